@@ -1,0 +1,4 @@
+import { InitialSchema1764100000000 } from './1764100000000-InitialSchema';
+
+/** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
+export const MIGRATIONS = [InitialSchema1764100000000];

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/database.config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../../migrations';
+
+/** One options function for Nest (TypeOrmModule) and the migration CLI (ormconfig.ts). */
+export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: false,
+  } as const;
+
+  switch (config.driver) {
+    case 'memory':
+      return { ...common, type: 'better-sqlite3', database: ':memory:' };
+    case 'sqlite':
+      fs.mkdirSync(path.dirname(config.url), { recursive: true });
+      return {
+        ...common,
+        type: 'better-sqlite3',
+        database: config.url,
+        // WAL lets readers proceed during a write; NORMAL is durable across process crashes.
+        prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = NORMAL');
+          db.pragma('busy_timeout = 5000');
+        },
+      };
+    case 'mysql':
+      return {
+        ...common,
+        type: 'mysql',
+        url: config.url.replace(/^mariadb:/, 'mysql:'),
+        timezone: 'Z',
+        charset: 'utf8mb4',
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        extra: { connectionLimit: 20 },
+      };
+    case 'postgres':
+      return { ...common, type: 'postgres', url: config.url, extra: { max: 20 } };
+    case 'mssql':
+      return { ...common, ...mssqlConnection(config.url), type: 'mssql' };
+  }
+}
+
+/** mssql://user:password@host:port/database?encrypt=true&trustServerCertificate=true */
+function mssqlConnection(url: string) {
+  const parsed = new URL(url.replace(/^sqlserver:/, 'mssql:'));
+  const flag = (name: string, fallback: boolean) => {
+    const value = parsed.searchParams.get(name);
+    return value === null ? fallback : value === 'true';
+  };
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 1433,
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: parsed.pathname.replace(/^\//, '') || 'paymentserver',
+    options: {
+      encrypt: flag('encrypt', true),
+      trustServerCertificate: flag('trustServerCertificate', false),
+    },
+    pool: { max: 20 },
+  };
+}

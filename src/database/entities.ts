@@ -1,0 +1,25 @@
+import { Integration } from '../integrations/integration.entity';
+import { ApiKey } from '../integrations/api-key.entity';
+import { ProviderAccount } from '../providers/provider-account.entity';
+import { Payment } from '../payments/entities/payment.entity';
+import { PaymentAttempt } from '../payments/entities/payment-attempt.entity';
+import { PaymentEvent } from '../payments/entities/payment-event.entity';
+import { Refund } from '../payments/entities/refund.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
+
+export const ENTITIES = [
+  Integration,
+  ApiKey,
+  ProviderAccount,
+  Payment,
+  PaymentAttempt,
+  PaymentEvent,
+  Refund,
+  IdempotencyRecord,
+  WebhookDelivery,
+  OutboxEvent,
+  TestProviderPayment,
+];

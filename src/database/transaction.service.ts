@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
+
+/**
+ * The one way to write. On server databases it is a real transaction with row locks.
+ * SQLite has one connection that TypeORM shares between callers, so concurrent transactions
+ * would nest into each other; here they are queued and run one at a time instead.
+ */
+@Injectable()
+export class TransactionService {
+  private readonly serialize: boolean;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialize = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get dialect(): string {
+    return this.dataSource.options.type;
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialize) return this.dataSource.transaction(work);
+    const next = this.queue.then(() => this.dataSource.transaction(work));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** SELECT … FOR UPDATE where the driver has it; SQLite is already serialized. */
+  async lock<T extends ObjectLiteral>(
+    manager: EntityManager,
+    entity: EntityTarget<T>,
+    id: string,
+  ): Promise<T | null> {
+    return manager.getRepository(entity).findOne({
+      where: { id } as never,
+      ...(this.serialize ? {} : { lock: { mode: 'pessimistic_write' as const } }),
+    });
+  }
+}
+
+/** Unique-constraint violations, as each driver reports them. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; number?: number; driverError?: unknown };
+  const inner = (e?.driverError ?? e) as { code?: string; errno?: number; number?: number };
+  return (
+    inner?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    inner?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    inner?.code === '23505' ||
+    inner?.code === 'ER_DUP_ENTRY' ||
+    inner?.errno === 1062 ||
+    inner?.number === 2627 ||
+    inner?.number === 2601
+  );
+}

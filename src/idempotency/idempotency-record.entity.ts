@@ -1,0 +1,50 @@
+import { Entity, Index } from 'typeorm';
+import {
+  IdColumn,
+  IntegerColumn,
+  RefColumn,
+  StringColumn,
+  TextColumn,
+  TimestampColumn,
+} from '../database/columns';
+
+/**
+ * One Idempotency-Key per integration and scope. The unique index is what makes two concurrent
+ * requests with one key safe: only one insert wins.
+ */
+@Entity('idempotency_records')
+@Index(['integrationId', 'scope', 'idempotencyKey'], { unique: true })
+@Index(['expiresAt'])
+export class IdempotencyRecord {
+  @IdColumn()
+  id: string;
+
+  @RefColumn()
+  integrationId: string;
+
+  /** The operation, e.g. "POST /payments" or "POST /payments/pay_…/refunds". */
+  @StringColumn(96)
+  scope: string;
+
+  @StringColumn(255)
+  idempotencyKey: string;
+
+  @StringColumn(64)
+  requestHash: string;
+
+  /** in_progress | completed */
+  @StringColumn(16)
+  state: string;
+
+  @IntegerColumn({ nullable: true })
+  responseStatus: number | null;
+
+  @TextColumn({ nullable: true })
+  responseBody: string | null;
+
+  @TimestampColumn()
+  createdAt: Date;
+
+  @TimestampColumn()
+  expiresAt: Date;
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { ApiKey } from './api-key.entity';
+import { Integration } from './integration.entity';
+import { sha256Hex } from '../common/http/stable-json';
+import { newId, ID_PREFIX } from '../common/ids/id';
+import { TransactionService } from '../database/transaction.service';
+
+/** API keys are random 256-bit tokens; only their SHA-256 is stored. */
+@Injectable()
+export class ApiKeyService {
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    @InjectRepository(Integration) private readonly integrations: Repository<Integration>,
+    private readonly tx: TransactionService,
+  ) {}
+
+  static generate(): string {
+    return `psk_${randomBytes(32).toString('base64url')}`;
+  }
+
+  async authenticate(key: string): Promise<Integration | null> {
+    if (key.length > 512) return null;
+    const row = await this.keys.findOneBy({ keyHash: sha256Hex(key), revokedAt: IsNull() });
+    if (!row) return null;
+    return this.integrations.findOneBy({ id: row.integrationId });
+  }
+
+  /** Stores the hash of `key` (generated when omitted) and returns the key once. */
+  async create(integrationId: string, key = ApiKeyService.generate()): Promise<{ id: string; key: string }> {
+    const row: ApiKey = {
+      id: newId(ID_PREFIX.apiKey),
+      integrationId,
+      keyHash: sha256Hex(key),
+      keyPrefix: key.slice(0, 8),
+      createdAt: new Date(),
+      revokedAt: null,
+    };
+    await this.tx.run((m) => m.insert(ApiKey, row));
+    return { id: row.id, key };
+  }
+
+  async revoke(integrationId: string, keyId: string): Promise<boolean> {
+    const result = await this.tx.run((m) =>
+      m.update(ApiKey, { id: keyId, integrationId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,120 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsISO31661Alpha2,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+  registerDecorator,
+  ValidateNested,
+} from 'class-validator';
+import { MoneyDto } from '../../common/money/money.dto';
+import { CAPTURE_MODES, PAYMENT_METHODS } from '../payment-status';
+import type { CaptureMode, PaymentMethod } from '../payment-status';
+
+const HTTP_URL = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+
+function IsStringRecord(maxKeys: number) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isStringRecord',
+      target: target.constructor,
+      propertyName,
+      options: { message: `must be an object of at most ${maxKeys} string values (keys ≤ 64, values ≤ 512 chars)` },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length <= maxKeys &&
+          Object.entries(value).every(([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512),
+      },
+    });
+}
+
+export class CustomerDto {
+  @ApiPropertyOptional({ example: 'jane@example.com' })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Jane Doe' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'nl_NL' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z]{2}([_-][A-Z]{2})?$/, { message: 'must be a locale such as nl_NL or en' })
+  locale?: string;
+
+  @ApiPropertyOptional({ example: 'NL', description: 'ISO 3166-1 alpha-2' })
+  @IsOptional()
+  @IsISO31661Alpha2({ message: 'must be an ISO 3166-1 alpha-2 country code' })
+  country?: string;
+}
+
+export class CreatePaymentDto {
+  @ApiProperty({ type: MoneyDto })
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  amount: MoneyDto;
+
+  @ApiProperty({ example: 'Order #1042', minLength: 1, maxLength: 255 })
+  @IsString()
+  @Length(1, 255)
+  description: string;
+
+  @ApiProperty({ example: '1042', description: "The shop's own order id", minLength: 1, maxLength: 128 })
+  @IsString()
+  @Length(1, 128)
+  reference: string;
+
+  @ApiProperty({ example: 'https://shop.example/orders/1042/return' })
+  @IsUrl(HTTP_URL, { message: 'must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  returnUrl: string;
+
+  @ApiPropertyOptional({ example: 'https://shop.example/cart' })
+  @IsOptional()
+  @IsUrl(HTTP_URL, { message: 'must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  cancelUrl?: string;
+
+  @ApiPropertyOptional({ enum: PAYMENT_METHODS })
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS)
+  method?: PaymentMethod;
+
+  @ApiPropertyOptional({ enum: CAPTURE_MODES, default: 'automatic' })
+  @IsOptional()
+  @IsIn(CAPTURE_MODES)
+  captureMode?: CaptureMode;
+
+  @ApiPropertyOptional({ type: CustomerDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomerDto)
+  customer?: CustomerDto;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { orderId: '1042' } })
+  @IsOptional()
+  @IsObject()
+  @IsStringRecord(50)
+  metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Force this provider account and skip routing' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  providerAccountId?: string;
+}

@@ -1,0 +1,111 @@
+import { Entity, Index } from 'typeorm';
+import {
+  IdColumn,
+  IntegerColumn,
+  JsonColumn,
+  RefColumn,
+  StringColumn,
+  TimestampColumn,
+} from '../../database/columns';
+import type { CaptureMode, PaymentMethod, PaymentStatus } from '../payment-status';
+
+export interface CustomerInfo {
+  email?: string;
+  name?: string;
+  locale?: string;
+  country?: string;
+}
+
+export interface RoutingAttemptRecord {
+  providerAccountId: string;
+  outcome: 'succeeded' | 'declined' | 'failed' | 'skipped';
+  error?: string;
+}
+
+export interface RoutingDecisionRecord {
+  ruleId: string | null;
+  reason: string;
+  attempts: RoutingAttemptRecord[];
+}
+
+@Entity('payments')
+@Index(['integrationId', 'createdAt'])
+@Index(['providerAccountId', 'providerPaymentId'])
+export class Payment {
+  @IdColumn()
+  id: string;
+
+  @RefColumn()
+  integrationId: string;
+
+  /** Only PaymentStatusService writes this column. */
+  @StringColumn(32)
+  status: PaymentStatus;
+
+  @IntegerColumn()
+  amountValue: number;
+
+  @StringColumn(3)
+  currency: string;
+
+  @IntegerColumn()
+  amountCaptured: number;
+
+  @IntegerColumn()
+  amountRefunded: number;
+
+  @StringColumn(255)
+  description: string;
+
+  @StringColumn(128)
+  reference: string;
+
+  @StringColumn(32, { nullable: true })
+  method: PaymentMethod | null;
+
+  @StringColumn(16)
+  captureMode: CaptureMode;
+
+  @JsonColumn({ nullable: true })
+  customer: CustomerInfo | null;
+
+  @JsonColumn({ nullable: true })
+  metadata: Record<string, string> | null;
+
+  @StringColumn(2048)
+  returnUrl: string;
+
+  @StringColumn(2048, { nullable: true })
+  cancelUrl: string | null;
+
+  @StringColumn(2048, { nullable: true })
+  checkoutUrl: string | null;
+
+  @StringColumn(32, { nullable: true })
+  providerName: string | null;
+
+  @RefColumn({ nullable: true })
+  providerAccountId: string | null;
+
+  @StringColumn(128, { nullable: true })
+  providerPaymentId: string | null;
+
+  @JsonColumn({ nullable: true })
+  routing: RoutingDecisionRecord | null;
+
+  @StringColumn(64, { nullable: true })
+  failureCode: string | null;
+
+  @StringColumn(1024, { nullable: true })
+  failureMessage: string | null;
+
+  /** Incremented on every change; orders the status history. */
+  @IntegerColumn()
+  version: number;
+
+  @TimestampColumn()
+  createdAt: Date;
+
+  @TimestampColumn()
+  updatedAt: Date;
+}

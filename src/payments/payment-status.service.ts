@@ -1,0 +1,213 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { newId, ID_PREFIX } from '../common/ids/id';
+import { Payment } from './entities/payment.entity';
+import { PaymentEvent } from './entities/payment-event.entity';
+import { Refund } from './entities/refund.entity';
+import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { PaymentStateMachine } from './payment-state-machine';
+import type { EventSource, PaymentStatus, RefundStatus } from './payment-status';
+import { toPaymentView, toRefundView } from './payment.presenter';
+
+export interface PaymentChange {
+  to: PaymentStatus;
+  source: EventSource;
+  detail?: string;
+  amountCaptured?: number;
+  failure?: { code: string; message: string };
+}
+
+export type ChangeOutcome = 'applied' | 'unchanged' | 'ignored';
+
+/**
+ * The only writer of payment and refund status. Each change writes, in the caller's
+ * transaction (on a locked payment row): the new status, its history row and its outbox row.
+ */
+@Injectable()
+export class PaymentStatusService {
+  private readonly logger = new Logger('PaymentStatus');
+
+  /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
+  async recordCreated(manager: EntityManager, payment: Payment): Promise<void> {
+    await manager.insert(PaymentEvent, this.historyRow(payment, {
+      type: 'payment.created',
+      fromStatus: null,
+      toStatus: payment.status,
+      source: 'api',
+      ignored: false,
+    }));
+  }
+
+  async changePayment(manager: EntityManager, payment: Payment, change: PaymentChange): Promise<ChangeOutcome> {
+    const decision = PaymentStateMachine.decide(payment.status, change.to);
+    if (decision === 'unchanged') return 'unchanged';
+    const from = payment.status;
+    const now = new Date();
+    payment.version += 1;
+    payment.updatedAt = now;
+
+    if (decision === 'ignore') {
+      this.logger.log({ msg: 'status update ignored', paymentId: payment.id, from, to: change.to, source: change.source });
+      await manager.update(Payment, { id: payment.id }, { version: payment.version });
+      await manager.insert(PaymentEvent, this.historyRow(payment, {
+        type: 'payment.status_changed',
+        fromStatus: from,
+        toStatus: change.to,
+        source: change.source,
+        ignored: true,
+        detail: change.detail ?? `${from} cannot move to ${change.to}`,
+      }, now));
+      return 'ignored';
+    }
+
+    payment.status = change.to;
+    if (change.to === 'paid' && payment.amountCaptured === 0) {
+      payment.amountCaptured = change.amountCaptured ?? payment.amountValue;
+    } else if (change.amountCaptured !== undefined) {
+      payment.amountCaptured = change.amountCaptured;
+    }
+    if (change.failure) {
+      payment.failureCode = change.failure.code;
+      payment.failureMessage = change.failure.message.slice(0, 1024);
+    }
+    await manager.update(Payment, { id: payment.id }, {
+      status: payment.status,
+      amountCaptured: payment.amountCaptured,
+      amountRefunded: payment.amountRefunded,
+      failureCode: payment.failureCode,
+      failureMessage: payment.failureMessage,
+      version: payment.version,
+      updatedAt: now,
+    });
+    await manager.insert(PaymentEvent, this.historyRow(payment, {
+      type: 'payment.status_changed',
+      fromStatus: from,
+      toStatus: change.to,
+      source: change.source,
+      ignored: false,
+      detail: change.detail ?? null,
+    }, now));
+    await manager.insert(OutboxEvent, this.outboxRow(payment, 'payment.status_changed', from, now));
+    return 'applied';
+  }
+
+  /** Records a new refund (its amount is reserved from now on). */
+  async recordRefundCreated(manager: EntityManager, payment: Payment, refund: Refund): Promise<void> {
+    payment.version += 1;
+    await manager.update(Payment, { id: payment.id }, { version: payment.version });
+    await manager.insert(PaymentEvent, this.historyRow(payment, {
+      type: 'refund.created',
+      fromStatus: null,
+      toStatus: refund.status,
+      source: 'api',
+      ignored: false,
+      refundId: refund.id,
+    }));
+  }
+
+  /**
+   * Moves a refund pending → succeeded | failed. A succeeded refund raises the payment's
+   * refunded total and moves the payment to partially_refunded or refunded.
+   */
+  async changeRefund(
+    manager: EntityManager,
+    payment: Payment,
+    refund: Refund,
+    to: RefundStatus,
+    source: EventSource,
+    failure?: { code: string; message: string },
+  ): Promise<ChangeOutcome> {
+    if (refund.status === to) return 'unchanged';
+    const from = refund.status;
+    const now = new Date();
+    payment.version += 1;
+    if (from !== 'pending') {
+      await manager.update(Payment, { id: payment.id }, { version: payment.version });
+      await manager.insert(PaymentEvent, this.historyRow(payment, {
+        type: 'refund.status_changed', fromStatus: from, toStatus: to, source, ignored: true, refundId: refund.id,
+        detail: `refund ${from} cannot move to ${to}`,
+      }, now));
+      return 'ignored';
+    }
+    refund.status = to;
+    refund.updatedAt = now;
+    if (failure) {
+      refund.failureCode = failure.code;
+      refund.failureMessage = failure.message.slice(0, 1024);
+    }
+    await manager.update(Refund, { id: refund.id }, {
+      status: to,
+      updatedAt: now,
+      failureCode: refund.failureCode,
+      failureMessage: refund.failureMessage,
+      providerRefundId: refund.providerRefundId,
+    });
+    if (to === 'succeeded') payment.amountRefunded += refund.amountValue;
+    await manager.update(Payment, { id: payment.id }, {
+      version: payment.version,
+      amountRefunded: payment.amountRefunded,
+      updatedAt: now,
+    });
+    await manager.insert(PaymentEvent, this.historyRow(payment, {
+      type: 'refund.status_changed', fromStatus: from, toStatus: to, source, ignored: false, refundId: refund.id,
+    }, now));
+    await manager.insert(OutboxEvent, this.outboxRow(payment, 'refund.status_changed', from, now, refund));
+
+    if (to === 'succeeded') {
+      const next = PaymentStateMachine.statusAfterRefunds(payment.amountCaptured, payment.amountRefunded);
+      // A second partial refund leaves the status as it is; only the total changed.
+      if (next !== payment.status) {
+        await this.changePayment(manager, payment, { to: next, source, detail: `refund ${refund.id} succeeded` });
+      }
+    }
+    return 'applied';
+  }
+
+  private historyRow(
+    payment: Payment,
+    fields: Pick<PaymentEvent, 'type' | 'fromStatus' | 'toStatus' | 'source' | 'ignored'> &
+      Partial<Pick<PaymentEvent, 'detail' | 'refundId'>>,
+    now = new Date(),
+  ): PaymentEvent {
+    return {
+      id: newId(ID_PREFIX.paymentEvent),
+      paymentId: payment.id,
+      refundId: fields.refundId ?? null,
+      detail: fields.detail ?? null,
+      sequence: payment.version,
+      createdAt: now,
+      ...fields,
+    } as PaymentEvent;
+  }
+
+  private outboxRow(
+    payment: Payment,
+    type: 'payment.status_changed' | 'refund.status_changed',
+    previousStatus: string,
+    now: Date,
+    refund?: Refund,
+  ): OutboxEvent {
+    const id = newId(ID_PREFIX.event);
+    const payload = {
+      id,
+      type,
+      timestamp: now.toISOString(),
+      data: {
+        payment: toPaymentView(payment),
+        ...(refund ? { refund: toRefundView(refund) } : {}),
+        previousStatus,
+      },
+    };
+    return {
+      id,
+      integrationId: payment.integrationId,
+      type,
+      paymentId: payment.id,
+      refundId: refund?.id ?? null,
+      sequence: payment.version,
+      payload: JSON.stringify(payload),
+      createdAt: now,
+      dispatchedAt: null,
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Payment } from './entities/payment.entity';
+import { Refund } from './entities/refund.entity';
+import { PaymentStatusService } from './payment-status.service';
+import { TransactionService } from '../database/transaction.service';
+import type { ProviderPaymentState, ProviderRefundState } from '../providers/provider.interface';
+import type { EventSource } from './payment-status';
+import { newId, ID_PREFIX } from '../common/ids/id';
+
+export type UpdateResult = 'applied' | 'unchanged' | 'ignored' | 'unknown_payment' | 'unmapped_status';
+
+/** Applies what a provider reports (by webhook or poll) through the state machine. */
+@Injectable()
+export class PaymentUpdatesService {
+  private readonly logger = new Logger('PaymentUpdates');
+
+  constructor(
+    @InjectRepository(Payment) private readonly payments: Repository<Payment>,
+    private readonly tx: TransactionService,
+    private readonly status: PaymentStatusService,
+  ) {}
+
+  async findByProviderId(accountId: string, providerPaymentId: string): Promise<Payment | null> {
+    return this.payments.findOneBy({ providerAccountId: accountId, providerPaymentId });
+  }
+
+  async applyPaymentState(accountId: string, state: ProviderPaymentState, source: EventSource): Promise<UpdateResult> {
+    if (state.status === null) {
+      // Unknown provider statuses are never guessed.
+      this.logger.warn({ msg: 'unmapped provider status', accountId, providerStatus: state.providerStatus });
+      return 'unmapped_status';
+    }
+    const found = await this.findByProviderId(accountId, state.providerPaymentId);
+    if (!found) {
+      this.logger.warn({ msg: 'update for unknown payment', accountId, providerPaymentId: state.providerPaymentId });
+      return 'unknown_payment';
+    }
+    return this.tx.run(async (m) => {
+      const payment = (await this.tx.lock(m, Payment, found.id))!;
+      return this.status.changePayment(m, payment, {
+        to: state.status!,
+        source,
+        amountCaptured: state.amountCaptured,
+        failure: state.failure,
+        detail: `provider status ${state.providerStatus}`,
+      });
+    });
+  }
+
+  async applyRefundState(
+    accountId: string,
+    providerPaymentId: string,
+    state: ProviderRefundState,
+    source: EventSource,
+  ): Promise<UpdateResult> {
+    if (state.status === null) {
+      this.logger.warn({ msg: 'unmapped provider refund status', accountId, providerStatus: state.providerStatus });
+      return 'unmapped_status';
+    }
+    const found = await this.findByProviderId(accountId, providerPaymentId);
+    if (!found) return 'unknown_payment';
+    return this.tx.run(async (m) => {
+      const payment = (await this.tx.lock(m, Payment, found.id))!;
+      let refund =
+        (state.refundId ? await m.findOneBy(Refund, { id: state.refundId, paymentId: payment.id }) : null) ??
+        (await m.findOneBy(Refund, { providerRefundId: state.providerRefundId, paymentId: payment.id }));
+      if (!refund) {
+        if (state.status !== 'succeeded' || state.amount === undefined) return 'ignored';
+        // A refund made at the PSP's own dashboard: record it so the totals stay true.
+        const now = new Date();
+        refund = {
+          id: newId(ID_PREFIX.refund),
+          paymentId: payment.id,
+          amountValue: state.amount,
+          currency: payment.currency,
+          status: 'pending',
+          reason: 'refunded at the provider',
+          providerRefundId: state.providerRefundId,
+          failureCode: null,
+          failureMessage: null,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await m.insert(Refund, refund);
+      }
+      if (!refund.providerRefundId) refund.providerRefundId = state.providerRefundId;
+      return this.status.changeRefund(m, payment, refund, state.status!, source);
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import type { Money } from '../common/money/money';
+import type { Payment, RoutingDecisionRecord, CustomerInfo } from './entities/payment.entity';
+import type { Refund } from './entities/refund.entity';
+import type { PaymentEvent } from './entities/payment-event.entity';
+
+export interface PaymentView {
+  id: string;
+  status: string;
+  amount: Money;
+  amountCaptured: number;
+  amountRefunded: number;
+  description: string;
+  reference: string;
+  method: string | null;
+  captureMode: string;
+  customer: CustomerInfo | null;
+  metadata: Record<string, string> | null;
+  returnUrl: string;
+  cancelUrl: string | null;
+  checkoutUrl: string | null;
+  provider: { name: string; accountId: string; paymentId: string | null } | null;
+  routing: RoutingDecisionRecord | null;
+  failure: { code: string; message: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RefundView {
+  id: string;
+  paymentId: string;
+  amount: Money;
+  status: string;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PaymentEventView {
+  type: string;
+  fromStatus: string | null;
+  toStatus: string;
+  source: string;
+  ignored: boolean;
+  refundId: string | null;
+  detail: string | null;
+  createdAt: string;
+}
+
+/** Entity → the Payment object of the contract. */
+export function toPaymentView(payment: Payment): PaymentView {
+  return {
+    id: payment.id,
+    status: payment.status,
+    amount: { value: payment.amountValue, currency: payment.currency },
+    amountCaptured: payment.amountCaptured,
+    amountRefunded: payment.amountRefunded,
+    description: payment.description,
+    reference: payment.reference,
+    method: payment.method,
+    captureMode: payment.captureMode,
+    customer: payment.customer,
+    metadata: payment.metadata,
+    returnUrl: payment.returnUrl,
+    cancelUrl: payment.cancelUrl,
+    checkoutUrl: payment.checkoutUrl,
+    provider: payment.providerAccountId
+      ? {
+          name: payment.providerName!,
+          accountId: payment.providerAccountId,
+          paymentId: payment.providerPaymentId,
+        }
+      : null,
+    routing: payment.routing,
+    failure: payment.failureCode
+      ? { code: payment.failureCode, message: payment.failureMessage ?? '' }
+      : null,
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+  };
+}
+
+export function toRefundView(refund: Refund): RefundView {
+  return {
+    id: refund.id,
+    paymentId: refund.paymentId,
+    amount: { value: refund.amountValue, currency: refund.currency },
+    status: refund.status,
+    reason: refund.reason,
+    createdAt: refund.createdAt.toISOString(),
+    updatedAt: refund.updatedAt.toISOString(),
+  };
+}
+
+export function toEventView(event: PaymentEvent): PaymentEventView {
+  return {
+    type: event.type,
+    fromStatus: event.fromStatus,
+    toStatus: event.toStatus,
+    source: event.source,
+    ignored: event.ignored,
+    refundId: event.refundId,
+    detail: event.detail,
+    createdAt: event.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { PaymentsController } from './payments.controller';
+import { PaymentsService } from './payments.service';
+import { RefundsService } from './refunds.service';
+import { PaymentStatusService } from './payment-status.service';
+import { PaymentUpdatesService } from './payment-updates.service';
+import { RoutingModule } from '../routing/routing.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+
+@Module({
+  imports: [RoutingModule, IdempotencyModule],
+  controllers: [PaymentsController],
+  providers: [PaymentsService, RefundsService, PaymentStatusService, PaymentUpdatesService],
+  exports: [PaymentsService, RefundsService, PaymentUpdatesService, PaymentStatusService],
+})
+export class PaymentsModule {}

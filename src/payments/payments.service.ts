@@ -1,0 +1,294 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, Repository } from 'typeorm';
+import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
+import { PaymentAttempt } from './entities/payment-attempt.entity';
+import { PaymentEvent } from './entities/payment-event.entity';
+import { PaymentStatusService } from './payment-status.service';
+import { PaymentStateMachine } from './payment-state-machine';
+import { CreatePaymentDto } from './dto/create-payment.dto';
+import { CapturePaymentDto } from './dto/capture-payment.dto';
+import { ListPaymentsQuery } from './dto/list-payments.query';
+import { TransactionService } from '../database/transaction.service';
+import { Integration } from '../integrations/integration.entity';
+import { RoutingService } from '../routing/routing.service';
+import { ProviderAccountsService } from '../providers/provider-accounts.service';
+import { ProviderError } from '../providers/provider-error';
+import { newId, ID_PREFIX } from '../common/ids/id';
+import {
+  InvalidPaymentStateError,
+  NotFoundError,
+  ProviderFailureError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-error';
+import { redactText } from '../common/logging/redact';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+
+/** Which payments a caller may see: one integration's, or (admin) all. */
+export interface PaymentScope {
+  integrationId?: string;
+  provider?: string;
+}
+
+export function notSupported(provider: string, what: string): UnprocessableError {
+  return new UnprocessableError('not_supported_by_provider', 'Not supported by provider', `${provider} does not support ${what}`);
+}
+
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger('Payments');
+
+  constructor(
+    @InjectRepository(Payment) private readonly payments: Repository<Payment>,
+    @InjectRepository(PaymentEvent) private readonly history: Repository<PaymentEvent>,
+    private readonly tx: TransactionService,
+    private readonly status: PaymentStatusService,
+    private readonly routing: RoutingService,
+    private readonly accounts: ProviderAccountsService,
+  ) {}
+
+  async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
+    const captureMode = dto.captureMode ?? 'automatic';
+    const decision = await this.routing.route(integration, {
+      currency: dto.amount.currency,
+      amount: dto.amount.value,
+      method: dto.method ?? null,
+      captureMode,
+      country: dto.customer?.country ?? null,
+      email: dto.customer?.email ?? null,
+      reference: dto.reference,
+      metadata: dto.metadata ?? null,
+      providerAccountId: dto.providerAccountId,
+    });
+
+    const now = new Date();
+    const payment: Payment = {
+      id: newId(ID_PREFIX.payment),
+      integrationId: integration.id,
+      status: 'pending',
+      amountValue: dto.amount.value,
+      currency: dto.amount.currency,
+      amountCaptured: 0,
+      amountRefunded: 0,
+      description: dto.description,
+      reference: dto.reference,
+      method: dto.method ?? null,
+      captureMode,
+      customer: dto.customer ? { ...dto.customer } : null,
+      metadata: dto.metadata ?? null,
+      returnUrl: dto.returnUrl,
+      cancelUrl: dto.cancelUrl ?? null,
+      checkoutUrl: null,
+      providerName: null,
+      providerAccountId: null,
+      providerPaymentId: null,
+      routing: { ruleId: decision.ruleId, reason: decision.reason, attempts: [...decision.skipped] },
+      failureCode: null,
+      failureMessage: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Stored before any provider call: a crash mid-call leaves a traceable pending payment.
+    await this.tx.run(async (m) => {
+      await m.insert(Payment, payment);
+      await this.status.recordCreated(m, payment);
+    });
+
+    const attempts: RoutingAttemptRecord[] = payment.routing!.attempts;
+    let lastError: ProviderError | undefined;
+    for (const account of decision.candidates) {
+      const resolved = this.accounts.resolveAccount(account);
+      const started = Date.now();
+      try {
+        const result = await resolved.provider.createPayment(resolved.context, {
+          paymentId: payment.id,
+          amount: { value: payment.amountValue, currency: payment.currency },
+          description: payment.description,
+          reference: payment.reference,
+          returnUrl: payment.returnUrl,
+          cancelUrl: payment.cancelUrl,
+          method: payment.method,
+          captureMode: payment.captureMode,
+          customer: payment.customer,
+          metadata: payment.metadata,
+        });
+        attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
+        return await this.tx.run(async (m) => {
+          await m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
+            outcome: 'succeeded',
+            providerPaymentId: result.providerPaymentId,
+          }));
+          Object.assign(payment, {
+            providerName: account.provider,
+            providerAccountId: account.id,
+            providerPaymentId: result.providerPaymentId,
+            checkoutUrl: result.checkoutUrl,
+            updatedAt: new Date(),
+          });
+          await m.update(Payment, { id: payment.id }, {
+            providerName: payment.providerName,
+            providerAccountId: payment.providerAccountId,
+            providerPaymentId: payment.providerPaymentId,
+            checkoutUrl: payment.checkoutUrl,
+            routing: payment.routing,
+            updatedAt: payment.updatedAt,
+          });
+          if (result.status && result.status !== 'pending') {
+            await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
+          }
+          return payment;
+        });
+      } catch (error) {
+        const failure = error instanceof ProviderError ? error : new ProviderError('provider_error', (error as Error).message);
+        lastError = failure;
+        const message = redactText(failure.message).slice(0, 1024);
+        const outcome = failure.code === 'declined' ? 'declined' : 'failed';
+        attempts.push({ providerAccountId: account.id, outcome, error: `${failure.code}: ${message}` });
+        await this.tx.run((m) =>
+          m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
+            outcome,
+            errorCode: failure.code,
+            errorMessage: message,
+            retryable: failure.retryable,
+          })),
+        );
+        this.logger.warn({ msg: 'provider create failed', paymentId: payment.id, accountId: account.id, code: failure.code, retryable: failure.retryable });
+        if (!failure.retryable) break; // a decline or a refusal is final; no fallback
+      }
+    }
+
+    // Every candidate failed: the payment fails with the last reason.
+    return this.tx.run(async (m) => {
+      const locked = (await this.tx.lock(m, Payment, payment.id))!;
+      locked.routing = payment.routing;
+      await m.update(Payment, { id: payment.id }, { routing: payment.routing });
+      await this.status.changePayment(m, locked, {
+        to: 'failed',
+        source: 'api',
+        failure: { code: lastError?.code ?? 'provider_error', message: redactText(lastError?.message ?? 'no provider accepted the payment') },
+        detail: 'no provider accepted the payment',
+      });
+      return locked;
+    });
+  }
+
+  async get(scope: PaymentScope, id: string): Promise<Payment> {
+    const payment = await this.payments.findOneBy({
+      id,
+      ...(scope.integrationId ? { integrationId: scope.integrationId } : {}),
+    });
+    // Another integration's payment is "not found", never "forbidden".
+    if (!payment) throw new NotFoundError('Payment', id);
+    return payment;
+  }
+
+  async list(scope: PaymentScope, query: ListPaymentsQuery): Promise<{ data: Payment[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const qb = this.payments.createQueryBuilder('p');
+    if (scope.integrationId) qb.andWhere('p.integrationId = :integrationId', { integrationId: scope.integrationId });
+    if (scope.provider) qb.andWhere('p.providerName = :provider', { provider: scope.provider });
+    if (query.status) qb.andWhere('p.status = :status', { status: query.status });
+    if (query.reference) qb.andWhere('p.reference = :reference', { reference: query.reference });
+    if (query.createdFrom) qb.andWhere('p.createdAt >= :from', { from: new Date(query.createdFrom) });
+    if (query.createdTo) qb.andWhere('p.createdAt < :to', { to: new Date(query.createdTo) });
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('p.createdAt < :cAt', { cAt: cursor.at })
+            .orWhere(new Brackets((w2) => w2.where('p.createdAt = :cAt', { cAt: cursor.at }).andWhere('p.id < :cId', { cId: cursor.id }))),
+        ),
+      );
+    }
+    qb.orderBy('p.createdAt', 'DESC').addOrderBy('p.id', 'DESC').take(limit + 1);
+    const rows = await qb.getMany();
+    const data = rows.slice(0, limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async events(scope: PaymentScope, id: string): Promise<PaymentEvent[]> {
+    await this.get(scope, id);
+    return this.history.find({ where: { paymentId: id }, order: { sequence: 'ASC', createdAt: 'ASC' } });
+  }
+
+  async capture(scope: PaymentScope, id: string, dto: CapturePaymentDto): Promise<Payment> {
+    const payment = await this.get(scope, id);
+    if (!PaymentStateMachine.canCapture(payment.status)) {
+      throw new InvalidPaymentStateError(`A ${payment.status} payment cannot be captured; only an authorized one`);
+    }
+    const resolved = await this.accounts.resolve(payment.providerAccountId!);
+    const amount = dto.amount ?? { value: payment.amountValue, currency: payment.currency };
+    if (amount.currency !== payment.currency) throw ValidationError.field('amount.currency', `must be the payment's currency ${payment.currency}`);
+    if (amount.value > payment.amountValue) throw ValidationError.field('amount.value', `must not exceed the authorized ${payment.amountValue}`);
+    if (amount.value < payment.amountValue && !resolved.provider.capabilities.partialCapture) {
+      throw notSupported(resolved.provider.name, 'partial capture');
+    }
+    const result = await this.callProvider(() =>
+      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id),
+    );
+    if (result.status === 'pending') return payment; // the outcome arrives by webhook
+    return this.tx.run(async (m) => {
+      const locked = (await this.tx.lock(m, Payment, id))!;
+      await this.status.changePayment(m, locked, { to: 'paid', source: 'api', amountCaptured: result.amountCaptured, detail: 'captured' });
+      return locked;
+    });
+  }
+
+  async cancel(scope: PaymentScope, id: string): Promise<Payment> {
+    const payment = await this.get(scope, id);
+    if (!PaymentStateMachine.canCancel(payment.status)) {
+      throw new InvalidPaymentStateError(`A ${payment.status} payment cannot be canceled; only a pending or authorized one`);
+    }
+    if (!payment.providerAccountId) throw new InvalidPaymentStateError('The payment never reached a provider');
+    const resolved = await this.accounts.resolve(payment.providerAccountId);
+    if (!resolved.provider.capabilities.cancel) throw notSupported(resolved.provider.name, 'cancel');
+    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!));
+    if (result.status === 'pending') return payment;
+    return this.tx.run(async (m) => {
+      const locked = (await this.tx.lock(m, Payment, id))!;
+      await this.status.changePayment(m, locked, { to: 'canceled', source: 'api', detail: 'canceled by the shop' });
+      return locked;
+    });
+  }
+
+  /** Provider errors on shop-initiated operations become problem responses, never 500s. */
+  async callProvider<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.code === 'not_supported') throw new UnprocessableError('not_supported_by_provider', 'Not supported by provider', redactText(error.message));
+      if (error.code === 'invalid_request' || error.code === 'declined') {
+        throw new UnprocessableError(`provider_${error.code}`, 'Refused by provider', redactText(error.message));
+      }
+      throw new ProviderFailureError(`provider_${error.code}`, redactText(error.message));
+    }
+  }
+
+  private attemptRow(
+    paymentId: string,
+    providerAccountId: string,
+    provider: string,
+    started: number,
+    fields: Partial<PaymentAttempt>,
+  ): PaymentAttempt {
+    return {
+      id: newId(ID_PREFIX.attempt),
+      paymentId,
+      providerAccountId,
+      provider,
+      outcome: 'started',
+      errorCode: null,
+      errorMessage: null,
+      retryable: null,
+      providerPaymentId: null,
+      durationMs: Date.now() - started,
+      createdAt: new Date(started),
+      ...fields,
+    };
+  }
+}

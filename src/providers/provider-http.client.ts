@@ -1,0 +1,93 @@
+import { Logger } from '@nestjs/common';
+import { redactText } from '../common/logging/redact';
+import { ProviderError } from './provider-error';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json<T = any>(): T;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The one HTTP client for provider calls: timeouts, transport-error mapping and scrubbed,
+ * structured logging live here, not in the connectors. It returns every HTTP answer; the
+ * connector decides what a status means (via ProviderError.fromHttpStatus or its own table).
+ */
+export class ProviderHttpClient {
+  private readonly logger = new Logger('ProviderHttp');
+
+  constructor(
+    private readonly provider: string,
+    private readonly accountId: string,
+  ) {}
+
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const started = Date.now();
+    let response: Response;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const failure = this.transportError(error);
+      this.log(request, undefined, Date.now() - started, failure.code);
+      throw failure;
+    }
+    const text = await response.text();
+    this.log(request, response.status, Date.now() - started);
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: <T>() => {
+        try {
+          return JSON.parse(text) as T;
+        } catch {
+          throw new ProviderError('provider_error', `provider answered non-JSON (HTTP ${response.status})`, response.status);
+        }
+      },
+    };
+  }
+
+  private transportError(error: unknown): ProviderError {
+    const e = error as { name?: string; cause?: { code?: string }; message?: string };
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+      return new ProviderError('timeout', `${this.provider} did not answer in time`);
+    }
+    return new ProviderError(
+      'connection_failed',
+      `${this.provider} could not be reached (${e?.cause?.code ?? e?.message ?? 'network error'})`,
+    );
+  }
+
+  private log(request: HttpRequest, status: number | undefined, durationMs: number, error?: string) {
+    const url = new URL(request.url);
+    const failed = error !== undefined || (status !== undefined && status >= 500);
+    this.logger[failed ? 'warn' : 'debug']({
+      msg: 'provider call',
+      provider: this.provider,
+      accountId: this.accountId,
+      method: request.method,
+      // Path only: query strings may carry ids or tokens.
+      path: redactText(url.pathname),
+      status,
+      durationMs,
+      error,
+    });
+  }
+}

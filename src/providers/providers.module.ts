@@ -1,0 +1,43 @@
+import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
+import type { AppConfig } from '../config/app.config';
+import { PAYMENT_PROVIDERS, PaymentProvider } from './provider.interface';
+import { ProviderRegistry } from './provider.registry';
+import { ProviderAccountsService } from './provider-accounts.service';
+import { secretBoxProvider } from '../common/crypto/secret-box.provider';
+import { SecretBox } from '../common/crypto/secret-box';
+import { TestProvider } from './test/test.provider';
+import { TestProviderLedger } from './test/test-provider.ledger';
+import { TestWebhookSigner } from './test/test-webhook.signer';
+import { TestWebhookSender } from './test/test-webhook.sender';
+import { TestCheckoutController } from './test/test-checkout.controller';
+import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
+
+/** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
+const CONNECTORS: Type<PaymentProvider>[] = [];
+
+@Global()
+@Module({})
+export class ProvidersModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const testProvider = config.server.testProvider;
+    const connectors: Type<PaymentProvider>[] = [...CONNECTORS, ...(testProvider ? [TestProvider] : [])];
+    const providers: Provider[] = [
+      secretBoxProvider,
+      ProviderRegistry,
+      ProviderAccountsService,
+      ...connectors,
+      {
+        provide: PAYMENT_PROVIDERS,
+        inject: connectors,
+        useFactory: (...instances: PaymentProvider[]) => instances,
+      },
+      ...(testProvider ? [TestProviderLedger, TestWebhookSigner, TestWebhookSender, TestProviderAccountSeeder] : []),
+    ];
+    return {
+      module: ProvidersModule,
+      controllers: testProvider ? [TestCheckoutController] : [],
+      providers,
+      exports: [ProviderRegistry, ProviderAccountsService, SecretBox],
+    };
+  }
+}

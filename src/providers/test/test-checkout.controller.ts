@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../../auth/auth.decorators';
+import { ConflictError } from '../../common/errors/domain-error';
+import { TestProviderLedger } from './test-provider.ledger';
+import { TestWebhookSender } from './test-webhook.sender';
+import { renderCheckoutPage } from './test-checkout.page';
+import { TestCheckoutForm, TestWebhookRequest } from './test-checkout.dto';
+
+/**
+ * The test provider's "PSP side": its hosted checkout page and a developer hook to send any
+ * webhook (late, duplicate, out of order). Registered only when the test provider is enabled.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('test-provider')
+export class TestCheckoutController {
+  constructor(
+    private readonly ledger: TestProviderLedger,
+    private readonly sender: TestWebhookSender,
+  ) {}
+
+  @Get('checkout/:id')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action *")
+  async page(@Param('id') id: string): Promise<string> {
+    return renderCheckoutPage(await this.ledger.get(id));
+  }
+
+  /** Submitting the page: moves the payment, sends its signed webhook, sends the customer back. */
+  @Post('checkout/:id')
+  async submit(@Param('id') id: string, @Body() form: TestCheckoutForm, @Res() res: Response): Promise<void> {
+    const row = await this.ledger.get(id);
+    if (!['open', 'pending'].includes(row.status)) {
+      throw new ConflictError('payment_not_open', `Test payment ${id} is already ${row.status}`);
+    }
+    const times = form.duplicate === 'true' ? 2 : 1;
+    const delayMs = Number(form.delayMs ?? 0);
+    const bodies: string[] = [];
+    if (form.pendingFirst === 'true') bodies.push(this.sender.body(row, 'pending'));
+    const changes = form.outcome === 'paid' ? { status: 'paid', amountCaptured: row.amountValue } : { status: form.outcome };
+    await this.ledger.update(row, changes);
+    bodies.push(this.sender.body(row, row.status));
+
+    for (const body of bodies) {
+      if (delayMs > 0) this.sender.later(row.accountId, body, delayMs, times);
+      else await this.sender.send(row.accountId, body, times);
+    }
+    const target = form.outcome === 'canceled' && row.cancelUrl ? row.cancelUrl : row.returnUrl;
+    res.redirect(303, target);
+  }
+
+  /** Developer hook: deliver a webhook with any status now, without changing the ledger. */
+  @Post('payments/:id/webhooks')
+  @HttpCode(200)
+  async sendWebhook(@Param('id') id: string, @Body() request: TestWebhookRequest): Promise<{ deliveries: number[] }> {
+    const row = await this.ledger.get(id);
+    const body = this.sender.body(row, request.status);
+    return { deliveries: await this.sender.send(row.accountId, body, request.times ?? 1) };
+  }
+}
