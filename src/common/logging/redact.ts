@@ -5,7 +5,7 @@
 const SECRET_KEY = /(api[-_]?key|secret|password|token|authorization|hmac|credential|signature|cvc|cvv)/i;
 const CARD_LIKE = /\b(?:\d[ -]?){12,18}\d\b/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
-const KEY_LIKE = /\b(sk|rk|pk|whsec|test|live|psk)_[A-Za-z0-9]{8,}\b/g;
+const KEY_LIKE = /\b(sk|rk|pk|whsec|test|live|psk)_[A-Za-z0-9_]{8,}/g;
 
 export function redactText(text: string): string {
   return text

@@ -65,6 +65,7 @@ export class CustomerDto {
 
 export class CreatePaymentDto {
   @ApiProperty({ type: MoneyDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   amount: MoneyDto;

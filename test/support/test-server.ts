@@ -1,0 +1,122 @@
+import * as net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { loadAppConfig } from '../../src/config/app.config';
+import { RunningServer, startServer } from '../../src/bootstrap';
+import { createTestDatabase, TestDatabase } from './databases';
+import { Dialect } from './services';
+
+export interface TestServer {
+  baseUrl: string;
+  port: number;
+  apiKey: string;
+  server: RunningServer;
+  dataSource: DataSource;
+  env: Record<string, string>;
+  /** Calls the API with the bootstrap integration's key unless told otherwise. */
+  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+  /** Stops and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts the real server (all listeners, real database) on free ports. */
+export async function startTestServer(
+  options: { dialect?: Dialect; env?: Record<string, string>; database?: TestDatabase } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
+  const port = await freePort();
+  const apiKey = `test_bootstrap_${randomBytes(12).toString('hex')}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PAYMENTSERVER_PORT: String(port),
+    PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
+    PAYMENTSERVER_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...database.env,
+    ...options.env,
+  };
+  const server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+  const baseUrl = `http://localhost:${server.port}`;
+  const effectiveKey = env.PAYMENTSERVER_BOOTSTRAP_API_KEY;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await server.close();
+  };
+  return {
+    baseUrl,
+    port: server.port,
+    apiKey: effectiveKey,
+    server,
+    env,
+    dataSource: server.app.get<DataSource>(getDataSourceToken()),
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      const key = opts.apiKey === undefined ? effectiveKey : opts.apiKey;
+      if (key) headers['x-api-key'] = key;
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: response.status, body: parsed as any, headers: response.headers };
+    },
+    stop,
+    async close() {
+      await stop();
+      await database.drop();
+    },
+  };
+}
+
+export function paymentBody(overrides: Record<string, unknown> = {}) {
+  return {
+    amount: { value: 1050, currency: 'EUR' },
+    description: 'Order #1042',
+    reference: `order-${randomBytes(4).toString('hex')}`,
+    returnUrl: 'https://shop.example/return',
+    cancelUrl: 'https://shop.example/cancel',
+    ...overrides,
+  };
+}
+
+/** Submits the test provider's checkout form like a customer's browser would. */
+export async function submitCheckout(checkoutUrl: string, fields: Record<string, string>): Promise<Response> {
+  return fetch(checkoutUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+}
+
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
