@@ -9,6 +9,7 @@ import { IntegrationsModule } from './integrations/integrations.module';
 import { PaymentsModule } from './payments/payments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
+import { AdminModule } from './admin/admin.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         PaymentsModule,
         WebhooksModule,
         HealthModule,
+        AdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -24,7 +24,7 @@ export class ProviderAccount {
   credentialsSealed: string;
 
   @JsonColumn()
-  settings: Record<string, unknown>;
+  settings: Record<string, any>;
 
   @StringColumn(255, { nullable: true })
   baseUrl: string | null;

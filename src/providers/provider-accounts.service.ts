@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SecretBox } from '../common/crypto/secret-box';
-import { NotFoundError } from '../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
+import { newId, ID_PREFIX } from '../common/ids/id';
+import { TransactionService } from '../database/transaction.service';
+import { Payment } from '../payments/entities/payment.entity';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import type { CreateProviderAccountDto, UpdateProviderAccountDto } from './dto/provider-account.dto';
 import { ProviderAccount } from './provider-account.entity';
 import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
@@ -22,8 +27,100 @@ export class ProviderAccountsService {
     @InjectRepository(ProviderAccount) private readonly accounts: Repository<ProviderAccount>,
     private readonly registry: ProviderRegistry,
     private readonly secretBox: SecretBox,
+    private readonly tx: TransactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async create(dto: CreateProviderAccountDto): Promise<ProviderAccount> {
+    const provider = this.registry.get(dto.provider);
+    if (!provider) {
+      throw ValidationError.field('provider', `must be one of ${this.registry.names().join(', ')}`);
+    }
+    this.checkCredentials(provider, dto.credentials);
+    const now = new Date();
+    const account: ProviderAccount = {
+      id: newId(ID_PREFIX.providerAccount),
+      provider: dto.provider,
+      name: dto.name,
+      credentialsSealed: this.sealCredentials(dto.credentials),
+      settings: dto.settings ?? {},
+      baseUrl: dto.baseUrl?.replace(/\/+$/, '') ?? null,
+      testMode: dto.testMode ?? true,
+      enabled: dto.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.tx.run((m) => m.insert(ProviderAccount, account));
+    return account;
+  }
+
+  async get(id: string): Promise<ProviderAccount> {
+    const account = await this.find(id);
+    if (!account) throw new NotFoundError('Provider account', id);
+    return account;
+  }
+
+  async list(limit = 50, cursor?: string): Promise<{ data: ProviderAccount[]; nextCursor: string | null }> {
+    const qb = this.accounts.createQueryBuilder('a');
+    if (cursor) {
+      const c = decodeCursor(cursor);
+      qb.where(new Brackets((w) => w.where('a.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('a.createdAt = :at', { at: c.at }).andWhere('a.id < :id', { id: c.id })))));
+    }
+    const rows = await qb.orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
+    const data = rows.slice(0, limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async update(id: string, dto: UpdateProviderAccountDto): Promise<ProviderAccount> {
+    const account = await this.get(id);
+    const changes: Partial<ProviderAccount> = { updatedAt: new Date() };
+    if (dto.credentials !== undefined) {
+      const provider = this.registry.get(account.provider);
+      if (provider) this.checkCredentials(provider, dto.credentials);
+      changes.credentialsSealed = this.sealCredentials(dto.credentials);
+    }
+    if (dto.name !== undefined) changes.name = dto.name;
+    if (dto.settings !== undefined) changes.settings = dto.settings;
+    if (dto.baseUrl !== undefined) changes.baseUrl = dto.baseUrl.replace(/\/+$/, '');
+    if (dto.testMode !== undefined) changes.testMode = dto.testMode;
+    if (dto.enabled !== undefined) changes.enabled = dto.enabled;
+    await this.tx.run((m) => m.update(ProviderAccount, { id }, changes));
+    return Object.assign(account, changes);
+  }
+
+  /** Accounts that have taken payments stay (refunds need them): disable those instead. */
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.tx.run(async (m) => {
+      if (await m.existsBy(Payment, { providerAccountId: id })) {
+        throw new ConflictError('provider_account_in_use', 'This account has payments; disable it instead (PATCH enabled=false)');
+      }
+      await m.delete(ProviderAccount, { id });
+    });
+  }
+
+  private checkCredentials(provider: { validateCredentials(c: Record<string, unknown>): { field: string; message: string }[] }, credentials: Record<string, unknown>): void {
+    const problems = provider.validateCredentials(credentials);
+    if (problems.length > 0) {
+      throw new ValidationError(problems.map((p) => ({ field: `credentials.${p.field}`, message: p.message })));
+    }
+  }
+
+  toView(account: ProviderAccount) {
+    return {
+      id: account.id,
+      provider: account.provider,
+      name: account.name,
+      settings: account.settings ?? {},
+      baseUrl: account.baseUrl,
+      testMode: account.testMode,
+      enabled: account.enabled,
+      webhookUrl: this.webhookUrl(account),
+      createdAt: account.createdAt.toISOString(),
+      updatedAt: account.updatedAt.toISOString(),
+    };
+  }
 
   webhookUrl(account: Pick<ProviderAccount, 'id' | 'provider'>): string {
     return `${this.config.server.publicUrl}/webhooks/${account.provider}/${account.id}`;

@@ -28,7 +28,7 @@ export class TestProviderAccountSeeder implements OnModuleInit {
           provider: 'test',
           name: 'Test provider',
           credentialsSealed: this.providerAccounts.sealCredentials({}),
-          settings: { failureMode: 'none' },
+          settings: { failureMode: 'none' } as Record<string, any>,
           baseUrl: null,
           testMode: true,
           enabled: true,
