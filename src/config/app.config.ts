@@ -2,6 +2,7 @@ import { ConfigError, Env, EnvReader } from './env-reader';
 import { DatabaseConfig, loadDatabaseConfig } from './database.config';
 import { loadSecurityConfig, SecurityConfig } from './security.config';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config';
+import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation.config';
 
 export interface ServerConfig {
   port: number;
@@ -20,6 +21,7 @@ export interface AppConfig {
   database: DatabaseConfig;
   security: SecurityConfig;
   notifications: NotificationsConfig;
+  reconciliation: ReconciliationConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -51,5 +53,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     database,
     security: loadSecurityConfig(reader, database),
     notifications: loadNotificationsConfig(reader),
+    reconciliation: loadReconciliationConfig(reader),
   };
 }

@@ -86,6 +86,7 @@ export class PaymentsService {
       routing: { ruleId: decision.ruleId, reason: decision.reason, attempts: [...decision.skipped] },
       failureCode: null,
       failureMessage: null,
+      lastPolledAt: null,
       version: 1,
       createdAt: now,
       updatedAt: now,

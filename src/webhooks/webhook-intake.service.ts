@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
-import { ProviderAccountsService } from '../providers/provider-accounts.service';
+import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
+import { ReconciliationService } from '../reconciliation/reconciliation.service';
 import { WebhookAck } from '../providers/provider.interface';
 import { WebhookVerificationError } from '../providers/provider-error';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
@@ -37,6 +38,7 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly accounts: ProviderAccountsService,
     private readonly processor: WebhookProcessorService,
+    private readonly reconciliation: ReconciliationService,
     private readonly tx: TransactionService,
   ) {}
 
@@ -59,6 +61,7 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
         this.logger.warn({ msg: 'webhook signature rejected', provider, accountId });
+        await this.pollInsteadOfTrusting(resolved, flatHeaders, rawBody);
         throw new WebhookSignatureError();
       }
       throw error;
@@ -89,6 +92,22 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     // even if applying it fails now (the inbox retry picks it up).
     await this.processor.process(delivery, resolved);
     return resolved.provider.webhookAck();
+  }
+
+  /**
+   * An unverifiable webhook is never applied, but where the provider can be polled its
+   * payment is looked up at the provider instead (rate limited per payment).
+   */
+  private async pollInsteadOfTrusting(resolved: ResolvedAccount, headers: Record<string, string>, rawBody: Buffer): Promise<void> {
+    if (!resolved.provider.capabilities.polling) return;
+    try {
+      const notifications = await resolved.provider.parseWebhook(resolved.context, { headers, rawBody });
+      for (const { providerPaymentId } of notifications.slice(0, 5)) {
+        await this.reconciliation.pollByProviderId(resolved.account.id, providerPaymentId);
+      }
+    } catch {
+      // Unparseable or unknown: nothing to poll.
+    }
   }
 
   async retryPending(): Promise<void> {

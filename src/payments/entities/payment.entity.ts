@@ -99,6 +99,10 @@ export class Payment {
   @StringColumn(1024, { nullable: true })
   failureMessage: string | null;
 
+  /** When reconciliation last polled the provider about this payment. */
+  @TimestampColumn({ nullable: true })
+  lastPolledAt: Date | null;
+
   /** Incremented on every change; orders the status history. */
   @IntegerColumn()
   version: number;

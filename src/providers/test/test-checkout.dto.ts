@@ -15,6 +15,11 @@ export class TestCheckoutForm {
   @IsOptional()
   @IsNumberString()
   delayMs?: string;
+
+  /** Simulates a webhook lost on the way: only reconciliation (polling) can find the outcome. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  dropWebhook?: string;
 }
 
 export class TestWebhookRequest {

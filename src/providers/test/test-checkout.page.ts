@@ -49,6 +49,7 @@ export function renderCheckoutPage(row: TestProviderPayment): string {
         <summary>Simulate what real PSPs do</summary>
         <label><input type="checkbox" name="pendingFirst" value="true"> Report <code>pending</code> first (asynchronous processing)</label>
         <label><input type="checkbox" name="duplicate" value="true"> Deliver the webhook twice</label>
+        <label><input type="checkbox" name="dropWebhook" value="true"> Lose the webhook (only polling finds the outcome)</label>
         <label>Deliver the webhook after <input type="number" name="delayMs" min="0" max="600000" value="0" style="width:6rem"> ms</label>
       </details>
     </form>`
