@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ProviderAccountsController } from './provider-accounts.controller';
+import { PaymentsAdminController } from './payments-admin.controller';
+import { PaymentsModule } from '../payments/payments.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 
 /** Admin API controllers; they reuse the services of the feature modules. */
-@Module({ controllers: [ProviderAccountsController] })
+@Module({
+  imports: [PaymentsModule, IdempotencyModule],
+  controllers: [ProviderAccountsController, PaymentsAdminController],
+})
 export class AdminModule {}

@@ -23,9 +23,13 @@ export class ApiKeyService {
 
   async authenticate(key: string): Promise<Integration | null> {
     if (key.length > 512) return null;
-    const row = await this.keys.findOneBy({ keyHash: sha256Hex(key), revokedAt: IsNull() });
-    if (!row) return null;
-    return this.integrations.findOneBy({ id: row.integrationId });
+    // One indexed lookup per request, no cache: a revoked key stops working at once.
+    return this.integrations
+      .createQueryBuilder('i')
+      .innerJoin(ApiKey, 'k', 'k.integrationId = i.id')
+      .where('k.keyHash = :hash', { hash: sha256Hex(key) })
+      .andWhere('k.revokedAt IS NULL')
+      .getOne();
   }
 
   /** Stores the hash of `key` (generated when omitted) and returns the key once. */

@@ -1,0 +1,114 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AdminAuth } from '../auth/auth.decorators';
+import { PaymentsService } from '../payments/payments.service';
+import { RefundsService } from '../payments/refunds.service';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
+import { CreateRefundDto } from '../payments/dto/create-refund.dto';
+import { PaymentDto, PaymentEventListDto, PaymentListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
+import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
+import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
+
+/** Payments across all integrations, for operators; the same services as the payment API. */
+@ApiTags('Admin: payments')
+@ApiBearerAuth('oidc')
+@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
+@ApiForbiddenResponse({ type: ProblemDetailsDto })
+@AdminAuth()
+@Controller('api/v1/admin/payments')
+export class PaymentsAdminController {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly refunds: RefundsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List payments of every integration, newest first' })
+  @ApiOkResponse({ type: PaymentListDto })
+  async list(@Query() query: AdminListPaymentsQuery) {
+    const page = await this.payments.list({ integrationId: query.integrationId, provider: query.provider }, query);
+    return { data: page.data.map(toPaymentView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get any payment' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async get(@Param('id') id: string) {
+    return toPaymentView(await this.payments.get({}, id));
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: "A payment's status history" })
+  @ApiOkResponse({ type: PaymentEventListDto })
+  async events(@Param('id') id: string) {
+    return { data: (await this.payments.events({}, id)).map(toEventView), nextCursor: null };
+  }
+
+  @Post(':id/capture')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Capture an authorized payment' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto })
+  async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
+    return toPaymentView(await this.payments.capture({}, id, dto));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a pending or authorized payment' })
+  @ApiOkResponse({ type: PaymentDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto })
+  async cancel(@Param('id') id: string) {
+    return toPaymentView(await this.payments.cancel({}, id));
+  }
+
+  @Get(':id/refunds')
+  @ApiOperation({ summary: "A payment's refunds" })
+  @ApiOkResponse({ type: RefundListDto })
+  async listRefunds(@Param('id') id: string) {
+    return { data: (await this.refunds.list({}, id)).map(toRefundView), nextCursor: null };
+  }
+
+  @Post(':id/refunds')
+  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ type: RefundDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({ description: '`refund_exceeds_available`', type: ProblemDetailsDto })
+  async refund(
+    @Param('id') id: string,
+    @Body() dto: CreateRefundDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const payment = await this.payments.get({}, id);
+    // Keys are scoped to the payment's integration: the shop and the operator share them.
+    const result = await this.idempotency.execute(
+      payment.integrationId,
+      `POST /payments/${id}/refunds`,
+      IdempotencyService.validateKey(key),
+      dto,
+      async () => ({ status: 201, body: toRefundView(await this.refunds.create({}, id, dto)) }),
+    );
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(result.status);
+    return result.body;
+  }
+}
