@@ -37,7 +37,6 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (config.server.swagger) setupSwagger(app);
   return app;
 }

@@ -3,6 +3,7 @@ import 'dotenv/config';
 import { loadAppConfig } from './config/app.config';
 import { ConfigError } from './config/env-reader';
 import { startServer } from './bootstrap';
+import { HealthService } from './health/health.service';
 
 async function main(): Promise<void> {
   let config;
@@ -17,6 +18,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const server = await startServer(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(JSON.stringify({ level: 'log', msg: 'shutting down', signal }) + '\n');
+    // Readiness fails first, then the listeners stop taking connections, in-flight requests
+    // finish, workers stop and the database closes.
+    server.app.get(HealthService).markShuttingDown();
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   process.stdout.write(
     JSON.stringify({
       level: 'log',
