@@ -32,6 +32,8 @@ export interface OidcConfig {
   adminRole: string;
   /** Port of the bundled development identity provider when no issuer is configured. */
   devIdpPort: number;
+  /** Redirect URIs of the development provider's dashboard client (authorization code + PKCE). */
+  devIdpRedirectUris: string[];
 }
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -111,6 +113,10 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
 }
 
 function loadOidcConfig(reader: EnvReader): OidcConfig {
+  // The same default as the server's internal URL (server config validates these keys).
+  const internalUrl = (
+    reader.raw('PAYMENTSERVER_INTERNAL_URL') ?? `http://localhost:${reader.raw('PAYMENTSERVER_PORT') ?? 28888}`
+  ).replace(/\/+$/, '');
   const algorithms = reader
     .string('PAYMENTSERVER_OIDC_ALGORITHMS', ASYMMETRIC_ALGORITHMS.join(','))
     .split(',')
@@ -145,5 +151,10 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
     adminScope: reader.string('PAYMENTSERVER_OIDC_ADMIN_SCOPE', 'paymentserver:admin'),
     adminRole: reader.string('PAYMENTSERVER_OIDC_ADMIN_ROLE', 'admin'),
     devIdpPort: reader.port('PAYMENTSERVER_DEV_IDP_PORT', 28890)!,
+    devIdpRedirectUris: reader
+      .string('PAYMENTSERVER_DEV_IDP_REDIRECT_URIS', `${internalUrl}/dashboard/callback`)
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
   };
 }

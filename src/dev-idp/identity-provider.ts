@@ -35,6 +35,8 @@ export interface IdentityProviderOptions {
   /** Roles of every user who signs in through the development login page. */
   userRoles?: string[];
   accessTokenTtlSeconds?: number;
+  /** Sees every request first (the tests count JWKS fetches). */
+  onRequest?: (req: http.IncomingMessage) => void;
 }
 
 export interface RunningIdentityProvider {
@@ -70,7 +72,10 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   let handler: http.RequestListener = (_req, res) => {
     res.writeHead(503).end();
   };
-  const server = http.createServer((req, res) => handler(req, res));
+  const server = http.createServer((req, res) => {
+    options.onRequest?.(req);
+    handler(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => resolve());

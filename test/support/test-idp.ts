@@ -36,6 +36,8 @@ export interface TestIdp {
   clientToken(clientId: string, options?: TokenOptions): Promise<string>;
   /** A token with scope paymentserver:admin unless told otherwise. */
   adminToken(options?: TokenOptions): Promise<string>;
+  /** How many requests the provider has had per path (e.g. `/jwks`). */
+  hits(): Promise<Record<string, number>>;
   /** A new signing key at the provider; the old one stays published for verification. */
   rotateKeys(): Promise<TestSigningKey>;
   stop(): Promise<void>;
@@ -132,6 +134,10 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
     audience: handle.audience,
     signingKey: toSigningKey(handle.keys[0]),
     clientToken,
+    async hits() {
+      const response = await fetch(`${handle.controlUrl}/hits`, { headers: { 'x-control-token': handle.controlToken } });
+      return (await response.json()) as Record<string, number>;
+    },
     adminToken: (options = {}) => {
       const scope = options.scope ?? (options.roles ? '' : ADMIN_SCOPE);
       const clientId = options.roles ? `test-admin-roles-${options.roles.join('-')}` : 'test-admin';

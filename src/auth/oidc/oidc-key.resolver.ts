@@ -28,8 +28,8 @@ async function fetchJson(url: string): Promise<unknown> {
 
 /**
  * Finds the issuer's signing keys: the discovery document names the JWKS, whose keys are cached.
- * A token with an unknown `kid` refetches the JWKS (the provider may have rotated), at most once
- * per cooldown, so that tokens with made-up key ids cannot make the server hammer the provider.
+ * A token with an unknown `kid` refetches the JWKS (the provider may have rotated), and such
+ * refetches happen at most once per cooldown, so that tokens with made-up key ids cannot make the server hammer the provider.
  * Keys come only from the configured issuer's `jwks_uri`, never from a token header (`jku`,
  * `x5u`, `jwk`).
  *
@@ -41,6 +41,7 @@ export class OidcKeyResolver {
   private jwksUri?: Promise<string>;
   private keys = new Map<string, KeyObject>();
   private fetchedAt = 0;
+  private lastUnknownKidRefresh = Number.NEGATIVE_INFINITY;
   private refreshing?: Promise<void>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -49,7 +50,8 @@ export class OidcKeyResolver {
   async publicKey(kid: string | undefined): Promise<KeyObject> {
     if (Date.now() - this.fetchedAt > MAX_KEY_AGE_MS) await this.refresh();
     let key = this.find(kid);
-    if (!key && Date.now() - this.fetchedAt >= this.config.security.oidc.jwksCooldownSeconds * 1000) {
+    if (!key && Date.now() - this.lastUnknownKidRefresh >= this.config.security.oidc.jwksCooldownSeconds * 1000) {
+      this.lastUnknownKidRefresh = Date.now();
       await this.refresh();
       key = this.find(kid);
     }

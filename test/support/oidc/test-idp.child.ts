@@ -2,13 +2,15 @@
  * Runs a real oidc-provider for the tests in a child process (jest's module loader cannot load
  * the ESM-only library). Prints one JSON line `{ issuer, controlUrl }` when ready; exits when
  * its parent goes away (stdin closes). The control server lets the tests add clients and rotate
- * keys: POST /clients (an IdpClient), PUT /keys ({ keys: [private JWK…] }).
+ * keys: POST /clients (an IdpClient), PUT /keys ({ keys: [private JWK…] }); GET /hits counts
+ * requests per path.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IdpClient, startIdentityProvider } from '../../../src/dev-idp/identity-provider';
 
 async function main(): Promise<void> {
+  const hits: Record<string, number> = {};
   const idp = await startIdentityProvider({
     port: 0,
     host: '127.0.0.1',
@@ -17,6 +19,10 @@ async function main(): Promise<void> {
     keys: JSON.parse(process.env.IDP_KEYS ?? '[]'),
     clients: [],
     issuerHost: '127.0.0.1',
+    onRequest: (req) => {
+      const route = (req.url ?? '').split('?')[0];
+      hits[route] = (hits[route] ?? 0) + 1;
+    },
   });
   const control = http.createServer((req, res) => {
     let body = '';
@@ -24,6 +30,10 @@ async function main(): Promise<void> {
     req.on('end', () => {
       try {
         if (req.headers['x-control-token'] !== process.env.IDP_CONTROL_TOKEN) throw new Error('forbidden');
+        if (req.method === 'GET' && req.url === '/hits') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hits));
+          return;
+        }
         const payload = JSON.parse(body || '{}');
         if (req.method === 'POST' && req.url === '/clients') idp.setClient(payload as IdpClient);
         else if (req.method === 'PUT' && req.url === '/keys') idp.setKeys(payload.keys);
