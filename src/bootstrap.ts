@@ -12,6 +12,8 @@ import { createValidationPipe } from './common/http/validation';
 import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
 import { problem } from './common/errors/problem-details.filter';
+import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
+import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
 const BODY_LIMIT = '1mb';
 
@@ -19,6 +21,9 @@ export interface RunningServer {
   app: NestExpressApplication;
   port: number;
   publicPort?: number;
+  /** The issuer the server trusts (the bundled development provider's when none is configured). */
+  oidcIssuer: string;
+  devIdentityProvider?: RunningIdentityProvider;
   close(): Promise<void>;
 }
 
@@ -58,8 +63,20 @@ function publicListener(app: NestExpressApplication): http.Server {
 }
 
 export async function startServer(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningServer> {
-  const app = await createApp(config, options);
-  await app.listen(config.server.port);
+  let devIdentityProvider: RunningIdentityProvider | undefined;
+  if (!config.security.oidcIssuer) {
+    // No OpenID Connect provider configured: the bundled development one (refused in production).
+    devIdentityProvider = await startDevIdentityProvider(config);
+    config = { ...config, security: { ...config.security, oidcIssuer: devIdentityProvider.issuer } };
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await createApp(config, options);
+    await app.listen(config.server.port);
+  } catch (error) {
+    await devIdentityProvider?.close();
+    throw error;
+  }
   const port = (app.getHttpServer().address() as AddressInfo).port;
   let publicServer: http.Server | undefined;
   let publicPort: number | undefined;
@@ -72,9 +89,12 @@ export async function startServer(config: AppConfig, options: { logger?: boolean
     app,
     port,
     publicPort,
+    oidcIssuer: config.security.oidcIssuer!,
+    devIdentityProvider,
     close: async () => {
       if (publicServer) await new Promise<void>((resolve) => publicServer!.close(() => resolve()));
       await app.close();
+      await devIdentityProvider?.close();
     },
   };
 }

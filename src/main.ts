@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       msg: 'PaymentServer listening',
       port: server.port,
       publicPort: server.publicPort,
+      oidcIssuer: server.oidcIssuer,
+      devIdentityProvider: server.devIdentityProvider ? 'development only: see README, Admin API' : undefined,
       database: config.database.driver,
       edition: config.database.edition,
       swagger: config.server.swagger ? `http://localhost:${server.port}/swagger` : undefined,

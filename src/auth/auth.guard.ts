@@ -1,17 +1,30 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
 import { AUTH_REQUIREMENT, AuthenticatedRequest, AuthRequirement } from './auth.decorators';
 import { ApiKeyService } from '../integrations/api-key.service';
+import { IntegrationsService } from '../integrations/integrations.service';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { OidcStrategy } from './oidc/oidc.strategy';
+import { isAdmin, TokenPrincipal } from './oidc/token-principal';
+
+function hasBearer(request: AuthenticatedRequest): boolean {
+  return /^bearer\s/i.test(request.headers.authorization ?? '');
+}
 
 /**
  * Global guard, deny by default: a route without an explicit requirement is refused.
+ * Missing or invalid credentials are 401; valid credentials without the right are 403.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
+    private readonly integrations: IntegrationsService,
+    private readonly oidc: OidcStrategy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -21,6 +34,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (requirement === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
     if (requirement === 'integration') {
       const key = request.headers['x-api-key'];
       if (typeof key === 'string' && key.length > 0) {
@@ -29,11 +43,39 @@ export class AuthGuard implements CanActivate {
         request.principal = { kind: 'integration', integration };
         return true;
       }
-      throw new UnauthorizedError('Send an API key in X-Api-Key');
+      if (hasBearer(request)) {
+        const token = await this.bearer(request, response);
+        const integration = token.clientId ? await this.integrations.findByOidcClientId(token.clientId) : null;
+        if (!integration) throw new ForbiddenError('The token\'s client is not linked to an integration');
+        request.principal = { kind: 'integration', integration, subject: token.subject, token };
+        return true;
+      }
+      throw new UnauthorizedError('Send an API key in X-Api-Key or an OIDC access token as Authorization: Bearer');
     }
     if (requirement === 'admin') {
-      throw new UnauthorizedError('Admin routes need an OIDC bearer token');
+      if (!hasBearer(request)) {
+        response.setHeader('WWW-Authenticate', 'Bearer');
+        throw new UnauthorizedError('Admin routes need an OIDC access token as Authorization: Bearer');
+      }
+      const token = await this.bearer(request, response);
+      if (!isAdmin(token, this.config.security.oidc)) {
+        response.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"');
+        throw new ForbiddenError(
+          `Admin routes need scope ${this.config.security.oidc.adminScope} or role ${this.config.security.oidc.adminRole}`,
+        );
+      }
+      request.principal = { kind: 'admin', subject: token.subject, token };
+      return true;
     }
     throw new ForbiddenError('This route is not open to any caller');
+  }
+
+  private async bearer(request: AuthenticatedRequest, response: Response): Promise<TokenPrincipal> {
+    try {
+      return await this.oidc.verify(request, response);
+    } catch (error) {
+      response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new UnauthorizedError(`Invalid bearer token: ${error instanceof Error ? error.message : 'rejected'}`);
+    }
   }
 }

@@ -28,7 +28,12 @@ describe('configuration', () => {
   });
 
   it('turns Swagger, the test provider and private targets off in production', () => {
-    const config = loadAppConfig({ NODE_ENV: 'production', PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_ENCRYPTION_KEY: KEY });
+    const config = loadAppConfig({
+      NODE_ENV: 'production',
+      PAYMENTSERVER_DB: 'memory',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      PAYMENTSERVER_OIDC_ISSUER: 'https://login.example.com/realms/shop',
+    });
     expect(config.server.swagger).toBe(false);
     expect(config.server.testProvider).toBe(false);
     expect(config.security.allowPrivateWebhookTargets).toBe(false);
@@ -47,6 +52,10 @@ describe('configuration', () => {
     [{ PAYMENTSERVER_ENCRYPTION_KEY: 'short' }, 'PAYMENTSERVER_ENCRYPTION_KEY'],
     [{ PAYMENTSERVER_BOOTSTRAP_API_KEY: 'tiny' }, 'PAYMENTSERVER_BOOTSTRAP_API_KEY'],
     [{ PAYMENTSERVER_OIDC_ISSUER: 'ftp://issuer' }, 'PAYMENTSERVER_OIDC_ISSUER'],
+    [{ PAYMENTSERVER_OIDC_ALGORITHMS: 'RS256,HS256' }, 'PAYMENTSERVER_OIDC_ALGORITHMS'],
+    [{ PAYMENTSERVER_OIDC_ALGORITHMS: 'none' }, 'PAYMENTSERVER_OIDC_ALGORITHMS'],
+    [{ PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS: '1h' }, 'PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS'],
+    [{ PAYMENTSERVER_DEV_IDP_PORT: 'x' }, 'PAYMENTSERVER_DEV_IDP_PORT'],
     [{ PAYMENTSERVER_RABBITMQ_URL: 'http://broker' }, 'PAYMENTSERVER_RABBITMQ_URL'],
     [{ PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,abc' }, 'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE'],
     [{ PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,0' }, 'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE'],
@@ -80,6 +89,16 @@ describe('configuration', () => {
 
   it('requires an encryption key in production', () => {
     expect(errorFor({ NODE_ENV: 'production' }).key).toBe('PAYMENTSERVER_ENCRYPTION_KEY');
+  });
+
+  it('requires an OIDC issuer in production: the bundled identity provider is development-only', () => {
+    expect(errorFor({ NODE_ENV: 'production', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe('PAYMENTSERVER_OIDC_ISSUER');
+  });
+
+  it('keeps the issuer verbatim (trailing slash included) because `iss` is compared exactly', () => {
+    const config = loadAppConfig({ PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_OIDC_ISSUER: 'https://tenant.auth0.com/' });
+    expect(config.security.oidcIssuer).toBe('https://tenant.auth0.com/');
+    expect(config.security.oidc.algorithms).not.toContain('HS256');
   });
 
   it('accepts several encryption keys for rotation', () => {

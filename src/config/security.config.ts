@@ -8,10 +8,35 @@ export interface SecurityConfig {
   /** 32-byte keys; the first encrypts, all decrypt (rotation). */
   encryptionKeys: Buffer[];
   bootstrapApiKey: string | undefined;
+  /** Unset: the bundled development identity provider (never in production). */
   oidcIssuer: string | undefined;
   oidcAudience: string;
+  oidc: OidcConfig;
   allowPrivateWebhookTargets: boolean;
 }
+
+/** How access tokens are checked and which claims grant what. */
+export interface OidcConfig {
+  /** Asymmetric JWS algorithms accepted; anything else (none, HS*) is refused. */
+  algorithms: string[];
+  clockSkewSeconds: number;
+  /** A token with an unknown `kid` refetches the issuer's keys at most once per this many seconds. */
+  jwksCooldownSeconds: number;
+  /** Claim holding space-separated scopes (or an array of them). */
+  scopeClaim: string;
+  /** Claim holding roles; a dotted path reaches nested claims (Keycloak: realm_access.roles). */
+  rolesClaim: string;
+  /** Claims naming the OAuth client, tried in order. */
+  clientIdClaims: string[];
+  adminScope: string;
+  adminRole: string;
+  /** Port of the bundled development identity provider when no issuer is configured. */
+  devIdpPort: number;
+  /** Redirect URIs of the development provider's dashboard client (authorization code + PKCE). */
+  devIdpRedirectUris: string[];
+}
+
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 export function parseEncryptionKey(value: string): Buffer | undefined {
   const trimmed = value.trim();
@@ -65,14 +90,71 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
     throw new ConfigError('PAYMENTSERVER_BOOTSTRAP_API_KEY', 'must be at least 16 characters');
   }
 
+  // Validated as a URL but kept verbatim: `iss` is compared exactly, trailing slash included (Auth0).
+  const oidcIssuer = reader.url('PAYMENTSERVER_OIDC_ISSUER') && reader.raw('PAYMENTSERVER_OIDC_ISSUER');
+  if (!oidcIssuer && reader.isProduction) {
+    throw new ConfigError(
+      'PAYMENTSERVER_OIDC_ISSUER',
+      'is required in production (the bundled identity provider is for development only)',
+    );
+  }
+
   return {
     encryptionKeys,
     bootstrapApiKey,
-    oidcIssuer: reader.url('PAYMENTSERVER_OIDC_ISSUER'),
+    oidcIssuer,
     oidcAudience: reader.string('PAYMENTSERVER_OIDC_AUDIENCE', 'urn:paymentserver'),
+    oidc: loadOidcConfig(reader),
     allowPrivateWebhookTargets: reader.boolean(
       'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS',
       !reader.isProduction,
     ),
+  };
+}
+
+function loadOidcConfig(reader: EnvReader): OidcConfig {
+  // The same default as the server's internal URL (server config validates these keys).
+  const internalUrl = (
+    reader.raw('PAYMENTSERVER_INTERNAL_URL') ?? `http://localhost:${reader.raw('PAYMENTSERVER_PORT') ?? 28888}`
+  ).replace(/\/+$/, '');
+  const algorithms = reader
+    .string('PAYMENTSERVER_OIDC_ALGORITHMS', ASYMMETRIC_ALGORITHMS.join(','))
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const bad = algorithms.find((alg) => !ASYMMETRIC_ALGORITHMS.includes(alg));
+  if (algorithms.length === 0 || bad) {
+    throw new ConfigError(
+      'PAYMENTSERVER_OIDC_ALGORITHMS',
+      `must be a comma-separated subset of ${ASYMMETRIC_ALGORITHMS.join(', ')} (got "${bad ?? ''}")`,
+    );
+  }
+  const skew = reader.string('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS', '30');
+  if (!/^\d+$/.test(skew) || Number(skew) > 300) {
+    throw new ConfigError('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS', `must be whole seconds 0-300 (got "${skew}")`);
+  }
+  const cooldown = reader.string('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS', '30');
+  if (!/^\d+$/.test(cooldown) || Number(cooldown) > 3600) {
+    throw new ConfigError('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS', `must be whole seconds 0-3600 (got "${cooldown}")`);
+  }
+  return {
+    algorithms,
+    clockSkewSeconds: Number(skew),
+    jwksCooldownSeconds: Number(cooldown),
+    scopeClaim: reader.string('PAYMENTSERVER_OIDC_SCOPE_CLAIM', 'scope'),
+    rolesClaim: reader.string('PAYMENTSERVER_OIDC_ROLES_CLAIM', 'roles'),
+    clientIdClaims: reader
+      .string('PAYMENTSERVER_OIDC_CLIENT_ID_CLAIMS', 'client_id,azp')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+    adminScope: reader.string('PAYMENTSERVER_OIDC_ADMIN_SCOPE', 'paymentserver:admin'),
+    adminRole: reader.string('PAYMENTSERVER_OIDC_ADMIN_ROLE', 'admin'),
+    devIdpPort: reader.port('PAYMENTSERVER_DEV_IDP_PORT', 28890)!,
+    devIdpRedirectUris: reader
+      .string('PAYMENTSERVER_DEV_IDP_REDIRECT_URIS', `${internalUrl}/dashboard/callback`)
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
   };
 }

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service';
 import { IntegrationsBootstrapService } from './integrations-bootstrap.service';
+import { IntegrationsService } from './integrations.service';
+import { IntegrationsAdminController } from './integrations-admin.controller';
 
 @Module({
-  providers: [ApiKeyService, IntegrationsBootstrapService],
-  exports: [ApiKeyService],
+  controllers: [IntegrationsAdminController],
+  providers: [ApiKeyService, IntegrationsBootstrapService, IntegrationsService],
+  exports: [ApiKeyService, IntegrationsService],
 })
 export class IntegrationsModule {}

@@ -6,6 +6,7 @@ import { loadAppConfig } from '../../src/config/app.config';
 import { RunningServer, startServer } from '../../src/bootstrap';
 import { createTestDatabase, TestDatabase } from './databases';
 import { Dialect } from './services';
+import { sharedTestIdp, TestIdp, TokenOptions } from './test-idp';
 
 export interface TestServer {
   baseUrl: string;
@@ -14,8 +15,21 @@ export interface TestServer {
   server: RunningServer;
   dataSource: DataSource;
   env: Record<string, string>;
-  /** Calls the API with the bootstrap integration's key unless told otherwise. */
-  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** The OpenID Connect provider (a real oidc-provider) the server trusts. */
+  idp: TestIdp;
+  /** A client_credentials access token with scope paymentserver:admin unless told otherwise. */
+  adminToken(options?: TokenOptions): Promise<string>;
+  /** An access token of OIDC client `clientId` (link it to an integration with `oidcClientId`). */
+  clientToken(clientId: string, options?: TokenOptions): Promise<string>;
+  /**
+   * Calls the API with the bootstrap integration's key unless told otherwise; with `token`
+   * it sends `Authorization: Bearer <token>` and no API key.
+   */
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null; token?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
   /** Stops and drops the database. */
   close(): Promise<void>;
@@ -32,10 +46,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the real server (all listeners, real database) on free ports. */
+/**
+ * Starts the real server (all listeners, real database) on free ports. It trusts the worker's
+ * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
+ */
 export async function startTestServer(
-  options: { dialect?: Dialect; env?: Record<string, string>; database?: TestDatabase } = {},
+  options: { dialect?: Dialect; env?: Record<string, string>; database?: TestDatabase; idp?: TestIdp } = {},
 ): Promise<TestServer> {
+  const idp = options.idp ?? (await sharedTestIdp());
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
   const port = await freePort();
   const apiKey = `test_bootstrap_${randomBytes(12).toString('hex')}`;
@@ -44,6 +62,8 @@ export async function startTestServer(
     PAYMENTSERVER_PORT: String(port),
     PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
     PAYMENTSERVER_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PAYMENTSERVER_OIDC_ISSUER: idp.issuer,
+    PAYMENTSERVER_OIDC_AUDIENCE: idp.audience,
     ...database.env,
     ...options.env,
   };
@@ -63,10 +83,17 @@ export async function startTestServer(
     server,
     env,
     dataSource: server.app.get<DataSource>(getDataSourceToken()),
+    idp,
+    adminToken: (opts) => idp.adminToken(opts),
+    clientToken: (clientId, opts) => idp.clientToken(clientId, opts),
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      const key = opts.apiKey === undefined ? effectiveKey : opts.apiKey;
-      if (key) headers['x-api-key'] = key;
+      if (opts.token !== undefined) {
+        headers.authorization = `Bearer ${opts.token}`;
+      } else {
+        const key = opts.apiKey === undefined ? effectiveKey : opts.apiKey;
+        if (key) headers['x-api-key'] = key;
+      }
       let body: string | undefined;
       if (opts.body !== undefined) {
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);

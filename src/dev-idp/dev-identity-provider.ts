@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JsonWebKey } from 'node:crypto';
+import type { AppConfig } from '../config/app.config';
+import { generateSigningKey, RunningIdentityProvider, startIdentityProvider } from './identity-provider';
+
+export const DEV_ADMIN_CLIENT_ID = 'paymentserver-admin';
+export const DEV_ADMIN_CLIENT_SECRET = 'paymentserver-dev-secret';
+export const DEV_DASHBOARD_CLIENT_ID = 'paymentserver-dashboard';
+
+/**
+ * The signing key is kept beside the SQLite database so that tokens survive a restart; other
+ * databases get a fresh key per start.
+ */
+function signingKeys(config: AppConfig): JsonWebKey[] {
+  if (config.database.driver !== 'sqlite') return [generateSigningKey()];
+  const file = path.join(path.dirname(config.database.url), 'dev-idp-keys.json');
+  try {
+    const keys = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonWebKey[];
+    if (Array.isArray(keys) && keys.length > 0) return keys;
+  } catch {
+    /* absent or unreadable: make a new one */
+  }
+  const keys = [generateSigningKey()];
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  return keys;
+}
+
+/**
+ * DEVELOPMENT ONLY. Started when PAYMENTSERVER_OIDC_ISSUER is unset, on loopback only:
+ * client `paymentserver-admin` (well-known secret) gets admin tokens by client_credentials,
+ * and every user of the login page of client `paymentserver-dashboard` (authorization code +
+ * PKCE) is an admin. Refused in production.
+ */
+export async function startDevIdentityProvider(config: AppConfig): Promise<RunningIdentityProvider> {
+  if (config.server.production) {
+    throw new Error('The development identity provider is not available in production; set PAYMENTSERVER_OIDC_ISSUER');
+  }
+  const idp = await startIdentityProvider({
+    port: config.security.oidc.devIdpPort,
+    host: '127.0.0.1',
+    audience: config.security.oidcAudience,
+    resourceScopes: [config.security.oidc.adminScope, 'paymentserver:payments'],
+    keys: signingKeys(config),
+    clients: [
+      {
+        clientId: DEV_ADMIN_CLIENT_ID,
+        clientSecret: DEV_ADMIN_CLIENT_SECRET,
+        scope: `${config.security.oidc.adminScope} paymentserver:payments`,
+      },
+      {
+        clientId: DEV_DASHBOARD_CLIENT_ID,
+        scope: config.security.oidc.adminScope,
+        redirectUris: config.security.oidc.devIdpRedirectUris,
+      },
+    ],
+    userRoles: [config.security.oidc.adminRole],
+  });
+  // Before the application (and its logger) exists; same JSON line format.
+  const line = {
+    level: 'warn',
+    context: 'DevIdentityProvider',
+    msg: 'DEVELOPMENT identity provider started: anyone on this machine can get admin tokens. Never use it in production; set PAYMENTSERVER_OIDC_ISSUER to your OpenID Connect provider.',
+    issuer: idp.issuer,
+    adminClient: DEV_ADMIN_CLIENT_ID,
+    dashboardClient: DEV_DASHBOARD_CLIENT_ID,
+  };
+  process.stdout.write(JSON.stringify(line) + '\n');
+  return idp;
+}

@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, In, Not, Repository } from 'typeorm';
+import { Integration } from './integration.entity';
+import { ApiKey } from './api-key.entity';
+import { ApiKeyService } from './api-key.service';
+import { CreateIntegrationDto } from './dto/create-integration.dto';
+import { UpdateIntegrationDto } from './dto/update-integration.dto';
+import { ListIntegrationsQuery } from './dto/list-integrations.query';
+import { ProviderAccount } from '../providers/provider-account.entity';
+import { Payment } from '../payments/entities/payment.entity';
+import { TransactionService } from '../database/transaction.service';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { ID_PREFIX, newId } from '../common/ids/id';
+
+export interface IntegrationWithKeys {
+  integration: Integration;
+  apiKeys: ApiKey[];
+}
+
+/** Reads and changes integrations (the shops using the payment API) and their API keys. */
+@Injectable()
+export class IntegrationsService {
+  constructor(
+    @InjectRepository(Integration) private readonly integrations: Repository<Integration>,
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly apiKeys: ApiKeyService,
+    private readonly tx: TransactionService,
+  ) {}
+
+  /** The integration an OIDC client acts as, if an operator linked one. */
+  async findByOidcClientId(clientId: string): Promise<Integration | null> {
+    return this.integrations.findOneBy({ oidcClientId: clientId });
+  }
+
+  async list(query: ListIntegrationsQuery): Promise<{ data: IntegrationWithKeys[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const qb = this.integrations.createQueryBuilder('i');
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('i.createdAt < :cAt', { cAt: cursor.at })
+            .orWhere(new Brackets((w2) => w2.where('i.createdAt = :cAt', { cAt: cursor.at }).andWhere('i.id < :cId', { cId: cursor.id }))),
+        ),
+      );
+    }
+    qb.orderBy('i.createdAt', 'DESC').addOrderBy('i.id', 'DESC').take(limit + 1);
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    const keys = page.length ? await this.keys.find({ where: { integrationId: In(page.map((i) => i.id)) } }) : [];
+    const last = page[page.length - 1];
+    return {
+      data: page.map((integration) => ({ integration, apiKeys: keys.filter((k) => k.integrationId === integration.id) })),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  async get(id: string): Promise<IntegrationWithKeys> {
+    const integration = await this.integrations.findOneBy({ id });
+    if (!integration) throw new NotFoundError('Integration', id);
+    return { integration, apiKeys: await this.keys.find({ where: { integrationId: id }, order: { createdAt: 'ASC' } }) };
+  }
+
+  async create(dto: CreateIntegrationDto): Promise<IntegrationWithKeys> {
+    const now = new Date();
+    const integration: Integration = {
+      id: newId(ID_PREFIX.integration),
+      name: dto.name,
+      defaultProviderAccountId: dto.defaultProviderAccountId ?? null,
+      oidcClientId: dto.oidcClientId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.tx.run(async (m) => {
+      await this.checkReferences(m, integration);
+      await m.insert(Integration, integration);
+    });
+    return { integration, apiKeys: [] };
+  }
+
+  async update(id: string, dto: UpdateIntegrationDto): Promise<IntegrationWithKeys> {
+    await this.tx.run(async (m) => {
+      const integration = await this.tx.lock(m, Integration, id);
+      if (!integration) throw new NotFoundError('Integration', id);
+      if (dto.name !== undefined) integration.name = dto.name;
+      if (dto.defaultProviderAccountId !== undefined) integration.defaultProviderAccountId = dto.defaultProviderAccountId;
+      if (dto.oidcClientId !== undefined) integration.oidcClientId = dto.oidcClientId;
+      integration.updatedAt = new Date();
+      await this.checkReferences(m, integration);
+      await m.update(
+        Integration,
+        { id },
+        {
+          name: integration.name,
+          defaultProviderAccountId: integration.defaultProviderAccountId,
+          oidcClientId: integration.oidcClientId,
+          updatedAt: integration.updatedAt,
+        },
+      );
+    });
+    return this.get(id);
+  }
+
+  /** Payments keep their integration for good: one that has taken payments cannot be deleted. */
+  async delete(id: string): Promise<void> {
+    await this.tx.run(async (m) => {
+      const integration = await this.tx.lock(m, Integration, id);
+      if (!integration) throw new NotFoundError('Integration', id);
+      if (await m.exists(Payment, { where: { integrationId: id } })) {
+        throw new ConflictError('integration_has_payments', `Integration ${id} has payments and cannot be deleted; revoke its API keys instead`);
+      }
+      await m.delete(ApiKey, { integrationId: id });
+      await m.delete(Integration, { id });
+    });
+  }
+
+  async createApiKey(integrationId: string): Promise<{ id: string; key: string }> {
+    await this.get(integrationId);
+    return this.apiKeys.create(integrationId);
+  }
+
+  async revokeApiKey(integrationId: string, keyId: string): Promise<void> {
+    if (!(await this.apiKeys.revoke(integrationId, keyId))) throw new NotFoundError('Active API key', keyId);
+  }
+
+  private async checkReferences(m: EntityManager, integration: Integration): Promise<void> {
+    if (integration.defaultProviderAccountId && !(await m.exists(ProviderAccount, { where: { id: integration.defaultProviderAccountId } }))) {
+      throw ValidationError.field('defaultProviderAccountId', 'is not a provider account');
+    }
+    // A client id must name one integration, or its tokens would act as an arbitrary one.
+    if (
+      integration.oidcClientId &&
+      (await m.exists(Integration, { where: { oidcClientId: integration.oidcClientId, id: Not(integration.id) } }))
+    ) {
+      throw new ConflictError('oidc_client_id_in_use', `OIDC client ${integration.oidcClientId} is already linked to another integration`);
+    }
+  }
+}
