@@ -41,6 +41,8 @@ async function main(): Promise<void> {
       PAYMENTSERVER_DB_URL: path.join(dir, 'bench.sqlite'),
       PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
+      // Production mode requires an issuer; the benchmark only uses API keys, so it is never fetched.
+      PAYMENTSERVER_OIDC_ISSUER: process.env.PAYMENTSERVER_OIDC_ISSUER ?? 'http://127.0.0.1:9/unused',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
