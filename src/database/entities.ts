@@ -8,6 +8,9 @@ import { Refund } from '../payments/entities/refund.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
+import { NotificationDelivery } from '../notifications/notification-delivery.entity';
+import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
 
 export const ENTITIES = [
@@ -21,5 +24,8 @@ export const ENTITIES = [
   IdempotencyRecord,
   WebhookDelivery,
   OutboxEvent,
+  NotificationEndpoint,
+  NotificationDelivery,
+  DeliveryAttempt,
   TestProviderPayment,
 ];

@@ -1,0 +1,130 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AdminAuth } from '../auth/auth.decorators';
+import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { NotificationEndpointsService } from './notification-endpoints.service';
+import {
+  CreateNotificationEndpointDto,
+  DeliveryCountsDto,
+  ListDeliveriesQuery,
+  ListEndpointsQuery,
+  NotificationDeliveryDto,
+  NotificationDeliveryListDto,
+  NotificationEndpointCreatedDto,
+  NotificationEndpointDto,
+  NotificationEndpointListDto,
+  RotateSecretDto,
+  SecretRotatedDto,
+  UpdateNotificationEndpointDto,
+} from './dto/notification-endpoint.dto';
+
+@ApiTags('Admin: notification endpoints')
+@ApiBearerAuth('oidc')
+@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
+@ApiForbiddenResponse({ type: ProblemDetailsDto })
+@AdminAuth()
+@Controller('api/v1/admin/notification-endpoints')
+export class NotificationEndpointsController {
+  constructor(private readonly endpoints: NotificationEndpointsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List notification endpoints, newest first' })
+  @ApiOkResponse({ type: NotificationEndpointListDto })
+  async list(@Query() query: ListEndpointsQuery) {
+    const page = await this.endpoints.list(query);
+    return { data: page.data.map((e) => this.endpoints.toView(e)), nextCursor: page.nextCursor };
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Delivery counts (pending, failing, delivered, dead) over all endpoints, or one integration’s' })
+  @ApiQuery({ name: 'integrationId', required: false })
+  @ApiOkResponse({ type: DeliveryCountsDto })
+  async stats(@Query() query: ListEndpointsQuery) {
+    return this.endpoints.counts({ integrationId: query.integrationId });
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add a notification endpoint',
+    description:
+      'A `webhook` endpoint gets a `whsec_…` secret, returned in this response only (Standard Webhooks signing). ' +
+      'A `rabbitmq` endpoint publishes to a durable topic exchange (default `paymentserver.events`).',
+  })
+  @ApiCreatedResponse({ type: NotificationEndpointCreatedDto })
+  @ApiBadRequestResponse({ type: ProblemDetailsDto })
+  async create(@Body() dto: CreateNotificationEndpointDto) {
+    const { endpoint, secret } = await this.endpoints.create(dto);
+    return { ...this.endpoints.toView(endpoint), ...(secret ? { secret } : {}) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a notification endpoint with its delivery counts' })
+  @ApiOkResponse({ type: NotificationEndpointDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async get(@Param('id') id: string) {
+    const endpoint = await this.endpoints.get(id);
+    return { ...this.endpoints.toView(endpoint), deliveryCounts: await this.endpoints.counts({ endpointId: id }) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a notification endpoint' })
+  @ApiOkResponse({ type: NotificationEndpointDto })
+  @ApiBadRequestResponse({ type: ProblemDetailsDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async update(@Param('id') id: string, @Body() dto: UpdateNotificationEndpointDto) {
+    return this.endpoints.toView(await this.endpoints.update(id, dto));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a notification endpoint and its delivery history' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async remove(@Param('id') id: string) {
+    await this.endpoints.remove(id);
+  }
+
+  @Post(':id/rotate-secret')
+  @ApiOperation({
+    summary: 'Rotate a webhook endpoint’s secret',
+    description: 'The new secret is returned once. For `graceSeconds` (default one day) every message carries signatures with the old and the new secret.',
+  })
+  @ApiCreatedResponse({ type: SecretRotatedDto })
+  @ApiBadRequestResponse({ type: ProblemDetailsDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async rotate(@Param('id') id: string, @Body() dto: RotateSecretDto) {
+    const { secret, endpoint } = await this.endpoints.rotateSecret(id, dto.graceSeconds);
+    return { secret, previousSecretExpiresAt: this.endpoints.toView(endpoint).previousSecretExpiresAt };
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, each with its attempts' })
+  @ApiOkResponse({ type: NotificationDeliveryListDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async deliveries(@Param('id') id: string, @Query() query: ListDeliveriesQuery) {
+    const page = await this.endpoints.listDeliveries(id, query);
+    return { data: page.data.map((d) => this.endpoints.toDeliveryView(d.delivery, d.attempts)), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a delivery again now (also a dead or delivered one)' })
+  @ApiAcceptedResponse({ type: NotificationDeliveryDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string) {
+    return this.endpoints.toDeliveryView(await this.endpoints.retryDelivery(id, deliveryId));
+  }
+}

@@ -1,0 +1,269 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { Brackets, In, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { SecretBox } from '../common/crypto/secret-box';
+import { NotFoundError, ValidationError } from '../common/errors/domain-error';
+import { newId } from '../common/ids/id';
+import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { TransactionService } from '../database/transaction.service';
+import { Integration } from '../integrations/integration.entity';
+import { NotificationEndpoint } from './notification-endpoint.entity';
+import { NotificationDelivery, DeliveryStatus } from './notification-delivery.entity';
+import { DeliveryAttempt } from './delivery-attempt.entity';
+import { NOTIFICATION_ID_PREFIX } from './notification-ids';
+import { TargetGuard, TargetRefusedError } from './target-guard';
+import { DEFAULT_EXCHANGE } from './channels/rabbitmq.channel';
+import type {
+  CreateNotificationEndpointDto,
+  ListDeliveriesQuery,
+  ListEndpointsQuery,
+  UpdateNotificationEndpointDto,
+} from './dto/notification-endpoint.dto';
+
+export type DeliveryCounts = Record<DeliveryStatus, number>;
+
+const DEFAULT_GRACE_SECONDS = 86_400;
+
+/** Notification endpoints (admin API), their secrets, deliveries and counts. */
+@Injectable()
+export class NotificationEndpointsService {
+  constructor(
+    @InjectRepository(NotificationEndpoint) private readonly endpoints: Repository<NotificationEndpoint>,
+    @InjectRepository(NotificationDelivery) private readonly deliveries: Repository<NotificationDelivery>,
+    @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
+    private readonly tx: TransactionService,
+    private readonly secretBox: SecretBox,
+    private readonly guard: TargetGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  static newSecret(): string {
+    return `whsec_${randomBytes(32).toString('base64')}`;
+  }
+
+  async create(dto: CreateNotificationEndpointDto): Promise<{ endpoint: NotificationEndpoint; secret?: string }> {
+    const now = new Date();
+    const endpoint: NotificationEndpoint = {
+      id: newId(NOTIFICATION_ID_PREFIX.endpoint),
+      integrationId: dto.integrationId,
+      type: dto.type,
+      url: null,
+      exchange: null,
+      routingKeyPrefix: null,
+      events: dto.events,
+      enabled: dto.enabled ?? true,
+      disabledReason: null,
+      secretSealed: null,
+      previousSecretSealed: null,
+      previousSecretExpiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    let secret: string | undefined;
+    if (dto.type === 'webhook') {
+      if (dto.url === undefined) throw ValidationError.field('url', 'is required for a webhook endpoint');
+      if (dto.exchange !== undefined) throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
+      if (dto.routingKeyPrefix !== undefined) throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
+      endpoint.url = await this.checkUrl(dto.url);
+      secret = NotificationEndpointsService.newSecret();
+      endpoint.secretSealed = this.secretBox.seal(secret);
+    } else {
+      if (dto.url !== undefined) throw ValidationError.field('url', 'is only for webhook endpoints');
+      if (!this.config.notifications.rabbitmqUrl) {
+        throw ValidationError.field('type', 'rabbitmq needs PAYMENTSERVER_RABBITMQ_URL to be configured');
+      }
+      endpoint.exchange = dto.exchange ?? DEFAULT_EXCHANGE;
+      endpoint.routingKeyPrefix = dto.routingKeyPrefix ?? null;
+    }
+    await this.tx.run(async (m) => {
+      if (!(await m.exists(Integration, { where: { id: dto.integrationId } }))) {
+        throw ValidationError.field('integrationId', 'is not an integration');
+      }
+      await m.insert(NotificationEndpoint, endpoint);
+    });
+    return { endpoint, secret };
+  }
+
+  async get(id: string): Promise<NotificationEndpoint> {
+    const endpoint = await this.endpoints.findOneBy({ id });
+    if (!endpoint) throw new NotFoundError('Notification endpoint', id);
+    return endpoint;
+  }
+
+  async list(query: ListEndpointsQuery): Promise<{ data: NotificationEndpoint[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const qb = this.endpoints.createQueryBuilder('e');
+    if (query.integrationId) qb.andWhere('e.integrationId = :integrationId', { integrationId: query.integrationId });
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      qb.andWhere(new Brackets((w) => w.where('e.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('e.createdAt = :at', { at: c.at }).andWhere('e.id < :cid', { cid: c.id })))));
+    }
+    const rows = await qb.orderBy('e.createdAt', 'DESC').addOrderBy('e.id', 'DESC').take(limit + 1).getMany();
+    const data = rows.slice(0, limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async update(id: string, dto: UpdateNotificationEndpointDto): Promise<NotificationEndpoint> {
+    const endpoint = await this.get(id);
+    const changes: Partial<NotificationEndpoint> = { updatedAt: new Date() };
+    if (endpoint.type === 'webhook') {
+      if (dto.exchange !== undefined) throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
+      if (dto.routingKeyPrefix !== undefined) throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
+      if (dto.url !== undefined) changes.url = await this.checkUrl(dto.url);
+    } else {
+      if (dto.url !== undefined) throw ValidationError.field('url', 'is only for webhook endpoints');
+      if (dto.exchange !== undefined) changes.exchange = dto.exchange;
+      if (dto.routingKeyPrefix !== undefined) changes.routingKeyPrefix = dto.routingKeyPrefix;
+    }
+    if (dto.events !== undefined) changes.events = dto.events;
+    if (dto.enabled !== undefined) {
+      changes.enabled = dto.enabled;
+      changes.disabledReason = null;
+    }
+    await this.tx.run((m) => m.update(NotificationEndpoint, { id }, changes));
+    return Object.assign(endpoint, changes);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.tx.run(async (m) => {
+      await m.delete(DeliveryAttempt, { endpointId: id });
+      await m.delete(NotificationDelivery, { endpointId: id });
+      await m.delete(NotificationEndpoint, { id });
+    });
+  }
+
+  /** A new secret; the old one keeps signing as well for `graceSeconds`. */
+  async rotateSecret(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<{ secret: string; endpoint: NotificationEndpoint }> {
+    const endpoint = await this.get(id);
+    if (endpoint.type !== 'webhook' || !endpoint.secretSealed) {
+      throw ValidationError.field('type', 'only webhook endpoints have a signing secret');
+    }
+    const secret = NotificationEndpointsService.newSecret();
+    const now = new Date();
+    const changes: Partial<NotificationEndpoint> = {
+      secretSealed: this.secretBox.seal(secret),
+      previousSecretSealed: graceSeconds > 0 ? endpoint.secretSealed : null,
+      previousSecretExpiresAt: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+      updatedAt: now,
+    };
+    await this.tx.run((m) => m.update(NotificationEndpoint, { id }, changes));
+    return { secret, endpoint: Object.assign(endpoint, changes) };
+  }
+
+  /** The secrets that sign now: the current one, and the previous one during its grace period. */
+  signingSecrets(endpoint: NotificationEndpoint, now = new Date()): string[] {
+    const secrets: string[] = [];
+    if (endpoint.secretSealed) secrets.push(this.secretBox.open(endpoint.secretSealed));
+    if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+      secrets.push(this.secretBox.open(endpoint.previousSecretSealed));
+    }
+    return secrets;
+  }
+
+  async counts(filter: { endpointId?: string; integrationId?: string } = {}): Promise<DeliveryCounts> {
+    const qb = this.deliveries.createQueryBuilder('d').select('d.status', 'status').addSelect('COUNT(*)', 'count').groupBy('d.status');
+    if (filter.endpointId) qb.andWhere('d.endpointId = :endpointId', { endpointId: filter.endpointId });
+    if (filter.integrationId) {
+      qb.innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId').andWhere('e.integrationId = :integrationId', { integrationId: filter.integrationId });
+    }
+    const rows = await qb.getRawMany<{ status: DeliveryStatus; count: string | number }>();
+    const counts: DeliveryCounts = { pending: 0, failing: 0, delivered: 0, dead: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+
+  async listDeliveries(endpointId: string, query: ListDeliveriesQuery) {
+    await this.get(endpointId);
+    const limit = query.limit ?? 50;
+    const qb = this.deliveries.createQueryBuilder('d').where('d.endpointId = :endpointId', { endpointId });
+    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      qb.andWhere(new Brackets((w) => w.where('d.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('d.createdAt = :at', { at: c.at }).andWhere('d.id < :cid', { cid: c.id })))));
+    }
+    const rows = await qb.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').take(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const attempts = page.length
+      ? await this.attempts.find({ where: { deliveryId: In(page.map((d) => d.id)) }, order: { startedAt: 'DESC' } })
+      : [];
+    const last = page[page.length - 1];
+    return {
+      data: page.map((delivery) => ({ delivery, attempts: attempts.filter((a) => a.deliveryId === delivery.id).slice(0, 20) })),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  /** Sends a delivery again as soon as a worker is free, whatever its state. */
+  async retryDelivery(endpointId: string, deliveryId: string): Promise<NotificationDelivery> {
+    const delivery = await this.deliveries.findOneBy({ id: deliveryId, endpointId });
+    if (!delivery) throw new NotFoundError('Delivery', deliveryId);
+    const now = new Date();
+    const changes: Partial<NotificationDelivery> = {
+      status: 'pending',
+      nextAttemptAt: now,
+      // A dead delivery gets one more try (it goes back to dead if that fails).
+      attempts: delivery.status === 'dead' ? Math.max(0, delivery.attempts - 1) : delivery.attempts,
+      updatedAt: now,
+    };
+    await this.tx.run((m) => m.update(NotificationDelivery, { id: deliveryId }, changes));
+    return Object.assign(delivery, changes);
+  }
+
+  private async checkUrl(url: string): Promise<string> {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) throw ValidationError.field('url', 'must not carry credentials');
+    try {
+      await this.guard.resolveTarget(parsed.hostname);
+    } catch (error) {
+      if (error instanceof TargetRefusedError) throw ValidationError.field('url', `is refused: ${error.message}`);
+      // A name that does not resolve yet is accepted; delivery checks again.
+    }
+    return url;
+  }
+
+  toView(endpoint: NotificationEndpoint) {
+    return {
+      id: endpoint.id,
+      integrationId: endpoint.integrationId,
+      type: endpoint.type,
+      url: endpoint.url,
+      exchange: endpoint.exchange,
+      routingKeyPrefix: endpoint.routingKeyPrefix,
+      events: endpoint.events,
+      enabled: endpoint.enabled,
+      disabledReason: endpoint.disabledReason,
+      previousSecretExpiresAt:
+        endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt ? endpoint.previousSecretExpiresAt.toISOString() : null,
+      createdAt: endpoint.createdAt.toISOString(),
+      updatedAt: endpoint.updatedAt.toISOString(),
+    };
+  }
+
+  toDeliveryView(delivery: NotificationDelivery, attempts: DeliveryAttempt[] = []) {
+    const open = delivery.status === 'pending' || delivery.status === 'failing';
+    return {
+      id: delivery.id,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      paymentId: delivery.paymentId,
+      status: delivery.status,
+      attemptCount: delivery.attempts,
+      nextAttemptAt: open ? delivery.nextAttemptAt.toISOString() : null,
+      lastResponseCode: delivery.lastResponseCode,
+      lastError: delivery.lastError,
+      deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
+      attempts: attempts.map((a) => ({
+        outcome: a.outcome,
+        responseCode: a.responseCode,
+        durationMs: a.durationMs,
+        error: a.error,
+        startedAt: a.startedAt.toISOString(),
+      })),
+      createdAt: delivery.createdAt.toISOString(),
+    };
+  }
+}

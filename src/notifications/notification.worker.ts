@@ -1,0 +1,284 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { Brackets, In, IsNull, LessThan, Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { newId } from '../common/ids/id';
+import { TransactionService } from '../database/transaction.service';
+import { OutboxEvent } from './outbox-event.entity';
+import { NotificationEndpoint } from './notification-endpoint.entity';
+import { NotificationDelivery, OPEN_STATUSES } from './notification-delivery.entity';
+import { DeliveryAttempt } from './delivery-attempt.entity';
+import { NOTIFICATION_ID_PREFIX } from './notification-ids';
+import { NotificationEndpointsService } from './notification-endpoints.service';
+import { ChannelResult, NOTIFICATION_CHANNELS, NotificationChannel } from './channels/notification-channel';
+
+/** A broker that could not even be tried is asked again after this long. */
+const NOT_ATTEMPTED_DELAY_MS = 2000;
+const FAN_OUT_BATCH = 200;
+
+/** ±10 % so that many failed deliveries do not all come back in the same instant. */
+export function withJitter(seconds: number, random = Math.random): number {
+  return Math.round(seconds * 1000 * (0.9 + 0.2 * random()));
+}
+
+/**
+ * Delivers the outbox. Each round it
+ *  1. fans new outbox events out into one delivery row per matching endpoint (the outbox row
+ *     is taken by a conditional UPDATE, so exactly one instance fans each event out);
+ *  2. claims due deliveries with a lease: one UPDATE that only takes rows whose lease has
+ *     expired, stamping them with this round's token. Two instances never hold the same row;
+ *     a crashed instance's rows come free when their lease runs out;
+ *  3. sends them and records the attempt, again only while still holding the lease.
+ * A delivery is only due when no earlier event of the same payment is still open for that
+ * endpoint (or not yet fanned out), so one payment's events arrive in order.
+ */
+@Injectable()
+export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Notifications');
+  private timer?: NodeJS.Timeout;
+  private round?: Promise<void>;
+  private stopped = false;
+  private readonly channels: Map<string, NotificationChannel>;
+
+  constructor(
+    @InjectRepository(OutboxEvent) private readonly outbox: Repository<OutboxEvent>,
+    @InjectRepository(NotificationEndpoint) private readonly endpointsRepo: Repository<NotificationEndpoint>,
+    @InjectRepository(NotificationDelivery) private readonly deliveries: Repository<NotificationDelivery>,
+    private readonly endpoints: NotificationEndpointsService,
+    private readonly tx: TransactionService,
+    @Inject(NOTIFICATION_CHANNELS) channels: NotificationChannel[],
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.channels = new Map(channels.map((c) => [c.type, c]));
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.round?.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.round = this.runRound().then((busy) => this.schedule(busy ? 0 : this.config.notifications.pollIntervalMs));
+    }, delayMs);
+  }
+
+  /** One fan-out and one delivery pass; true when there was work (so go again at once). */
+  async runRound(): Promise<boolean> {
+    try {
+      const fannedOut = await this.fanOut();
+      const delivered = await this.deliverDue();
+      return fannedOut > 0 || delivered > 0;
+    } catch (error) {
+      if (!this.stopped) this.logger.warn({ msg: 'notification round failed', error: (error as Error).message });
+      return false;
+    }
+  }
+
+  async fanOut(): Promise<number> {
+    const events = await this.outbox.find({
+      where: { dispatchedAt: IsNull() },
+      order: { createdAt: 'ASC', sequence: 'ASC' },
+      take: FAN_OUT_BATCH,
+    });
+    if (events.length === 0) return 0;
+    const integrationIds = [...new Set(events.map((e) => e.integrationId))];
+    const endpoints = await this.endpointsRepo.find({ where: { integrationId: In(integrationIds), enabled: true } });
+    let count = 0;
+    for (const event of events) {
+      const now = new Date();
+      const rows: NotificationDelivery[] = endpoints
+        .filter((e) => e.integrationId === event.integrationId && e.events.includes(event.type))
+        .map((endpoint) => ({
+          id: newId(NOTIFICATION_ID_PREFIX.delivery),
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: event.type,
+          paymentId: event.paymentId,
+          sequence: event.sequence,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          leaseToken: null,
+          leaseExpiresAt: null,
+          lastResponseCode: null,
+          lastError: null,
+          deliveredAt: null,
+          createdAt: now,
+          updatedAt: now,
+        }));
+      const taken = await this.tx.run(async (m) => {
+        const result = await m.update(OutboxEvent, { id: event.id, dispatchedAt: IsNull() }, { dispatchedAt: now });
+        if (result.affected !== 1) return false;
+        if (rows.length > 0) await m.insert(NotificationDelivery, rows);
+        return true;
+      });
+      if (taken) count++;
+    }
+    return count;
+  }
+
+  /** Claims due deliveries under a lease and sends them; returns how many were claimed. */
+  async deliverDue(): Promise<number> {
+    const types = [...this.channels.values()].filter((c) => c.available()).map((c) => c.type);
+    if (types.length === 0) return 0;
+    const now = new Date();
+    const candidates = await this.deliveries
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId')
+      .where('d.status IN (:...open)', { open: OPEN_STATUSES })
+      .andWhere('d.nextAttemptAt <= :now', { now })
+      .andWhere(new Brackets((w) => w.where('d.leaseExpiresAt IS NULL').orWhere('d.leaseExpiresAt < :now', { now })))
+      .andWhere('e.enabled = :enabled', { enabled: true })
+      .andWhere('e.type IN (:...types)', { types })
+      .andWhere(`NOT EXISTS (${this.earlierOpenDelivery()})`)
+      .andWhere(`NOT EXISTS (${this.earlierUnfannedEvent()})`)
+      .orderBy('d.nextAttemptAt', 'ASC')
+      .limit(this.config.notifications.batchSize)
+      .getRawMany<{ id: string }>();
+    if (candidates.length === 0) return 0;
+
+    const token = randomBytes(16).toString('hex');
+    const leaseExpiresAt = new Date(now.getTime() + this.config.notifications.leaseSeconds * 1000);
+    const claimed = await this.tx.run(async (m) => {
+      const ids = In(candidates.map((c) => c.id));
+      const claim = { leaseToken: token, leaseExpiresAt, updatedAt: now };
+      // Only rows still open and not leased (or whose lease ran out) are taken.
+      await m.update(NotificationDelivery, { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: IsNull() }, claim);
+      await m.update(NotificationDelivery, { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: LessThan(now) }, claim);
+      return m.find(NotificationDelivery, { where: { leaseToken: token } });
+    });
+    if (claimed.length === 0) return 0;
+
+    const endpoints = new Map(
+      (await this.endpointsRepo.find({ where: { id: In([...new Set(claimed.map((d) => d.endpointId))]) } })).map((e) => [e.id, e]),
+    );
+    const events = new Map(
+      (await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })).map((e) => [e.id, e]),
+    );
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery, token, endpoints.get(delivery.endpointId), events.get(delivery.eventId))));
+    return claimed.length;
+  }
+
+  /** Written by hand: correlated subqueries with each dialect's identifier quoting. */
+  private earlierOpenDelivery(): string {
+    const q = (name: string) => this.deliveries.manager.connection.driver.escape(name);
+    return (
+      `SELECT 1 FROM ${q('notification_deliveries')} ${q('p')} WHERE ${q('p')}.${q('endpointId')} = ${q('d')}.${q('endpointId')}` +
+      ` AND ${q('p')}.${q('paymentId')} = ${q('d')}.${q('paymentId')} AND ${q('p')}.${q('sequence')} < ${q('d')}.${q('sequence')}` +
+      ` AND ${q('p')}.${q('status')} IN (:...open)`
+    );
+  }
+
+  private earlierUnfannedEvent(): string {
+    const q = (name: string) => this.deliveries.manager.connection.driver.escape(name);
+    return (
+      `SELECT 1 FROM ${q('outbox_events')} ${q('o')} WHERE ${q('o')}.${q('paymentId')} = ${q('d')}.${q('paymentId')}` +
+      ` AND ${q('o')}.${q('sequence')} < ${q('d')}.${q('sequence')} AND ${q('o')}.${q('dispatchedAt')} IS NULL`
+    );
+  }
+
+  private async deliver(delivery: NotificationDelivery, token: string, endpoint?: NotificationEndpoint, event?: OutboxEvent): Promise<void> {
+    const startedAt = new Date();
+    let result: ChannelResult;
+    if (!endpoint || !event) {
+      result = { ok: false, error: endpoint ? 'event no longer exists' : 'endpoint no longer exists' };
+    } else {
+      const channel = this.channels.get(endpoint.type)!;
+      try {
+        result = await channel.send(
+          {
+            endpointId: endpoint.id,
+            url: endpoint.url,
+            exchange: endpoint.exchange,
+            routingKeyPrefix: endpoint.routingKeyPrefix,
+            secrets: endpoint.type === 'webhook' ? this.endpoints.signingSecrets(endpoint, startedAt) : [],
+          },
+          { id: event.id, type: event.type, body: event.payload },
+        );
+      } catch (error) {
+        result = { ok: false, error: (error as Error).message };
+      }
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    try {
+      await this.record(delivery, token, endpoint, result, startedAt, durationMs);
+    } catch (error) {
+      this.logger.warn({ msg: 'could not record delivery attempt', deliveryId: delivery.id, error: (error as Error).message });
+    }
+  }
+
+  private async record(
+    delivery: NotificationDelivery,
+    token: string,
+    endpoint: NotificationEndpoint | undefined,
+    result: ChannelResult,
+    startedAt: Date,
+    durationMs: number,
+  ): Promise<void> {
+    const now = new Date();
+    const schedule = this.config.notifications.retryScheduleSeconds;
+    const changes: Partial<NotificationDelivery> = {
+      leaseToken: null,
+      leaseExpiresAt: null,
+      updatedAt: now,
+      lastResponseCode: result.responseCode ?? null,
+      lastError: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
+    };
+    if (result.ok) {
+      Object.assign(changes, { status: 'delivered', deliveredAt: now, attempts: delivery.attempts + 1 });
+    } else if (result.notAttempted) {
+      changes.nextAttemptAt = new Date(now.getTime() + NOT_ATTEMPTED_DELAY_MS);
+    } else if (result.gone || !endpoint) {
+      Object.assign(changes, { status: 'dead', attempts: delivery.attempts + 1 });
+    } else {
+      const attempts = delivery.attempts + 1;
+      changes.attempts = attempts;
+      if (attempts > schedule.length) {
+        changes.status = 'dead';
+      } else {
+        const delayMs = Math.max(withJitter(schedule[attempts - 1]), (result.retryAfterSeconds ?? 0) * 1000);
+        Object.assign(changes, { status: 'failing', nextAttemptAt: new Date(now.getTime() + delayMs) });
+      }
+    }
+    const held = await this.tx.run(async (m) => {
+      // Only the holder of the lease may settle the row; a late worker whose lease expired
+      // (and whose row another instance took over) just records its attempt.
+      const update = await m.update(NotificationDelivery, { id: delivery.id, leaseToken: token }, changes);
+      await m.insert(DeliveryAttempt, {
+        id: newId(NOTIFICATION_ID_PREFIX.attempt),
+        deliveryId: delivery.id,
+        endpointId: delivery.endpointId,
+        outcome: result.ok ? 'succeeded' : 'failed',
+        responseCode: result.responseCode ?? null,
+        durationMs,
+        error: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
+        startedAt,
+      });
+      if (result.gone && endpoint) {
+        await m.update(NotificationEndpoint, { id: endpoint.id }, { enabled: false, disabledReason: 'target answered 410 Gone', updatedAt: now });
+      }
+      return update.affected === 1;
+    });
+    if (!held) this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId: delivery.id });
+    if (!result.ok && !result.notAttempted) {
+      this.logger.log({
+        msg: 'delivery failed',
+        deliveryId: delivery.id,
+        endpointId: delivery.endpointId,
+        eventId: delivery.eventId,
+        responseCode: result.responseCode,
+        error: result.error,
+        status: changes.status,
+      });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { READINESS_CHECKS, ReadinessCheck } from '../health/health.service';
+import { NotificationEndpointsController } from './notification-endpoints.controller';
+import { NotificationEndpointsService } from './notification-endpoints.service';
+import { NotificationWorker } from './notification.worker';
+import { TargetGuard } from './target-guard';
+import { HttpWebhookChannel } from './channels/http-webhook.channel';
+import { RabbitMqChannel } from './channels/rabbitmq.channel';
+import { RabbitMqConnection } from './channels/rabbitmq.connection';
+import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
+
+/**
+ * Status notifications to shops: endpoints (admin API), the outbox worker and the channels.
+ * Global only to hand the broker's readiness check to the health module.
+ */
+@Global()
+@Module({
+  controllers: [NotificationEndpointsController],
+  providers: [
+    {
+      provide: TargetGuard,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new TargetGuard(config.security.allowPrivateWebhookTargets),
+    },
+    NotificationEndpointsService,
+    NotificationWorker,
+    RabbitMqConnection,
+    HttpWebhookChannel,
+    RabbitMqChannel,
+    {
+      provide: NOTIFICATION_CHANNELS,
+      inject: [HttpWebhookChannel, RabbitMqChannel],
+      useFactory: (http: HttpWebhookChannel, rabbit: RabbitMqChannel) => [http, rabbit],
+    },
+    {
+      provide: READINESS_CHECKS,
+      inject: [RabbitMqConnection],
+      useFactory: (broker: RabbitMqConnection): ReadinessCheck[] =>
+        broker.configured ? [{ name: 'rabbitmq', check: async () => broker.connected }] : [],
+    },
+  ],
+  exports: [READINESS_CHECKS, NotificationEndpointsService],
+})
+export class NotificationsModule {}
