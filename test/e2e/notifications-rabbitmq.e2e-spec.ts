@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { RabbitMqConnection } from '../../src/notifications/channels/rabbitmq.connection';
+import { serviceUrl } from '../support/services';
+import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
+import { dropBrokerConnections, RabbitConsumer } from '../support/rabbitmq';
+import { admin, createEndpoint, defaultIntegrationId, deliveriesOf, deliveryIn, ENDPOINTS, paidPayment } from '../support/notifications';
+
+const rabbitUrl = serviceUrl('rabbitmq');
+const describeWithBroker = rabbitUrl ? describe : describe.skip;
+
+const FAST = {
+  PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '1,1',
+  PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS: '100',
+};
+
+describeWithBroker('status notifications over RabbitMQ', () => {
+  let server: TestServer;
+  let integrationId: string;
+  /** A routing-key prefix per run keeps parallel runs on one broker apart. */
+  const prefix = `t${randomBytes(4).toString('hex')}.`;
+  let consumer: RabbitConsumer;
+  const created: string[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: rabbitUrl! } });
+    integrationId = await defaultIntegrationId(server);
+    consumer = await RabbitConsumer.bind('paymentserver.events', `${prefix}#`);
+    await eventually(async () => server.server.app.get(RabbitMqConnection).connected);
+  });
+
+  afterEach(async () => {
+    for (const id of created.splice(0)) await admin(server, 'DELETE', `${ENDPOINTS}/${id}`);
+  });
+
+  afterAll(async () => {
+    await consumer?.close();
+    await server?.close();
+  });
+
+  async function rabbitEndpoint(routingKeyPrefix = prefix) {
+    const endpoint = await createEndpoint(server, { integrationId, type: 'rabbitmq', routingKeyPrefix, events: ['payment.status_changed'] });
+    created.push(endpoint.id);
+    return endpoint;
+  }
+
+  it('creates a rabbitmq endpoint on the default exchange, with no secret', async () => {
+    const endpoint = await rabbitEndpoint();
+    expect(endpoint).toMatchObject({ type: 'rabbitmq', exchange: 'paymentserver.events', routingKeyPrefix: prefix, url: null });
+    expect(endpoint.secret).toBeUndefined();
+  });
+
+  it('publishes one confirmed, persistent message per event: routing key = event type, messageId = event id', async () => {
+    const endpoint = await rabbitEndpoint();
+    const payment = await paidPayment(server);
+    const delivery = await deliveryIn(server, endpoint.id, 'delivered');
+    const message = await eventually(async () => consumer.messages.find((m) => m.properties.messageId === delivery.eventId));
+    expect(message.exchange).toBe('paymentserver.events');
+    expect(message.routingKey).toBe(`${prefix}payment.status_changed`);
+    expect(message.properties).toMatchObject({ deliveryMode: 2, contentType: 'application/json', type: 'payment.status_changed' });
+    const event = JSON.parse(message.body);
+    expect(event).toMatchObject({ id: delivery.eventId, type: 'payment.status_changed', data: { previousStatus: 'pending', payment: { id: payment.id, status: 'paid' } } });
+    expect(consumer.messages.filter((m) => m.properties.messageId === delivery.eventId)).toHaveLength(1);
+  });
+
+  it('treats an unroutable message (mandatory, returned by the broker) as a failed delivery', async () => {
+    const endpoint = await rabbitEndpoint(`nobody-listens-${randomBytes(3).toString('hex')}.`);
+    await paidPayment(server);
+    const failing = await deliveryIn(server, endpoint.id, 'failing');
+    expect(failing.lastError).toContain('unroutable');
+    expect(failing.attempts[0]).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('loses no event when the broker drops the connection mid-stream', async () => {
+    const endpoint = await rabbitEndpoint();
+    const connection = server.server.app.get(RabbitMqConnection);
+    const payments: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      payments.push((await paidPayment(server)).id);
+      if (i === 10 || i === 20) expect(await dropBrokerConnections(connection.connectionName)).toBe(1);
+    }
+    await eventually(async () => (await deliveriesOf(server, endpoint.id)).filter((d) => d.status === 'delivered').length === 30, 30_000);
+    const received = new Set(
+      consumer.messages.filter((m) => m.routingKey === `${prefix}payment.status_changed`).map((m) => JSON.parse(m.body).data.payment.id),
+    );
+    for (const id of payments) expect(received).toContain(id);
+    expect(connection.connected).toBe(true);
+  });
+});
+
+describe('a server whose RabbitMQ is unreachable', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('starts, keeps taking payments, keeps RabbitMQ deliveries waiting, and reports not ready', async () => {
+    const integrationId = await defaultIntegrationId(server);
+    const endpoint = await createEndpoint(server, { integrationId, type: 'rabbitmq', events: ['payment.status_changed'] });
+    const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
+    expect(created.status).toBe(201);
+    await paidPayment(server);
+    const pending = await deliveryIn(server, endpoint.id, 'pending');
+    expect(pending.attemptCount).toBe(0);
+    const ready = await server.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toMatchObject({ database: 'ok', rabbitmq: 'failing' });
+  });
+});
