@@ -43,7 +43,8 @@ export class WebhookReceiver {
           res.writeHead(answer.status, answer.headers ?? {});
           res.end();
         };
-        if (answer.delayMs) setTimeout(reply, answer.delayMs);
+        // unref: a held answer must not keep the test process alive.
+        if (answer.delayMs) setTimeout(reply, answer.delayMs).unref();
         else reply();
       });
     });
