@@ -39,6 +39,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
   private stopped = false;
+  private inRound = false;
+  private wakeRequested = false;
   private readonly channels: Map<string, NotificationChannel>;
 
   constructor(
@@ -63,10 +65,26 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     await this.round?.catch(() => undefined);
   }
 
+  /** Starts a round now (after a commit that wrote outbox rows) instead of at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.inRound) {
+      this.wakeRequested = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.round = this.runRound().then((busy) => this.schedule(busy ? 0 : this.config.notifications.pollIntervalMs));
+      this.inRound = true;
+      this.wakeRequested = false;
+      this.round = this.runRound().then((busy) => {
+        this.inRound = false;
+        this.schedule(busy || this.wakeRequested ? 0 : this.config.notifications.pollIntervalMs);
+      });
     }, delayMs);
   }
 

@@ -4,6 +4,7 @@ import { READINESS_CHECKS, ReadinessCheck } from '../health/health.service';
 import { NotificationEndpointsController } from './notification-endpoints.controller';
 import { NotificationEndpointsService } from './notification-endpoints.service';
 import { NotificationWorker } from './notification.worker';
+import { OutboxCommitListener } from './outbox-commit.listener';
 import { TargetGuard } from './target-guard';
 import { HttpWebhookChannel } from './channels/http-webhook.channel';
 import { RabbitMqChannel } from './channels/rabbitmq.channel';
@@ -25,6 +26,7 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
     },
     NotificationEndpointsService,
     NotificationWorker,
+    OutboxCommitListener,
     RabbitMqConnection,
     HttpWebhookChannel,
     RabbitMqChannel,

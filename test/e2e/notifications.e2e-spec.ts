@@ -93,6 +93,13 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
       expect(response.body.errors[0].field).toBe('integrationId');
     });
 
+    it('documents every notification route in Swagger', async () => {
+      const doc = (await server.request('GET', '/swagger/json')).body;
+      for (const route of ['', '/stats', '/{id}', '/{id}/rotate-secret', '/{id}/deliveries', '/{id}/deliveries/{deliveryId}/retry']) {
+        expect(Object.keys(doc.paths)).toContain(`${ENDPOINTS}${route}`);
+      }
+    });
+
     it('needs an admin token (401 without one, 403 without the admin scope)', async () => {
       expect((await server.request('GET', ENDPOINTS)).status).toBe(401);
       const token = await server.adminToken({ scope: '' });
@@ -219,6 +226,16 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
       expect(types.map((e) => e.data.payment.status)).toEqual(['paid', 'partially_refunded']);
     });
 
+    it('gives up on a target that does not answer within the timeout (a failed attempt)', async () => {
+      const endpoint = await webhookEndpoint('/slow');
+      receiver.script('/slow', { status: 200, delayMs: 10_000 });
+      await paidPayment(server);
+      const failing = await deliveryIn(server, endpoint.id, 'failing');
+      expect(failing.lastError).toContain('no answer within 3000 ms');
+      expect(failing.attempts[0]).toMatchObject({ outcome: 'failed', responseCode: null });
+      expect(failing.attempts[0].durationMs).toBeGreaterThanOrEqual(3000);
+    });
+
     it('rotates the secret: during the grace period both the old and the new secret verify', async () => {
       const endpoint = await webhookEndpoint('/rotated');
       const rotated = await admin(server, 'POST', `${ENDPOINTS}/${endpoint.id}/rotate-secret`, { graceSeconds: 3600 });
@@ -294,5 +311,29 @@ describe('webhook targets on private addresses (PAYMENTSERVER_ALLOW_PRIVATE_WEBH
     expect(failing.lastError).toMatch(/localhost resolves to a private or loopback address/);
     expect(failing.lastResponseCode).toBeNull();
     expect(receiver.at('/rebound')).toHaveLength(0);
+  });
+});
+
+describe('a worker that polls rarely', () => {
+  let server: TestServer;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    server = await startTestServer({ env: { PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS: '60000' } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.stop();
+  });
+
+  it('is woken by the commit of a status change and delivers at once, long before its next poll', async () => {
+    const integrationId = await defaultIntegrationId(server);
+    const endpoint = await createEndpoint(server, { integrationId, type: 'webhook', url: receiver.url('/prompt'), events: ['payment.status_changed'] });
+    const payment = await paidPayment(server);
+    // eventually() gives up after 10 s; the next poll would only come after 60 s.
+    await eventually(async () => receiver.at('/prompt').length === 1);
+    expect(verify(endpoint.secret, receiver.at('/prompt')[0]).data.payment.id).toBe(payment.id);
   });
 });

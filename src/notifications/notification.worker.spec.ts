@@ -1,0 +1,18 @@
+import { withJitter } from './notification.worker';
+
+describe('withJitter', () => {
+  it('spreads a delay over ±10 %', () => {
+    expect(withJitter(300, () => 0)).toBe(270_000);
+    expect(withJitter(300, () => 0.5)).toBe(300_000);
+    expect(withJitter(300, () => 0.999999)).toBe(330_000);
+  });
+
+  it('never returns the same delay for every failed delivery', () => {
+    const delays = new Set(Array.from({ length: 50 }, () => withJitter(1800)));
+    expect(delays.size).toBeGreaterThan(1);
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThanOrEqual(1_620_000);
+      expect(delay).toBeLessThanOrEqual(1_980_000);
+    }
+  });
+});

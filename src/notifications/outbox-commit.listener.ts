@@ -1,0 +1,44 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntitySubscriberInterface, InsertEvent, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { OutboxEvent } from './outbox-event.entity';
+import { NotificationWorker } from './notification.worker';
+
+const FLAG = 'outboxWritten';
+
+/**
+ * Wakes this instance's worker as soon as a transaction that wrote outbox rows commits, so a
+ * status change goes out within milliseconds instead of at the next poll. Polling stays the
+ * safety net (and the only path for changes made by other instances).
+ */
+@Injectable()
+export class OutboxCommitListener implements EntitySubscriberInterface<OutboxEvent>, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly worker: NotificationWorker,
+  ) {}
+
+  onModuleInit(): void {
+    this.dataSource.subscribers.push(this);
+  }
+
+  listenTo() {
+    return OutboxEvent;
+  }
+
+  afterInsert(event: InsertEvent<OutboxEvent>): void {
+    (event.queryRunner.data as Record<string, unknown>)[FLAG] = true;
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown>;
+    if (!data?.[FLAG]) return;
+    data[FLAG] = false;
+    this.worker.wake();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown>;
+    if (data) data[FLAG] = false;
+  }
+}
