@@ -17,6 +17,15 @@ import { ChannelResult, NOTIFICATION_CHANNELS, NotificationChannel } from './cha
 const NOT_ATTEMPTED_DELAY_MS = 2000;
 const FAN_OUT_BATCH = 200;
 
+interface Outcome {
+  delivery: NotificationDelivery;
+  token: string;
+  endpoint?: NotificationEndpoint;
+  result: ChannelResult;
+  startedAt: Date;
+  durationMs: number;
+}
+
 /** ±10 % so that many failed deliveries do not all come back in the same instant. */
 export function withJitter(seconds: number, random = Math.random): number {
   return Math.round(seconds * 1000 * (0.9 + 0.2 * random()));
@@ -41,6 +50,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private stopped = false;
   private inRound = false;
   private wakeRequested = false;
+  private recordQueue: { outcome: Outcome; resolve: () => void }[] = [];
+  private recorder?: Promise<void>;
   private readonly channels: Map<string, NotificationChannel>;
 
   constructor(
@@ -226,23 +237,81 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         result = { ok: false, error: (error as Error).message };
       }
     }
-    const durationMs = Date.now() - startedAt.getTime();
-    try {
-      await this.record(delivery, token, endpoint, result, startedAt, durationMs);
-    } catch (error) {
-      this.logger.warn({ msg: 'could not record delivery attempt', deliveryId: delivery.id, error: (error as Error).message });
+    await this.record({ delivery, token, endpoint, result, startedAt, durationMs: Date.now() - startedAt.getTime() });
+  }
+
+  /**
+   * Group commit: outcomes are queued and written together, one transaction for all that have
+   * come in meanwhile (on SQLite every commit is a disk sync, so one per delivery would cap
+   * throughput). Resolves once this outcome is written (or failed to be: the lease then runs
+   * out and the delivery is tried again).
+   */
+  private record(outcome: Outcome): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.recordQueue.push({ outcome, resolve });
+      this.recorder ??= this.drainRecords();
+    });
+  }
+
+  private async drainRecords(): Promise<void> {
+    while (this.recordQueue.length > 0) {
+      const batch = this.recordQueue.splice(0);
+      try {
+        await this.recordBatch(batch.map((b) => b.outcome));
+      } catch (error) {
+        this.logger.warn({ msg: 'could not record delivery attempts', count: batch.length, error: (error as Error).message });
+      }
+      batch.forEach((b) => b.resolve());
+    }
+    this.recorder = undefined;
+  }
+
+  private async recordBatch(outcomes: Outcome[]): Promise<void> {
+    const now = new Date();
+    const settled = outcomes.map((outcome) => ({ outcome, changes: this.settle(outcome, now) }));
+    const lost = await this.tx.run(async (m) => {
+      const lostLeases: string[] = [];
+      for (const { outcome, changes } of settled) {
+        // Only the holder of the lease may settle the row; a late worker whose lease expired
+        // (and whose row another instance took over) just records its attempt.
+        const update = await m.update(NotificationDelivery, { id: outcome.delivery.id, leaseToken: outcome.token }, changes);
+        if (update.affected !== 1) lostLeases.push(outcome.delivery.id);
+        if (outcome.result.gone && outcome.endpoint) {
+          await m.update(NotificationEndpoint, { id: outcome.endpoint.id }, { enabled: false, disabledReason: 'target answered 410 Gone', updatedAt: now });
+        }
+      }
+      await m.insert(
+        DeliveryAttempt,
+        outcomes.map(({ delivery, result, startedAt, durationMs }) => ({
+          id: newId(NOTIFICATION_ID_PREFIX.attempt),
+          deliveryId: delivery.id,
+          endpointId: delivery.endpointId,
+          outcome: result.ok ? ('succeeded' as const) : ('failed' as const),
+          responseCode: result.responseCode ?? null,
+          durationMs,
+          error: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
+          startedAt,
+        })),
+      );
+      return lostLeases;
+    });
+    for (const deliveryId of lost) this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId });
+    for (const { outcome, changes } of settled) {
+      if (outcome.result.ok || outcome.result.notAttempted) continue;
+      this.logger.log({
+        msg: 'delivery failed',
+        deliveryId: outcome.delivery.id,
+        endpointId: outcome.delivery.endpointId,
+        eventId: outcome.delivery.eventId,
+        responseCode: outcome.result.responseCode,
+        error: outcome.result.error,
+        status: changes.status,
+      });
     }
   }
 
-  private async record(
-    delivery: NotificationDelivery,
-    token: string,
-    endpoint: NotificationEndpoint | undefined,
-    result: ChannelResult,
-    startedAt: Date,
-    durationMs: number,
-  ): Promise<void> {
-    const now = new Date();
+  /** What an attempt's outcome does to its delivery row. */
+  private settle({ delivery, endpoint, result }: Outcome, now: Date): Partial<NotificationDelivery> {
     const schedule = this.config.notifications.retryScheduleSeconds;
     const changes: Partial<NotificationDelivery> = {
       leaseToken: null,
@@ -267,36 +336,6 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         Object.assign(changes, { status: 'failing', nextAttemptAt: new Date(now.getTime() + delayMs) });
       }
     }
-    const held = await this.tx.run(async (m) => {
-      // Only the holder of the lease may settle the row; a late worker whose lease expired
-      // (and whose row another instance took over) just records its attempt.
-      const update = await m.update(NotificationDelivery, { id: delivery.id, leaseToken: token }, changes);
-      await m.insert(DeliveryAttempt, {
-        id: newId(NOTIFICATION_ID_PREFIX.attempt),
-        deliveryId: delivery.id,
-        endpointId: delivery.endpointId,
-        outcome: result.ok ? 'succeeded' : 'failed',
-        responseCode: result.responseCode ?? null,
-        durationMs,
-        error: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
-        startedAt,
-      });
-      if (result.gone && endpoint) {
-        await m.update(NotificationEndpoint, { id: endpoint.id }, { enabled: false, disabledReason: 'target answered 410 Gone', updatedAt: now });
-      }
-      return update.affected === 1;
-    });
-    if (!held) this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId: delivery.id });
-    if (!result.ok && !result.notAttempted) {
-      this.logger.log({
-        msg: 'delivery failed',
-        deliveryId: delivery.id,
-        endpointId: delivery.endpointId,
-        eventId: delivery.eventId,
-        responseCode: result.responseCode,
-        error: result.error,
-        status: changes.status,
-      });
-    }
+    return changes;
   }
 }
