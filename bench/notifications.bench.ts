@@ -24,7 +24,10 @@ import { OutboxEvent } from '../src/notifications/outbox-event.entity';
 
 const events = Number(process.env.BENCH_EVENTS ?? 5000);
 const port = Number(process.env.BENCH_PORT ?? 28998);
-const rabbitUrl = process.env.BENCH_RABBITMQ_URL ?? process.env.PAYMENTSERVER_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const rabbitUrl =
+  process.env.BENCH_RABBITMQ_URL ??
+  process.env.PAYMENTSERVER_TEST_RABBITMQ_URL ??
+  'amqp://guest:guest@127.0.0.1:5672';
 const encryptionKey = Buffer.alloc(32, 5).toString('base64');
 const INTEGRATION = 'int_bench';
 
@@ -43,7 +46,11 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
 }
 
 async function seed(dbFile: string, endpoint: Partial<NotificationEndpoint>): Promise<void> {
-  const config = loadAppConfig({ PAYMENTSERVER_DB: 'sqlite', PAYMENTSERVER_DB_URL: dbFile, PAYMENTSERVER_ENCRYPTION_KEY: encryptionKey });
+  const config = loadAppConfig({
+    PAYMENTSERVER_DB: 'sqlite',
+    PAYMENTSERVER_DB_URL: dbFile,
+    PAYMENTSERVER_ENCRYPTION_KEY: encryptionKey,
+  });
   const dataSource = new DataSource(buildDataSourceOptions(config.database));
   await dataSource.initialize();
   await dataSource.runMigrations();
@@ -73,13 +80,31 @@ async function seed(dbFile: string, endpoint: Partial<NotificationEndpoint>): Pr
       type: 'payment.status_changed',
       timestamp: now.toISOString(),
       data: {
-        payment: { id: paymentId, status: 'paid', amount: { value: 1050, currency: 'EUR' }, amountCaptured: 1050, amountRefunded: 0, reference: `order-${i}` },
+        payment: {
+          id: paymentId,
+          status: 'paid',
+          amount: { value: 1050, currency: 'EUR' },
+          amountCaptured: 1050,
+          amountRefunded: 0,
+          reference: `order-${i}`,
+        },
         previousStatus: 'pending',
       },
     };
-    rows.push({ id, integrationId: INTEGRATION, type: 'payment.status_changed', paymentId, refundId: null, sequence: 2, payload: JSON.stringify(payload), createdAt: new Date(now.getTime() + i), dispatchedAt: null });
+    rows.push({
+      id,
+      integrationId: INTEGRATION,
+      type: 'payment.status_changed',
+      paymentId,
+      refundId: null,
+      sequence: 2,
+      payload: JSON.stringify(payload),
+      createdAt: new Date(now.getTime() + i),
+      dispatchedAt: null,
+    });
   }
-  for (let i = 0; i < rows.length; i += 200) await dataSource.getRepository(OutboxEvent).insert(rows.slice(i, i + 200));
+  for (let i = 0; i < rows.length; i += 200)
+    await dataSource.getRepository(OutboxEvent).insert(rows.slice(i, i + 200));
   await dataSource.destroy();
 }
 
@@ -96,7 +121,8 @@ async function drain(dbFile: string, arrivals: Arrivals): Promise<number> {
       PAYMENTSERVER_RABBITMQ_URL: rabbitUrl,
       PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
       // Production mode requires an issuer; nothing here uses the admin API, so it is never fetched.
-      PAYMENTSERVER_OIDC_ISSUER: process.env.PAYMENTSERVER_OIDC_ISSUER ?? 'http://127.0.0.1:9/unused',
+      PAYMENTSERVER_OIDC_ISSUER:
+        process.env.PAYMENTSERVER_OIDC_ISSUER ?? 'http://127.0.0.1:9/unused',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -123,7 +149,9 @@ async function benchHttp(dir: string): Promise<number> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
   const dbFile = path.join(dir, 'http.sqlite');
-  const secretSealed = new SecretBox([Buffer.from(encryptionKey, 'base64')]).seal(`whsec_${Buffer.alloc(32, 9).toString('base64')}`);
+  const secretSealed = new SecretBox([Buffer.from(encryptionKey, 'base64')]).seal(
+    `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+  );
   await seed(dbFile, { type: 'webhook', url, secretSealed });
   try {
     return await drain(dbFile, arrivals);
@@ -150,7 +178,11 @@ async function benchRabbit(dir: string): Promise<number> {
     { noAck: true },
   );
   const dbFile = path.join(dir, 'rabbit.sqlite');
-  await seed(dbFile, { type: 'rabbitmq', exchange: 'paymentserver.events', routingKeyPrefix: prefix });
+  await seed(dbFile, {
+    type: 'rabbitmq',
+    exchange: 'paymentserver.events',
+    routingKeyPrefix: prefix,
+  });
   try {
     return await drain(dbFile, arrivals);
   } finally {

@@ -26,7 +26,12 @@ export class Notifications1764200000000 implements MigrationInterface {
           c.timestamp('createdAt'),
           c.timestamp('updatedAt'),
         ],
-        indices: [new TableIndex({ name: 'IDX_notif_endpoints_integration', columnNames: ['integrationId'] })],
+        indices: [
+          new TableIndex({
+            name: 'IDX_notif_endpoints_integration',
+            columnNames: ['integrationId'],
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -51,9 +56,19 @@ export class Notifications1764200000000 implements MigrationInterface {
           c.timestamp('updatedAt'),
         ],
         indices: [
-          new TableIndex({ name: 'UQ_notif_deliveries_endpoint_event', columnNames: ['endpointId', 'eventId'], isUnique: true }),
-          new TableIndex({ name: 'IDX_notif_deliveries_due', columnNames: ['status', 'nextAttemptAt'] }),
-          new TableIndex({ name: 'IDX_notif_deliveries_order', columnNames: ['endpointId', 'paymentId', 'sequence'] }),
+          new TableIndex({
+            name: 'UQ_notif_deliveries_endpoint_event',
+            columnNames: ['endpointId', 'eventId'],
+            isUnique: true,
+          }),
+          new TableIndex({
+            name: 'IDX_notif_deliveries_due',
+            columnNames: ['status', 'nextAttemptAt'],
+          }),
+          new TableIndex({
+            name: 'IDX_notif_deliveries_order',
+            columnNames: ['endpointId', 'paymentId', 'sequence'],
+          }),
         ],
       }),
     );
@@ -70,7 +85,12 @@ export class Notifications1764200000000 implements MigrationInterface {
           c.string('error', 512, true),
           c.timestamp('startedAt'),
         ],
-        indices: [new TableIndex({ name: 'IDX_notif_attempts_delivery', columnNames: ['deliveryId', 'startedAt'] })],
+        indices: [
+          new TableIndex({
+            name: 'IDX_notif_attempts_delivery',
+            columnNames: ['deliveryId', 'startedAt'],
+          }),
+        ],
       }),
     );
   }

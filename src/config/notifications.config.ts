@@ -35,9 +35,19 @@ export function loadNotificationsConfig(reader: EnvReader): NotificationsConfig 
       'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE',
       DEFAULT_RETRY_SCHEDULE,
     ),
-    pollIntervalMs: positiveInteger(reader, 'PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS', 1000, 60_000),
+    pollIntervalMs: positiveInteger(
+      reader,
+      'PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS',
+      1000,
+      60_000,
+    ),
     leaseSeconds: positiveInteger(reader, 'PAYMENTSERVER_NOTIFICATION_LEASE_SECONDS', 60, 3600),
     batchSize: positiveInteger(reader, 'PAYMENTSERVER_NOTIFICATION_BATCH_SIZE', 50, 500),
-    httpTimeoutSeconds: positiveInteger(reader, 'PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS', 10, 120),
+    httpTimeoutSeconds: positiveInteger(
+      reader,
+      'PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS',
+      10,
+      120,
+    ),
   };
 }

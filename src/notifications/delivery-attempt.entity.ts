@@ -1,5 +1,11 @@
 import { Entity, Index } from 'typeorm';
-import { IdColumn, IntegerColumn, RefColumn, StringColumn, TimestampColumn } from '../database/columns';
+import {
+  IdColumn,
+  IntegerColumn,
+  RefColumn,
+  StringColumn,
+  TimestampColumn,
+} from '../database/columns';
 
 /** One try of one delivery: what happened and how long it took. */
 @Entity('notification_attempts')

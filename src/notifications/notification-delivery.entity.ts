@@ -1,5 +1,11 @@
 import { Entity, Index } from 'typeorm';
-import { IdColumn, IntegerColumn, RefColumn, StringColumn, TimestampColumn } from '../database/columns';
+import {
+  IdColumn,
+  IntegerColumn,
+  RefColumn,
+  StringColumn,
+  TimestampColumn,
+} from '../database/columns';
 
 /**
  * pending: not tried yet (or retried by hand); failing: tried, waiting for its next attempt;

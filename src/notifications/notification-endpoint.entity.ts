@@ -1,5 +1,13 @@
 import { Entity, Index } from 'typeorm';
-import { BooleanColumn, IdColumn, JsonColumn, RefColumn, StringColumn, TextColumn, TimestampColumn } from '../database/columns';
+import {
+  BooleanColumn,
+  IdColumn,
+  JsonColumn,
+  RefColumn,
+  StringColumn,
+  TextColumn,
+  TimestampColumn,
+} from '../database/columns';
 
 export type EndpointType = 'webhook' | 'rabbitmq';
 

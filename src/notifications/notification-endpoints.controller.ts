@@ -49,7 +49,10 @@ export class NotificationEndpointsController {
   }
 
   @Get('stats')
-  @ApiOperation({ summary: 'Delivery counts (pending, failing, delivered, dead) over all endpoints, or one integration’s' })
+  @ApiOperation({
+    summary:
+      'Delivery counts (pending, failing, delivered, dead) over all endpoints, or one integration’s',
+  })
   @ApiQuery({ name: 'integrationId', required: false })
   @ApiOkResponse({ type: DeliveryCountsDto })
   async stats(@Query() query: ListEndpointsQuery) {
@@ -76,7 +79,10 @@ export class NotificationEndpointsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id') id: string) {
     const endpoint = await this.endpoints.get(id);
-    return { ...this.endpoints.toView(endpoint), deliveryCounts: await this.endpoints.counts({ endpointId: id }) };
+    return {
+      ...this.endpoints.toView(endpoint),
+      deliveryCounts: await this.endpoints.counts({ endpointId: id }),
+    };
   }
 
   @Patch(':id')
@@ -100,14 +106,18 @@ export class NotificationEndpointsController {
   @Post(':id/rotate-secret')
   @ApiOperation({
     summary: 'Rotate a webhook endpoint’s secret',
-    description: 'The new secret is returned once. For `graceSeconds` (default one day) every message carries signatures with the old and the new secret.',
+    description:
+      'The new secret is returned once. For `graceSeconds` (default one day) every message carries signatures with the old and the new secret.',
   })
   @ApiCreatedResponse({ type: SecretRotatedDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async rotate(@Param('id') id: string, @Body() dto: RotateSecretDto) {
     const { secret, endpoint } = await this.endpoints.rotateSecret(id, dto.graceSeconds);
-    return { secret, previousSecretExpiresAt: this.endpoints.toView(endpoint).previousSecretExpiresAt };
+    return {
+      secret,
+      previousSecretExpiresAt: this.endpoints.toView(endpoint).previousSecretExpiresAt,
+    };
   }
 
   @Get(':id/deliveries')
@@ -116,7 +126,10 @@ export class NotificationEndpointsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async deliveries(@Param('id') id: string, @Query() query: ListDeliveriesQuery) {
     const page = await this.endpoints.listDeliveries(id, query);
-    return { data: page.data.map((d) => this.endpoints.toDeliveryView(d.delivery, d.attempts)), nextCursor: page.nextCursor };
+    return {
+      data: page.data.map((d) => this.endpoints.toDeliveryView(d.delivery, d.attempts)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Post(':id/deliveries/:deliveryId/retry')

@@ -30,8 +30,10 @@ const DEFAULT_GRACE_SECONDS = 86_400;
 @Injectable()
 export class NotificationEndpointsService {
   constructor(
-    @InjectRepository(NotificationEndpoint) private readonly endpoints: Repository<NotificationEndpoint>,
-    @InjectRepository(NotificationDelivery) private readonly deliveries: Repository<NotificationDelivery>,
+    @InjectRepository(NotificationEndpoint)
+    private readonly endpoints: Repository<NotificationEndpoint>,
+    @InjectRepository(NotificationDelivery)
+    private readonly deliveries: Repository<NotificationDelivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
     private readonly tx: TransactionService,
     private readonly secretBox: SecretBox,
@@ -43,7 +45,9 @@ export class NotificationEndpointsService {
     return `whsec_${randomBytes(32).toString('base64')}`;
   }
 
-  async create(dto: CreateNotificationEndpointDto): Promise<{ endpoint: NotificationEndpoint; secret?: string }> {
+  async create(
+    dto: CreateNotificationEndpointDto,
+  ): Promise<{ endpoint: NotificationEndpoint; secret?: string }> {
     const now = new Date();
     const endpoint: NotificationEndpoint = {
       id: newId(NOTIFICATION_ID_PREFIX.endpoint),
@@ -63,16 +67,23 @@ export class NotificationEndpointsService {
     };
     let secret: string | undefined;
     if (dto.type === 'webhook') {
-      if (dto.url === undefined) throw ValidationError.field('url', 'is required for a webhook endpoint');
-      if (dto.exchange !== undefined) throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
-      if (dto.routingKeyPrefix !== undefined) throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
+      if (dto.url === undefined)
+        throw ValidationError.field('url', 'is required for a webhook endpoint');
+      if (dto.exchange !== undefined)
+        throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
+      if (dto.routingKeyPrefix !== undefined)
+        throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
       endpoint.url = await this.checkUrl(dto.url);
       secret = NotificationEndpointsService.newSecret();
       endpoint.secretSealed = this.secretBox.seal(secret);
     } else {
-      if (dto.url !== undefined) throw ValidationError.field('url', 'is only for webhook endpoints');
+      if (dto.url !== undefined)
+        throw ValidationError.field('url', 'is only for webhook endpoints');
       if (!this.config.notifications.rabbitmqUrl) {
-        throw ValidationError.field('type', 'rabbitmq needs PAYMENTSERVER_RABBITMQ_URL to be configured');
+        throw ValidationError.field(
+          'type',
+          'rabbitmq needs PAYMENTSERVER_RABBITMQ_URL to be configured',
+        );
       }
       endpoint.exchange = dto.exchange ?? DEFAULT_EXCHANGE;
       endpoint.routingKeyPrefix = dto.routingKeyPrefix ?? null;
@@ -92,29 +103,52 @@ export class NotificationEndpointsService {
     return endpoint;
   }
 
-  async list(query: ListEndpointsQuery): Promise<{ data: NotificationEndpoint[]; nextCursor: string | null }> {
+  async list(
+    query: ListEndpointsQuery,
+  ): Promise<{ data: NotificationEndpoint[]; nextCursor: string | null }> {
     const limit = query.limit ?? 50;
     const qb = this.endpoints.createQueryBuilder('e');
-    if (query.integrationId) qb.andWhere('e.integrationId = :integrationId', { integrationId: query.integrationId });
+    if (query.integrationId)
+      qb.andWhere('e.integrationId = :integrationId', { integrationId: query.integrationId });
     if (query.cursor) {
       const c = decodeCursor(query.cursor);
-      qb.andWhere(new Brackets((w) => w.where('e.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('e.createdAt = :at', { at: c.at }).andWhere('e.id < :cid', { cid: c.id })))));
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('e.createdAt < :at', { at: c.at })
+            .orWhere(
+              new Brackets((w2) =>
+                w2.where('e.createdAt = :at', { at: c.at }).andWhere('e.id < :cid', { cid: c.id }),
+              ),
+            ),
+        ),
+      );
     }
-    const rows = await qb.orderBy('e.createdAt', 'DESC').addOrderBy('e.id', 'DESC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('e.createdAt', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
     const data = rows.slice(0, limit);
     const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return {
+      data,
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
   }
 
   async update(id: string, dto: UpdateNotificationEndpointDto): Promise<NotificationEndpoint> {
     const endpoint = await this.get(id);
     const changes: Partial<NotificationEndpoint> = { updatedAt: new Date() };
     if (endpoint.type === 'webhook') {
-      if (dto.exchange !== undefined) throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
-      if (dto.routingKeyPrefix !== undefined) throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
+      if (dto.exchange !== undefined)
+        throw ValidationError.field('exchange', 'is only for rabbitmq endpoints');
+      if (dto.routingKeyPrefix !== undefined)
+        throw ValidationError.field('routingKeyPrefix', 'is only for rabbitmq endpoints');
       if (dto.url !== undefined) changes.url = await this.checkUrl(dto.url);
     } else {
-      if (dto.url !== undefined) throw ValidationError.field('url', 'is only for webhook endpoints');
+      if (dto.url !== undefined)
+        throw ValidationError.field('url', 'is only for webhook endpoints');
       if (dto.exchange !== undefined) changes.exchange = dto.exchange;
       if (dto.routingKeyPrefix !== undefined) changes.routingKeyPrefix = dto.routingKeyPrefix;
     }
@@ -137,7 +171,10 @@ export class NotificationEndpointsService {
   }
 
   /** A new secret; the old one keeps signing as well for `graceSeconds`. */
-  async rotateSecret(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<{ secret: string; endpoint: NotificationEndpoint }> {
+  async rotateSecret(
+    id: string,
+    graceSeconds = DEFAULT_GRACE_SECONDS,
+  ): Promise<{ secret: string; endpoint: NotificationEndpoint }> {
     const endpoint = await this.get(id);
     if (endpoint.type !== 'webhook' || !endpoint.secretSealed) {
       throw ValidationError.field('type', 'only webhook endpoints have a signing secret');
@@ -147,7 +184,8 @@ export class NotificationEndpointsService {
     const changes: Partial<NotificationEndpoint> = {
       secretSealed: this.secretBox.seal(secret),
       previousSecretSealed: graceSeconds > 0 ? endpoint.secretSealed : null,
-      previousSecretExpiresAt: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+      previousSecretExpiresAt:
+        graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
       updatedAt: now,
     };
     await this.tx.run((m) => m.update(NotificationEndpoint, { id }, changes));
@@ -158,17 +196,31 @@ export class NotificationEndpointsService {
   signingSecrets(endpoint: NotificationEndpoint, now = new Date()): string[] {
     const secrets: string[] = [];
     if (endpoint.secretSealed) secrets.push(this.secretBox.open(endpoint.secretSealed));
-    if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+    if (
+      endpoint.previousSecretSealed &&
+      endpoint.previousSecretExpiresAt &&
+      endpoint.previousSecretExpiresAt > now
+    ) {
       secrets.push(this.secretBox.open(endpoint.previousSecretSealed));
     }
     return secrets;
   }
 
-  async counts(filter: { endpointId?: string; integrationId?: string } = {}): Promise<DeliveryCounts> {
-    const qb = this.deliveries.createQueryBuilder('d').select('d.status', 'status').addSelect('COUNT(*)', 'count').groupBy('d.status');
-    if (filter.endpointId) qb.andWhere('d.endpointId = :endpointId', { endpointId: filter.endpointId });
+  async counts(
+    filter: { endpointId?: string; integrationId?: string } = {},
+  ): Promise<DeliveryCounts> {
+    const qb = this.deliveries
+      .createQueryBuilder('d')
+      .select('d.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('d.status');
+    if (filter.endpointId)
+      qb.andWhere('d.endpointId = :endpointId', { endpointId: filter.endpointId });
     if (filter.integrationId) {
-      qb.innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId').andWhere('e.integrationId = :integrationId', { integrationId: filter.integrationId });
+      qb.innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId').andWhere(
+        'e.integrationId = :integrationId',
+        { integrationId: filter.integrationId },
+      );
     }
     const rows = await qb.getRawMany<{ status: DeliveryStatus; count: string | number }>();
     const counts: DeliveryCounts = { pending: 0, failing: 0, delivered: 0, dead: 0 };
@@ -179,20 +231,42 @@ export class NotificationEndpointsService {
   async listDeliveries(endpointId: string, query: ListDeliveriesQuery) {
     await this.get(endpointId);
     const limit = query.limit ?? 50;
-    const qb = this.deliveries.createQueryBuilder('d').where('d.endpointId = :endpointId', { endpointId });
+    const qb = this.deliveries
+      .createQueryBuilder('d')
+      .where('d.endpointId = :endpointId', { endpointId });
     if (query.status) qb.andWhere('d.status = :status', { status: query.status });
     if (query.cursor) {
       const c = decodeCursor(query.cursor);
-      qb.andWhere(new Brackets((w) => w.where('d.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('d.createdAt = :at', { at: c.at }).andWhere('d.id < :cid', { cid: c.id })))));
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('d.createdAt < :at', { at: c.at })
+            .orWhere(
+              new Brackets((w2) =>
+                w2.where('d.createdAt = :at', { at: c.at }).andWhere('d.id < :cid', { cid: c.id }),
+              ),
+            ),
+        ),
+      );
     }
-    const rows = await qb.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('d.createdAt', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
     const attempts = page.length
-      ? await this.attempts.find({ where: { deliveryId: In(page.map((d) => d.id)) }, order: { startedAt: 'DESC' } })
+      ? await this.attempts.find({
+          where: { deliveryId: In(page.map((d) => d.id)) },
+          order: { startedAt: 'DESC' },
+        })
       : [];
     const last = page[page.length - 1];
     return {
-      data: page.map((delivery) => ({ delivery, attempts: attempts.filter((a) => a.deliveryId === delivery.id).slice(0, 20) })),
+      data: page.map((delivery) => ({
+        delivery,
+        attempts: attempts.filter((a) => a.deliveryId === delivery.id).slice(0, 20),
+      })),
       nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
@@ -215,11 +289,13 @@ export class NotificationEndpointsService {
 
   private async checkUrl(url: string): Promise<string> {
     const parsed = new URL(url);
-    if (parsed.username || parsed.password) throw ValidationError.field('url', 'must not carry credentials');
+    if (parsed.username || parsed.password)
+      throw ValidationError.field('url', 'must not carry credentials');
     try {
       await this.guard.resolveTarget(parsed.hostname);
     } catch (error) {
-      if (error instanceof TargetRefusedError) throw ValidationError.field('url', `is refused: ${error.message}`);
+      if (error instanceof TargetRefusedError)
+        throw ValidationError.field('url', `is refused: ${error.message}`);
       // A name that does not resolve yet is accepted; delivery checks again.
     }
     return url;
@@ -237,7 +313,9 @@ export class NotificationEndpointsService {
       enabled: endpoint.enabled,
       disabledReason: endpoint.disabledReason,
       previousSecretExpiresAt:
-        endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt ? endpoint.previousSecretExpiresAt.toISOString() : null,
+        endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt
+          ? endpoint.previousSecretExpiresAt.toISOString()
+          : null,
       createdAt: endpoint.createdAt.toISOString(),
       updatedAt: endpoint.updatedAt.toISOString(),
     };

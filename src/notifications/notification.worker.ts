@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, In, IsNull, LessThan, Repository } from 'typeorm';
@@ -11,11 +17,17 @@ import { NotificationDelivery, OPEN_STATUSES } from './notification-delivery.ent
 import { DeliveryAttempt } from './delivery-attempt.entity';
 import { NOTIFICATION_ID_PREFIX } from './notification-ids';
 import { NotificationEndpointsService } from './notification-endpoints.service';
-import { ChannelResult, NOTIFICATION_CHANNELS, NotificationChannel } from './channels/notification-channel';
+import {
+  ChannelResult,
+  NOTIFICATION_CHANNELS,
+  NotificationChannel,
+} from './channels/notification-channel';
 
 /** A broker that could not even be tried is asked again after this long. */
 const NOT_ATTEMPTED_DELAY_MS = 2000;
 const FAN_OUT_BATCH = 200;
+/** Rows per multi-row INSERT (16 columns × 100 stays under SQL Server's parameter limit). */
+const INSERT_CHUNK = 100;
 
 interface Outcome {
   delivery: NotificationDelivery;
@@ -56,8 +68,10 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @InjectRepository(OutboxEvent) private readonly outbox: Repository<OutboxEvent>,
-    @InjectRepository(NotificationEndpoint) private readonly endpointsRepo: Repository<NotificationEndpoint>,
-    @InjectRepository(NotificationDelivery) private readonly deliveries: Repository<NotificationDelivery>,
+    @InjectRepository(NotificationEndpoint)
+    private readonly endpointsRepo: Repository<NotificationEndpoint>,
+    @InjectRepository(NotificationDelivery)
+    private readonly deliveries: Repository<NotificationDelivery>,
     private readonly endpoints: NotificationEndpointsService,
     private readonly tx: TransactionService,
     @Inject(NOTIFICATION_CHANNELS) channels: NotificationChannel[],
@@ -106,7 +120,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       const delivered = await this.deliverDue();
       return fannedOut > 0 || delivered > 0;
     } catch (error) {
-      if (!this.stopped) this.logger.warn({ msg: 'notification round failed', error: (error as Error).message });
+      if (!this.stopped)
+        this.logger.warn({ msg: 'notification round failed', error: (error as Error).message });
       return false;
     }
   }
@@ -114,44 +129,60 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   async fanOut(): Promise<number> {
     const events = await this.outbox.find({
       where: { dispatchedAt: IsNull() },
-      order: { createdAt: 'ASC', sequence: 'ASC' },
+      // A total order: instances lock the same rows in the same order (no deadlocks).
+      order: { createdAt: 'ASC', sequence: 'ASC', id: 'ASC' },
       take: FAN_OUT_BATCH,
     });
     if (events.length === 0) return 0;
     const integrationIds = [...new Set(events.map((e) => e.integrationId))];
-    const endpoints = await this.endpointsRepo.find({ where: { integrationId: In(integrationIds), enabled: true } });
-    let count = 0;
-    for (const event of events) {
-      const now = new Date();
-      const rows: NotificationDelivery[] = endpoints
-        .filter((e) => e.integrationId === event.integrationId && e.events.includes(event.type))
-        .map((endpoint) => ({
-          id: newId(NOTIFICATION_ID_PREFIX.delivery),
-          endpointId: endpoint.id,
-          eventId: event.id,
-          eventType: event.type,
-          paymentId: event.paymentId,
-          sequence: event.sequence,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          leaseToken: null,
-          leaseExpiresAt: null,
-          lastResponseCode: null,
-          lastError: null,
-          deliveredAt: null,
-          createdAt: now,
-          updatedAt: now,
-        }));
-      const taken = await this.tx.run(async (m) => {
-        const result = await m.update(OutboxEvent, { id: event.id, dispatchedAt: IsNull() }, { dispatchedAt: now });
-        if (result.affected !== 1) return false;
-        if (rows.length > 0) await m.insert(NotificationDelivery, rows);
-        return true;
-      });
-      if (taken) count++;
-    }
-    return count;
+    const endpoints = await this.endpointsRepo.find({
+      where: { integrationId: In(integrationIds), enabled: true },
+    });
+    const now = new Date();
+    // One transaction for the whole batch: the conditional UPDATE hands each event to exactly
+    // one instance; its delivery rows are written in the same transaction.
+    return this.tx.run(async (m) => {
+      const rows: NotificationDelivery[] = [];
+      let taken = 0;
+      for (const event of events) {
+        const result = await m.update(
+          OutboxEvent,
+          { id: event.id, dispatchedAt: IsNull() },
+          { dispatchedAt: now },
+        );
+        if (result.affected !== 1) continue;
+        taken++;
+        for (const endpoint of endpoints) {
+          if (
+            endpoint.integrationId !== event.integrationId ||
+            !endpoint.events.includes(event.type)
+          )
+            continue;
+          rows.push({
+            id: newId(NOTIFICATION_ID_PREFIX.delivery),
+            endpointId: endpoint.id,
+            eventId: event.id,
+            eventType: event.type,
+            paymentId: event.paymentId,
+            sequence: event.sequence,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            leaseToken: null,
+            leaseExpiresAt: null,
+            lastResponseCode: null,
+            lastError: null,
+            deliveredAt: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+        }
+      }
+      // Chunks keep each statement under SQL Server's 2,100 parameters.
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await m.insert(NotificationDelivery, rows.slice(i, i + INSERT_CHUNK));
+      return taken;
+    });
   }
 
   /** Claims due deliveries under a lease and sends them; returns how many were claimed. */
@@ -165,7 +196,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       .innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId')
       .where('d.status IN (:...open)', { open: OPEN_STATUSES })
       .andWhere('d.nextAttemptAt <= :now', { now })
-      .andWhere(new Brackets((w) => w.where('d.leaseExpiresAt IS NULL').orWhere('d.leaseExpiresAt < :now', { now })))
+      .andWhere(
+        new Brackets((w) =>
+          w.where('d.leaseExpiresAt IS NULL').orWhere('d.leaseExpiresAt < :now', { now }),
+        ),
+      )
       .andWhere('e.enabled = :enabled', { enabled: true })
       .andWhere('e.type IN (:...types)', { types })
       .andWhere(`NOT EXISTS (${this.earlierOpenDelivery()})`)
@@ -181,19 +216,42 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       const ids = In(candidates.map((c) => c.id));
       const claim = { leaseToken: token, leaseExpiresAt, updatedAt: now };
       // Only rows still open and not leased (or whose lease ran out) are taken.
-      await m.update(NotificationDelivery, { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: IsNull() }, claim);
-      await m.update(NotificationDelivery, { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: LessThan(now) }, claim);
+      await m.update(
+        NotificationDelivery,
+        { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: IsNull() },
+        claim,
+      );
+      await m.update(
+        NotificationDelivery,
+        { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: LessThan(now) },
+        claim,
+      );
       return m.find(NotificationDelivery, { where: { leaseToken: token } });
     });
     if (claimed.length === 0) return 0;
 
     const endpoints = new Map(
-      (await this.endpointsRepo.find({ where: { id: In([...new Set(claimed.map((d) => d.endpointId))]) } })).map((e) => [e.id, e]),
+      (
+        await this.endpointsRepo.find({
+          where: { id: In([...new Set(claimed.map((d) => d.endpointId))]) },
+        })
+      ).map((e) => [e.id, e]),
     );
     const events = new Map(
-      (await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })).map((e) => [e.id, e]),
+      (
+        await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })
+      ).map((e) => [e.id, e]),
     );
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery, token, endpoints.get(delivery.endpointId), events.get(delivery.eventId))));
+    await Promise.all(
+      claimed.map((delivery) =>
+        this.deliver(
+          delivery,
+          token,
+          endpoints.get(delivery.endpointId),
+          events.get(delivery.eventId),
+        ),
+      ),
+    );
     return claimed.length;
   }
 
@@ -215,11 +273,19 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     );
   }
 
-  private async deliver(delivery: NotificationDelivery, token: string, endpoint?: NotificationEndpoint, event?: OutboxEvent): Promise<void> {
+  private async deliver(
+    delivery: NotificationDelivery,
+    token: string,
+    endpoint?: NotificationEndpoint,
+    event?: OutboxEvent,
+  ): Promise<void> {
     const startedAt = new Date();
     let result: ChannelResult;
     if (!endpoint || !event) {
-      result = { ok: false, error: endpoint ? 'event no longer exists' : 'endpoint no longer exists' };
+      result = {
+        ok: false,
+        error: endpoint ? 'event no longer exists' : 'endpoint no longer exists',
+      };
     } else {
       const channel = this.channels.get(endpoint.type)!;
       try {
@@ -229,7 +295,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
             url: endpoint.url,
             exchange: endpoint.exchange,
             routingKeyPrefix: endpoint.routingKeyPrefix,
-            secrets: endpoint.type === 'webhook' ? this.endpoints.signingSecrets(endpoint, startedAt) : [],
+            secrets:
+              endpoint.type === 'webhook' ? this.endpoints.signingSecrets(endpoint, startedAt) : [],
           },
           { id: event.id, type: event.type, body: event.payload },
         );
@@ -237,7 +304,14 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         result = { ok: false, error: (error as Error).message };
       }
     }
-    await this.record({ delivery, token, endpoint, result, startedAt, durationMs: Date.now() - startedAt.getTime() });
+    await this.record({
+      delivery,
+      token,
+      endpoint,
+      result,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+    });
   }
 
   /**
@@ -259,7 +333,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       try {
         await this.recordBatch(batch.map((b) => b.outcome));
       } catch (error) {
-        this.logger.warn({ msg: 'could not record delivery attempts', count: batch.length, error: (error as Error).message });
+        this.logger.warn({
+          msg: 'could not record delivery attempts',
+          count: batch.length,
+          error: (error as Error).message,
+        });
       }
       batch.forEach((b) => b.resolve());
     }
@@ -274,28 +352,36 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       for (const { outcome, changes } of settled) {
         // Only the holder of the lease may settle the row; a late worker whose lease expired
         // (and whose row another instance took over) just records its attempt.
-        const update = await m.update(NotificationDelivery, { id: outcome.delivery.id, leaseToken: outcome.token }, changes);
+        const update = await m.update(
+          NotificationDelivery,
+          { id: outcome.delivery.id, leaseToken: outcome.token },
+          changes,
+        );
         if (update.affected !== 1) lostLeases.push(outcome.delivery.id);
         if (outcome.result.gone && outcome.endpoint) {
-          await m.update(NotificationEndpoint, { id: outcome.endpoint.id }, { enabled: false, disabledReason: 'target answered 410 Gone', updatedAt: now });
+          await m.update(
+            NotificationEndpoint,
+            { id: outcome.endpoint.id },
+            { enabled: false, disabledReason: 'target answered 410 Gone', updatedAt: now },
+          );
         }
       }
-      await m.insert(
-        DeliveryAttempt,
-        outcomes.map(({ delivery, result, startedAt, durationMs }) => ({
-          id: newId(NOTIFICATION_ID_PREFIX.attempt),
-          deliveryId: delivery.id,
-          endpointId: delivery.endpointId,
-          outcome: result.ok ? ('succeeded' as const) : ('failed' as const),
-          responseCode: result.responseCode ?? null,
-          durationMs,
-          error: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
-          startedAt,
-        })),
-      );
+      const attempts = outcomes.map(({ delivery, result, startedAt, durationMs }) => ({
+        id: newId(NOTIFICATION_ID_PREFIX.attempt),
+        deliveryId: delivery.id,
+        endpointId: delivery.endpointId,
+        outcome: result.ok ? ('succeeded' as const) : ('failed' as const),
+        responseCode: result.responseCode ?? null,
+        durationMs,
+        error: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
+        startedAt,
+      }));
+      for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
+        await m.insert(DeliveryAttempt, attempts.slice(i, i + INSERT_CHUNK));
       return lostLeases;
     });
-    for (const deliveryId of lost) this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId });
+    for (const deliveryId of lost)
+      this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId });
     for (const { outcome, changes } of settled) {
       if (outcome.result.ok || outcome.result.notAttempted) continue;
       this.logger.log({
@@ -311,7 +397,10 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** What an attempt's outcome does to its delivery row. */
-  private settle({ delivery, endpoint, result }: Outcome, now: Date): Partial<NotificationDelivery> {
+  private settle(
+    { delivery, endpoint, result }: Outcome,
+    now: Date,
+  ): Partial<NotificationDelivery> {
     const schedule = this.config.notifications.retryScheduleSeconds;
     const changes: Partial<NotificationDelivery> = {
       leaseToken: null,
@@ -321,7 +410,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       lastError: result.ok ? null : (result.error ?? 'failed').slice(0, 512),
     };
     if (result.ok) {
-      Object.assign(changes, { status: 'delivered', deliveredAt: now, attempts: delivery.attempts + 1 });
+      Object.assign(changes, {
+        status: 'delivered',
+        deliveredAt: now,
+        attempts: delivery.attempts + 1,
+      });
     } else if (result.notAttempted) {
       changes.nextAttemptAt = new Date(now.getTime() + NOT_ATTEMPTED_DELAY_MS);
     } else if (result.gone || !endpoint) {
@@ -332,8 +425,14 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       if (attempts > schedule.length) {
         changes.status = 'dead';
       } else {
-        const delayMs = Math.max(withJitter(schedule[attempts - 1]), (result.retryAfterSeconds ?? 0) * 1000);
-        Object.assign(changes, { status: 'failing', nextAttemptAt: new Date(now.getTime() + delayMs) });
+        const delayMs = Math.max(
+          withJitter(schedule[attempts - 1]),
+          (result.retryAfterSeconds ?? 0) * 1000,
+        );
+        Object.assign(changes, {
+          status: 'failing',
+          nextAttemptAt: new Date(now.getTime() + delayMs),
+        });
       }
     }
     return changes;

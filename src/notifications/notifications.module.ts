@@ -22,7 +22,8 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
     {
       provide: TargetGuard,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new TargetGuard(config.security.allowPrivateWebhookTargets),
+      useFactory: (config: AppConfig) =>
+        new TargetGuard(config.security.allowPrivateWebhookTargets),
     },
     NotificationEndpointsService,
     NotificationWorker,

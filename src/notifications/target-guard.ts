@@ -3,7 +3,8 @@ import { promises as dns } from 'node:dns';
 
 export type ResolveAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
-export const systemResolver: ResolveAll = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+export const systemResolver: ResolveAll = (hostname) =>
+  dns.lookup(hostname, { all: true, verbatim: true });
 
 /** Addresses a shop's webhook must never point at unless private targets are allowed. */
 const INWARD = new BlockList();
@@ -62,7 +63,10 @@ export class TargetGuard {
     if (addresses.length === 0) throw new TargetRefusedError(`${host} does not resolve`);
     if (!this.allowPrivate) {
       const inward = addresses.find((a) => isInwardAddress(a.address));
-      if (inward) throw new TargetRefusedError(`${host} resolves to a private or loopback address (${inward.address})`);
+      if (inward)
+        throw new TargetRefusedError(
+          `${host} resolves to a private or loopback address (${inward.address})`,
+        );
     }
     return addresses[0];
   }

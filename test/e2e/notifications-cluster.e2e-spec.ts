@@ -2,17 +2,30 @@ import { OutboxEvent } from '../../src/notifications/outbox-event.entity';
 import { HttpWebhookChannel } from '../../src/notifications/channels/http-webhook.channel';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
-import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import {
+  eventually,
+  paymentBody,
+  startTestServer,
+  submitCheckout,
+  TestServer,
+} from '../support/test-server';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { admin, createEndpoint, defaultIntegrationId, ENDPOINTS } from '../support/notifications';
 
 const PAYMENTS = 250; // two status changes each: 500 events
 
-const dialects = (['mysql', 'postgres'] as Dialect[]).filter((d) => serviceUrl(d as 'mysql' | 'postgres'));
-const describeEach = dialects.length > 0 ? describe.each(dialects) : describe.skip.each([['none' as Dialect]]);
+const dialects = (['mysql', 'postgres'] as Dialect[]).filter((d) =>
+  serviceUrl(d as 'mysql' | 'postgres'),
+);
+const describeEach =
+  dialects.length > 0 ? describe.each(dialects) : describe.skip.each([['none' as Dialect]]);
 
 /** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: limit }, async () => {
@@ -42,7 +55,11 @@ describeEach('two server instances on one %s database', (dialect) => {
     // The same API key and encryption key: one installation, two processes.
     b = await startTestServer({
       database,
-      env: { ...env, PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey, PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY },
+      env: {
+        ...env,
+        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
+        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
+      },
     });
   });
 
@@ -55,7 +72,12 @@ describeEach('two server instances on one %s database', (dialect) => {
 
   it(`deliver ${PAYMENTS * 2} events with none missing, no duplicates and each payment in order`, async () => {
     const integrationId = await defaultIntegrationId(a);
-    const endpoint = await createEndpoint(a, { integrationId, type: 'webhook', url: receiver.url('/cluster'), events: ['payment.status_changed'] });
+    const endpoint = await createEndpoint(a, {
+      integrationId,
+      type: 'webhook',
+      url: receiver.url('/cluster'),
+      events: ['payment.status_changed'],
+    });
 
     const sentByA = jest.spyOn(a.server.app.get(HttpWebhookChannel), 'send');
     const sentByB = jest.spyOn(b.server.app.get(HttpWebhookChannel), 'send');
@@ -65,14 +87,25 @@ describeEach('two server instances on one %s database', (dialect) => {
       const server = i % 2 === 0 ? a : b;
       const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
       expect(created.status).toBe(201);
-      expect((await submitCheckout(created.body.checkoutUrl, { outcome: 'authorized' })).status).toBe(303);
-      const captured = await server.request('POST', `/api/v1/payments/${created.body.id}/capture`, { body: {} });
+      expect(
+        (await submitCheckout(created.body.checkoutUrl, { outcome: 'authorized' })).status,
+      ).toBe(303);
+      const captured = await server.request('POST', `/api/v1/payments/${created.body.id}/capture`, {
+        body: {},
+      });
       expect(captured.status).toBe(200);
     });
 
-    const eventIds = (await a.dataSource.getRepository(OutboxEvent).find({ select: { id: true } })).map((e) => e.id);
+    const eventIds = (
+      await a.dataSource.getRepository(OutboxEvent).find({ select: { id: true } })
+    ).map((e) => e.id);
     expect(eventIds).toHaveLength(PAYMENTS * 2);
-    await eventually(async () => new Set(receiver.at('/cluster').map((r) => r.headers['webhook-id'])).size >= eventIds.length, 120_000);
+    await eventually(
+      async () =>
+        new Set(receiver.at('/cluster').map((r) => r.headers['webhook-id'])).size >=
+        eventIds.length,
+      120_000,
+    );
 
     const received = receiver.at('/cluster');
     expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(new Set(eventIds));
@@ -87,7 +120,10 @@ describeEach('two server instances on one %s database', (dialect) => {
     const order = new Map<string, string[]>();
     for (const r of received) {
       const event = JSON.parse(r.body);
-      order.set(event.data.payment.id, [...(order.get(event.data.payment.id) ?? []), event.data.payment.status]);
+      order.set(event.data.payment.id, [
+        ...(order.get(event.data.payment.id) ?? []),
+        event.data.payment.status,
+      ]);
     }
     expect(order.size).toBe(PAYMENTS);
     for (const statuses of order.values()) expect(statuses).toEqual(['authorized', 'paid']);

@@ -55,8 +55,16 @@ describe('notifications survive a SIGKILL of the server', () => {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       else headers['x-api-key'] = apiKey;
-      const response = await fetch(`${base}${route}`, { method, headers, body: body ? JSON.stringify(body) : undefined, redirect: 'manual' });
-      return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+      const response = await fetch(`${base}${route}`, {
+        method,
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
+        redirect: 'manual',
+      });
+      return {
+        status: response.status,
+        body: (await response.json().catch(() => undefined)) as any,
+      };
     };
     const pay = async () => {
       const created = await call('POST', '/api/v1/payments', {
@@ -83,7 +91,17 @@ describe('notifications survive a SIGKILL of the server', () => {
     const token = await idp.adminToken();
     const integrations = await call('GET', '/api/v1/admin/integrations', undefined, token);
     const integrationId = integrations.body.data[0].id;
-    const endpoint = await call('POST', '/api/v1/admin/notification-endpoints', { integrationId, type: 'webhook', url: receiver.url('/crash'), events: ['payment.status_changed'] }, token);
+    const endpoint = await call(
+      'POST',
+      '/api/v1/admin/notification-endpoints',
+      {
+        integrationId,
+        type: 'webhook',
+        url: receiver.url('/crash'),
+        events: ['payment.status_changed'],
+      },
+      token,
+    );
     expect(endpoint.status).toBe(201);
 
     for (let i = 0; i < 8; i++) await pay();
@@ -94,7 +112,9 @@ describe('notifications survive a SIGKILL of the server', () => {
     await first.exited;
 
     const outbox = new Database(dbFile, { readonly: true });
-    const eventIds = (outbox.prepare('SELECT id FROM outbox_events').all() as { id: string }[]).map((r) => r.id);
+    const eventIds = (outbox.prepare('SELECT id FROM outbox_events').all() as { id: string }[]).map(
+      (r) => r.id,
+    );
     outbox.close();
     expect(eventIds).toHaveLength(9);
     const beforeCrash = receiver.at('/crash').length;
@@ -105,11 +125,27 @@ describe('notifications survive a SIGKILL of the server', () => {
     const second = spawnServer(env);
     running.push(second);
     await waitForHttp(`${base}/health/ready`);
-    await eventually(async () => new Set(receiver.at('/crash').map((r) => r.headers['webhook-id'])).size === eventIds.length, 30_000);
-    expect(new Set(receiver.at('/crash').map((r) => r.headers['webhook-id']))).toEqual(new Set(eventIds));
+    await eventually(
+      async () =>
+        new Set(receiver.at('/crash').map((r) => r.headers['webhook-id'])).size === eventIds.length,
+      30_000,
+    );
+    expect(new Set(receiver.at('/crash').map((r) => r.headers['webhook-id']))).toEqual(
+      new Set(eventIds),
+    );
 
-    const deliveries = await call('GET', `/api/v1/admin/notification-endpoints/${endpoint.body.id}`, undefined, token);
-    expect(deliveries.body.deliveryCounts).toEqual({ pending: 0, failing: 0, delivered: 9, dead: 0 });
+    const deliveries = await call(
+      'GET',
+      `/api/v1/admin/notification-endpoints/${endpoint.body.id}`,
+      undefined,
+      token,
+    );
+    expect(deliveries.body.deliveryCounts).toEqual({
+      pending: 0,
+      failing: 0,
+      delivered: 9,
+      dead: 0,
+    });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

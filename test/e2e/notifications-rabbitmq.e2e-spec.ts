@@ -3,7 +3,15 @@ import { RabbitMqConnection } from '../../src/notifications/channels/rabbitmq.co
 import { serviceUrl } from '../support/services';
 import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
 import { dropBrokerConnections, RabbitConsumer } from '../support/rabbitmq';
-import { admin, createEndpoint, defaultIntegrationId, deliveriesOf, deliveryIn, ENDPOINTS, paidPayment } from '../support/notifications';
+import {
+  admin,
+  createEndpoint,
+  defaultIntegrationId,
+  deliveriesOf,
+  deliveryIn,
+  ENDPOINTS,
+  paidPayment,
+} from '../support/notifications';
 
 const rabbitUrl = serviceUrl('rabbitmq');
 const describeWithBroker = rabbitUrl ? describe : describe.skip;
@@ -38,14 +46,24 @@ describeWithBroker('status notifications over RabbitMQ', () => {
   });
 
   async function rabbitEndpoint(routingKeyPrefix = prefix) {
-    const endpoint = await createEndpoint(server, { integrationId, type: 'rabbitmq', routingKeyPrefix, events: ['payment.status_changed'] });
+    const endpoint = await createEndpoint(server, {
+      integrationId,
+      type: 'rabbitmq',
+      routingKeyPrefix,
+      events: ['payment.status_changed'],
+    });
     created.push(endpoint.id);
     return endpoint;
   }
 
   it('creates a rabbitmq endpoint on the default exchange, with no secret', async () => {
     const endpoint = await rabbitEndpoint();
-    expect(endpoint).toMatchObject({ type: 'rabbitmq', exchange: 'paymentserver.events', routingKeyPrefix: prefix, url: null });
+    expect(endpoint).toMatchObject({
+      type: 'rabbitmq',
+      exchange: 'paymentserver.events',
+      routingKeyPrefix: prefix,
+      url: null,
+    });
     expect(endpoint.secret).toBeUndefined();
   });
 
@@ -53,13 +71,25 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     const endpoint = await rabbitEndpoint();
     const payment = await paidPayment(server);
     const delivery = await deliveryIn(server, endpoint.id, 'delivered');
-    const message = await eventually(async () => consumer.messages.find((m) => m.properties.messageId === delivery.eventId));
+    const message = await eventually(async () =>
+      consumer.messages.find((m) => m.properties.messageId === delivery.eventId),
+    );
     expect(message.exchange).toBe('paymentserver.events');
     expect(message.routingKey).toBe(`${prefix}payment.status_changed`);
-    expect(message.properties).toMatchObject({ deliveryMode: 2, contentType: 'application/json', type: 'payment.status_changed' });
+    expect(message.properties).toMatchObject({
+      deliveryMode: 2,
+      contentType: 'application/json',
+      type: 'payment.status_changed',
+    });
     const event = JSON.parse(message.body);
-    expect(event).toMatchObject({ id: delivery.eventId, type: 'payment.status_changed', data: { previousStatus: 'pending', payment: { id: payment.id, status: 'paid' } } });
-    expect(consumer.messages.filter((m) => m.properties.messageId === delivery.eventId)).toHaveLength(1);
+    expect(event).toMatchObject({
+      id: delivery.eventId,
+      type: 'payment.status_changed',
+      data: { previousStatus: 'pending', payment: { id: payment.id, status: 'paid' } },
+    });
+    expect(
+      consumer.messages.filter((m) => m.properties.messageId === delivery.eventId),
+    ).toHaveLength(1);
   });
 
   it('treats an unroutable message (mandatory, returned by the broker) as a failed delivery', async () => {
@@ -76,11 +106,19 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     const payments: string[] = [];
     for (let i = 0; i < 30; i++) {
       payments.push((await paidPayment(server)).id);
-      if (i === 10 || i === 20) expect(await dropBrokerConnections(connection.connectionName)).toBe(1);
+      if (i === 10 || i === 20)
+        expect(await dropBrokerConnections(connection.connectionName)).toBe(1);
     }
-    await eventually(async () => (await deliveriesOf(server, endpoint.id)).filter((d) => d.status === 'delivered').length === 30, 30_000);
+    await eventually(
+      async () =>
+        (await deliveriesOf(server, endpoint.id)).filter((d) => d.status === 'delivered').length ===
+        30,
+      30_000,
+    );
     const received = new Set(
-      consumer.messages.filter((m) => m.routingKey === `${prefix}payment.status_changed`).map((m) => JSON.parse(m.body).data.payment.id),
+      consumer.messages
+        .filter((m) => m.routingKey === `${prefix}payment.status_changed`)
+        .map((m) => JSON.parse(m.body).data.payment.id),
     );
     for (const id of payments) expect(received).toContain(id);
     expect(connection.connected).toBe(true);
@@ -91,7 +129,9 @@ describe('a server whose RabbitMQ is unreachable', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' } });
+    server = await startTestServer({
+      env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' },
+    });
   });
 
   afterAll(async () => {
@@ -100,7 +140,11 @@ describe('a server whose RabbitMQ is unreachable', () => {
 
   it('starts, keeps taking payments, keeps RabbitMQ deliveries waiting, and reports not ready', async () => {
     const integrationId = await defaultIntegrationId(server);
-    const endpoint = await createEndpoint(server, { integrationId, type: 'rabbitmq', events: ['payment.status_changed'] });
+    const endpoint = await createEndpoint(server, {
+      integrationId,
+      type: 'rabbitmq',
+      events: ['payment.status_changed'],
+    });
     const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
     expect(created.status).toBe(201);
     await paidPayment(server);

@@ -11,9 +11,16 @@ export async function defaultIntegrationId(server: TestServer): Promise<string> 
   return list.body.data.find((i: { name: string }) => i.name === 'default').id;
 }
 
-export async function createEndpoint(server: TestServer, body: Record<string, unknown>): Promise<any> {
-  const response = await server.request('POST', ENDPOINTS, { token: await server.adminToken(), body });
-  if (response.status !== 201) throw new Error(`endpoint not created: ${response.status} ${JSON.stringify(response.body)}`);
+export async function createEndpoint(
+  server: TestServer,
+  body: Record<string, unknown>,
+): Promise<any> {
+  const response = await server.request('POST', ENDPOINTS, {
+    token: await server.adminToken(),
+    body,
+  });
+  if (response.status !== 201)
+    throw new Error(`endpoint not created: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
@@ -36,8 +43,16 @@ export async function deliveriesOf(server: TestServer, endpointId: string): Prom
 }
 
 /** Waits until the endpoint's delivery of `eventId` (or its only one) reaches `status`. */
-export async function deliveryIn(server: TestServer, endpointId: string, status: string, timeoutMs = 20_000): Promise<any> {
-  return eventually(async () => (await deliveriesOf(server, endpointId)).find((d) => d.status === status), timeoutMs);
+export async function deliveryIn(
+  server: TestServer,
+  endpointId: string,
+  status: string,
+  timeoutMs = 20_000,
+): Promise<any> {
+  return eventually(
+    async () => (await deliveriesOf(server, endpointId)).find((d) => d.status === status),
+    timeoutMs,
+  );
 }
 
 /** Parses and checks a received webhook with the standardwebhooks library. */

@@ -54,15 +54,21 @@ export class RabbitConsumer {
  * Returns how many it closed.
  */
 export async function dropBrokerConnections(nameContains: string): Promise<number> {
-  const management = process.env.PAYMENTSERVER_TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+  const management =
+    process.env.PAYMENTSERVER_TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
   const base = new URL(management);
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
   base.username = '';
   base.password = '';
   try {
-    const response = await fetch(new URL('/api/connections', base), { headers: { authorization: auth } });
+    const response = await fetch(new URL('/api/connections', base), {
+      headers: { authorization: auth },
+    });
     if (response.ok) {
-      const connections = (await response.json()) as { name: string; user_provided_name?: string }[];
+      const connections = (await response.json()) as {
+        name: string;
+        user_provided_name?: string;
+      }[];
       const matching = connections.filter((c) => c.user_provided_name?.includes(nameContains));
       for (const c of matching) {
         await fetch(new URL(`/api/connections/${encodeURIComponent(c.name)}`, base), {
@@ -75,7 +81,13 @@ export async function dropBrokerConnections(nameContains: string): Promise<numbe
   } catch {
     /* no management plugin: fall through to rabbitmqctl */
   }
-  const { stdout } = await run('rabbitmqctl', ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties']);
+  const { stdout } = await run('rabbitmqctl', [
+    '-q',
+    'list_connections',
+    '--no-table-headers',
+    'pid',
+    'client_properties',
+  ]);
   let closed = 0;
   for (const line of stdout.split('\n')) {
     const [pid, properties] = line.split('\t');

@@ -38,7 +38,8 @@ export class WebhookReceiver {
           body: Buffer.concat(chunks).toString('utf8'),
           receivedAt: Date.now(),
         });
-        const answer = this.scripts.get(path)?.shift() ?? this.defaults.get(path) ?? { status: 200 };
+        const answer = this.scripts.get(path)?.shift() ??
+          this.defaults.get(path) ?? { status: 200 };
         const reply = () => {
           res.writeHead(answer.status, answer.headers ?? {});
           res.end();
@@ -74,6 +75,8 @@ export class WebhookReceiver {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 }

@@ -5,7 +5,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { TargetGuard, TargetRefusedError } from '../target-guard';
-import type { ChannelResult, ChannelTarget, NotificationChannel, OutgoingEvent } from './notification-channel';
+import type {
+  ChannelResult,
+  ChannelTarget,
+  NotificationChannel,
+  OutgoingEvent,
+} from './notification-channel';
 
 /** Retry-After longer than this is capped: the retry schedule still decides when to give up. */
 const MAX_RETRY_AFTER_SECONDS = 86_400;
@@ -29,7 +34,12 @@ export class HttpWebhookChannel implements NotificationChannel {
     return true;
   }
 
-  static signatureHeader(secrets: string[], eventId: string, timestamp: Date, body: string): string {
+  static signatureHeader(
+    secrets: string[],
+    eventId: string,
+    timestamp: Date,
+    body: string,
+  ): string {
     return secrets.map((secret) => new Webhook(secret).sign(eventId, timestamp, body)).join(' ');
   }
 
@@ -39,7 +49,10 @@ export class HttpWebhookChannel implements NotificationChannel {
     try {
       resolved = await this.guard.resolveTarget(url.hostname);
     } catch (error) {
-      const message = error instanceof TargetRefusedError ? error.message : `DNS lookup failed: ${(error as Error).message}`;
+      const message =
+        error instanceof TargetRefusedError
+          ? error.message
+          : `DNS lookup failed: ${(error as Error).message}`;
       return { ok: false, error: message };
     }
     const timestamp = new Date();
@@ -48,13 +61,20 @@ export class HttpWebhookChannel implements NotificationChannel {
       'user-agent': 'PaymentServer-Webhooks/1',
       'webhook-id': event.id,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': HttpWebhookChannel.signatureHeader(target.secrets, event.id, timestamp, event.body),
+      'webhook-signature': HttpWebhookChannel.signatureHeader(
+        target.secrets,
+        event.id,
+        timestamp,
+        event.body,
+      ),
       'content-length': String(Buffer.byteLength(event.body)),
     };
     // Connect to the checked address only; TLS still verifies the certificate for the hostname.
     const lookup: LookupFunction = (_hostname, options, callback) => {
       if ((options as { all?: boolean }).all) {
-        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [resolved]);
+        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          resolved,
+        ]);
       } else {
         callback(null, resolved.address, resolved.family);
       }
@@ -74,7 +94,9 @@ export class HttpWebhookChannel implements NotificationChannel {
             if (received > 64 * 1024) response.destroy();
           });
           response.on('error', () => undefined);
-          response.on('close', () => resolve(this.interpret(status, response.headers['retry-after'])));
+          response.on('close', () =>
+            resolve(this.interpret(status, response.headers['retry-after'])),
+          );
         },
       );
       request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -85,12 +107,24 @@ export class HttpWebhookChannel implements NotificationChannel {
 
   private interpret(status: number, retryAfter: string | undefined): ChannelResult {
     if (status >= 200 && status < 300) return { ok: true, responseCode: status };
-    if (status === 410) return { ok: false, responseCode: status, gone: true, error: 'target answered 410 Gone' };
-    const result: ChannelResult = { ok: false, responseCode: status, error: `target answered ${status}` };
-    if (status >= 300 && status < 400) result.error = `target answered ${status} (redirects are not followed)`;
+    if (status === 410)
+      return { ok: false, responseCode: status, gone: true, error: 'target answered 410 Gone' };
+    const result: ChannelResult = {
+      ok: false,
+      responseCode: status,
+      error: `target answered ${status}`,
+    };
+    if (status >= 300 && status < 400)
+      result.error = `target answered ${status} (redirects are not followed)`;
     if (status === 429 && retryAfter) {
-      const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : (Date.parse(retryAfter) - Date.now()) / 1000;
-      if (Number.isFinite(seconds)) result.retryAfterSeconds = Math.min(Math.max(0, Math.ceil(seconds)), MAX_RETRY_AFTER_SECONDS);
+      const seconds = /^\d+$/.test(retryAfter)
+        ? Number(retryAfter)
+        : (Date.parse(retryAfter) - Date.now()) / 1000;
+      if (Number.isFinite(seconds))
+        result.retryAfterSeconds = Math.min(
+          Math.max(0, Math.ceil(seconds)),
+          MAX_RETRY_AFTER_SECONDS,
+        );
     }
     return result;
   }

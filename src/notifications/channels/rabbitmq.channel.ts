@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import type { ChannelResult, ChannelTarget, NotificationChannel, OutgoingEvent } from './notification-channel';
+import type {
+  ChannelResult,
+  ChannelTarget,
+  NotificationChannel,
+  OutgoingEvent,
+} from './notification-channel';
 import { BrokerUnavailableError, RabbitMqConnection } from './rabbitmq.connection';
 
 export const DEFAULT_EXCHANGE = 'paymentserver.events';
@@ -36,7 +41,9 @@ export class RabbitMqChannel implements NotificationChannel {
     } catch (error) {
       const message = (error as Error).message;
       // A dropped connection is our side's problem, not the endpoint's: retry soon, uncounted.
-      const notAttempted = error instanceof BrokerUnavailableError || /channel closed|connection closed/i.test(message);
+      const notAttempted =
+        error instanceof BrokerUnavailableError ||
+        /channel closed|connection closed/i.test(message);
       return { ok: false, error: message, notAttempted };
     }
   }

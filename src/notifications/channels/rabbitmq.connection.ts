@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import * as amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
@@ -58,7 +64,13 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
   }
 
   /** Resolves once the broker has confirmed the message; rejects on nack, return or a drop. */
-  async publish(exchange: string, routingKey: string, body: string, properties: { messageId: string; type: string }, timeoutMs: number): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: string,
+    properties: { messageId: string; type: string },
+    timeoutMs: number,
+  ): Promise<void> {
     const channel = this.channel;
     if (!channel) throw new BrokerUnavailableError();
     if (!this.declared.has(exchange)) {
@@ -67,7 +79,10 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
     }
     const publishId = randomBytes(12).toString('hex');
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       channel.publish(
         exchange,
         routingKey,
@@ -83,8 +98,12 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
         },
         (error) => {
           clearTimeout(timer);
-          if (this.returned.delete(publishId)) reject(new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`));
-          else if (error) reject(new Error(`broker did not confirm: ${(error as Error).message ?? String(error)}`));
+          if (this.returned.delete(publishId))
+            reject(new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`));
+          else if (error)
+            reject(
+              new Error(`broker did not confirm: ${(error as Error).message ?? String(error)}`),
+            );
           else resolve();
         },
       );
@@ -100,10 +119,14 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
         timeout: 5000,
         clientProperties: { connection_name: this.connectionName },
       });
-      model.on('error', (error: Error) => this.logger.warn({ msg: 'connection error', error: error.message }));
+      model.on('error', (error: Error) =>
+        this.logger.warn({ msg: 'connection error', error: error.message }),
+      );
       model.on('close', () => this.lost(model!));
       const channel = await model.createConfirmChannel();
-      channel.on('error', (error: Error) => this.logger.warn({ msg: 'channel error', error: error.message }));
+      channel.on('error', (error: Error) =>
+        this.logger.warn({ msg: 'channel error', error: error.message }),
+      );
       channel.on('close', () => this.lost(model!));
       channel.on('return', (message: amqp.Message) => {
         const id = message.properties.headers?.[PUBLISH_ID_HEADER];
@@ -120,7 +143,11 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
       this.logger.log({ msg: 'connected', connectionName: this.connectionName });
     } catch (error) {
       await model?.close().catch(() => undefined);
-      this.logger.warn({ msg: 'cannot connect', error: (error as Error).message, retryInMs: this.backoffMs });
+      this.logger.warn({
+        msg: 'cannot connect',
+        error: (error as Error).message,
+        retryInMs: this.backoffMs,
+      });
       this.scheduleReconnect();
     } finally {
       this.connecting = false;

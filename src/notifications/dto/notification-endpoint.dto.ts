@@ -36,19 +36,31 @@ export class CreateNotificationEndpointDto {
   @IsIn(ENDPOINT_TYPES)
   type: 'webhook' | 'rabbitmq';
 
-  @ApiPropertyOptional({ description: 'webhook: the absolute http(s) URL to POST events to', example: 'https://shop.example/payment-events' })
+  @ApiPropertyOptional({
+    description: 'webhook: the absolute http(s) URL to POST events to',
+    example: 'https://shop.example/payment-events',
+  })
   @IsOptional()
-  @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }, { message: 'must be an absolute http(s) URL' })
+  @IsUrl(
+    { require_protocol: true, protocols: ['http', 'https'], require_tld: false },
+    { message: 'must be an absolute http(s) URL' },
+  )
   @MaxLength(2048)
   url?: string;
 
-  @ApiPropertyOptional({ description: 'rabbitmq: durable topic exchange', default: 'paymentserver.events' })
+  @ApiPropertyOptional({
+    description: 'rabbitmq: durable topic exchange',
+    default: 'paymentserver.events',
+  })
   @IsOptional()
   @IsString()
   @Matches(EXCHANGE_NAME, { message: 'must be an exchange name (letters, digits, . _ : -)' })
   exchange?: string;
 
-  @ApiPropertyOptional({ description: 'rabbitmq: prefix put before the event type in the routing key', example: 'shop-nl.' })
+  @ApiPropertyOptional({
+    description: 'rabbitmq: prefix put before the event type in the routing key',
+    example: 'shop-nl.',
+  })
   @IsOptional()
   @IsString()
   @Matches(ROUTING_PREFIX, { message: 'must be letters, digits, . _ : -' })
@@ -71,7 +83,10 @@ export class CreateNotificationEndpointDto {
 export class UpdateNotificationEndpointDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }, { message: 'must be an absolute http(s) URL' })
+  @IsUrl(
+    { require_protocol: true, protocols: ['http', 'https'], require_tld: false },
+    { message: 'must be an absolute http(s) URL' },
+  )
   @MaxLength(2048)
   url?: string;
 
@@ -96,14 +111,20 @@ export class UpdateNotificationEndpointDto {
   @IsIn(EVENT_TYPES, { each: true })
   events?: string[];
 
-  @ApiPropertyOptional({ description: 'true also re-enables an endpoint the server disabled after a 410' })
+  @ApiPropertyOptional({
+    description: 'true also re-enables an endpoint the server disabled after a 410',
+  })
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class RotateSecretDto {
-  @ApiPropertyOptional({ description: 'How long the old secret keeps signing too (seconds)', default: 86400, maximum: 604800 })
+  @ApiPropertyOptional({
+    description: 'How long the old secret keeps signing too (seconds)',
+    default: 86400,
+    maximum: 604800,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -131,7 +152,8 @@ export class DeliveryCountsDto {
   @ApiProperty() pending: number;
   @ApiProperty({ description: 'tried and waiting for the next attempt' }) failing: number;
   @ApiProperty() delivered: number;
-  @ApiProperty({ description: 'retry schedule used up, or the endpoint answered 410' }) dead: number;
+  @ApiProperty({ description: 'retry schedule used up, or the endpoint answered 410' })
+  dead: number;
 }
 
 export class NotificationEndpointDto {
@@ -143,22 +165,33 @@ export class NotificationEndpointDto {
   @ApiProperty({ nullable: true, type: String }) routingKeyPrefix: string | null;
   @ApiProperty({ isArray: true, enum: EVENT_TYPES }) events: string[];
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the server disabled it (410)' }) disabledReason: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'Until then the previous secret signs too' })
+  @ApiProperty({ nullable: true, type: String, description: 'Why the server disabled it (410)' })
+  disabledReason: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Until then the previous secret signs too',
+  })
   previousSecretExpiresAt: string | null;
-  @ApiPropertyOptional({ type: DeliveryCountsDto, description: 'On GET …/{id} only' }) deliveryCounts?: DeliveryCountsDto;
+  @ApiPropertyOptional({ type: DeliveryCountsDto, description: 'On GET …/{id} only' })
+  deliveryCounts?: DeliveryCountsDto;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class NotificationEndpointCreatedDto extends NotificationEndpointDto {
-  @ApiPropertyOptional({ description: 'webhook only: the whsec_… signing secret, shown in this response only', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })
+  @ApiPropertyOptional({
+    description: 'webhook only: the whsec_… signing secret, shown in this response only',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  })
   secret?: string;
 }
 
 export class SecretRotatedDto {
   @ApiProperty({ example: 'whsec_…', description: 'The new secret, shown once' }) secret: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) previousSecretExpiresAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) previousSecretExpiresAt:
+    string | null;
 }
 
 export class NotificationEndpointListDto {
@@ -180,12 +213,14 @@ export class NotificationDeliveryDto {
   @ApiProperty({ enum: EVENT_TYPES }) eventType: string;
   @ApiProperty() paymentId: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
-  @ApiProperty({ description: 'attempts that counted against the retry schedule' }) attemptCount: number;
+  @ApiProperty({ description: 'attempts that counted against the retry schedule' })
+  attemptCount: number;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) nextAttemptAt: string | null;
   @ApiProperty({ nullable: true, type: Number }) lastResponseCode: number | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) deliveredAt: string | null;
-  @ApiProperty({ type: [DeliveryAttemptDto], description: 'newest first, at most 20' }) attempts: DeliveryAttemptDto[];
+  @ApiProperty({ type: [DeliveryAttemptDto], description: 'newest first, at most 20' })
+  attempts: DeliveryAttemptDto[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
