@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as amqp from 'amqplib';
 import { RabbitMqConnection } from '../../src/notifications/channels/rabbitmq.connection';
 import { serviceUrl } from '../support/services';
 import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
@@ -100,6 +101,31 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     expect(failing.attempts[0]).toMatchObject({ outcome: 'failed' });
   });
 
+  it('fails (counted) a delivery to an exchange that exists with another type, and keeps publishing to the others', async () => {
+    const fanout = `ps-test-fanout-${randomBytes(3).toString('hex')}`;
+    const model = await amqp.connect(rabbitUrl!);
+    const setup = await model.createChannel();
+    await setup.assertExchange(fanout, 'fanout', { durable: false, autoDelete: false });
+    try {
+      const wrong = await createEndpoint(server, {
+        integrationId,
+        type: 'rabbitmq',
+        exchange: fanout,
+        events: ['payment.status_changed'],
+      });
+      created.push(wrong.id);
+      const right = await rabbitEndpoint();
+      await paidPayment(server);
+      const failing = await deliveryIn(server, wrong.id, 'failing');
+      expect(failing.lastError).toContain(`cannot declare topic exchange ${fanout}`);
+      expect(failing.attemptCount).toBe(1);
+      await deliveryIn(server, right.id, 'delivered');
+    } finally {
+      await setup.deleteExchange(fanout);
+      await model.close();
+    }
+  });
+
   it('loses no event when the broker drops the connection mid-stream', async () => {
     const endpoint = await rabbitEndpoint();
     const connection = server.server.app.get(RabbitMqConnection);
@@ -121,6 +147,8 @@ describeWithBroker('status notifications over RabbitMQ', () => {
         .map((m) => JSON.parse(m.body).data.payment.id),
     );
     for (const id of payments) expect(received).toContain(id);
+    // A dropped connection is the server's problem, not the shop's: it used up no retries.
+    for (const delivery of await deliveriesOf(server, endpoint.id)) expect(delivery.attemptCount).toBe(1);
     expect(connection.connected).toBe(true);
   });
 });

@@ -41,10 +41,7 @@ export class RabbitMqChannel implements NotificationChannel {
     } catch (error) {
       const message = (error as Error).message;
       // A dropped connection is our side's problem, not the endpoint's: retry soon, uncounted.
-      const notAttempted =
-        error instanceof BrokerUnavailableError ||
-        /channel closed|connection closed/i.test(message);
-      return { ok: false, error: message, notAttempted };
+      return { ok: false, error: message, notAttempted: error instanceof BrokerUnavailableError };
     }
   }
 }

@@ -73,41 +73,75 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
   ): Promise<void> {
     const channel = this.channel;
     if (!channel) throw new BrokerUnavailableError();
-    if (!this.declared.has(exchange)) {
-      await channel.assertExchange(exchange, 'topic', { durable: true });
-      this.declared.add(exchange);
-    }
+    if (!this.declared.has(exchange)) await this.declare(exchange);
     const publishId = randomBytes(12).toString('hex');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      channel.publish(
-        exchange,
-        routingKey,
-        Buffer.from(body),
-        {
-          persistent: true,
-          mandatory: true,
-          contentType: 'application/json',
-          messageId: properties.messageId,
-          type: properties.type,
-          timestamp: Math.floor(Date.now() / 1000),
-          headers: { [PUBLISH_ID_HEADER]: publishId },
-        },
-        (error) => {
-          clearTimeout(timer);
-          if (this.returned.delete(publishId))
-            reject(new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`));
-          else if (error)
-            reject(
-              new Error(`broker did not confirm: ${(error as Error).message ?? String(error)}`),
-            );
-          else resolve();
-        },
-      );
+      const settle = (error: unknown) => {
+        clearTimeout(timer);
+        if (this.returned.delete(publishId)) {
+          reject(new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`));
+        } else if ((error as Error | null)?.message === 'channel closed') {
+          // amqplib fails outstanding confirms this way when the channel or connection drops.
+          reject(new BrokerUnavailableError('the connection dropped before the broker confirmed'));
+        } else if (error) {
+          reject(new Error(`broker did not confirm: ${(error as Error).message ?? String(error)}`));
+        } else {
+          resolve();
+        }
+      };
+      try {
+        channel.publish(
+          exchange,
+          routingKey,
+          Buffer.from(body),
+          {
+            persistent: true,
+            mandatory: true,
+            contentType: 'application/json',
+            messageId: properties.messageId,
+            type: properties.type,
+            timestamp: Math.floor(Date.now() / 1000),
+            headers: { [PUBLISH_ID_HEADER]: publishId },
+          },
+          settle,
+        );
+      } catch (error) {
+        // The channel closed between our check and the publish.
+        clearTimeout(timer);
+        reject(
+          new BrokerUnavailableError(`RabbitMQ channel unusable: ${(error as Error).message}`),
+        );
+      }
     });
+  }
+
+  /**
+   * Declares the exchange on a channel of its own: if it exists with another type the broker
+   * closes that channel only, and the publishing channel (with other endpoints' confirms
+   * outstanding) carries on.
+   */
+  private async declare(exchange: string): Promise<void> {
+    const model = this.model;
+    if (!model) throw new BrokerUnavailableError();
+    let channel: amqp.Channel;
+    try {
+      channel = await model.createChannel();
+    } catch (error) {
+      throw new BrokerUnavailableError(`RabbitMQ channel unusable: ${(error as Error).message}`);
+    }
+    channel.on('error', () => undefined);
+    try {
+      await channel.assertExchange(exchange, 'topic', { durable: true });
+      this.declared.add(exchange);
+    } catch (error) {
+      throw new Error(`cannot declare topic exchange ${exchange}: ${(error as Error).message}`);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   private async connect(): Promise<void> {
