@@ -26,6 +26,8 @@ import {
 /** A broker that could not even be tried is asked again after this long. */
 const NOT_ATTEMPTED_DELAY_MS = 2000;
 const FAN_OUT_BATCH = 200;
+/** How long a round waits for its sends before it goes on without the slow ones. */
+const ROUND_PATIENCE_MS = 200;
 /** Rows per multi-row INSERT (16 columns × 100 stays under SQL Server's parameter limit). */
 const INSERT_CHUNK = 100;
 
@@ -37,6 +39,8 @@ interface Outcome {
   startedAt: Date;
   durationMs: number;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** ±10 % so that many failed deliveries do not all come back in the same instant. */
 export function withJitter(seconds: number, random = Math.random): number {
@@ -64,6 +68,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private wakeRequested = false;
   private recordQueue: { outcome: Outcome; resolve: () => void }[] = [];
   private recorder?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+  private saturated = false;
   private readonly channels: Map<string, NotificationChannel>;
 
   constructor(
@@ -88,6 +94,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     this.stopped = true;
     clearTimeout(this.timer);
     await this.round?.catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    await this.recorder;
   }
 
   /** Starts a round now (after a commit that wrote outbox rows) instead of at the next poll. */
@@ -189,6 +197,12 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   async deliverDue(): Promise<number> {
     const types = [...this.channels.values()].filter((c) => c.available()).map((c) => c.type);
     if (types.length === 0) return 0;
+    const capacity = this.config.notifications.batchSize - this.inFlight.size;
+    if (capacity <= 0) {
+      // Every slot is taken by slow sends: the first one to finish wakes the worker.
+      this.saturated = true;
+      return 0;
+    }
     const now = new Date();
     const candidates = await this.deliveries
       .createQueryBuilder('d')
@@ -206,7 +220,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       .andWhere(`NOT EXISTS (${this.earlierOpenDelivery()})`)
       .andWhere(`NOT EXISTS (${this.earlierUnfannedEvent()})`)
       .orderBy('d.nextAttemptAt', 'ASC')
-      .limit(this.config.notifications.batchSize)
+      .limit(capacity)
       .getRawMany<{ id: string }>();
     if (candidates.length === 0) return 0;
 
@@ -242,8 +256,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })
       ).map((e) => [e.id, e]),
     );
-    await Promise.all(
-      claimed.map((delivery) =>
+    const batch = claimed.map((delivery) =>
+      this.track(
         this.deliver(
           delivery,
           token,
@@ -252,7 +266,22 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         ),
       ),
     );
+    // Healthy targets answer within milliseconds; a slow one must not hold up every other
+    // delivery, so the round moves on after a moment and slow sends finish in the background
+    // (at most batchSize in flight).
+    await Promise.race([Promise.all(batch), sleep(ROUND_PATIENCE_MS)]);
     return claimed.length;
+  }
+
+  private track(send: Promise<void>): Promise<void> {
+    this.inFlight.add(send);
+    return send.finally(() => {
+      this.inFlight.delete(send);
+      if (this.saturated) {
+        this.saturated = false;
+        this.wake();
+      }
+    });
   }
 
   /** Written by hand: correlated subqueries with each dialect's identifier quoting. */

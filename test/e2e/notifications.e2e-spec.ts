@@ -365,6 +365,27 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
       expect(failing.attempts[0].durationMs).toBeGreaterThanOrEqual(3000);
     });
 
+    it('keeps delivering to a healthy endpoint while a slow one holds its request open', async () => {
+      const slow = await webhookEndpoint('/hanging');
+      const healthy = await webhookEndpoint('/healthy');
+      // Longer than the 3 s timeout: the slow send ends only by timing out.
+      receiver.answer('/hanging', { status: 200, delayMs: 30_000 });
+      await paidPayment(server);
+      await eventually(async () => receiver.at('/hanging').length === 1);
+      await paidPayment(server);
+      await eventually(
+        async () =>
+          (await deliveriesOf(server, healthy.id)).filter((d) => d.status === 'delivered')
+            .length === 2,
+      );
+      // The slow endpoint's first send is still open: nothing recorded for it yet.
+      const [stuck] = await deliveriesOf(server, slow.id).then((ds) =>
+        ds.filter((d) => d.attempts.length > 0),
+      );
+      expect(stuck).toBeUndefined();
+      receiver.answer('/hanging', { status: 200 });
+    });
+
     it('rotates the secret: during the grace period both the old and the new secret verify', async () => {
       const endpoint = await webhookEndpoint('/rotated');
       const rotated = await admin(server, 'POST', `${ENDPOINTS}/${endpoint.id}/rotate-secret`, {
