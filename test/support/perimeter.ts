@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
 import { paymentBody, TestServer } from './test-server';
 
@@ -12,9 +13,9 @@ export interface RawResponse {
  * Sends `request` byte for byte over a plain socket (no client library normalises the
  * target) and reads the answer until the server closes the connection.
  */
-export function rawHttp(port: number, request: string): Promise<RawResponse> {
+export function rawHttp(port: number, request: string, tlsOptions?: tls.ConnectionOptions): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = tlsOptions ? tls.connect({ ...tlsOptions, port, host: '127.0.0.1' }) : net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
     socket.on('data', (chunk) => chunks.push(chunk));
@@ -32,15 +33,24 @@ export function rawHttp(port: number, request: string): Promise<RawResponse> {
       );
       resolve({ status, headers, body: rest.join('\r\n\r\n') });
     });
-    socket.end(request);
+    // No half-close: nginx treats a client that shuts its side as gone (499) before answering.
+    socket.write(request);
   });
 }
 
 /** A GET (or other bodiless) request with `target` exactly as given. */
-export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const lines = [`${method} ${target} HTTP/1.1`, 'Host: localhost', 'Connection: close'];
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  return rawHttp(port, lines.join('\r\n') + '\r\n\r\n');
+export function rawRequest(
+  port: number,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  options: { body?: string; tls?: tls.ConnectionOptions } = {},
+): Promise<RawResponse> {
+  const lines = [`${method} ${target} HTTP/1.1`];
+  const all: Record<string, string> = { Host: 'localhost', Connection: 'close', ...headers };
+  if (options.body !== undefined) all['Content-Length'] = String(Buffer.byteLength(options.body));
+  for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
+  return rawHttp(port, lines.join('\r\n') + '\r\n\r\n' + (options.body ?? ''), options.tls);
 }
 
 /**
