@@ -11,6 +11,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { CryptoModule } from './common/crypto/crypto.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         WebhooksModule,
         HealthModule,
         AdminModule,
+        CryptoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
