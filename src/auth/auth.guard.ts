@@ -9,7 +9,7 @@ import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { OidcStrategy } from './oidc/oidc.strategy';
 import { isAdmin, TokenPrincipal } from './oidc/token-principal';
 import { AuthFailureLimiter } from './auth-failure.limiter';
-import { RateLimitedError } from '../common/http/rate-limiter';
+import { clientKey, RateLimitedError } from '../common/http/rate-limiter';
 import { cameFromPublicListener } from '../common/http/public-listener';
 import { DomainError } from '../common/errors/domain-error';
 
@@ -44,7 +44,7 @@ export class AuthGuard implements CanActivate {
     ]);
     if (requirement === 'public') return true;
     const response = context.switchToHttp().getResponse<Response>();
-    const ip = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    const ip = clientKey(request.ip ?? request.socket.remoteAddress);
     const wait = this.failures.blockedFor(ip);
     if (wait !== undefined) {
       response.setHeader('Retry-After', String(wait));

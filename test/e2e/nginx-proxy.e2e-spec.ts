@@ -9,6 +9,8 @@ import { rawRequest, signedTestWebhook } from '../support/perimeter';
 
 const EXAMPLE = path.join(__dirname, '../../deploy/nginx/paymentserver.conf');
 const SERVER_NAME = 'pay.example.com';
+/** Low, so that the last test can reach it; the tests before it send two webhooks. */
+const WEBHOOK_LIMIT = 6;
 
 function findNginx(): string | undefined {
   for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx']) {
@@ -69,7 +71,7 @@ async function waitForPort(port: number, nginxProcess: ChildProcess, output: () 
   let nginxOutput = '';
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { PAYMENTSERVER_PUBLIC_PORT: '0' } });
+    server = await startTestServer({ env: { PAYMENTSERVER_PUBLIC_PORT: '0', PAYMENTSERVER_WEBHOOK_RATE_LIMIT: String(WEBHOOK_LIMIT) } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paymentserver-nginx-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
@@ -191,5 +193,25 @@ async function waitForPort(port: number, nginxProcess: ChildProcess, output: () 
     const response = await viaNginx('POST', '/webhooks/test/test', { 'Content-Type': 'application/json' }, 'x'.repeat(1024 * 1024 + 10));
     expect(response.status).toBe(413);
     expect(response.headers['content-type'] ?? '').not.toContain('problem+json');
+  });
+
+  // Runs last: it uses up the webhook allowance of nginx's address.
+  it('sets X-Forwarded-For itself: a client cannot escape the per-address webhook limit by sending its own', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= WEBHOOK_LIMIT; i++) {
+      const response = await viaNginx(
+        'POST',
+        '/webhooks/test/test',
+        { 'Content-Type': 'application/json', 'Test-Signature': 'v1=bad', 'X-Forwarded-For': `198.51.100.${i + 1}` },
+        '{}',
+      );
+      statuses.push(response.status);
+      if (response.status === 429) {
+        expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        break;
+      }
+    }
+    expect(statuses[0]).toBe(401);
+    expect(statuses[statuses.length - 1]).toBe(429);
   });
 });

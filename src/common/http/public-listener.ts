@@ -22,6 +22,10 @@ export function cameFromPublicListener(req: IncomingMessage): boolean {
   return (req as IncomingMessage & { [FROM_PUBLIC_LISTENER]?: boolean })[FROM_PUBLIC_LISTENER] === true;
 }
 
+export function markFromPublicListener(req: IncomingMessage): void {
+  (req as IncomingMessage & { [FROM_PUBLIC_LISTENER]?: boolean })[FROM_PUBLIC_LISTENER] = true;
+}
+
 /**
  * The internet-facing listener: hands webhook requests to the same application as the
  * internal listener and answers 404 problem+json to everything else.
@@ -29,7 +33,7 @@ export function cameFromPublicListener(req: IncomingMessage): boolean {
 export function createPublicListener(app: http.RequestListener): http.Server {
   const server = http.createServer((req, res) => {
     if (isWebhookRequestTarget(req.method, req.url)) {
-      (req as IncomingMessage & { [FROM_PUBLIC_LISTENER]?: boolean })[FROM_PUBLIC_LISTENER] = true;
+      markFromPublicListener(req);
       app(req, res);
       return;
     }

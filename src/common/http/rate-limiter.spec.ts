@@ -1,4 +1,4 @@
-import { RateLimiter } from './rate-limiter';
+import { clientKey, RateLimiter } from './rate-limiter';
 
 describe('RateLimiter', () => {
   let now = 0;
@@ -53,5 +53,25 @@ describe('RateLimiter', () => {
 
   it('refuses a limit below 1', () => {
     expect(() => new RateLimiter(0, 1000)).toThrow();
+  });
+});
+
+describe('clientKey', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:aaaa::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    [undefined, 'unknown'],
+  ])('counts %s as %s', (ip, key) => {
+    expect(clientKey(ip)).toBe(key);
+  });
+
+  it('puts two addresses of one /64 in one bucket and another /64 apart', () => {
+    expect(clientKey('2001:db8:1:2::a')).toBe(clientKey('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+    expect(clientKey('2001:db8:1:3::a')).not.toBe(clientKey('2001:db8:1:2::a'));
   });
 });

@@ -74,6 +74,26 @@ export class RateLimiter {
   }
 }
 
+/**
+ * The bucket a client address counts in: an IPv4 address (also when IPv4-mapped, `::ffff:a.b.c.d`)
+ * as itself, an IPv6 address by its /64 network, since one subscriber usually holds a whole /64
+ * and could otherwise take a fresh address for every request.
+ */
+export function clientKey(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!ip.includes(':')) return ip;
+  const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 export class RateLimitedError extends DomainError {
   constructor(
     message: string,

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { problem } from '../errors/problem-details.filter';
 import { requestIdOf } from './request-id';
-import { RateLimiter } from './rate-limiter';
+import { clientKey, RateLimiter } from './rate-limiter';
 
 /**
  * Limits webhook deliveries per source IP (`req.ip`: the peer, or X-Forwarded-For when the
@@ -11,7 +11,7 @@ import { RateLimiter } from './rate-limiter';
 export function webhookRateLimit(requestsPerMinute: number) {
   const limiter = new RateLimiter(requestsPerMinute, 60_000);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const decision = limiter.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const decision = limiter.hit(clientKey(req.ip ?? req.socket.remoteAddress));
     if (decision.allowed) {
       next();
       return;
