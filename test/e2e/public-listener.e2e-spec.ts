@@ -144,4 +144,26 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
     const response = await rawRequest(server.port, 'GET', '/api/v1/payments', { 'X-Api-Key': server.apiKey });
     expect(response.status).toBe(200);
   });
+
+  it('filters every request of a pipelined connection, not only the first', async () => {
+    const response = await rawHttp(
+      publicPort,
+      'POST /webhooks/test/test HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' +
+        `GET /api/v1/payments HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${server.apiKey}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(response.status).toBe(401); // the webhook, unsigned
+    expect(response.body).toMatch(/HTTP\/1\.1 404 /); // the API request behind it
+    expect(response.body).not.toContain('"data"');
+  });
+
+  it('does not let a request hide in a webhook body (Content-Length and Transfer-Encoding together)', async () => {
+    const smuggled = `GET /api/v1/payments HTTP/1.1\r\nHost: localhost\r\nX-Api-Key: ${server.apiKey}\r\n\r\n`;
+    const response = await rawHttp(
+      publicPort,
+      'POST /webhooks/test/test HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${5 + smuggled.length}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n${smuggled}`,
+    );
+    expect(response.status).toBe(400); // Node's parser refuses the ambiguous framing outright
+    expect(response.body).not.toContain('"data"');
+  });
 });
