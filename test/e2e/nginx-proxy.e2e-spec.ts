@@ -160,6 +160,7 @@ async function waitForPort(port: number, nginxProcess: ChildProcess, output: () 
     '/api/v1/payments',
     '/api/v1/admin/integrations',
     '/test-provider/checkout/tp_x',
+    '/dashboard',
     '/webhooks/',
     '/webhooks/test',
     '/webhooks/test/test/',

@@ -58,6 +58,7 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
     '/api/v1/payments',
     '/api/v1/admin/integrations',
     '/test-provider/checkout/tp_x',
+    '/dashboard',
     '/webhooks',
     '/webhooks/',
     '/webhooks/test',
