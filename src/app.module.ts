@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { CryptoModule } from './common/crypto/crypto.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         DashboardModule,
+        CryptoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
