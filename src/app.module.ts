@@ -29,8 +29,8 @@ export class AppModule {
         WebhooksModule,
         HealthModule,
         AdminModule,
-        CryptoModule,
         DashboardModule,
+        CryptoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
