@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
 import { RoutingService } from './routing.service';
+import { RoutingRulesService } from './routing-rules.service';
+import { RoutingRulesController } from './routing-rules.controller';
 
-@Module({ providers: [RoutingService], exports: [RoutingService] })
+@Module({
+  controllers: [RoutingRulesController],
+  providers: [RoutingService, RoutingRulesService],
+  exports: [RoutingService],
+})
 export class RoutingModule {}
