@@ -35,10 +35,9 @@ export class RoutingRulesService {
       updatedAt: now,
     };
     await this.tx.run(async (m) => {
-      await this.lockVersion(m);
+      await this.bumpVersion(m);
       await this.check(m, rule);
       await m.insert(RoutingRule, rule);
-      await this.bumpVersion(m);
     });
     return rule;
   }
@@ -72,7 +71,7 @@ export class RoutingRulesService {
 
   async update(id: string, dto: UpdateRoutingRuleDto): Promise<RoutingRule> {
     return this.tx.run(async (m) => {
-      await this.lockVersion(m);
+      await this.bumpVersion(m);
       const rule = await m.findOneBy(RoutingRule, { id });
       if (!rule) throw new NotFoundError('Routing rule', id);
       if (dto.name !== undefined) rule.name = dto.name;
@@ -94,17 +93,15 @@ export class RoutingRulesService {
         fallback: rule.fallback,
         updatedAt: rule.updatedAt,
       });
-      await this.bumpVersion(m);
       return rule;
     });
   }
 
   async remove(id: string): Promise<void> {
     await this.tx.run(async (m) => {
-      await this.lockVersion(m);
+      await this.bumpVersion(m);
       const result = await m.delete(RoutingRule, { id });
       if (!result.affected) throw new NotFoundError('Routing rule', id);
-      await this.bumpVersion(m);
     });
   }
 
@@ -123,15 +120,18 @@ export class RoutingRulesService {
     };
   }
 
-  /** Rule writers queue on the version row, so two writers cannot both pass the overlap check. */
-  private async lockVersion(m: EntityManager): Promise<void> {
-    const row = await this.tx.lock(m, RoutingVersion, RULES_VERSION_ID);
-    if (!row) await m.insert(RoutingVersion, { id: RULES_VERSION_ID, version: 0, updatedAt: new Date() });
-  }
-
+  /**
+   * Bumps the rules version as the transaction's first write. That write locks the version row
+   * (on SQLite: the database), so rule writers queue here and two of them cannot both pass the
+   * priority-overlap check; other instances see the new version together with the new rules.
+   */
   private async bumpVersion(m: EntityManager): Promise<void> {
-    await m.increment(RoutingVersion, { id: RULES_VERSION_ID }, 'version', 1);
-    await m.update(RoutingVersion, { id: RULES_VERSION_ID }, { updatedAt: new Date() });
+    await m
+      .createQueryBuilder()
+      .update(RoutingVersion)
+      .set({ version: () => `${m.connection.driver.escape('version')} + 1`, updatedAt: new Date() })
+      .where('id = :id', { id: RULES_VERSION_ID })
+      .execute();
   }
 
   /** References and cross-field rules that a DTO cannot express; all problems at once. */

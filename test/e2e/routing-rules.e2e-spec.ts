@@ -109,6 +109,12 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect((await server.request('PATCH', `${RULES}/${movable.id}`, { token: admin, body: { priority: 502 } })).status).toBe(200);
   });
 
+  it('of two concurrent creates with the same priority, exactly one succeeds', async () => {
+    const results = await Promise.all([post(rule({ priority: 777, name: 'one' })), post(rule({ priority: 777, name: 'two' }))]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
+    expect(fields(results.find((r) => r.status === 400)!.body)).toEqual(['priority']);
+  });
+
   it('refuses bad conditions and unknown fields, naming the field', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ currencies: ['EURO'] }, 'conditions.currencies'],
