@@ -5,10 +5,12 @@ import { RoutingRulesController } from './routing-rules.controller';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { CircuitBreaker } from './circuit-breaker';
 import { AccountHealthController } from './account-health.controller';
+import { StatisticsController } from './statistics/statistics.controller';
+import { StatisticsService } from './statistics/statistics.service';
 
 @Module({
-  controllers: [RoutingRulesController, AccountHealthController],
-  providers: [RoutingService, RoutingRulesService, RoutingRuleCache, CircuitBreaker],
+  controllers: [RoutingRulesController, AccountHealthController, StatisticsController],
+  providers: [RoutingService, RoutingRulesService, RoutingRuleCache, CircuitBreaker, StatisticsService],
   exports: [RoutingService],
 })
 export class RoutingModule {}
