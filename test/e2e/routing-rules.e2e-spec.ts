@@ -136,6 +136,13 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect(new Set(fields((await post(rule({ priority: 'high' }))).body))).toEqual(new Set(['priority']));
   });
 
+  it('documents the routing routes in Swagger', async () => {
+    const doc = (await server.request('GET', '/swagger/json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([RULES, `${RULES}/{id}`, '/api/v1/admin/provider-accounts/{id}/health', '/api/v1/admin/stats']),
+    );
+  });
+
   it('is closed to API keys and to tokens without the admin scope', async () => {
     expect((await server.request('GET', RULES)).status).toBe(401);
     const weak = await server.adminToken({ scope: '' });
