@@ -5,13 +5,13 @@ import { enabledDialects } from '../support/services';
 import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
 import { chooseTarget, stickyKeyOf } from '../../src/routing/weighted-split';
 
-/** A stand-in PSP for the test provider's `baseUrl`: it answers 503, or never answers at all. */
-async function fakeUpstream(behaviour: 'hang' | 'unavailable'): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+/** A stand-in PSP for the test provider's `baseUrl`: it answers with an HTTP status, or never answers at all. */
+async function fakeUpstream(behaviour: 'hang' | number): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     hits++;
     req.resume();
-    if (behaviour === 'unavailable') res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"maintenance"}');
+    if (behaviour !== 'hang') res.writeHead(behaviour, { 'content-type': 'application/json' }).end('{"error":"not now"}');
     // 'hang': keep the connection open and never answer.
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -247,7 +247,7 @@ describe.each(enabledDialects())('payment routing (%s)', (dialect) => {
     });
 
     it('falls back when the PSP behind the first account answers HTTP 503', async () => {
-      const upstream = await fakeUpstream('unavailable');
+      const upstream = await fakeUpstream(503);
       upstreams.push(upstream);
       const [down, spare] = [await account('503', { baseUrl: upstream.url }), await account('spare')];
       const s = await shop();
@@ -256,6 +256,46 @@ describe.each(enabledDialects())('payment routing (%s)', (dialect) => {
       expect(upstream.hits()).toBe(1);
       expect(res.provider.accountId).toBe(spare);
       expect(res.routing.attempts[0]).toEqual({ providerAccountId: down, outcome: 'failed', error: 'provider_unavailable: test provider upstream answered HTTP 503' });
+    });
+
+    it.each([
+      [429, 'rate_limited'],
+      [502, 'provider_unavailable'],
+    ])('falls back when the PSP answers HTTP %s (%s)', async (status, code) => {
+      const upstream = await fakeUpstream(status);
+      upstreams.push(upstream);
+      const [failing, spare] = [await account(`http-${status}`, { baseUrl: upstream.url }), await account('spare')];
+      const s = await shop();
+      await s.rule({ targets: [{ providerAccountId: failing, weight: 1 }], fallback: [spare] });
+      const res = (await s.pay()).body;
+      expect(res.provider.accountId).toBe(spare);
+      expect(res.routing.attempts[0]).toMatchObject({ providerAccountId: failing, outcome: 'failed', error: expect.stringMatching(new RegExp(`^${code}: `)) });
+    });
+
+    it.each([
+      [400, 'invalid_request'],
+      [401, 'invalid_credentials'],
+    ])('does not fall back when the PSP refuses the request with HTTP %s (%s): final', async (status, code) => {
+      const upstream = await fakeUpstream(status);
+      upstreams.push(upstream);
+      const [refusing, spare] = [await account(`http-${status}`, { baseUrl: upstream.url }), await account('spare')];
+      const s = await shop();
+      await s.rule({ targets: [{ providerAccountId: refusing, weight: 1 }], fallback: [spare] });
+      const res = (await s.pay()).body;
+      expect(res).toMatchObject({ status: 'failed', failure: { code }, provider: null });
+      expect(res.routing.attempts).toEqual([{ providerAccountId: refusing, outcome: 'failed', error: expect.stringMatching(new RegExp(`^${code}: `)) }]);
+    });
+
+    it('falls back when the PSP cannot be reached at all (connection refused)', async () => {
+      const closed = await fakeUpstream(200);
+      const url = closed.url;
+      await closed.close();
+      const [unreachable, spare] = [await account('unreachable', { baseUrl: url }), await account('spare')];
+      const s = await shop();
+      await s.rule({ targets: [{ providerAccountId: unreachable, weight: 1 }], fallback: [spare] });
+      const res = (await s.pay()).body;
+      expect(res.provider.accountId).toBe(spare);
+      expect(res.routing.attempts[0]).toMatchObject({ providerAccountId: unreachable, outcome: 'failed', error: expect.stringMatching(/^connection_failed: /) });
     });
 
     it('falls back when the PSP behind the first account does not answer in time', async () => {
