@@ -11,7 +11,7 @@ export class StatisticsQuery {
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; payments created before', example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({ description: 'ISO 8601; payments created before; a bare date (2026-11-30) includes that whole UTC day', example: '2026-12-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;

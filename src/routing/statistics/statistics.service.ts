@@ -32,7 +32,7 @@ export class StatisticsService {
 
   async summarise(query: StatisticsQuery): Promise<StatisticsRow[]> {
     const from = query.from ? new Date(query.from) : undefined;
-    const to = query.to ? new Date(query.to) : undefined;
+    const to = query.to ? endOf(query.to) : undefined;
     if (from && to && from >= to) throw ValidationError.field('to', 'must be after from');
     const q = (column: string) => this.payments.manager.connection.driver.escape(column);
     const paid = `p.${q('status')} IN (${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
@@ -104,6 +104,13 @@ export class StatisticsService {
         volume: [...e.volume.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, value]) => ({ value: toSafeNumber(value), currency })),
       }));
   }
+}
+
+/** A bare date (`2026-11-30`, as date pickers send it) ends with that whole UTC day. */
+function endOf(to: string): Date {
+  const at = new Date(to);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(to)) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
 }
 
 function toSafeNumber(value: bigint): number {
