@@ -3,6 +3,7 @@ import { DatabaseConfig, loadDatabaseConfig } from './database.config';
 import { loadSecurityConfig, SecurityConfig } from './security.config';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config';
 import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation.config';
+import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
 import { loadRoutingConfig, RoutingConfig } from './routing.config';
 
 export interface ServerConfig {
@@ -23,6 +24,7 @@ export interface AppConfig {
   security: SecurityConfig;
   notifications: NotificationsConfig;
   reconciliation: ReconciliationConfig;
+  perimeter: PerimeterConfig;
   routing: RoutingConfig;
 }
 
@@ -56,6 +58,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     security: loadSecurityConfig(reader, database),
     notifications: loadNotificationsConfig(reader),
     reconciliation: loadReconciliationConfig(reader),
+    perimeter: loadPerimeterConfig(reader),
     routing: loadRoutingConfig(reader),
   };
 }
