@@ -131,6 +131,17 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
       const res = await post(rule({ conditions }));
       expect({ conditions, status: res.status, fields: fields(res.body) }).toEqual({ conditions, status: 400, fields: [field] });
     }
+    for (const [malformed, field] of [
+      [{ targets: 'pa_x' }, 'targets'],
+      [{ targets: [7] }, 'targets.0'],
+      [{ conditions: 'EUR' }, 'conditions'],
+      [{ fallback: [7] }, 'fallback'],
+      [{ fallback: 'pa_x' }, 'fallback'],
+      [{ enabled: 'yes' }, 'enabled'],
+    ] as [Record<string, unknown>, string][]) {
+      const res = await post(rule(malformed));
+      expect({ malformed, status: res.status, field: fields(res.body)[0] }).toEqual({ malformed, status: 400, field });
+    }
     expect(fields((await post(rule({ integrationId: 'int_nope' }))).body)).toEqual(['integrationId']);
     expect(fields((await post({ ...rule(), extra: 1 })).body)).toEqual(['extra']);
     expect(new Set(fields((await post(rule({ priority: 'high' }))).body))).toEqual(new Set(['priority']));
