@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { ProviderAccount } from '../providers/provider-account.entity';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { ProviderError } from '../providers/provider-error';
+import { redactText } from '../common/logging/redact';
 import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
@@ -127,7 +128,7 @@ export class RoutingService {
 
   /** Feeds the circuit breaker: only retryable failures count against an account. */
   recordOutcome(accountId: string, error?: ProviderError): void {
-    if (error?.retryable) this.breaker.recordRetryableFailure(accountId, `${error.code}: ${error.message}`.slice(0, 256));
+    if (error?.retryable) this.breaker.recordRetryableFailure(accountId, redactText(`${error.code}: ${error.message}`).slice(0, 256));
     else this.breaker.recordHealthy(accountId);
   }
 
