@@ -51,7 +51,7 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
       targets: [{ providerAccountId: accountA, weight: 70 }, { providerAccountId: accountB, weight: 30 }],
       fallback: [accountB],
     });
-    const first = await post(rule({ name: 'first', priority: 10 }));
+    const first = await post(rule({ name: 'first', priority: -10 }));
     expect(first.status).toBe(201);
 
     const got = await server.request('GET', `${RULES}/${created.body.id}`, { token: admin });

@@ -27,6 +27,7 @@ import type { PaymentMethod } from '../../payments/payment-status';
 /** Weights are summed in integer arithmetic; this bound keeps every sum exact. */
 export const MAX_WEIGHT = 1_000_000;
 export const MAX_PRIORITY = 2_147_483_647;
+export const MIN_PRIORITY = -2_147_483_648;
 
 function IsStringMap() {
   return (target: object, propertyName: string) =>
@@ -116,7 +117,7 @@ export class CreateRoutingRuleDto {
 
   @ApiProperty({ example: 10, description: 'Lowest first; unique among the rules that can apply to the same integration' })
   @IsInt({ message: 'must be an integer' })
-  @Min(0)
+  @Min(MIN_PRIORITY)
   @Max(MAX_PRIORITY)
   priority: number;
 
@@ -168,7 +169,7 @@ export class UpdateRoutingRuleDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsInt({ message: 'must be an integer' })
-  @Min(0)
+  @Min(MIN_PRIORITY)
   @Max(MAX_PRIORITY)
   priority?: number;
 
