@@ -322,14 +322,17 @@ describe.each(enabledDialects())('payment routing (%s)', (dialect) => {
       await s.rule({ targets: [{ providerAccountId: slow[0], weight: 1 }], fallback: [slow[1], slow[2], spare] });
       const res = (await s.pay()).body;
       expect(res.status).toBe('failed');
-      expect(res.routing.attempts.map((a: any) => [a.providerAccountId, a.outcome])).toEqual([
-        [slow[0], 'failed'],
-        [slow[1], 'failed'],
-        [slow[2], 'failed'],
-        [spare, 'skipped'],
-      ]);
-      expect(res.routing.attempts[3].error).toContain('time budget');
-      expect(upstream.hits()).toBe(3);
+      const attempts = res.routing.attempts as { providerAccountId: string; outcome: string; error: string }[];
+      expect(attempts.map((a) => a.providerAccountId)).toEqual([...slow, spare]);
+      // Two full timeouts fit into the budget; the third account gets what is left (or nothing,
+      // on a very slow machine); the spare account, fine as it is, is never reached.
+      const tried = attempts.filter((a) => a.outcome === 'failed');
+      expect(tried.length).toBeGreaterThanOrEqual(2);
+      expect(tried.every((a) => a.error.startsWith('timeout: '))).toBe(true);
+      const notTried = attempts.slice(tried.length);
+      expect(notTried.length).toBeGreaterThanOrEqual(1);
+      expect(notTried.every((a) => a.outcome === 'skipped' && a.error.includes('time budget'))).toBe(true);
+      expect(upstream.hits()).toBe(tried.length);
     });
 
     it('does not fall back on a decline: it is final', async () => {
