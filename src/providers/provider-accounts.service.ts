@@ -136,10 +136,12 @@ export class ProviderAccountsService {
     return this.resolveAccount(account);
   }
 
-  resolveAccount(account: ProviderAccount): ResolvedAccount {
+  /** `deadline` (epoch ms) caps every HTTP call of this context, e.g. routing's overall time budget. */
+  resolveAccount(account: ProviderAccount, limits: { deadline?: number } = {}): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
     const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<string, string>;
+    const timeoutMs = this.config.routing.providerTimeoutMs;
     return {
       account,
       provider,
@@ -153,7 +155,8 @@ export class ProviderAccountsService {
           testMode: account.testMode,
         },
         webhookUrl: this.webhookUrl(account),
-        http: new ProviderHttpClient(account.provider, account.id),
+        http: new ProviderHttpClient(account.provider, account.id, { timeoutMs, deadline: limits.deadline }),
+        timeoutMs: limits.deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, limits.deadline - Date.now())),
       },
     };
   }

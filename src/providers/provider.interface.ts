@@ -21,6 +21,8 @@ export interface ProviderCallContext {
   /** The URL this account's webhooks must be sent to. */
   webhookUrl: string;
   http: ProviderHttpClient;
+  /** How long this call may take (PAYMENTSERVER_PROVIDER_TIMEOUT_MS, less when a time budget is nearly spent); `http` applies it itself, SDK-based connectors pass it to their client. */
+  timeoutMs?: number;
 }
 
 export interface ProviderCapabilities {
