@@ -12,7 +12,7 @@ import type { CreateProviderAccountDto, UpdateProviderAccountDto } from './dto/p
 import { ProviderAccount } from './provider-account.entity';
 import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
-import { ProviderHttpClient } from './provider-http.client';
+import { ProviderHttpClient, requestTimeoutSetting } from './provider-http.client';
 
 export interface ResolvedAccount {
   account: ProviderAccount;
@@ -136,6 +136,10 @@ export class ProviderAccountsService {
     return this.resolveAccount(account);
   }
 
+  providerOf(account: Pick<ProviderAccount, 'provider'>): PaymentProvider | undefined {
+    return this.registry.get(account.provider);
+  }
+
   resolveAccount(account: ProviderAccount): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
@@ -153,7 +157,7 @@ export class ProviderAccountsService {
           testMode: account.testMode,
         },
         webhookUrl: this.webhookUrl(account),
-        http: new ProviderHttpClient(account.provider, account.id),
+        http: new ProviderHttpClient(account.provider, account.id, requestTimeoutSetting(account.settings)),
       },
     };
   }
