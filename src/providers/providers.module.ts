@@ -12,10 +12,12 @@ import { TestWebhookSender } from './test/test-webhook.sender';
 import { TestCheckoutController } from './test/test-checkout.controller';
 import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
 import { MollieProvider } from './mollie/mollie.provider';
+import { StripeProvider } from './stripe/stripe.provider';
 
 /** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
 const CONNECTORS: Type<PaymentProvider>[] = [
   MollieProvider,
+  StripeProvider,
 ];
 
 @Global()
