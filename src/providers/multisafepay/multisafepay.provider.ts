@@ -1,0 +1,175 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Money } from '../../common/money/money';
+import type { PaymentMethod } from '../../payments/payment-status';
+import { ProviderError, WebhookVerificationError } from '../provider-error';
+import type {
+  CancelResult,
+  CaptureResult,
+  CreatePaymentRequest,
+  CreatePaymentResult,
+  InboundWebhook,
+  PaymentProvider,
+  ProviderCallContext,
+  ProviderCapabilities,
+  ProviderPaymentState,
+  RefundResult,
+  WebhookAck,
+  WebhookNotification,
+} from '../provider.interface';
+import {
+  MULTISAFEPAY_CURRENCIES,
+  MULTISAFEPAY_ERROR_CODES,
+  MULTISAFEPAY_GATEWAYS,
+  multisafepayOrderState,
+  toMultisafepayLocale,
+} from './multisafepay.mapper';
+import type { MultiSafepayCreated, MultiSafepayEnvelope, MultiSafepayOrder, MultiSafepayRefundCreated } from './multisafepay.types';
+
+export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
+export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
+/** How old a notification's timestamp may be (MultiSafepay's own SDK default). */
+const NOTIFICATION_MAX_AGE_SECONDS = 600;
+
+/** The `Auth` header of a POST notification: base64("<timestamp>:<hex HMAC-SHA512(apiKey, "<timestamp>:<body>")>"). */
+export function multisafepayAuthHeader(apiKey: string, timestamp: number, body: string): string {
+  const signature = createHmac('sha512', apiKey.trim()).update(`${timestamp}:${body}`).digest('hex');
+  return Buffer.from(`${timestamp}:${signature}`).toString('base64');
+}
+
+/**
+ * MultiSafepay API v1 orders: `type: redirect` with the hosted `payment_url`, refunds and
+ * cancel. Requests carry the `api_key` header; POST notifications are verified with the
+ * `Auth` header and answered `OK`. Manual capture (a card-only feature MultiSafepay enables
+ * per account) is not offered by this connector.
+ */
+@Injectable()
+export class MultisafepayProvider implements PaymentProvider {
+  private readonly logger = new Logger('MultisafepayProvider');
+  readonly name = 'multisafepay';
+  readonly capabilities: ProviderCapabilities = {
+    currencies: MULTISAFEPAY_CURRENCIES,
+    methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+    manualCapture: false,
+    partialCapture: false,
+    cancel: true,
+    refunds: true,
+    partialRefunds: true,
+    multipleRefunds: true,
+    polling: true,
+  };
+
+  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
+    if (typeof credentials.apiKey !== 'string' || !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)) {
+      return [{ field: 'apiKey', message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)" }];
+    }
+    return [];
+  }
+
+  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+    const gateway = request.method ? MULTISAFEPAY_GATEWAYS[request.method] : undefined;
+    if (request.method && !gateway) throw new ProviderError('not_supported', `MultiSafepay does not offer method ${request.method}`);
+    if (request.captureMode === 'manual') throw new ProviderError('not_supported', 'manual capture is not offered by the MultiSafepay connector');
+    const customer = {
+      ...(toMultisafepayLocale(request.customer?.locale) ? { locale: toMultisafepayLocale(request.customer?.locale) } : {}),
+      ...(request.customer?.email ? { email: request.customer.email } : {}),
+      ...(request.customer?.country ? { country: request.customer.country } : {}),
+    };
+    const created = await this.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
+      type: 'redirect',
+      order_id: request.paymentId,
+      ...(gateway ? { gateway } : {}),
+      currency: request.amount.currency,
+      amount: request.amount.value,
+      description: request.description,
+      var1: request.reference,
+      payment_options: {
+        notification_url: ctx.webhookUrl,
+        notification_method: 'POST',
+        redirect_url: request.returnUrl,
+        cancel_url: request.cancelUrl ?? request.returnUrl,
+        close_window: false,
+      },
+      ...(Object.keys(customer).length > 0 ? { customer } : {}),
+    });
+    return { providerPaymentId: created.order_id, checkoutUrl: created.payment_url };
+  }
+
+  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+    return this.mapped(await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`));
+  }
+
+  async capture(): Promise<CaptureResult> {
+    throw new ProviderError('not_supported', 'manual capture is not offered by the MultiSafepay connector');
+  }
+
+  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
+    await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: true });
+    return { status: 'succeeded' };
+  }
+
+  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
+    const refund = await this.call<MultiSafepayRefundCreated>(ctx, 'POST', `/orders/${encodeURIComponent(providerPaymentId)}/refunds`, {
+      currency: amount.currency,
+      amount: amount.value,
+      description: (reason ?? `Refund ${refundId}`).slice(0, 200),
+    });
+    // MultiSafepay books an accepted refund on the order at once (partial_refunded / refunded).
+    return { providerRefundId: String(refund.refund_id ?? refund.transaction_id), status: 'succeeded' };
+  }
+
+  async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
+    const header = webhook.headers['auth'];
+    if (!header) throw new WebhookVerificationError('MultiSafepay notification without an Auth header');
+    const decoded = Buffer.from(header, 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    const timestamp = decoded.slice(0, separator);
+    if (separator < 1 || !/^\d+$/.test(timestamp)) throw new WebhookVerificationError('malformed MultiSafepay Auth header');
+    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS) throw new WebhookVerificationError('MultiSafepay notification is too old');
+    const expected = Buffer.from(multisafepayAuthHeader(ctx.account.credentials.apiKey, Number(timestamp), webhook.rawBody.toString('utf8')));
+    const given = Buffer.from(header);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
+  }
+
+  async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+    const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
+    if (typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
+    return [{ providerPaymentId: order.order_id, payment: this.mapped(order) }];
+  }
+
+  webhookAck(): WebhookAck {
+    return { status: 200, contentType: 'text/plain', body: 'OK' };
+  }
+
+  private mapped(order: MultiSafepayOrder): ProviderPaymentState {
+    const state = multisafepayOrderState(order);
+    if (state.status === null) this.logger.warn({ msg: 'unknown MultiSafepay status ignored', providerStatus: state.providerStatus });
+    return state;
+  }
+
+  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+    const base = ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL);
+    const response = await ctx.http.request({
+      method,
+      url: `${base}/v1/json${path}`,
+      headers: {
+        api_key: ctx.account.credentials.apiKey,
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let envelope: MultiSafepayEnvelope<T> | undefined;
+    try {
+      envelope = JSON.parse(response.text) as MultiSafepayEnvelope<T>;
+    } catch {
+      // Not MultiSafepay's format (a proxy, an outage page).
+    }
+    if (response.status >= 200 && response.status < 300 && envelope?.success) return envelope.data as T;
+    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? response.text.slice(0, 200)}`;
+    const code = envelope?.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
+    if (code) throw new ProviderError(code, message, response.status);
+    if (response.status >= 200 && response.status < 300) throw new ProviderError('provider_error', message, response.status);
+    throw ProviderError.fromHttpStatus(response.status, message);
+  }
+}
