@@ -177,4 +177,33 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
+
+  describe('the simulator refuses what Mollie refuses', () => {
+    async function post(body: unknown, headers: Record<string, string> = {}) {
+      const response = await fetch(`${mollie.url}/v2/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${mollie.apiKey}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+    const valid = { amount: { currency: 'EUR', value: '10.50' }, description: 'Order', redirectUrl: 'https://shop.example/r' };
+
+    it.each([
+      ['one decimal', { currency: 'EUR', value: '10.5' }],
+      ['a number', { currency: 'EUR', value: 10.5 }],
+      ['minor units', { currency: 'EUR', value: '1050' }],
+      ['decimals on JPY', { currency: 'JPY', value: '15.00' }],
+    ])('an amount with %s (422, field amount.value)', async (_label, amount) => {
+      const response = await post({ ...valid, amount });
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ status: 422, title: 'Unprocessable Entity', field: 'amount.value' });
+    });
+
+    it('a missing description (422) and a wrong key (401)', async () => {
+      expect((await post({ ...valid, description: undefined })).body.field).toBe('description');
+      expect((await post(valid, { authorization: 'Bearer test_someoneelseskey1234' })).status).toBe(401);
+      expect((await post(valid)).status).toBe(201);
+    });
+  });
 });

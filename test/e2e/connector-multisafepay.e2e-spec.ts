@@ -143,4 +143,41 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
+
+  it('polls instead of trusting an unverifiable notification: the status MultiSafepay reports wins', async () => {
+    const payment = await h.createPayment(accountId);
+    msp.dropWebhooks = true;
+    await h.checkout(payment.checkoutUrl, 'paid');
+    const forged = JSON.stringify({ ...msp.view(msp.orders.get(payment.id)!), status: 'declined', financial_status: 'declined' });
+    const response = await fetch(webhookUrl, { method: 'POST', headers: signed(forged, 'wrong-key'), body: forged });
+    expect(response.status).toBe(401);
+    expect((await h.payment(payment.id)).status).toBe('paid');
+    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
+  });
+
+  describe('the simulator refuses what MultiSafepay refuses', () => {
+    const valid = { type: 'redirect', order_id: 'sim-check', currency: 'EUR', amount: 1050, description: 'Order', payment_options: { notification_url: 'https://shop.example/n', redirect_url: 'https://shop.example/r' } };
+    async function post(body: string, headers: Record<string, string> = {}) {
+      const response = await fetch(`${msp.url}/v1/json/orders`, { method: 'POST', headers: { api_key: msp.apiKey, 'content-type': 'application/json', ...headers }, body });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+
+    it.each([
+      ['a decimal amount', { amount: 10.5 }, 1001],
+      ['an amount as a string', { amount: '1050' }, 1001],
+      ['no description', { description: undefined }, 1008],
+      ['an unknown currency', { currency: 'JPY' }, 1002],
+    ])('%s', async (_label, change, code) => {
+      const response = await post(JSON.stringify({ ...valid, ...change }));
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ success: false, error_code: code });
+    });
+
+    it('a Bearer header instead of api_key (401, 1032) and a form body', async () => {
+      const bearer = await post(JSON.stringify(valid), { api_key: '', authorization: `Bearer ${msp.apiKey}` });
+      expect(bearer).toMatchObject({ status: 401, body: { error_code: 1032 } });
+      expect((await post('type=redirect&amount=1050', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(400);
+      expect((await post(JSON.stringify(valid))).body.success).toBe(true);
+    });
+  });
 });

@@ -165,4 +165,38 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
+
+  it('polls instead of trusting an unverifiable event: the payment Stripe really reports wins', async () => {
+    const payment = await h.createPayment(accountId);
+    stripe.dropWebhooks = true;
+    await h.checkout(payment.checkoutUrl, 'paid');
+    const forged = JSON.stringify({ id: 'evt_forged2', object: 'event', type: 'checkout.session.expired', data: { object: { id: payment.provider.paymentId, object: 'checkout.session' } } });
+    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }, body: forged });
+    expect(response.status).toBe(401);
+    expect((await h.payment(payment.id)).status).toBe('paid');
+    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
+  });
+
+  describe('the simulator refuses what Stripe refuses', () => {
+    const valid = 'mode=payment&success_url=https%3A%2F%2Fshop.example%2Fr&line_items[0][quantity]=1&line_items[0][price_data][currency]=eur&line_items[0][price_data][unit_amount]=1050&line_items[0][price_data][product_data][name]=Order';
+    async function post(body: string, headers: Record<string, string> = {}) {
+      const response = await fetch(`${stripe.url}/v1/checkout/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    }
+
+    it('a JSON body, an unknown parameter, a decimal amount and a wrong key', async () => {
+      const asJson = await post(JSON.stringify(parseStripeForm(valid)), { 'content-type': 'application/json' });
+      expect(asJson.status).toBe(400);
+      expect(asJson.body.error.type).toBe('invalid_request_error');
+      expect((await post(`${valid}&amount=1050`)).body.error).toMatchObject({ code: 'parameter_unknown', param: 'amount' });
+      expect((await post(valid.replace('unit_amount]=1050', 'unit_amount]=10.50'))).body.error).toMatchObject({ code: 'parameter_invalid_integer' });
+      expect((await post(valid.replace('mode=payment&', ''))).body.error).toMatchObject({ code: 'parameter_missing', param: 'mode' });
+      expect((await post(valid, { authorization: 'Bearer sk_test_other' })).status).toBe(401);
+      expect((await post(valid)).status).toBe(200);
+    });
+  });
 });
