@@ -135,6 +135,14 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect((await h.payment(payment.id)).status).toBe('pending');
   });
 
+  it('a webhook for a payment Mollie does not know is answered 200 and settled, not retried', async () => {
+    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=tr_unknown123' });
+    expect(response.status).toBe(200);
+    const q = server.dataSource.driver.escape.bind(server.dataSource.driver);
+    const rows = await server.dataSource.query(`SELECT ${q('status')} AS status FROM webhook_deliveries WHERE ${q('body')} = 'id=tr_unknown123'`);
+    expect(rows.map((r: any) => r.status)).toEqual(['processed']);
+  });
+
   it('the same webhook twice changes the status once', async () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'paid');

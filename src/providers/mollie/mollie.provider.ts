@@ -122,7 +122,14 @@ export class MollieProvider implements PaymentProvider {
   async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
     const id = this.webhookPaymentId(webhook);
     if (!id) return [];
-    const payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(id)}?embed=refunds`);
+    let payment: MolliePayment;
+    try {
+      payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(id)}?embed=refunds`);
+    } catch (error) {
+      // Not a payment of this account (a forged or stray call): nothing to apply, nothing to retry.
+      if (error instanceof ProviderError && error.code === 'not_found') return [];
+      throw error;
+    }
     const refunds = payment._embedded?.refunds ?? [];
     return [
       { providerPaymentId: payment.id, payment: this.mapped(payment) },
