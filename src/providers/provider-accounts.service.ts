@@ -37,6 +37,7 @@ export class ProviderAccountsService {
       throw ValidationError.field('provider', `must be one of ${this.registry.names().join(', ')}`);
     }
     this.checkCredentials(provider, dto.credentials);
+    this.checkSettings(dto.settings);
     const now = new Date();
     const account: ProviderAccount = {
       id: newId(ID_PREFIX.providerAccount),
@@ -81,7 +82,10 @@ export class ProviderAccountsService {
       changes.credentialsSealed = this.sealCredentials(dto.credentials);
     }
     if (dto.name !== undefined) changes.name = dto.name;
-    if (dto.settings !== undefined) changes.settings = dto.settings;
+    if (dto.settings !== undefined) {
+      this.checkSettings(dto.settings);
+      changes.settings = dto.settings;
+    }
     if (dto.baseUrl !== undefined) changes.baseUrl = dto.baseUrl.replace(/\/+$/, '');
     if (dto.testMode !== undefined) changes.testMode = dto.testMode;
     if (dto.enabled !== undefined) changes.enabled = dto.enabled;
@@ -98,6 +102,12 @@ export class ProviderAccountsService {
       }
       await m.delete(ProviderAccount, { id });
     });
+  }
+
+  private checkSettings(settings: Record<string, unknown> | undefined): void {
+    if (settings?.requestTimeoutMs !== undefined && requestTimeoutSetting(settings) === undefined) {
+      throw ValidationError.field('settings.requestTimeoutMs', 'must be an integer from 100 to 60000 (milliseconds)');
+    }
   }
 
   private checkCredentials(provider: { validateCredentials(c: Record<string, unknown>): { field: string; message: string }[] }, credentials: Record<string, unknown>): void {

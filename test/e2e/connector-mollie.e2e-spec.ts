@@ -35,6 +35,12 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(response.body.errors[0].field).toBe('credentials.apiKey');
   });
 
+  it('refuses a requestTimeoutMs setting out of range, naming the field', async () => {
+    const response = await h.createAccount({ provider: 'mollie', credentials: { apiKey: mollie.apiKey }, settings: { requestTimeoutMs: 5 } });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe('settings.requestTimeoutMs');
+  });
+
   it('creates the payment in Mollie wire format: decimal string amount, webhook URL, hosted checkout link', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'card', customer: { locale: 'nl-NL' } });
     expect(payment).toMatchObject({ status: 'pending', provider: { name: 'mollie', accountId, paymentId: expect.stringMatching(/^tr_/) } });

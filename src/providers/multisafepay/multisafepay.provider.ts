@@ -33,8 +33,11 @@ const NOTIFICATION_MAX_AGE_SECONDS = 600;
 
 /** The `Auth` header of a POST notification: base64("<timestamp>:<hex HMAC-SHA512(apiKey, "<timestamp>:<body>")>"). */
 export function multisafepayAuthHeader(apiKey: string, timestamp: number, body: string): string {
-  const signature = createHmac('sha512', apiKey.trim()).update(`${timestamp}:${body}`).digest('hex');
-  return Buffer.from(`${timestamp}:${signature}`).toString('base64');
+  return Buffer.from(`${timestamp}:${multisafepaySignature(apiKey, String(timestamp), body)}`).toString('base64');
+}
+
+function multisafepaySignature(apiKey: string, timestamp: string, body: string): string {
+  return createHmac('sha512', apiKey.trim()).update(`${timestamp}:${body}`).digest('hex');
 }
 
 /**
@@ -126,8 +129,8 @@ export class MultisafepayProvider implements PaymentProvider {
     const timestamp = decoded.slice(0, separator);
     if (separator < 1 || !/^\d+$/.test(timestamp)) throw new WebhookVerificationError('malformed MultiSafepay Auth header');
     if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS) throw new WebhookVerificationError('MultiSafepay notification is too old');
-    const expected = Buffer.from(multisafepayAuthHeader(ctx.account.credentials.apiKey, Number(timestamp), webhook.rawBody.toString('utf8')));
-    const given = Buffer.from(header);
+    const expected = Buffer.from(multisafepaySignature(ctx.account.credentials.apiKey, timestamp, webhook.rawBody.toString('utf8')));
+    const given = Buffer.from(decoded.slice(separator + 1).trim());
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
   }
 
