@@ -120,6 +120,8 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     const atMollie = mollie.payments.get(payment.provider.paymentId)!;
     expect(atMollie.refunds.map((r) => r.amount.value)).toEqual(['3.00', '7.50']);
     expect((await h.refunds(payment.id)).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    const changes = (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed');
+    expect(changes.map((e) => [e.toStatus, e.ignored])).toEqual([['paid', false], ['partially_refunded', false], ['refunded', false]]);
   });
 
   it('answers 401 to a webhook that is not an id=tr_… form post and changes nothing', async () => {

@@ -131,8 +131,12 @@ export class MollieProvider implements PaymentProvider {
       throw error;
     }
     const refunds = payment._embedded?.refunds ?? [];
+    const state = this.mapped(payment);
+    // A refunded payment stays `paid` at Mollie; re-reporting that after our refunds would
+    // only add an ignored "partially_refunded → paid" event. The refunds carry the news.
+    const paymentNews = !(refunds.length > 0 && state.status === 'paid');
     return [
-      { providerPaymentId: payment.id, payment: this.mapped(payment) },
+      ...(paymentNews ? [{ providerPaymentId: payment.id, payment: state }] : []),
       ...refunds.map((refund) => ({ providerPaymentId: payment.id, refund: mollieRefundState(refund) })),
     ];
   }
