@@ -184,6 +184,15 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(attempt.errorMessage).not.toContain('test_wrongwrong');
   });
 
+  it('a chargeback reported by the PSP makes the payment charged_back', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    await mollie.chargeback(payment.provider.paymentId);
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+  });
+
   it('reconciliation polls Mollie and recovers a payment whose webhook was dropped', async () => {
     const payment = await h.createPayment(accountId);
     mollie.dropWebhooks = true;

@@ -134,6 +134,15 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(attempt.errorMessage).toContain('1032');
   });
 
+  it('a chargeback reported by the PSP makes the payment charged_back', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    await msp.chargeback(payment.id);
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+  });
+
   it('reconciliation polls MultiSafepay and recovers a payment whose notification was dropped', async () => {
     const payment = await h.createPayment(accountId);
     msp.dropWebhooks = true;

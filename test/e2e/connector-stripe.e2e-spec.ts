@@ -156,6 +156,13 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(attempt.errorMessage).toContain('invalid_request_error');
   });
 
+  it('a chargeback reported by the PSP makes the payment charged_back', async () => {
+    const payment = await paid();
+    await stripe.dispute(payment.provider.paymentId);
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+  });
+
   it('reconciliation polls Stripe and recovers a payment whose webhook was dropped', async () => {
     const payment = await h.createPayment(accountId);
     stripe.dropWebhooks = true;

@@ -23,6 +23,7 @@ interface SimPayment {
   createdAt: string;
   amountCaptured?: SimAmount;
   amountRefunded?: SimAmount;
+  amountChargedBack?: SimAmount;
   refunds: SimRefund[];
 }
 
@@ -188,6 +189,13 @@ export class MollieSimulator extends PspSimulator {
       });
     }
     return json(201, refund, 'application/hal+json');
+  }
+
+  /** The customer's bank reverses a paid payment: Mollie keeps it `paid` and reports amountChargedBack. */
+  async chargeback(id: string): Promise<void> {
+    const payment = this.payments.get(id)!;
+    payment.amountChargedBack = payment.amountCaptured ?? payment.amount;
+    await this.notify(payment);
   }
 
   /** The hosted checkout: a form whose button decides the outcome. */

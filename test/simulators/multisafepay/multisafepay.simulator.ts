@@ -140,6 +140,13 @@ export class MultisafepaySimulator extends PspSimulator {
     return json(200, { success: true, data: { transaction_id: transactionId, refund_id: transactionId } });
   }
 
+  /** The customer's bank reverses the payment. */
+  async chargeback(orderId: string): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    this.set(order, 'chargedback', 'chargedback');
+    await this.notify(order);
+  }
+
   private async checkout(request: SimRequest, orderId: string): Promise<SimResponse> {
     const order = this.orders.get(orderId);
     if (!order) return { status: 404, body: 'unknown order' };

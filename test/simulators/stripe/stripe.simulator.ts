@@ -217,6 +217,13 @@ export class StripeSimulator extends PspSimulator {
     return json(200, refund);
   }
 
+  /** The cardholder disputes the payment: `charge.dispute.created`. */
+  async dispute(sessionId: string): Promise<void> {
+    const intent = this.intents.get(this.sessions.get(sessionId)!.payment_intent!)!;
+    const dispute = { id: `dp_${randomBytes(12).toString('hex')}`, object: 'dispute', amount: intent.amount_received, currency: intent.currency, payment_intent: intent.id, charge: `ch_${randomBytes(12).toString('hex')}`, reason: 'fraudulent', status: 'needs_response' };
+    await this.emit('charge.dispute.created', dispute);
+  }
+
   /**
    * The hosted page. `paid` pays (or authorizes, for capture_method=manual), `failed` is a
    * delayed payment method that fails after completion, `expired` lets the session run out,
