@@ -107,7 +107,7 @@ export class MultisafepayProvider implements PaymentProvider {
   }
 
   async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: true });
+    await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: 1 });
     return { status: 'succeeded' };
   }
 

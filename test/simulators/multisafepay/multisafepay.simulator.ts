@@ -120,6 +120,7 @@ export class MultisafepaySimulator extends PspSimulator {
 
   private update(order: SimOrder, body: Record<string, any>): SimResponse {
     if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
+    if (body.exclude_order !== undefined && ![0, 1].includes(body.exclude_order)) return mspError(400, 1010, 'Invalid variable: exclude_order');
     if (order.status !== 'initialized') return mspError(400, 1014, `Unspecified error: an order with status ${order.status} cannot be cancelled`);
     this.set(order, 'void', 'cancelled');
     this.notifyLater(order);
