@@ -94,6 +94,12 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(mollie.payments.get(payment.provider.paymentId)!.amountCaptured).toEqual({ currency: 'EUR', value: '8.00' });
   });
 
+  it('does not ask Mollie for manual capture of a method it cannot capture separately', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'ideal' });
+    expect(payment.status).toBe('failed');
+    expect(payment.failure.code).toBe('not_supported');
+  });
+
   it('cancels an authorized payment at Mollie (DELETE)', async () => {
     const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     await h.checkout(payment.checkoutUrl, 'paid');

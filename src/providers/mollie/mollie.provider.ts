@@ -29,6 +29,8 @@ import type { MollieCapture, MollieErrorBody, MolliePayment, MollieRefund } from
 
 export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
+/** Methods Mollie authorizes for captureMode manual. */
+const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
 
 /**
  * Mollie API v2 payments: hosted checkout (`_links.checkout`), captures for
@@ -62,6 +64,9 @@ export class MollieProvider implements PaymentProvider {
   async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
     const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
     if (request.method && !method) throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
+    if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
+      throw new ProviderError('not_supported', `Mollie cannot capture ${request.method} payments separately`);
+    }
     const body = {
       amount: toMollieAmount(request.amount),
       description: request.description,

@@ -29,6 +29,8 @@ import {
 import type { StripeCheckoutSession, StripeErrorBody, StripeEvent, StripeList, StripePaymentIntent, StripeRefund } from './stripe.types';
 
 export const STRIPE_API_BASE_URL = 'https://api.stripe.com';
+/** Payment method types whose PaymentIntents support capture_method=manual. */
+const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
 
 /**
  * Stripe Checkout Sessions (the hosted page) with their PaymentIntents for capture and
@@ -67,6 +69,9 @@ export class StripeProvider implements PaymentProvider {
   async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
     const method = request.method ? STRIPE_METHODS[request.method] : undefined;
     if (request.method && !method) throw new ProviderError('not_supported', `Stripe Checkout does not offer method ${request.method}`);
+    if (request.captureMode === 'manual' && method && !STRIPE_MANUAL_CAPTURE_METHODS.has(method)) {
+      throw new ProviderError('not_supported', `Stripe cannot capture ${request.method} payments separately`);
+    }
     const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
     const session = await this.call<StripeCheckoutSession>(ctx, 'POST', '/v1/checkout/sessions', {
       mode: 'payment',

@@ -108,6 +108,9 @@ export class MollieSimulator extends PspSimulator {
     if (body.webhookUrl !== undefined && !/^https?:\/\//.test(body.webhookUrl)) return mollieError(422, 'Unprocessable Entity', 'The webhook URL is invalid', 'webhookUrl');
     if (body.method !== undefined && !METHODS.has(body.method)) return mollieError(422, 'Unprocessable Entity', 'The payment method is invalid', 'method');
     if (body.captureMode !== undefined && !['automatic', 'manual'].includes(body.captureMode)) return mollieError(422, 'Unprocessable Entity', 'The capture mode is invalid', 'captureMode');
+    if (body.captureMode === 'manual' && body.method !== undefined && !['creditcard', 'klarna'].includes(body.method)) {
+      return mollieError(422, 'Unprocessable Entity', `The capture mode manual is not supported for method ${body.method}`, 'captureMode');
+    }
     const id = `tr_${randomBytes(5).toString('hex')}`;
     const payment: SimPayment = {
       resource: 'payment',
