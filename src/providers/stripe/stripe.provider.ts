@@ -189,6 +189,8 @@ export class StripeProvider implements PaymentProvider {
       url: `${base}${path}`,
       headers: {
         authorization: `Bearer ${ctx.account.credentials.secretKey}`,
+        // The API version the installed `stripe` package is written against, as the SDK sends it.
+        'stripe-version': Stripe.API_VERSION,
         ...(params !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },

@@ -66,6 +66,10 @@ export class StripeSimulator extends PspSimulator {
     if (request.headers.authorization !== `Bearer ${this.secretKey}`) {
       return stripeError(401, 'invalid_request_error', `Invalid API Key provided: ${String(request.headers.authorization ?? '').slice(7, 15)}****`);
     }
+    const version = request.headers['stripe-version'];
+    if (version !== undefined && !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(String(version))) {
+      return stripeError(400, 'invalid_request_error', `Invalid Stripe API version: ${String(version)}`);
+    }
     let params: Params = {};
     if (request.method === 'POST') {
       const type = String(request.headers['content-type'] ?? '');
