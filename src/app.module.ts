@@ -10,7 +10,9 @@ import { PaymentsModule } from './payments/payments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { CryptoModule } from './common/crypto/crypto.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +29,8 @@ export class AppModule {
         WebhooksModule,
         HealthModule,
         AdminModule,
+        DashboardModule,
+        CryptoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
