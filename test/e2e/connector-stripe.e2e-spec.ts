@@ -73,6 +73,26 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(stripe.events.slice(-2).map((e) => e.type)).toEqual(['checkout.session.completed', 'checkout.session.async_payment_failed']);
   });
 
+  it('a delayed payment method stays pending after completion and is paid on async_payment_succeeded', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'processing');
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    await stripe.settleDelayed(payment.provider.paymentId);
+    await h.waitForStatus(payment.id, 'paid');
+  });
+
+  it('a refund that Stripe later fails is failed here and frees its amount', async () => {
+    const payment = await paid();
+    stripe.failNextRefund = true;
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 300, currency: 'EUR' } } });
+    expect(refund.body.status).toBe('pending');
+    await eventually(async () => (await h.refunds(payment.id))[0]?.status === 'failed');
+    const after = await h.payment(payment.id);
+    expect(after).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    expect(again.body.amount.value).toBe(1050);
+  });
+
   it('expired: checkout.session.expired makes the payment expired', async () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'expired');

@@ -48,6 +48,8 @@ export class StripeSimulator extends PspSimulator {
   readonly intents = new Map<string, SimIntent>();
   readonly refunds = new Map<string, SimRefund>();
   readonly events: { id: string; type: string }[] = [];
+  /** The next refund is accepted (pending) and then fails, as when the card account is closed. */
+  failNextRefund = false;
   /** The webhook endpoint registered in the dashboard. */
   endpoint?: { url: string; secret: string };
   private readonly idempotent = new Map<string, SimResponse>();
@@ -214,11 +216,23 @@ export class StripeSimulator extends PspSimulator {
     }
     const refund: SimRefund = { id: `re_${randomBytes(12).toString('hex')}`, object: 'refund', amount, currency: intent.currency, payment_intent: intent.id, status: 'pending', reason: (params.reason as string | undefined) ?? null, metadata: (params.metadata ?? {}) as Params };
     this.refunds.set(refund.id, refund);
+    const fails = this.failNextRefund;
+    this.failNextRefund = false;
     setImmediate(() => {
-      refund.status = 'succeeded';
-      this.emitLater('refund.updated', refund);
+      refund.status = fails ? 'failed' : 'succeeded';
+      this.emitLater(fails ? 'refund.failed' : 'refund.updated', refund);
     });
     return json(200, refund);
+  }
+
+  /** A delayed payment (outcome `processing`) settles: async_payment_succeeded. */
+  async settleDelayed(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId)!;
+    const intent = this.intents.get(session.payment_intent!)!;
+    intent.status = 'succeeded';
+    intent.amount_received = intent.amount;
+    session.payment_status = 'paid';
+    await this.emit('checkout.session.async_payment_succeeded', this.sessionView(session, false));
   }
 
   /** The cardholder disputes the payment: `charge.dispute.created`. */
@@ -236,7 +250,7 @@ export class StripeSimulator extends PspSimulator {
   private async checkout(request: SimRequest, id: string): Promise<SimResponse> {
     const session = this.sessions.get(id);
     if (!session) return { status: 404, body: 'unknown session' };
-    if (request.method === 'GET') return checkoutPage(`Stripe Checkout ${id}`, ['paid', 'failed', 'canceled', 'expired']);
+    if (request.method === 'GET') return checkoutPage(`Stripe Checkout ${id}`, ['paid', 'processing', 'failed', 'canceled', 'expired']);
     if (session.status !== 'open') return { status: 409, body: `session is ${session.status}` };
     const outcome = formFields(request.body).outcome;
     if (outcome === 'canceled') return redirect(session.cancel_url ?? session.success_url);
@@ -245,7 +259,7 @@ export class StripeSimulator extends PspSimulator {
       await this.emit('checkout.session.expired', this.sessionView(session, false));
       return { status: 200, body: 'This checkout session has expired' };
     }
-    if (outcome !== 'paid' && outcome !== 'failed') return { status: 400, body: 'unknown outcome' };
+    if (!['paid', 'failed', 'processing'].includes(outcome)) return { status: 400, body: 'unknown outcome' };
     const intent: SimIntent = {
       id: `pi_${randomBytes(12).toString('hex')}`,
       object: 'payment_intent',
@@ -263,7 +277,10 @@ export class StripeSimulator extends PspSimulator {
     session.payment_intent = intent.id;
     session.status = 'complete';
     session.url = null;
-    if (outcome === 'failed') {
+    if (outcome === 'processing') {
+      // A delayed payment method (SEPA debit, bank transfer): complete but not yet paid.
+      await this.emit('checkout.session.completed', this.sessionView(session, false));
+    } else if (outcome === 'failed') {
       await this.emit('checkout.session.completed', this.sessionView(session, false));
       intent.status = 'requires_payment_method';
       intent.last_payment_error = { code: 'payment_method_provider_decline', message: 'The payment was declined by the bank.', type: 'card_error' };
