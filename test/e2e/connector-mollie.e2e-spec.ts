@@ -1,5 +1,5 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually, startTestServer, TestServer } from '../support/test-server';
 import { ConnectorHarness } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 
@@ -128,6 +128,17 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect((await h.refunds(payment.id)).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     const changes = (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed');
     expect(changes.map((e) => [e.toStatus, e.ignored])).toEqual([['paid', false], ['partially_refunded', false], ['refunded', false]]);
+  });
+
+  it('a refund that Mollie fails is failed here and frees its amount', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    mollie.failNextRefund = true;
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 500, currency: 'EUR' } } });
+    expect(refund.body.status).toBe('pending');
+    await eventually(async () => (await h.refunds(payment.id))[0]?.status === 'failed');
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
   });
 
   it('answers 401 to a webhook that is not an id=tr_… form post and changes nothing', async () => {

@@ -50,6 +50,8 @@ export class MollieSimulator extends PspSimulator {
   readonly payments = new Map<string, SimPayment>();
   /** Refunds settle (pending → refunded, with a webhook) right after they are created. */
   settleRefunds = true;
+  /** The next refund is accepted and then fails (status `failed`). */
+  failNextRefund = false;
 
   constructor(readonly apiKey = `test_${randomBytes(15).toString('hex')}`) {
     super();
@@ -184,10 +186,12 @@ export class MollieSimulator extends PspSimulator {
       createdAt: new Date().toISOString(),
     };
     payment.refunds.push(refund);
+    const fails = this.failNextRefund;
+    this.failNextRefund = false;
     if (this.settleRefunds) {
       setImmediate(() => {
-        refund.status = 'refunded';
-        payment.amountRefunded = amountOf(payment.amount.currency, refunded + minor(refund.amount));
+        refund.status = fails ? 'failed' : 'refunded';
+        if (!fails) payment.amountRefunded = amountOf(payment.amount.currency, refunded + minor(refund.amount));
         void this.notify(payment);
       });
     }
