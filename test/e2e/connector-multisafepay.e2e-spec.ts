@@ -49,8 +49,8 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(payment.checkoutUrl).toBe(`${msp.url}/pay/${payment.id}`);
   });
 
-  it('refuses manual capture and unsupported currencies with 422 not_supported_by_provider', async () => {
-    for (const extra of [{ captureMode: 'manual' }, { amount: { value: 100, currency: 'JPY' } }]) {
+  it('refuses unsupported currencies with 422 not_supported_by_provider', async () => {
+    for (const extra of [{ amount: { value: 100, currency: 'JPY' } }, { method: 'sofort' }]) {
       const response = await server.request('POST', '/api/v1/payments', { body: { amount: { value: 1000, currency: 'EUR' }, description: 'x', reference: 'r-msp', returnUrl: 'https://shop.example/r', providerAccountId: accountId, ...extra } });
       expect(response.status).toBe(422);
       expect(response.body.code).toBe('not_supported_by_provider');
@@ -80,6 +80,34 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     const response = await fetch(msp.webhooks[index].url, { method: 'POST', headers: msp.webhooks[index].headers, body: msp.webhooks[index].body });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('OK');
+  });
+
+  it('manual capture: a card authorization is authorized, a partial capture makes it paid, refunds go to the capture order', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
+    expect(msp.orders.get(payment.id)).toMatchObject({ gateway: 'CREDITCARD', captureMode: 'manual' });
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'authorized');
+    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
+    expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
+    expect(msp.orders.get(`${payment.id}-capture`)).toMatchObject({ amount: 700, status: 'completed' });
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 200, currency: 'EUR' } } });
+    expect(refund.body.status).toBe('succeeded');
+    expect(msp.orders.get(`${payment.id}-capture`)!.related_transactions.map((t) => t.amount)).toEqual([200]);
+    expect((await h.payment(payment.id)).status).toBe('partially_refunded');
+  });
+
+  it('manual capture: cancel releases the authorization (PATCH /capture/{id})', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'card' });
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'authorized');
+    const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+    expect(canceled.body.status).toBe('canceled');
+    expect(msp.orders.get(payment.id)).toMatchObject({ status: 'void', financial_status: 'void' });
+  });
+
+  it('manual capture of a method other than cards is not asked of MultiSafepay', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'ideal' });
+    expect(payment.failure.code).toBe('not_supported');
   });
 
   it('cancels an initialized order (PATCH status cancelled)', async () => {

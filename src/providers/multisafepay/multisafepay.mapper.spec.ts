@@ -20,8 +20,15 @@ describe('MultiSafepay status mapping', () => {
     expect(multisafepayOrderState({ order_id: 'o1', status: msp, amount: 1050, currency: 'EUR' }).status).toBe(ours);
   });
 
+  it('completed/initialized/manual (a card authorization awaiting capture) is authorized', () => {
+    const order = { order_id: 'o1', status: 'completed', financial_status: 'initialized', amount: 1050, currency: 'EUR', payment_details: { capture: 'manual', capture_remain: 1050 } };
+    expect(MULTISAFEPAY_STATUS_MAP['completed/initialized/manual']).toBe('authorized');
+    expect(multisafepayOrderState(order).status).toBe('authorized');
+    expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
+  });
+
   it('covers every row of the table with a test', () => {
-    expect(Object.keys(MULTISAFEPAY_STATUS_MAP)).toHaveLength(11);
+    expect(Object.keys(MULTISAFEPAY_STATUS_MAP)).toHaveLength(12);
   });
 
   it('ignores an unknown status (null) and keeps both statuses for the record', () => {

@@ -3,8 +3,13 @@ import type { ProviderErrorCode } from '../provider-error';
 import type { ProviderPaymentState } from '../provider.interface';
 import type { MultiSafepayOrder } from './multisafepay.types';
 
-/** MultiSafepay order statuses (`status`) to ours. */
+/**
+ * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
+ * authorization is order status `completed` with transaction status (`financial_status`)
+ * `initialized` and `payment_details.capture: manual`, keyed `completed/initialized/manual`.
+ */
 export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+  'completed/initialized/manual': 'authorized',
   initialized: 'pending',
   uncleared: 'pending',
   completed: 'paid',
@@ -42,8 +47,19 @@ export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode
   1032: 'invalid_credentials',
 };
 
+/** The child order MultiSafepay creates for the captured part of an authorization. */
+export const CAPTURE_ORDER_SUFFIX = '-capture';
+
+export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
+  return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details?.capture === 'manual';
+}
+
+export function multisafepayStatusKey(order: MultiSafepayOrder): string {
+  return isAwaitingCapture(order) ? 'completed/initialized/manual' : order.status;
+}
+
 export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
-  const status = MULTISAFEPAY_STATUS_MAP[order.status] ?? null;
+  const status = MULTISAFEPAY_STATUS_MAP[multisafepayStatusKey(order)] ?? null;
   return {
     providerPaymentId: order.order_id,
     status,

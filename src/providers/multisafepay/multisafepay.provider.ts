@@ -18,6 +18,8 @@ import type {
   WebhookNotification,
 } from '../provider.interface';
 import {
+  CAPTURE_ORDER_SUFFIX,
+  isAwaitingCapture,
   MULTISAFEPAY_CURRENCIES,
   MULTISAFEPAY_ERROR_CODES,
   MULTISAFEPAY_GATEWAYS,
@@ -42,9 +44,9 @@ function multisafepaySignature(apiKey: string, timestamp: string, body: string):
 
 /**
  * MultiSafepay API v1 orders: `type: redirect` with the hosted `payment_url`, refunds and
- * cancel. Requests carry the `api_key` header; POST notifications are verified with the
- * `Auth` header and answered `OK`. Manual capture (a card-only feature MultiSafepay enables
- * per account) is not offered by this connector.
+ * cancel, and manual capture for cards (`capture: manual`, captured into a child order).
+ * Requests carry the `api_key` header; POST notifications are verified with the `Auth` header
+ * and answered `OK`.
  */
 @Injectable()
 export class MultisafepayProvider implements PaymentProvider {
@@ -53,8 +55,8 @@ export class MultisafepayProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
-    manualCapture: false,
-    partialCapture: false,
+    manualCapture: true,
+    partialCapture: true,
     cancel: true,
     refunds: true,
     partialRefunds: true,
@@ -72,7 +74,11 @@ export class MultisafepayProvider implements PaymentProvider {
   async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
     const gateway = request.method ? MULTISAFEPAY_GATEWAYS[request.method] : undefined;
     if (request.method && !gateway) throw new ProviderError('not_supported', `MultiSafepay does not offer method ${request.method}`);
-    if (request.captureMode === 'manual') throw new ProviderError('not_supported', 'manual capture is not offered by the MultiSafepay connector');
+    // Manual capture is a card feature (MultiSafepay enables it per account).
+    if (request.captureMode === 'manual' && gateway && gateway !== 'CREDITCARD') {
+      throw new ProviderError('not_supported', `MultiSafepay cannot capture ${request.method} payments separately`);
+    }
+    const manual = request.captureMode === 'manual';
     const customer = {
       ...(toMultisafepayLocale(request.customer?.locale) ? { locale: toMultisafepayLocale(request.customer?.locale) } : {}),
       ...(request.customer?.email ? { email: request.customer.email } : {}),
@@ -81,7 +87,8 @@ export class MultisafepayProvider implements PaymentProvider {
     const created = await this.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
       type: 'redirect',
       order_id: request.paymentId,
-      ...(gateway ? { gateway } : {}),
+      ...(gateway || manual ? { gateway: gateway ?? 'CREDITCARD' } : {}),
+      ...(manual ? { capture: 'manual' } : {}),
       currency: request.amount.currency,
       amount: request.amount.value,
       description: request.description,
@@ -102,17 +109,33 @@ export class MultisafepayProvider implements PaymentProvider {
     return this.mapped(await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`));
   }
 
-  async capture(): Promise<CaptureResult> {
-    throw new ProviderError('not_supported', 'manual capture is not offered by the MultiSafepay connector');
+  /** Captures into a child order `<order_id>-capture`, which later refunds go to. */
+  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+    await this.call<unknown>(ctx, 'POST', `/orders/${encodeURIComponent(providerPaymentId)}/capture`, {
+      amount: amount.value,
+      new_order_id: `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`,
+      new_order_status: 'completed',
+      description: `Capture of ${paymentId}`,
+    });
+    return { status: 'succeeded', amountCaptured: amount.value };
   }
 
   async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: 1 });
+    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`);
+    if (isAwaitingCapture(order)) {
+      // An authorization is released through the capture resource, not the order.
+      await this.call<unknown>(ctx, 'PATCH', `/capture/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', reason: 'canceled by the shop' });
+    } else {
+      await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: 1 });
+    }
     return { status: 'succeeded' };
   }
 
   async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
-    const refund = await this.call<MultiSafepayRefundCreated>(ctx, 'POST', `/orders/${encodeURIComponent(providerPaymentId)}/refunds`, {
+    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`);
+    // A manually captured payment's money sits on the capture's child order.
+    const target = order.payment_details?.capture === 'manual' ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}` : providerPaymentId;
+    const refund = await this.call<MultiSafepayRefundCreated>(ctx, 'POST', `/orders/${encodeURIComponent(target)}/refunds`, {
       currency: amount.currency,
       amount: amount.value,
       description: (reason ?? `Refund ${refundId}`).slice(0, 200),
@@ -137,6 +160,11 @@ export class MultisafepayProvider implements PaymentProvider {
   async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
     const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
     if (typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
+    if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
+      // A capture's child order: its own status says nothing new about the payment, which
+      // the parent order's notification (or a poll) reports.
+      return [];
+    }
     return [{ providerPaymentId: order.order_id, payment: this.mapped(order) }];
   }
 

@@ -9,7 +9,8 @@ export interface MultiSafepayOrder {
   amount_refunded?: number;
   reason?: string;
   reason_code?: string;
-  payment_details?: { type?: string } | null;
+  /** `capture: "manual"` and `capture_remain` for a card authorization awaiting capture. */
+  payment_details?: { type?: string; capture?: string; capture_remain?: number } | null;
 }
 
 /** Every API answer is wrapped: `{ success, data }` or `{ success: false, error_code, error_info }`. */

@@ -18,7 +18,8 @@ interface SimOrder {
   created: string;
   modified: string;
   customer: Record<string, unknown>;
-  payment_details: { type: string | null };
+  payment_details: { type: string | null; capture?: 'manual'; capture_remain?: number };
+  captureMode: 'manual' | null;
   related_transactions: { transaction_id: number; amount: number; currency: string; status: string; description: string }[];
   reason?: string;
   notification_url: string;
@@ -63,6 +64,10 @@ export class MultisafepaySimulator extends PspSimulator {
       }
     }
     if (request.method === 'POST' && request.path === '/v1/json/orders') return this.create(body);
+    const reservation = /^\/v1\/json\/capture\/([^/]+)$/.exec(request.path);
+    if (reservation && request.method === 'PATCH') return this.cancelReservation(decodeURIComponent(reservation[1]), body);
+    const capture = /^\/v1\/json\/orders\/([^/]+)\/capture$/.exec(request.path);
+    if (capture && request.method === 'POST') return this.capture(decodeURIComponent(capture[1]), body);
     const match = /^\/v1\/json\/orders\/([^/]+)(\/refunds)?$/.exec(request.path);
     if (!match) return mspError(404, 1014, 'Unspecified error: unknown endpoint');
     const order = this.orders.get(decodeURIComponent(match[1]));
@@ -84,6 +89,9 @@ export class MultisafepaySimulator extends PspSimulator {
     if (typeof options.notification_url !== 'string' || typeof options.redirect_url !== 'string') return mspError(400, 1016, 'Missing data: payment_options');
     if (options.notification_method !== undefined && !['POST', 'GET'].includes(options.notification_method)) return mspError(400, 1010, 'Invalid variable: notification_method');
     if (this.orders.has(body.order_id)) return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
+    if (body.capture !== undefined && (body.capture !== 'manual' || !['CREDITCARD', 'VISA', 'MASTERCARD'].includes(body.gateway))) {
+      return mspError(400, 1010, 'Invalid variable: capture (manual capture is for card gateways)');
+    }
     const now = new Date().toISOString();
     const order: SimOrder = {
       order_id: body.order_id,
@@ -100,6 +108,7 @@ export class MultisafepaySimulator extends PspSimulator {
       modified: now,
       customer: body.customer ?? {},
       payment_details: { type: body.gateway ?? null },
+      captureMode: body.capture === 'manual' ? 'manual' : null,
       related_transactions: [],
       notification_url: options.notification_url,
       redirect_url: options.redirect_url,
@@ -111,11 +120,58 @@ export class MultisafepaySimulator extends PspSimulator {
 
   /** The order as the API and the notifications show it (no merchant URLs). */
   view(order: SimOrder) {
-    const { notification_url: _n, redirect_url: _r, cancel_url: _c, ...rest } = order;
+    const { notification_url: _n, redirect_url: _r, cancel_url: _c, captureMode: _m, ...rest } = order;
     void _n;
     void _r;
     void _c;
+    void _m;
     return rest;
+  }
+
+  private awaitingCapture(order: SimOrder): boolean {
+    return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details.capture === 'manual';
+  }
+
+  /** Captures (part of) an authorization into a new child order, as MultiSafepay does. */
+  private capture(orderId: string, body: Record<string, any>): SimResponse {
+    const order = this.orders.get(orderId);
+    if (!order) return mspError(404, 1006, 'Invalid transaction ID');
+    if (!this.awaitingCapture(order) || !order.payment_details.capture_remain) return mspError(400, 1014, `Unspecified error: order ${orderId} has nothing to capture`);
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0 || body.amount > order.payment_details.capture_remain) return mspError(400, 1001, 'Invalid amount');
+    if (typeof body.new_order_id !== 'string' || !body.new_order_id || this.orders.has(body.new_order_id)) return mspError(400, 1016, 'Missing data: new_order_id');
+    const now = new Date().toISOString();
+    const child: SimOrder = {
+      ...order,
+      order_id: body.new_order_id,
+      transaction_id: this.nextTransactionId++,
+      status: body.new_order_status ?? 'completed',
+      financial_status: 'completed',
+      amount: body.amount,
+      amount_refunded: 0,
+      description: body.description ?? order.description,
+      created: now,
+      modified: now,
+      payment_details: { type: order.payment_details.type },
+      captureMode: null,
+      related_transactions: [],
+    };
+    this.orders.set(child.order_id, child);
+    order.payment_details.capture_remain = 0; // the rest of the authorization is released
+    this.set(order, 'completed', 'completed');
+    this.notifyLater(child);
+    this.notifyLater(order);
+    return json(200, { success: true, data: { transaction_id: child.transaction_id, order_id: child.order_id } });
+  }
+
+  private cancelReservation(orderId: string, body: Record<string, any>): SimResponse {
+    const order = this.orders.get(orderId);
+    if (!order) return mspError(404, 1006, 'Invalid transaction ID');
+    if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
+    if (!this.awaitingCapture(order)) return mspError(400, 1014, `Unspecified error: order ${orderId} has no open authorization`);
+    order.payment_details.capture_remain = 0;
+    this.set(order, 'void', 'void');
+    this.notifyLater(order);
+    return json(200, { success: true, data: {} });
   }
 
   private update(order: SimOrder, body: Record<string, any>): SimResponse {
@@ -128,6 +184,7 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private refund(order: SimOrder, body: Record<string, any>): SimResponse {
+    if (order.payment_details.capture === 'manual') return mspError(400, 1035, 'Invalid refund: refund the capture order of a manual-capture payment');
     if (!['completed', 'shipped', 'partial_refunded'].includes(order.status)) return mspError(400, 1035, `Invalid refund: order status is ${order.status}`);
     if (body.currency !== order.currency) return mspError(400, 1002, 'Invalid currency');
     if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0) return mspError(400, 1001, 'Invalid amount');
@@ -158,6 +215,11 @@ export class MultisafepaySimulator extends PspSimulator {
     if (!next[outcome]) return { status: 400, body: 'unknown outcome' };
     this.set(order, ...next[outcome]);
     if (outcome === 'failed') order.reason = 'Declined by the issuer';
+    if (outcome === 'paid' && order.captureMode === 'manual') {
+      // An authorization: the order is completed, the money is not (transaction initialized).
+      order.financial_status = 'initialized';
+      order.payment_details = { type: 'VISA', capture: 'manual', capture_remain: order.amount };
+    }
     await this.notify(order);
     return redirect(`${outcome === 'canceled' ? order.cancel_url : order.redirect_url}${order.redirect_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}`);
   }
