@@ -50,6 +50,7 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
+    if (dto.providerAccountId) await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
     const decision = await this.routing.route(integration, {
       currency: dto.amount.currency,
       amount: dto.amount.value,
@@ -265,6 +266,17 @@ export class PaymentsService {
       await this.status.changePayment(m, locked, { to: 'canceled', source: 'api', detail: 'canceled by the shop' });
       return locked;
     });
+  }
+
+  /** A payment forced onto an account whose provider cannot do it is refused, not failed. */
+  private async refuseUnsupported(accountId: string, dto: CreatePaymentDto, captureMode: string): Promise<void> {
+    const account = await this.accounts.find(accountId);
+    const provider = account ? this.accounts.providerOf(account) : undefined;
+    if (!provider) return; // unknown accounts are the router's to report
+    const caps = provider.capabilities;
+    if (caps.currencies !== 'any' && !caps.currencies.includes(dto.amount.currency)) throw notSupported(provider.name, `currency ${dto.amount.currency}`);
+    if (dto.method && !caps.methods.includes(dto.method)) throw notSupported(provider.name, `method ${dto.method}`);
+    if (captureMode === 'manual' && !caps.manualCapture) throw notSupported(provider.name, 'manual capture');
   }
 
   /** Provider errors on shop-initiated operations become problem responses, never 500s. */

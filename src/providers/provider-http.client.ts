@@ -19,6 +19,12 @@ export interface HttpResponse {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** An account's `settings.requestTimeoutMs` (100 to 60000), or undefined for the default. */
+export function requestTimeoutSetting(settings: Record<string, unknown> | null | undefined): number | undefined {
+  const value = settings?.requestTimeoutMs;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 60_000 ? value : undefined;
+}
+
 /**
  * The one HTTP client for provider calls: timeouts, transport-error mapping and scrubbed,
  * structured logging live here, not in the connectors. It returns every HTTP answer; the
