@@ -1,6 +1,12 @@
 import { InitialSchema1764100000000 } from './1764100000000-InitialSchema';
 import { PaymentPolling1764150000000 } from './1764150000000-PaymentPolling';
 import { Notifications1764200000000 } from './1764200000000-Notifications';
+import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
-export const MIGRATIONS = [InitialSchema1764100000000, PaymentPolling1764150000000, Notifications1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  PaymentPolling1764150000000,
+  Notifications1764200000000,
+  RoutingRules1764300000000,
+];

@@ -8,6 +8,8 @@ import { Refund } from '../payments/entities/refund.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { RoutingRule } from '../routing/routing-rule.entity';
+import { RoutingVersion } from '../routing/routing-version.entity';
 import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
 import { NotificationDelivery } from '../notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
@@ -28,4 +30,6 @@ export const ENTITIES = [
   NotificationDelivery,
   DeliveryAttempt,
   TestProviderPayment,
+  RoutingRule,
+  RoutingVersion,
 ];
