@@ -183,7 +183,7 @@ export class NotificationEndpointDto {
 export class NotificationEndpointCreatedDto extends NotificationEndpointDto {
   @ApiPropertyOptional({
     description: 'webhook only: the whsec_… signing secret, shown in this response only',
-    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    example: 'whsec_…',
   })
   secret?: string;
 }
