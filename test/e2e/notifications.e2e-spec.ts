@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { createTestDatabase } from '../support/databases';
 import { IsNull } from 'typeorm';
 import { NotificationEndpoint } from '../../src/notifications/notification-endpoint.entity';
 import { OutboxEvent } from '../../src/notifications/outbox-event.entity';
@@ -513,5 +515,54 @@ describe('a worker that polls rarely', () => {
     // eventually() gives up after 10 s; the next poll would only come after 60 s.
     await eventually(async () => receiver.at('/prompt').length === 1);
     expect(verify(endpoint.secret, receiver.at('/prompt')[0]).data.payment.id).toBe(payment.id);
+  });
+});
+
+describe('webhook secrets and encryption key rotation', () => {
+  it('re-seals endpoint secrets with the new key at start-up; the shop’s whsec_ secret keeps verifying', async () => {
+    const receiver = await new WebhookReceiver().start();
+    const database = await createTestDatabase('sqlite');
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const first = await startTestServer({
+      database,
+      env: { ...FAST, PAYMENTSERVER_ENCRYPTION_KEY: oldKey.toString('base64') },
+    });
+    let second: TestServer | undefined;
+    try {
+      const integrationId = await defaultIntegrationId(first);
+      const endpoint = await createEndpoint(first, {
+        integrationId,
+        type: 'webhook',
+        url: receiver.url('/rekeyed'),
+        events: ['payment.status_changed'],
+      });
+      await first.stop();
+
+      second = await startTestServer({
+        database,
+        env: {
+          ...FAST,
+          PAYMENTSERVER_BOOTSTRAP_API_KEY: first.apiKey,
+          PAYMENTSERVER_ENCRYPTION_KEY: `${newKey.toString('base64')},${oldKey.toString('base64')}`,
+        },
+      });
+      const repo = second.dataSource.getRepository(NotificationEndpoint);
+      await eventually(async () =>
+        (await repo.findOneByOrFail({ id: endpoint.id })).secretSealed!.startsWith(
+          `v1.${SecretBox.keyId(newKey)}.`,
+        ),
+      );
+      await paidPayment(second);
+      await eventually(async () => receiver.at('/rekeyed').length === 1);
+      expect(verify(endpoint.secret, receiver.at('/rekeyed')[0]).type).toBe(
+        'payment.status_changed',
+      );
+    } finally {
+      await first.stop();
+      await second?.stop();
+      await database.drop();
+      await receiver.stop();
+    }
   });
 });
