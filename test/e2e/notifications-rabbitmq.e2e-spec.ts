@@ -12,7 +12,9 @@ import {
   deliveryIn,
   ENDPOINTS,
   paidPayment,
+  verify,
 } from '../support/notifications';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 const rabbitUrl = serviceUrl('rabbitmq');
 const describeWithBroker = rabbitUrl ? describe : describe.skip;
@@ -93,6 +95,39 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     ).toHaveLength(1);
   });
 
+  it('sends a paid payment’s one event both as a verified webhook and as one confirmed RabbitMQ message', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const webhook = await createEndpoint(server, {
+        integrationId,
+        type: 'webhook',
+        url: receiver.url('/both'),
+        events: ['payment.status_changed'],
+      });
+      created.push(webhook.id);
+      const rabbit = await rabbitEndpoint();
+      const payment = await paidPayment(server);
+      const viaRabbit = await deliveryIn(server, rabbit.id, 'delivered');
+      const viaHttp = await deliveryIn(server, webhook.id, 'delivered');
+      expect(viaHttp.eventId).toBe(viaRabbit.eventId);
+      const event = verify(webhook.secret, receiver.at('/both')[0]);
+      expect(event).toMatchObject({
+        id: viaRabbit.eventId,
+        type: 'payment.status_changed',
+        data: { payment: { id: payment.id, status: 'paid' } },
+      });
+      const messages = await eventually(async () => {
+        const found = consumer.messages.filter((m) => m.properties.messageId === event.id);
+        return found.length > 0 && found;
+      });
+      expect(messages).toHaveLength(1);
+      // Identical body on both channels.
+      expect(messages[0].body).toBe(receiver.at('/both')[0].body);
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   it('treats an unroutable message (mandatory, returned by the broker) as a failed delivery', async () => {
     const endpoint = await rabbitEndpoint(`nobody-listens-${randomBytes(3).toString('hex')}.`);
     await paidPayment(server);
@@ -148,7 +183,8 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     );
     for (const id of payments) expect(received).toContain(id);
     // A dropped connection is the server's problem, not the shop's: it used up no retries.
-    for (const delivery of await deliveriesOf(server, endpoint.id)) expect(delivery.attemptCount).toBe(1);
+    for (const delivery of await deliveriesOf(server, endpoint.id))
+      expect(delivery.attemptCount).toBe(1);
     expect(connection.connected).toBe(true);
   });
 });
