@@ -3,7 +3,13 @@ import * as amqp from 'amqplib';
 import { RabbitMqConnection } from '../../src/notifications/channels/rabbitmq.connection';
 import { serviceUrl } from '../support/services';
 import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
-import { dropBrokerConnections, RabbitConsumer } from '../support/rabbitmq';
+import {
+  drainQueue,
+  dropBrokerConnections,
+  RabbitConsumer,
+  startBroker,
+  stopBroker,
+} from '../support/rabbitmq';
 import {
   admin,
   createEndpoint,
@@ -186,6 +192,73 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     for (const delivery of await deliveriesOf(server, endpoint.id))
       expect(delivery.attemptCount).toBe(1);
     expect(connection.connected).toBe(true);
+  });
+});
+
+describeWithBroker('status notifications across a RabbitMQ restart', () => {
+  let server: TestServer;
+  const prefix = `r${randomBytes(4).toString('hex')}.`;
+  const queue = `paymentserver-test-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: rabbitUrl! } });
+    const model = await amqp.connect(rabbitUrl!);
+    const channel = await model.createChannel();
+    await channel.assertExchange('paymentserver.events', 'topic', { durable: true });
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, 'paymentserver.events', `${prefix}#`);
+    await model.close();
+    await eventually(async () => server.server.app.get(RabbitMqConnection).connected);
+  });
+
+  afterAll(async () => {
+    await startBroker().catch(() => undefined);
+    const model = await amqp.connect(rabbitUrl!);
+    await (await model.createChannel()).deleteQueue(queue);
+    await model.close();
+    await server?.close();
+  });
+
+  it('keeps payments going while the broker is stopped, holds the events, and sends them once it is back; persistent messages survive the restart', async () => {
+    const integrationId = await defaultIntegrationId(server);
+    const endpoint = await createEndpoint(server, {
+      integrationId,
+      type: 'rabbitmq',
+      routingKeyPrefix: prefix,
+      events: ['payment.status_changed'],
+    });
+    // One message confirmed before the restart: it must still be in the durable queue after it.
+    await paidPayment(server);
+    await deliveryIn(server, endpoint.id, 'delivered');
+
+    const during: string[] = [];
+    await stopBroker();
+    try {
+      await eventually(async () => !server.server.app.get(RabbitMqConnection).connected);
+      for (let i = 0; i < 5; i++) during.push((await paidPayment(server)).id);
+      const ready = await server.request('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.rabbitmq).toBe('failing');
+      const waiting = (await deliveriesOf(server, endpoint.id)).filter(
+        (d) => d.status !== 'delivered',
+      );
+      expect(waiting).toHaveLength(5);
+      for (const delivery of waiting) expect(delivery.attemptCount).toBe(0);
+    } finally {
+      await startBroker();
+    }
+
+    await eventually(
+      async () => (await deliveriesOf(server, endpoint.id)).every((d) => d.status === 'delivered'),
+      60_000,
+    );
+    expect((await server.request('GET', '/health/ready')).status).toBe(200);
+    const messages = await drainQueue(queue);
+    const payments = messages.map((m) => JSON.parse(m.body).data.payment.id);
+    expect(messages).toHaveLength(6);
+    expect(new Set(messages.map((m) => m.properties.messageId)).size).toBe(6);
+    for (const message of messages) expect(message.properties.deliveryMode).toBe(2);
+    expect(payments).toEqual(expect.arrayContaining(during));
   });
 });
 

@@ -97,3 +97,34 @@ export async function dropBrokerConnections(nameContains: string): Promise<numbe
   }
   return closed;
 }
+
+/** Stops the broker application (the Erlang node stays up), as in a broker restart. */
+export async function stopBroker(): Promise<void> {
+  await run('rabbitmqctl', ['-q', 'stop_app']);
+}
+
+export async function startBroker(): Promise<void> {
+  await run('rabbitmqctl', ['-q', 'start_app']);
+  await run('rabbitmqctl', ['-q', 'await_startup']);
+}
+
+/** Reads (and acknowledges) what a durable queue holds right now. */
+export async function drainQueue(queue: string): Promise<ConsumedMessage[]> {
+  const model = await amqp.connect(serviceUrl('rabbitmq')!);
+  try {
+    const channel = await model.createChannel();
+    const messages: ConsumedMessage[] = [];
+    for (;;) {
+      const message = await channel.get(queue, { noAck: true });
+      if (!message) return messages;
+      messages.push({
+        routingKey: message.fields.routingKey,
+        exchange: message.fields.exchange,
+        properties: message.properties,
+        body: message.content.toString('utf8'),
+      });
+    }
+  } finally {
+    await model.close().catch(() => undefined);
+  }
+}
