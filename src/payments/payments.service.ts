@@ -229,7 +229,7 @@ export class PaymentsService {
       throw notSupported(resolved.provider.name, 'partial capture');
     }
     const result = await this.callProvider(() =>
-      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id),
+      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id, payment.providerReference ?? null),
     );
     if (result.status === 'pending') return payment; // the outcome arrives by webhook
     return this.tx.run(async (m) => {
@@ -247,7 +247,7 @@ export class PaymentsService {
     if (!payment.providerAccountId) throw new InvalidPaymentStateError('The payment never reached a provider');
     const resolved = await this.accounts.resolve(payment.providerAccountId);
     if (!resolved.provider.capabilities.cancel) throw notSupported(resolved.provider.name, 'cancel');
-    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!));
+    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!, payment.providerReference ?? null));
     if (result.status === 'pending') return payment;
     return this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, id))!;
