@@ -153,7 +153,7 @@ export class ProviderAccountsService {
           testMode: account.testMode,
         },
         webhookUrl: this.webhookUrl(account),
-        http: new ProviderHttpClient(account.provider, account.id),
+        http: new ProviderHttpClient(account.provider, account.id, accountTimeoutMs(account.settings)),
       },
     };
   }
@@ -161,4 +161,10 @@ export class ProviderAccountsService {
   sealCredentials(credentials: Record<string, unknown>): string {
     return this.secretBox.seal(JSON.stringify(credentials));
   }
+}
+
+/** `settings.timeoutMs` (1..60000) overrides the provider call timeout for one account. */
+function accountTimeoutMs(settings: Record<string, unknown> | null | undefined): number | undefined {
+  const value = settings?.timeoutMs;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 60_000 ? value : undefined;
 }

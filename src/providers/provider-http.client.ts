@@ -30,6 +30,8 @@ export class ProviderHttpClient {
   constructor(
     private readonly provider: string,
     private readonly accountId: string,
+    /** Per account (`settings.timeoutMs`), e.g. a slow sandbox or a test simulator. */
+    private readonly defaultTimeoutMs: number = DEFAULT_TIMEOUT_MS,
   ) {}
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -41,7 +43,7 @@ export class ProviderHttpClient {
         headers: request.headers,
         body: request.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.defaultTimeoutMs),
       });
     } catch (error) {
       const failure = this.transportError(error);

@@ -11,9 +11,12 @@ import { TestWebhookSigner } from './test/test-webhook.signer';
 import { TestWebhookSender } from './test/test-webhook.sender';
 import { TestCheckoutController } from './test/test-checkout.controller';
 import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
+import { AdyenProvider } from './adyen/adyen.provider';
 
 /** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
-const CONNECTORS: Type<PaymentProvider>[] = [];
+const CONNECTORS: Type<PaymentProvider>[] = [
+  AdyenProvider,
+];
 
 @Global()
 @Module({})
