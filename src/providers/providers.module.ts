@@ -12,10 +12,12 @@ import { TestWebhookSender } from './test/test-webhook.sender';
 import { TestCheckoutController } from './test/test-checkout.controller';
 import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
 import { AdyenProvider } from './adyen/adyen.provider';
+import { PayPalProvider } from './paypal/paypal.provider';
 
 /** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
 const CONNECTORS: Type<PaymentProvider>[] = [
   AdyenProvider,
+  PayPalProvider,
 ];
 
 @Global()
