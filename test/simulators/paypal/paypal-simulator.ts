@@ -367,7 +367,8 @@ export class PayPalSimulator {
   }
 
   private publicCapture(capture: any) {
-    const { refunded: _refunded, ...rest } = capture;
+    const rest = { ...capture };
+    delete rest.refunded;
     return rest;
   }
 
