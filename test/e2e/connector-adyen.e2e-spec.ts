@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
 
 describe('Adyen connector against the Adyen simulator', () => {
@@ -236,5 +237,41 @@ describe('Adyen connector against the Adyen simulator', () => {
     const payment = (await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: created.body.id }) })).body;
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('invalid_credentials');
+  });
+
+  describe('the simulator refuses what Adyen refuses (so a connector bug fails a test)', () => {
+    const withSpecs = pspSpecsDir() ? it : it.skip;
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${sim.baseUrl}/v71${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': credentials.apiKey, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const valid = () => ({ amount: { currency: 'EUR', value: 1000 }, merchantAccount: credentials.merchantAccount, reference: 'r-1' });
+
+    it('a wrong API key: 401 in ServiceError format', async () => {
+      const response = await post('/paymentLinks', valid(), { 'x-api-key': 'nope' });
+      expect(response.status).toBe(401);
+      expect((await response.json()) as any).toMatchObject({ status: 401, errorType: 'security', errorCode: expect.any(String) });
+    });
+
+    it('a form-encoded body: 415', async () => {
+      const response = await post('/paymentLinks', 'amount=10', { 'content-type': 'application/x-www-form-urlencoded' });
+      expect(response.status).toBe(415);
+    });
+
+    withSpecs('an amount as a decimal string: 422 validation', async () => {
+      const response = await post('/paymentLinks', { ...valid(), amount: { currency: 'EUR', value: '10.00' } });
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as any).message).toContain('amount.value');
+    });
+
+    withSpecs('a missing required field or an unknown field: 422 validation', async () => {
+      const missing: Record<string, unknown> = valid();
+      delete missing.reference;
+      expect((await post('/paymentLinks', missing)).status).toBe(422);
+      expect((await post('/paymentLinks', { ...valid(), amountValue: 1 })).status).toBe(422);
+      expect((await post('/payments/ABC/refunds', { merchantAccount: credentials.merchantAccount })).status).toBe(422);
+    });
   });
 });

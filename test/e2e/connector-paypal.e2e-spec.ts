@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
+import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
 
 describe('PayPal connector against the PayPal simulator', () => {
@@ -223,5 +224,60 @@ describe('PayPal connector against the PayPal simulator', () => {
     const response = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: accountId, amount: { value: 1000, currency: 'ISK' } }) });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe('no_route');
+  });
+
+  describe('the simulator refuses what PayPal refuses (so a connector bug fails a test)', () => {
+    const withSpecs = pspSpecsDir() ? it : it.skip;
+    const token = async () => {
+      const response = await fetch(`${sim.baseUrl}/v1/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      return ((await response.json()) as any).access_token as string;
+    };
+    const order = async (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${sim.baseUrl}/v2/checkout/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const valid = (amount: unknown = { currency_code: 'EUR', value: '10.00' }) => ({
+      intent: 'CAPTURE',
+      purchase_units: [{ amount }],
+      payment_source: { paypal: { experience_context: { return_url: 'https://shop.example/r', cancel_url: 'https://shop.example/c' } } },
+    });
+
+    it('a wrong bearer token: 401 AUTHENTICATION_FAILURE', async () => {
+      const response = await order(valid(), { authorization: 'Bearer nope' });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as any).name).toBe('AUTHENTICATION_FAILURE');
+    });
+
+    it('wrong client credentials at the token endpoint: 401 invalid_client', async () => {
+      const response = await fetch(`${sim.baseUrl}/v1/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as any).error).toBe('invalid_client');
+    });
+
+    it('too many decimals for the currency: 422 DECIMAL_PRECISION / DECIMALS_NOT_SUPPORTED', async () => {
+      const eur = await order(valid({ currency_code: 'EUR', value: '10.505' }));
+      expect(eur.status).toBe(422);
+      expect(((await eur.json()) as any).details[0].issue).toBe('DECIMAL_PRECISION');
+      const jpy = await order(valid({ currency_code: 'JPY', value: '10.50' }));
+      expect(((await jpy.json()) as any).details[0].issue).toBe('DECIMALS_NOT_SUPPORTED');
+    });
+
+    withSpecs('an amount as a number, a bad intent or a missing field: 400 INVALID_REQUEST', async () => {
+      const numeric = await order(valid({ currency_code: 'EUR', value: 10.5 }));
+      expect(numeric.status).toBe(400);
+      expect(((await numeric.json()) as any).name).toBe('INVALID_REQUEST');
+      expect((await order({ ...valid(), intent: 'SALE' })).status).toBe(400);
+      expect((await order({ intent: 'CAPTURE' })).status).toBe(400);
+    });
   });
 });
