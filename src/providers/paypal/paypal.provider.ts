@@ -129,8 +129,9 @@ export class PayPalProvider implements PaymentProvider {
     try {
       order = await this.getOrder(ctx, providerPaymentId);
     } catch (error) {
-      // PayPal forgets orders nobody approved within their lifetime.
-      if (error instanceof ProviderError && error.code === 'not_found') {
+      // PayPal forgets orders nobody approved within their lifetime. Only PayPal's own answer
+      // counts: a 404 from a misconfigured base URL or proxy must not expire payments.
+      if (error instanceof PayPalApiError && error.code === 'not_found' && error.issue === 'INVALID_RESOURCE_ID') {
         return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
       }
       throw error;
