@@ -10,6 +10,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
+import { PayPalReturnModule } from './providers/paypal/paypal-return.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         WebhooksModule,
         HealthModule,
         AdminModule,
+        PayPalReturnModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -22,7 +22,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     });
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: sim.baseUrl, settings: { timeoutMs: 1000 }, testMode: true, enabled: true },
+      body: { provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: sim.baseUrl, settings: { timeoutMs: 3000 }, testMode: true, enabled: true },
     });
     expect(created.status).toBe(201);
     accountId = created.body.id;
@@ -89,13 +89,32 @@ describe('PayPal connector against the PayPal simulator', () => {
     const payment = await create();
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toContain(`${payment.returnUrl}?token=${payment.provider.paymentId}`);
+    expect(response.headers.get('location')).toBe(`${sim.webhookUrl}/return/${payment.id}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
     const paid = await statusOf(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
     expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
     await sim.settled();
     expect(sim.delivered.map((d) => JSON.parse(d.body).event_type)).toContain('PAYMENT.CAPTURE.COMPLETED');
     expect((await events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
+  });
+
+  it("the buyer's return captures the order at once, without waiting for any webhook", async () => {
+    const payment = await create();
+    sim.dropWebhooks = true;
+    const approved = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    sim.dropWebhooks = false;
+    expect((await get(payment.id)).status).toBe('pending');
+    const back = await fetch(approved.headers.get('location')!, { redirect: 'manual' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`${payment.returnUrl}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
+    expect(await get(payment.id)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+    expect(sim.orders.get(payment.provider.paymentId)!.status).toBe('COMPLETED');
+  });
+
+  it('the return route knows only PayPal payments of that account', async () => {
+    const payment = await create();
+    const other = await fetch(`${server.baseUrl}/webhooks/paypal/pa_other/return/${payment.id}`, { redirect: 'manual' });
+    expect(other.status).toBe(404);
   });
 
   it('failed: an instrument declined at capture fails the payment (declined)', async () => {
@@ -109,7 +128,9 @@ describe('PayPal connector against the PayPal simulator', () => {
   it('canceled by the buyer: PayPal sends nothing and the payment stays pending; the shop cannot cancel an unapproved order', async () => {
     const payment = await create();
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
-    expect(response.headers.get('location')).toContain(payment.cancelUrl);
+    const back = await fetch(response.headers.get('location')!, { redirect: 'manual' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`${payment.cancelUrl}?token=${payment.provider.paymentId}`);
     expect((await get(payment.id)).status).toBe('pending');
     const cancel = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(cancel.status).toBe(422);

@@ -59,17 +59,27 @@ export class SpecValidator {
     return dir ? new SpecValidator(path.join(dir, relativePath)) : undefined;
   }
 
+  /** Compiles the schemas up front, so the first request is not slowed down by it. */
+  warmUp(...pointers: string[]): void {
+    for (const pointer of pointers) this.compile(pointer);
+  }
+
   validate(pointer: string, body: unknown): SpecProblem[] {
-    let check = this.compiled.get(pointer);
-    if (!check) {
-      check = this.ajv.compile({ $ref: `spec#/${pointer}` });
-      this.compiled.set(pointer, check);
-    }
+    const check = this.compile(pointer);
     if (check(body)) return [];
     return (check.errors ?? []).map((error) => ({
       field: (error.instancePath || '/').replace(/^\//, '').replace(/\//g, '.') || (error.params as { missingProperty?: string }).missingProperty || '',
       message: `${error.message ?? 'invalid'}${(error.params as { missingProperty?: string }).missingProperty ? ` (${(error.params as { missingProperty?: string }).missingProperty})` : ''}`,
     }));
+  }
+
+  private compile(pointer: string): ValidateFunction {
+    let check = this.compiled.get(pointer);
+    if (!check) {
+      check = this.ajv.compile({ $ref: `spec#/${pointer}` });
+      this.compiled.set(pointer, check);
+    }
+    return check;
   }
 
   toString(): string {

@@ -94,8 +94,9 @@ export class PayPalProvider implements PaymentProvider {
 
   async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
     const experience: Record<string, string> = {
-      return_url: request.returnUrl,
-      cancel_url: request.cancelUrl ?? request.returnUrl,
+      // Through this server, so the buyer's return captures the order (PayPalReturnController).
+      return_url: `${ctx.webhookUrl}/return/${request.paymentId}`,
+      cancel_url: `${ctx.webhookUrl}/cancel/${request.paymentId}`,
       user_action: 'PAY_NOW',
       shipping_preference: 'NO_SHIPPING',
     };

@@ -53,6 +53,7 @@ export class AdyenSimulator {
   }
 
   start(): Promise<string> {
+    this.spec?.warmUp(...['PaymentLinkRequest', 'UpdatePaymentLinkRequest', 'PaymentCaptureRequest', 'PaymentCancelRequest', 'PaymentRefundRequest'].map((n) => `components/schemas/${n}`));
     return this.server.start();
   }
 

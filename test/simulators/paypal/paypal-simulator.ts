@@ -68,6 +68,9 @@ export class PayPalSimulator {
   }
 
   start(): Promise<string> {
+    this.specs.orders?.warmUp('components/schemas/order_request', 'components/schemas/order_capture_request', 'components/schemas/order_authorize_request');
+    this.specs.payments?.warmUp('components/schemas/capture_request', 'components/schemas/refund_request');
+    this.specs.webhooks?.warmUp('components/schemas/verify_webhook_signature');
     return this.server.start();
   }
 
