@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { Repository } from 'typeorm';
@@ -17,7 +17,7 @@ const PASSED_ON = ['token', 'PayerID'];
  * through the rate-limited poll, then the buyer goes on to the shop's returnUrl. This does not
  * wait for the CHECKOUT.ORDER.APPROVED webhook, and does not depend on it arriving.
  */
-@ApiExcludeController()
+@ApiTags('Webhooks from providers')
 @Public()
 @Controller('webhooks/paypal')
 export class PayPalReturnController {
@@ -27,6 +27,12 @@ export class PayPalReturnController {
   ) {}
 
   @Get(':providerAccountId/return/:paymentId')
+  @ApiOperation({
+    summary: "PayPal buyer's return",
+    description: "PayPal's return_url: captures (or authorizes) the approved order now, then redirects to the payment's returnUrl with PayPal's token and PayerID.",
+  })
+  @ApiResponse({ status: 303, description: "To the payment's returnUrl" })
+  @ApiResponse({ status: 404, description: 'No such PayPal payment on this account' })
   async returned(
     @Param('providerAccountId') accountId: string,
     @Param('paymentId') paymentId: string,
@@ -42,6 +48,8 @@ export class PayPalReturnController {
   }
 
   @Get(':providerAccountId/cancel/:paymentId')
+  @ApiOperation({ summary: "PayPal buyer's cancel", description: "PayPal's cancel_url: redirects to the payment's cancelUrl (or returnUrl); the status does not change." })
+  @ApiResponse({ status: 303, description: "To the payment's cancelUrl" })
   async canceled(
     @Param('providerAccountId') accountId: string,
     @Param('paymentId') paymentId: string,
