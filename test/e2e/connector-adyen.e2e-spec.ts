@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
+import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
@@ -207,6 +208,8 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
     expect(payment.routing.attempts[payment.routing.attempts.length - 1]).toMatchObject({ providerAccountId: accountId, outcome: 'failed', error: expect.stringMatching(/^timeout/) });
+    const attempts = await server.dataSource.getRepository(PaymentAttempt).findBy({ paymentId: payment.id });
+    expect(attempts).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' })]);
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
+import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
@@ -217,6 +218,8 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
     expect(payment.routing.attempts[payment.routing.attempts.length - 1].error).toMatch(/^timeout/);
+    const attempts = await server.dataSource.getRepository(PaymentAttempt).findBy({ paymentId: payment.id });
+    expect(attempts).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' })]);
   });
 
   it('the poll recovers a payment whose webhooks were dropped (and captures the approved order)', async () => {
