@@ -133,6 +133,15 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(paid.amountCaptured).toBe(800);
   });
 
+  it('manual capture: without metadata in the AUTHORISATION webhook, the link tells the capture mode', async () => {
+    const payment = await create({ captureMode: 'manual' });
+    sim.omitMetadata = true;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
+    sim.omitMetadata = false;
+    await statusOf(payment.id, 'authorized');
+    expect(sim.server.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
+  });
+
   it('manual capture: canceling an authorized payment goes through /cancels and the CANCELLATION webhook', async () => {
     const payment = await create({ captureMode: 'manual' });
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });

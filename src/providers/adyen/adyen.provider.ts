@@ -185,7 +185,7 @@ export class AdyenProvider implements PaymentProvider {
   async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
     const notifications: WebhookNotification[] = [];
     for (const item of this.items(webhook)) {
-      const notification = this.toNotification(item);
+      const notification = this.toNotification(item, await this.captureModeOf(ctx, item));
       if (notification) notifications.push(notification);
       else this.logger.warn({ msg: 'unmapped Adyen event ignored', accountId: ctx.account.id, eventCode: item.eventCode, success: item.success });
     }
@@ -196,7 +196,21 @@ export class AdyenProvider implements PaymentProvider {
     return { status: 200, contentType: 'text/plain', body: '[accepted]' };
   }
 
-  private toNotification(item: AdyenNotificationRequestItem): WebhookNotification | undefined {
+  /**
+   * Whether an AUTHORISATION means `paid` or `authorized`: the link's metadata says so; where
+   * it is missing, the link itself (manualCapture) does.
+   */
+  private async captureModeOf(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): Promise<CaptureMode> {
+    if (item.eventCode !== 'AUTHORISATION' || item.success !== 'true') return 'automatic';
+    const hint = this.additional(item, `metadata.${META_CAPTURE_MODE}`);
+    if (hint === 'manual' || hint === 'automatic') return hint;
+    const linkId = this.additional(item, 'paymentLinkId');
+    if (!linkId) return 'automatic';
+    const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', `/paymentLinks/${encodeURIComponent(linkId)}`);
+    return link.manualCapture ? 'manual' : 'automatic';
+  }
+
+  private toNotification(item: AdyenNotificationRequestItem, mode: CaptureMode): WebhookNotification | undefined {
     const effect = adyenEventEffect(item.eventCode, item.success, item.reason);
     if (!effect) return undefined;
     const providerStatus = `${item.eventCode}:${item.success}`;
@@ -215,7 +229,6 @@ export class AdyenProvider implements PaymentProvider {
     }
     if (item.eventCode === 'AUTHORISATION') {
       const linkId = this.additional(item, 'paymentLinkId');
-      const mode: CaptureMode = this.additional(item, `metadata.${META_CAPTURE_MODE}`) === 'manual' ? 'manual' : 'automatic';
       const status = effect.payment[mode];
       const providerPaymentId = linkId ?? item.pspReference;
       return {

@@ -36,6 +36,8 @@ export class AdyenSimulator {
   webhookUrl = '';
   /** Drop (do not send) webhooks while true. */
   dropWebhooks = false;
+  /** Leave the link's metadata out of AUTHORISATION webhooks while true. */
+  omitMetadata = false;
   readonly delivered: { body: string; status: number; responseText: string }[] = [];
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
@@ -223,7 +225,7 @@ export class AdyenSimulator {
       success,
       reason,
       amount: entry.request.amount,
-      additionalData: { paymentLinkId: entry.id, ...metadata },
+      additionalData: { paymentLinkId: entry.id, ...(this.omitMetadata ? {} : metadata) },
     };
   }
 
