@@ -170,6 +170,23 @@ describe('Adyen connector against the Adyen simulator', () => {
     ]);
   });
 
+  it('a refund Adyen refuses (REFUND success=false) fails and frees its amount', async () => {
+    const payment = await create();
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    await statusOf(payment.id, 'paid');
+    sim.refuseNextRefund = true;
+    const refused = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    expect(refused.body.status).toBe('pending');
+    await eventually(async () => {
+      const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
+      return refunds[0]?.status === 'failed';
+    });
+    expect((await get(payment.id)).status).toBe('paid');
+    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    expect(again.status).toBe(201);
+    await statusOf(payment.id, 'refunded');
+  });
+
   it('a webhook with a bad HMAC is 401 and changes nothing', async () => {
     const payment = await create();
     sim.dropWebhooks = true;

@@ -187,6 +187,18 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(refunds).toHaveLength(2);
   });
 
+  it('a refund made in the PayPal dashboard arrives by webhook and is recorded', async () => {
+    const payment = await create();
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    await statusOf(payment.id, 'paid');
+    await sim.settled();
+    sim.dashboardRefund(payment.provider.paymentId, '4.00');
+    const after = await statusOf(payment.id, 'partially_refunded');
+    expect(after.amountRefunded).toBe(400);
+    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
+    expect(refunds).toEqual([expect.objectContaining({ amount: { value: 400, currency: 'EUR' }, status: 'succeeded' })]);
+  });
+
   it('a webhook whose signature PayPal does not confirm is 401 and changes nothing', async () => {
     const payment = await create();
     sim.dropWebhooks = true;

@@ -38,6 +38,8 @@ export class AdyenSimulator {
   dropWebhooks = false;
   /** Leave the link's metadata out of AUTHORISATION webhooks while true. */
   omitMetadata = false;
+  /** The next refund is accepted (`received`) and then refused by webhook. */
+  refuseNextRefund = false;
   readonly delivered: { body: string; status: number; responseText: string }[] = [];
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
@@ -164,7 +166,8 @@ export class AdyenSimulator {
       if (ok) entry.canceled = true;
       event = { eventCode: 'CANCELLATION', success: ok, value: entry.request.amount.value };
     } else {
-      const ok = value! > 0 && entry.refunded + value! <= entry.captured;
+      const ok = value! > 0 && entry.refunded + value! <= entry.captured && !this.refuseNextRefund;
+      this.refuseNextRefund = false;
       if (ok) entry.refunded += value!;
       event = { eventCode: 'REFUND', success: ok, reason: ok ? undefined : 'Insufficient balance on payment', value: value! };
     }

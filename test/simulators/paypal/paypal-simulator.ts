@@ -83,6 +83,13 @@ export class PayPalSimulator {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** A refund made by the merchant in PayPal's own dashboard (the webhook follows). */
+  dashboardRefund(orderId: string, value: string): void {
+    const capture = this.orders.get(orderId)!.captures[0];
+    const response = this.refundCapture(capture.id, { amount: { currency_code: capture.amount.currency_code, value } });
+    if (response.status !== 201) throw new Error(`dashboard refund refused: ${JSON.stringify(response.body)}`);
+  }
+
   /** Makes every issued token invalid (as if PayPal revoked them). */
   revokeTokens(): void {
     this.tokens.clear();
