@@ -10,8 +10,10 @@ import { PaymentsModule } from './payments/payments.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { PayPalReturnModule } from './providers/paypal/paypal-return.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { CryptoModule } from './common/crypto/crypto.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,8 @@ export class AppModule {
         WebhooksModule,
         HealthModule,
         AdminModule,
+        DashboardModule,
+        CryptoModule,
         PayPalReturnModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

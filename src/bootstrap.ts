@@ -11,7 +11,8 @@ import type { AppConfig } from './config/app.config';
 import { createValidationPipe } from './common/http/validation';
 import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
-import { problem } from './common/errors/problem-details.filter';
+import { createPublicListener } from './common/http/public-listener';
+import { webhookRateLimit } from './common/http/webhook-rate-limit';
 import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
 import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
@@ -37,6 +38,24 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.set('trust proxy', 'loopback');
   app.use(requestIdMiddleware);
   app.use(helmet());
+  // API answers (API keys shown once, payments) must not sit in any cache.
+  app.use('/api', (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  // Closed unless origins are configured: then only those, never "*", never credentials by cookie.
+  if (config.perimeter.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.perimeter.corsOrigins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Api-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  if (config.perimeter.webhookRequestsPerMinute > 0) {
+    app.use('/webhooks', webhookRateLimit(config.perimeter.webhookRequestsPerMinute));
+  }
   // Webhooks keep their exact bytes for signature checks; everything else is parsed.
   app.use('/webhooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -44,22 +63,6 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.useGlobalPipes(createValidationPipe());
   if (config.server.swagger) setupSwagger(app);
   return app;
-}
-
-/**
- * The public listener serves only /webhooks/*: it hands those requests to the same
- * application and answers 404 to everything else.
- */
-function publicListener(app: NestExpressApplication): http.Server {
-  const handler = app.getHttpAdapter().getInstance() as express.Express;
-  return http.createServer((req, res) => {
-    if (req.url?.startsWith('/webhooks/')) {
-      handler(req, res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/problem+json' });
-    res.end(JSON.stringify(problem(404, 'not_found', 'Not found', 'Only /webhooks/* is served on this listener')));
-  });
 }
 
 export async function startServer(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningServer> {
@@ -81,7 +84,7 @@ export async function startServer(config: AppConfig, options: { logger?: boolean
   let publicServer: http.Server | undefined;
   let publicPort: number | undefined;
   if (config.server.publicPort !== undefined) {
-    publicServer = publicListener(app);
+    publicServer = createPublicListener(app.getHttpAdapter().getInstance() as express.Express);
     await new Promise<void>((resolve) => publicServer!.listen(config.server.publicPort, resolve));
     publicPort = (publicServer.address() as AddressInfo).port;
   }

@@ -8,6 +8,10 @@ import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { OidcStrategy } from './oidc/oidc.strategy';
 import { isAdmin, TokenPrincipal } from './oidc/token-principal';
+import { AuthFailureLimiter } from './auth-failure.limiter';
+import { clientKey, RateLimitedError } from '../common/http/rate-limiter';
+import { cameFromPublicListener } from '../common/http/public-listener';
+import { DomainError } from '../common/errors/domain-error';
 
 function hasBearer(request: AuthenticatedRequest): boolean {
   return /^bearer\s/i.test(request.headers.authorization ?? '');
@@ -25,16 +29,40 @@ export class AuthGuard implements CanActivate {
     private readonly integrations: IntegrationsService,
     private readonly oidc: OidcStrategy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Second line of defence behind the public listener's own filter: only webhook routes there.
+    if (cameFromPublicListener(request) && !String(request.route?.path ?? '').startsWith('/webhooks/')) {
+      throw new DomainError('not_found', 404, 'Not found', 'Only /webhooks/* is served on this listener');
+    }
     const requirement = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (requirement === 'public') return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
+    const ip = clientKey(request.ip ?? request.socket.remoteAddress);
+    const wait = this.failures.blockedFor(ip);
+    if (wait !== undefined) {
+      response.setHeader('Retry-After', String(wait));
+      throw new RateLimitedError('Too many failed authentication attempts from this address; retry later', wait);
+    }
+    try {
+      return await this.authenticate(requirement, request, response);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) this.failures.recordFailure(ip);
+      throw error;
+    }
+  }
+
+  private async authenticate(
+    requirement: AuthRequirement | undefined,
+    request: AuthenticatedRequest,
+    response: Response,
+  ): Promise<boolean> {
     if (requirement === 'integration') {
       const key = request.headers['x-api-key'];
       if (typeof key === 'string' && key.length > 0) {

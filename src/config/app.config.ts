@@ -3,6 +3,7 @@ import { DatabaseConfig, loadDatabaseConfig } from './database.config';
 import { loadSecurityConfig, SecurityConfig } from './security.config';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config';
 import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation.config';
+import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
 
 export interface ServerConfig {
   port: number;
@@ -22,6 +23,7 @@ export interface AppConfig {
   security: SecurityConfig;
   notifications: NotificationsConfig;
   reconciliation: ReconciliationConfig;
+  perimeter: PerimeterConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -54,5 +56,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     security: loadSecurityConfig(reader, database),
     notifications: loadNotificationsConfig(reader),
     reconciliation: loadReconciliationConfig(reader),
+    perimeter: loadPerimeterConfig(reader),
   };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, EnvReader } from './env-reader';
 import { DatabaseConfig } from './database.config';
+import { DEV_DASHBOARD_CLIENT_ID } from '../dev-idp/dev-clients';
 
 export interface SecurityConfig {
   /** 32-byte keys; the first encrypts, all decrypt (rotation). */
@@ -34,6 +35,8 @@ export interface OidcConfig {
   devIdpPort: number;
   /** Redirect URIs of the development provider's dashboard client (authorization code + PKCE). */
   devIdpRedirectUris: string[];
+  /** The public OAuth client (authorization code + PKCE) the dashboard signs in with. */
+  dashboardClientId: string;
 }
 
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -156,5 +159,6 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean),
+    dashboardClientId: reader.string('PAYMENTSERVER_DASHBOARD_CLIENT_ID', DEV_DASHBOARD_CLIENT_ID),
   };
 }

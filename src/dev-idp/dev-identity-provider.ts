@@ -4,9 +4,7 @@ import type { JsonWebKey } from 'node:crypto';
 import type { AppConfig } from '../config/app.config';
 import { generateSigningKey, RunningIdentityProvider, startIdentityProvider } from './identity-provider';
 
-export const DEV_ADMIN_CLIENT_ID = 'paymentserver-admin';
-export const DEV_ADMIN_CLIENT_SECRET = 'paymentserver-dev-secret';
-export const DEV_DASHBOARD_CLIENT_ID = 'paymentserver-dashboard';
+import { DEV_ADMIN_CLIENT_ID, DEV_ADMIN_CLIENT_SECRET } from './dev-clients';
 
 /**
  * The signing key is kept beside the SQLite database so that tokens survive a restart; other
@@ -50,7 +48,7 @@ export async function startDevIdentityProvider(config: AppConfig): Promise<Runni
         scope: `${config.security.oidc.adminScope} paymentserver:payments`,
       },
       {
-        clientId: DEV_DASHBOARD_CLIENT_ID,
+        clientId: config.security.oidc.dashboardClientId,
         scope: config.security.oidc.adminScope,
         redirectUris: config.security.oidc.devIdpRedirectUris,
       },
@@ -64,7 +62,7 @@ export async function startDevIdentityProvider(config: AppConfig): Promise<Runni
     msg: 'DEVELOPMENT identity provider started: anyone on this machine can get admin tokens. Never use it in production; set PAYMENTSERVER_OIDC_ISSUER to your OpenID Connect provider.',
     issuer: idp.issuer,
     adminClient: DEV_ADMIN_CLIENT_ID,
-    dashboardClient: DEV_DASHBOARD_CLIENT_ID,
+    dashboardClient: config.security.oidc.dashboardClientId,
   };
   process.stdout.write(JSON.stringify(line) + '\n');
   return idp;

@@ -27,3 +27,17 @@ export function enabledDialects(): Dialect[] {
   if (serviceUrl('postgres')) dialects.push('postgres');
   return dialects;
 }
+
+/**
+ * Chromium for the dashboard's browser test (Debian package `chromium`). Locally a missing
+ * browser skips that suite; in CI it is an error.
+ */
+export function chromiumPath(): string | undefined {
+  const candidate = process.env.PAYMENTSERVER_TEST_CHROMIUM ?? '/usr/bin/chromium';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exists = (require('node:fs') as typeof import('node:fs')).existsSync(candidate);
+  if (!exists && process.env.CI === 'true') {
+    throw new Error(`Chromium not found at ${candidate} in CI: the dashboard suite may not be skipped`);
+  }
+  return exists ? candidate : undefined;
+}

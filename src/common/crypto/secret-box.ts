@@ -17,6 +17,16 @@ export class SecretBox {
     this.currentId = SecretBox.keyId(keys[0]);
   }
 
+  /** Id of the key that seals; sealed values start with `v1.<this id>.`. */
+  get currentKeyId(): string {
+    return this.currentId;
+  }
+
+  /** How many keys can open (more than one: a rotation is under way). */
+  get keyCount(): number {
+    return this.keys.size;
+  }
+
   static keyId(key: Buffer): string {
     return createHash('sha256').update(key).digest('hex').slice(0, 8);
   }

@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium, Browser, Page } from 'playwright-core';
+import { eventually, freePort, paymentBody, submitCheckout } from '../support/test-server';
+import { ServerProcess, spawnServer, waitForHttp } from '../support/server-process';
+import { chromiumPath } from '../support/services';
+
+const browserPath = chromiumPath();
+const describeWithBrowser = browserPath ? describe : describe.skip;
+
+/**
+ * The dashboard in a real browser against the real server and its bundled development
+ * identity provider: sign-in by authorization code + PKCE, then payments and integrations
+ * through the Admin API.
+ */
+describeWithBrowser('the web dashboard (headless Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  let dir: string;
+  const apiKey = `dash_${randomBytes(12).toString('hex')}`;
+
+  const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${base}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paymentserver-dashboard-'));
+    const port = await freePort();
+    // localhost, as the development provider registers the dashboard's redirect URI under it.
+    base = `http://localhost:${port}`;
+    server = spawnServer({
+      PAYMENTSERVER_PORT: String(port),
+      PAYMENTSERVER_DB_URL: path.join(dir, 'db.sqlite'),
+      PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
+      PAYMENTSERVER_DEV_IDP_PORT: '0',
+    });
+    await waitForHttp(`${base}/health/ready`);
+    browser = await chromium.launch({
+      executablePath: browserPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows nothing but a sign-in button without a token, and the Admin API refuses the page origin without one', async () => {
+    await page.goto(`${base}/dashboard/`);
+    await expect(page.locator('#auth-button').textContent()).resolves.toBe('Sign in');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Sign in');
+    expect((await fetch(`${base}/api/v1/admin/payments`)).status).toBe(401);
+    const csp = (await fetch(`${base}/dashboard/`)).headers.get('content-security-policy');
+    expect(csp).toContain("script-src 'self'");
+  });
+
+  it('signs in at the development identity provider with authorization code + PKCE', async () => {
+    await page.click('#auth-button');
+    // oidc-provider's development login and consent pages.
+    await page.fill('input[name="login"]', 'operator@example.com');
+    await page.fill('input[name="password"]', 'any');
+    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]'); // consent: Continue
+    await page.waitForURL(/\/dashboard\/#\/payments$/);
+    await expect(page.locator('#who').textContent()).resolves.toBe('operator@example.com');
+    await expect(page.locator('main h1').textContent()).resolves.toBe('Payments');
+  });
+
+  it('lists a paid payment, shows its history, and refunds part of it in major units without rounding', async () => {
+    const created = await api('POST', '/api/v1/payments', paymentBody({ reference: 'order-dash-1', amount: { value: 1050, currency: 'EUR' } }), {
+      'idempotency-key': randomBytes(8).toString('hex'),
+    });
+    expect(created.status).toBe(201);
+    await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' });
+    await eventually(async () => (await api('GET', `/api/v1/payments/${created.body.id}`)).body.status === 'paid');
+
+    await page.goto(`${base}/dashboard/#/payments?status=paid`);
+    const row = page.locator('tr', { hasText: 'order-dash-1' });
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe('EUR 10.50');
+    await row.locator('a').click();
+    await page.waitForSelector('#refund-form');
+    await expect(page.locator('main h1').textContent()).resolves.toContain('paid');
+    await expect(page.locator('table', { hasText: 'Source' }).textContent()).resolves.toContain('pending → paid');
+
+    await page.fill('#refund-form input[name="amount"]', '4.1');
+    await page.fill('#refund-form input[name="reason"]', 'damaged');
+    await page.click('#refund-form button[type="submit"]');
+    await expect(page.locator('#flash .notice').textContent()).resolves.toMatch(/^Refund re_\w+ of EUR 4\.10 is (pending|succeeded)\.$/);
+    const after = await eventually(async () => {
+      const payment = (await api('GET', `/api/v1/payments/${created.body.id}`)).body;
+      return payment.amountRefunded === 410 ? payment : undefined;
+    });
+    expect(after.status).toBe('partially_refunded');
+
+    // More decimals than EUR has is refused in the page, before any request.
+    await page.goto(`${base}/dashboard/#/payments/${created.body.id}`);
+    await page.fill('#refund-form input[name="amount"]', '0.001');
+    await page.click('#refund-form button[type="submit"]');
+    await expect(page.locator('#flash .error').textContent()).resolves.toContain('not a valid EUR amount');
+    expect((await api('GET', `/api/v1/payments/${created.body.id}`)).body.amountRefunded).toBe(410);
+  });
+
+  it('creates an integration and an API key that is shown once and works on the payment API', async () => {
+    await page.goto(`${base}/dashboard/#/integrations`);
+    await page.fill('#integration-form input[name="name"]', 'shop-from-dashboard');
+    await page.click('#integration-form button[type="submit"]');
+    const row = page.locator('tr', { hasText: 'shop-from-dashboard' });
+    await row.locator('button', { hasText: 'New API key' }).click();
+    const key = (await page.locator('#flash code.secret').textContent())!;
+    expect(key.length).toBeGreaterThan(20);
+    const list = await fetch(`${base}/api/v1/payments`, { headers: { 'x-api-key': key } });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { data: unknown[] }).data).toEqual([]);
+    // The key is not shown again after a reload: only its prefix.
+    await page.reload();
+    await expect(page.locator('main').textContent()).resolves.not.toContain(key);
+  });
+
+  it('creates and disables a provider account, showing the webhook URL to register', async () => {
+    await page.goto(`${base}/dashboard/#/provider-accounts`);
+    await page.selectOption('#account-form select[name="provider"]', 'test');
+    await page.fill('#account-form input[name="name"]', 'second test account');
+    await page.click('#account-form button[type="submit"]');
+    const row = page.locator('tr', { hasText: 'second test account' });
+    await expect(row.textContent()).resolves.toContain('/webhooks/test/');
+    await row.locator('button', { hasText: 'Disable' }).click();
+    // The table is rebuilt from the Admin API's answer after the PATCH.
+    await row.locator('button', { hasText: 'Enable' }).waitFor();
+    await expect(row.locator('td').nth(4).textContent()).resolves.toBe('no');
+  });
+});
