@@ -3,7 +3,7 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
-import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
 
 describe('Adyen connector against the Adyen simulator', () => {
   let server: TestServer;
@@ -18,8 +18,15 @@ describe('Adyen connector against the Adyen simulator', () => {
   beforeAll(async () => {
     sim = new AdyenSimulator(credentials);
     await sim.start();
+    // Webhooks arrive on the public listener, as in production.
+    const publicPort = await freePort();
     server = await startTestServer({
-      env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
+      env: {
+        PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
+        PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
+        PAYMENTSERVER_PUBLIC_PORT: String(publicPort),
+        PAYMENTSERVER_PUBLIC_URL: `http://127.0.0.1:${publicPort}`,
+      },
     });
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
@@ -27,7 +34,7 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
     expect(created.status).toBe(201);
     accountId = created.body.id;
-    expect(created.body.webhookUrl).toBe(`http://localhost:${server.port}/webhooks/adyen/${accountId}`);
+    expect(created.body.webhookUrl).toBe(`http://127.0.0.1:${server.server.publicPort}/webhooks/adyen/${accountId}`);
     sim.webhookUrl = created.body.webhookUrl;
   });
 

@@ -3,12 +3,13 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
-import { eventually, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
 
 describe('PayPal connector against the PayPal simulator', () => {
   let server: TestServer;
   let sim: PayPalSimulator;
   let accountId: string;
+  let publicUrl: string;
   const credentials = {
     clientId: `AYS${randomBytes(10).toString('hex')}`,
     clientSecret: `EGn${randomBytes(16).toString('hex')}`,
@@ -18,8 +19,16 @@ describe('PayPal connector against the PayPal simulator', () => {
   beforeAll(async () => {
     sim = new PayPalSimulator(credentials);
     await sim.start();
+    // Webhooks and the buyer's return go through the public listener, as in production.
+    const publicPort = await freePort();
+    publicUrl = `http://127.0.0.1:${publicPort}`;
     server = await startTestServer({
-      env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
+      env: {
+        PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
+        PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
+        PAYMENTSERVER_PUBLIC_PORT: String(publicPort),
+        PAYMENTSERVER_PUBLIC_URL: publicUrl,
+      },
     });
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
@@ -27,6 +36,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     });
     expect(created.status).toBe(201);
     accountId = created.body.id;
+    expect(created.body.webhookUrl).toBe(`${publicUrl}/webhooks/paypal/${accountId}`);
     sim.webhookUrl = created.body.webhookUrl;
   });
 
@@ -90,7 +100,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     const payment = await create();
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(`${sim.webhookUrl}/return/${payment.id}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
+    expect(response.headers.get('location')).toBe(`${sim.webhookUrl}?return=${payment.id}&token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
     const paid = await statusOf(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
     expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
@@ -114,7 +124,7 @@ describe('PayPal connector against the PayPal simulator', () => {
 
   it('the return route knows only PayPal payments of that account', async () => {
     const payment = await create();
-    const other = await fetch(`${server.baseUrl}/webhooks/paypal/pa_other/return/${payment.id}`, { redirect: 'manual' });
+    const other = await fetch(`${publicUrl}/webhooks/paypal/pa_other?return=${payment.id}`, { redirect: 'manual' });
     expect(other.status).toBe(404);
   });
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { Repository } from 'typeorm';
@@ -12,10 +12,11 @@ import { ReconciliationService } from '../../reconciliation/reconciliation.servi
 const PASSED_ON = ['token', 'PayerID'];
 
 /**
- * The buyer's way back from PayPal. PayPal returns the buyer here (on the webhook surface, so
- * the public listener serves it too); an approved order is captured (or authorized) at once
- * through the rate-limited poll, then the buyer goes on to the shop's returnUrl. This does not
- * wait for the CHECKOUT.ORDER.APPROVED webhook, and does not depend on it arriving.
+ * The buyer's way back from PayPal: `GET /webhooks/paypal/{accountId}?return={paymentId}` (or
+ * `?cancel=`), on the webhook surface so that the public listener serves it too. An approved
+ * order is captured (or authorized) at once through the rate-limited poll, then the buyer goes
+ * on to the shop's returnUrl. This neither waits for nor depends on the CHECKOUT.ORDER.APPROVED
+ * webhook.
  */
 @ApiTags('Webhooks from providers')
 @Public()
@@ -26,43 +27,33 @@ export class PayPalReturnController {
     private readonly reconciliation: ReconciliationService,
   ) {}
 
-  @Get(':providerAccountId/return/:paymentId')
+  @Get(':providerAccountId')
   @ApiOperation({
-    summary: "PayPal buyer's return",
-    description: "PayPal's return_url: captures (or authorizes) the approved order now, then redirects to the payment's returnUrl with PayPal's token and PayerID.",
+    summary: "PayPal buyer's return or cancel",
+    description:
+      "PayPal's return_url (`?return={paymentId}`): captures (or authorizes) the approved order now, then redirects to the payment's returnUrl with PayPal's token and PayerID. Its cancel_url (`?cancel={paymentId}`): redirects to the payment's cancelUrl (or returnUrl); the status does not change.",
   })
-  @ApiResponse({ status: 303, description: "To the payment's returnUrl" })
+  @ApiQuery({ name: 'return', required: false, description: 'payment id (return_url)' })
+  @ApiQuery({ name: 'cancel', required: false, description: 'payment id (cancel_url)' })
+  @ApiResponse({ status: 303, description: "To the payment's returnUrl or cancelUrl" })
   @ApiResponse({ status: 404, description: 'No such PayPal payment on this account' })
-  async returned(
+  async back(
     @Param('providerAccountId') accountId: string,
-    @Param('paymentId') paymentId: string,
     @Query() query: Record<string, string>,
     @Res() res: Response,
   ): Promise<void> {
-    const payment = await this.find(accountId, paymentId);
-    if (payment.providerPaymentId) {
+    const canceled = typeof query.cancel === 'string';
+    const payment = await this.find(accountId, canceled ? query.cancel : query.return);
+    if (!canceled && payment.providerPaymentId) {
       // A failure here is not the buyer's problem: the webhook and reconciliation still follow.
       await this.reconciliation.pollByProviderId(accountId, payment.providerPaymentId).catch(() => undefined);
     }
-    res.redirect(303, this.onward(payment.returnUrl, query));
+    res.redirect(303, this.onward(canceled ? (payment.cancelUrl ?? payment.returnUrl) : payment.returnUrl, query));
   }
 
-  @Get(':providerAccountId/cancel/:paymentId')
-  @ApiOperation({ summary: "PayPal buyer's cancel", description: "PayPal's cancel_url: redirects to the payment's cancelUrl (or returnUrl); the status does not change." })
-  @ApiResponse({ status: 303, description: "To the payment's cancelUrl" })
-  async canceled(
-    @Param('providerAccountId') accountId: string,
-    @Param('paymentId') paymentId: string,
-    @Query() query: Record<string, string>,
-    @Res() res: Response,
-  ): Promise<void> {
-    const payment = await this.find(accountId, paymentId);
-    res.redirect(303, this.onward(payment.cancelUrl ?? payment.returnUrl, query));
-  }
-
-  private async find(accountId: string, paymentId: string): Promise<Payment> {
-    const payment = await this.payments.findOneBy({ id: paymentId, providerAccountId: accountId });
-    if (!payment || payment.providerName !== 'paypal') throw new NotFoundError('Payment', paymentId);
+  private async find(accountId: string, paymentId: string | undefined): Promise<Payment> {
+    const payment = typeof paymentId === 'string' ? await this.payments.findOneBy({ id: paymentId, providerAccountId: accountId }) : null;
+    if (!payment || payment.providerName !== 'paypal') throw new NotFoundError('Payment', String(paymentId ?? ''));
     return payment;
   }
 

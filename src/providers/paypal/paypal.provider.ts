@@ -95,8 +95,8 @@ export class PayPalProvider implements PaymentProvider {
   async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
     const experience: Record<string, string> = {
       // Through this server, so the buyer's return captures the order (PayPalReturnController).
-      return_url: `${ctx.webhookUrl}/return/${request.paymentId}`,
-      cancel_url: `${ctx.webhookUrl}/cancel/${request.paymentId}`,
+      return_url: `${ctx.webhookUrl}?return=${encodeURIComponent(request.paymentId)}`,
+      cancel_url: `${ctx.webhookUrl}?cancel=${encodeURIComponent(request.paymentId)}`,
       user_action: 'PAY_NOW',
       shipping_preference: 'NO_SHIPPING',
     };
