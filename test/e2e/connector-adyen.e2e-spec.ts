@@ -104,6 +104,28 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(failed.failure).toMatchObject({ code: 'declined' });
   });
 
+  it('failed: the refused link is expired, so the shopper cannot pay a failed payment later', async () => {
+    const payment = await create();
+    await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
+    await statusOf(payment.id, 'failed');
+    expect(sim.links.get(payment.provider.paymentId)!.status).toBe('expired');
+    expect((await submitCheckout(payment.checkoutUrl, { outcome: 'paid' })).status).toBe(410);
+  });
+
+  it('a refusal processed after the shopper paid on the same link ends nothing', async () => {
+    const payment = await create();
+    sim.dropWebhooks = true;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
+    const refusal = sim.lastSigned!;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    sim.dropWebhooks = false;
+    await sim.deliver(sim.lastSigned!); // the AUTHORISATION success=true
+    await statusOf(payment.id, 'paid');
+    expect(await sim.deliver(refusal)).toBe(200); // the late refusal
+    expect((await get(payment.id)).status).toBe('paid');
+    expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.some((e: any) => e.toStatus === 'failed')).toBe(false);
+  });
+
   it('canceled: a shopper-cancelled AUTHORISATION cancels the payment', async () => {
     const payment = await create();
     await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });

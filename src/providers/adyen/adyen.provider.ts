@@ -172,24 +172,53 @@ export class AdyenProvider implements PaymentProvider {
     const items = this.items(webhook);
     if (items.length === 0) throw new WebhookVerificationError('no notification items');
     for (const item of items) {
-      let valid = false;
-      try {
-        valid = this.hmac.validateHMAC(item as never, ctx.account.credentials.hmacKey);
-      } catch {
-        valid = false; // no hmacSignature
-      }
-      if (!valid) throw new WebhookVerificationError('bad or missing additionalData.hmacSignature');
+      if (!this.signed(ctx, item)) throw new WebhookVerificationError('bad or missing additionalData.hmacSignature');
     }
   }
 
   async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
     const notifications: WebhookNotification[] = [];
     for (const item of this.items(webhook)) {
+      if (!(await this.refusalEndsPayment(ctx, item))) {
+        this.logger.log({ msg: 'refused attempt on a link that was paid after all; ignored', accountId: ctx.account.id, pspReference: item.pspReference });
+        continue;
+      }
       const notification = this.toNotification(item, await this.captureModeOf(ctx, item));
       if (notification) notifications.push(notification);
       else this.logger.warn({ msg: 'unmapped Adyen event ignored', accountId: ctx.account.id, eventCode: item.eventCode, success: item.success });
     }
     return notifications;
+  }
+
+  /**
+   * A refused AUTHORISATION leaves a payment link usable, but our `failed` is final: so the
+   * link is expired first, and a shopper cannot pay a payment we have already failed. If the
+   * shopper has paid on the link meanwhile, the refusal is history and ends nothing. Only for
+   * signed items: parseWebhook also sees unverified bodies (to know what to poll).
+   */
+  private async refusalEndsPayment(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): Promise<boolean> {
+    const linkId = this.additional(item, 'paymentLinkId');
+    if (item.eventCode !== 'AUTHORISATION' || item.success === 'true' || !linkId) return true;
+    if (!this.signed(ctx, item)) return true;
+    const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
+    let link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+    if (link.status === 'active') {
+      try {
+        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'PATCH', path, { status: 'expired' });
+      } catch (error) {
+        if (!(error instanceof ProviderError) || error.retryable) throw error;
+        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
+      }
+    }
+    return link.status !== 'completed' && link.status !== 'paid';
+  }
+
+  private signed(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): boolean {
+    try {
+      return this.hmac.validateHMAC(item as never, ctx.account.credentials.hmacKey);
+    } catch {
+      return false;
+    }
   }
 
   webhookAck(): WebhookAck {

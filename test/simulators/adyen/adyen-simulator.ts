@@ -71,6 +71,9 @@ export class AdyenSimulator {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** The last notification body signed (sent or, with dropWebhooks, dropped). */
+  lastSigned?: string;
+
   /** The last signed notification body, to replay it. */
   lastWebhook(): string | undefined {
     return this.delivered[this.delivered.length - 1]?.body;
@@ -249,7 +252,6 @@ export class AdyenSimulator {
     amount: { currency: string; value: number };
     additionalData?: Record<string, string>;
   }): Promise<void> {
-    if (this.dropWebhooks || !this.webhookUrl) return;
     const notificationItem: Record<string, any> = {
       pspReference: item.pspReference,
       ...(item.originalReference ? { originalReference: item.originalReference } : {}),
@@ -266,7 +268,9 @@ export class AdyenSimulator {
       ...(item.additionalData ?? {}),
       hmacSignature: this.hmac.calculateHmac(notificationItem as never, this.account.hmacKey),
     };
-    await this.deliver(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: notificationItem }] }));
+    this.lastSigned = JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: notificationItem }] });
+    if (this.dropWebhooks || !this.webhookUrl) return;
+    await this.deliver(this.lastSigned);
   }
 
   /** Posts a notification body to the webhook URL (also used to replay one). */
