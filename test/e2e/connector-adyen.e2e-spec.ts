@@ -246,6 +246,15 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(events.some((e: any) => e.source === 'webhook')).toBe(false);
   });
 
+  it('an event it does not map is accepted, logged and changes nothing', async () => {
+    const payment = await create();
+    const before = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.length;
+    await sim.notify({ pspReference: 'RPT0000000000001', merchantReference: payment.id, eventCode: 'REPORT_AVAILABLE', success: true, amount: { currency: 'EUR', value: 0 } });
+    expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({ status: 200, responseText: '[accepted]' });
+    expect((await get(payment.id)).status).toBe('pending');
+    expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data).toHaveLength(before);
+  });
+
   it('the same webhook twice changes the status once', async () => {
     const payment = await create();
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });

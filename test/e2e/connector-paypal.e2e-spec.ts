@@ -223,6 +223,14 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect((await events(payment.id)).some((e: any) => e.source === 'webhook')).toBe(false);
   });
 
+  it('an event it does not map is accepted, logged and changes nothing', async () => {
+    const payment = await create();
+    await sim.emit('CUSTOMER.DISPUTE.CREATED', 'dispute', { dispute_id: 'PP-D-1', disputed_transactions: [] });
+    expect(sim.lastWebhook()!.status).toBe(200);
+    expect((await get(payment.id)).status).toBe('pending');
+    expect(await events(payment.id)).toHaveLength(1);
+  });
+
   it('the same webhook twice changes the status once', async () => {
     const payment = await create();
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
