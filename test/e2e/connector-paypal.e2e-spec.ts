@@ -252,6 +252,14 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(attempts).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' })]);
   });
 
+  it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
+    await create();
+    sim.server.failNext('503');
+    const payment = await create();
+    expect(payment.status).toBe('failed');
+    expect(payment.failure.code).toBe('provider_unavailable');
+  });
+
   it('the poll recovers a payment whose webhooks were dropped (and captures the approved order)', async () => {
     const payment = await create();
     sim.dropWebhooks = true;
