@@ -4,6 +4,7 @@ import { loadSecurityConfig, SecurityConfig } from './security.config';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config';
 import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation.config';
 import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
+import { loadRoutingConfig, RoutingConfig } from './routing.config';
 
 export interface ServerConfig {
   port: number;
@@ -24,6 +25,7 @@ export interface AppConfig {
   notifications: NotificationsConfig;
   reconciliation: ReconciliationConfig;
   perimeter: PerimeterConfig;
+  routing: RoutingConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -57,5 +59,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     notifications: loadNotificationsConfig(reader),
     reconciliation: loadReconciliationConfig(reader),
     perimeter: loadPerimeterConfig(reader),
+    routing: loadRoutingConfig(reader),
   };
 }

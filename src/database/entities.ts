@@ -8,6 +8,8 @@ import { Refund } from '../payments/entities/refund.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { RoutingRule } from '../routing/routing-rule.entity';
+import { RoutingVersion } from '../routing/routing-version.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
 
 export const ENTITIES = [
@@ -22,4 +24,6 @@ export const ENTITIES = [
   WebhookDelivery,
   OutboxEvent,
   TestProviderPayment,
+  RoutingRule,
+  RoutingVersion,
 ];

@@ -50,6 +50,7 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
+    if (dto.providerAccountId) await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
     const decision = await this.routing.route(integration, {
       currency: dto.amount.currency,
       amount: dto.amount.value,
@@ -99,11 +100,17 @@ export class PaymentsService {
 
     const attempts: RoutingAttemptRecord[] = payment.routing!.attempts;
     let lastError: ProviderError | undefined;
-    for (const account of decision.candidates) {
-      const resolved = this.accounts.resolveAccount(account);
+    for (const candidate of decision.candidates) {
+      const account = candidate.account;
+      const notNow = this.routing.admit(decision, candidate);
+      if (notNow) {
+        attempts.push({ providerAccountId: account.id, outcome: 'skipped', error: notNow });
+        continue;
+      }
+      const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
       const started = Date.now();
       try {
-        const result = await resolved.provider.createPayment(resolved.context, {
+        const result = await this.routing.withinBudget(decision, () => resolved.provider.createPayment(resolved.context, {
           paymentId: payment.id,
           amount: { value: payment.amountValue, currency: payment.currency },
           description: payment.description,
@@ -114,8 +121,10 @@ export class PaymentsService {
           captureMode: payment.captureMode,
           customer: payment.customer,
           metadata: payment.metadata,
-        });
+        }));
+        this.routing.recordOutcome(account.id);
         attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
+        payment.routing!.reason = this.routing.explain(decision, attempts, candidate);
         return await this.tx.run(async (m) => {
           await m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
             outcome: 'succeeded',
@@ -144,6 +153,7 @@ export class PaymentsService {
       } catch (error) {
         const failure = error instanceof ProviderError ? error : new ProviderError('provider_error', (error as Error).message);
         lastError = failure;
+        this.routing.recordOutcome(account.id, failure);
         const message = redactText(failure.message).slice(0, 1024);
         const outcome = failure.code === 'declined' ? 'declined' : 'failed';
         attempts.push({ providerAccountId: account.id, outcome, error: `${failure.code}: ${message}` });
@@ -160,7 +170,9 @@ export class PaymentsService {
       }
     }
 
-    // Every candidate failed: the payment fails with the last reason.
+    // Every candidate failed or was skipped: the payment fails with the last reason.
+    lastError ??= new ProviderError('provider_unavailable', 'no candidate account could be tried (circuit open or time budget spent)');
+    payment.routing!.reason = this.routing.explain(decision, attempts);
     return this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, payment.id))!;
       locked.routing = payment.routing;
@@ -254,6 +266,17 @@ export class PaymentsService {
       await this.status.changePayment(m, locked, { to: 'canceled', source: 'api', detail: 'canceled by the shop' });
       return locked;
     });
+  }
+
+  /** A payment forced onto an account whose provider cannot do it is refused, not failed. */
+  private async refuseUnsupported(accountId: string, dto: CreatePaymentDto, captureMode: string): Promise<void> {
+    const account = await this.accounts.find(accountId);
+    const provider = account ? this.accounts.providerOf(account) : undefined;
+    if (!provider) return; // unknown accounts are the router's to report
+    const caps = provider.capabilities;
+    if (caps.currencies !== 'any' && !caps.currencies.includes(dto.amount.currency)) throw notSupported(provider.name, `currency ${dto.amount.currency}`);
+    if (dto.method && !caps.methods.includes(dto.method)) throw notSupported(provider.name, `method ${dto.method}`);
+    if (captureMode === 'manual' && !caps.manualCapture) throw notSupported(provider.name, 'manual capture');
   }
 
   /** Provider errors on shop-initiated operations become problem responses, never 500s. */

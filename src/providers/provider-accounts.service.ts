@@ -12,7 +12,7 @@ import type { CreateProviderAccountDto, UpdateProviderAccountDto } from './dto/p
 import { ProviderAccount } from './provider-account.entity';
 import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
-import { ProviderHttpClient } from './provider-http.client';
+import { ProviderHttpClient, requestTimeoutSetting } from './provider-http.client';
 
 export interface ResolvedAccount {
   account: ProviderAccount;
@@ -37,6 +37,7 @@ export class ProviderAccountsService {
       throw ValidationError.field('provider', `must be one of ${this.registry.names().join(', ')}`);
     }
     this.checkCredentials(provider, dto.credentials);
+    this.checkSettings(dto.settings);
     const now = new Date();
     const account: ProviderAccount = {
       id: newId(ID_PREFIX.providerAccount),
@@ -81,7 +82,10 @@ export class ProviderAccountsService {
       changes.credentialsSealed = this.sealCredentials(dto.credentials);
     }
     if (dto.name !== undefined) changes.name = dto.name;
-    if (dto.settings !== undefined) changes.settings = dto.settings;
+    if (dto.settings !== undefined) {
+      this.checkSettings(dto.settings);
+      changes.settings = dto.settings;
+    }
     if (dto.baseUrl !== undefined) changes.baseUrl = dto.baseUrl.replace(/\/+$/, '');
     if (dto.testMode !== undefined) changes.testMode = dto.testMode;
     if (dto.enabled !== undefined) changes.enabled = dto.enabled;
@@ -98,6 +102,12 @@ export class ProviderAccountsService {
       }
       await m.delete(ProviderAccount, { id });
     });
+  }
+
+  private checkSettings(settings: Record<string, unknown> | undefined): void {
+    if (settings?.requestTimeoutMs !== undefined && requestTimeoutSetting(settings) === undefined) {
+      throw ValidationError.field('settings.requestTimeoutMs', 'must be an integer from 100 to 60000 (milliseconds)');
+    }
   }
 
   private checkCredentials(provider: { validateCredentials(c: Record<string, unknown>): { field: string; message: string }[] }, credentials: Record<string, unknown>): void {
@@ -136,10 +146,17 @@ export class ProviderAccountsService {
     return this.resolveAccount(account);
   }
 
-  resolveAccount(account: ProviderAccount): ResolvedAccount {
+  providerOf(account: Pick<ProviderAccount, 'provider'>): PaymentProvider | undefined {
+    return this.registry.get(account.provider);
+  }
+
+  /** `deadline` (epoch ms) caps every HTTP call of this context, e.g. routing's overall time budget. */
+  resolveAccount(account: ProviderAccount, limits: { deadline?: number } = {}): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
     const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<string, string>;
+    // The account's own setting (a slow sandbox) wins over the server-wide default.
+    const timeoutMs = requestTimeoutSetting(account.settings) ?? this.config.routing.providerTimeoutMs;
     return {
       account,
       provider,
@@ -153,7 +170,8 @@ export class ProviderAccountsService {
           testMode: account.testMode,
         },
         webhookUrl: this.webhookUrl(account),
-        http: new ProviderHttpClient(account.provider, account.id, accountTimeoutMs(account.settings)),
+        http: new ProviderHttpClient(account.provider, account.id, { timeoutMs, deadline: limits.deadline }),
+        timeoutMs: limits.deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, limits.deadline - Date.now())),
       },
     };
   }
@@ -161,10 +179,4 @@ export class ProviderAccountsService {
   sealCredentials(credentials: Record<string, unknown>): string {
     return this.secretBox.seal(JSON.stringify(credentials));
   }
-}
-
-/** `settings.timeoutMs` (1..60000) overrides the provider call timeout for one account. */
-function accountTimeoutMs(settings: Record<string, unknown> | null | undefined): number | undefined {
-  const value = settings?.timeoutMs;
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 60_000 ? value : undefined;
 }

@@ -19,6 +19,12 @@ export interface HttpResponse {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** An account's `settings.requestTimeoutMs` (100 to 60000), or undefined for the default. */
+export function requestTimeoutSetting(settings: Record<string, unknown> | null | undefined): number | undefined {
+  const value = settings?.requestTimeoutMs;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 60_000 ? value : undefined;
+}
+
 /**
  * The one HTTP client for provider calls: timeouts, transport-error mapping and scrubbed,
  * structured logging live here, not in the connectors. It returns every HTTP answer; the
@@ -30,12 +36,15 @@ export class ProviderHttpClient {
   constructor(
     private readonly provider: string,
     private readonly accountId: string,
-    /** Per account (`settings.timeoutMs`), e.g. a slow sandbox or a test simulator. */
-    private readonly defaultTimeoutMs: number = DEFAULT_TIMEOUT_MS,
+    /** Default per-call timeout, and an optional epoch-ms deadline no call may run past. */
+    private readonly limits: { timeoutMs?: number; deadline?: number } = {},
   ) {}
 
   async request(request: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
+    const remaining = this.limits.deadline === undefined ? Infinity : this.limits.deadline - started;
+    if (remaining <= 0) throw new ProviderError('timeout', `${this.provider} was not called: the time budget is spent`);
+    const timeoutMs = Math.min(request.timeoutMs ?? this.limits.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
     let response: Response;
     try {
       response = await fetch(request.url, {
@@ -43,7 +52,7 @@ export class ProviderHttpClient {
         headers: request.headers,
         body: request.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(request.timeoutMs ?? this.defaultTimeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const failure = this.transportError(error);

@@ -21,6 +21,8 @@ export interface ProviderCallContext {
   /** The URL this account's webhooks must be sent to. */
   webhookUrl: string;
   http: ProviderHttpClient;
+  /** How long this call may take (PAYMENTSERVER_PROVIDER_TIMEOUT_MS, less when a time budget is nearly spent); `http` applies it itself, SDK-based connectors pass it to their client. */
+  timeoutMs?: number;
 }
 
 export interface ProviderCapabilities {
@@ -151,6 +153,14 @@ export interface PaymentProvider {
   parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]>;
   /** The answer the PSP expects for an accepted delivery. */
   webhookAck(): WebhookAck;
+
+  /**
+   * Optional: what identifies a delivery as an exact repeat (default: the raw body). Return
+   * null when the body cannot tell two changes apart (Mollie posts the same `id=tr_…` for
+   * every change); each such delivery is then applied, which is safe because the state is
+   * fetched from the PSP and the state machine ignores a repeat of the current status.
+   */
+  webhookDedupeKey?(webhook: InboundWebhook): string | null;
 }
 
 export const PAYMENT_PROVIDERS = Symbol('PAYMENT_PROVIDERS');

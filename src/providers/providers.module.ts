@@ -11,11 +11,17 @@ import { TestWebhookSigner } from './test/test-webhook.signer';
 import { TestWebhookSender } from './test/test-webhook.sender';
 import { TestCheckoutController } from './test/test-checkout.controller';
 import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
+import { MollieProvider } from './mollie/mollie.provider';
+import { StripeProvider } from './stripe/stripe.provider';
+import { MultisafepayProvider } from './multisafepay/multisafepay.provider';
 import { AdyenProvider } from './adyen/adyen.provider';
 import { PayPalProvider } from './paypal/paypal.provider';
 
 /** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
 const CONNECTORS: Type<PaymentProvider>[] = [
+  MollieProvider,
+  StripeProvider,
+  MultisafepayProvider,
   AdyenProvider,
   PayPalProvider,
 ];

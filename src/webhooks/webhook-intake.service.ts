@@ -68,11 +68,14 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     }
 
     const body = rawBody.toString('utf8');
+    const id = newId(ID_PREFIX.webhookDelivery);
+    const dedupeKey = resolved.provider.webhookDedupeKey ? resolved.provider.webhookDedupeKey({ headers: flatHeaders, rawBody }) : rawBody;
     const delivery: WebhookDelivery = {
-      id: newId(ID_PREFIX.webhookDelivery),
+      id,
       provider,
       providerAccountId: accountId,
-      bodyHash: sha256Hex(rawBody),
+      // A null key (the provider cannot tell repeats apart) makes every delivery distinct.
+      bodyHash: sha256Hex(dedupeKey === null ? id : dedupeKey),
       headers: Object.fromEntries(Object.entries(flatHeaders).filter(([name]) => KEPT_HEADERS.test(name))),
       body: body.slice(0, MAX_BODY_CHARS),
       status: 'received',

@@ -30,7 +30,7 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'adyen', name: 'Adyen test', credentials, baseUrl: sim.baseUrl, settings: { timeoutMs: 3000 }, testMode: true, enabled: true },
+      body: { provider: 'adyen', name: 'Adyen test', credentials, baseUrl: sim.baseUrl, settings: { requestTimeoutMs: 3000 }, testMode: true, enabled: true },
     });
     expect(created.status).toBe(201);
     accountId = created.body.id;

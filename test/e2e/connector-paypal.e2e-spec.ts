@@ -32,7 +32,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     });
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: sim.baseUrl, settings: { timeoutMs: 3000 }, testMode: true, enabled: true },
+      body: { provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: sim.baseUrl, settings: { requestTimeoutMs: 3000 }, testMode: true, enabled: true },
     });
     expect(created.status).toBe(201);
     accountId = created.body.id;
@@ -282,10 +282,10 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(payment.failure.code).toBe('invalid_credentials');
   });
 
-  it('is not routed a currency PayPal does not take (declared capabilities)', async () => {
+  it('refuses a currency PayPal does not take (declared capabilities): 422 not_supported_by_provider', async () => {
     const response = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: accountId, amount: { value: 1000, currency: 'ISK' } }) });
     expect(response.status).toBe(422);
-    expect(response.body.code).toBe('no_route');
+    expect(response.body.code).toBe('not_supported_by_provider');
   });
 
   describe('the simulator refuses what PayPal refuses (so a connector bug fails a test)', () => {

@@ -142,4 +142,23 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
     await row.locator('button', { hasText: 'Enable' }).waitFor();
     await expect(row.locator('td').nth(4).textContent()).resolves.toBe('no');
   });
+  it('creates a routing rule from JSON, shows the field error of a bad one, and shows statistics', async () => {
+    await page.goto(`${base}/dashboard/#/routing-rules`);
+    const rule = { name: 'JPY via test', priority: 5, enabled: true, integrationId: null, conditions: { currencies: ['JPY'] }, targets: [{ providerAccountId: 'test', weight: 1 }], fallback: [] };
+    await page.fill('#rule-form textarea[name="rule"]', JSON.stringify(rule));
+    await page.click('#rule-form button[type="submit"]');
+    const row = page.locator('tr', { hasText: 'JPY via test' });
+    await expect(row.textContent()).resolves.toContain('test ×1');
+
+    await page.fill('#rule-form textarea[name="rule"]', JSON.stringify({ ...rule, name: 'no targets', priority: 6, targets: [] }));
+    await page.click('#rule-form button[type="submit"]');
+    await expect(page.locator('#flash .error').textContent()).resolves.toContain('targets');
+    await expect(page.locator('main').textContent()).resolves.not.toContain('no targets');
+
+    await page.goto(`${base}/dashboard/#/stats?groupBy=provider`);
+    await page.locator('main h1', { hasText: 'Statistics' }).waitFor();
+    const stats = page.locator('tbody tr', { hasText: 'test' });
+    // The one payment of this suite, paid for EUR 10.50.
+    await expect(stats.textContent()).resolves.toContain('EUR 10.50');
+  });
 });

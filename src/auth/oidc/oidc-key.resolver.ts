@@ -48,6 +48,8 @@ export class OidcKeyResolver {
 
   /** The public key for `kid`; throws when the issuer has none by that id. */
   async publicKey(kid: string | undefined): Promise<KeyObject> {
+    // Requests that arrive while the keys are being fetched wait for them instead of failing.
+    if (this.refreshing) await this.refreshing;
     if (Date.now() - this.fetchedAt > MAX_KEY_AGE_MS) await this.refresh();
     let key = this.find(kid);
     if (!key && Date.now() - this.lastUnknownKidRefresh >= this.config.security.oidc.jwksCooldownSeconds * 1000) {

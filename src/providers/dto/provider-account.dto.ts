@@ -21,7 +21,12 @@ export class CreateProviderAccountDto {
   @IsObject()
   credentials: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: {} })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { requestTimeoutMs: 10000 },
+    description: 'Per provider (see the README); every account takes `requestTimeoutMs` (100 to 60000, default 10000): how long a call to the PSP may take',
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;

@@ -273,6 +273,16 @@ export class PayPalProvider implements PaymentProvider {
     return { status: 200, contentType: 'application/json', body: '{}' };
   }
 
+  /** PayPal re-sends an event with the same event id (new transmission headers). */
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    try {
+      const id = (JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent).id;
+      return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
+    } catch {
+      return webhook.rawBody.toString('utf8');
+    }
+  }
+
   private orderState(order: PayPalOrder): ProviderPaymentState {
     const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
     const base = { providerPaymentId: order.id, providerStatus: order.status };

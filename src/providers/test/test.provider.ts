@@ -83,6 +83,7 @@ export class TestProvider implements PaymentProvider {
     if (failureMode === 'decline') {
       throw new ProviderError('declined', 'test provider declined the payment (failureMode=decline)', 402);
     }
+    if (ctx.account.baseUrl) await this.callUpstream(ctx, request);
     const row = await this.ledger.open({
       accountId: ctx.account.id,
       amountValue: request.amount.value,
@@ -93,6 +94,23 @@ export class TestProvider implements PaymentProvider {
       cancelUrl: request.cancelUrl,
     });
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
+  }
+
+  /**
+   * With a `baseUrl` the test provider first announces the payment there over real HTTP, through
+   * the core's HTTP client (timeouts included): a local server that hangs or answers 5xx then
+   * behaves like a slow or failing PSP. Any 2xx lets the payment proceed.
+   */
+  private async callUpstream(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<void> {
+    const response = await ctx.http.request({
+      method: 'POST',
+      url: `${ctx.account.baseUrl}/payments`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paymentId: request.paymentId, amount: request.amount }),
+    });
+    if (response.status < 200 || response.status > 299) {
+      throw ProviderError.fromHttpStatus(response.status, `test provider upstream answered HTTP ${response.status}`);
+    }
   }
 
   async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {

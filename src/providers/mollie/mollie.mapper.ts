@@ -1,0 +1,87 @@
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import { fromDecimalString, toDecimalString } from '../../common/money/money';
+import type { Money } from '../../common/money/money';
+import type { ProviderPaymentState, ProviderRefundState } from '../provider.interface';
+import type { MollieAmount, MolliePayment, MollieRefund } from './mollie.types';
+
+/** Mollie payment statuses (API v2) to ours. */
+export const MOLLIE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+  open: 'pending',
+  pending: 'pending',
+  authorized: 'authorized',
+  paid: 'paid',
+  failed: 'failed',
+  canceled: 'canceled',
+  expired: 'expired',
+};
+
+/** Mollie refund statuses to ours. */
+export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+  queued: 'pending',
+  pending: 'pending',
+  processing: 'pending',
+  refunded: 'succeeded',
+  failed: 'failed',
+  canceled: 'failed',
+};
+
+/** Our methods to Mollie method ids; the others are not offered through this connector. */
+export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = {
+  card: 'creditcard',
+  ideal: 'ideal',
+  bancontact: 'bancontact',
+  paypal: 'paypal',
+  eps: 'eps',
+  klarna: 'klarna',
+  applepay: 'applepay',
+  banktransfer: 'banktransfer',
+};
+
+/** Currencies Mollie settles whose decimals match ISO 4217. */
+export const MOLLIE_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'] as const;
+
+/** Locales Mollie's checkout accepts. */
+export const MOLLIE_LOCALES = new Set([
+  'en_US', 'en_GB', 'nl_NL', 'nl_BE', 'de_DE', 'de_AT', 'de_CH', 'fr_FR', 'fr_BE', 'es_ES', 'ca_ES', 'pt_PT', 'it_IT',
+  'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
+]);
+
+/** Minor units to Mollie's `{ currency, value: "10.50" }` (exactly the currency's decimals). */
+export function toMollieAmount(money: Money): MollieAmount {
+  return { currency: money.currency, value: toDecimalString(money.value, money.currency) };
+}
+
+export function fromMollieAmount(amount: MollieAmount | undefined): number | undefined {
+  return amount ? fromDecimalString(amount.value, amount.currency) : undefined;
+}
+
+export function toMollieLocale(locale: string | undefined): string | undefined {
+  if (!locale) return undefined;
+  const normalized = locale.replace('-', '_');
+  return MOLLIE_LOCALES.has(normalized) ? normalized : undefined;
+}
+
+export function molliePaymentState(payment: MolliePayment): ProviderPaymentState {
+  const chargedBack = fromMollieAmount(payment.amountChargedBack) ?? 0;
+  // Mollie keeps a charged-back payment `paid` and reports the chargeback as an amount.
+  const status = chargedBack > 0 ? 'charged_back' : (MOLLIE_STATUS_MAP[payment.status] ?? null);
+  const captured = fromMollieAmount(payment.amountCaptured);
+  const failureText = payment.details?.failureMessage ?? payment.details?.failureReason;
+  return {
+    providerPaymentId: payment.id,
+    status,
+    providerStatus: payment.status,
+    amountCaptured: captured || undefined,
+    failure: status === 'failed' ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' } : undefined,
+  };
+}
+
+export function mollieRefundState(refund: MollieRefund): ProviderRefundState {
+  return {
+    providerRefundId: refund.id,
+    refundId: refund.metadata?.refundId,
+    status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? null,
+    providerStatus: refund.status,
+    amount: fromMollieAmount(refund.amount),
+  };
+}

@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Money } from '../../common/money/money';
+import type { PaymentMethod } from '../../payments/payment-status';
+import { ProviderError, WebhookVerificationError } from '../provider-error';
+import type {
+  CancelResult,
+  CaptureResult,
+  CreatePaymentRequest,
+  CreatePaymentResult,
+  InboundWebhook,
+  PaymentProvider,
+  ProviderCallContext,
+  ProviderCapabilities,
+  ProviderPaymentState,
+  RefundResult,
+  WebhookAck,
+  WebhookNotification,
+} from '../provider.interface';
+import {
+  MOLLIE_CURRENCIES,
+  MOLLIE_METHODS,
+  MOLLIE_REFUND_STATUS_MAP,
+  molliePaymentState,
+  mollieRefundState,
+  toMollieAmount,
+  toMollieLocale,
+} from './mollie.mapper';
+import type { MollieCapture, MollieErrorBody, MolliePayment, MollieRefund } from './mollie.types';
+
+export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
+const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
+/** Methods Mollie authorizes for captureMode manual. */
+const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
+
+/**
+ * Mollie API v2 payments: hosted checkout (`_links.checkout`), captures for
+ * `captureMode: manual`, cancel (DELETE), refunds. Webhooks carry only `id=tr_…` and are
+ * unsigned, so nothing in them is trusted: the payment is always fetched from the API.
+ */
+@Injectable()
+export class MollieProvider implements PaymentProvider {
+  private readonly logger = new Logger('MollieProvider');
+  readonly name = 'mollie';
+  readonly capabilities: ProviderCapabilities = {
+    currencies: MOLLIE_CURRENCIES,
+    methods: Object.keys(MOLLIE_METHODS) as PaymentMethod[],
+    manualCapture: true,
+    partialCapture: true,
+    cancel: true,
+    refunds: true,
+    partialRefunds: true,
+    multipleRefunds: true,
+    polling: true,
+  };
+
+  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
+    const { apiKey } = credentials;
+    if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
+      return [{ field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' }];
+    }
+    return [];
+  }
+
+  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+    const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
+    if (request.method && !method) throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
+    if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
+      throw new ProviderError('not_supported', `Mollie cannot capture ${request.method} payments separately`);
+    }
+    const body = {
+      amount: toMollieAmount(request.amount),
+      description: request.description,
+      redirectUrl: request.returnUrl,
+      ...(request.cancelUrl ? { cancelUrl: request.cancelUrl } : {}),
+      webhookUrl: ctx.webhookUrl,
+      ...(method ? { method } : {}),
+      ...(request.captureMode === 'manual' ? { captureMode: 'manual' } : {}),
+      ...(toMollieLocale(request.customer?.locale) ? { locale: toMollieLocale(request.customer?.locale) } : {}),
+      metadata: { paymentId: request.paymentId, reference: request.reference },
+    };
+    const payment = await this.call<MolliePayment>(ctx, 'POST', '/v2/payments', body, request.paymentId);
+    const checkoutUrl = payment._links?.checkout?.href;
+    if (!checkoutUrl) throw new ProviderError('provider_error', `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`);
+    return { providerPaymentId: payment.id, checkoutUrl };
+  }
+
+  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+    const payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(providerPaymentId)}`);
+    return this.mapped(payment);
+  }
+
+  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+    const capture = await this.call<MollieCapture>(
+      ctx,
+      'POST',
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}/captures`,
+      { amount: toMollieAmount(amount), description: `Capture of ${paymentId}` },
+      `${paymentId}-capture`,
+    );
+    if (capture.status === 'failed') throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
+    // A capture may settle later; Mollie then calls the payment's webhook.
+    return { status: capture.status === 'succeeded' ? 'succeeded' : 'pending', amountCaptured: amount.value };
+  }
+
+  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
+    const payment = await this.call<MolliePayment>(ctx, 'DELETE', `/v2/payments/${encodeURIComponent(providerPaymentId)}`);
+    return { status: payment.status === 'canceled' ? 'succeeded' : 'pending' };
+  }
+
+  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
+    const refund = await this.call<MollieRefund>(
+      ctx,
+      'POST',
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}/refunds`,
+      { amount: toMollieAmount(amount), description: (reason ?? `Refund ${refundId}`).slice(0, 140), metadata: { refundId } },
+      refundId,
+    );
+    return { providerRefundId: refund.id, status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+  }
+
+  /** Mollie does not sign webhooks; only the shape is checked, the content is fetched. */
+  async verifyWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
+    const id = this.webhookPaymentId(webhook);
+    if (!id) throw new WebhookVerificationError('Mollie webhook without a payment id (id=tr_…)');
+  }
+
+  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+    const id = this.webhookPaymentId(webhook);
+    if (!id) return [];
+    let payment: MolliePayment;
+    try {
+      payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(id)}?embed=refunds`);
+    } catch (error) {
+      // Not a payment of this account (a forged or stray call): nothing to apply, nothing to retry.
+      if (error instanceof ProviderError && error.code === 'not_found') return [];
+      throw error;
+    }
+    const refunds = payment._embedded?.refunds ?? [];
+    const state = this.mapped(payment);
+    // A refunded payment stays `paid` at Mollie; re-reporting that after our refunds would
+    // only add an ignored "partially_refunded → paid" event. The refunds carry the news.
+    const paymentNews = !(refunds.length > 0 && state.status === 'paid');
+    return [
+      ...(paymentNews ? [{ providerPaymentId: payment.id, payment: state }] : []),
+      ...refunds.map((refund) => ({ providerPaymentId: payment.id, refund: mollieRefundState(refund) })),
+    ];
+  }
+
+  webhookAck(): WebhookAck {
+    return { status: 200, contentType: 'text/plain', body: '' };
+  }
+
+  /** Every Mollie delivery is `id=tr_…`, the same for every change: never dedupe by body. */
+  webhookDedupeKey(): string | null {
+    return null;
+  }
+
+  private webhookPaymentId(webhook: InboundWebhook): string | null {
+    const contentType = webhook.headers['content-type'] ?? '';
+    if (!contentType.startsWith('application/x-www-form-urlencoded')) return null;
+    const id = new URLSearchParams(webhook.rawBody.toString('utf8')).get('id');
+    return id && PAYMENT_ID.test(id) ? id : null;
+  }
+
+  private mapped(payment: MolliePayment): ProviderPaymentState {
+    const state = molliePaymentState(payment);
+    if (state.status === null) this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
+    return state;
+  }
+
+  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+    const base = ctx.account.baseUrl ?? MOLLIE_API_BASE_URL;
+    const response = await ctx.http.request({
+      method,
+      url: `${base}${path}`,
+      headers: {
+        authorization: `Bearer ${ctx.account.credentials.apiKey}`,
+        accept: 'application/hal+json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status >= 200 && response.status < 300) return response.json<T>();
+    let error: MollieErrorBody = {};
+    try {
+      error = JSON.parse(response.text) as MollieErrorBody;
+    } catch {
+      // Not Mollie's error format (a proxy, an outage page): the status says enough.
+    }
+    const field = error.field ? ` (field ${error.field})` : '';
+    throw ProviderError.fromHttpStatus(response.status, `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`);
+  }
+}

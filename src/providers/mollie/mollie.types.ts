@@ -1,0 +1,42 @@
+/** The parts of Mollie API v2 objects this connector reads. */
+export interface MollieAmount {
+  currency: string;
+  value: string;
+}
+
+export interface MollieRefund {
+  resource: 'refund';
+  id: string;
+  status: string;
+  amount: MollieAmount;
+  paymentId: string;
+  metadata?: Record<string, string> | null;
+}
+
+export interface MolliePayment {
+  resource: 'payment';
+  id: string;
+  status: string;
+  amount: MollieAmount;
+  amountCaptured?: MollieAmount;
+  amountRefunded?: MollieAmount;
+  amountChargedBack?: MollieAmount;
+  details?: { failureReason?: string; failureMessage?: string } | null;
+  _links?: { checkout?: { href: string } };
+  _embedded?: { refunds?: MollieRefund[] };
+}
+
+export interface MollieCapture {
+  resource: 'capture';
+  id: string;
+  status?: string;
+  amount?: MollieAmount;
+}
+
+/** Mollie's error body (application/hal+json). */
+export interface MollieErrorBody {
+  status?: number;
+  title?: string;
+  detail?: string;
+  field?: string;
+}

@@ -1,0 +1,75 @@
+import type { PaymentMethod, PaymentStatus } from '../../payments/payment-status';
+import type { ProviderErrorCode } from '../provider-error';
+import type { ProviderPaymentState } from '../provider.interface';
+import type { MultiSafepayOrder } from './multisafepay.types';
+
+/**
+ * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
+ * authorization is order status `completed` with transaction status (`financial_status`)
+ * `initialized` and `payment_details.capture: manual`, keyed `completed/initialized/manual`.
+ */
+export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+  'completed/initialized/manual': 'authorized',
+  initialized: 'pending',
+  uncleared: 'pending',
+  completed: 'paid',
+  shipped: 'paid',
+  declined: 'failed',
+  cancelled: 'canceled',
+  void: 'canceled',
+  expired: 'expired',
+  partial_refunded: 'partially_refunded',
+  refunded: 'refunded',
+  chargedback: 'charged_back',
+};
+
+/** Our methods to MultiSafepay gateway codes. */
+export const MULTISAFEPAY_GATEWAYS: Readonly<Partial<Record<PaymentMethod, string>>> = {
+  card: 'CREDITCARD',
+  ideal: 'IDEAL',
+  bancontact: 'MISTERCASH',
+  paypal: 'PAYPAL',
+  eps: 'EPS',
+  klarna: 'KLARNA',
+  applepay: 'APPLEPAY',
+  googlepay: 'GOOGLEPAY',
+  banktransfer: 'BANKTRANS',
+};
+
+/** Currencies MultiSafepay takes, all with two decimals (amounts in cents). */
+export const MULTISAFEPAY_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'AUD', 'CAD'] as const;
+
+/** MultiSafepay error codes whose meaning is clearer than the HTTP status. */
+export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode>> = {
+  1005: 'declined',
+  1024: 'declined',
+  1006: 'not_found',
+  1032: 'invalid_credentials',
+};
+
+/** The child order MultiSafepay creates for the captured part of an authorization. */
+export const CAPTURE_ORDER_SUFFIX = '-capture';
+
+export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
+  return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details?.capture === 'manual';
+}
+
+export function multisafepayStatusKey(order: MultiSafepayOrder): string {
+  return isAwaitingCapture(order) ? 'completed/initialized/manual' : order.status;
+}
+
+export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
+  const status = MULTISAFEPAY_STATUS_MAP[multisafepayStatusKey(order)] ?? null;
+  return {
+    providerPaymentId: order.order_id,
+    status,
+    providerStatus: order.financial_status ? `${order.status}/${order.financial_status}` : order.status,
+    amountCaptured: status === 'paid' ? order.amount : undefined,
+    failure: status === 'failed' ? { code: order.reason_code ?? 'provider_failed', message: order.reason ?? 'MultiSafepay declined the payment' } : undefined,
+  };
+}
+
+/** "nl-NL" or "nl_NL" to MultiSafepay's "nl_NL". */
+export function toMultisafepayLocale(locale: string | undefined): string | undefined {
+  return locale && /^[a-z]{2}[-_][A-Z]{2}$/.test(locale) ? locale.replace('-', '_') : undefined;
+}

@@ -1,0 +1,32 @@
+/** The parts of MultiSafepay API v1 (JSON) objects this connector reads. */
+export interface MultiSafepayOrder {
+  order_id: string;
+  transaction_id?: string | number;
+  status: string;
+  financial_status?: string;
+  amount: number;
+  currency: string;
+  amount_refunded?: number;
+  reason?: string;
+  reason_code?: string;
+  /** `capture: "manual"` and `capture_remain` for a card authorization awaiting capture. */
+  payment_details?: { type?: string; capture?: string; capture_remain?: number } | null;
+}
+
+/** Every API answer is wrapped: `{ success, data }` or `{ success: false, error_code, error_info }`. */
+export interface MultiSafepayEnvelope<T> {
+  success: boolean;
+  data?: T;
+  error_code?: number;
+  error_info?: string;
+}
+
+export interface MultiSafepayCreated {
+  order_id: string;
+  payment_url: string;
+}
+
+export interface MultiSafepayRefundCreated {
+  transaction_id: string | number;
+  refund_id?: string | number;
+}

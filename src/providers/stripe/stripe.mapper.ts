@@ -1,0 +1,98 @@
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { ProviderPaymentState, ProviderRefundState } from '../provider.interface';
+import type { StripeCheckoutSession, StripeRefund } from './stripe.types';
+
+/**
+ * Stripe states to ours. A Checkout Session is read together with its PaymentIntent: the
+ * key is `session.<status>[.<payment_status>]` while there is no PaymentIntent (and for an
+ * expired session), `payment_intent.<status>` once there is one, and the combination
+ * `session.complete+payment_intent.requires_payment_method` for a completed session whose
+ * delayed payment failed (checkout.session.async_payment_failed).
+ */
+export const STRIPE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+  'session.open': 'pending',
+  'session.expired': 'expired',
+  'session.complete.unpaid': 'pending',
+  'session.complete.paid': 'paid',
+  'payment_intent.requires_payment_method': 'pending',
+  'payment_intent.requires_confirmation': 'pending',
+  'payment_intent.requires_action': 'pending',
+  'payment_intent.processing': 'pending',
+  'payment_intent.requires_capture': 'authorized',
+  'payment_intent.succeeded': 'paid',
+  'payment_intent.canceled': 'canceled',
+  'session.complete+payment_intent.requires_payment_method': 'failed',
+};
+
+export const STRIPE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+  pending: 'pending',
+  requires_action: 'pending',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  canceled: 'failed',
+};
+
+/** Our methods to Checkout `payment_method_types` (wallets ride on `card`). */
+export const STRIPE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = {
+  card: 'card',
+  applepay: 'card',
+  googlepay: 'card',
+  ideal: 'ideal',
+  bancontact: 'bancontact',
+  eps: 'eps',
+  klarna: 'klarna',
+  paypal: 'paypal',
+};
+
+/** Currencies whose Stripe minor unit is the ISO 4217 one (no Stripe special cases such as HUF, ISK, TWD or 3-decimal codes). */
+export const STRIPE_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'RON', 'BGN', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'MXN', 'BRL', 'JPY'] as const;
+
+export const STRIPE_LOCALES = new Set(['bg', 'cs', 'da', 'de', 'el', 'en', 'es', 'et', 'fi', 'fr', 'hr', 'hu', 'it', 'ja', 'lt', 'lv', 'nb', 'nl', 'pl', 'pt', 'ro', 'ru', 'sk', 'sl', 'sv', 'tr', 'zh']);
+
+export function stripeStatusKey(session: StripeCheckoutSession): string {
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  if (session.status === 'expired' || !intent) {
+    return session.status === 'complete' ? `session.complete.${session.payment_status}` : `session.${session.status}`;
+  }
+  if (session.status === 'complete' && intent.status === 'requires_payment_method') return `session.complete+payment_intent.${intent.status}`;
+  return `payment_intent.${intent.status}`;
+}
+
+/** A session read with `expand[]=payment_intent`. */
+export function stripeSessionState(session: StripeCheckoutSession): ProviderPaymentState {
+  const key = stripeStatusKey(session);
+  const status = STRIPE_STATUS_MAP[key] ?? null;
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  return {
+    providerPaymentId: session.id,
+    status,
+    providerStatus: key,
+    amountCaptured: intent?.amount_received || undefined,
+    failure: status === 'failed' ? { code: intent?.last_payment_error?.code ?? 'provider_failed', message: intent?.last_payment_error?.message ?? 'Stripe reports the payment failed' } : undefined,
+  };
+}
+
+export function stripeRefundState(refund: StripeRefund): ProviderRefundState {
+  return {
+    providerRefundId: refund.id,
+    refundId: refund.metadata?.paymentserver_refund_id,
+    status: refund.status ? (STRIPE_REFUND_STATUS_MAP[refund.status] ?? null) : null,
+    providerStatus: refund.status ?? 'unknown',
+    amount: refund.amount,
+  };
+}
+
+type FormValue = string | number | boolean | undefined | null | FormValue[] | { [key: string]: FormValue };
+
+/** Stripe's form encoding: nested objects and arrays in bracket notation (`a[b][0][c]=…`). */
+export function toStripeForm(params: Record<string, FormValue>): string {
+  const form = new URLSearchParams();
+  const add = (prefix: string, value: FormValue) => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) value.forEach((item, index) => add(`${prefix}[${index}]`, item));
+    else if (typeof value === 'object') for (const [key, item] of Object.entries(value)) add(`${prefix}[${key}]`, item);
+    else form.append(prefix, String(value));
+  };
+  for (const [key, value] of Object.entries(params)) add(key, value);
+  return form.toString();
+}

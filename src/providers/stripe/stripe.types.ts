@@ -1,0 +1,46 @@
+/** The parts of Stripe API objects this connector reads. */
+export interface StripePaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  status: string;
+  amount: number;
+  amount_received: number;
+  amount_capturable: number;
+  currency: string;
+  last_payment_error?: { code?: string; message?: string; decline_code?: string } | null;
+}
+
+export interface StripeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  status: string | null;
+  payment_status: string;
+  url: string | null;
+  payment_intent: string | StripePaymentIntent | null;
+}
+
+export interface StripeRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  status: string | null;
+  payment_intent: string | null;
+  metadata?: Record<string, string> | null;
+}
+
+export interface StripeEvent {
+  id: string;
+  object: 'event';
+  type: string;
+  data: { object: { id: string; object: string; payment_intent?: string | null; metadata?: Record<string, string> | null } & Record<string, unknown> };
+}
+
+export interface StripeList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+}
+
+export interface StripeErrorBody {
+  error?: { type?: string; code?: string; decline_code?: string; message?: string; param?: string };
+}

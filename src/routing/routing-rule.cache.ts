@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { RoutingRule } from './routing-rule.entity';
+import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+
+interface Snapshot {
+  version: number;
+  rules: RoutingRule[];
+  /** Per integration: its own rules and the rules for every integration, lowest priority first. */
+  byIntegration: Map<string, RoutingRule[]>;
+}
+
+/**
+ * All routing rules in memory. Routing a payment costs one primary-key read of the version row;
+ * the rules themselves are reloaded (one query) only when the version moved, which every rule
+ * write does in its own transaction, on whichever instance it ran.
+ */
+@Injectable()
+export class RoutingRuleCache {
+  private snapshot: Snapshot | null = null;
+  private reloading: Promise<Snapshot> | null = null;
+  private reloadingVersion = -1;
+
+  constructor(
+    @InjectRepository(RoutingRule) private readonly rules: Repository<RoutingRule>,
+    @InjectRepository(RoutingVersion) private readonly versions: Repository<RoutingVersion>,
+  ) {}
+
+  async rulesFor(integrationId: string): Promise<RoutingRule[]> {
+    const version = await this.currentVersion();
+    let snapshot = this.snapshot;
+    if (!snapshot || snapshot.version < version) snapshot = await this.reload(version);
+    let list = snapshot.byIntegration.get(integrationId);
+    if (!list) {
+      list = snapshot.rules.filter((r) => r.integrationId === null || r.integrationId === integrationId);
+      snapshot.byIntegration.set(integrationId, list);
+    }
+    return list;
+  }
+
+  private async currentVersion(): Promise<number> {
+    const row = await this.versions.findOne({ where: { id: RULES_VERSION_ID }, select: { id: true, version: true } });
+    return row?.version ?? 0;
+  }
+
+  /**
+   * One reload at a time. A reload labelled with version V read its rules after reading V, so
+   * it holds V or newer; a caller that saw a newer version than the one in flight waits for it
+   * and then loads again.
+   */
+  private async reload(version: number): Promise<Snapshot> {
+    while (this.reloading && this.reloadingVersion < version) await this.reloading.catch(() => undefined);
+    if (this.snapshot && this.snapshot.version >= version) return this.snapshot;
+    if (this.reloading) return this.reloading;
+    this.reloadingVersion = version;
+    this.reloading = (async () => {
+      try {
+        const rules = await this.rules.find({ order: { priority: 'ASC', id: 'ASC' } });
+        const snapshot: Snapshot = { version, rules, byIntegration: new Map() };
+        if (!this.snapshot || this.snapshot.version <= version) this.snapshot = snapshot;
+        return snapshot;
+      } finally {
+        this.reloading = null;
+      }
+    })();
+    return this.reloading;
+  }
+}

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, In, Repository } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { FieldError, NotFoundError, ValidationError } from '../common/errors/domain-error';
+import { newId } from '../common/ids/id';
+import { Integration } from '../integrations/integration.entity';
+import { ProviderAccount } from '../providers/provider-account.entity';
+import { RoutingRule } from './routing-rule.entity';
+import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import type { CreateRoutingRuleDto, ListRoutingRulesQuery, UpdateRoutingRuleDto } from './dto/routing-rule.dto';
+
+const RULE_ID_PREFIX = 'rr';
+
+/** Admin reads and writes of routing rules. Every write bumps the rules version (cache invalidation). */
+@Injectable()
+export class RoutingRulesService {
+  constructor(
+    @InjectRepository(RoutingRule) private readonly rules: Repository<RoutingRule>,
+    private readonly tx: TransactionService,
+  ) {}
+
+  async create(dto: CreateRoutingRuleDto): Promise<RoutingRule> {
+    const now = new Date();
+    const rule: RoutingRule = {
+      id: newId(RULE_ID_PREFIX),
+      name: dto.name,
+      priority: dto.priority,
+      enabled: dto.enabled ?? true,
+      integrationId: dto.integrationId ?? null,
+      conditions: stripUndefined({ ...(dto.conditions ?? {}) }),
+      targets: dto.targets.map((t) => ({ providerAccountId: t.providerAccountId, weight: t.weight })),
+      fallback: dto.fallback ?? [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.tx.run(async (m) => {
+      await this.bumpVersion(m);
+      await this.check(m, rule);
+      await m.insert(RoutingRule, rule);
+    });
+    return rule;
+  }
+
+  async get(id: string): Promise<RoutingRule> {
+    const rule = await this.rules.findOneBy({ id });
+    if (!rule) throw new NotFoundError('Routing rule', id);
+    return rule;
+  }
+
+  /** Lowest priority first (the order they are evaluated in). */
+  async list(query: ListRoutingRulesQuery): Promise<{ data: RoutingRule[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const qb = this.rules.createQueryBuilder('r');
+    if (query.integrationId) {
+      qb.andWhere(new Brackets((w) => w.where('r.integrationId = :iid', { iid: query.integrationId }).orWhere('r.integrationId IS NULL')));
+    }
+    if (query.cursor) {
+      const c = decodeRuleCursor(query.cursor);
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('r.priority > :cp', { cp: c.priority }).orWhere(new Brackets((w2) => w2.where('r.priority = :cp', { cp: c.priority }).andWhere('r.id > :cid', { cid: c.id }))),
+        ),
+      );
+    }
+    const rows = await qb.orderBy('r.priority', 'ASC').addOrderBy('r.id', 'ASC').take(limit + 1).getMany();
+    const data = rows.slice(0, limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > limit && last ? encodeRuleCursor(last.priority, last.id) : null };
+  }
+
+  async update(id: string, dto: UpdateRoutingRuleDto): Promise<RoutingRule> {
+    return this.tx.run(async (m) => {
+      await this.bumpVersion(m);
+      const rule = await m.findOneBy(RoutingRule, { id });
+      if (!rule) throw new NotFoundError('Routing rule', id);
+      if (dto.name !== undefined) rule.name = dto.name;
+      if (dto.priority !== undefined) rule.priority = dto.priority;
+      if (dto.enabled !== undefined) rule.enabled = dto.enabled;
+      if (dto.integrationId !== undefined) rule.integrationId = dto.integrationId;
+      if (dto.conditions !== undefined) rule.conditions = stripUndefined({ ...dto.conditions });
+      if (dto.targets !== undefined) rule.targets = dto.targets.map((t) => ({ providerAccountId: t.providerAccountId, weight: t.weight }));
+      if (dto.fallback !== undefined) rule.fallback = dto.fallback;
+      rule.updatedAt = new Date();
+      await this.check(m, rule);
+      await m.update(RoutingRule, { id }, {
+        name: rule.name,
+        priority: rule.priority,
+        enabled: rule.enabled,
+        integrationId: rule.integrationId,
+        conditions: rule.conditions,
+        targets: rule.targets,
+        fallback: rule.fallback,
+        updatedAt: rule.updatedAt,
+      });
+      return rule;
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.tx.run(async (m) => {
+      await this.bumpVersion(m);
+      const result = await m.delete(RoutingRule, { id });
+      if (!result.affected) throw new NotFoundError('Routing rule', id);
+    });
+  }
+
+  toView(rule: RoutingRule) {
+    return {
+      id: rule.id,
+      name: rule.name,
+      priority: rule.priority,
+      enabled: rule.enabled,
+      integrationId: rule.integrationId,
+      conditions: rule.conditions ?? {},
+      targets: rule.targets,
+      fallback: rule.fallback ?? [],
+      createdAt: rule.createdAt.toISOString(),
+      updatedAt: rule.updatedAt.toISOString(),
+    };
+  }
+
+  /**
+   * Bumps the rules version as the transaction's first write. That write locks the version row
+   * (on SQLite: the database), so rule writers queue here and two of them cannot both pass the
+   * priority-overlap check; other instances see the new version together with the new rules.
+   */
+  private async bumpVersion(m: EntityManager): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .update(RoutingVersion)
+      .set({ version: () => `${m.connection.driver.escape('version')} + 1`, updatedAt: new Date() })
+      .where('id = :id', { id: RULES_VERSION_ID })
+      .execute();
+  }
+
+  /** References and cross-field rules that a DTO cannot express; all problems at once. */
+  private async check(m: EntityManager, rule: RoutingRule): Promise<void> {
+    const errors: FieldError[] = [];
+    const { amountMin, amountMax } = rule.conditions;
+    if (amountMin !== undefined && amountMax !== undefined && amountMin > amountMax) {
+      errors.push({ field: 'conditions.amountMax', message: `must not be below amountMin (${amountMin})` });
+    }
+    if (rule.integrationId && !(await m.existsBy(Integration, { id: rule.integrationId }))) {
+      errors.push({ field: 'integrationId', message: 'is not an integration' });
+    }
+    const ids = [...rule.targets.map((t) => t.providerAccountId), ...rule.fallback];
+    const known = new Set((await m.find(ProviderAccount, { select: { id: true }, where: { id: In(ids) } })).map((a) => a.id));
+    const seen = new Set<string>();
+    rule.targets.forEach((target, i) => {
+      if (!known.has(target.providerAccountId)) errors.push({ field: `targets[${i}].providerAccountId`, message: 'is not a provider account' });
+      else if (seen.has(target.providerAccountId)) errors.push({ field: `targets[${i}].providerAccountId`, message: 'names an account that is already a target' });
+      seen.add(target.providerAccountId);
+    });
+    rule.fallback.forEach((id, i) => {
+      if (!known.has(id)) errors.push({ field: `fallback[${i}]`, message: 'is not a provider account' });
+    });
+    const clash = await m
+      .createQueryBuilder(RoutingRule, 'r')
+      .where('r.priority = :p', { p: rule.priority })
+      .andWhere('r.id <> :id', { id: rule.id })
+      .andWhere(
+        new Brackets((w) => {
+          if (rule.integrationId === null) return w.where('1 = 1');
+          return w.where('r.integrationId IS NULL').orWhere('r.integrationId = :iid', { iid: rule.integrationId });
+        }),
+      )
+      .getOne();
+    if (clash) {
+      errors.push({
+        field: 'priority',
+        message: `rule ${clash.id} ("${clash.name}") already has priority ${rule.priority} for ${clash.integrationId && rule.integrationId ? 'this integration' : 'an overlapping set of integrations'}; priorities must be unique among rules that can apply to the same payment`,
+      });
+    }
+    if (errors.length > 0) throw new ValidationError(errors);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+function encodeRuleCursor(priority: number, id: string): string {
+  return Buffer.from(JSON.stringify({ p: priority, id })).toString('base64url');
+}
+
+function decodeRuleCursor(cursor: string): { priority: number; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { p?: unknown; id?: unknown };
+    if (typeof parsed.id !== 'string' || !Number.isSafeInteger(parsed.p)) throw new Error('bad cursor');
+    return { priority: parsed.p as number, id: parsed.id };
+  } catch {
+    throw ValidationError.field('cursor', 'is not a cursor returned by this API');
+  }
+}

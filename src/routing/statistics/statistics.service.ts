@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Payment } from '../../payments/entities/payment.entity';
+import { ValidationError } from '../../common/errors/domain-error';
+import type { Money } from '../../common/money/money';
+import type { StatisticsQuery, StatsGroup } from './statistics.dto';
+
+/** Counted as paid: every status a payment only reaches after it was paid. */
+export const PAID_STATUSES = ['paid', 'partially_refunded', 'refunded', 'charged_back'];
+
+export interface StatisticsRow {
+  key: string;
+  count: number;
+  paidCount: number;
+  successRate: number;
+  volume: Money[];
+}
+
+interface RawRow {
+  groupKey: string | null;
+  currency: string;
+  total: string | number;
+  paid: string | number | null;
+  paidVolume: string | number | null;
+}
+
+/** Payment counts, conversion and paid volume, aggregated in the database (one query). */
+@Injectable()
+export class StatisticsService {
+  constructor(@InjectRepository(Payment) private readonly payments: Repository<Payment>) {}
+
+  async summarise(query: StatisticsQuery): Promise<StatisticsRow[]> {
+    const from = query.from ? new Date(query.from) : undefined;
+    const to = query.to ? endOf(query.to) : undefined;
+    if (from && to && from >= to) throw ValidationError.field('to', 'must be after from');
+    const q = (column: string) => this.payments.manager.connection.driver.escape(column);
+    const paid = `p.${q('status')} IN (${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+    const key = this.keyExpression(query.groupBy ?? 'provider', q);
+    const qb = this.payments
+      .createQueryBuilder('p')
+      .select(key, 'groupKey')
+      .addSelect(`p.${q('currency')}`, 'currency')
+      .addSelect('COUNT(*)', 'total')
+      .addSelect(`SUM(CASE WHEN ${paid} THEN 1 ELSE 0 END)`, 'paid')
+      .addSelect(`SUM(CASE WHEN ${paid} THEN p.${q('amountValue')} ELSE 0 END)`, 'paidVolume')
+      .groupBy(key)
+      .addGroupBy(`p.${q('currency')}`);
+    if (from) qb.andWhere('p.createdAt >= :from', { from });
+    if (to) qb.andWhere('p.createdAt < :to', { to });
+    if (query.integrationId) qb.andWhere('p.integrationId = :iid', { iid: query.integrationId });
+    return this.combine(await qb.getRawMany<RawRow>());
+  }
+
+  private keyExpression(groupBy: StatsGroup, q: (c: string) => string): string {
+    switch (groupBy) {
+      case 'provider':
+        return `COALESCE(p.${q('providerName')}, 'none')`;
+      case 'account':
+        return `COALESCE(p.${q('providerAccountId')}, 'none')`;
+      case 'status':
+        return `p.${q('status')}`;
+      case 'day':
+        return this.dayExpression(`p.${q('createdAt')}`);
+    }
+  }
+
+  /** The UTC calendar day of a timestamp column, as YYYY-MM-DD, in each dialect's own words. */
+  private dayExpression(column: string): string {
+    switch (this.payments.manager.connection.options.type) {
+      case 'mysql':
+      case 'mariadb':
+        return `DATE_FORMAT(${column}, '%Y-%m-%d')`;
+      case 'postgres':
+        return `to_char(${column}, 'YYYY-MM-DD')`;
+      case 'mssql':
+        return `CONVERT(char(10), ${column}, 23)`;
+      default:
+        // SQLite stores UTC timestamps as 'YYYY-MM-DD HH:MM:SS.SSS' text.
+        return `substr(${column}, 1, 10)`;
+    }
+  }
+
+  /** Rows per (key, currency) → one row per key with a volume per currency; integer sums stay exact. */
+  private combine(raw: RawRow[]): StatisticsRow[] {
+    const byKey = new Map<string, { count: bigint; paidCount: bigint; volume: Map<string, bigint> }>();
+    for (const row of raw) {
+      const key = String(row.groupKey ?? 'none');
+      const entry = byKey.get(key) ?? { count: 0n, paidCount: 0n, volume: new Map<string, bigint>() };
+      entry.count += BigInt(row.total);
+      entry.paidCount += BigInt(row.paid ?? 0);
+      const volume = BigInt(row.paidVolume ?? 0);
+      if (volume > 0n) entry.volume.set(row.currency, (entry.volume.get(row.currency) ?? 0n) + volume);
+      byKey.set(key, entry);
+    }
+    return [...byKey.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, e]) => ({
+        key,
+        count: toSafeNumber(e.count),
+        paidCount: toSafeNumber(e.paidCount),
+        // A ratio, not money: 4 decimals from integer arithmetic.
+        successRate: e.count === 0n ? 0 : Number((e.paidCount * 10_000n) / e.count) / 10_000,
+        volume: [...e.volume.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, value]) => ({ value: toSafeNumber(value), currency })),
+      }));
+  }
+}
+
+/** A bare date (`2026-11-30`, as date pickers send it) ends with that whole UTC day. */
+function endOf(to: string): Date {
+  const at = new Date(to);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(to)) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
+}
+
+function toSafeNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`statistic out of range: ${value}`);
+  return Number(value);
+}

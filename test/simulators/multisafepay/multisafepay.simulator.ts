@@ -1,0 +1,244 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse } from '../psp-simulator';
+
+const CURRENCIES = new Set(['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'AUD', 'CAD']);
+const GATEWAYS = new Set(['CREDITCARD', 'IDEAL', 'MISTERCASH', 'PAYPAL', 'EPS', 'KLARNA', 'APPLEPAY', 'GOOGLEPAY', 'BANKTRANS', 'VISA', 'MASTERCARD']);
+
+interface SimOrder {
+  order_id: string;
+  transaction_id: number;
+  status: string;
+  financial_status: string;
+  amount: number;
+  amount_refunded: number;
+  currency: string;
+  description: string;
+  var1: string | null;
+  gateway: string | null;
+  created: string;
+  modified: string;
+  customer: Record<string, unknown>;
+  payment_details: { type: string | null; capture?: 'manual'; capture_remain?: number };
+  captureMode: 'manual' | null;
+  related_transactions: { transaction_id: number; amount: number; currency: string; status: string; description: string }[];
+  reason?: string;
+  notification_url: string;
+  redirect_url: string;
+  cancel_url: string;
+}
+
+function mspError(status: number, code: number, info: string): SimResponse {
+  return json(status, { success: false, data: {}, error_code: code, error_info: info });
+}
+
+/**
+ * A stateful stand-in for MultiSafepay API v1 orders. Like MultiSafepay it wants the
+ * `api_key` header, JSON bodies, integer amounts in cents, wraps answers in
+ * `{ success, data }`, and POSTs notifications (the order as JSON) to
+ * `notification_url?transactionid=…&timestamp=…` with the `Auth` header
+ * base64("ts:" + hex HMAC-SHA512(api key, "ts:" + body)).
+ */
+export class MultisafepaySimulator extends PspSimulator {
+  readonly orders = new Map<string, SimOrder>();
+  private nextTransactionId = 4_000_000;
+
+  constructor(readonly apiKey = randomBytes(20).toString('hex')) {
+    super();
+  }
+
+  protected isApi(request: SimRequest): boolean {
+    return request.path.startsWith('/v1/json/');
+  }
+
+  protected async handle(request: SimRequest): Promise<SimResponse> {
+    const page = /^\/pay\/([^/]+)$/.exec(request.path);
+    if (page) return this.checkout(request, decodeURIComponent(page[1]));
+    if (request.headers['api_key'] !== this.apiKey) return mspError(401, 1032, 'Invalid API key');
+    let body: Record<string, any> = {};
+    if (request.method === 'POST' || request.method === 'PATCH') {
+      if (!String(request.headers['content-type']).startsWith('application/json')) return mspError(400, 1016, 'Missing data: the request body must be JSON');
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        return mspError(400, 1016, 'Missing data: the request body is not valid JSON');
+      }
+    }
+    if (request.method === 'POST' && request.path === '/v1/json/orders') return this.create(body);
+    const reservation = /^\/v1\/json\/capture\/([^/]+)$/.exec(request.path);
+    if (reservation && request.method === 'PATCH') return this.cancelReservation(decodeURIComponent(reservation[1]), body);
+    const capture = /^\/v1\/json\/orders\/([^/]+)\/capture$/.exec(request.path);
+    if (capture && request.method === 'POST') return this.capture(decodeURIComponent(capture[1]), body);
+    const match = /^\/v1\/json\/orders\/([^/]+)(\/refunds)?$/.exec(request.path);
+    if (!match) return mspError(404, 1014, 'Unspecified error: unknown endpoint');
+    const order = this.orders.get(decodeURIComponent(match[1]));
+    if (!order) return mspError(404, 1006, 'Invalid transaction ID');
+    if (request.method === 'GET' && !match[2]) return json(200, { success: true, data: this.view(order) });
+    if (request.method === 'PATCH' && !match[2]) return this.update(order, body);
+    if (request.method === 'POST' && match[2]) return this.refund(order, body);
+    return mspError(405, 1014, 'Unspecified error: method not allowed');
+  }
+
+  private create(body: Record<string, any>): SimResponse {
+    if (!['redirect', 'direct', 'paymentlink'].includes(body.type)) return mspError(400, 1000, 'Disabled transaction type');
+    if (typeof body.order_id !== 'string' || !body.order_id) return mspError(400, 1016, 'Missing data: order_id');
+    if (typeof body.currency !== 'string' || !CURRENCIES.has(body.currency)) return mspError(400, 1002, 'Invalid currency');
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0) return mspError(400, 1001, 'Invalid amount');
+    if (typeof body.description !== 'string' || !body.description) return mspError(400, 1008, 'Invalid description');
+    if (body.gateway !== undefined && !GATEWAYS.has(body.gateway)) return mspError(400, 1033, 'Invalid gateway');
+    const options = body.payment_options ?? {};
+    if (typeof options.notification_url !== 'string' || typeof options.redirect_url !== 'string') return mspError(400, 1016, 'Missing data: payment_options');
+    if (options.notification_method !== undefined && !['POST', 'GET'].includes(options.notification_method)) return mspError(400, 1010, 'Invalid variable: notification_method');
+    if (this.orders.has(body.order_id)) return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
+    if (body.capture !== undefined && (body.capture !== 'manual' || !['CREDITCARD', 'VISA', 'MASTERCARD'].includes(body.gateway))) {
+      return mspError(400, 1010, 'Invalid variable: capture (manual capture is for card gateways)');
+    }
+    const now = new Date().toISOString();
+    const order: SimOrder = {
+      order_id: body.order_id,
+      transaction_id: this.nextTransactionId++,
+      status: 'initialized',
+      financial_status: 'initialized',
+      amount: body.amount,
+      amount_refunded: 0,
+      currency: body.currency,
+      description: body.description,
+      var1: body.var1 ?? null,
+      gateway: body.gateway ?? null,
+      created: now,
+      modified: now,
+      customer: body.customer ?? {},
+      payment_details: { type: body.gateway ?? null },
+      captureMode: body.capture === 'manual' ? 'manual' : null,
+      related_transactions: [],
+      notification_url: options.notification_url,
+      redirect_url: options.redirect_url,
+      cancel_url: options.cancel_url ?? options.redirect_url,
+    };
+    this.orders.set(order.order_id, order);
+    return json(200, { success: true, data: { order_id: order.order_id, payment_url: `${this.url}/pay/${encodeURIComponent(order.order_id)}` } });
+  }
+
+  /** The order as the API and the notifications show it (no merchant URLs). */
+  view(order: SimOrder) {
+    const { notification_url: _n, redirect_url: _r, cancel_url: _c, captureMode: _m, ...rest } = order;
+    void _n;
+    void _r;
+    void _c;
+    void _m;
+    return rest;
+  }
+
+  private awaitingCapture(order: SimOrder): boolean {
+    return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details.capture === 'manual';
+  }
+
+  /** Captures (part of) an authorization into a new child order, as MultiSafepay does. */
+  private capture(orderId: string, body: Record<string, any>): SimResponse {
+    const order = this.orders.get(orderId);
+    if (!order) return mspError(404, 1006, 'Invalid transaction ID');
+    if (!this.awaitingCapture(order) || !order.payment_details.capture_remain) return mspError(400, 1014, `Unspecified error: order ${orderId} has nothing to capture`);
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0 || body.amount > order.payment_details.capture_remain) return mspError(400, 1001, 'Invalid amount');
+    if (typeof body.new_order_id !== 'string' || !body.new_order_id || this.orders.has(body.new_order_id)) return mspError(400, 1016, 'Missing data: new_order_id');
+    const now = new Date().toISOString();
+    const child: SimOrder = {
+      ...order,
+      order_id: body.new_order_id,
+      transaction_id: this.nextTransactionId++,
+      status: body.new_order_status ?? 'completed',
+      financial_status: 'completed',
+      amount: body.amount,
+      amount_refunded: 0,
+      description: body.description ?? order.description,
+      created: now,
+      modified: now,
+      payment_details: { type: order.payment_details.type },
+      captureMode: null,
+      related_transactions: [],
+    };
+    this.orders.set(child.order_id, child);
+    order.payment_details.capture_remain = 0; // the rest of the authorization is released
+    this.set(order, 'completed', 'completed');
+    this.notifyLater(child);
+    this.notifyLater(order);
+    return json(200, { success: true, data: { transaction_id: child.transaction_id, order_id: child.order_id } });
+  }
+
+  private cancelReservation(orderId: string, body: Record<string, any>): SimResponse {
+    const order = this.orders.get(orderId);
+    if (!order) return mspError(404, 1006, 'Invalid transaction ID');
+    if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
+    if (!this.awaitingCapture(order)) return mspError(400, 1014, `Unspecified error: order ${orderId} has no open authorization`);
+    order.payment_details.capture_remain = 0;
+    this.set(order, 'void', 'void');
+    this.notifyLater(order);
+    return json(200, { success: true, data: {} });
+  }
+
+  private update(order: SimOrder, body: Record<string, any>): SimResponse {
+    if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
+    if (body.exclude_order !== undefined && ![0, 1].includes(body.exclude_order)) return mspError(400, 1010, 'Invalid variable: exclude_order');
+    if (order.status !== 'initialized') return mspError(400, 1014, `Unspecified error: an order with status ${order.status} cannot be cancelled`);
+    this.set(order, 'void', 'cancelled');
+    this.notifyLater(order);
+    return json(200, { success: true, data: {} });
+  }
+
+  private refund(order: SimOrder, body: Record<string, any>): SimResponse {
+    if (order.payment_details.capture === 'manual') return mspError(400, 1035, 'Invalid refund: refund the capture order of a manual-capture payment');
+    if (!['completed', 'shipped', 'partial_refunded'].includes(order.status)) return mspError(400, 1035, `Invalid refund: order status is ${order.status}`);
+    if (body.currency !== order.currency) return mspError(400, 1002, 'Invalid currency');
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0) return mspError(400, 1001, 'Invalid amount');
+    if (body.amount > order.amount - order.amount_refunded) return mspError(400, 1035, 'Invalid refund: the amount exceeds the refundable amount');
+    const transactionId = this.nextTransactionId++;
+    order.related_transactions.push({ transaction_id: transactionId, amount: body.amount, currency: order.currency, status: 'completed', description: body.description ?? '' });
+    order.amount_refunded += body.amount;
+    const full = order.amount_refunded === order.amount;
+    this.set(order, full ? 'refunded' : 'partial_refunded', full ? 'refunded' : 'partial_refunded');
+    this.notifyLater(order);
+    return json(200, { success: true, data: { transaction_id: transactionId, refund_id: transactionId } });
+  }
+
+  /** The customer's bank reverses the payment. */
+  async chargeback(orderId: string): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    this.set(order, 'chargedback', 'chargedback');
+    await this.notify(order);
+  }
+
+  private async checkout(request: SimRequest, orderId: string): Promise<SimResponse> {
+    const order = this.orders.get(orderId);
+    if (!order) return { status: 404, body: 'unknown order' };
+    if (request.method === 'GET') return checkoutPage(`MultiSafepay ${orderId}`, ['paid', 'failed', 'canceled', 'expired']);
+    if (order.status !== 'initialized') return { status: 409, body: `order is ${order.status}` };
+    const outcome = formFields(request.body).outcome;
+    const next: Record<string, [string, string]> = { paid: ['completed', 'completed'], failed: ['declined', 'declined'], canceled: ['void', 'cancelled'], expired: ['expired', 'expired'] };
+    if (!next[outcome]) return { status: 400, body: 'unknown outcome' };
+    this.set(order, ...next[outcome]);
+    if (outcome === 'failed') order.reason = 'Declined by the issuer';
+    if (outcome === 'paid' && order.captureMode === 'manual') {
+      // An authorization: the order is completed, the money is not (transaction initialized).
+      order.financial_status = 'initialized';
+      order.payment_details = { type: 'VISA', capture: 'manual', capture_remain: order.amount };
+    }
+    await this.notify(order);
+    return redirect(`${outcome === 'canceled' ? order.cancel_url : order.redirect_url}${order.redirect_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}`);
+  }
+
+  private set(order: SimOrder, status: string, financialStatus: string): void {
+    order.status = status;
+    order.financial_status = financialStatus;
+    order.modified = new Date().toISOString();
+  }
+
+  private notifyLater(order: SimOrder): void {
+    setImmediate(() => void this.notify(order));
+  }
+
+  private async notify(order: SimOrder): Promise<void> {
+    const body = JSON.stringify(this.view(order));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha512', this.apiKey).update(`${timestamp}:${body}`).digest('hex');
+    const url = `${order.notification_url}${order.notification_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}&timestamp=${timestamp}`;
+    await this.deliver(url, { 'content-type': 'application/json', auth: Buffer.from(`${timestamp}:${signature}`).toString('base64') }, body);
+  }
+}
