@@ -24,6 +24,7 @@ import {
 } from '../common/errors/domain-error';
 import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
 export interface PaymentScope {
@@ -198,7 +199,7 @@ export class PaymentsService {
   }
 
   async list(scope: PaymentScope, query: ListPaymentsQuery): Promise<{ data: Payment[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.payments.createQueryBuilder('p');
     if (scope.integrationId) qb.andWhere('p.integrationId = :integrationId', { integrationId: scope.integrationId });
     if (scope.provider) qb.andWhere('p.providerName = :provider', { provider: scope.provider });
