@@ -2,6 +2,7 @@ import { InitialSchema1764100000000 } from './1764100000000-InitialSchema';
 import { PaymentPolling1764150000000 } from './1764150000000-PaymentPolling';
 import { Notifications1764200000000 } from './1764200000000-Notifications';
 import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
+import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentProviderReference';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   PaymentPolling1764150000000,
   Notifications1764200000000,
   RoutingRules1764300000000,
+  PaymentProviderReference1764450000000,
 ];

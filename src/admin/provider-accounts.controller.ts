@@ -21,7 +21,7 @@ import {
   UpdateProviderAccountDto,
 } from '../providers/dto/provider-account.dto';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
-import { PageQuery } from '../common/http/page.query';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/http/page.query';
 
 @ApiTags('Admin: provider accounts')
 @ApiBearerAuth('oidc')
@@ -36,7 +36,7 @@ export class ProviderAccountsController {
   @ApiOperation({ summary: 'List provider accounts (credentials are never returned)' })
   @ApiOkResponse({ type: ProviderAccountListDto })
   async list(@Query() query: PageQuery) {
-    const page = await this.accounts.list(query.limit ?? 50, query.cursor);
+    const page = await this.accounts.list(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
     return { data: page.data.map((a) => this.accounts.toView(a)), nextCursor: page.nextCursor };
   }
 

@@ -13,6 +13,7 @@ import { TransactionService } from '../database/transaction.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { ID_PREFIX, newId } from '../common/ids/id';
+import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
 export interface IntegrationWithKeys {
   integration: Integration;
@@ -35,7 +36,7 @@ export class IntegrationsService {
   }
 
   async list(query: ListIntegrationsQuery): Promise<{ data: IntegrationWithKeys[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.integrations.createQueryBuilder('i');
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);

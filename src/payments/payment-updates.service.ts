@@ -22,8 +22,12 @@ export class PaymentUpdatesService {
     private readonly status: PaymentStatusService,
   ) {}
 
+  /** By the provider's payment id, or by its later reference (a modification names the payment by that). */
   async findByProviderId(accountId: string, providerPaymentId: string): Promise<Payment | null> {
-    return this.payments.findOneBy({ providerAccountId: accountId, providerPaymentId });
+    return (
+      (await this.payments.findOneBy({ providerAccountId: accountId, providerPaymentId })) ??
+      (await this.payments.findOneBy({ providerAccountId: accountId, providerReference: providerPaymentId }))
+    );
   }
 
   async applyPaymentState(accountId: string, state: ProviderPaymentState, source: EventSource): Promise<UpdateResult> {
@@ -39,6 +43,10 @@ export class PaymentUpdatesService {
     }
     return this.tx.run(async (m) => {
       const payment = (await this.tx.lock(m, Payment, found.id))!;
+      if (state.providerReference && !payment.providerReference) {
+        payment.providerReference = state.providerReference;
+        await m.update(Payment, { id: payment.id }, { providerReference: state.providerReference });
+      }
       return this.status.changePayment(m, payment, {
         to: state.status!,
         source,

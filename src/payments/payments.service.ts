@@ -24,6 +24,7 @@ import {
 } from '../common/errors/domain-error';
 import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
 export interface PaymentScope {
@@ -198,7 +199,7 @@ export class PaymentsService {
   }
 
   async list(scope: PaymentScope, query: ListPaymentsQuery): Promise<{ data: Payment[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 20;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.payments.createQueryBuilder('p');
     if (scope.integrationId) qb.andWhere('p.integrationId = :integrationId', { integrationId: scope.integrationId });
     if (scope.provider) qb.andWhere('p.providerName = :provider', { provider: scope.provider });
@@ -241,7 +242,7 @@ export class PaymentsService {
       throw notSupported(resolved.provider.name, 'partial capture');
     }
     const result = await this.callProvider(() =>
-      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id),
+      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id, payment.providerReference ?? null),
     );
     if (result.status === 'pending') return payment; // the outcome arrives by webhook
     return this.tx.run(async (m) => {
@@ -259,7 +260,7 @@ export class PaymentsService {
     if (!payment.providerAccountId) throw new InvalidPaymentStateError('The payment never reached a provider');
     const resolved = await this.accounts.resolve(payment.providerAccountId);
     if (!resolved.provider.capabilities.cancel) throw notSupported(resolved.provider.name, 'cancel');
-    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!));
+    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!, payment.providerReference ?? null));
     if (result.status === 'pending') return payment;
     return this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, id))!;

@@ -89,6 +89,7 @@ export class RefundsService {
         { value: refund.amountValue, currency: refund.currency },
         refund.id,
         refund.reason,
+        payment.providerReference ?? null,
       );
       refund.providerRefundId = result.providerRefundId;
       return await this.settle(refund, result.status, undefined);

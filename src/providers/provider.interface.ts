@@ -66,6 +66,11 @@ export interface ProviderPaymentState {
   providerStatus: string;
   amountCaptured?: number;
   failure?: { code: string; message: string };
+  /**
+   * The provider's id for later operations when it differs from providerPaymentId (Adyen's
+   * pspReference of the authorisation). Stored once; later webhooks may name the payment by it.
+   */
+  providerReference?: string;
 }
 
 export interface ProviderRefundState {
@@ -131,14 +136,16 @@ export interface PaymentProvider {
     providerPaymentId: string,
     amount: Money,
     paymentId: string,
+    providerReference?: string | null,
   ): Promise<CaptureResult>;
-  cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult>;
+  cancel(ctx: ProviderCallContext, providerPaymentId: string, providerReference?: string | null): Promise<CancelResult>;
   refund(
     ctx: ProviderCallContext,
     providerPaymentId: string,
     amount: Money,
     refundId: string,
     reason: string | null,
+    providerReference?: string | null,
   ): Promise<RefundResult>;
 
   /** Throws WebhookVerificationError when the delivery is not authentic. */

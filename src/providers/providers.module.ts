@@ -14,12 +14,16 @@ import { TestProviderAccountSeeder } from './test/test-provider-account.seeder';
 import { MollieProvider } from './mollie/mollie.provider';
 import { StripeProvider } from './stripe/stripe.provider';
 import { MultisafepayProvider } from './multisafepay/multisafepay.provider';
+import { AdyenProvider } from './adyen/adyen.provider';
+import { PayPalProvider } from './paypal/paypal.provider';
 
 /** Every connector, registered under PAYMENT_PROVIDERS. Add a PSP here. */
 const CONNECTORS: Type<PaymentProvider>[] = [
   MollieProvider,
   StripeProvider,
   MultisafepayProvider,
+  AdyenProvider,
+  PayPalProvider,
 ];
 
 @Global()

@@ -9,6 +9,7 @@ import { ProviderAccount } from '../providers/provider-account.entity';
 import { RoutingRule } from './routing-rule.entity';
 import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
 import type { CreateRoutingRuleDto, ListRoutingRulesQuery, UpdateRoutingRuleDto } from './dto/routing-rule.dto';
+import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
 const RULE_ID_PREFIX = 'rr';
 
@@ -50,7 +51,7 @@ export class RoutingRulesService {
 
   /** Lowest priority first (the order they are evaluated in). */
   async list(query: ListRoutingRulesQuery): Promise<{ data: RoutingRule[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 50;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.rules.createQueryBuilder('r');
     if (query.integrationId) {
       qb.andWhere(new Brackets((w) => w.where('r.integrationId = :iid', { iid: query.integrationId }).orWhere('r.integrationId IS NULL')));

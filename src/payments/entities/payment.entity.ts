@@ -90,6 +90,10 @@ export class Payment {
   @StringColumn(128, { nullable: true })
   providerPaymentId: string | null;
 
+  /** The provider's id for later operations when it differs from providerPaymentId (Adyen pspReference). */
+  @StringColumn(128, { nullable: true })
+  providerReference?: string | null;
+
   @JsonColumn({ nullable: true })
   routing: RoutingDecisionRecord | null;
 

@@ -23,6 +23,7 @@ import {
 import { IsCurrencyCode } from '../../common/money/money.dto';
 import { PAYMENT_METHODS } from '../../payments/payment-status';
 import type { PaymentMethod } from '../../payments/payment-status';
+import { PageQuery } from '../../common/http/page.query';
 
 /** Weights are summed in integer arithmetic; this bound keeps every sum exact. */
 export const MAX_WEIGHT = 1_000_000;
@@ -211,21 +212,7 @@ export class UpdateRoutingRuleDto {
   fallback?: string[];
 }
 
-export class ListRoutingRulesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 512)
-  cursor?: string;
-
+export class ListRoutingRulesQuery extends PageQuery {
   @ApiPropertyOptional({ description: "Only this integration's rules and the rules for every integration" })
   @IsOptional()
   @IsString()

@@ -1,0 +1,92 @@
+import { ProviderError } from '../provider-error';
+import {
+  ADYEN_EVENT_MAP,
+  ADYEN_LINK_STATUS_MAP,
+  adyenError,
+  adyenEventEffect,
+  fromAdyenAmount,
+  toAdyenAmount,
+} from './adyen.mapper';
+
+describe('Adyen mapping', () => {
+  describe('payment link status, row by row', () => {
+    it.each([
+      ['active', 'pending', 'pending'],
+      ['paymentPending', 'pending', 'pending'],
+      ['completed', 'paid', 'authorized'],
+      ['paid', 'paid', 'authorized'],
+      ['expired', 'expired', 'expired'],
+    ])('%s → %s (automatic) / %s (manual)', (adyen, automatic, manual) => {
+      expect(ADYEN_LINK_STATUS_MAP[adyen]).toEqual({ automatic, manual });
+    });
+
+    it('has no rows beyond the tested ones', () => {
+      expect(Object.keys(ADYEN_LINK_STATUS_MAP).sort()).toEqual(['active', 'completed', 'expired', 'paid', 'paymentPending']);
+    });
+  });
+
+  describe('webhook events, row by row', () => {
+    it.each([
+      ['AUTHORISATION', 'true', '', { payment: { automatic: 'paid', manual: 'authorized' } }],
+      ['AUTHORISATION', 'false', 'Refused', { payment: { automatic: 'failed', manual: 'failed' } }],
+      ['AUTHORISATION', 'false', 'Cancelled', { payment: { automatic: 'canceled', manual: 'canceled' } }],
+      ['CAPTURE', 'true', '', { payment: { automatic: 'paid', manual: 'paid' } }],
+      ['CANCELLATION', 'true', '', { payment: { automatic: 'canceled', manual: 'canceled' } }],
+      ['CHARGEBACK', 'true', '', { payment: { automatic: 'charged_back', manual: 'charged_back' } }],
+      ['REFUND', 'true', '', { refund: 'succeeded' }],
+      ['REFUND', 'false', 'Insufficient balance', { refund: 'failed' }],
+      ['REFUND_FAILED', 'true', '', { refund: 'failed' }],
+    ])('%s success=%s %s', (eventCode, success, reason, effect) => {
+      expect(adyenEventEffect(eventCode, success, reason)).toEqual(effect);
+    });
+
+    it.each([
+      ['CAPTURE', 'false'],
+      ['CAPTURE_FAILED', 'true'],
+      ['CANCELLATION', 'false'],
+      ['REPORT_AVAILABLE', 'true'],
+      ['SOMETHING_NEW', 'true'],
+    ])('leaves %s success=%s unmapped (logged and ignored)', (eventCode, success) => {
+      expect(adyenEventEffect(eventCode, success)).toBeUndefined();
+    });
+
+    it('has exactly the tested rows', () => {
+      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(9);
+    });
+  });
+
+  describe('amounts in Adyen minor units', () => {
+    it.each([
+      [{ value: 1050, currency: 'EUR' }, 1050],
+      [{ value: 500, currency: 'JPY' }, 500],
+      [{ value: 1234, currency: 'BHD' }, 1234],
+      [{ value: 2790, currency: 'ISK' }, 279000],
+      [{ value: 1000, currency: 'CLP' }, 100000],
+      [{ value: 1200, currency: 'CVE' }, 12],
+    ])('%j → %d', (money, value) => {
+      expect(toAdyenAmount(money)).toEqual({ currency: money.currency, value });
+      expect(fromAdyenAmount({ currency: money.currency, value })).toBe(money.value);
+    });
+
+    it('refuses CVE fractions Adyen cannot take', () => {
+      expect(() => toAdyenAmount({ value: 1250, currency: 'CVE' })).toThrow(ProviderError);
+    });
+  });
+
+  describe('errors', () => {
+    const response = (status: number, body: unknown) => ({ status, text: JSON.stringify(body), headers: new Headers(), json: () => body as any });
+
+    it.each([
+      [401, 'invalid_credentials', false],
+      [403, 'invalid_credentials', false],
+      [422, 'invalid_request', false],
+      [429, 'rate_limited', true],
+      [500, 'provider_unavailable', true],
+    ])('HTTP %d → %s (retryable %s)', (status, code, retryable) => {
+      const error = adyenError(response(status, { status, errorCode: '000', message: 'x', errorType: 'validation' }));
+      expect(error.code).toBe(code);
+      expect(error.retryable).toBe(retryable);
+      expect(error.message).toContain('Adyen: 000 x');
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import type { Money } from '../../common/money/money';
+import { currencyExponent } from '../../common/money/currency';
+import type { CaptureMode, PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import { ProviderError } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
+import type { AdyenAmount, AdyenServiceError } from './adyen.types';
+
+/** A payment link's status, mapped to ours by the capture mode the link was made with. */
+export const ADYEN_LINK_STATUS_MAP: Record<string, Record<CaptureMode, PaymentStatus>> = {
+  active: { automatic: 'pending', manual: 'pending' },
+  paymentPending: { automatic: 'pending', manual: 'pending' },
+  completed: { automatic: 'paid', manual: 'authorized' },
+  paid: { automatic: 'paid', manual: 'authorized' },
+  expired: { automatic: 'expired', manual: 'expired' },
+};
+
+export type AdyenEventEffect =
+  | { payment: Record<CaptureMode, PaymentStatus> }
+  | { refund: RefundStatus };
+
+/**
+ * Standard webhook events, keyed `eventCode:success` (and `eventCode:success:reason` where the
+ * reason changes the meaning). Anything not listed is logged and ignored.
+ */
+export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
+  'AUTHORISATION:true': { payment: { automatic: 'paid', manual: 'authorized' } },
+  'AUTHORISATION:false': { payment: { automatic: 'failed', manual: 'failed' } },
+  'AUTHORISATION:false:Cancelled': { payment: { automatic: 'canceled', manual: 'canceled' } },
+  'CAPTURE:true': { payment: { automatic: 'paid', manual: 'paid' } },
+  'CANCELLATION:true': { payment: { automatic: 'canceled', manual: 'canceled' } },
+  'CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+  'REFUND:true': { refund: 'succeeded' },
+  'REFUND:false': { refund: 'failed' },
+  'REFUND_FAILED:true': { refund: 'failed' },
+};
+
+export function adyenEventEffect(eventCode: string, success: string, reason?: string): AdyenEventEffect | undefined {
+  return ADYEN_EVENT_MAP[`${eventCode}:${success}:${reason ?? ''}`] ?? ADYEN_EVENT_MAP[`${eventCode}:${success}`];
+}
+
+/** Our methods as Adyen payment method types (for `allowedPaymentMethods`). */
+export const ADYEN_METHODS: Record<PaymentMethod, string> = {
+  card: 'scheme',
+  ideal: 'ideal',
+  bancontact: 'bcmc',
+  paypal: 'paypal',
+  sofort: 'directEbanking',
+  giropay: 'giropay',
+  eps: 'eps',
+  klarna: 'klarna',
+  applepay: 'applepay',
+  googlepay: 'googlepay',
+  banktransfer: 'bankTransfer_IBAN',
+};
+
+/** Where Adyen's minor units differ from ISO 4217 (docs.adyen.com, currency codes). */
+export const ADYEN_EXPONENT_OVERRIDES: Record<string, number> = { CLP: 2, CVE: 0, ISK: 2 };
+
+function exponents(currency: string): { iso: number; adyen: number } {
+  const iso = currencyExponent(currency);
+  if (iso === undefined) throw new ProviderError('invalid_request', `unknown currency ${currency}`);
+  return { iso, adyen: ADYEN_EXPONENT_OVERRIDES[currency] ?? iso };
+}
+
+/** Our minor units to Adyen's (integer arithmetic only). */
+export function toAdyenAmount(money: Money): AdyenAmount {
+  const { iso, adyen } = exponents(money.currency);
+  let value = money.value;
+  if (adyen > iso) value = money.value * 10 ** (adyen - iso);
+  if (adyen < iso) {
+    const factor = 10 ** (iso - adyen);
+    if (money.value % factor !== 0) {
+      throw new ProviderError('invalid_request', `Adyen takes ${money.currency} in whole units only`);
+    }
+    value = money.value / factor;
+  }
+  if (!Number.isSafeInteger(value)) throw new ProviderError('invalid_request', 'amount too large');
+  return { currency: money.currency, value };
+}
+
+/** Adyen's minor units back to ours. */
+export function fromAdyenAmount(amount: AdyenAmount): number {
+  const { iso, adyen } = exponents(amount.currency);
+  if (adyen > iso) return Math.trunc(amount.value / 10 ** (adyen - iso));
+  if (adyen < iso) return amount.value * 10 ** (iso - adyen);
+  return amount.value;
+}
+
+/** Adyen's error answer (ServiceError) to one of our error codes. */
+export function adyenError(response: HttpResponse): ProviderError {
+  let body: AdyenServiceError = {};
+  try {
+    body = JSON.parse(response.text) as AdyenServiceError;
+  } catch {
+    /* not JSON: the status decides */
+  }
+  const detail = [body.errorCode, body.message].filter(Boolean).join(' ') || `HTTP ${response.status}`;
+  return ProviderError.fromHttpStatus(response.status, `Adyen: ${detail}`);
+}

@@ -1,0 +1,66 @@
+/** The parts of Adyen's Checkout API v71 and standard webhooks this connector uses. */
+
+export interface AdyenAmount {
+  currency: string;
+  value: number;
+}
+
+export interface AdyenPaymentLinkRequest {
+  amount: AdyenAmount;
+  merchantAccount: string;
+  reference: string;
+  description?: string;
+  returnUrl?: string;
+  merchantOrderReference?: string;
+  manualCapture?: boolean;
+  allowedPaymentMethods?: string[];
+  shopperEmail?: string;
+  shopperLocale?: string;
+  countryCode?: string;
+  metadata?: Record<string, string>;
+}
+
+export type AdyenPaymentLinkStatus = 'active' | 'completed' | 'expired' | 'paid' | 'paymentPending';
+
+export interface AdyenPaymentLinkResponse {
+  id: string;
+  url: string;
+  status: AdyenPaymentLinkStatus | string;
+  amount: AdyenAmount;
+  merchantAccount: string;
+  reference: string;
+  manualCapture?: boolean;
+}
+
+export interface AdyenModificationResponse {
+  pspReference: string;
+  paymentPspReference: string;
+  status: 'received' | string;
+}
+
+export interface AdyenServiceError {
+  status?: number;
+  errorCode?: string;
+  message?: string;
+  errorType?: string;
+  pspReference?: string;
+}
+
+export interface AdyenNotificationRequestItem {
+  pspReference: string;
+  originalReference?: string;
+  merchantAccountCode: string;
+  merchantReference: string;
+  eventDate: string;
+  eventCode: string;
+  amount: AdyenAmount;
+  success: 'true' | 'false' | string;
+  reason?: string;
+  paymentMethod?: string;
+  additionalData?: Record<string, string | Record<string, string>>;
+}
+
+export interface AdyenNotificationRequest {
+  live: string;
+  notificationItems: { NotificationRequestItem: AdyenNotificationRequestItem }[];
+}

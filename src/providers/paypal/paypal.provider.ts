@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Money } from '../../common/money/money';
+import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../common/money/money';
+import type { PaymentStatus } from '../../payments/payment-status';
+import { ProviderError, WebhookVerificationError } from '../provider-error';
+import type { HttpRequest } from '../provider-http.client';
+import {
+  CancelResult,
+  CaptureResult,
+  CreatePaymentRequest,
+  CreatePaymentResult,
+  InboundWebhook,
+  PaymentProvider,
+  ProviderCallContext,
+  ProviderPaymentState,
+  RefundResult,
+  WebhookAck,
+  WebhookNotification,
+} from '../provider.interface';
+import {
+  PAYPAL_AUTHORIZATION_STATUS_MAP,
+  PAYPAL_CAPTURE_STATUS_MAP,
+  PAYPAL_EVENT_MAP,
+  PAYPAL_ORDER_STATUS_MAP,
+  PAYPAL_REFUND_STATUS_MAP,
+  PayPalApiError,
+  paypalError,
+} from './paypal.mapper';
+import type {
+  PayPalAuthorization,
+  PayPalCapture,
+  PayPalMoney,
+  PayPalOrder,
+  PayPalRefund,
+  PayPalToken,
+  PayPalWebhookEvent,
+} from './paypal.types';
+
+const SANDBOX_URL = 'https://api-m.sandbox.paypal.com';
+const LIVE_URL = 'https://api-m.paypal.com';
+/** Renew a cached token this long before PayPal says it expires. */
+const TOKEN_MARGIN_MS = 60_000;
+/** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
+const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
+const SIGNATURE_HEADERS = {
+  auth_algo: 'paypal-auth-algo',
+  cert_url: 'paypal-cert-url',
+  transmission_id: 'paypal-transmission-id',
+  transmission_sig: 'paypal-transmission-sig',
+  transmission_time: 'paypal-transmission-time',
+} as const;
+
+/**
+ * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
+ * (automatic) or AUTHORIZE (manual); once the buyer approves it (CHECKOUT.ORDER.APPROVED
+ * webhook, or a poll that finds it APPROVED) the connector captures or authorizes it. Manual
+ * captures and voids go to the authorization, refunds to the capture. Webhooks are verified
+ * by PayPal's verify-webhook-signature API with the account's webhookId.
+ */
+@Injectable()
+export class PayPalProvider implements PaymentProvider {
+  private readonly logger = new Logger('PayPalProvider');
+  /** Access tokens per (base URL, client id, secret): a cache, not configuration. */
+  private readonly tokens = new Map<string, { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>>();
+
+  readonly name = 'paypal';
+  readonly capabilities = {
+    currencies: ['AUD', 'BRL', 'CAD', 'CNY', 'CZK', 'DKK', 'EUR', 'HKD', 'HUF', 'ILS', 'JPY', 'MYR', 'MXN', 'TWD', 'NZD', 'NOK', 'PHP', 'PLN', 'GBP', 'SGD', 'SEK', 'CHF', 'THB', 'USD'],
+    methods: ['paypal'] as const,
+    manualCapture: true,
+    partialCapture: true,
+    // Only an authorized payment can be voided; an unapproved order cannot be canceled at PayPal.
+    cancel: true,
+    refunds: true,
+    partialRefunds: true,
+    multipleRefunds: true,
+    polling: true,
+  };
+
+  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
+    const problems: { field: string; message: string }[] = [];
+    for (const field of ['clientId', 'clientSecret', 'webhookId']) {
+      if (typeof credentials[field] !== 'string' || !(credentials[field] as string).trim()) {
+        problems.push({ field, message: 'is required' });
+      }
+    }
+    const webhookId = credentials.webhookId;
+    if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
+      problems.push({ field: 'webhookId', message: 'must be the webhook ID shown by PayPal (letters and digits)' });
+    }
+    return problems;
+  }
+
+  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+    const experience: Record<string, string> = {
+      // Through this server, so the buyer's return captures the order (PayPalReturnController).
+      return_url: `${ctx.webhookUrl}?return=${encodeURIComponent(request.paymentId)}`,
+      cancel_url: `${ctx.webhookUrl}?cancel=${encodeURIComponent(request.paymentId)}`,
+      user_action: 'PAY_NOW',
+      shipping_preference: 'NO_SHIPPING',
+    };
+    const locale = request.customer?.locale;
+    if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
+    const order = await this.call<PayPalOrder>(ctx, 'POST', '/v2/checkout/orders', {
+      intent: request.captureMode === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
+      purchase_units: [
+        {
+          reference_id: request.paymentId,
+          custom_id: request.paymentId,
+          description: truncate(request.description, 127),
+          amount: this.money(request.amount),
+        },
+      ],
+      payment_source: {
+        paypal: {
+          experience_context: experience,
+          ...(request.customer?.email ? { email_address: request.customer.email } : {}),
+        },
+      },
+    }, request.paymentId);
+    const approve = order.links?.find((link) => link.rel === 'payer-action' || link.rel === 'approve');
+    if (!approve) throw new ProviderError('provider_error', 'PayPal: the order has no approval link');
+    return { providerPaymentId: order.id, checkoutUrl: approve.href };
+  }
+
+  /** The order's state; an APPROVED order is captured (or authorized) now, as the buyer meant. */
+  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+    let order: PayPalOrder;
+    try {
+      order = await this.getOrder(ctx, providerPaymentId);
+    } catch (error) {
+      // PayPal forgets orders nobody approved within their lifetime. Only PayPal's own answer
+      // counts: a 404 from a misconfigured base URL or proxy must not expire payments.
+      if (error instanceof PayPalApiError && error.code === 'not_found' && error.issue === 'INVALID_RESOURCE_ID') {
+        return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
+      }
+      throw error;
+    }
+    if (order.status === 'APPROVED') {
+      try {
+        order = await this.complete(ctx, order);
+      } catch (error) {
+        if (error instanceof ProviderError && error.code === 'declined') {
+          return { providerPaymentId, status: 'failed', providerStatus: (error as PayPalApiError).issue ?? 'DECLINED', failure: { code: 'declined', message: error.message } };
+        }
+        throw error;
+      }
+    }
+    return this.orderState(order);
+  }
+
+  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+    const authorization = this.authorizationOf(await this.getOrder(ctx, providerPaymentId));
+    const capture = await this.call<PayPalCapture>(
+      ctx,
+      'POST',
+      `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`,
+      { amount: this.money(amount), final_capture: true, invoice_id: paymentId },
+      `capture-${paymentId}`,
+    );
+    const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
+    if (status === 'failed') throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
+    return { status: status === 'paid' ? 'succeeded' : 'pending', amountCaptured: amount.value };
+  }
+
+  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
+    const order = await this.getOrder(ctx, providerPaymentId);
+    const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
+    if (!authorization) {
+      throw new ProviderError('not_supported', 'PayPal cannot cancel an order the buyer has not approved; it expires by itself');
+    }
+    await this.call(ctx, 'POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, undefined, `void-${authorization.id}`);
+    return { status: 'succeeded' };
+  }
+
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    refundId: string,
+    reason: string | null,
+  ): Promise<RefundResult> {
+    const order = await this.getOrder(ctx, providerPaymentId);
+    const capture = order.purchase_units?.[0]?.payments?.captures?.find((c) => c.status !== 'DECLINED' && c.status !== 'FAILED');
+    if (!capture) throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
+    const refund = await this.call<PayPalRefund>(
+      ctx,
+      'POST',
+      `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
+      { amount: this.money(amount), custom_id: refundId, invoice_id: refundId, ...(reason ? { note_to_payer: truncate(reason, 255) } : {}) },
+      refundId,
+    );
+    return { providerRefundId: refund.id, status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+  }
+
+  async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (const [field, header] of Object.entries(SIGNATURE_HEADERS)) {
+      const value = webhook.headers[header];
+      if (!value) throw new WebhookVerificationError(`missing ${header}`);
+      fields[field] = value;
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(webhook.rawBody.toString('utf8'));
+    } catch {
+      throw new WebhookVerificationError('body is not JSON');
+    }
+    const result = await this.call<{ verification_status: string }>(ctx, 'POST', '/v1/notifications/verify-webhook-signature', {
+      ...fields,
+      webhook_id: ctx.account.credentials.webhookId,
+      webhook_event: event,
+    });
+    if (result.verification_status !== 'SUCCESS') {
+      throw new WebhookVerificationError(`PayPal says ${result.verification_status}`);
+    }
+  }
+
+  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
+    const kind = PAYPAL_EVENT_MAP[event.event_type];
+    const resource = event.resource ?? {};
+    if (!kind) {
+      this.logger.warn({ msg: 'unmapped PayPal event ignored', accountId: ctx.account.id, eventType: event.event_type });
+      return [];
+    }
+    if (kind === 'order') {
+      // Approved: capture (or authorize) now, as the buyer's return means.
+      return [{ providerPaymentId: resource.id, fetchState: true }];
+    }
+    if (kind === 'refund') {
+      const refund = resource as PayPalRefund;
+      const orderId = refund.supplementary_data?.related_ids?.order_id ?? (await this.orderOfRefund(ctx, refund));
+      return [
+        {
+          providerPaymentId: orderId,
+          refund: {
+            providerRefundId: refund.id,
+            refundId: refund.custom_id,
+            status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
+            providerStatus: refund.status,
+            amount: refund.amount ? this.minor(refund.amount) : undefined,
+          },
+        },
+      ];
+    }
+    const payment = resource as PayPalCapture;
+    const orderId = payment.supplementary_data?.related_ids?.order_id;
+    if (!orderId) {
+      this.logger.warn({ msg: 'PayPal event without an order id ignored', accountId: ctx.account.id, eventType: event.event_type });
+      return [];
+    }
+    let status: PaymentStatus | null;
+    if (kind === 'reversal') status = 'charged_back';
+    else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
+    else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
+    return [
+      {
+        providerPaymentId: orderId,
+        payment: {
+          providerPaymentId: orderId,
+          status,
+          providerStatus: `${event.event_type}:${payment.status}`,
+          amountCaptured: kind === 'capture' && status === 'paid' && payment.amount ? this.minor(payment.amount) : undefined,
+          failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${payment.status}` } : undefined,
+        },
+      },
+    ];
+  }
+
+  webhookAck(): WebhookAck {
+    return { status: 200, contentType: 'application/json', body: '{}' };
+  }
+
+  /** PayPal re-sends an event with the same event id (new transmission headers). */
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    try {
+      const id = (JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent).id;
+      return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
+    } catch {
+      return webhook.rawBody.toString('utf8');
+    }
+  }
+
+  private orderState(order: PayPalOrder): ProviderPaymentState {
+    const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
+    const base = { providerPaymentId: order.id, providerStatus: order.status };
+    if (mapped === undefined) return { ...base, status: null };
+    if (mapped !== 'payments') return { ...base, status: mapped };
+    const payments = order.purchase_units?.[0]?.payments;
+    const capture = payments?.captures?.[0];
+    if (capture) {
+      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status] ?? null;
+      const captured = (payments?.captures ?? [])
+        .filter((c) => PAYPAL_CAPTURE_STATUS_MAP[c.status] === 'paid' && c.amount)
+        .reduce((sum, c) => sum + this.minor(c.amount!), 0);
+      return {
+        ...base,
+        status,
+        providerStatus: `${order.status}/capture:${capture.status}`,
+        amountCaptured: status === 'paid' ? captured : undefined,
+        failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${capture.status}` } : undefined,
+      };
+    }
+    const authorization = payments?.authorizations?.[0];
+    if (authorization) {
+      const status = PAYPAL_AUTHORIZATION_STATUS_MAP[authorization.status] ?? null;
+      return {
+        ...base,
+        status,
+        providerStatus: `${order.status}/authorization:${authorization.status}`,
+        failure: status === 'failed' ? { code: 'declined', message: `PayPal authorization ${authorization.status}` } : undefined,
+      };
+    }
+    return { ...base, status: null };
+  }
+
+  /** Captures (intent CAPTURE) or authorizes (AUTHORIZE) an approved order; safe to repeat. */
+  private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
+    const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
+    try {
+      return await this.call<PayPalOrder>(ctx, 'POST', `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`, {}, `${action}-${order.id}`);
+    } catch (error) {
+      const issue = (error as PayPalApiError).issue;
+      // Someone else (the webhook, another instance) got there first.
+      if (issue === 'ORDER_ALREADY_CAPTURED' || issue === 'ORDER_ALREADY_AUTHORIZED') return this.getOrder(ctx, order.id);
+      throw error;
+    }
+  }
+
+  private authorizationOf(order: PayPalOrder): PayPalAuthorization {
+    const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
+    if (!authorization) throw new ProviderError('invalid_request', 'PayPal: the order has no authorization to capture');
+    return authorization;
+  }
+
+  private async orderOfRefund(ctx: ProviderCallContext, refund: PayPalRefund): Promise<string> {
+    const up = refund.links?.find((link) => link.rel === 'up')?.href;
+    const captureId = refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
+    if (!captureId) throw new ProviderError('provider_error', 'PayPal refund names no capture');
+    const capture = await this.call<PayPalCapture>(ctx, 'GET', `/v2/payments/captures/${encodeURIComponent(captureId)}`);
+    const orderId = capture.supplementary_data?.related_ids?.order_id;
+    if (!orderId) throw new ProviderError('provider_error', 'PayPal capture names no order');
+    return orderId;
+  }
+
+  private getOrder(ctx: ProviderCallContext, orderId: string): Promise<PayPalOrder> {
+    return this.call<PayPalOrder>(ctx, 'GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  private money(amount: Money): PayPalMoney {
+    if (PAYPAL_WHOLE_UNITS_ONLY.has(amount.currency)) {
+      // ISO gives these two decimals; PayPal takes whole units only.
+      if (amount.value % 100 !== 0) throw new ProviderError('invalid_request', `PayPal takes ${amount.currency} in whole units only`);
+      return { currency_code: amount.currency, value: String(amount.value / 100) };
+    }
+    try {
+      return { currency_code: amount.currency, value: toDecimalString(amount.value, amount.currency) };
+    } catch (error) {
+      throw new ProviderError('invalid_request', (error as Error).message);
+    }
+  }
+
+  private minor(amount: PayPalMoney): number {
+    try {
+      return fromDecimalString(amount.value, amount.currency_code);
+    } catch (error) {
+      if (error instanceof MoneyFormatError) throw new ProviderError('provider_error', `PayPal sent an unreadable amount: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private baseUrl(ctx: ProviderCallContext): string {
+    return ctx.account.baseUrl ?? (ctx.account.testMode ? SANDBOX_URL : LIVE_URL);
+  }
+
+  private async token(ctx: ProviderCallContext, renew = false): Promise<string> {
+    const { clientId, clientSecret } = ctx.account.credentials;
+    const key = createHash('sha256').update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`).digest('hex');
+    const cached = this.tokens.get(key);
+    if (!renew && cached) {
+      const entry = await cached;
+      if (entry.expiresAt > Date.now()) return entry.token;
+    }
+    // One request per account at a time; concurrent callers share it.
+    const pending = this.fetchToken(ctx);
+    this.tokens.set(key, pending);
+    try {
+      const entry = await pending;
+      this.tokens.set(key, entry);
+      return entry.token;
+    } catch (error) {
+      this.tokens.delete(key);
+      throw error;
+    }
+  }
+
+  private async fetchToken(ctx: ProviderCallContext): Promise<{ token: string; expiresAt: number }> {
+    const { clientId, clientSecret } = ctx.account.credentials;
+    const response = await ctx.http.request({
+      method: 'POST',
+      url: `${this.baseUrl(ctx)}/v1/oauth2/token`,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    if (response.status !== 200) throw paypalError(response);
+    const token = response.json<PayPalToken>();
+    return { token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS };
+  }
+
+  private async call<T>(
+    ctx: ProviderCallContext,
+    method: HttpRequest['method'],
+    path: string,
+    body?: unknown,
+    requestId?: string,
+  ): Promise<T> {
+    const send = async (token: string) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (method === 'POST') headers.prefer = 'return=representation';
+      if (requestId) headers['paypal-request-id'] = requestId;
+      return ctx.http.request({ method, url: `${this.baseUrl(ctx)}${path}`, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    };
+    let response = await send(await this.token(ctx));
+    // A token revoked or expired early: fetch a new one once.
+    if (response.status === 401) response = await send(await this.token(ctx, true));
+    if (response.status < 200 || response.status >= 300) throw paypalError(response);
+    return (response.text ? response.json<T>() : (undefined as T));
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max);
+}

@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import { SimRequest, SimResponse, SimServer, checkoutPage, formFields } from '../sim-server';
+import { SpecValidator } from '../spec-validator';
+
+export interface AdyenSimAccount {
+  apiKey: string;
+  merchantAccount: string;
+  /** Hex, as the Customer Area shows it. */
+  hmacKey: string;
+}
+
+interface Link {
+  id: string;
+  url: string;
+  status: 'active' | 'completed' | 'expired' | 'paymentPending';
+  request: Record<string, any>;
+  pspReference: string | null;
+  authorised: boolean;
+  captured: number;
+  refunded: number;
+  canceled: boolean;
+}
+
+export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
+
+/**
+ * A stateful stand-in for Adyen's Checkout API v71 (payment links and modifications) that
+ * checks every request against Adyen's own OpenAPI document and signs standard webhooks with
+ * HMAC-SHA256 over the standard fields, exactly as Adyen does.
+ */
+export class AdyenSimulator {
+  readonly server: SimServer;
+  readonly links = new Map<string, Link>();
+  /** Where webhooks go (the provider account's webhookUrl). */
+  webhookUrl = '';
+  /** Drop (do not send) webhooks while true. */
+  dropWebhooks = false;
+  /** Leave the link's metadata out of AUTHORISATION webhooks while true. */
+  omitMetadata = false;
+  /** The next refund is accepted (`received`) and then refused by webhook. */
+  refuseNextRefund = false;
+  readonly delivered: { body: string; status: number; responseText: string }[] = [];
+  /** Requests refused for not matching the spec (for assertions). */
+  readonly rejected: { path: string; errors: unknown }[] = [];
+  private readonly hmac = new HmacValidator();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly spec = SpecValidator.load('adyen/CheckoutService-v71.json');
+
+  constructor(readonly account: AdyenSimAccount) {
+    this.server = new SimServer((request) => this.handle(request), (path) => path.startsWith('/payByLink/'));
+  }
+
+  /** The root to configure as the provider account's baseUrl (the connector appends /v71). */
+  get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  start(): Promise<string> {
+    this.spec?.warmUp(...['PaymentLinkRequest', 'UpdatePaymentLinkRequest', 'PaymentCaptureRequest', 'PaymentCancelRequest', 'PaymentRefundRequest'].map((n) => `components/schemas/${n}`));
+    return this.server.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.server.stop();
+  }
+
+  /** Waits for webhooks in flight. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** The last notification body signed (sent or, with dropWebhooks, dropped). */
+  lastSigned?: string;
+
+  /** The last signed notification body, to replay it. */
+  lastWebhook(): string | undefined {
+    return this.delivered[this.delivered.length - 1]?.body;
+  }
+
+  private async handle(request: SimRequest): Promise<SimResponse> {
+    const hosted = /^\/payByLink\/([^/]+)$/.exec(request.path);
+    if (hosted) return this.hostedPage(hosted[1], request);
+
+    if (request.headers['x-api-key'] !== this.account.apiKey) {
+      return this.error(401, '000', 'HTTP Status Response - Unauthorized', 'security');
+    }
+    const route = /^\/v71(\/.*)$/.exec(request.path);
+    if (!route) return this.error(404, '000', 'HTTP Status Response - Not Found', 'internal');
+    const path = route[1];
+    let body: any;
+    if (request.method === 'POST' || request.method === 'PATCH') {
+      if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+        return this.error(415, '000', 'HTTP Status Response - Unsupported Media Type', 'validation');
+      }
+      try {
+        body = JSON.parse(request.rawBody);
+      } catch {
+        return this.error(400, '702', 'Unexpected input: not JSON', 'validation');
+      }
+    }
+
+    if (request.method === 'POST' && path === '/paymentLinks') return this.createLink(body);
+    const link = /^\/paymentLinks\/([^/]+)$/.exec(path);
+    if (link && request.method === 'GET') return this.getLink(link[1]);
+    if (link && request.method === 'PATCH') return this.updateLink(link[1], body);
+    const modification = /^\/payments\/([^/]+)\/(captures|cancels|refunds)$/.exec(path);
+    if (modification && request.method === 'POST') return this.modify(modification[1], modification[2], body);
+    return this.error(404, '000', 'HTTP Status Response - Not Found', 'internal');
+  }
+
+  private createLink(body: any): SimResponse {
+    const invalid = this.invalid('PaymentLinkRequest', body, '/paymentLinks');
+    if (invalid) return invalid;
+    if (body.merchantAccount !== this.account.merchantAccount) return this.error(403, '901', 'Invalid Merchant Account', 'security');
+    if (body.amount.value <= 0) return this.error(422, '137', 'Invalid amount specified', 'validation');
+    const id = `PL${randomBytes(8).toString('hex').toUpperCase()}`;
+    const entry: Link = {
+      id,
+      url: `${this.baseUrl}/payByLink/${id}`,
+      status: 'active',
+      request: body,
+      pspReference: null,
+      authorised: false,
+      captured: 0,
+      refunded: 0,
+      canceled: false,
+    };
+    this.links.set(id, entry);
+    return { status: 201, body: this.linkView(entry) };
+  }
+
+  private getLink(id: string): SimResponse {
+    const entry = this.links.get(id);
+    if (!entry) return this.error(404, '000', 'Payment link not found', 'validation');
+    return { status: 200, body: this.linkView(entry) };
+  }
+
+  private updateLink(id: string, body: any): SimResponse {
+    const invalid = this.invalid('UpdatePaymentLinkRequest', body, `/paymentLinks/${id}`);
+    if (invalid) return invalid;
+    const entry = this.links.get(id);
+    if (!entry) return this.error(404, '000', 'Payment link not found', 'validation');
+    if (body.status !== 'expired') return this.error(422, '000', 'Only status expired can be set', 'validation');
+    if (entry.status !== 'active') return this.error(422, '000', `Payment link is ${entry.status}`, 'validation');
+    entry.status = 'expired';
+    return { status: 200, body: this.linkView(entry) };
+  }
+
+  private modify(pspReference: string, kind: string, body: any): SimResponse {
+    const schema = { captures: 'PaymentCaptureRequest', cancels: 'PaymentCancelRequest', refunds: 'PaymentRefundRequest' }[kind]!;
+    const invalid = this.invalid(schema, body, `/payments/${pspReference}/${kind}`);
+    if (invalid) return invalid;
+    if (body.merchantAccount !== this.account.merchantAccount) return this.error(403, '901', 'Invalid Merchant Account', 'security');
+    const entry = [...this.links.values()].find((l) => l.pspReference === pspReference);
+    if (!entry) return this.error(422, '167', 'Original pspReference required for this operation', 'validation');
+    const currency = entry.request.amount.currency;
+    if (body.amount && body.amount.currency !== currency) return this.error(422, '000', 'Currency mismatch', 'validation');
+    const modificationRef = randomBytes(8).toString('hex').toUpperCase();
+    const value: number | undefined = body.amount?.value;
+    let event: { eventCode: string; success: boolean; reason?: string; value: number } | undefined;
+    if (kind === 'captures') {
+      const ok = entry.request.manualCapture === true && entry.captured === 0 && !entry.canceled && value! <= entry.request.amount.value;
+      if (ok) entry.captured = value!;
+      event = { eventCode: 'CAPTURE', success: ok, reason: ok ? undefined : 'Capture not possible', value: value! };
+    } else if (kind === 'cancels') {
+      const ok = entry.captured === 0 && !entry.canceled;
+      if (ok) entry.canceled = true;
+      event = { eventCode: 'CANCELLATION', success: ok, value: entry.request.amount.value };
+    } else {
+      const ok = value! > 0 && entry.refunded + value! <= entry.captured && !this.refuseNextRefund;
+      this.refuseNextRefund = false;
+      if (ok) entry.refunded += value!;
+      event = { eventCode: 'REFUND', success: ok, reason: ok ? undefined : 'Insufficient balance on payment', value: value! };
+    }
+    // Adyen answers `received` now and reports the outcome by webhook.
+    this.notifyLater({
+      pspReference: modificationRef,
+      originalReference: pspReference,
+      merchantReference: body.reference ?? entry.request.reference,
+      eventCode: event.eventCode,
+      success: event.success,
+      reason: event.reason,
+      amount: { currency, value: event.value },
+    });
+    return {
+      status: 201,
+      body: {
+        merchantAccount: body.merchantAccount,
+        paymentPspReference: pspReference,
+        pspReference: modificationRef,
+        reference: body.reference,
+        status: 'received',
+        ...(body.amount ? { amount: body.amount } : {}),
+      },
+    };
+  }
+
+  private async hostedPage(id: string, request: SimRequest): Promise<SimResponse> {
+    const entry = this.links.get(id);
+    if (!entry) return { status: 404, contentType: 'text/plain', body: 'Payment link not found' };
+    if (request.method === 'GET') {
+      return { status: 200, contentType: 'text/html', body: checkoutPage(`Pay ${entry.request.description ?? ''}`, ['paid', 'authorized', 'failed', 'canceled', 'expired']) };
+    }
+    const outcome = formFields(request.rawBody).outcome as AdyenOutcome;
+    if (entry.status !== 'active') return { status: 410, contentType: 'text/plain', body: `This payment link is ${entry.status}` };
+    const amount = entry.request.amount;
+    if (outcome === 'expired') {
+      entry.status = 'expired'; // Adyen sends no webhook when a link expires
+    } else if (outcome === 'paid' || outcome === 'authorized') {
+      entry.status = 'completed';
+      entry.authorised = true;
+      entry.pspReference = randomBytes(8).toString('hex').toUpperCase();
+      if (!entry.request.manualCapture) entry.captured = amount.value;
+      await this.notify(this.authorisation(entry, true));
+    } else if (outcome === 'failed' || outcome === 'canceled') {
+      await this.notify(this.authorisation(entry, false, outcome === 'failed' ? 'Refused' : 'Cancelled'));
+    } else {
+      return { status: 400, contentType: 'text/plain', body: 'unknown outcome' };
+    }
+    return { status: 303, headers: { location: entry.request.returnUrl ?? 'about:blank' }, contentType: 'text/plain', body: '' };
+  }
+
+  private authorisation(entry: Link, success: boolean, reason?: string) {
+    const metadata = Object.fromEntries(Object.entries(entry.request.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, String(v)]));
+    return {
+      pspReference: entry.pspReference ?? randomBytes(8).toString('hex').toUpperCase(),
+      merchantReference: entry.request.reference,
+      eventCode: 'AUTHORISATION',
+      success,
+      reason,
+      amount: entry.request.amount,
+      additionalData: { paymentLinkId: entry.id, ...(this.omitMetadata ? {} : metadata) },
+    };
+  }
+
+  private notifyLater(item: Parameters<AdyenSimulator['notify']>[0]): void {
+    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.notify(item));
+    this.pending.add(delivery);
+    void delivery.finally(() => this.pending.delete(delivery));
+  }
+
+  /** Sends one standard webhook, signed as Adyen signs it. */
+  async notify(item: {
+    pspReference: string;
+    originalReference?: string;
+    merchantReference: string;
+    eventCode: string;
+    success: boolean;
+    reason?: string;
+    amount: { currency: string; value: number };
+    additionalData?: Record<string, string>;
+  }): Promise<void> {
+    const notificationItem: Record<string, any> = {
+      pspReference: item.pspReference,
+      ...(item.originalReference ? { originalReference: item.originalReference } : {}),
+      merchantAccountCode: this.account.merchantAccount,
+      merchantReference: item.merchantReference,
+      eventDate: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+      eventCode: item.eventCode,
+      amount: item.amount,
+      success: String(item.success),
+      paymentMethod: 'visa',
+      reason: item.reason ?? '',
+    };
+    notificationItem.additionalData = {
+      ...(item.additionalData ?? {}),
+      hmacSignature: this.hmac.calculateHmac(notificationItem as never, this.account.hmacKey),
+    };
+    this.lastSigned = JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: notificationItem }] });
+    if (this.dropWebhooks || !this.webhookUrl) return;
+    await this.deliver(this.lastSigned);
+  }
+
+  /** Posts a notification body to the webhook URL (also used to replay one). */
+  async deliver(body: string): Promise<number> {
+    const response = await fetch(this.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const responseText = await response.text();
+    this.delivered.push({ body, status: response.status, responseText });
+    return response.status;
+  }
+
+  private linkView(entry: Link) {
+    return { ...entry.request, id: entry.id, url: entry.url, status: entry.status, expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+  }
+
+  private invalid(schema: string, body: unknown, path: string): SimResponse | undefined {
+    if (body === null || typeof body !== 'object') return this.error(422, '702', 'Empty or invalid body', 'validation');
+    const errors = this.spec?.validate(`components/schemas/${schema}`, body) ?? [];
+    if (errors.length === 0) return undefined;
+    this.rejected.push({ path, errors });
+    const first = errors[0];
+    return this.error(422, '702', `Structure of ${schema} contains errors: ${first.field || '(root)'} ${first.message}`, 'validation');
+  }
+
+  private error(status: number, errorCode: string, message: string, errorType: string): SimResponse {
+    return { status, body: { status, errorCode, message, errorType, pspReference: randomBytes(8).toString('hex').toUpperCase() } };
+  }
+}

@@ -1,0 +1,448 @@
+import { createSign, createVerify, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { SimRequest, SimResponse, SimServer, checkoutPage, formFields } from '../sim-server';
+import { SpecValidator } from '../spec-validator';
+
+export interface PayPalSimAccount {
+  clientId: string;
+  clientSecret: string;
+  webhookId: string;
+}
+
+interface Order {
+  id: string;
+  status: string;
+  intent: 'CAPTURE' | 'AUTHORIZE';
+  request: any;
+  declineNext: boolean;
+  authorizations: any[];
+  captures: any[];
+  refunds: any[];
+}
+
+export type PayPalOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
+
+/** PayPal's CRC32 (the one in the signed transmission string): IEEE, as an unsigned decimal. */
+function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const WHOLE_UNITS = new Set(['JPY', 'HUF', 'TWD']);
+
+/**
+ * A stateful stand-in for PayPal's OAuth2, Orders v2, Payments v2 and webhook verification
+ * APIs. Requests are checked against PayPal's own OpenAPI documents; webhooks are signed as
+ * PayPal signs them (SHA256withRSA over `transmissionId|time|webhookId|crc32(body)`), and
+ * only verify-webhook-signature can tell a good one from a forged one, as with PayPal.
+ */
+export class PayPalSimulator {
+  readonly server: SimServer;
+  readonly orders = new Map<string, Order>();
+  webhookUrl = '';
+  dropWebhooks = false;
+  /** Seconds a token lives. */
+  tokenTtl = 32_400;
+  tokensIssued = 0;
+  readonly delivered: { body: string; headers: Record<string, string>; status: number }[] = [];
+  readonly rejected: { path: string; details: unknown }[] = [];
+  private readonly tokens = new Map<string, number>();
+  private readonly idempotent = new Map<string, SimResponse>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly specs = {
+    orders: SpecValidator.load('paypal/checkout_orders_v2.json'),
+    payments: SpecValidator.load('paypal/payments_payment_v2.json'),
+    webhooks: SpecValidator.load('paypal/notifications_webhooks_v1.json'),
+  };
+
+  constructor(readonly account: PayPalSimAccount) {
+    this.server = new SimServer((request) => this.handle(request), (path) => path === '/checkoutnow' || path.startsWith('/certs/'));
+  }
+
+  get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  start(): Promise<string> {
+    this.specs.orders?.warmUp('components/schemas/order_request', 'components/schemas/order_capture_request', 'components/schemas/order_authorize_request');
+    this.specs.payments?.warmUp('components/schemas/capture_request', 'components/schemas/refund_request');
+    this.specs.webhooks?.warmUp('components/schemas/verify_webhook_signature');
+    return this.server.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.server.stop();
+  }
+
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** A refund made by the merchant in PayPal's own dashboard (the webhook follows). */
+  dashboardRefund(orderId: string, value: string): void {
+    const capture = this.orders.get(orderId)!.captures[0];
+    const response = this.refundCapture(capture.id, { amount: { currency_code: capture.amount.currency_code, value } });
+    if (response.status !== 201) throw new Error(`dashboard refund refused: ${JSON.stringify(response.body)}`);
+  }
+
+  /** Makes every issued token invalid (as if PayPal revoked them). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
+  lastWebhook() {
+    return this.delivered[this.delivered.length - 1];
+  }
+
+  private async handle(request: SimRequest): Promise<SimResponse> {
+    if (request.path === '/checkoutnow') return this.hostedPage(request);
+    if (request.path.startsWith('/certs/')) {
+      return { status: 200, contentType: 'application/x-pem-file', body: this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    }
+    if (request.method === 'POST' && request.path === '/v1/oauth2/token') return this.issueToken(request);
+
+    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    const expiry = bearer ? this.tokens.get(bearer) : undefined;
+    if (!expiry || expiry < Date.now()) {
+      return this.error(401, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.');
+    }
+    let body: any;
+    if (request.method === 'POST' && request.rawBody) {
+      if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
+        return this.error(415, 'UNSUPPORTED_MEDIA_TYPE', 'The server does not support the request payload’s media type.');
+      }
+      try {
+        body = JSON.parse(request.rawBody);
+      } catch {
+        return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ issue: 'MALFORMED_REQUEST_JSON' }]);
+      }
+    }
+    const requestId = request.headers['paypal-request-id'] as string | undefined;
+    const key = requestId ? `${request.path}\n${requestId}` : undefined;
+    if (key && this.idempotent.has(key)) return this.idempotent.get(key)!;
+    const response = this.route(request, body);
+    if (key && response.status < 300) this.idempotent.set(key, response);
+    return response;
+  }
+
+  private route(request: SimRequest, body: any): SimResponse {
+    const { method, path } = request;
+    if (method === 'POST' && path === '/v2/checkout/orders') return this.createOrder(body);
+    let m = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') return this.withOrder(m[1], (order) => ({ status: 200, body: this.orderView(order) }));
+    m = /^\/v2\/checkout\/orders\/([^/]+)\/(capture|authorize)$/.exec(path);
+    if (m && method === 'POST') return this.completeOrder(m[1], m[2], body);
+    m = /^\/v2\/payments\/authorizations\/([^/]+)\/(capture|void)$/.exec(path);
+    if (m && method === 'POST') return m[2] === 'capture' ? this.captureAuthorization(m[1], body) : this.voidAuthorization(m[1], request);
+    m = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') {
+      const found = this.findCapture(m[1]);
+      return found ? { status: 200, body: found.capture } : this.notFound();
+    }
+    m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
+    if (m && method === 'POST') return this.refundCapture(m[1], body);
+    if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature') return this.verifySignature(body);
+    return this.notFound();
+  }
+
+  private issueToken(request: SimRequest): SimResponse {
+    const expected = `Basic ${Buffer.from(`${this.account.clientId}:${this.account.clientSecret}`).toString('base64')}`;
+    if (request.headers.authorization !== expected) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'Client Authentication failed' } };
+    }
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') || formFields(request.rawBody).grant_type !== 'client_credentials') {
+      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' } };
+    }
+    const token = `A21AA${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, Date.now() + this.tokenTtl * 1000);
+    this.tokensIssued += 1;
+    return {
+      status: 200,
+      body: { scope: 'https://uri.paypal.com/services/payments/payment', access_token: token, token_type: 'Bearer', app_id: 'APP-80W284485P519543T', expires_in: this.tokenTtl, nonce: randomUUID() },
+    };
+  }
+
+  private createOrder(body: any): SimResponse {
+    const invalid = this.invalid('orders', 'order_request', body, '/v2/checkout/orders');
+    if (invalid) return invalid;
+    const unit = body.purchase_units[0];
+    const precision = this.precision(unit.amount, '/purchase_units/@reference_id==\'default\'/amount/value');
+    if (precision) return precision;
+    const context = body.payment_source?.paypal?.experience_context;
+    if (!context?.return_url) {
+      return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed.', [{ issue: 'MISSING_RETURN_URL', field: '/payment_source/paypal/experience_context/return_url' }]);
+    }
+    const id = randomBytes(9).toString('hex').toUpperCase().slice(0, 17);
+    const order: Order = { id, status: 'PAYER_ACTION_REQUIRED', intent: body.intent, request: body, declineNext: false, authorizations: [], captures: [], refunds: [] };
+    this.orders.set(id, order);
+    return { status: 200, body: this.orderView(order) };
+  }
+
+  private completeOrder(id: string, action: string, body: any): SimResponse {
+    const invalid = this.invalid('orders', action === 'capture' ? 'order_capture_request' : 'order_authorize_request', body ?? {}, `/v2/checkout/orders/${id}/${action}`);
+    if (invalid) return invalid;
+    return this.withOrder(id, (order) => {
+      if ((action === 'capture') !== (order.intent === 'CAPTURE')) {
+        return this.unprocessable(action === 'capture' ? 'ACTION_DOES_NOT_MATCH_INTENT' : 'ACTION_DOES_NOT_MATCH_INTENT');
+      }
+      if (order.status === 'COMPLETED') return this.unprocessable(action === 'capture' ? 'ORDER_ALREADY_CAPTURED' : 'ORDER_ALREADY_AUTHORIZED');
+      if (order.status !== 'APPROVED') return this.unprocessable('ORDER_NOT_APPROVED');
+      if (order.declineNext) {
+        return this.unprocessable('INSTRUMENT_DECLINED', 'The instrument presented was either declined by the processor or bank, or it can\'t be used for this payment.');
+      }
+      const unit = order.request.purchase_units[0];
+      const related = { related_ids: { order_id: order.id } };
+      if (action === 'capture') {
+        const capture = { id: this.newId(), status: 'COMPLETED', amount: unit.amount, final_capture: true, custom_id: unit.custom_id, supplementary_data: related, refunded: 0 };
+        order.captures.push(capture);
+        this.emitLater('PAYMENT.CAPTURE.COMPLETED', 'capture', this.publicCapture(capture));
+      } else {
+        const authorization = { id: this.newId(), status: 'CREATED', amount: unit.amount, custom_id: unit.custom_id, supplementary_data: related, expiration_time: new Date(Date.now() + 29 * 86_400_000).toISOString() };
+        order.authorizations.push(authorization);
+        this.emitLater('PAYMENT.AUTHORIZATION.CREATED', 'authorization', authorization);
+      }
+      order.status = 'COMPLETED';
+      return { status: 201, body: this.orderView(order) };
+    });
+  }
+
+  private captureAuthorization(authorizationId: string, body: any): SimResponse {
+    const invalid = this.invalid('payments', 'capture_request', body ?? {}, `/v2/payments/authorizations/${authorizationId}/capture`);
+    if (invalid) return invalid;
+    const order = [...this.orders.values()].find((o) => o.authorizations.some((a) => a.id === authorizationId));
+    if (!order) return this.notFound();
+    const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
+    if (authorization.status !== 'CREATED') return this.unprocessable(authorization.status === 'VOIDED' ? 'AUTHORIZATION_VOIDED' : 'AUTHORIZATION_ALREADY_CAPTURED');
+    const amount = body?.amount ?? authorization.amount;
+    const precision = this.precision(amount, '/amount/value');
+    if (precision) return precision;
+    if (amount.currency_code !== authorization.amount.currency_code) return this.unprocessable('CURRENCY_MISMATCH');
+    if (this.minor(amount) > this.minor(authorization.amount)) return this.unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED');
+    const capture = { id: this.newId(), status: 'COMPLETED', amount, final_capture: body?.final_capture ?? false, custom_id: authorization.custom_id, invoice_id: body?.invoice_id, supplementary_data: { related_ids: { order_id: order.id, authorization_id: authorizationId } }, refunded: 0 };
+    order.captures.push(capture);
+    authorization.status = this.minor(amount) < this.minor(authorization.amount) ? 'PARTIALLY_CAPTURED' : 'CAPTURED';
+    this.emitLater('PAYMENT.CAPTURE.COMPLETED', 'capture', this.publicCapture(capture));
+    return { status: 201, body: this.publicCapture(capture) };
+  }
+
+  private voidAuthorization(authorizationId: string, request: SimRequest): SimResponse {
+    const order = [...this.orders.values()].find((o) => o.authorizations.some((a) => a.id === authorizationId));
+    if (!order) return this.notFound();
+    const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
+    if (authorization.status !== 'CREATED') return this.unprocessable('PREVIOUSLY_CAPTURED');
+    authorization.status = 'VOIDED';
+    order.status = 'VOIDED';
+    this.emitLater('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', authorization);
+    return String(request.headers.prefer ?? '').includes('return=representation') ? { status: 200, body: authorization } : { status: 204 };
+  }
+
+  private refundCapture(captureId: string, body: any): SimResponse {
+    const invalid = this.invalid('payments', 'refund_request', body ?? {}, `/v2/payments/captures/${captureId}/refund`);
+    if (invalid) return invalid;
+    const found = this.findCapture(captureId);
+    if (!found) return this.notFound();
+    const { order, capture } = found;
+    const amount = body?.amount ?? capture.amount;
+    const precision = this.precision(amount, '/amount/value');
+    if (precision) return precision;
+    const left = this.minor(capture.amount) - capture.refunded;
+    if (this.minor(amount) > left) return this.unprocessable('REFUND_AMOUNT_EXCEEDED');
+    capture.refunded += this.minor(amount);
+    capture.status = capture.refunded >= this.minor(capture.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+    const refund = {
+      id: this.newId(),
+      status: 'COMPLETED',
+      amount,
+      custom_id: body?.custom_id,
+      invoice_id: body?.invoice_id,
+      note_to_payer: body?.note_to_payer,
+      links: [{ href: `${this.baseUrl}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' }],
+    };
+    order.refunds.push(refund);
+    this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
+    return { status: 201, body: refund };
+  }
+
+  private verifySignature(body: any): SimResponse {
+    const invalid = this.invalid('webhooks', 'verify_webhook_signature', body, '/v1/notifications/verify-webhook-signature');
+    if (invalid) return invalid;
+    const signed = `${body.transmission_id}|${body.transmission_time}|${body.webhook_id}|${crc32(JSON.stringify(body.webhook_event))}`;
+    let ok = body.webhook_id === this.account.webhookId && body.auth_algo === 'SHA256withRSA';
+    try {
+      ok = ok && createVerify('sha256').update(signed).verify(this.keys.publicKey, body.transmission_sig, 'base64');
+    } catch {
+      ok = false;
+    }
+    return { status: 200, body: { verification_status: ok ? 'SUCCESS' : 'FAILURE' } };
+  }
+
+  private async hostedPage(request: SimRequest): Promise<SimResponse> {
+    const order = this.orders.get(request.query.get('token') ?? '');
+    if (!order) return { status: 404, contentType: 'text/plain', body: 'This order is no longer available' };
+    if (request.method === 'GET') return { status: 200, contentType: 'text/html', body: checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']) };
+    const context = order.request.payment_source.paypal.experience_context;
+    const outcome = formFields(request.rawBody).outcome as PayPalOutcome;
+    if (order.status !== 'PAYER_ACTION_REQUIRED') return { status: 409, contentType: 'text/plain', body: `order is ${order.status}` };
+    if (outcome === 'canceled') {
+      // The buyer went back to the shop; PayPal sends nothing.
+      return this.redirect(context.cancel_url, { token: order.id });
+    }
+    if (outcome === 'expired') {
+      this.orders.delete(order.id); // PayPal forgets orders nobody approved in time
+      return { status: 410, contentType: 'text/plain', body: 'expired' };
+    }
+    if (!['paid', 'authorized', 'failed'].includes(outcome)) return { status: 400, contentType: 'text/plain', body: 'unknown outcome' };
+    order.status = 'APPROVED';
+    order.declineNext = outcome === 'failed';
+    await this.emit('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.orderView(order));
+    return this.redirect(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
+  }
+
+  private emitLater(eventType: string, resourceType: string, resource: unknown): void {
+    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.emit(eventType, resourceType, resource));
+    this.pending.add(delivery);
+    void delivery.finally(() => this.pending.delete(delivery));
+  }
+
+  /** Sends a webhook event signed the way PayPal signs it. */
+  async emit(eventType: string, resourceType: string, resource: unknown): Promise<void> {
+    if (this.dropWebhooks || !this.webhookUrl) return;
+    const event = {
+      id: `WH-${randomBytes(10).toString('hex').toUpperCase()}`,
+      event_version: '1.0',
+      create_time: new Date().toISOString(),
+      resource_type: resourceType,
+      resource_version: '2.0',
+      event_type: eventType,
+      summary: eventType,
+      resource,
+      links: [],
+    };
+    await this.deliver(JSON.stringify(event));
+  }
+
+  /** Signs and posts a body (also used to replay one); returns the HTTP status. */
+  async deliver(body: string, headers?: Record<string, string>): Promise<number> {
+    const time = new Date().toISOString();
+    let transmissionId: string;
+    let signature: string;
+    do {
+      // PayPal's schema wants the signature to start with a word character.
+      transmissionId = randomUUID();
+      const signed = `${transmissionId}|${time}|${this.account.webhookId}|${crc32(body)}`;
+      signature = createSign('sha256').update(signed).sign(this.keys.privateKey, 'base64');
+    } while (!/^\w/.test(signature));
+    const sent = headers ?? {
+      'content-type': 'application/json',
+      'paypal-transmission-id': transmissionId,
+      'paypal-transmission-time': time,
+      'paypal-transmission-sig': signature,
+      'paypal-cert-url': `${this.baseUrl}/certs/CERT-360caa42-fca2a594-a5cafa77`,
+      'paypal-auth-algo': 'SHA256withRSA',
+    };
+    const response = await fetch(this.webhookUrl, { method: 'POST', headers: sent, body });
+    await response.text();
+    this.delivered.push({ body, headers: sent, status: response.status });
+    return response.status;
+  }
+
+  private orderView(order: Order) {
+    const unit = order.request.purchase_units[0];
+    const payments =
+      order.captures.length + order.authorizations.length > 0
+        ? {
+            payments: {
+              ...(order.authorizations.length ? { authorizations: order.authorizations } : {}),
+              ...(order.captures.length ? { captures: order.captures.map((c) => this.publicCapture(c)) } : {}),
+              ...(order.refunds.length ? { refunds: order.refunds } : {}),
+            },
+          }
+        : {};
+    return {
+      id: order.id,
+      intent: order.intent,
+      status: order.status,
+      payment_source: { paypal: {} },
+      purchase_units: [{ reference_id: unit.reference_id ?? 'default', amount: unit.amount, custom_id: unit.custom_id, description: unit.description, ...payments }],
+      links: [
+        { href: `${this.baseUrl}/v2/checkout/orders/${order.id}`, rel: 'self', method: 'GET' },
+        ...(order.status === 'PAYER_ACTION_REQUIRED' ? [{ href: `${this.baseUrl}/checkoutnow?token=${order.id}`, rel: 'payer-action', method: 'GET' }] : []),
+      ],
+    };
+  }
+
+  private publicCapture(capture: any) {
+    const rest = { ...capture };
+    delete rest.refunded;
+    return rest;
+  }
+
+  private findCapture(id: string): { order: Order; capture: any } | undefined {
+    for (const order of this.orders.values()) {
+      const capture = order.captures.find((c) => c.id === id);
+      if (capture) return { order, capture };
+    }
+    return undefined;
+  }
+
+  private withOrder(id: string, fn: (order: Order) => SimResponse): SimResponse {
+    const order = this.orders.get(id);
+    return order ? fn(order) : this.notFound();
+  }
+
+  /** PayPal refuses more (or fewer) decimals than the currency has. */
+  private precision(amount: { currency_code: string; value: string }, field: string): SimResponse | undefined {
+    const decimals = amount.value.split('.')[1]?.length ?? 0;
+    const expected = WHOLE_UNITS.has(amount.currency_code) ? 0 : 2;
+    if (decimals > expected || (expected === 0 && amount.value.includes('.'))) {
+      return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [
+        { field, value: amount.value, issue: expected === 0 ? 'DECIMALS_NOT_SUPPORTED' : 'DECIMAL_PRECISION', description: `${amount.currency_code} takes ${expected} decimals` },
+      ]);
+    }
+    return undefined;
+  }
+
+  private minor(amount: { currency_code: string; value: string }): number {
+    const [whole, fraction = ''] = amount.value.split('.');
+    const places = WHOLE_UNITS.has(amount.currency_code) ? 0 : 2;
+    return Number(whole + fraction.padEnd(places, '0'));
+  }
+
+  private invalid(spec: keyof PayPalSimulator['specs'], schema: string, body: unknown, path: string): SimResponse | undefined {
+    if (body === undefined || body === null || typeof body !== 'object') {
+      return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ issue: 'MISSING_REQUEST_BODY' }]);
+    }
+    const errors = this.specs[spec]?.validate(`components/schemas/${schema}`, body) ?? [];
+    if (errors.length === 0) return undefined;
+    const details = errors.map((e) => ({ field: `/${e.field.replace(/\./g, '/')}`, issue: /required/.test(e.message) ? 'MISSING_REQUIRED_PARAMETER' : 'INVALID_PARAMETER_SYNTAX', description: e.message }));
+    this.rejected.push({ path, details });
+    return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', details);
+  }
+
+  private unprocessable(issue: string, description?: string): SimResponse {
+    return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [{ issue, description: description ?? issue }]);
+  }
+
+  private notFound(): SimResponse {
+    return this.error(404, 'RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [{ issue: 'INVALID_RESOURCE_ID', description: 'Specified resource ID does not exist. Please check the resource ID and try again.' }]);
+  }
+
+  private error(status: number, name: string, message: string, details?: unknown[]): SimResponse {
+    return { status, body: { name, message, debug_id: randomBytes(7).toString('hex'), ...(details ? { details } : {}), links: [] } };
+  }
+
+  private redirect(url: string, params: Record<string, string>): SimResponse {
+    const target = new URL(url);
+    for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+    return { status: 303, headers: { location: target.toString() }, contentType: 'text/plain', body: '' };
+  }
+
+  private newId(): string {
+    return randomBytes(9).toString('hex').toUpperCase().slice(0, 17);
+  }
+}
