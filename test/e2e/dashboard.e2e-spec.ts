@@ -6,6 +6,8 @@ import { chromium, Browser, Page } from 'playwright-core';
 import { eventually, freePort, paymentBody, submitCheckout } from '../support/test-server';
 import { ServerProcess, spawnServer, waitForHttp } from '../support/server-process';
 import { chromiumPath } from '../support/services';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { Webhook } from 'standardwebhooks';
 
 const browserPath = chromiumPath();
 const describeWithBrowser = browserPath ? describe : describe.skip;
@@ -160,5 +162,32 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
     const stats = page.locator('tbody tr', { hasText: 'test' });
     // The one payment of this suite, paid for EUR 10.50.
     await expect(stats.textContent()).resolves.toContain('EUR 10.50');
+  });
+  it('adds a webhook notification endpoint (secret shown once) and shows its signed delivery', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      await page.goto(`${base}/dashboard/#/notification-endpoints`);
+      await page.selectOption('#endpoint-form select[name="integrationId"]', { label: 'default' });
+      await page.selectOption('#endpoint-form select[name="type"]', 'webhook');
+      await page.fill('#endpoint-form input[name="target"]', `http://127.0.0.1:${receiver.port}/shop-hooks`);
+      await page.click('#endpoint-form button[type="submit"]');
+      const secret = (await page.locator('#flash code.secret').textContent())!;
+      expect(secret).toMatch(/^whsec_/);
+
+      const created = await api('POST', '/api/v1/payments', paymentBody({ reference: 'order-dash-2' }), { 'idempotency-key': randomBytes(8).toString('hex') });
+      await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' });
+      const hook = await eventually(async () =>
+        receiver.received.find((r) => r.body.includes(created.body.id) && JSON.parse(r.body).data.payment.status === 'paid'),
+      );
+      // The secret the page showed is the one the shop verifies with.
+      expect(() => new Webhook(secret).verify(hook.body, hook.headers)).not.toThrow();
+
+      await page.locator('tr', { hasText: `127.0.0.1:${receiver.port}` }).locator('a', { hasText: 'Deliveries' }).click();
+      const delivered = page.locator('tbody tr', { hasText: 'delivered' });
+      await delivered.first().waitFor();
+      await expect(page.locator('main').textContent()).resolves.not.toContain(secret);
+    } finally {
+      await receiver.stop();
+    }
   });
 });

@@ -532,7 +532,7 @@ const views = {
         { label: 'Type', value: (n) => n.type },
         { label: 'Target', value: (n) => n.url ?? n.exchange ?? '' },
         { label: 'Events', value: (n) => (n.events ?? []).join(', ') },
-        { label: 'Enabled', value: (n) => (n.enabled === false ? 'no' : 'yes') },
+        { label: 'Enabled', value: (n) => (n.enabled ? 'yes' : `no${n.disabledReason ? ` (${n.disabledReason})` : ''}`) },
         {
           label: '',
           value: (n) =>
@@ -541,7 +541,7 @@ const views = {
               {},
               link(`#/notification-endpoints?deliveries=${n.id}`, 'Deliveries'),
               ' ',
-              h('button', { type: 'button', onclick: action(() => api('PATCH', `/notification-endpoints/${n.id}`, { enabled: n.enabled === false })) }, n.enabled === false ? 'Enable' : 'Disable'),
+              h('button', { type: 'button', onclick: action(() => api('PATCH', `/notification-endpoints/${n.id}`, { enabled: !n.enabled })) }, n.enabled ? 'Disable' : 'Enable'),
               h('button', { type: 'button', onclick: action(() => api('DELETE', `/notification-endpoints/${n.id}`)) }, 'Delete'),
             ),
         },
@@ -553,8 +553,8 @@ const views = {
               { label: 'Delivery', value: (d) => d.id },
               { label: 'Event', value: (d) => `${d.eventType ?? ''} ${d.eventId ?? ''}` },
               { label: 'Status', value: (d) => status(d.status) },
-              { label: 'Attempts', num: true, value: (d) => d.attempts ?? (d.attemptHistory ?? []).length },
-              { label: 'Last answer', value: (d) => d.lastResponseStatus ?? d.lastError ?? '' },
+              { label: 'Attempts', num: true, value: (d) => d.attemptCount },
+              { label: 'Last answer', value: (d) => d.lastResponseCode ?? d.lastError ?? '' },
               {
                 label: '',
                 value: (d) =>
