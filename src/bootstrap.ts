@@ -36,6 +36,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
+  app.set('etag', false);
   app.use(requestIdMiddleware);
   app.use(helmet());
   // API answers (API keys shown once, payments) must not sit in any cache.

@@ -25,10 +25,15 @@ export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOption
         type: 'better-sqlite3',
         database: config.url,
         // WAL lets readers proceed during a write; NORMAL is durable across process crashes.
+        // A larger page cache and memory-mapped reads keep index pages out of read(); the WAL
+        // is checkpointed (with an fsync) every ~40 MB instead of every 4 MB.
         prepareDatabase: (db: { pragma(sql: string): unknown }) => {
           db.pragma('journal_mode = WAL');
           db.pragma('synchronous = NORMAL');
           db.pragma('busy_timeout = 5000');
+          db.pragma('cache_size = -65536');
+          db.pragma('mmap_size = 268435456');
+          db.pragma('wal_autocheckpoint = 10000');
         },
       };
     case 'mysql':

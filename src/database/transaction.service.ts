@@ -27,6 +27,17 @@ export class TransactionService {
     return next;
   }
 
+  /**
+   * One statement, atomic by itself, so without BEGIN/COMMIT around it. On SQLite it still
+   * waits its turn behind open transactions (it would otherwise land inside one of them).
+   */
+  write<T>(statement: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialize) return statement(this.dataSource.manager);
+    const next = this.queue.then(() => statement(this.dataSource.manager));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** SELECT … FOR UPDATE where the driver has it; SQLite is already serialized. */
   async lock<T extends ObjectLiteral>(
     manager: EntityManager,

@@ -65,10 +65,10 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     try {
       result = await handler();
     } catch (error) {
-      await this.tx.run((m) => m.delete(IdempotencyRecord, { id: claimed.id }));
+      await this.tx.write((m) => m.delete(IdempotencyRecord, { id: claimed.id }));
       throw error;
     }
-    await this.tx.run((m) =>
+    await this.tx.write((m) =>
       m.update(IdempotencyRecord, { id: claimed.id }, {
         state: 'completed',
         responseStatus: result.status,
@@ -99,7 +99,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       };
       try {
-        await this.tx.run((m) => m.insert(IdempotencyRecord, record));
+        await this.tx.write((m) => m.insert(IdempotencyRecord, record));
         return { id: record.id };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -107,7 +107,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const existing = await this.records.findOneBy({ integrationId, scope, idempotencyKey: key });
       if (!existing) continue; // released by a failed first request: claim again
       if (existing.expiresAt.getTime() <= Date.now()) {
-        await this.tx.run((m) => m.delete(IdempotencyRecord, { id: existing.id, expiresAt: LessThan(new Date()) }));
+        await this.tx.write((m) => m.delete(IdempotencyRecord, { id: existing.id, expiresAt: LessThan(new Date()) }));
         continue;
       }
       return { existing };
@@ -131,7 +131,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   async purgeExpired(): Promise<number> {
     try {
-      const result = await this.tx.run((m) => m.delete(IdempotencyRecord, { expiresAt: LessThan(new Date()) }));
+      const result = await this.tx.write((m) => m.delete(IdempotencyRecord, { expiresAt: LessThan(new Date()) }));
       return result.affected ?? 0;
     } catch (error) {
       this.logger.warn({ msg: 'idempotency purge failed', error: (error as Error).message });

@@ -158,7 +158,7 @@ export class PaymentsService {
         const message = redactText(failure.message).slice(0, 1024);
         const outcome = failure.code === 'declined' ? 'declined' : 'failed';
         attempts.push({ providerAccountId: account.id, outcome, error: `${failure.code}: ${message}` });
-        await this.tx.run((m) =>
+        await this.tx.write((m) =>
           m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
             outcome,
             errorCode: failure.code,

@@ -51,7 +51,7 @@ export class ProviderAccountsService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.tx.run((m) => m.insert(ProviderAccount, account));
+    await this.tx.write((m) => m.insert(ProviderAccount, account));
     return account;
   }
 
@@ -89,7 +89,7 @@ export class ProviderAccountsService {
     if (dto.baseUrl !== undefined) changes.baseUrl = dto.baseUrl.replace(/\/+$/, '');
     if (dto.testMode !== undefined) changes.testMode = dto.testMode;
     if (dto.enabled !== undefined) changes.enabled = dto.enabled;
-    await this.tx.run((m) => m.update(ProviderAccount, { id }, changes));
+    await this.tx.write((m) => m.update(ProviderAccount, { id }, changes));
     return Object.assign(account, changes);
   }
 

@@ -91,7 +91,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   private async poll(payment: Payment): Promise<UpdateResult | 'not_pollable'> {
     const now = new Date();
-    await this.tx.run((m) => m.update(Payment, { id: payment.id }, { lastPolledAt: now }));
+    await this.tx.write((m) => m.update(Payment, { id: payment.id }, { lastPolledAt: now }));
     try {
       const resolved = await this.accounts.resolve(payment.providerAccountId!);
       if (!resolved.provider.capabilities.polling || !payment.providerPaymentId) return 'not_pollable';

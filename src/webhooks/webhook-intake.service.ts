@@ -85,7 +85,7 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
       processedAt: null,
     };
     try {
-      await this.tx.run((m) => m.insert(WebhookDelivery, delivery));
+      await this.tx.write((m) => m.insert(WebhookDelivery, delivery));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       this.logger.log({ msg: 'duplicate webhook ignored', provider, accountId });

@@ -44,7 +44,7 @@ export class WebhookProcessorService {
 
   private mark(delivery: WebhookDelivery, status: string, error: string | null): Promise<unknown> {
     delivery.processingAttempts += 1;
-    return this.tx.run((m) =>
+    return this.tx.write((m) =>
       m.update(WebhookDelivery, { id: delivery.id }, {
         status,
         error,

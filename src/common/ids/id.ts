@@ -1,16 +1,28 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+// CSPRNG bytes are drawn in blocks (one system call per block, not per id); each byte is used once.
+const pool = Buffer.alloc(4096);
+let offset = pool.length;
+
+function nextRandomByte(): number {
+  if (offset === pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  return pool[offset++];
+}
+
 /** Unguessable prefixed id: 24 base62 characters (~143 bits) from the CSPRNG. */
 export function newId(prefix: string, length = 24): string {
-  const bytes = randomBytes(length * 2);
   let out = '';
-  for (let i = 0; i < bytes.length && out.length < length; i++) {
+  while (out.length < length) {
     // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
-    if (bytes[i] < 248) out += ALPHABET[bytes[i] % 62];
+    const byte = nextRandomByte();
+    if (byte < 248) out += ALPHABET[byte % 62];
   }
-  return out.length === length ? `${prefix}_${out}` : newId(prefix, length);
+  return `${prefix}_${out}`;
 }
 
 export const ID_PREFIX = {

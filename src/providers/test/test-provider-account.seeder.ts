@@ -22,7 +22,7 @@ export class TestProviderAccountSeeder implements OnModuleInit {
     if (await this.accounts.existsBy({ id: TEST_PROVIDER_ACCOUNT_ID })) return;
     const now = new Date();
     try {
-      await this.tx.run((m) =>
+      await this.tx.write((m) =>
         m.insert(ProviderAccount, {
           id: TEST_PROVIDER_ACCOUNT_ID,
           provider: 'test',

@@ -25,7 +25,7 @@ export class TestProviderLedger {
       updatedAt: now,
       ...fields,
     };
-    await this.tx.run((m) => m.insert(TestProviderPayment, row));
+    await this.tx.write((m) => m.insert(TestProviderPayment, row));
     return row;
   }
 
@@ -37,7 +37,7 @@ export class TestProviderLedger {
 
   async update(row: TestProviderPayment, changes: Partial<TestProviderPayment>): Promise<TestProviderPayment> {
     Object.assign(row, changes, { updatedAt: new Date() });
-    await this.tx.run((m) => m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }));
+    await this.tx.write((m) => m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }));
     return row;
   }
 }

@@ -1,0 +1,24 @@
+import { newId } from './id';
+
+describe('newId', () => {
+  it('is the prefix, an underscore and 24 base62 characters', () => {
+    expect(newId('pay')).toMatch(/^pay_[0-9A-Za-z]{24}$/);
+    expect(newId('re', 10)).toMatch(/^re_[0-9A-Za-z]{10}$/);
+  });
+
+  it('never repeats across more ids than one block of random bytes serves', () => {
+    const ids = new Set(Array.from({ length: 20_000 }, () => newId('evt')));
+    expect(ids.size).toBe(20_000);
+  });
+
+  it('uses every base62 character with roughly equal frequency (no modulo bias)', () => {
+    const counts = new Map<string, number>();
+    const n = 5_000;
+    for (let i = 0; i < n; i++) for (const c of newId('x').slice(2)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(62);
+    // Chi-square goodness of fit, 61 degrees of freedom; 112 is far beyond the 0.9999 quantile (~105).
+    const expected = (n * 24) / 62;
+    const chi2 = [...counts.values()].reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
+    expect(chi2).toBeLessThan(112);
+  });
+});
