@@ -21,6 +21,7 @@ import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
 import { PaymentDto, PaymentEventListDto, PaymentListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 
@@ -43,7 +44,7 @@ export class PaymentsAdminController {
   @ApiOkResponse({ type: PaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
     const page = await this.payments.list({ integrationId: query.integrationId, provider: query.provider }, query);
-    return { data: page.data.map(toPaymentView), nextCursor: page.nextCursor };
+    return mapPage(page, toPaymentView);
   }
 
   @Get(':id')

@@ -22,6 +22,7 @@ import {
 } from '../providers/dto/provider-account.dto';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/http/page.query';
+import { mapPage } from '../common/http/page';
 
 @ApiTags('Admin: provider accounts')
 @ApiBearerAuth('oidc')
@@ -37,7 +38,7 @@ export class ProviderAccountsController {
   @ApiOkResponse({ type: ProviderAccountListDto })
   async list(@Query() query: PageQuery) {
     const page = await this.accounts.list(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
-    return { data: page.data.map((a) => this.accounts.toView(a)), nextCursor: page.nextCursor };
+    return mapPage(page, (a) => this.accounts.toView(a));
   }
 
   @Post()

@@ -20,6 +20,7 @@ import { ListIntegrationsQuery } from './dto/list-integrations.query';
 import { ApiKeyCreatedDto, IntegrationDto, IntegrationListDto } from './dto/integration.response';
 import { toIntegrationView } from './integration.presenter';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { mapPage } from '../common/http/page';
 
 @ApiTags('Admin: integrations')
 @ApiBearerAuth('oidc')
@@ -35,7 +36,7 @@ export class IntegrationsAdminController {
   @ApiOkResponse({ type: IntegrationListDto })
   async list(@Query() query: ListIntegrationsQuery) {
     const page = await this.integrations.list(query);
-    return { data: page.data.map(toIntegrationView), nextCursor: page.nextCursor };
+    return mapPage(page, toIntegrationView);
   }
 
   @Post()

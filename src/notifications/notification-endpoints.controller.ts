@@ -15,6 +15,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { mapPage } from '../common/http/page';
 import { NotificationEndpointsService } from './notification-endpoints.service';
 import {
   CreateNotificationEndpointDto,
@@ -45,7 +46,7 @@ export class NotificationEndpointsController {
   @ApiOkResponse({ type: NotificationEndpointListDto })
   async list(@Query() query: ListEndpointsQuery) {
     const page = await this.endpoints.list(query);
-    return { data: page.data.map((e) => this.endpoints.toView(e)), nextCursor: page.nextCursor };
+    return mapPage(page, (e) => this.endpoints.toView(e));
   }
 
   @Get('stats')
@@ -126,10 +127,7 @@ export class NotificationEndpointsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async deliveries(@Param('id') id: string, @Query() query: ListDeliveriesQuery) {
     const page = await this.endpoints.listDeliveries(id, query);
-    return {
-      data: page.data.map((d) => this.endpoints.toDeliveryView(d.delivery, d.attempts)),
-      nextCursor: page.nextCursor,
-    };
+    return mapPage(page, (d) => this.endpoints.toDeliveryView(d.delivery, d.attempts));
   }
 
   @Post(':id/deliveries/:deliveryId/retry')

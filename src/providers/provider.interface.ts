@@ -1,3 +1,4 @@
+import type { FieldError } from '../common/errors/domain-error';
 import type { Money } from '../common/money/money';
 import type {
   CaptureMode,
@@ -127,7 +128,7 @@ export interface PaymentProvider {
   readonly capabilities: ProviderCapabilities;
 
   /** Problems with a credentials object, as field messages; empty when valid. */
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[];
+  validateCredentials(credentials: Record<string, unknown>): FieldError[];
 
   createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult>;
   getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;

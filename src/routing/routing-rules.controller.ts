@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { mapPage } from '../common/http/page';
 import { RoutingRulesService } from './routing-rules.service';
 import {
   CreateRoutingRuleDto,
@@ -36,7 +37,7 @@ export class RoutingRulesController {
   @ApiOkResponse({ type: RoutingRuleListDto })
   async list(@Query() query: ListRoutingRulesQuery) {
     const page = await this.rules.list(query);
-    return { data: page.data.map((r) => this.rules.toView(r)), nextCursor: page.nextCursor };
+    return mapPage(page, (r) => this.rules.toView(r));
   }
 
   @Post()

@@ -3,6 +3,8 @@ import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import type { Money } from '../../common/money/money';
 import { PAYMENT_METHODS } from '../../payments/payment-status';
 import type { CaptureMode } from '../../payments/payment-status';
+import type { FieldError } from '../../common/errors/domain-error';
+import { requireStrings } from '../credentials';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type { HttpRequest } from '../provider-http.client';
 import {
@@ -65,13 +67,8 @@ export class AdyenProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
-    const problems: { field: string; message: string }[] = [];
-    for (const field of ['apiKey', 'merchantAccount', 'hmacKey']) {
-      if (typeof credentials[field] !== 'string' || !(credentials[field] as string).trim()) {
-        problems.push({ field, message: 'is required' });
-      }
-    }
+  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
+    const problems = requireStrings(credentials, ['apiKey', 'merchantAccount', 'hmacKey']);
     const hmacKey = credentials.hmacKey;
     if (typeof hmacKey === 'string' && hmacKey && !/^(?:[0-9a-fA-F]{2})+$/.test(hmacKey)) {
       problems.push({ field: 'hmacKey', message: 'must be the hex HMAC key from the Customer Area' });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
+import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -53,7 +54,7 @@ export class MollieProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
+  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
     const { apiKey } = credentials;
     if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
       return [{ field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' }];

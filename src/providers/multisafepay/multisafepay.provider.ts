@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
+import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -64,7 +65,7 @@ export class MultisafepayProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
+  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
     if (typeof credentials.apiKey !== 'string' || !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)) {
       return [{ field: 'apiKey', message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)" }];
     }

@@ -3,6 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Money } from '../../common/money/money';
 import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../common/money/money';
 import type { PaymentStatus } from '../../payments/payment-status';
+import type { FieldError } from '../../common/errors/domain-error';
+import { requireStrings } from '../credentials';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type { HttpRequest } from '../provider-http.client';
 import {
@@ -78,13 +80,8 @@ export class PayPalProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
-    const problems: { field: string; message: string }[] = [];
-    for (const field of ['clientId', 'clientSecret', 'webhookId']) {
-      if (typeof credentials[field] !== 'string' || !(credentials[field] as string).trim()) {
-        problems.push({ field, message: 'is required' });
-      }
-    }
+  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
+    const problems = requireStrings(credentials, ['clientId', 'clientSecret', 'webhookId']);
     const webhookId = credentials.webhookId;
     if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
       problems.push({ field: 'webhookId', message: 'must be the webhook ID shown by PayPal (letters and digits)' });

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
+import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -55,8 +56,8 @@ export class StripeProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): { field: string; message: string }[] {
-    const problems: { field: string; message: string }[] = [];
+  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
+    const problems: FieldError[] = [];
     if (typeof credentials.secretKey !== 'string' || !/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(credentials.secretKey)) {
       problems.push({ field: 'secretKey', message: 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)' });
     }

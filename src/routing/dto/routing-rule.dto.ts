@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -110,6 +111,34 @@ export class RuleTargetDto {
   weight: number;
 }
 
+/**
+ * Decorators as they would be stacked on a property, applied bottom-up as TypeScript does, so
+ * validation messages come out in the same order as when written inline.
+ */
+function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return applyDecorators(...decorators.reverse());
+}
+
+/** `targets` of create and update: the same rules for both. */
+const RuleTargets = () =>
+  stacked(
+    IsArray(),
+    ArrayNotEmpty({ message: 'must name at least one provider account' }),
+    ArrayMaxSize(20),
+    ValidateNested({ each: true }),
+    Type(() => RuleTargetDto),
+  );
+
+/** `fallback` of create and update: the same rules for both. */
+const FallbackAccountIds = () =>
+  stacked(
+    IsArray(),
+    ArrayMaxSize(20),
+    ArrayUnique({ message: 'must not name an account twice' }),
+    IsString({ each: true }),
+    Matches(/^.{1,40}$/, { each: true, message: 'must contain provider account ids' }),
+  );
+
 export class CreateRoutingRuleDto {
   @ApiProperty({ example: 'EUR to Mollie, 10 % to Adyen', minLength: 1, maxLength: 128 })
   @IsString()
@@ -142,20 +171,12 @@ export class CreateRoutingRuleDto {
   conditions?: RuleConditionsDto;
 
   @ApiProperty({ type: [RuleTargetDto], description: 'One target takes all; several split by weight, sticky per customer' })
-  @IsArray()
-  @ArrayNotEmpty({ message: 'must name at least one provider account' })
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => RuleTargetDto)
+  @RuleTargets()
   targets: RuleTargetDto[];
 
   @ApiPropertyOptional({ type: [String], description: 'Tried in order when the chosen target fails with a retryable error' })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ArrayUnique({ message: 'must not name an account twice' })
-  @IsString({ each: true })
-  @Matches(/^.{1,40}$/, { each: true, message: 'must contain provider account ids' })
+  @FallbackAccountIds()
   fallback?: string[];
 }
 
@@ -195,20 +216,12 @@ export class UpdateRoutingRuleDto {
 
   @ApiPropertyOptional({ type: [RuleTargetDto] })
   @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty({ message: 'must name at least one provider account' })
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => RuleTargetDto)
+  @RuleTargets()
   targets?: RuleTargetDto[];
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ArrayUnique({ message: 'must not name an account twice' })
-  @IsString({ each: true })
-  @Matches(/^.{1,40}$/, { each: true, message: 'must contain provider account ids' })
+  @FallbackAccountIds()
   fallback?: string[];
 }
 
