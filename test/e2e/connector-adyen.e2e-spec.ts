@@ -157,7 +157,7 @@ describe('Adyen connector against the Adyen simulator', () => {
     const pspReference = sim.links.get(payment.provider.paymentId)!.pspReference!;
     const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 800, currency: 'EUR' } } });
     expect(capture.status).toBe(200);
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v71/payments/${pspReference}/captures` });
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v71/payments/${pspReference}/captures` });
     const paid = await statusOf(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(800);
   });
@@ -168,7 +168,7 @@ describe('Adyen connector against the Adyen simulator', () => {
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     sim.omitMetadata = false;
     await statusOf(payment.id, 'authorized');
-    expect(sim.server.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
+    expect(sim.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
   });
 
   it('manual capture: canceling an authorized payment goes through /cancels and the CANCELLATION webhook', async () => {
@@ -267,7 +267,7 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('a PSP timeout surfaces as a retryable error', async () => {
-    sim.server.failNext('hang');
+    sim.failNextCall('hang');
     const payment = await create();
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
@@ -277,7 +277,7 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
-    sim.server.failNext('503');
+    sim.failNextCall('unavailable');
     const payment = await create();
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('provider_unavailable');

@@ -103,7 +103,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(response.headers.get('location')).toBe(`${sim.webhookUrl}?return=${payment.id}&token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
     const paid = await statusOf(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
     await sim.settled();
     expect(sim.delivered.map((d) => JSON.parse(d.body).event_type)).toContain('PAYMENT.CAPTURE.COMPLETED');
     expect((await events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
@@ -164,7 +164,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
     expect(capture.status).toBe(200);
     expect(capture.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/payments/authorizations/${authorizationId}/capture` });
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/payments/authorizations/${authorizationId}/capture` });
   });
 
   it('manual capture: canceling an authorized payment voids the authorization', async () => {
@@ -243,7 +243,7 @@ describe('PayPal connector against the PayPal simulator', () => {
 
   it('a PSP timeout surfaces as a retryable error', async () => {
     await create(); // a cached token, so the next call is the order itself
-    sim.server.failNext('hang');
+    sim.failNextCall('hang');
     const payment = await create();
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
@@ -254,7 +254,7 @@ describe('PayPal connector against the PayPal simulator', () => {
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
     await create();
-    sim.server.failNext('503');
+    sim.failNextCall('unavailable');
     const payment = await create();
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('provider_unavailable');
