@@ -46,6 +46,7 @@ export abstract class PspSimulator {
   private faults: Fault[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   protected abstract handle(request: SimRequest): Promise<SimResponse> | SimResponse;
   /** Requests the faults apply to (the PSP's API, not its hosted pages). */
@@ -67,9 +68,23 @@ export abstract class PspSimulator {
     return this;
   }
 
+  /** Waits for webhooks in flight, then stops. */
   async stop(): Promise<void> {
+    await this.settled();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Waits for the webhooks in flight (sent with `later`). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs `send` after the current API call has been answered, as a PSP sends its webhooks. */
+  protected later(send: () => Promise<unknown>): void {
+    const delivery = new Promise((resolve) => setImmediate(resolve)).then(send);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
   /** Delivers a webhook like the PSP does (or records it as dropped). */

@@ -41,7 +41,6 @@ export class AdyenSimulator extends PspSimulator {
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
   private readonly hmac = new HmacValidator();
-  private readonly pending = new Set<Promise<unknown>>();
   private readonly spec = SpecValidator.load('adyen/CheckoutService-v71.json');
 
   constructor(readonly account: AdyenSimAccount) {
@@ -56,16 +55,6 @@ export class AdyenSimulator extends PspSimulator {
   override async start(): Promise<this> {
     this.spec?.warmUp(...['PaymentLinkRequest', 'UpdatePaymentLinkRequest', 'PaymentCaptureRequest', 'PaymentCancelRequest', 'PaymentRefundRequest'].map((n) => `components/schemas/${n}`));
     return super.start();
-  }
-
-  override async stop(): Promise<void> {
-    await this.settled();
-    await super.stop();
-  }
-
-  /** Waits for webhooks in flight. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** The last notification body signed (sent or, with dropWebhooks, dropped). */
@@ -234,9 +223,7 @@ export class AdyenSimulator extends PspSimulator {
   }
 
   private notifyLater(item: Parameters<AdyenSimulator['notify']>[0]): void {
-    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.notify(item));
-    this.pending.add(delivery);
-    void delivery.finally(() => this.pending.delete(delivery));
+    this.later(() => this.notify(item));
   }
 
   /** Sends one standard webhook, signed as Adyen signs it. */

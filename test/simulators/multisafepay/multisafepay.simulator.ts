@@ -231,7 +231,7 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private notifyLater(order: SimOrder): void {
-    setImmediate(() => void this.notify(order));
+    this.later(() => this.notify(order));
   }
 
   private async notify(order: SimOrder): Promise<void> {

@@ -49,7 +49,6 @@ export class PayPalSimulator extends PspSimulator {
   readonly rejected: { path: string; details: unknown }[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly idempotent = new Map<string, SimResponse>();
-  private readonly pending = new Set<Promise<unknown>>();
   private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   private readonly specs = {
     orders: SpecValidator.load('paypal/checkout_orders_v2.json'),
@@ -70,15 +69,6 @@ export class PayPalSimulator extends PspSimulator {
     this.specs.payments?.warmUp('components/schemas/capture_request', 'components/schemas/refund_request');
     this.specs.webhooks?.warmUp('components/schemas/verify_webhook_signature');
     return super.start();
-  }
-
-  override async stop(): Promise<void> {
-    await this.settled();
-    await super.stop();
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** A refund made by the merchant in PayPal's own dashboard (the webhook follows). */
@@ -304,9 +294,7 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   private emitLater(eventType: string, resourceType: string, resource: unknown): void {
-    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.emit(eventType, resourceType, resource));
-    this.pending.add(delivery);
-    void delivery.finally(() => this.pending.delete(delivery));
+    this.later(() => this.emit(eventType, resourceType, resource));
   }
 
   /** Sends a webhook event signed the way PayPal signs it. */

@@ -301,7 +301,7 @@ export class StripeSimulator extends PspSimulator {
   /** Events caused by an API call reach the endpoint after the call has been answered, as at Stripe. */
   private emitLater(type: string, object: unknown): void {
     const snapshot = JSON.parse(JSON.stringify(object));
-    setImmediate(() => void this.emit(type, snapshot));
+    this.later(() => this.emit(type, snapshot));
   }
 
   private async emit(type: string, object: unknown): Promise<void> {
