@@ -3,11 +3,13 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
-import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import { eventually, paymentBody, submitCheckout, TestServer } from '../support/test-server';
+import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 
 describe('Adyen connector against the Adyen simulator', () => {
   let server: TestServer;
   let sim: AdyenSimulator;
+  let h: ConnectorHarness;
   let accountId: string;
   const credentials = {
     apiKey: `AQE_${randomBytes(12).toString('hex')}`,
@@ -15,42 +17,16 @@ describe('Adyen connector against the Adyen simulator', () => {
     hmacKey: randomBytes(32).toString('hex').toUpperCase(),
   };
 
-  beforeAll(async () => {
-    sim = new AdyenSimulator(credentials);
-    await sim.start();
-    // Webhooks arrive on the public listener, as in production.
-    const publicPort = await freePort();
-    server = await startTestServer({
-      env: {
-        PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
-        PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
-        PAYMENTSERVER_PUBLIC_PORT: String(publicPort),
-        PAYMENTSERVER_PUBLIC_URL: `http://127.0.0.1:${publicPort}`,
-      },
-    });
-    const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
-      token: await server.adminToken(),
-      body: { provider: 'adyen', name: 'Adyen test', credentials, baseUrl: sim.baseUrl, settings: { requestTimeoutMs: 3000 }, testMode: true, enabled: true },
-    });
-    expect(created.status).toBe(201);
-    accountId = created.body.id;
-    expect(created.body.webhookUrl).toBe(`http://127.0.0.1:${server.server.publicPort}/webhooks/adyen/${accountId}`);
-    sim.webhookUrl = created.body.webhookUrl;
+  // Webhooks arrive on the public listener, as in production.
+  const suite = useConnectorSuite({
+    simulator: () => new AdyenSimulator(credentials),
+    account: (adyen) => ({ provider: 'adyen', name: 'Adyen test', credentials, baseUrl: adyen.baseUrl, settings: { requestTimeoutMs: 3000 }, enabled: true }),
+    publicListener: true,
   });
-
-  afterAll(async () => {
-    await sim?.stop();
-    await server?.close();
+  beforeAll(() => {
+    ({ server, sim, h, accountId } = suite);
+    sim.webhookUrl = suite.webhookUrl;
   });
-
-  const get = async (id: string) => (await server.request('GET', `/api/v1/payments/${id}`)).body;
-  const statusOf = (id: string, status: string) => eventually(async () => (await get(id)).status === status && get(id));
-
-  async function create(overrides: Record<string, unknown> = {}) {
-    const response = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: accountId, ...overrides }) });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
 
   it('refuses credentials without the fields Adyen needs', async () => {
     const response = await server.request('POST', '/api/v1/admin/provider-accounts', {
@@ -63,7 +39,7 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('creates a payment link with the amount in minor units and the spec-valid body', async () => {
-    const payment = await create({ amount: { value: 1050, currency: 'EUR' }, method: 'ideal', customer: { email: 'a@example.com', country: 'NL' } });
+    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'ideal', customer: { email: 'a@example.com', country: 'NL' } });
     expect(payment.status).toBe('pending');
     expect(payment.provider).toMatchObject({ name: 'adyen', accountId, paymentId: expect.stringMatching(/^PL/) });
     const link = sim.links.get(payment.provider.paymentId)!;
@@ -81,68 +57,68 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('sends Adyen its own minor units where they differ from ISO 4217 (ISK has 2 decimals at Adyen)', async () => {
-    const payment = await create({ amount: { value: 2790, currency: 'ISK' } });
+    const payment = await h.createPayment(accountId, { amount: { value: 2790, currency: 'ISK' } });
     expect(sim.links.get(payment.provider.paymentId)!.request.amount).toEqual({ currency: 'ISK', value: 279000 });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    expect((await statusOf(payment.id, 'paid')).amountCaptured).toBe(2790);
+    expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2790);
   });
 
   it('paid: AUTHORISATION webhook (HMAC-signed) makes the payment paid, answered [accepted]', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(payment.returnUrl);
-    const paid = await statusOf(payment.id, 'paid');
+    const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
     expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({ status: 200, responseText: '[accepted]' });
   });
 
   it('failed: a refused AUTHORISATION fails the payment', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
-    const failed = await statusOf(payment.id, 'failed');
+    const failed = await h.waitForStatus(payment.id, 'failed');
     expect(failed.failure).toMatchObject({ code: 'declined' });
   });
 
   it('failed: the refused link is expired, so the shopper cannot pay a failed payment later', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
-    await statusOf(payment.id, 'failed');
+    await h.waitForStatus(payment.id, 'failed');
     expect(sim.links.get(payment.provider.paymentId)!.status).toBe('expired');
     expect((await submitCheckout(payment.checkoutUrl, { outcome: 'paid' })).status).toBe(410);
   });
 
   it('a refusal processed after the shopper paid on the same link ends nothing', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
     const refusal = sim.lastSigned!;
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     sim.dropWebhooks = false;
     await sim.deliver(sim.lastSigned!); // the AUTHORISATION success=true
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     expect(await sim.deliver(refusal)).toBe(200); // the late refusal
-    expect((await get(payment.id)).status).toBe('paid');
+    expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.some((e: any) => e.toStatus === 'failed')).toBe(false);
   });
 
   it('canceled: a shopper-cancelled AUTHORISATION cancels the payment', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
-    await statusOf(payment.id, 'canceled');
+    await h.waitForStatus(payment.id, 'canceled');
   });
 
   it('expired: Adyen sends no webhook for an expired link; reconciliation finds it', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const deliveries = sim.delivered.length;
     await submitCheckout(payment.checkoutUrl, { outcome: 'expired' });
     expect(sim.delivered.length).toBe(deliveries);
     await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
-    expect((await get(payment.id)).status).toBe('expired');
+    expect((await h.payment(payment.id)).status).toBe('expired');
   });
 
   it('cancels a pending payment by expiring its link', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(canceled.status).toBe(200);
     expect(canceled.body.status).toBe('canceled');
@@ -150,47 +126,47 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('manual capture: authorized, then a partial capture settles by CAPTURE webhook', async () => {
-    const payment = await create({ captureMode: 'manual' });
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     expect(sim.links.get(payment.provider.paymentId)!.request.manualCapture).toBe(true);
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
-    await statusOf(payment.id, 'authorized');
+    await h.waitForStatus(payment.id, 'authorized');
     const pspReference = sim.links.get(payment.provider.paymentId)!.pspReference!;
     const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 800, currency: 'EUR' } } });
     expect(capture.status).toBe(200);
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v71/payments/${pspReference}/captures` });
-    const paid = await statusOf(payment.id, 'paid');
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v71/payments/${pspReference}/captures` });
+    const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(800);
   });
 
   it('manual capture: without metadata in the AUTHORISATION webhook, the link tells the capture mode', async () => {
-    const payment = await create({ captureMode: 'manual' });
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     sim.omitMetadata = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     sim.omitMetadata = false;
-    await statusOf(payment.id, 'authorized');
-    expect(sim.server.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
+    await h.waitForStatus(payment.id, 'authorized');
+    expect(sim.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
   });
 
   it('manual capture: canceling an authorized payment goes through /cancels and the CANCELLATION webhook', async () => {
-    const payment = await create({ captureMode: 'manual' });
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
-    await statusOf(payment.id, 'authorized');
+    await h.waitForStatus(payment.id, 'authorized');
     const response = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(response.status).toBe(200);
-    await statusOf(payment.id, 'canceled');
+    await h.waitForStatus(payment.id, 'canceled');
   });
 
   it('partial and full refunds settle by REFUND webhooks', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 300, currency: 'EUR' } } });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('pending');
-    await statusOf(payment.id, 'partially_refunded');
+    await h.waitForStatus(payment.id, 'partially_refunded');
     const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     expect(rest.status).toBe(201);
-    const refunded = await statusOf(payment.id, 'refunded');
+    const refunded = await h.waitForStatus(payment.id, 'refunded');
     expect(refunded.amountRefunded).toBe(1050);
     const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
     expect(refunds.map((r: any) => [r.amount.value, r.status])).toEqual([
@@ -200,9 +176,9 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('a refund Adyen refuses (REFUND success=false) fails and frees its amount', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     sim.refuseNextRefund = true;
     const refused = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     expect(refused.body.status).toBe('pending');
@@ -210,14 +186,14 @@ describe('Adyen connector against the Adyen simulator', () => {
       const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
       return refunds[0]?.status === 'failed';
     });
-    expect((await get(payment.id)).status).toBe('paid');
+    expect((await h.payment(payment.id)).status).toBe('paid');
     const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     expect(again.status).toBe(201);
-    await statusOf(payment.id, 'refunded');
+    await h.waitForStatus(payment.id, 'refunded');
   });
 
   it('a webhook with a bad HMAC is 401 and changes nothing', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
     sim.dropWebhooks = false;
@@ -241,24 +217,24 @@ describe('Adyen connector against the Adyen simulator', () => {
     const response = await fetch(sim.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(response.status).toBe(401);
     // The forged "paid" was not trusted; the poll that it triggered sees the link still active.
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;
     expect(events.some((e: any) => e.source === 'webhook')).toBe(false);
   });
 
   it('an event it does not map is accepted, logged and changes nothing', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const before = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.length;
     await sim.notify({ pspReference: 'RPT0000000000001', merchantReference: payment.id, eventCode: 'REPORT_AVAILABLE', success: true, amount: { currency: 'EUR', value: 0 } });
     expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({ status: 200, responseText: '[accepted]' });
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data).toHaveLength(before);
   });
 
   it('the same webhook twice changes the status once', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     const replay = await sim.deliver(sim.lastWebhook()!);
     expect(replay).toBe(200);
     expect(sim.delivered[sim.delivered.length - 1].responseText).toBe('[accepted]');
@@ -267,8 +243,8 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('a PSP timeout surfaces as a retryable error', async () => {
-    sim.server.failNext('hang');
-    const payment = await create();
+    sim.failNextCall('hang');
+    const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
     expect(payment.routing.attempts[payment.routing.attempts.length - 1]).toMatchObject({ providerAccountId: accountId, outcome: 'failed', error: expect.stringMatching(/^timeout/) });
@@ -277,20 +253,20 @@ describe('Adyen connector against the Adyen simulator', () => {
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
-    sim.server.failNext('503');
-    const payment = await create();
+    sim.failNextCall('unavailable');
+    const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('provider_unavailable');
   });
 
   it('the poll recovers a payment whose webhook was dropped', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     sim.dropWebhooks = false;
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
-    const after = await get(payment.id);
+    const after = await h.payment(payment.id);
     expect(after.status).toBe('paid');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;
     expect(events[events.length - 1]).toMatchObject({ toStatus: 'paid', source: 'poll' });

@@ -1,6 +1,6 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { eventually, startTestServer, TestServer } from '../support/test-server';
-import { ConnectorHarness } from '../simulators/connector-e2e-support';
+import { eventually, TestServer } from '../support/test-server';
+import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 
 describe('Mollie connector against the Mollie simulator (sqlite)', () => {
@@ -10,19 +10,12 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
   let accountId: string;
   let webhookUrl: string;
 
-  beforeAll(async () => {
-    mollie = await new MollieSimulator().start();
-    server = await startTestServer({ env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' } });
-    h = await ConnectorHarness.open(server);
-    const account = await h.createAccount({ provider: 'mollie', credentials: { apiKey: mollie.apiKey }, baseUrl: mollie.url, settings: { requestTimeoutMs: 1000 } });
-    expect(account.status).toBe(201);
-    accountId = account.body.id;
-    webhookUrl = account.body.webhookUrl;
+  const suite = useConnectorSuite({
+    simulator: () => new MollieSimulator(),
+    account: (sim) => ({ provider: 'mollie', credentials: { apiKey: sim.apiKey }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
   });
-
-  afterAll(async () => {
-    await server?.close();
-    await mollie?.stop();
+  beforeAll(() => {
+    ({ server, sim: mollie, h, accountId, webhookUrl } = suite);
   });
 
   beforeEach(() => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { startTestServer, TestServer } from '../support/test-server';
-import { ConnectorHarness } from '../simulators/connector-e2e-support';
+import { TestServer } from '../support/test-server';
+import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
 
 describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', () => {
@@ -11,19 +11,12 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
   let accountId: string;
   let webhookUrl: string;
 
-  beforeAll(async () => {
-    msp = await new MultisafepaySimulator().start();
-    server = await startTestServer({ env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' } });
-    h = await ConnectorHarness.open(server);
-    const account = await h.createAccount({ provider: 'multisafepay', credentials: { apiKey: msp.apiKey }, baseUrl: msp.url, settings: { requestTimeoutMs: 1000 } });
-    expect(account.status).toBe(201);
-    accountId = account.body.id;
-    webhookUrl = account.body.webhookUrl;
+  const suite = useConnectorSuite({
+    simulator: () => new MultisafepaySimulator(),
+    account: (sim) => ({ provider: 'multisafepay', credentials: { apiKey: sim.apiKey }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
   });
-
-  afterAll(async () => {
-    await server?.close();
-    await msp?.stop();
+  beforeAll(() => {
+    ({ server, sim: msp, h, accountId, webhookUrl } = suite);
   });
 
   beforeEach(() => {

@@ -3,11 +3,13 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
-import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import { paymentBody, submitCheckout, TestServer } from '../support/test-server';
+import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 
 describe('PayPal connector against the PayPal simulator', () => {
   let server: TestServer;
   let sim: PayPalSimulator;
+  let h: ConnectorHarness;
   let accountId: string;
   let publicUrl: string;
   const credentials = {
@@ -16,44 +18,17 @@ describe('PayPal connector against the PayPal simulator', () => {
     webhookId: '8PT597110X687430LKGECATA',
   };
 
-  beforeAll(async () => {
-    sim = new PayPalSimulator(credentials);
-    await sim.start();
-    // Webhooks and the buyer's return go through the public listener, as in production.
-    const publicPort = await freePort();
-    publicUrl = `http://127.0.0.1:${publicPort}`;
-    server = await startTestServer({
-      env: {
-        PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
-        PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
-        PAYMENTSERVER_PUBLIC_PORT: String(publicPort),
-        PAYMENTSERVER_PUBLIC_URL: publicUrl,
-      },
-    });
-    const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
-      token: await server.adminToken(),
-      body: { provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: sim.baseUrl, settings: { requestTimeoutMs: 3000 }, testMode: true, enabled: true },
-    });
-    expect(created.status).toBe(201);
-    accountId = created.body.id;
-    expect(created.body.webhookUrl).toBe(`${publicUrl}/webhooks/paypal/${accountId}`);
-    sim.webhookUrl = created.body.webhookUrl;
+  // Webhooks and the buyer's return go through the public listener, as in production.
+  const suite = useConnectorSuite({
+    simulator: () => new PayPalSimulator(credentials),
+    account: (paypal) => ({ provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: paypal.baseUrl, settings: { requestTimeoutMs: 3000 }, enabled: true }),
+    publicListener: true,
   });
-
-  afterAll(async () => {
-    await sim?.stop();
-    await server?.close();
+  beforeAll(() => {
+    ({ server, sim, h, accountId } = suite);
+    publicUrl = suite.publicUrl!;
+    sim.webhookUrl = suite.webhookUrl;
   });
-
-  const get = async (id: string) => (await server.request('GET', `/api/v1/payments/${id}`)).body;
-  const statusOf = (id: string, status: string) => eventually(async () => (await get(id)).status === status && get(id));
-  const events = async (id: string) => (await server.request('GET', `/api/v1/payments/${id}/events`)).body.data;
-
-  async function create(overrides: Record<string, unknown> = {}) {
-    const response = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: accountId, ...overrides }) });
-    expect(response.status).toBe(201);
-    return response.body;
-  }
 
   it('refuses credentials without clientId, clientSecret and webhookId', async () => {
     const response = await server.request('POST', '/api/v1/admin/provider-accounts', {
@@ -65,7 +40,7 @@ describe('PayPal connector against the PayPal simulator', () => {
   });
 
   it('creates an order with a decimal-string amount and hands out the payer-action link', async () => {
-    const payment = await create({ amount: { value: 1050, currency: 'EUR' } });
+    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' } });
     expect(payment.status).toBe('pending');
     const order = sim.orders.get(payment.provider.paymentId)!;
     expect(order.intent).toBe('CAPTURE');
@@ -75,102 +50,102 @@ describe('PayPal connector against the PayPal simulator', () => {
   });
 
   it('sends zero-decimal currencies without decimals (JPY)', async () => {
-    const payment = await create({ amount: { value: 1500, currency: 'JPY' } });
+    const payment = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
     expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({ currency_code: 'JPY', value: '1500' });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    expect((await statusOf(payment.id, 'paid')).amountCaptured).toBe(1500);
+    expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(1500);
   });
 
   it('caches the OAuth token across calls', async () => {
     const before = sim.tokensIssued;
-    await create();
-    await create();
+    await h.createPayment(accountId);
+    await h.createPayment(accountId);
     expect(sim.tokensIssued).toBe(before);
   });
 
   it('fetches a new token once when PayPal no longer accepts the cached one', async () => {
     sim.revokeTokens();
     const before = sim.tokensIssued;
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('pending');
     expect(sim.tokensIssued).toBe(before + 1);
   });
 
   it('paid: the approval webhook makes the connector capture the order; the capture webhook agrees', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`${sim.webhookUrl}?return=${payment.id}&token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
-    const paid = await statusOf(payment.id, 'paid');
+    const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
     await sim.settled();
     expect(sim.delivered.map((d) => JSON.parse(d.body).event_type)).toContain('PAYMENT.CAPTURE.COMPLETED');
-    expect((await events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
+    expect((await h.events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
   });
 
   it("the buyer's return captures the order at once, without waiting for any webhook", async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     const approved = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     sim.dropWebhooks = false;
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     const back = await fetch(approved.headers.get('location')!, { redirect: 'manual' });
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe(`${payment.returnUrl}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
-    expect(await get(payment.id)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
     expect(sim.orders.get(payment.provider.paymentId)!.status).toBe('COMPLETED');
   });
 
   it('the return route knows only PayPal payments of that account', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const other = await fetch(`${publicUrl}/webhooks/paypal/pa_other?return=${payment.id}`, { redirect: 'manual' });
     expect(other.status).toBe(404);
   });
 
   it('failed: an instrument declined at capture fails the payment (declined)', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
-    const failed = await statusOf(payment.id, 'failed');
+    const failed = await h.waitForStatus(payment.id, 'failed');
     expect(failed.failure.code).toBe('declined');
     expect(failed.failure.message).toContain('INSTRUMENT_DECLINED');
   });
 
   it('canceled by the buyer: PayPal sends nothing and the payment stays pending; the shop cannot cancel an unapproved order', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
     const back = await fetch(response.headers.get('location')!, { redirect: 'manual' });
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe(`${payment.cancelUrl}?token=${payment.provider.paymentId}`);
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     const cancel = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(cancel.status).toBe(422);
     expect(cancel.body.code).toBe('not_supported_by_provider');
   });
 
   it('expired: PayPal forgets the unapproved order; the poll marks the payment expired', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'expired' });
     await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
-    expect((await get(payment.id)).status).toBe('expired');
+    expect((await h.payment(payment.id)).status).toBe('expired');
   });
 
   it('manual capture: AUTHORIZE intent, authorized on approval, partial capture on the authorization', async () => {
-    const payment = await create({ captureMode: 'manual' });
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     expect(sim.orders.get(payment.provider.paymentId)!.intent).toBe('AUTHORIZE');
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
-    await statusOf(payment.id, 'authorized');
+    await h.waitForStatus(payment.id, 'authorized');
     const authorizationId = sim.orders.get(payment.provider.paymentId)!.authorizations[0].id;
     const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
     expect(capture.status).toBe(200);
     expect(capture.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
-    expect(sim.server.calls).toContainEqual({ method: 'POST', path: `/v2/payments/authorizations/${authorizationId}/capture` });
+    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/payments/authorizations/${authorizationId}/capture` });
   });
 
   it('manual capture: canceling an authorized payment voids the authorization', async () => {
-    const payment = await create({ captureMode: 'manual' });
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
-    await statusOf(payment.id, 'authorized');
+    await h.waitForStatus(payment.id, 'authorized');
     const cancel = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(cancel.status).toBe(200);
     expect(cancel.body.status).toBe('canceled');
@@ -178,18 +153,18 @@ describe('PayPal connector against the PayPal simulator', () => {
   });
 
   it('partial and full refunds go to the capture', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 250, currency: 'EUR' }, reason: 'damaged' } });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('succeeded');
     const capture = sim.orders.get(payment.provider.paymentId)!.captures[0];
     expect(sim.orders.get(payment.provider.paymentId)!.refunds[0]).toMatchObject({ amount: { currency_code: 'EUR', value: '2.50' }, custom_id: first.body.id });
-    expect((await get(payment.id)).status).toBe('partially_refunded');
+    expect((await h.payment(payment.id)).status).toBe('partially_refunded');
     const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     expect(rest.body.status).toBe('succeeded');
-    expect((await get(payment.id))).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
+    expect((await h.payment(payment.id))).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
     expect(capture.status).toBe('REFUNDED');
     // The refund webhooks find the same refunds (by custom_id) and change nothing more.
     await sim.settled();
@@ -198,19 +173,19 @@ describe('PayPal connector against the PayPal simulator', () => {
   });
 
   it('a refund made in the PayPal dashboard arrives by webhook and is recorded', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     await sim.settled();
     sim.dashboardRefund(payment.provider.paymentId, '4.00');
-    const after = await statusOf(payment.id, 'partially_refunded');
+    const after = await h.waitForStatus(payment.id, 'partially_refunded');
     expect(after.amountRefunded).toBe(400);
     const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
     expect(refunds).toEqual([expect.objectContaining({ amount: { value: 400, currency: 'EUR' }, status: 'succeeded' })]);
   });
 
   it('a webhook whose signature PayPal does not confirm is 401 and changes nothing', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
     sim.dropWebhooks = false;
@@ -219,32 +194,32 @@ describe('PayPal connector against the PayPal simulator', () => {
     const status = await sim.deliver(forged, good); // headers of another delivery: the signature does not match
     expect(status).toBe(401);
     // Not trusted: the poll it triggered found the order approved with a declined instrument.
-    expect((await get(payment.id)).status).not.toBe('paid');
-    expect((await events(payment.id)).some((e: any) => e.source === 'webhook')).toBe(false);
+    expect((await h.payment(payment.id)).status).not.toBe('paid');
+    expect((await h.events(payment.id)).some((e: any) => e.source === 'webhook')).toBe(false);
   });
 
   it('an event it does not map is accepted, logged and changes nothing', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await sim.emit('CUSTOMER.DISPUTE.CREATED', 'dispute', { dispute_id: 'PP-D-1', disputed_transactions: [] });
     expect(sim.lastWebhook()!.status).toBe(200);
-    expect((await get(payment.id)).status).toBe('pending');
-    expect(await events(payment.id)).toHaveLength(1);
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    expect(await h.events(payment.id)).toHaveLength(1);
   });
 
   it('the same webhook twice changes the status once', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    await statusOf(payment.id, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
     await sim.settled();
     const last = sim.lastWebhook()!;
     expect(await sim.deliver(last.body, last.headers)).toBe(200);
-    expect((await events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
+    expect((await h.events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
   });
 
   it('a PSP timeout surfaces as a retryable error', async () => {
-    await create(); // a cached token, so the next call is the order itself
-    sim.server.failNext('hang');
-    const payment = await create();
+    await h.createPayment(accountId); // a cached token, so the next call is the order itself
+    sim.failNextCall('hang');
+    const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
     expect(payment.routing.attempts[payment.routing.attempts.length - 1].error).toMatch(/^timeout/);
@@ -253,23 +228,23 @@ describe('PayPal connector against the PayPal simulator', () => {
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
-    await create();
-    sim.server.failNext('503');
-    const payment = await create();
+    await h.createPayment(accountId);
+    sim.failNextCall('unavailable');
+    const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('provider_unavailable');
   });
 
   it('the poll recovers a payment whose webhooks were dropped (and captures the approved order)', async () => {
-    const payment = await create();
+    const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
-    expect((await get(payment.id)).status).toBe('pending');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
     sim.dropWebhooks = false;
-    const after = await get(payment.id);
+    const after = await h.payment(payment.id);
     expect(after).toMatchObject({ status: 'paid', amountCaptured: 1050 });
-    expect((await events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
+    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
 
   it('wrong client credentials are invalid_credentials (final)', async () => {

@@ -1,6 +1,6 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { eventually, startTestServer, TestServer } from '../support/test-server';
-import { ConnectorHarness } from '../simulators/connector-e2e-support';
+import { eventually, TestServer } from '../support/test-server';
+import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { parseStripeForm, StripeSimulator } from '../simulators/stripe/stripe.simulator';
 
 describe('Stripe connector against the Stripe simulator (sqlite)', () => {
@@ -11,20 +11,13 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   let webhookUrl: string;
   const webhookSecret = 'whsec_simulatorsecret0123456789';
 
-  beforeAll(async () => {
-    stripe = await new StripeSimulator().start();
-    server = await startTestServer({ env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' } });
-    h = await ConnectorHarness.open(server);
-    const account = await h.createAccount({ provider: 'stripe', credentials: { secretKey: stripe.secretKey, webhookSecret }, baseUrl: stripe.url, settings: { requestTimeoutMs: 1000 } });
-    expect(account.status).toBe(201);
-    accountId = account.body.id;
-    webhookUrl = account.body.webhookUrl;
-    stripe.endpoint = { url: webhookUrl, secret: webhookSecret };
+  const suite = useConnectorSuite({
+    simulator: () => new StripeSimulator(),
+    account: (sim) => ({ provider: 'stripe', credentials: { secretKey: sim.secretKey, webhookSecret }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
   });
-
-  afterAll(async () => {
-    await server?.close();
-    await stripe?.stop();
+  beforeAll(() => {
+    ({ server, sim: stripe, h, accountId, webhookUrl } = suite);
+    stripe.endpoint = { url: webhookUrl, secret: webhookSecret };
   });
 
   beforeEach(() => {

@@ -1,7 +1,5 @@
 import { DataSource } from 'typeorm';
-import { loadAppConfig } from '../../src/config/app.config';
-import { buildDataSourceOptions } from '../../src/database/data-source';
-import { createTestDatabase, TestDatabase } from '../support/databases';
+import { existingTables, useMigrationDataSource } from '../support/databases';
 import { enabledDialects } from '../support/services';
 
 const TABLES = [
@@ -18,31 +16,13 @@ const TABLES = [
 ];
 
 describe.each(enabledDialects())('migrations on %s', (dialect) => {
-  let database: TestDatabase;
+  const db = useMigrationDataSource(dialect);
   let dataSource: DataSource;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    const config = loadAppConfig({ ...database.env, PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
-    dataSource = new DataSource(buildDataSourceOptions(config.database));
-    await dataSource.initialize();
+  beforeAll(() => {
+    dataSource = db.dataSource;
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
-
-  const tables = async () => {
-    const runner = dataSource.createQueryRunner();
-    try {
-      const found: string[] = [];
-      for (const table of TABLES) if (await runner.hasTable(table)) found.push(table);
-      return found;
-    } finally {
-      await runner.release();
-    }
-  };
+  const tables = () => existingTables(dataSource, TABLES);
 
   it('applies every migration to an empty database, reverts them all, and applies them again', async () => {
     expect(await tables()).toEqual([]);

@@ -10,7 +10,7 @@ import {
   TestServer,
 } from '../support/test-server';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { admin, createEndpoint, defaultIntegrationId, ENDPOINTS } from '../support/notifications';
+import { admin, ENDPOINTS, statusEndpoint } from '../support/notifications';
 
 const PAYMENTS = 250; // two status changes each: 500 events
 
@@ -71,13 +71,7 @@ describeEach('two server instances on one %s database', (dialect) => {
   });
 
   it(`deliver ${PAYMENTS * 2} events with none missing, no duplicates and each payment in order`, async () => {
-    const integrationId = await defaultIntegrationId(a);
-    const endpoint = await createEndpoint(a, {
-      integrationId,
-      type: 'webhook',
-      url: receiver.url('/cluster'),
-      events: ['payment.status_changed'],
-    });
+    const endpoint = await statusEndpoint(a, { type: 'webhook', url: receiver.url('/cluster') });
 
     const sentByA = jest.spyOn(a.server.app.get(HttpWebhookChannel), 'send');
     const sentByB = jest.spyOn(b.server.app.get(HttpWebhookChannel), 'send');

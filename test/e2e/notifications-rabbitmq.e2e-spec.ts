@@ -11,13 +11,11 @@ import {
   stopBroker,
 } from '../support/rabbitmq';
 import {
-  admin,
-  createEndpoint,
-  defaultIntegrationId,
   deliveriesOf,
   deliveryIn,
-  ENDPOINTS,
+  endpointsPerTest,
   paidPayment,
+  statusEndpoint,
   verify,
 } from '../support/notifications';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -32,22 +30,17 @@ const FAST = {
 
 describeWithBroker('status notifications over RabbitMQ', () => {
   let server: TestServer;
-  let integrationId: string;
   /** A routing-key prefix per run keeps parallel runs on one broker apart. */
   const prefix = `t${randomBytes(4).toString('hex')}.`;
   let consumer: RabbitConsumer;
-  const created: string[] = [];
 
   beforeAll(async () => {
     server = await startTestServer({ env: { ...FAST, PAYMENTSERVER_RABBITMQ_URL: rabbitUrl! } });
-    integrationId = await defaultIntegrationId(server);
     consumer = await RabbitConsumer.bind('paymentserver.events', `${prefix}#`);
     await eventually(async () => server.server.app.get(RabbitMqConnection).connected);
   });
 
-  afterEach(async () => {
-    for (const id of created.splice(0)) await admin(server, 'DELETE', `${ENDPOINTS}/${id}`);
-  });
+  const endpointForTest = endpointsPerTest(() => server);
 
   afterAll(async () => {
     await consumer?.close();
@@ -55,14 +48,7 @@ describeWithBroker('status notifications over RabbitMQ', () => {
   });
 
   async function rabbitEndpoint(routingKeyPrefix = prefix) {
-    const endpoint = await createEndpoint(server, {
-      integrationId,
-      type: 'rabbitmq',
-      routingKeyPrefix,
-      events: ['payment.status_changed'],
-    });
-    created.push(endpoint.id);
-    return endpoint;
+    return endpointForTest({ type: 'rabbitmq', routingKeyPrefix });
   }
 
   it('creates a rabbitmq endpoint on the default exchange, with no secret', async () => {
@@ -104,13 +90,7 @@ describeWithBroker('status notifications over RabbitMQ', () => {
   it('sends a paid payment’s one event both as a verified webhook and as one confirmed RabbitMQ message', async () => {
     const receiver = await new WebhookReceiver().start();
     try {
-      const webhook = await createEndpoint(server, {
-        integrationId,
-        type: 'webhook',
-        url: receiver.url('/both'),
-        events: ['payment.status_changed'],
-      });
-      created.push(webhook.id);
+      const webhook = await endpointForTest({ type: 'webhook', url: receiver.url('/both') });
       const rabbit = await rabbitEndpoint();
       const payment = await paidPayment(server);
       const viaRabbit = await deliveryIn(server, rabbit.id, 'delivered');
@@ -148,13 +128,7 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     const setup = await model.createChannel();
     await setup.assertExchange(fanout, 'fanout', { durable: false, autoDelete: false });
     try {
-      const wrong = await createEndpoint(server, {
-        integrationId,
-        type: 'rabbitmq',
-        exchange: fanout,
-        events: ['payment.status_changed'],
-      });
-      created.push(wrong.id);
+      const wrong = await endpointForTest({ type: 'rabbitmq', exchange: fanout });
       const right = await rabbitEndpoint();
       await paidPayment(server);
       const failing = await deliveryIn(server, wrong.id, 'failing');
@@ -220,13 +194,7 @@ describeWithBroker('status notifications across a RabbitMQ restart', () => {
   });
 
   it('keeps payments going while the broker is stopped, holds the events, and sends them once it is back; persistent messages survive the restart', async () => {
-    const integrationId = await defaultIntegrationId(server);
-    const endpoint = await createEndpoint(server, {
-      integrationId,
-      type: 'rabbitmq',
-      routingKeyPrefix: prefix,
-      events: ['payment.status_changed'],
-    });
+    const endpoint = await statusEndpoint(server, { type: 'rabbitmq', routingKeyPrefix: prefix });
     // One message confirmed before the restart: it must still be in the durable queue after it.
     await paidPayment(server);
     await deliveryIn(server, endpoint.id, 'delivered');
@@ -276,12 +244,7 @@ describe('a server whose RabbitMQ is unreachable', () => {
   });
 
   it('starts, keeps taking payments, keeps RabbitMQ deliveries waiting, and reports not ready', async () => {
-    const integrationId = await defaultIntegrationId(server);
-    const endpoint = await createEndpoint(server, {
-      integrationId,
-      type: 'rabbitmq',
-      events: ['payment.status_changed'],
-    });
+    const endpoint = await statusEndpoint(server, { type: 'rabbitmq' });
     const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
     expect(created.status).toBe(201);
     await paidPayment(server);

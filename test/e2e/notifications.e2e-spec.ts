@@ -10,12 +10,13 @@ import { eventually, startTestServer, TestServer } from '../support/test-server'
 import { WebhookReceiver } from '../support/webhook-receiver';
 import {
   admin,
-  createEndpoint,
   defaultIntegrationId,
   deliveriesOf,
   deliveryIn,
+  endpointsPerTest,
   ENDPOINTS,
   paidPayment,
+  statusEndpoint,
   verify,
 } from '../support/notifications';
 
@@ -30,7 +31,6 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
   let server: TestServer;
   let receiver: WebhookReceiver;
   let integrationId: string;
-  const created: string[] = [];
 
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
@@ -38,10 +38,8 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
     integrationId = await defaultIntegrationId(server);
   });
 
-  afterEach(async () => {
-    // Each test has its own endpoints; later events must not pile up on earlier tests' ones.
-    for (const id of created.splice(0)) await admin(server, 'DELETE', `${ENDPOINTS}/${id}`);
-  });
+  // Each test has its own endpoints; later events must not pile up on earlier tests' ones.
+  const endpointForTest = endpointsPerTest(() => server);
 
   afterAll(async () => {
     await server?.close();
@@ -49,15 +47,7 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
   });
 
   async function webhookEndpoint(path: string, extra: Record<string, unknown> = {}) {
-    const endpoint = await createEndpoint(server, {
-      integrationId,
-      type: 'webhook',
-      url: receiver.url(path),
-      events: ['payment.status_changed'],
-      ...extra,
-    });
-    created.push(endpoint.id);
-    return endpoint;
+    return endpointForTest({ integrationId, type: 'webhook', url: receiver.url(path), ...extra });
   }
 
   describe('admin API', () => {
@@ -504,13 +494,7 @@ describe('a worker that polls rarely', () => {
   });
 
   it('is woken by the commit of a status change and delivers at once, long before its next poll', async () => {
-    const integrationId = await defaultIntegrationId(server);
-    const endpoint = await createEndpoint(server, {
-      integrationId,
-      type: 'webhook',
-      url: receiver.url('/prompt'),
-      events: ['payment.status_changed'],
-    });
+    const endpoint = await statusEndpoint(server, { type: 'webhook', url: receiver.url('/prompt') });
     const payment = await paidPayment(server);
     // eventually() gives up after 10 s; the next poll would only come after 60 s.
     await eventually(async () => receiver.at('/prompt').length === 1);
@@ -530,13 +514,7 @@ describe('webhook secrets and encryption key rotation', () => {
     });
     let second: TestServer | undefined;
     try {
-      const integrationId = await defaultIntegrationId(first);
-      const endpoint = await createEndpoint(first, {
-        integrationId,
-        type: 'webhook',
-        url: receiver.url('/rekeyed'),
-        events: ['payment.status_changed'],
-      });
+      const endpoint = await statusEndpoint(first, { type: 'webhook', url: receiver.url('/rekeyed') });
       await first.stop();
 
       second = await startTestServer({

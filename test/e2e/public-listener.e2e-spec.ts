@@ -1,5 +1,5 @@
 import { paymentBody, startTestServer, TestServer } from '../support/test-server';
-import { rawHttp, rawRequest, signedTestWebhook } from '../support/perimeter';
+import { INTERNAL_ROUTES, rawHttp, rawRequest, signedTestWebhook } from '../support/perimeter';
 
 describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/*', () => {
   let server: TestServer;
@@ -50,15 +50,7 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
   });
 
   it.each([
-    '/',
-    '/health/live',
-    '/health/ready',
-    '/swagger',
-    '/swagger/json',
-    '/api/v1/payments',
-    '/api/v1/admin/integrations',
-    '/test-provider/checkout/tp_x',
-    '/dashboard',
+    ...INTERNAL_ROUTES,
     '/webhooks',
     '/webhooks/',
     '/webhooks/test',

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { freePort } from '../support/test-server';
-import { ServerProcess, spawnServer, waitForHttp } from '../support/server-process';
+import { devIdpAdminToken, ServerProcess, spawnServer, useServerWithDevIdp } from '../support/server-process';
 import { loadAppConfig } from '../../src/config/app.config';
 
 const decode = (jwt: string, part: 0 | 1) => JSON.parse(Buffer.from(jwt.split('.')[part], 'base64url').toString());
@@ -40,48 +40,15 @@ class Browser {
 }
 
 describe('the bundled development identity provider (npm start without PAYMENTSERVER_OIDC_ISSUER)', () => {
-  let dir: string;
   let server: ServerProcess;
   let base: string;
   let issuer: string;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paymentserver-devidp-'));
-    const port = await freePort();
-    const idpPort = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    issuer = `http://localhost:${idpPort}`;
-    server = spawnServer({
-      PAYMENTSERVER_PORT: String(port),
-      PAYMENTSERVER_DB_URL: path.join(dir, 'db.sqlite'),
-      PAYMENTSERVER_DEV_IDP_PORT: String(idpPort),
-    });
-    await waitForHttp(`${base}/health/ready`);
+  const devIdp = useServerWithDevIdp('devidp');
+  beforeAll(() => {
+    ({ process: server, base, issuer } = devIdp);
   });
 
-  afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const adminToken = async (scope?: string) => {
-    // The README's curl: curl -s -u paymentserver-admin:paymentserver-dev-secret -d grant_type=client_credentials -d scope=paymentserver:admin http://localhost:28890/token
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (scope) form.set('scope', scope);
-    const response = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from('paymentserver-admin:paymentserver-dev-secret').toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: form,
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { access_token: string }).access_token;
-  };
+  const adminToken = (scope?: string) => devIdpAdminToken(issuer, scope);
 
   it('listens on 28890 unless told otherwise', () => {
     expect(loadAppConfig({ PAYMENTSERVER_DB: 'memory' }).security.oidc.devIdpPort).toBe(28890);

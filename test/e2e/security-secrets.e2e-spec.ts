@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { freePort, paymentBody, startTestServer, TestServer } from '../support/test-server';
-import { ServerProcess, spawnServer, waitForHttp } from '../support/server-process';
+import { devIdpAdminToken, ServerProcess, spawnServer, useServerWithDevIdp, waitForHttp } from '../support/server-process';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { enabledDialects } from '../support/services';
 import { SecretBox } from '../../src/common/crypto/secret-box';
@@ -38,32 +37,13 @@ describe('secrets never leave in clear: logs, error bodies, Swagger, the databas
     return { status: response.status, text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
   };
 
+  const devIdp = useServerWithDevIdp('secrets', { PAYMENTSERVER_ENCRYPTION_KEY: encryptionKey, PAYMENTSERVER_BOOTSTRAP_API_KEY: bootstrapKey });
+
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paymentserver-secrets-'));
-    dbFile = path.join(dir, 'db.sqlite');
-    const port = await freePort();
-    const idpPort = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    issuer = `http://localhost:${idpPort}`;
-    server = spawnServer({
-      PAYMENTSERVER_PORT: String(port),
-      PAYMENTSERVER_DB_URL: dbFile,
-      PAYMENTSERVER_DEV_IDP_PORT: String(idpPort),
-      PAYMENTSERVER_ENCRYPTION_KEY: encryptionKey,
-      PAYMENTSERVER_BOOTSTRAP_API_KEY: bootstrapKey,
-    });
-    await waitForHttp(`${base}/health/ready`);
+    ({ process: server, dir, dbFile, base, issuer } = devIdp);
 
     // An admin token from the development identity provider (the README's curl).
-    const tokenResponse = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from('paymentserver-admin:paymentserver-dev-secret').toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials&scope=paymentserver:admin',
-    });
-    secrets.adminToken = ((await tokenResponse.json()) as { access_token: string }).access_token;
+    secrets.adminToken = await devIdpAdminToken(issuer, 'paymentserver:admin');
     const admin = { authorization: `Bearer ${secrets.adminToken}` };
 
     // A provider account with credentials; using it; a failed create that carries credentials.
@@ -100,14 +80,6 @@ describe('secrets never leave in clear: logs, error bodies, Swagger, the databas
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-  });
-
-  afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('wrote none of them to stdout or stderr', () => {

@@ -1,6 +1,7 @@
-import { paymentBody, submitCheckout, TestServer, eventually } from '../support/test-server';
+import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import type { PspSimulator } from './psp-simulator';
 
-/** Helpers shared by the connector e2e specs (Mollie, MultiSafepay, Stripe). */
+/** Helpers shared by the connector e2e specs. */
 export class ConnectorHarness {
   constructor(
     readonly server: TestServer,
@@ -53,4 +54,55 @@ export class ConnectorHarness {
     );
     return rows.map((r: any) => ({ errorCode: r.code, retryable: r.retryable === null ? null : Boolean(r.retryable), errorMessage: r.message }));
   }
+}
+
+/** What a connector suite works with, filled in by `beforeAll`. */
+export interface ConnectorSuite<S extends PspSimulator> {
+  server: TestServer;
+  sim: S;
+  h: ConnectorHarness;
+  accountId: string;
+  /** The provider account's webhook URL, as the server hands it out. */
+  webhookUrl: string;
+  /** The public listener's URL, with `publicListener`. */
+  publicUrl?: string;
+}
+
+/**
+ * For the enclosing describe block: starts the simulator and the server (reconciliation only
+ * when a test asks for it), creates the provider account against the simulator, and stops both
+ * afterwards. With `publicListener`, webhooks (and redirects back) arrive on the public listener,
+ * as in production, and the account's webhook URL must point there.
+ */
+export function useConnectorSuite<S extends PspSimulator>(options: {
+  simulator: () => S;
+  /** The provider account's body (the harness adds a name and testMode unless given). */
+  account: (sim: S) => Record<string, unknown>;
+  publicListener?: boolean;
+}): ConnectorSuite<S> {
+  const suite = {} as ConnectorSuite<S>;
+  beforeAll(async () => {
+    suite.sim = await options.simulator().start();
+    const env: Record<string, string> = { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' };
+    if (options.publicListener) {
+      const publicPort = await freePort();
+      suite.publicUrl = `http://127.0.0.1:${publicPort}`;
+      Object.assign(env, { PAYMENTSERVER_PUBLIC_PORT: String(publicPort), PAYMENTSERVER_PUBLIC_URL: suite.publicUrl });
+    }
+    suite.server = await startTestServer({ env });
+    suite.h = await ConnectorHarness.open(suite.server);
+    const body = options.account(suite.sim);
+    const account = await suite.h.createAccount(body);
+    expect(account.status).toBe(201);
+    suite.accountId = account.body.id;
+    suite.webhookUrl = account.body.webhookUrl;
+    if (options.publicListener) expect(suite.webhookUrl).toBe(`${suite.publicUrl}/webhooks/${body.provider}/${suite.accountId}`);
+  });
+
+  afterAll(async () => {
+    await suite.sim?.stop();
+    await suite.server?.close();
+  });
+
+  return suite;
 }

@@ -21,14 +21,19 @@ export function json(status: number, body: unknown, contentType = 'application/j
   return { status, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
 }
 
+export function text(status: number, body: string, contentType = 'text/plain'): SimResponse {
+  return { status, headers: { 'content-type': contentType }, body };
+}
+
 export function redirect(location: string): SimResponse {
   return { status: 303, headers: { location } };
 }
 
 /**
- * The shared shell of the PSP simulators (connectors-a): a node:http server with switches
- * that make the next API call hang or answer 503, and that drop outgoing webhooks. The
- * hosted checkout pages are exempt from the faults: they are the customer's browser, not us.
+ * The shared shell of every PSP simulator (test/simulators/<psp>/): a node:http server on a
+ * free loopback port, a record of the API calls, switches that make the next API call hang or
+ * answer 503, and webhook delivery that can drop webhooks. The hosted checkout pages are
+ * exempt from the faults and the record: they are the customer's browser, not us.
  */
 export abstract class PspSimulator {
   url = '';
@@ -36,9 +41,12 @@ export abstract class PspSimulator {
   readonly webhooks: { url: string; headers: Record<string, string>; body: string; dropped: boolean; status?: number }[] = [];
   /** When true, webhooks are recorded but not delivered (a lost webhook). */
   dropWebhooks = false;
+  /** Every API call, for assertions (method and path). */
+  readonly calls: { method: string; path: string }[] = [];
   private faults: Fault[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   protected abstract handle(request: SimRequest): Promise<SimResponse> | SimResponse;
   /** Requests the faults apply to (the PSP's API, not its hosted pages). */
@@ -60,13 +68,27 @@ export abstract class PspSimulator {
     return this;
   }
 
+  /** Waits for webhooks in flight, then stops. */
   async stop(): Promise<void> {
+    await this.settled();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Waits for the webhooks in flight (sent with `later`). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs `send` after the current API call has been answered, as a PSP sends its webhooks. */
+  protected later(send: () => Promise<unknown>): void {
+    const delivery = new Promise((resolve) => setImmediate(resolve)).then(send);
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
   /** Delivers a webhook like the PSP does (or records it as dropped). */
-  protected async deliver(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  protected async sendWebhook(url: string, headers: Record<string, string>, body: string): Promise<void> {
     const record: (typeof this.webhooks)[number] = { url, headers, body, dropped: this.dropWebhooks };
     this.webhooks.push(record);
     if (record.dropped) return;
@@ -93,6 +115,7 @@ export abstract class PspSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
     if (this.isApi(request)) {
+      this.calls.push({ method: request.method, path: request.path });
       const fault = this.faults.shift();
       if (fault === 'hang') return; // never answered; the socket is destroyed on stop()
       if (fault === 'unavailable') {

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
+import { loadAppConfig } from '../../src/config/app.config';
+import { buildDataSourceOptions } from '../../src/database/data-source';
 import { Dialect, serviceUrl } from './services';
 
 export interface TestDatabase {
@@ -48,4 +50,36 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await cleanup.destroy();
     },
   };
+}
+
+/**
+ * For the enclosing describe block: a fresh database and a DataSource on it, built from the
+ * app's own configuration (no migrations run yet); destroyed and dropped afterwards.
+ */
+export function useMigrationDataSource(dialect: Dialect): { dataSource: DataSource } {
+  const handle = {} as { dataSource: DataSource };
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    const config = loadAppConfig({ ...database.env, PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
+    handle.dataSource = new DataSource(buildDataSourceOptions(config.database));
+    await handle.dataSource.initialize();
+  });
+  afterAll(async () => {
+    await handle.dataSource?.destroy();
+    await database?.drop();
+  });
+  return handle;
+}
+
+/** Those of `tables` that exist, in the order given. */
+export async function existingTables(dataSource: DataSource, tables: string[]): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const found: string[] = [];
+    for (const table of tables) if (await runner.hasTable(table)) found.push(table);
+    return found;
+  } finally {
+    await runner.release();
+  }
 }

@@ -63,3 +63,29 @@ export function verify(secret: string, received: ReceivedWebhook): any {
     'webhook-signature': received.headers['webhook-signature'],
   });
 }
+
+/** A payment.status_changed endpoint on the default integration; `body` adds to or overrides that. */
+export async function statusEndpoint(server: TestServer, body: Record<string, unknown>): Promise<any> {
+  return createEndpoint(server, {
+    integrationId: await defaultIntegrationId(server),
+    events: ['payment.status_changed'],
+    ...body,
+  });
+}
+
+/**
+ * Creates status endpoints for the running test and deletes them after it, so that later
+ * events do not pile up on earlier tests' endpoints. `server` is read when called (it starts
+ * in beforeAll).
+ */
+export function endpointsPerTest(server: () => TestServer): (body: Record<string, unknown>) => Promise<any> {
+  const created: string[] = [];
+  afterEach(async () => {
+    for (const id of created.splice(0)) await admin(server(), 'DELETE', `${ENDPOINTS}/${id}`);
+  });
+  return async (body) => {
+    const endpoint = await statusEndpoint(server(), body);
+    created.push(endpoint.id);
+    return endpoint;
+  };
+}

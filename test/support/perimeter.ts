@@ -9,6 +9,19 @@ export interface RawResponse {
   body: string;
 }
 
+/** Routes of the internal listener (API, admin, health, docs, dashboard, hosted pages): never public. */
+export const INTERNAL_ROUTES = [
+  '/',
+  '/health/live',
+  '/health/ready',
+  '/swagger',
+  '/swagger/json',
+  '/api/v1/payments',
+  '/api/v1/admin/integrations',
+  '/test-provider/checkout/tp_x',
+  '/dashboard',
+];
+
 /**
  * Sends `request` byte for byte over a plain socket (no client library normalises the
  * target) and reads the answer until the server closes the connection.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
-import { SimRequest, SimResponse, SimServer, checkoutPage, formFields } from '../sim-server';
+import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse, text } from '../psp-simulator';
 import { SpecValidator } from '../spec-validator';
 
 export interface AdyenSimAccount {
@@ -29,13 +29,10 @@ export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expi
  * checks every request against Adyen's own OpenAPI document and signs standard webhooks with
  * HMAC-SHA256 over the standard fields, exactly as Adyen does.
  */
-export class AdyenSimulator {
-  readonly server: SimServer;
+export class AdyenSimulator extends PspSimulator {
   readonly links = new Map<string, Link>();
   /** Where webhooks go (the provider account's webhookUrl). */
   webhookUrl = '';
-  /** Drop (do not send) webhooks while true. */
-  dropWebhooks = false;
   /** Leave the link's metadata out of AUTHORISATION webhooks while true. */
   omitMetadata = false;
   /** The next refund is accepted (`received`) and then refused by webhook. */
@@ -44,31 +41,20 @@ export class AdyenSimulator {
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
   private readonly hmac = new HmacValidator();
-  private readonly pending = new Set<Promise<unknown>>();
   private readonly spec = SpecValidator.load('adyen/CheckoutService-v71.json');
 
   constructor(readonly account: AdyenSimAccount) {
-    this.server = new SimServer((request) => this.handle(request), (path) => path.startsWith('/payByLink/'));
+    super();
   }
 
   /** The root to configure as the provider account's baseUrl (the connector appends /v71). */
   get baseUrl(): string {
-    return this.server.baseUrl;
+    return this.url;
   }
 
-  start(): Promise<string> {
+  override async start(): Promise<this> {
     this.spec?.warmUp(...['PaymentLinkRequest', 'UpdatePaymentLinkRequest', 'PaymentCaptureRequest', 'PaymentCancelRequest', 'PaymentRefundRequest'].map((n) => `components/schemas/${n}`));
-    return this.server.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    await this.server.stop();
-  }
-
-  /** Waits for webhooks in flight. */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    return super.start();
   }
 
   /** The last notification body signed (sent or, with dropWebhooks, dropped). */
@@ -79,7 +65,11 @@ export class AdyenSimulator {
     return this.delivered[this.delivered.length - 1]?.body;
   }
 
-  private async handle(request: SimRequest): Promise<SimResponse> {
+  protected isApi(request: SimRequest): boolean {
+    return !request.path.startsWith('/payByLink/');
+  }
+
+  protected async handle(request: SimRequest): Promise<SimResponse> {
     const hosted = /^\/payByLink\/([^/]+)$/.exec(request.path);
     if (hosted) return this.hostedPage(hosted[1], request);
 
@@ -95,7 +85,7 @@ export class AdyenSimulator {
         return this.error(415, '000', 'HTTP Status Response - Unsupported Media Type', 'validation');
       }
       try {
-        body = JSON.parse(request.rawBody);
+        body = JSON.parse(request.body);
       } catch {
         return this.error(400, '702', 'Unexpected input: not JSON', 'validation');
       }
@@ -128,13 +118,13 @@ export class AdyenSimulator {
       canceled: false,
     };
     this.links.set(id, entry);
-    return { status: 201, body: this.linkView(entry) };
+    return json(201, this.linkView(entry));
   }
 
   private getLink(id: string): SimResponse {
     const entry = this.links.get(id);
     if (!entry) return this.error(404, '000', 'Payment link not found', 'validation');
-    return { status: 200, body: this.linkView(entry) };
+    return json(200, this.linkView(entry));
   }
 
   private updateLink(id: string, body: any): SimResponse {
@@ -145,7 +135,7 @@ export class AdyenSimulator {
     if (body.status !== 'expired') return this.error(422, '000', 'Only status expired can be set', 'validation');
     if (entry.status !== 'active') return this.error(422, '000', `Payment link is ${entry.status}`, 'validation');
     entry.status = 'expired';
-    return { status: 200, body: this.linkView(entry) };
+    return json(200, this.linkView(entry));
   }
 
   private modify(pspReference: string, kind: string, body: any): SimResponse {
@@ -184,27 +174,24 @@ export class AdyenSimulator {
       reason: event.reason,
       amount: { currency, value: event.value },
     });
-    return {
-      status: 201,
-      body: {
-        merchantAccount: body.merchantAccount,
-        paymentPspReference: pspReference,
-        pspReference: modificationRef,
-        reference: body.reference,
-        status: 'received',
-        ...(body.amount ? { amount: body.amount } : {}),
-      },
-    };
+    return json(201, {
+      merchantAccount: body.merchantAccount,
+      paymentPspReference: pspReference,
+      pspReference: modificationRef,
+      reference: body.reference,
+      status: 'received',
+      ...(body.amount ? { amount: body.amount } : {}),
+    });
   }
 
   private async hostedPage(id: string, request: SimRequest): Promise<SimResponse> {
     const entry = this.links.get(id);
-    if (!entry) return { status: 404, contentType: 'text/plain', body: 'Payment link not found' };
+    if (!entry) return text(404, 'Payment link not found');
     if (request.method === 'GET') {
-      return { status: 200, contentType: 'text/html', body: checkoutPage(`Pay ${entry.request.description ?? ''}`, ['paid', 'authorized', 'failed', 'canceled', 'expired']) };
+      return checkoutPage(`Pay ${entry.request.description ?? ''}`, ['paid', 'authorized', 'failed', 'canceled', 'expired']);
     }
-    const outcome = formFields(request.rawBody).outcome as AdyenOutcome;
-    if (entry.status !== 'active') return { status: 410, contentType: 'text/plain', body: `This payment link is ${entry.status}` };
+    const outcome = formFields(request.body).outcome as AdyenOutcome;
+    if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
     const amount = entry.request.amount;
     if (outcome === 'expired') {
       entry.status = 'expired'; // Adyen sends no webhook when a link expires
@@ -217,9 +204,9 @@ export class AdyenSimulator {
     } else if (outcome === 'failed' || outcome === 'canceled') {
       await this.notify(this.authorisation(entry, false, outcome === 'failed' ? 'Refused' : 'Cancelled'));
     } else {
-      return { status: 400, contentType: 'text/plain', body: 'unknown outcome' };
+      return text(400, 'unknown outcome');
     }
-    return { status: 303, headers: { location: entry.request.returnUrl ?? 'about:blank' }, contentType: 'text/plain', body: '' };
+    return redirect(entry.request.returnUrl ?? 'about:blank');
   }
 
   private authorisation(entry: Link, success: boolean, reason?: string) {
@@ -236,9 +223,7 @@ export class AdyenSimulator {
   }
 
   private notifyLater(item: Parameters<AdyenSimulator['notify']>[0]): void {
-    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.notify(item));
-    this.pending.add(delivery);
-    void delivery.finally(() => this.pending.delete(delivery));
+    this.later(() => this.notify(item));
   }
 
   /** Sends one standard webhook, signed as Adyen signs it. */
@@ -295,6 +280,6 @@ export class AdyenSimulator {
   }
 
   private error(status: number, errorCode: string, message: string, errorType: string): SimResponse {
-    return { status, body: { status, errorCode, message, errorType, pspReference: randomBytes(8).toString('hex').toUpperCase() } };
+    return json(status, { status, errorCode, message, errorType, pspReference: randomBytes(8).toString('hex').toUpperCase() });
   }
 }

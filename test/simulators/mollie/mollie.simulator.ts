@@ -222,6 +222,6 @@ export class MollieSimulator extends PspSimulator {
 
   private async notify(payment: SimPayment): Promise<void> {
     if (!payment.webhookUrl) return;
-    await this.deliver(payment.webhookUrl, { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mollie/1.0' }, new URLSearchParams({ id: payment.id }).toString());
+    await this.sendWebhook(payment.webhookUrl, { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mollie/1.0' }, new URLSearchParams({ id: payment.id }).toString());
   }
 }

@@ -231,7 +231,7 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private notifyLater(order: SimOrder): void {
-    setImmediate(() => void this.notify(order));
+    this.later(() => this.notify(order));
   }
 
   private async notify(order: SimOrder): Promise<void> {
@@ -239,6 +239,6 @@ export class MultisafepaySimulator extends PspSimulator {
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = createHmac('sha512', this.apiKey).update(`${timestamp}:${body}`).digest('hex');
     const url = `${order.notification_url}${order.notification_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}&timestamp=${timestamp}`;
-    await this.deliver(url, { 'content-type': 'application/json', auth: Buffer.from(`${timestamp}:${signature}`).toString('base64') }, body);
+    await this.sendWebhook(url, { 'content-type': 'application/json', auth: Buffer.from(`${timestamp}:${signature}`).toString('base64') }, body);
   }
 }

@@ -1,5 +1,5 @@
 import { createSign, createVerify, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { SimRequest, SimResponse, SimServer, checkoutPage, formFields } from '../sim-server';
+import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse, text } from '../psp-simulator';
 import { SpecValidator } from '../spec-validator';
 
 export interface PayPalSimAccount {
@@ -39,11 +39,9 @@ const WHOLE_UNITS = new Set(['JPY', 'HUF', 'TWD']);
  * PayPal signs them (SHA256withRSA over `transmissionId|time|webhookId|crc32(body)`), and
  * only verify-webhook-signature can tell a good one from a forged one, as with PayPal.
  */
-export class PayPalSimulator {
-  readonly server: SimServer;
+export class PayPalSimulator extends PspSimulator {
   readonly orders = new Map<string, Order>();
   webhookUrl = '';
-  dropWebhooks = false;
   /** Seconds a token lives. */
   tokenTtl = 32_400;
   tokensIssued = 0;
@@ -51,7 +49,6 @@ export class PayPalSimulator {
   readonly rejected: { path: string; details: unknown }[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly idempotent = new Map<string, SimResponse>();
-  private readonly pending = new Set<Promise<unknown>>();
   private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   private readonly specs = {
     orders: SpecValidator.load('paypal/checkout_orders_v2.json'),
@@ -60,34 +57,25 @@ export class PayPalSimulator {
   };
 
   constructor(readonly account: PayPalSimAccount) {
-    this.server = new SimServer((request) => this.handle(request), (path) => path === '/checkoutnow' || path.startsWith('/certs/'));
+    super();
   }
 
   get baseUrl(): string {
-    return this.server.baseUrl;
+    return this.url;
   }
 
-  start(): Promise<string> {
+  override async start(): Promise<this> {
     this.specs.orders?.warmUp('components/schemas/order_request', 'components/schemas/order_capture_request', 'components/schemas/order_authorize_request');
     this.specs.payments?.warmUp('components/schemas/capture_request', 'components/schemas/refund_request');
     this.specs.webhooks?.warmUp('components/schemas/verify_webhook_signature');
-    return this.server.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.settled();
-    await this.server.stop();
-  }
-
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    return super.start();
   }
 
   /** A refund made by the merchant in PayPal's own dashboard (the webhook follows). */
   dashboardRefund(orderId: string, value: string): void {
     const capture = this.orders.get(orderId)!.captures[0];
     const response = this.refundCapture(capture.id, { amount: { currency_code: capture.amount.currency_code, value } });
-    if (response.status !== 201) throw new Error(`dashboard refund refused: ${JSON.stringify(response.body)}`);
+    if (response.status !== 201) throw new Error(`dashboard refund refused: ${response.body}`);
   }
 
   /** Makes every issued token invalid (as if PayPal revoked them). */
@@ -99,10 +87,15 @@ export class PayPalSimulator {
     return this.delivered[this.delivered.length - 1];
   }
 
-  private async handle(request: SimRequest): Promise<SimResponse> {
+  /** The hosted page and the signing certificates are not the REST API (no faults there). */
+  protected isApi(request: SimRequest): boolean {
+    return request.path !== '/checkoutnow' && !request.path.startsWith('/certs/');
+  }
+
+  protected async handle(request: SimRequest): Promise<SimResponse> {
     if (request.path === '/checkoutnow') return this.hostedPage(request);
     if (request.path.startsWith('/certs/')) {
-      return { status: 200, contentType: 'application/x-pem-file', body: this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+      return text(200, this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'application/x-pem-file');
     }
     if (request.method === 'POST' && request.path === '/v1/oauth2/token') return this.issueToken(request);
 
@@ -112,12 +105,12 @@ export class PayPalSimulator {
       return this.error(401, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.');
     }
     let body: any;
-    if (request.method === 'POST' && request.rawBody) {
+    if (request.method === 'POST' && request.body) {
       if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
         return this.error(415, 'UNSUPPORTED_MEDIA_TYPE', 'The server does not support the request payload’s media type.');
       }
       try {
-        body = JSON.parse(request.rawBody);
+        body = JSON.parse(request.body);
       } catch {
         return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ issue: 'MALFORMED_REQUEST_JSON' }]);
       }
@@ -134,7 +127,7 @@ export class PayPalSimulator {
     const { method, path } = request;
     if (method === 'POST' && path === '/v2/checkout/orders') return this.createOrder(body);
     let m = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
-    if (m && method === 'GET') return this.withOrder(m[1], (order) => ({ status: 200, body: this.orderView(order) }));
+    if (m && method === 'GET') return this.withOrder(m[1], (order) => json(200, this.orderView(order)));
     m = /^\/v2\/checkout\/orders\/([^/]+)\/(capture|authorize)$/.exec(path);
     if (m && method === 'POST') return this.completeOrder(m[1], m[2], body);
     m = /^\/v2\/payments\/authorizations\/([^/]+)\/(capture|void)$/.exec(path);
@@ -142,7 +135,7 @@ export class PayPalSimulator {
     m = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path);
     if (m && method === 'GET') {
       const found = this.findCapture(m[1]);
-      return found ? { status: 200, body: found.capture } : this.notFound();
+      return found ? json(200, found.capture) : this.notFound();
     }
     m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (m && method === 'POST') return this.refundCapture(m[1], body);
@@ -153,18 +146,15 @@ export class PayPalSimulator {
   private issueToken(request: SimRequest): SimResponse {
     const expected = `Basic ${Buffer.from(`${this.account.clientId}:${this.account.clientSecret}`).toString('base64')}`;
     if (request.headers.authorization !== expected) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Client Authentication failed' } };
+      return json(401, { error: 'invalid_client', error_description: 'Client Authentication failed' });
     }
-    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') || formFields(request.rawBody).grant_type !== 'client_credentials') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' } };
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') || formFields(request.body).grant_type !== 'client_credentials') {
+      return json(400, { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' });
     }
     const token = `A21AA${randomBytes(24).toString('base64url')}`;
     this.tokens.set(token, Date.now() + this.tokenTtl * 1000);
     this.tokensIssued += 1;
-    return {
-      status: 200,
-      body: { scope: 'https://uri.paypal.com/services/payments/payment', access_token: token, token_type: 'Bearer', app_id: 'APP-80W284485P519543T', expires_in: this.tokenTtl, nonce: randomUUID() },
-    };
+    return json(200, { scope: 'https://uri.paypal.com/services/payments/payment', access_token: token, token_type: 'Bearer', app_id: 'APP-80W284485P519543T', expires_in: this.tokenTtl, nonce: randomUUID() });
   }
 
   private createOrder(body: any): SimResponse {
@@ -180,7 +170,7 @@ export class PayPalSimulator {
     const id = randomBytes(9).toString('hex').toUpperCase().slice(0, 17);
     const order: Order = { id, status: 'PAYER_ACTION_REQUIRED', intent: body.intent, request: body, declineNext: false, authorizations: [], captures: [], refunds: [] };
     this.orders.set(id, order);
-    return { status: 200, body: this.orderView(order) };
+    return json(200, this.orderView(order));
   }
 
   private completeOrder(id: string, action: string, body: any): SimResponse {
@@ -207,7 +197,7 @@ export class PayPalSimulator {
         this.emitLater('PAYMENT.AUTHORIZATION.CREATED', 'authorization', authorization);
       }
       order.status = 'COMPLETED';
-      return { status: 201, body: this.orderView(order) };
+      return json(201, this.orderView(order));
     });
   }
 
@@ -227,7 +217,7 @@ export class PayPalSimulator {
     order.captures.push(capture);
     authorization.status = this.minor(amount) < this.minor(authorization.amount) ? 'PARTIALLY_CAPTURED' : 'CAPTURED';
     this.emitLater('PAYMENT.CAPTURE.COMPLETED', 'capture', this.publicCapture(capture));
-    return { status: 201, body: this.publicCapture(capture) };
+    return json(201, this.publicCapture(capture));
   }
 
   private voidAuthorization(authorizationId: string, request: SimRequest): SimResponse {
@@ -238,7 +228,7 @@ export class PayPalSimulator {
     authorization.status = 'VOIDED';
     order.status = 'VOIDED';
     this.emitLater('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', authorization);
-    return String(request.headers.prefer ?? '').includes('return=representation') ? { status: 200, body: authorization } : { status: 204 };
+    return String(request.headers.prefer ?? '').includes('return=representation') ? json(200, authorization) : { status: 204, headers: { 'content-type': 'application/json' } };
   }
 
   private refundCapture(captureId: string, body: any): SimResponse {
@@ -265,7 +255,7 @@ export class PayPalSimulator {
     };
     order.refunds.push(refund);
     this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
-    return { status: 201, body: refund };
+    return json(201, refund);
   }
 
   private verifySignature(body: any): SimResponse {
@@ -278,35 +268,33 @@ export class PayPalSimulator {
     } catch {
       ok = false;
     }
-    return { status: 200, body: { verification_status: ok ? 'SUCCESS' : 'FAILURE' } };
+    return json(200, { verification_status: ok ? 'SUCCESS' : 'FAILURE' });
   }
 
   private async hostedPage(request: SimRequest): Promise<SimResponse> {
     const order = this.orders.get(request.query.get('token') ?? '');
-    if (!order) return { status: 404, contentType: 'text/plain', body: 'This order is no longer available' };
-    if (request.method === 'GET') return { status: 200, contentType: 'text/html', body: checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']) };
+    if (!order) return text(404, 'This order is no longer available');
+    if (request.method === 'GET') return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
     const context = order.request.payment_source.paypal.experience_context;
-    const outcome = formFields(request.rawBody).outcome as PayPalOutcome;
-    if (order.status !== 'PAYER_ACTION_REQUIRED') return { status: 409, contentType: 'text/plain', body: `order is ${order.status}` };
+    const outcome = formFields(request.body).outcome as PayPalOutcome;
+    if (order.status !== 'PAYER_ACTION_REQUIRED') return text(409, `order is ${order.status}`);
     if (outcome === 'canceled') {
       // The buyer went back to the shop; PayPal sends nothing.
-      return this.redirect(context.cancel_url, { token: order.id });
+      return this.redirectTo(context.cancel_url, { token: order.id });
     }
     if (outcome === 'expired') {
       this.orders.delete(order.id); // PayPal forgets orders nobody approved in time
-      return { status: 410, contentType: 'text/plain', body: 'expired' };
+      return text(410, 'expired');
     }
-    if (!['paid', 'authorized', 'failed'].includes(outcome)) return { status: 400, contentType: 'text/plain', body: 'unknown outcome' };
+    if (!['paid', 'authorized', 'failed'].includes(outcome)) return text(400, 'unknown outcome');
     order.status = 'APPROVED';
     order.declineNext = outcome === 'failed';
     await this.emit('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.orderView(order));
-    return this.redirect(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
+    return this.redirectTo(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
   }
 
   private emitLater(eventType: string, resourceType: string, resource: unknown): void {
-    const delivery = new Promise((resolve) => setImmediate(resolve)).then(() => this.emit(eventType, resourceType, resource));
-    this.pending.add(delivery);
-    void delivery.finally(() => this.pending.delete(delivery));
+    this.later(() => this.emit(eventType, resourceType, resource));
   }
 
   /** Sends a webhook event signed the way PayPal signs it. */
@@ -433,13 +421,13 @@ export class PayPalSimulator {
   }
 
   private error(status: number, name: string, message: string, details?: unknown[]): SimResponse {
-    return { status, body: { name, message, debug_id: randomBytes(7).toString('hex'), ...(details ? { details } : {}), links: [] } };
+    return json(status, { name, message, debug_id: randomBytes(7).toString('hex'), ...(details ? { details } : {}), links: [] });
   }
 
-  private redirect(url: string, params: Record<string, string>): SimResponse {
+  private redirectTo(url: string, params: Record<string, string>): SimResponse {
     const target = new URL(url);
     for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
-    return { status: 303, headers: { location: target.toString() }, contentType: 'text/plain', body: '' };
+    return redirect(target.toString());
   }
 
   private newId(): string {

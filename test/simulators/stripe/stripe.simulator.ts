@@ -301,7 +301,7 @@ export class StripeSimulator extends PspSimulator {
   /** Events caused by an API call reach the endpoint after the call has been answered, as at Stripe. */
   private emitLater(type: string, object: unknown): void {
     const snapshot = JSON.parse(JSON.stringify(object));
-    setImmediate(() => void this.emit(type, snapshot));
+    this.later(() => this.emit(type, snapshot));
   }
 
   private async emit(type: string, object: unknown): Promise<void> {
@@ -310,6 +310,6 @@ export class StripeSimulator extends PspSimulator {
     if (!this.endpoint) return;
     const payload = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: this.endpoint.secret });
-    await this.deliver(this.endpoint.url, { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' }, payload);
+    await this.sendWebhook(this.endpoint.url, { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' }, payload);
   }
 }
