@@ -147,8 +147,11 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     const payments: string[] = [];
     for (let i = 0; i < 30; i++) {
       payments.push((await paidPayment(server)).id);
-      if (i === 10 || i === 20)
+      if (i === 10 || i === 20) {
+        // The second drop needs a connection to drop: the server's reconnect comes first.
+        await eventually(async () => connection.connected);
         expect(await dropBrokerConnections(connection.connectionName)).toBe(1);
+      }
     }
     await eventually(
       async () =>
