@@ -54,7 +54,9 @@ export function withJitter(seconds: number, random = Math.random): number {
  *  2. claims due deliveries with a lease: one UPDATE that only takes rows whose lease has
  *     expired, stamping them with this round's token. Two instances never hold the same row;
  *     a crashed instance's rows come free when their lease runs out;
- *  3. sends them and records the attempt, again only while still holding the lease.
+ *  3. sends them and records the attempt, again only while still holding the lease. While a
+ *     send is in flight its lease is renewed (every third of the lease), so a slow target is
+ *     not taken over and sent twice by another instance; a crashed instance renews nothing.
  * A delivery is only due when no earlier event of the same payment is still open for that
  * endpoint (or not yet fanned out), so one payment's events arrive in order.
  */
@@ -69,6 +71,9 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private recordQueue: { outcome: Outcome; resolve: () => void }[] = [];
   private recorder?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Lease token → sends of that claim still in flight. */
+  private readonly heldLeases = new Map<string, number>();
+  private renewTimer?: NodeJS.Timeout;
   private saturated = false;
   private readonly channels: Map<string, NotificationChannel>;
 
@@ -88,11 +93,15 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     this.schedule(0);
+    const every = (this.config.notifications.leaseSeconds * 1000) / 3;
+    this.renewTimer = setInterval(() => void this.renewLeases(), every);
+    this.renewTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.renewTimer);
     await this.round?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     await this.recorder;
@@ -256,6 +265,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })
       ).map((e) => [e.id, e]),
     );
+    this.heldLeases.set(token, claimed.length);
     const batch = claimed.map((delivery) =>
       this.track(
         this.deliver(
@@ -263,7 +273,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
           token,
           endpoints.get(delivery.endpointId),
           events.get(delivery.eventId),
-        ),
+        ).finally(() => this.releaseLease(token)),
       ),
     );
     // Healthy targets answer within milliseconds; a slow one must not hold up every other
@@ -271,6 +281,34 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     // (at most batchSize in flight).
     await Promise.race([Promise.all(batch), sleep(ROUND_PATIENCE_MS)]);
     return claimed.length;
+  }
+
+  private releaseLease(token: string): void {
+    const left = (this.heldLeases.get(token) ?? 1) - 1;
+    if (left > 0) this.heldLeases.set(token, left);
+    else this.heldLeases.delete(token);
+  }
+
+  /**
+   * Extends the leases of this instance's sends still in flight. Settled rows have lost their
+   * token and rows another instance took over carry its token, so neither is touched.
+   */
+  async renewLeases(): Promise<number> {
+    if (this.heldLeases.size === 0) return 0;
+    const leaseExpiresAt = new Date(Date.now() + this.config.notifications.leaseSeconds * 1000);
+    try {
+      const result = await this.tx.write((m) =>
+        m.update(
+          NotificationDelivery,
+          { leaseToken: In([...this.heldLeases.keys()]), status: In(OPEN_STATUSES) },
+          { leaseExpiresAt },
+        ),
+      );
+      return result.affected ?? 0;
+    } catch (error) {
+      this.logger.warn({ msg: 'lease renewal failed', error: (error as Error).message });
+      return 0;
+    }
   }
 
   private track(send: Promise<void>): Promise<void> {

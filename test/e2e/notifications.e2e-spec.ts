@@ -502,6 +502,38 @@ describe('a worker that polls rarely', () => {
   });
 });
 
+describe('a target slower than the lease', () => {
+  let server: TestServer;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    server = await startTestServer({
+      env: {
+        PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS: '100',
+        PAYMENTSERVER_NOTIFICATION_LEASE_SECONDS: '1',
+        PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS: '10',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.stop();
+  });
+
+  it('keeps its lease renewed while the send is in flight: the event is sent once, not again every second', async () => {
+    const endpoint = await statusEndpoint(server, { type: 'webhook', url: receiver.url('/slow') });
+    receiver.answer('/slow', { status: 200, delayMs: 3500 });
+    await paidPayment(server);
+    const delivered = await deliveryIn(server, endpoint.id, 'delivered');
+    // Without renewal the 1 s lease runs out three times during the 3.5 s answer, and each
+    // time the worker takes the row again and sends it again.
+    expect(receiver.at('/slow')).toHaveLength(1);
+    expect(delivered.attemptCount).toBe(1);
+  });
+});
+
 describe('webhook secrets and encryption key rotation', () => {
   it('re-seals endpoint secrets with the new key at start-up; the shop’s whsec_ secret keeps verifying', async () => {
     const receiver = await new WebhookReceiver().start();
