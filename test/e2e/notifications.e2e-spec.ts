@@ -494,7 +494,10 @@ describe('a worker that polls rarely', () => {
   });
 
   it('is woken by the commit of a status change and delivers at once, long before its next poll', async () => {
-    const endpoint = await statusEndpoint(server, { type: 'webhook', url: receiver.url('/prompt') });
+    const endpoint = await statusEndpoint(server, {
+      type: 'webhook',
+      url: receiver.url('/prompt'),
+    });
     const payment = await paidPayment(server);
     // eventually() gives up after 10 s; the next poll would only come after 60 s.
     await eventually(async () => receiver.at('/prompt').length === 1);
@@ -546,7 +549,10 @@ describe('webhook secrets and encryption key rotation', () => {
     });
     let second: TestServer | undefined;
     try {
-      const endpoint = await statusEndpoint(first, { type: 'webhook', url: receiver.url('/rekeyed') });
+      const endpoint = await statusEndpoint(first, {
+        type: 'webhook',
+        url: receiver.url('/rekeyed'),
+      });
       await first.stop();
 
       second = await startTestServer({
