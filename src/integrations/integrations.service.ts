@@ -9,6 +9,9 @@ import { UpdateIntegrationDto } from './dto/update-integration.dto';
 import { ListIntegrationsQuery } from './dto/list-integrations.query';
 import { ProviderAccount } from '../providers/provider-account.entity';
 import { Payment } from '../payments/entities/payment.entity';
+import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
+import { RoutingRule } from '../routing/routing-rule.entity';
+import { bumpRoutingVersion } from '../routing/routing-version';
 import { TransactionService } from '../database/transaction.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
@@ -113,7 +116,11 @@ export class IntegrationsService {
       if (await m.exists(Payment, { where: { integrationId: id } })) {
         throw new ConflictError('integration_has_payments', `Integration ${id} has payments and cannot be deleted; revoke its API keys instead`);
       }
+      // What belongs to the integration goes with it: its keys, notification endpoints and rules.
       await m.delete(ApiKey, { integrationId: id });
+      await m.delete(NotificationEndpoint, { integrationId: id });
+      await bumpRoutingVersion(m); // queues behind rule writers, so none adds a rule for it meanwhile
+      await m.delete(RoutingRule, { integrationId: id });
       await m.delete(Integration, { id });
     });
   }

@@ -7,7 +7,7 @@ import { newId } from '../common/ids/id';
 import { Integration } from '../integrations/integration.entity';
 import { ProviderAccount } from '../providers/provider-account.entity';
 import { RoutingRule } from './routing-rule.entity';
-import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import { bumpRoutingVersion } from './routing-version';
 import type { CreateRoutingRuleDto, ListRoutingRulesQuery, UpdateRoutingRuleDto } from './dto/routing-rule.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
@@ -36,7 +36,7 @@ export class RoutingRulesService {
       updatedAt: now,
     };
     await this.tx.run(async (m) => {
-      await this.bumpVersion(m);
+      await bumpRoutingVersion(m); // first write: serialises rule writers
       await this.check(m, rule);
       await m.insert(RoutingRule, rule);
     });
@@ -72,7 +72,7 @@ export class RoutingRulesService {
 
   async update(id: string, dto: UpdateRoutingRuleDto): Promise<RoutingRule> {
     return this.tx.run(async (m) => {
-      await this.bumpVersion(m);
+      await bumpRoutingVersion(m); // first write: serialises rule writers
       const rule = await m.findOneBy(RoutingRule, { id });
       if (!rule) throw new NotFoundError('Routing rule', id);
       if (dto.name !== undefined) rule.name = dto.name;
@@ -100,7 +100,7 @@ export class RoutingRulesService {
 
   async remove(id: string): Promise<void> {
     await this.tx.run(async (m) => {
-      await this.bumpVersion(m);
+      await bumpRoutingVersion(m); // first write: serialises rule writers
       const result = await m.delete(RoutingRule, { id });
       if (!result.affected) throw new NotFoundError('Routing rule', id);
     });
@@ -119,20 +119,6 @@ export class RoutingRulesService {
       createdAt: rule.createdAt.toISOString(),
       updatedAt: rule.updatedAt.toISOString(),
     };
-  }
-
-  /**
-   * Bumps the rules version as the transaction's first write. That write locks the version row
-   * (on SQLite: the database), so rule writers queue here and two of them cannot both pass the
-   * priority-overlap check; other instances see the new version together with the new rules.
-   */
-  private async bumpVersion(m: EntityManager): Promise<void> {
-    await m
-      .createQueryBuilder()
-      .update(RoutingVersion)
-      .set({ version: () => `${m.connection.driver.escape('version')} + 1`, updatedAt: new Date() })
-      .where('id = :id', { id: RULES_VERSION_ID })
-      .execute();
   }
 
   /** References and cross-field rules that a DTO cannot express; all problems at once. */

@@ -148,8 +148,21 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
 
     const unused = await createIntegration({ name: 'unused' });
     const unusedKey = (await createKey(unused.id)).key;
+    const rule = await server.request('POST', '/api/v1/admin/routing-rules', {
+      token: admin,
+      body: { integrationId: unused.id, name: 'its own', priority: 1, targets: [{ providerAccountId: 'test', weight: 1 }] },
+    });
+    expect(rule.body).toMatchObject({ integrationId: unused.id });
+    const endpoint = await server.request('POST', '/api/v1/admin/notification-endpoints', {
+      token: admin,
+      body: { integrationId: unused.id, type: 'webhook', url: 'https://93.184.215.14/hooks', events: ['payment.status_changed'] },
+    });
+    expect(endpoint.body).toMatchObject({ integrationId: unused.id });
     expect((await server.request('DELETE', `${base}/${unused.id}`, { token: admin })).status).toBe(204);
     expect((await server.request('GET', '/api/v1/payments', { apiKey: unusedKey })).status).toBe(401);
+    // Its routing rules and notification endpoints went with it.
+    expect((await server.request('GET', `/api/v1/admin/routing-rules/${rule.body.id}`, { token: admin })).status).toBe(404);
+    expect((await server.request('GET', `/api/v1/admin/notification-endpoints/${endpoint.body.id}`, { token: admin })).status).toBe(404);
   });
 
   it('answers 404 for an unknown integration', async () => {
