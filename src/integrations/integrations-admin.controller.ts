@@ -68,7 +68,7 @@ export class IntegrationsAdminController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an integration and its API keys', description: 'Refused (`409 integration_has_payments`) once it has payments.' })
+  @ApiOperation({ summary: 'Delete an integration with its API keys, notification endpoints and routing rules', description: 'Refused (`409 integration_has_payments`) once it has payments: revoke its API keys instead.' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`integration_has_payments`', type: ProblemDetailsDto })
