@@ -1,19 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AdminAuth } from '../auth/auth.decorators';
 import { PaymentsService } from '../payments/payments.service';
 import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
@@ -24,14 +19,10 @@ import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
+import { AdminController } from './admin-controller.decorator';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
-@ApiTags('Admin: payments')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/payments')
+@AdminController('api/v1/admin/payments', 'Admin: payments')
 export class PaymentsAdminController {
   constructor(
     private readonly payments: PaymentsService,

@@ -1,18 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import {
   CreateProviderAccountDto,
@@ -23,13 +18,9 @@ import {
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/http/page.query';
 import { mapPage } from '../common/http/page';
+import { AdminController } from './admin-controller.decorator';
 
-@ApiTags('Admin: provider accounts')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/provider-accounts')
+@AdminController('api/v1/admin/provider-accounts', 'Admin: provider accounts')
 export class ProviderAccountsController {
   constructor(private readonly accounts: ProviderAccountsService) {}
 

@@ -1,18 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators';
 import { IntegrationsService } from './integrations.service';
 import { CreateIntegrationDto } from './dto/create-integration.dto';
 import { UpdateIntegrationDto } from './dto/update-integration.dto';
@@ -21,13 +16,9 @@ import { ApiKeyCreatedDto, IntegrationDto, IntegrationListDto } from './dto/inte
 import { toIntegrationView } from './integration.presenter';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
+import { AdminController } from '../admin/admin-controller.decorator';
 
-@ApiTags('Admin: integrations')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ description: 'Missing or invalid access token', type: ProblemDetailsDto })
-@ApiForbiddenResponse({ description: 'Token without scope paymentserver:admin or role admin', type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/integrations')
+@AdminController('api/v1/admin/integrations', 'Admin: integrations')
 export class IntegrationsAdminController {
   constructor(private readonly integrations: IntegrationsService) {}
 

@@ -1,19 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { NotificationEndpointsService } from './notification-endpoints.service';
@@ -31,13 +26,9 @@ import {
   SecretRotatedDto,
   UpdateNotificationEndpointDto,
 } from './dto/notification-endpoint.dto';
+import { AdminController } from '../admin/admin-controller.decorator';
 
-@ApiTags('Admin: notification endpoints')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/notification-endpoints')
+@AdminController('api/v1/admin/notification-endpoints', 'Admin: notification endpoints')
 export class NotificationEndpointsController {
   constructor(private readonly endpoints: NotificationEndpointsService) {}
 

@@ -1,9 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators';
+import { Get, Param } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { CircuitBreaker } from './circuit-breaker';
+import { AdminController } from '../admin/admin-controller.decorator';
 
 export class AccountHealthDto {
   @ApiProperty() providerAccountId: string;
@@ -17,12 +17,7 @@ export class AccountHealthDto {
 }
 
 /** The routing health (circuit breaker) of a provider account, as this server process sees it. */
-@ApiTags('Admin: provider accounts')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/provider-accounts')
+@AdminController('api/v1/admin/provider-accounts', 'Admin: provider accounts')
 export class AccountHealthController {
   constructor(
     private readonly accounts: ProviderAccountsService,

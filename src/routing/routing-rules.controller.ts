@@ -1,17 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { RoutingRulesService } from './routing-rules.service';
@@ -22,13 +17,9 @@ import {
   RoutingRuleListDto,
   UpdateRoutingRuleDto,
 } from './dto/routing-rule.dto';
+import { AdminController } from '../admin/admin-controller.decorator';
 
-@ApiTags('Admin: routing rules')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/routing-rules')
+@AdminController('api/v1/admin/routing-rules', 'Admin: routing rules')
 export class RoutingRulesController {
   constructor(private readonly rules: RoutingRulesService) {}
 

@@ -1,16 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AdminAuth } from '../../auth/auth.decorators';
+import { Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ProblemDetailsDto } from '../../common/errors/problem-details.dto';
 import { StatisticsService } from './statistics.service';
 import { StatisticsDto, StatisticsQuery } from './statistics.dto';
+import { AdminController } from '../../admin/admin-controller.decorator';
 
-@ApiTags('Admin: statistics')
-@ApiBearerAuth('oidc')
-@ApiUnauthorizedResponse({ type: ProblemDetailsDto })
-@ApiForbiddenResponse({ type: ProblemDetailsDto })
-@AdminAuth()
-@Controller('api/v1/admin/stats')
+@AdminController('api/v1/admin/stats', 'Admin: statistics')
 export class StatisticsController {
   constructor(private readonly statistics: StatisticsService) {}
 

@@ -1,0 +1,16 @@
+import { applyDecorators, Controller } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AdminAuth } from '../auth/auth.decorators';
+import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+
+/** An admin API controller: OIDC bearer token with the admin scope or role, documented once. */
+export function AdminController(path: string, tag: string): ClassDecorator {
+  return applyDecorators(
+    ApiTags(tag),
+    ApiBearerAuth('oidc'),
+    ApiUnauthorizedResponse({ description: 'Missing or invalid access token', type: ProblemDetailsDto }),
+    ApiForbiddenResponse({ description: 'Token without scope paymentserver:admin or role admin', type: ProblemDetailsDto }),
+    AdminAuth(),
+    Controller(path),
+  );
+}
