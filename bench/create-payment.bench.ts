@@ -1,10 +1,12 @@
 /**
- * Create-payment throughput and latency on SQLite with the test provider.
+ * Create-payment throughput and latency with the test provider, on SQLite unless BENCH_DB says
+ * otherwise (a server database wants an empty database at BENCH_DB_URL).
  * Starts the real server in a child process (so the load generator does not share its event
  * loop), then drives POST /api/v1/payments with autocannon.
  *
- *   npm run bench                 # 15 s, 32 connections
+ *   npm run bench                 # 15 s, 32 connections, SQLite
  *   BENCH_SECONDS=30 BENCH_CONNECTIONS=64 npm run bench
+ *   BENCH_DB=postgres BENCH_DB_URL=postgres://postgres@127.0.0.1:5432/ps_bench npm run bench
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +17,8 @@ import autocannon from 'autocannon';
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const port = Number(process.env.BENCH_PORT ?? 28999);
+/** `sqlite` (a fresh file), or a server database given by BENCH_DB and BENCH_DB_URL. */
+const database = process.env.BENCH_DB ?? 'sqlite';
 const apiKey = 'bench_key_0123456789abcdef';
 
 async function waitReady(url: string): Promise<void> {
@@ -37,8 +41,9 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       PAYMENTSERVER_TEST_PROVIDER: 'true',
       PAYMENTSERVER_PORT: String(port),
-      PAYMENTSERVER_DB: 'sqlite',
-      PAYMENTSERVER_DB_URL: path.join(dir, 'bench.sqlite'),
+      PAYMENTSERVER_DB: database,
+      PAYMENTSERVER_DB_URL: process.env.BENCH_DB_URL ?? path.join(dir, 'bench.sqlite'),
+      ...(database === 'sqlite' ? {} : { PAYMENTSERVER_EDITION: 'enterprise' }),
       PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
       // Production mode requires an issuer; the benchmark only uses API keys, so it is never fetched.
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       seconds,
       connections,
+      database,
       requests: result.requests.total,
       non2xx: result.non2xx,
       errors: result.errors,
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(summary, null, 2));
     fs.mkdirSync('bench/results', { recursive: true });
-    fs.writeFileSync('bench/results/create-payment.json', JSON.stringify(summary, null, 2) + '\n');
+    fs.writeFileSync(`bench/results/create-payment${database === 'sqlite' ? '' : `-${database}`}.json`, JSON.stringify(summary, null, 2) + '\n');
   } finally {
     child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
