@@ -13,6 +13,7 @@ import { AdminModule } from './admin/admin.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { PayPalReturnModule } from './providers/paypal/paypal-return.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { RetentionModule } from './retention/retention.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         AdminModule,
         DashboardModule,
         CryptoModule,
+        RetentionModule,
         PayPalReturnModule,
         NotificationsModule,
       ],

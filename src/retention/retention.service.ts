@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityTarget, In, IsNull, LessThan, Not, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { TransactionService } from '../database/transaction.service';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { NotificationDelivery } from '../notifications/notification-delivery.entity';
+import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
+import { OutboxEvent } from '../notifications/outbox-event.entity';
+
+const RUN_INTERVAL_MS = 60 * 60 * 1000;
+/** Rows per DELETE: short statements, so writers are never held up for long. */
+const BATCH = 500;
+
+export interface PurgeCounts {
+  webhookDeliveries: number;
+  notificationAttempts: number;
+  notificationDeliveries: number;
+  outboxEvents: number;
+}
+
+/**
+ * Housekeeping: deletes what is settled and older than PAYMENTSERVER_RETENTION_DAYS, so the
+ * busy tables stop growing: processed provider webhooks (the inbox), delivered or dead
+ * notification deliveries with their attempts, and outbox events that have none left. Nothing
+ * still open is touched (unprocessed webhooks, deliveries still being retried, events not yet
+ * fanned out), nor payments, refunds or their status history, which are kept for good.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Retention');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tx: TransactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.retention.days === 0) return;
+    this.timer = setInterval(() => {
+      this.running = this.purge().catch((error: Error) => this.logger.warn({ msg: 'retention purge failed', error: error.message }));
+    }, RUN_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; `now` is for tests. */
+  async purge(now = new Date()): Promise<PurgeCounts> {
+    const cutoff = new Date(now.getTime() - this.config.retention.days * 24 * 60 * 60 * 1000);
+    const webhookDeliveries = await this.deleteInBatches(WebhookDelivery, (q) =>
+      q.where({ status: 'processed', receivedAt: LessThan(cutoff) }),
+    );
+    const { attempts: notificationAttempts, deliveries: notificationDeliveries } = await this.purgeDeliveries(cutoff);
+    const outboxEvents = await this.deleteInBatches(OutboxEvent, (q) =>
+      q
+        .where({ dispatchedAt: Not(IsNull()), createdAt: LessThan(cutoff) })
+        .andWhere(`NOT EXISTS (${this.notExistsDelivery()})`),
+    );
+    const counts: PurgeCounts = { webhookDeliveries, notificationAttempts, notificationDeliveries, outboxEvents };
+    if (Object.values(counts).some((n) => n > 0)) this.logger.log({ msg: 'retention purge', days: this.config.retention.days, ...counts });
+    return counts;
+  }
+
+  /** Delivered or dead deliveries last touched before the cutoff, each batch with its attempts. */
+  private async purgeDeliveries(cutoff: Date): Promise<{ attempts: number; deliveries: number }> {
+    const purged = { attempts: 0, deliveries: 0 };
+    for (;;) {
+      const rows = await this.dataSource
+        .getRepository(NotificationDelivery)
+        .createQueryBuilder('d')
+        .select('d.id', 'id')
+        .where({ status: In(['delivered', 'dead']), updatedAt: LessThan(cutoff) })
+        .orderBy('d.id')
+        .limit(BATCH)
+        .getRawMany<{ id: string }>();
+      if (rows.length === 0) return purged;
+      const ids = In(rows.map((r) => r.id));
+      await this.tx.run(async (m) => {
+        purged.attempts += (await m.delete(DeliveryAttempt, { deliveryId: ids })).affected ?? 0;
+        purged.deliveries += (await m.delete(NotificationDelivery, { id: ids })).affected ?? 0;
+      });
+      if (rows.length < BATCH) return purged;
+    }
+  }
+
+  private notExistsDelivery(): string {
+    const q = (name: string) => this.dataSource.driver.escape(name);
+    return `SELECT 1 FROM ${q('notification_deliveries')} ${q('d')} WHERE ${q('d')}.${q('eventId')} = ${q('a')}.${q('id')}`;
+  }
+
+  /** Selects up to BATCH matching ids, deletes them by id, and repeats until none are left. */
+  private async deleteInBatches<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    where: (q: SelectQueryBuilder<T>) => SelectQueryBuilder<T>,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await where(this.dataSource.getRepository(entity).createQueryBuilder('a').select('a.id', 'id'))
+        .orderBy('a.id')
+        .limit(BATCH)
+        .getRawMany<{ id: string }>();
+      if (rows.length === 0) return total;
+      await this.tx.write((m) => m.delete(entity, { id: In(rows.map((r) => r.id)) } as never));
+      total += rows.length;
+      if (rows.length < BATCH) return total;
+    }
+  }
+}
