@@ -5,6 +5,7 @@ import { loadNotificationsConfig, NotificationsConfig } from './notifications.co
 import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation.config';
 import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
 import { loadRoutingConfig, RoutingConfig } from './routing.config';
+import { loadMetricsConfig, MetricsConfig } from './metrics.config';
 
 export interface ServerConfig {
   port: number;
@@ -26,6 +27,7 @@ export interface AppConfig {
   reconciliation: ReconciliationConfig;
   perimeter: PerimeterConfig;
   routing: RoutingConfig;
+  metrics: MetricsConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -60,5 +62,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     reconciliation: loadReconciliationConfig(reader),
     perimeter: loadPerimeterConfig(reader),
     routing: loadRoutingConfig(reader),
+    metrics: loadMetricsConfig(reader),
   };
 }
