@@ -15,6 +15,7 @@ import { PayPalReturnModule } from './providers/paypal/paypal-return.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        MetricsModule.forRoot(config),
         ProvidersModule.forRoot(config),
         AuthModule,
         IntegrationsModule,
