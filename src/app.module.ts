@@ -16,6 +16,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { RetentionModule } from './retention/retention.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        MetricsModule.forRoot(config),
         ProvidersModule.forRoot(config),
         AuthModule,
         IntegrationsModule,

@@ -13,6 +13,8 @@ import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
 import { createPublicListener } from './common/http/public-listener';
 import { webhookRateLimit } from './common/http/webhook-rate-limit';
+import { MetricsService } from './metrics/metrics.service';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
 import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
@@ -38,6 +40,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.set('trust proxy', 'loopback');
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
+  // First, so that answers from any middleware below (rate limits, body limits) are timed too.
+  if (config.metrics.enabled) app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
   app.use(requestIdMiddleware);
   app.use(helmet());
   // API answers (API keys shown once, payments) must not sit in any cache.

@@ -6,6 +6,7 @@ import { loadReconciliationConfig, ReconciliationConfig } from './reconciliation
 import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
 import { loadRoutingConfig, RoutingConfig } from './routing.config';
 import { loadRetentionConfig, RetentionConfig } from './retention.config';
+import { loadMetricsConfig, MetricsConfig } from './metrics.config';
 
 export interface ServerConfig {
   port: number;
@@ -28,6 +29,7 @@ export interface AppConfig {
   perimeter: PerimeterConfig;
   routing: RoutingConfig;
   retention: RetentionConfig;
+  metrics: MetricsConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -63,5 +65,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     perimeter: loadPerimeterConfig(reader),
     routing: loadRoutingConfig(reader),
     retention: loadRetentionConfig(reader),
+    metrics: loadMetricsConfig(reader),
   };
 }

@@ -1,4 +1,4 @@
-import { withJitter } from './notification.worker';
+import { attemptOutcome, withJitter } from './notification.worker';
 
 describe('withJitter', () => {
   it('spreads a delay over ±10 %', () => {
@@ -14,5 +14,14 @@ describe('withJitter', () => {
       expect(delay).toBeGreaterThanOrEqual(1_620_000);
       expect(delay).toBeLessThanOrEqual(1_980_000);
     }
+  });
+});
+
+describe('attemptOutcome', () => {
+  it('names what became of an attempt, for the attempts metric', () => {
+    expect(attemptOutcome({ ok: true, responseCode: 204 })).toBe('succeeded');
+    expect(attemptOutcome({ ok: false, responseCode: 500 })).toBe('failed');
+    expect(attemptOutcome({ ok: false, responseCode: 410, gone: true })).toBe('gone');
+    expect(attemptOutcome({ ok: false, notAttempted: true, error: 'broker down' })).toBe('not_attempted');
   });
 });

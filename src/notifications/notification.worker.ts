@@ -17,6 +17,7 @@ import { NotificationDelivery, OPEN_STATUSES } from './notification-delivery.ent
 import { DeliveryAttempt } from './delivery-attempt.entity';
 import { NOTIFICATION_ID_PREFIX } from './notification-ids';
 import { NotificationEndpointsService } from './notification-endpoints.service';
+import { MetricsService } from '../metrics/metrics.service';
 import {
   ChannelResult,
   NOTIFICATION_CHANNELS,
@@ -45,6 +46,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** ±10 % so that many failed deliveries do not all come back in the same instant. */
 export function withJitter(seconds: number, random = Math.random): number {
   return Math.round(seconds * 1000 * (0.9 + 0.2 * random()));
+}
+
+/** An attempt's outcome as a metric label. */
+export function attemptOutcome(result: ChannelResult): 'succeeded' | 'failed' | 'gone' | 'not_attempted' {
+  if (result.ok) return 'succeeded';
+  if (result.notAttempted) return 'not_attempted';
+  return result.gone ? 'gone' : 'failed';
 }
 
 /**
@@ -87,6 +95,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly tx: TransactionService,
     @Inject(NOTIFICATION_CHANNELS) channels: NotificationChannel[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.channels = new Map(channels.map((c) => [c.type, c]));
   }
@@ -447,6 +456,9 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
         await m.insert(DeliveryAttempt, attempts.slice(i, i + INSERT_CHUNK));
       return lostLeases;
     });
+    for (const { endpoint, result } of outcomes) {
+      this.metrics.notificationAttempts.inc({ channel: endpoint?.type ?? 'unknown', outcome: attemptOutcome(result) });
+    }
     for (const deliveryId of lost)
       this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId });
     for (const { outcome, changes } of settled) {

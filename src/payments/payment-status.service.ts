@@ -8,6 +8,8 @@ import { OutboxEvent } from '../notifications/outbox-event.entity';
 import { PaymentStateMachine } from './payment-state-machine';
 import type { EventSource, PaymentStatus, RefundStatus } from './payment-status';
 import { toPaymentView, toRefundView } from './payment.presenter';
+import { MetricsService } from '../metrics/metrics.service';
+import { afterCommit } from '../metrics/after-commit';
 
 export interface PaymentChange {
   to: PaymentStatus;
@@ -26,6 +28,8 @@ export type ChangeOutcome = 'applied' | 'unchanged' | 'ignored';
 @Injectable()
 export class PaymentStatusService {
   private readonly logger = new Logger('PaymentStatus');
+
+  constructor(private readonly metrics: MetricsService) {}
 
   /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
   async recordCreated(manager: EntityManager, payment: Payment): Promise<void> {
@@ -88,6 +92,9 @@ export class PaymentStatusService {
       detail: change.detail ?? null,
     }, now));
     await manager.insert(OutboxEvent, this.outboxRow(payment, 'payment.status_changed', from, now));
+    // Counted when the transaction commits: a change that is rolled back never happened.
+    const labels = { provider: payment.providerName ?? 'none', from, to: change.to, source: change.source };
+    afterCommit(manager, () => this.metrics.paymentStatusChanges.inc(labels));
     return 'applied';
   }
 

@@ -25,6 +25,7 @@ import {
 import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
+import { MetricsService } from '../metrics/metrics.service';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
 export interface PaymentScope {
@@ -47,6 +48,7 @@ export class PaymentsService {
     private readonly status: PaymentStatusService,
     private readonly routing: RoutingService,
     private readonly accounts: ProviderAccountsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
@@ -126,7 +128,7 @@ export class PaymentsService {
         this.routing.recordOutcome(account.id);
         attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
         payment.routing!.reason = this.routing.explain(decision, attempts, candidate);
-        return await this.tx.run(async (m) => {
+        const created = await this.tx.run(async (m) => {
           await m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
             outcome: 'succeeded',
             providerPaymentId: result.providerPaymentId,
@@ -151,6 +153,8 @@ export class PaymentsService {
           }
           return payment;
         });
+        this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
+        return created;
       } catch (error) {
         const failure = error instanceof ProviderError ? error : new ProviderError('provider_error', (error as Error).message);
         lastError = failure;
@@ -174,7 +178,7 @@ export class PaymentsService {
     // Every candidate failed or was skipped: the payment fails with the last reason.
     lastError ??= new ProviderError('provider_unavailable', 'no candidate account could be tried (circuit open or time budget spent)');
     payment.routing!.reason = this.routing.explain(decision, attempts);
-    return this.tx.run(async (m) => {
+    const failed = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, payment.id))!;
       locked.routing = payment.routing;
       await m.update(Payment, { id: payment.id }, { routing: payment.routing });
@@ -186,6 +190,8 @@ export class PaymentsService {
       });
       return locked;
     });
+    this.metrics.paymentsCreated.inc({ provider: 'none', outcome: lastError.code === 'declined' ? 'declined' : 'failed' });
+    return failed;
   }
 
   async get(scope: PaymentScope, id: string): Promise<Payment> {

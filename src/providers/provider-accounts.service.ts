@@ -13,6 +13,7 @@ import { ProviderAccount } from './provider-account.entity';
 import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
 import { ProviderHttpClient, requestTimeoutSetting } from './provider-http.client';
+import { MetricsService } from '../metrics/metrics.service';
 
 export interface ResolvedAccount {
   account: ProviderAccount;
@@ -29,6 +30,7 @@ export class ProviderAccountsService {
     private readonly secretBox: SecretBox,
     private readonly tx: TransactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   async create(dto: CreateProviderAccountDto): Promise<ProviderAccount> {
@@ -170,7 +172,12 @@ export class ProviderAccountsService {
           testMode: account.testMode,
         },
         webhookUrl: this.webhookUrl(account),
-        http: new ProviderHttpClient(account.provider, account.id, { timeoutMs, deadline: limits.deadline }),
+        http: new ProviderHttpClient(
+          account.provider,
+          account.id,
+          { timeoutMs, deadline: limits.deadline },
+          this.metrics.providerRequestDuration,
+        ),
         timeoutMs: limits.deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, limits.deadline - Date.now())),
       },
     };

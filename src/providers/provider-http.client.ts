@@ -19,6 +19,19 @@ export interface HttpResponse {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'error';
+
+/** Where call durations go (the provider-request histogram); labels are from small fixed sets. */
+export interface ProviderCallObserver {
+  observe(labels: { provider: string; method: string; status_class: StatusClass }, seconds: number): void;
+}
+
+/** An HTTP status as its class; without one, how the call failed (a timeout or any other error). */
+export function statusClass(status: number | undefined, errorCode?: string): StatusClass {
+  if (status === undefined || status < 100 || status > 599) return errorCode === 'timeout' ? 'timeout' : 'error';
+  return `${Math.floor(status / 100)}xx` as StatusClass;
+}
+
 /** An account's `settings.requestTimeoutMs` (100 to 60000), or undefined for the default. */
 export function requestTimeoutSetting(settings: Record<string, unknown> | null | undefined): number | undefined {
   const value = settings?.requestTimeoutMs;
@@ -38,6 +51,7 @@ export class ProviderHttpClient {
     private readonly accountId: string,
     /** Default per-call timeout, and an optional epoch-ms deadline no call may run past. */
     private readonly limits: { timeoutMs?: number; deadline?: number } = {},
+    private readonly observer?: ProviderCallObserver,
   ) {}
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -57,10 +71,19 @@ export class ProviderHttpClient {
     } catch (error) {
       const failure = this.transportError(error);
       this.log(request, undefined, Date.now() - started, failure.code);
+      this.observe(request, started, statusClass(undefined, failure.code));
       throw failure;
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The body stopped coming (timeout or reset after the headers): timed, then thrown as before.
+      this.observe(request, started, statusClass(undefined, this.transportError(error).code));
+      throw error;
+    }
     this.log(request, response.status, Date.now() - started);
+    this.observe(request, started, statusClass(response.status));
     return {
       status: response.status,
       headers: response.headers,
@@ -84,6 +107,10 @@ export class ProviderHttpClient {
       'connection_failed',
       `${this.provider} could not be reached (${e?.cause?.code ?? e?.message ?? 'network error'})`,
     );
+  }
+
+  private observe(request: HttpRequest, started: number, status_class: StatusClass): void {
+    this.observer?.observe({ provider: this.provider, method: request.method, status_class }, (Date.now() - started) / 1000);
   }
 
   private log(request: HttpRequest, status: number | undefined, durationMs: number, error?: string) {

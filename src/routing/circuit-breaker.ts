@@ -73,6 +73,11 @@ export class CircuitBreaker {
     this.circuits.set(accountId, circuit);
   }
 
+  /** The accounts this breaker has a circuit for (closed ones it has forgotten are not listed). */
+  accountIds(): string[] {
+    return [...this.circuits.keys()];
+  }
+
   view(accountId: string): CircuitView {
     const circuit = this.circuits.get(accountId);
     const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -11,6 +11,7 @@ import { TransactionService, isUniqueViolation } from '../database/transaction.s
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/http/stable-json';
 import { newId, ID_PREFIX } from '../common/ids/id';
+import { MetricsService } from '../metrics/metrics.service';
 
 const MAX_BODY_CHARS = 1_000_000;
 const RETRY_INTERVAL_MS = 30_000;
@@ -40,6 +41,7 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     private readonly processor: WebhookProcessorService,
     private readonly reconciliation: ReconciliationService,
     private readonly tx: TransactionService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -53,7 +55,11 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
 
   async receive(provider: string, accountId: string, headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<WebhookAck> {
     const account = await this.accounts.find(accountId);
-    if (!account || account.provider !== provider) throw new NotFoundError('Webhook endpoint', `${provider}/${accountId}`);
+    if (!account || account.provider !== provider) {
+      // The path is the sender's to choose: only a known account's provider becomes a label.
+      this.count('unknown', 'unknown_account');
+      throw new NotFoundError('Webhook endpoint', `${provider}/${accountId}`);
+    }
     const resolved = this.accounts.resolveAccount(account);
     const flatHeaders = this.flatten(headers);
     try {
@@ -61,9 +67,11 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
         this.logger.warn({ msg: 'webhook signature rejected', provider, accountId });
+        this.count(account.provider, 'rejected_signature');
         await this.pollInsteadOfTrusting(resolved, flatHeaders, rawBody);
         throw new WebhookSignatureError();
       }
+      this.count(account.provider, 'error');
       throw error;
     }
 
@@ -87,14 +95,23 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.tx.write((m) => m.insert(WebhookDelivery, delivery));
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!isUniqueViolation(error)) {
+        this.count(account.provider, 'error');
+        throw error;
+      }
       this.logger.log({ msg: 'duplicate webhook ignored', provider, accountId });
+      this.count(account.provider, 'duplicate');
       return resolved.provider.webhookAck();
     }
     // Stored: from here on the delivery cannot be lost, so the provider gets its answer
     // even if applying it fails now (the inbox retry picks it up).
-    await this.processor.process(delivery, resolved);
+    const applied = await this.processor.process(delivery, resolved);
+    this.count(account.provider, applied ? 'accepted' : 'accepted_retry_pending');
     return resolved.provider.webhookAck();
+  }
+
+  private count(provider: string, outcome: string): void {
+    this.metrics.webhooksReceived.inc({ provider, outcome });
   }
 
   /**

@@ -14,6 +14,7 @@ export const INTERNAL_ROUTES = [
   '/',
   '/health/live',
   '/health/ready',
+  '/metrics',
   '/swagger',
   '/swagger/json',
   '/api/v1/payments',
