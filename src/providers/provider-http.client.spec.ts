@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ProviderHttpClient, ProviderCallObserver, statusClass } from './provider-http.client';
 import { ProviderError } from './provider-error';
 
@@ -60,5 +62,40 @@ describe('ProviderHttpClient timing', () => {
     await expect(http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' })).rejects.toThrow('time budget');
     expect(global.fetch).not.toHaveBeenCalled();
     expect(observed).toHaveLength(0);
+  });
+});
+
+describe('ProviderHttpClient against a real socket', () => {
+  let server: http.Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      // Headers and the start of a body, then nothing more (or a reset): a PSP that stalls mid-answer.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":');
+      if (req.url === '/reset') setTimeout(() => req.socket.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('turns a body that stops coming into a retryable timeout', async () => {
+    const client = new ProviderHttpClient('mollie', 'pa_1', { timeoutMs: 200 });
+    const failure = await client.request({ method: 'GET', url: `${url}/stall` }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect(failure).toMatchObject({ code: 'timeout', retryable: true });
+  });
+
+  it('turns a connection reset mid-body into a retryable connection failure', async () => {
+    const client = new ProviderHttpClient('mollie', 'pa_1', { timeoutMs: 5000 });
+    const failure = await client.request({ method: 'GET', url: `${url}/reset` }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect(failure).toMatchObject({ code: 'connection_failed', retryable: true });
   });
 });

@@ -78,9 +78,11 @@ export class ProviderHttpClient {
     try {
       text = await response.text();
     } catch (error) {
-      // The body stopped coming (timeout or reset after the headers): timed, then thrown as before.
-      this.observe(request, started, statusClass(undefined, this.transportError(error).code));
-      throw error;
+      // The body stopped coming after the headers (timeout or reset): as retryable as no answer.
+      const failure = this.transportError(error);
+      this.log(request, undefined, Date.now() - started, failure.code);
+      this.observe(request, started, statusClass(undefined, failure.code));
+      throw failure;
     }
     this.log(request, response.status, Date.now() - started);
     this.observe(request, started, statusClass(response.status));
