@@ -21,10 +21,7 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialize) return this.dataSource.transaction(work);
-    const next = this.queue.then(() => this.dataSource.transaction(work));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.inTurn(() => this.dataSource.transaction(work));
   }
 
   /**
@@ -32,8 +29,13 @@ export class TransactionService {
    * waits its turn behind open transactions (it would otherwise land inside one of them).
    */
   write<T>(statement: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialize) return statement(this.dataSource.manager);
-    const next = this.queue.then(() => statement(this.dataSource.manager));
+    return this.inTurn(() => statement(this.dataSource.manager));
+  }
+
+  /** On SQLite, after every write queued before it; elsewhere at once. */
+  private inTurn<T>(write: () => Promise<T>): Promise<T> {
+    if (!this.serialize) return write();
+    const next = this.queue.then(write);
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -71,23 +71,16 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   /** Delivered or dead deliveries last touched before the cutoff, each batch with its attempts. */
   private async purgeDeliveries(cutoff: Date): Promise<{ attempts: number; deliveries: number }> {
     const purged = { attempts: 0, deliveries: 0 };
-    for (;;) {
-      const rows = await this.dataSource
-        .getRepository(NotificationDelivery)
-        .createQueryBuilder('d')
-        .select('d.id', 'id')
-        .where({ status: In(['delivered', 'dead']), updatedAt: LessThan(cutoff) })
-        .orderBy('d.id')
-        .limit(BATCH)
-        .getRawMany<{ id: string }>();
-      if (rows.length === 0) return purged;
-      const ids = In(rows.map((r) => r.id));
-      await this.tx.run(async (m) => {
-        purged.attempts += (await m.delete(DeliveryAttempt, { deliveryId: ids })).affected ?? 0;
-        purged.deliveries += (await m.delete(NotificationDelivery, { id: ids })).affected ?? 0;
-      });
-      if (rows.length < BATCH) return purged;
-    }
+    await this.inBatches(
+      NotificationDelivery,
+      (q) => q.where({ status: In(['delivered', 'dead']), updatedAt: LessThan(cutoff) }),
+      (ids) =>
+        this.tx.run(async (m) => {
+          purged.attempts += (await m.delete(DeliveryAttempt, { deliveryId: In(ids) })).affected ?? 0;
+          purged.deliveries += (await m.delete(NotificationDelivery, { id: In(ids) })).affected ?? 0;
+        }),
+    );
+    return purged;
   }
 
   private notExistsDelivery(): string {
@@ -95,10 +88,19 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     return `SELECT 1 FROM ${q('notification_deliveries')} ${q('d')} WHERE ${q('d')}.${q('eventId')} = ${q('a')}.${q('id')}`;
   }
 
-  /** Selects up to BATCH matching ids, deletes them by id, and repeats until none are left. */
+  /** Deletes the matching rows by id, a batch at a time; returns how many. */
   private async deleteInBatches<T extends ObjectLiteral>(
     entity: EntityTarget<T>,
     where: (q: SelectQueryBuilder<T>) => SelectQueryBuilder<T>,
+  ): Promise<number> {
+    return this.inBatches(entity, where, (ids) => this.tx.write((m) => m.delete(entity, { id: In(ids) } as never)));
+  }
+
+  /** Selects up to BATCH matching ids, hands them to `remove`, and repeats until none are left. */
+  private async inBatches<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    where: (q: SelectQueryBuilder<T>) => SelectQueryBuilder<T>,
+    remove: (ids: string[]) => Promise<unknown>,
   ): Promise<number> {
     let total = 0;
     for (;;) {
@@ -107,7 +109,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         .limit(BATCH)
         .getRawMany<{ id: string }>();
       if (rows.length === 0) return total;
-      await this.tx.write((m) => m.delete(entity, { id: In(rows.map((r) => r.id)) } as never));
+      await remove(rows.map((r) => r.id));
       total += rows.length;
       if (rows.length < BATCH) return total;
     }
