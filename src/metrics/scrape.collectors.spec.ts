@@ -7,15 +7,21 @@ import { ScrapeCollectors } from './scrape.collectors';
 describe('ScrapeCollectors', () => {
   function setup(rows: () => Promise<unknown[]>) {
     const metrics = new MetricsService({ metrics: { enabled: false } });
-    const breaker = new CircuitBreaker({ routing: { circuitFailureThreshold: 1, circuitCooldownMs: 60_000 } as never });
+    const breaker = new CircuitBreaker({
+      routing: { circuitFailureThreshold: 1, circuitCooldownMs: 60_000 } as never,
+    });
     const queryBuilder: Record<string, unknown> = {};
-    for (const step of ['innerJoin', 'select', 'addSelect', 'groupBy', 'addGroupBy']) queryBuilder[step] = () => queryBuilder;
+    for (const step of ['innerJoin', 'select', 'addSelect', 'groupBy', 'addGroupBy'])
+      queryBuilder[step] = () => queryBuilder;
     queryBuilder.getRawMany = rows;
-    const dataSource = { getRepository: () => ({ createQueryBuilder: () => queryBuilder }) } as unknown as DataSource;
+    const dataSource = {
+      getRepository: () => ({ createQueryBuilder: () => queryBuilder }),
+    } as unknown as DataSource;
     const moduleRef = { get: () => breaker } as unknown as ModuleRef;
     const collectors = new ScrapeCollectors(metrics, dataSource, moduleRef);
     collectors.onModuleInit();
-    const values = async (name: string) => (await metrics.registry.getSingleMetric(name)!.get()).values;
+    const values = async (name: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values;
     return { breaker, values };
   }
 
@@ -38,12 +44,28 @@ describe('ScrapeCollectors', () => {
     expect(await values('paymentserver_notification_deliveries')).toEqual([]);
   });
 
+  it('reports inbox rows per provider and status, every status of a seen provider present', async () => {
+    const { values } = setup(async () => [
+      { provider: 'mollie', status: 'dead', count: '3' },
+      { provider: 'adyen', status: 'processed', count: 9 },
+    ]);
+    const found = await values('paymentserver_provider_webhooks');
+    expect(found).toHaveLength(10);
+    expect(found).toContainEqual({ labels: { provider: 'mollie', status: 'dead' }, value: 3 });
+    expect(found).toContainEqual({ labels: { provider: 'adyen', status: 'processed' }, value: 9 });
+    expect(found).toContainEqual({ labels: { provider: 'adyen', status: 'dead' }, value: 0 });
+  });
+
   it('shows 1 for an open circuit and keeps the account at 0 once it closes', async () => {
     const { breaker, values } = setup(async () => []);
     expect(await values('paymentserver_provider_circuit_open')).toEqual([]);
     breaker.recordRetryableFailure('pa_down', 'timeout');
-    expect(await values('paymentserver_provider_circuit_open')).toEqual([{ labels: { provider_account_id: 'pa_down' }, value: 1 }]);
+    expect(await values('paymentserver_provider_circuit_open')).toEqual([
+      { labels: { provider_account_id: 'pa_down' }, value: 1 },
+    ]);
     breaker.recordHealthy('pa_down');
-    expect(await values('paymentserver_provider_circuit_open')).toEqual([{ labels: { provider_account_id: 'pa_down' }, value: 0 }]);
+    expect(await values('paymentserver_provider_circuit_open')).toEqual([
+      { labels: { provider_account_id: 'pa_down' }, value: 0 },
+    ]);
   });
 });

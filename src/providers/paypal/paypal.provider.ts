@@ -5,7 +5,8 @@ import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../comm
 import type { PaymentStatus } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { requireStrings } from '../credentials';
-import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
+import { ProviderError } from '../provider-error';
 import type { HttpRequest } from '../provider-http.client';
 import {
   CancelResult,
@@ -18,7 +19,10 @@ import {
   ProviderPaymentState,
   RefundResult,
   WebhookAck,
+  SignedAmountRule,
   WebhookNotification,
+  WebhookReference,
+  WebhookVerificationIo,
 } from '../provider.interface';
 import {
   PAYPAL_AUTHORIZATION_STATUS_MAP,
@@ -45,30 +49,53 @@ const LIVE_URL = 'https://api-m.paypal.com';
 const TOKEN_MARGIN_MS = 60_000;
 /** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
 const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
-const SIGNATURE_HEADERS = {
-  auth_algo: 'paypal-auth-algo',
-  cert_url: 'paypal-cert-url',
-  transmission_id: 'paypal-transmission-id',
-  transmission_sig: 'paypal-transmission-sig',
-  transmission_time: 'paypal-transmission-time',
-} as const;
 
 /**
  * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
  * (automatic) or AUTHORIZE (manual); once the buyer approves it (CHECKOUT.ORDER.APPROVED
  * webhook, or a poll that finds it APPROVED) the connector captures or authorizes it. Manual
  * captures and voids go to the authorization, refunds to the capture. Webhooks are verified
- * by PayPal's verify-webhook-signature API with the account's webhookId.
+ * locally with PayPal's signing certificate and the account's webhookId (PayPalWebhookVerifier).
  */
 @Injectable()
 export class PayPalProvider implements PaymentProvider {
   private readonly logger = new Logger('PayPalProvider');
   /** Access tokens per (base URL, client id, secret): a cache, not configuration. */
-  private readonly tokens = new Map<string, { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>>();
+  private readonly tokens = new Map<
+    string,
+    { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>
+  >();
+  /** Caches PayPal's signing certificates. */
+  private readonly verifier = new PayPalWebhookVerifier();
 
   readonly name = 'paypal';
   readonly capabilities = {
-    currencies: ['AUD', 'BRL', 'CAD', 'CNY', 'CZK', 'DKK', 'EUR', 'HKD', 'HUF', 'ILS', 'JPY', 'MYR', 'MXN', 'TWD', 'NZD', 'NOK', 'PHP', 'PLN', 'GBP', 'SGD', 'SEK', 'CHF', 'THB', 'USD'],
+    currencies: [
+      'AUD',
+      'BRL',
+      'CAD',
+      'CNY',
+      'CZK',
+      'DKK',
+      'EUR',
+      'HKD',
+      'HUF',
+      'ILS',
+      'JPY',
+      'MYR',
+      'MXN',
+      'TWD',
+      'NZD',
+      'NOK',
+      'PHP',
+      'PLN',
+      'GBP',
+      'SGD',
+      'SEK',
+      'CHF',
+      'THB',
+      'USD',
+    ],
     methods: ['paypal'] as const,
     manualCapture: true,
     partialCapture: true,
@@ -84,12 +111,18 @@ export class PayPalProvider implements PaymentProvider {
     const problems = requireStrings(credentials, ['clientId', 'clientSecret', 'webhookId']);
     const webhookId = credentials.webhookId;
     if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
-      problems.push({ field: 'webhookId', message: 'must be the webhook ID shown by PayPal (letters and digits)' });
+      problems.push({
+        field: 'webhookId',
+        message: 'must be the webhook ID shown by PayPal (letters and digits)',
+      });
     }
     return problems;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const experience: Record<string, string> = {
       // Through this server, so the buyer's return captures the order (PayPalReturnController).
       return_url: `${ctx.webhookUrl}?return=${encodeURIComponent(request.paymentId)}`,
@@ -99,37 +132,53 @@ export class PayPalProvider implements PaymentProvider {
     };
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
-    const order = await this.call<PayPalOrder>(ctx, 'POST', '/v2/checkout/orders', {
-      intent: request.captureMode === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
-      purchase_units: [
-        {
-          reference_id: request.paymentId,
-          custom_id: request.paymentId,
-          description: truncate(request.description, 127),
-          amount: this.money(request.amount),
-        },
-      ],
-      payment_source: {
-        paypal: {
-          experience_context: experience,
-          ...(request.customer?.email ? { email_address: request.customer.email } : {}),
+    const order = await this.call<PayPalOrder>(
+      ctx,
+      'POST',
+      '/v2/checkout/orders',
+      {
+        intent: request.captureMode === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
+        purchase_units: [
+          {
+            reference_id: request.paymentId,
+            custom_id: request.paymentId,
+            description: truncate(request.description, 127),
+            amount: this.money(request.amount),
+          },
+        ],
+        payment_source: {
+          paypal: {
+            experience_context: experience,
+            ...(request.customer?.email ? { email_address: request.customer.email } : {}),
+          },
         },
       },
-    }, request.paymentId);
-    const approve = order.links?.find((link) => link.rel === 'payer-action' || link.rel === 'approve');
-    if (!approve) throw new ProviderError('provider_error', 'PayPal: the order has no approval link');
+      request.paymentId,
+    );
+    const approve = order.links?.find(
+      (link) => link.rel === 'payer-action' || link.rel === 'approve',
+    );
+    if (!approve)
+      throw new ProviderError('provider_error', 'PayPal: the order has no approval link');
     return { providerPaymentId: order.id, checkoutUrl: approve.href };
   }
 
   /** The order's state; an APPROVED order is captured (or authorized) now, as the buyer meant. */
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     let order: PayPalOrder;
     try {
       order = await this.getOrder(ctx, providerPaymentId);
     } catch (error) {
       // PayPal forgets orders nobody approved within their lifetime. Only PayPal's own answer
       // counts: a 404 from a misconfigured base URL or proxy must not expire payments.
-      if (error instanceof PayPalApiError && error.code === 'not_found' && error.issue === 'INVALID_RESOURCE_ID') {
+      if (
+        error instanceof PayPalApiError &&
+        error.code === 'not_found' &&
+        error.issue === 'INVALID_RESOURCE_ID'
+      ) {
         return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
       }
       throw error;
@@ -139,7 +188,12 @@ export class PayPalProvider implements PaymentProvider {
         order = await this.complete(ctx, order);
       } catch (error) {
         if (error instanceof ProviderError && error.code === 'declined') {
-          return { providerPaymentId, status: 'failed', providerStatus: (error as PayPalApiError).issue ?? 'DECLINED', failure: { code: 'declined', message: error.message } };
+          return {
+            providerPaymentId,
+            status: 'failed',
+            providerStatus: (error as PayPalApiError).issue ?? 'DECLINED',
+            failure: { code: 'declined', message: error.message },
+          };
         }
         throw error;
       }
@@ -147,7 +201,12 @@ export class PayPalProvider implements PaymentProvider {
     return this.orderState(order);
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    paymentId: string,
+  ): Promise<CaptureResult> {
     const authorization = this.authorizationOf(await this.getOrder(ctx, providerPaymentId));
     const capture = await this.call<PayPalCapture>(
       ctx,
@@ -157,7 +216,8 @@ export class PayPalProvider implements PaymentProvider {
       `capture-${paymentId}`,
     );
     const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
-    if (status === 'failed') throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
+    if (status === 'failed')
+      throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
     return { status: status === 'paid' ? 'succeeded' : 'pending', amountCaptured: amount.value };
   }
 
@@ -165,9 +225,18 @@ export class PayPalProvider implements PaymentProvider {
     const order = await this.getOrder(ctx, providerPaymentId);
     const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
     if (!authorization) {
-      throw new ProviderError('not_supported', 'PayPal cannot cancel an order the buyer has not approved; it expires by itself');
+      throw new ProviderError(
+        'not_supported',
+        'PayPal cannot cancel an order the buyer has not approved; it expires by itself',
+      );
     }
-    await this.call(ctx, 'POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, undefined, `void-${authorization.id}`);
+    await this.call(
+      ctx,
+      'POST',
+      `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`,
+      undefined,
+      `void-${authorization.id}`,
+    );
     return { status: 'succeeded' };
   }
 
@@ -179,91 +248,144 @@ export class PayPalProvider implements PaymentProvider {
     reason: string | null,
   ): Promise<RefundResult> {
     const order = await this.getOrder(ctx, providerPaymentId);
-    const capture = order.purchase_units?.[0]?.payments?.captures?.find((c) => c.status !== 'DECLINED' && c.status !== 'FAILED');
-    if (!capture) throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
+    const capture = order.purchase_units?.[0]?.payments?.captures?.find(
+      (c) => c.status !== 'DECLINED' && c.status !== 'FAILED',
+    );
+    if (!capture)
+      throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
     const refund = await this.call<PayPalRefund>(
       ctx,
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
-      { amount: this.money(amount), custom_id: refundId, invoice_id: refundId, ...(reason ? { note_to_payer: truncate(reason, 255) } : {}) },
+      {
+        amount: this.money(amount),
+        custom_id: refundId,
+        invoice_id: refundId,
+        ...(reason ? { note_to_payer: truncate(reason, 255) } : {}),
+      },
       refundId,
     );
-    return { providerRefundId: refund.id, status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+    return {
+      providerRefundId: refund.id,
+      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    };
   }
 
-  async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    const fields: Record<string, string> = {};
-    for (const [field, header] of Object.entries(SIGNATURE_HEADERS)) {
-      const value = webhook.headers[header];
-      if (!value) throw new WebhookVerificationError(`missing ${header}`);
-      fields[field] = value;
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(webhook.rawBody.toString('utf8'));
-    } catch {
-      throw new WebhookVerificationError('body is not JSON');
-    }
-    const result = await this.call<{ verification_status: string }>(ctx, 'POST', '/v1/notifications/verify-webhook-signature', {
-      ...fields,
-      webhook_id: ctx.account.credentials.webhookId,
-      webhook_event: event,
-    });
-    if (result.verification_status !== 'SUCCESS') {
-      throw new WebhookVerificationError(`PayPal says ${result.verification_status}`);
-    }
+  /** Locally, with PayPal's certificate (see PayPalWebhookVerifier): no PayPal API call per delivery. */
+  async verifyWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+    io?: WebhookVerificationIo,
+  ): Promise<void> {
+    await this.verifier.verify(ctx, webhook, io);
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const event = readEvent(webhook);
+    return event ? [this.reference(event)] : [];
+  }
+
+  /**
+   * The whole event is signed. Orders name our payment by their id and purchase unit
+   * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
+   * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
+   * dashboard names only its capture, resolved during processing. Amounts are checked against
+   * the payment.
+   */
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const event = readEvent(webhook);
+    if (!event) return [];
     const kind = PAYPAL_EVENT_MAP[event.event_type];
     const resource = event.resource ?? {};
     if (!kind) {
-      this.logger.warn({ msg: 'unmapped PayPal event ignored', accountId: ctx.account.id, eventType: event.event_type });
+      this.logger.warn({
+        msg: 'unmapped PayPal event ignored',
+        accountId: ctx.account.id,
+        eventType: event.event_type,
+      });
       return [];
     }
+    const reference = this.reference(event);
     if (kind === 'order') {
       // Approved: capture (or authorize) now, as the buyer's return means.
-      return [{ providerPaymentId: resource.id, fetchState: true }];
+      const order = resource as PayPalOrder;
+      return [
+        {
+          ...reference,
+          ...this.signedAmount(order.purchase_units?.[0]?.amount, 'equals'),
+          fetchState: true,
+        },
+      ];
     }
     if (kind === 'refund') {
       const refund = resource as PayPalRefund;
-      const orderId = refund.supplementary_data?.related_ids?.order_id ?? (await this.orderOfRefund(ctx, refund));
+      const up = refund.links?.find((link) => link.rel === 'up')?.href;
+      const captureId =
+        refund.supplementary_data?.related_ids?.capture_id ??
+        (up ? up.split('/').pop() : undefined);
       return [
         {
-          providerPaymentId: orderId,
+          ...reference,
+          ...this.signedAmount(refund.amount, 'at_most'),
+          ...(captureId ? { lookup: captureId } : {}),
           refund: {
             providerRefundId: refund.id,
             refundId: refund.custom_id,
             status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
             providerStatus: refund.status,
-            amount: refund.amount ? this.minor(refund.amount) : undefined,
+            amount: this.signedAmount(refund.amount, 'at_most').signedAmount?.money.value,
           },
         },
       ];
     }
     const payment = resource as PayPalCapture;
-    const orderId = payment.supplementary_data?.related_ids?.order_id;
-    if (!orderId) {
-      this.logger.warn({ msg: 'PayPal event without an order id ignored', accountId: ctx.account.id, eventType: event.event_type });
+    if (!reference.providerPaymentId && !reference.paymentId) {
+      this.logger.warn({
+        msg: 'PayPal event without an order id ignored',
+        accountId: ctx.account.id,
+        eventType: event.event_type,
+      });
       return [];
     }
     let status: PaymentStatus | null;
     if (kind === 'reversal') status = 'charged_back';
     else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
     else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
+    const amount = this.signedAmount(
+      payment.amount,
+      kind === 'authorization' ? 'equals' : 'at_most',
+    );
     return [
       {
-        providerPaymentId: orderId,
+        ...reference,
+        ...amount,
         payment: {
-          providerPaymentId: orderId,
+          providerPaymentId: reference.providerPaymentId ?? '',
           status,
           providerStatus: `${event.event_type}:${payment.status}`,
-          amountCaptured: kind === 'capture' && status === 'paid' && payment.amount ? this.minor(payment.amount) : undefined,
-          failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${payment.status}` } : undefined,
+          amountCaptured:
+            kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
+          failure:
+            status === 'failed'
+              ? { code: 'declined', message: `PayPal capture ${payment.status}` }
+              : undefined,
         },
       },
     ];
+  }
+
+  /** The order behind a refund that names only its capture (one authenticated call, verified deliveries only). */
+  async resolveWebhookPayment(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+  ): Promise<string | null> {
+    if (!notification.lookup) return null;
+    const capture = await this.call<PayPalCapture>(
+      ctx,
+      'GET',
+      `/v2/payments/captures/${encodeURIComponent(notification.lookup)}`,
+    );
+    return capture.supplementary_data?.related_ids?.order_id ?? null;
   }
 
   webhookAck(): WebhookAck {
@@ -277,6 +399,53 @@ export class PayPalProvider implements PaymentProvider {
       return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
     } catch {
       return webhook.rawBody.toString('utf8');
+    }
+  }
+
+  /** The ids by which an event's resource names our payment (see parseWebhook). */
+  private reference(event: PayPalWebhookEvent): WebhookReference {
+    const resource = (event.resource ?? {}) as Record<string, any>;
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+    const kind = PAYPAL_EVENT_MAP[event.event_type];
+    let ref: WebhookReference;
+    if (kind === 'order')
+      ref = {
+        providerPaymentId: text(resource.id),
+        paymentId: text(resource.purchase_units?.[0]?.custom_id),
+      };
+    else if (kind === 'refund')
+      ref = {
+        refundId: text(resource.custom_id),
+        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
+      };
+    else
+      ref = {
+        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
+        paymentId: text(resource.custom_id),
+      };
+    return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
+  }
+
+  /** A signed PayPal amount in our minor units; an unreadable one is a mismatch, never guessed. */
+  private signedAmount(
+    amount: PayPalMoney | undefined,
+    rule: SignedAmountRule,
+  ): Pick<WebhookNotification, 'signedAmount' | 'mismatch'> {
+    if (!amount) return {};
+    try {
+      return {
+        signedAmount: {
+          money: { value: this.minor(amount), currency: amount.currency_code },
+          rule,
+        },
+      };
+    } catch {
+      return {
+        mismatch: {
+          reason: 'amount_mismatch',
+          detail: `unreadable amount ${String(amount.value).slice(0, 32)} ${String(amount.currency_code).slice(0, 8)}`,
+        },
+      };
     }
   }
 
@@ -297,7 +466,10 @@ export class PayPalProvider implements PaymentProvider {
         status,
         providerStatus: `${order.status}/capture:${capture.status}`,
         amountCaptured: status === 'paid' ? captured : undefined,
-        failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${capture.status}` } : undefined,
+        failure:
+          status === 'failed'
+            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
+            : undefined,
       };
     }
     const authorization = payments?.authorizations?.[0];
@@ -307,7 +479,10 @@ export class PayPalProvider implements PaymentProvider {
         ...base,
         status,
         providerStatus: `${order.status}/authorization:${authorization.status}`,
-        failure: status === 'failed' ? { code: 'declined', message: `PayPal authorization ${authorization.status}` } : undefined,
+        failure:
+          status === 'failed'
+            ? { code: 'declined', message: `PayPal authorization ${authorization.status}` }
+            : undefined,
       };
     }
     return { ...base, status: null };
@@ -317,29 +492,30 @@ export class PayPalProvider implements PaymentProvider {
   private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
     const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
     try {
-      return await this.call<PayPalOrder>(ctx, 'POST', `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`, {}, `${action}-${order.id}`);
+      return await this.call<PayPalOrder>(
+        ctx,
+        'POST',
+        `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`,
+        {},
+        `${action}-${order.id}`,
+      );
     } catch (error) {
       const issue = (error as PayPalApiError).issue;
       // Someone else (the webhook, another instance) got there first.
-      if (issue === 'ORDER_ALREADY_CAPTURED' || issue === 'ORDER_ALREADY_AUTHORIZED') return this.getOrder(ctx, order.id);
+      if (issue === 'ORDER_ALREADY_CAPTURED' || issue === 'ORDER_ALREADY_AUTHORIZED')
+        return this.getOrder(ctx, order.id);
       throw error;
     }
   }
 
   private authorizationOf(order: PayPalOrder): PayPalAuthorization {
     const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
-    if (!authorization) throw new ProviderError('invalid_request', 'PayPal: the order has no authorization to capture');
+    if (!authorization)
+      throw new ProviderError(
+        'invalid_request',
+        'PayPal: the order has no authorization to capture',
+      );
     return authorization;
-  }
-
-  private async orderOfRefund(ctx: ProviderCallContext, refund: PayPalRefund): Promise<string> {
-    const up = refund.links?.find((link) => link.rel === 'up')?.href;
-    const captureId = refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
-    if (!captureId) throw new ProviderError('provider_error', 'PayPal refund names no capture');
-    const capture = await this.call<PayPalCapture>(ctx, 'GET', `/v2/payments/captures/${encodeURIComponent(captureId)}`);
-    const orderId = capture.supplementary_data?.related_ids?.order_id;
-    if (!orderId) throw new ProviderError('provider_error', 'PayPal capture names no order');
-    return orderId;
   }
 
   private getOrder(ctx: ProviderCallContext, orderId: string): Promise<PayPalOrder> {
@@ -349,11 +525,18 @@ export class PayPalProvider implements PaymentProvider {
   private money(amount: Money): PayPalMoney {
     if (PAYPAL_WHOLE_UNITS_ONLY.has(amount.currency)) {
       // ISO gives these two decimals; PayPal takes whole units only.
-      if (amount.value % 100 !== 0) throw new ProviderError('invalid_request', `PayPal takes ${amount.currency} in whole units only`);
+      if (amount.value % 100 !== 0)
+        throw new ProviderError(
+          'invalid_request',
+          `PayPal takes ${amount.currency} in whole units only`,
+        );
       return { currency_code: amount.currency, value: String(amount.value / 100) };
     }
     try {
-      return { currency_code: amount.currency, value: toDecimalString(amount.value, amount.currency) };
+      return {
+        currency_code: amount.currency,
+        value: toDecimalString(amount.value, amount.currency),
+      };
     } catch (error) {
       throw new ProviderError('invalid_request', (error as Error).message);
     }
@@ -363,7 +546,11 @@ export class PayPalProvider implements PaymentProvider {
     try {
       return fromDecimalString(amount.value, amount.currency_code);
     } catch (error) {
-      if (error instanceof MoneyFormatError) throw new ProviderError('provider_error', `PayPal sent an unreadable amount: ${error.message}`);
+      if (error instanceof MoneyFormatError)
+        throw new ProviderError(
+          'provider_error',
+          `PayPal sent an unreadable amount: ${error.message}`,
+        );
       throw error;
     }
   }
@@ -374,7 +561,9 @@ export class PayPalProvider implements PaymentProvider {
 
   private async token(ctx: ProviderCallContext, renew = false): Promise<string> {
     const { clientId, clientSecret } = ctx.account.credentials;
-    const key = createHash('sha256').update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`)
+      .digest('hex');
     const cached = this.tokens.get(key);
     if (!renew && cached) {
       const entry = await cached;
@@ -393,7 +582,9 @@ export class PayPalProvider implements PaymentProvider {
     }
   }
 
-  private async fetchToken(ctx: ProviderCallContext): Promise<{ token: string; expiresAt: number }> {
+  private async fetchToken(
+    ctx: ProviderCallContext,
+  ): Promise<{ token: string; expiresAt: number }> {
     const { clientId, clientSecret } = ctx.account.credentials;
     const response = await ctx.http.request({
       method: 'POST',
@@ -407,7 +598,10 @@ export class PayPalProvider implements PaymentProvider {
     });
     if (response.status !== 200) throw paypalError(response);
     const token = response.json<PayPalToken>();
-    return { token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS };
+    return {
+      token: token.access_token,
+      expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS,
+    };
   }
 
   private async call<T>(
@@ -418,20 +612,39 @@ export class PayPalProvider implements PaymentProvider {
     requestId?: string,
   ): Promise<T> {
     const send = async (token: string) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+      };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (method === 'POST') headers.prefer = 'return=representation';
       if (requestId) headers['paypal-request-id'] = requestId;
-      return ctx.http.request({ method, url: `${this.baseUrl(ctx)}${path}`, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return ctx.http.request({
+        method,
+        url: `${this.baseUrl(ctx)}${path}`,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     };
     let response = await send(await this.token(ctx));
     // A token revoked or expired early: fetch a new one once.
     if (response.status === 401) response = await send(await this.token(ctx, true));
     if (response.status < 200 || response.status >= 300) throw paypalError(response);
-    return (response.text ? response.json<T>() : (undefined as T));
+    return response.text ? response.json<T>() : (undefined as T);
   }
 }
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
+}
+
+function readEvent(webhook: InboundWebhook): PayPalWebhookEvent | undefined {
+  try {
+    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
+    return event && typeof event === 'object' && typeof event.event_type === 'string'
+      ? event
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,6 +15,7 @@ import {
   RefundResult,
   WebhookAck,
   WebhookNotification,
+  WebhookReference,
 } from '../provider.interface';
 import { TestProviderLedger } from './test-provider.ledger';
 import { TEST_SIGNATURE_HEADER, TestWebhookSigner } from './test-webhook.signer';
@@ -75,13 +76,24 @@ export class TestProvider implements PaymentProvider {
     return `${this.config.server.internalUrl}/test-provider/checkout/${id}`;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const failureMode = ctx.account.settings.failureMode ?? 'none';
     if (failureMode === 'unavailable') {
-      throw new ProviderError('provider_unavailable', 'test provider is temporarily unavailable (failureMode=unavailable)', 503);
+      throw new ProviderError(
+        'provider_unavailable',
+        'test provider is temporarily unavailable (failureMode=unavailable)',
+        503,
+      );
     }
     if (failureMode === 'decline') {
-      throw new ProviderError('declined', 'test provider declined the payment (failureMode=decline)', 402);
+      throw new ProviderError(
+        'declined',
+        'test provider declined the payment (failureMode=decline)',
+        402,
+      );
     }
     if (ctx.account.baseUrl) await this.callUpstream(ctx, request);
     const row = await this.ledger.open({
@@ -101,7 +113,10 @@ export class TestProvider implements PaymentProvider {
    * the core's HTTP client (timeouts included): a local server that hangs or answers 5xx then
    * behaves like a slow or failing PSP. Any 2xx lets the payment proceed.
    */
-  private async callUpstream(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<void> {
+  private async callUpstream(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<void> {
     const response = await ctx.http.request({
       method: 'POST',
       url: `${ctx.account.baseUrl}/payments`,
@@ -109,11 +124,17 @@ export class TestProvider implements PaymentProvider {
       body: JSON.stringify({ paymentId: request.paymentId, amount: request.amount }),
     });
     if (response.status < 200 || response.status > 299) {
-      throw ProviderError.fromHttpStatus(response.status, `test provider upstream answered HTTP ${response.status}`);
+      throw ProviderError.fromHttpStatus(
+        response.status,
+        `test provider upstream answered HTTP ${response.status}`,
+      );
     }
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
     return {
       providerPaymentId: row.id,
@@ -123,10 +144,16 @@ export class TestProvider implements PaymentProvider {
     };
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+  ): Promise<CaptureResult> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'authorized') throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
-    if (amount.value > row.amountValue) throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
+    if (row.status !== 'authorized')
+      throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
+    if (amount.value > row.amountValue)
+      throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
     await this.ledger.update(row, { status: 'paid', amountCaptured: amount.value });
     return { status: 'succeeded', amountCaptured: amount.value };
   }
@@ -140,9 +167,14 @@ export class TestProvider implements PaymentProvider {
     return { status: 'succeeded' };
   }
 
-  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money): Promise<RefundResult> {
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+  ): Promise<RefundResult> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'paid') throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
+    if (row.status !== 'paid')
+      throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
     if (amount.value > row.amountCaptured - row.amountRefunded) {
       throw new ProviderError('invalid_request', 'refund exceeds the captured amount', 422);
     }
@@ -151,16 +183,28 @@ export class TestProvider implements PaymentProvider {
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    if (!this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])) {
+    if (
+      !this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])
+    ) {
       throw new WebhookVerificationError('bad or missing Test-Signature');
     }
   }
 
-  async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
-    const body = JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const id = readBody(webhook)?.data?.id;
+    return typeof id === 'string' ? [{ providerPaymentId: id }] : [];
+  }
+
+  parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const body = readBody(webhook);
+    if (!body?.data || typeof body.data.id !== 'string') return [];
+    const amount = body.data.amount;
     return [
       {
         providerPaymentId: body.data.id,
+        ...(amount && Number.isSafeInteger(amount.value)
+          ? { signedAmount: { money: amount, rule: 'equals' as const } }
+          : {}),
         payment: {
           providerPaymentId: body.data.id,
           status: TEST_STATUS_MAP[body.data.status] ?? null,
@@ -173,5 +217,13 @@ export class TestProvider implements PaymentProvider {
 
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'application/json', body: '{"received":true}' };
+  }
+}
+
+function readBody(webhook: InboundWebhook): TestWebhookBody | undefined {
+  try {
+    return JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
+  } catch {
+    return undefined;
   }
 }
