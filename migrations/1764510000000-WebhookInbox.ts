@@ -15,9 +15,11 @@ export class WebhookInbox1764510000000 implements MigrationInterface {
     const c = schemaFor(queryRunner);
     const q = (name: string) => queryRunner.connection.driver.escape(name);
     const dialect = queryRunner.connection.options.type;
+    const yes = dialect === 'postgres' ? 'true' : '1';
     await queryRunner.renameColumn(TABLE, 'processingAttempts', 'attempts');
     await queryRunner.addColumns(TABLE, [
-      new TableColumn({ ...c.boolean('verified'), default: true }),
+      // Written as each driver writes the entity's default, so the schema matches it exactly.
+      new TableColumn({ ...c.boolean('verified'), default: yes }),
       new TableColumn(c.ref('paymentId', true)),
       new TableColumn(c.timestamp('nextAttemptAt', true)),
       new TableColumn(c.timestamp('lastAttemptAt', true)),

@@ -61,7 +61,7 @@ export class WebhookDelivery {
   status: WebhookDeliveryStatus;
 
   /** False for unsigned deliveries (Mollie): their content is never trusted, the state is fetched. */
-  @BooleanColumn()
+  @BooleanColumn({ default: true })
   verified: boolean;
 
   /** The local payment the delivery names, when known at intake. */
