@@ -17,6 +17,8 @@ const POLLABLE = new Set(['pending', 'authorized']);
 @Injectable()
 export class OnDemandPoller {
   private readonly logger = new Logger('OnDemandPoll');
+  /** Payments this process polled on demand lately: concurrent requests poll once, not once each. */
+  private readonly recent = new Map<string, number>();
 
   constructor(
     private readonly reconciliation: ReconciliationService,
@@ -27,8 +29,10 @@ export class OnDemandPoller {
   /** True when the provider was asked (whatever it answered). */
   async pollIfDue(payment: Payment): Promise<boolean> {
     if (!POLLABLE.has(payment.status) || !payment.providerAccountId) return false;
-    if (payment.lastPolledAt && Date.now() - payment.lastPolledAt.getTime() < MIN_INTERVAL_MS)
+    const now = Date.now();
+    if (payment.lastPolledAt && now - payment.lastPolledAt.getTime() < MIN_INTERVAL_MS)
       return false;
+    if (now - (this.recent.get(payment.id) ?? -Infinity) < MIN_INTERVAL_MS) return false;
     const provider = payment.providerName ?? 'unknown';
     if (!this.budget.take(payment.providerAccountId)) {
       this.metrics.webhookPolls.inc({ provider, outcome: 'over_budget' });
@@ -40,11 +44,18 @@ export class OnDemandPoller {
       return false;
     }
     this.metrics.webhookPolls.inc({ provider, outcome: 'allowed' });
+    this.remember(payment.id, now);
     try {
       await this.reconciliation.reconcilePayment(payment.id);
     } catch {
       // The reconciler logged it; the scheduled reconciliation tries again.
     }
     return true;
+  }
+
+  private remember(paymentId: string, now: number): void {
+    // Entries only ever come from polls the budget allowed, so the map stays small; old ones go.
+    for (const [id, at] of this.recent) if (now - at >= MIN_INTERVAL_MS) this.recent.delete(id);
+    this.recent.set(paymentId, now);
   }
 }

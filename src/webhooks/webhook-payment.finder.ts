@@ -24,6 +24,20 @@ export class WebhookPaymentFinder {
   ) {}
 
   async find(accountId: string, ref: WebhookReference): Promise<FoundPayment> {
+    const found = await this.lookup(accountId, ref);
+    return { payment: found.length === 1 ? found[0] : null, conflict: found.length > 1 };
+  }
+
+  /** Every distinct local payment a list of references leads to (unverified bodies: what to poll). */
+  async named(accountId: string, refs: WebhookReference[]): Promise<Payment[]> {
+    const byId = new Map<string, Payment>();
+    for (const ref of refs)
+      for (const payment of await this.lookup(accountId, ref)) byId.set(payment.id, payment);
+    return [...byId.values()];
+  }
+
+  /** The distinct payments the ids of one reference lead to. */
+  private async lookup(accountId: string, ref: WebhookReference): Promise<Payment[]> {
     const found: Payment[] = [];
     if (ref.paymentId) found.push(...(await this.byId(accountId, ref.paymentId)));
     if (ref.providerPaymentId)
@@ -32,18 +46,7 @@ export class WebhookPaymentFinder {
       const refund = await this.refunds.findOneBy({ id: ref.refundId });
       if (refund) found.push(...(await this.byId(accountId, refund.paymentId)));
     }
-    const ids = new Set(found.map((p) => p.id));
-    return { payment: ids.size === 1 ? found[0] : null, conflict: ids.size > 1 };
-  }
-
-  /** The distinct local payments named by a list of references (unverified bodies: what to poll). */
-  async named(accountId: string, refs: WebhookReference[]): Promise<Payment[]> {
-    const byId = new Map<string, Payment>();
-    for (const ref of refs) {
-      const { payment } = await this.find(accountId, ref);
-      if (payment) byId.set(payment.id, payment);
-    }
-    return [...byId.values()];
+    return [...new Map(found.map((p) => [p.id, p])).values()];
   }
 
   private async byId(accountId: string, id: string): Promise<Payment[]> {
