@@ -11,7 +11,7 @@ import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
-import { ProviderAccountsService } from '../providers/provider-accounts.service';
+import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 
 const BATCH = 20;
 
@@ -73,13 +73,10 @@ export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy 
       for (const { id } of due) {
         if (this.stopped) break;
         const token = randomBytes(16).toString('hex');
-        if (!(await this.processor.claim(id, token, now))) continue;
+        if (!(await this.processor.claim(id, token))) continue;
         const delivery = await this.deliveries.findOneBy({ id, leaseToken: token });
         if (!delivery) continue;
-        const account = await this.accounts.find(delivery.providerAccountId);
-        if (account)
-          await this.processor.process(delivery, this.accounts.resolveAccount(account), token);
-        else await this.processor.fail(delivery, token, 'the provider account no longer exists');
+        await this.processClaimed(delivery, token);
         done++;
       }
     } catch (error) {
@@ -87,5 +84,19 @@ export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.warn({ msg: 'webhook retry pass failed', error: (error as Error).message });
     }
     return done;
+  }
+
+  private async processClaimed(delivery: WebhookDelivery, token: string): Promise<void> {
+    const account = await this.accounts.find(delivery.providerAccountId);
+    let resolved: ResolvedAccount;
+    try {
+      if (!account) throw new Error('the provider account no longer exists');
+      resolved = this.accounts.resolveAccount(account);
+    } catch (error) {
+      // Counted as a failed attempt, so that it too ends dead at the horizon, not leased forever.
+      await this.processor.fail(delivery, token, (error as Error).message);
+      return;
+    }
+    await this.processor.process(delivery, resolved, token);
   }
 }

@@ -16,7 +16,7 @@ export const PAYPAL_CERT_HOSTS = new Set([
 ]);
 const CERT_PATH = /^\/v1\/notifications\/certs\/[A-Za-z0-9._-]{1,100}$/;
 /** The subject PayPal's own SDKs require of the signing certificate. */
-const SIGNING_SUBJECT = /^CN=messageverificationcerts(\.sandbox)?\.paypal\.com$/m;
+const SIGNING_SUBJECT = /^CN=messageverificationcerts[a-z0-9.-]*\.paypal\.com$/m;
 const ALGORITHM = 'SHA256withRSA';
 const MAX_CACHED = 32;
 const MAX_CERT_CHARS = 64 * 1024;
