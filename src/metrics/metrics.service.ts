@@ -51,6 +51,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly webhookRejections = new Counter({
+    name: `${METRIC_PREFIX}webhook_items_rejected_total`,
+    help: 'Verified provider webhook items not applied because their signed fields contradict the payment, by provider and reason',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookPolls = new Counter({
+    name: `${METRIC_PREFIX}webhook_polls_total`,
+    help: 'Provider calls asked for by unverified webhooks (status polls, certificate downloads, Mollie fetches), by provider and outcome (allowed, over_budget)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly notificationAttempts = new Counter({
     name: `${METRIC_PREFIX}notification_attempts_total`,
     help: 'Recorded delivery attempts of status notifications to shops, by channel and outcome',

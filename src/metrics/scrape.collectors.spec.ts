@@ -44,6 +44,18 @@ describe('ScrapeCollectors', () => {
     expect(await values('paymentserver_notification_deliveries')).toEqual([]);
   });
 
+  it('reports inbox rows per provider and status, every status of a seen provider present', async () => {
+    const { values } = setup(async () => [
+      { provider: 'mollie', status: 'dead', count: '3' },
+      { provider: 'adyen', status: 'processed', count: 9 },
+    ]);
+    const found = await values('paymentserver_provider_webhooks');
+    expect(found).toHaveLength(10);
+    expect(found).toContainEqual({ labels: { provider: 'mollie', status: 'dead' }, value: 3 });
+    expect(found).toContainEqual({ labels: { provider: 'adyen', status: 'processed' }, value: 9 });
+    expect(found).toContainEqual({ labels: { provider: 'adyen', status: 'dead' }, value: 0 });
+  });
+
   it('shows 1 for an open circuit and keeps the account at 0 once it closes', async () => {
     const { breaker, values } = setup(async () => []);
     expect(await values('paymentserver_provider_circuit_open')).toEqual([]);

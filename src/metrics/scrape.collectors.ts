@@ -9,6 +9,7 @@ import {
   DeliveryStatus,
 } from '../notifications/notification-delivery.entity';
 import { EndpointType, NotificationEndpoint } from '../notifications/notification-endpoint.entity';
+import { WEBHOOK_DELIVERY_STATUSES, WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { METRIC_PREFIX, MetricsService } from './metrics.service';
 
 const CHANNELS: EndpointType[] = ['webhook', 'rabbitmq'];
@@ -16,7 +17,8 @@ const STATUSES: DeliveryStatus[] = ['pending', 'failing', 'delivered', 'dead'];
 
 /**
  * Gauges read when Prometheus scrapes, not kept up to date on the hot path: notification
- * deliveries from the database (one GROUP BY) and circuit state from this instance's breaker.
+ * deliveries and the provider webhook inbox from the database (one GROUP BY each) and circuit
+ * state from this instance's breaker.
  */
 @Injectable()
 export class ScrapeCollectors implements OnModuleInit {
@@ -24,6 +26,8 @@ export class ScrapeCollectors implements OnModuleInit {
   private breaker?: CircuitBreaker;
   /** Accounts once seen by the breaker keep reporting (0 when closed) instead of vanishing. */
   private readonly seenAccounts = new Set<string>();
+  /** Providers once seen in the inbox keep every status series (0 when empty), so `dead > 0` alerts work. */
+  private readonly seenProviders = new Set<string>();
 
   constructor(
     private readonly metrics: MetricsService,
@@ -39,6 +43,13 @@ export class ScrapeCollectors implements OnModuleInit {
       labelNames: ['channel', 'status'] as const,
       registers: [this.metrics.registry],
       collect: () => this.collectDeliveries(deliveries),
+    });
+    const inbox: Gauge<'provider' | 'status'> = new Gauge({
+      name: `${METRIC_PREFIX}provider_webhooks`,
+      help: 'Provider webhook inbox rows by provider and status (received, processed, failed, dead, rejected)',
+      labelNames: ['provider', 'status'] as const,
+      registers: [this.metrics.registry],
+      collect: () => this.collectInbox(inbox),
     });
     const circuits: Gauge<'provider_account_id'> = new Gauge({
       name: `${METRIC_PREFIX}provider_circuit_open`,
@@ -75,6 +86,33 @@ export class ScrapeCollectors implements OnModuleInit {
       for (const status of STATUSES) gauge.set({ channel, status }, 0);
     for (const row of rows)
       gauge.set({ channel: row.channel, status: row.status }, Number(row.count));
+  }
+
+  async collectInbox(gauge: Gauge<'provider' | 'status'>): Promise<void> {
+    gauge.reset();
+    let rows: { provider: string; status: string; count: string | number }[];
+    try {
+      rows = await this.dataSource
+        .getRepository(WebhookDelivery)
+        .createQueryBuilder('w')
+        .select('w.provider', 'provider')
+        .addSelect('w.status', 'status')
+        .addSelect('COUNT(*)', 'count')
+        .groupBy('w.provider')
+        .addGroupBy('w.status')
+        .getRawMany();
+    } catch (error) {
+      this.logger.warn({
+        msg: 'provider webhook inbox metrics unavailable',
+        error: (error as Error).message,
+      });
+      return;
+    }
+    for (const row of rows) this.seenProviders.add(row.provider);
+    for (const provider of this.seenProviders)
+      for (const status of WEBHOOK_DELIVERY_STATUSES) gauge.set({ provider, status }, 0);
+    for (const row of rows)
+      gauge.set({ provider: row.provider, status: row.status }, Number(row.count));
   }
 
   collectCircuits(gauge: Gauge<'provider_account_id'>): void {

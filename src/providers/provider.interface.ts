@@ -103,13 +103,66 @@ export interface InboundWebhook {
   rawBody: Buffer;
 }
 
-/** What one webhook delivery tells us. */
-export interface WebhookNotification {
-  providerPaymentId: string;
+/**
+ * What a webhook body names, read without any I/O. From an unverified body it is only a
+ * hint of which local payment to poll (never trusted); from a verified one it is what the PSP
+ * signed. Every id given must lead to the same local payment.
+ */
+export interface WebhookReference {
+  /** Our payment id (Adyen merchantReference, Stripe client_reference_id, PayPal custom_id, MultiSafepay order_id). */
+  paymentId?: string;
+  /** The provider's id of the payment, or its later reference (Adyen pspReference, Stripe PaymentIntent). */
+  providerPaymentId?: string;
+  /** Our refund id, where the PSP echoes it (Adyen REFUND merchantReference, PayPal refund custom_id). */
+  refundId?: string;
+  /** The provider's refund id (Mollie re_…). */
+  providerRefundId?: string;
+}
+
+/** Items a webhook body may carry; a body with more is refused before any item is checked. */
+export const WEBHOOK_MAX_ITEMS = 50;
+
+/** How a signed amount must relate to the payment's: a whole authorisation, or a part of it. */
+export type SignedAmountRule = 'equals' | 'at_most';
+
+/** Why a verified item was not applied (a metric label, so a small fixed set). */
+export type WebhookMismatch =
+  'payment_mismatch' | 'amount_mismatch' | 'currency_mismatch' | 'merchant_account_mismatch';
+
+/** What one item of a verified webhook tells us, read by parseWebhook without any I/O. */
+export interface WebhookNotification extends WebhookReference {
+  /** The amount the PSP signed for this item, checked against the payment before anything is applied. */
+  signedAmount?: { money: Money; rule: SignedAmountRule };
+  /** The connector already knows the item contradicts this account (another merchant account). */
+  mismatch?: { reason: WebhookMismatch; detail: string };
   payment?: ProviderPaymentState;
   refund?: ProviderRefundState;
-  /** The provider only says "something changed": fetch the state (Mollie). */
+  /** The provider only says "something changed": fetch the payment's state (with getPayment). */
   fetchState?: boolean;
+  /**
+   * The signed fields name the payment only through a provider object this server does not
+   * store (a PayPal refund names its capture): resolveWebhookPayment finds the payment's
+   * provider id with this, for a verified delivery, during processing.
+   */
+  lookup?: string;
+  /** Details a connector carries from parseWebhook to its completeWebhookNotification. */
+  detail?: Record<string, string>;
+}
+
+/** The local payment a verified notification was found to be about (after the checks). */
+export interface WebhookPaymentView {
+  id: string;
+  providerPaymentId: string;
+  providerReference: string | null;
+  captureMode: CaptureMode;
+  amount: Money;
+  status: PaymentStatus;
+}
+
+/** What verification may spend; the intake grants it only for bodies naming a local payment, within a budget. */
+export interface WebhookVerificationIo {
+  /** Asks for one network request (a certificate download); false: verify without it or fail. */
+  mayFetch(): Promise<boolean>;
 }
 
 export interface WebhookAck {
@@ -156,9 +209,38 @@ export interface PaymentProvider {
     providerReference?: string | null,
   ): Promise<RefundResult>;
 
-  /** Throws WebhookVerificationError when the delivery is not authentic. */
-  verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void>;
-  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]>;
+  /**
+   * Throws WebhookVerificationError when the delivery is not authentic. Costs no provider call;
+   * a connector that must download something to verify (PayPal's certificate) asks `io` first.
+   */
+  verifyWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+    io?: WebhookVerificationIo,
+  ): Promise<void>;
+  /**
+   * The payments a body names, at most `maxItems` items of it, without any I/O and without
+   * trusting it: for an unverified body the intake polls the local ones (within a budget).
+   * Never throws: an unreadable body names nothing.
+   */
+  webhookReferences(webhook: InboundWebhook, maxItems: number): WebhookReference[];
+  /** A verified delivery's items, without any I/O: what the PSP signed, mapped to ours. */
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[];
+  /**
+   * Optional: provider calls one verified item needs once its local payment is known and has
+   * passed the checks (Mollie: fetch the payment and its refunds; Adyen: a refusal expires the
+   * payment link; the stored capture mode decides paid or authorized). Returns what to apply.
+   */
+  completeWebhookNotification?(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+    payment: WebhookPaymentView,
+  ): Promise<WebhookNotification[]>;
+  /** Optional: the provider payment id behind a verified item's `lookup` (one authenticated call). */
+  resolveWebhookPayment?(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+  ): Promise<string | null>;
   /** The answer the PSP expects for an accepted delivery. */
   webhookAck(): WebhookAck;
 
@@ -169,6 +251,11 @@ export interface PaymentProvider {
    * fetched from the PSP and the state machine ignores a repeat of the current status.
    */
   webhookDedupeKey?(webhook: InboundWebhook): string | null;
+  /**
+   * True when the PSP signs nothing (Mollie): every delivery is unverified, so it is stored
+   * and fetched only when it names a local payment or refund, within the poll budget.
+   */
+  readonly unsignedWebhooks?: boolean;
 }
 
 export const PAYMENT_PROVIDERS = Symbol('PAYMENT_PROVIDERS');

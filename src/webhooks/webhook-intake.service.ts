@@ -1,12 +1,16 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
-import { WebhookDelivery } from './webhook-delivery.entity';
-import { WebhookProcessorService } from './webhook-processor.service';
+import { randomBytes } from 'node:crypto';
+import { In, Repository } from 'typeorm';
+import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
+import { WEBHOOK_LEASE_MS, WebhookProcessorService } from './webhook-processor.service';
+import { WebhookPaymentFinder } from './webhook-payment.finder';
+import { WebhookPollBudget } from './webhook-poll.budget';
+import { OnDemandPoller } from './on-demand-poller.service';
 import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
-import { ReconciliationService } from '../reconciliation/reconciliation.service';
-import { WebhookAck } from '../providers/provider.interface';
+import { InboundWebhook, WebhookAck } from '../providers/provider.interface';
 import { WebhookVerificationError } from '../providers/provider-error';
+import { Payment } from '../payments/entities/payment.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/http/stable-json';
@@ -14,8 +18,10 @@ import { newId, ID_PREFIX } from '../common/ids/id';
 import { MetricsService } from '../metrics/metrics.service';
 
 const MAX_BODY_CHARS = 1_000_000;
-const RETRY_INTERVAL_MS = 30_000;
-const MAX_PROCESSING_ATTEMPTS = 12;
+/** Items of a body read for the payments it names: a 200-item body costs no more than a 5-item one. */
+const MAX_REFERENCE_ITEMS = 5;
+/** Distinct local payments one unverified request may have polled. */
+const MAX_POLLS_PER_REQUEST = 3;
 
 /** Headers worth keeping with a delivery (signatures, content type); never cookies or auth. */
 const KEPT_HEADERS =
@@ -33,30 +39,35 @@ export class WebhookSignatureError extends DomainError {
 }
 
 /**
- * The intake of provider webhooks: verify, store durably (the inbox), dedupe exact repeats,
- * then apply. A delivery that was stored but could not be applied is retried from the inbox.
+ * The intake of provider webhooks. Verify first, at no provider cost: a delivery that fails is
+ * answered 401 at once, and at most the local payments it names are polled in the background,
+ * within the account's budget. A verified delivery (or an unsigned one that names a local
+ * payment) is stored durably (the inbox), exact repeats are dropped, then it is processed; a
+ * failure is retried from the inbox by WebhookRetryJob.
  */
 @Injectable()
-export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
+export class WebhookIntakeService implements OnModuleDestroy {
   private readonly logger = new Logger('WebhookIntake');
-  private timer?: NodeJS.Timeout;
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly accounts: ProviderAccountsService,
     private readonly processor: WebhookProcessorService,
-    private readonly reconciliation: ReconciliationService,
+    private readonly finder: WebhookPaymentFinder,
+    private readonly budget: WebhookPollBudget,
+    private readonly poller: OnDemandPoller,
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
   ) {}
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.retryPending(), RETRY_INTERVAL_MS);
-    this.timer.unref();
+  async onModuleDestroy(): Promise<void> {
+    await this.idle();
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  /** Resolves when the background polls started by unverified deliveries have finished. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
   async receive(
@@ -72,39 +83,86 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
       throw new NotFoundError('Webhook endpoint', `${provider}/${accountId}`);
     }
     const resolved = this.accounts.resolveAccount(account);
-    const flatHeaders = this.flatten(headers);
+    const webhook: InboundWebhook = { headers: this.flatten(headers), rawBody };
+    let named: Promise<Payment[]> | undefined;
+    const namedPayments = () => (named ??= this.namedPayments(resolved, webhook));
     try {
-      await resolved.provider.verifyWebhook(resolved.context, { headers: flatHeaders, rawBody });
+      await resolved.provider.verifyWebhook(resolved.context, webhook, {
+        // A download for verification (PayPal's certificate) only for a body naming a local payment, within the budget.
+        mayFetch: async () =>
+          (await namedPayments()).length > 0 && this.spend(account.id, account.provider),
+      });
     } catch (error) {
       if (error instanceof WebhookVerificationError) {
-        this.logger.warn({ msg: 'webhook signature rejected', provider, accountId });
+        this.logger.warn({
+          msg: 'webhook signature rejected',
+          provider,
+          accountId,
+          reason: error.message,
+        });
         this.count(account.provider, 'rejected_signature');
-        await this.pollInsteadOfTrusting(resolved, flatHeaders, rawBody);
+        this.pollInBackground(namedPayments);
         throw new WebhookSignatureError();
       }
       this.count(account.provider, 'error');
       throw error;
     }
+    const payments = await namedPayments();
+    if (!resolved.provider.unsignedWebhooks)
+      return this.store(resolved, webhook, true, payments[0]?.id ?? null);
 
-    const body = rawBody.toString('utf8');
+    // Unsigned (Mollie): nothing in it is trusted; it only says "look at this payment".
+    if (payments.length === 0) {
+      // No provider call, no inbox row; 200 so as not to tell which ids exist.
+      this.logger.log({
+        msg: 'unsigned webhook names no local payment; ignored',
+        provider,
+        accountId,
+      });
+      this.count(account.provider, 'unknown_payment');
+      return resolved.provider.webhookAck();
+    }
+    if (await this.joinOpenDelivery(account.id, payments[0].id)) {
+      this.count(account.provider, 'coalesced');
+      return resolved.provider.webhookAck();
+    }
+    return this.store(resolved, webhook, false, payments[0].id);
+  }
+
+  private async store(
+    resolved: ResolvedAccount,
+    webhook: InboundWebhook,
+    verified: boolean,
+    paymentId: string | null,
+  ): Promise<WebhookAck> {
+    const { account, provider } = resolved;
     const id = newId(ID_PREFIX.webhookDelivery);
-    const dedupeKey = resolved.provider.webhookDedupeKey
-      ? resolved.provider.webhookDedupeKey({ headers: flatHeaders, rawBody })
-      : rawBody;
+    const token = randomBytes(16).toString('hex');
+    const now = new Date();
+    const dedupeKey = provider.webhookDedupeKey
+      ? provider.webhookDedupeKey(webhook)
+      : webhook.rawBody;
     const delivery: WebhookDelivery = {
       id,
-      provider,
-      providerAccountId: accountId,
+      provider: account.provider,
+      providerAccountId: account.id,
       // A null key (the provider cannot tell repeats apart) makes every delivery distinct.
       bodyHash: sha256Hex(dedupeKey === null ? id : dedupeKey),
       headers: Object.fromEntries(
-        Object.entries(flatHeaders).filter(([name]) => KEPT_HEADERS.test(name)),
+        Object.entries(webhook.headers).filter(([name]) => KEPT_HEADERS.test(name)),
       ),
-      body: body.slice(0, MAX_BODY_CHARS),
+      body: webhook.rawBody.toString('utf8').slice(0, MAX_BODY_CHARS),
       status: 'received',
-      processingAttempts: 0,
+      verified,
+      paymentId,
+      attempts: 0,
+      // Due at once should this instance die before it is processed; held by us until then.
+      nextAttemptAt: now,
+      lastAttemptAt: null,
+      leaseToken: token,
+      leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS),
       error: null,
-      receivedAt: new Date(),
+      receivedAt: now,
       processedAt: null,
     };
     try {
@@ -114,62 +172,88 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
         this.count(account.provider, 'error');
         throw error;
       }
-      this.logger.log({ msg: 'duplicate webhook ignored', provider, accountId });
+      this.logger.log({
+        msg: 'duplicate webhook ignored',
+        provider: account.provider,
+        accountId: account.id,
+      });
       this.count(account.provider, 'duplicate');
-      return resolved.provider.webhookAck();
+      return provider.webhookAck();
     }
-    // Stored: from here on the delivery cannot be lost, so the provider gets its answer
-    // even if applying it fails now (the inbox retry picks it up).
-    const applied = await this.processor.process(delivery, resolved);
-    this.count(account.provider, applied ? 'accepted' : 'accepted_retry_pending');
-    return resolved.provider.webhookAck();
+    // Stored: from here on the delivery cannot be lost, so the provider gets its answer even
+    // if processing fails now (the retry job picks it up).
+    const outcome = await this.processor.process(delivery, resolved, token);
+    this.count(
+      account.provider,
+      outcome === 'processed'
+        ? 'accepted'
+        : outcome === 'rejected'
+          ? 'accepted_rejected'
+          : 'accepted_retry_pending',
+    );
+    return provider.webhookAck();
+  }
+
+  /**
+   * Another unsigned delivery for the same payment is still open: it fetches the latest state
+   * anyway, so this one only brings it forward instead of adding a row (a flood of one id
+   * keeps one row).
+   */
+  private async joinOpenDelivery(accountId: string, paymentId: string): Promise<boolean> {
+    const open = await this.deliveries.findOne({
+      where: {
+        providerAccountId: accountId,
+        paymentId,
+        verified: false,
+        status: In([...OPEN_WEBHOOK_STATUSES]),
+      },
+      order: { receivedAt: 'DESC' },
+    });
+    if (!open) return false;
+    const now = new Date();
+    if (open.nextAttemptAt && open.nextAttemptAt > now) {
+      await this.tx.write((m) =>
+        m.update(
+          WebhookDelivery,
+          { id: open.id, status: In([...OPEN_WEBHOOK_STATUSES]) },
+          { nextAttemptAt: now },
+        ),
+      );
+    }
+    return true;
+  }
+
+  /** The local payments a body names (read without trusting it); nothing for an unreadable body. */
+  private async namedPayments(
+    resolved: ResolvedAccount,
+    webhook: InboundWebhook,
+  ): Promise<Payment[]> {
+    const refs = resolved.provider.webhookReferences(webhook, MAX_REFERENCE_ITEMS);
+    return this.finder.named(resolved.account.id, refs.slice(0, MAX_REFERENCE_ITEMS * 2));
+  }
+
+  /** Polls what an unverified delivery names after the 401 has gone out; never trusts its content. */
+  private pollInBackground(namedPayments: () => Promise<Payment[]>): void {
+    const work = namedPayments()
+      .then(async (payments) => {
+        for (const payment of payments.slice(0, MAX_POLLS_PER_REQUEST))
+          await this.poller.pollIfDue(payment);
+      })
+      .catch((error: Error) =>
+        this.logger.warn({ msg: 'poll after an unverified webhook failed', error: error.message }),
+      );
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
+
+  private spend(accountId: string, provider: string): boolean {
+    const allowed = this.budget.take(accountId);
+    this.metrics.webhookPolls.inc({ provider, outcome: allowed ? 'allowed' : 'over_budget' });
+    return allowed;
   }
 
   private count(provider: string, outcome: string): void {
     this.metrics.webhooksReceived.inc({ provider, outcome });
-  }
-
-  /**
-   * An unverifiable webhook is never applied, but where the provider can be polled its
-   * payment is looked up at the provider instead (rate limited per payment).
-   */
-  private async pollInsteadOfTrusting(
-    resolved: ResolvedAccount,
-    headers: Record<string, string>,
-    rawBody: Buffer,
-  ): Promise<void> {
-    if (!resolved.provider.capabilities.polling) return;
-    try {
-      const notifications = await resolved.provider.parseWebhook(resolved.context, {
-        headers,
-        rawBody,
-      });
-      for (const { providerPaymentId } of notifications.slice(0, 5)) {
-        await this.reconciliation.pollByProviderId(resolved.account.id, providerPaymentId);
-      }
-    } catch {
-      // Unparseable or unknown: nothing to poll.
-    }
-  }
-
-  async retryPending(): Promise<void> {
-    try {
-      const due = await this.deliveries.find({
-        where: {
-          status: In(['received', 'failed']),
-          receivedAt: LessThan(new Date(Date.now() - RETRY_INTERVAL_MS)),
-          processingAttempts: LessThan(MAX_PROCESSING_ATTEMPTS),
-        },
-        order: { receivedAt: 'ASC' },
-        take: 50,
-      });
-      for (const delivery of due) {
-        const account = await this.accounts.find(delivery.providerAccountId);
-        if (account) await this.processor.process(delivery, this.accounts.resolveAccount(account));
-      }
-    } catch (error) {
-      this.logger.warn({ msg: 'inbox retry failed', error: (error as Error).message });
-    }
   }
 
   private flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -2,13 +2,24 @@ import { Module } from '@nestjs/common';
 import { WebhooksController } from './webhooks.controller';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookProcessorService } from './webhook-processor.service';
+import { WebhookRetryJob } from './webhook-retry.job';
+import { WebhookPaymentFinder } from './webhook-payment.finder';
+import { WebhookPollBudget } from './webhook-poll.budget';
+import { OnDemandPoller } from './on-demand-poller.service';
 import { PaymentsModule } from '../payments/payments.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
 
 @Module({
   imports: [PaymentsModule, ReconciliationModule],
   controllers: [WebhooksController],
-  providers: [WebhookIntakeService, WebhookProcessorService],
-  exports: [WebhookProcessorService],
+  providers: [
+    WebhookIntakeService,
+    WebhookProcessorService,
+    WebhookRetryJob,
+    WebhookPaymentFinder,
+    WebhookPollBudget,
+    OnDemandPoller,
+  ],
+  exports: [WebhookProcessorService, OnDemandPoller],
 })
 export class WebhooksModule {}

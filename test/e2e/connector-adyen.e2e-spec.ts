@@ -175,16 +175,30 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(paid.amountCaptured).toBe(800);
   });
 
-  it('manual capture: without metadata in the AUTHORISATION webhook, the link tells the capture mode', async () => {
+  it('manual capture: the stored capture mode decides authorized, without asking Adyen and whatever additionalData says', async () => {
     const payment = await h.createPayment(accountId, { captureMode: 'manual' });
     sim.omitMetadata = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     sim.omitMetadata = false;
     await h.waitForStatus(payment.id, 'authorized');
-    expect(sim.calls).toContainEqual({
+    expect(sim.calls).not.toContainEqual({
       method: 'GET',
       path: `/v71/paymentLinks/${payment.provider.paymentId}`,
     });
+
+    // additionalData is not signed: a capture-mode hint in it changes nothing.
+    const manual = await h.createPayment(accountId, { captureMode: 'manual' });
+    const link = sim.links.get(manual.provider.paymentId)!;
+    link.pspReference = 'AUTHHINT00000001';
+    await sim.notify({
+      pspReference: link.pspReference,
+      merchantReference: manual.id,
+      eventCode: 'AUTHORISATION',
+      success: true,
+      amount: link.request.amount,
+      additionalData: { paymentLinkId: link.id, 'metadata.captureMode': 'automatic' },
+    });
+    expect((await h.waitForStatus(manual.id, 'authorized')).amountCaptured).toBe(0);
   });
 
   it('manual capture: canceling an authorized payment goes through /cancels and the CANCELLATION webhook', async () => {
@@ -273,6 +287,7 @@ describe('Adyen connector against the Adyen simulator', () => {
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(401);
+    await h.webhooksSettled();
     // The forged "paid" was not trusted; the poll that it triggered sees the link still active.
     expect((await h.payment(payment.id)).status).toBe('pending');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;

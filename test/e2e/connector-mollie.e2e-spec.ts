@@ -1,4 +1,5 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
+import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { eventually, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
@@ -222,18 +223,48 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect((await h.payment(payment.id)).status).toBe('pending');
   });
 
-  it('a webhook for a payment Mollie does not know is answered 200 and settled, not retried', async () => {
+  it('a webhook naming no local payment is answered 200, stored nowhere and never asked of Mollie', async () => {
+    const calls = mollie.calls.length;
     const response = await fetch(webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'id=tr_unknown123',
     });
     expect(response.status).toBe(200);
+    expect(mollie.calls.length).toBe(calls);
     const q = server.dataSource.driver.escape.bind(server.dataSource.driver);
     const rows = await server.dataSource.query(
       `SELECT ${q('status')} AS status FROM webhook_deliveries WHERE ${q('body')} = 'id=tr_unknown123'`,
     );
-    expect(rows.map((r: any) => r.status)).toEqual(['processed']);
+    expect(rows).toEqual([]);
+  });
+
+  it('a webhook naming a local payment is stored unverified and its payment fetched from Mollie', async () => {
+    const payment = await h.createPayment(accountId);
+    mollie.dropWebhooks = true;
+    await h.checkout(payment.checkoutUrl, 'paid');
+    const calls = mollie.calls.length;
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `id=${payment.provider.paymentId}`,
+    });
+    expect(response.status).toBe(200);
+    expect(mollie.calls.slice(calls)).toEqual([
+      { method: 'GET', path: `/v2/payments/${payment.provider.paymentId}` },
+    ]);
+    expect((await h.payment(payment.id)).status).toBe('paid');
+    const rows = await server.dataSource
+      .getRepository(WebhookDelivery)
+      .findBy({ paymentId: payment.id });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        status: 'processed',
+        verified: false,
+        attempts: 1,
+        nextAttemptAt: null,
+      }),
+    ]);
   });
 
   it('the same webhook twice changes the status once', async () => {

@@ -252,6 +252,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     const good = sim.lastWebhook()!.headers;
     const status = await sim.deliver(forged, good); // headers of another delivery: the signature does not match
     expect(status).toBe(401);
+    await h.webhooksSettled();
     // Not trusted: the poll it triggered found the order approved with a declined instrument.
     expect((await h.payment(payment.id)).status).not.toBe('paid');
     expect((await h.events(payment.id)).some((e: any) => e.source === 'webhook')).toBe(false);

@@ -303,6 +303,7 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       body: forged,
     });
     expect(response.status).toBe(401);
+    await h.webhooksSettled();
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });

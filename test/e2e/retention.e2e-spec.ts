@@ -67,7 +67,7 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
       ...inbox[0],
       id: 'whd_stuck',
       bodyHash: 'f'.repeat(64),
-      status: 'received',
+      status: 'received' as const,
       processedAt: null,
     };
     await repo(WebhookDelivery).insert(stuck);

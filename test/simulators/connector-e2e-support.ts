@@ -7,6 +7,7 @@ import {
   TestServer,
 } from '../support/test-server';
 import type { PspSimulator } from './psp-simulator';
+import { WebhookIntakeService } from '../../src/webhooks/webhook-intake.service';
 
 /** Helpers shared by the connector e2e specs. */
 export class ConnectorHarness {
@@ -60,6 +61,11 @@ export class ConnectorHarness {
   /** The customer picks an outcome on the PSP's hosted page; answers the PSP's redirect. */
   async checkout(checkoutUrl: string, outcome: string): Promise<Response> {
     return submitCheckout(checkoutUrl, { outcome });
+  }
+
+  /** Waits for the polls that unverified webhooks started after their 401. */
+  async webhooksSettled(): Promise<void> {
+    await this.server.server.app.get(WebhookIntakeService).idle();
   }
 
   /** The stored attempt rows of a payment (error code, retryable flag). */

@@ -1,3 +1,5 @@
+import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import { WEBHOOK_MAX_ITEMS } from '../provider.interface';
 import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { AdyenProvider } from './adyen.provider';
@@ -91,5 +93,132 @@ describe('AdyenProvider endpoints', () => {
     [{}, ['apiKey', 'merchantAccount', 'hmacKey']],
   ])('validates credentials %j', (credentials, fields) => {
     expect(provider.validateCredentials(credentials).map((p) => p.field)).toEqual(fields);
+  });
+});
+
+describe('AdyenProvider webhooks', () => {
+  const provider = new AdyenProvider();
+  const hmacKey = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056';
+  const ctx = {
+    account: {
+      id: 'pa_1',
+      provider: 'adyen',
+      credentials: { apiKey: 'k', merchantAccount: 'ShopECOM', hmacKey },
+      settings: {},
+      baseUrl: null,
+      testMode: true,
+    },
+  } as unknown as ProviderCallContext;
+  const signer = new HmacValidator();
+
+  function item(overrides: Record<string, unknown> = {}) {
+    const base: Record<string, any> = {
+      pspReference: 'PSP0000000000001',
+      merchantAccountCode: 'ShopECOM',
+      merchantReference: 'pay_A',
+      eventDate: '2026-01-01T00:00:00+00:00',
+      eventCode: 'AUTHORISATION',
+      amount: { currency: 'ISK', value: 279000 },
+      success: 'true',
+      reason: '',
+      ...overrides,
+    };
+    base.additionalData = {
+      paymentLinkId: 'PL_OTHER',
+      'metadata.captureMode': 'automatic',
+      hmacSignature: signer.calculateHmac(base as never, hmacKey),
+    };
+    return { NotificationRequestItem: base };
+  }
+  const webhook = (items: unknown[]) => ({
+    headers: {},
+    rawBody: Buffer.from(JSON.stringify({ live: 'false', notificationItems: items })),
+  });
+
+  it('names the payment by the signed merchantReference and amount (in ISO minor units), never by additionalData', async () => {
+    const body = webhook([item()]);
+    await provider.verifyWebhook(ctx, body);
+    const [notification] = provider.parseWebhook(ctx, body);
+    expect(notification).toMatchObject({
+      paymentId: 'pay_A',
+      signedAmount: { money: { value: 2790, currency: 'ISK' }, rule: 'equals' },
+    });
+    expect(notification.providerPaymentId).toBeUndefined();
+    expect(notification.mismatch).toBeUndefined();
+  });
+
+  it('marks an item for another merchant account as a mismatch', () => {
+    const [notification] = provider.parseWebhook(
+      ctx,
+      webhook([item({ merchantAccountCode: 'ShopPOS' })]),
+    );
+    expect(notification.mismatch).toMatchObject({ reason: 'merchant_account_mismatch' });
+  });
+
+  it('names a modification by originalReference, with our merchantReference for a capture', () => {
+    const [capture] = provider.parseWebhook(
+      ctx,
+      webhook([
+        item({
+          eventCode: 'CAPTURE',
+          originalReference: 'PSP0000000000001',
+          pspReference: 'CAP1',
+          amount: { currency: 'EUR', value: 500 },
+        }),
+      ]),
+    );
+    expect(capture).toMatchObject({
+      providerPaymentId: 'PSP0000000000001',
+      paymentId: 'pay_A',
+      signedAmount: { money: { value: 500, currency: 'EUR' }, rule: 'at_most' },
+    });
+    const [refund] = provider.parseWebhook(
+      ctx,
+      webhook([
+        item({
+          eventCode: 'REFUND',
+          originalReference: 'PSP0000000000001',
+          merchantReference: 're_1',
+          amount: { currency: 'EUR', value: 200 },
+        }),
+      ]),
+    );
+    expect(refund).toMatchObject({
+      providerPaymentId: 'PSP0000000000001',
+      refundId: 're_1',
+      refund: { refundId: 're_1', status: 'succeeded', amount: 200 },
+    });
+  });
+
+  it('refuses a body of more items than allowed before checking any signature', async () => {
+    await expect(
+      provider.verifyWebhook(
+        ctx,
+        webhook(Array.from({ length: WEBHOOK_MAX_ITEMS + 1 }, () => item())),
+      ),
+    ).rejects.toThrow(`more than ${WEBHOOK_MAX_ITEMS}`);
+  });
+
+  it('reads the ids of an unverified body from its first items only, and nothing from junk', () => {
+    const many = webhook(
+      Array.from({ length: 200 }, (_, i) => item({ merchantReference: `pay_${i}` })),
+    );
+    expect(provider.webhookReferences(many, 3)).toEqual([
+      { paymentId: 'pay_0', providerPaymentId: 'PL_OTHER' },
+      { paymentId: 'pay_1', providerPaymentId: 'PL_OTHER' },
+      { paymentId: 'pay_2', providerPaymentId: 'PL_OTHER' },
+    ]);
+    expect(
+      provider.webhookReferences({ headers: {}, rawBody: Buffer.from('not json') }, 3),
+    ).toEqual([]);
+  });
+
+  it('treats a signed repeat with other additionalData as the same delivery', () => {
+    const original = item();
+    const replay = structuredClone(original);
+    replay.NotificationRequestItem.additionalData.paymentLinkId = 'PL_B';
+    expect(provider.webhookDedupeKey(webhook([replay]))).toBe(
+      provider.webhookDedupeKey(webhook([original])),
+    );
   });
 });

@@ -18,7 +18,10 @@ import {
   ProviderPaymentState,
   RefundResult,
   WebhookAck,
+  WEBHOOK_MAX_ITEMS,
   WebhookNotification,
+  WebhookPaymentView,
+  WebhookReference,
 } from '../provider.interface';
 import {
   ADYEN_LINK_STATUS_MAP,
@@ -38,7 +41,7 @@ import type {
 
 const API_VERSION = 'v71';
 const TEST_BASE_URL = 'https://checkout-test.adyen.com';
-/** Metadata keys echoed back in the AUTHORISATION webhook as `additionalData.metadata.<key>`. */
+/** Metadata kept on the payment link for people reading it in the Customer Area (never trusted from webhooks). */
 const META_CAPTURE_MODE = 'captureMode';
 const META_PAYMENT_ID = 'paymentId';
 
@@ -204,27 +207,49 @@ export class AdyenProvider implements PaymentProvider {
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
     const items = this.items(webhook);
     if (items.length === 0) throw new WebhookVerificationError('no notification items');
+    // Checked before any HMAC is computed: a huge batch is refused, not worked through.
+    if (items.length > WEBHOOK_MAX_ITEMS)
+      throw new WebhookVerificationError(`more than ${WEBHOOK_MAX_ITEMS} notification items`);
     for (const item of items) {
       if (!this.signed(ctx, item))
         throw new WebhookVerificationError('bad or missing additionalData.hmacSignature');
     }
   }
 
-  async parseWebhook(
-    ctx: ProviderCallContext,
-    webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
+  /**
+   * What an (unverified) body names, from its first items only. additionalData is not signed,
+   * but here nothing is trusted anyway: it only says which local payment to poll.
+   */
+  webhookReferences(webhook: InboundWebhook, maxItems: number): WebhookReference[] {
+    let items: AdyenNotificationRequestItem[];
+    try {
+      items = this.items(webhook, maxItems);
+    } catch {
+      return [];
+    }
+    return items.map((item) => {
+      const linkId = this.additional(item, 'paymentLinkId');
+      const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+      const ref: WebhookReference =
+        item.eventCode === 'AUTHORISATION'
+          ? { paymentId: text(item.merchantReference), providerPaymentId: text(linkId) }
+          : { providerPaymentId: text(item.originalReference) };
+      return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
+    });
+  }
+
+  /**
+   * Only what the HMAC covers decides: pspReference, originalReference, merchantAccountCode,
+   * merchantReference, amount, eventCode and success. An AUTHORISATION names our payment by
+   * merchantReference (the link's `reference`) and must carry its exact amount; a modification
+   * names it by originalReference (the authorisation's pspReference) and our merchantReference
+   * (the payment id for a capture or chargeback, the refund id for a refund). additionalData is
+   * never used for identity: a replayed item with another paymentLinkId changes nothing.
+   */
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
     const notifications: WebhookNotification[] = [];
     for (const item of this.items(webhook)) {
-      if (!(await this.refusalEndsPayment(ctx, item))) {
-        this.logger.log({
-          msg: 'refused attempt on a link that was paid after all; ignored',
-          accountId: ctx.account.id,
-          pspReference: item.pspReference,
-        });
-        continue;
-      }
-      const notification = this.toNotification(item, await this.captureModeOf(ctx, item));
+      const notification = this.toNotification(ctx, item);
       if (notification) notifications.push(notification);
       else
         this.logger.warn({
@@ -237,19 +262,46 @@ export class AdyenProvider implements PaymentProvider {
     return notifications;
   }
 
+  /** The stored capture mode says paid or authorized; a refusal first expires the payment link. */
+  async completeWebhookNotification(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+    payment: WebhookPaymentView,
+  ): Promise<WebhookNotification[]> {
+    if (notification.detail?.eventCode !== 'AUTHORISATION' || !notification.payment)
+      return [notification];
+    const state = notification.payment;
+    if (notification.detail.success === 'true') {
+      const status =
+        state.status === 'paid' && payment.captureMode === 'manual' ? 'authorized' : state.status;
+      return [
+        {
+          ...notification,
+          payment: {
+            ...state,
+            status,
+            amountCaptured: status === 'paid' ? state.amountCaptured : undefined,
+          },
+        },
+      ];
+    }
+    if (!(await this.refusalEndsPayment(ctx, payment.providerPaymentId))) {
+      this.logger.log({
+        msg: 'refused attempt on a link that was paid after all; ignored',
+        accountId: ctx.account.id,
+        paymentId: payment.id,
+      });
+      return [];
+    }
+    return [notification];
+  }
+
   /**
    * A refused AUTHORISATION leaves a payment link usable, but our `failed` is final: so the
    * link is expired first, and a shopper cannot pay a payment we have already failed. If the
-   * shopper has paid on the link meanwhile, the refusal is history and ends nothing. Only for
-   * signed items: parseWebhook also sees unverified bodies (to know what to poll).
+   * shopper has paid on the link meanwhile, the refusal is history and ends nothing.
    */
-  private async refusalEndsPayment(
-    ctx: ProviderCallContext,
-    item: AdyenNotificationRequestItem,
-  ): Promise<boolean> {
-    const linkId = this.additional(item, 'paymentLinkId');
-    if (item.eventCode !== 'AUTHORISATION' || item.success === 'true' || !linkId) return true;
-    if (!this.signed(ctx, item)) return true;
+  private async refusalEndsPayment(ctx: ProviderCallContext, linkId: string): Promise<boolean> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
     let link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
     if (link.status === 'active') {
@@ -276,58 +328,56 @@ export class AdyenProvider implements PaymentProvider {
   }
 
   /**
-   * Whether an AUTHORISATION means `paid` or `authorized`: the link's metadata says so; where
-   * it is missing, the link itself (manualCapture) does.
+   * Adyen repeats a notification until it is accepted; a repeat has the same signed fields.
+   * Keyed by them (not by the body), a signed item replayed with other additionalData is a
+   * repeat too.
    */
-  private async captureModeOf(
-    ctx: ProviderCallContext,
-    item: AdyenNotificationRequestItem,
-  ): Promise<CaptureMode> {
-    if (item.eventCode !== 'AUTHORISATION' || item.success !== 'true') return 'automatic';
-    const hint = this.additional(item, `metadata.${META_CAPTURE_MODE}`);
-    if (hint === 'manual' || hint === 'automatic') return hint;
-    const linkId = this.additional(item, 'paymentLinkId');
-    if (!linkId) return 'automatic';
-    const link = await this.call<AdyenPaymentLinkResponse>(
-      ctx,
-      'GET',
-      `/paymentLinks/${encodeURIComponent(linkId)}`,
-    );
-    return link.manualCapture ? 'manual' : 'automatic';
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    const items = this.items(webhook);
+    return `adyen:${items.map((i) => [i.pspReference, i.originalReference ?? '', i.merchantReference, i.eventCode, i.success, i.amount?.value, i.amount?.currency].join('|')).join(',')}`;
   }
 
   private toNotification(
+    ctx: ProviderCallContext,
     item: AdyenNotificationRequestItem,
-    mode: CaptureMode,
   ): WebhookNotification | undefined {
     const effect = adyenEventEffect(item.eventCode, item.success, item.reason);
     if (!effect) return undefined;
     const providerStatus = `${item.eventCode}:${item.success}`;
+    const signed = this.signedFields(ctx, item);
     if ('refund' in effect) {
-      const paymentRef = item.originalReference ?? item.pspReference;
       return {
-        providerPaymentId: paymentRef,
+        ...signed.identity,
+        providerPaymentId: item.originalReference ?? item.pspReference,
+        refundId: item.merchantReference || undefined,
+        ...(signed.amount
+          ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
+          : {}),
         refund: {
           providerRefundId: item.pspReference,
           refundId: item.merchantReference,
           status: effect.refund,
           providerStatus,
-          amount: fromAdyenAmount(item.amount),
+          amount: signed.amount?.value,
         },
       };
     }
     if (item.eventCode === 'AUTHORISATION') {
-      const linkId = this.additional(item, 'paymentLinkId');
-      const status = effect.payment[mode];
-      const providerPaymentId = linkId ?? item.pspReference;
+      // The status for automatic capture; completeWebhookNotification applies the stored capture mode.
+      const status = effect.payment.automatic;
       return {
-        providerPaymentId,
+        ...signed.identity,
+        paymentId: item.merchantReference || undefined,
+        ...(signed.amount
+          ? { signedAmount: { money: signed.amount, rule: 'equals' as const } }
+          : {}),
+        detail: { eventCode: item.eventCode, success: item.success },
         payment: {
-          providerPaymentId,
+          providerPaymentId: '',
           status,
           providerStatus,
           providerReference: item.success === 'true' ? item.pspReference : undefined,
-          amountCaptured: status === 'paid' ? fromAdyenAmount(item.amount) : undefined,
+          amountCaptured: status === 'paid' ? signed.amount?.value : undefined,
           failure:
             item.success === 'true'
               ? undefined
@@ -339,32 +389,67 @@ export class AdyenProvider implements PaymentProvider {
       };
     }
     // Modifications name the payment by the authorisation's pspReference.
-    const paymentRef = item.originalReference ?? item.pspReference;
     const status = effect.payment.automatic;
+    const namesPayment = item.eventCode === 'CAPTURE' || item.eventCode === 'CHARGEBACK';
     return {
-      providerPaymentId: paymentRef,
+      ...signed.identity,
+      providerPaymentId: item.originalReference ?? item.pspReference,
+      ...(namesPayment && item.merchantReference ? { paymentId: item.merchantReference } : {}),
+      ...(signed.amount
+        ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
+        : {}),
       payment: {
-        providerPaymentId: paymentRef,
+        providerPaymentId: '',
         status,
         providerStatus,
-        amountCaptured: item.eventCode === 'CAPTURE' ? fromAdyenAmount(item.amount) : undefined,
+        amountCaptured: item.eventCode === 'CAPTURE' ? signed.amount?.value : undefined,
       },
     };
   }
 
-  /** additionalData as Adyen sends it (flat `metadata.key`), tolerating a nested `metadata` object. */
-  private additional(item: AdyenNotificationRequestItem, key: string): string | undefined {
-    const data = item.additionalData ?? {};
-    const flat = data[key];
-    if (typeof flat === 'string') return flat;
-    if (key.startsWith('metadata.')) {
-      const nested = data.metadata;
-      if (nested && typeof nested === 'object') return nested[key.slice('metadata.'.length)];
+  /** The signed amount in our minor units, and a mismatch when the item is for another merchant account. */
+  private signedFields(
+    ctx: ProviderCallContext,
+    item: AdyenNotificationRequestItem,
+  ): { identity: Partial<WebhookNotification>; amount?: { value: number; currency: string } } {
+    const merchantAccount = ctx.account.credentials.merchantAccount;
+    let amount: { value: number; currency: string } | undefined;
+    try {
+      amount = item.amount
+        ? { value: fromAdyenAmount(item.amount), currency: item.amount.currency }
+        : undefined;
+    } catch {
+      return {
+        identity: {
+          mismatch: {
+            reason: 'currency_mismatch',
+            detail: `unknown currency ${String(item.amount?.currency)}`,
+          },
+        },
+      };
     }
-    return undefined;
+    if (item.merchantAccountCode !== merchantAccount) {
+      return {
+        identity: {
+          mismatch: {
+            reason: 'merchant_account_mismatch',
+            detail: `for merchant account ${String(item.merchantAccountCode).slice(0, 80)}, not ${merchantAccount}`,
+          },
+        },
+        amount,
+      };
+    }
+    return { identity: {}, amount };
   }
 
-  private items(webhook: InboundWebhook): AdyenNotificationRequestItem[] {
+  /** additionalData as Adyen sends it (flat `key`). */
+  private additional(item: AdyenNotificationRequestItem, key: string): string | undefined {
+    const flat = item.additionalData?.[key];
+    return typeof flat === 'string' ? flat : undefined;
+  }
+
+  /** The notification items; with `limit`, only the first ones are looked at. */
+  private items(webhook: InboundWebhook, limit?: number): AdyenNotificationRequestItem[] {
     let body: AdyenNotificationRequest;
     try {
       body = JSON.parse(webhook.rawBody.toString('utf8')) as AdyenNotificationRequest;
@@ -372,7 +457,9 @@ export class AdyenProvider implements PaymentProvider {
       throw new WebhookVerificationError('body is not JSON');
     }
     if (!Array.isArray(body?.notificationItems)) return [];
-    return body.notificationItems
+    const wrappers =
+      limit === undefined ? body.notificationItems : body.notificationItems.slice(0, limit);
+    return wrappers
       .map((wrapper) => wrapper?.NotificationRequestItem)
       .filter(
         (item): item is AdyenNotificationRequestItem =>

@@ -16,8 +16,11 @@ import type {
   RefundResult,
   WebhookAck,
   WebhookNotification,
+  WebhookPaymentView,
+  WebhookReference,
 } from '../provider.interface';
 import {
+  fromMollieAmount,
   MOLLIE_CURRENCIES,
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
@@ -173,41 +176,65 @@ export class MollieProvider implements PaymentProvider {
     };
   }
 
+  /** Mollie signs nothing: every delivery is unverified, and only ever names a payment to fetch. */
+  readonly unsignedWebhooks = true;
+
   /** Mollie does not sign webhooks; only the shape is checked, the content is fetched. */
   async verifyWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
     const id = this.webhookPaymentId(webhook);
     if (!id) throw new WebhookVerificationError('Mollie webhook without a payment id (id=tr_…)');
   }
 
-  async parseWebhook(
-    ctx: ProviderCallContext,
-    webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
     const id = this.webhookPaymentId(webhook);
-    if (!id) return [];
+    return id ? [{ providerPaymentId: id }] : [];
+  }
+
+  parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const id = this.webhookPaymentId(webhook);
+    return id ? [{ providerPaymentId: id, fetchState: true }] : [];
+  }
+
+  /** The local payment's state and refunds, fetched from Mollie (the webhook itself says nothing). */
+  async completeWebhookNotification(
+    ctx: ProviderCallContext,
+    _notification: WebhookNotification,
+    local: WebhookPaymentView,
+  ): Promise<WebhookNotification[]> {
     let payment: MolliePayment;
     try {
       payment = await this.call<MolliePayment>(
         ctx,
         'GET',
-        `/v2/payments/${encodeURIComponent(id)}?embed=refunds`,
+        `/v2/payments/${encodeURIComponent(local.providerPaymentId)}?embed=refunds`,
       );
     } catch (error) {
-      // Not a payment of this account (a forged or stray call): nothing to apply, nothing to retry.
+      // Mollie does not know it (any more): nothing to apply, nothing to retry.
       if (error instanceof ProviderError && error.code === 'not_found') return [];
       throw error;
     }
     const refunds = payment._embedded?.refunds ?? [];
     const state = this.mapped(payment);
+    const amount = fromMollieAmount(payment.amount);
+    // Mollie's own answer, checked against the payment all the same.
+    const identity = {
+      providerPaymentId: payment.id,
+      ...(payment.metadata?.paymentId ? { paymentId: payment.metadata.paymentId } : {}),
+      ...(amount !== undefined
+        ? {
+            signedAmount: {
+              money: { value: amount, currency: payment.amount.currency },
+              rule: 'equals' as const,
+            },
+          }
+        : {}),
+    };
     // A refunded payment stays `paid` at Mollie; re-reporting that after our refunds would
     // only add an ignored "partially_refunded → paid" event. The refunds carry the news.
     const paymentNews = !(refunds.length > 0 && state.status === 'paid');
     return [
-      ...(paymentNews ? [{ providerPaymentId: payment.id, payment: state }] : []),
-      ...refunds.map((refund) => ({
-        providerPaymentId: payment.id,
-        refund: mollieRefundState(refund),
-      })),
+      ...(paymentNews ? [{ ...identity, payment: state }] : []),
+      ...refunds.map((refund) => ({ ...identity, refund: mollieRefundState(refund) })),
     ];
   }
 

@@ -22,6 +22,8 @@ export interface MolliePayment {
   amountRefunded?: MollieAmount;
   amountChargedBack?: MollieAmount;
   details?: { failureReason?: string; failureMessage?: string } | null;
+  /** What we set at creation (`paymentId`, `reference`); Mollie returns it as sent. */
+  metadata?: Record<string, string> | null;
   _links?: { checkout?: { href: string } };
   _embedded?: { refunds?: MollieRefund[] };
 }

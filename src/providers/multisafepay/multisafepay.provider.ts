@@ -17,6 +17,7 @@ import type {
   RefundResult,
   WebhookAck,
   WebhookNotification,
+  WebhookReference,
 } from '../provider.interface';
 import {
   CAPTURE_ORDER_SUFFIX,
@@ -245,18 +246,49 @@ export class MultisafepayProvider implements PaymentProvider {
       throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
   }
 
-  async parseWebhook(
-    _ctx: ProviderCallContext,
-    webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
-    const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
-    if (typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
+  /** Our payment id is the order_id (a capture's child order `<id>-capture` names its parent). */
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const orderId = readOrder(webhook)?.order_id;
+    if (typeof orderId !== 'string' || !orderId) return [];
+    const paymentId = orderId.endsWith(CAPTURE_ORDER_SUFFIX)
+      ? orderId.slice(0, -CAPTURE_ORDER_SUFFIX.length)
+      : orderId;
+    return [{ paymentId, providerPaymentId: paymentId }];
+  }
+
+  /** The `Auth` signature covers the whole body: its order_id, amount and currency are MultiSafepay's word. */
+  parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const order = readOrder(webhook);
+    if (!order || typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
     if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
       // A capture's child order: its own status says nothing new about the payment, which
       // the parent order's notification (or a poll) reports.
       return [];
     }
-    return [{ providerPaymentId: order.order_id, payment: this.mapped(order) }];
+    const amountKnown = Number.isSafeInteger(order.amount) && typeof order.currency === 'string';
+    return [
+      {
+        paymentId: order.order_id,
+        providerPaymentId: order.order_id,
+        ...(amountKnown
+          ? {
+              signedAmount: {
+                money: { value: order.amount, currency: order.currency },
+                rule: 'equals' as const,
+              },
+            }
+          : {}),
+        ...(amountKnown
+          ? {}
+          : {
+              mismatch: {
+                reason: 'amount_mismatch' as const,
+                detail: 'the notification carries no readable amount',
+              },
+            }),
+        payment: this.mapped(order),
+      },
+    ];
   }
 
   webhookAck(): WebhookAck {
@@ -308,5 +340,14 @@ export class MultisafepayProvider implements PaymentProvider {
     if (response.status >= 200 && response.status < 300)
       throw new ProviderError('provider_error', message, response.status);
     throw ProviderError.fromHttpStatus(response.status, message);
+  }
+}
+
+function readOrder(webhook: InboundWebhook): MultiSafepayOrder | undefined {
+  try {
+    const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
+    return order && typeof order === 'object' ? order : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -6,7 +6,7 @@ import { Repository } from 'typeorm';
 import { Public } from '../../auth/auth.decorators';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { Payment } from '../../payments/entities/payment.entity';
-import { ReconciliationService } from '../../reconciliation/reconciliation.service';
+import { OnDemandPoller } from '../../webhooks/on-demand-poller.service';
 
 /** What PayPal appends to the return and cancel URLs; passed on to the shop. */
 const PASSED_ON = ['token', 'PayerID'];
@@ -14,9 +14,10 @@ const PASSED_ON = ['token', 'PayerID'];
 /**
  * The buyer's way back from PayPal: `GET /webhooks/paypal/{accountId}?return={paymentId}` (or
  * `?cancel=`), on the webhook surface so that the public listener serves it too. An approved
- * order is captured (or authorized) at once through the rate-limited poll, then the buyer goes
- * on to the shop's returnUrl. This neither waits for nor depends on the CHECKOUT.ORDER.APPROVED
- * webhook.
+ * order is captured (or authorized) at once through the on-demand poll (unauthenticated, so at
+ * most once per payment per 10 s and within the account's webhook poll budget), then the buyer
+ * goes on to the shop's returnUrl. This neither waits for nor depends on the
+ * CHECKOUT.ORDER.APPROVED webhook.
  */
 @ApiTags('Webhooks from providers')
 @Public()
@@ -24,7 +25,7 @@ const PASSED_ON = ['token', 'PayerID'];
 export class PayPalReturnController {
   constructor(
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
-    private readonly reconciliation: ReconciliationService,
+    private readonly poller: OnDemandPoller,
   ) {}
 
   @Get(':providerAccountId')
@@ -46,9 +47,7 @@ export class PayPalReturnController {
     const payment = await this.find(accountId, canceled ? query.cancel : query.return);
     if (!canceled && payment.providerPaymentId) {
       // A failure here is not the buyer's problem: the webhook and reconciliation still follow.
-      await this.reconciliation
-        .pollByProviderId(accountId, payment.providerPaymentId)
-        .catch(() => undefined);
+      await this.poller.pollIfDue(payment).catch(() => undefined);
     }
     res.redirect(
       303,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ReconciliationModule } from '../../reconciliation/reconciliation.module';
+import { WebhooksModule } from '../../webhooks/webhooks.module';
 import { PayPalReturnController } from './paypal-return.controller';
 
 /** The buyer's return from PayPal (see PayPalReturnController). */
-@Module({ imports: [ReconciliationModule], controllers: [PayPalReturnController] })
+@Module({ imports: [WebhooksModule], controllers: [PayPalReturnController] })
 export class PayPalReturnModule {}

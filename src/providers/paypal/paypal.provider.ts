@@ -5,7 +5,8 @@ import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../comm
 import type { PaymentStatus } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { requireStrings } from '../credentials';
-import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
+import { ProviderError } from '../provider-error';
 import type { HttpRequest } from '../provider-http.client';
 import {
   CancelResult,
@@ -18,7 +19,10 @@ import {
   ProviderPaymentState,
   RefundResult,
   WebhookAck,
+  SignedAmountRule,
   WebhookNotification,
+  WebhookReference,
+  WebhookVerificationIo,
 } from '../provider.interface';
 import {
   PAYPAL_AUTHORIZATION_STATUS_MAP,
@@ -45,20 +49,13 @@ const LIVE_URL = 'https://api-m.paypal.com';
 const TOKEN_MARGIN_MS = 60_000;
 /** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
 const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
-const SIGNATURE_HEADERS = {
-  auth_algo: 'paypal-auth-algo',
-  cert_url: 'paypal-cert-url',
-  transmission_id: 'paypal-transmission-id',
-  transmission_sig: 'paypal-transmission-sig',
-  transmission_time: 'paypal-transmission-time',
-} as const;
 
 /**
  * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
  * (automatic) or AUTHORIZE (manual); once the buyer approves it (CHECKOUT.ORDER.APPROVED
  * webhook, or a poll that finds it APPROVED) the connector captures or authorizes it. Manual
  * captures and voids go to the authorization, refunds to the capture. Webhooks are verified
- * by PayPal's verify-webhook-signature API with the account's webhookId.
+ * locally with PayPal's signing certificate and the account's webhookId (PayPalWebhookVerifier).
  */
 @Injectable()
 export class PayPalProvider implements PaymentProvider {
@@ -68,6 +65,8 @@ export class PayPalProvider implements PaymentProvider {
     string,
     { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>
   >();
+  /** Caches PayPal's signing certificates. */
+  private readonly verifier = new PayPalWebhookVerifier();
 
   readonly name = 'paypal';
   readonly capabilities = {
@@ -272,39 +271,30 @@ export class PayPalProvider implements PaymentProvider {
     };
   }
 
-  async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    const fields: Record<string, string> = {};
-    for (const [field, header] of Object.entries(SIGNATURE_HEADERS)) {
-      const value = webhook.headers[header];
-      if (!value) throw new WebhookVerificationError(`missing ${header}`);
-      fields[field] = value;
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(webhook.rawBody.toString('utf8'));
-    } catch {
-      throw new WebhookVerificationError('body is not JSON');
-    }
-    const result = await this.call<{ verification_status: string }>(
-      ctx,
-      'POST',
-      '/v1/notifications/verify-webhook-signature',
-      {
-        ...fields,
-        webhook_id: ctx.account.credentials.webhookId,
-        webhook_event: event,
-      },
-    );
-    if (result.verification_status !== 'SUCCESS') {
-      throw new WebhookVerificationError(`PayPal says ${result.verification_status}`);
-    }
-  }
-
-  async parseWebhook(
+  /** Locally, with PayPal's certificate (see PayPalWebhookVerifier): no PayPal API call per delivery. */
+  async verifyWebhook(
     ctx: ProviderCallContext,
     webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
+    io?: WebhookVerificationIo,
+  ): Promise<void> {
+    await this.verifier.verify(ctx, webhook, io);
+  }
+
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const event = readEvent(webhook);
+    return event ? [this.reference(event)] : [];
+  }
+
+  /**
+   * The whole event is signed. Orders name our payment by their id and purchase unit
+   * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
+   * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
+   * dashboard names only its capture, resolved during processing. Amounts are checked against
+   * the payment.
+   */
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const event = readEvent(webhook);
+    if (!event) return [];
     const kind = PAYPAL_EVENT_MAP[event.event_type];
     const resource = event.resource ?? {};
     if (!kind) {
@@ -315,30 +305,41 @@ export class PayPalProvider implements PaymentProvider {
       });
       return [];
     }
+    const reference = this.reference(event);
     if (kind === 'order') {
       // Approved: capture (or authorize) now, as the buyer's return means.
-      return [{ providerPaymentId: resource.id, fetchState: true }];
+      const order = resource as PayPalOrder;
+      return [
+        {
+          ...reference,
+          ...this.signedAmount(order.purchase_units?.[0]?.amount, 'equals'),
+          fetchState: true,
+        },
+      ];
     }
     if (kind === 'refund') {
       const refund = resource as PayPalRefund;
-      const orderId =
-        refund.supplementary_data?.related_ids?.order_id ?? (await this.orderOfRefund(ctx, refund));
+      const up = refund.links?.find((link) => link.rel === 'up')?.href;
+      const captureId =
+        refund.supplementary_data?.related_ids?.capture_id ??
+        (up ? up.split('/').pop() : undefined);
       return [
         {
-          providerPaymentId: orderId,
+          ...reference,
+          ...this.signedAmount(refund.amount, 'at_most'),
+          ...(captureId ? { lookup: captureId } : {}),
           refund: {
             providerRefundId: refund.id,
             refundId: refund.custom_id,
             status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
             providerStatus: refund.status,
-            amount: refund.amount ? this.minor(refund.amount) : undefined,
+            amount: this.signedAmount(refund.amount, 'at_most').signedAmount?.money.value,
           },
         },
       ];
     }
     const payment = resource as PayPalCapture;
-    const orderId = payment.supplementary_data?.related_ids?.order_id;
-    if (!orderId) {
+    if (!reference.providerPaymentId && !reference.paymentId) {
       this.logger.warn({
         msg: 'PayPal event without an order id ignored',
         accountId: ctx.account.id,
@@ -350,17 +351,20 @@ export class PayPalProvider implements PaymentProvider {
     if (kind === 'reversal') status = 'charged_back';
     else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
     else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
+    const amount = this.signedAmount(
+      payment.amount,
+      kind === 'authorization' ? 'equals' : 'at_most',
+    );
     return [
       {
-        providerPaymentId: orderId,
+        ...reference,
+        ...amount,
         payment: {
-          providerPaymentId: orderId,
+          providerPaymentId: reference.providerPaymentId ?? '',
           status,
           providerStatus: `${event.event_type}:${payment.status}`,
           amountCaptured:
-            kind === 'capture' && status === 'paid' && payment.amount
-              ? this.minor(payment.amount)
-              : undefined,
+            kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
           failure:
             status === 'failed'
               ? { code: 'declined', message: `PayPal capture ${payment.status}` }
@@ -368,6 +372,20 @@ export class PayPalProvider implements PaymentProvider {
         },
       },
     ];
+  }
+
+  /** The order behind a refund that names only its capture (one authenticated call, verified deliveries only). */
+  async resolveWebhookPayment(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+  ): Promise<string | null> {
+    if (!notification.lookup) return null;
+    const capture = await this.call<PayPalCapture>(
+      ctx,
+      'GET',
+      `/v2/payments/captures/${encodeURIComponent(notification.lookup)}`,
+    );
+    return capture.supplementary_data?.related_ids?.order_id ?? null;
   }
 
   webhookAck(): WebhookAck {
@@ -381,6 +399,53 @@ export class PayPalProvider implements PaymentProvider {
       return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
     } catch {
       return webhook.rawBody.toString('utf8');
+    }
+  }
+
+  /** The ids by which an event's resource names our payment (see parseWebhook). */
+  private reference(event: PayPalWebhookEvent): WebhookReference {
+    const resource = (event.resource ?? {}) as Record<string, any>;
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+    const kind = PAYPAL_EVENT_MAP[event.event_type];
+    let ref: WebhookReference;
+    if (kind === 'order')
+      ref = {
+        providerPaymentId: text(resource.id),
+        paymentId: text(resource.purchase_units?.[0]?.custom_id),
+      };
+    else if (kind === 'refund')
+      ref = {
+        refundId: text(resource.custom_id),
+        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
+      };
+    else
+      ref = {
+        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
+        paymentId: text(resource.custom_id),
+      };
+    return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
+  }
+
+  /** A signed PayPal amount in our minor units; an unreadable one is a mismatch, never guessed. */
+  private signedAmount(
+    amount: PayPalMoney | undefined,
+    rule: SignedAmountRule,
+  ): Pick<WebhookNotification, 'signedAmount' | 'mismatch'> {
+    if (!amount) return {};
+    try {
+      return {
+        signedAmount: {
+          money: { value: this.minor(amount), currency: amount.currency_code },
+          rule,
+        },
+      };
+    } catch {
+      return {
+        mismatch: {
+          reason: 'amount_mismatch',
+          detail: `unreadable amount ${String(amount.value).slice(0, 32)} ${String(amount.currency_code).slice(0, 8)}`,
+        },
+      };
     }
   }
 
@@ -451,21 +516,6 @@ export class PayPalProvider implements PaymentProvider {
         'PayPal: the order has no authorization to capture',
       );
     return authorization;
-  }
-
-  private async orderOfRefund(ctx: ProviderCallContext, refund: PayPalRefund): Promise<string> {
-    const up = refund.links?.find((link) => link.rel === 'up')?.href;
-    const captureId =
-      refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
-    if (!captureId) throw new ProviderError('provider_error', 'PayPal refund names no capture');
-    const capture = await this.call<PayPalCapture>(
-      ctx,
-      'GET',
-      `/v2/payments/captures/${encodeURIComponent(captureId)}`,
-    );
-    const orderId = capture.supplementary_data?.related_ids?.order_id;
-    if (!orderId) throw new ProviderError('provider_error', 'PayPal capture names no order');
-    return orderId;
   }
 
   private getOrder(ctx: ProviderCallContext, orderId: string): Promise<PayPalOrder> {
@@ -586,4 +636,15 @@ export class PayPalProvider implements PaymentProvider {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
+}
+
+function readEvent(webhook: InboundWebhook): PayPalWebhookEvent | undefined {
+  try {
+    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
+    return event && typeof event === 'object' && typeof event.event_type === 'string'
+      ? event
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

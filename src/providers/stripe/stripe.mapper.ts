@@ -119,6 +119,8 @@ export function stripeSessionState(session: StripeCheckoutSession): ProviderPaym
     status,
     providerStatus: key,
     amountCaptured: intent?.amount_received || undefined,
+    // Stored once: later webhooks (captures, refunds, disputes) name the payment by its PaymentIntent.
+    providerReference: intent?.id,
     failure:
       status === 'failed'
         ? {

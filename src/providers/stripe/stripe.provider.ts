@@ -16,7 +16,9 @@ import type {
   ProviderPaymentState,
   RefundResult,
   WebhookAck,
+  SignedAmountRule,
   WebhookNotification,
+  WebhookReference,
 } from '../provider.interface';
 import {
   STRIPE_CURRENCIES,
@@ -31,7 +33,7 @@ import type {
   StripeCheckoutSession,
   StripeErrorBody,
   StripeEvent,
-  StripeList,
+  StripeEventObject,
   StripePaymentIntent,
   StripeRefund,
 } from './stripe.types';
@@ -238,44 +240,56 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
-  async parseWebhook(
-    ctx: ProviderCallContext,
-    webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
-    const object = event.data?.object;
-    if (!object) return [];
-    if (object.object === 'checkout.session')
-      return [{ providerPaymentId: object.id, fetchState: true }];
-    if (object.object === 'payment_intent') {
-      const sessionId = await this.sessionIdOfIntent(ctx, object.id);
-      return sessionId ? [{ providerPaymentId: sessionId, fetchState: true }] : [];
-    }
-    if (object.object === 'refund') {
-      const refund = object as unknown as StripeRefund;
-      const sessionId =
-        refund.metadata?.checkout_session_id ??
-        (refund.payment_intent ? await this.sessionIdOfIntent(ctx, refund.payment_intent) : null);
-      return sessionId ? [{ providerPaymentId: sessionId, refund: stripeRefundState(refund) }] : [];
-    }
-    if (
-      object.object === 'dispute' &&
-      event.type === 'charge.dispute.created' &&
-      object.payment_intent
-    ) {
-      const sessionId = await this.sessionIdOfIntent(ctx, object.payment_intent);
-      return sessionId
-        ? [
-            {
-              providerPaymentId: sessionId,
-              payment: {
-                providerPaymentId: sessionId,
-                status: 'charged_back',
-                providerStatus: event.type,
-              },
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const object = readEvent(webhook)?.data?.object;
+    return object && typeof object === 'object' ? [stripeObjectReference(object)] : [];
+  }
+
+  /**
+   * Stripe signs the whole event, so the object's own ids name the payment: a Checkout
+   * Session by its id and client_reference_id, a PaymentIntent by its id (stored once the
+   * session was read) and our metadata, a refund by the session id we put in its metadata or
+   * its PaymentIntent, a dispute by its PaymentIntent. Amount and currency are checked against
+   * the payment; sessions and PaymentIntents are then read from the API for their state.
+   */
+  parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const event = readEvent(webhook);
+    const object = event?.data?.object;
+    if (!event || !object || typeof object !== 'object') return [];
+    const reference = stripeObjectReference(object);
+    const amount = (value: unknown, rule: SignedAmountRule) =>
+      Number.isSafeInteger(value) && typeof object.currency === 'string'
+        ? {
+            signedAmount: {
+              money: { value: value as number, currency: object.currency.toUpperCase() },
+              rule,
             },
-          ]
-        : [];
+          }
+        : {};
+    if (object.object === 'checkout.session')
+      return [{ ...reference, ...amount(object.amount_total, 'equals'), fetchState: true }];
+    if (object.object === 'payment_intent')
+      return [{ ...reference, ...amount(object.amount, 'equals'), fetchState: true }];
+    if (object.object === 'refund')
+      return [
+        {
+          ...reference,
+          ...amount(object.amount, 'at_most'),
+          refund: stripeRefundState(object as unknown as StripeRefund),
+        },
+      ];
+    if (object.object === 'dispute' && event.type === 'charge.dispute.created') {
+      return [
+        {
+          ...reference,
+          ...amount(object.amount, 'at_most'),
+          payment: {
+            providerPaymentId: reference.providerPaymentId ?? '',
+            status: 'charged_back',
+            providerStatus: event.type,
+          },
+        },
+      ];
     }
     this.logger.log({ msg: 'Stripe event not used', type: event.type });
     return [];
@@ -312,18 +326,6 @@ export class StripeProvider implements PaymentProvider {
     return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
   }
 
-  private async sessionIdOfIntent(
-    ctx: ProviderCallContext,
-    intentId: string,
-  ): Promise<string | null> {
-    const list = await this.call<StripeList<StripeCheckoutSession>>(
-      ctx,
-      'GET',
-      `/v1/checkout/sessions?payment_intent=${encodeURIComponent(intentId)}&limit=1`,
-    );
-    return list.data[0]?.id ?? null;
-  }
-
   private async call<T>(
     ctx: ProviderCallContext,
     method: 'GET' | 'POST',
@@ -357,4 +359,33 @@ export class StripeProvider implements PaymentProvider {
     if (e.type === 'card_error') throw new ProviderError('declined', message, response.status);
     throw ProviderError.fromHttpStatus(response.status, message);
   }
+}
+
+function readEvent(webhook: InboundWebhook): StripeEvent | undefined {
+  try {
+    const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
+    return event && typeof event === 'object' ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ids by which a webhook's object names our payment (see parseWebhook). */
+function stripeObjectReference(object: StripeEventObject): WebhookReference {
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const metadata = object.metadata && typeof object.metadata === 'object' ? object.metadata : {};
+  const ref: WebhookReference = {};
+  if (object.object === 'checkout.session') {
+    ref.providerPaymentId = text(object.id);
+    ref.paymentId = text(object.client_reference_id) ?? text(metadata.paymentserver_payment_id);
+  } else if (object.object === 'payment_intent') {
+    ref.providerPaymentId = text(object.id);
+    ref.paymentId = text(metadata.paymentserver_payment_id);
+  } else if (object.object === 'refund') {
+    ref.providerPaymentId = text(metadata.checkout_session_id) ?? text(object.payment_intent);
+    ref.refundId = text(metadata.paymentserver_refund_id);
+  } else if (object.object === 'dispute') {
+    ref.providerPaymentId = text(object.payment_intent);
+  }
+  return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
 }

@@ -28,18 +28,23 @@ export interface StripeRefund {
   metadata?: Record<string, string> | null;
 }
 
+/** The object of an event, as far as webhooks read it (sessions, PaymentIntents, refunds, disputes). */
+export type StripeEventObject = {
+  id: string;
+  object: string;
+  payment_intent?: string | null;
+  client_reference_id?: string | null;
+  amount?: number;
+  amount_total?: number | null;
+  currency?: string;
+  metadata?: Record<string, string> | null;
+} & Record<string, unknown>;
+
 export interface StripeEvent {
   id: string;
   object: 'event';
   type: string;
-  data: {
-    object: {
-      id: string;
-      object: string;
-      payment_intent?: string | null;
-      metadata?: Record<string, string> | null;
-    } & Record<string, unknown>;
-  };
+  data: { object: StripeEventObject };
 }
 
 export interface StripeList<T> {

@@ -15,6 +15,7 @@ import {
   RefundResult,
   WebhookAck,
   WebhookNotification,
+  WebhookReference,
 } from '../provider.interface';
 import { TestProviderLedger } from './test-provider.ledger';
 import { TEST_SIGNATURE_HEADER, TestWebhookSigner } from './test-webhook.signer';
@@ -189,14 +190,21 @@ export class TestProvider implements PaymentProvider {
     }
   }
 
-  async parseWebhook(
-    _ctx: ProviderCallContext,
-    webhook: InboundWebhook,
-  ): Promise<WebhookNotification[]> {
-    const body = JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
+  webhookReferences(webhook: InboundWebhook): WebhookReference[] {
+    const id = readBody(webhook)?.data?.id;
+    return typeof id === 'string' ? [{ providerPaymentId: id }] : [];
+  }
+
+  parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    const body = readBody(webhook);
+    if (!body?.data || typeof body.data.id !== 'string') return [];
+    const amount = body.data.amount;
     return [
       {
         providerPaymentId: body.data.id,
+        ...(amount && Number.isSafeInteger(amount.value)
+          ? { signedAmount: { money: amount, rule: 'equals' as const } }
+          : {}),
         payment: {
           providerPaymentId: body.data.id,
           status: TEST_STATUS_MAP[body.data.status] ?? null,
@@ -209,5 +217,13 @@ export class TestProvider implements PaymentProvider {
 
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'application/json', body: '{"received":true}' };
+  }
+}
+
+function readBody(webhook: InboundWebhook): TestWebhookBody | undefined {
+  try {
+    return JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
+  } catch {
+    return undefined;
   }
 }

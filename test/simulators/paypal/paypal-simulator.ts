@@ -1,10 +1,13 @@
+import 'reflect-metadata';
 import {
   createSign,
   createVerify,
-  generateKeyPairSync,
+  KeyObject,
   randomBytes,
   randomUUID,
+  webcrypto,
 } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import {
   checkoutPage,
   formFields,
@@ -48,11 +51,17 @@ function crc32(text: string): number {
 
 const WHOLE_UNITS = new Set(['JPY', 'HUF', 'TWD']);
 
+/** Where PayPal's sandbox publishes the certificate its webhooks are signed with. */
+export const PAYPAL_SANDBOX_CERT_ORIGIN = 'https://api.sandbox.paypal.com';
+
 /**
  * A stateful stand-in for PayPal's OAuth2, Orders v2, Payments v2 and webhook verification
  * APIs. Requests are checked against PayPal's own OpenAPI documents; webhooks are signed as
- * PayPal signs them (SHA256withRSA over `transmissionId|time|webhookId|crc32(body)`), and
- * only verify-webhook-signature can tell a good one from a forged one, as with PayPal.
+ * PayPal signs them: SHA256withRSA over `transmissionId|time|webhookId|crc32(body)` with the
+ * key of a certificate issued to messageverificationcerts.sandbox.paypal.com (self-made here),
+ * PAYPAL-CERT-URL naming it on PayPal's sandbox host, and the certificate served at that path
+ * (a server fetches it through the account's baseUrl, the simulator). verify-webhook-signature
+ * answers too, as PayPal's does.
  */
 export class PayPalSimulator extends PspSimulator {
   readonly orders = new Map<string, Order>();
@@ -64,7 +73,12 @@ export class PayPalSimulator extends PspSimulator {
   readonly rejected: { path: string; details: unknown }[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly idempotent = new Map<string, SimResponse>();
-  private readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private keys!: { privateKey: KeyObject; publicKey: KeyObject };
+  /** The signing certificate (PEM) and its id in PAYPAL-CERT-URL. */
+  certificate = '';
+  readonly certId = `CERT-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
+  /** Downloads of the signing certificate (not API calls: no token, no faults). */
+  certDownloads = 0;
   private readonly specs = {
     orders: SpecValidator.load('paypal/checkout_orders_v2.json'),
     payments: SpecValidator.load('paypal/payments_payment_v2.json'),
@@ -79,7 +93,13 @@ export class PayPalSimulator extends PspSimulator {
     return this.url;
   }
 
+  /** PAYPAL-CERT-URL as PayPal's sandbox sends it. */
+  get certUrl(): string {
+    return `${PAYPAL_SANDBOX_CERT_ORIGIN}/v1/notifications/certs/${this.certId}`;
+  }
+
   override async start(): Promise<this> {
+    await this.makeCertificate();
     this.specs.orders?.warmUp(
       'components/schemas/order_request',
       'components/schemas/order_capture_request',
@@ -113,17 +133,17 @@ export class PayPalSimulator extends PspSimulator {
 
   /** The hosted page and the signing certificates are not the REST API (no faults there). */
   protected isApi(request: SimRequest): boolean {
-    return request.path !== '/checkoutnow' && !request.path.startsWith('/certs/');
+    return request.path !== '/checkoutnow' && !request.path.startsWith('/v1/notifications/certs/');
   }
 
   protected async handle(request: SimRequest): Promise<SimResponse> {
     if (request.path === '/checkoutnow') return this.hostedPage(request);
-    if (request.path.startsWith('/certs/')) {
-      return text(
-        200,
-        this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        'application/x-pem-file',
-      );
+    if (request.path.startsWith('/v1/notifications/certs/')) {
+      if (request.method !== 'GET') return this.notFound();
+      this.certDownloads += 1;
+      return request.path === `/v1/notifications/certs/${this.certId}`
+        ? text(200, this.certificate, 'application/x-pem-file')
+        : this.notFound();
     }
     if (request.method === 'POST' && request.path === '/v1/oauth2/token')
       return this.issueToken(request);
@@ -493,13 +513,43 @@ export class PayPalSimulator extends PspSimulator {
       'paypal-transmission-id': transmissionId,
       'paypal-transmission-time': time,
       'paypal-transmission-sig': signature,
-      'paypal-cert-url': `${this.baseUrl}/certs/CERT-360caa42-fca2a594-a5cafa77`,
+      'paypal-cert-url': this.certUrl,
       'paypal-auth-algo': 'SHA256withRSA',
     };
     const response = await fetch(this.webhookUrl, { method: 'POST', headers: sent, body });
     await response.text();
     this.delivered.push({ body, headers: sent, status: response.status });
     return response.status;
+  }
+
+  /** A self-signed stand-in for PayPal's sandbox signing certificate (SHA256withRSA, 2048 bits). */
+  private async makeCertificate(): Promise<void> {
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    const algorithm = {
+      name: 'RSASSA-PKCS1-v1_5',
+      hash: 'SHA-256',
+      publicExponent: new Uint8Array([1, 0, 1]),
+      modulusLength: 2048,
+    };
+    const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: randomBytes(8).toString('hex'),
+      name: 'C=US, ST=California, L=San Jose, O=PayPal, OU=PayPal Production, CN=messageverificationcerts.sandbox.paypal.com',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 365 * 86_400_000),
+      signingAlgorithm: algorithm,
+      keys: keys as unknown as Parameters<
+        typeof x509.X509CertificateGenerator.createSelfSigned
+      >[0]['keys'],
+    });
+    this.certificate = certificate.toString('pem');
+    this.keys = {
+      privateKey: KeyObject.from(keys.privateKey),
+      publicKey: KeyObject.from(keys.publicKey),
+    };
   }
 
   private orderView(order: Order) {
