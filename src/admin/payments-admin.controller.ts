@@ -14,7 +14,9 @@ import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
-import { PaymentDto, PaymentEventListDto, PaymentListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
+import { PaymentDto, PaymentEventListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
+import { AttentionService } from '../reconciliation/attention.service';
+import { AdminPaymentDto, AdminPaymentListDto } from './dto/admin-payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
@@ -28,22 +30,26 @@ export class PaymentsAdminController {
     private readonly payments: PaymentsService,
     private readonly refunds: RefundsService,
     private readonly idempotency: IdempotencyService,
+    private readonly attention: AttentionService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List payments of every integration, newest first' })
-  @ApiOkResponse({ type: PaymentListDto })
+  @ApiOperation({ summary: 'List payments of every integration, newest first (with `needsAttention`)' })
+  @ApiOkResponse({ type: AdminPaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
     const page = await this.payments.list({ integrationId: query.integrationId, provider: query.provider }, query);
-    return mapPage(page, toPaymentView);
+    const notes = await this.attention.forPayments(page.data);
+    return mapPage(page, (payment) => ({ ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null }));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get any payment' })
-  @ApiOkResponse({ type: PaymentDto })
+  @ApiOperation({ summary: 'Get any payment (with `needsAttention`)' })
+  @ApiOkResponse({ type: AdminPaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id') id: string) {
-    return toPaymentView(await this.payments.get({}, id));
+    const payment = await this.payments.get({}, id);
+    const notes = await this.attention.forPayments([payment]);
+    return { ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null };
   }
 
   @Get(':id/events')
