@@ -1,5 +1,7 @@
 import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
 import type { PspSimulator } from './psp-simulator';
+import type { Dialect } from '../support/services';
+import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 
 /** Helpers shared by the connector e2e specs. */
 export class ConnectorHarness {
@@ -46,6 +48,28 @@ export class ConnectorHarness {
     return submitCheckout(checkoutUrl, { outcome });
   }
 
+  /** One reconciler run, as the timer would start it. */
+  async reconcile(): Promise<number> {
+    return this.server.server.app.get(ReconciliationService).runOnce();
+  }
+
+  /** A payment as the admin API shows it (with needsAttention). */
+  async adminPayment(id: string): Promise<any> {
+    return (await this.server.request('GET', `/api/v1/admin/payments/${id}`, { token: this.adminToken })).body;
+  }
+
+  /** The status changes of a payment's refunds (not ignored). */
+  async refundChanges(id: string): Promise<any[]> {
+    return (await this.events(id)).filter((e) => e.type === 'refund.status_changed' && !e.ignored);
+  }
+
+  /** Outbox events (notifications to the shop) of one type for a payment. */
+  async outbox(paymentId: string, type: string): Promise<any[]> {
+    const q = this.server.dataSource.driver.escape.bind(this.server.dataSource.driver);
+    const rows = await this.server.dataSource.query(`SELECT payload FROM outbox_events WHERE ${q('paymentId')} = '${paymentId}' AND type = '${type}'`);
+    return rows.map((r: any) => JSON.parse(r.payload));
+  }
+
   /** The stored attempt rows of a payment (error code, retryable flag). */
   async attempts(paymentId: string): Promise<{ errorCode: string | null; retryable: boolean | null; errorMessage: string | null }[]> {
     const q = this.server.dataSource.driver.escape.bind(this.server.dataSource.driver);
@@ -79,17 +103,20 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
   /** The provider account's body (the harness adds a name and testMode unless given). */
   account: (sim: S) => Record<string, unknown>;
   publicListener?: boolean;
+  /** More server configuration (e.g. the reconciler's retry schedule). */
+  env?: Record<string, string>;
+  dialect?: Dialect;
 }): ConnectorSuite<S> {
   const suite = {} as ConnectorSuite<S>;
   beforeAll(async () => {
     suite.sim = await options.simulator().start();
-    const env: Record<string, string> = { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' };
+    const env: Record<string, string> = { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0', ...options.env };
     if (options.publicListener) {
       const publicPort = await freePort();
       suite.publicUrl = `http://127.0.0.1:${publicPort}`;
       Object.assign(env, { PAYMENTSERVER_PUBLIC_PORT: String(publicPort), PAYMENTSERVER_PUBLIC_URL: suite.publicUrl });
     }
-    suite.server = await startTestServer({ env });
+    suite.server = await startTestServer({ env, dialect: options.dialect });
     suite.h = await ConnectorHarness.open(suite.server);
     const body = options.account(suite.sim);
     const account = await suite.h.createAccount(body);
