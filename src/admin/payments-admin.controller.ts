@@ -22,6 +22,7 @@ import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 import { AdminController } from './admin-controller.decorator';
+import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
 @AdminController('api/v1/admin/payments', 'Admin: payments')
@@ -61,7 +62,7 @@ export class PaymentsAdminController {
 
   @Post(':id/capture')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Capture an authorized payment' })
+  @ApiOperation({ summary: 'Capture an authorized payment', description: CAPTURE_CANCEL_DESCRIPTION })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
@@ -70,7 +71,7 @@ export class PaymentsAdminController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a pending or authorized payment' })
+  @ApiOperation({ summary: 'Cancel a pending or authorized payment', description: CAPTURE_CANCEL_DESCRIPTION })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async cancel(@Param('id') id: string) {
@@ -85,7 +86,7 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/refunds')
-  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)' })
+  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)', description: REFUND_DESCRIPTION })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })

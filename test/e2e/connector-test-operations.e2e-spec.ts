@@ -75,4 +75,13 @@ describe('test provider operations with lost answers (sqlite)', () => {
     expect(await h.payment(authorized.id)).toMatchObject({ status: 'canceled', pendingOperation: null });
     expect((await ledger(authorized.provider.paymentId)).status).toBe('canceled');
   });
+
+  it('Swagger documents the pending operation of a payment and what needs an operator\'s attention', async () => {
+    const doc = (await server.request('GET', '/swagger/json')).body;
+    expect(doc.components.schemas.PaymentDto.properties.pendingOperation).toBeDefined();
+    expect(doc.components.schemas.PendingOperationDto.properties.stage.enum).toEqual(['sending', 'unknown', 'accepted']);
+    expect(doc.components.schemas.AdminPaymentDto.properties.needsAttention).toBeDefined();
+    const get = doc.paths['/api/v1/admin/payments/{id}'].get;
+    expect(get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/AdminPaymentDto');
+  });
 });
