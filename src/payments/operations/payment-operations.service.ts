@@ -21,7 +21,7 @@ import type { EventSource } from '../payment-status';
 import type { OperationStage } from './operation-tracking';
 import { OPERATION_LEASE_MS, newLeaseToken, releaseOperation } from './operation-lease';
 import { OperationSettlement, settleOperation } from './operation-settlement';
-import { describeError, nextLookAt, outcomeOf, ProviderOutcome, refusalProblem } from './provider-outcome';
+import { describeError, mayResend, nextLookAt, NOT_SENT_AGAIN, outcomeOf, ProviderOutcome, refusalProblem } from './provider-outcome';
 
 type OperationResult = CaptureResult | CancelResult;
 
@@ -85,6 +85,8 @@ export class PaymentOperationsService {
     } else if (op.stage === 'accepted') {
       // The provider has it (an earlier answer said so) and reports nothing yet.
       await this.reschedule(op, token, state === null ? 'the provider does not show it yet' : null);
+    } else if (!mayResend(state === null, op.createdAt)) {
+      await this.reschedule(op, token, NOT_SENT_AGAIN);
     } else {
       await this.resend(resolved, op, payment, token);
     }

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../providers/provider-error';
-import { nextLookAt, outcomeOf, refusalProblem } from './provider-outcome';
+import { mayResend, nextLookAt, outcomeOf, refusalProblem } from './provider-outcome';
 
 describe('provider outcomes of a capture, cancel or refund', () => {
   it.each([
@@ -42,5 +42,12 @@ describe('provider outcomes of a capture, cancel or refund', () => {
     const now = Date.UTC(2026, 0, 1);
     const at = (attempts: number) => (nextLookAt([30, 60, 3600], attempts, now).getTime() - now) / 1000;
     expect([at(0), at(1), at(2), at(3), at(10)]).toEqual([30, 30, 60, 3600, 3600]);
+  });
+
+  it('sends again without a lookup only while the first key is surely remembered', () => {
+    const now = Date.UTC(2026, 0, 2);
+    expect(mayResend(false, new Date(now - 3_600_000), now)).toBe(true);
+    expect(mayResend(false, new Date(now - 25 * 3_600_000), now)).toBe(false);
+    expect(mayResend(true, new Date(now - 30 * 86_400_000), now)).toBe(true);
   });
 });

@@ -59,3 +59,17 @@ export function nextLookAt(scheduleSeconds: readonly number[], attempts: number,
   const step = scheduleSeconds[Math.min(Math.max(attempts - 1, 0), scheduleSeconds.length - 1)] ?? 60;
   return new Date(now + step * 1000);
 }
+
+/**
+ * Without a lookup, a re-send is safe only while the provider still remembers the idempotency
+ * key of the first attempt (Adyen: at least 7 days). Past this age an operation whose outcome is
+ * still unknown is not sent again: it waits for the provider's webhook or an operator.
+ */
+export const RESEND_WITHOUT_LOOKUP_MS = 24 * 3_600_000;
+
+/** Whether an operation whose outcome is unknown may be sent again now. */
+export function mayResend(lookedUp: boolean, createdAt: Date, now = Date.now()): boolean {
+  return lookedUp || now - createdAt.getTime() < RESEND_WITHOUT_LOOKUP_MS;
+}
+
+export const NOT_SENT_AGAIN = 'not sent again: the provider cannot be asked about it and its idempotency key may have expired; waiting for its webhook or an operator';

@@ -11,7 +11,7 @@ import { PaymentStatusService } from '../payment-status.service';
 import type { EventSource } from '../payment-status';
 import type { OperationStage } from './operation-tracking';
 import { releaseOperation } from './operation-lease';
-import { describeError, nextLookAt, outcomeOf, ProviderOutcome } from './provider-outcome';
+import { describeError, mayResend, nextLookAt, NOT_SENT_AGAIN, outcomeOf, ProviderOutcome } from './provider-outcome';
 
 /**
  * Sends refunds and follows them until the provider's definite answer. A refund's amount stays
@@ -58,6 +58,8 @@ export class RefundTracker {
       await this.apply(refund, state, 'poll', token);
     } else if (refund.stage === 'accepted') {
       await this.reschedule(refund, token, state === null ? 'the provider does not show it yet' : null);
+    } else if (!mayResend(state === null, refund.createdAt)) {
+      await this.reschedule(refund, token, NOT_SENT_AGAIN);
     } else {
       this.logger.log({ msg: 'sending refund again', refundId: refund.id, attempts: refund.attempts });
       const outcome = await this.call(resolved, refund, payment);
