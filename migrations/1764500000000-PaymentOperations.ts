@@ -41,26 +41,46 @@ export class PaymentOperations1764500000000 implements MigrationInterface {
         ],
         indices: [
           new TableIndex({ name: 'IDX_payment_operations_payment', columnNames: ['paymentId'] }),
-          new TableIndex({ name: 'IDX_payment_operations_due', columnNames: ['status', 'nextAttemptAt'] }),
+          new TableIndex({
+            name: 'IDX_payment_operations_due',
+            columnNames: ['status', 'nextAttemptAt'],
+          }),
         ],
       }),
     );
-    await queryRunner.addColumns('refunds', tracking().map((column) => new TableColumn(column)));
-    await queryRunner.createIndex('refunds', new TableIndex({ name: 'IDX_refunds_due', columnNames: ['status', 'nextAttemptAt'] }));
+    await queryRunner.addColumns(
+      'refunds',
+      tracking().map((column) => new TableColumn(column)),
+    );
+    await queryRunner.createIndex(
+      'refunds',
+      new TableIndex({ name: 'IDX_refunds_due', columnNames: ['status', 'nextAttemptAt'] }),
+    );
     // Refunds still open from before: they used their own id as the provider's idempotency key.
     const q = (name: string) => queryRunner.connection.driver.escape(name);
     await queryRunner.query(
       `UPDATE refunds SET ${q('providerIdempotencyKey')} = id, stage = CASE WHEN ${q('providerRefundId')} IS NULL THEN 'unknown' ELSE 'accepted' END WHERE status = 'pending'`,
     );
     await queryRunner.addColumn('payments', new TableColumn(c.json('pendingOperation', true)));
-    await queryRunner.addColumn('test_provider_payments', new TableColumn(c.json('operations', true)));
+    await queryRunner.addColumn(
+      'test_provider_payments',
+      new TableColumn(c.json('operations', true)),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropColumn('test_provider_payments', 'operations');
     await queryRunner.dropColumn('payments', 'pendingOperation');
     await queryRunner.dropIndex('refunds', 'IDX_refunds_due');
-    for (const column of ['leaseExpiresAt', 'leaseToken', 'lastError', 'nextAttemptAt', 'attempts', 'providerIdempotencyKey', 'stage']) {
+    for (const column of [
+      'leaseExpiresAt',
+      'leaseToken',
+      'lastError',
+      'nextAttemptAt',
+      'attempts',
+      'providerIdempotencyKey',
+      'stage',
+    ]) {
       await queryRunner.dropColumn('refunds', column);
     }
     await queryRunner.dropTable('payment_operations');

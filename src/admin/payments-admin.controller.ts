@@ -14,7 +14,12 @@ import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
-import { PaymentDto, PaymentEventListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
+import {
+  PaymentDto,
+  PaymentEventListDto,
+  RefundDto,
+  RefundListDto,
+} from '../payments/dto/payment.response';
 import { AttentionService } from '../reconciliation/attention.service';
 import { AdminPaymentDto, AdminPaymentListDto } from './dto/admin-payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
@@ -35,12 +40,20 @@ export class PaymentsAdminController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List payments of every integration, newest first (with `needsAttention`)' })
+  @ApiOperation({
+    summary: 'List payments of every integration, newest first (with `needsAttention`)',
+  })
   @ApiOkResponse({ type: AdminPaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
-    const page = await this.payments.list({ integrationId: query.integrationId, provider: query.provider }, query);
+    const page = await this.payments.list(
+      { integrationId: query.integrationId, provider: query.provider },
+      query,
+    );
     const notes = await this.attention.forPayments(page.data);
-    return mapPage(page, (payment) => ({ ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null }));
+    return mapPage(page, (payment) => ({
+      ...toPaymentView(payment),
+      needsAttention: notes.get(payment.id) ?? null,
+    }));
   }
 
   @Get(':id')
@@ -62,7 +75,10 @@ export class PaymentsAdminController {
 
   @Post(':id/capture')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Capture an authorized payment', description: CAPTURE_CANCEL_DESCRIPTION })
+  @ApiOperation({
+    summary: 'Capture an authorized payment',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
@@ -71,7 +87,10 @@ export class PaymentsAdminController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a pending or authorized payment', description: CAPTURE_CANCEL_DESCRIPTION })
+  @ApiOperation({
+    summary: 'Cancel a pending or authorized payment',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async cancel(@Param('id') id: string) {
@@ -86,11 +105,17 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/refunds')
-  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)', description: REFUND_DESCRIPTION })
+  @ApiOperation({
+    summary: 'Refund a payment (all that is left, or `amount`)',
+    description: REFUND_DESCRIPTION,
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`refund_exceeds_available`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`refund_exceeds_available`',
+    type: ProblemDetailsDto,
+  })
   async refund(
     @Param('id') id: string,
     @Body() dto: CreateRefundDto,

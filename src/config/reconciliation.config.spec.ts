@@ -1,5 +1,8 @@
 import { EnvReader } from './env-reader';
-import { DEFAULT_OPERATION_RETRY_SCHEDULE, loadReconciliationConfig } from './reconciliation.config';
+import {
+  DEFAULT_OPERATION_RETRY_SCHEDULE,
+  loadReconciliationConfig,
+} from './reconciliation.config';
 
 const load = (env: Record<string, string>) => loadReconciliationConfig(new EnvReader(env));
 

@@ -34,7 +34,10 @@ function secondsList(reader: EnvReader, key: string, fallback: number[]): number
   if (raw === undefined) return fallback;
   const parts = raw.split(',').map((part) => part.trim());
   if (parts.some((part) => !/^\d+$/.test(part) || Number(part) > 86_400)) {
-    throw new ConfigError(key, `must be a comma-separated list of whole seconds 0-86400 (got "${raw}")`);
+    throw new ConfigError(
+      key,
+      `must be a comma-separated list of whole seconds 0-86400 (got "${raw}")`,
+    );
   }
   return parts.map(Number);
 }

@@ -12,7 +12,21 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
 @Module({
   imports: [RoutingModule, IdempotencyModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, RefundsService, PaymentStatusService, PaymentUpdatesService, PaymentOperationsService, RefundTracker],
-  exports: [PaymentsService, RefundsService, PaymentUpdatesService, PaymentStatusService, PaymentOperationsService, RefundTracker],
+  providers: [
+    PaymentsService,
+    RefundsService,
+    PaymentStatusService,
+    PaymentUpdatesService,
+    PaymentOperationsService,
+    RefundTracker,
+  ],
+  exports: [
+    PaymentsService,
+    RefundsService,
+    PaymentUpdatesService,
+    PaymentStatusService,
+    PaymentOperationsService,
+    RefundTracker,
+  ],
 })
 export class PaymentsModule {}

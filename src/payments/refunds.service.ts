@@ -12,7 +12,11 @@ import { ProviderAccountsService } from '../providers/provider-accounts.service'
 import { RefundTracker } from './operations/refund-tracker.service';
 import { newLeaseToken, OPERATION_LEASE_MS } from './operations/operation-lease';
 import { refusalProblem } from './operations/provider-outcome';
-import { InvalidPaymentStateError, UnprocessableError, ValidationError } from '../common/errors/domain-error';
+import {
+  InvalidPaymentStateError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 
 /**
@@ -40,7 +44,10 @@ export class RefundsService {
   async create(scope: PaymentScope, paymentId: string, dto: CreateRefundDto): Promise<Refund> {
     const payment = await this.payments.get(scope, paymentId);
     if (dto.amount && dto.amount.currency !== payment.currency) {
-      throw ValidationError.field('amount.currency', `must be the payment's currency ${payment.currency}`);
+      throw ValidationError.field(
+        'amount.currency',
+        `must be the payment's currency ${payment.currency}`,
+      );
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const caps = resolved.provider.capabilities;
@@ -50,10 +57,14 @@ export class RefundsService {
     const { refund, locked } = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, paymentId))!;
       if (!PaymentStateMachine.canRefund(locked.status)) {
-        throw new InvalidPaymentStateError(`A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`);
+        throw new InvalidPaymentStateError(
+          `A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`,
+        );
       }
       // Pending refunds count as refunded: one whose outcome is unknown may well have happened.
-      const open = await m.find(Refund, { where: { paymentId, status: In(['pending', 'succeeded']) } });
+      const open = await m.find(Refund, {
+        where: { paymentId, status: In(['pending', 'succeeded']) },
+      });
       const reserved = open.reduce((sum, r) => sum + r.amountValue, 0);
       const available = locked.amountCaptured - reserved;
       const value = dto.amount?.value ?? available;
@@ -64,8 +75,10 @@ export class RefundsService {
           `Only ${available} ${locked.currency} minor units are left to refund`,
         );
       }
-      if (value < locked.amountCaptured && !caps.partialRefunds) throw notSupported(resolved.provider.name, 'partial refunds');
-      if (open.length > 0 && !caps.multipleRefunds) throw notSupported(resolved.provider.name, 'more than one refund per payment');
+      if (value < locked.amountCaptured && !caps.partialRefunds)
+        throw notSupported(resolved.provider.name, 'partial refunds');
+      if (open.length > 0 && !caps.multipleRefunds)
+        throw notSupported(resolved.provider.name, 'more than one refund per payment');
       const now = new Date();
       const id = newId(ID_PREFIX.refund);
       const row: Refund = {

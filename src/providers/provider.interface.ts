@@ -167,7 +167,10 @@ export interface PaymentProvider {
   /** Problems with a credentials object, as field messages; empty when valid. */
   validateCredentials(credentials: Record<string, unknown>): FieldError[];
 
-  createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult>;
+  createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult>;
   getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;
   capture(ctx: ProviderCallContext, operation: OperationRequest): Promise<CaptureResult>;
   cancel(ctx: ProviderCallContext, operation: OperationRequest): Promise<CancelResult>;
@@ -180,9 +183,18 @@ export interface PaymentProvider {
    * id. `null`: the PSP has no such operation, so sending it (again) is safe. `undefined`: the
    * PSP cannot tell for this one (as if the method were missing).
    */
-  getRefund?(ctx: ProviderCallContext, operation: OperationRequest): Promise<ProviderRefundState | null | undefined>;
-  getCapture?(ctx: ProviderCallContext, operation: OperationRequest): Promise<ProviderOperationState | null | undefined>;
-  getCancellation?(ctx: ProviderCallContext, operation: OperationRequest): Promise<ProviderOperationState | null | undefined>;
+  getRefund?(
+    ctx: ProviderCallContext,
+    operation: OperationRequest,
+  ): Promise<ProviderRefundState | null | undefined>;
+  getCapture?(
+    ctx: ProviderCallContext,
+    operation: OperationRequest,
+  ): Promise<ProviderOperationState | null | undefined>;
+  getCancellation?(
+    ctx: ProviderCallContext,
+    operation: OperationRequest,
+  ): Promise<ProviderOperationState | null | undefined>;
 
   /** Throws WebhookVerificationError when the delivery is not authentic. */
   verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void>;

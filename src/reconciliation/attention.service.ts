@@ -46,15 +46,27 @@ export class AttentionService {
     const cutoff = new Date(now - this.config.reconciliation.attentionHours * 3_600_000);
     const ids = payments.map((p) => p.id);
     const [operations, refunds] = await Promise.all([
-      this.operations.find({ where: { paymentId: In(ids), status: 'pending', createdAt: LessThanOrEqual(cutoff) } }),
-      this.refunds.find({ where: { paymentId: In(ids), status: 'pending', createdAt: LessThanOrEqual(cutoff) } }),
+      this.operations.find({
+        where: { paymentId: In(ids), status: 'pending', createdAt: LessThanOrEqual(cutoff) },
+      }),
+      this.refunds.find({
+        where: { paymentId: In(ids), status: 'pending', createdAt: LessThanOrEqual(cutoff) },
+      }),
     ]);
     const byId = new Map(payments.map((p) => [p.id, p]));
     const items: { paymentId: string; item: AttentionItem }[] = [
-      ...operations.map((op) => ({ paymentId: op.paymentId, item: this.item(byId.get(op.paymentId)!, op.type, op) })),
-      ...refunds.map((refund) => ({ paymentId: refund.paymentId, item: this.item(byId.get(refund.paymentId)!, 'refund', refund) })),
+      ...operations.map((op) => ({
+        paymentId: op.paymentId,
+        item: this.item(byId.get(op.paymentId)!, op.type, op),
+      })),
+      ...refunds.map((refund) => ({
+        paymentId: refund.paymentId,
+        item: this.item(byId.get(refund.paymentId)!, 'refund', refund),
+      })),
     ];
-    for (const { paymentId, item } of items.sort((a, b) => a.item.since.localeCompare(b.item.since))) {
+    for (const { paymentId, item } of items.sort((a, b) =>
+      a.item.since.localeCompare(b.item.since),
+    )) {
       const note = notes.get(paymentId);
       if (note) note.operations.push(item);
       else notes.set(paymentId, { since: item.since, reason: item.why, operations: [item] });
@@ -62,10 +74,17 @@ export class AttentionService {
     return notes;
   }
 
-  private item(payment: Payment, type: AttentionItem['type'], row: PaymentOperation | Refund): AttentionItem {
+  private item(
+    payment: Payment,
+    type: AttentionItem['type'],
+    row: PaymentOperation | Refund,
+  ): AttentionItem {
     const provider = payment.providerName ?? 'the provider';
     const since = row.createdAt.toISOString();
-    const amount = row.amountValue === null ? '' : ` of ${row.currency} ${toDecimalString(row.amountValue, row.currency)}`;
+    const amount =
+      row.amountValue === null
+        ? ''
+        : ` of ${row.currency} ${toDecimalString(row.amountValue, row.currency)}`;
     const what = `${type} ${row.id}${amount}`;
     let why: string;
     if (!this.canLookUp(payment, type)) {
@@ -80,7 +99,9 @@ export class AttentionService {
 
   /** Whether the connector can ask its provider about this kind of operation (Adyen cannot). */
   private canLookUp(payment: Payment, type: AttentionItem['type']): boolean {
-    const provider: PaymentProvider | undefined = payment.providerName ? this.accounts.providerOf({ provider: payment.providerName }) : undefined;
+    const provider: PaymentProvider | undefined = payment.providerName
+      ? this.accounts.providerOf({ provider: payment.providerName })
+      : undefined;
     if (!provider) return false;
     if (type === 'refund') return !!provider.getRefund;
     return !!(type === 'capture' ? provider.getCapture : provider.getCancellation);

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -8,7 +14,11 @@ import { Refund } from '../payments/entities/refund.entity';
 import { PaymentUpdatesService, UpdateResult } from '../payments/payment-updates.service';
 import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
 import { RefundTracker } from '../payments/operations/refund-tracker.service';
-import { claimOperation, newLeaseToken, releaseOperation } from '../payments/operations/operation-lease';
+import {
+  claimOperation,
+  newLeaseToken,
+  releaseOperation,
+} from '../payments/operations/operation-lease';
 import { nextLookAt } from '../payments/operations/provider-outcome';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { TransactionService } from '../database/transaction.service';
@@ -60,8 +70,12 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     if (this.running) return 0;
     this.running = true;
     try {
-      const operations = await this.reconcileOpen(this.operations, PaymentOperation, (id, token) => this.operationsService.reconcile(id, token));
-      const refunds = await this.reconcileOpen(this.refunds, Refund, (id, token) => this.refundTracker.reconcile(id, token));
+      const operations = await this.reconcileOpen(this.operations, PaymentOperation, (id, token) =>
+        this.operationsService.reconcile(id, token),
+      );
+      const refunds = await this.reconcileOpen(this.refunds, Refund, (id, token) =>
+        this.refundTracker.reconcile(id, token),
+      );
       return operations + refunds + (await this.pollStalePayments());
     } catch (error) {
       this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
@@ -85,8 +99,16 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
       .createQueryBuilder('o')
       .select('o.id', 'id')
       .where('o.status = :pending', { pending: 'pending' })
-      .andWhere(new Brackets((w) => w.where('o.nextAttemptAt IS NULL').orWhere('o.nextAttemptAt <= :now', { now })))
-      .andWhere(new Brackets((w) => w.where('o.leaseExpiresAt IS NULL').orWhere('o.leaseExpiresAt < :now', { now })))
+      .andWhere(
+        new Brackets((w) =>
+          w.where('o.nextAttemptAt IS NULL').orWhere('o.nextAttemptAt <= :now', { now }),
+        ),
+      )
+      .andWhere(
+        new Brackets((w) =>
+          w.where('o.leaseExpiresAt IS NULL').orWhere('o.leaseExpiresAt < :now', { now }),
+        ),
+      )
       .orderBy('o.nextAttemptAt', 'ASC')
       .limit(this.config.reconciliation.batchSize)
       .getRawMany<{ id: string }>();
@@ -104,7 +126,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
         await this.tx
           .write(async (m) => {
             const last = this.config.reconciliation.retryScheduleSeconds;
-            await m.update(entity, { id, leaseToken: token }, { lastError: message, nextAttemptAt: nextLookAt(last, last.length) });
+            await m.update(
+              entity,
+              { id, leaseToken: token },
+              { lastError: message, nextAttemptAt: nextLookAt(last, last.length) },
+            );
             await releaseOperation(m, entity, id, token);
           })
           .catch(() => undefined);
@@ -121,7 +147,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
       .where('p.status IN (:...statuses)', { statuses: ['pending', 'authorized'] })
       .andWhere('p.providerAccountId IS NOT NULL')
       .andWhere('p.updatedAt <= :cutoff', { cutoff })
-      .andWhere(new Brackets((w) => w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff })))
+      .andWhere(
+        new Brackets((w) =>
+          w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff }),
+        ),
+      )
       .orderBy('p.lastPolledAt', 'ASC')
       .addOrderBy('p.updatedAt', 'ASC')
       .take(batchSize)
@@ -147,7 +177,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
   async pollByProviderId(accountId: string, providerPaymentId: string): Promise<void> {
     const payment = await this.updates.findByProviderId(accountId, providerPaymentId);
     if (!payment || !['pending', 'authorized'].includes(payment.status)) return;
-    if (payment.lastPolledAt && Date.now() - payment.lastPolledAt.getTime() < ON_DEMAND_MIN_INTERVAL_MS) return;
+    if (
+      payment.lastPolledAt &&
+      Date.now() - payment.lastPolledAt.getTime() < ON_DEMAND_MIN_INTERVAL_MS
+    )
+      return;
     await this.poll(payment);
   }
 
@@ -156,13 +190,23 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     await this.tx.write((m) => m.update(Payment, { id: payment.id }, { lastPolledAt: now }));
     try {
       const resolved = await this.accounts.resolve(payment.providerAccountId!);
-      if (!resolved.provider.capabilities.polling || !payment.providerPaymentId) return 'not_pollable';
+      if (!resolved.provider.capabilities.polling || !payment.providerPaymentId)
+        return 'not_pollable';
       const state = await resolved.provider.getPayment(resolved.context, payment.providerPaymentId);
       const result = await this.updates.applyPaymentState(resolved.account.id, state, 'poll');
-      this.logger.log({ msg: 'payment polled', paymentId: payment.id, providerStatus: state.providerStatus, result });
+      this.logger.log({
+        msg: 'payment polled',
+        paymentId: payment.id,
+        providerStatus: state.providerStatus,
+        result,
+      });
       return result;
     } catch (error) {
-      this.logger.warn({ msg: 'poll failed', paymentId: payment.id, error: (error as Error).message });
+      this.logger.warn({
+        msg: 'poll failed',
+        paymentId: payment.id,
+        error: (error as Error).message,
+      });
       throw error;
     }
   }

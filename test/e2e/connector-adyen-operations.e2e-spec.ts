@@ -17,9 +17,17 @@ describe('Adyen operations with lost answers (sqlite)', () => {
   };
   const suite = useConnectorSuite({
     simulator: () => new AdyenSimulator(credentials),
-    account: (adyen) => ({ provider: 'adyen', credentials, baseUrl: adyen.baseUrl, settings: { requestTimeoutMs: 2000 } }),
+    account: (adyen) => ({
+      provider: 'adyen',
+      credentials,
+      baseUrl: adyen.baseUrl,
+      settings: { requestTimeoutMs: 2000 },
+    }),
     publicListener: true,
-    env: { PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0', PAYMENTSERVER_RECONCILE_ATTENTION_HOURS: '0.002' },
+    env: {
+      PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0',
+      PAYMENTSERVER_RECONCILE_ATTENTION_HOURS: '0.002',
+    },
   });
 
   beforeAll(() => {
@@ -28,14 +36,17 @@ describe('Adyen operations with lost answers (sqlite)', () => {
 
   async function payment(outcome: 'paid' | 'authorized'): Promise<any> {
     suite.sim.dropWebhooks = false;
-    const created = await suite.h.createPayment(suite.accountId, { captureMode: outcome === 'authorized' ? 'manual' : 'automatic' });
+    const created = await suite.h.createPayment(suite.accountId, {
+      captureMode: outcome === 'authorized' ? 'manual' : 'automatic',
+    });
     await submitCheckout(created.checkoutUrl, { outcome });
     const settled = await suite.h.waitForStatus(created.id, outcome);
     suite.sim.dropWebhooks = true; // the outcome's webhook is lost for now
     return settled;
   }
 
-  const post = (p: any, path: string, body: unknown = {}) => suite.server.request('POST', `/api/v1/payments/${p.id}${path}`, { body });
+  const post = (p: any, path: string, body: unknown = {}) =>
+    suite.server.request('POST', `/api/v1/payments/${p.id}${path}`, { body });
   const pspReference = (p: any) => suite.sim.links.get(p.provider.paymentId)!.pspReference!;
   /** The webhook Adyen signed for the last modification (dropped for now, delivered later). */
   const lostWebhook = async () => {
@@ -55,7 +66,10 @@ describe('Adyen operations with lost answers (sqlite)', () => {
 
     await suite.h.reconcile();
     const sends = suite.sim.callsTo('POST', path);
-    expect(sends.map((c) => c.headers['idempotency-key'])).toEqual([refund.body.id, refund.body.id]);
+    expect(sends.map((c) => c.headers['idempotency-key'])).toEqual([
+      refund.body.id,
+      refund.body.id,
+    ]);
     expect(suite.sim.links.get(paid.provider.paymentId)!.refunded).toBe(1050);
     expect((await post(paid, '/refunds')).body.code).toBe('refund_exceeds_available');
 
@@ -64,12 +78,19 @@ describe('Adyen operations with lost answers (sqlite)', () => {
       reason: expect.stringContaining('adyen has no API to look it up'),
       operations: [{ type: 'refund', id: refund.body.id, stage: 'accepted' }],
     });
-    const listed = await suite.server.request('GET', '/api/v1/admin/payments?provider=adyen', { token: await suite.server.adminToken() });
-    expect(listed.body.data.find((p: any) => p.id === paid.id).needsAttention.operations[0].id).toBe(refund.body.id);
+    const listed = await suite.server.request('GET', '/api/v1/admin/payments?provider=adyen', {
+      token: await suite.server.adminToken(),
+    });
+    expect(
+      listed.body.data.find((p: any) => p.id === paid.id).needsAttention.operations[0].id,
+    ).toBe(refund.body.id);
     expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
 
     expect(await suite.sim.deliver(webhook)).toBe(200);
-    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'refunded',
+      amountRefunded: 1050,
+    });
     expect(await attention(paid)).toBeNull();
   });
 
@@ -77,18 +98,35 @@ describe('Adyen operations with lost answers (sqlite)', () => {
     const authorized = await payment('authorized');
     const path = new RegExp(`^/v71/payments/${pspReference(authorized)}/captures$`);
     suite.sim.failNextCall('unavailable_after_work', { method: 'POST', path });
-    const response = await post(authorized, '/capture', { amount: { value: 600, currency: 'EUR' } });
-    expect(response.body).toMatchObject({ status: 'authorized', pendingOperation: { type: 'capture', stage: 'unknown' } });
+    const response = await post(authorized, '/capture', {
+      amount: { value: 600, currency: 'EUR' },
+    });
+    expect(response.body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture', stage: 'unknown' },
+    });
     const webhook = await lostWebhook();
 
     await suite.h.reconcile();
-    expect((await suite.h.payment(authorized.id)).pendingOperation).toMatchObject({ type: 'capture', stage: 'accepted' });
-    expect(suite.sim.callsTo('POST', path).map((c) => c.headers['idempotency-key'])).toEqual([response.body.pendingOperation.id, response.body.pendingOperation.id]);
+    expect((await suite.h.payment(authorized.id)).pendingOperation).toMatchObject({
+      type: 'capture',
+      stage: 'accepted',
+    });
+    expect(suite.sim.callsTo('POST', path).map((c) => c.headers['idempotency-key'])).toEqual([
+      response.body.pendingOperation.id,
+      response.body.pendingOperation.id,
+    ]);
     expect(suite.sim.links.get(authorized.provider.paymentId)!.captured).toBe(600);
 
-    expect(await eventually(() => attention(authorized), 30_000)).toMatchObject({ operations: [{ type: 'capture', stage: 'accepted' }] });
+    expect(await eventually(() => attention(authorized), 30_000)).toMatchObject({
+      operations: [{ type: 'capture', stage: 'accepted' }],
+    });
     expect(await suite.sim.deliver(webhook)).toBe(200);
-    expect(await suite.h.payment(authorized.id)).toMatchObject({ status: 'paid', amountCaptured: 600, pendingOperation: null });
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 600,
+      pendingOperation: null,
+    });
     expect(await attention(authorized)).toBeNull();
   });
 
@@ -97,13 +135,19 @@ describe('Adyen operations with lost answers (sqlite)', () => {
     const path = new RegExp(`^/v71/payments/${pspReference(authorized)}/cancels$`);
     suite.sim.failNextCall('reset_after_work', { method: 'POST', path });
     const response = await post(authorized, '/cancel');
-    expect(response.body).toMatchObject({ status: 'authorized', pendingOperation: { type: 'cancel', stage: 'unknown' } });
+    expect(response.body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'cancel', stage: 'unknown' },
+    });
     const webhook = await lostWebhook();
 
     await suite.h.reconcile();
     expect(suite.sim.callsTo('POST', path)).toHaveLength(2);
     expect((await suite.h.payment(authorized.id)).pendingOperation.stage).toBe('accepted');
     expect(await suite.sim.deliver(webhook)).toBe(200);
-    expect(await suite.h.payment(authorized.id)).toMatchObject({ status: 'canceled', pendingOperation: null });
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
   });
 });

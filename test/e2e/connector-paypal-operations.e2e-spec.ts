@@ -11,7 +11,12 @@ describe('PayPal operations with lost answers (sqlite)', () => {
   };
   const suite = useConnectorSuite({
     simulator: () => new PayPalSimulator(credentials),
-    account: (paypal) => ({ provider: 'paypal', credentials, baseUrl: paypal.baseUrl, settings: { requestTimeoutMs: 2000 } }),
+    account: (paypal) => ({
+      provider: 'paypal',
+      credentials,
+      baseUrl: paypal.baseUrl,
+      settings: { requestTimeoutMs: 2000 },
+    }),
     publicListener: true,
     env: { PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0' },
   });
@@ -29,14 +34,18 @@ describe('PayPal operations with lost answers (sqlite)', () => {
     suite.sim.dropWebhooks = false;
     const created = await suite.h.createPayment(suite.accountId, { captureMode });
     await suite.h.checkout(created.checkoutUrl, captureMode === 'manual' ? 'authorized' : 'paid');
-    const settled = await suite.h.waitForStatus(created.id, captureMode === 'manual' ? 'authorized' : 'paid');
+    const settled = await suite.h.waitForStatus(
+      created.id,
+      captureMode === 'manual' ? 'authorized' : 'paid',
+    );
     await suite.sim.settled();
     suite.sim.dropWebhooks = true; // from here on only lookups tell us anything
     return settled;
   }
 
   const order = (p: any) => suite.sim.orders.get(p.provider.paymentId)!;
-  const post = (p: any, path: string, body: unknown = {}) => suite.server.request('POST', `/api/v1/payments/${p.id}${path}`, { body });
+  const post = (p: any, path: string, body: unknown = {}) =>
+    suite.server.request('POST', `/api/v1/payments/${p.id}${path}`, { body });
 
   it('a refund whose answer is lost after PayPal made it is pending, found by custom_id, and settles once', async () => {
     const paid = await payment();
@@ -51,7 +60,10 @@ describe('PayPal operations with lost answers (sqlite)', () => {
     expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
     suite.sim.settlePendingRefunds({ notify: false });
     await suite.h.reconcile();
-    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'refunded',
+      amountRefunded: 1050,
+    });
     expect(order(paid).refunds).toHaveLength(1);
     expect(suite.sim.callsTo('POST', path)).toHaveLength(1);
     expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
@@ -65,31 +77,53 @@ describe('PayPal operations with lost answers (sqlite)', () => {
     expect(refund.body.status).toBe('pending');
 
     await suite.h.reconcile();
-    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'partially_refunded', amountRefunded: 250 });
-    expect(suite.sim.callsTo('POST', path).map((c) => c.headers['paypal-request-id'])).toEqual([refund.body.id, refund.body.id]);
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 250,
+    });
+    expect(suite.sim.callsTo('POST', path).map((c) => c.headers['paypal-request-id'])).toEqual([
+      refund.body.id,
+      refund.body.id,
+    ]);
     expect(order(paid).refunds).toHaveLength(1);
   });
 
   it('a capture whose answer is lost settles from the order, captured once', async () => {
     const authorized = await payment('manual');
-    const path = new RegExp(`^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/capture$`);
+    const path = new RegExp(
+      `^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/capture$`,
+    );
     suite.sim.failNextCall('reset_after_work', { method: 'POST', path });
-    const response = await post(authorized, '/capture', { amount: { value: 600, currency: 'EUR' } });
-    expect(response.body).toMatchObject({ status: 'authorized', pendingOperation: { type: 'capture', stage: 'unknown' } });
+    const response = await post(authorized, '/capture', {
+      amount: { value: 600, currency: 'EUR' },
+    });
+    expect(response.body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture', stage: 'unknown' },
+    });
 
     await suite.h.reconcile();
-    expect(await suite.h.payment(authorized.id)).toMatchObject({ status: 'paid', amountCaptured: 600, pendingOperation: null });
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 600,
+      pendingOperation: null,
+    });
     expect(order(authorized).captures).toHaveLength(1);
     expect(suite.sim.callsTo('POST', path)).toHaveLength(1);
   });
 
   it('a capture PayPal never saw is sent again with the same PayPal-Request-Id', async () => {
     const authorized = await payment('manual');
-    const path = new RegExp(`^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/capture$`);
+    const path = new RegExp(
+      `^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/capture$`,
+    );
     suite.sim.failNextCall('unavailable', { method: 'POST', path });
     const response = await post(authorized, '/capture');
     await suite.h.reconcile();
-    expect(await suite.h.payment(authorized.id)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 1050,
+    });
     const ids = suite.sim.callsTo('POST', path).map((c) => c.headers['paypal-request-id']);
     expect(ids).toEqual([response.body.pendingOperation.id, response.body.pendingOperation.id]);
     expect(order(authorized).captures).toHaveLength(1);
@@ -97,18 +131,31 @@ describe('PayPal operations with lost answers (sqlite)', () => {
 
   it('a void whose answer is lost settles from the authorization; one PayPal never saw is looked up, then sent again', async () => {
     const lost = await payment('manual');
-    const lostPath = new RegExp(`^/v2/payments/authorizations/${order(lost).authorizations[0].id}/void$`);
+    const lostPath = new RegExp(
+      `^/v2/payments/authorizations/${order(lost).authorizations[0].id}/void$`,
+    );
     suite.sim.failNextCall('unavailable_after_work', { method: 'POST', path: lostPath });
-    expect((await post(lost, '/cancel')).body).toMatchObject({ status: 'authorized', pendingOperation: { type: 'cancel', stage: 'unknown' } });
+    expect((await post(lost, '/cancel')).body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'cancel', stage: 'unknown' },
+    });
 
     const unseen = await payment('manual');
-    const unseenPath = new RegExp(`^/v2/payments/authorizations/${order(unseen).authorizations[0].id}/void$`);
+    const unseenPath = new RegExp(
+      `^/v2/payments/authorizations/${order(unseen).authorizations[0].id}/void$`,
+    );
     suite.sim.failNextCall('unavailable', { method: 'POST', path: unseenPath });
     expect((await post(unseen, '/cancel')).body.pendingOperation.stage).toBe('unknown');
 
     await suite.h.reconcile();
-    expect(await suite.h.payment(lost.id)).toMatchObject({ status: 'canceled', pendingOperation: null });
-    expect(await suite.h.payment(unseen.id)).toMatchObject({ status: 'canceled', pendingOperation: null });
+    expect(await suite.h.payment(lost.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
+    expect(await suite.h.payment(unseen.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
     expect(suite.sim.callsTo('POST', lostPath)).toHaveLength(1);
     expect(suite.sim.callsTo('POST', unseenPath)).toHaveLength(2);
   });

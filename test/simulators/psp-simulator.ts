@@ -21,7 +21,13 @@ export interface SimResponse {
  * answer is lost): `reset_after_work` (the connection is reset instead of answered),
  * `unavailable_after_work` (a 503 instead of the answer), `hang_after_work` (never answered).
  */
-export type Fault = 'hang' | 'unavailable' | 'rate_limited' | 'reset_after_work' | 'unavailable_after_work' | 'hang_after_work';
+export type Fault =
+  | 'hang'
+  | 'unavailable'
+  | 'rate_limited'
+  | 'reset_after_work'
+  | 'unavailable_after_work'
+  | 'hang_after_work';
 
 /** Which API call a fault hits (default: the next one). */
 export interface FaultMatch {
@@ -60,7 +66,13 @@ export function redirect(location: string): SimResponse {
 export abstract class PspSimulator {
   url = '';
   /** Webhooks sent (or dropped) so far, newest last. */
-  readonly webhooks: { url: string; headers: Record<string, string>; body: string; dropped: boolean; status?: number }[] = [];
+  readonly webhooks: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    dropped: boolean;
+    status?: number;
+  }[] = [];
   /** When true, webhooks are recorded but not delivered (a lost webhook). */
   dropWebhooks = false;
   /** Every API call, for assertions (method and path). */
@@ -101,7 +113,9 @@ export abstract class PspSimulator {
   async stop(): Promise<void> {
     await this.settled();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** Waits for the webhooks in flight (sent with `later`). */
@@ -117,8 +131,17 @@ export abstract class PspSimulator {
   }
 
   /** Delivers a webhook like the PSP does (or records it as dropped). */
-  protected async sendWebhook(url: string, headers: Record<string, string>, body: string): Promise<void> {
-    const record: (typeof this.webhooks)[number] = { url, headers, body, dropped: this.dropWebhooks };
+  protected async sendWebhook(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<void> {
+    const record: (typeof this.webhooks)[number] = {
+      url,
+      headers,
+      body,
+      dropped: this.dropWebhooks,
+    };
     this.webhooks.push(record);
     if (record.dropped) return;
     try {
@@ -133,7 +156,11 @@ export abstract class PspSimulator {
   /** Resends a recorded webhook byte for byte (a PSP retry). */
   async redeliver(index: number): Promise<number> {
     const hook = this.webhooks[index];
-    const response = await fetch(hook.url, { method: 'POST', headers: hook.headers, body: hook.body });
+    const response = await fetch(hook.url, {
+      method: 'POST',
+      headers: hook.headers,
+      body: hook.body,
+    });
     await response.text();
     return response.status;
   }
@@ -142,16 +169,30 @@ export abstract class PspSimulator {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     let fault: Fault | undefined;
     if (this.isApi(request)) {
       fault = this.takeFault(request);
       this.calls.push({ method: request.method, path: request.path });
-      this.requests.push({ method: request.method, path: request.path, headers: request.headers, body: request.body, ...(fault ? { fault } : {}) });
+      this.requests.push({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        ...(fault ? { fault } : {}),
+      });
       if (fault === 'hang') return; // never answered; the socket is destroyed on stop()
       if (fault === 'unavailable') return void unavailable(res);
       if (fault === 'rate_limited') {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"too many requests"}');
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+          .end('{"error":"too many requests"}');
         return;
       }
     }
@@ -159,7 +200,11 @@ export abstract class PspSimulator {
     try {
       response = await this.handle(request);
     } catch (error) {
-      response = { status: 500, headers: { 'content-type': 'text/plain' }, body: String((error as Error).stack) };
+      response = {
+        status: 500,
+        headers: { 'content-type': 'text/plain' },
+        body: String((error as Error).stack),
+      };
     }
     // The work is done; now its answer is lost.
     if (fault === 'hang_after_work') return;
@@ -169,14 +214,20 @@ export abstract class PspSimulator {
   }
 
   private takeFault(request: SimRequest): Fault | undefined {
-    const index = this.faults.findIndex(({ match }) => (!match.method || match.method === request.method) && (!match.path || match.path.test(request.path)));
+    const index = this.faults.findIndex(
+      ({ match }) =>
+        (!match.method || match.method === request.method) &&
+        (!match.path || match.path.test(request.path)),
+    );
     if (index < 0) return undefined;
     return this.faults.splice(index, 1)[0].fault;
   }
 }
 
 function unavailable(res: http.ServerResponse): void {
-  res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Temporarily Unavailable</body></html>');
+  res
+    .writeHead(503, { 'content-type': 'text/html' })
+    .end('<html><body>503 Service Temporarily Unavailable</body></html>');
 }
 
 /**
@@ -201,7 +252,11 @@ export class IdempotencyStore {
 /** A form to drive the hosted checkout: one button per outcome. */
 export function checkoutPage(title: string, outcomes: string[]): SimResponse {
   const buttons = outcomes.map((o) => `<button name="outcome" value="${o}">${o}</button>`).join('');
-  return { status: 200, headers: { 'content-type': 'text/html' }, body: `<!doctype html><title>${title}</title><form method="post">${buttons}</form>` };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/html' },
+    body: `<!doctype html><title>${title}</title><form method="post">${buttons}</form>`,
+  };
 }
 
 export function formFields(body: string): Record<string, string> {

@@ -14,7 +14,8 @@ export class AttentionItemDto {
 }
 
 export class AttentionDto {
-  @ApiProperty({ format: 'date-time', description: 'When the oldest of these operations was sent' }) since: string;
+  @ApiProperty({ format: 'date-time', description: 'When the oldest of these operations was sent' })
+  since: string;
   @ApiProperty({ description: 'Why, in words (the oldest operation)' }) reason: string;
   @ApiProperty({ type: [AttentionItemDto] }) operations: AttentionItemDto[];
 }
@@ -25,7 +26,7 @@ export class AdminPaymentDto extends PaymentDto {
     type: AttentionDto,
     nullable: true,
     description:
-      'Set when a capture, cancel or refund of this payment has stayed open longer than PAYMENTSERVER_RECONCILE_ATTENTION_HOURS (its amount stays reserved; nothing is freed). Where the provider has no API to look it up (Adyen) only its webhook can settle it: check the provider\'s dashboard. Null otherwise.',
+      "Set when a capture, cancel or refund of this payment has stayed open longer than PAYMENTSERVER_RECONCILE_ATTENTION_HOURS (its amount stays reserved; nothing is freed). Where the provider has no API to look it up (Adyen) only its webhook can settle it: check the provider's dashboard. Null otherwise.",
   })
   needsAttention: AttentionDto | null;
 }

@@ -3,12 +3,18 @@ import { settlementByStatus } from './operation-settlement';
 describe('what a reported payment status says about an open capture or cancel', () => {
   it('paid: the capture was done, a cancel was not', () => {
     expect(settlementByStatus('capture', 'paid')).toEqual({ status: 'succeeded' });
-    expect(settlementByStatus('cancel', 'paid')).toMatchObject({ status: 'failed', failure: { code: 'payment_paid' } });
+    expect(settlementByStatus('cancel', 'paid')).toMatchObject({
+      status: 'failed',
+      failure: { code: 'payment_paid' },
+    });
   });
 
   it('canceled: the cancel was done, a capture was not', () => {
     expect(settlementByStatus('cancel', 'canceled')).toEqual({ status: 'succeeded' });
-    expect(settlementByStatus('capture', 'canceled')).toMatchObject({ status: 'failed', failure: { code: 'payment_canceled' } });
+    expect(settlementByStatus('capture', 'canceled')).toMatchObject({
+      status: 'failed',
+      failure: { code: 'payment_canceled' },
+    });
   });
 
   it.each(['expired', 'failed'] as const)('%s: neither was done', (status) => {

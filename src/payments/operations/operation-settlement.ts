@@ -14,7 +14,12 @@ export interface OperationSettlement {
  * payment's `pendingOperation`. It does not move the payment: the caller does that through
  * the status service. Returns false when the operation was settled already.
  */
-export async function settleOperation(manager: EntityManager, payment: Payment, op: PaymentOperation, settlement: OperationSettlement): Promise<boolean> {
+export async function settleOperation(
+  manager: EntityManager,
+  payment: Payment,
+  op: PaymentOperation,
+  settlement: OperationSettlement,
+): Promise<boolean> {
   const current = await manager.findOneBy(PaymentOperation, { id: op.id });
   if (!current || current.status !== 'pending') return false;
   const now = new Date();
@@ -27,15 +32,19 @@ export async function settleOperation(manager: EntityManager, payment: Payment, 
     leaseExpiresAt: null,
     updatedAt: now,
   });
-  await manager.update(PaymentOperation, { id: op.id }, {
-    status: op.status,
-    providerOperationId: op.providerOperationId,
-    failureCode: op.failureCode,
-    failureMessage: op.failureMessage,
-    leaseToken: null,
-    leaseExpiresAt: null,
-    updatedAt: now,
-  });
+  await manager.update(
+    PaymentOperation,
+    { id: op.id },
+    {
+      status: op.status,
+      providerOperationId: op.providerOperationId,
+      failureCode: op.failureCode,
+      failureMessage: op.failureMessage,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      updatedAt: now,
+    },
+  );
   if (payment.pendingOperation?.id === op.id) {
     payment.pendingOperation = null;
     await manager.update(Payment, { id: payment.id }, { pendingOperation: null });
@@ -48,17 +57,27 @@ export async function settleOperation(manager: EntityManager, payment: Payment, 
  * or cancel: a paid payment was captured (and so not canceled); a canceled one was canceled
  * (and not captured); an expired or failed one was neither.
  */
-export function settlementByStatus(type: PaymentOperation['type'], to: PaymentStatus): OperationSettlement | undefined {
+export function settlementByStatus(
+  type: PaymentOperation['type'],
+  to: PaymentStatus,
+): OperationSettlement | undefined {
   const done: PaymentStatus = type === 'capture' ? 'paid' : 'canceled';
   if (to === done) return { status: 'succeeded' };
   if (['paid', 'canceled', 'expired', 'failed', 'charged_back'].includes(to)) {
-    return { status: 'failed', failure: { code: `payment_${to}`, message: `the payment became ${to} at the provider` } };
+    return {
+      status: 'failed',
+      failure: { code: `payment_${to}`, message: `the payment became ${to} at the provider` },
+    };
   }
   return undefined;
 }
 
 /** Called by the status service after a payment moved: settles the open operation that this decides. */
-export async function settleOperationByStatus(manager: EntityManager, payment: Payment, to: PaymentStatus): Promise<void> {
+export async function settleOperationByStatus(
+  manager: EntityManager,
+  payment: Payment,
+  to: PaymentStatus,
+): Promise<void> {
   const open = payment.pendingOperation;
   if (!open) return;
   const settlement = settlementByStatus(open.type, to);

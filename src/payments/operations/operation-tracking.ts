@@ -23,5 +23,13 @@ export interface OperationTracking {
 
 /** For a row nothing is sent for (a refund made in the PSP's own dashboard). */
 export function untracked(): OperationTracking {
-  return { stage: null, providerIdempotencyKey: null, attempts: 0, nextAttemptAt: null, lastError: null, leaseToken: null, leaseExpiresAt: null };
+  return {
+    stage: null,
+    providerIdempotencyKey: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+  };
 }

@@ -6,7 +6,10 @@ import { TransactionService } from '../../database/transaction.service';
 import { InvalidPaymentStateError } from '../../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../../common/ids/id';
 import type { Money } from '../../common/money/money';
-import { ProviderAccountsService, ResolvedAccount } from '../../providers/provider-accounts.service';
+import {
+  ProviderAccountsService,
+  ResolvedAccount,
+} from '../../providers/provider-accounts.service';
 import type {
   CancelResult,
   CaptureResult,
@@ -21,7 +24,15 @@ import type { EventSource } from '../payment-status';
 import type { OperationStage } from './operation-tracking';
 import { OPERATION_LEASE_MS, newLeaseToken, releaseOperation } from './operation-lease';
 import { OperationSettlement, settleOperation } from './operation-settlement';
-import { describeError, mayResend, nextLookAt, NOT_SENT_AGAIN, outcomeOf, ProviderOutcome, refusalProblem } from './provider-outcome';
+import {
+  describeError,
+  mayResend,
+  nextLookAt,
+  NOT_SENT_AGAIN,
+  outcomeOf,
+  ProviderOutcome,
+  refusalProblem,
+} from './provider-outcome';
 
 type OperationResult = CaptureResult | CancelResult;
 
@@ -49,7 +60,12 @@ export class PaymentOperationsService {
    * The shop's capture or cancel: settled at once when the provider answers, failed (and the
    * refusal thrown) when it refuses, pending when the answer is lost.
    */
-  async perform(paymentId: string, resolved: ResolvedAccount, type: OperationType, amount: Money | null): Promise<Payment> {
+  async perform(
+    paymentId: string,
+    resolved: ResolvedAccount,
+    type: OperationType,
+    amount: Money | null,
+  ): Promise<Payment> {
     const token = newLeaseToken();
     const { op, payment } = await this.open(paymentId, type, amount, token);
     const outcome = await this.send(resolved, op, payment);
@@ -67,7 +83,13 @@ export class PaymentOperationsService {
   async reconcile(opId: string, token: string): Promise<void> {
     const op = await this.operations.findOneBy({ id: opId });
     const payment = op && (await this.payments.findOneBy({ id: op.paymentId }));
-    if (!op || !payment || op.status !== 'pending' || !payment.providerAccountId || !payment.providerPaymentId) {
+    if (
+      !op ||
+      !payment ||
+      op.status !== 'pending' ||
+      !payment.providerAccountId ||
+      !payment.providerPaymentId
+    ) {
       if (op) await this.tx.write((m) => releaseOperation(m, PaymentOperation, op.id, token));
       return;
     }
@@ -92,27 +114,56 @@ export class PaymentOperationsService {
     }
   }
 
-  private async resend(resolved: ResolvedAccount, op: PaymentOperation, payment: Payment, token: string): Promise<void> {
-    this.logger.log({ msg: 'sending operation again', operationId: op.id, type: op.type, attempts: op.attempts });
+  private async resend(
+    resolved: ResolvedAccount,
+    op: PaymentOperation,
+    payment: Payment,
+    token: string,
+  ): Promise<void> {
+    this.logger.log({
+      msg: 'sending operation again',
+      operationId: op.id,
+      type: op.type,
+      attempts: op.attempts,
+    });
     const outcome = await this.send(resolved, op, payment);
     if (outcome.kind === 'refused') {
       // An earlier attempt whose answer was lost may be why this one is refused.
-      const state = await this.lookup(resolved, op.type, this.request(op, payment)).catch(() => undefined);
+      const state = await this.lookup(resolved, op.type, this.request(op, payment)).catch(
+        () => undefined,
+      );
       if (state) return void (await this.apply(op, state, 'poll', token));
     }
     await this.record(op, outcome, 'poll', token);
   }
 
-  private lookup(resolved: ResolvedAccount, type: OperationType, request: OperationRequest): Promise<ProviderOperationState | null | undefined> {
+  private lookup(
+    resolved: ResolvedAccount,
+    type: OperationType,
+    request: OperationRequest,
+  ): Promise<ProviderOperationState | null | undefined> {
     const provider = resolved.provider;
-    if (type === 'capture') return provider.getCapture ? provider.getCapture(resolved.context, request) : Promise.resolve(undefined);
-    return provider.getCancellation ? provider.getCancellation(resolved.context, request) : Promise.resolve(undefined);
+    if (type === 'capture')
+      return provider.getCapture
+        ? provider.getCapture(resolved.context, request)
+        : Promise.resolve(undefined);
+    return provider.getCancellation
+      ? provider.getCancellation(resolved.context, request)
+      : Promise.resolve(undefined);
   }
 
-  private async open(paymentId: string, type: OperationType, amount: Money | null, token: string): Promise<{ op: PaymentOperation; payment: Payment }> {
+  private async open(
+    paymentId: string,
+    type: OperationType,
+    amount: Money | null,
+    token: string,
+  ): Promise<{ op: PaymentOperation; payment: Payment }> {
     return this.tx.run(async (m) => {
       const payment = (await this.tx.lock(m, Payment, paymentId))!;
-      const allowed = type === 'capture' ? PaymentStateMachine.canCapture(payment.status) : PaymentStateMachine.canCancel(payment.status);
+      const allowed =
+        type === 'capture'
+          ? PaymentStateMachine.canCapture(payment.status)
+          : PaymentStateMachine.canCancel(payment.status);
       if (!allowed) {
         throw new InvalidPaymentStateError(
           type === 'capture'
@@ -122,7 +173,9 @@ export class PaymentOperationsService {
       }
       const open = payment.pendingOperation;
       if (open) {
-        throw new InvalidPaymentStateError(`The ${open.type} ${open.id} of this payment is still open at the provider; its outcome decides what may follow`);
+        throw new InvalidPaymentStateError(
+          `The ${open.type} ${open.id} of this payment is still open at the provider; its outcome decides what may follow`,
+        );
       }
       const now = new Date();
       const id = newId(ID_PREFIX.operation);
@@ -148,16 +201,28 @@ export class PaymentOperationsService {
         updatedAt: now,
       };
       await m.insert(PaymentOperation, op);
-      payment.pendingOperation = { id, type, amountValue: op.amountValue, stage: 'sending', createdAt: now.toISOString() };
+      payment.pendingOperation = {
+        id,
+        type,
+        amountValue: op.amountValue,
+        stage: 'sending',
+        createdAt: now.toISOString(),
+      };
       await m.update(Payment, { id: paymentId }, { pendingOperation: payment.pendingOperation });
       return { op, payment };
     });
   }
 
-  private send(resolved: ResolvedAccount, op: PaymentOperation, payment: Payment): Promise<ProviderOutcome<OperationResult>> {
+  private send(
+    resolved: ResolvedAccount,
+    op: PaymentOperation,
+    payment: Payment,
+  ): Promise<ProviderOutcome<OperationResult>> {
     const request = this.request(op, payment);
     return outcomeOf<OperationResult>(() =>
-      op.type === 'capture' ? resolved.provider.capture(resolved.context, request) : resolved.provider.cancel(resolved.context, request),
+      op.type === 'capture'
+        ? resolved.provider.capture(resolved.context, request)
+        : resolved.provider.cancel(resolved.context, request),
     );
   }
 
@@ -174,7 +239,12 @@ export class PaymentOperationsService {
   }
 
   /** Records what one call to the provider ended with. */
-  private record(op: PaymentOperation, outcome: ProviderOutcome<OperationResult>, source: EventSource, token: string): Promise<Payment> {
+  private record(
+    op: PaymentOperation,
+    outcome: ProviderOutcome<OperationResult>,
+    source: EventSource,
+    token: string,
+  ): Promise<Payment> {
     if (outcome.kind === 'answered') {
       const result = outcome.result;
       const state: ProviderOperationState = {
@@ -187,38 +257,78 @@ export class PaymentOperationsService {
     }
     return this.withOpen(op, token, async (m, payment, current) => {
       if (outcome.kind === 'refused') {
-        await settleOperation(m, payment, current, { status: 'failed', failure: { code: outcome.error.code, message: describeError(outcome.error) } });
-        this.logger.warn({ msg: 'operation refused by the provider', operationId: op.id, type: op.type, code: outcome.error.code });
+        await settleOperation(m, payment, current, {
+          status: 'failed',
+          failure: { code: outcome.error.code, message: describeError(outcome.error) },
+        });
+        this.logger.warn({
+          msg: 'operation refused by the provider',
+          operationId: op.id,
+          type: op.type,
+          code: outcome.error.code,
+        });
         return;
       }
-      this.logger.warn({ msg: 'operation outcome unknown; kept pending', operationId: op.id, type: op.type, error: describeError(outcome.error) });
-      await this.keepOpen(m, payment, current, current.stage === 'accepted' ? 'accepted' : 'unknown', describeError(outcome.error));
+      this.logger.warn({
+        msg: 'operation outcome unknown; kept pending',
+        operationId: op.id,
+        type: op.type,
+        error: describeError(outcome.error),
+      });
+      await this.keepOpen(
+        m,
+        payment,
+        current,
+        current.stage === 'accepted' ? 'accepted' : 'unknown',
+        describeError(outcome.error),
+      );
     });
   }
 
   /** Applies the provider's view of the operation: settled, or still open (accepted). */
-  private apply(op: PaymentOperation, state: ProviderOperationState, source: EventSource, token: string): Promise<Payment> {
+  private apply(
+    op: PaymentOperation,
+    state: ProviderOperationState,
+    source: EventSource,
+    token: string,
+  ): Promise<Payment> {
     return this.withOpen(op, token, async (m, payment, current) => {
       if (state.status === 'pending') {
         if (state.providerOperationId) current.providerOperationId = state.providerOperationId;
         await this.keepOpen(m, payment, current, 'accepted', null);
         return;
       }
-      const settlement: OperationSettlement = { status: state.status, providerOperationId: state.providerOperationId, failure: state.failure };
+      const settlement: OperationSettlement = {
+        status: state.status,
+        providerOperationId: state.providerOperationId,
+        failure: state.failure,
+      };
       await settleOperation(m, payment, current, settlement);
-      this.logger.log({ msg: 'operation settled', operationId: op.id, type: op.type, status: state.status, providerStatus: state.providerStatus, source });
+      this.logger.log({
+        msg: 'operation settled',
+        operationId: op.id,
+        type: op.type,
+        status: state.status,
+        providerStatus: state.providerStatus,
+        source,
+      });
       if (state.status !== 'succeeded') return;
       await this.status.changePayment(m, payment, {
         to: op.type === 'capture' ? 'paid' : 'canceled',
         source,
-        amountCaptured: op.type === 'capture' ? (state.amountCaptured ?? current.amountValue ?? undefined) : undefined,
+        amountCaptured:
+          op.type === 'capture'
+            ? (state.amountCaptured ?? current.amountValue ?? undefined)
+            : undefined,
         detail: `${op.type} ${op.id} succeeded`,
       });
     });
   }
 
   private reschedule(op: PaymentOperation, token: string, note: string | null): Promise<Payment> {
-    return this.withOpen(op, token, (m, payment, current) => this.keepOpen(m, payment, current, current.stage ?? 'unknown', note));
+    return this.withOpen(op, token, (m, payment, current) =>
+      this.keepOpen(m, payment, current, current.stage ?? 'unknown', note),
+    );
   }
 
   /**
@@ -240,17 +350,31 @@ export class PaymentOperationsService {
   }
 
   /** Still open: one more attempt counted, the next look scheduled, the payment's mirror updated. */
-  private async keepOpen(m: EntityManager, payment: Payment, op: PaymentOperation, stage: OperationStage, lastError: string | null): Promise<void> {
+  private async keepOpen(
+    m: EntityManager,
+    payment: Payment,
+    op: PaymentOperation,
+    stage: OperationStage,
+    lastError: string | null,
+  ): Promise<void> {
     const attempts = op.attempts + 1;
     const now = new Date();
-    await m.update(PaymentOperation, { id: op.id }, {
-      stage,
-      attempts,
-      lastError,
-      providerOperationId: op.providerOperationId,
-      nextAttemptAt: nextLookAt(this.config.reconciliation.retryScheduleSeconds, attempts, now.getTime()),
-      updatedAt: now,
-    });
+    await m.update(
+      PaymentOperation,
+      { id: op.id },
+      {
+        stage,
+        attempts,
+        lastError,
+        providerOperationId: op.providerOperationId,
+        nextAttemptAt: nextLookAt(
+          this.config.reconciliation.retryScheduleSeconds,
+          attempts,
+          now.getTime(),
+        ),
+        updatedAt: now,
+      },
+    );
     if (payment.pendingOperation?.id === op.id && payment.pendingOperation.stage !== stage) {
       payment.pendingOperation = { ...payment.pendingOperation, stage };
       await m.update(Payment, { id: payment.id }, { pendingOperation: payment.pendingOperation });

@@ -24,23 +24,38 @@ describe('provider outcomes of a capture, cancel or refund', () => {
     expect(outcome.kind).toBe('unknown');
   });
 
-  it('an error that is not the provider\'s (a bug after the request left) is unknown too, never a refusal', async () => {
-    expect((await outcomeOf(() => Promise.reject(new TypeError('x is undefined')))).kind).toBe('unknown');
+  it("an error that is not the provider's (a bug after the request left) is unknown too, never a refusal", async () => {
+    expect((await outcomeOf(() => Promise.reject(new TypeError('x is undefined')))).kind).toBe(
+      'unknown',
+    );
   });
 
   it('an answer is an answer', async () => {
-    expect(await outcomeOf(() => Promise.resolve({ status: 'succeeded' }))).toEqual({ kind: 'answered', result: { status: 'succeeded' } });
+    expect(await outcomeOf(() => Promise.resolve({ status: 'succeeded' }))).toEqual({
+      kind: 'answered',
+      result: { status: 'succeeded' },
+    });
   });
 
   it('turns refusals into the problems the shop gets', () => {
-    expect(refusalProblem(new ProviderError('declined', 'no'))).toMatchObject({ status: 422, code: 'provider_declined' });
-    expect(refusalProblem(new ProviderError('not_supported', 'no'))).toMatchObject({ status: 422, code: 'not_supported_by_provider' });
-    expect(refusalProblem(new ProviderError('invalid_credentials', 'no'))).toMatchObject({ status: 502, code: 'provider_invalid_credentials' });
+    expect(refusalProblem(new ProviderError('declined', 'no'))).toMatchObject({
+      status: 422,
+      code: 'provider_declined',
+    });
+    expect(refusalProblem(new ProviderError('not_supported', 'no'))).toMatchObject({
+      status: 422,
+      code: 'not_supported_by_provider',
+    });
+    expect(refusalProblem(new ProviderError('invalid_credentials', 'no'))).toMatchObject({
+      status: 502,
+      code: 'provider_invalid_credentials',
+    });
   });
 
   it('looks again on the schedule, repeating its last step', () => {
     const now = Date.UTC(2026, 0, 1);
-    const at = (attempts: number) => (nextLookAt([30, 60, 3600], attempts, now).getTime() - now) / 1000;
+    const at = (attempts: number) =>
+      (nextLookAt([30, 60, 3600], attempts, now).getTime() - now) / 1000;
     expect([at(0), at(1), at(2), at(3), at(10)]).toEqual([30, 30, 60, 3600, 3600]);
   });
 

@@ -1,4 +1,8 @@
-import { DomainError, ProviderFailureError, UnprocessableError } from '../../common/errors/domain-error';
+import {
+  DomainError,
+  ProviderFailureError,
+  UnprocessableError,
+} from '../../common/errors/domain-error';
 import { redactText } from '../../common/logging/redact';
 import { ProviderError, ProviderErrorCode } from '../../providers/provider-error';
 
@@ -47,16 +51,30 @@ export function describeError(error: Error): string {
 
 /** A provider's refusal of a shop-initiated operation as the problem the shop gets. */
 export function refusalProblem(error: ProviderError): DomainError {
-  if (error.code === 'not_supported') return new UnprocessableError('not_supported_by_provider', 'Not supported by provider', redactText(error.message));
+  if (error.code === 'not_supported')
+    return new UnprocessableError(
+      'not_supported_by_provider',
+      'Not supported by provider',
+      redactText(error.message),
+    );
   if (error.code === 'invalid_request' || error.code === 'declined') {
-    return new UnprocessableError(`provider_${error.code}`, 'Refused by provider', redactText(error.message));
+    return new UnprocessableError(
+      `provider_${error.code}`,
+      'Refused by provider',
+      redactText(error.message),
+    );
   }
   return new ProviderFailureError(`provider_${error.code}`, redactText(error.message));
 }
 
 /** When to look at an open operation next: the schedule's step for this attempt, the last one repeating. */
-export function nextLookAt(scheduleSeconds: readonly number[], attempts: number, now = Date.now()): Date {
-  const step = scheduleSeconds[Math.min(Math.max(attempts - 1, 0), scheduleSeconds.length - 1)] ?? 60;
+export function nextLookAt(
+  scheduleSeconds: readonly number[],
+  attempts: number,
+  now = Date.now(),
+): Date {
+  const step =
+    scheduleSeconds[Math.min(Math.max(attempts - 1, 0), scheduleSeconds.length - 1)] ?? 60;
   return new Date(now + step * 1000);
 }
 
@@ -72,4 +90,5 @@ export function mayResend(lookedUp: boolean, createdAt: Date, now = Date.now()):
   return lookedUp || now - createdAt.getTime() < RESEND_WITHOUT_LOOKUP_MS;
 }
 
-export const NOT_SENT_AGAIN = 'not sent again: the provider cannot be asked about it and its idempotency key may have expired; waiting for its webhook or an operator';
+export const NOT_SENT_AGAIN =
+  'not sent again: the provider cannot be asked about it and its idempotency key may have expired; waiting for its webhook or an operator';

@@ -3,15 +3,29 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { TransactionService } from '../../database/transaction.service';
-import { ProviderAccountsService, ResolvedAccount } from '../../providers/provider-accounts.service';
-import type { OperationRequest, ProviderRefundState, RefundResult } from '../../providers/provider.interface';
+import {
+  ProviderAccountsService,
+  ResolvedAccount,
+} from '../../providers/provider-accounts.service';
+import type {
+  OperationRequest,
+  ProviderRefundState,
+  RefundResult,
+} from '../../providers/provider.interface';
 import { Payment } from '../entities/payment.entity';
 import { Refund } from '../entities/refund.entity';
 import { PaymentStatusService } from '../payment-status.service';
 import type { EventSource } from '../payment-status';
 import type { OperationStage } from './operation-tracking';
 import { releaseOperation } from './operation-lease';
-import { describeError, mayResend, nextLookAt, NOT_SENT_AGAIN, outcomeOf, ProviderOutcome } from './provider-outcome';
+import {
+  describeError,
+  mayResend,
+  nextLookAt,
+  NOT_SENT_AGAIN,
+  outcomeOf,
+  ProviderOutcome,
+} from './provider-outcome';
 
 /**
  * Sends refunds and follows them until the provider's definite answer. A refund's amount stays
@@ -33,7 +47,12 @@ export class RefundTracker {
   ) {}
 
   /** The first send, by the API request that created the refund (and holds its lease). */
-  async send(refund: Refund, payment: Payment, resolved: ResolvedAccount, token: string): Promise<{ refund: Refund; outcome: ProviderOutcome<RefundResult> }> {
+  async send(
+    refund: Refund,
+    payment: Payment,
+    resolved: ResolvedAccount,
+    token: string,
+  ): Promise<{ refund: Refund; outcome: ProviderOutcome<RefundResult> }> {
     const outcome = await this.call(resolved, refund, payment);
     return { refund: await this.record(refund, outcome, 'api', token), outcome };
   }
@@ -42,7 +61,13 @@ export class RefundTracker {
   async reconcile(refundId: string, token: string): Promise<void> {
     const refund = await this.refunds.findOneBy({ id: refundId });
     const payment = refund && (await this.payments.findOneBy({ id: refund.paymentId }));
-    if (!refund || !payment || refund.status !== 'pending' || !payment.providerAccountId || !payment.providerPaymentId) {
+    if (
+      !refund ||
+      !payment ||
+      refund.status !== 'pending' ||
+      !payment.providerAccountId ||
+      !payment.providerPaymentId
+    ) {
       if (refund) await this.tx.write((m) => releaseOperation(m, Refund, refund.id, token));
       return;
     }
@@ -57,26 +82,45 @@ export class RefundTracker {
     if (state) {
       await this.apply(refund, state, 'poll', token);
     } else if (refund.stage === 'accepted') {
-      await this.reschedule(refund, token, state === null ? 'the provider does not show it yet' : null);
+      await this.reschedule(
+        refund,
+        token,
+        state === null ? 'the provider does not show it yet' : null,
+      );
     } else if (!mayResend(state === null, refund.createdAt)) {
       await this.reschedule(refund, token, NOT_SENT_AGAIN);
     } else {
-      this.logger.log({ msg: 'sending refund again', refundId: refund.id, attempts: refund.attempts });
+      this.logger.log({
+        msg: 'sending refund again',
+        refundId: refund.id,
+        attempts: refund.attempts,
+      });
       const outcome = await this.call(resolved, refund, payment);
       if (outcome.kind === 'refused') {
         // The earlier attempt whose answer was lost may be why this one is refused.
-        const again = await this.lookup(resolved, this.request(refund, payment)).catch(() => undefined);
+        const again = await this.lookup(resolved, this.request(refund, payment)).catch(
+          () => undefined,
+        );
         if (again) return void (await this.apply(refund, again, 'poll', token));
       }
       await this.record(refund, outcome, 'poll', token);
     }
   }
 
-  private lookup(resolved: ResolvedAccount, request: OperationRequest): Promise<ProviderRefundState | null | undefined> {
-    return resolved.provider.getRefund ? resolved.provider.getRefund(resolved.context, request) : Promise.resolve(undefined);
+  private lookup(
+    resolved: ResolvedAccount,
+    request: OperationRequest,
+  ): Promise<ProviderRefundState | null | undefined> {
+    return resolved.provider.getRefund
+      ? resolved.provider.getRefund(resolved.context, request)
+      : Promise.resolve(undefined);
   }
 
-  private call(resolved: ResolvedAccount, refund: Refund, payment: Payment): Promise<ProviderOutcome<RefundResult>> {
+  private call(
+    resolved: ResolvedAccount,
+    refund: Refund,
+    payment: Payment,
+  ): Promise<ProviderOutcome<RefundResult>> {
     const request = this.request(refund, payment);
     return outcomeOf(() => resolved.provider.refund(resolved.context, request));
   }
@@ -94,31 +138,73 @@ export class RefundTracker {
     };
   }
 
-  private record(refund: Refund, outcome: ProviderOutcome<RefundResult>, source: EventSource, token: string): Promise<Refund> {
+  private record(
+    refund: Refund,
+    outcome: ProviderOutcome<RefundResult>,
+    source: EventSource,
+    token: string,
+  ): Promise<Refund> {
     if (outcome.kind === 'answered') {
       const { providerRefundId, status } = outcome.result;
-      return this.apply(refund, { providerRefundId, refundId: refund.id, status, providerStatus: status }, source, token);
+      return this.apply(
+        refund,
+        { providerRefundId, refundId: refund.id, status, providerStatus: status },
+        source,
+        token,
+      );
     }
     return this.withOpen(refund, token, async (m, payment, current) => {
       if (outcome.kind === 'refused') {
-        this.logger.warn({ msg: 'refund refused by the provider', refundId: refund.id, code: outcome.error.code });
-        await this.status.changeRefund(m, payment, current, 'failed', source, { code: outcome.error.code, message: describeError(outcome.error) });
+        this.logger.warn({
+          msg: 'refund refused by the provider',
+          refundId: refund.id,
+          code: outcome.error.code,
+        });
+        await this.status.changeRefund(m, payment, current, 'failed', source, {
+          code: outcome.error.code,
+          message: describeError(outcome.error),
+        });
         return;
       }
-      this.logger.warn({ msg: 'refund outcome unknown; kept pending with its amount reserved', refundId: refund.id, error: describeError(outcome.error) });
-      await this.keepOpen(m, current, current.stage === 'accepted' ? 'accepted' : 'unknown', describeError(outcome.error));
+      this.logger.warn({
+        msg: 'refund outcome unknown; kept pending with its amount reserved',
+        refundId: refund.id,
+        error: describeError(outcome.error),
+      });
+      await this.keepOpen(
+        m,
+        current,
+        current.stage === 'accepted' ? 'accepted' : 'unknown',
+        describeError(outcome.error),
+      );
     });
   }
 
   /** The provider's view of the refund: settled, or still open (it has it). */
-  private apply(refund: Refund, state: ProviderRefundState, source: EventSource, token: string): Promise<Refund> {
+  private apply(
+    refund: Refund,
+    state: ProviderRefundState,
+    source: EventSource,
+    token: string,
+  ): Promise<Refund> {
     return this.withOpen(refund, token, async (m, payment, current) => {
       if (state.amount !== undefined && state.amount !== current.amountValue) {
-        this.logger.warn({ msg: 'provider reports another refund amount', refundId: refund.id, amount: state.amount, expected: current.amountValue });
+        this.logger.warn({
+          msg: 'provider reports another refund amount',
+          refundId: refund.id,
+          amount: state.amount,
+          expected: current.amountValue,
+        });
       }
       current.providerRefundId ??= state.providerRefundId;
       if (state.status === 'succeeded' || state.status === 'failed') {
-        const failure = state.status === 'failed' ? { code: 'provider_failed', message: `the provider reports the refund ${state.providerStatus}` } : undefined;
+        const failure =
+          state.status === 'failed'
+            ? {
+                code: 'provider_failed',
+                message: `the provider reports the refund ${state.providerStatus}`,
+              }
+            : undefined;
         await this.status.changeRefund(m, payment, current, state.status, source, failure);
         return;
       }
@@ -128,11 +214,17 @@ export class RefundTracker {
   }
 
   private reschedule(refund: Refund, token: string, note: string | null): Promise<Refund> {
-    return this.withOpen(refund, token, (m, _payment, current) => this.keepOpen(m, current, current.stage ?? 'unknown', note));
+    return this.withOpen(refund, token, (m, _payment, current) =>
+      this.keepOpen(m, current, current.stage ?? 'unknown', note),
+    );
   }
 
   /** Runs `work` on the locked payment if the refund is still pending; gives the lease back either way. */
-  private async withOpen(refund: Refund, token: string, work: (m: EntityManager, payment: Payment, current: Refund) => Promise<void>): Promise<Refund> {
+  private async withOpen(
+    refund: Refund,
+    token: string,
+    work: (m: EntityManager, payment: Payment, current: Refund) => Promise<void>,
+  ): Promise<Refund> {
     return this.tx.run(async (m) => {
       const payment = (await this.tx.lock(m, Payment, refund.paymentId))!;
       const current = (await m.findOneBy(Refund, { id: refund.id }))!;
@@ -142,17 +234,29 @@ export class RefundTracker {
     });
   }
 
-  private async keepOpen(m: EntityManager, refund: Refund, stage: OperationStage, lastError: string | null): Promise<void> {
+  private async keepOpen(
+    m: EntityManager,
+    refund: Refund,
+    stage: OperationStage,
+    lastError: string | null,
+  ): Promise<void> {
     refund.stage = stage;
     refund.attempts += 1;
     refund.lastError = lastError;
-    refund.nextAttemptAt = nextLookAt(this.config.reconciliation.retryScheduleSeconds, refund.attempts);
-    await m.update(Refund, { id: refund.id }, {
-      stage,
-      attempts: refund.attempts,
-      lastError,
-      nextAttemptAt: refund.nextAttemptAt,
-      providerRefundId: refund.providerRefundId,
-    });
+    refund.nextAttemptAt = nextLookAt(
+      this.config.reconciliation.retryScheduleSeconds,
+      refund.attempts,
+    );
+    await m.update(
+      Refund,
+      { id: refund.id },
+      {
+        stage,
+        attempts: refund.attempts,
+        lastError,
+        nextAttemptAt: refund.nextAttemptAt,
+        providerRefundId: refund.providerRefundId,
+      },
+    );
   }
 }

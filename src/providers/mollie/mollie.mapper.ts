@@ -1,7 +1,11 @@
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
 import { fromDecimalString, toDecimalString } from '../../common/money/money';
 import type { Money } from '../../common/money/money';
-import type { ProviderOperationState, ProviderPaymentState, ProviderRefundState } from '../provider.interface';
+import type {
+  ProviderOperationState,
+  ProviderPaymentState,
+  ProviderRefundState,
+} from '../provider.interface';
 import type { MollieAmount, MollieCapture, MolliePayment, MollieRefund } from './mollie.types';
 
 /** Mollie payment statuses (API v2) to ours. */
@@ -26,11 +30,12 @@ export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = 
 };
 
 /** Mollie capture statuses to an operation's outcome. */
-export const MOLLIE_CAPTURE_STATUS_MAP: Readonly<Record<string, ProviderOperationState['status']>> = {
-  pending: 'pending',
-  succeeded: 'succeeded',
-  failed: 'failed',
-};
+export const MOLLIE_CAPTURE_STATUS_MAP: Readonly<Record<string, ProviderOperationState['status']>> =
+  {
+    pending: 'pending',
+    succeeded: 'succeeded',
+    failed: 'failed',
+  };
 
 /** Our methods to Mollie method ids; the others are not offered through this connector. */
 export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = {
@@ -45,12 +50,45 @@ export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = 
 };
 
 /** Currencies Mollie settles whose decimals match ISO 4217. */
-export const MOLLIE_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'] as const;
+export const MOLLIE_CURRENCIES = [
+  'EUR',
+  'GBP',
+  'USD',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'CAD',
+  'AUD',
+  'JPY',
+] as const;
 
 /** Locales Mollie's checkout accepts. */
 export const MOLLIE_LOCALES = new Set([
-  'en_US', 'en_GB', 'nl_NL', 'nl_BE', 'de_DE', 'de_AT', 'de_CH', 'fr_FR', 'fr_BE', 'es_ES', 'ca_ES', 'pt_PT', 'it_IT',
-  'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
+  'en_US',
+  'en_GB',
+  'nl_NL',
+  'nl_BE',
+  'de_DE',
+  'de_AT',
+  'de_CH',
+  'fr_FR',
+  'fr_BE',
+  'es_ES',
+  'ca_ES',
+  'pt_PT',
+  'it_IT',
+  'nb_NO',
+  'sv_SE',
+  'fi_FI',
+  'da_DK',
+  'is_IS',
+  'hu_HU',
+  'pl_PL',
+  'lv_LV',
+  'lt_LT',
 ]);
 
 /** Minor units to Mollie's `{ currency, value: "10.50" }` (exactly the currency's decimals). */
@@ -79,7 +117,10 @@ export function molliePaymentState(payment: MolliePayment): ProviderPaymentState
     status,
     providerStatus: payment.status,
     amountCaptured: captured || undefined,
-    failure: status === 'failed' ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' } : undefined,
+    failure:
+      status === 'failed'
+        ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' }
+        : undefined,
   };
 }
 
@@ -100,6 +141,9 @@ export function mollieCaptureState(capture: MollieCapture): ProviderOperationSta
     providerStatus: capture.status ?? 'unknown',
     providerOperationId: capture.id,
     amountCaptured: fromMollieAmount(capture.amount),
-    failure: status === 'failed' ? { code: 'declined', message: `Mollie capture ${capture.id} failed` } : undefined,
+    failure:
+      status === 'failed'
+        ? { code: 'declined', message: `Mollie capture ${capture.id} failed` }
+        : undefined,
   };
 }

@@ -29,7 +29,13 @@ import {
   toMollieAmount,
   toMollieLocale,
 } from './mollie.mapper';
-import type { MollieCapture, MollieErrorBody, MollieList, MolliePayment, MollieRefund } from './mollie.types';
+import type {
+  MollieCapture,
+  MollieErrorBody,
+  MollieList,
+  MolliePayment,
+  MollieRefund,
+} from './mollie.types';
 
 export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
@@ -62,16 +68,25 @@ export class MollieProvider implements PaymentProvider {
   validateCredentials(credentials: Record<string, unknown>): FieldError[] {
     const { apiKey } = credentials;
     if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
-      return [{ field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' }];
+      return [
+        { field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' },
+      ];
     }
     return [];
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
-    if (request.method && !method) throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
+    if (request.method && !method)
+      throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
     if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError('not_supported', `Mollie cannot capture ${request.method} payments separately`);
+      throw new ProviderError(
+        'not_supported',
+        `Mollie cannot capture ${request.method} payments separately`,
+      );
     }
     const body = {
       amount: toMollieAmount(request.amount),
@@ -81,17 +96,36 @@ export class MollieProvider implements PaymentProvider {
       webhookUrl: ctx.webhookUrl,
       ...(method ? { method } : {}),
       ...(request.captureMode === 'manual' ? { captureMode: 'manual' } : {}),
-      ...(toMollieLocale(request.customer?.locale) ? { locale: toMollieLocale(request.customer?.locale) } : {}),
+      ...(toMollieLocale(request.customer?.locale)
+        ? { locale: toMollieLocale(request.customer?.locale) }
+        : {}),
       metadata: { paymentId: request.paymentId, reference: request.reference },
     };
-    const payment = await this.call<MolliePayment>(ctx, 'POST', '/v2/payments', body, request.paymentId);
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'POST',
+      '/v2/payments',
+      body,
+      request.paymentId,
+    );
     const checkoutUrl = payment._links?.checkout?.href;
-    if (!checkoutUrl) throw new ProviderError('provider_error', `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`);
+    if (!checkoutUrl)
+      throw new ProviderError(
+        'provider_error',
+        `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`,
+      );
     return { providerPaymentId: payment.id, checkoutUrl };
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
-    const payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(providerPaymentId)}`);
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'GET',
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
+    );
     return this.mapped(payment);
   }
 
@@ -101,16 +135,31 @@ export class MollieProvider implements PaymentProvider {
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`,
       // metadata.operationId finds the capture again if this answer is lost.
-      { amount: toMollieAmount(op.amount), description: `Capture of ${op.paymentId}`, metadata: { operationId: op.id } },
+      {
+        amount: toMollieAmount(op.amount),
+        description: `Capture of ${op.paymentId}`,
+        metadata: { operationId: op.id },
+      },
       op.idempotencyKey,
     );
-    if (capture.status === 'failed') throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
+    if (capture.status === 'failed')
+      throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
     // A capture may settle later; Mollie then calls the payment's webhook.
-    return { status: capture.status === 'succeeded' ? 'succeeded' : 'pending', amountCaptured: op.amount.value, providerOperationId: capture.id };
+    return {
+      status: capture.status === 'succeeded' ? 'succeeded' : 'pending',
+      amountCaptured: op.amount.value,
+      providerOperationId: capture.id,
+    };
   }
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
-    const payment = await this.call<MolliePayment>(ctx, 'DELETE', `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`, undefined, op.idempotencyKey);
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'DELETE',
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
+      undefined,
+      op.idempotencyKey,
+    );
     return { status: payment.status === 'canceled' ? 'succeeded' : 'pending' };
   }
 
@@ -119,37 +168,81 @@ export class MollieProvider implements PaymentProvider {
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`,
-      { amount: toMollieAmount(op.amount), description: (op.reason ?? `Refund ${op.id}`).slice(0, 140), metadata: { refundId: op.id } },
+      {
+        amount: toMollieAmount(op.amount),
+        description: (op.reason ?? `Refund ${op.id}`).slice(0, 140),
+        metadata: { refundId: op.id },
+      },
       op.idempotencyKey,
     );
-    return { providerRefundId: refund.id, status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+    return {
+      providerRefundId: refund.id,
+      status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    };
   }
 
   /** By its id once known, else from the payment's refund list by metadata.refundId (Mollie's advice after a lost answer). */
-  async getRefund(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderRefundState | null> {
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`;
-    if (op.providerOperationId) return mollieRefundState(await this.call<MollieRefund>(ctx, 'GET', `${base}/${encodeURIComponent(op.providerOperationId)}`));
-    const list = await this.call<MollieList<'refunds', MollieRefund>>(ctx, 'GET', `${base}?limit=${MOLLIE_MAX_PAGE}`);
+    if (op.providerOperationId)
+      return mollieRefundState(
+        await this.call<MollieRefund>(
+          ctx,
+          'GET',
+          `${base}/${encodeURIComponent(op.providerOperationId)}`,
+        ),
+      );
+    const list = await this.call<MollieList<'refunds', MollieRefund>>(
+      ctx,
+      'GET',
+      `${base}?limit=${MOLLIE_MAX_PAGE}`,
+    );
     const found = list._embedded?.refunds?.find((refund) => refund.metadata?.refundId === op.id);
     return found ? mollieRefundState(found) : null;
   }
 
-  async getCapture(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderOperationState | null> {
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`;
     const capture = op.providerOperationId
-      ? await this.call<MollieCapture>(ctx, 'GET', `${base}/${encodeURIComponent(op.providerOperationId)}`)
-      : (await this.call<MollieList<'captures', MollieCapture>>(ctx, 'GET', `${base}?limit=${MOLLIE_MAX_PAGE}`))._embedded?.captures?.find(
-          (c) => c.metadata?.operationId === op.id,
-        );
+      ? await this.call<MollieCapture>(
+          ctx,
+          'GET',
+          `${base}/${encodeURIComponent(op.providerOperationId)}`,
+        )
+      : (
+          await this.call<MollieList<'captures', MollieCapture>>(
+            ctx,
+            'GET',
+            `${base}?limit=${MOLLIE_MAX_PAGE}`,
+          )
+        )._embedded?.captures?.find((c) => c.metadata?.operationId === op.id);
     return capture ? mollieCaptureState(capture) : null;
   }
 
   /** A cancel is the payment's own status: canceled, still cancelable (not done), or past it. */
-  async getCancellation(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderOperationState | null> {
-    const payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`);
-    if (payment.status === 'canceled') return { status: 'succeeded', providerStatus: payment.status };
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'GET',
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
+    );
+    if (payment.status === 'canceled')
+      return { status: 'succeeded', providerStatus: payment.status };
     if (payment.status === 'open' || payment.status === 'authorized') return null;
-    return { status: 'failed', providerStatus: payment.status, failure: { code: 'not_cancelable', message: `the payment is ${payment.status} at Mollie` } };
+    return {
+      status: 'failed',
+      providerStatus: payment.status,
+      failure: { code: 'not_cancelable', message: `the payment is ${payment.status} at Mollie` },
+    };
   }
 
   /** Mollie does not sign webhooks; only the shape is checked, the content is fetched. */
@@ -158,12 +251,19 @@ export class MollieProvider implements PaymentProvider {
     if (!id) throw new WebhookVerificationError('Mollie webhook without a payment id (id=tr_…)');
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const id = this.webhookPaymentId(webhook);
     if (!id) return [];
     let payment: MolliePayment;
     try {
-      payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(id)}?embed=refunds`);
+      payment = await this.call<MolliePayment>(
+        ctx,
+        'GET',
+        `/v2/payments/${encodeURIComponent(id)}?embed=refunds`,
+      );
     } catch (error) {
       // Not a payment of this account (a forged or stray call): nothing to apply, nothing to retry.
       if (error instanceof ProviderError && error.code === 'not_found') return [];
@@ -176,7 +276,10 @@ export class MollieProvider implements PaymentProvider {
     const paymentNews = !(refunds.length > 0 && state.status === 'paid');
     return [
       ...(paymentNews ? [{ providerPaymentId: payment.id, payment: state }] : []),
-      ...refunds.map((refund) => ({ providerPaymentId: payment.id, refund: mollieRefundState(refund) })),
+      ...refunds.map((refund) => ({
+        providerPaymentId: payment.id,
+        refund: mollieRefundState(refund),
+      })),
     ];
   }
 
@@ -198,11 +301,18 @@ export class MollieProvider implements PaymentProvider {
 
   private mapped(payment: MolliePayment): ProviderPaymentState {
     const state = molliePaymentState(payment);
-    if (state.status === null) this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
+    if (state.status === null)
+      this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
     return state;
   }
 
-  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+  private async call<T>(
+    ctx: ProviderCallContext,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<T> {
     const base = ctx.account.baseUrl ?? MOLLIE_API_BASE_URL;
     const response = await ctx.http.request({
       method,
@@ -223,6 +333,9 @@ export class MollieProvider implements PaymentProvider {
       // Not Mollie's error format (a proxy, an outage page): the status says enough.
     }
     const field = error.field ? ` (field ${error.field})` : '';
-    throw ProviderError.fromHttpStatus(response.status, `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`);
+    throw ProviderError.fromHttpStatus(
+      response.status,
+      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`,
+    );
   }
 }

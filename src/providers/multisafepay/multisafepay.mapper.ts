@@ -1,6 +1,10 @@
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
 import type { ProviderErrorCode } from '../provider-error';
-import type { ProviderOperationState, ProviderPaymentState, ProviderRefundState } from '../provider.interface';
+import type {
+  ProviderOperationState,
+  ProviderPaymentState,
+  ProviderRefundState,
+} from '../provider.interface';
 import type { MultiSafepayOrder, MultiSafepayRelatedTransaction } from './multisafepay.types';
 
 /**
@@ -37,7 +41,19 @@ export const MULTISAFEPAY_GATEWAYS: Readonly<Partial<Record<PaymentMethod, strin
 };
 
 /** Currencies MultiSafepay takes, all with two decimals (amounts in cents). */
-export const MULTISAFEPAY_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'AUD', 'CAD'] as const;
+export const MULTISAFEPAY_CURRENCIES = [
+  'EUR',
+  'GBP',
+  'USD',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'AUD',
+  'CAD',
+] as const;
 
 /** MultiSafepay error codes whose meaning is clearer than the HTTP status. */
 export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode>> = {
@@ -51,7 +67,11 @@ export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode
 export const CAPTURE_ORDER_SUFFIX = '-capture';
 
 export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
-  return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details?.capture === 'manual';
+  return (
+    order.status === 'completed' &&
+    order.financial_status === 'initialized' &&
+    order.payment_details?.capture === 'manual'
+  );
 }
 
 export function multisafepayStatusKey(order: MultiSafepayOrder): string {
@@ -63,9 +83,17 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
   return {
     providerPaymentId: order.order_id,
     status,
-    providerStatus: order.financial_status ? `${order.status}/${order.financial_status}` : order.status,
+    providerStatus: order.financial_status
+      ? `${order.status}/${order.financial_status}`
+      : order.status,
     amountCaptured: status === 'paid' ? order.amount : undefined,
-    failure: status === 'failed' ? { code: order.reason_code ?? 'provider_failed', message: order.reason ?? 'MultiSafepay declined the payment' } : undefined,
+    failure:
+      status === 'failed'
+        ? {
+            code: order.reason_code ?? 'provider_failed',
+            message: order.reason ?? 'MultiSafepay declined the payment',
+          }
+        : undefined,
   };
 }
 
@@ -86,7 +114,10 @@ export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatu
   expired: 'failed',
 };
 
-export function multisafepayRefundState(refund: MultiSafepayRelatedTransaction, refundId: string): ProviderRefundState {
+export function multisafepayRefundState(
+  refund: MultiSafepayRelatedTransaction,
+  refundId: string,
+): ProviderRefundState {
   return {
     providerRefundId: String(refund.transaction_id),
     refundId,
@@ -98,10 +129,18 @@ export function multisafepayRefundState(refund: MultiSafepayRelatedTransaction, 
 
 /** A capture's child order: completed is captured; declined or void failed; else still open. */
 export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOperationState {
-  const base = { providerStatus: `${child.status}/${child.financial_status ?? ''}`, providerOperationId: child.order_id };
-  if (child.status === 'completed' || child.status === 'shipped') return { ...base, status: 'succeeded', amountCaptured: child.amount };
+  const base = {
+    providerStatus: `${child.status}/${child.financial_status ?? ''}`,
+    providerOperationId: child.order_id,
+  };
+  if (child.status === 'completed' || child.status === 'shipped')
+    return { ...base, status: 'succeeded', amountCaptured: child.amount };
   if (['declined', 'void', 'cancelled', 'expired'].includes(child.status)) {
-    return { ...base, status: 'failed', failure: { code: 'declined', message: `the capture order is ${child.status}` } };
+    return {
+      ...base,
+      status: 'failed',
+      failure: { code: 'declined', message: `the capture order is ${child.status}` },
+    };
   }
   return { ...base, status: 'pending' };
 }

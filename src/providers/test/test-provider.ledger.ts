@@ -14,7 +14,18 @@ export class TestProviderLedger {
     private readonly tx: TransactionService,
   ) {}
 
-  async open(fields: Pick<TestProviderPayment, 'accountId' | 'amountValue' | 'currency' | 'description' | 'captureMode' | 'returnUrl' | 'cancelUrl'>): Promise<TestProviderPayment> {
+  async open(
+    fields: Pick<
+      TestProviderPayment,
+      | 'accountId'
+      | 'amountValue'
+      | 'currency'
+      | 'description'
+      | 'captureMode'
+      | 'returnUrl'
+      | 'cancelUrl'
+    >,
+  ): Promise<TestProviderPayment> {
     const now = new Date();
     const row: TestProviderPayment = {
       id: newId('tp'),
@@ -43,23 +54,36 @@ export class TestProviderLedger {
     id: string,
     accountId: string,
     key: string,
-    work: (row: TestProviderPayment) => { changes: Partial<TestProviderPayment>; operation: TestProviderOperation },
+    work: (row: TestProviderPayment) => {
+      changes: Partial<TestProviderPayment>;
+      operation: TestProviderOperation;
+    },
   ): Promise<{ operation: TestProviderOperation; replayed: boolean }> {
     return this.tx.run(async (m) => {
       const row = await this.tx.lock(m, TestProviderPayment, id);
-      if (!row || row.accountId !== accountId) throw new ProviderError('not_found', `test provider has no payment ${id}`, 404);
+      if (!row || row.accountId !== accountId)
+        throw new ProviderError('not_found', `test provider has no payment ${id}`, 404);
       const seen = row.operations?.[key];
       if (seen) return { operation: seen, replayed: true };
       const { changes, operation } = work(row);
       const operations = { ...(row.operations ?? {}), [key]: operation };
-      await m.update(TestProviderPayment, { id }, { ...changes, operations, updatedAt: new Date() });
+      await m.update(
+        TestProviderPayment,
+        { id },
+        { ...changes, operations, updatedAt: new Date() },
+      );
       return { operation, replayed: false };
     });
   }
 
-  async update(row: TestProviderPayment, changes: Partial<TestProviderPayment>): Promise<TestProviderPayment> {
+  async update(
+    row: TestProviderPayment,
+    changes: Partial<TestProviderPayment>,
+  ): Promise<TestProviderPayment> {
     Object.assign(row, changes, { updatedAt: new Date() });
-    await this.tx.write((m) => m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }));
+    await this.tx.write((m) =>
+      m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }),
+    );
     return row;
   }
 }

@@ -82,13 +82,24 @@ export class TestProvider implements PaymentProvider {
     return `${this.config.server.internalUrl}/test-provider/checkout/${id}`;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const failureMode = ctx.account.settings.failureMode ?? 'none';
     if (failureMode === 'unavailable') {
-      throw new ProviderError('provider_unavailable', 'test provider is temporarily unavailable (failureMode=unavailable)', 503);
+      throw new ProviderError(
+        'provider_unavailable',
+        'test provider is temporarily unavailable (failureMode=unavailable)',
+        503,
+      );
     }
     if (failureMode === 'decline') {
-      throw new ProviderError('declined', 'test provider declined the payment (failureMode=decline)', 402);
+      throw new ProviderError(
+        'declined',
+        'test provider declined the payment (failureMode=decline)',
+        402,
+      );
     }
     if (ctx.account.baseUrl) await this.callUpstream(ctx, request);
     const row = await this.ledger.open({
@@ -108,7 +119,10 @@ export class TestProvider implements PaymentProvider {
    * the core's HTTP client (timeouts included): a local server that hangs or answers 5xx then
    * behaves like a slow or failing PSP. Any 2xx lets the payment proceed.
    */
-  private async callUpstream(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<void> {
+  private async callUpstream(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<void> {
     const response = await ctx.http.request({
       method: 'POST',
       url: `${ctx.account.baseUrl}/payments`,
@@ -116,11 +130,17 @@ export class TestProvider implements PaymentProvider {
       body: JSON.stringify({ paymentId: request.paymentId, amount: request.amount }),
     });
     if (response.status < 200 || response.status > 299) {
-      throw ProviderError.fromHttpStatus(response.status, `test provider upstream answered HTTP ${response.status}`);
+      throw ProviderError.fromHttpStatus(
+        response.status,
+        `test provider upstream answered HTTP ${response.status}`,
+      );
     }
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
     return {
       providerPaymentId: row.id,
@@ -132,11 +152,17 @@ export class TestProvider implements PaymentProvider {
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const done = await this.once(ctx, op, 'capture', (row) => {
-      if (row.status !== 'authorized') throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
-      if (op.amount.value > row.amountValue) throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
+      if (row.status !== 'authorized')
+        throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
+      if (op.amount.value > row.amountValue)
+        throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
       return { status: 'paid', amountCaptured: op.amount.value };
     });
-    return { status: 'succeeded', amountCaptured: done.amountValue, providerOperationId: done.providerId };
+    return {
+      status: 'succeeded',
+      amountCaptured: done.amountValue,
+      providerOperationId: done.providerId,
+    };
   }
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
@@ -151,7 +177,8 @@ export class TestProvider implements PaymentProvider {
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const done = await this.once(ctx, op, 'refund', (row) => {
-      if (row.status !== 'paid') throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
+      if (row.status !== 'paid')
+        throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
       if (op.amount.value > row.amountCaptured - row.amountRefunded) {
         throw new ProviderError('invalid_request', 'refund exceeds the captured amount', 422);
       }
@@ -160,19 +187,57 @@ export class TestProvider implements PaymentProvider {
     return { providerRefundId: done.providerId, status: 'succeeded' };
   }
 
-  async getRefund(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderRefundState | null> {
-    const done = this.find(await this.ledger.get(op.providerPaymentId, ctx.account.id), 'refund', op.id);
-    return done ? { providerRefundId: done.providerId, refundId: op.id, status: 'succeeded', providerStatus: done.status, amount: done.amountValue } : null;
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'refund',
+      op.id,
+    );
+    return done
+      ? {
+          providerRefundId: done.providerId,
+          refundId: op.id,
+          status: 'succeeded',
+          providerStatus: done.status,
+          amount: done.amountValue,
+        }
+      : null;
   }
 
-  async getCapture(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderOperationState | null> {
-    const done = this.find(await this.ledger.get(op.providerPaymentId, ctx.account.id), 'capture', op.id);
-    return done ? { status: 'succeeded', providerStatus: done.status, providerOperationId: done.providerId, amountCaptured: done.amountValue } : null;
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'capture',
+      op.id,
+    );
+    return done
+      ? {
+          status: 'succeeded',
+          providerStatus: done.status,
+          providerOperationId: done.providerId,
+          amountCaptured: done.amountValue,
+        }
+      : null;
   }
 
-  async getCancellation(ctx: ProviderCallContext, op: OperationRequest): Promise<ProviderOperationState | null> {
-    const done = this.find(await this.ledger.get(op.providerPaymentId, ctx.account.id), 'cancel', op.id);
-    return done ? { status: 'succeeded', providerStatus: done.status, providerOperationId: done.providerId } : null;
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'cancel',
+      op.id,
+    );
+    return done
+      ? { status: 'succeeded', providerStatus: done.status, providerOperationId: done.providerId }
+      : null;
   }
 
   /**
@@ -186,29 +251,59 @@ export class TestProvider implements PaymentProvider {
     type: TestProviderOperation['type'],
     work: (row: TestProviderPayment) => Partial<TestProviderPayment>,
   ): Promise<TestProviderOperation> {
-    const { operation, replayed } = await this.ledger.operate(op.providerPaymentId, ctx.account.id, op.idempotencyKey, (row) => ({
-      changes: work(row),
-      operation: { type, reference: op.id, providerId: newId(OPERATION_ID_PREFIX[type]), amountValue: op.amount.value, status: 'succeeded' },
-    }));
+    const { operation, replayed } = await this.ledger.operate(
+      op.providerPaymentId,
+      ctx.account.id,
+      op.idempotencyKey,
+      (row) => ({
+        changes: work(row),
+        operation: {
+          type,
+          reference: op.id,
+          providerId: newId(OPERATION_ID_PREFIX[type]),
+          amountValue: op.amount.value,
+          status: 'succeeded',
+        },
+      }),
+    );
     const fault = ctx.account.settings.operationFault;
-    if (!replayed && fault === 'lost_answer') throw new ProviderError('timeout', `test provider did the ${type}, then the answer was lost (operationFault=lost_answer)`);
+    if (!replayed && fault === 'lost_answer')
+      throw new ProviderError(
+        'timeout',
+        `test provider did the ${type}, then the answer was lost (operationFault=lost_answer)`,
+      );
     if (!replayed && fault === 'unavailable_after_work') {
-      throw new ProviderError('provider_unavailable', `test provider did the ${type}, then answered 503 (operationFault=unavailable_after_work)`, 503);
+      throw new ProviderError(
+        'provider_unavailable',
+        `test provider did the ${type}, then answered 503 (operationFault=unavailable_after_work)`,
+        503,
+      );
     }
     return operation;
   }
 
-  private find(row: TestProviderPayment, type: TestProviderOperation['type'], reference: string): TestProviderOperation | undefined {
-    return Object.values(row.operations ?? {}).find((o) => o.type === type && o.reference === reference);
+  private find(
+    row: TestProviderPayment,
+    type: TestProviderOperation['type'],
+    reference: string,
+  ): TestProviderOperation | undefined {
+    return Object.values(row.operations ?? {}).find(
+      (o) => o.type === type && o.reference === reference,
+    );
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    if (!this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])) {
+    if (
+      !this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])
+    ) {
       throw new WebhookVerificationError('bad or missing Test-Signature');
     }
   }
 
-  async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    _ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const body = JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
     return [
       {
