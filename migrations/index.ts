@@ -3,6 +3,7 @@ import { PaymentPolling1764150000000 } from './1764150000000-PaymentPolling';
 import { Notifications1764200000000 } from './1764200000000-Notifications';
 import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
 import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentProviderReference';
+import { PaymentOperations1764500000000 } from './1764500000000-PaymentOperations';
 import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   Notifications1764200000000,
   RoutingRules1764300000000,
   PaymentProviderReference1764450000000,
+  PaymentOperations1764500000000,
   WebhookInbox1764510000000,
 ];

@@ -17,15 +17,17 @@ import { CreateRefundDto } from '../payments/dto/create-refund.dto';
 import {
   PaymentDto,
   PaymentEventListDto,
-  PaymentListDto,
   RefundDto,
   RefundListDto,
 } from '../payments/dto/payment.response';
+import { AttentionService } from '../reconciliation/attention.service';
+import { AdminPaymentDto, AdminPaymentListDto } from './dto/admin-payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 import { AdminController } from './admin-controller.decorator';
+import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
 @AdminController('api/v1/admin/payments', 'Admin: payments')
@@ -34,25 +36,34 @@ export class PaymentsAdminController {
     private readonly payments: PaymentsService,
     private readonly refunds: RefundsService,
     private readonly idempotency: IdempotencyService,
+    private readonly attention: AttentionService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List payments of every integration, newest first' })
-  @ApiOkResponse({ type: PaymentListDto })
+  @ApiOperation({
+    summary: 'List payments of every integration, newest first (with `needsAttention`)',
+  })
+  @ApiOkResponse({ type: AdminPaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
     const page = await this.payments.list(
       { integrationId: query.integrationId, provider: query.provider },
       query,
     );
-    return mapPage(page, toPaymentView);
+    const notes = await this.attention.forPayments(page.data);
+    return mapPage(page, (payment) => ({
+      ...toPaymentView(payment),
+      needsAttention: notes.get(payment.id) ?? null,
+    }));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get any payment' })
-  @ApiOkResponse({ type: PaymentDto })
+  @ApiOperation({ summary: 'Get any payment (with `needsAttention`)' })
+  @ApiOkResponse({ type: AdminPaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id') id: string) {
-    return toPaymentView(await this.payments.get({}, id));
+    const payment = await this.payments.get({}, id);
+    const notes = await this.attention.forPayments([payment]);
+    return { ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null };
   }
 
   @Get(':id/events')
@@ -64,7 +75,10 @@ export class PaymentsAdminController {
 
   @Post(':id/capture')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Capture an authorized payment' })
+  @ApiOperation({
+    summary: 'Capture an authorized payment',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
@@ -73,7 +87,10 @@ export class PaymentsAdminController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a pending or authorized payment' })
+  @ApiOperation({
+    summary: 'Cancel a pending or authorized payment',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async cancel(@Param('id') id: string) {
@@ -88,7 +105,10 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/refunds')
-  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)' })
+  @ApiOperation({
+    summary: 'Refund a payment (all that is left, or `amount`)',
+    description: REFUND_DESCRIPTION,
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })

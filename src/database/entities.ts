@@ -5,6 +5,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { PaymentAttempt } from '../payments/entities/payment-attempt.entity';
 import { PaymentEvent } from '../payments/entities/payment-event.entity';
 import { Refund } from '../payments/entities/refund.entity';
+import { PaymentOperation } from '../payments/entities/payment-operation.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
@@ -23,6 +24,7 @@ export const ENTITIES = [
   PaymentAttempt,
   PaymentEvent,
   Refund,
+  PaymentOperation,
   IdempotencyRecord,
   WebhookDelivery,
   OutboxEvent,

@@ -10,6 +10,7 @@ import type { EventSource, PaymentStatus, RefundStatus } from './payment-status'
 import { toPaymentView, toRefundView } from './payment.presenter';
 import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';
+import { settleOperationByStatus } from './operations/operation-settlement';
 
 export interface PaymentChange {
   to: PaymentStatus;
@@ -94,6 +95,8 @@ export class PaymentStatusService {
       payment.failureCode = change.failure.code;
       payment.failureMessage = change.failure.message.slice(0, 1024);
     }
+    // An open capture or cancel is decided by the new status (before the event shows the payment).
+    await settleOperationByStatus(manager, payment, change.to);
     await manager.update(
       Payment,
       { id: payment.id },

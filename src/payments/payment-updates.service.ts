@@ -8,6 +8,7 @@ import { TransactionService } from '../database/transaction.service';
 import type { ProviderPaymentState, ProviderRefundState } from '../providers/provider.interface';
 import type { EventSource } from './payment-status';
 import { newId, ID_PREFIX } from '../common/ids/id';
+import { untracked } from './operations/operation-tracking';
 
 export type UpdateResult =
   'applied' | 'unchanged' | 'ignored' | 'unknown_payment' | 'unmapped_status';
@@ -113,6 +114,7 @@ export class PaymentUpdatesService {
           providerRefundId: state.providerRefundId,
           failureCode: null,
           failureMessage: null,
+          ...untracked(),
           createdAt: now,
           updatedAt: now,
         };

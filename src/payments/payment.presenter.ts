@@ -21,8 +21,19 @@ export interface PaymentView {
   provider: { name: string; accountId: string; paymentId: string | null } | null;
   routing: RoutingDecisionRecord | null;
   failure: { code: string; message: string } | null;
+  /** A capture or cancel whose outcome the provider has not settled yet. */
+  pendingOperation: PendingOperationView | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface PendingOperationView {
+  id: string;
+  type: 'capture' | 'cancel';
+  amount: Money | null;
+  /** unknown: the provider's answer was lost; accepted: the provider has it; sending: in flight. */
+  stage: 'sending' | 'unknown' | 'accepted';
+  createdAt: string;
 }
 
 export interface RefundView {
@@ -73,6 +84,18 @@ export function toPaymentView(payment: Payment): PaymentView {
     routing: payment.routing,
     failure: payment.failureCode
       ? { code: payment.failureCode, message: payment.failureMessage ?? '' }
+      : null,
+    pendingOperation: payment.pendingOperation
+      ? {
+          id: payment.pendingOperation.id,
+          type: payment.pendingOperation.type,
+          amount:
+            payment.pendingOperation.amountValue === null
+              ? null
+              : { value: payment.pendingOperation.amountValue, currency: payment.currency },
+          stage: payment.pendingOperation.stage,
+          createdAt: payment.pendingOperation.createdAt,
+        }
       : null,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),

@@ -31,6 +31,7 @@ import {
 } from './dto/payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { toEventView, toPaymentView, toRefundView } from './payment.presenter';
+import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from './dto/operation-docs';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -108,7 +109,10 @@ export class PaymentsController {
 
   @Post(':id/capture')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Capture an authorized payment (all, or `amount`)' })
+  @ApiOperation({
+    summary: 'Capture an authorized payment (all, or `amount`)',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
@@ -126,7 +130,10 @@ export class PaymentsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a pending or authorized payment' })
+  @ApiOperation({
+    summary: 'Cancel a pending or authorized payment',
+    description: CAPTURE_CANCEL_DESCRIPTION,
+  })
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
@@ -139,7 +146,10 @@ export class PaymentsController {
   }
 
   @Post(':id/refunds')
-  @ApiOperation({ summary: 'Refund a payment (all that is left, or `amount`)' })
+  @ApiOperation({
+    summary: 'Refund a payment (all that is left, or `amount`)',
+    description: REFUND_DESCRIPTION,
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: RefundDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })

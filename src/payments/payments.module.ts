@@ -4,13 +4,29 @@ import { PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
 import { PaymentStatusService } from './payment-status.service';
 import { PaymentUpdatesService } from './payment-updates.service';
+import { PaymentOperationsService } from './operations/payment-operations.service';
+import { RefundTracker } from './operations/refund-tracker.service';
 import { RoutingModule } from '../routing/routing.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 
 @Module({
   imports: [RoutingModule, IdempotencyModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, RefundsService, PaymentStatusService, PaymentUpdatesService],
-  exports: [PaymentsService, RefundsService, PaymentUpdatesService, PaymentStatusService],
+  providers: [
+    PaymentsService,
+    RefundsService,
+    PaymentStatusService,
+    PaymentUpdatesService,
+    PaymentOperationsService,
+    RefundTracker,
+  ],
+  exports: [
+    PaymentsService,
+    RefundsService,
+    PaymentUpdatesService,
+    PaymentStatusService,
+    PaymentOperationsService,
+    RefundTracker,
+  ],
 })
 export class PaymentsModule {}

@@ -18,7 +18,6 @@ import { newId, ID_PREFIX } from '../common/ids/id';
 import {
   InvalidPaymentStateError,
   NotFoundError,
-  ProviderFailureError,
   UnprocessableError,
   ValidationError,
 } from '../common/errors/domain-error';
@@ -26,6 +25,7 @@ import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import { MetricsService } from '../metrics/metrics.service';
+import { PaymentOperationsService } from './operations/payment-operations.service';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
 export interface PaymentScope {
@@ -53,6 +53,7 @@ export class PaymentsService {
     private readonly routing: RoutingService,
     private readonly accounts: ProviderAccountsService,
     private readonly metrics: MetricsService,
+    private readonly operations: PaymentOperationsService,
   ) {}
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
@@ -297,6 +298,10 @@ export class PaymentsService {
     });
   }
 
+  /**
+   * Captures through a recorded operation: a lost answer leaves the payment authorized with the
+   * capture pending (shown as `pendingOperation`), never a 502 that hides a capture that happened.
+   */
   async capture(scope: PaymentScope, id: string, dto: CapturePaymentDto): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCapture(payment.status)) {
@@ -319,28 +324,10 @@ export class PaymentsService {
     if (amount.value < payment.amountValue && !resolved.provider.capabilities.partialCapture) {
       throw notSupported(resolved.provider.name, 'partial capture');
     }
-    const result = await this.callProvider(() =>
-      resolved.provider.capture(
-        resolved.context,
-        payment.providerPaymentId!,
-        amount,
-        payment.id,
-        payment.providerReference ?? null,
-      ),
-    );
-    if (result.status === 'pending') return payment; // the outcome arrives by webhook
-    return this.tx.run(async (m) => {
-      const locked = (await this.tx.lock(m, Payment, id))!;
-      await this.status.changePayment(m, locked, {
-        to: 'paid',
-        source: 'api',
-        amountCaptured: result.amountCaptured,
-        detail: 'captured',
-      });
-      return locked;
-    });
+    return this.operations.perform(payment.id, resolved, 'capture', amount);
   }
 
+  /** Cancels through a recorded operation, like capture. */
   async cancel(scope: PaymentScope, id: string): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCancel(payment.status)) {
@@ -353,23 +340,7 @@ export class PaymentsService {
     const resolved = await this.accounts.resolve(payment.providerAccountId);
     if (!resolved.provider.capabilities.cancel)
       throw notSupported(resolved.provider.name, 'cancel');
-    const result = await this.callProvider(() =>
-      resolved.provider.cancel(
-        resolved.context,
-        payment.providerPaymentId!,
-        payment.providerReference ?? null,
-      ),
-    );
-    if (result.status === 'pending') return payment;
-    return this.tx.run(async (m) => {
-      const locked = (await this.tx.lock(m, Payment, id))!;
-      await this.status.changePayment(m, locked, {
-        to: 'canceled',
-        source: 'api',
-        detail: 'canceled by the shop',
-      });
-      return locked;
-    });
+    return this.operations.perform(payment.id, resolved, 'cancel', null);
   }
 
   /** A payment forced onto an account whose provider cannot do it is refused, not failed. */
@@ -388,29 +359,6 @@ export class PaymentsService {
       throw notSupported(provider.name, `method ${dto.method}`);
     if (captureMode === 'manual' && !caps.manualCapture)
       throw notSupported(provider.name, 'manual capture');
-  }
-
-  /** Provider errors on shop-initiated operations become problem responses, never 500s. */
-  async callProvider<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      if (error.code === 'not_supported')
-        throw new UnprocessableError(
-          'not_supported_by_provider',
-          'Not supported by provider',
-          redactText(error.message),
-        );
-      if (error.code === 'invalid_request' || error.code === 'declined') {
-        throw new UnprocessableError(
-          `provider_${error.code}`,
-          'Refused by provider',
-          redactText(error.message),
-        );
-      }
-      throw new ProviderFailureError(`provider_${error.code}`, redactText(error.message));
-    }
   }
 
   private attemptRow(

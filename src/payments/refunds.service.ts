@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
@@ -9,30 +9,31 @@ import { PaymentScope, PaymentsService, notSupported } from './payments.service'
 import { CreateRefundDto } from './dto/create-refund.dto';
 import { TransactionService } from '../database/transaction.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
-import { ProviderError } from '../providers/provider-error';
+import { RefundTracker } from './operations/refund-tracker.service';
+import { newLeaseToken, OPERATION_LEASE_MS } from './operations/operation-lease';
+import { refusalProblem } from './operations/provider-outcome';
 import {
   InvalidPaymentStateError,
   UnprocessableError,
   ValidationError,
 } from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
-import { redactText } from '../common/logging/redact';
 
 /**
  * Refunds reserve their amount in the same locked transaction that checks what is left
  * (captured − succeeded − pending), so concurrent requests can never refund more than was
- * captured. The provider is called after the reservation commits.
+ * captured. The provider is called after the reservation commits; a refund whose answer is
+ * lost stays pending (its amount reserved) and is answered 201 like any pending refund.
  */
 @Injectable()
 export class RefundsService {
-  private readonly logger = new Logger('Refunds');
-
   constructor(
     @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
     private readonly payments: PaymentsService,
     private readonly tx: TransactionService,
     private readonly status: PaymentStatusService,
     private readonly accounts: ProviderAccountsService,
+    private readonly tracker: RefundTracker,
   ) {}
 
   async list(scope: PaymentScope, paymentId: string): Promise<Refund[]> {
@@ -51,14 +52,16 @@ export class RefundsService {
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const caps = resolved.provider.capabilities;
     if (!caps.refunds) throw notSupported(resolved.provider.name, 'refunds');
+    const token = newLeaseToken();
 
-    const refund = await this.tx.run(async (m) => {
+    const { refund, locked } = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, paymentId))!;
       if (!PaymentStateMachine.canRefund(locked.status)) {
         throw new InvalidPaymentStateError(
           `A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`,
         );
       }
+      // Pending refunds count as refunded: one whose outcome is unknown may well have happened.
       const open = await m.find(Refund, {
         where: { paymentId, status: In(['pending', 'succeeded']) },
       });
@@ -77,8 +80,9 @@ export class RefundsService {
       if (open.length > 0 && !caps.multipleRefunds)
         throw notSupported(resolved.provider.name, 'more than one refund per payment');
       const now = new Date();
+      const id = newId(ID_PREFIX.refund);
       const row: Refund = {
-        id: newId(ID_PREFIX.refund),
+        id,
         paymentId,
         amountValue: value,
         currency: locked.currency,
@@ -87,50 +91,24 @@ export class RefundsService {
         providerRefundId: null,
         failureCode: null,
         failureMessage: null,
+        stage: 'sending',
+        providerIdempotencyKey: id,
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        // Held by this request while it calls the provider: no reconciler sends it meanwhile.
+        leaseToken: token,
+        leaseExpiresAt: new Date(now.getTime() + OPERATION_LEASE_MS),
         createdAt: now,
         updatedAt: now,
       };
       await m.insert(Refund, row);
       await this.status.recordRefundCreated(m, locked, row);
-      return row;
+      return { refund: row, locked };
     });
 
-    try {
-      const result = await resolved.provider.refund(
-        resolved.context,
-        payment.providerPaymentId!,
-        { value: refund.amountValue, currency: refund.currency },
-        refund.id,
-        refund.reason,
-        payment.providerReference ?? null,
-      );
-      refund.providerRefundId = result.providerRefundId;
-      return await this.settle(refund, result.status, undefined);
-    } catch (error) {
-      if (!(error instanceof ProviderError)) throw error;
-      // A timeout is ambiguous (the PSP may have refunded): keep the reservation, let
-      // the webhook or the poll settle it. Anything else definitely did not happen.
-      if (error.code === 'timeout') {
-        this.logger.warn({ msg: 'refund outcome unknown', refundId: refund.id });
-        return refund;
-      }
-      await this.settle(refund, 'failed', { code: error.code, message: redactText(error.message) });
-      return this.payments.callProvider(() => Promise.reject(error));
-    }
-  }
-
-  private settle(
-    refund: Refund,
-    to: Refund['status'],
-    failure?: { code: string; message: string },
-  ): Promise<Refund> {
-    return this.tx.run(async (m) => {
-      const payment = (await this.tx.lock(m, Payment, refund.paymentId))!;
-      if (refund.providerRefundId) {
-        await m.update(Refund, { id: refund.id }, { providerRefundId: refund.providerRefundId });
-      }
-      if (to !== 'pending') await this.status.changeRefund(m, payment, refund, to, 'api', failure);
-      return refund;
-    });
+    const sent = await this.tracker.send(refund, locked, resolved, token);
+    if (sent.outcome.kind === 'refused') throw refusalProblem(sent.outcome.error);
+    return sent.refund;
   }
 }

@@ -83,19 +83,56 @@ export interface ProviderRefundState {
   amount?: number;
 }
 
+/**
+ * One capture, cancel or refund as the connector sends it, on the first attempt and on every
+ * retry alike: the same `idempotencyKey` each time, so a PSP that stores keys answers a repeat
+ * with the first result instead of doing it twice.
+ */
+export interface OperationRequest {
+  /** Our id of the operation: the refund id, or the capture/cancel operation id (op_…). */
+  id: string;
+  paymentId: string;
+  providerPaymentId: string;
+  /** The provider's id for later operations when it differs (Adyen: the authorisation's pspReference). */
+  providerReference: string | null;
+  /** The capture or refund amount; for a cancel, the payment's amount. */
+  amount: Money;
+  /** The PSP's idempotency key (Idempotency-Key, PayPal-Request-Id); stable across retries. */
+  idempotencyKey: string;
+  /** The PSP's id of this capture or refund, once an earlier answer named it. */
+  providerOperationId: string | null;
+  /** Refunds: the shop's reason, if any. */
+  reason?: string | null;
+}
+
 export interface CaptureResult {
-  /** succeeded: captured now; pending: the outcome comes by webhook. */
+  /** succeeded: captured now; pending: accepted, the outcome comes by webhook or poll. */
   status: 'succeeded' | 'pending';
   amountCaptured: number;
+  providerOperationId?: string;
 }
 
 export interface CancelResult {
   status: 'succeeded' | 'pending';
+  providerOperationId?: string;
 }
 
 export interface RefundResult {
   providerRefundId: string;
   status: RefundStatus;
+}
+
+/**
+ * A capture or cancel as the provider reports it when asked. `succeeded`/`failed` settle our
+ * operation; `pending` means the provider has it and is still working on it.
+ */
+export interface ProviderOperationState {
+  status: 'pending' | 'succeeded' | 'failed';
+  providerStatus: string;
+  providerOperationId?: string;
+  /** Captures: the amount captured. */
+  amountCaptured?: number;
+  failure?: { code: string; message: string };
 }
 
 export interface InboundWebhook {
@@ -188,26 +225,29 @@ export interface PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult>;
   getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;
-  capture(
+  capture(ctx: ProviderCallContext, operation: OperationRequest): Promise<CaptureResult>;
+  cancel(ctx: ProviderCallContext, operation: OperationRequest): Promise<CancelResult>;
+  refund(ctx: ProviderCallContext, operation: OperationRequest): Promise<RefundResult>;
+
+  /*
+   * Lookups for operations whose answer was lost or is still open, where the PSP has an API
+   * for them (optional: a connector without one relies on its idempotency key and webhooks).
+   * Each finds the operation by what an earlier answer named (providerOperationId) or by our
+   * id. `null`: the PSP has no such operation, so sending it (again) is safe. `undefined`: the
+   * PSP cannot tell for this one (as if the method were missing).
+   */
+  getRefund?(
     ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-    providerReference?: string | null,
-  ): Promise<CaptureResult>;
-  cancel(
+    operation: OperationRequest,
+  ): Promise<ProviderRefundState | null | undefined>;
+  getCapture?(
     ctx: ProviderCallContext,
-    providerPaymentId: string,
-    providerReference?: string | null,
-  ): Promise<CancelResult>;
-  refund(
+    operation: OperationRequest,
+  ): Promise<ProviderOperationState | null | undefined>;
+  getCancellation?(
     ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    reason: string | null,
-    providerReference?: string | null,
-  ): Promise<RefundResult>;
+    operation: OperationRequest,
+  ): Promise<ProviderOperationState | null | undefined>;
 
   /**
    * Throws WebhookVerificationError when the delivery is not authentic. Costs no provider call;

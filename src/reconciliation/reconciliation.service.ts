@@ -9,17 +9,31 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { Payment } from '../payments/entities/payment.entity';
+import { PaymentOperation } from '../payments/entities/payment-operation.entity';
+import { Refund } from '../payments/entities/refund.entity';
 import { PaymentUpdatesService, UpdateResult } from '../payments/payment-updates.service';
+import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
+import { RefundTracker } from '../payments/operations/refund-tracker.service';
+import {
+  claimOperation,
+  newLeaseToken,
+  releaseOperation,
+} from '../payments/operations/operation-lease';
+import { nextLookAt } from '../payments/operations/provider-outcome';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { TransactionService } from '../database/transaction.service';
+import { redactText } from '../common/logging/redact';
 
 /** A single payment is polled at most this often on demand (e.g. by unverifiable webhooks). */
 const ON_DEMAND_MIN_INTERVAL_MS = 10_000;
 
 /**
- * Polls providers for payments that stay pending or authorized too long, so a lost webhook
- * never leaves a payment stuck. Each run polls at most `batchSize` payments (rate limit),
- * oldest poll first.
+ * Finds out what providers did when nobody told us. Each run (at most `batchSize` of each kind):
+ * - captures and cancels, then refunds, that are still pending: each is taken with a lease (one
+ *   instance at a time), looked up at its provider, sent again with the same idempotency key
+ *   when the provider does not have it, or polled until the provider settles it;
+ * - payments that stay pending or authorized too long: polled, oldest poll first, so a lost
+ *   webhook never leaves a payment stuck.
  */
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -29,7 +43,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
+    @InjectRepository(PaymentOperation) private readonly operations: Repository<PaymentOperation>,
+    @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
     private readonly updates: PaymentUpdatesService,
+    private readonly operationsService: PaymentOperationsService,
+    private readonly refundTracker: RefundTracker,
     private readonly accounts: ProviderAccountsService,
     private readonly tx: TransactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,38 +65,102 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     clearInterval(this.timer);
   }
 
-  /** One pass over stale payments; returns how many were polled. */
+  /** One pass; returns how many operations, refunds and payments it looked at. */
   async runOnce(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     try {
-      const { afterSeconds, batchSize } = this.config.reconciliation;
-      const cutoff = new Date(Date.now() - afterSeconds * 1000);
-      const due = await this.payments
-        .createQueryBuilder('p')
-        .where('p.status IN (:...statuses)', { statuses: ['pending', 'authorized'] })
-        .andWhere('p.providerAccountId IS NOT NULL')
-        .andWhere('p.updatedAt <= :cutoff', { cutoff })
-        .andWhere(
-          new Brackets((w) =>
-            w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff }),
-          ),
-        )
-        .orderBy('p.lastPolledAt', 'ASC')
-        .addOrderBy('p.updatedAt', 'ASC')
-        .take(batchSize)
-        .getMany();
-      for (const payment of due) {
-        // One failing provider must not stop the others; poll() has logged it.
-        await this.poll(payment).catch(() => undefined);
-      }
-      return due.length;
+      const operations = await this.reconcileOpen(this.operations, PaymentOperation, (id, token) =>
+        this.operationsService.reconcile(id, token),
+      );
+      const refunds = await this.reconcileOpen(this.refunds, Refund, (id, token) =>
+        this.refundTracker.reconcile(id, token),
+      );
+      return operations + refunds + (await this.pollStalePayments());
     } catch (error) {
       this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
       return 0;
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Due pending operations of one kind, each claimed by a conditional UPDATE before anything is
+   * sent: when two instances run at once, each operation goes to exactly one of them.
+   */
+  private async reconcileOpen(
+    repository: Repository<PaymentOperation> | Repository<Refund>,
+    entity: typeof PaymentOperation | typeof Refund,
+    reconcile: (id: string, token: string) => Promise<void>,
+  ): Promise<number> {
+    const now = new Date();
+    const due = await (repository as Repository<PaymentOperation>)
+      .createQueryBuilder('o')
+      .select('o.id', 'id')
+      .where('o.status = :pending', { pending: 'pending' })
+      .andWhere(
+        new Brackets((w) =>
+          w.where('o.nextAttemptAt IS NULL').orWhere('o.nextAttemptAt <= :now', { now }),
+        ),
+      )
+      .andWhere(
+        new Brackets((w) =>
+          w.where('o.leaseExpiresAt IS NULL').orWhere('o.leaseExpiresAt < :now', { now }),
+        ),
+      )
+      .orderBy('o.nextAttemptAt', 'ASC')
+      .limit(this.config.reconciliation.batchSize)
+      .getRawMany<{ id: string }>();
+    let looked = 0;
+    for (const { id } of due) {
+      const token = newLeaseToken();
+      if (!(await this.tx.write((m) => claimOperation(m, entity, id, token, now)))) continue; // another instance has it
+      looked++;
+      try {
+        await reconcile(id, token);
+      } catch (error) {
+        // Not a provider answer (those are recorded): our side failed. Look again later.
+        const message = redactText((error as Error).message ?? String(error)).slice(0, 1024);
+        this.logger.warn({ msg: 'operation reconciliation failed', id, error: message });
+        await this.tx
+          .write(async (m) => {
+            const last = this.config.reconciliation.retryScheduleSeconds;
+            await m.update(
+              entity,
+              { id, leaseToken: token },
+              { lastError: message, nextAttemptAt: nextLookAt(last, last.length) },
+            );
+            await releaseOperation(m, entity, id, token);
+          })
+          .catch(() => undefined);
+      }
+    }
+    return looked;
+  }
+
+  private async pollStalePayments(): Promise<number> {
+    const { afterSeconds, batchSize } = this.config.reconciliation;
+    const cutoff = new Date(Date.now() - afterSeconds * 1000);
+    const due = await this.payments
+      .createQueryBuilder('p')
+      .where('p.status IN (:...statuses)', { statuses: ['pending', 'authorized'] })
+      .andWhere('p.providerAccountId IS NOT NULL')
+      .andWhere('p.updatedAt <= :cutoff', { cutoff })
+      .andWhere(
+        new Brackets((w) =>
+          w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff }),
+        ),
+      )
+      .orderBy('p.lastPolledAt', 'ASC')
+      .addOrderBy('p.updatedAt', 'ASC')
+      .take(batchSize)
+      .getMany();
+    for (const payment of due) {
+      // One failing provider must not stop the others; poll() has logged it.
+      await this.poll(payment).catch(() => undefined);
+    }
+    return due.length;
   }
 
   /** Asks the provider for a payment's state now and applies it (source `poll`). */

@@ -10,6 +10,7 @@ const TABLES = [
   'payment_attempts',
   'payment_events',
   'refunds',
+  'payment_operations',
   'idempotency_records',
   'webhook_deliveries',
   'outbox_events',

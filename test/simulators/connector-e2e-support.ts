@@ -8,6 +8,8 @@ import {
 } from '../support/test-server';
 import type { PspSimulator } from './psp-simulator';
 import { WebhookIntakeService } from '../../src/webhooks/webhook-intake.service';
+import type { Dialect } from '../support/services';
+import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 
 /** Helpers shared by the connector e2e specs. */
 export class ConnectorHarness {
@@ -68,6 +70,32 @@ export class ConnectorHarness {
     await this.server.server.app.get(WebhookIntakeService).idle();
   }
 
+  /** One reconciler run, as the timer would start it. */
+  async reconcile(): Promise<number> {
+    return this.server.server.app.get(ReconciliationService).runOnce();
+  }
+
+  /** A payment as the admin API shows it (with needsAttention). */
+  async adminPayment(id: string): Promise<any> {
+    return (
+      await this.server.request('GET', `/api/v1/admin/payments/${id}`, { token: this.adminToken })
+    ).body;
+  }
+
+  /** The status changes of a payment's refunds (not ignored). */
+  async refundChanges(id: string): Promise<any[]> {
+    return (await this.events(id)).filter((e) => e.type === 'refund.status_changed' && !e.ignored);
+  }
+
+  /** Outbox events (notifications to the shop) of one type for a payment. */
+  async outbox(paymentId: string, type: string): Promise<any[]> {
+    const q = this.server.dataSource.driver.escape.bind(this.server.dataSource.driver);
+    const rows = await this.server.dataSource.query(
+      `SELECT payload FROM outbox_events WHERE ${q('paymentId')} = '${paymentId}' AND type = '${type}'`,
+    );
+    return rows.map((r: any) => JSON.parse(r.payload));
+  }
+
   /** The stored attempt rows of a payment (error code, retryable flag). */
   async attempts(
     paymentId: string,
@@ -109,6 +137,9 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
   /** The provider account's body (the harness adds a name and testMode unless given). */
   account: (sim: S) => Record<string, unknown>;
   publicListener?: boolean;
+  /** More server configuration (e.g. the reconciler's retry schedule). */
+  env?: Record<string, string>;
+  dialect?: Dialect;
 }): ConnectorSuite<S> {
   const suite = {} as ConnectorSuite<S>;
   beforeAll(async () => {
@@ -116,6 +147,7 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
     const env: Record<string, string> = {
       PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
       PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
+      ...options.env,
     };
     if (options.publicListener) {
       const publicPort = await freePort();
@@ -125,7 +157,7 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
         PAYMENTSERVER_PUBLIC_URL: suite.publicUrl,
       });
     }
-    suite.server = await startTestServer({ env });
+    suite.server = await startTestServer({ env, dialect: options.dialect });
     suite.h = await ConnectorHarness.open(suite.server);
     const body = options.account(suite.sim);
     const account = await suite.h.createAccount(body);

@@ -15,7 +15,35 @@ export interface SimResponse {
   body?: string;
 }
 
-export type Fault = 'hang' | 'unavailable';
+/**
+ * What goes wrong with one API call. Before the work: `hang` (never answered), `unavailable`
+ * (503), `rate_limited` (429): the PSP did nothing. After the work (the PSP did it, but the
+ * answer is lost): `reset_after_work` (the connection is reset instead of answered),
+ * `unavailable_after_work` (a 503 instead of the answer), `hang_after_work` (never answered).
+ */
+export type Fault =
+  | 'hang'
+  | 'unavailable'
+  | 'rate_limited'
+  | 'reset_after_work'
+  | 'unavailable_after_work'
+  | 'hang_after_work';
+
+/** Which API call a fault hits (default: the next one). */
+export interface FaultMatch {
+  method?: string;
+  path?: RegExp;
+}
+
+/** One API call as the simulator received it. */
+export interface SimCall {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** The fault this call met, if any. */
+  fault?: Fault;
+}
 
 export function json(status: number, body: unknown, contentType = 'application/json'): SimResponse {
   return { status, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
@@ -49,7 +77,9 @@ export abstract class PspSimulator {
   dropWebhooks = false;
   /** Every API call, for assertions (method and path). */
   readonly calls: { method: string; path: string }[] = [];
-  private faults: Fault[] = [];
+  /** The same calls in full: headers (idempotency keys), body, the fault each met. */
+  readonly requests: SimCall[] = [];
+  private faults: { fault: Fault; match: FaultMatch }[] = [];
   private server?: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -58,9 +88,14 @@ export abstract class PspSimulator {
   /** Requests the faults apply to (the PSP's API, not its hosted pages). */
   protected abstract isApi(request: SimRequest): boolean;
 
-  /** The next API call hangs (until the simulator stops) or answers 503. */
-  failNextCall(fault: Fault): void {
-    this.faults.push(fault);
+  /** The next API call (the next one that `match` fits) meets `fault`. */
+  failNextCall(fault: Fault, match: FaultMatch = {}): void {
+    this.faults.push({ fault, match });
+  }
+
+  /** The calls of one method whose path matches, in order. */
+  callsTo(method: string, path: RegExp): SimCall[] {
+    return this.requests.filter((call) => call.method === method && path.test(call.path));
   }
 
   async start(): Promise<this> {
@@ -141,14 +176,23 @@ export abstract class PspSimulator {
       headers: req.headers,
       body: Buffer.concat(chunks).toString('utf8'),
     };
+    let fault: Fault | undefined;
     if (this.isApi(request)) {
+      fault = this.takeFault(request);
       this.calls.push({ method: request.method, path: request.path });
-      const fault = this.faults.shift();
+      this.requests.push({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        ...(fault ? { fault } : {}),
+      });
       if (fault === 'hang') return; // never answered; the socket is destroyed on stop()
-      if (fault === 'unavailable') {
+      if (fault === 'unavailable') return void unavailable(res);
+      if (fault === 'rate_limited') {
         res
-          .writeHead(503, { 'content-type': 'text/html' })
-          .end('<html><body>503 Service Temporarily Unavailable</body></html>');
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+          .end('{"error":"too many requests"}');
         return;
       }
     }
@@ -162,7 +206,46 @@ export abstract class PspSimulator {
         body: String((error as Error).stack),
       };
     }
+    // The work is done; now its answer is lost.
+    if (fault === 'hang_after_work') return;
+    if (fault === 'reset_after_work') return void req.socket.destroy();
+    if (fault === 'unavailable_after_work') return void unavailable(res);
     res.writeHead(response.status, response.headers ?? {}).end(response.body ?? '');
+  }
+
+  private takeFault(request: SimRequest): Fault | undefined {
+    const index = this.faults.findIndex(
+      ({ match }) =>
+        (!match.method || match.method === request.method) &&
+        (!match.path || match.path.test(request.path)),
+    );
+    if (index < 0) return undefined;
+    return this.faults.splice(index, 1)[0].fault;
+  }
+}
+
+function unavailable(res: http.ServerResponse): void {
+  res
+    .writeHead(503, { 'content-type': 'text/html' })
+    .end('<html><body>503 Service Temporarily Unavailable</body></html>');
+}
+
+/**
+ * What a PSP that stores idempotency keys remembers: per key, the request it came with and the
+ * answer it got. A repeat (same key, same request) gets that answer and nothing is done again.
+ */
+export class IdempotencyStore {
+  private readonly seen = new Map<string, { fingerprint: string; response: SimResponse }>();
+
+  /** The stored answer for a repeat; `conflict` when the key came with another request before. */
+  lookup(key: string, fingerprint: string): SimResponse | 'conflict' | undefined {
+    const seen = this.seen.get(key);
+    if (!seen) return undefined;
+    return seen.fingerprint === fingerprint ? seen.response : 'conflict';
+  }
+
+  remember(key: string, fingerprint: string, response: SimResponse): void {
+    this.seen.set(key, { fingerprint, response });
   }
 }
 

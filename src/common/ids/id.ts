@@ -36,4 +36,5 @@ export const ID_PREFIX = {
   webhookDelivery: 'whd',
   idempotency: 'idem',
   paymentEvent: 'pev',
+  operation: 'op',
 } as const;

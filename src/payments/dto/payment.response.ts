@@ -35,6 +35,25 @@ export class FailureDto {
   @ApiProperty() message: string;
 }
 
+export class PendingOperationDto {
+  @ApiProperty({ example: 'op_5Yb0d2Xq8mNc1LrT7sVw3KzH' }) id: string;
+  @ApiProperty({ enum: ['capture', 'cancel'], example: 'capture' }) type: string;
+  @ApiProperty({
+    type: MoneyDto,
+    nullable: true,
+    description: 'The capture amount; null for a cancel',
+  })
+  amount: MoneyDto | null;
+  @ApiProperty({
+    enum: ['sending', 'unknown', 'accepted'],
+    example: 'unknown',
+    description:
+      '`unknown`: the provider may or may not have done it (its answer was lost); the server finds out and retries with the same idempotency key. `accepted`: the provider has it and reports the outcome later. `sending`: the request is under way.',
+  })
+  stage: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
 export class PaymentDto {
   @ApiProperty({ example: 'pay_3kTqv0Xo9ZlPq8bVwN2cYd1e' }) id: string;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status: string;
@@ -55,6 +74,13 @@ export class PaymentDto {
   @ApiProperty({ type: ProviderRefDto, nullable: true }) provider: ProviderRefDto | null;
   @ApiProperty({ type: RoutingDto, nullable: true }) routing: RoutingDto | null;
   @ApiProperty({ type: FailureDto, nullable: true }) failure: FailureDto | null;
+  @ApiProperty({
+    type: PendingOperationDto,
+    nullable: true,
+    description:
+      'A capture or cancel whose outcome is not settled yet. The payment keeps its status (`authorized`, `pending`) until the provider settles it; a `payment.status_changed` event follows when it succeeds. While it is open, another capture, cancel or refund is refused (409).',
+  })
+  pendingOperation: PendingOperationDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

@@ -22,6 +22,15 @@ export interface RoutingAttemptRecord {
   error?: string;
 }
 
+/** The capture or cancel whose outcome is still open (mirrors its payment_operations row). */
+export interface PendingOperationRecord {
+  id: string;
+  type: 'capture' | 'cancel';
+  amountValue: number | null;
+  stage: 'sending' | 'unknown' | 'accepted';
+  createdAt: string;
+}
+
 export interface RoutingDecisionRecord {
   ruleId: string | null;
   reason: string;
@@ -102,6 +111,13 @@ export class Payment {
 
   @StringColumn(1024, { nullable: true })
   failureMessage: string | null;
+
+  /**
+   * The capture or cancel still open at the provider, if any; written with its
+   * payment_operations row, in the same transaction.
+   */
+  @JsonColumn({ nullable: true })
+  pendingOperation?: PendingOperationRecord | null;
 
   /** When reconciliation last polled the provider about this payment. */
   @TimestampColumn({ nullable: true })

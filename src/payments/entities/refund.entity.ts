@@ -7,10 +7,13 @@ import {
   TimestampColumn,
 } from '../../database/columns';
 import type { RefundStatus } from '../payment-status';
+import type { OperationStage, OperationTracking } from '../operations/operation-tracking';
 
+/** A refund; its amount is reserved from creation until it fails. */
 @Entity('refunds')
 @Index(['paymentId'])
-export class Refund {
+@Index(['status', 'nextAttemptAt'])
+export class Refund implements OperationTracking {
   @IdColumn()
   id: string;
 
@@ -37,6 +40,27 @@ export class Refund {
 
   @StringColumn(1024, { nullable: true })
   failureMessage: string | null;
+
+  @StringColumn(16, { nullable: true })
+  stage: OperationStage | null;
+
+  @StringColumn(128, { nullable: true })
+  providerIdempotencyKey: string | null;
+
+  @IntegerColumn({ default: 0 })
+  attempts: number;
+
+  @TimestampColumn({ nullable: true })
+  nextAttemptAt: Date | null;
+
+  @StringColumn(1024, { nullable: true })
+  lastError: string | null;
+
+  @StringColumn(40, { nullable: true })
+  leaseToken: string | null;
+
+  @TimestampColumn({ nullable: true })
+  leaseExpiresAt: Date | null;
 
   @TimestampColumn()
   createdAt: Date;

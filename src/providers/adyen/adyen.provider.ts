@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
-import type { Money } from '../../common/money/money';
 import { PAYMENT_METHODS } from '../../payments/payment-status';
 import type { CaptureMode } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
@@ -13,6 +12,7 @@ import {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
   ProviderPaymentState,
@@ -136,70 +136,68 @@ export class AdyenProvider implements PaymentProvider {
     };
   }
 
-  async capture(
-    ctx: ProviderCallContext,
-    _providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-    providerReference?: string | null,
-  ): Promise<CaptureResult> {
-    const pspReference = this.requireReference(providerReference, 'capture');
-    await this.call<AdyenModificationResponse>(
+  /** Adyen keeps Idempotency-Key for at least 7 days: a retry with the same key is answered, not redone. */
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const pspReference = this.requireReference(op.providerReference, 'capture');
+    const response = await this.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/captures`,
       {
         merchantAccount: ctx.account.credentials.merchantAccount,
-        amount: toAdyenAmount(amount),
-        reference: paymentId,
+        amount: toAdyenAmount(op.amount),
+        reference: op.paymentId,
       },
-      `capture-${paymentId}`,
+      op.idempotencyKey,
     );
     // Adyen answers `received`; the CAPTURE webhook settles it.
-    return { status: 'pending', amountCaptured: amount.value };
+    return {
+      status: 'pending',
+      amountCaptured: op.amount.value,
+      providerOperationId: response.pspReference,
+    };
   }
 
-  async cancel(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    providerReference?: string | null,
-  ): Promise<CancelResult> {
-    if (!providerReference) {
-      // Nothing authorised yet: expire the link so the shopper cannot pay any more.
-      await this.call(ctx, 'PATCH', `/paymentLinks/${encodeURIComponent(providerPaymentId)}`, {
-        status: 'expired',
-      });
-      return { status: 'succeeded' };
-    }
-    await this.call<AdyenModificationResponse>(
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    if (!op.providerReference) return this.expireLink(ctx, op.providerPaymentId);
+    const response = await this.call<AdyenModificationResponse>(
       ctx,
       'POST',
-      `/payments/${encodeURIComponent(providerReference)}/cancels`,
-      { merchantAccount: ctx.account.credentials.merchantAccount, reference: providerPaymentId },
-      `cancel-${providerReference}`,
+      `/payments/${encodeURIComponent(op.providerReference)}/cancels`,
+      { merchantAccount: ctx.account.credentials.merchantAccount, reference: op.providerPaymentId },
+      op.idempotencyKey,
     );
-    return { status: 'pending' };
+    return { status: 'pending', providerOperationId: response.pspReference };
   }
 
-  async refund(
-    ctx: ProviderCallContext,
-    _providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    _reason: string | null,
-    providerReference?: string | null,
-  ): Promise<RefundResult> {
-    const pspReference = this.requireReference(providerReference, 'refund');
+  /**
+   * Nothing authorised yet: expire the link so the shopper cannot pay any more. Safe to repeat
+   * after a lost answer: a link that is expired already counts as done.
+   */
+  private async expireLink(ctx: ProviderCallContext, linkId: string): Promise<CancelResult> {
+    const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
+    try {
+      await this.call(ctx, 'PATCH', path, { status: 'expired' });
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.code !== 'invalid_request') throw error;
+      const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+      if (link.status !== 'expired') throw error;
+    }
+    return { status: 'succeeded' };
+  }
+
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
+    const pspReference = this.requireReference(op.providerReference, 'refund');
     const response = await this.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/refunds`,
       {
         merchantAccount: ctx.account.credentials.merchantAccount,
-        amount: toAdyenAmount(amount),
-        reference: refundId,
+        amount: toAdyenAmount(op.amount),
+        reference: op.id,
       },
-      refundId,
+      op.idempotencyKey,
     );
     return { providerRefundId: response.pspReference, status: 'pending' };
   }

@@ -1,8 +1,12 @@
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
 import { fromDecimalString, toDecimalString } from '../../common/money/money';
 import type { Money } from '../../common/money/money';
-import type { ProviderPaymentState, ProviderRefundState } from '../provider.interface';
-import type { MollieAmount, MolliePayment, MollieRefund } from './mollie.types';
+import type {
+  ProviderOperationState,
+  ProviderPaymentState,
+  ProviderRefundState,
+} from '../provider.interface';
+import type { MollieAmount, MollieCapture, MolliePayment, MollieRefund } from './mollie.types';
 
 /** Mollie payment statuses (API v2) to ours. */
 export const MOLLIE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
@@ -24,6 +28,14 @@ export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = 
   failed: 'failed',
   canceled: 'failed',
 };
+
+/** Mollie capture statuses to an operation's outcome. */
+export const MOLLIE_CAPTURE_STATUS_MAP: Readonly<Record<string, ProviderOperationState['status']>> =
+  {
+    pending: 'pending',
+    succeeded: 'succeeded',
+    failed: 'failed',
+  };
 
 /** Our methods to Mollie method ids; the others are not offered through this connector. */
 export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = {
@@ -119,5 +131,19 @@ export function mollieRefundState(refund: MollieRefund): ProviderRefundState {
     status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? null,
     providerStatus: refund.status,
     amount: fromMollieAmount(refund.amount),
+  };
+}
+
+export function mollieCaptureState(capture: MollieCapture): ProviderOperationState {
+  const status = MOLLIE_CAPTURE_STATUS_MAP[capture.status ?? ''] ?? 'pending';
+  return {
+    status,
+    providerStatus: capture.status ?? 'unknown',
+    providerOperationId: capture.id,
+    amountCaptured: fromMollieAmount(capture.amount),
+    failure:
+      status === 'failed'
+        ? { code: 'declined', message: `Mollie capture ${capture.id} failed` }
+        : undefined,
   };
 }

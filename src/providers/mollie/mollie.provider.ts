@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
@@ -9,10 +8,13 @@ import type {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
   ProviderCapabilities,
+  ProviderOperationState,
   ProviderPaymentState,
+  ProviderRefundState,
   RefundResult,
   WebhookAck,
   WebhookNotification,
@@ -24,15 +26,24 @@ import {
   MOLLIE_CURRENCIES,
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
+  mollieCaptureState,
   molliePaymentState,
   mollieRefundState,
   toMollieAmount,
   toMollieLocale,
 } from './mollie.mapper';
-import type { MollieCapture, MollieErrorBody, MolliePayment, MollieRefund } from './mollie.types';
+import type {
+  MollieCapture,
+  MollieErrorBody,
+  MollieList,
+  MolliePayment,
+  MollieRefund,
+} from './mollie.types';
 
 export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
+/** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
+const MOLLIE_MAX_PAGE = 250;
 /** Methods Mollie authorizes for captureMode manual. */
 const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
 
@@ -121,54 +132,51 @@ export class MollieProvider implements PaymentProvider {
     return this.mapped(payment);
   }
 
-  async capture(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-  ): Promise<CaptureResult> {
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const capture = await this.call<MollieCapture>(
       ctx,
       'POST',
-      `/v2/payments/${encodeURIComponent(providerPaymentId)}/captures`,
-      { amount: toMollieAmount(amount), description: `Capture of ${paymentId}` },
-      `${paymentId}-capture`,
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`,
+      // metadata.operationId finds the capture again if this answer is lost.
+      {
+        amount: toMollieAmount(op.amount),
+        description: `Capture of ${op.paymentId}`,
+        metadata: { operationId: op.id },
+      },
+      op.idempotencyKey,
     );
     if (capture.status === 'failed')
       throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
     // A capture may settle later; Mollie then calls the payment's webhook.
     return {
       status: capture.status === 'succeeded' ? 'succeeded' : 'pending',
-      amountCaptured: amount.value,
+      amountCaptured: op.amount.value,
+      providerOperationId: capture.id,
     };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     const payment = await this.call<MolliePayment>(
       ctx,
       'DELETE',
-      `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
+      undefined,
+      op.idempotencyKey,
     );
     return { status: payment.status === 'canceled' ? 'succeeded' : 'pending' };
   }
 
-  async refund(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    reason: string | null,
-  ): Promise<RefundResult> {
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const refund = await this.call<MollieRefund>(
       ctx,
       'POST',
-      `/v2/payments/${encodeURIComponent(providerPaymentId)}/refunds`,
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`,
       {
-        amount: toMollieAmount(amount),
-        description: (reason ?? `Refund ${refundId}`).slice(0, 140),
-        metadata: { refundId },
+        amount: toMollieAmount(op.amount),
+        description: (op.reason ?? `Refund ${op.id}`).slice(0, 140),
+        metadata: { refundId: op.id },
       },
-      refundId,
+      op.idempotencyKey,
     );
     return {
       providerRefundId: refund.id,
@@ -178,6 +186,70 @@ export class MollieProvider implements PaymentProvider {
 
   /** Mollie signs nothing: every delivery is unverified, and only ever names a payment to fetch. */
   readonly unsignedWebhooks = true;
+
+  /** By its id once known, else from the payment's refund list by metadata.refundId (Mollie's advice after a lost answer). */
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`;
+    if (op.providerOperationId)
+      return mollieRefundState(
+        await this.call<MollieRefund>(
+          ctx,
+          'GET',
+          `${base}/${encodeURIComponent(op.providerOperationId)}`,
+        ),
+      );
+    const list = await this.call<MollieList<'refunds', MollieRefund>>(
+      ctx,
+      'GET',
+      `${base}?limit=${MOLLIE_MAX_PAGE}`,
+    );
+    const found = list._embedded?.refunds?.find((refund) => refund.metadata?.refundId === op.id);
+    return found ? mollieRefundState(found) : null;
+  }
+
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`;
+    const capture = op.providerOperationId
+      ? await this.call<MollieCapture>(
+          ctx,
+          'GET',
+          `${base}/${encodeURIComponent(op.providerOperationId)}`,
+        )
+      : (
+          await this.call<MollieList<'captures', MollieCapture>>(
+            ctx,
+            'GET',
+            `${base}?limit=${MOLLIE_MAX_PAGE}`,
+          )
+        )._embedded?.captures?.find((c) => c.metadata?.operationId === op.id);
+    return capture ? mollieCaptureState(capture) : null;
+  }
+
+  /** A cancel is the payment's own status: canceled, still cancelable (not done), or past it. */
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'GET',
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
+    );
+    if (payment.status === 'canceled')
+      return { status: 'succeeded', providerStatus: payment.status };
+    if (payment.status === 'open' || payment.status === 'authorized') return null;
+    return {
+      status: 'failed',
+      providerStatus: payment.status,
+      failure: { code: 'not_cancelable', message: `the payment is ${payment.status} at Mollie` },
+    };
+  }
 
   /** Mollie does not sign webhooks; only the shape is checked, the content is fetched. */
   async verifyWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {

@@ -33,6 +33,13 @@ export interface MollieCapture {
   id: string;
   status?: string;
   amount?: MollieAmount;
+  metadata?: Record<string, string> | null;
+}
+
+/** A list answer (refunds, captures): the items sit under `_embedded.<name>`. */
+export interface MollieList<Name extends string, T> {
+  count: number;
+  _embedded?: { [key in Name]?: T[] };
 }
 
 /** Mollie's error body (application/hal+json). */

@@ -1,7 +1,11 @@
-import type { PaymentMethod, PaymentStatus } from '../../payments/payment-status';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
 import type { ProviderErrorCode } from '../provider-error';
-import type { ProviderPaymentState } from '../provider.interface';
-import type { MultiSafepayOrder } from './multisafepay.types';
+import type {
+  ProviderOperationState,
+  ProviderPaymentState,
+  ProviderRefundState,
+} from '../provider.interface';
+import type { MultiSafepayOrder, MultiSafepayRelatedTransaction } from './multisafepay.types';
 
 /**
  * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
@@ -96,4 +100,47 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
 /** "nl-NL" or "nl_NL" to MultiSafepay's "nl_NL". */
 export function toMultisafepayLocale(locale: string | undefined): string | undefined {
   return locale && /^[a-z]{2}[-_][A-Z]{2}$/.test(locale) ? locale.replace('-', '_') : undefined;
+}
+
+/** Statuses of a refund transaction to ours; anything else is still open. */
+export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+  completed: 'succeeded',
+  initialized: 'pending',
+  reserved: 'pending',
+  uncleared: 'pending',
+  declined: 'failed',
+  void: 'failed',
+  cancelled: 'failed',
+  expired: 'failed',
+};
+
+export function multisafepayRefundState(
+  refund: MultiSafepayRelatedTransaction,
+  refundId: string,
+): ProviderRefundState {
+  return {
+    providerRefundId: String(refund.transaction_id),
+    refundId,
+    status: MULTISAFEPAY_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    providerStatus: refund.status,
+    amount: refund.amount,
+  };
+}
+
+/** A capture's child order: completed is captured; declined or void failed; else still open. */
+export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOperationState {
+  const base = {
+    providerStatus: `${child.status}/${child.financial_status ?? ''}`,
+    providerOperationId: child.order_id,
+  };
+  if (child.status === 'completed' || child.status === 'shipped')
+    return { ...base, status: 'succeeded', amountCaptured: child.amount };
+  if (['declined', 'void', 'cancelled', 'expired'].includes(child.status)) {
+    return {
+      ...base,
+      status: 'failed',
+      failure: { code: 'declined', message: `the capture order is ${child.status}` },
+    };
+  }
+  return { ...base, status: 'pending' };
 }

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
@@ -10,10 +9,13 @@ import type {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
   ProviderCapabilities,
+  ProviderOperationState,
   ProviderPaymentState,
+  ProviderRefundState,
   RefundResult,
   WebhookAck,
   WebhookNotification,
@@ -25,7 +27,9 @@ import {
   MULTISAFEPAY_CURRENCIES,
   MULTISAFEPAY_ERROR_CODES,
   MULTISAFEPAY_GATEWAYS,
+  multisafepayCaptureState,
   multisafepayOrderState,
+  multisafepayRefundState,
   toMultisafepayLocale,
 } from './multisafepay.mapper';
 import type {
@@ -147,41 +151,37 @@ export class MultisafepayProvider implements PaymentProvider {
     );
   }
 
-  /** Captures into a child order `<order_id>-capture`, which later refunds go to. */
-  async capture(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-  ): Promise<CaptureResult> {
+  /**
+   * Captures into a child order `<order_id>-capture`, which later refunds go to. MultiSafepay
+   * takes no idempotency key: after a lost answer getCapture looks for that child order first.
+   */
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const child = `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`;
     await this.call<unknown>(
       ctx,
       'POST',
-      `/orders/${encodeURIComponent(providerPaymentId)}/capture`,
+      `/orders/${encodeURIComponent(op.providerPaymentId)}/capture`,
       {
-        amount: amount.value,
-        new_order_id: `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`,
+        amount: op.amount.value,
+        new_order_id: child,
         new_order_status: 'completed',
-        description: `Capture of ${paymentId}`,
+        description: `Capture of ${op.paymentId}`,
       },
     );
-    return { status: 'succeeded', amountCaptured: amount.value };
+    return { status: 'succeeded', amountCaptured: op.amount.value, providerOperationId: child };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const order = await this.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(providerPaymentId)}`,
-    );
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    const id = encodeURIComponent(op.providerPaymentId);
+    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
-      await this.call<unknown>(ctx, 'PATCH', `/capture/${encodeURIComponent(providerPaymentId)}`, {
+      await this.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
         status: 'cancelled',
         reason: 'canceled by the shop',
       });
     } else {
-      await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, {
+      await this.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
         status: 'cancelled',
         exclude_order: 1,
       });
@@ -189,31 +189,20 @@ export class MultisafepayProvider implements PaymentProvider {
     return { status: 'succeeded' };
   }
 
-  async refund(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    reason: string | null,
-  ): Promise<RefundResult> {
-    const order = await this.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(providerPaymentId)}`,
-    );
-    // A manually captured payment's money sits on the capture's child order.
-    const target =
-      order.payment_details?.capture === 'manual'
-        ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`
-        : providerPaymentId;
+  /**
+   * Our refund id leads the description, because MultiSafepay takes no idempotency key: after a
+   * lost answer getRefund finds the refund on the order by it before anything is sent again.
+   */
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
+    const target = await this.refundTarget(ctx, op.providerPaymentId);
     const refund = await this.call<MultiSafepayRefundCreated>(
       ctx,
       'POST',
       `/orders/${encodeURIComponent(target)}/refunds`,
       {
-        currency: amount.currency,
-        amount: amount.value,
-        description: (reason ?? `Refund ${refundId}`).slice(0, 200),
+        currency: op.amount.currency,
+        amount: op.amount.value,
+        description: `${op.id} ${op.reason ?? 'refund'}`.slice(0, 200),
       },
     );
     // MultiSafepay books an accepted refund on the order at once (partial_refunded / refunded).
@@ -221,6 +210,76 @@ export class MultisafepayProvider implements PaymentProvider {
       providerRefundId: String(refund.refund_id ?? refund.transaction_id),
       status: 'succeeded',
     };
+  }
+
+  /** The refund among the (target) order's related transactions, by its id or by our id in its description. */
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    const target = await this.refundTarget(ctx, op.providerPaymentId);
+    const order = await this.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(target)}`,
+    );
+    const refund = (order.related_transactions ?? []).find((t) =>
+      op.providerOperationId
+        ? String(t.transaction_id) === op.providerOperationId
+        : (t.description ?? '').startsWith(op.id),
+    );
+    return refund ? multisafepayRefundState(refund, op.id) : null;
+  }
+
+  /** The capture's child order: it exists once the capture was done. */
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    let child: MultiSafepayOrder;
+    try {
+      child = await this.call<MultiSafepayOrder>(
+        ctx,
+        'GET',
+        `/orders/${encodeURIComponent(`${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`)}`,
+      );
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'not_found') return null;
+      throw error;
+    }
+    return multisafepayCaptureState(child);
+  }
+
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const order = await this.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(op.providerPaymentId)}`,
+    );
+    const providerStatus = `${order.status}/${order.financial_status ?? ''}`;
+    if (order.status === 'void' || order.status === 'cancelled')
+      return { status: 'succeeded', providerStatus };
+    if (order.status === 'initialized' || isAwaitingCapture(order)) return null;
+    return {
+      status: 'failed',
+      providerStatus,
+      failure: { code: 'not_cancelable', message: `the order is ${order.status} at MultiSafepay` },
+    };
+  }
+
+  /** A manually captured payment's money sits on the capture's child order. */
+  private async refundTarget(ctx: ProviderCallContext, providerPaymentId: string): Promise<string> {
+    const order = await this.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(providerPaymentId)}`,
+    );
+    return order.payment_details?.capture === 'manual'
+      ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`
+      : providerPaymentId;
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {

@@ -11,6 +11,16 @@ export interface MultiSafepayOrder {
   reason_code?: string;
   /** `capture: "manual"` and `capture_remain` for a card authorization awaiting capture. */
   payment_details?: { type?: string; capture?: string; capture_remain?: number } | null;
+  /** Refunds (and other follow-up transactions) booked on this order. */
+  related_transactions?: MultiSafepayRelatedTransaction[] | null;
+}
+
+export interface MultiSafepayRelatedTransaction {
+  transaction_id: string | number;
+  amount: number;
+  currency?: string;
+  status: string;
+  description?: string;
 }
 
 /** Every API answer is wrapped: `{ success, data }` or `{ success: false, error_code, error_info }`. */

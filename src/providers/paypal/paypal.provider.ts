@@ -14,9 +14,12 @@ import {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
+  ProviderOperationState,
   ProviderPaymentState,
+  ProviderRefundState,
   RefundResult,
   WebhookAck,
   SignedAmountRule,
@@ -201,28 +204,31 @@ export class PayPalProvider implements PaymentProvider {
     return this.orderState(order);
   }
 
-  async capture(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-  ): Promise<CaptureResult> {
-    const authorization = this.authorizationOf(await this.getOrder(ctx, providerPaymentId));
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const authorization = this.authorizationOf(await this.getOrder(ctx, op.providerPaymentId));
     const capture = await this.call<PayPalCapture>(
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`,
-      { amount: this.money(amount), final_capture: true, invoice_id: paymentId },
-      `capture-${paymentId}`,
+      { amount: this.money(op.amount), final_capture: true, invoice_id: op.paymentId },
+      op.idempotencyKey,
     );
     const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
     if (status === 'failed')
       throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
-    return { status: status === 'paid' ? 'succeeded' : 'pending', amountCaptured: amount.value };
+    return {
+      status: status === 'paid' ? 'succeeded' : 'pending',
+      amountCaptured: op.amount.value,
+      providerOperationId: capture.id,
+    };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const order = await this.getOrder(ctx, providerPaymentId);
+  /**
+   * Voids the authorization. PayPal takes no PayPal-Request-Id here (payments v2 spec); a void
+   * is safe to repeat because getCancellation looks at the authorization before any retry.
+   */
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
     if (!authorization) {
       throw new ProviderError(
@@ -234,20 +240,12 @@ export class PayPalProvider implements PaymentProvider {
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`,
-      undefined,
-      `void-${authorization.id}`,
     );
-    return { status: 'succeeded' };
+    return { status: 'succeeded', providerOperationId: authorization.id };
   }
 
-  async refund(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    reason: string | null,
-  ): Promise<RefundResult> {
-    const order = await this.getOrder(ctx, providerPaymentId);
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     const capture = order.purchase_units?.[0]?.payments?.captures?.find(
       (c) => c.status !== 'DECLINED' && c.status !== 'FAILED',
     );
@@ -258,16 +256,90 @@ export class PayPalProvider implements PaymentProvider {
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
       {
-        amount: this.money(amount),
-        custom_id: refundId,
-        invoice_id: refundId,
-        ...(reason ? { note_to_payer: truncate(reason, 255) } : {}),
+        amount: this.money(op.amount),
+        custom_id: op.id,
+        invoice_id: op.id,
+        ...(op.reason ? { note_to_payer: truncate(op.reason, 255) } : {}),
       },
-      refundId,
+      op.idempotencyKey,
     );
     return {
       providerRefundId: refund.id,
       status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    };
+  }
+
+  /** By its id once known, else among the order's refunds by custom_id (our refund id). */
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    const refund = op.providerOperationId
+      ? await this.call<PayPalRefund>(
+          ctx,
+          'GET',
+          `/v2/payments/refunds/${encodeURIComponent(op.providerOperationId)}`,
+        )
+      : (
+          await this.getOrder(ctx, op.providerPaymentId)
+        ).purchase_units?.[0]?.payments?.refunds?.find((r) => r.custom_id === op.id);
+    if (!refund) return null;
+    return {
+      providerRefundId: refund.id,
+      refundId: refund.custom_id,
+      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
+      providerStatus: refund.status,
+      amount: refund.amount ? this.minor(refund.amount) : undefined,
+    };
+  }
+
+  /** The order's authorization and its captures: an authorization still CREATED was not captured. */
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const payments = (await this.getOrder(ctx, op.providerPaymentId)).purchase_units?.[0]?.payments;
+    const capture = payments?.captures?.find((c) =>
+      op.providerOperationId ? c.id === op.providerOperationId : c.invoice_id === op.paymentId,
+    );
+    if (capture) {
+      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
+      return {
+        status: status === 'paid' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending',
+        providerStatus: `capture:${capture.status}`,
+        providerOperationId: capture.id,
+        amountCaptured: capture.amount ? this.minor(capture.amount) : undefined,
+        failure:
+          status === 'failed'
+            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
+            : undefined,
+      };
+    }
+    const authorization = payments?.authorizations?.[0];
+    if (!authorization || authorization.status === 'CREATED' || authorization.status === 'PENDING')
+      return null;
+    return {
+      status: 'failed',
+      providerStatus: `authorization:${authorization.status}`,
+      failure: { code: 'not_capturable', message: `the authorization is ${authorization.status}` },
+    };
+  }
+
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const authorization = (await this.getOrder(ctx, op.providerPaymentId)).purchase_units?.[0]
+      ?.payments?.authorizations?.[0];
+    if (!authorization || authorization.status === 'CREATED' || authorization.status === 'PENDING')
+      return null;
+    const providerStatus = `authorization:${authorization.status}`;
+    if (authorization.status === 'VOIDED')
+      return { status: 'succeeded', providerStatus, providerOperationId: authorization.id };
+    return {
+      status: 'failed',
+      providerStatus,
+      failure: { code: 'not_cancelable', message: `the authorization is ${authorization.status}` },
     };
   }
 

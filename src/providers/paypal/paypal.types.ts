@@ -16,6 +16,7 @@ export interface PayPalCapture {
   status: string;
   amount?: PayPalMoney;
   custom_id?: string;
+  invoice_id?: string;
   supplementary_data?: { related_ids?: { order_id?: string; authorization_id?: string } };
   links?: PayPalLink[];
 }

@@ -1,6 +1,10 @@
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
-import type { ProviderPaymentState, ProviderRefundState } from '../provider.interface';
-import type { StripeCheckoutSession, StripeRefund } from './stripe.types';
+import type {
+  ProviderOperationState,
+  ProviderPaymentState,
+  ProviderRefundState,
+} from '../provider.interface';
+import type { StripeCheckoutSession, StripePaymentIntent, StripeRefund } from './stripe.types';
 
 /**
  * Stripe states to ours. A Checkout Session is read together with its PaymentIntent: the
@@ -156,4 +160,43 @@ export function toStripeForm(params: Record<string, FormValue>): string {
   };
   for (const [key, value] of Object.entries(params)) add(key, value);
   return form.toString();
+}
+
+/** A PaymentIntent after a capture was asked for; null while it still waits for one (not done). */
+export function stripeCaptureState(intent: StripePaymentIntent): ProviderOperationState | null {
+  const base = {
+    providerStatus: `payment_intent.${intent.status}`,
+    providerOperationId: intent.id,
+  };
+  if (intent.status === 'requires_capture') return null;
+  if (intent.status === 'succeeded')
+    return { ...base, status: 'succeeded', amountCaptured: intent.amount_received };
+  if (intent.status === 'canceled')
+    return {
+      ...base,
+      status: 'failed',
+      failure: { code: 'canceled', message: 'the PaymentIntent was canceled' },
+    };
+  // processing, or a status we do not know: the capture is not settled yet.
+  return { ...base, status: 'pending' };
+}
+
+/** A session read with `expand[]=payment_intent` after a cancel was asked for; null while still cancelable. */
+export function stripeCancellationState(
+  session: StripeCheckoutSession,
+): ProviderOperationState | null {
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  if (session.status === 'expired' || intent?.status === 'canceled')
+    return { status: 'succeeded', providerStatus: stripeStatusKey(session) };
+  if (
+    session.status === 'open' ||
+    intent?.status === 'requires_capture' ||
+    intent?.status === 'requires_payment_method'
+  )
+    return null;
+  return {
+    status: 'failed',
+    providerStatus: stripeStatusKey(session),
+    failure: { code: 'not_cancelable', message: `Stripe reports ${stripeStatusKey(session)}` },
+  };
 }

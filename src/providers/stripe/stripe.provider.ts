@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
-import type { Money } from '../../common/money/money';
 import type { PaymentMethod } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
@@ -10,10 +9,13 @@ import type {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
   ProviderCapabilities,
+  ProviderOperationState,
   ProviderPaymentState,
+  ProviderRefundState,
   RefundResult,
   WebhookAck,
   SignedAmountRule,
@@ -25,6 +27,8 @@ import {
   STRIPE_LOCALES,
   STRIPE_METHODS,
   STRIPE_REFUND_STATUS_MAP,
+  stripeCancellationState,
+  stripeCaptureState,
   stripeRefundState,
   stripeSessionState,
   toStripeForm,
@@ -34,6 +38,7 @@ import type {
   StripeErrorBody,
   StripeEvent,
   StripeEventObject,
+  StripeList,
   StripePaymentIntent,
   StripeRefund,
 } from './stripe.types';
@@ -154,28 +159,25 @@ export class StripeProvider implements PaymentProvider {
     return state;
   }
 
-  async capture(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    paymentId: string,
-  ): Promise<CaptureResult> {
-    const intentId = await this.intentId(ctx, providerPaymentId);
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
     const intent = await this.call<StripePaymentIntent>(
       ctx,
       'POST',
-      `/v1/payment_intents/${intentId}/capture`,
-      { amount_to_capture: amount.value },
-      `${paymentId}-capture`,
+      `/v1/payment_intents/${encodeURIComponent(intentId)}/capture`,
+      { amount_to_capture: op.amount.value },
+      op.idempotencyKey,
     );
     return {
       status: intent.status === 'succeeded' ? 'succeeded' : 'pending',
-      amountCaptured: intent.amount_received || amount.value,
+      amountCaptured: intent.amount_received || op.amount.value,
+      providerOperationId: intent.id,
     };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const session = await this.session(ctx, providerPaymentId, false);
+  /** Stripe keys belong to one endpoint: each of the two ways to cancel gets its own (stable) key. */
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    const session = await this.session(ctx, op.providerPaymentId, false);
     if (session.status === 'open') {
       // The customer has not paid: expiring the session is Stripe's way to close it.
       await this.call<StripeCheckoutSession>(
@@ -183,6 +185,7 @@ export class StripeProvider implements PaymentProvider {
         'POST',
         `/v1/checkout/sessions/${encodeURIComponent(session.id)}/expire`,
         {},
+        `${op.idempotencyKey}-expire`,
       );
       return { status: 'succeeded' };
     }
@@ -190,40 +193,82 @@ export class StripeProvider implements PaymentProvider {
     const intent = await this.call<StripePaymentIntent>(
       ctx,
       'POST',
-      `/v1/payment_intents/${intentId}/cancel`,
+      `/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`,
       {},
+      `${op.idempotencyKey}-cancel`,
     );
-    return { status: intent.status === 'canceled' ? 'succeeded' : 'pending' };
+    return {
+      status: intent.status === 'canceled' ? 'succeeded' : 'pending',
+      providerOperationId: intent.id,
+    };
   }
 
-  async refund(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-    refundId: string,
-    reason: string | null,
-  ): Promise<RefundResult> {
-    const intentId = await this.intentId(ctx, providerPaymentId);
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
+    const intentId = await this.intentId(ctx, op.providerPaymentId);
     const refund = await this.call<StripeRefund>(
       ctx,
       'POST',
       '/v1/refunds',
       {
         payment_intent: intentId,
-        amount: amount.value,
+        amount: op.amount.value,
         reason: 'requested_by_customer',
         metadata: {
-          paymentserver_refund_id: refundId,
-          checkout_session_id: providerPaymentId,
-          reason: reason?.slice(0, 500),
+          paymentserver_refund_id: op.id,
+          checkout_session_id: op.providerPaymentId,
+          reason: op.reason?.slice(0, 500),
         },
       },
-      refundId,
+      op.idempotencyKey,
     );
     return {
       providerRefundId: refund.id,
       status: (refund.status && STRIPE_REFUND_STATUS_MAP[refund.status]) || 'pending',
     };
+  }
+
+  /** By its id once known, else among the PaymentIntent's refunds by metadata.paymentserver_refund_id. */
+  async getRefund(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    if (op.providerOperationId)
+      return stripeRefundState(
+        await this.call<StripeRefund>(
+          ctx,
+          'GET',
+          `/v1/refunds/${encodeURIComponent(op.providerOperationId)}`,
+        ),
+      );
+    const intentId = await this.intentId(ctx, op.providerPaymentId);
+    const list = await this.call<StripeList<StripeRefund>>(
+      ctx,
+      'GET',
+      `/v1/refunds?payment_intent=${encodeURIComponent(intentId)}&limit=100`,
+    );
+    const found = list.data.find((refund) => refund.metadata?.paymentserver_refund_id === op.id);
+    return found ? stripeRefundState(found) : null;
+  }
+
+  /** A capture is the PaymentIntent's own state: still requires_capture means not done. */
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
+    const intent = await this.call<StripePaymentIntent>(
+      ctx,
+      'GET',
+      `/v1/payment_intents/${encodeURIComponent(intentId)}`,
+    );
+    return stripeCaptureState(intent);
+  }
+
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    return stripeCancellationState(await this.session(ctx, op.providerPaymentId, true));
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {

@@ -2,10 +2,21 @@ import { Entity } from 'typeorm';
 import {
   IdColumn,
   IntegerColumn,
+  JsonColumn,
   RefColumn,
   StringColumn,
   TimestampColumn,
 } from '../../database/columns';
+
+/** What the test PSP remembers of a capture, cancel or refund, under its idempotency key. */
+export interface TestProviderOperation {
+  type: 'capture' | 'cancel' | 'refund';
+  /** Our id of the operation (refund id or op id), as a real PSP keeps a merchant reference. */
+  reference: string;
+  providerId: string;
+  amountValue: number;
+  status: 'succeeded';
+}
 
 /** The built-in test PSP's own ledger, as a real PSP would keep it on its side. */
 @Entity('test_provider_payments')
@@ -44,6 +55,10 @@ export class TestProviderPayment {
 
   @StringColumn(2048, { nullable: true })
   cancelUrl: string | null;
+
+  /** Operations by idempotency key: the same key is answered with the same result. */
+  @JsonColumn({ nullable: true })
+  operations?: Record<string, TestProviderOperation> | null;
 
   @TimestampColumn()
   createdAt: Date;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { TestProviderPayment } from './test-provider-payment.entity';
+import { TestProviderOperation, TestProviderPayment } from './test-provider-payment.entity';
 import { TransactionService } from '../../database/transaction.service';
 import { newId } from '../../common/ids/id';
 import { ProviderError } from '../provider-error';
@@ -44,6 +44,36 @@ export class TestProviderLedger {
     const row = await this.rows.findOneBy({ id, ...(accountId ? { accountId } : {}) });
     if (!row) throw new ProviderError('not_found', `test provider has no payment ${id}`, 404);
     return row;
+  }
+
+  /**
+   * Runs `work` on the locked row unless `key` was used before on it; either way returns the
+   * operation stored under that key (`replayed` when it was).
+   */
+  async operate(
+    id: string,
+    accountId: string,
+    key: string,
+    work: (row: TestProviderPayment) => {
+      changes: Partial<TestProviderPayment>;
+      operation: TestProviderOperation;
+    },
+  ): Promise<{ operation: TestProviderOperation; replayed: boolean }> {
+    return this.tx.run(async (m) => {
+      const row = await this.tx.lock(m, TestProviderPayment, id);
+      if (!row || row.accountId !== accountId)
+        throw new ProviderError('not_found', `test provider has no payment ${id}`, 404);
+      const seen = row.operations?.[key];
+      if (seen) return { operation: seen, replayed: true };
+      const { changes, operation } = work(row);
+      const operations = { ...(row.operations ?? {}), [key]: operation };
+      await m.update(
+        TestProviderPayment,
+        { id },
+        { ...changes, operations, updatedAt: new Date() },
+      );
+      return { operation, replayed: false };
+    });
   }
 
   async update(

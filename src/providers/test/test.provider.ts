@@ -9,9 +9,12 @@ import {
   CreatePaymentRequest,
   CreatePaymentResult,
   InboundWebhook,
+  OperationRequest,
   PaymentProvider,
   ProviderCallContext,
+  ProviderOperationState,
   ProviderPaymentState,
+  ProviderRefundState,
   RefundResult,
   WebhookAck,
   WebhookNotification,
@@ -20,9 +23,12 @@ import {
 import { TestProviderLedger } from './test-provider.ledger';
 import { TEST_SIGNATURE_HEADER, TestWebhookSigner } from './test-webhook.signer';
 import type { Money } from '../../common/money/money';
+import type { TestProviderOperation, TestProviderPayment } from './test-provider-payment.entity';
 import { newId } from '../../common/ids/id';
 
 export const TEST_PROVIDER_ACCOUNT_ID = 'test';
+
+const OPERATION_ID_PREFIX = { capture: 'tpcp', cancel: 'tpcn', refund: 'tpre' } as const;
 
 /** The test PSP's own statuses, mapped to ours. */
 export const TEST_STATUS_MAP: Record<string, PaymentStatus> = {
@@ -45,7 +51,8 @@ export interface TestWebhookBody {
 /**
  * A built-in PSP for development: hosted checkout page on the internal listener, signed
  * webhooks over real HTTP, capture, cancel and refunds. `settings.failureMode` makes it fail
- * like a real PSP does (`unavailable`: retryable 503; `decline`: final decline).
+ * like a real PSP does (`unavailable`: retryable 503; `decline`: final decline);
+ * `settings.operationFault` loses the answer to a capture, cancel or refund after doing it.
  */
 @Injectable()
 export class TestProvider implements PaymentProvider {
@@ -144,42 +151,146 @@ export class TestProvider implements PaymentProvider {
     };
   }
 
-  async capture(
-    ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-  ): Promise<CaptureResult> {
-    const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'authorized')
-      throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
-    if (amount.value > row.amountValue)
-      throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
-    await this.ledger.update(row, { status: 'paid', amountCaptured: amount.value });
-    return { status: 'succeeded', amountCaptured: amount.value };
+  async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const done = await this.once(ctx, op, 'capture', (row) => {
+      if (row.status !== 'authorized')
+        throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
+      if (op.amount.value > row.amountValue)
+        throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
+      return { status: 'paid', amountCaptured: op.amount.value };
+    });
+    return {
+      status: 'succeeded',
+      amountCaptured: done.amountValue,
+      providerOperationId: done.providerId,
+    };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (!['open', 'pending', 'authorized'].includes(row.status)) {
-      throw new ProviderError('invalid_request', `cannot cancel a ${row.status} payment`, 422);
-    }
-    await this.ledger.update(row, { status: 'canceled' });
-    return { status: 'succeeded' };
+  async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    const done = await this.once(ctx, op, 'cancel', (row) => {
+      if (!['open', 'pending', 'authorized'].includes(row.status)) {
+        throw new ProviderError('invalid_request', `cannot cancel a ${row.status} payment`, 422);
+      }
+      return { status: 'canceled' };
+    });
+    return { status: 'succeeded', providerOperationId: done.providerId };
   }
 
-  async refund(
+  async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
+    const done = await this.once(ctx, op, 'refund', (row) => {
+      if (row.status !== 'paid')
+        throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
+      if (op.amount.value > row.amountCaptured - row.amountRefunded) {
+        throw new ProviderError('invalid_request', 'refund exceeds the captured amount', 422);
+      }
+      return { amountRefunded: row.amountRefunded + op.amount.value };
+    });
+    return { providerRefundId: done.providerId, status: 'succeeded' };
+  }
+
+  async getRefund(
     ctx: ProviderCallContext,
-    providerPaymentId: string,
-    amount: Money,
-  ): Promise<RefundResult> {
-    const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'paid')
-      throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
-    if (amount.value > row.amountCaptured - row.amountRefunded) {
-      throw new ProviderError('invalid_request', 'refund exceeds the captured amount', 422);
+    op: OperationRequest,
+  ): Promise<ProviderRefundState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'refund',
+      op.id,
+    );
+    return done
+      ? {
+          providerRefundId: done.providerId,
+          refundId: op.id,
+          status: 'succeeded',
+          providerStatus: done.status,
+          amount: done.amountValue,
+        }
+      : null;
+  }
+
+  async getCapture(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'capture',
+      op.id,
+    );
+    return done
+      ? {
+          status: 'succeeded',
+          providerStatus: done.status,
+          providerOperationId: done.providerId,
+          amountCaptured: done.amountValue,
+        }
+      : null;
+  }
+
+  async getCancellation(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+  ): Promise<ProviderOperationState | null> {
+    const done = this.find(
+      await this.ledger.get(op.providerPaymentId, ctx.account.id),
+      'cancel',
+      op.id,
+    );
+    return done
+      ? { status: 'succeeded', providerStatus: done.status, providerOperationId: done.providerId }
+      : null;
+  }
+
+  /**
+   * Does an operation once per idempotency key, as a PSP that stores keys does: a repeat is
+   * answered with the first result. `settings.operationFault` then plays a lost answer after the
+   * work is done (`lost_answer`: a timeout; `unavailable_after_work`: a 503), once per key.
+   */
+  private async once(
+    ctx: ProviderCallContext,
+    op: OperationRequest,
+    type: TestProviderOperation['type'],
+    work: (row: TestProviderPayment) => Partial<TestProviderPayment>,
+  ): Promise<TestProviderOperation> {
+    const { operation, replayed } = await this.ledger.operate(
+      op.providerPaymentId,
+      ctx.account.id,
+      op.idempotencyKey,
+      (row) => ({
+        changes: work(row),
+        operation: {
+          type,
+          reference: op.id,
+          providerId: newId(OPERATION_ID_PREFIX[type]),
+          amountValue: op.amount.value,
+          status: 'succeeded',
+        },
+      }),
+    );
+    const fault = ctx.account.settings.operationFault;
+    if (!replayed && fault === 'lost_answer')
+      throw new ProviderError(
+        'timeout',
+        `test provider did the ${type}, then the answer was lost (operationFault=lost_answer)`,
+      );
+    if (!replayed && fault === 'unavailable_after_work') {
+      throw new ProviderError(
+        'provider_unavailable',
+        `test provider did the ${type}, then answered 503 (operationFault=unavailable_after_work)`,
+        503,
+      );
     }
-    await this.ledger.update(row, { amountRefunded: row.amountRefunded + amount.value });
-    return { providerRefundId: newId('tpre'), status: 'succeeded' };
+    return operation;
+  }
+
+  private find(
+    row: TestProviderPayment,
+    type: TestProviderOperation['type'],
+    reference: string,
+  ): TestProviderOperation | undefined {
+    return Object.values(row.operations ?? {}).find(
+      (o) => o.type === type && o.reference === reference,
+    );
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {

@@ -3,6 +3,7 @@ import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import {
   checkoutPage,
   formFields,
+  IdempotencyStore,
   json,
   PspSimulator,
   redirect,
@@ -50,6 +51,7 @@ export class AdyenSimulator extends PspSimulator {
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
   private readonly hmac = new HmacValidator();
+  private readonly idempotency = new IdempotencyStore();
   private readonly spec = SpecValidator.load('adyen/CheckoutService-v71.json');
 
   constructor(readonly account: AdyenSimAccount) {
@@ -113,12 +115,35 @@ export class AdyenSimulator extends PspSimulator {
       }
     }
 
-    if (request.method === 'POST' && path === '/paymentLinks') return this.createLink(body);
+    // Adyen honours Idempotency-Key on POST: a repeat is answered as the first, nothing is redone.
+    const key = request.headers['idempotency-key'];
+    if (request.method === 'POST' && typeof key === 'string') {
+      if (key.length > 64)
+        return this.error(422, '702', 'Idempotency-Key is longer than 64 characters', 'validation');
+      const fingerprint = `${path} ${JSON.stringify(body)}`;
+      const seen = this.idempotency.lookup(key, fingerprint);
+      if (seen === 'conflict')
+        return this.error(
+          422,
+          '000',
+          'The idempotency key was already used for a different request',
+          'validation',
+        );
+      if (seen) return seen;
+      const response = this.route(request.method, path, body);
+      if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
+      return response;
+    }
+    return this.route(request.method, path, body);
+  }
+
+  private route(method: string, path: string, body: any): SimResponse {
+    if (method === 'POST' && path === '/paymentLinks') return this.createLink(body);
     const link = /^\/paymentLinks\/([^/]+)$/.exec(path);
-    if (link && request.method === 'GET') return this.getLink(link[1]);
-    if (link && request.method === 'PATCH') return this.updateLink(link[1], body);
+    if (link && method === 'GET') return this.getLink(link[1]);
+    if (link && method === 'PATCH') return this.updateLink(link[1], body);
     const modification = /^\/payments\/([^/]+)\/(captures|cancels|refunds)$/.exec(path);
-    if (modification && request.method === 'POST')
+    if (modification && method === 'POST')
       return this.modify(modification[1], modification[2], body);
     return this.error(404, '000', 'HTTP Status Response - Not Found', 'internal');
   }

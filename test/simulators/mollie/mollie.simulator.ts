@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   checkoutPage,
   formFields,
+  IdempotencyStore,
   json,
   PspSimulator,
   redirect,
@@ -49,6 +50,17 @@ interface SimRefund {
   metadata: unknown;
   createdAt: string;
 }
+interface SimCapture {
+  resource: 'capture';
+  id: string;
+  mode: string;
+  status: string;
+  amount: SimAmount;
+  description: string;
+  metadata: unknown;
+  paymentId: string;
+  createdAt: string;
+}
 interface SimPayment {
   resource: 'payment';
   id: string;
@@ -67,6 +79,7 @@ interface SimPayment {
   amountRefunded?: SimAmount;
   amountChargedBack?: SimAmount;
   refunds: SimRefund[];
+  captures: SimCapture[];
 }
 
 function minor(amount: SimAmount): number {
@@ -104,12 +117,18 @@ function mollieError(status: number, title: string, detail: string, field?: stri
 /**
  * A stateful stand-in for Mollie API v2 payments. Like Mollie it wants `Authorization:
  * Bearer <key>`, JSON bodies, amounts as strings with exactly the currency's decimals, and
- * calls the webhook with only `id=tr_…` (form-encoded, unsigned).
+ * calls the webhook with only `id=tr_…` (form-encoded, unsigned). Like Mollie it honours
+ * `Idempotency-Key` on POST and DELETE (a repeat gets the first answer; the same key with
+ * another body is refused) and lists a payment's refunds and captures.
  */
 export class MollieSimulator extends PspSimulator {
   readonly payments = new Map<string, SimPayment>();
-  /** Refunds settle (pending → refunded, with a webhook) right after they are created. */
+  /**
+   * Refunds settle (pending → refunded, with a webhook) right after they are created. When
+   * false they stay pending until settlePendingRefunds().
+   */
   settleRefunds = true;
+  private readonly idempotency = new IdempotencyStore();
   /** The next refund is accepted and then fails (status `failed`). */
   failNextRefund = false;
 
@@ -146,24 +165,85 @@ export class MollieSimulator extends PspSimulator {
         return mollieError(400, 'Bad Request', 'The JSON body could not be parsed');
       }
     }
+    const key = request.headers['idempotency-key'];
+    if (typeof key === 'string' && request.method !== 'GET') {
+      const fingerprint = `${request.method} ${request.path} ${request.body}`;
+      const seen = this.idempotency.lookup(key, fingerprint);
+      if (seen === 'conflict')
+        return mollieError(
+          422,
+          'Unprocessable Entity',
+          'The Idempotency-Key was already used for a different request',
+        );
+      if (seen) return seen;
+      const response = await this.route(request, body);
+      if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
+      return response;
+    }
+    return this.route(request, body);
+  }
+
+  private async route(request: SimRequest, body: Record<string, any>): Promise<SimResponse> {
     if (request.method === 'POST' && request.path === '/v2/payments') return this.create(body);
-    const match = /^\/v2\/payments\/([^/]+)(\/captures|\/refunds)?$/.exec(request.path);
+    const match = /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds)(?:\/([^/]+))?)?$/.exec(
+      request.path,
+    );
     const payment = match ? this.payments.get(match[1]) : undefined;
     if (!match) return mollieError(404, 'Not Found', 'The resource does not exist');
     if (!payment) return mollieError(404, 'Not Found', `No payment exists with token ${match[1]}.`);
-    if (request.method === 'GET' && !match[2])
+    const [, , sub, subId] = match;
+    if (request.method === 'GET' && !sub)
       return json(
         200,
         this.view(payment, request.query.get('embed') === 'refunds'),
         'application/hal+json',
       );
-    if (request.method === 'DELETE' && !match[2]) return this.cancel(payment);
-    if (request.method === 'POST' && match[2] === '/captures') return this.capture(payment, body);
-    if (request.method === 'POST' && match[2] === '/refunds') return this.refund(payment, body);
+    if (request.method === 'DELETE' && !sub) return this.cancel(payment);
+    if (request.method === 'POST' && sub === 'captures' && !subId)
+      return this.capture(payment, body);
+    if (request.method === 'POST' && sub === 'refunds' && !subId) return this.refund(payment, body);
+    if (request.method === 'GET' && sub) return this.list(payment, sub, subId, request.query);
     return mollieError(
       405,
       'Method Not Allowed',
       `The method ${request.method} is not allowed here`,
+    );
+  }
+
+  /** GET …/refunds, …/refunds/{id}, …/captures, …/captures/{id}: Mollie's list (HAL) and single resources. */
+  private list(
+    payment: SimPayment,
+    sub: string,
+    id: string | undefined,
+    query: URLSearchParams,
+  ): SimResponse {
+    const items: (SimRefund | SimCapture)[] =
+      sub === 'refunds' ? payment.refunds : payment.captures;
+    if (id) {
+      const found = items.find((item) => item.id === id);
+      return found
+        ? json(200, found, 'application/hal+json')
+        : mollieError(404, 'Not Found', `No ${sub.slice(0, -1)} exists with token ${id}.`);
+    }
+    const limit = Number(query.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 250)
+      return mollieError(400, 'Bad Request', 'Invalid limit', 'limit');
+    const page = items.slice(0, limit);
+    return json(
+      200,
+      {
+        count: page.length,
+        _embedded: { [sub]: page },
+        _links: {
+          self: {
+            href: `${this.url}/v2/payments/${payment.id}/${sub}`,
+            type: 'application/hal+json',
+          },
+          previous: null,
+          next: null,
+        },
+      },
+      'application/hal+json',
     );
   }
 
@@ -238,13 +318,15 @@ export class MollieSimulator extends PspSimulator {
       metadata: body.metadata ?? null,
       createdAt: new Date().toISOString(),
       refunds: [],
+      captures: [],
     };
     this.payments.set(id, payment);
     return json(201, this.view(payment, false), 'application/hal+json');
   }
 
   private view(payment: SimPayment, embedRefunds: boolean) {
-    const { refunds, ...rest } = payment;
+    const { refunds, captures: _captures, ...rest } = payment;
+    void _captures;
     return {
       ...rest,
       isCancelable: ['open', 'authorized'].includes(payment.status),
@@ -290,15 +372,18 @@ export class MollieSimulator extends PspSimulator {
     const amount = body.amount ?? payment.amount;
     payment.status = 'paid';
     payment.amountCaptured = amount;
-    const capture = {
+    const capture: SimCapture = {
       resource: 'capture',
       id: `cpt_${randomBytes(5).toString('hex')}`,
       mode: payment.mode,
       status: 'succeeded',
       amount,
+      description: body.description ?? '',
+      metadata: body.metadata ?? null,
       paymentId: payment.id,
       createdAt: new Date().toISOString(),
     };
+    payment.captures.push(capture);
     await this.notify(payment);
     return json(201, capture, 'application/hal+json');
   }
@@ -338,16 +423,51 @@ export class MollieSimulator extends PspSimulator {
     this.failNextRefund = false;
     if (this.settleRefunds) {
       setImmediate(() => {
-        refund.status = fails ? 'failed' : 'refunded';
-        if (!fails)
-          payment.amountRefunded = amountOf(
-            payment.amount.currency,
-            refunded + minor(refund.amount),
-          );
+        this.settle(payment, refund, fails ? 'failed' : 'refunded');
         void this.notify(payment);
       });
     }
     return json(201, refund, 'application/hal+json');
+  }
+
+  private settle(payment: SimPayment, refund: SimRefund, status: 'refunded' | 'failed'): void {
+    refund.status = status;
+    const refunded = payment.refunds
+      .filter((r) => r.status === 'refunded')
+      .reduce((sum, r) => sum + minor(r.amount), 0);
+    if (refunded > 0) payment.amountRefunded = amountOf(payment.amount.currency, refunded);
+  }
+
+  /** Refunds held pending (settleRefunds false) are done now; Mollie calls the webhook unless `notify` is false. */
+  async settlePendingRefunds(options: {
+    notify: boolean;
+    status?: 'refunded' | 'failed';
+  }): Promise<number> {
+    let settled = 0;
+    for (const payment of this.payments.values()) {
+      const open = payment.refunds.filter((r) => r.status === 'pending');
+      for (const refund of open) this.settle(payment, refund, options.status ?? 'refunded');
+      settled += open.length;
+      if (open.length > 0 && options.notify) await this.notify(payment);
+    }
+    return settled;
+  }
+
+  /** A refund made in Mollie's own dashboard: done at once, and nobody is told. */
+  dashboardRefund(id: string, value: number): void {
+    const payment = this.payments.get(id)!;
+    const refund: SimRefund = {
+      resource: 'refund',
+      id: `re_${randomBytes(5).toString('hex')}`,
+      paymentId: id,
+      status: 'pending',
+      amount: amountOf(payment.amount.currency, value),
+      description: 'dashboard',
+      metadata: null,
+      createdAt: new Date().toISOString(),
+    };
+    payment.refunds.push(refund);
+    this.settle(payment, refund, 'refunded');
   }
 
   /** The customer's bank reverses a paid payment: Mollie keeps it `paid` and reports amountChargedBack. */

@@ -68,6 +68,8 @@ export class PayPalSimulator extends PspSimulator {
   webhookUrl = '';
   /** Seconds a token lives. */
   tokenTtl = 32_400;
+  /** Refunds are PENDING (no webhook) until settlePendingRefunds(), as e-check refunds are at PayPal. */
+  holdRefunds = false;
   tokensIssued = 0;
   readonly delivered: { body: string; headers: Record<string, string>; status: number }[] = [];
   readonly rejected: { path: string; details: unknown }[] = [];
@@ -205,6 +207,13 @@ export class PayPalSimulator extends PspSimulator {
     }
     m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (m && method === 'POST') return this.refundCapture(m[1], body);
+    m = /^\/v2\/payments\/refunds\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') {
+      const refund = [...this.orders.values()]
+        .flatMap((o) => o.refunds)
+        .find((r) => r.id === m![1]);
+      return refund ? json(200, refund) : this.notFound();
+    }
     if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature')
       return this.verifySignature(body);
     return this.notFound();
@@ -417,7 +426,7 @@ export class PayPalSimulator extends PspSimulator {
       capture.refunded >= this.minor(capture.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
     const refund = {
       id: this.newId(),
-      status: 'COMPLETED',
+      status: this.holdRefunds ? 'PENDING' : 'COMPLETED',
       amount,
       custom_id: body?.custom_id,
       invoice_id: body?.invoice_id,
@@ -427,8 +436,20 @@ export class PayPalSimulator extends PspSimulator {
       ],
     };
     order.refunds.push(refund);
-    this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
+    if (!this.holdRefunds) this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
     return json(201, refund);
+  }
+
+  /** Held refunds complete now; PAYMENT.CAPTURE.REFUNDED is sent unless `notify` is false. */
+  settlePendingRefunds(options: { notify: boolean }): number {
+    const open = [...this.orders.values()]
+      .flatMap((o) => o.refunds)
+      .filter((r) => r.status === 'PENDING');
+    for (const refund of open) {
+      refund.status = 'COMPLETED';
+      if (options.notify) this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
+    }
+    return open.length;
   }
 
   private verifySignature(body: any): SimResponse {

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import {
   checkoutPage,
   formFields,
+  IdempotencyStore,
   json,
   PspSimulator,
   redirect,
@@ -125,7 +126,8 @@ interface SimRefund {
 /**
  * A stateful stand-in for Stripe Checkout Sessions, PaymentIntents and Refunds: Bearer
  * secret key, form-encoded bodies with bracket notation (JSON is refused), unknown
- * parameters refused, integer minor-unit amounts, idempotency keys, and events signed with
+ * parameters refused, integer minor-unit amounts, idempotency keys (a repeat gets the first
+ * answer; the same key with other parameters is an idempotency_error), and events signed with
  * `Stripe-Signature` by the official `stripe` package, sent to the registered endpoint.
  */
 export class StripeSimulator extends PspSimulator {
@@ -135,9 +137,11 @@ export class StripeSimulator extends PspSimulator {
   readonly events: { id: string; type: string }[] = [];
   /** The next refund is accepted (pending) and then fails, as when the card account is closed. */
   failNextRefund = false;
+  /** Refunds stay pending (no event) until settlePendingRefunds(), as slow refunds do at Stripe. */
+  holdRefunds = false;
   /** The webhook endpoint registered in the dashboard. */
   endpoint?: { url: string; secret: string };
-  private readonly idempotent = new Map<string, SimResponse>();
+  private readonly idempotency = new IdempotencyStore();
 
   constructor(readonly secretKey = `sk_test_${randomBytes(12).toString('hex')}`) {
     super();
@@ -178,13 +182,53 @@ export class StripeSimulator extends PspSimulator {
       params = parseStripeForm(request.body);
       const key = request.headers['idempotency-key'];
       if (typeof key === 'string') {
-        const seen = this.idempotent.get(`${request.path}|${key}`);
-        if (seen) return seen;
+        // Stripe keeps a key with the request it came with: another endpoint or other parameters are refused.
+        const fingerprint = `${request.path} ${JSON.stringify(params)}`;
+        const seen = this.idempotency.lookup(key, fingerprint);
+        if (seen === 'conflict') {
+          return stripeError(
+            400,
+            'idempotency_error',
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          );
+        }
+        if (seen) return { ...seen, headers: { ...seen.headers, 'idempotent-replayed': 'true' } };
         const response = await this.post(request.path, params);
-        if (response.status < 500) this.idempotent.set(`${request.path}|${key}`, response);
+        if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
         return response;
       }
       return this.post(request.path, params);
+    }
+    if (request.path === '/v1/refunds') {
+      const intent = request.query.get('payment_intent');
+      const data = [...this.refunds.values()].filter((r) => !intent || r.payment_intent === intent);
+      return json(200, { object: 'list', data, has_more: false, url: '/v1/refunds' });
+    }
+    const refund = /^\/v1\/refunds\/([^/]+)$/.exec(request.path);
+    if (refund) {
+      const found = this.refunds.get(refund[1]);
+      return found
+        ? json(200, found)
+        : stripeError(
+            404,
+            'invalid_request_error',
+            `No such refund: '${refund[1]}'`,
+            'id',
+            'resource_missing',
+          );
+    }
+    const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(request.path);
+    if (intent) {
+      const found = this.intents.get(intent[1]);
+      return found
+        ? json(200, found)
+        : stripeError(
+            404,
+            'invalid_request_error',
+            `No such payment_intent: '${intent[1]}'`,
+            'intent',
+            'resource_missing',
+          );
     }
     if (request.path === '/v1/checkout/sessions') {
       const intent = request.query.get('payment_intent');
@@ -492,11 +536,23 @@ export class StripeSimulator extends PspSimulator {
     this.refunds.set(refund.id, refund);
     const fails = this.failNextRefund;
     this.failNextRefund = false;
-    setImmediate(() => {
-      refund.status = fails ? 'failed' : 'succeeded';
-      this.emitLater(fails ? 'refund.failed' : 'refund.updated', refund);
-    });
+    if (!this.holdRefunds) {
+      setImmediate(() => {
+        refund.status = fails ? 'failed' : 'succeeded';
+        this.emitLater(fails ? 'refund.failed' : 'refund.updated', refund);
+      });
+    }
     return json(200, refund);
+  }
+
+  /** Held refunds are done now; the refund.updated event is sent unless `notify` is false. */
+  settlePendingRefunds(options: { notify: boolean }): number {
+    const open = [...this.refunds.values()].filter((r) => r.status === 'pending');
+    for (const refund of open) {
+      refund.status = 'succeeded';
+      if (options.notify) this.emitLater('refund.updated', refund);
+    }
+    return open.length;
   }
 
   /** A delayed payment (outcome `processing`) settles: async_payment_succeeded. */

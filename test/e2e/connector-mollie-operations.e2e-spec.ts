@@ -1,0 +1,79 @@
+import { useConnectorSuite } from '../simulators/connector-e2e-support';
+import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
+
+/** Mollie specifics beyond test/e2e/money-safety: rate limits, cancels, keys reused with another body. */
+describe('Mollie operations: rate limits, retried cancels, idempotency keys (sqlite)', () => {
+  const suite = useConnectorSuite({
+    simulator: () => new MollieSimulator(),
+    account: (sim) => ({
+      provider: 'mollie',
+      credentials: { apiKey: sim.apiKey },
+      baseUrl: sim.url,
+      settings: { requestTimeoutMs: 1000 },
+    }),
+    env: { PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0' },
+  });
+
+  async function payment(captureMode: 'automatic' | 'manual'): Promise<any> {
+    const created = await suite.h.createPayment(suite.accountId, { captureMode, method: 'card' });
+    await suite.h.checkout(created.checkoutUrl, 'paid');
+    return suite.h.waitForStatus(created.id, captureMode === 'manual' ? 'authorized' : 'paid');
+  }
+
+  it('a refund Mollie rate-limits (429) is not failed: kept pending and sent again later with the same key', async () => {
+    const paid = await payment('automatic');
+    const path = new RegExp(`^/v2/payments/${paid.provider.paymentId}/refunds$`);
+    suite.sim.failNextCall('rate_limited', { method: 'POST', path });
+    const refund = await suite.server.request('POST', `/api/v1/payments/${paid.id}/refunds`, {
+      body: {},
+    });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    await suite.h.reconcile();
+    await suite.h.waitForStatus(paid.id, 'refunded');
+    expect(suite.sim.callsTo('POST', path).map((c) => c.headers['idempotency-key'])).toEqual([
+      refund.body.id,
+      refund.body.id,
+    ]);
+  });
+
+  it('a cancel that timed out before Mollie saw it is looked up, then sent again with the same key', async () => {
+    const authorized = await payment('manual');
+    const path = new RegExp(`^/v2/payments/${authorized.provider.paymentId}$`);
+    suite.sim.failNextCall('hang', { method: 'DELETE', path });
+    const response = await suite.server.request('POST', `/api/v1/payments/${authorized.id}/cancel`);
+    expect(response.body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'cancel', stage: 'unknown' },
+    });
+
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
+    expect(suite.sim.callsTo('DELETE', path).map((c) => c.headers['idempotency-key'])).toEqual([
+      response.body.pendingOperation.id,
+      response.body.pendingOperation.id,
+    ]);
+  });
+
+  it('the simulator answers a repeated key with the first answer and refuses it with another body, as Mollie does', async () => {
+    const paid = await payment('automatic');
+    const send = (value: string) =>
+      fetch(`${suite.sim.url}/v2/payments/${paid.provider.paymentId}/refunds`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${suite.sim.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': `key-${paid.id}`,
+        },
+        body: JSON.stringify({ amount: { currency: 'EUR', value } }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const first = await send('1.00');
+    expect(first.status).toBe(201);
+    expect(await send('1.00')).toEqual(first);
+    expect((await send('2.00')).status).toBe(422);
+    expect(suite.sim.payments.get(paid.provider.paymentId)!.refunds).toHaveLength(1);
+  });
+});

@@ -1,0 +1,135 @@
+import { useConnectorSuite } from '../simulators/connector-e2e-support';
+import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
+
+/**
+ * MultiSafepay takes no idempotency key: after a lost answer the connector looks the refund
+ * (or the capture's child order) up at MultiSafepay before anything is sent again.
+ */
+describe('MultiSafepay operations with lost answers: lookup before resend (sqlite)', () => {
+  const suite = useConnectorSuite({
+    simulator: () => new MultisafepaySimulator(),
+    account: (sim) => ({
+      provider: 'multisafepay',
+      credentials: { apiKey: sim.apiKey },
+      baseUrl: sim.url,
+      settings: { requestTimeoutMs: 1000 },
+    }),
+    env: { PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0' },
+  });
+
+  async function payment(captureMode: 'automatic' | 'manual' = 'automatic'): Promise<any> {
+    suite.sim.dropWebhooks = false;
+    const created = await suite.h.createPayment(suite.accountId, { captureMode, method: 'card' });
+    await suite.h.checkout(created.checkoutUrl, 'paid');
+    const settled = await suite.h.waitForStatus(
+      created.id,
+      captureMode === 'manual' ? 'authorized' : 'paid',
+    );
+    await suite.sim.settled();
+    suite.sim.dropWebhooks = true; // from here on only lookups tell us anything
+    return settled;
+  }
+
+  const post = (p: any, path: string, body: unknown = {}) =>
+    suite.server.request('POST', `/api/v1/payments/${p.id}${path}`, { body });
+  /** The API calls about one order since `from`, as "METHOD path". */
+  const callsSince = (from: number, orderId: string) =>
+    suite.sim.requests
+      .slice(from)
+      .filter((c) => c.path.includes(orderId))
+      .map((c) => `${c.method} ${c.path.replace(`/v1/json/orders/${orderId}`, '')}`);
+
+  it('a refund whose answer is lost is found on the order and not sent again', async () => {
+    const paid = await payment();
+    suite.sim.failNextCall('reset_after_work', { method: 'POST', path: /\/refunds$/ });
+    const refund = await post(paid, '/refunds', { amount: { value: 400, currency: 'EUR' } });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    const mark = suite.sim.requests.length;
+    await suite.h.reconcile();
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 400,
+    });
+    expect(callsSince(mark, paid.id).filter((c) => c.startsWith('POST'))).toEqual([]);
+    expect(
+      suite.sim.orders
+        .get(paid.id)!
+        .related_transactions.map((t) => [t.amount, t.description.startsWith(refund.body.id)]),
+    ).toEqual([[400, true]]);
+    expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
+  });
+
+  it('a refund MultiSafepay never received is looked up first, then sent again once', async () => {
+    const paid = await payment();
+    suite.sim.failNextCall('unavailable', { method: 'POST', path: /\/refunds$/ });
+    const refund = await post(paid, '/refunds');
+    expect(refund.body.status).toBe('pending');
+
+    const mark = suite.sim.requests.length;
+    await suite.h.reconcile();
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'refunded',
+      amountRefunded: 1050,
+    });
+    expect(callsSince(mark, paid.id).filter((c) => c === 'POST /refunds')).toHaveLength(1);
+    expect(suite.sim.orders.get(paid.id)!.related_transactions).toHaveLength(1);
+  });
+
+  it('a capture whose answer is lost is found as its child order; one never received is captured once', async () => {
+    const lost = await payment('manual');
+    suite.sim.failNextCall('reset_after_work', {
+      method: 'POST',
+      path: new RegExp(`${lost.id}/capture$`),
+    });
+    expect(
+      (await post(lost, '/capture', { amount: { value: 800, currency: 'EUR' } })).body,
+    ).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture', stage: 'unknown' },
+    });
+
+    const unseen = await payment('manual');
+    suite.sim.failNextCall('unavailable', {
+      method: 'POST',
+      path: new RegExp(`${unseen.id}/capture$`),
+    });
+    expect((await post(unseen, '/capture')).body.pendingOperation.stage).toBe('unknown');
+
+    await suite.h.reconcile();
+    expect(await suite.h.payment(lost.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 800,
+      pendingOperation: null,
+    });
+    expect(await suite.h.payment(unseen.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 1050,
+      pendingOperation: null,
+    });
+    expect(suite.sim.callsTo('POST', new RegExp(`${lost.id}/capture$`))).toHaveLength(1);
+    expect(suite.sim.callsTo('POST', new RegExp(`${unseen.id}/capture$`))).toHaveLength(2);
+    expect(suite.sim.orders.get(`${unseen.id}-capture`)).toMatchObject({
+      amount: 1050,
+      status: 'completed',
+    });
+  });
+
+  it('a cancel whose answer is lost is settled from the order status', async () => {
+    const authorized = await payment('manual');
+    suite.sim.failNextCall('unavailable_after_work', {
+      method: 'PATCH',
+      path: new RegExp(`/capture/${authorized.id}$`),
+    });
+    expect((await post(authorized, '/cancel')).body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'cancel' },
+    });
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
+    expect(suite.sim.callsTo('PATCH', new RegExp(`/capture/${authorized.id}$`))).toHaveLength(1);
+  });
+});
