@@ -17,6 +17,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimiterModule } from './common/http/rate-limiter.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
         MetricsModule.forRoot(config),
+        RateLimiterModule.forRoot(config.perimeter),
         ProvidersModule.forRoot(config),
         AuthModule,
         IntegrationsModule,

@@ -13,6 +13,7 @@ import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
 import { createPublicListener } from './common/http/public-listener';
 import { webhookRateLimit } from './common/http/webhook-rate-limit';
+import { RateLimiter } from './common/http/rate-limiter';
 import { MetricsService } from './metrics/metrics.service';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
@@ -60,7 +61,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     });
   }
   if (config.perimeter.webhookRequestsPerMinute > 0) {
-    app.use('/webhooks', webhookRateLimit(config.perimeter.webhookRequestsPerMinute));
+    app.use('/webhooks', webhookRateLimit(app.get(RateLimiter)));
   }
   // Webhooks keep their exact bytes for signature checks; everything else is parsed.
   app.use('/webhooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
