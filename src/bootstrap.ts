@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import * as express from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
@@ -16,7 +16,7 @@ import { webhookRateLimit } from './common/http/webhook-rate-limit';
 import { RateLimiter } from './common/http/rate-limiter';
 import { MetricsService } from './metrics/metrics.service';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
+import { devIdentityProviderWarning, startDevIdentityProvider } from './dev-idp/dev-identity-provider';
 import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
 const BODY_LIMIT = '1mb';
@@ -33,10 +33,14 @@ export interface RunningServer {
 
 /** Builds the Nest application with everything but the listeners. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  // In-process test servers stay quiet unless asked (TEST_LOGS).
+  if (options.logger === false) config = { ...config, logging: { ...config.logging, level: 'silent' } };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger === false ? false : new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error', 'fatal'] }),
+    bufferLogs: true,
   });
+  // nestjs-pino (structured, scrubbed, with request ids) behind every `new Logger(...)`.
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
@@ -82,6 +86,9 @@ export async function startServer(config: AppConfig, options: { logger?: boolean
   let app: NestExpressApplication;
   try {
     app = await createApp(config, options);
+    if (devIdentityProvider) {
+      app.get(Logger).warn(devIdentityProviderWarning(devIdentityProvider, config), 'DevIdentityProvider');
+    }
     await app.listen(config.server.port);
   } catch (error) {
     await devIdentityProvider?.close();

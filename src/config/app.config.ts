@@ -7,6 +7,7 @@ import { loadPerimeterConfig, PerimeterConfig } from './perimeter.config';
 import { loadRoutingConfig, RoutingConfig } from './routing.config';
 import { loadRetentionConfig, RetentionConfig } from './retention.config';
 import { loadMetricsConfig, MetricsConfig } from './metrics.config';
+import { loadLoggingConfig, LoggingConfig } from './logging.config';
 
 export interface ServerConfig {
   port: number;
@@ -30,6 +31,7 @@ export interface AppConfig {
   routing: RoutingConfig;
   retention: RetentionConfig;
   metrics: MetricsConfig;
+  logging: LoggingConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -66,5 +68,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     routing: loadRoutingConfig(reader),
     retention: loadRetentionConfig(reader),
     metrics: loadMetricsConfig(reader),
+    logging: loadLoggingConfig(reader),
   };
 }
