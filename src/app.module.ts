@@ -18,8 +18,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimiterModule } from './common/http/rate-limiter.module';
-import { LoggerModule } from 'nestjs-pino';
-import { loggerParams } from './common/logging/logger-params';
+import { LoggingModule } from './common/logging/logging.module';
 
 @Module({})
 export class AppModule {
@@ -28,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config.logging)),
+        LoggingModule.forRoot(config.logging),
         DatabaseModule.forRoot(config),
         MetricsModule.forRoot(config),
         RateLimiterModule.forRoot(config.perimeter),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { HTTP_LOGGER } from './common/logging/logging.module';
 import * as express from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
@@ -48,6 +49,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // First, so that answers from any middleware below (rate limits, body limits) are timed too.
   if (config.metrics.enabled) app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
   app.use(requestIdMiddleware);
+  // Right after the request id, so that every answer below (429, 413, 400) has its log line.
+  app.use(app.get<express.RequestHandler>(HTTP_LOGGER));
   app.use(helmet());
   // API answers (API keys shown once, payments) must not sit in any cache.
   app.use('/api', (_req: express.Request, res: express.Response, next: express.NextFunction) => {

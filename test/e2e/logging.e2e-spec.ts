@@ -119,6 +119,13 @@ describe('structured logs (JSON, the default outside development)', () => {
       description: `card ${spacedCard}`,
     });
     expect(((await failed.json()) as { status: string }).status).toBe('failed');
+    // Refused by the body parser, before any controller: still one line with its id.
+    const malformed = await fetch(`${base}/api/v1/payments`, {
+      method: 'POST',
+      headers: { 'x-request-id': id(9), 'content-type': 'application/json', ...shop },
+      body: `{"description": "${card}"`,
+    });
+    expect(malformed.status).toBe(400);
 
     await logged.stop();
     expect(await logged.state.server.exited).toBe(0);
@@ -152,6 +159,7 @@ describe('structured logs (JSON, the default outside development)', () => {
       [5, 'GET', 200],
       [6, 'GET', 401],
       [7, 'POST', 201],
+      [9, 'POST', 400],
     ];
     for (const [n, method, status] of expected) {
       const requestLines = lines.filter((line) => line.requestId === id(n) && line.req);

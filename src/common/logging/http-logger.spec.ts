@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
-import { pinoHttp } from 'pino-http';
-import { loggerParams } from './logger-params';
+import { createHttpLogger } from './http-logger';
 
-describe('loggerParams', () => {
+describe('createHttpLogger', () => {
   function capture() {
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({
@@ -17,9 +16,7 @@ describe('loggerParams', () => {
         done();
       },
     });
-    const params = loggerParams({ format: 'json', level: 'info' }, stream);
-    const [options, destination] = params.pinoHttp as [object, Writable];
-    return { logger: pinoHttp(options, destination).logger, lines };
+    return { logger: createHttpLogger({ format: 'json', level: 'info' }, stream).logger, lines };
   }
 
   it('writes JSON with the level as a word and an ISO time', () => {

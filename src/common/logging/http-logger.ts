@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
 import { destination, DestinationStream, stdSerializers, stdTimeFunctions } from 'pino';
-import type { Options } from 'pino-http';
+import { HttpLogger, Options, pinoHttp } from 'pino-http';
 import pretty from 'pino-pretty';
 import type { LoggingConfig } from '../../config/logging.config';
 import { requestIdOf } from '../http/request-id';
@@ -35,12 +34,12 @@ function requestLine(req: IncomingMessage, res: ServerResponse, responseTime?: n
 }
 
 /**
- * nestjs-pino's settings: one pino logger for Nest's Logger and for pino-http's request lines.
- * JSON (level as a word, ISO time) or pino-pretty; every line within a request carries its
- * `requestId` (the X-Request-Id that request-id.ts assigned); request lines show method, path
- * and status, never headers or bodies; everything is scrubbed by redact.ts.
+ * The one pino logger, as pino-http's middleware (whose `.logger` nestjs-pino puts behind Nest's
+ * Logger): JSON (level as a word, ISO time) or pino-pretty; every line within a request carries
+ * its `requestId` (the X-Request-Id that request-id.ts assigned); request lines show method,
+ * path and status, never headers or bodies; everything is scrubbed by redact.ts.
  */
-export function loggerParams(config: LoggingConfig, stream?: DestinationStream): Params {
+export function createHttpLogger(config: LoggingConfig, stream?: DestinationStream): HttpLogger {
   const options: Options = {
     level: config.level,
     timestamp: stdTimeFunctions.isoTime,
@@ -85,5 +84,5 @@ export function loggerParams(config: LoggingConfig, stream?: DestinationStream):
           messageFormat: '{if context}[{context}] {end}{msg}{if requestId} ({requestId}){end}',
         })
       : destination({ dest: 1, sync: true }));
-  return { pinoHttp: [options, output] };
+  return pinoHttp(options, output);
 }
