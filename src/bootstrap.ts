@@ -17,7 +17,10 @@ import { webhookRateLimit } from './common/http/webhook-rate-limit';
 import { RateLimiter } from './common/http/rate-limiter';
 import { MetricsService } from './metrics/metrics.service';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { devIdentityProviderWarning, startDevIdentityProvider } from './dev-idp/dev-identity-provider';
+import {
+  devIdentityProviderWarning,
+  startDevIdentityProvider,
+} from './dev-idp/dev-identity-provider';
 import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
 const BODY_LIMIT = '1mb';
@@ -33,9 +36,13 @@ export interface RunningServer {
 }
 
 /** Builds the Nest application with everything but the listeners. */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<NestExpressApplication> {
   // In-process test servers stay quiet unless asked (TEST_LOGS).
-  if (options.logger === false) config = { ...config, logging: { ...config.logging, level: 'silent' } };
+  if (options.logger === false)
+    config = { ...config, logging: { ...config.logging, level: 'silent' } };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -47,7 +54,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
   // First, so that answers from any middleware below (rate limits, body limits) are timed too.
-  if (config.metrics.enabled) app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
+  if (config.metrics.enabled)
+    app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
   app.use(requestIdMiddleware);
   // Right after the request id, so that every answer below (429, 413, 400) has its log line.
   app.use(app.get<express.RequestHandler>(HTTP_LOGGER));
@@ -62,7 +70,13 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     app.enableCors({
       origin: config.perimeter.corsOrigins,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Api-Key', 'X-Request-Id'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-Api-Key',
+        'X-Request-Id',
+      ],
       exposedHeaders: ['X-Request-Id', 'Retry-After'],
       maxAge: 600,
     });
@@ -79,18 +93,26 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   return app;
 }
 
-export async function startServer(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<RunningServer> {
   let devIdentityProvider: RunningIdentityProvider | undefined;
   if (!config.security.oidcIssuer) {
     // No OpenID Connect provider configured: the bundled development one (refused in production).
     devIdentityProvider = await startDevIdentityProvider(config);
-    config = { ...config, security: { ...config.security, oidcIssuer: devIdentityProvider.issuer } };
+    config = {
+      ...config,
+      security: { ...config.security, oidcIssuer: devIdentityProvider.issuer },
+    };
   }
   let app: NestExpressApplication;
   try {
     app = await createApp(config, options);
     if (devIdentityProvider) {
-      app.get(Logger).warn(devIdentityProviderWarning(devIdentityProvider, config), 'DevIdentityProvider');
+      app
+        .get(Logger)
+        .warn(devIdentityProviderWarning(devIdentityProvider, config), 'DevIdentityProvider');
     }
     await app.listen(config.server.port);
   } catch (error) {
