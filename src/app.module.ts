@@ -17,6 +17,8 @@ import { RetentionModule } from './retention/retention.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimiterModule } from './common/http/rate-limiter.module';
+import { LoggingModule } from './common/logging/logging.module';
 
 @Module({})
 export class AppModule {
@@ -25,8 +27,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config.logging),
         DatabaseModule.forRoot(config),
         MetricsModule.forRoot(config),
+        RateLimiterModule.forRoot(config.perimeter),
         ProvidersModule.forRoot(config),
         AuthModule,
         IntegrationsModule,

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { HTTP_LOGGER } from './common/logging/logging.module';
 import * as express from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
@@ -13,9 +14,13 @@ import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
 import { createPublicListener } from './common/http/public-listener';
 import { webhookRateLimit } from './common/http/webhook-rate-limit';
+import { RateLimiter } from './common/http/rate-limiter';
 import { MetricsService } from './metrics/metrics.service';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { startDevIdentityProvider } from './dev-idp/dev-identity-provider';
+import {
+  devIdentityProviderWarning,
+  startDevIdentityProvider,
+} from './dev-idp/dev-identity-provider';
 import type { RunningIdentityProvider } from './dev-idp/identity-provider';
 
 const BODY_LIMIT = '1mb';
@@ -35,13 +40,15 @@ export async function createApp(
   config: AppConfig,
   options: { logger?: boolean } = {},
 ): Promise<NestExpressApplication> {
+  // In-process test servers stay quiet unless asked (TEST_LOGS).
+  if (options.logger === false)
+    config = { ...config, logging: { ...config.logging, level: 'silent' } };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger:
-      options.logger === false
-        ? false
-        : new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error', 'fatal'] }),
+    bufferLogs: true,
   });
+  // nestjs-pino (structured, scrubbed, with request ids) behind every `new Logger(...)`.
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
@@ -50,6 +57,8 @@ export async function createApp(
   if (config.metrics.enabled)
     app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
   app.use(requestIdMiddleware);
+  // Right after the request id, so that every answer below (429, 413, 400) has its log line.
+  app.use(app.get<express.RequestHandler>(HTTP_LOGGER));
   app.use(helmet());
   // API answers (API keys shown once, payments) must not sit in any cache.
   app.use('/api', (_req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -73,7 +82,7 @@ export async function createApp(
     });
   }
   if (config.perimeter.webhookRequestsPerMinute > 0) {
-    app.use('/webhooks', webhookRateLimit(config.perimeter.webhookRequestsPerMinute));
+    app.use('/webhooks', webhookRateLimit(app.get(RateLimiter)));
   }
   // Webhooks keep their exact bytes for signature checks; everything else is parsed.
   app.use('/webhooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
@@ -100,6 +109,11 @@ export async function startServer(
   let app: NestExpressApplication;
   try {
     app = await createApp(config, options);
+    if (devIdentityProvider) {
+      app
+        .get(Logger)
+        .warn(devIdentityProviderWarning(devIdentityProvider, config), 'DevIdentityProvider');
+    }
     await app.listen(config.server.port);
   } catch (error) {
     await devIdentityProvider?.close();

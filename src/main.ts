@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import 'dotenv/config';
+import { Logger } from '@nestjs/common';
 import { loadAppConfig } from './config/app.config';
 import { ConfigError } from './config/env-reader';
 import { startServer } from './bootstrap';
@@ -18,11 +19,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const server = await startServer(config);
+  const logger = new Logger('PaymentServer');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(JSON.stringify({ level: 'log', msg: 'shutting down', signal }) + '\n');
+    logger.log({ msg: 'shutting down', signal });
     // Readiness fails first, then the listeners stop taking connections, in-flight requests
     // finish, workers stop and the database closes.
     server.app.get(HealthService).markShuttingDown();
@@ -40,21 +42,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.stdout.write(
-    JSON.stringify({
-      level: 'log',
-      msg: 'PaymentServer listening',
-      port: server.port,
-      publicPort: server.publicPort,
-      oidcIssuer: server.oidcIssuer,
-      devIdentityProvider: server.devIdentityProvider
-        ? 'development only: see README, Admin API'
-        : undefined,
-      database: config.database.driver,
-      edition: config.database.edition,
-      swagger: config.server.swagger ? `http://localhost:${server.port}/swagger` : undefined,
-    }) + '\n',
-  );
+  logger.log({
+    msg: 'PaymentServer listening',
+    port: server.port,
+    publicPort: server.publicPort,
+    oidcIssuer: server.oidcIssuer,
+    devIdentityProvider: server.devIdentityProvider
+      ? 'development only: see README, Admin API'
+      : undefined,
+    database: config.database.driver,
+    edition: config.database.edition,
+    swagger: config.server.swagger ? `http://localhost:${server.port}/swagger` : undefined,
+  });
 }
 
 void main().catch((error) => {

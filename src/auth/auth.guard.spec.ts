@@ -6,7 +6,8 @@ import { AUTH_REQUIREMENT } from './auth.decorators';
 import { markFromPublicListener } from '../common/http/public-listener';
 import { loadAppConfig } from '../config/app.config';
 import { UnauthorizedError } from '../common/errors/domain-error';
-import { RateLimitedError } from '../common/http/rate-limiter';
+import { RateLimitedError, RateLimiter, rateLimitThrottlers } from '../common/http/rate-limiter';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 
 function context(
   request: Record<string, unknown>,
@@ -30,15 +31,12 @@ describe('AuthGuard', () => {
   const apiKeys = {
     authenticate: jest.fn(async (key: string) => (key === 'good' ? { id: 'int_1' } : null)),
   };
-  const guard = () =>
-    new AuthGuard(
-      new Reflector(),
-      apiKeys as never,
-      {} as never,
-      {} as never,
-      config,
-      new AuthFailureLimiter(config),
+  const limiter = () =>
+    new AuthFailureLimiter(
+      new RateLimiter(new ThrottlerStorageService(), rateLimitThrottlers(config.perimeter)),
     );
+  const guard = () =>
+    new AuthGuard(new Reflector(), apiKeys as never, {} as never, {} as never, config, limiter());
 
   it('refuses a non-webhook route reached through the public listener with 404, even a public one', async () => {
     const request = { route: { path: '/health/live' }, headers: {}, socket: {} };

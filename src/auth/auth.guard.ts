@@ -53,7 +53,7 @@ export class AuthGuard implements CanActivate {
     if (requirement === 'public') return true;
     const response = context.switchToHttp().getResponse<Response>();
     const ip = clientKey(request.ip ?? request.socket.remoteAddress);
-    const wait = this.failures.blockedFor(ip);
+    const wait = await this.failures.blockedFor(ip);
     if (wait !== undefined) {
       response.setHeader('Retry-After', String(wait));
       throw new RateLimitedError(
@@ -64,7 +64,7 @@ export class AuthGuard implements CanActivate {
     try {
       return await this.authenticate(requirement, request, response);
     } catch (error) {
-      if (error instanceof UnauthorizedError) this.failures.recordFailure(ip);
+      if (error instanceof UnauthorizedError) await this.failures.recordFailure(ip);
       throw error;
     }
   }

@@ -8,6 +8,7 @@ import { loadRoutingConfig, RoutingConfig } from './routing.config';
 import { loadRetentionConfig, RetentionConfig } from './retention.config';
 import { loadMetricsConfig, MetricsConfig } from './metrics.config';
 import { loadWebhooksConfig, WebhooksConfig } from './webhooks.config';
+import { loadLoggingConfig, LoggingConfig } from './logging.config';
 
 export interface ServerConfig {
   port: number;
@@ -32,6 +33,7 @@ export interface AppConfig {
   retention: RetentionConfig;
   metrics: MetricsConfig;
   webhooks: WebhooksConfig;
+  logging: LoggingConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -69,5 +71,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     retention: loadRetentionConfig(reader),
     metrics: loadMetricsConfig(reader),
     webhooks: loadWebhooksConfig(reader),
+    logging: loadLoggingConfig(reader),
   };
 }

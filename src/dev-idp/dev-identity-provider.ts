@@ -63,15 +63,15 @@ export async function startDevIdentityProvider(
     ],
     userRoles: [config.security.oidc.adminRole],
   });
-  // Before the application (and its logger) exists; same JSON line format.
-  const line = {
-    level: 'warn',
-    context: 'DevIdentityProvider',
+  return idp;
+}
+
+/** The warning bootstrap logs once the application's logger exists. */
+export function devIdentityProviderWarning(idp: RunningIdentityProvider, config: AppConfig) {
+  return {
     msg: 'DEVELOPMENT identity provider started: anyone on this machine can get admin tokens. Never use it in production; set PAYMENTSERVER_OIDC_ISSUER to your OpenID Connect provider.',
     issuer: idp.issuer,
     adminClient: DEV_ADMIN_CLIENT_ID,
     dashboardClient: config.security.oidc.dashboardClientId,
   };
-  process.stdout.write(JSON.stringify(line) + '\n');
-  return idp;
 }

@@ -141,6 +141,39 @@ describeWithBroker('status notifications over RabbitMQ', () => {
     }
   });
 
+  it('recovers when the broker closes only the publishing channel (its exchange was deleted)', async () => {
+    const exchange = `ps-test-gone-${randomBytes(3).toString('hex')}`;
+    const model = await amqp.connect(rabbitUrl!);
+    const setup = await model.createChannel();
+    const { queue } = await setup.assertQueue('', { exclusive: true });
+    await setup.assertExchange(exchange, 'topic', { durable: true });
+    await setup.bindQueue(queue, exchange, '#');
+    try {
+      const gone = await endpointForTest({ type: 'rabbitmq', exchange });
+      const other = await rabbitEndpoint();
+      await paidPayment(server);
+      await deliveryIn(server, gone.id, 'delivered');
+      // The server still believes the exchange exists: its next publish there is a channel
+      // error (404), which closes the confirm channel under the library's managed channel.
+      await setup.deleteExchange(exchange);
+      await paidPayment(server);
+      // It opens a new channel, declares the exchange again and publishes; with nothing bound
+      // the broker returns the message: a counted failure, not a delivery stuck forever.
+      const failing = await deliveryIn(server, gone.id, 'failing');
+      expect(failing.lastError).toContain('unroutable');
+      // Both events reached the default exchange, the one in flight during the close included.
+      await eventually(
+        async () =>
+          (await deliveriesOf(server, other.id)).filter((d) => d.status === 'delivered').length ===
+          2,
+      );
+      expect(server.server.app.get(RabbitMqConnection).connected).toBe(true);
+    } finally {
+      await setup.deleteExchange(exchange).catch(() => undefined);
+      await model.close().catch(() => undefined);
+    }
+  });
+
   it('loses no event when the broker drops the connection mid-stream', async () => {
     const endpoint = await rabbitEndpoint();
     const connection = server.server.app.get(RabbitMqConnection);

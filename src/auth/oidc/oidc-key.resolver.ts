@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createPublicKey, KeyObject } from 'node:crypto';
+import { JwksClient, SigningKeyNotFoundError } from 'jwks-rsa';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 
 interface DiscoveryDocument {
@@ -7,11 +7,8 @@ interface DiscoveryDocument {
   jwks_uri?: unknown;
 }
 
-interface Jwk {
-  kty?: string;
-  kid?: string;
-  use?: string;
-  [field: string]: unknown;
+interface JwksDocument {
+  keys: unknown[];
 }
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
@@ -22,83 +19,89 @@ async function fetchJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
   if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
   const text = await response.text();
-  if (text.length > MAX_DOCUMENT_BYTES)
+  if (text.length > MAX_DOCUMENT_BYTES) {
     throw new Error(`${url} answered more than ${MAX_DOCUMENT_BYTES} bytes`);
+  }
   return JSON.parse(text);
 }
 
 /**
- * Finds the issuer's signing keys: the discovery document names the JWKS, whose keys are cached.
- * A token with an unknown `kid` refetches the JWKS (the provider may have rotated), and such
- * refetches happen at most once per cooldown, so that tokens with made-up key ids cannot make the server hammer the provider.
- * Keys come only from the configured issuer's `jwks_uri`, never from a token header (`jku`,
- * `x5u`, `jwk`).
+ * Finds the issuer's signing keys with jwks-rsa: it reads the JWKS (signing keys only), turns
+ * them into PEM and caches each by `kid`; without a `kid` a token is accepted only when the
+ * issuer has exactly one key. What jwks-rsa does not do is ours:
  *
- * (jwks-rsa 4 would do this, but it needs the ESM-only jose 6, which jest cannot load.)
+ * - The JWKS location comes from the configured issuer's discovery document, never from a
+ *   token header (`jku`, `x5u`, `jwk`).
+ * - A `kid` missing from the keys we hold refetches them (the provider may have rotated), at
+ *   most once per cooldown, so that tokens with made-up key ids cannot make the server hammer
+ *   the provider. jwks-rsa's own `rateLimit` is not used: it counts every cache miss, so such
+ *   tokens would use up the allowance and then refuse valid tokens whose cached key expired.
+ *   Here those are answered from the keys already held.
  */
 @Injectable()
 export class OidcKeyResolver {
   private readonly logger = new Logger('Oidc');
+  private readonly client: JwksClient;
   private jwksUri?: Promise<string>;
-  private keys = new Map<string, KeyObject>();
-  private fetchedAt = 0;
+  /** The keys held (or being fetched), reused until they age or a new kid asks for fresh ones. */
+  private document?: { fetchedAt: number; keys: Promise<JwksDocument> };
   private lastUnknownKidRefresh = Number.NEGATIVE_INFINITY;
-  private refreshing?: Promise<void>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  /** The public key for `kid`; throws when the issuer has none by that id. */
-  async publicKey(kid: string | undefined): Promise<KeyObject> {
-    // Requests that arrive while the keys are being fetched wait for them instead of failing.
-    if (this.refreshing) await this.refreshing;
-    if (Date.now() - this.fetchedAt > MAX_KEY_AGE_MS) await this.refresh();
-    let key = this.find(kid);
-    if (
-      !key &&
-      Date.now() - this.lastUnknownKidRefresh >=
-        this.config.security.oidc.jwksCooldownSeconds * 1000
-    ) {
-      this.lastUnknownKidRefresh = Date.now();
-      await this.refresh();
-      key = this.find(kid);
-    }
-    if (!key) throw new Error(kid ? `no key ${kid} at the issuer` : 'token has no kid');
-    return key;
-  }
-
-  private find(kid: string | undefined): KeyObject | undefined {
-    if (kid !== undefined) return this.keys.get(kid);
-    // Without a kid a token is only unambiguous when the issuer has exactly one key.
-    return this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
-  }
-
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => {
-      this.refreshing = undefined;
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.client = new JwksClient({
+      fetcher: () => this.keys(),
+      cache: true,
+      cacheMaxAge: MAX_KEY_AGE_MS,
+      cacheMaxEntries: 20,
+      rateLimit: false,
     });
-    return this.refreshing;
   }
 
-  private async load(): Promise<void> {
-    // Counted as a fetch even when it fails: an unreachable provider is not retried per request.
-    this.fetchedAt = Date.now();
+  /** The PEM public key for `kid`; throws when the issuer has none by that id. */
+  async publicKey(kid: string | undefined): Promise<string> {
     try {
-      const jwks = (await fetchJson(await this.discover())) as { keys?: Jwk[] };
-      const keys = new Map<string, KeyObject>();
-      for (const jwk of Array.isArray(jwks.keys) ? jwks.keys : []) {
-        if (jwk.use === 'enc' || (jwk.kty !== 'RSA' && jwk.kty !== 'EC')) continue;
-        try {
-          keys.set(jwk.kid ?? '', createPublicKey({ key: jwk as any, format: 'jwk' }));
-        } catch {
-          /* a key we cannot read cannot have signed anything we accept */
-        }
+      return (await this.client.getSigningKey(kid)).getPublicKey();
+    } catch (error) {
+      const cooldownMs = this.config.security.oidc.jwksCooldownSeconds * 1000;
+      if (Date.now() - this.lastUnknownKidRefresh < cooldownMs) throw this.notFound(kid, error);
+      this.lastUnknownKidRefresh = Date.now();
+      this.document = undefined;
+      try {
+        return (await this.client.getSigningKey(kid)).getPublicKey();
+      } catch (retryError) {
+        throw this.notFound(kid, retryError);
       }
-      this.keys = keys;
+    }
+  }
+
+  private notFound(kid: string | undefined, error: unknown): Error {
+    if (error instanceof SigningKeyNotFoundError) {
+      return new Error(kid ? `no key ${kid} at the issuer` : 'token has no kid');
+    }
+    return new Error(`the issuer's keys are unavailable: ${(error as Error).message}`);
+  }
+
+  /** jwks-rsa's fetcher: the held keys, or one fetch shared by every caller while it runs. */
+  private keys(): Promise<JwksDocument> {
+    if (this.document && Date.now() - this.document.fetchedAt < MAX_KEY_AGE_MS) {
+      return this.document.keys;
+    }
+    // Counted as a fetch even when it fails: an unreachable provider is not retried per request.
+    const keys = this.load();
+    this.document = { fetchedAt: Date.now(), keys };
+    return keys;
+  }
+
+  private async load(): Promise<JwksDocument> {
+    try {
+      const jwks = (await fetchJson(await this.discover())) as { keys?: unknown };
+      return { keys: Array.isArray(jwks?.keys) ? jwks.keys : [] };
     } catch (error) {
       this.logger.warn({
         msg: 'fetching the OIDC signing keys failed',
         error: error instanceof Error ? error.message : String(error),
       });
+      throw error;
     }
   }
 
@@ -116,10 +119,12 @@ export class OidcKeyResolver {
     const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const document = (await fetchJson(url)) as DiscoveryDocument;
     // OpenID Connect Discovery 1.0 §4.3: the document's issuer must be exactly ours.
-    if (document.issuer !== issuer)
+    if (document.issuer !== issuer) {
       throw new Error(`discovery document at ${url} names issuer ${String(document.issuer)}`);
-    if (typeof document.jwks_uri !== 'string')
+    }
+    if (typeof document.jwks_uri !== 'string') {
       throw new Error(`discovery document at ${url} has no jwks_uri`);
+    }
     return document.jwks_uri;
   }
 }

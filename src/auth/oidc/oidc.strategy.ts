@@ -42,7 +42,7 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
           return;
         }
         keys.publicKey(header.kid).then(
-          (key) => done(null, key.export({ type: 'spki', format: 'pem' }) as string),
+          (pem) => done(null, pem),
           () => done(new BearerTokenError('no matching signing key at the issuer')),
         );
       },

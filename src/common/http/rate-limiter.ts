@@ -1,101 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerModuleOptions,
+  ThrottlerOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { PerimeterConfig } from '../../config/perimeter.config';
 import { DomainError } from '../errors/domain-error';
+
+/** The server's limits, each counted per client address over a sliding minute. */
+export type RateLimitName = 'webhooks' | 'auth-failures';
+
+const WINDOW_MS = 60_000;
+
+/** The named throttlers for ThrottlerModule; a limit of 0 leaves that one out (no limit). */
+export function rateLimitThrottlers(perimeter: PerimeterConfig): ThrottlerOptions[] {
+  const limits: [RateLimitName, number][] = [
+    ['webhooks', perimeter.webhookRequestsPerMinute],
+    ['auth-failures', perimeter.authFailuresPerMinute],
+  ];
+  return limits
+    .filter(([, limit]) => limit > 0)
+    .map(([name, limit]) => ({ name, limit, ttl: WINDOW_MS, blockDuration: 0 }));
+}
 
 export interface RateDecision {
   allowed: boolean;
-  /** Whole seconds until the key's window ends (at least 1). */
+  /** Whole seconds until one more hit is allowed (at least 1); 0 when allowed. */
   retryAfterSeconds: number;
 }
 
 /**
- * Fixed-window counter per key, in this process's memory. Each key gets `limit` hits per
- * window; the window starts at the key's first hit. Several server processes each count on
- * their own (see README, Security). Memory stays bounded: past `maxKeys` keys, expired windows
- * are swept and then the oldest windows dropped.
+ * Counts hits per client in @nestjs/throttler's storage (this process's memory, idle entries
+ * swept every minute). Each hit counts for one minute after it happened (a sliding window);
+ * a hit over the limit is refused and not counted, so a client that keeps knocking is let in
+ * again as soon as its oldest counted hit is a minute old. Several server processes each count
+ * on their own.
+ *
+ * Not ThrottlerGuard: the webhook limit answers in Express middleware, before the body is
+ * read, and a Nest guard runs after the body parsers; the authentication limit counts only
+ * failed authentications, while the guard counts every request it sees.
  */
+@Injectable()
 export class RateLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly limits = new Map<string, number>();
 
   constructor(
-    readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
-    private readonly maxKeys = 100_000,
+    @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
   ) {
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new Error('RateLimiter needs a limit of 1 or more');
-  }
-
-  /** Counts one hit for `key`; not allowed once the window already holds `limit` hits. */
-  hit(key: string): RateDecision {
-    const window = this.current(key) ?? this.open(key);
-    if (window.count >= this.limit) return this.decision(false, window.resetAt);
-    window.count++;
-    return this.decision(true, window.resetAt);
-  }
-
-  /** Whether `key` is still under its limit, without counting. */
-  check(key: string): RateDecision {
-    const window = this.current(key);
-    if (!window) return { allowed: true, retryAfterSeconds: 0 };
-    return this.decision(window.count < this.limit, window.resetAt);
-  }
-
-  get size(): number {
-    return this.windows.size;
-  }
-
-  private current(key: string): { count: number; resetAt: number } | undefined {
-    const window = this.windows.get(key);
-    if (window && window.resetAt <= this.now()) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
-  }
-
-  private open(key: string): { count: number; resetAt: number } {
-    if (this.windows.size >= this.maxKeys) this.evict();
-    const window = { count: 0, resetAt: this.now() + this.windowMs };
-    this.windows.set(key, window);
-    return window;
-  }
-
-  private evict(): void {
-    const now = this.now();
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
-    // Still full: drop the oldest windows (a Map iterates in insertion order).
-    for (const key of this.windows.keys()) {
-      if (this.windows.size < this.maxKeys) break;
-      this.windows.delete(key);
+    const throttlers = Array.isArray(options) ? options : options.throttlers;
+    for (const { name, limit } of throttlers) {
+      if (name !== undefined && typeof limit === 'number') this.limits.set(name, limit);
     }
   }
 
-  private decision(allowed: boolean, resetAt: number): RateDecision {
-    return { allowed, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - this.now()) / 1000)) };
+  /** Counts one hit for `client`; refused (and not counted) once the window holds the limit. */
+  async hit(name: RateLimitName, client: string): Promise<RateDecision> {
+    const limit = this.limits.get(name);
+    if (limit === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    const record = await this.storage.increment(`${name}:${client}`, WINDOW_MS, limit, 0, name);
+    return record.isBlocked
+      ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
+      : { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  /** Whether `client` is still under the limit, without counting. */
+  async check(name: RateLimitName, client: string): Promise<RateDecision> {
+    const limit = this.limits.get(name);
+    if (limit === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    // The storage has one operation, increment. With an allowance of 0 it refuses the hit, so
+    // counts nothing, and reports the hits in the window (plus the refused one) and when the
+    // oldest of them expires. rate-limiter.spec.ts pins this against the real storage.
+    const record = await this.storage.increment(`${name}:${client}`, WINDOW_MS, 0, 0, name);
+    const hits = record.totalHits - 1;
+    return hits >= limit
+      ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
+      : { allowed: true, retryAfterSeconds: 0 };
   }
 }
 
 /**
- * The bucket a client address counts in: an IPv4 address (also when IPv4-mapped, `::ffff:a.b.c.d`)
- * as itself, an IPv6 address by its /64 network, since one subscriber usually holds a whole /64
- * and could otherwise take a fresh address for every request.
+ * The bucket a client address counts in (@nestjs/throttler's normalizeIp): an IPv4 address
+ * (also when IPv4-mapped, `::ffff:a.b.c.d`) as itself, an IPv6 address by its /64 network,
+ * since one subscriber usually holds a whole /64 and could otherwise take a fresh address for
+ * every request.
  */
 export function clientKey(ip: string | undefined): string {
-  if (!ip) return 'unknown';
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) return mapped[1];
-  if (!ip.includes(':')) return ip;
-  const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  return ip ? normalizeIp(ip) : 'unknown';
 }
 
 export class RateLimitedError extends DomainError {

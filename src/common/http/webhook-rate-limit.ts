@@ -8,24 +8,24 @@ import { clientKey, RateLimiter } from './rate-limiter';
  * peer is a loopback reverse proxy). Over the limit: 429 problem+json with Retry-After, before
  * the body is read or stored.
  */
-export function webhookRateLimit(requestsPerMinute: number) {
-  const limiter = new RateLimiter(requestsPerMinute, 60_000);
+export function webhookRateLimit(limiter: RateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const decision = limiter.hit(clientKey(req.ip ?? req.socket.remoteAddress));
-    if (decision.allowed) {
-      next();
-      return;
-    }
-    const body = {
-      ...problem(
-        429,
-        'rate_limited',
-        'Too many requests',
-        'Too many webhook requests from this address; retry later',
-      ),
-      correlationId: requestIdOf(req),
-    };
-    res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-    res.status(429).type('application/problem+json').send(JSON.stringify(body));
+    limiter.hit('webhooks', clientKey(req.ip ?? req.socket.remoteAddress)).then((decision) => {
+      if (decision.allowed) {
+        next();
+        return;
+      }
+      const body = {
+        ...problem(
+          429,
+          'rate_limited',
+          'Too many requests',
+          'Too many webhook requests from this address; retry later',
+        ),
+        correlationId: requestIdOf(req),
+      };
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      res.status(429).type('application/problem+json').send(JSON.stringify(body));
+    }, next);
   };
 }

@@ -5,13 +5,19 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import * as amqp from 'amqplib';
+import { AmqpConnection } from '@golevelup/nestjs-rabbitmq';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 
-const MIN_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 30_000;
 const PUBLISH_ID_HEADER = 'x-paymentserver-publish-id';
+/** amqp-connection-manager reconnects at a fixed pace (it has no back-off). */
+const RECONNECT_SECONDS = 2;
+const HEARTBEAT_SECONDS = 5;
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** amqp-connection-manager's ChannelWrapper reads `timeout` from the publish options. */
+type PublishOptions = Options.Publish & { timeout?: number };
 
 export class BrokerUnavailableError extends Error {
   constructor(message = 'RabbitMQ is not connected') {
@@ -20,23 +26,30 @@ export class BrokerUnavailableError extends Error {
 }
 
 /**
- * One AMQP connection with one confirm channel, opened in the background at start-up and
- * reopened with growing back-off whenever it drops. The server never waits for it: while it
- * is down, RabbitMQ deliveries simply wait.
+ * The server's one AMQP connection to the broker URL, through @golevelup/nestjs-rabbitmq's
+ * `AmqpConnection` (amqp-connection-manager underneath): a confirm channel, opened in the
+ * background at start-up and reopened whenever the connection drops. The server never waits
+ * for it: while it is down, RabbitMQ deliveries simply wait.
+ *
+ * The AmqpConnection is built here rather than by `RabbitMQModule.forRoot`: the module keeps
+ * its connections in a static, process-wide registry keyed by name and closes all of them when
+ * any application shuts down, so two servers in one process (the cluster tests) would share
+ * and close each other's connection.
  */
 @Injectable()
 export class RabbitMqConnection implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RabbitMQ');
   /** Shown in the broker's connection list (lets operators and tests find this instance). */
   readonly connectionName = `paymentserver pid=${process.pid} ${randomBytes(4).toString('hex')}`;
-  private model?: amqp.ChannelModel;
-  private channel?: amqp.ConfirmChannel;
+  private amqp?: AmqpConnection;
+  /** The confirm channel under the library's managed channel, while it is open. */
+  private channel?: ConfirmChannel;
+  /** Bumped whenever that channel closes: a publish that saw it change met a drop. */
+  private generation = 0;
   private declared = new Set<string>();
   /** Publish ids the broker returned as unroutable (basic.return comes before the ack). */
   private returned = new Set<string>();
-  private backoffMs = MIN_BACKOFF_MS;
-  private reconnectTimer?: NodeJS.Timeout;
-  private connecting = false;
+  private unreachable = false;
   private stopped = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -46,21 +59,52 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
   }
 
   get connected(): boolean {
-    return this.channel !== undefined;
+    return this.channel !== undefined && this.amqp?.connected === true;
   }
 
-  onApplicationBootstrap(): void {
-    if (this.configured) void this.connect();
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.configured) return;
+    const amqp = new AmqpConnection({
+      name: 'notifications',
+      uri: this.config.notifications.rabbitmqUrl!,
+      logger: this.logger,
+      // Publishing only: no RPC reply consumer, no @RabbitSubscribe handlers.
+      enableDirectReplyTo: false,
+      registerHandlers: false,
+      // Start without the broker; deliveries wait until it is there.
+      connectionInitOptions: { wait: false, skipConnectionFailedLogging: true },
+      connectionManagerOptions: {
+        heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
+        reconnectTimeInSeconds: RECONNECT_SECONDS,
+        connectionOptions: {
+          timeout: CONNECT_TIMEOUT_MS,
+          clientProperties: { connection_name: this.connectionName },
+        },
+      },
+    });
+    await amqp.init();
+    // One line per outage instead of one per reconnect attempt.
+    amqp.managedConnection.on('connectFailed', ({ err }: { err: Error }) => {
+      if (this.unreachable) return;
+      this.unreachable = true;
+      this.logger.warn({
+        msg: 'cannot reach the broker; retrying',
+        error: err.message,
+        retryEverySeconds: RECONNECT_SECONDS,
+      });
+    });
+    amqp.managedConnection.on('connect', () => (this.unreachable = false));
+    await amqp.managedChannel.addSetup((channel: ConfirmChannel) => this.attach(channel));
+    this.amqp = amqp;
   }
 
   /** After the worker has stopped (onModuleDestroy), so in-flight publishes settle first. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    const model = this.model;
-    this.model = undefined;
+    const amqp = this.amqp;
+    this.amqp = undefined;
     this.channel = undefined;
-    await model?.close().catch(() => undefined);
+    await amqp?.close().catch(() => undefined);
   }
 
   /** Resolves once the broker has confirmed the message; rejects on nack, return or a drop. */
@@ -71,65 +115,77 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
     properties: { messageId: string; type: string },
     timeoutMs: number,
   ): Promise<void> {
-    const channel = this.channel;
-    if (!channel) throw new BrokerUnavailableError();
+    const amqp = this.amqp;
+    if (!amqp || !this.connected) throw new BrokerUnavailableError();
     if (!this.declared.has(exchange)) await this.declare(exchange);
     const publishId = randomBytes(12).toString('hex');
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no publisher confirm within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const settle = (error: unknown) => {
-        clearTimeout(timer);
-        if (this.returned.delete(publishId)) {
-          reject(new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`));
-        } else if ((error as Error | null)?.message === 'channel closed') {
-          // amqplib fails outstanding confirms this way when the channel or connection drops.
-          reject(new BrokerUnavailableError('the connection dropped before the broker confirmed'));
-        } else if (error) {
-          reject(new Error(`broker did not confirm: ${(error as Error).message ?? String(error)}`));
-        } else {
-          resolve();
-        }
-      };
-      try {
-        channel.publish(
-          exchange,
-          routingKey,
-          Buffer.from(body),
-          {
-            persistent: true,
-            mandatory: true,
-            contentType: 'application/json',
-            messageId: properties.messageId,
-            type: properties.type,
-            timestamp: Math.floor(Date.now() / 1000),
-            headers: { [PUBLISH_ID_HEADER]: publishId },
-          },
-          settle,
-        );
-      } catch (error) {
-        // The channel closed between our check and the publish.
-        clearTimeout(timer);
-        reject(
-          new BrokerUnavailableError(`RabbitMQ channel unusable: ${(error as Error).message}`),
-        );
+    const generation = this.generation;
+    const options: PublishOptions = {
+      persistent: true,
+      mandatory: true,
+      contentType: 'application/json',
+      messageId: properties.messageId,
+      type: properties.type,
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: { [PUBLISH_ID_HEADER]: publishId },
+      timeout: timeoutMs,
+    };
+    try {
+      // Resolves on the broker's ack (a confirm channel), rejects on a nack.
+      await amqp.publish(exchange, routingKey, Buffer.from(body), options);
+    } catch (error) {
+      this.returned.delete(publishId);
+      const message = (error as Error).message;
+      // The library re-sends what was still queued after a reconnect; what was in flight when
+      // the channel closed fails with "channel closed". Either way the drop is ours, not the
+      // endpoint's.
+      if (generation !== this.generation || this.stopped || message === 'channel closed') {
+        throw new BrokerUnavailableError('the connection dropped before the broker confirmed');
       }
+      if (message === 'timeout') throw new Error(`no publisher confirm within ${timeoutMs} ms`);
+      throw new Error(`broker did not confirm: ${message}`);
+    }
+    if (this.returned.delete(publishId)) {
+      throw new Error(`unroutable: no queue is bound to ${exchange} for ${routingKey}`);
+    }
+  }
+
+  /** Runs for every confirm channel the library opens (at start and after each reconnect). */
+  private attach(channel: ConfirmChannel): void {
+    this.declared.clear();
+    channel.on('error', (error: Error) =>
+      this.logger.warn({ msg: 'channel error', error: error.message }),
+    );
+    channel.on('return', (message: ConsumeMessage) => {
+      const id = message.properties.headers?.[PUBLISH_ID_HEADER];
+      if (typeof id === 'string') this.returned.add(id);
     });
+    channel.once('close', () => {
+      if (this.channel === channel) this.channel = undefined;
+      this.generation++;
+      // The library opens a new channel only on a new connection. When just the channel
+      // closed (a channel-level error), force one; when the whole connection went, its own
+      // reconnect is already under way (checked after the close events have run).
+      setImmediate(() => {
+        if (!this.stopped && this.channel === undefined && this.amqp?.connected) {
+          this.amqp.managedConnection.reconnect();
+        }
+      });
+    });
+    this.channel = channel;
   }
 
   /**
-   * Declares the exchange on a channel of its own: if it exists with another type the broker
-   * closes that channel only, and the publishing channel (with other endpoints' confirms
-   * outstanding) carries on.
+   * Declares the exchange on a short-lived channel of the current connection: if it exists
+   * with another type the broker closes that channel only, and the publishing channel (with
+   * other endpoints' confirms outstanding) carries on.
    */
   private async declare(exchange: string): Promise<void> {
-    const model = this.model;
-    if (!model) throw new BrokerUnavailableError();
-    let channel: amqp.Channel;
+    const connection = this.amqp?.managedConnection.connection;
+    if (!connection) throw new BrokerUnavailableError();
+    let channel: Channel;
     try {
-      channel = await model.createChannel();
+      channel = await connection.createChannel();
     } catch (error) {
       throw new BrokerUnavailableError(`RabbitMQ channel unusable: ${(error as Error).message}`);
     }
@@ -142,67 +198,5 @@ export class RabbitMqConnection implements OnApplicationBootstrap, OnApplication
     } finally {
       await channel.close().catch(() => undefined);
     }
-  }
-
-  private async connect(): Promise<void> {
-    if (this.connecting || this.stopped || this.channel) return;
-    this.connecting = true;
-    let model: amqp.ChannelModel | undefined;
-    try {
-      model = await amqp.connect(this.config.notifications.rabbitmqUrl!, {
-        timeout: 5000,
-        clientProperties: { connection_name: this.connectionName },
-      });
-      model.on('error', (error: Error) =>
-        this.logger.warn({ msg: 'connection error', error: error.message }),
-      );
-      model.on('close', () => this.lost(model!));
-      const channel = await model.createConfirmChannel();
-      channel.on('error', (error: Error) =>
-        this.logger.warn({ msg: 'channel error', error: error.message }),
-      );
-      channel.on('close', () => this.lost(model!));
-      channel.on('return', (message: amqp.Message) => {
-        const id = message.properties.headers?.[PUBLISH_ID_HEADER];
-        if (typeof id === 'string') this.returned.add(id);
-      });
-      if (this.stopped) {
-        await model.close().catch(() => undefined);
-        return;
-      }
-      this.model = model;
-      this.channel = channel;
-      this.declared.clear();
-      this.backoffMs = MIN_BACKOFF_MS;
-      this.logger.log({ msg: 'connected', connectionName: this.connectionName });
-    } catch (error) {
-      await model?.close().catch(() => undefined);
-      this.logger.warn({
-        msg: 'cannot connect',
-        error: (error as Error).message,
-        retryInMs: this.backoffMs,
-      });
-      this.scheduleReconnect();
-    } finally {
-      this.connecting = false;
-    }
-  }
-
-  private lost(model: amqp.ChannelModel): void {
-    if (this.model !== model) return;
-    this.model = undefined;
-    this.channel = undefined;
-    void model.close().catch(() => undefined);
-    if (this.stopped) return;
-    this.logger.warn({ msg: 'connection lost; reconnecting', retryInMs: this.backoffMs });
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.connect(), this.backoffMs);
-    this.reconnectTimer.unref();
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 }
