@@ -5,7 +5,7 @@
  * run (one create at a time), the server's CPU time per create, and its peak RSS.
  */
 import type { BenchOptions } from '../support/options';
-import { closedLoop } from '../support/closed-loop';
+import { closedLoop, warmUp } from '../support/closed-loop';
 import { fixedRate, sequential } from '../support/http-load';
 import type { LatencyStats } from '../support/latency';
 import { freshDatabase, openDataSource } from '../support/databases';
@@ -77,24 +77,17 @@ async function benchTarget(
 ): Promise<TargetResult> {
   const db = await freshDatabase(options.dialect, options.serverUrl, name);
   try {
-    const { server, baseUrl } = await startTarget(name, db, options.smoke);
+    const { server, baseUrl } = await startTarget(name, db, { fromSource: options.smoke });
     try {
       const url = `${baseUrl}/api/v1/payments`;
       const headers = { ...JSON_HEADERS, 'x-api-key': API_KEY };
       // Each phase numbers its requests apart, so every reference is unique in the database.
       const body = (offset: number) => (i: number) => paymentBody(offset + i);
       const load = { url, headers, expectStatus: 201 };
-      const warmup =
-        options.warmupSeconds > 0
-          ? (
-              await closedLoop({
-                ...load,
-                connections: options.connections,
-                seconds: options.warmupSeconds,
-                body: body(9_000_000),
-              })
-            ).ok
-          : 0;
+      const warmup = await warmUp(
+        { ...load, connections: options.connections, body: body(9_000_000) },
+        { requests: options.warmupRequests, minSeconds: options.warmupSeconds, maxSeconds: 60 },
+      );
       const [peak, peakCpu] = await measured(server, () =>
         closedLoop({
           ...load,

@@ -2,7 +2,8 @@
  * What a bench run does, from the command line and the environment:
  *
  *   npm run bench [-- <scenario>…] [-- --smoke]
- *   BENCH_DB=sqlite|mysql|postgres  BENCH_SECONDS=15  BENCH_WARMUP_SECONDS=3  BENCH_CONNECTIONS=32
+ *   BENCH_DB=sqlite|mysql|postgres  BENCH_SECONDS=15  BENCH_CONNECTIONS=32
+ *   BENCH_WARMUP_REQUESTS=5000  BENCH_WARMUP_SECONDS=3
  *   BENCH_MYSQL_URL  BENCH_POSTGRES_URL  BENCH_RABBITMQ_URL  BENCH_WEBHOOKS  BENCH_EVENTS
  */
 import type { BenchDialect } from '../targets/limit-store';
@@ -19,6 +20,8 @@ export interface BenchOptions {
   /** Length of each measured phase. */
   seconds: number;
   warmupSeconds: number;
+  /** Warm-up lasts until the server has answered this many requests (at most 60 s). */
+  warmupRequests: number;
   connections: number;
   /** Webhooks sent in the intake scenario (each to its own pending payment). */
   webhooks: number;
@@ -59,6 +62,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     rabbitUrl: env.BENCH_RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672',
     seconds: smoke ? 0.5 : number(env, 'BENCH_SECONDS', 15),
     warmupSeconds: smoke ? 0 : number(env, 'BENCH_WARMUP_SECONDS', 3),
+    warmupRequests: smoke ? 0 : number(env, 'BENCH_WARMUP_REQUESTS', 5000),
     connections: smoke ? 4 : number(env, 'BENCH_CONNECTIONS', 32),
     webhooks: smoke ? 20 : number(env, 'BENCH_WEBHOOKS', 20_000),
     events: smoke ? 20 : number(env, 'BENCH_EVENTS', 5000),

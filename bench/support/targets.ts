@@ -30,11 +30,16 @@ function script(source: string, fromSource: boolean, nodeArgs: string[] = []): s
   return [...nodeArgs, path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'))];
 }
 
-export interface PaymentServerOptions {
+export interface StartOptions {
   fromSource: boolean;
-  env?: Record<string, string>;
+  /** Flags for `node` before the script (e.g. a preloaded probe). */
   nodeArgs?: string[];
+  /** An IPC channel to the process (for the profiling probe). */
   ipc?: boolean;
+}
+
+export interface PaymentServerOptions extends StartOptions {
+  env?: Record<string, string>;
 }
 
 /** PaymentServer as shipped: production mode, the test provider, no notification endpoints. */
@@ -70,9 +75,9 @@ export async function startPaymentServer(
 export async function startTarget(
   name: TargetName,
   db: BenchDatabase,
-  fromSource: boolean,
+  options: StartOptions,
 ): Promise<RunningTarget> {
-  if (name === 'paymentserver') return startPaymentServer(db, { fromSource });
+  if (name === 'paymentserver') return startPaymentServer(db, options);
   await prepareLimitDatabase(db, API_KEY);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -82,7 +87,7 @@ export async function startTarget(
       : 'bench/targets/minimal-nest/minimal-nest.server.ts';
   const server = await startServer({
     name,
-    args: script(source, fromSource),
+    args: script(source, options.fromSource, options.nodeArgs),
     env: {
       NODE_ENV: 'production',
       BENCH_TARGET_PORT: String(port),
@@ -90,6 +95,7 @@ export async function startTarget(
       BENCH_DB_URL: db.url,
     },
     readyUrl: `${baseUrl}/health`,
+    ipc: options.ipc,
   });
   return { server, baseUrl };
 }
