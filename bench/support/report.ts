@@ -117,6 +117,11 @@ function webhookTable(result: WebhookIntakeResult): string {
         '',
       ],
       ['server CPU per webhook', `${ms(result.cpuMsPerWebhook)} ms`, ''],
+      [
+        'webhooks per CPU-second (1000 ms ÷ CPU per webhook)',
+        int(1000 / result.cpuMsPerWebhook),
+        '',
+      ],
       ['peak RSS', `${ms(result.peakRssMb)} MB`, ''],
       ['failed requests', String(result.failed), '0'],
       ['payments paid / webhooks sent', `${result.paymentsPaid} / ${result.sent}`, 'all'],
@@ -128,7 +133,9 @@ function notificationsTable(result: NotificationsResult): string {
   const cell = (c: NotificationsResult['http']) =>
     c.eventsPerSecond === null ? `skipped: ${c.skipped}` : `${int(c.eventsPerSecond)}/s`;
   const cpu = (c: NotificationsResult['http']) =>
-    c.cpuMsPerEvent === null ? '—' : `${c.cpuMsPerEvent} ms`;
+    c.cpuMsPerEvent === null
+      ? '—'
+      : `${c.cpuMsPerEvent} ms (${int(1000 / c.cpuMsPerEvent)} per CPU-second)`;
   return table(
     ['', 'events delivered', 'server CPU per event', 'goal'],
     [
