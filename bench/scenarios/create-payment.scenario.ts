@@ -23,7 +23,7 @@ export interface TargetResult {
   target: TargetName;
   label: string;
   peak: PhaseResult;
-  halfRate: PhaseResult & { rate: number };
+  halfRate: PhaseResult & { rate: number; generatorLateP99: number };
   sequential: PhaseResult;
   /** Server CPU per create in ms, all threads / the main thread only. */
   cpuMsPerCreate: { peak: CpuTime; sequential: CpuTime };
@@ -116,7 +116,7 @@ async function benchTarget(
         target: name,
         label,
         peak: phase(peak),
-        halfRate: { ...phase(half), rate },
+        halfRate: { ...phase(half), rate, generatorLateP99: half.generatorLateP99 },
         sequential: phase(seq),
         cpuMsPerCreate: { peak: peakCpu, sequential: seqCpu },
         peakRssMb,

@@ -52,18 +52,29 @@ function post(
   });
 }
 
+export interface FixedRateResult extends HttpLoadResult {
+  /**
+   * p99 of how late the generator itself issued requests (ms). When this is more than a
+   * millisecond or two the load generator, not the server, was behind, and the latencies
+   * include its delay.
+   */
+  generatorLateP99: number;
+}
+
 export async function fixedRate(
   options: HttpLoadOptions & { rate: number; maxSockets?: number },
-): Promise<HttpLoadResult> {
+): Promise<FixedRateResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const url = new URL(options.url);
   const total = Math.max(1, Math.round(options.rate * options.seconds));
   const latencies: number[] = [];
+  const late: number[] = [];
   const counts = { ok: 0, failed: 0 };
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   const send = async (i: number) => {
     const due = start + (i * 1000) / options.rate;
+    late.push(performance.now() - due);
     const status = await post(agent, url, options.headers, options.body(i));
     latencies.push(performance.now() - due);
     counts[status === options.expectStatus ? 'ok' : 'failed']++;
@@ -84,7 +95,12 @@ export async function fixedRate(
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
-  return { ...counts, perSecond: counts.ok / seconds, ...percentiles(latencies) };
+  return {
+    ...counts,
+    perSecond: counts.ok / seconds,
+    ...percentiles(latencies),
+    generatorLateP99: percentiles(late).p99,
+  };
 }
 
 export async function sequential(options: HttpLoadOptions): Promise<HttpLoadResult> {

@@ -64,7 +64,12 @@ function createPaymentTable(result: CreatePaymentResult): string {
       ),
       row(
         'p50 / p99 at half the peak rate (open loop)',
-        (t) => `${ms(t.halfRate.p50)} / ${ms(t.halfRate.p99)} ms at ${int(t.halfRate.rate)}/s`,
+        (t) =>
+          `${ms(t.halfRate.p50)} / ${ms(t.halfRate.p99)} ms at ${int(t.halfRate.rate)}/s` +
+          // Older result files have no such field.
+          ((t.halfRate.generatorLateP99 ?? 0) > 2
+            ? ` (the load generator itself was up to ${t.halfRate.generatorLateP99} ms late)`
+            : ''),
         'p99 ≤ 40 ms',
       ),
       row(
