@@ -1,0 +1,61 @@
+/**
+ * The bench harness works: a smoke run (a few requests per phase, servers from source) starts
+ * every server under test and gets real answers. Behaviour only: no figure is asserted, speed
+ * is measured by `npm run bench` alone.
+ */
+import { parseOptions } from '../../bench/support/options';
+import { runCreatePayment } from '../../bench/scenarios/create-payment.scenario';
+import { runWebhookIntake } from '../../bench/scenarios/webhook-intake.scenario';
+import { runNotifications } from '../../bench/scenarios/notifications.scenario';
+import { enabledDialects, serviceUrl } from '../support/services';
+
+const quiet = () => undefined;
+
+function smokeOptions(dialect: string) {
+  return parseOptions(['--smoke'], {
+    BENCH_DB: dialect,
+    BENCH_MYSQL_URL: serviceUrl('mysql') ?? '',
+    BENCH_POSTGRES_URL: serviceUrl('postgres') ?? '',
+    BENCH_RABBITMQ_URL: serviceUrl('rabbitmq') ?? '',
+  });
+}
+
+describe('bench harness (smoke run)', () => {
+  for (const dialect of enabledDialects()) {
+    it(`create-payment on ${dialect}: raw Node, minimal NestJS and PaymentServer each answer 201 and store every payment`, async () => {
+      const result = await runCreatePayment(smokeOptions(dialect), quiet);
+      expect(result.targets.map((t) => t.target)).toEqual([
+        'raw-node',
+        'minimal-nest',
+        'paymentserver',
+      ]);
+      for (const target of result.targets) {
+        for (const phase of [target.peak, target.halfRate, target.sequential]) {
+          expect(phase.ok).toBeGreaterThan(0);
+          expect(phase.failed).toBe(0);
+        }
+        // Requests cut off at the end of a closed-loop phase may be stored without being counted.
+        expect(target.paymentsStored).toBeGreaterThanOrEqual(target.created);
+        expect(target.peakRssMb).toBeGreaterThan(0);
+      }
+    }, 600_000);
+  }
+
+  it('webhook-intake on sqlite: every signed test-provider webhook is answered 200 and applied', async () => {
+    const result = await runWebhookIntake(smokeOptions('sqlite'), quiet);
+    expect(result.ok).toBe(result.webhooks);
+    expect(result.failed).toBe(0);
+    expect(result.paymentsPaid).toBe(result.sent);
+  }, 300_000);
+
+  it('notifications on sqlite: every event of the outbox arrives over HTTP (and at RabbitMQ when configured)', async () => {
+    const withRabbit = serviceUrl('rabbitmq') !== undefined;
+    const result = await runNotifications(
+      smokeOptions('sqlite'),
+      quiet,
+      withRabbit ? ['http', 'rabbitmq'] : ['http'],
+    );
+    expect(result.http.eventsPerSecond).toBeGreaterThan(0);
+    if (withRabbit) expect(result.rabbitmq.eventsPerSecond).toBeGreaterThan(0);
+  }, 300_000);
+});
