@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
       ...process.env,
-      NODE_ENV: 'production',
+      // Production defaults; `test` only so that the test provider (refused in production) may run.
+      NODE_ENV: 'test',
       PAYMENTSERVER_TEST_PROVIDER: 'true',
       PAYMENTSERVER_PORT: String(port),
       PAYMENTSERVER_DB: database,

@@ -47,6 +47,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
 
 async function seed(dbFile: string, endpoint: Partial<NotificationEndpoint>): Promise<void> {
   const config = loadAppConfig({
+    NODE_ENV: 'development',
     PAYMENTSERVER_DB: 'sqlite',
     PAYMENTSERVER_DB_URL: dbFile,
     PAYMENTSERVER_ENCRYPTION_KEY: encryptionKey,

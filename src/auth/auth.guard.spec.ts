@@ -19,7 +19,7 @@ function context(request: Record<string, unknown>, requirement: string, response
 }
 
 describe('AuthGuard', () => {
-  const config = loadAppConfig({ PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT: '2' });
+  const config = loadAppConfig({ NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT: '2' });
   const apiKeys = { authenticate: jest.fn(async (key: string) => (key === 'good' ? { id: 'int_1' } : null)) };
   const guard = () =>
     new AuthGuard(new Reflector(), apiKeys as never, {} as never, {} as never, config, new AuthFailureLimiter(config));

@@ -12,16 +12,39 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** The node options of `npm start` (package.json), e.g. `--env-file=.env.development`. */
+export function npmStartNodeOptions(): string[] {
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error(`npm start does not run node directly: ${scripts.start}`);
+  return words.slice(1, -1);
+}
+
 /**
  * Runs the server as its own process, from source (ts-node, transpile only) so no build is
  * needed first: for start-up, shutdown and crash behaviour that an in-process app cannot show.
+ * Started as `npm start` starts it (its node options, so NODE_ENV=development unless `env` sets
+ * NODE_ENV); `{ npmStart: false }` starts bare `node`, as production (the Docker image) does.
  */
-export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnServer(
+  env: Record<string, string>,
+  options: { npmStart?: boolean } = {},
+): ServerProcess {
+  const nodeOptions = options.npmStart === false ? [] : npmStartNodeOptions();
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions, '-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (chunk) => (out += chunk));
   child.stderr!.on('data', (chunk) => (out += chunk));
@@ -102,6 +125,9 @@ export async function devIdpAdminToken(issuer: string, scope?: string): Promise<
     },
     body: form,
   });
-  if (response.status !== 200) throw new Error(`the development identity provider answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(
+      `the development identity provider answered ${response.status}: ${await response.text()}`,
+    );
   return ((await response.json()) as { access_token: string }).access_token;
 }

@@ -28,7 +28,12 @@ export interface TestServer {
   request(
     method: string,
     path: string,
-    options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null; token?: string },
+    options?: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      apiKey?: string | null;
+      token?: string;
+    },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
   /** Stops and drops the database. */
@@ -50,15 +55,34 @@ export async function freePort(): Promise<number> {
  * Starts the real server (all listeners, real database) on free ports. It trusts the worker's
  * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
  */
+/**
+ * NODE_ENV=test gets production defaults; the suites turn on, by their own variables, the
+ * development features they use. `developmentFeatures: false` leaves NODE_ENV unset and these
+ * off: the server as production starts it.
+ */
+export const TEST_FEATURES: Record<string, string> = {
+  NODE_ENV: 'test',
+  PAYMENTSERVER_TEST_PROVIDER: 'true',
+  PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'true',
+  PAYMENTSERVER_SWAGGER: 'true',
+  PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+};
+
 export async function startTestServer(
-  options: { dialect?: Dialect; env?: Record<string, string>; database?: TestDatabase; idp?: TestIdp } = {},
+  options: {
+    dialect?: Dialect;
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    idp?: TestIdp;
+    developmentFeatures?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const idp = options.idp ?? (await sharedTestIdp());
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
   const port = await freePort();
   const apiKey = `test_bootstrap_${randomBytes(12).toString('hex')}`;
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
+    ...(options.developmentFeatures === false ? {} : TEST_FEATURES),
     PAYMENTSERVER_PORT: String(port),
     PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
     PAYMENTSERVER_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -67,7 +91,13 @@ export async function startTestServer(
     ...database.env,
     ...options.env,
   };
-  const server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+  let server: RunningServer;
+  try {
+    server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+  } catch (error) {
+    if (!options.database) await database.drop();
+    throw error;
+  }
   const baseUrl = `http://localhost:${server.port}`;
   const effectiveKey = env.PAYMENTSERVER_BOOTSTRAP_API_KEY;
   let stopped = false;
@@ -99,7 +129,12 @@ export async function startTestServer(
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -129,7 +164,10 @@ export function paymentBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Submits the test provider's checkout form like a customer's browser would. */
-export async function submitCheckout(checkoutUrl: string, fields: Record<string, string>): Promise<Response> {
+export async function submitCheckout(
+  checkoutUrl: string,
+  fields: Record<string, string>,
+): Promise<Response> {
   return fetch(checkoutUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -138,7 +176,10 @@ export async function submitCheckout(checkoutUrl: string, fields: Record<string,
   });
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
