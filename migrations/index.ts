@@ -3,6 +3,7 @@ import { PaymentPolling1764150000000 } from './1764150000000-PaymentPolling';
 import { Notifications1764200000000 } from './1764200000000-Notifications';
 import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
 import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentProviderReference';
+import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-TenancyAndIdempotencyLease';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Notifications1764200000000,
   RoutingRules1764300000000,
   PaymentProviderReference1764450000000,
+  TenancyAndIdempotencyLease1764520000000,
 ];

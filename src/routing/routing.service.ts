@@ -10,7 +10,7 @@ import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
 import type { PaymentMethod } from '../payments/payment-status';
-import { ineligibility } from './account-eligibility';
+import { allowsIntegration, ineligibility } from './account-eligibility';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { firstMatchingRule } from './rule-matcher';
 import { chooseTarget, stickyKeyOf } from './weighted-split';
@@ -47,6 +47,11 @@ export interface RouteDecision {
 }
 
 const DEFAULT_ROLE = "the integration's default account";
+const NOT_ALLOWED = 'provider_account_not_allowed';
+
+function notAllowed(message: string): UnprocessableError {
+  return new UnprocessableError(NOT_ALLOWED, 'Provider account not allowed', message);
+}
 
 /**
  * Chooses the provider accounts for a new payment: the first enabled matching rule (its sticky
@@ -67,13 +72,21 @@ export class RoutingService {
   async route(integration: Integration, request: RoutingRequest): Promise<RouteDecision> {
     const deadline = Date.now() + this.config.routing.timeBudgetMs;
     if (request.providerAccountId) {
-      const account = await this.accounts.findOneBy({ id: request.providerAccountId });
-      if (!account) throw ValidationError.field('providerAccountId', 'unknown provider account');
-      return this.decide(null, `providerAccountId ${account.id} was given in the request; routing rules were not consulted`, [{ id: account.id, role: 'requested' }], request, deadline);
+      const account = await this.assertAllowed(integration, request.providerAccountId);
+      return this.decide(
+        integration,
+        null,
+        `providerAccountId ${account.id} was given in the request; routing rules were not consulted`,
+        [{ id: account.id, role: 'requested' }],
+        request,
+        deadline,
+      );
     }
 
     const match = firstMatchingRule(await this.rules.rulesFor(integration.id), request);
-    const fallbackToDefault = integration.defaultProviderAccountId ? [{ id: integration.defaultProviderAccountId, role: DEFAULT_ROLE }] : [];
+    const fallbackToDefault = integration.defaultProviderAccountId
+      ? [{ id: integration.defaultProviderAccountId, role: DEFAULT_ROLE }]
+      : [];
     if (match) {
       const { rule, because } = match;
       let chosen: string;
@@ -90,22 +103,51 @@ export class RoutingService {
       }
       const conditions = because.length > 0 ? because.join('; ') : 'it has no conditions';
       return this.decide(
+        integration,
         rule.id,
         `rule "${rule.name}" (${rule.id}, priority ${rule.priority}) matched: ${conditions}; ${why}`,
-        [{ id: chosen, role: 'target' }, ...rule.fallback.map((id, i) => ({ id, role: `fallback #${i + 1}` })), ...fallbackToDefault],
+        [
+          { id: chosen, role: 'target' },
+          ...rule.fallback.map((id, i) => ({ id, role: `fallback #${i + 1}` })),
+          ...fallbackToDefault,
+        ],
         request,
         deadline,
       );
     }
     if (integration.defaultProviderAccountId) {
-      return this.decide(null, `no routing rule matched; ${DEFAULT_ROLE} ${integration.defaultProviderAccountId}`, fallbackToDefault, request, deadline);
+      return this.decide(
+        integration,
+        null,
+        `no routing rule matched; ${DEFAULT_ROLE} ${integration.defaultProviderAccountId}`,
+        fallbackToDefault,
+        request,
+        deadline,
+      );
     }
-    throw new UnprocessableError('no_route', 'No route', 'No routing rule matches this payment and the integration has no default provider account');
+    throw new UnprocessableError(
+      'no_route',
+      'No route',
+      'No routing rule matches this payment and the integration has no default provider account',
+    );
+  }
+
+  /** A forced account: it must exist (400) and the integration must be allowed to use it (422). */
+  async assertAllowed(
+    integration: Integration,
+    providerAccountId: string,
+  ): Promise<ProviderAccount> {
+    const account = await this.accounts.findOneBy({ id: providerAccountId });
+    if (!account) throw ValidationError.field('providerAccountId', 'unknown provider account');
+    if (!allowsIntegration(account, integration.id))
+      throw notAllowed(`Provider account ${account.id} may not be used by this integration`);
+    return account;
   }
 
   /** Why the account must not be called now (circuit open, time budget spent), or null to go ahead. */
   admit(decision: RouteDecision, candidate: RouteCandidate): string | null {
-    if (Date.now() >= decision.deadline) return `not tried: the routing time budget of ${this.config.routing.timeBudgetMs} ms was spent`;
+    if (Date.now() >= decision.deadline)
+      return `not tried: the routing time budget of ${this.config.routing.timeBudgetMs} ms was spent`;
     if (!this.breaker.tryAcquire(candidate.account.id)) {
       return `not tried: circuit open after repeated failures (${this.breaker.view(candidate.account.id).lastFailure ?? 'retryable errors'})`;
     }
@@ -114,10 +156,16 @@ export class RoutingService {
 
   /** Runs one provider call, failing it as a retryable timeout if it outlives the budget or the per-call timeout. */
   async withinBudget<T>(decision: RouteDecision, call: () => Promise<T>): Promise<T> {
-    const limit = Math.max(0, Math.min(this.config.routing.providerTimeoutMs, decision.deadline - Date.now()));
+    const limit = Math.max(
+      0,
+      Math.min(this.config.routing.providerTimeoutMs, decision.deadline - Date.now()),
+    );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ProviderError('timeout', `no answer within ${limit} ms`)), limit);
+      timer = setTimeout(
+        () => reject(new ProviderError('timeout', `no answer within ${limit} ms`)),
+        limit,
+      );
     });
     try {
       return await Promise.race([call(), expired]);
@@ -128,17 +176,29 @@ export class RoutingService {
 
   /** Feeds the circuit breaker: only retryable failures count against an account. */
   recordOutcome(accountId: string, error?: ProviderError): void {
-    if (error?.retryable) this.breaker.recordRetryableFailure(accountId, redactText(`${error.code}: ${error.message}`).slice(0, 256));
+    if (error?.retryable)
+      this.breaker.recordRetryableFailure(
+        accountId,
+        redactText(`${error.code}: ${error.message}`).slice(0, 256),
+      );
     else this.breaker.recordHealthy(accountId);
   }
 
   /** The decision's reason plus what happened: which account took the payment, after which failures. */
-  explain(decision: RouteDecision, attempts: RoutingAttemptRecord[], winner?: RouteCandidate): string {
+  explain(
+    decision: RouteDecision,
+    attempts: RoutingAttemptRecord[],
+    winner?: RouteCandidate,
+  ): string {
     const passedOver = attempts
       .filter((a) => a.outcome !== 'succeeded')
-      .map((a) => `${a.providerAccountId} ${a.outcome === 'skipped' ? 'was skipped' : a.outcome} (${shortError(a.error)})`);
+      .map(
+        (a) =>
+          `${a.providerAccountId} ${a.outcome === 'skipped' ? 'was skipped' : a.outcome} (${shortError(a.error)})`,
+      );
     if (winner) {
-      const first = decision.candidates[0]?.account.id === winner.account.id && passedOver.length === 0;
+      const first =
+        decision.candidates[0]?.account.id === winner.account.id && passedOver.length === 0;
       if (first) return decision.reason;
       return `${decision.reason}; ${passedOver.join(', ')}, so ${winner.role} ${winner.account.id} took the payment`;
     }
@@ -147,6 +207,7 @@ export class RoutingService {
   }
 
   private async decide(
+    integration: Integration,
     ruleId: string | null,
     reason: string,
     wanted: { id: string; role: string }[],
@@ -158,15 +219,31 @@ export class RoutingService {
     const byId = new Map(found.map((account) => [account.id, account]));
     const candidates: RouteCandidate[] = [];
     const skipped: RoutingAttemptRecord[] = [];
+    let forbidden = 0;
     for (const { id, role } of unique) {
       const account = byId.get(id);
-      const why = account ? ineligibility(account, this.registry.get(account.provider), request) : 'the account no longer exists';
-      if (why || !account) skipped.push({ providerAccountId: id, outcome: 'skipped', error: why ?? undefined });
+      let why: string | null;
+      if (!account) why = 'the account no longer exists';
+      else if (!allowsIntegration(account, integration.id)) {
+        // Rules and defaults are checked when written; this catches what changed since.
+        why = `${NOT_ALLOWED}: integration ${integration.id} may not use this account`;
+        forbidden++;
+      } else why = ineligibility(account, this.registry.get(account.provider), request);
+      if (why || !account)
+        skipped.push({ providerAccountId: id, outcome: 'skipped', error: why ?? undefined });
       else candidates.push({ account, role });
     }
     if (candidates.length === 0) {
       const details = skipped.map((s) => `${s.providerAccountId}: ${s.error}`).join('; ');
-      throw new UnprocessableError('no_route', 'No route', `No provider account can take this payment (${details || 'none configured'})`);
+      if (forbidden > 0 && forbidden === skipped.length)
+        throw notAllowed(
+          `No provider account this integration may use can take this payment (${details})`,
+        );
+      throw new UnprocessableError(
+        'no_route',
+        'No route',
+        `No provider account can take this payment (${details || 'none configured'})`,
+      );
     }
     return { ruleId, reason, candidates, skipped, deadline };
   }
