@@ -190,6 +190,6 @@ export class MollieProvider implements PaymentProvider {
       // Not Mollie's error format (a proxy, an outage page): the status says enough.
     }
     const field = error.field ? ` (field ${error.field})` : '';
-    throw ProviderError.fromHttpStatus(response.status, `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`);
+    throw ProviderError.fromHttpStatus(response.status, `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`);
   }
 }

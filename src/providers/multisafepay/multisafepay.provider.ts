@@ -198,7 +198,7 @@ export class MultisafepayProvider implements PaymentProvider {
       // Not MultiSafepay's format (a proxy, an outage page).
     }
     if (response.status >= 200 && response.status < 300 && envelope?.success) return envelope.data as T;
-    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? response.text.slice(0, 200)}`;
+    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? `HTTP ${response.status}`}`;
     const code = envelope?.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
     if (code) throw new ProviderError(code, message, response.status);
     if (response.status >= 200 && response.status < 300) throw new ProviderError('provider_error', message, response.status);
