@@ -92,12 +92,13 @@ export class HttpWebhookChannel implements NotificationChannel {
     const client = url.protocol === 'https:' ? https : http;
     return new Promise<ChannelResult>((resolve) => {
       let expired = deadline.aborted;
+      let status: number | undefined;
       deadline.addEventListener('abort', () => (expired = true), { once: true });
       const request = client.request(
         url,
         { method: 'POST', headers, lookup, agent: false, signal: deadline },
         (response) => {
-          const status = response.statusCode ?? 0;
+          status = response.statusCode ?? 0;
           // The body is not needed; read (and drop) at most a little of it.
           let received = 0;
           response.on('data', (chunk: Buffer) => {
@@ -110,13 +111,13 @@ export class HttpWebhookChannel implements NotificationChannel {
             resolve(
               expired
                 ? { ok: false, responseCode: status, error: overdue }
-                : this.interpret(status, response.headers['retry-after']),
+                : this.interpret(status!, response.headers['retry-after']),
             ),
           );
         },
       );
       request.on('error', (error) =>
-        resolve({ ok: false, error: expired ? overdue : error.message }),
+        resolve({ ok: false, responseCode: status, error: expired ? overdue : error.message }),
       );
       request.end(event.body);
     });
