@@ -7,7 +7,12 @@ export class CreateIntegrationDto {
   @Length(1, 128)
   name: string;
 
-  @ApiPropertyOptional({ example: 'test', nullable: true, description: 'Provider account used when no routing rule matches' })
+  @ApiPropertyOptional({
+    example: 'test',
+    nullable: true,
+    description:
+      'Provider account used when no routing rule matches; one this integration may use (its `integrationIds`)',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
