@@ -40,16 +40,14 @@ class RefundHoldingProxy {
         if (req.method === 'POST' && /^\/v2\/payments\/[^/]+\/refunds$/.test(path)) {
           this.refunds.push(path);
           this.held.push(() =>
-            res
-              .writeHead(422, { 'content-type': 'application/hal+json' })
-              .end(
-                JSON.stringify({
-                  status: 422,
-                  title: 'Unprocessable Entity',
-                  detail: 'The amount is higher than the amount that remains refundable',
-                  field: 'amount',
-                }),
-              ),
+            res.writeHead(422, { 'content-type': 'application/hal+json' }).end(
+              JSON.stringify({
+                status: 422,
+                title: 'Unprocessable Entity',
+                detail: 'The amount is higher than the amount that remains refundable',
+                field: 'amount',
+              }),
+            ),
           );
           return;
         }
