@@ -49,7 +49,7 @@ export class HttpWebhookChannel implements NotificationChannel {
     // restarts with every byte, so a target dripping its answer could hold a slot for ever.
     const deadlineMs = this.config.notifications.httpTimeoutSeconds * 1000;
     const deadline = AbortSignal.timeout(deadlineMs);
-    const overdue = `no complete answer within the ${deadlineMs} ms deadline`;
+    const overdue = `no answer within ${deadlineMs} ms (the deadline for connect, headers and body)`;
     let resolved: { address: string; family: number };
     try {
       resolved = await Promise.race([
