@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -55,12 +66,22 @@ export class PaymentsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a payment', description: 'Routes the payment to a provider and returns it with `checkoutUrl`, the hosted payment page to send the customer to.' })
+  @ApiOperation({
+    summary: 'Create a payment',
+    description:
+      'Routes the payment to a provider and returns it with `checkoutUrl`, the hosted payment page to send the customer to.',
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: PaymentDto })
-  @ApiBadRequestResponse({ description: 'Invalid field (named in `errors`)', type: ProblemDetailsDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid field (named in `errors`)',
+    type: ProblemDetailsDto,
+  })
   @ApiConflictResponse({ description: '`idempotency_key_in_use`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`idempotency_key_reused`, `no_route`, `provider_account_not_allowed`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`idempotency_key_reused`, `no_route`, `provider_account_not_allowed`',
+    type: ProblemDetailsDto,
+  })
   async create(
     @CurrentIntegration() integration: Integration,
     @Body() dto: CreatePaymentDto,
@@ -73,7 +94,10 @@ export class PaymentsController {
       'POST /payments',
       IdempotencyService.validateKey(key),
       dto,
-      async () => ({ status: 201, body: toPaymentView(await this.payments.create(integration, dto)) }),
+      async () => ({
+        status: 201,
+        body: toPaymentView(await this.payments.create(integration, dto)),
+      }),
       requestIdOf(req),
     );
     return idempotentReply(res, result);
@@ -101,8 +125,15 @@ export class PaymentsController {
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`not_supported_by_provider`', type: ProblemDetailsDto })
-  async capture(@CurrentIntegration() integration: Integration, @Param('id') id: string, @Body() dto: CapturePaymentDto) {
+  @ApiUnprocessableEntityResponse({
+    description: '`not_supported_by_provider`',
+    type: ProblemDetailsDto,
+  })
+  async capture(
+    @CurrentIntegration() integration: Integration,
+    @Param('id') id: string,
+    @Body() dto: CapturePaymentDto,
+  ) {
     return toPaymentView(await this.payments.capture({ integrationId: integration.id }, id, dto));
   }
 
@@ -112,7 +143,10 @@ export class PaymentsController {
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`not_supported_by_provider`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`not_supported_by_provider`',
+    type: ProblemDetailsDto,
+  })
   async cancel(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
     return toPaymentView(await this.payments.cancel({ integrationId: integration.id }, id));
   }
@@ -122,8 +156,15 @@ export class PaymentsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: RefundDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ description: '`invalid_payment_state`, `idempotency_key_in_use`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`refund_exceeds_available`, `not_supported_by_provider`, `idempotency_key_reused`', type: ProblemDetailsDto })
+  @ApiConflictResponse({
+    description: '`invalid_payment_state`, `idempotency_key_in_use`',
+    type: ProblemDetailsDto,
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      '`refund_exceeds_available`, `not_supported_by_provider`, `idempotency_key_reused`',
+    type: ProblemDetailsDto,
+  })
   async refund(
     @CurrentIntegration() integration: Integration,
     @Param('id') id: string,
@@ -137,7 +178,10 @@ export class PaymentsController {
       `POST /payments/${id}/refunds`,
       IdempotencyService.validateKey(key),
       dto,
-      async () => ({ status: 201, body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)) }),
+      async () => ({
+        status: 201,
+        body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)),
+      }),
       requestIdOf(req),
     );
     return idempotentReply(res, result);

@@ -25,7 +25,12 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
   let dir: string;
   const apiKey = `dash_${randomBytes(12).toString('hex')}`;
 
-  const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const api = async (
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${base}${route}`, {
       method,
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...headers },
@@ -48,7 +53,15 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
     await waitForHttp(`${base}/health/ready`);
     browser = await chromium.launch({
       executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
@@ -83,12 +96,19 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
   });
 
   it('lists a paid payment, shows its history, and refunds part of it in major units without rounding', async () => {
-    const created = await api('POST', '/api/v1/payments', paymentBody({ reference: 'order-dash-1', amount: { value: 1050, currency: 'EUR' } }), {
-      'idempotency-key': randomBytes(8).toString('hex'),
-    });
+    const created = await api(
+      'POST',
+      '/api/v1/payments',
+      paymentBody({ reference: 'order-dash-1', amount: { value: 1050, currency: 'EUR' } }),
+      {
+        'idempotency-key': randomBytes(8).toString('hex'),
+      },
+    );
     expect(created.status).toBe(201);
     await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' });
-    await eventually(async () => (await api('GET', `/api/v1/payments/${created.body.id}`)).body.status === 'paid');
+    await eventually(
+      async () => (await api('GET', `/api/v1/payments/${created.body.id}`)).body.status === 'paid',
+    );
 
     await page.goto(`${base}/dashboard/#/payments?status=paid`);
     const row = page.locator('tr', { hasText: 'order-dash-1' });
@@ -96,12 +116,16 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
     await row.locator('a').click();
     await page.waitForSelector('#refund-form');
     await expect(page.locator('main h1').textContent()).resolves.toContain('paid');
-    await expect(page.locator('table', { hasText: 'Source' }).textContent()).resolves.toContain('pending → paid');
+    await expect(page.locator('table', { hasText: 'Source' }).textContent()).resolves.toContain(
+      'pending → paid',
+    );
 
     await page.fill('#refund-form input[name="amount"]', '4.1');
     await page.fill('#refund-form input[name="reason"]', 'damaged');
     await page.click('#refund-form button[type="submit"]');
-    await expect(page.locator('#flash .notice').textContent()).resolves.toMatch(/^Refund re_\w+ of EUR 4\.10 is (pending|succeeded)\.$/);
+    await expect(page.locator('#flash .notice').textContent()).resolves.toMatch(
+      /^Refund re_\w+ of EUR 4\.10 is (pending|succeeded)\.$/,
+    );
     const after = await eventually(async () => {
       const payment = (await api('GET', `/api/v1/payments/${created.body.id}`)).body;
       return payment.amountRefunded === 410 ? payment : undefined;
@@ -112,7 +136,9 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
     await page.goto(`${base}/dashboard/#/payments/${created.body.id}`);
     await page.fill('#refund-form input[name="amount"]', '0.001');
     await page.click('#refund-form button[type="submit"]');
-    await expect(page.locator('#flash .error').textContent()).resolves.toContain('not a valid EUR amount');
+    await expect(page.locator('#flash .error').textContent()).resolves.toContain(
+      'not a valid EUR amount',
+    );
     expect((await api('GET', `/api/v1/payments/${created.body.id}`)).body.amountRefunded).toBe(410);
   });
 
@@ -146,13 +172,24 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
   });
   it('creates a routing rule from JSON, shows the field error of a bad one, and shows statistics', async () => {
     await page.goto(`${base}/dashboard/#/routing-rules`);
-    const rule = { name: 'JPY via test', priority: 5, enabled: true, integrationId: null, conditions: { currencies: ['JPY'] }, targets: [{ providerAccountId: 'test', weight: 1 }], fallback: [] };
+    const rule = {
+      name: 'JPY via test',
+      priority: 5,
+      enabled: true,
+      integrationId: null,
+      conditions: { currencies: ['JPY'] },
+      targets: [{ providerAccountId: 'test', weight: 1 }],
+      fallback: [],
+    };
     await page.fill('#rule-form textarea[name="rule"]', JSON.stringify(rule));
     await page.click('#rule-form button[type="submit"]');
     const row = page.locator('tr', { hasText: 'JPY via test' });
     await expect(row.textContent()).resolves.toContain('test ×1');
 
-    await page.fill('#rule-form textarea[name="rule"]', JSON.stringify({ ...rule, name: 'no targets', priority: 6, targets: [] }));
+    await page.fill(
+      '#rule-form textarea[name="rule"]',
+      JSON.stringify({ ...rule, name: 'no targets', priority: 6, targets: [] }),
+    );
     await page.click('#rule-form button[type="submit"]');
     await expect(page.locator('#flash .error').textContent()).resolves.toContain('targets');
     await expect(page.locator('main').textContent()).resolves.not.toContain('no targets');
@@ -169,20 +206,34 @@ describeWithBrowser('the web dashboard (headless Chromium)', () => {
       await page.goto(`${base}/dashboard/#/notification-endpoints`);
       await page.selectOption('#endpoint-form select[name="integrationId"]', { label: 'default' });
       await page.selectOption('#endpoint-form select[name="type"]', 'webhook');
-      await page.fill('#endpoint-form input[name="target"]', `http://127.0.0.1:${receiver.port}/shop-hooks`);
+      await page.fill(
+        '#endpoint-form input[name="target"]',
+        `http://127.0.0.1:${receiver.port}/shop-hooks`,
+      );
       await page.click('#endpoint-form button[type="submit"]');
       const secret = (await page.locator('#flash code.secret').textContent())!;
       expect(secret).toMatch(/^whsec_/);
 
-      const created = await api('POST', '/api/v1/payments', paymentBody({ reference: 'order-dash-2' }), { 'idempotency-key': randomBytes(8).toString('hex') });
+      const created = await api(
+        'POST',
+        '/api/v1/payments',
+        paymentBody({ reference: 'order-dash-2' }),
+        { 'idempotency-key': randomBytes(8).toString('hex') },
+      );
       await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' });
       const hook = await eventually(async () =>
-        receiver.received.find((r) => r.body.includes(created.body.id) && JSON.parse(r.body).data.payment.status === 'paid'),
+        receiver.received.find(
+          (r) =>
+            r.body.includes(created.body.id) && JSON.parse(r.body).data.payment.status === 'paid',
+        ),
       );
       // The secret the page showed is the one the shop verifies with.
       expect(() => new Webhook(secret).verify(hook.body, hook.headers)).not.toThrow();
 
-      await page.locator('tr', { hasText: `127.0.0.1:${receiver.port}` }).locator('a', { hasText: 'Deliveries' }).click();
+      await page
+        .locator('tr', { hasText: `127.0.0.1:${receiver.port}` })
+        .locator('a', { hasText: 'Deliveries' })
+        .click();
       const delivered = page.locator('tbody tr', { hasText: 'delivered' });
       await delivered.first().waitFor();
       await expect(page.locator('main').textContent()).resolves.not.toContain(secret);

@@ -25,5 +25,4 @@ export class ListPaymentsQuery extends PageQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   createdTo?: string;
-
 }

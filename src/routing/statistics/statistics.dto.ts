@@ -6,12 +6,19 @@ export const STATS_GROUPS = ['provider', 'day', 'status', 'account'] as const;
 export type StatsGroup = (typeof STATS_GROUPS)[number];
 
 export class StatisticsQuery {
-  @ApiPropertyOptional({ description: 'ISO 8601; payments created at or after', example: '2026-11-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'ISO 8601; payments created at or after',
+    example: '2026-11-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601; payments created before; a bare date (2026-11-30) includes that whole UTC day', example: '2026-12-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description:
+      'ISO 8601; payments created before; a bare date (2026-11-30) includes that whole UTC day',
+    example: '2026-12-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
@@ -19,7 +26,8 @@ export class StatisticsQuery {
   @ApiPropertyOptional({
     enum: STATS_GROUPS,
     default: 'provider',
-    description: '`provider` (name; `none` for payments no provider took), `day` (UTC, YYYY-MM-DD), `status`, or `account` (provider account id: conversion per account, e.g. for an A/B split)',
+    description:
+      '`provider` (name; `none` for payments no provider took), `day` (UTC, YYYY-MM-DD), `status`, or `account` (provider account id: conversion per account, e.g. for an A/B split)',
   })
   @IsOptional()
   @IsIn(STATS_GROUPS)
@@ -35,9 +43,18 @@ export class StatisticsQuery {
 export class StatisticsRowDto {
   @ApiProperty({ example: 'mollie' }) key: string;
   @ApiProperty({ description: 'Payments created in the window' }) count: number;
-  @ApiProperty({ description: 'Of those, the ones that were paid (paid, partially_refunded, refunded, charged_back)' }) paidCount: number;
-  @ApiProperty({ example: 0.9412, description: 'paidCount / count, 4 decimals' }) successRate: number;
-  @ApiProperty({ type: [MoneyDto], description: 'Amount of the paid payments, one entry per currency' }) volume: MoneyDto[];
+  @ApiProperty({
+    description:
+      'Of those, the ones that were paid (paid, partially_refunded, refunded, charged_back)',
+  })
+  paidCount: number;
+  @ApiProperty({ example: 0.9412, description: 'paidCount / count, 4 decimals' })
+  successRate: number;
+  @ApiProperty({
+    type: [MoneyDto],
+    description: 'Amount of the paid payments, one entry per currency',
+  })
+  volume: MoneyDto[];
 }
 
 export class StatisticsDto {

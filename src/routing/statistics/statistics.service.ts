@@ -83,14 +83,22 @@ export class StatisticsService {
 
   /** Rows per (key, currency) → one row per key with a volume per currency; integer sums stay exact. */
   private combine(raw: RawRow[]): StatisticsRow[] {
-    const byKey = new Map<string, { count: bigint; paidCount: bigint; volume: Map<string, bigint> }>();
+    const byKey = new Map<
+      string,
+      { count: bigint; paidCount: bigint; volume: Map<string, bigint> }
+    >();
     for (const row of raw) {
       const key = String(row.groupKey ?? 'none');
-      const entry = byKey.get(key) ?? { count: 0n, paidCount: 0n, volume: new Map<string, bigint>() };
+      const entry = byKey.get(key) ?? {
+        count: 0n,
+        paidCount: 0n,
+        volume: new Map<string, bigint>(),
+      };
       entry.count += BigInt(row.total);
       entry.paidCount += BigInt(row.paid ?? 0);
       const volume = BigInt(row.paidVolume ?? 0);
-      if (volume > 0n) entry.volume.set(row.currency, (entry.volume.get(row.currency) ?? 0n) + volume);
+      if (volume > 0n)
+        entry.volume.set(row.currency, (entry.volume.get(row.currency) ?? 0n) + volume);
       byKey.set(key, entry);
     }
     return [...byKey.entries()]
@@ -101,7 +109,9 @@ export class StatisticsService {
         paidCount: toSafeNumber(e.paidCount),
         // A ratio, not money: 4 decimals from integer arithmetic.
         successRate: e.count === 0n ? 0 : Number((e.paidCount * 10_000n) / e.count) / 10_000,
-        volume: [...e.volume.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, value]) => ({ value: toSafeNumber(value), currency })),
+        volume: [...e.volume.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([currency, value]) => ({ value: toSafeNumber(value), currency })),
       }));
   }
 }
