@@ -5,6 +5,7 @@ import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
 import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentProviderReference';
 import { PaymentOperations1764500000000 } from './1764500000000-PaymentOperations';
 import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
+import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-TenancyAndIdempotencyLease';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PaymentProviderReference1764450000000,
   PaymentOperations1764500000000,
   WebhookInbox1764510000000,
+  TenancyAndIdempotencyLease1764520000000,
 ];

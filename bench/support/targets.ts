@@ -42,7 +42,11 @@ export interface PaymentServerOptions extends StartOptions {
   env?: Record<string, string>;
 }
 
-/** PaymentServer as shipped: production mode, the test provider, no notification endpoints. */
+/**
+ * PaymentServer as shipped, with the test provider and no notification endpoints. NODE_ENV=test
+ * has production's defaults but, unlike production, lets PAYMENTSERVER_TEST_PROVIDER turn the
+ * test provider on.
+ */
 export async function startPaymentServer(
   db: BenchDatabase,
   options: PaymentServerOptions,
@@ -53,7 +57,7 @@ export async function startPaymentServer(
     name: 'paymentserver',
     args: script('src/main.ts', options.fromSource, options.nodeArgs),
     env: {
-      NODE_ENV: 'production',
+      NODE_ENV: 'test',
       PAYMENTSERVER_PORT: String(port),
       PAYMENTSERVER_TEST_PROVIDER: 'true',
       PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY,

@@ -1,4 +1,4 @@
-import { Body, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -8,10 +8,12 @@ import {
   ApiOperation,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { PaymentsService } from '../payments/payments.service';
 import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { idempotentReply } from '../idempotency/idempotent-reply';
+import { requestIdOf } from '../common/http/request-id';
 import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
 import {
@@ -120,6 +122,7 @@ export class PaymentsAdminController {
     @Param('id') id: string,
     @Body() dto: CreateRefundDto,
     @Headers('idempotency-key') key: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const payment = await this.payments.get({}, id);
@@ -130,9 +133,8 @@ export class PaymentsAdminController {
       IdempotencyService.validateKey(key),
       dto,
       async () => ({ status: 201, body: toRefundView(await this.refunds.create({}, id, dto)) }),
+      requestIdOf(req),
     );
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(result.status);
-    return result.body;
+    return idempotentReply(res, result);
   }
 }

@@ -25,6 +25,7 @@ function context(
 
 describe('AuthGuard', () => {
   const config = loadAppConfig({
+    NODE_ENV: 'development',
     PAYMENTSERVER_DB: 'memory',
     PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT: '2',
   });

@@ -2,10 +2,13 @@ import { loadAppConfig } from './app.config';
 import { ConfigError } from './env-reader';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
+const ISSUER = 'https://login.example.com/realms/shop';
+/** What `npm start` gives: development, an embedded database. */
+const DEV = { NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory' };
 
 function errorFor(env: Record<string, string>): ConfigError {
   try {
-    loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env });
+    loadAppConfig({ ...DEV, ...env });
   } catch (error) {
     return error as ConfigError;
   }
@@ -13,8 +16,12 @@ function errorFor(env: Record<string, string>): ConfigError {
 }
 
 describe('configuration', () => {
-  it('has the contract defaults', () => {
-    const config = loadAppConfig({ PAYMENTSERVER_DB: 'memory' });
+  it('has the contract defaults in development', () => {
+    const config = loadAppConfig(DEV);
+    expect(config.server.environment).toBe('development');
+    expect(config.server.testProviderManualWebhooks).toBe(true);
+    expect(config.security.devIdentityProvider).toBe(true);
+    expect(config.idempotency.leaseSeconds).toBe(60);
     expect(config.server.port).toBe(28888);
     expect(config.server.publicPort).toBeUndefined();
     expect(config.server.publicUrl).toBe('http://localhost:28888');
@@ -29,16 +36,92 @@ describe('configuration', () => {
     ]);
   });
 
-  it('turns Swagger, the test provider and private targets off in production', () => {
-    const config = loadAppConfig({
-      NODE_ENV: 'production',
+  it.each([['production'], ['unset'], ['staging'], ['Development']])(
+    'turns every development-only feature off for NODE_ENV=%s (fail closed: production)',
+    (nodeEnv) => {
+      const config = loadAppConfig({
+        ...(nodeEnv === 'unset' ? {} : { NODE_ENV: nodeEnv }),
+        PAYMENTSERVER_DB: 'memory',
+        PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+        PAYMENTSERVER_OIDC_ISSUER: ISSUER,
+      });
+      expect(config.server.environment).toBe('production');
+      expect(config.server.production).toBe(true);
+      expect(config.server.swagger).toBe(false);
+      expect(config.server.testProvider).toBe(false);
+      expect(config.server.testProviderManualWebhooks).toBe(false);
+      expect(config.security.devIdentityProvider).toBe(false);
+      expect(config.security.allowPrivateWebhookTargets).toBe(false);
+    },
+  );
+
+  it('gives NODE_ENV=test production defaults, but lets its own variables turn features on', () => {
+    const base = {
+      NODE_ENV: 'test',
       PAYMENTSERVER_DB: 'memory',
       PAYMENTSERVER_ENCRYPTION_KEY: KEY,
-      PAYMENTSERVER_OIDC_ISSUER: 'https://login.example.com/realms/shop',
+    };
+    const defaults = loadAppConfig({ ...base, PAYMENTSERVER_OIDC_ISSUER: ISSUER });
+    expect([
+      defaults.server.swagger,
+      defaults.server.testProvider,
+      defaults.security.allowPrivateWebhookTargets,
+    ]).toEqual([false, false, false]);
+    const opted = loadAppConfig({
+      ...base,
+      PAYMENTSERVER_DEV_IDP: 'true',
+      PAYMENTSERVER_TEST_PROVIDER: 'true',
+      PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'true',
+      PAYMENTSERVER_SWAGGER: 'true',
+      PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
     });
-    expect(config.server.swagger).toBe(false);
-    expect(config.server.testProvider).toBe(false);
-    expect(config.security.allowPrivateWebhookTargets).toBe(false);
+    expect(opted.server.production).toBe(false);
+    expect([
+      opted.server.swagger,
+      opted.server.testProvider,
+      opted.server.testProviderManualWebhooks,
+    ]).toEqual([true, true, true]);
+    expect([opted.security.devIdentityProvider, opted.security.allowPrivateWebhookTargets]).toEqual(
+      [true, true],
+    );
+  });
+
+  it('lets production turn Swagger and private targets on by their own variables', () => {
+    const config = loadAppConfig({
+      PAYMENTSERVER_DB: 'memory',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      PAYMENTSERVER_OIDC_ISSUER: ISSUER,
+      PAYMENTSERVER_SWAGGER: 'true',
+      PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+    });
+    expect([config.server.swagger, config.security.allowPrivateWebhookTargets]).toEqual([
+      true,
+      true,
+    ]);
+  });
+
+  it.each([
+    [{ PAYMENTSERVER_TEST_PROVIDER: 'true' }, 'PAYMENTSERVER_TEST_PROVIDER'],
+    [{ PAYMENTSERVER_DEV_IDP: 'true' }, 'PAYMENTSERVER_DEV_IDP'],
+    [
+      { PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'true' },
+      'PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS',
+    ],
+  ])('refuses %p in production (NODE_ENV unset), naming %s', (env, key) => {
+    const error = errorFor({
+      NODE_ENV: '',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      ...(key === 'PAYMENTSERVER_DEV_IDP' ? {} : { PAYMENTSERVER_OIDC_ISSUER: ISSUER }),
+      ...env,
+    });
+    expect(error.key).toBe(key);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses the development identity provider next to a configured issuer', () => {
+    expect(errorFor({ PAYMENTSERVER_DEV_IDP: 'true', PAYMENTSERVER_OIDC_ISSUER: ISSUER }).key).toBe(
+      'PAYMENTSERVER_DEV_IDP',
+    );
   });
 
   it.each([
@@ -71,6 +154,17 @@ describe('configuration', () => {
       { PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'perhaps' },
       'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS',
     ],
+    [{ PAYMENTSERVER_DEV_IDP: 'maybe' }, 'PAYMENTSERVER_DEV_IDP'],
+    [
+      { PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'y' },
+      'PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS',
+    ],
+    [
+      { PAYMENTSERVER_TEST_PROVIDER: 'false', PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'true' },
+      'PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS',
+    ],
+    [{ PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS: '0' }, 'PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS'],
+    [{ PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS: '1m' }, 'PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS'],
   ])('refuses %p with one line naming %s', (env, key) => {
     const error = errorFor(env);
     expect(error).toBeInstanceOf(ConfigError);
@@ -96,6 +190,7 @@ describe('configuration', () => {
       postgres: 'postgres://localhost/ps',
     };
     const config = loadAppConfig({
+      ...DEV,
       PAYMENTSERVER_EDITION: 'enterprise',
       PAYMENTSERVER_DB: driver,
       PAYMENTSERVER_DB_URL: urls[driver],
@@ -122,19 +217,22 @@ describe('configuration', () => {
     ).toBe('PAYMENTSERVER_DB_URL');
   });
 
-  it('requires an encryption key in production', () => {
-    expect(errorFor({ NODE_ENV: 'production' }).key).toBe('PAYMENTSERVER_ENCRYPTION_KEY');
+  it.each(['production', 'test', ''])('requires an encryption key for NODE_ENV=%p', (nodeEnv) => {
+    expect(errorFor({ NODE_ENV: nodeEnv }).key).toBe('PAYMENTSERVER_ENCRYPTION_KEY');
   });
 
-  it('requires an OIDC issuer in production: the bundled identity provider is development-only', () => {
-    expect(errorFor({ NODE_ENV: 'production', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe(
-      'PAYMENTSERVER_OIDC_ISSUER',
-    );
-  });
+  it.each(['production', 'test', ''])(
+    'requires an OIDC issuer for NODE_ENV=%p: the bundled identity provider is development-only',
+    (nodeEnv) => {
+      expect(errorFor({ NODE_ENV: nodeEnv, PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe(
+        'PAYMENTSERVER_OIDC_ISSUER',
+      );
+    },
+  );
 
   it('keeps the issuer verbatim (trailing slash included) because `iss` is compared exactly', () => {
     const config = loadAppConfig({
-      PAYMENTSERVER_DB: 'memory',
+      ...DEV,
       PAYMENTSERVER_OIDC_ISSUER: 'https://tenant.auth0.com/',
     });
     expect(config.security.oidcIssuer).toBe('https://tenant.auth0.com/');
@@ -143,10 +241,7 @@ describe('configuration', () => {
 
   it('accepts several encryption keys for rotation', () => {
     const other = Buffer.alloc(32, 9).toString('hex');
-    const config = loadAppConfig({
-      PAYMENTSERVER_DB: 'memory',
-      PAYMENTSERVER_ENCRYPTION_KEY: `${KEY},${other}`,
-    });
+    const config = loadAppConfig({ ...DEV, PAYMENTSERVER_ENCRYPTION_KEY: `${KEY},${other}` });
     expect(config.security.encryptionKeys).toHaveLength(2);
   });
 });

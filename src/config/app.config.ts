@@ -1,4 +1,4 @@
-import { ConfigError, Env, EnvReader } from './env-reader';
+import { ConfigError, Env, EnvReader, Environment } from './env-reader';
 import { DatabaseConfig, loadDatabaseConfig } from './database.config';
 import { loadSecurityConfig, SecurityConfig } from './security.config';
 import { loadNotificationsConfig, NotificationsConfig } from './notifications.config';
@@ -9,6 +9,7 @@ import { loadRetentionConfig, RetentionConfig } from './retention.config';
 import { loadMetricsConfig, MetricsConfig } from './metrics.config';
 import { loadWebhooksConfig, WebhooksConfig } from './webhooks.config';
 import { loadLoggingConfig, LoggingConfig } from './logging.config';
+import { IdempotencyConfig, loadIdempotencyConfig } from './idempotency.config';
 
 export interface ServerConfig {
   port: number;
@@ -19,6 +20,10 @@ export interface ServerConfig {
   internalUrl: string;
   swagger: boolean;
   testProvider: boolean;
+  /** The test provider's developer hook POST /test-provider/payments/{id}/webhooks (unauthenticated). */
+  testProviderManualWebhooks: boolean;
+  environment: Environment;
+  /** NODE_ENV=production or unset (or anything but development/test). */
   production: boolean;
 }
 
@@ -34,6 +39,7 @@ export interface AppConfig {
   metrics: MetricsConfig;
   webhooks: WebhooksConfig;
   logging: LoggingConfig;
+  idempotency: IdempotencyConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -45,13 +51,33 @@ export function loadServerConfig(reader: EnvReader): ServerConfig {
     throw new ConfigError('PAYMENTSERVER_PUBLIC_PORT', 'must differ from PAYMENTSERVER_PORT');
   }
   const internalUrl = reader.url('PAYMENTSERVER_INTERNAL_URL', `http://localhost:${port}`)!;
+  // Development-only features default to on only with NODE_ENV=development.
+  const testProvider = reader.boolean('PAYMENTSERVER_TEST_PROVIDER', reader.isDevelopment);
+  if (testProvider && reader.isProduction) {
+    throw new ConfigError(
+      'PAYMENTSERVER_TEST_PROVIDER',
+      'must not be true in production (NODE_ENV is unset or production): the test provider marks payments paid that nobody paid',
+    );
+  }
+  const manualWebhooks = reader.boolean(
+    'PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS',
+    reader.isDevelopment && testProvider,
+  );
+  if (manualWebhooks && !testProvider) {
+    throw new ConfigError(
+      'PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS',
+      'needs PAYMENTSERVER_TEST_PROVIDER=true',
+    );
+  }
   return {
     port,
     publicPort,
     publicUrl: reader.url('PAYMENTSERVER_PUBLIC_URL', `http://localhost:${publicPort || port}`)!,
     internalUrl,
-    swagger: reader.boolean('PAYMENTSERVER_SWAGGER', !reader.isProduction),
-    testProvider: reader.boolean('PAYMENTSERVER_TEST_PROVIDER', !reader.isProduction),
+    swagger: reader.boolean('PAYMENTSERVER_SWAGGER', reader.isDevelopment),
+    testProvider,
+    testProviderManualWebhooks: manualWebhooks,
+    environment: reader.environment,
     production: reader.isProduction,
   };
 }
@@ -72,5 +98,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     metrics: loadMetricsConfig(reader),
     webhooks: loadWebhooksConfig(reader),
     logging: loadLoggingConfig(reader),
+    idempotency: loadIdempotencyConfig(reader),
   };
 }

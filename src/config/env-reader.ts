@@ -13,6 +13,14 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/**
+ * `development` and `test` only when NODE_ENV says so exactly; anything else, unset included, is
+ * production (fail closed). Development turns the development-only features on by default;
+ * test gets production defaults but lets its own variables turn on what production refuses
+ * (the test provider, the bundled identity provider, http provider URLs).
+ */
+export type Environment = 'development' | 'test' | 'production';
+
 export class EnvReader {
   constructor(private readonly env: Env) {}
 
@@ -21,8 +29,17 @@ export class EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
+  get environment(): Environment {
+    const value = this.env.NODE_ENV?.trim();
+    return value === 'development' || value === 'test' ? value : 'production';
+  }
+
   get isProduction(): boolean {
-    return this.env.NODE_ENV === 'production';
+    return this.environment === 'production';
+  }
+
+  get isDevelopment(): boolean {
+    return this.environment === 'development';
   }
 
   string(key: string, fallback: string): string {

@@ -2,7 +2,7 @@ import { loadAppConfig } from './app.config';
 import { ConfigError } from './env-reader';
 
 const load = (env: Record<string, string>) =>
-  loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).metrics;
+  loadAppConfig({ NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory', ...env }).metrics;
 
 describe('metrics configuration', () => {
   it('serves metrics by default, also in production', () => {

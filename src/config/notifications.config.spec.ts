@@ -12,6 +12,7 @@ describe('notifications configuration', () => {
       leaseSeconds: 60,
       batchSize: 50,
       httpTimeoutSeconds: 10,
+      endpointConcurrency: 16,
     });
   });
 
@@ -24,6 +25,7 @@ describe('notifications configuration', () => {
         PAYMENTSERVER_NOTIFICATION_LEASE_SECONDS: '30',
         PAYMENTSERVER_NOTIFICATION_BATCH_SIZE: '10',
         PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS: '5',
+        PAYMENTSERVER_NOTIFICATION_ENDPOINT_CONCURRENCY: '3',
       }),
     ).toEqual({
       rabbitmqUrl: 'amqps://u:p@mq.example:5671/vhost',
@@ -32,6 +34,7 @@ describe('notifications configuration', () => {
       leaseSeconds: 30,
       batchSize: 10,
       httpTimeoutSeconds: 5,
+      endpointConcurrency: 3,
     });
   });
 
@@ -42,6 +45,7 @@ describe('notifications configuration', () => {
     ['PAYMENTSERVER_NOTIFICATION_LEASE_SECONDS', '1.5'],
     ['PAYMENTSERVER_NOTIFICATION_BATCH_SIZE', '501'],
     ['PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS', 'ten'],
+    ['PAYMENTSERVER_NOTIFICATION_ENDPOINT_CONCURRENCY', '0'],
   ])('refuses a bad %s with one line naming the key', (key, value) => {
     expect(() => load({ [key]: value })).toThrow(new RegExp(`^Invalid configuration: ${key} `));
   });

@@ -9,8 +9,13 @@ export interface NotificationsConfig {
   leaseSeconds: number;
   /** Deliveries claimed (and sent concurrently) per round. */
   batchSize: number;
-  /** Timeout of one HTTP webhook request. */
+  /**
+   * Absolute deadline of one HTTP webhook request: DNS, connect, headers and body together (a
+   * target that drips its answer cannot hold a request past it); also the RabbitMQ confirm timeout.
+   */
   httpTimeoutSeconds: number;
+  /** HTTP webhook requests in flight to one endpoint at once, per server instance. */
+  endpointConcurrency: number;
 }
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
@@ -48,6 +53,12 @@ export function loadNotificationsConfig(reader: EnvReader): NotificationsConfig 
       'PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS',
       10,
       120,
+    ),
+    endpointConcurrency: positiveInteger(
+      reader,
+      'PAYMENTSERVER_NOTIFICATION_ENDPOINT_CONCURRENCY',
+      16,
+      500,
     ),
   };
 }

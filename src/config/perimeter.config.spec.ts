@@ -2,7 +2,7 @@ import { loadAppConfig } from './app.config';
 import { ConfigError } from './env-reader';
 
 const load = (env: Record<string, string>) =>
-  loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).perimeter;
+  loadAppConfig({ NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory', ...env }).perimeter;
 
 describe('perimeter configuration', () => {
   it('has limits on and CORS closed by default', () => {

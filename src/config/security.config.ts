@@ -11,6 +11,8 @@ export interface SecurityConfig {
   bootstrapApiKey: string | undefined;
   /** Unset: the bundled development identity provider (never in production). */
   oidcIssuer: string | undefined;
+  /** The bundled development identity provider runs (exactly when no issuer is configured). */
+  devIdentityProvider: boolean;
   oidcAudience: string;
   oidc: OidcConfig;
   allowPrivateWebhookTargets: boolean;
@@ -89,10 +91,10 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
       }
       return key;
     });
-  } else if (reader.isProduction || !['memory', 'sqlite'].includes(database.driver)) {
+  } else if (!reader.isDevelopment || !['memory', 'sqlite'].includes(database.driver)) {
     throw new ConfigError(
       'PAYMENTSERVER_ENCRYPTION_KEY',
-      'is required in production and for server databases (generate one: openssl rand -base64 32)',
+      'is required unless NODE_ENV=development with an embedded database (generate one: openssl rand -base64 32)',
     );
   } else {
     encryptionKeys = [developmentKey(database)];
@@ -106,10 +108,26 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
   // Validated as a URL but kept verbatim: `iss` is compared exactly, trailing slash included (Auth0).
   const oidcIssuer =
     reader.url('PAYMENTSERVER_OIDC_ISSUER') && reader.raw('PAYMENTSERVER_OIDC_ISSUER');
-  if (!oidcIssuer && reader.isProduction) {
+  const devIdentityProvider = reader.boolean(
+    'PAYMENTSERVER_DEV_IDP',
+    reader.isDevelopment && !oidcIssuer,
+  );
+  if (devIdentityProvider && oidcIssuer) {
+    throw new ConfigError(
+      'PAYMENTSERVER_DEV_IDP',
+      'cannot be combined with PAYMENTSERVER_OIDC_ISSUER',
+    );
+  }
+  if (devIdentityProvider && reader.isProduction) {
+    throw new ConfigError(
+      'PAYMENTSERVER_DEV_IDP',
+      'must not be true in production (NODE_ENV is unset or production): anyone on the machine could get admin tokens',
+    );
+  }
+  if (!oidcIssuer && !devIdentityProvider) {
     throw new ConfigError(
       'PAYMENTSERVER_OIDC_ISSUER',
-      'is required in production (the bundled identity provider is for development only)',
+      'is required unless NODE_ENV=development (the bundled development identity provider is for development only)',
     );
   }
 
@@ -117,11 +135,12 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
     encryptionKeys,
     bootstrapApiKey,
     oidcIssuer,
+    devIdentityProvider,
     oidcAudience: reader.string('PAYMENTSERVER_OIDC_AUDIENCE', 'urn:paymentserver'),
     oidc: loadOidcConfig(reader),
     allowPrivateWebhookTargets: reader.boolean(
       'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS',
-      !reader.isProduction,
+      reader.isDevelopment,
     ),
   };
 }

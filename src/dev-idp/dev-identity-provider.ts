@@ -30,7 +30,8 @@ function signingKeys(config: AppConfig): JsonWebKey[] {
 }
 
 /**
- * DEVELOPMENT ONLY. Started when PAYMENTSERVER_OIDC_ISSUER is unset, on loopback only:
+ * DEVELOPMENT ONLY. Started when PAYMENTSERVER_OIDC_ISSUER is unset and NODE_ENV=development
+ * (or PAYMENTSERVER_DEV_IDP=true with NODE_ENV=test), on loopback only:
  * client `paymentserver-admin` (well-known secret) gets admin tokens by client_credentials,
  * and every user of the login page of client `paymentserver-dashboard` (authorization code +
  * PKCE) is an admin. Refused in production.
@@ -38,9 +39,9 @@ function signingKeys(config: AppConfig): JsonWebKey[] {
 export async function startDevIdentityProvider(
   config: AppConfig,
 ): Promise<RunningIdentityProvider> {
-  if (config.server.production) {
+  if (config.server.production || !config.security.devIdentityProvider) {
     throw new Error(
-      'The development identity provider is not available in production; set PAYMENTSERVER_OIDC_ISSUER',
+      'The development identity provider is not available here (NODE_ENV=development or PAYMENTSERVER_DEV_IDP=true outside production); set PAYMENTSERVER_OIDC_ISSUER',
     );
   }
   const idp = await startIdentityProvider({

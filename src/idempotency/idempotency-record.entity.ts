@@ -39,8 +39,17 @@ export class IdempotencyRecord {
   @IntegerColumn({ nullable: true })
   responseStatus: number | null;
 
+  /** The JSON body sent, a problem+json body for stored errors (status ≥ 400). */
   @TextColumn({ nullable: true })
   responseBody: string | null;
+
+  /** While in progress: the token of the request holding the key (a takeover swaps it). */
+  @StringColumn(32, { nullable: true })
+  leaseOwner: string | null;
+
+  /** While in progress: when the key is free again unless its holder renews (null: free). */
+  @TimestampColumn({ nullable: true })
+  leaseExpiresAt: Date | null;
 
   @TimestampColumn()
   createdAt: Date;

@@ -3,7 +3,8 @@ import { buildDataSourceOptions } from '../database/data-source';
 import { TransactionService } from '../database/transaction.service';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { IdempotencyService } from './idempotency.service';
-import { ConflictError, UnprocessableError } from '../common/errors/domain-error';
+import { ConflictError, UnprocessableError, ValidationError } from '../common/errors/domain-error';
+import { sha256Hex, stableStringify } from '../common/http/stable-json';
 
 describe('IdempotencyService (real in-memory SQLite)', () => {
   let dataSource: DataSource;
@@ -23,6 +24,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
     service = new IdempotencyService(
       dataSource.getRepository(IdempotencyRecord),
       new TransactionService(dataSource),
+      { idempotency: { leaseSeconds: 60 } },
     );
   });
 
@@ -80,17 +82,120 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
     expect(handler).toHaveBeenCalledTimes(3);
   });
 
-  it('releases the key when the handler fails, so the shop can retry', async () => {
+  it('stores an error the handler produced and replays it, with the same body, without running the handler again', async () => {
+    const failing = jest.fn(async () =>
+      Promise.reject(new UnprocessableError('no_route', 'No route', 'nothing matches')),
+    );
+    await expect(
+      service.execute('int_a', 'create', 'k1', {}, failing, 'req-1'),
+    ).rejects.toMatchObject({ code: 'no_route' });
+    const replay = await service.execute('int_a', 'create', 'k1', {}, failing, 'req-2');
+    expect(replay).toEqual({
+      status: 422,
+      replayed: true,
+      body: {
+        type: 'https://paymentserver.dev/problems/no-route',
+        title: 'No route',
+        status: 422,
+        detail: 'nothing matches',
+        code: 'no_route',
+        correlationId: 'req-1',
+      },
+    });
+    expect(failing).toHaveBeenCalledTimes(1);
+  });
+
+  it('stores an unexpected error as the 500 the shop saw', async () => {
+    await expect(
+      service.execute('int_a', 'create', 'k1', {}, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
+    const replay = await service.execute('int_a', 'create', 'k1', {}, async () => ({
+      status: 201,
+      body: {},
+    }));
+    expect(replay).toMatchObject({ status: 500, replayed: true, body: { code: 'internal_error' } });
+  });
+
+  it('releases the key on a validation error (400: nothing was done), so the shop can retry', async () => {
     await expect(
       service.execute('int_a', 'create', 'k1', {}, async () =>
-        Promise.reject(new UnprocessableError('no_route', 'x', 'y')),
+        Promise.reject(ValidationError.field('providerAccountId', 'unknown')),
       ),
     ).rejects.toThrow();
     const retry = await service.execute('int_a', 'create', 'k1', {}, async () => ({
       status: 201,
       body: { ok: 1 },
     }));
-    expect(retry.replayed).toBe(false);
+    expect(retry).toEqual({ status: 201, body: { ok: 1 }, replayed: false });
+  });
+
+  it('keeps the key of a request that died until its lease runs out, then lets exactly one request take it over', async () => {
+    const repo = dataSource.getRepository(IdempotencyRecord);
+    // A holder that died: in progress, nobody renews its lease.
+    await repo.insert({
+      id: 'idem_dead',
+      integrationId: 'int_a',
+      scope: 'create',
+      idempotencyKey: 'k1',
+      requestHash: sha256Hex(stableStringify({ a: 1 })),
+      state: 'in_progress',
+      responseStatus: null,
+      responseBody: null,
+      leaseOwner: 'dead'.padEnd(32, '0'),
+      leaseExpiresAt: new Date(Date.now() + 60_000),
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const handler = jest.fn(async () => ({ status: 201, body: { id: 'pay_retry' } }));
+    await expect(service.execute('int_a', 'create', 'k1', { a: 1 }, handler)).rejects.toMatchObject(
+      { code: 'idempotency_key_in_use' },
+    );
+    await repo.update({ id: 'idem_dead' }, { leaseExpiresAt: new Date(Date.now() - 1) });
+    await expect(service.execute('int_a', 'create', 'k1', { a: 2 }, handler)).rejects.toMatchObject(
+      { code: 'idempotency_key_reused' },
+    );
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => service.execute('int_a', 'create', 'k1', { a: 1 }, handler)),
+    );
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(results.filter((r) => r.status === 'fulfilled' && !r.value.replayed)).toHaveLength(1);
+    expect(await repo.findOneByOrFail({ id: 'idem_dead' })).toMatchObject({
+      state: 'completed',
+      responseStatus: 201,
+      leaseOwner: null,
+    });
+  });
+
+  it('renews the lease while the handler runs (a slow request keeps its key; a dead one stops renewing)', async () => {
+    const short = new IdempotencyService(
+      dataSource.getRepository(IdempotencyRecord),
+      new TransactionService(dataSource),
+      { idempotency: { leaseSeconds: 1 } },
+    );
+    const repo = dataSource.getRepository(IdempotencyRecord);
+    let release!: () => void;
+    const slow = short.execute(
+      'int_a',
+      'create',
+      'k1',
+      {},
+      () =>
+        new Promise<{ status: number; body: { n: number } }>(
+          (resolve) => (release = () => resolve({ status: 201, body: { n: 1 } })),
+        ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const first = (await repo.findOneByOrFail({ idempotencyKey: 'k1' })).leaseExpiresAt!.getTime();
+    for (let renewed = false; !renewed; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      renewed =
+        (await repo.findOneByOrFail({ idempotencyKey: 'k1' })).leaseExpiresAt!.getTime() > first;
+    }
+    release();
+    await expect(slow).resolves.toEqual({ status: 201, body: { n: 1 }, replayed: false });
+    expect(await repo.findOneByOrFail({ idempotencyKey: 'k1' })).toMatchObject({
+      state: 'completed',
+      leaseExpiresAt: null,
+    });
   });
 
   it('treats an expired key as new and purges expired records', async () => {

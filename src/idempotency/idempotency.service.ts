@@ -1,14 +1,23 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
-import { ConflictError, UnprocessableError, ValidationError } from '../common/errors/domain-error';
+import {
+  ConflictError,
+  DomainError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-error';
+import { problem, ProblemDetails } from '../common/errors/problem-details.filter';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { sha256Hex, stableStringify } from '../common/http/stable-json';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
 
 export interface StoredResponse<T = unknown> {
   status: number;
+  /** The handler's body, or (status ≥ 400, replayed) the problem+json body stored for its error. */
   body: T;
   replayed: boolean;
 }
@@ -16,21 +25,41 @@ export interface StoredResponse<T = unknown> {
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 
+interface Claim {
+  id: string;
+  /** This request's lease token; every write to the record is conditional on still holding it. */
+  owner: string;
+}
+
+function inUse(): ConflictError {
+  return new ConflictError(
+    'idempotency_key_in_use',
+    'A request with this Idempotency-Key is still in progress',
+  );
+}
+
 /**
- * Idempotency-Key handling. The first request with a key inserts an in-progress record (the
- * unique index makes exactly one insert win); a repeat gets the stored response, a repeat with
- * another body gets 422, and a repeat while the first still runs gets 409. A request that
- * fails with an error releases its key so the shop can retry with it.
+ * Idempotency-Key handling, with Stripe's semantics. The first request with a key inserts an
+ * in-progress record (the unique index makes exactly one insert win) holding a lease that it
+ * renews while it runs. What the handler produces, a success or an error (4xx/5xx), is stored
+ * and replayed to every repeat; only validation errors (400) release the key, since nothing was
+ * done. A repeat with another body gets 422, a repeat while the first still runs 409. A request
+ * that died (crash, kill) stops renewing: after its lease the next request with the key takes
+ * it over, by swapping the lease token, so exactly one of several contenders wins.
  */
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Idempotency');
   private timer?: NodeJS.Timeout;
+  private readonly leaseMs: number;
 
   constructor(
     @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
     private readonly tx: TransactionService,
-  ) {}
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'idempotency'>,
+  ) {
+    this.leaseMs = config.idempotency.leaseSeconds * 1000;
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.purgeExpired(), CLEANUP_INTERVAL_MS);
@@ -49,36 +78,40 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     return key;
   }
 
+  /**
+   * Runs `handler` once per key. A handler error is thrown as is on the first run (the filter
+   * renders it, with `correlationId`, exactly as stored) and replayed as its stored problem body.
+   */
   async execute<T>(
     integrationId: string,
     scope: string,
     key: string | undefined,
     request: unknown,
     handler: () => Promise<{ status: number; body: T }>,
+    correlationId?: string,
   ): Promise<StoredResponse<T>> {
     if (key === undefined) return { ...(await handler()), replayed: false };
     const requestHash = sha256Hex(stableStringify(request));
     const claimed = await this.claim(integrationId, scope, key, requestHash);
-    if (claimed.existing) return this.replay<T>(claimed.existing, requestHash);
+    if ('existing' in claimed) return this.replay<T>(claimed.existing);
 
+    const renewal = setInterval(
+      () => void this.renew(claimed),
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
+    renewal.unref();
     let result: { status: number; body: T };
     try {
       result = await handler();
     } catch (error) {
-      await this.tx.write((m) => m.delete(IdempotencyRecord, { id: claimed.id }));
+      clearInterval(renewal);
+      const stored = storedError(error, correlationId);
+      if (stored) await this.complete(claimed, stored.status, stored);
+      else await this.release(claimed);
       throw error;
     }
-    await this.tx.write((m) =>
-      m.update(
-        IdempotencyRecord,
-        { id: claimed.id },
-        {
-          state: 'completed',
-          responseStatus: result.status,
-          responseBody: JSON.stringify(result.body),
-        },
-      ),
-    );
+    clearInterval(renewal);
+    await this.complete(claimed, result.status, result.body);
     return { ...result, replayed: false };
   }
 
@@ -87,11 +120,10 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     scope: string,
     key: string,
     requestHash: string,
-  ): Promise<
-    { id: string; existing?: undefined } | { id?: undefined; existing: IdempotencyRecord }
-  > {
-    for (let attempt = 0; attempt < 2; attempt++) {
+  ): Promise<Claim | { existing: IdempotencyRecord }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const now = new Date();
+      const owner = randomBytes(16).toString('hex');
       const record: IdempotencyRecord = {
         id: newId(ID_PREFIX.idempotency),
         integrationId,
@@ -101,50 +133,138 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         state: 'in_progress',
         responseStatus: null,
         responseBody: null,
+        leaseOwner: owner,
+        leaseExpiresAt: new Date(now.getTime() + this.leaseMs),
         createdAt: now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       };
       try {
         await this.tx.write((m) => m.insert(IdempotencyRecord, record));
-        return { id: record.id };
+        return { id: record.id, owner };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
       const existing = await this.records.findOneBy({ integrationId, scope, idempotencyKey: key });
-      if (!existing) continue; // released by a failed first request: claim again
-      if (existing.expiresAt.getTime() <= Date.now()) {
+      if (!existing) continue; // released by a request that failed validation: claim again
+      if (existing.expiresAt.getTime() <= now.getTime()) {
         await this.tx.write((m) =>
           m.delete(IdempotencyRecord, { id: existing.id, expiresAt: LessThan(new Date()) }),
         );
         continue;
       }
-      return { existing };
+      if (existing.requestHash !== requestHash) {
+        throw new UnprocessableError(
+          'idempotency_key_reused',
+          'Idempotency key reused',
+          'This Idempotency-Key was used with a different request body',
+        );
+      }
+      if (existing.state === 'completed') return { existing };
+      if (existing.leaseExpiresAt && existing.leaseExpiresAt.getTime() > now.getTime())
+        throw inUse();
+      // The holder stopped renewing (it died). Swapping its token is atomic: one contender wins.
+      const taken = await this.tx.write((m) =>
+        m.update(
+          IdempotencyRecord,
+          { id: existing.id, state: 'in_progress', leaseOwner: existing.leaseOwner ?? IsNull() },
+          {
+            leaseOwner: owner,
+            leaseExpiresAt: new Date(now.getTime() + this.leaseMs),
+            expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+          },
+        ),
+      );
+      if (taken.affected === 1) {
+        this.logger.warn({
+          msg: 'idempotency key taken over after its lease ran out',
+          scope,
+          recordId: existing.id,
+        });
+        return { id: existing.id, owner };
+      }
     }
-    throw new ConflictError(
-      'idempotency_key_in_use',
-      'A request with this Idempotency-Key is still in progress',
-    );
+    throw inUse();
   }
 
-  private replay<T>(record: IdempotencyRecord, requestHash: string): StoredResponse<T> {
-    if (record.requestHash !== requestHash) {
-      throw new UnprocessableError(
-        'idempotency_key_reused',
-        'Idempotency key reused',
-        'This Idempotency-Key was used with a different request body',
-      );
-    }
-    if (record.state !== 'completed') {
-      throw new ConflictError(
-        'idempotency_key_in_use',
-        'A request with this Idempotency-Key is still in progress',
-      );
-    }
+  private replay<T>(record: IdempotencyRecord): StoredResponse<T> {
     return {
       status: record.responseStatus!,
       body: JSON.parse(record.responseBody!) as T,
       replayed: true,
     };
+  }
+
+  /** Extends the lease while the handler runs; a crashed process renews nothing. */
+  private async renew(claim: Claim): Promise<void> {
+    try {
+      const result = await this.tx.write((m) =>
+        m.update(
+          IdempotencyRecord,
+          { id: claim.id, leaseOwner: claim.owner, state: 'in_progress' },
+          { leaseExpiresAt: new Date(Date.now() + this.leaseMs) },
+        ),
+      );
+      if (result.affected === 0)
+        this.logger.warn({
+          msg: 'idempotency lease lost while the request still runs',
+          recordId: claim.id,
+        });
+    } catch (error) {
+      this.logger.warn({
+        msg: 'idempotency lease renewal failed',
+        recordId: claim.id,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  /**
+   * Stores the response for replay. If that fails (database gone) the caller still gets its
+   * answer; the key comes free after the lease.
+   */
+  private async complete(claim: Claim, status: number, body: unknown): Promise<void> {
+    try {
+      const result = await this.tx.write((m) =>
+        m.update(
+          IdempotencyRecord,
+          { id: claim.id, leaseOwner: claim.owner },
+          {
+            state: 'completed',
+            responseStatus: status,
+            responseBody: JSON.stringify(body),
+            leaseOwner: null,
+            leaseExpiresAt: null,
+          },
+        ),
+      );
+      if (result.affected === 0)
+        this.logger.warn({
+          msg: 'idempotency response not stored: the lease was taken over',
+          recordId: claim.id,
+          status,
+        });
+    } catch (error) {
+      this.logger.error({
+        msg: 'idempotency response not stored',
+        recordId: claim.id,
+        status,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  private async release(claim: Claim): Promise<void> {
+    try {
+      await this.tx.write((m) =>
+        m.delete(IdempotencyRecord, { id: claim.id, leaseOwner: claim.owner }),
+      );
+    } catch (error) {
+      this.logger.warn({
+        msg: 'idempotency key not released; it comes free after the lease',
+        recordId: claim.id,
+        error: (error as Error).message,
+      });
+    }
   }
 
   async purgeExpired(): Promise<number> {
@@ -158,4 +278,26 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       return 0;
     }
   }
+}
+
+/**
+ * The problem body the exception filter sends for a handler error, to store; undefined for a
+ * validation error (400: nothing was done, the key is released) and for HTTP exceptions, which
+ * services never throw.
+ */
+function storedError(
+  error: unknown,
+  correlationId: string | undefined,
+): ProblemDetails | undefined {
+  let body: ProblemDetails;
+  if (error instanceof ValidationError) return undefined;
+  if (error instanceof DomainError) {
+    body = problem(error.status, error.code, error.title, error.message, error.errors);
+  } else if ((error as { getStatus?: unknown })?.getStatus !== undefined) {
+    return undefined;
+  } else {
+    body = problem(500, 'internal_error', 'Internal server error', 'An unexpected error occurred');
+  }
+  if (correlationId !== undefined) body.correlationId = correlationId;
+  return body;
 }

@@ -12,6 +12,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
 import { RoutingRule } from '../routing/routing-rule.entity';
 import { bumpRoutingVersion } from '../routing/routing-version';
+import { allowsIntegration } from '../routing/account-eligibility';
 import { TransactionService } from '../database/transaction.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
@@ -97,6 +98,8 @@ export class IntegrationsService {
       updatedAt: now,
     };
     await this.tx.run(async (m) => {
+      // Queues behind provider-account changes, so the default's integrationIds are current.
+      if (integration.defaultProviderAccountId) await bumpRoutingVersion(m);
       await this.checkReferences(m, integration);
       await m.insert(Integration, integration);
     });
@@ -107,6 +110,8 @@ export class IntegrationsService {
     await this.tx.run(async (m) => {
       const integration = await this.tx.lock(m, Integration, id);
       if (!integration) throw new NotFoundError('Integration', id);
+      // Queues behind provider-account changes, so the default's integrationIds are current.
+      if (dto.defaultProviderAccountId) await bumpRoutingVersion(m);
       if (dto.name !== undefined) integration.name = dto.name;
       if (dto.defaultProviderAccountId !== undefined)
         integration.defaultProviderAccountId = dto.defaultProviderAccountId;
@@ -143,6 +148,21 @@ export class IntegrationsService {
       await m.delete(NotificationEndpoint, { integrationId: id });
       await bumpRoutingVersion(m); // queues behind rule writers, so none adds a rule for it meanwhile
       await m.delete(RoutingRule, { integrationId: id });
+      // Accounts reserved for it forget it (an empty list: no integration may use the account).
+      for (const account of await m.find(ProviderAccount, {
+        select: { id: true, integrationIds: true },
+      })) {
+        if (account.integrationIds?.includes(id)) {
+          await m.update(
+            ProviderAccount,
+            { id: account.id },
+            {
+              integrationIds: account.integrationIds.filter((other) => other !== id),
+              updatedAt: new Date(),
+            },
+          );
+        }
+      }
       await m.delete(Integration, { id });
     });
   }
@@ -158,11 +178,19 @@ export class IntegrationsService {
   }
 
   private async checkReferences(m: EntityManager, integration: Integration): Promise<void> {
-    if (
-      integration.defaultProviderAccountId &&
-      !(await m.exists(ProviderAccount, { where: { id: integration.defaultProviderAccountId } }))
-    ) {
-      throw ValidationError.field('defaultProviderAccountId', 'is not a provider account');
+    if (integration.defaultProviderAccountId) {
+      const account = await m.findOne(ProviderAccount, {
+        select: { id: true, integrationIds: true },
+        where: { id: integration.defaultProviderAccountId },
+      });
+      if (!account)
+        throw ValidationError.field('defaultProviderAccountId', 'is not a provider account');
+      if (!allowsIntegration(account, integration.id)) {
+        throw ValidationError.field(
+          'defaultProviderAccountId',
+          `names provider account ${account.id}, which this integration may not use (its integrationIds)`,
+        );
+      }
     }
     // A client id must name one integration, or its tokens would act as an arbitrary one.
     if (

@@ -81,6 +81,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private recordQueue: { outcome: Outcome; resolve: () => void }[] = [];
   private recorder?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Webhook endpoint id → its sends in flight on this instance (capped per endpoint). */
+  private readonly inFlightByEndpoint = new Map<string, number>();
   /** Lease token → sends of that claim still in flight. */
   private readonly heldLeases = new Map<string, number>();
   private renewTimer?: NodeJS.Timeout;
@@ -224,9 +226,14 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       return 0;
     }
     const now = new Date();
-    const candidates = await this.deliveries
+    // A slow webhook endpoint may hold at most `cap` slots, so it cannot starve the others.
+    const cap = this.config.notifications.endpointConcurrency;
+    const busy = [...this.inFlightByEndpoint].filter(([, n]) => n >= cap).map(([id]) => id);
+    const query = this.deliveries
       .createQueryBuilder('d')
       .select('d.id', 'id')
+      .addSelect('d.endpointId', 'endpointId')
+      .addSelect('e.type', 'type')
       .innerJoin(NotificationEndpoint, 'e', 'e.id = d.endpointId')
       .where('d.status IN (:...open)', { open: OPEN_STATUSES })
       .andWhere('d.nextAttemptAt <= :now', { now })
@@ -238,10 +245,19 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       .andWhere('e.enabled = :enabled', { enabled: true })
       .andWhere('e.type IN (:...types)', { types })
       .andWhere(`NOT EXISTS (${this.earlierOpenDelivery()})`)
-      .andWhere(`NOT EXISTS (${this.earlierUnfannedEvent()})`)
+      .andWhere(`NOT EXISTS (${this.earlierUnfannedEvent()})`);
+    if (busy.length > 0) query.andWhere('d.endpointId NOT IN (:...busy)', { busy });
+    const due = await query
       .orderBy('d.nextAttemptAt', 'ASC')
       .limit(capacity)
-      .getRawMany<{ id: string }>();
+      .getRawMany<{ id: string; endpointId: string; type: string }>();
+    const room = new Map<string, number>();
+    const candidates = due.filter((d) => {
+      if (d.type !== 'webhook') return true;
+      const left = room.get(d.endpointId) ?? cap - (this.inFlightByEndpoint.get(d.endpointId) ?? 0);
+      room.set(d.endpointId, left - 1);
+      return left > 0;
+    });
     if (candidates.length === 0) return 0;
 
     const token = randomBytes(16).toString('hex');
@@ -277,16 +293,15 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       ).map((e) => [e.id, e]),
     );
     this.heldLeases.set(token, claimed.length);
-    const batch = claimed.map((delivery) =>
-      this.track(
-        this.deliver(
-          delivery,
-          token,
-          endpoints.get(delivery.endpointId),
-          events.get(delivery.eventId),
-        ).finally(() => this.releaseLease(token)),
-      ),
-    );
+    const batch = claimed.map((delivery) => {
+      const endpoint = endpoints.get(delivery.endpointId);
+      return this.track(
+        this.deliver(delivery, token, endpoint, events.get(delivery.eventId)).finally(() =>
+          this.releaseLease(token),
+        ),
+        endpoint?.type === 'webhook' ? endpoint.id : undefined,
+      );
+    });
     // Healthy targets answer within milliseconds; a slow one must not hold up every other
     // delivery, so the round moves on after a moment and slow sends finish in the background
     // (at most batchSize in flight).
@@ -322,11 +337,24 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private track(send: Promise<void>): Promise<void> {
+  private track(send: Promise<void>, webhookEndpointId?: string): Promise<void> {
     this.inFlight.add(send);
+    if (webhookEndpointId)
+      this.inFlightByEndpoint.set(
+        webhookEndpointId,
+        (this.inFlightByEndpoint.get(webhookEndpointId) ?? 0) + 1,
+      );
     return send.finally(() => {
       this.inFlight.delete(send);
-      if (this.saturated) {
+      let endpointWasFull = false;
+      if (webhookEndpointId) {
+        const left = (this.inFlightByEndpoint.get(webhookEndpointId) ?? 1) - 1;
+        endpointWasFull = left + 1 >= this.config.notifications.endpointConcurrency;
+        if (left > 0) this.inFlightByEndpoint.set(webhookEndpointId, left);
+        else this.inFlightByEndpoint.delete(webhookEndpointId);
+      }
+      // A freed slot (of the batch, or of an endpoint at its cap) may let waiting deliveries go.
+      if (this.saturated || endpointWasFull) {
         this.saturated = false;
         this.wake();
       }

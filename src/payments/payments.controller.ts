@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,12 +23,14 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentIntegration, IntegrationAuth } from '../auth/auth.decorators';
 import { Integration } from '../integrations/integration.entity';
 import { PaymentsService } from './payments.service';
 import { RefundsService } from './refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { idempotentReply } from '../idempotency/idempotent-reply';
+import { requestIdOf } from '../common/http/request-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { CapturePaymentDto } from './dto/capture-payment.dto';
 import { CreateRefundDto } from './dto/create-refund.dto';
@@ -37,7 +50,7 @@ const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
   required: false,
   description:
-    'Same key + same body returns the stored response; another body is 422; while the first runs, 409. Kept 24 h.',
+    'Same key + same body returns the stored response with `Idempotent-Replayed: true`, also a stored error (a 4xx/5xx produced after the request was accepted; 400 validation errors are not stored); another body is 422; while the first runs, 409. A key whose request died is free again after PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS. Kept 24 h.',
 };
 
 @ApiTags('Payments')
@@ -67,13 +80,14 @@ export class PaymentsController {
   })
   @ApiConflictResponse({ description: '`idempotency_key_in_use`', type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({
-    description: '`idempotency_key_reused`, `no_route`',
+    description: '`idempotency_key_reused`, `no_route`, `provider_account_not_allowed`',
     type: ProblemDetailsDto,
   })
   async create(
     @CurrentIntegration() integration: Integration,
     @Body() dto: CreatePaymentDto,
     @Headers('idempotency-key') key: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const result = await this.idempotency.execute(
@@ -85,10 +99,9 @@ export class PaymentsController {
         status: 201,
         body: toPaymentView(await this.payments.create(integration, dto)),
       }),
+      requestIdOf(req),
     );
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(result.status);
-    return result.body;
+    return idempotentReply(res, result);
   }
 
   @Get()
@@ -167,6 +180,7 @@ export class PaymentsController {
     @Param('id') id: string,
     @Body() dto: CreateRefundDto,
     @Headers('idempotency-key') key: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     const result = await this.idempotency.execute(
@@ -178,10 +192,9 @@ export class PaymentsController {
         status: 201,
         body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)),
       }),
+      requestIdOf(req),
     );
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(result.status);
-    return result.body;
+    return idempotentReply(res, result);
   }
 
   @Get(':id/refunds')

@@ -58,6 +58,8 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
+    // Not allowed (422) before not supported: another integration's account tells it nothing.
+    if (dto.providerAccountId) await this.routing.assertAllowed(integration, dto.providerAccountId);
     if (dto.providerAccountId)
       await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
     const decision = await this.routing.route(integration, {

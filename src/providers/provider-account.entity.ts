@@ -29,6 +29,10 @@ export class ProviderAccount {
   @StringColumn(255, { nullable: true })
   baseUrl: string | null;
 
+  /** Integrations that may use this account; null: every integration (shared). */
+  @JsonColumn({ nullable: true })
+  integrationIds: string[] | null;
+
   @BooleanColumn()
   testMode: boolean;
 

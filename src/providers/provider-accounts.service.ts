@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository } from 'typeorm';
+import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SecretBox } from '../common/crypto/secret-box';
-import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
+import {
+  ConflictError,
+  FieldError,
+  NotFoundError,
+  ValidationError,
+} from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
 import { Payment } from '../payments/entities/payment.entity';
@@ -17,6 +22,10 @@ import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
 import { ProviderHttpClient, requestTimeoutSetting } from './provider-http.client';
 import { MetricsService } from '../metrics/metrics.service';
+import { Integration } from '../integrations/integration.entity';
+import { RoutingRule } from '../routing/routing-rule.entity';
+import { bumpRoutingVersion } from '../routing/routing-version';
+import { allowsIntegration } from '../routing/account-eligibility';
 
 export interface ResolvedAccount {
   account: ProviderAccount;
@@ -50,13 +59,17 @@ export class ProviderAccountsService {
       name: dto.name,
       credentialsSealed: this.sealCredentials(dto.credentials),
       settings: dto.settings ?? {},
-      baseUrl: dto.baseUrl?.replace(/\/+$/, '') ?? null,
+      baseUrl: this.baseUrlOf(dto.baseUrl),
+      integrationIds: dedupe(dto.integrationIds),
       testMode: dto.testMode ?? true,
       enabled: dto.enabled ?? true,
       createdAt: now,
       updatedAt: now,
     };
-    await this.tx.write((m) => m.insert(ProviderAccount, account));
+    await this.tx.run(async (m) => {
+      await this.checkIntegrations(m, account.integrationIds);
+      await m.insert(ProviderAccount, account);
+    });
     return account;
   }
 
@@ -99,29 +112,53 @@ export class ProviderAccountsService {
   }
 
   async update(id: string, dto: UpdateProviderAccountDto): Promise<ProviderAccount> {
-    const account = await this.get(id);
-    const changes: Partial<ProviderAccount> = { updatedAt: new Date() };
-    if (dto.credentials !== undefined) {
-      const provider = this.registry.get(account.provider);
-      if (provider) this.checkCredentials(provider, dto.credentials);
-      changes.credentialsSealed = this.sealCredentials(dto.credentials);
-    }
-    if (dto.name !== undefined) changes.name = dto.name;
-    if (dto.settings !== undefined) {
-      this.checkSettings(dto.settings);
-      changes.settings = dto.settings;
-    }
-    if (dto.baseUrl !== undefined) changes.baseUrl = dto.baseUrl.replace(/\/+$/, '');
-    if (dto.testMode !== undefined) changes.testMode = dto.testMode;
-    if (dto.enabled !== undefined) changes.enabled = dto.enabled;
-    await this.tx.write((m) => m.update(ProviderAccount, { id }, changes));
-    return Object.assign(account, changes);
+    return this.tx.run(async (m) => {
+      // First write: queues behind rule writers and integration default changes (the checks
+      // below then see their result), and makes every instance drop its routing cache.
+      await bumpRoutingVersion(m);
+      const account = await m.findOneBy(ProviderAccount, { id });
+      if (!account) throw new NotFoundError('Provider account', id);
+      const changes: Partial<ProviderAccount> = { updatedAt: new Date() };
+      if (dto.baseUrl !== undefined) {
+        const baseUrl = this.baseUrlOf(dto.baseUrl);
+        // Credentials follow the host: a new host must not receive the old host's secrets.
+        if (baseUrl !== account.baseUrl) {
+          if (dto.credentials === undefined) {
+            throw ValidationError.field(
+              'credentials',
+              'are required when baseUrl changes (the stored ones are never sent to a new host)',
+            );
+          }
+          changes.baseUrl = baseUrl;
+        }
+      }
+      if (dto.credentials !== undefined) {
+        const provider = this.registry.get(account.provider);
+        if (provider) this.checkCredentials(provider, dto.credentials);
+        changes.credentialsSealed = this.sealCredentials(dto.credentials);
+      }
+      if (dto.name !== undefined) changes.name = dto.name;
+      if (dto.settings !== undefined) {
+        this.checkSettings(dto.settings);
+        changes.settings = dto.settings;
+      }
+      if (dto.integrationIds !== undefined) {
+        changes.integrationIds = dedupe(dto.integrationIds);
+        await this.checkIntegrations(m, changes.integrationIds);
+        await this.refuseNarrowingInUse(m, account, changes.integrationIds);
+      }
+      if (dto.testMode !== undefined) changes.testMode = dto.testMode;
+      if (dto.enabled !== undefined) changes.enabled = dto.enabled;
+      await m.update(ProviderAccount, { id }, changes);
+      return Object.assign(account, changes);
+    });
   }
 
   /** Accounts that have taken payments stay (refunds need them): disable those instead. */
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.tx.run(async (m) => {
+      await bumpRoutingVersion(m);
       if (await m.existsBy(Payment, { providerAccountId: id })) {
         throw new ConflictError(
           'provider_account_in_use',
@@ -130,6 +167,76 @@ export class ProviderAccountsService {
       }
       await m.delete(ProviderAccount, { id });
     });
+  }
+
+  /** Normalised; in production only https (credentials must not cross the network in clear). */
+  private baseUrlOf(value: string | null | undefined): string | null {
+    if (value === undefined || value === null) return null;
+    if (this.config.server.production && new URL(value).protocol !== 'https:') {
+      throw ValidationError.field('baseUrl', 'must be an https URL in production');
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  private async checkIntegrations(
+    m: EntityManager,
+    integrationIds: string[] | null,
+  ): Promise<void> {
+    if (!integrationIds || integrationIds.length === 0) return;
+    const known = new Set(
+      (await m.find(Integration, { select: { id: true }, where: { id: In(integrationIds) } })).map(
+        (i) => i.id,
+      ),
+    );
+    const errors: FieldError[] = [];
+    integrationIds.forEach((id, i) => {
+      if (!known.has(id))
+        errors.push({ field: `integrationIds[${i}]`, message: 'is not an integration' });
+    });
+    if (errors.length > 0) throw new ValidationError(errors);
+  }
+
+  /**
+   * An account may not be taken from an integration whose rules or default still send payments
+   * to it: the operator changes those first. The caller holds the routing version lock.
+   */
+  private async refuseNarrowingInUse(
+    m: EntityManager,
+    account: ProviderAccount,
+    next: string[] | null,
+  ): Promise<void> {
+    if (next === null) return;
+    const allowed = { ...account, integrationIds: next };
+    const references: string[] = [];
+    for (const rule of await m.find(RoutingRule, { order: { priority: 'ASC', id: 'ASC' } })) {
+      const fields = [
+        ...rule.targets.map((t, i) =>
+          t.providerAccountId === account.id ? `targets[${i}]` : null,
+        ),
+        ...rule.fallback.map((accountId, i) =>
+          accountId === account.id ? `fallback[${i}]` : null,
+        ),
+      ].filter((field): field is string => field !== null);
+      if (fields.length === 0) continue;
+      if (rule.integrationId === null || !allowsIntegration(allowed, rule.integrationId)) {
+        references.push(
+          `routing rule ${rule.id} ("${rule.name}", ${rule.integrationId ? `integration ${rule.integrationId}` : 'every integration'}) in ${fields.join(', ')}`,
+        );
+      }
+    }
+    for (const integration of await m.find(Integration, {
+      where: { defaultProviderAccountId: account.id },
+      order: { id: 'ASC' },
+    })) {
+      if (!allowsIntegration(allowed, integration.id))
+        references.push(`integration ${integration.id} as its defaultProviderAccountId`);
+    }
+    if (references.length > 0) {
+      throw new ConflictError(
+        'provider_account_in_use',
+        `integrationIds would take provider account ${account.id} from integrations that still use it: ${references.join('; ')}. Change those first.`,
+      );
+    }
   }
 
   private checkSettings(settings: Record<string, unknown> | undefined): void {
@@ -162,6 +269,7 @@ export class ProviderAccountsService {
       name: account.name,
       settings: account.settings ?? {},
       baseUrl: account.baseUrl,
+      integrationIds: account.integrationIds ?? null,
       testMode: account.testMode,
       enabled: account.enabled,
       webhookUrl: this.webhookUrl(account),
@@ -229,4 +337,8 @@ export class ProviderAccountsService {
   sealCredentials(credentials: Record<string, unknown>): string {
     return this.secretBox.seal(JSON.stringify(credentials));
   }
+}
+
+function dedupe(ids: string[] | null | undefined): string[] | null {
+  return ids === undefined || ids === null ? null : [...new Set(ids)];
 }

@@ -2,6 +2,18 @@ import type { ProviderAccount } from '../providers/provider-account.entity';
 import type { PaymentProvider } from '../providers/provider.interface';
 import type { PaymentMethod } from '../payments/payment-status';
 
+/** Whether the integration may use the account (null: a shared account, every integration may). */
+export function allowsIntegration(
+  account: Pick<ProviderAccount, 'integrationIds'>,
+  integrationId: string,
+): boolean {
+  return (
+    account.integrationIds === null ||
+    account.integrationIds === undefined ||
+    account.integrationIds.includes(integrationId)
+  );
+}
+
 /** Why an account cannot take a payment, or null when it can. */
 export function ineligibility(
   account: ProviderAccount,

@@ -1,7 +1,7 @@
 import { loadAppConfig } from '../config/app.config';
 
 describe('routing configuration', () => {
-  const base = { PAYMENTSERVER_DB: 'memory' };
+  const base = { NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory' };
 
   it('has defaults', () => {
     expect(loadAppConfig(base).routing).toEqual({

@@ -8,6 +8,7 @@ import { Integration } from '../integrations/integration.entity';
 import { ProviderAccount } from '../providers/provider-account.entity';
 import { RoutingRule } from './routing-rule.entity';
 import { bumpRoutingVersion } from './routing-version';
+import { allowsIntegration } from './account-eligibility';
 import type {
   CreateRoutingRuleDto,
   ListRoutingRulesQuery,
@@ -173,28 +174,41 @@ export class RoutingRulesService {
       errors.push({ field: 'integrationId', message: 'is not an integration' });
     }
     const ids = [...rule.targets.map((t) => t.providerAccountId), ...rule.fallback];
-    const known = new Set(
-      (await m.find(ProviderAccount, { select: { id: true }, where: { id: In(ids) } })).map(
-        (a) => a.id,
-      ),
+    const known = new Map(
+      (
+        await m.find(ProviderAccount, {
+          select: { id: true, integrationIds: true },
+          where: { id: In(ids) },
+        })
+      ).map((a) => [a.id, a]),
     );
+    // A rule may name only accounts its integration may use; a rule for every integration, only shared ones.
+    const forbidden = (id: string): string | null => {
+      const account = known.get(id)!;
+      if (rule.integrationId === null) {
+        return account.integrationIds === null
+          ? null
+          : `names provider account ${id}, which only some integrations may use (integrationIds); a rule for every integration may name only shared accounts`;
+      }
+      return allowsIntegration(account, rule.integrationId)
+        ? null
+        : `names provider account ${id}, which integration ${rule.integrationId} may not use (integrationIds)`;
+    };
     const seen = new Set<string>();
     rule.targets.forEach((target, i) => {
+      const field = `targets[${i}].providerAccountId`;
       if (!known.has(target.providerAccountId))
-        errors.push({
-          field: `targets[${i}].providerAccountId`,
-          message: 'is not a provider account',
-        });
+        errors.push({ field, message: 'is not a provider account' });
       else if (seen.has(target.providerAccountId))
-        errors.push({
-          field: `targets[${i}].providerAccountId`,
-          message: 'names an account that is already a target',
-        });
+        errors.push({ field, message: 'names an account that is already a target' });
+      else if (forbidden(target.providerAccountId))
+        errors.push({ field, message: forbidden(target.providerAccountId)! });
       seen.add(target.providerAccountId);
     });
     rule.fallback.forEach((id, i) => {
       if (!known.has(id))
         errors.push({ field: `fallback[${i}]`, message: 'is not a provider account' });
+      else if (forbidden(id)) errors.push({ field: `fallback[${i}]`, message: forbidden(id)! });
     });
     const clash = await m
       .createQueryBuilder(RoutingRule, 'r')

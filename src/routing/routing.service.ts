@@ -10,7 +10,7 @@ import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
 import type { PaymentMethod } from '../payments/payment-status';
-import { ineligibility } from './account-eligibility';
+import { allowsIntegration, ineligibility } from './account-eligibility';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { firstMatchingRule } from './rule-matcher';
 import { chooseTarget, stickyKeyOf } from './weighted-split';
@@ -47,6 +47,11 @@ export interface RouteDecision {
 }
 
 const DEFAULT_ROLE = "the integration's default account";
+const NOT_ALLOWED = 'provider_account_not_allowed';
+
+function notAllowed(message: string): UnprocessableError {
+  return new UnprocessableError(NOT_ALLOWED, 'Provider account not allowed', message);
+}
 
 /**
  * Chooses the provider accounts for a new payment: the first enabled matching rule (its sticky
@@ -67,9 +72,9 @@ export class RoutingService {
   async route(integration: Integration, request: RoutingRequest): Promise<RouteDecision> {
     const deadline = Date.now() + this.config.routing.timeBudgetMs;
     if (request.providerAccountId) {
-      const account = await this.accounts.findOneBy({ id: request.providerAccountId });
-      if (!account) throw ValidationError.field('providerAccountId', 'unknown provider account');
+      const account = await this.assertAllowed(integration, request.providerAccountId);
       return this.decide(
+        integration,
         null,
         `providerAccountId ${account.id} was given in the request; routing rules were not consulted`,
         [{ id: account.id, role: 'requested' }],
@@ -98,6 +103,7 @@ export class RoutingService {
       }
       const conditions = because.length > 0 ? because.join('; ') : 'it has no conditions';
       return this.decide(
+        integration,
         rule.id,
         `rule "${rule.name}" (${rule.id}, priority ${rule.priority}) matched: ${conditions}; ${why}`,
         [
@@ -111,6 +117,7 @@ export class RoutingService {
     }
     if (integration.defaultProviderAccountId) {
       return this.decide(
+        integration,
         null,
         `no routing rule matched; ${DEFAULT_ROLE} ${integration.defaultProviderAccountId}`,
         fallbackToDefault,
@@ -123,6 +130,18 @@ export class RoutingService {
       'No route',
       'No routing rule matches this payment and the integration has no default provider account',
     );
+  }
+
+  /** A forced account: it must exist (400) and the integration must be allowed to use it (422). */
+  async assertAllowed(
+    integration: Integration,
+    providerAccountId: string,
+  ): Promise<ProviderAccount> {
+    const account = await this.accounts.findOneBy({ id: providerAccountId });
+    if (!account) throw ValidationError.field('providerAccountId', 'unknown provider account');
+    if (!allowsIntegration(account, integration.id))
+      throw notAllowed(`Provider account ${account.id} may not be used by this integration`);
+    return account;
   }
 
   /** Why the account must not be called now (circuit open, time budget spent), or null to go ahead. */
@@ -188,6 +207,7 @@ export class RoutingService {
   }
 
   private async decide(
+    integration: Integration,
     ruleId: string | null,
     reason: string,
     wanted: { id: string; role: string }[],
@@ -199,17 +219,26 @@ export class RoutingService {
     const byId = new Map(found.map((account) => [account.id, account]));
     const candidates: RouteCandidate[] = [];
     const skipped: RoutingAttemptRecord[] = [];
+    let forbidden = 0;
     for (const { id, role } of unique) {
       const account = byId.get(id);
-      const why = account
-        ? ineligibility(account, this.registry.get(account.provider), request)
-        : 'the account no longer exists';
+      let why: string | null;
+      if (!account) why = 'the account no longer exists';
+      else if (!allowsIntegration(account, integration.id)) {
+        // Rules and defaults are checked when written; this catches what changed since.
+        why = `${NOT_ALLOWED}: integration ${integration.id} may not use this account`;
+        forbidden++;
+      } else why = ineligibility(account, this.registry.get(account.provider), request);
       if (why || !account)
         skipped.push({ providerAccountId: id, outcome: 'skipped', error: why ?? undefined });
       else candidates.push({ account, role });
     }
     if (candidates.length === 0) {
       const details = skipped.map((s) => `${s.providerAccountId}: ${s.error}`).join('; ');
+      if (forbidden > 0 && forbidden === skipped.length)
+        throw notAllowed(
+          `No provider account this integration may use can take this payment (${details})`,
+        );
       throw new UnprocessableError(
         'no_route',
         'No route',

@@ -62,7 +62,10 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
   const adminToken = (scope?: string) => devIdpAdminToken(issuer, scope);
 
   it('listens on 28890 unless told otherwise', () => {
-    expect(loadAppConfig({ PAYMENTSERVER_DB: 'memory' }).security.oidc.devIdpPort).toBe(28890);
+    expect(
+      loadAppConfig({ NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory' }).security.oidc
+        .devIdpPort,
+    ).toBe(28890);
   });
 
   it('announces itself as development-only, with its issuer', () => {

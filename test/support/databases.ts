@@ -70,6 +70,7 @@ export function useMigrationDataSource(dialect: Dialect): { dataSource: DataSour
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     const config = loadAppConfig({
+      NODE_ENV: 'development',
       ...database.env,
       PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
     });

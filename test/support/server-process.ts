@@ -12,17 +12,36 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** The node options of `npm start` (package.json), e.g. `--env-file=.env.development`. */
+export function npmStartNodeOptions(): string[] {
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error(`npm start does not run node directly: ${scripts.start}`);
+  return words.slice(1, -1);
+}
+
 /**
  * Runs the server as its own process, from source (ts-node, transpile only) so no build is
  * needed first: for start-up, shutdown and crash behaviour that an in-process app cannot show.
+ * Started as `npm start` starts it (its node options, so NODE_ENV=development unless `env` sets
+ * NODE_ENV); `{ npmStart: false }` starts bare `node`, as production (the Docker image) does.
  */
-export function spawnServer(env: Record<string, string>): ServerProcess {
+export function spawnServer(
+  env: Record<string, string>,
+  options: { npmStart?: boolean } = {},
+): ServerProcess {
+  const nodeOptions = options.npmStart === false ? [] : npmStartNodeOptions();
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')],
+    [...nodeOptions, '-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+      env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

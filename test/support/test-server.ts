@@ -55,12 +55,26 @@ export async function freePort(): Promise<number> {
  * Starts the real server (all listeners, real database) on free ports. It trusts the worker's
  * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
  */
+/**
+ * NODE_ENV=test gets production defaults; the suites turn on, by their own variables, the
+ * development features they use. `developmentFeatures: false` leaves NODE_ENV unset and these
+ * off: the server as production starts it.
+ */
+export const TEST_FEATURES: Record<string, string> = {
+  NODE_ENV: 'test',
+  PAYMENTSERVER_TEST_PROVIDER: 'true',
+  PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS: 'true',
+  PAYMENTSERVER_SWAGGER: 'true',
+  PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
+};
+
 export async function startTestServer(
   options: {
     dialect?: Dialect;
     env?: Record<string, string>;
     database?: TestDatabase;
     idp?: TestIdp;
+    developmentFeatures?: boolean;
   } = {},
 ): Promise<TestServer> {
   const idp = options.idp ?? (await sharedTestIdp());
@@ -68,7 +82,7 @@ export async function startTestServer(
   const port = await freePort();
   const apiKey = `test_bootstrap_${randomBytes(12).toString('hex')}`;
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
+    ...(options.developmentFeatures === false ? {} : TEST_FEATURES),
     PAYMENTSERVER_PORT: String(port),
     PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
     PAYMENTSERVER_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -77,9 +91,13 @@ export async function startTestServer(
     ...database.env,
     ...options.env,
   };
-  const server = await startServer(loadAppConfig(env), {
-    logger: process.env.TEST_LOGS === 'true',
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+  } catch (error) {
+    if (!options.database) await database.drop();
+    throw error;
+  }
   const baseUrl = `http://localhost:${server.port}`;
   const effectiveKey = env.PAYMENTSERVER_BOOTSTRAP_API_KEY;
   let stopped = false;

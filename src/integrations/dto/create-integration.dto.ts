@@ -10,7 +10,8 @@ export class CreateIntegrationDto {
   @ApiPropertyOptional({
     example: 'test',
     nullable: true,
-    description: 'Provider account used when no routing rule matches',
+    description:
+      'Provider account used when no routing rule matches; one this integration may use (its `integrationIds`)',
   })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)

@@ -45,9 +45,19 @@ export class HttpWebhookChannel implements NotificationChannel {
 
   async send(target: ChannelTarget, event: OutgoingEvent): Promise<ChannelResult> {
     const url = new URL(target.url!);
+    // One absolute deadline for the whole request, DNS included: a socket timeout alone
+    // restarts with every byte, so a target dripping its answer could hold a slot for ever.
+    const deadlineMs = this.config.notifications.httpTimeoutSeconds * 1000;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const overdue = `no answer within ${deadlineMs} ms (the deadline for connect, headers and body)`;
     let resolved: { address: string; family: number };
     try {
-      resolved = await this.guard.resolveTarget(url.hostname);
+      resolved = await Promise.race([
+        this.guard.resolveTarget(url.hostname),
+        new Promise<never>((_, reject) =>
+          deadline.addEventListener('abort', () => reject(new Error(overdue)), { once: true }),
+        ),
+      ]);
     } catch (error) {
       const message =
         error instanceof TargetRefusedError
@@ -80,13 +90,15 @@ export class HttpWebhookChannel implements NotificationChannel {
       }
     };
     const client = url.protocol === 'https:' ? https : http;
-    const timeoutMs = this.config.notifications.httpTimeoutSeconds * 1000;
     return new Promise<ChannelResult>((resolve) => {
+      let expired = deadline.aborted;
+      let status: number | undefined;
+      deadline.addEventListener('abort', () => (expired = true), { once: true });
       const request = client.request(
         url,
-        { method: 'POST', headers, lookup, timeout: timeoutMs, agent: false },
+        { method: 'POST', headers, lookup, agent: false, signal: deadline },
         (response) => {
-          const status = response.statusCode ?? 0;
+          status = response.statusCode ?? 0;
           // The body is not needed; read (and drop) at most a little of it.
           let received = 0;
           response.on('data', (chunk: Buffer) => {
@@ -95,12 +107,18 @@ export class HttpWebhookChannel implements NotificationChannel {
           });
           response.on('error', () => undefined);
           response.on('close', () =>
-            resolve(this.interpret(status, response.headers['retry-after'])),
+            // An answer cut off by the deadline counts as none, whatever its status line said.
+            resolve(
+              expired
+                ? { ok: false, responseCode: status, error: overdue }
+                : this.interpret(status!, response.headers['retry-after']),
+            ),
           );
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      request.on('error', (error) => resolve({ ok: false, error: error.message }));
+      request.on('error', (error) =>
+        resolve({ ok: false, responseCode: status, error: expired ? overdue : error.message }),
+      );
       request.end(event.body);
     });
   }

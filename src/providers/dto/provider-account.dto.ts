@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsObject,
   IsOptional,
@@ -46,7 +48,10 @@ export class CreateProviderAccountDto {
   settings?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    description: "Overrides the PSP's API base URL (sandboxes, egress proxies, tests)",
+    type: String,
+    nullable: true,
+    description:
+      "Overrides the PSP's API base URL (sandboxes, egress proxies, tests); `null`: the PSP's own. Changing it requires `credentials` in the same request (they would otherwise go to the new host). `https` only in production.",
     example: 'https://api.mollie.com',
   })
   @IsOptional()
@@ -55,7 +60,21 @@ export class CreateProviderAccountDto {
     { message: 'must be an absolute http(s) URL' },
   )
   @MaxLength(255)
-  baseUrl?: string;
+  baseUrl?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    example: ['int_5tHq2LmN8pQr1sTu3vWx4yZa'],
+    description:
+      'Integrations that may use this account (forced `providerAccountId`, routing targets, fallbacks, defaults); `null` or absent: every integration',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @Length(1, 40, { each: true })
+  integrationIds?: string[] | null;
 
   @ApiPropertyOptional({ default: true, description: "Use the PSP's test environment" })
   @IsOptional()
@@ -78,6 +97,13 @@ export class ProviderAccountDto {
   @ApiProperty() name: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) settings: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String }) baseUrl: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: [String],
+    example: ['int_5tHq2LmN8pQr1sTu3vWx4yZa'],
+    description: 'Integrations that may use this account; `null`: every integration',
+  })
+  integrationIds: string[] | null;
   @ApiProperty() testMode: boolean;
   @ApiProperty() enabled: boolean;
   @ApiProperty({

@@ -362,7 +362,7 @@ export class MollieProvider implements PaymentProvider {
     const field = error.field ? ` (field ${error.field})` : '';
     throw ProviderError.fromHttpStatus(
       response.status,
-      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`,
+      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`,
     );
   }
 }

@@ -390,7 +390,7 @@ export class MultisafepayProvider implements PaymentProvider {
     }
     if (response.status >= 200 && response.status < 300 && envelope?.success)
       return envelope.data as T;
-    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? response.text.slice(0, 200)}`;
+    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? `HTTP ${response.status}`}`;
     const code =
       envelope?.error_code !== undefined
         ? MULTISAFEPAY_ERROR_CODES[envelope.error_code]

@@ -400,7 +400,7 @@ export class StripeProvider implements PaymentProvider {
     }
     const e = body.error ?? {};
     const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
-    const message = `Stripe ${response.status} ${code}: ${e.message ?? response.text.slice(0, 200)}${e.param ? ` (param ${e.param})` : ''}`;
+    const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
     if (e.type === 'card_error') throw new ProviderError('declined', message, response.status);
     throw ProviderError.fromHttpStatus(response.status, message);
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../../auth/auth.decorators';
-import { ConflictError } from '../../common/errors/domain-error';
+import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { TestProviderLedger } from './test-provider.ledger';
 import { TestWebhookSender } from './test-webhook.sender';
 import { renderCheckoutPage } from './test-checkout.page';
@@ -19,6 +20,7 @@ export class TestCheckoutController {
   constructor(
     private readonly ledger: TestProviderLedger,
     private readonly sender: TestWebhookSender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('checkout/:id')
@@ -58,13 +60,18 @@ export class TestCheckoutController {
     res.redirect(303, target);
   }
 
-  /** Developer hook: deliver a webhook with any status now, without changing the ledger. */
+  /**
+   * Developer hook: deliver a webhook with any status now, without changing the ledger.
+   * Unauthenticated, so development-only (PAYMENTSERVER_TEST_PROVIDER_MANUAL_WEBHOOKS).
+   */
   @Post('payments/:id/webhooks')
   @HttpCode(200)
   async sendWebhook(
     @Param('id') id: string,
     @Body() request: TestWebhookRequest,
   ): Promise<{ deliveries: number[] }> {
+    if (!this.config.server.testProviderManualWebhooks)
+      throw new NotFoundError('Route', `POST /test-provider/payments/${id}/webhooks`);
     const row = await this.ledger.get(id);
     const body = this.sender.body(row, request.status);
     return { deliveries: await this.sender.send(row.accountId, body, request.times ?? 1) };

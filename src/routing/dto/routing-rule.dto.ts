@@ -121,7 +121,11 @@ export class RuleConditionsDto {
 }
 
 export class RuleTargetDto {
-  @ApiProperty({ example: 'pa_7Hq…' })
+  @ApiProperty({
+    example: 'pa_7Hq…',
+    description:
+      "An account the rule's integration may use (its `integrationIds`); for a rule for every integration, a shared one",
+  })
   @IsString()
   @Length(1, 40)
   providerAccountId: string;
@@ -211,7 +215,8 @@ export class CreateRoutingRuleDto {
 
   @ApiPropertyOptional({
     type: [String],
-    description: 'Tried in order when the chosen target fails with a retryable error',
+    description:
+      "Tried in order when the chosen target fails with a retryable error; accounts the rule's integration may use, as for targets",
   })
   @IsOptional()
   @FallbackAccountIds()
