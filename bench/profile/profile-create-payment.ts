@@ -20,14 +20,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closedLoop, warmUp } from '../support/closed-loop';
 import { fixedRate, sequential } from '../support/http-load';
-import { ENCRYPTION_KEY, freshDatabase, openDataSource } from '../support/databases';
+import { benchAppConfig, freshDatabase, openDataSource } from '../support/databases';
 import { API_KEY, ROOT, startTarget, TargetName, TARGETS } from '../support/targets';
 import { JSON_HEADERS, paymentBody } from '../support/payment-body';
 import { describeMachine, loadAverage, machine } from '../support/machine';
 import type { ServerProcess } from '../support/server-process';
 import { summarize } from './cpu-profile';
 import { markdown, PhaseReport } from './profile-report';
-import { loadAppConfig } from '../../src/config/app.config';
 import {
   TEST_SIGNATURE_HEADER,
   TestWebhookSigner,
@@ -170,9 +169,7 @@ async function main(): Promise<void> {
     );
     if (target === 'paymentserver') {
       const ids = await pendingProviderIds(db);
-      const signer = new TestWebhookSigner(
-        loadAppConfig({ PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY }),
-      );
+      const signer = new TestWebhookSigner(benchAppConfig());
       const webhook = (i: number) => {
         const event: TestWebhookBody = {
           id: `tpevt_profile${i}`,

@@ -7,10 +7,9 @@
 import type { BenchOptions } from '../support/options';
 import { closedLoop } from '../support/closed-loop';
 import type { LatencyStats } from '../support/latency';
-import { ENCRYPTION_KEY, freshDatabase, openDataSource } from '../support/databases';
+import { benchAppConfig, freshDatabase, openDataSource } from '../support/databases';
 import { startPaymentServer } from '../support/targets';
 import { JSON_HEADERS } from '../support/payment-body';
-import { loadAppConfig } from '../../src/config/app.config';
 import {
   TEST_SIGNATURE_HEADER,
   TestWebhookSigner,
@@ -101,9 +100,7 @@ export async function runWebhookIntake(
   options: BenchOptions,
   log: (line: string) => void = console.log,
 ): Promise<WebhookIntakeResult> {
-  const signer = new TestWebhookSigner(
-    loadAppConfig({ PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY }),
-  );
+  const signer = new TestWebhookSigner(benchAppConfig());
   const warmup = options.smoke ? 0 : Math.min(2000, Math.round(options.webhooks / 5));
   const db = await freshDatabase(options.dialect, options.serverUrl, 'webhooks');
   try {

@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadAppConfig } from '../../src/config/app.config';
+import { AppConfig, loadAppConfig } from '../../src/config/app.config';
 import { buildDataSourceOptions } from '../../src/database/data-source';
 import { ApiKey } from '../../src/integrations/api-key.entity';
 import { Integration } from '../../src/integrations/integration.entity';
 import type { BenchDialect } from '../targets/limit-store';
 
 export const ENCRYPTION_KEY = Buffer.alloc(32, 3).toString('base64');
+export const UNUSED_OIDC_ISSUER = 'http://127.0.0.1:9/unused';
 
 export interface BenchDatabase {
   dialect: BenchDialect;
@@ -90,9 +91,22 @@ export async function freshDatabase(
   };
 }
 
+/**
+ * PaymentServer's configuration as the bench servers run it (NODE_ENV=test: production's
+ * defaults; the issuer is required there but never fetched, only API keys are used).
+ */
+export function benchAppConfig(env: Record<string, string> = {}): AppConfig {
+  return loadAppConfig({
+    NODE_ENV: 'test',
+    PAYMENTSERVER_OIDC_ISSUER: UNUSED_OIDC_ISSUER,
+    PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    ...env,
+  });
+}
+
 /** A DataSource with PaymentServer's entities and migrations on `db` (for seeding and checks). */
 export async function openDataSource(db: BenchDatabase): Promise<DataSource> {
-  const config = loadAppConfig({ ...db.env, PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY });
+  const config = benchAppConfig(db.env);
   const dataSource = new DataSource(buildDataSourceOptions(config.database));
   await dataSource.initialize();
   return dataSource;

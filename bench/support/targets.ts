@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { BenchDatabase } from './databases';
-import { ENCRYPTION_KEY, prepareLimitDatabase } from './databases';
+import { ENCRYPTION_KEY, prepareLimitDatabase, UNUSED_OIDC_ISSUER } from './databases';
 import { freePort, ServerProcess, startServer } from './server-process';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -63,7 +63,7 @@ export async function startPaymentServer(
       PAYMENTSERVER_ENCRYPTION_KEY: ENCRYPTION_KEY,
       PAYMENTSERVER_BOOTSTRAP_API_KEY: API_KEY,
       // Production requires an issuer; only API keys are used here, so it is never fetched.
-      PAYMENTSERVER_OIDC_ISSUER: 'http://127.0.0.1:9/unused',
+      PAYMENTSERVER_OIDC_ISSUER: UNUSED_OIDC_ISSUER,
       // One load generator on loopback would hit the per-IP webhook limit at once.
       PAYMENTSERVER_WEBHOOK_RATE_LIMIT: '0',
       ...db.env,

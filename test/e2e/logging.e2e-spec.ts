@@ -60,7 +60,15 @@ describe('structured logs (JSON, the default outside development)', () => {
   const spacedCard = '5555 5555 5555 4444';
   const run = marker('log-');
   const id = (n: number) => `${run}-${n}`;
-  const logged = startServer({ PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey });
+  // Outside development (NODE_ENV=test has production's defaults), with the development
+  // identity provider and the test provider turned on by their own variables.
+  const logged = startServer({
+    NODE_ENV: 'test',
+    PAYMENTSERVER_DEV_IDP: 'true',
+    PAYMENTSERVER_TEST_PROVIDER: 'true',
+    PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
+  });
   let adminToken: string;
   let lines: LogLine[];
 
