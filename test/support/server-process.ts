@@ -93,6 +93,8 @@ export function useServerWithDevIdp(name: string, env: Record<string, string> = 
       PAYMENTSERVER_PORT: String(port),
       PAYMENTSERVER_DB_URL: handle.dbFile,
       PAYMENTSERVER_DEV_IDP_PORT: String(idpPort),
+      // Development prints for people; the suites read the lines as JSON.
+      PAYMENTSERVER_LOG_FORMAT: 'json',
       ...env,
     });
     await waitForHttp(`${handle.base}/health/ready`);
