@@ -124,5 +124,7 @@ describeEach('two server instances on one %s database', (dialect) => {
 
     const counts = (await admin(b, 'GET', `${ENDPOINTS}/${endpoint.id}`)).body.deliveryCounts;
     expect(counts).toEqual({ pending: 0, failing: 0, delivered: PAYMENTS * 2, dead: 0 });
-  });
+    // A guard against hanging only (the delivery wait above has its own 120 s): a busy 2-core
+    // machine needs more than jest's 60 s default for 250 payments and their 500 events.
+  }, 240_000);
 });
