@@ -7,6 +7,7 @@ import {
   WebhookDeliveryStatus,
 } from './webhook-delivery.entity';
 import { PaymentUpdatesService } from '../payments/payment-updates.service';
+import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
 import { ResolvedAccount } from '../providers/provider-accounts.service';
 import type { WebhookNotification } from '../providers/provider.interface';
 import { TransactionService } from '../database/transaction.service';
@@ -34,6 +35,7 @@ export class WebhookProcessorService {
 
   constructor(
     private readonly updates: PaymentUpdatesService,
+    private readonly operations: PaymentOperationsService,
     private readonly finder: WebhookPaymentFinder,
     private readonly budget: WebhookPollBudget,
     private readonly tx: TransactionService,
@@ -197,7 +199,7 @@ export class WebhookProcessorService {
           continue;
         }
         let state = next.payment;
-        if (next.fetchState || (!next.payment && !next.refund))
+        if (next.fetchState || (!next.payment && !next.refund && !next.operation))
           state = await provider.getPayment(ctx, payment.providerPaymentId);
         if (state) {
           // Applied to the payment found, whatever id the item used for it.
@@ -211,6 +213,17 @@ export class WebhookProcessorService {
             deliveryId: delivery.id,
             paymentId: payment.id,
             providerStatus: state.providerStatus,
+            result,
+          });
+        }
+        if (next.operation) {
+          // Settles the payment's open capture or cancel that the signed fields name.
+          const result = await this.operations.applyReport(payment.id, next.operation, 'webhook');
+          this.logger.log({
+            msg: 'webhook applied',
+            deliveryId: delivery.id,
+            paymentId: payment.id,
+            providerStatus: next.operation.providerStatus,
             result,
           });
         }
