@@ -5,6 +5,7 @@ import { RoutingRules1764300000000 } from './1764300000000-RoutingRules';
 import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentProviderReference';
 import { PaymentOperations1764500000000 } from './1764500000000-PaymentOperations';
 import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
+import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxListing';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PaymentProviderReference1764450000000,
   PaymentOperations1764500000000,
   WebhookInbox1764510000000,
+  WebhookInboxListing1764530000000,
 ];
