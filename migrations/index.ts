@@ -6,6 +6,7 @@ import { PaymentProviderReference1764450000000 } from './1764450000000-PaymentPr
 import { PaymentOperations1764500000000 } from './1764500000000-PaymentOperations';
 import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
 import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-TenancyAndIdempotencyLease';
+import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxListing';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   PaymentOperations1764500000000,
   WebhookInbox1764510000000,
   TenancyAndIdempotencyLease1764520000000,
+  WebhookInboxListing1764530000000,
 ];

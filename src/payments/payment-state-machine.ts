@@ -45,6 +45,11 @@ export class PaymentStateMachine {
     return status === 'paid' || status === 'partially_refunded';
   }
 
+  /** The payment's money was captured (it may have been refunded or charged back since). */
+  static wasCaptured(status: PaymentStatus): boolean {
+    return ['paid', 'partially_refunded', 'refunded', 'charged_back'].includes(status);
+  }
+
   /** The status a payment takes after its refunded total changes. */
   static statusAfterRefunds(captured: number, refunded: number): PaymentStatus {
     return refunded >= captured ? 'refunded' : 'partially_refunded';

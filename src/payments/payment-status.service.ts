@@ -53,38 +53,15 @@ export class PaymentStatusService {
   ): Promise<ChangeOutcome> {
     const decision = PaymentStateMachine.decide(payment.status, change.to);
     if (decision === 'unchanged') return 'unchanged';
+    if (decision === 'ignore') {
+      await this.recordIgnoredChange(manager, payment, change);
+      return 'ignored';
+    }
+
     const from = payment.status;
     const now = new Date();
     payment.version += 1;
     payment.updatedAt = now;
-
-    if (decision === 'ignore') {
-      this.logger.log({
-        msg: 'status update ignored',
-        paymentId: payment.id,
-        from,
-        to: change.to,
-        source: change.source,
-      });
-      await manager.update(Payment, { id: payment.id }, { version: payment.version });
-      await manager.insert(
-        PaymentEvent,
-        this.historyRow(
-          payment,
-          {
-            type: 'payment.status_changed',
-            fromStatus: from,
-            toStatus: change.to,
-            source: change.source,
-            ignored: true,
-            detail: change.detail ?? `${from} cannot move to ${change.to}`,
-          },
-          now,
-        ),
-      );
-      return 'ignored';
-    }
-
     payment.status = change.to;
     if (change.to === 'paid' && payment.amountCaptured === 0) {
       payment.amountCaptured = change.amountCaptured ?? payment.amountValue;
@@ -137,6 +114,38 @@ export class PaymentStatusService {
     return 'applied';
   }
 
+  /**
+   * Records in the history that the provider reported a change the state machine does not
+   * allow (a late or backwards update): the status stays, nothing is sent to the shop.
+   */
+  async recordIgnoredChange(
+    manager: EntityManager,
+    payment: Payment,
+    change: PaymentChange,
+  ): Promise<void> {
+    const from = payment.status;
+    this.logger.log({
+      msg: 'status update ignored',
+      paymentId: payment.id,
+      from,
+      to: change.to,
+      source: change.source,
+    });
+    payment.version += 1;
+    await manager.update(Payment, { id: payment.id }, { version: payment.version });
+    await manager.insert(
+      PaymentEvent,
+      this.historyRow(payment, {
+        type: 'payment.status_changed',
+        fromStatus: from,
+        toStatus: change.to,
+        source: change.source,
+        ignored: true,
+        detail: change.detail ?? `${from} cannot move to ${change.to}`,
+      }),
+    );
+  }
+
   /** Records a new refund (its amount is reserved from now on). */
   async recordRefundCreated(
     manager: EntityManager,
@@ -187,7 +196,8 @@ export class PaymentStatusService {
             source,
             ignored: true,
             refundId: refund.id,
-            detail: `refund ${from} cannot move to ${to}`,
+            // e.g. a refund the card scheme rejected after it had succeeded (Adyen REFUND_FAILED)
+            detail: `refund ${from} cannot move to ${to}${failure ? ` (${failure.code}: ${failure.message})` : ''}`,
           },
           now,
         ),
@@ -267,11 +277,12 @@ export class PaymentStatusService {
     return {
       id: newId(ID_PREFIX.paymentEvent),
       paymentId: payment.id,
-      refundId: fields.refundId ?? null,
-      detail: fields.detail ?? null,
       sequence: payment.version,
       createdAt: now,
       ...fields,
+      refundId: fields.refundId ?? null,
+      // The column holds 512; a provider's reason can be longer.
+      detail: fields.detail?.slice(0, 512) ?? null,
     } as PaymentEvent;
   }
 

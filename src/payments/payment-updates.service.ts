@@ -121,7 +121,7 @@ export class PaymentUpdatesService {
         await m.insert(Refund, refund);
       }
       if (!refund.providerRefundId) refund.providerRefundId = state.providerRefundId;
-      return this.status.changeRefund(m, payment, refund, state.status!, source);
+      return this.status.changeRefund(m, payment, refund, state.status!, source, state.failure);
     });
   }
 }

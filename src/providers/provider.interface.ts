@@ -81,6 +81,8 @@ export interface ProviderRefundState {
   status: RefundStatus | null;
   providerStatus: string;
   amount?: number;
+  /** Why the provider refused it or reports it failed, when it says. */
+  failure?: { code: string; message: string };
 }
 
 /**
@@ -135,6 +137,23 @@ export interface ProviderOperationState {
   failure?: { code: string; message: string };
 }
 
+/**
+ * A capture or cancel as a verified webhook reports it (Adyen CAPTURE, CANCELLATION,
+ * CAPTURE_FAILED): it settles the payment's open operation of that type that it is about, and
+ * a success moves the payment (paid, canceled) even when no operation of ours was open (one
+ * made in the PSP's own dashboard).
+ */
+export interface WebhookOperationReport {
+  type: 'capture' | 'cancel';
+  status: 'succeeded' | 'failed';
+  providerStatus: string;
+  /** The PSP's id of this capture or cancellation, as signed; an open operation whose answer named another is not this one. */
+  providerOperationId: string;
+  /** Captures: the amount, as signed (our minor units). */
+  amount?: number;
+  failure?: { code: string; message: string };
+}
+
 export interface InboundWebhook {
   headers: Record<string, string>;
   rawBody: Buffer;
@@ -174,6 +193,7 @@ export interface WebhookNotification extends WebhookReference {
   mismatch?: { reason: WebhookMismatch; detail: string };
   payment?: ProviderPaymentState;
   refund?: ProviderRefundState;
+  operation?: WebhookOperationReport;
   /** The provider only says "something changed": fetch the payment's state (with getPayment). */
   fetchState?: boolean;
   /**

@@ -24,9 +24,6 @@ import { ProviderAccountsService } from '../providers/provider-accounts.service'
 import { TransactionService } from '../database/transaction.service';
 import { redactText } from '../common/logging/redact';
 
-/** A single payment is polled at most this often on demand (e.g. by unverifiable webhooks). */
-const ON_DEMAND_MIN_INTERVAL_MS = 10_000;
-
 /**
  * Finds out what providers did when nobody told us. Each run (at most `batchSize` of each kind):
  * - captures and cancels, then refunds, that are still pending: each is taken with a lease (one
@@ -168,21 +165,6 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     const payment = await this.payments.findOneBy({ id: paymentId });
     if (!payment) return 'unknown_payment';
     return this.poll(payment);
-  }
-
-  /**
-   * For a webhook that could not be verified: trust nothing in it, but look the payment up
-   * at the provider, at most once per ON_DEMAND_MIN_INTERVAL_MS per payment.
-   */
-  async pollByProviderId(accountId: string, providerPaymentId: string): Promise<void> {
-    const payment = await this.updates.findByProviderId(accountId, providerPaymentId);
-    if (!payment || !['pending', 'authorized'].includes(payment.status)) return;
-    if (
-      payment.lastPolledAt &&
-      Date.now() - payment.lastPolledAt.getTime() < ON_DEMAND_MIN_INTERVAL_MS
-    )
-      return;
-    await this.poll(payment);
   }
 
   private async poll(payment: Payment): Promise<UpdateResult | 'not_pollable'> {

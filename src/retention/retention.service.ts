@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  Brackets,
   DataSource,
   EntityTarget,
   In,
@@ -18,12 +19,14 @@ import {
 } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { TransactionService } from '../database/transaction.service';
-import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookDelivery, WebhookDeliveryStatus } from '../webhooks/webhook-delivery.entity';
 import { NotificationDelivery } from '../notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
 
 const RUN_INTERVAL_MS = 60 * 60 * 1000;
+/** Inbox rows nothing works on any more; `received` and `failed` ones are never purged. */
+const SETTLED_WEBHOOK_STATUSES: WebhookDeliveryStatus[] = ['processed', 'dead', 'rejected'];
 /** Rows per DELETE: short statements, so writers are never held up for long. */
 const BATCH = 500;
 
@@ -36,10 +39,11 @@ export interface PurgeCounts {
 
 /**
  * Housekeeping: deletes what is settled and older than PAYMENTSERVER_RETENTION_DAYS, so the
- * busy tables stop growing: processed provider webhooks (the inbox), delivered or dead
- * notification deliveries with their attempts, and outbox events that have none left. Nothing
- * still open is touched (unprocessed webhooks, deliveries still being retried, events not yet
- * fanned out), nor payments, refunds or their status history, which are kept for good.
+ * busy tables stop growing: provider webhooks (the inbox) that are processed, dead or rejected
+ * (operators see the dead and rejected ones until then), delivered or dead notification
+ * deliveries with their attempts, and outbox events that have none left. Nothing still open is
+ * touched (webhooks still being retried, deliveries still being retried, events not yet fanned
+ * out), nor payments, refunds or their status history, which are kept for good.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -71,8 +75,15 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   /** One pass; `now` is for tests. */
   async purge(now = new Date()): Promise<PurgeCounts> {
     const cutoff = new Date(now.getTime() - this.config.retention.days * 24 * 60 * 60 * 1000);
+    // Settled inbox rows, once nothing has happened to them for the period (a replay counts).
     const webhookDeliveries = await this.deleteInBatches(WebhookDelivery, (q) =>
-      q.where({ status: 'processed', receivedAt: LessThan(cutoff) }),
+      q
+        .where({ status: In(SETTLED_WEBHOOK_STATUSES), receivedAt: LessThan(cutoff) })
+        .andWhere(
+          new Brackets((w) =>
+            w.where('a.lastAttemptAt IS NULL').orWhere('a.lastAttemptAt < :cutoff', { cutoff }),
+          ),
+        ),
     );
     const { attempts: notificationAttempts, deliveries: notificationDeliveries } =
       await this.purgeDeliveries(cutoff);

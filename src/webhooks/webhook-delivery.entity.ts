@@ -38,6 +38,7 @@ export const OPEN_WEBHOOK_STATUSES: readonly WebhookDeliveryStatus[] = ['receive
 @Index(['providerAccountId', 'bodyHash'], { unique: true })
 @Index(['status', 'nextAttemptAt'])
 @Index(['paymentId'])
+@Index(['receivedAt', 'id'])
 export class WebhookDelivery {
   @IdColumn()
   id: string;

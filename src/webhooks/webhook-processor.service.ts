@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { In, IsNull, LessThan } from 'typeorm';
+import { FindOperator, In, IsNull, LessThan } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import {
   OPEN_WEBHOOK_STATUSES,
@@ -7,7 +7,8 @@ import {
   WebhookDeliveryStatus,
 } from './webhook-delivery.entity';
 import { PaymentUpdatesService } from '../payments/payment-updates.service';
-import { ResolvedAccount } from '../providers/provider-accounts.service';
+import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
+import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 import type { WebhookNotification } from '../providers/provider.interface';
 import { TransactionService } from '../database/transaction.service';
 import { redactText } from '../common/logging/redact';
@@ -34,25 +35,43 @@ export class WebhookProcessorService {
 
   constructor(
     private readonly updates: PaymentUpdatesService,
+    private readonly operations: PaymentOperationsService,
     private readonly finder: WebhookPaymentFinder,
     private readonly budget: WebhookPollBudget,
+    private readonly accounts: ProviderAccountsService,
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Takes an open delivery for this instance (a conditional UPDATE); false when another holds it or it is settled. */
-  async claim(id: string, token: string, now = new Date()): Promise<boolean> {
-    const lease = { leaseToken: token, leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS) };
-    const open = In([...OPEN_WEBHOOK_STATUSES]);
-    // Each UPDATE is atomic and only takes a row that nobody holds (or whose lease ran out).
-    for (const leaseExpiresAt of [IsNull(), LessThan(now)]) {
-      const result = await this.tx.write((m) =>
-        m.update(WebhookDelivery, { id, status: open, leaseExpiresAt }, lease),
-      );
-      if (result.affected === 1) return true;
+  claim(id: string, token: string, now = new Date()): Promise<boolean> {
+    return this.take(id, token, In([...OPEN_WEBHOOK_STATUSES]), now);
+  }
+
+  /**
+   * Takes a delivery whatever its status, for an operator's replay; false while another
+   * instance (the intake, the retry job, another replay) is processing it.
+   */
+  claimForReplay(id: string, token: string, now = new Date()): Promise<boolean> {
+    return this.take(id, token, undefined, now);
+  }
+
+  /**
+   * Processes a delivery this instance has claimed under `token`, with its provider account
+   * as it is now (the retry job and the operator's replay).
+   */
+  async processClaimed(delivery: WebhookDelivery, token: string): Promise<ProcessOutcome> {
+    const account = await this.accounts.find(delivery.providerAccountId);
+    let resolved: ResolvedAccount;
+    try {
+      if (!account) throw new Error('the provider account no longer exists');
+      resolved = this.accounts.resolveAccount(account);
+    } catch (error) {
+      // Counted as a failed attempt, so that it too ends dead at the horizon, not leased forever.
+      return this.fail(delivery, token, (error as Error).message);
     }
-    return false;
+    return this.process(delivery, resolved, token);
   }
 
   /** Processes a delivery this instance holds under `token` and records the outcome. */
@@ -197,7 +216,7 @@ export class WebhookProcessorService {
           continue;
         }
         let state = next.payment;
-        if (next.fetchState || (!next.payment && !next.refund))
+        if (next.fetchState || (!next.payment && !next.refund && !next.operation))
           state = await provider.getPayment(ctx, payment.providerPaymentId);
         if (state) {
           // Applied to the payment found, whatever id the item used for it.
@@ -214,6 +233,17 @@ export class WebhookProcessorService {
             result,
           });
         }
+        if (next.operation) {
+          // Settles the payment's open capture or cancel that the signed fields name.
+          const result = await this.operations.applyReport(payment.id, next.operation, 'webhook');
+          this.logger.log({
+            msg: 'webhook applied',
+            deliveryId: delivery.id,
+            paymentId: payment.id,
+            providerStatus: next.operation.providerStatus,
+            result,
+          });
+        }
         if (next.refund)
           await this.updates.applyRefundState(
             account.id,
@@ -224,6 +254,22 @@ export class WebhookProcessorService {
       }
     }
     return rejections;
+  }
+
+  /** Each UPDATE is atomic and only takes a row that nobody holds (or whose lease ran out). */
+  private async take(
+    id: string,
+    token: string,
+    status: FindOperator<WebhookDeliveryStatus> | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    const lease = { leaseToken: token, leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS) };
+    for (const leaseExpiresAt of [IsNull(), LessThan(now)]) {
+      const where = { id, leaseExpiresAt, ...(status ? { status } : {}) };
+      const result = await this.tx.write((m) => m.update(WebhookDelivery, where, lease));
+      if (result.affected === 1) return true;
+    }
+    return false;
   }
 
   private async finish(

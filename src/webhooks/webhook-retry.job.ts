@@ -11,7 +11,6 @@ import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
-import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 
 const BATCH = 20;
 
@@ -30,7 +29,6 @@ export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly processor: WebhookProcessorService,
-    private readonly accounts: ProviderAccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -76,7 +74,7 @@ export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy 
         if (!(await this.processor.claim(id, token))) continue;
         const delivery = await this.deliveries.findOneBy({ id, leaseToken: token });
         if (!delivery) continue;
-        await this.processClaimed(delivery, token);
+        await this.processor.processClaimed(delivery, token);
         done++;
       }
     } catch (error) {
@@ -84,19 +82,5 @@ export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.warn({ msg: 'webhook retry pass failed', error: (error as Error).message });
     }
     return done;
-  }
-
-  private async processClaimed(delivery: WebhookDelivery, token: string): Promise<void> {
-    const account = await this.accounts.find(delivery.providerAccountId);
-    let resolved: ResolvedAccount;
-    try {
-      if (!account) throw new Error('the provider account no longer exists');
-      resolved = this.accounts.resolveAccount(account);
-    } catch (error) {
-      // Counted as a failed attempt, so that it too ends dead at the horizon, not leased forever.
-      await this.processor.fail(delivery, token, (error as Error).message);
-      return;
-    }
-    await this.processor.process(delivery, resolved, token);
   }
 }

@@ -6,12 +6,14 @@ import { WebhookRetryJob } from './webhook-retry.job';
 import { WebhookPaymentFinder } from './webhook-payment.finder';
 import { WebhookPollBudget } from './webhook-poll.budget';
 import { OnDemandPoller } from './on-demand-poller.service';
+import { WebhookInboxService } from './webhook-inbox.service';
+import { ProviderWebhooksAdminController } from './provider-webhooks-admin.controller';
 import { PaymentsModule } from '../payments/payments.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
 
 @Module({
   imports: [PaymentsModule, ReconciliationModule],
-  controllers: [WebhooksController],
+  controllers: [WebhooksController, ProviderWebhooksAdminController],
   providers: [
     WebhookIntakeService,
     WebhookProcessorService,
@@ -19,6 +21,7 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module';
     WebhookPaymentFinder,
     WebhookPollBudget,
     OnDemandPoller,
+    WebhookInboxService,
   ],
   exports: [WebhookProcessorService, OnDemandPoller],
 })

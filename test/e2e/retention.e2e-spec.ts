@@ -1,6 +1,6 @@
 import { In, IsNull, Not } from 'typeorm';
 import { RetentionService } from '../../src/retention/retention.service';
-import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
+import { WebhookDelivery, WebhookDeliveryStatus } from '../../src/webhooks/webhook-delivery.entity';
 import { NotificationDelivery } from '../../src/notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../../src/notifications/delivery-attempt.entity';
 import { OutboxEvent } from '../../src/notifications/outbox-event.entity';
@@ -61,17 +61,32 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
       return rows.length >= 2 && rows.every((r) => r.status === 'processed') && rows;
     });
 
-    // Age everything so far past the period; an unprocessed inbox row is aged too.
+    // Age everything so far past the period; open inbox rows (received, failed) are aged too,
+    // and dead and rejected ones are added: settled, so purged once old.
     const old = new Date(Date.now() - 40 * DAY);
-    const stuck = {
+    const row = (id: string, status: WebhookDeliveryStatus) => ({
       ...inbox[0],
-      id: 'whd_stuck',
-      bodyHash: 'f'.repeat(64),
-      status: 'received' as const,
+      id,
+      bodyHash: id.padEnd(64, '0'),
+      status,
       processedAt: null,
-    };
-    await repo(WebhookDelivery).insert(stuck);
-    await repo(WebhookDelivery).update({ id: Not(IsNull()) }, { receivedAt: old });
+    });
+    await repo(WebhookDelivery).insert([
+      row('whk_stuck', 'received'),
+      row('whk_failing', 'failed'),
+      row('whk_dead', 'dead'),
+      row('whk_rejected', 'rejected'),
+      row('whk_replayed', 'dead'),
+    ]);
+    await repo(WebhookDelivery).update(
+      { id: Not(IsNull()) },
+      { receivedAt: old, lastAttemptAt: old, processedAt: old },
+    );
+    // An operator replayed this dead one yesterday: it stays for the period from then.
+    await repo(WebhookDelivery).update(
+      { id: 'whk_replayed' },
+      { lastAttemptAt: new Date(Date.now() - DAY) },
+    );
     await repo(NotificationDelivery).update(
       { id: Not(IsNull()) },
       { updatedAt: old, createdAt: old },
@@ -92,9 +107,11 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
 
     const counts = await server.server.app.get(RetentionService).purge();
 
-    // Inbox: the aged processed rows went; the unprocessed one and the recent ones stay.
-    expect(counts.webhookDeliveries).toBe(inbox.length);
-    expect(await repo(WebhookDelivery).findOneBy({ id: 'whd_stuck' })).not.toBeNull();
+    // Inbox: the aged processed, dead and rejected rows went; open, recent and lately replayed ones stay.
+    expect(counts.webhookDeliveries).toBe(inbox.length + 2);
+    const added = ['whk_stuck', 'whk_failing', 'whk_dead', 'whk_rejected', 'whk_replayed'];
+    const kept = await repo(WebhookDelivery).findBy({ id: In(added) });
+    expect(kept.map((r) => r.id).sort()).toEqual(['whk_failing', 'whk_replayed', 'whk_stuck']);
     expect(await repo(WebhookDelivery).countBy({ status: 'processed' })).toBeGreaterThanOrEqual(1);
     // Deliveries: the two aged delivered ones went with their attempts; the open one stays with its attempt.
     expect(counts.notificationDeliveries).toBe(2);

@@ -33,7 +33,7 @@ export const ID_PREFIX = {
   integration: 'int',
   apiKey: 'key',
   providerAccount: 'pa',
-  webhookDelivery: 'whd',
+  webhookDelivery: 'whk',
   idempotency: 'idem',
   paymentEvent: 'pev',
   operation: 'op',

@@ -200,10 +200,10 @@ export class RefundTracker {
       if (state.status === 'succeeded' || state.status === 'failed') {
         const failure =
           state.status === 'failed'
-            ? {
+            ? (state.failure ?? {
                 code: 'provider_failed',
                 message: `the provider reports the refund ${state.providerStatus}`,
-              }
+              })
             : undefined;
         await this.status.changeRefund(m, payment, current, state.status, source, failure);
         return;

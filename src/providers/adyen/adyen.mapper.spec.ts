@@ -41,8 +41,21 @@ describe('Adyen mapping', () => {
         'Cancelled',
         { payment: { automatic: 'canceled', manual: 'canceled' } },
       ],
-      ['CAPTURE', 'true', '', { payment: { automatic: 'paid', manual: 'paid' } }],
-      ['CANCELLATION', 'true', '', { payment: { automatic: 'canceled', manual: 'canceled' } }],
+      ['CAPTURE', 'true', '', { operation: { type: 'capture', status: 'succeeded' } }],
+      [
+        'CAPTURE',
+        'false',
+        'Capture not possible',
+        { operation: { type: 'capture', status: 'failed' } },
+      ],
+      [
+        'CAPTURE_FAILED',
+        'true',
+        'Capture Failed',
+        { operation: { type: 'capture', status: 'failed' } },
+      ],
+      ['CANCELLATION', 'true', '', { operation: { type: 'cancel', status: 'succeeded' } }],
+      ['CANCELLATION', 'false', '', { operation: { type: 'cancel', status: 'failed' } }],
       [
         'CHARGEBACK',
         'true',
@@ -51,15 +64,15 @@ describe('Adyen mapping', () => {
       ],
       ['REFUND', 'true', '', { refund: 'succeeded' }],
       ['REFUND', 'false', 'Insufficient balance', { refund: 'failed' }],
-      ['REFUND_FAILED', 'true', '', { refund: 'failed' }],
+      ['REFUND_FAILED', 'true', 'Refund Failed', { refund: 'failed' }],
+      ['REFUNDED_REVERSED', 'true', '', { refund: 'failed' }],
     ])('%s success=%s %s', (eventCode, success, reason, effect) => {
       expect(adyenEventEffect(eventCode, success, reason)).toEqual(effect);
     });
 
     it.each([
-      ['CAPTURE', 'false'],
-      ['CAPTURE_FAILED', 'true'],
-      ['CANCELLATION', 'false'],
+      ['CAPTURE_FAILED', 'false'],
+      ['CHARGEBACK_REVERSED', 'true'],
       ['REPORT_AVAILABLE', 'true'],
       ['SOMETHING_NEW', 'true'],
     ])('leaves %s success=%s unmapped (logged and ignored)', (eventCode, success) => {
@@ -67,7 +80,7 @@ describe('Adyen mapping', () => {
     });
 
     it('has exactly the tested rows', () => {
-      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(9);
+      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(13);
     });
   });
 

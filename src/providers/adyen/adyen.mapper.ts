@@ -20,22 +20,33 @@ export const ADYEN_LINK_STATUS_MAP: Record<string, Record<CaptureMode, PaymentSt
 };
 
 export type AdyenEventEffect =
-  { payment: Record<CaptureMode, PaymentStatus> } | { refund: RefundStatus };
+  | { payment: Record<CaptureMode, PaymentStatus> }
+  | { refund: RefundStatus }
+  | { operation: { type: 'capture' | 'cancel'; status: 'succeeded' | 'failed' } };
 
 /**
  * Standard webhook events, keyed `eventCode:success` (and `eventCode:success:reason` where the
  * reason changes the meaning). Anything not listed is logged and ignored.
+ *
+ * Modifications: `CAPTURE`/`CANCELLATION` with `success=false` are refusals (nothing was
+ * captured or canceled); `CAPTURE_FAILED` is a capture the card scheme rejected after
+ * `CAPTURE` succeeded. `REFUND_FAILED` (rejected by the scheme) and `REFUNDED_REVERSED` (the
+ * refunded amount came back to the merchant) mean the shopper did not get the refund.
  */
 export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'AUTHORISATION:true': { payment: { automatic: 'paid', manual: 'authorized' } },
   'AUTHORISATION:false': { payment: { automatic: 'failed', manual: 'failed' } },
   'AUTHORISATION:false:Cancelled': { payment: { automatic: 'canceled', manual: 'canceled' } },
-  'CAPTURE:true': { payment: { automatic: 'paid', manual: 'paid' } },
-  'CANCELLATION:true': { payment: { automatic: 'canceled', manual: 'canceled' } },
+  'CAPTURE:true': { operation: { type: 'capture', status: 'succeeded' } },
+  'CAPTURE:false': { operation: { type: 'capture', status: 'failed' } },
+  'CAPTURE_FAILED:true': { operation: { type: 'capture', status: 'failed' } },
+  'CANCELLATION:true': { operation: { type: 'cancel', status: 'succeeded' } },
+  'CANCELLATION:false': { operation: { type: 'cancel', status: 'failed' } },
   'CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
   'REFUND:true': { refund: 'succeeded' },
   'REFUND:false': { refund: 'failed' },
   'REFUND_FAILED:true': { refund: 'failed' },
+  'REFUNDED_REVERSED:true': { refund: 'failed' },
 };
 
 export function adyenEventEffect(

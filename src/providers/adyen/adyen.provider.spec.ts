@@ -69,6 +69,25 @@ describe('AdyenProvider endpoints', () => {
     expect(seen[0].headers?.['x-api-key']).toBe('k');
   });
 
+  it('sends our payment id as the reference of a capture and of a cancel (signed back as merchantReference)', async () => {
+    const seen: HttpRequest[] = [];
+    const op = {
+      id: 'op_1',
+      paymentId: 'pay_1',
+      providerPaymentId: 'PL1',
+      providerReference: 'PSP1',
+      amount: { value: 100, currency: 'EUR' },
+      idempotencyKey: 'op_1',
+      providerOperationId: null,
+    };
+    await provider.capture(context({}, seen), op);
+    await provider.cancel(context({}, seen), op);
+    expect(seen.map((r) => [r.url, JSON.parse(r.body as string).reference])).toEqual([
+      ['https://checkout-test.adyen.com/v71/payments/PSP1/captures', 'pay_1'],
+      ['https://checkout-test.adyen.com/v71/payments/PSP1/cancels', 'pay_1'],
+    ]);
+  });
+
   it('refuses a live account without liveUrlPrefix as invalid credentials', async () => {
     await expect(
       provider.getPayment(context({ testMode: false }, []), 'PL1'),
@@ -171,7 +190,14 @@ describe('AdyenProvider webhooks', () => {
       providerPaymentId: 'PSP0000000000001',
       paymentId: 'pay_A',
       signedAmount: { money: { value: 500, currency: 'EUR' }, rule: 'at_most' },
+      operation: {
+        type: 'capture',
+        status: 'succeeded',
+        providerOperationId: 'CAP1',
+        amount: 500,
+      },
     });
+    expect(capture.payment).toBeUndefined();
     const [refund] = provider.parseWebhook(
       ctx,
       webhook([
@@ -187,6 +213,68 @@ describe('AdyenProvider webhooks', () => {
       providerPaymentId: 'PSP0000000000001',
       refundId: 're_1',
       refund: { refundId: 're_1', status: 'succeeded', amount: 200 },
+    });
+  });
+
+  it.each([
+    ['CAPTURE', 'false', 'Capture not possible', 'capture', 'refused'],
+    ['CAPTURE_FAILED', 'true', 'Capture Failed', 'capture', 'capture_failed'],
+    ['CANCELLATION', 'false', 'Cancel not possible', 'cancel', 'refused'],
+  ])(
+    '%s success=%s fails the %s it names by its signed pspReference and merchantReference',
+    (eventCode, success, reason, type, code) => {
+      const [notification] = provider.parseWebhook(
+        ctx,
+        webhook([
+          item({
+            eventCode,
+            success,
+            reason,
+            originalReference: 'PSP0000000000001',
+            pspReference: 'MOD1',
+            amount: { currency: 'EUR', value: 500 },
+          }),
+        ]),
+      );
+      expect(notification).toMatchObject({
+        paymentId: 'pay_A',
+        providerPaymentId: 'PSP0000000000001',
+        operation: {
+          type,
+          status: 'failed',
+          providerOperationId: 'MOD1',
+          failure: { code, message: `Adyen ${eventCode}: ${reason}` },
+        },
+      });
+    },
+  );
+
+  it.each([
+    ['REFUND', 'false', 'refused'],
+    ['REFUND_FAILED', 'true', 'refund_failed'],
+    ['REFUNDED_REVERSED', 'true', 'refunded_reversed'],
+  ])('%s success=%s fails the refund its merchantReference names', (eventCode, success, code) => {
+    const [notification] = provider.parseWebhook(
+      ctx,
+      webhook([
+        item({
+          eventCode,
+          success,
+          originalReference: 'PSP0000000000001',
+          pspReference: 'REF1',
+          merchantReference: 're_1',
+          amount: { currency: 'EUR', value: 200 },
+        }),
+      ]),
+    );
+    expect(notification).toMatchObject({
+      refundId: 're_1',
+      refund: {
+        refundId: 're_1',
+        providerRefundId: 'REF1',
+        status: 'failed',
+        failure: { code },
+      },
     });
   });
 

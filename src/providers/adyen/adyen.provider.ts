@@ -164,7 +164,8 @@ export class AdyenProvider implements PaymentProvider {
       ctx,
       'POST',
       `/payments/${encodeURIComponent(op.providerReference)}/cancels`,
-      { merchantAccount: ctx.account.credentials.merchantAccount, reference: op.providerPaymentId },
+      // Our payment id, as for captures: the CANCELLATION webhook names the payment by it (signed).
+      { merchantAccount: ctx.account.credentials.merchantAccount, reference: op.paymentId },
       op.idempotencyKey,
     );
     return { status: 'pending', providerOperationId: response.pspReference };
@@ -241,8 +242,9 @@ export class AdyenProvider implements PaymentProvider {
    * merchantReference, amount, eventCode and success. An AUTHORISATION names our payment by
    * merchantReference (the link's `reference`) and must carry its exact amount; a modification
    * names it by originalReference (the authorisation's pspReference) and our merchantReference
-   * (the payment id for a capture or chargeback, the refund id for a refund). additionalData is
-   * never used for identity: a replayed item with another paymentLinkId changes nothing.
+   * (the payment id for a capture, cancellation or chargeback, the refund id for a refund).
+   * additionalData is never used for identity: a replayed item with another paymentLinkId
+   * changes nothing.
    */
   parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
     const notifications: WebhookNotification[] = [];
@@ -357,6 +359,28 @@ export class AdyenProvider implements PaymentProvider {
           status: effect.refund,
           providerStatus,
           amount: signed.amount?.value,
+          failure: effect.refund === 'failed' ? this.failure(item) : undefined,
+        },
+      };
+    }
+    if ('operation' in effect) {
+      const { type, status } = effect.operation;
+      return {
+        ...signed.identity,
+        providerPaymentId: item.originalReference ?? item.pspReference,
+        // Our captures and cancels send the payment id as `reference`, signed as merchantReference.
+        ...(item.merchantReference ? { paymentId: item.merchantReference } : {}),
+        ...(signed.amount
+          ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
+          : {}),
+        operation: {
+          type,
+          status,
+          providerStatus,
+          // The modification's own pspReference: what Adyen answered the capture or cancel with.
+          providerOperationId: item.pspReference,
+          amount: type === 'capture' ? signed.amount?.value : undefined,
+          failure: status === 'failed' ? this.failure(item) : undefined,
         },
       };
     }
@@ -386,23 +410,22 @@ export class AdyenProvider implements PaymentProvider {
         },
       };
     }
-    // Modifications name the payment by the authorisation's pspReference.
-    const status = effect.payment.automatic;
-    const namesPayment = item.eventCode === 'CAPTURE' || item.eventCode === 'CHARGEBACK';
+    // A chargeback names the payment by the authorisation's pspReference and its merchantReference.
     return {
       ...signed.identity,
       providerPaymentId: item.originalReference ?? item.pspReference,
-      ...(namesPayment && item.merchantReference ? { paymentId: item.merchantReference } : {}),
+      ...(item.merchantReference ? { paymentId: item.merchantReference } : {}),
       ...(signed.amount
         ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
         : {}),
-      payment: {
-        providerPaymentId: '',
-        status,
-        providerStatus,
-        amountCaptured: item.eventCode === 'CAPTURE' ? signed.amount?.value : undefined,
-      },
+      payment: { providerPaymentId: '', status: effect.payment.automatic, providerStatus },
     };
+  }
+
+  /** A refusal (`success=false`) or a later failure (`CAPTURE_FAILED`, `REFUND_FAILED`, `REFUNDED_REVERSED`), with Adyen's reason. */
+  private failure(item: AdyenNotificationRequestItem): { code: string; message: string } {
+    const code = item.success === 'true' ? item.eventCode.toLowerCase() : 'refused';
+    return { code, message: `Adyen ${item.eventCode}: ${item.reason || 'no reason given'}` };
   }
 
   /** The signed amount in our minor units, and a mismatch when the item is for another merchant account. */

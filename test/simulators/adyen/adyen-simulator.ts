@@ -32,6 +32,16 @@ interface Link {
   canceled: boolean;
 }
 
+interface Modification {
+  pspReference: string;
+  kind: 'captures' | 'cancels' | 'refunds';
+  link: Link;
+  /** Our `reference` of the request (payment id for captures and cancels, refund id for refunds). */
+  reference: string;
+  amount: { currency: string; value: number };
+  success: boolean;
+}
+
 export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
 
 /**
@@ -47,6 +57,12 @@ export class AdyenSimulator extends PspSimulator {
   omitMetadata = false;
   /** The next refund is accepted (`received`) and then refused by webhook. */
   refuseNextRefund = false;
+  /** The next capture is accepted (`received`) and then refused by webhook (CAPTURE success=false). */
+  refuseNextCapture = false;
+  /** The next cancel is accepted (`received`) and then refused by webhook (CANCELLATION success=false). */
+  refuseNextCancel = false;
+  /** The modifications Adyen accepted, by their pspReference, with the outcome it reported. */
+  readonly modifications = new Map<string, Modification>();
   readonly delivered: { body: string; status: number; responseText: string }[] = [];
   /** Requests refused for not matching the spec (for assertions). */
   readonly rejected: { path: string; errors: unknown }[] = [];
@@ -219,7 +235,9 @@ export class AdyenSimulator extends PspSimulator {
         entry.request.manualCapture === true &&
         entry.captured === 0 &&
         !entry.canceled &&
-        value! <= entry.request.amount.value;
+        value! <= entry.request.amount.value &&
+        !this.refuseNextCapture;
+      this.refuseNextCapture = false;
       if (ok) entry.captured = value!;
       event = {
         eventCode: 'CAPTURE',
@@ -228,9 +246,15 @@ export class AdyenSimulator extends PspSimulator {
         value: value!,
       };
     } else if (kind === 'cancels') {
-      const ok = entry.captured === 0 && !entry.canceled;
+      const ok = entry.captured === 0 && !entry.canceled && !this.refuseNextCancel;
+      this.refuseNextCancel = false;
       if (ok) entry.canceled = true;
-      event = { eventCode: 'CANCELLATION', success: ok, value: entry.request.amount.value };
+      event = {
+        eventCode: 'CANCELLATION',
+        success: ok,
+        reason: ok ? undefined : 'Cancel not possible',
+        value: entry.request.amount.value,
+      };
     } else {
       const ok = value! > 0 && entry.refunded + value! <= entry.captured && !this.refuseNextRefund;
       this.refuseNextRefund = false;
@@ -242,11 +266,20 @@ export class AdyenSimulator extends PspSimulator {
         value: value!,
       };
     }
+    const reference: string = body.reference ?? entry.request.reference;
+    this.modifications.set(modificationRef, {
+      pspReference: modificationRef,
+      kind: kind as Modification['kind'],
+      link: entry,
+      reference,
+      amount: { currency, value: event.value },
+      success: event.success,
+    });
     // Adyen answers `received` now and reports the outcome by webhook.
     this.notifyLater({
       pspReference: modificationRef,
       originalReference: pspReference,
-      merchantReference: body.reference ?? entry.request.reference,
+      merchantReference: reference,
       eventCode: event.eventCode,
       success: event.success,
       reason: event.reason,
@@ -260,6 +293,56 @@ export class AdyenSimulator extends PspSimulator {
       status: 'received',
       ...(body.amount ? { amount: body.amount } : {}),
     });
+  }
+
+  /**
+   * The card scheme rejects a capture after Adyen confirmed it (CAPTURE success=true): Adyen
+   * sends CAPTURE_FAILED for the capture's pspReference, and the money is not captured.
+   */
+  async schemeRejectsCapture(reference: string, reason = 'Capture Failed'): Promise<void> {
+    const capture = this.accepted('captures', reference);
+    capture.link.captured = 0;
+    await this.notify({
+      pspReference: capture.pspReference,
+      originalReference: capture.link.pspReference!,
+      merchantReference: capture.reference,
+      eventCode: 'CAPTURE_FAILED',
+      success: true,
+      reason,
+      amount: capture.amount,
+    });
+  }
+
+  /**
+   * A refund that Adyen confirmed (REFUND success=true) does not reach the shopper after all:
+   * REFUND_FAILED (rejected by the card scheme) or REFUNDED_REVERSED (the amount came back to
+   * the merchant account), for the refund's pspReference.
+   */
+  async refundFailsLater(
+    reference: string,
+    eventCode: 'REFUND_FAILED' | 'REFUNDED_REVERSED',
+    reason = eventCode === 'REFUND_FAILED' ? 'Refund Failed' : 'Refunded amount returned',
+  ): Promise<void> {
+    const refund = this.accepted('refunds', reference);
+    refund.link.refunded -= refund.amount.value;
+    await this.notify({
+      pspReference: refund.pspReference,
+      originalReference: refund.link.pspReference!,
+      merchantReference: refund.reference,
+      eventCode,
+      success: true,
+      reason,
+      amount: refund.amount,
+    });
+  }
+
+  /** The last modification of a kind with our reference that Adyen reported done. */
+  private accepted(kind: Modification['kind'], reference: string): Modification {
+    const found = [...this.modifications.values()]
+      .filter((m) => m.kind === kind && m.reference === reference && m.success)
+      .pop();
+    if (!found) throw new Error(`no successful ${kind} with reference ${reference}`);
+    return found;
   }
 
   private async hostedPage(id: string, request: SimRequest): Promise<SimResponse> {
