@@ -6,16 +6,29 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
   let admin: string;
   let declining: string;
   let started: Date;
-  const stats = (query: string) => server.request('GET', `/api/v1/admin/stats${query}`, { token: admin });
+  const stats = (query: string) =>
+    server.request('GET', `/api/v1/admin/stats${query}`, { token: admin });
 
   beforeAll(async () => {
     server = await startTestServer({ dialect });
     admin = await server.adminToken();
     started = new Date(Date.now() - 1000);
-    declining = (await server.request('POST', '/api/v1/admin/provider-accounts', { token: admin, body: { provider: 'test', name: 'declines', credentials: {}, settings: { failureMode: 'decline' } } })).body.id;
+    declining = (
+      await server.request('POST', '/api/v1/admin/provider-accounts', {
+        token: admin,
+        body: {
+          provider: 'test',
+          name: 'declines',
+          credentials: {},
+          settings: { failureMode: 'decline' },
+        },
+      })
+    ).body.id;
     // On the default account `test`: 3 EUR payments (2 paid: 1000 + 2500), 1 USD payment paid (700), 1 left pending.
     const pay = async (amount: { value: number; currency: string }, outcome?: string) => {
-      const payment = (await server.request('POST', '/api/v1/payments', { body: paymentBody({ amount }) })).body;
+      const payment = (
+        await server.request('POST', '/api/v1/payments', { body: paymentBody({ amount }) })
+      ).body;
       if (outcome) await submitCheckout(payment.checkoutUrl, { outcome });
       return payment;
     };
@@ -26,7 +39,9 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
     await pay({ value: 900, currency: 'USD' });
     // Two declined at creation: no provider took them.
     for (let i = 0; i < 2; i++) {
-      await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: declining }) });
+      await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: declining }),
+      });
     }
   });
 
@@ -39,20 +54,60 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: [
-        { key: 'none', count: 2, paidCount: 0, successRate: 0, volume: [] },
-        { key: 'test', count: 5, paidCount: 3, successRate: 0.6, volume: [{ value: 3500, currency: 'EUR' }, { value: 700, currency: 'USD' }] },
+        {
+          key: 'none',
+          count: 2,
+          paidCount: 0,
+          successRate: 0,
+          volume: [],
+          grossVolume: [],
+          refundedVolume: [],
+          chargedBackVolume: [],
+          refundedCount: 0,
+          chargedBackCount: 0,
+        },
+        {
+          key: 'test',
+          count: 5,
+          paidCount: 3,
+          successRate: 0.6,
+          volume: [
+            { value: 3500, currency: 'EUR' },
+            { value: 700, currency: 'USD' },
+          ],
+          grossVolume: [
+            { value: 3500, currency: 'EUR' },
+            { value: 700, currency: 'USD' },
+          ],
+          refundedVolume: [
+            { value: 0, currency: 'EUR' },
+            { value: 0, currency: 'USD' },
+          ],
+          chargedBackVolume: [
+            { value: 0, currency: 'EUR' },
+            { value: 0, currency: 'USD' },
+          ],
+          refundedCount: 0,
+          chargedBackCount: 0,
+        },
       ],
     });
   });
 
   it('groups by status and by provider account', async () => {
-    expect((await stats('?groupBy=status')).body.data.map((r: any) => [r.key, r.count, r.paidCount])).toEqual([
+    expect(
+      (await stats('?groupBy=status')).body.data.map((r: any) => [r.key, r.count, r.paidCount]),
+    ).toEqual([
       ['failed', 3, 0],
       ['paid', 3, 3],
       ['pending', 1, 0],
     ]);
     const byAccount = (await stats('?groupBy=account')).body.data;
-    expect(byAccount.find((r: any) => r.key === 'test')).toMatchObject({ count: 5, paidCount: 3, successRate: 0.6 });
+    expect(byAccount.find((r: any) => r.key === 'test')).toMatchObject({
+      count: 5,
+      paidCount: 3,
+      successRate: 0.6,
+    });
   });
 
   it('groups by UTC day and honours the time window', async () => {
@@ -66,7 +121,9 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
       const sameDay = (await stats(`?from=${today}&to=${today}`)).body.data;
       expect(sameDay.reduce((n: number, r: any) => n + r.count, 0)).toBe(7);
     }
-    const empty = await stats(`?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-01-02T00:00:00Z')}`);
+    const empty = await stats(
+      `?from=${encodeURIComponent('2020-01-01T00:00:00Z')}&to=${encodeURIComponent('2020-01-02T00:00:00Z')}`,
+    );
     expect(empty.body).toEqual({ data: [] });
   });
 
@@ -75,7 +132,9 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('groupBy');
     expect((await stats('?from=yesterday')).body.errors[0].field).toBe('from');
-    const backwards = await stats(`?from=${encodeURIComponent('2026-02-01T00:00:00Z')}&to=${encodeURIComponent('2026-01-01T00:00:00Z')}`);
+    const backwards = await stats(
+      `?from=${encodeURIComponent('2026-02-01T00:00:00Z')}&to=${encodeURIComponent('2026-01-01T00:00:00Z')}`,
+    );
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors[0].field).toBe('to');
   });
