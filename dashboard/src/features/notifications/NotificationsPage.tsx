@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -7,6 +7,7 @@ import { $api } from '../../api/client';
 import { namesById, useAllEndpoints, useAllIntegrations } from '../../api/lists';
 import type { NotificationEndpoint } from '../../api/types';
 import { confirmAction, notifyError, notifySuccess } from '../../components/feedback';
+import { EnabledBadge } from '../../components/EnabledBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { EmptyState, QueryView } from '../../components/states';
@@ -98,13 +99,7 @@ function EndpointCard({
               {endpoint.type === 'webhook' ? 'HTTP webhook' : 'RabbitMQ'} · {integration}
             </Text>
           </div>
-          <Badge
-            variant={endpoint.enabled ? 'filled' : 'outline'}
-            color={endpoint.enabled ? 'blue' : 'gray'}
-            tt="none"
-          >
-            {endpoint.enabled ? 'enabled' : 'disabled'}
-          </Badge>
+          <EnabledBadge enabled={endpoint.enabled} />
         </Group>
         {endpoint.disabledReason ? (
           <Text size="sm" c="red.9">

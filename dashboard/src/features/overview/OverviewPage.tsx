@@ -59,7 +59,8 @@ function Chart({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
-function MoneyList({ list }: { list: Money[] }) {
+function MoneyList({ list, skipZero = false }: { list: Money[]; skipZero?: boolean }) {
+  if (skipZero) list = list.filter((m) => m.value !== 0);
   if (list.length === 0) return <>—</>;
   return (
     <>
@@ -174,7 +175,7 @@ export default function OverviewPage() {
   }
 
   const sum = totals(byProvider.data.data);
-  const currencies = currenciesOf(byProvider.data.data);
+  const currencies = currenciesOf(byDay.data.data);
   const currency =
     chosenCurrency && currencies.includes(chosenCurrency)
       ? chosenCurrency
@@ -350,11 +351,12 @@ export default function OverviewPage() {
                   Captured <MoneyList list={sum.gross} />
                 </Text>
                 <Text size="sm">
-                  Refunded <MoneyList list={sum.refunded} /> in {sum.refundedCount} payments
+                  Refunded <MoneyList list={sum.refunded} skipZero /> in{' '}
+                  {plural(sum.refundedCount, 'payment')}
                 </Text>
                 <Text size="sm">
-                  Charged back <MoneyList list={sum.chargedBack} /> in {sum.chargedBackCount}{' '}
-                  payments
+                  Charged back <MoneyList list={sum.chargedBack} skipZero /> in{' '}
+                  {plural(sum.chargedBackCount, 'payment')}
                 </Text>
               </Card>
             </Stack>
@@ -364,6 +366,10 @@ export default function OverviewPage() {
       {problems}
     </Stack>
   );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function shortDay(day: string): string {

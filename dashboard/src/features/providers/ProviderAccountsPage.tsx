@@ -7,6 +7,7 @@ import { useAllProviderAccounts } from '../../api/lists';
 import type { ProviderAccount } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { confirmAction, notifyError, notifySuccess } from '../../components/feedback';
+import { EnabledBadge } from '../../components/EnabledBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { EmptyState, QueryView } from '../../components/states';
@@ -89,17 +90,16 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
             </Text>
           </div>
           <Group gap={4} wrap="wrap" justify="flex-end">
-            <Badge variant="outline" color={account.testMode ? 'gray' : 'blue'} tt="none">
+            <Badge
+              variant="outline"
+              color={account.testMode ? 'gray' : 'blue'}
+              tt="none"
+              maw="none"
+              style={{ flexShrink: 0 }}
+            >
               {account.testMode ? 'test mode' : 'live'}
             </Badge>
-            <Badge
-              variant={account.enabled ? 'filled' : 'outline'}
-              color={account.enabled ? 'blue' : 'gray'}
-              tt="none"
-              data-testid="enabled-badge"
-            >
-              {account.enabled ? 'enabled' : 'disabled'}
-            </Badge>
+            <EnabledBadge enabled={account.enabled} />
           </Group>
         </Group>
         <div>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Card, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { fetchClient } from '../../api/client';
@@ -11,6 +11,7 @@ import {
 } from '../../api/lists';
 import type { RoutingRule } from '../../api/types';
 import { confirmAction, notifyError, notifySuccess } from '../../components/feedback';
+import { EnabledBadge } from '../../components/EnabledBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { EmptyState, QueryView } from '../../components/states';
@@ -99,13 +100,7 @@ function RuleCard({
               </Text>
             </div>
           </Group>
-          <Badge
-            variant={rule.enabled ? 'filled' : 'outline'}
-            color={rule.enabled ? 'blue' : 'gray'}
-            tt="none"
-          >
-            {rule.enabled ? 'enabled' : 'disabled'}
-          </Badge>
+          <EnabledBadge enabled={rule.enabled} />
         </Group>
         <Text size="sm">{describeConditions(rule.conditions)}.</Text>
         <RuleSplit rule={rule} accountNames={accountNames} />
