@@ -347,7 +347,10 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
 
     await page.getByRole('button', { name: 'Refund…' }).click();
     await dialog().getByRole('button', { name: 'Refund €4.10' }).click();
-    await notified(page, /^Done.*Refund re_\w+ of €4\.10 is (pending|succeeded)\.$/);
+    await notified(
+      page,
+      /^Done(Refunded €4\.10 \(re_\w+\)\.|Refund re_\w+ of €4\.10 is pending; the provider confirms it\.)$/,
+    );
     const after = await eventually(async () => {
       const payment = (await api('GET', `/api/v1/payments/${seeded.paid.id}`)).body;
       return payment.amountRefunded === 410 ? payment : undefined;
@@ -552,7 +555,7 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     await shows(page.locator('main'), 'Rule EUR: 30 % to Mollie');
     await page.getByRole('button', { name: 'Refund…' }).click();
     await dialog().getByRole('button', { name: 'Refund €25.00' }).click();
-    await notified(page, /Refund re_\w+ of €25\.00 is (pending|succeeded)\./);
+    await notified(page, /Refunded €25\.00 \(re_\w+\)\.|Refund re_\w+ of €25\.00 is pending/);
     await eventually(
       async () =>
         (await api('GET', `/api/v1/payments/${molliePayment.id}`)).body.status === 'refunded',

@@ -79,7 +79,13 @@ function RefundForm({ payment, refunds }: { payment: Payment; refunds: Refund[] 
         body: { amount: money, ...(values.reason.trim() ? { reason: values.reason.trim() } : {}) },
       });
       setKey(crypto.randomUUID());
-      notifySuccess(`Refund ${created.id} of ${formatMoney(created.amount)} is ${created.status}.`);
+      notifySuccess(
+        created.status === 'succeeded'
+          ? `Refunded ${formatMoney(created.amount)} (${created.id}).`
+          : created.status === 'pending'
+            ? `Refund ${created.id} of ${formatMoney(created.amount)} is pending; the provider confirms it.`
+            : `Refund ${created.id} of ${formatMoney(created.amount)} failed at the provider.`,
+      );
       form.setErrors({});
       await queryClient.invalidateQueries();
     } catch (error) {

@@ -124,7 +124,6 @@ export function ProviderAccountForm({
               {form.values.replaceCredentials
                 ? info.credentials.map((field) => {
                     const props = {
-                      key: field.name,
                       label: field.label,
                       description: field.description,
                       placeholder: field.placeholder,
@@ -138,9 +137,9 @@ export function ProviderAccountForm({
                         Boolean(form.errors[`credentials.${field.name}`]) || undefined,
                     };
                     return field.secret ? (
-                      <PasswordInput {...props} autoComplete="new-password" />
+                      <PasswordInput key={field.name} {...props} autoComplete="new-password" />
                     ) : (
-                      <TextInput {...props} />
+                      <TextInput key={field.name} {...props} />
                     );
                   })
                 : null}
