@@ -47,7 +47,8 @@ async function main(): Promise<void> {
       PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       PAYMENTSERVER_BOOTSTRAP_API_KEY: apiKey,
       // Production mode requires an issuer; the benchmark only uses API keys, so it is never fetched.
-      PAYMENTSERVER_OIDC_ISSUER: process.env.PAYMENTSERVER_OIDC_ISSUER ?? 'http://127.0.0.1:9/unused',
+      PAYMENTSERVER_OIDC_ISSUER:
+        process.env.PAYMENTSERVER_OIDC_ISSUER ?? 'http://127.0.0.1:9/unused',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -84,11 +85,19 @@ async function main(): Promise<void> {
       non2xx: result.non2xx,
       errors: result.errors,
       throughputPerSecond: result.requests.average,
-      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      latencyMs: {
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
     };
     console.log(JSON.stringify(summary, null, 2));
     fs.mkdirSync('bench/results', { recursive: true });
-    fs.writeFileSync(`bench/results/create-payment${database === 'sqlite' ? '' : `-${database}`}.json`, JSON.stringify(summary, null, 2) + '\n');
+    fs.writeFileSync(
+      `bench/results/create-payment${database === 'sqlite' ? '' : `-${database}`}.json`,
+      JSON.stringify(summary, null, 2) + '\n',
+    );
   } finally {
     child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });

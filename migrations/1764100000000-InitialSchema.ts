@@ -20,7 +20,11 @@ export class InitialSchema1764100000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = schemaFor(queryRunner);
-    const create = async (name: string, columns: ReturnType<typeof c.id>[], indices: TableIndex[] = []) => {
+    const create = async (
+      name: string,
+      columns: ReturnType<typeof c.id>[],
+      indices: TableIndex[] = [],
+    ) => {
       await queryRunner.createTable(new Table({ name, columns, indices }));
     };
 
@@ -108,7 +112,10 @@ export class InitialSchema1764100000000 implements MigrationInterface {
           columnNames: ['providerAccountId', 'providerPaymentId'],
         }),
         new TableIndex({ name: 'IDX_payments_created', columnNames: ['createdAt'] }),
-        new TableIndex({ name: 'IDX_payments_status_updated', columnNames: ['status', 'updatedAt'] }),
+        new TableIndex({
+          name: 'IDX_payments_status_updated',
+          columnNames: ['status', 'updatedAt'],
+        }),
       ],
     );
 

@@ -8,7 +8,13 @@ export class PaymentPolling1764150000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = schemaFor(queryRunner);
     await queryRunner.addColumn('payments', new TableColumn(c.timestamp('lastPolledAt', true)));
-    await queryRunner.createIndex('payments', new TableIndex({ name: 'IDX_payments_status_polled', columnNames: ['status', 'lastPolledAt'] }));
+    await queryRunner.createIndex(
+      'payments',
+      new TableIndex({
+        name: 'IDX_payments_status_polled',
+        columnNames: ['status', 'lastPolledAt'],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -22,11 +22,16 @@ export class RoutingRules1764300000000 implements MigrationInterface {
           c.timestamp('createdAt'),
           c.timestamp('updatedAt'),
         ],
-        indices: [new TableIndex({ name: 'IDX_routing_rules_priority', columnNames: ['priority'] })],
+        indices: [
+          new TableIndex({ name: 'IDX_routing_rules_priority', columnNames: ['priority'] }),
+        ],
       }),
     );
     await queryRunner.createTable(
-      new Table({ name: 'routing_versions', columns: [c.id(), c.integer('version'), c.timestamp('updatedAt')] }),
+      new Table({
+        name: 'routing_versions',
+        columns: [c.id(), c.integer('version'), c.timestamp('updatedAt')],
+      }),
     );
     await queryRunner.manager
       .createQueryBuilder()

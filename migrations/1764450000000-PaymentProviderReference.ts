@@ -10,10 +10,16 @@ export class PaymentProviderReference1764450000000 implements MigrationInterface
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = schemaFor(queryRunner);
-    await queryRunner.addColumn('payments', new TableColumn(c.string('providerReference', 128, true)));
+    await queryRunner.addColumn(
+      'payments',
+      new TableColumn(c.string('providerReference', 128, true)),
+    );
     await queryRunner.createIndex(
       'payments',
-      new TableIndex({ name: 'IDX_payments_account_provider_reference', columnNames: ['providerAccountId', 'providerReference'] }),
+      new TableIndex({
+        name: 'IDX_payments_account_provider_reference',
+        columnNames: ['providerAccountId', 'providerReference'],
+      }),
     );
   }
 

@@ -31,17 +31,24 @@ export interface RunningServer {
 }
 
 /** Builds the Nest application with everything but the listeners. */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger === false ? false : new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error', 'fatal'] }),
+    logger:
+      options.logger === false
+        ? false
+        : new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error', 'fatal'] }),
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
   // First, so that answers from any middleware below (rate limits, body limits) are timed too.
-  if (config.metrics.enabled) app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
+  if (config.metrics.enabled)
+    app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
   app.use(requestIdMiddleware);
   app.use(helmet());
   // API answers (API keys shown once, payments) must not sit in any cache.
@@ -54,7 +61,13 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     app.enableCors({
       origin: config.perimeter.corsOrigins,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Api-Key', 'X-Request-Id'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-Api-Key',
+        'X-Request-Id',
+      ],
       exposedHeaders: ['X-Request-Id', 'Retry-After'],
       maxAge: 600,
     });
@@ -71,12 +84,18 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   return app;
 }
 
-export async function startServer(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<RunningServer> {
   let devIdentityProvider: RunningIdentityProvider | undefined;
   if (!config.security.oidcIssuer) {
     // No OpenID Connect provider configured: the bundled development one (refused in production).
     devIdentityProvider = await startDevIdentityProvider(config);
-    config = { ...config, security: { ...config.security, oidcIssuer: devIdentityProvider.issuer } };
+    config = {
+      ...config,
+      security: { ...config.security, oidcIssuer: devIdentityProvider.issuer },
+    };
   }
   let app: NestExpressApplication;
   try {

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exit(1);
       },
     );
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
       port: server.port,
       publicPort: server.publicPort,
       oidcIssuer: server.oidcIssuer,
-      devIdentityProvider: server.devIdentityProvider ? 'development only: see README, Admin API' : undefined,
+      devIdentityProvider: server.devIdentityProvider
+        ? 'development only: see README, Admin API'
+        : undefined,
       database: config.database.driver,
       edition: config.database.edition,
       swagger: config.server.swagger ? `http://localhost:${server.port}/swagger` : undefined,
@@ -54,6 +58,8 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error) => {
-  process.stderr.write(`PaymentServer failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `PaymentServer failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

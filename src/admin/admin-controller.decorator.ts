@@ -1,5 +1,10 @@
 import { applyDecorators, Controller } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 
@@ -8,8 +13,14 @@ export function AdminController(path: string, tag: string): ClassDecorator {
   return applyDecorators(
     ApiTags(tag),
     ApiBearerAuth('oidc'),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid access token', type: ProblemDetailsDto }),
-    ApiForbiddenResponse({ description: 'Token without scope paymentserver:admin or role admin', type: ProblemDetailsDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing or invalid access token',
+      type: ProblemDetailsDto,
+    }),
+    ApiForbiddenResponse({
+      description: 'Token without scope paymentserver:admin or role admin',
+      type: ProblemDetailsDto,
+    }),
     AdminAuth(),
     Controller(path),
   );

@@ -14,7 +14,13 @@ import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
-import { PaymentDto, PaymentEventListDto, PaymentListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
+import {
+  PaymentDto,
+  PaymentEventListDto,
+  PaymentListDto,
+  RefundDto,
+  RefundListDto,
+} from '../payments/dto/payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
@@ -34,7 +40,10 @@ export class PaymentsAdminController {
   @ApiOperation({ summary: 'List payments of every integration, newest first' })
   @ApiOkResponse({ type: PaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
-    const page = await this.payments.list({ integrationId: query.integrationId, provider: query.provider }, query);
+    const page = await this.payments.list(
+      { integrationId: query.integrationId, provider: query.provider },
+      query,
+    );
     return mapPage(page, toPaymentView);
   }
 
@@ -83,7 +92,10 @@ export class PaymentsAdminController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: RefundDto })
   @ApiConflictResponse({ type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`refund_exceeds_available`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`refund_exceeds_available`',
+    type: ProblemDetailsDto,
+  })
   async refund(
     @Param('id') id: string,
     @Body() dto: CreateRefundDto,

@@ -33,7 +33,11 @@ export class ProviderAccountsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Add a provider account', description: 'Credentials are validated per provider, encrypted at rest and never returned. The response carries the `webhookUrl` to register at the PSP.' })
+  @ApiOperation({
+    summary: 'Add a provider account',
+    description:
+      'Credentials are validated per provider, encrypted at rest and never returned. The response carries the `webhookUrl` to register at the PSP.',
+  })
   @ApiCreatedResponse({ type: ProviderAccountDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   async create(@Body() dto: CreateProviderAccountDto) {
@@ -49,7 +53,9 @@ export class ProviderAccountsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a provider account (credentials are replaced whole when given)' })
+  @ApiOperation({
+    summary: 'Change a provider account (credentials are replaced whole when given)',
+  })
   @ApiOkResponse({ type: ProviderAccountDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })

@@ -23,7 +23,9 @@ export interface Principal {
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
-export const CurrentIntegration = createParamDecorator((_: unknown, ctx: ExecutionContext): Integration => {
-  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-  return request.principal!.integration!;
-});
+export const CurrentIntegration = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Integration => {
+    const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    return request.principal!.integration!;
+  },
+);

@@ -35,20 +35,31 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // Second line of defence behind the public listener's own filter: only webhook routes there.
-    if (cameFromPublicListener(request) && !String(request.route?.path ?? '').startsWith('/webhooks/')) {
-      throw new DomainError('not_found', 404, 'Not found', 'Only /webhooks/* is served on this listener');
+    if (
+      cameFromPublicListener(request) &&
+      !String(request.route?.path ?? '').startsWith('/webhooks/')
+    ) {
+      throw new DomainError(
+        'not_found',
+        404,
+        'Not found',
+        'Only /webhooks/* is served on this listener',
+      );
     }
-    const requirement = this.reflector.getAllAndOverride<AuthRequirement | undefined>(AUTH_REQUIREMENT, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const requirement = this.reflector.getAllAndOverride<AuthRequirement | undefined>(
+      AUTH_REQUIREMENT,
+      [context.getHandler(), context.getClass()],
+    );
     if (requirement === 'public') return true;
     const response = context.switchToHttp().getResponse<Response>();
     const ip = clientKey(request.ip ?? request.socket.remoteAddress);
     const wait = this.failures.blockedFor(ip);
     if (wait !== undefined) {
       response.setHeader('Retry-After', String(wait));
-      throw new RateLimitedError('Too many failed authentication attempts from this address; retry later', wait);
+      throw new RateLimitedError(
+        'Too many failed authentication attempts from this address; retry later',
+        wait,
+      );
     }
     try {
       return await this.authenticate(requirement, request, response);
@@ -73,17 +84,24 @@ export class AuthGuard implements CanActivate {
       }
       if (hasBearer(request)) {
         const token = await this.bearer(request, response);
-        const integration = token.clientId ? await this.integrations.findByOidcClientId(token.clientId) : null;
-        if (!integration) throw new ForbiddenError('The token\'s client is not linked to an integration');
+        const integration = token.clientId
+          ? await this.integrations.findByOidcClientId(token.clientId)
+          : null;
+        if (!integration)
+          throw new ForbiddenError("The token's client is not linked to an integration");
         request.principal = { kind: 'integration', integration, subject: token.subject, token };
         return true;
       }
-      throw new UnauthorizedError('Send an API key in X-Api-Key or an OIDC access token as Authorization: Bearer');
+      throw new UnauthorizedError(
+        'Send an API key in X-Api-Key or an OIDC access token as Authorization: Bearer',
+      );
     }
     if (requirement === 'admin') {
       if (!hasBearer(request)) {
         response.setHeader('WWW-Authenticate', 'Bearer');
-        throw new UnauthorizedError('Admin routes need an OIDC access token as Authorization: Bearer');
+        throw new UnauthorizedError(
+          'Admin routes need an OIDC access token as Authorization: Bearer',
+        );
       }
       const token = await this.bearer(request, response);
       if (!isAdmin(token, this.config.security.oidc)) {
@@ -103,7 +121,9 @@ export class AuthGuard implements CanActivate {
       return await this.oidc.verify(request, response);
     } catch (error) {
       response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-      throw new UnauthorizedError(`Invalid bearer token: ${error instanceof Error ? error.message : 'rejected'}`);
+      throw new UnauthorizedError(
+        `Invalid bearer token: ${error instanceof Error ? error.message : 'rejected'}`,
+      );
     }
   }
 }

@@ -9,6 +9,11 @@ import { AuthFailureLimiter } from './auth-failure.limiter';
 /** Installs the global deny-by-default guard and the OIDC bearer-token strategy. */
 @Module({
   imports: [IntegrationsModule],
-  providers: [OidcKeyResolver, OidcStrategy, AuthFailureLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    OidcKeyResolver,
+    OidcStrategy,
+    AuthFailureLimiter,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
 })
 export class AuthModule {}

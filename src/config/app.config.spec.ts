@@ -24,7 +24,9 @@ describe('configuration', () => {
     expect(config.database.migrationsRun).toBe(true);
     expect(config.security.oidcAudience).toBe('urn:paymentserver');
     expect(config.security.allowPrivateWebhookTargets).toBe(true);
-    expect(config.notifications.retryScheduleSeconds).toEqual([5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]);
+    expect(config.notifications.retryScheduleSeconds).toEqual([
+      5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400,
+    ]);
   });
 
   it('turns Swagger, the test provider and private targets off in production', () => {
@@ -57,9 +59,18 @@ describe('configuration', () => {
     [{ PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS: '1h' }, 'PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS'],
     [{ PAYMENTSERVER_DEV_IDP_PORT: 'x' }, 'PAYMENTSERVER_DEV_IDP_PORT'],
     [{ PAYMENTSERVER_RABBITMQ_URL: 'http://broker' }, 'PAYMENTSERVER_RABBITMQ_URL'],
-    [{ PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,abc' }, 'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE'],
-    [{ PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,0' }, 'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE'],
-    [{ PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'perhaps' }, 'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS'],
+    [
+      { PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,abc' },
+      'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE',
+    ],
+    [
+      { PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE: '5,0' },
+      'PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE',
+    ],
+    [
+      { PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'perhaps' },
+      'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS',
+    ],
   ])('refuses %p with one line naming %s', (env, key) => {
     const error = errorFor(env);
     expect(error).toBeInstanceOf(ConfigError);
@@ -69,21 +80,45 @@ describe('configuration', () => {
   });
 
   it('refuses a server database in the community edition, naming the edition', () => {
-    const error = errorFor({ PAYMENTSERVER_DB: 'postgres', PAYMENTSERVER_DB_URL: 'postgres://localhost/ps', PAYMENTSERVER_ENCRYPTION_KEY: KEY });
+    const error = errorFor({
+      PAYMENTSERVER_DB: 'postgres',
+      PAYMENTSERVER_DB_URL: 'postgres://localhost/ps',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+    });
     expect(error.key).toBe('PAYMENTSERVER_DB');
     expect(error.message).toContain('community edition');
   });
 
   it.each(['mysql', 'mssql', 'postgres'])('accepts %s in the enterprise edition', (driver) => {
-    const urls: Record<string, string> = { mysql: 'mysql://root@localhost/ps', mssql: 'mssql://sa:pw@localhost/ps', postgres: 'postgres://localhost/ps' };
-    const config = loadAppConfig({ PAYMENTSERVER_EDITION: 'enterprise', PAYMENTSERVER_DB: driver, PAYMENTSERVER_DB_URL: urls[driver], PAYMENTSERVER_ENCRYPTION_KEY: KEY });
+    const urls: Record<string, string> = {
+      mysql: 'mysql://root@localhost/ps',
+      mssql: 'mssql://sa:pw@localhost/ps',
+      postgres: 'postgres://localhost/ps',
+    };
+    const config = loadAppConfig({
+      PAYMENTSERVER_EDITION: 'enterprise',
+      PAYMENTSERVER_DB: driver,
+      PAYMENTSERVER_DB_URL: urls[driver],
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+    });
     expect(config.database.driver).toBe(driver);
   });
 
   it('requires a connection URL of the right scheme for server databases', () => {
-    expect(errorFor({ PAYMENTSERVER_EDITION: 'enterprise', PAYMENTSERVER_DB: 'mysql', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe('PAYMENTSERVER_DB_URL');
     expect(
-      errorFor({ PAYMENTSERVER_EDITION: 'enterprise', PAYMENTSERVER_DB: 'mysql', PAYMENTSERVER_DB_URL: 'postgres://x/y', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key,
+      errorFor({
+        PAYMENTSERVER_EDITION: 'enterprise',
+        PAYMENTSERVER_DB: 'mysql',
+        PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      }).key,
+    ).toBe('PAYMENTSERVER_DB_URL');
+    expect(
+      errorFor({
+        PAYMENTSERVER_EDITION: 'enterprise',
+        PAYMENTSERVER_DB: 'mysql',
+        PAYMENTSERVER_DB_URL: 'postgres://x/y',
+        PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      }).key,
     ).toBe('PAYMENTSERVER_DB_URL');
   });
 
@@ -92,18 +127,26 @@ describe('configuration', () => {
   });
 
   it('requires an OIDC issuer in production: the bundled identity provider is development-only', () => {
-    expect(errorFor({ NODE_ENV: 'production', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe('PAYMENTSERVER_OIDC_ISSUER');
+    expect(errorFor({ NODE_ENV: 'production', PAYMENTSERVER_ENCRYPTION_KEY: KEY }).key).toBe(
+      'PAYMENTSERVER_OIDC_ISSUER',
+    );
   });
 
   it('keeps the issuer verbatim (trailing slash included) because `iss` is compared exactly', () => {
-    const config = loadAppConfig({ PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_OIDC_ISSUER: 'https://tenant.auth0.com/' });
+    const config = loadAppConfig({
+      PAYMENTSERVER_DB: 'memory',
+      PAYMENTSERVER_OIDC_ISSUER: 'https://tenant.auth0.com/',
+    });
     expect(config.security.oidcIssuer).toBe('https://tenant.auth0.com/');
     expect(config.security.oidc.algorithms).not.toContain('HS256');
   });
 
   it('accepts several encryption keys for rotation', () => {
     const other = Buffer.alloc(32, 9).toString('hex');
-    const config = loadAppConfig({ PAYMENTSERVER_DB: 'memory', PAYMENTSERVER_ENCRYPTION_KEY: `${KEY},${other}` });
+    const config = loadAppConfig({
+      PAYMENTSERVER_DB: 'memory',
+      PAYMENTSERVER_ENCRYPTION_KEY: `${KEY},${other}`,
+    });
     expect(config.security.encryptionKeys).toHaveLength(2);
   });
 });

@@ -1,7 +1,8 @@
 import { loadAppConfig } from './app.config';
 import { ConfigError } from './env-reader';
 
-const load = (env: Record<string, string>) => loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).metrics;
+const load = (env: Record<string, string>) =>
+  loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).metrics;
 
 describe('metrics configuration', () => {
   it('serves metrics by default, also in production', () => {
@@ -28,6 +29,8 @@ describe('metrics configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).key).toBe('PAYMENTSERVER_METRICS');
-    expect((error as ConfigError).message).toBe('Invalid configuration: PAYMENTSERVER_METRICS must be true or false (got "sometimes")');
+    expect((error as ConfigError).message).toBe(
+      'Invalid configuration: PAYMENTSERVER_METRICS must be true or false (got "sometimes")',
+    );
   });
 });

@@ -1,11 +1,16 @@
 import { loadAppConfig } from './app.config';
 import { ConfigError } from './env-reader';
 
-const load = (env: Record<string, string>) => loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).perimeter;
+const load = (env: Record<string, string>) =>
+  loadAppConfig({ PAYMENTSERVER_DB: 'memory', ...env }).perimeter;
 
 describe('perimeter configuration', () => {
   it('has limits on and CORS closed by default', () => {
-    expect(load({})).toEqual({ webhookRequestsPerMinute: 1200, authFailuresPerMinute: 60, corsOrigins: [] });
+    expect(load({})).toEqual({
+      webhookRequestsPerMinute: 1200,
+      authFailuresPerMinute: 60,
+      corsOrigins: [],
+    });
   });
 
   it('reads limits (0 is off) and exact origins', () => {
@@ -15,7 +20,11 @@ describe('perimeter configuration', () => {
         PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT: '5',
         PAYMENTSERVER_CORS_ORIGINS: 'https://dash.example.com, http://localhost:5173',
       }),
-    ).toEqual({ webhookRequestsPerMinute: 0, authFailuresPerMinute: 5, corsOrigins: ['https://dash.example.com', 'http://localhost:5173'] });
+    ).toEqual({
+      webhookRequestsPerMinute: 0,
+      authFailuresPerMinute: 5,
+      corsOrigins: ['https://dash.example.com', 'http://localhost:5173'],
+    });
   });
 
   it.each([

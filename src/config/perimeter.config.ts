@@ -14,7 +14,10 @@ function perMinute(reader: EnvReader, key: string, fallback: number): number {
   const raw = reader.optionalString(key);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) > 1_000_000) {
-    throw new ConfigError(key, `must be a whole number of requests per minute, 0 for no limit (got "${raw}")`);
+    throw new ConfigError(
+      key,
+      `must be a whole number of requests per minute, 0 for no limit (got "${raw}")`,
+    );
   }
   return Number(raw);
 }
@@ -32,7 +35,10 @@ function origins(reader: EnvReader, key: string): string[] {
     }
     // An origin is scheme://host[:port] and nothing else; "*" is refused on purpose.
     if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== value) {
-      throw new ConfigError(key, `must be comma-separated origins like https://dashboard.example.com (got "${value}")`);
+      throw new ConfigError(
+        key,
+        `must be comma-separated origins like https://dashboard.example.com (got "${value}")`,
+      );
     }
     return value;
   });

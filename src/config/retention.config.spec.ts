@@ -11,6 +11,8 @@ describe('retention configuration', () => {
   });
 
   it.each(['-1', '1.5', 'forever', '36501'])('refuses %s with one line naming the key', (value) => {
-    expect(() => load({ PAYMENTSERVER_RETENTION_DAYS: value })).toThrow(/^Invalid configuration: PAYMENTSERVER_RETENTION_DAYS /);
+    expect(() => load({ PAYMENTSERVER_RETENTION_DAYS: value })).toThrow(
+      /^Invalid configuration: PAYMENTSERVER_RETENTION_DAYS /,
+    );
   });
 });

@@ -21,12 +21,32 @@ function positiveInteger(reader: EnvReader, key: string, fallback: number, max: 
 }
 
 export function loadRoutingConfig(reader: EnvReader): RoutingConfig {
-  const providerTimeoutMs = positiveInteger(reader, 'PAYMENTSERVER_PROVIDER_TIMEOUT_MS', 10_000, 300_000);
-  const timeBudgetMs = positiveInteger(reader, 'PAYMENTSERVER_ROUTING_TIME_BUDGET_MS', 25_000, 600_000);
+  const providerTimeoutMs = positiveInteger(
+    reader,
+    'PAYMENTSERVER_PROVIDER_TIMEOUT_MS',
+    10_000,
+    300_000,
+  );
+  const timeBudgetMs = positiveInteger(
+    reader,
+    'PAYMENTSERVER_ROUTING_TIME_BUDGET_MS',
+    25_000,
+    600_000,
+  );
   return {
     providerTimeoutMs,
     timeBudgetMs,
-    circuitFailureThreshold: positiveInteger(reader, 'PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD', 5, 1000),
-    circuitCooldownMs: positiveInteger(reader, 'PAYMENTSERVER_CIRCUIT_COOLDOWN_MS', 30_000, 86_400_000),
+    circuitFailureThreshold: positiveInteger(
+      reader,
+      'PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD',
+      5,
+      1000,
+    ),
+    circuitCooldownMs: positiveInteger(
+      reader,
+      'PAYMENTSERVER_CIRCUIT_COOLDOWN_MS',
+      30_000,
+      86_400_000,
+    ),
   };
 }

@@ -39,7 +39,17 @@ export interface OidcConfig {
   dashboardClientId: string;
 }
 
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+];
 
 export function parseEncryptionKey(value: string): Buffer | undefined {
   const trimmed = value.trim();
@@ -94,7 +104,8 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
   }
 
   // Validated as a URL but kept verbatim: `iss` is compared exactly, trailing slash included (Auth0).
-  const oidcIssuer = reader.url('PAYMENTSERVER_OIDC_ISSUER') && reader.raw('PAYMENTSERVER_OIDC_ISSUER');
+  const oidcIssuer =
+    reader.url('PAYMENTSERVER_OIDC_ISSUER') && reader.raw('PAYMENTSERVER_OIDC_ISSUER');
   if (!oidcIssuer && reader.isProduction) {
     throw new ConfigError(
       'PAYMENTSERVER_OIDC_ISSUER',
@@ -118,7 +129,8 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
 function loadOidcConfig(reader: EnvReader): OidcConfig {
   // The same default as the server's internal URL (server config validates these keys).
   const internalUrl = (
-    reader.raw('PAYMENTSERVER_INTERNAL_URL') ?? `http://localhost:${reader.raw('PAYMENTSERVER_PORT') ?? 28888}`
+    reader.raw('PAYMENTSERVER_INTERNAL_URL') ??
+    `http://localhost:${reader.raw('PAYMENTSERVER_PORT') ?? 28888}`
   ).replace(/\/+$/, '');
   const algorithms = reader
     .string('PAYMENTSERVER_OIDC_ALGORITHMS', ASYMMETRIC_ALGORITHMS.join(','))
@@ -134,11 +146,17 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
   }
   const skew = reader.string('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS', '30');
   if (!/^\d+$/.test(skew) || Number(skew) > 300) {
-    throw new ConfigError('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS', `must be whole seconds 0-300 (got "${skew}")`);
+    throw new ConfigError(
+      'PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS',
+      `must be whole seconds 0-300 (got "${skew}")`,
+    );
   }
   const cooldown = reader.string('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS', '30');
   if (!/^\d+$/.test(cooldown) || Number(cooldown) > 3600) {
-    throw new ConfigError('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS', `must be whole seconds 0-3600 (got "${cooldown}")`);
+    throw new ConfigError(
+      'PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS',
+      `must be whole seconds 0-3600 (got "${cooldown}")`,
+    );
   }
   return {
     algorithms,

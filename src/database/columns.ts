@@ -28,11 +28,9 @@ export const StringColumn = (length: number, options: ColumnOptions = {}) =>
 export const IntegerColumn = (options: ColumnOptions = {}) =>
   Column({ type: 'bigint', transformer: bigintTransformer, ...options });
 
-export const TimestampColumn = (options: ColumnOptions = {}) =>
-  Column({ type: Date, ...options });
+export const TimestampColumn = (options: ColumnOptions = {}) => Column({ type: Date, ...options });
 
-export const BooleanColumn = (options: ColumnOptions = {}) =>
-  Column({ type: Boolean, ...options });
+export const BooleanColumn = (options: ColumnOptions = {}) => Column({ type: Boolean, ...options });
 
 export const JsonColumn = (options: ColumnOptions = {}) =>
   Column({ type: 'simple-json', ...options });

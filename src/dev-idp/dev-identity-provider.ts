@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JsonWebKey } from 'node:crypto';
 import type { AppConfig } from '../config/app.config';
-import { generateSigningKey, RunningIdentityProvider, startIdentityProvider } from './identity-provider';
+import {
+  generateSigningKey,
+  RunningIdentityProvider,
+  startIdentityProvider,
+} from './identity-provider';
 
 import { DEV_ADMIN_CLIENT_ID, DEV_ADMIN_CLIENT_SECRET } from './dev-clients';
 
@@ -31,9 +35,13 @@ function signingKeys(config: AppConfig): JsonWebKey[] {
  * and every user of the login page of client `paymentserver-dashboard` (authorization code +
  * PKCE) is an admin. Refused in production.
  */
-export async function startDevIdentityProvider(config: AppConfig): Promise<RunningIdentityProvider> {
+export async function startDevIdentityProvider(
+  config: AppConfig,
+): Promise<RunningIdentityProvider> {
   if (config.server.production) {
-    throw new Error('The development identity provider is not available in production; set PAYMENTSERVER_OIDC_ISSUER');
+    throw new Error(
+      'The development identity provider is not available in production; set PAYMENTSERVER_OIDC_ISSUER',
+    );
   }
   const idp = await startIdentityProvider({
     port: config.security.oidc.devIdpPort,

@@ -52,21 +52,31 @@ export interface RunningIdentityProvider {
 /** A new RSA signing key as a private JWK with a random `kid`. */
 export function generateSigningKey(): JsonWebKey & { kid: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' } as JsonWebKey & {
+  return {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: randomUUID(),
+    alg: 'RS256',
+    use: 'sig',
+  } as JsonWebKey & {
     kid: string;
   };
 }
 
 // oidc-provider is ESM-only; a native import() (not one TypeScript rewrites to require) loads it.
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<any>;
 
 function signingAlg(key: JsonWebKey): string {
   if (typeof key.alg === 'string') return key.alg;
-  if (key.kty === 'EC') return key.crv === 'P-384' ? 'ES384' : key.crv === 'P-521' ? 'ES512' : 'ES256';
+  if (key.kty === 'EC')
+    return key.crv === 'P-384' ? 'ES384' : key.crv === 'P-521' ? 'ES512' : 'ES256';
   return 'RS256';
 }
 
-export async function startIdentityProvider(options: IdentityProviderOptions): Promise<RunningIdentityProvider> {
+export async function startIdentityProvider(
+  options: IdentityProviderOptions,
+): Promise<RunningIdentityProvider> {
   const { default: Provider, errors } = await importEsm('oidc-provider');
   const host = options.host ?? '127.0.0.1';
   let handler: http.RequestListener = (_req, res) => {
@@ -113,7 +123,10 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       responseTypes: ['code'],
       claims: { openid: ['sub'], profile: ['name'] },
       pkce: { required: () => true },
-      ttl: { ClientCredentials: options.accessTokenTtlSeconds ?? 600, AccessToken: options.accessTokenTtlSeconds ?? 600 },
+      ttl: {
+        ClientCredentials: options.accessTokenTtlSeconds ?? 600,
+        AccessToken: options.accessTokenTtlSeconds ?? 600,
+      },
       discovery: { 'x-paymentserver-note': 'development identity provider: not for production' },
       findAccount: async (_ctx: unknown, sub: string) => ({
         accountId: sub,

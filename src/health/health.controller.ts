@@ -18,7 +18,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Database reachable, migrations applied, broker reachable when configured' })
+  @ApiOperation({
+    summary: 'Database reachable, migrations applied, broker reachable when configured',
+  })
   @ApiResponse({ status: 200, description: 'Ready' })
   @ApiResponse({ status: 503, description: 'Not ready; `checks` says why' })
   async ready(@Res({ passthrough: true }) res: Response) {

@@ -24,7 +24,10 @@ export class HealthService {
     this.shuttingDown = true;
   }
 
-  async readiness(): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, 'ok' | 'failing'> }> {
+  async readiness(): Promise<{
+    status: 'ok' | 'unavailable';
+    checks: Record<string, 'ok' | 'failing'>;
+  }> {
     const checks: Record<string, 'ok' | 'failing'> = {};
     const run = async (name: string, check: () => Promise<boolean>) => {
       try {

@@ -69,11 +69,15 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       throw error;
     }
     await this.tx.write((m) =>
-      m.update(IdempotencyRecord, { id: claimed.id }, {
-        state: 'completed',
-        responseStatus: result.status,
-        responseBody: JSON.stringify(result.body),
-      }),
+      m.update(
+        IdempotencyRecord,
+        { id: claimed.id },
+        {
+          state: 'completed',
+          responseStatus: result.status,
+          responseBody: JSON.stringify(result.body),
+        },
+      ),
     );
     return { ...result, replayed: false };
   }
@@ -83,7 +87,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     scope: string,
     key: string,
     requestHash: string,
-  ): Promise<{ id: string; existing?: undefined } | { id?: undefined; existing: IdempotencyRecord }> {
+  ): Promise<
+    { id: string; existing?: undefined } | { id?: undefined; existing: IdempotencyRecord }
+  > {
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = new Date();
       const record: IdempotencyRecord = {
@@ -107,12 +113,17 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const existing = await this.records.findOneBy({ integrationId, scope, idempotencyKey: key });
       if (!existing) continue; // released by a failed first request: claim again
       if (existing.expiresAt.getTime() <= Date.now()) {
-        await this.tx.write((m) => m.delete(IdempotencyRecord, { id: existing.id, expiresAt: LessThan(new Date()) }));
+        await this.tx.write((m) =>
+          m.delete(IdempotencyRecord, { id: existing.id, expiresAt: LessThan(new Date()) }),
+        );
         continue;
       }
       return { existing };
     }
-    throw new ConflictError('idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress');
+    throw new ConflictError(
+      'idempotency_key_in_use',
+      'A request with this Idempotency-Key is still in progress',
+    );
   }
 
   private replay<T>(record: IdempotencyRecord, requestHash: string): StoredResponse<T> {
@@ -124,14 +135,23 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       );
     }
     if (record.state !== 'completed') {
-      throw new ConflictError('idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress');
+      throw new ConflictError(
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still in progress',
+      );
     }
-    return { status: record.responseStatus!, body: JSON.parse(record.responseBody!) as T, replayed: true };
+    return {
+      status: record.responseStatus!,
+      body: JSON.parse(record.responseBody!) as T,
+      replayed: true,
+    };
   }
 
   async purgeExpired(): Promise<number> {
     try {
-      const result = await this.tx.write((m) => m.delete(IdempotencyRecord, { expiresAt: LessThan(new Date()) }));
+      const result = await this.tx.write((m) =>
+        m.delete(IdempotencyRecord, { expiresAt: LessThan(new Date()) }),
+      );
       return result.affected ?? 0;
     } catch (error) {
       this.logger.warn({ msg: 'idempotency purge failed', error: (error as Error).message });

@@ -33,7 +33,10 @@ export class ApiKeyService {
   }
 
   /** Stores the hash of `key` (generated when omitted) and returns the key once. */
-  async create(integrationId: string, key = ApiKeyService.generate()): Promise<{ id: string; key: string }> {
+  async create(
+    integrationId: string,
+    key = ApiKeyService.generate(),
+  ): Promise<{ id: string; key: string }> {
     const row: ApiKey = {
       id: newId(ID_PREFIX.apiKey),
       integrationId,
@@ -48,7 +51,11 @@ export class ApiKeyService {
 
   async revoke(integrationId: string, keyId: string): Promise<boolean> {
     const result = await this.tx.run((m) =>
-      m.update(ApiKey, { id: keyId, integrationId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+      m.update(
+        ApiKey,
+        { id: keyId, integrationId, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      ),
     );
     return (result.affected ?? 0) > 0;
   }

@@ -31,9 +31,15 @@ export class IntegrationsAdminController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an integration', description: 'Create an API key for it with POST …/{id}/api-keys.' })
+  @ApiOperation({
+    summary: 'Create an integration',
+    description: 'Create an API key for it with POST …/{id}/api-keys.',
+  })
   @ApiCreatedResponse({ type: IntegrationDto })
-  @ApiBadRequestResponse({ description: 'Invalid field (named in `errors`)', type: ProblemDetailsDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid field (named in `errors`)',
+    type: ProblemDetailsDto,
+  })
   @ApiConflictResponse({ description: '`oidc_client_id_in_use`', type: ProblemDetailsDto })
   async create(@Body() dto: CreateIntegrationDto) {
     return toIntegrationView(await this.integrations.create(dto));
@@ -48,9 +54,15 @@ export class IntegrationsAdminController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change an integration', description: '`null` clears `defaultProviderAccountId` or `oidcClientId`.' })
+  @ApiOperation({
+    summary: 'Change an integration',
+    description: '`null` clears `defaultProviderAccountId` or `oidcClientId`.',
+  })
   @ApiOkResponse({ type: IntegrationDto })
-  @ApiBadRequestResponse({ description: 'Invalid field (named in `errors`)', type: ProblemDetailsDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid field (named in `errors`)',
+    type: ProblemDetailsDto,
+  })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`oidc_client_id_in_use`', type: ProblemDetailsDto })
   async update(@Param('id') id: string, @Body() dto: UpdateIntegrationDto) {
@@ -59,7 +71,11 @@ export class IntegrationsAdminController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an integration with its API keys, notification endpoints and routing rules', description: 'Refused (`409 integration_has_payments`) once it has payments: revoke its API keys instead.' })
+  @ApiOperation({
+    summary: 'Delete an integration with its API keys, notification endpoints and routing rules',
+    description:
+      'Refused (`409 integration_has_payments`) once it has payments: revoke its API keys instead.',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`integration_has_payments`', type: ProblemDetailsDto })
@@ -68,7 +84,10 @@ export class IntegrationsAdminController {
   }
 
   @Post(':id/api-keys')
-  @ApiOperation({ summary: 'Create an API key', description: 'The key is in this response only; the server keeps just its hash.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'The key is in this response only; the server keeps just its hash.',
+  })
   @ApiCreatedResponse({ type: ApiKeyCreatedDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async createApiKey(@Param('id') id: string) {
@@ -77,9 +96,15 @@ export class IntegrationsAdminController {
 
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Effective at once: the next request with it is 401.' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Effective at once: the next request with it is 401.',
+  })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No such active key on this integration', type: ProblemDetailsDto })
+  @ApiNotFoundResponse({
+    description: 'No such active key on this integration',
+    type: ProblemDetailsDto,
+  })
   async revokeApiKey(@Param('id') id: string, @Param('keyId') keyId: string): Promise<void> {
     await this.integrations.revokeApiKey(id, keyId);
   }

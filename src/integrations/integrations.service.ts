@@ -38,7 +38,9 @@ export class IntegrationsService {
     return this.integrations.findOneBy({ oidcClientId: clientId });
   }
 
-  async list(query: ListIntegrationsQuery): Promise<{ data: IntegrationWithKeys[]; nextCursor: string | null }> {
+  async list(
+    query: ListIntegrationsQuery,
+  ): Promise<{ data: IntegrationWithKeys[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.integrations.createQueryBuilder('i');
     if (query.cursor) {
@@ -47,17 +49,30 @@ export class IntegrationsService {
         new Brackets((w) =>
           w
             .where('i.createdAt < :cAt', { cAt: cursor.at })
-            .orWhere(new Brackets((w2) => w2.where('i.createdAt = :cAt', { cAt: cursor.at }).andWhere('i.id < :cId', { cId: cursor.id }))),
+            .orWhere(
+              new Brackets((w2) =>
+                w2
+                  .where('i.createdAt = :cAt', { cAt: cursor.at })
+                  .andWhere('i.id < :cId', { cId: cursor.id }),
+              ),
+            ),
         ),
       );
     }
-    qb.orderBy('i.createdAt', 'DESC').addOrderBy('i.id', 'DESC').take(limit + 1);
+    qb.orderBy('i.createdAt', 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .take(limit + 1);
     const rows = await qb.getMany();
     const page = rows.slice(0, limit);
-    const keys = page.length ? await this.keys.find({ where: { integrationId: In(page.map((i) => i.id)) } }) : [];
+    const keys = page.length
+      ? await this.keys.find({ where: { integrationId: In(page.map((i) => i.id)) } })
+      : [];
     const last = page[page.length - 1];
     return {
-      data: page.map((integration) => ({ integration, apiKeys: keys.filter((k) => k.integrationId === integration.id) })),
+      data: page.map((integration) => ({
+        integration,
+        apiKeys: keys.filter((k) => k.integrationId === integration.id),
+      })),
       nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
   }
@@ -65,7 +80,10 @@ export class IntegrationsService {
   async get(id: string): Promise<IntegrationWithKeys> {
     const integration = await this.integrations.findOneBy({ id });
     if (!integration) throw new NotFoundError('Integration', id);
-    return { integration, apiKeys: await this.keys.find({ where: { integrationId: id }, order: { createdAt: 'ASC' } }) };
+    return {
+      integration,
+      apiKeys: await this.keys.find({ where: { integrationId: id }, order: { createdAt: 'ASC' } }),
+    };
   }
 
   async create(dto: CreateIntegrationDto): Promise<IntegrationWithKeys> {
@@ -90,7 +108,8 @@ export class IntegrationsService {
       const integration = await this.tx.lock(m, Integration, id);
       if (!integration) throw new NotFoundError('Integration', id);
       if (dto.name !== undefined) integration.name = dto.name;
-      if (dto.defaultProviderAccountId !== undefined) integration.defaultProviderAccountId = dto.defaultProviderAccountId;
+      if (dto.defaultProviderAccountId !== undefined)
+        integration.defaultProviderAccountId = dto.defaultProviderAccountId;
       if (dto.oidcClientId !== undefined) integration.oidcClientId = dto.oidcClientId;
       integration.updatedAt = new Date();
       await this.checkReferences(m, integration);
@@ -114,7 +133,10 @@ export class IntegrationsService {
       const integration = await this.tx.lock(m, Integration, id);
       if (!integration) throw new NotFoundError('Integration', id);
       if (await m.exists(Payment, { where: { integrationId: id } })) {
-        throw new ConflictError('integration_has_payments', `Integration ${id} has payments and cannot be deleted; revoke its API keys instead`);
+        throw new ConflictError(
+          'integration_has_payments',
+          `Integration ${id} has payments and cannot be deleted; revoke its API keys instead`,
+        );
       }
       // What belongs to the integration goes with it: its keys, notification endpoints and rules.
       await m.delete(ApiKey, { integrationId: id });
@@ -131,19 +153,28 @@ export class IntegrationsService {
   }
 
   async revokeApiKey(integrationId: string, keyId: string): Promise<void> {
-    if (!(await this.apiKeys.revoke(integrationId, keyId))) throw new NotFoundError('Active API key', keyId);
+    if (!(await this.apiKeys.revoke(integrationId, keyId)))
+      throw new NotFoundError('Active API key', keyId);
   }
 
   private async checkReferences(m: EntityManager, integration: Integration): Promise<void> {
-    if (integration.defaultProviderAccountId && !(await m.exists(ProviderAccount, { where: { id: integration.defaultProviderAccountId } }))) {
+    if (
+      integration.defaultProviderAccountId &&
+      !(await m.exists(ProviderAccount, { where: { id: integration.defaultProviderAccountId } }))
+    ) {
       throw ValidationError.field('defaultProviderAccountId', 'is not a provider account');
     }
     // A client id must name one integration, or its tokens would act as an arbitrary one.
     if (
       integration.oidcClientId &&
-      (await m.exists(Integration, { where: { oidcClientId: integration.oidcClientId, id: Not(integration.id) } }))
+      (await m.exists(Integration, {
+        where: { oidcClientId: integration.oidcClientId, id: Not(integration.id) },
+      }))
     ) {
-      throw new ConflictError('oidc_client_id_in_use', `OIDC client ${integration.oidcClientId} is already linked to another integration`);
+      throw new ConflictError(
+        'oidc_client_id_in_use',
+        `OIDC client ${integration.oidcClientId} is already linked to another integration`,
+      );
     }
   }
 }

@@ -3,7 +3,10 @@ import { afterCommit, AfterCommitListener } from './after-commit';
 
 describe('afterCommit', () => {
   const listener = new AfterCommitListener({ subscribers: [] } as unknown as DataSource);
-  const runner = () => ({ isTransactionActive: true, data: {} }) as unknown as QueryRunner & { isTransactionActive: boolean };
+  const runner = () =>
+    ({ isTransactionActive: true, data: {} }) as unknown as QueryRunner & {
+      isTransactionActive: boolean;
+    };
   const manager = (queryRunner?: QueryRunner) => ({ queryRunner }) as EntityManager;
   const event = (queryRunner: QueryRunner) => ({ queryRunner }) as TransactionCommitEvent;
 

@@ -5,11 +5,15 @@ import { httpMetricsMiddleware, routeLabel } from './http-metrics.middleware';
 
 describe('routeLabel', () => {
   it('is the matched route pattern, not the path with its ids', () => {
-    expect(routeLabel({ route: { path: '/api/v1/payments/:id' }, baseUrl: '' } as never)).toBe('/api/v1/payments/:id');
+    expect(routeLabel({ route: { path: '/api/v1/payments/:id' }, baseUrl: '' } as never)).toBe(
+      '/api/v1/payments/:id',
+    );
   });
 
   it('includes the mount path of a sub-router', () => {
-    expect(routeLabel({ route: { path: '/:id' }, baseUrl: '/api/v1/payments' } as never)).toBe('/api/v1/payments/:id');
+    expect(routeLabel({ route: { path: '/:id' }, baseUrl: '/api/v1/payments' } as never)).toBe(
+      '/api/v1/payments/:id',
+    );
   });
 
   it('is "unmatched" when no route answered', () => {
@@ -17,14 +21,21 @@ describe('routeLabel', () => {
   });
 
   it('is "unmatched" for a pattern that is not a string', () => {
-    expect(routeLabel({ route: { path: /^\/pay_[a-z0-9]+$/ }, baseUrl: '' } as never)).toBe('unmatched');
+    expect(routeLabel({ route: { path: /^\/pay_[a-z0-9]+$/ }, baseUrl: '' } as never)).toBe(
+      'unmatched',
+    );
   });
 });
 
 describe('httpMetricsMiddleware', () => {
   function histogram() {
     const registry = new Registry();
-    return new Histogram({ name: 'h', help: 'h', labelNames: ['method', 'route', 'status_code'] as const, registers: [registry] });
+    return new Histogram({
+      name: 'h',
+      help: 'h',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      registers: [registry],
+    });
   }
 
   it('observes once per request when the answer is finished, with the route known by then', async () => {
@@ -39,6 +50,12 @@ describe('httpMetricsMiddleware', () => {
     res.emit('finish');
     res.emit('finish');
     const values = (await h.get()).values.filter((v) => v.metricName === 'h_count');
-    expect(values).toEqual([{ metricName: 'h_count', labels: { method: 'GET', route: '/api/v1/payments/:id', status_code: '404' }, value: 1 }]);
+    expect(values).toEqual([
+      {
+        metricName: 'h_count',
+        labels: { method: 'GET', route: '/api/v1/payments/:id', status_code: '404' },
+        value: 1,
+      },
+    ]);
   });
 });

@@ -13,10 +13,14 @@ export function routeLabel(req: Pick<Request, 'route' | 'baseUrl'>): string {
 }
 
 /** Times every request, once, when its answer has been handed to the socket. */
-export function httpMetricsMiddleware(histogram: Histogram<'method' | 'route' | 'status_code'>): RequestHandler {
+export function httpMetricsMiddleware(
+  histogram: Histogram<'method' | 'route' | 'status_code'>,
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const end = histogram.startTimer();
-    res.once('finish', () => end({ method: req.method, route: routeLabel(req), status_code: String(res.statusCode) }));
+    res.once('finish', () =>
+      end({ method: req.method, route: routeLabel(req), status_code: String(res.statusCode) }),
+    );
     next();
   };
 }

@@ -20,7 +20,10 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'The metrics',
-    schema: { type: 'string', example: 'paymentserver_payments_created_total{provider="test",outcome="created"} 1' },
+    schema: {
+      type: 'string',
+      example: 'paymentserver_payments_created_total{provider="test",outcome="created"} 1',
+    },
   })
   async scrape(@Res() res: Response): Promise<void> {
     const body = await this.metrics.registry.metrics();

@@ -60,6 +60,7 @@ export class MetricsService {
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'metrics'>) {
     // Nothing reads the process metrics when the endpoint is off, so they are not collected.
-    if (config.metrics.enabled) collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    if (config.metrics.enabled)
+      collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
   }
 }

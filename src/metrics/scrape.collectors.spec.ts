@@ -7,15 +7,21 @@ import { ScrapeCollectors } from './scrape.collectors';
 describe('ScrapeCollectors', () => {
   function setup(rows: () => Promise<unknown[]>) {
     const metrics = new MetricsService({ metrics: { enabled: false } });
-    const breaker = new CircuitBreaker({ routing: { circuitFailureThreshold: 1, circuitCooldownMs: 60_000 } as never });
+    const breaker = new CircuitBreaker({
+      routing: { circuitFailureThreshold: 1, circuitCooldownMs: 60_000 } as never,
+    });
     const queryBuilder: Record<string, unknown> = {};
-    for (const step of ['innerJoin', 'select', 'addSelect', 'groupBy', 'addGroupBy']) queryBuilder[step] = () => queryBuilder;
+    for (const step of ['innerJoin', 'select', 'addSelect', 'groupBy', 'addGroupBy'])
+      queryBuilder[step] = () => queryBuilder;
     queryBuilder.getRawMany = rows;
-    const dataSource = { getRepository: () => ({ createQueryBuilder: () => queryBuilder }) } as unknown as DataSource;
+    const dataSource = {
+      getRepository: () => ({ createQueryBuilder: () => queryBuilder }),
+    } as unknown as DataSource;
     const moduleRef = { get: () => breaker } as unknown as ModuleRef;
     const collectors = new ScrapeCollectors(metrics, dataSource, moduleRef);
     collectors.onModuleInit();
-    const values = async (name: string) => (await metrics.registry.getSingleMetric(name)!.get()).values;
+    const values = async (name: string) =>
+      (await metrics.registry.getSingleMetric(name)!.get()).values;
     return { breaker, values };
   }
 
@@ -42,8 +48,12 @@ describe('ScrapeCollectors', () => {
     const { breaker, values } = setup(async () => []);
     expect(await values('paymentserver_provider_circuit_open')).toEqual([]);
     breaker.recordRetryableFailure('pa_down', 'timeout');
-    expect(await values('paymentserver_provider_circuit_open')).toEqual([{ labels: { provider_account_id: 'pa_down' }, value: 1 }]);
+    expect(await values('paymentserver_provider_circuit_open')).toEqual([
+      { labels: { provider_account_id: 'pa_down' }, value: 1 },
+    ]);
     breaker.recordHealthy('pa_down');
-    expect(await values('paymentserver_provider_circuit_open')).toEqual([{ labels: { provider_account_id: 'pa_down' }, value: 0 }]);
+    expect(await values('paymentserver_provider_circuit_open')).toEqual([
+      { labels: { provider_account_id: 'pa_down' }, value: 0 },
+    ]);
   });
 });

@@ -4,7 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CircuitBreaker } from '../routing/circuit-breaker';
-import { NotificationDelivery, DeliveryStatus } from '../notifications/notification-delivery.entity';
+import {
+  NotificationDelivery,
+  DeliveryStatus,
+} from '../notifications/notification-delivery.entity';
 import { EndpointType, NotificationEndpoint } from '../notifications/notification-endpoint.entity';
 import { METRIC_PREFIX, MetricsService } from './metrics.service';
 
@@ -62,11 +65,16 @@ export class ScrapeCollectors implements OnModuleInit {
         .getRawMany();
     } catch (error) {
       // The rest of the scrape is still worth having; the gap in this series shows the failure.
-      this.logger.warn({ msg: 'notification delivery metrics unavailable', error: (error as Error).message });
+      this.logger.warn({
+        msg: 'notification delivery metrics unavailable',
+        error: (error as Error).message,
+      });
       return;
     }
-    for (const channel of CHANNELS) for (const status of STATUSES) gauge.set({ channel, status }, 0);
-    for (const row of rows) gauge.set({ channel: row.channel, status: row.status }, Number(row.count));
+    for (const channel of CHANNELS)
+      for (const status of STATUSES) gauge.set({ channel, status }, 0);
+    for (const row of rows)
+      gauge.set({ channel: row.channel, status: row.status }, Number(row.count));
   }
 
   collectCircuits(gauge: Gauge<'provider_account_id'>): void {

@@ -22,6 +22,8 @@ describe('attemptOutcome', () => {
     expect(attemptOutcome({ ok: true, responseCode: 204 })).toBe('succeeded');
     expect(attemptOutcome({ ok: false, responseCode: 500 })).toBe('failed');
     expect(attemptOutcome({ ok: false, responseCode: 410, gone: true })).toBe('gone');
-    expect(attemptOutcome({ ok: false, notAttempted: true, error: 'broker down' })).toBe('not_attempted');
+    expect(attemptOutcome({ ok: false, notAttempted: true, error: 'broker down' })).toBe(
+      'not_attempted',
+    );
   });
 });

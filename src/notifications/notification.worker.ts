@@ -49,7 +49,9 @@ export function withJitter(seconds: number, random = Math.random): number {
 }
 
 /** An attempt's outcome as a metric label. */
-export function attemptOutcome(result: ChannelResult): 'succeeded' | 'failed' | 'gone' | 'not_attempted' {
+export function attemptOutcome(
+  result: ChannelResult,
+): 'succeeded' | 'failed' | 'gone' | 'not_attempted' {
   if (result.ok) return 'succeeded';
   if (result.notAttempted) return 'not_attempted';
   return result.gone ? 'gone' : 'failed';
@@ -457,7 +459,10 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       return lostLeases;
     });
     for (const { endpoint, result } of outcomes) {
-      this.metrics.notificationAttempts.inc({ channel: endpoint?.type ?? 'unknown', outcome: attemptOutcome(result) });
+      this.metrics.notificationAttempts.inc({
+        channel: endpoint?.type ?? 'unknown',
+        outcome: attemptOutcome(result),
+      });
     }
     for (const deliveryId of lost)
       this.logger.warn({ msg: 'lease lost before the attempt was recorded', deliveryId });

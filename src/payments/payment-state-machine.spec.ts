@@ -18,9 +18,12 @@ const ALLOWED: [PaymentStatus, PaymentStatus][] = [
   ['partially_refunded', 'refunded'],
   ['partially_refunded', 'charged_back'],
 ];
-const isAllowed = (from: PaymentStatus, to: PaymentStatus) => ALLOWED.some(([f, t]) => f === from && t === to);
+const isAllowed = (from: PaymentStatus, to: PaymentStatus) =>
+  ALLOWED.some(([f, t]) => f === from && t === to);
 
-const ALL_PAIRS = PAYMENT_STATUSES.flatMap((from) => PAYMENT_STATUSES.map((to) => [from, to] as const));
+const ALL_PAIRS = PAYMENT_STATUSES.flatMap((from) =>
+  PAYMENT_STATUSES.map((to) => [from, to] as const),
+);
 
 describe('PaymentStateMachine', () => {
   it.each(ALLOWED)('allows %s → %s', (from, to) => {
@@ -28,10 +31,13 @@ describe('PaymentStateMachine', () => {
     expect(PaymentStateMachine.decide(from, to)).toBe('apply');
   });
 
-  it.each(ALL_PAIRS.filter(([from, to]) => from !== to && !isAllowed(from, to)))('refuses %s → %s as ignored', (from, to) => {
-    expect(PaymentStateMachine.canTransition(from, to)).toBe(false);
-    expect(PaymentStateMachine.decide(from, to)).toBe('ignore');
-  });
+  it.each(ALL_PAIRS.filter(([from, to]) => from !== to && !isAllowed(from, to)))(
+    'refuses %s → %s as ignored',
+    (from, to) => {
+      expect(PaymentStateMachine.canTransition(from, to)).toBe(false);
+      expect(PaymentStateMachine.decide(from, to)).toBe('ignore');
+    },
+  );
 
   it.each(PAYMENT_STATUSES.map((s) => [s]))('treats %s → itself as unchanged', (status) => {
     expect(PaymentStateMachine.decide(status, status)).toBe('unchanged');
@@ -48,9 +54,17 @@ describe('PaymentStateMachine', () => {
   });
 
   it('allows capture only from authorized, cancel from pending or authorized, refunds from paid states', () => {
-    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canCapture(s))).toEqual(['authorized']);
-    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canCancel(s))).toEqual(['pending', 'authorized']);
-    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canRefund(s))).toEqual(['paid', 'partially_refunded']);
+    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canCapture(s))).toEqual([
+      'authorized',
+    ]);
+    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canCancel(s))).toEqual([
+      'pending',
+      'authorized',
+    ]);
+    expect(PAYMENT_STATUSES.filter((s) => PaymentStateMachine.canRefund(s))).toEqual([
+      'paid',
+      'partially_refunded',
+    ]);
   });
 
   it('derives the status after refunds from the totals', () => {

@@ -33,16 +33,23 @@ export class PaymentStatusService {
 
   /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
   async recordCreated(manager: EntityManager, payment: Payment): Promise<void> {
-    await manager.insert(PaymentEvent, this.historyRow(payment, {
-      type: 'payment.created',
-      fromStatus: null,
-      toStatus: payment.status,
-      source: 'api',
-      ignored: false,
-    }));
+    await manager.insert(
+      PaymentEvent,
+      this.historyRow(payment, {
+        type: 'payment.created',
+        fromStatus: null,
+        toStatus: payment.status,
+        source: 'api',
+        ignored: false,
+      }),
+    );
   }
 
-  async changePayment(manager: EntityManager, payment: Payment, change: PaymentChange): Promise<ChangeOutcome> {
+  async changePayment(
+    manager: EntityManager,
+    payment: Payment,
+    change: PaymentChange,
+  ): Promise<ChangeOutcome> {
     const decision = PaymentStateMachine.decide(payment.status, change.to);
     if (decision === 'unchanged') return 'unchanged';
     const from = payment.status;
@@ -51,16 +58,29 @@ export class PaymentStatusService {
     payment.updatedAt = now;
 
     if (decision === 'ignore') {
-      this.logger.log({ msg: 'status update ignored', paymentId: payment.id, from, to: change.to, source: change.source });
-      await manager.update(Payment, { id: payment.id }, { version: payment.version });
-      await manager.insert(PaymentEvent, this.historyRow(payment, {
-        type: 'payment.status_changed',
-        fromStatus: from,
-        toStatus: change.to,
+      this.logger.log({
+        msg: 'status update ignored',
+        paymentId: payment.id,
+        from,
+        to: change.to,
         source: change.source,
-        ignored: true,
-        detail: change.detail ?? `${from} cannot move to ${change.to}`,
-      }, now));
+      });
+      await manager.update(Payment, { id: payment.id }, { version: payment.version });
+      await manager.insert(
+        PaymentEvent,
+        this.historyRow(
+          payment,
+          {
+            type: 'payment.status_changed',
+            fromStatus: from,
+            toStatus: change.to,
+            source: change.source,
+            ignored: true,
+            detail: change.detail ?? `${from} cannot move to ${change.to}`,
+          },
+          now,
+        ),
+      );
       return 'ignored';
     }
 
@@ -74,42 +94,65 @@ export class PaymentStatusService {
       payment.failureCode = change.failure.code;
       payment.failureMessage = change.failure.message.slice(0, 1024);
     }
-    await manager.update(Payment, { id: payment.id }, {
-      status: payment.status,
-      amountCaptured: payment.amountCaptured,
-      amountRefunded: payment.amountRefunded,
-      failureCode: payment.failureCode,
-      failureMessage: payment.failureMessage,
-      version: payment.version,
-      updatedAt: now,
-    });
-    await manager.insert(PaymentEvent, this.historyRow(payment, {
-      type: 'payment.status_changed',
-      fromStatus: from,
-      toStatus: change.to,
-      source: change.source,
-      ignored: false,
-      detail: change.detail ?? null,
-    }, now));
+    await manager.update(
+      Payment,
+      { id: payment.id },
+      {
+        status: payment.status,
+        amountCaptured: payment.amountCaptured,
+        amountRefunded: payment.amountRefunded,
+        failureCode: payment.failureCode,
+        failureMessage: payment.failureMessage,
+        version: payment.version,
+        updatedAt: now,
+      },
+    );
+    await manager.insert(
+      PaymentEvent,
+      this.historyRow(
+        payment,
+        {
+          type: 'payment.status_changed',
+          fromStatus: from,
+          toStatus: change.to,
+          source: change.source,
+          ignored: false,
+          detail: change.detail ?? null,
+        },
+        now,
+      ),
+    );
     await manager.insert(OutboxEvent, this.outboxRow(payment, 'payment.status_changed', from, now));
     // Counted when the transaction commits: a change that is rolled back never happened.
-    const labels = { provider: payment.providerName ?? 'none', from, to: change.to, source: change.source };
+    const labels = {
+      provider: payment.providerName ?? 'none',
+      from,
+      to: change.to,
+      source: change.source,
+    };
     afterCommit(manager, () => this.metrics.paymentStatusChanges.inc(labels));
     return 'applied';
   }
 
   /** Records a new refund (its amount is reserved from now on). */
-  async recordRefundCreated(manager: EntityManager, payment: Payment, refund: Refund): Promise<void> {
+  async recordRefundCreated(
+    manager: EntityManager,
+    payment: Payment,
+    refund: Refund,
+  ): Promise<void> {
     payment.version += 1;
     await manager.update(Payment, { id: payment.id }, { version: payment.version });
-    await manager.insert(PaymentEvent, this.historyRow(payment, {
-      type: 'refund.created',
-      fromStatus: null,
-      toStatus: refund.status,
-      source: 'api',
-      ignored: false,
-      refundId: refund.id,
-    }));
+    await manager.insert(
+      PaymentEvent,
+      this.historyRow(payment, {
+        type: 'refund.created',
+        fromStatus: null,
+        toStatus: refund.status,
+        source: 'api',
+        ignored: false,
+        refundId: refund.id,
+      }),
+    );
   }
 
   /**
@@ -130,10 +173,22 @@ export class PaymentStatusService {
     payment.version += 1;
     if (from !== 'pending') {
       await manager.update(Payment, { id: payment.id }, { version: payment.version });
-      await manager.insert(PaymentEvent, this.historyRow(payment, {
-        type: 'refund.status_changed', fromStatus: from, toStatus: to, source, ignored: true, refundId: refund.id,
-        detail: `refund ${from} cannot move to ${to}`,
-      }, now));
+      await manager.insert(
+        PaymentEvent,
+        this.historyRow(
+          payment,
+          {
+            type: 'refund.status_changed',
+            fromStatus: from,
+            toStatus: to,
+            source,
+            ignored: true,
+            refundId: refund.id,
+            detail: `refund ${from} cannot move to ${to}`,
+          },
+          now,
+        ),
+      );
       return 'ignored';
     }
     refund.status = to;
@@ -142,29 +197,59 @@ export class PaymentStatusService {
       refund.failureCode = failure.code;
       refund.failureMessage = failure.message.slice(0, 1024);
     }
-    await manager.update(Refund, { id: refund.id }, {
-      status: to,
-      updatedAt: now,
-      failureCode: refund.failureCode,
-      failureMessage: refund.failureMessage,
-      providerRefundId: refund.providerRefundId,
-    });
+    await manager.update(
+      Refund,
+      { id: refund.id },
+      {
+        status: to,
+        updatedAt: now,
+        failureCode: refund.failureCode,
+        failureMessage: refund.failureMessage,
+        providerRefundId: refund.providerRefundId,
+      },
+    );
     if (to === 'succeeded') payment.amountRefunded += refund.amountValue;
-    await manager.update(Payment, { id: payment.id }, {
-      version: payment.version,
-      amountRefunded: payment.amountRefunded,
-      updatedAt: now,
-    });
-    await manager.insert(PaymentEvent, this.historyRow(payment, {
-      type: 'refund.status_changed', fromStatus: from, toStatus: to, source, ignored: false, refundId: refund.id,
-    }, now));
-    await manager.insert(OutboxEvent, this.outboxRow(payment, 'refund.status_changed', from, now, refund));
+    await manager.update(
+      Payment,
+      { id: payment.id },
+      {
+        version: payment.version,
+        amountRefunded: payment.amountRefunded,
+        updatedAt: now,
+      },
+    );
+    await manager.insert(
+      PaymentEvent,
+      this.historyRow(
+        payment,
+        {
+          type: 'refund.status_changed',
+          fromStatus: from,
+          toStatus: to,
+          source,
+          ignored: false,
+          refundId: refund.id,
+        },
+        now,
+      ),
+    );
+    await manager.insert(
+      OutboxEvent,
+      this.outboxRow(payment, 'refund.status_changed', from, now, refund),
+    );
 
     if (to === 'succeeded') {
-      const next = PaymentStateMachine.statusAfterRefunds(payment.amountCaptured, payment.amountRefunded);
+      const next = PaymentStateMachine.statusAfterRefunds(
+        payment.amountCaptured,
+        payment.amountRefunded,
+      );
       // A second partial refund leaves the status as it is; only the total changed.
       if (next !== payment.status) {
-        await this.changePayment(manager, payment, { to: next, source, detail: `refund ${refund.id} succeeded` });
+        await this.changePayment(manager, payment, {
+          to: next,
+          source,
+          detail: `refund ${refund.id} succeeded`,
+        });
       }
     }
     return 'applied';

@@ -9,7 +9,8 @@ import type { ProviderPaymentState, ProviderRefundState } from '../providers/pro
 import type { EventSource } from './payment-status';
 import { newId, ID_PREFIX } from '../common/ids/id';
 
-export type UpdateResult = 'applied' | 'unchanged' | 'ignored' | 'unknown_payment' | 'unmapped_status';
+export type UpdateResult =
+  'applied' | 'unchanged' | 'ignored' | 'unknown_payment' | 'unmapped_status';
 
 /** Applies what a provider reports (by webhook or poll) through the state machine. */
 @Injectable()
@@ -26,19 +27,34 @@ export class PaymentUpdatesService {
   async findByProviderId(accountId: string, providerPaymentId: string): Promise<Payment | null> {
     return (
       (await this.payments.findOneBy({ providerAccountId: accountId, providerPaymentId })) ??
-      (await this.payments.findOneBy({ providerAccountId: accountId, providerReference: providerPaymentId }))
+      (await this.payments.findOneBy({
+        providerAccountId: accountId,
+        providerReference: providerPaymentId,
+      }))
     );
   }
 
-  async applyPaymentState(accountId: string, state: ProviderPaymentState, source: EventSource): Promise<UpdateResult> {
+  async applyPaymentState(
+    accountId: string,
+    state: ProviderPaymentState,
+    source: EventSource,
+  ): Promise<UpdateResult> {
     if (state.status === null) {
       // Unknown provider statuses are never guessed.
-      this.logger.warn({ msg: 'unmapped provider status', accountId, providerStatus: state.providerStatus });
+      this.logger.warn({
+        msg: 'unmapped provider status',
+        accountId,
+        providerStatus: state.providerStatus,
+      });
       return 'unmapped_status';
     }
     const found = await this.findByProviderId(accountId, state.providerPaymentId);
     if (!found) {
-      this.logger.warn({ msg: 'update for unknown payment', accountId, providerPaymentId: state.providerPaymentId });
+      this.logger.warn({
+        msg: 'update for unknown payment',
+        accountId,
+        providerPaymentId: state.providerPaymentId,
+      });
       return 'unknown_payment';
     }
     return this.tx.run(async (m) => {
@@ -64,7 +80,11 @@ export class PaymentUpdatesService {
     source: EventSource,
   ): Promise<UpdateResult> {
     if (state.status === null) {
-      this.logger.warn({ msg: 'unmapped provider refund status', accountId, providerStatus: state.providerStatus });
+      this.logger.warn({
+        msg: 'unmapped provider refund status',
+        accountId,
+        providerStatus: state.providerStatus,
+      });
       return 'unmapped_status';
     }
     const found = await this.findByProviderId(accountId, providerPaymentId);
@@ -72,8 +92,13 @@ export class PaymentUpdatesService {
     return this.tx.run(async (m) => {
       const payment = (await this.tx.lock(m, Payment, found.id))!;
       let refund =
-        (state.refundId ? await m.findOneBy(Refund, { id: state.refundId, paymentId: payment.id }) : null) ??
-        (await m.findOneBy(Refund, { providerRefundId: state.providerRefundId, paymentId: payment.id }));
+        (state.refundId
+          ? await m.findOneBy(Refund, { id: state.refundId, paymentId: payment.id })
+          : null) ??
+        (await m.findOneBy(Refund, {
+          providerRefundId: state.providerRefundId,
+          paymentId: payment.id,
+        }));
       if (!refund) {
         if (state.status !== 'succeeded' || state.amount === undefined) return 'ignored';
         // A refund made at the PSP's own dashboard: record it so the totals stay true.

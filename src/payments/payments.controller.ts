@@ -35,7 +35,8 @@ import { toEventView, toPaymentView, toRefundView } from './payment.presenter';
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
   required: false,
-  description: 'Same key + same body returns the stored response; another body is 422; while the first runs, 409. Kept 24 h.',
+  description:
+    'Same key + same body returns the stored response; another body is 422; while the first runs, 409. Kept 24 h.',
 };
 
 @ApiTags('Payments')
@@ -52,12 +53,22 @@ export class PaymentsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a payment', description: 'Routes the payment to a provider and returns it with `checkoutUrl`, the hosted payment page to send the customer to.' })
+  @ApiOperation({
+    summary: 'Create a payment',
+    description:
+      'Routes the payment to a provider and returns it with `checkoutUrl`, the hosted payment page to send the customer to.',
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: PaymentDto })
-  @ApiBadRequestResponse({ description: 'Invalid field (named in `errors`)', type: ProblemDetailsDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid field (named in `errors`)',
+    type: ProblemDetailsDto,
+  })
   @ApiConflictResponse({ description: '`idempotency_key_in_use`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`idempotency_key_reused`, `no_route`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`idempotency_key_reused`, `no_route`',
+    type: ProblemDetailsDto,
+  })
   async create(
     @CurrentIntegration() integration: Integration,
     @Body() dto: CreatePaymentDto,
@@ -69,7 +80,10 @@ export class PaymentsController {
       'POST /payments',
       IdempotencyService.validateKey(key),
       dto,
-      async () => ({ status: 201, body: toPaymentView(await this.payments.create(integration, dto)) }),
+      async () => ({
+        status: 201,
+        body: toPaymentView(await this.payments.create(integration, dto)),
+      }),
     );
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status);
@@ -98,8 +112,15 @@ export class PaymentsController {
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`not_supported_by_provider`', type: ProblemDetailsDto })
-  async capture(@CurrentIntegration() integration: Integration, @Param('id') id: string, @Body() dto: CapturePaymentDto) {
+  @ApiUnprocessableEntityResponse({
+    description: '`not_supported_by_provider`',
+    type: ProblemDetailsDto,
+  })
+  async capture(
+    @CurrentIntegration() integration: Integration,
+    @Param('id') id: string,
+    @Body() dto: CapturePaymentDto,
+  ) {
     return toPaymentView(await this.payments.capture({ integrationId: integration.id }, id, dto));
   }
 
@@ -109,7 +130,10 @@ export class PaymentsController {
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`not_supported_by_provider`', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`not_supported_by_provider`',
+    type: ProblemDetailsDto,
+  })
   async cancel(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
     return toPaymentView(await this.payments.cancel({ integrationId: integration.id }, id));
   }
@@ -119,8 +143,15 @@ export class PaymentsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: RefundDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ description: '`invalid_payment_state`, `idempotency_key_in_use`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: '`refund_exceeds_available`, `not_supported_by_provider`, `idempotency_key_reused`', type: ProblemDetailsDto })
+  @ApiConflictResponse({
+    description: '`invalid_payment_state`, `idempotency_key_in_use`',
+    type: ProblemDetailsDto,
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      '`refund_exceeds_available`, `not_supported_by_provider`, `idempotency_key_reused`',
+    type: ProblemDetailsDto,
+  })
   async refund(
     @CurrentIntegration() integration: Integration,
     @Param('id') id: string,
@@ -133,7 +164,10 @@ export class PaymentsController {
       `POST /payments/${id}/refunds`,
       IdempotencyService.validateKey(key),
       dto,
-      async () => ({ status: 201, body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)) }),
+      async () => ({
+        status: 201,
+        body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)),
+      }),
     );
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(result.status);

@@ -35,7 +35,11 @@ export interface PaymentScope {
 }
 
 export function notSupported(provider: string, what: string): UnprocessableError {
-  return new UnprocessableError('not_supported_by_provider', 'Not supported by provider', `${provider} does not support ${what}`);
+  return new UnprocessableError(
+    'not_supported_by_provider',
+    'Not supported by provider',
+    `${provider} does not support ${what}`,
+  );
 }
 
 @Injectable()
@@ -54,7 +58,8 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
-    if (dto.providerAccountId) await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
+    if (dto.providerAccountId)
+      await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
     const decision = await this.routing.route(integration, {
       currency: dto.amount.currency,
       amount: dto.amount.value,
@@ -88,7 +93,11 @@ export class PaymentsService {
       providerName: null,
       providerAccountId: null,
       providerPaymentId: null,
-      routing: { ruleId: decision.ruleId, reason: decision.reason, attempts: [...decision.skipped] },
+      routing: {
+        ruleId: decision.ruleId,
+        reason: decision.reason,
+        attempts: [...decision.skipped],
+      },
       failureCode: null,
       failureMessage: null,
       lastPolledAt: null,
@@ -114,26 +123,31 @@ export class PaymentsService {
       const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
       const started = Date.now();
       try {
-        const result = await this.routing.withinBudget(decision, () => resolved.provider.createPayment(resolved.context, {
-          paymentId: payment.id,
-          amount: { value: payment.amountValue, currency: payment.currency },
-          description: payment.description,
-          reference: payment.reference,
-          returnUrl: payment.returnUrl,
-          cancelUrl: payment.cancelUrl,
-          method: payment.method,
-          captureMode: payment.captureMode,
-          customer: payment.customer,
-          metadata: payment.metadata,
-        }));
+        const result = await this.routing.withinBudget(decision, () =>
+          resolved.provider.createPayment(resolved.context, {
+            paymentId: payment.id,
+            amount: { value: payment.amountValue, currency: payment.currency },
+            description: payment.description,
+            reference: payment.reference,
+            returnUrl: payment.returnUrl,
+            cancelUrl: payment.cancelUrl,
+            method: payment.method,
+            captureMode: payment.captureMode,
+            customer: payment.customer,
+            metadata: payment.metadata,
+          }),
+        );
         this.routing.recordOutcome(account.id);
         attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
         payment.routing!.reason = this.routing.explain(decision, attempts, candidate);
         const created = await this.tx.run(async (m) => {
-          await m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
-            outcome: 'succeeded',
-            providerPaymentId: result.providerPaymentId,
-          }));
+          await m.insert(
+            PaymentAttempt,
+            this.attemptRow(payment.id, account.id, account.provider, started, {
+              outcome: 'succeeded',
+              providerPaymentId: result.providerPaymentId,
+            }),
+          );
           Object.assign(payment, {
             providerName: account.provider,
             providerAccountId: account.id,
@@ -141,14 +155,18 @@ export class PaymentsService {
             checkoutUrl: result.checkoutUrl,
             updatedAt: new Date(),
           });
-          await m.update(Payment, { id: payment.id }, {
-            providerName: payment.providerName,
-            providerAccountId: payment.providerAccountId,
-            providerPaymentId: payment.providerPaymentId,
-            checkoutUrl: payment.checkoutUrl,
-            routing: payment.routing,
-            updatedAt: payment.updatedAt,
-          });
+          await m.update(
+            Payment,
+            { id: payment.id },
+            {
+              providerName: payment.providerName,
+              providerAccountId: payment.providerAccountId,
+              providerPaymentId: payment.providerPaymentId,
+              checkoutUrl: payment.checkoutUrl,
+              routing: payment.routing,
+              updatedAt: payment.updatedAt,
+            },
+          );
           if (result.status && result.status !== 'pending') {
             await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
           }
@@ -157,27 +175,46 @@ export class PaymentsService {
         this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
         return created;
       } catch (error) {
-        const failure = error instanceof ProviderError ? error : new ProviderError('provider_error', (error as Error).message);
+        const failure =
+          error instanceof ProviderError
+            ? error
+            : new ProviderError('provider_error', (error as Error).message);
         lastError = failure;
         this.routing.recordOutcome(account.id, failure);
         const message = redactText(failure.message).slice(0, 1024);
         const outcome = failure.code === 'declined' ? 'declined' : 'failed';
-        attempts.push({ providerAccountId: account.id, outcome, error: `${failure.code}: ${message}` });
+        attempts.push({
+          providerAccountId: account.id,
+          outcome,
+          error: `${failure.code}: ${message}`,
+        });
         await this.tx.write((m) =>
-          m.insert(PaymentAttempt, this.attemptRow(payment.id, account.id, account.provider, started, {
-            outcome,
-            errorCode: failure.code,
-            errorMessage: message,
-            retryable: failure.retryable,
-          })),
+          m.insert(
+            PaymentAttempt,
+            this.attemptRow(payment.id, account.id, account.provider, started, {
+              outcome,
+              errorCode: failure.code,
+              errorMessage: message,
+              retryable: failure.retryable,
+            }),
+          ),
         );
-        this.logger.warn({ msg: 'provider create failed', paymentId: payment.id, accountId: account.id, code: failure.code, retryable: failure.retryable });
+        this.logger.warn({
+          msg: 'provider create failed',
+          paymentId: payment.id,
+          accountId: account.id,
+          code: failure.code,
+          retryable: failure.retryable,
+        });
         if (!failure.retryable) break; // a decline or a refusal is final; no fallback
       }
     }
 
     // Every candidate failed or was skipped: the payment fails with the last reason.
-    lastError ??= new ProviderError('provider_unavailable', 'no candidate account could be tried (circuit open or time budget spent)');
+    lastError ??= new ProviderError(
+      'provider_unavailable',
+      'no candidate account could be tried (circuit open or time budget spent)',
+    );
     payment.routing!.reason = this.routing.explain(decision, attempts);
     const failed = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, payment.id))!;
@@ -186,12 +223,18 @@ export class PaymentsService {
       await this.status.changePayment(m, locked, {
         to: 'failed',
         source: 'api',
-        failure: { code: lastError?.code ?? 'provider_error', message: redactText(lastError?.message ?? 'no provider accepted the payment') },
+        failure: {
+          code: lastError?.code ?? 'provider_error',
+          message: redactText(lastError?.message ?? 'no provider accepted the payment'),
+        },
         detail: 'no provider accepted the payment',
       });
       return locked;
     });
-    this.metrics.paymentsCreated.inc({ provider: 'none', outcome: lastError.code === 'declined' ? 'declined' : 'failed' });
+    this.metrics.paymentsCreated.inc({
+      provider: 'none',
+      outcome: lastError.code === 'declined' ? 'declined' : 'failed',
+    });
     return failed;
   }
 
@@ -205,7 +248,10 @@ export class PaymentsService {
     return payment;
   }
 
-  async list(scope: PaymentScope, query: ListPaymentsQuery): Promise<{ data: Payment[]; nextCursor: string | null }> {
+  async list(
+    scope: PaymentScope,
+    query: ListPaymentsQuery,
+  ): Promise<{ data: Payment[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = applyPaymentFilters(this.payments.createQueryBuilder('p'), scope, query);
     if (query.cursor) {
@@ -214,41 +260,76 @@ export class PaymentsService {
         new Brackets((w) =>
           w
             .where('p.createdAt < :cAt', { cAt: cursor.at })
-            .orWhere(new Brackets((w2) => w2.where('p.createdAt = :cAt', { cAt: cursor.at }).andWhere('p.id < :cId', { cId: cursor.id }))),
+            .orWhere(
+              new Brackets((w2) =>
+                w2
+                  .where('p.createdAt = :cAt', { cAt: cursor.at })
+                  .andWhere('p.id < :cId', { cId: cursor.id }),
+              ),
+            ),
         ),
       );
     }
-    qb.orderBy('p.createdAt', 'DESC').addOrderBy('p.id', 'DESC').take(limit + 1);
+    qb.orderBy('p.createdAt', 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .take(limit + 1);
     const rows = await qb.getMany();
     const data = rows.slice(0, limit);
     const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return {
+      data,
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
   }
 
   async events(scope: PaymentScope, id: string): Promise<PaymentEvent[]> {
     await this.get(scope, id);
-    return this.history.find({ where: { paymentId: id }, order: { sequence: 'ASC', createdAt: 'ASC' } });
+    return this.history.find({
+      where: { paymentId: id },
+      order: { sequence: 'ASC', createdAt: 'ASC' },
+    });
   }
 
   async capture(scope: PaymentScope, id: string, dto: CapturePaymentDto): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCapture(payment.status)) {
-      throw new InvalidPaymentStateError(`A ${payment.status} payment cannot be captured; only an authorized one`);
+      throw new InvalidPaymentStateError(
+        `A ${payment.status} payment cannot be captured; only an authorized one`,
+      );
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const amount = dto.amount ?? { value: payment.amountValue, currency: payment.currency };
-    if (amount.currency !== payment.currency) throw ValidationError.field('amount.currency', `must be the payment's currency ${payment.currency}`);
-    if (amount.value > payment.amountValue) throw ValidationError.field('amount.value', `must not exceed the authorized ${payment.amountValue}`);
+    if (amount.currency !== payment.currency)
+      throw ValidationError.field(
+        'amount.currency',
+        `must be the payment's currency ${payment.currency}`,
+      );
+    if (amount.value > payment.amountValue)
+      throw ValidationError.field(
+        'amount.value',
+        `must not exceed the authorized ${payment.amountValue}`,
+      );
     if (amount.value < payment.amountValue && !resolved.provider.capabilities.partialCapture) {
       throw notSupported(resolved.provider.name, 'partial capture');
     }
     const result = await this.callProvider(() =>
-      resolved.provider.capture(resolved.context, payment.providerPaymentId!, amount, payment.id, payment.providerReference ?? null),
+      resolved.provider.capture(
+        resolved.context,
+        payment.providerPaymentId!,
+        amount,
+        payment.id,
+        payment.providerReference ?? null,
+      ),
     );
     if (result.status === 'pending') return payment; // the outcome arrives by webhook
     return this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, id))!;
-      await this.status.changePayment(m, locked, { to: 'paid', source: 'api', amountCaptured: result.amountCaptured, detail: 'captured' });
+      await this.status.changePayment(m, locked, {
+        to: 'paid',
+        source: 'api',
+        amountCaptured: result.amountCaptured,
+        detail: 'captured',
+      });
       return locked;
     });
   }
@@ -256,29 +337,50 @@ export class PaymentsService {
   async cancel(scope: PaymentScope, id: string): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCancel(payment.status)) {
-      throw new InvalidPaymentStateError(`A ${payment.status} payment cannot be canceled; only a pending or authorized one`);
+      throw new InvalidPaymentStateError(
+        `A ${payment.status} payment cannot be canceled; only a pending or authorized one`,
+      );
     }
-    if (!payment.providerAccountId) throw new InvalidPaymentStateError('The payment never reached a provider');
+    if (!payment.providerAccountId)
+      throw new InvalidPaymentStateError('The payment never reached a provider');
     const resolved = await this.accounts.resolve(payment.providerAccountId);
-    if (!resolved.provider.capabilities.cancel) throw notSupported(resolved.provider.name, 'cancel');
-    const result = await this.callProvider(() => resolved.provider.cancel(resolved.context, payment.providerPaymentId!, payment.providerReference ?? null));
+    if (!resolved.provider.capabilities.cancel)
+      throw notSupported(resolved.provider.name, 'cancel');
+    const result = await this.callProvider(() =>
+      resolved.provider.cancel(
+        resolved.context,
+        payment.providerPaymentId!,
+        payment.providerReference ?? null,
+      ),
+    );
     if (result.status === 'pending') return payment;
     return this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, id))!;
-      await this.status.changePayment(m, locked, { to: 'canceled', source: 'api', detail: 'canceled by the shop' });
+      await this.status.changePayment(m, locked, {
+        to: 'canceled',
+        source: 'api',
+        detail: 'canceled by the shop',
+      });
       return locked;
     });
   }
 
   /** A payment forced onto an account whose provider cannot do it is refused, not failed. */
-  private async refuseUnsupported(accountId: string, dto: CreatePaymentDto, captureMode: string): Promise<void> {
+  private async refuseUnsupported(
+    accountId: string,
+    dto: CreatePaymentDto,
+    captureMode: string,
+  ): Promise<void> {
     const account = await this.accounts.find(accountId);
     const provider = account ? this.accounts.providerOf(account) : undefined;
     if (!provider) return; // unknown accounts are the router's to report
     const caps = provider.capabilities;
-    if (caps.currencies !== 'any' && !caps.currencies.includes(dto.amount.currency)) throw notSupported(provider.name, `currency ${dto.amount.currency}`);
-    if (dto.method && !caps.methods.includes(dto.method)) throw notSupported(provider.name, `method ${dto.method}`);
-    if (captureMode === 'manual' && !caps.manualCapture) throw notSupported(provider.name, 'manual capture');
+    if (caps.currencies !== 'any' && !caps.currencies.includes(dto.amount.currency))
+      throw notSupported(provider.name, `currency ${dto.amount.currency}`);
+    if (dto.method && !caps.methods.includes(dto.method))
+      throw notSupported(provider.name, `method ${dto.method}`);
+    if (captureMode === 'manual' && !caps.manualCapture)
+      throw notSupported(provider.name, 'manual capture');
   }
 
   /** Provider errors on shop-initiated operations become problem responses, never 500s. */
@@ -287,9 +389,18 @@ export class PaymentsService {
       return await call();
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      if (error.code === 'not_supported') throw new UnprocessableError('not_supported_by_provider', 'Not supported by provider', redactText(error.message));
+      if (error.code === 'not_supported')
+        throw new UnprocessableError(
+          'not_supported_by_provider',
+          'Not supported by provider',
+          redactText(error.message),
+        );
       if (error.code === 'invalid_request' || error.code === 'declined') {
-        throw new UnprocessableError(`provider_${error.code}`, 'Refused by provider', redactText(error.message));
+        throw new UnprocessableError(
+          `provider_${error.code}`,
+          'Refused by provider',
+          redactText(error.message),
+        );
       }
       throw new ProviderFailureError(`provider_${error.code}`, redactText(error.message));
     }

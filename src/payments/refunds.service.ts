@@ -10,7 +10,11 @@ import { CreateRefundDto } from './dto/create-refund.dto';
 import { TransactionService } from '../database/transaction.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
-import { InvalidPaymentStateError, UnprocessableError, ValidationError } from '../common/errors/domain-error';
+import {
+  InvalidPaymentStateError,
+  UnprocessableError,
+  ValidationError,
+} from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { redactText } from '../common/logging/redact';
 
@@ -39,7 +43,10 @@ export class RefundsService {
   async create(scope: PaymentScope, paymentId: string, dto: CreateRefundDto): Promise<Refund> {
     const payment = await this.payments.get(scope, paymentId);
     if (dto.amount && dto.amount.currency !== payment.currency) {
-      throw ValidationError.field('amount.currency', `must be the payment's currency ${payment.currency}`);
+      throw ValidationError.field(
+        'amount.currency',
+        `must be the payment's currency ${payment.currency}`,
+      );
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const caps = resolved.provider.capabilities;
@@ -48,9 +55,13 @@ export class RefundsService {
     const refund = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, paymentId))!;
       if (!PaymentStateMachine.canRefund(locked.status)) {
-        throw new InvalidPaymentStateError(`A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`);
+        throw new InvalidPaymentStateError(
+          `A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`,
+        );
       }
-      const open = await m.find(Refund, { where: { paymentId, status: In(['pending', 'succeeded']) } });
+      const open = await m.find(Refund, {
+        where: { paymentId, status: In(['pending', 'succeeded']) },
+      });
       const reserved = open.reduce((sum, r) => sum + r.amountValue, 0);
       const available = locked.amountCaptured - reserved;
       const value = dto.amount?.value ?? available;
@@ -61,8 +72,10 @@ export class RefundsService {
           `Only ${available} ${locked.currency} minor units are left to refund`,
         );
       }
-      if (value < locked.amountCaptured && !caps.partialRefunds) throw notSupported(resolved.provider.name, 'partial refunds');
-      if (open.length > 0 && !caps.multipleRefunds) throw notSupported(resolved.provider.name, 'more than one refund per payment');
+      if (value < locked.amountCaptured && !caps.partialRefunds)
+        throw notSupported(resolved.provider.name, 'partial refunds');
+      if (open.length > 0 && !caps.multipleRefunds)
+        throw notSupported(resolved.provider.name, 'more than one refund per payment');
       const now = new Date();
       const row: Refund = {
         id: newId(ID_PREFIX.refund),
@@ -106,7 +119,11 @@ export class RefundsService {
     }
   }
 
-  private settle(refund: Refund, to: Refund['status'], failure?: { code: string; message: string }): Promise<Refund> {
+  private settle(
+    refund: Refund,
+    to: Refund['status'],
+    failure?: { code: string; message: string },
+  ): Promise<Refund> {
     return this.tx.run(async (m) => {
       const payment = (await this.tx.lock(m, Payment, refund.paymentId))!;
       if (refund.providerRefundId) {

@@ -8,7 +8,10 @@ import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
 import { Payment } from '../payments/entities/payment.entity';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
-import type { CreateProviderAccountDto, UpdateProviderAccountDto } from './dto/provider-account.dto';
+import type {
+  CreateProviderAccountDto,
+  UpdateProviderAccountDto,
+} from './dto/provider-account.dto';
 import { ProviderAccount } from './provider-account.entity';
 import { ProviderRegistry } from './provider.registry';
 import { PaymentProvider, ProviderCallContext } from './provider.interface';
@@ -63,16 +66,36 @@ export class ProviderAccountsService {
     return account;
   }
 
-  async list(limit = 50, cursor?: string): Promise<{ data: ProviderAccount[]; nextCursor: string | null }> {
+  async list(
+    limit = 50,
+    cursor?: string,
+  ): Promise<{ data: ProviderAccount[]; nextCursor: string | null }> {
     const qb = this.accounts.createQueryBuilder('a');
     if (cursor) {
       const c = decodeCursor(cursor);
-      qb.where(new Brackets((w) => w.where('a.createdAt < :at', { at: c.at }).orWhere(new Brackets((w2) => w2.where('a.createdAt = :at', { at: c.at }).andWhere('a.id < :id', { id: c.id })))));
+      qb.where(
+        new Brackets((w) =>
+          w
+            .where('a.createdAt < :at', { at: c.at })
+            .orWhere(
+              new Brackets((w2) =>
+                w2.where('a.createdAt = :at', { at: c.at }).andWhere('a.id < :id', { id: c.id }),
+              ),
+            ),
+        ),
+      );
     }
-    const rows = await qb.orderBy('a.createdAt', 'DESC').addOrderBy('a.id', 'DESC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('a.createdAt', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
     const data = rows.slice(0, limit);
     const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    return {
+      data,
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
   }
 
   async update(id: string, dto: UpdateProviderAccountDto): Promise<ProviderAccount> {
@@ -100,7 +123,10 @@ export class ProviderAccountsService {
     await this.get(id);
     await this.tx.run(async (m) => {
       if (await m.existsBy(Payment, { providerAccountId: id })) {
-        throw new ConflictError('provider_account_in_use', 'This account has payments; disable it instead (PATCH enabled=false)');
+        throw new ConflictError(
+          'provider_account_in_use',
+          'This account has payments; disable it instead (PATCH enabled=false)',
+        );
       }
       await m.delete(ProviderAccount, { id });
     });
@@ -108,14 +134,24 @@ export class ProviderAccountsService {
 
   private checkSettings(settings: Record<string, unknown> | undefined): void {
     if (settings?.requestTimeoutMs !== undefined && requestTimeoutSetting(settings) === undefined) {
-      throw ValidationError.field('settings.requestTimeoutMs', 'must be an integer from 100 to 60000 (milliseconds)');
+      throw ValidationError.field(
+        'settings.requestTimeoutMs',
+        'must be an integer from 100 to 60000 (milliseconds)',
+      );
     }
   }
 
-  private checkCredentials(provider: { validateCredentials(c: Record<string, unknown>): { field: string; message: string }[] }, credentials: Record<string, unknown>): void {
+  private checkCredentials(
+    provider: {
+      validateCredentials(c: Record<string, unknown>): { field: string; message: string }[];
+    },
+    credentials: Record<string, unknown>,
+  ): void {
     const problems = provider.validateCredentials(credentials);
     if (problems.length > 0) {
-      throw new ValidationError(problems.map((p) => ({ field: `credentials.${p.field}`, message: p.message })));
+      throw new ValidationError(
+        problems.map((p) => ({ field: `credentials.${p.field}`, message: p.message })),
+      );
     }
   }
 
@@ -156,9 +192,13 @@ export class ProviderAccountsService {
   resolveAccount(account: ProviderAccount, limits: { deadline?: number } = {}): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
-    const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<string, string>;
+    const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<
+      string,
+      string
+    >;
     // The account's own setting (a slow sandbox) wins over the server-wide default.
-    const timeoutMs = requestTimeoutSetting(account.settings) ?? this.config.routing.providerTimeoutMs;
+    const timeoutMs =
+      requestTimeoutSetting(account.settings) ?? this.config.routing.providerTimeoutMs;
     return {
       account,
       provider,
@@ -178,7 +218,10 @@ export class ProviderAccountsService {
           { timeoutMs, deadline: limits.deadline },
           this.metrics.providerRequestDuration,
         ),
-        timeoutMs: limits.deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, limits.deadline - Date.now())),
+        timeoutMs:
+          limits.deadline === undefined
+            ? timeoutMs
+            : Math.max(1, Math.min(timeoutMs, limits.deadline - Date.now())),
       },
     };
   }

@@ -5,7 +5,10 @@
 export const PROVIDER_ERROR_CODES = {
   timeout: { retryable: true, description: 'the provider did not answer in time' },
   connection_failed: { retryable: true, description: 'the provider could not be reached' },
-  provider_unavailable: { retryable: true, description: 'the provider answered 5xx or is temporarily unavailable' },
+  provider_unavailable: {
+    retryable: true,
+    description: 'the provider answered 5xx or is temporarily unavailable',
+  },
   rate_limited: { retryable: true, description: 'the provider rate-limited us' },
   invalid_credentials: { retryable: false, description: 'the provider refused our credentials' },
   declined: { retryable: false, description: 'the provider declined the payment' },
@@ -31,7 +34,8 @@ export class ProviderError extends Error {
 
   /** The error class for an HTTP answer that is not a success. */
   static fromHttpStatus(status: number, message: string): ProviderError {
-    if (status === 401 || status === 403) return new ProviderError('invalid_credentials', message, status);
+    if (status === 401 || status === 403)
+      return new ProviderError('invalid_credentials', message, status);
     if (status === 404) return new ProviderError('not_found', message, status);
     if (status === 429) return new ProviderError('rate_limited', message, status);
     if (status === 402) return new ProviderError('declined', message, status);

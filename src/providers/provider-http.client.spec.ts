@@ -31,7 +31,9 @@ describe('ProviderHttpClient timing', () => {
 
   function client() {
     const observed: { labels: Record<string, string>; seconds: number }[] = [];
-    const observer: ProviderCallObserver = { observe: (labels, seconds) => observed.push({ labels, seconds }) };
+    const observer: ProviderCallObserver = {
+      observe: (labels, seconds) => observed.push({ labels, seconds }),
+    };
     const http = new ProviderHttpClient('mollie', 'pa_1', {}, observer);
     return { http, observed };
   }
@@ -39,7 +41,10 @@ describe('ProviderHttpClient timing', () => {
   it('observes an answered call with its status class, not its URL', async () => {
     global.fetch = jest.fn().mockResolvedValue(new Response('{"error":"nope"}', { status: 422 }));
     const { http, observed } = client();
-    const response = await http.request({ method: 'POST', url: 'https://api.mollie.test/v2/payments/tr_secret123?key=x' });
+    const response = await http.request({
+      method: 'POST',
+      url: 'https://api.mollie.test/v2/payments/tr_secret123?key=x',
+    });
     expect(response.status).toBe(422);
     expect(observed).toHaveLength(1);
     expect(observed[0].labels).toEqual({ provider: 'mollie', method: 'POST', status_class: '4xx' });
@@ -48,18 +53,35 @@ describe('ProviderHttpClient timing', () => {
 
   it('observes a timeout as "timeout" and a refused connection as "error"', async () => {
     const { http, observed } = client();
-    global.fetch = jest.fn().mockRejectedValue(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
-    await expect(http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' })).rejects.toBeInstanceOf(ProviderError);
-    global.fetch = jest.fn().mockRejectedValue(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
-    await expect(http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' })).rejects.toBeInstanceOf(ProviderError);
+    global.fetch = jest
+      .fn()
+      .mockRejectedValue(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+    await expect(
+      http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' }),
+    ).rejects.toBeInstanceOf(ProviderError);
+    global.fetch = jest
+      .fn()
+      .mockRejectedValue(
+        Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      );
+    await expect(
+      http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' }),
+    ).rejects.toBeInstanceOf(ProviderError);
     expect(observed.map((o) => o.labels.status_class)).toEqual(['timeout', 'error']);
   });
 
   it('does not observe a call it never made (time budget spent)', async () => {
     global.fetch = jest.fn();
     const observed: unknown[] = [];
-    const http = new ProviderHttpClient('mollie', 'pa_1', { deadline: Date.now() - 1 }, { observe: () => observed.push(1) });
-    await expect(http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' })).rejects.toThrow('time budget');
+    const http = new ProviderHttpClient(
+      'mollie',
+      'pa_1',
+      { deadline: Date.now() - 1 },
+      { observe: () => observed.push(1) },
+    );
+    await expect(
+      http.request({ method: 'GET', url: 'https://api.mollie.test/v2/payments/tr_1' }),
+    ).rejects.toThrow('time budget');
     expect(global.fetch).not.toHaveBeenCalled();
     expect(observed).toHaveLength(0);
   });
@@ -87,14 +109,18 @@ describe('ProviderHttpClient against a real socket', () => {
 
   it('turns a body that stops coming into a retryable timeout', async () => {
     const client = new ProviderHttpClient('mollie', 'pa_1', { timeoutMs: 200 });
-    const failure = await client.request({ method: 'GET', url: `${url}/stall` }).catch((error: unknown) => error);
+    const failure = await client
+      .request({ method: 'GET', url: `${url}/stall` })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ProviderError);
     expect(failure).toMatchObject({ code: 'timeout', retryable: true });
   });
 
   it('turns a connection reset mid-body into a retryable connection failure', async () => {
     const client = new ProviderHttpClient('mollie', 'pa_1', { timeoutMs: 5000 });
-    const failure = await client.request({ method: 'GET', url: `${url}/reset` }).catch((error: unknown) => error);
+    const failure = await client
+      .request({ method: 'GET', url: `${url}/reset` })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ProviderError);
     expect(failure).toMatchObject({ code: 'connection_failed', retryable: true });
   });

@@ -23,19 +23,27 @@ export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'e
 
 /** Where call durations go (the provider-request histogram); labels are from small fixed sets. */
 export interface ProviderCallObserver {
-  observe(labels: { provider: string; method: string; status_class: StatusClass }, seconds: number): void;
+  observe(
+    labels: { provider: string; method: string; status_class: StatusClass },
+    seconds: number,
+  ): void;
 }
 
 /** An HTTP status as its class; without one, how the call failed (a timeout or any other error). */
 export function statusClass(status: number | undefined, errorCode?: string): StatusClass {
-  if (status === undefined || status < 100 || status > 599) return errorCode === 'timeout' ? 'timeout' : 'error';
+  if (status === undefined || status < 100 || status > 599)
+    return errorCode === 'timeout' ? 'timeout' : 'error';
   return `${Math.floor(status / 100)}xx` as StatusClass;
 }
 
 /** An account's `settings.requestTimeoutMs` (100 to 60000), or undefined for the default. */
-export function requestTimeoutSetting(settings: Record<string, unknown> | null | undefined): number | undefined {
+export function requestTimeoutSetting(
+  settings: Record<string, unknown> | null | undefined,
+): number | undefined {
   const value = settings?.requestTimeoutMs;
-  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 60_000 ? value : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 60_000
+    ? value
+    : undefined;
 }
 
 /**
@@ -56,9 +64,17 @@ export class ProviderHttpClient {
 
   async request(request: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
-    const remaining = this.limits.deadline === undefined ? Infinity : this.limits.deadline - started;
-    if (remaining <= 0) throw new ProviderError('timeout', `${this.provider} was not called: the time budget is spent`);
-    const timeoutMs = Math.min(request.timeoutMs ?? this.limits.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
+    const remaining =
+      this.limits.deadline === undefined ? Infinity : this.limits.deadline - started;
+    if (remaining <= 0)
+      throw new ProviderError(
+        'timeout',
+        `${this.provider} was not called: the time budget is spent`,
+      );
+    const timeoutMs = Math.min(
+      request.timeoutMs ?? this.limits.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      remaining,
+    );
     let response: Response;
     try {
       response = await fetch(request.url, {
@@ -94,7 +110,11 @@ export class ProviderHttpClient {
         try {
           return JSON.parse(text) as T;
         } catch {
-          throw new ProviderError('provider_error', `provider answered non-JSON (HTTP ${response.status})`, response.status);
+          throw new ProviderError(
+            'provider_error',
+            `provider answered non-JSON (HTTP ${response.status})`,
+            response.status,
+          );
         }
       },
     };
@@ -112,10 +132,18 @@ export class ProviderHttpClient {
   }
 
   private observe(request: HttpRequest, started: number, status_class: StatusClass): void {
-    this.observer?.observe({ provider: this.provider, method: request.method, status_class }, (Date.now() - started) / 1000);
+    this.observer?.observe(
+      { provider: this.provider, method: request.method, status_class },
+      (Date.now() - started) / 1000,
+    );
   }
 
-  private log(request: HttpRequest, status: number | undefined, durationMs: number, error?: string) {
+  private log(
+    request: HttpRequest,
+    status: number | undefined,
+    durationMs: number,
+    error?: string,
+  ) {
     const url = new URL(request.url);
     const failed = error !== undefined || (status !== undefined && status >= 500);
     this.logger[failed ? 'warn' : 'debug']({

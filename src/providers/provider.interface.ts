@@ -130,7 +130,10 @@ export interface PaymentProvider {
   /** Problems with a credentials object, as field messages; empty when valid. */
   validateCredentials(credentials: Record<string, unknown>): FieldError[];
 
-  createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult>;
+  createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult>;
   getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;
   capture(
     ctx: ProviderCallContext,
@@ -139,7 +142,11 @@ export interface PaymentProvider {
     paymentId: string,
     providerReference?: string | null,
   ): Promise<CaptureResult>;
-  cancel(ctx: ProviderCallContext, providerPaymentId: string, providerReference?: string | null): Promise<CancelResult>;
+  cancel(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    providerReference?: string | null,
+  ): Promise<CancelResult>;
   refund(
     ctx: ProviderCallContext,
     providerPaymentId: string,

@@ -31,7 +31,10 @@ const CONNECTORS: Type<PaymentProvider>[] = [
 export class ProvidersModule {
   static forRoot(config: AppConfig): DynamicModule {
     const testProvider = config.server.testProvider;
-    const connectors: Type<PaymentProvider>[] = [...CONNECTORS, ...(testProvider ? [TestProvider] : [])];
+    const connectors: Type<PaymentProvider>[] = [
+      ...CONNECTORS,
+      ...(testProvider ? [TestProvider] : []),
+    ];
     const providers: Provider[] = [
       secretBoxProvider,
       ProviderRegistry,
@@ -42,7 +45,9 @@ export class ProvidersModule {
         inject: connectors,
         useFactory: (...instances: PaymentProvider[]) => instances,
       },
-      ...(testProvider ? [TestProviderLedger, TestWebhookSigner, TestWebhookSender, TestProviderAccountSeeder] : []),
+      ...(testProvider
+        ? [TestProviderLedger, TestWebhookSigner, TestWebhookSender, TestProviderAccountSeeder]
+        : []),
     ];
     return {
       module: ProvidersModule,

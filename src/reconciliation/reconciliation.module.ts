@@ -2,5 +2,9 @@ import { Module } from '@nestjs/common';
 import { ReconciliationService } from './reconciliation.service';
 import { PaymentsModule } from '../payments/payments.module';
 
-@Module({ imports: [PaymentsModule], providers: [ReconciliationService], exports: [ReconciliationService] })
+@Module({
+  imports: [PaymentsModule],
+  providers: [ReconciliationService],
+  exports: [ReconciliationService],
+})
 export class ReconciliationModule {}

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -53,7 +59,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
         .where('p.status IN (:...statuses)', { statuses: ['pending', 'authorized'] })
         .andWhere('p.providerAccountId IS NOT NULL')
         .andWhere('p.updatedAt <= :cutoff', { cutoff })
-        .andWhere(new Brackets((w) => w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff })))
+        .andWhere(
+          new Brackets((w) =>
+            w.where('p.lastPolledAt IS NULL').orWhere('p.lastPolledAt <= :cutoff', { cutoff }),
+          ),
+        )
         .orderBy('p.lastPolledAt', 'ASC')
         .addOrderBy('p.updatedAt', 'ASC')
         .take(batchSize)
@@ -85,7 +95,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
   async pollByProviderId(accountId: string, providerPaymentId: string): Promise<void> {
     const payment = await this.updates.findByProviderId(accountId, providerPaymentId);
     if (!payment || !['pending', 'authorized'].includes(payment.status)) return;
-    if (payment.lastPolledAt && Date.now() - payment.lastPolledAt.getTime() < ON_DEMAND_MIN_INTERVAL_MS) return;
+    if (
+      payment.lastPolledAt &&
+      Date.now() - payment.lastPolledAt.getTime() < ON_DEMAND_MIN_INTERVAL_MS
+    )
+      return;
     await this.poll(payment);
   }
 
@@ -94,13 +108,23 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     await this.tx.write((m) => m.update(Payment, { id: payment.id }, { lastPolledAt: now }));
     try {
       const resolved = await this.accounts.resolve(payment.providerAccountId!);
-      if (!resolved.provider.capabilities.polling || !payment.providerPaymentId) return 'not_pollable';
+      if (!resolved.provider.capabilities.polling || !payment.providerPaymentId)
+        return 'not_pollable';
       const state = await resolved.provider.getPayment(resolved.context, payment.providerPaymentId);
       const result = await this.updates.applyPaymentState(resolved.account.id, state, 'poll');
-      this.logger.log({ msg: 'payment polled', paymentId: payment.id, providerStatus: state.providerStatus, result });
+      this.logger.log({
+        msg: 'payment polled',
+        paymentId: payment.id,
+        providerStatus: state.providerStatus,
+        result,
+      });
       return result;
     } catch (error) {
-      this.logger.warn({ msg: 'poll failed', paymentId: payment.id, error: (error as Error).message });
+      this.logger.warn({
+        msg: 'poll failed',
+        paymentId: payment.id,
+        error: (error as Error).message,
+      });
       throw error;
     }
   }

@@ -1,6 +1,21 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityTarget, In, IsNull, LessThan, Not, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import {
+  DataSource,
+  EntityTarget,
+  In,
+  IsNull,
+  LessThan,
+  Not,
+  ObjectLiteral,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { TransactionService } from '../database/transaction.service';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
@@ -41,7 +56,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   onApplicationBootstrap(): void {
     if (this.config.retention.days === 0) return;
     this.timer = setInterval(() => {
-      this.running = this.purge().catch((error: Error) => this.logger.warn({ msg: 'retention purge failed', error: error.message }));
+      this.running = this.purge().catch((error: Error) =>
+        this.logger.warn({ msg: 'retention purge failed', error: error.message }),
+      );
     }, RUN_INTERVAL_MS);
     this.timer.unref();
   }
@@ -57,14 +74,21 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const webhookDeliveries = await this.deleteInBatches(WebhookDelivery, (q) =>
       q.where({ status: 'processed', receivedAt: LessThan(cutoff) }),
     );
-    const { attempts: notificationAttempts, deliveries: notificationDeliveries } = await this.purgeDeliveries(cutoff);
+    const { attempts: notificationAttempts, deliveries: notificationDeliveries } =
+      await this.purgeDeliveries(cutoff);
     const outboxEvents = await this.deleteInBatches(OutboxEvent, (q) =>
       q
         .where({ dispatchedAt: Not(IsNull()), createdAt: LessThan(cutoff) })
         .andWhere(`NOT EXISTS (${this.notExistsDelivery()})`),
     );
-    const counts: PurgeCounts = { webhookDeliveries, notificationAttempts, notificationDeliveries, outboxEvents };
-    if (Object.values(counts).some((n) => n > 0)) this.logger.log({ msg: 'retention purge', days: this.config.retention.days, ...counts });
+    const counts: PurgeCounts = {
+      webhookDeliveries,
+      notificationAttempts,
+      notificationDeliveries,
+      outboxEvents,
+    };
+    if (Object.values(counts).some((n) => n > 0))
+      this.logger.log({ msg: 'retention purge', days: this.config.retention.days, ...counts });
     return counts;
   }
 
@@ -76,8 +100,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       (q) => q.where({ status: In(['delivered', 'dead']), updatedAt: LessThan(cutoff) }),
       (ids) =>
         this.tx.run(async (m) => {
-          purged.attempts += (await m.delete(DeliveryAttempt, { deliveryId: In(ids) })).affected ?? 0;
-          purged.deliveries += (await m.delete(NotificationDelivery, { id: In(ids) })).affected ?? 0;
+          purged.attempts +=
+            (await m.delete(DeliveryAttempt, { deliveryId: In(ids) })).affected ?? 0;
+          purged.deliveries +=
+            (await m.delete(NotificationDelivery, { id: In(ids) })).affected ?? 0;
         }),
     );
     return purged;
@@ -93,7 +119,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     entity: EntityTarget<T>,
     where: (q: SelectQueryBuilder<T>) => SelectQueryBuilder<T>,
   ): Promise<number> {
-    return this.inBatches(entity, where, (ids) => this.tx.write((m) => m.delete(entity, { id: In(ids) } as never)));
+    return this.inBatches(entity, where, (ids) =>
+      this.tx.write((m) => m.delete(entity, { id: In(ids) } as never)),
+    );
   }
 
   /** Selects up to BATCH matching ids, hands them to `remove`, and repeats until none are left. */
@@ -104,7 +132,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await where(this.dataSource.getRepository(entity).createQueryBuilder('a').select('a.id', 'id'))
+      const rows = await where(
+        this.dataSource.getRepository(entity).createQueryBuilder('a').select('a.id', 'id'),
+      )
         .orderBy('a.id')
         .limit(BATCH)
         .getRawMany<{ id: string }>();

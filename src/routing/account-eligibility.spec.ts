@@ -17,10 +17,34 @@ describe('account eligibility', () => {
 
   it.each([
     ['a disabled account', account(false), provider, payment, 'account is disabled'],
-    ['a provider this server does not have', account(), undefined, payment, 'provider psp is not available on this server'],
-    ['an unsupported currency', account(), provider, { ...payment, currency: 'JPY' }, 'psp does not support JPY'],
-    ['an unsupported method', account(), provider, { ...payment, method: 'klarna' as const }, 'psp does not support method klarna'],
-    ['manual capture without support', account(), provider, { ...payment, captureMode: 'manual' }, 'psp does not support manual capture'],
+    [
+      'a provider this server does not have',
+      account(),
+      undefined,
+      payment,
+      'provider psp is not available on this server',
+    ],
+    [
+      'an unsupported currency',
+      account(),
+      provider,
+      { ...payment, currency: 'JPY' },
+      'psp does not support JPY',
+    ],
+    [
+      'an unsupported method',
+      account(),
+      provider,
+      { ...payment, method: 'klarna' as const },
+      'psp does not support method klarna',
+    ],
+    [
+      'manual capture without support',
+      account(),
+      provider,
+      { ...payment, captureMode: 'manual' },
+      'psp does not support manual capture',
+    ],
   ])('skips %s', (_, acc, prov, pay, why) => {
     expect(ineligibility(acc, prov, pay)).toBe(why);
   });

@@ -7,13 +7,28 @@ import { AdminController } from '../admin/admin-controller.decorator';
 
 export class AccountHealthDto {
   @ApiProperty() providerAccountId: string;
-  @ApiProperty({ enum: ['closed', 'open', 'half_open'], description: 'closed: in rotation; open: skipped by routing; half_open: the next payment probes it' }) state: string;
+  @ApiProperty({
+    enum: ['closed', 'open', 'half_open'],
+    description:
+      'closed: in rotation; open: skipped by routing; half_open: the next payment probes it',
+  })
+  state: string;
   @ApiProperty({ description: 'Retryable failures in a row' }) consecutiveFailures: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) openedAt: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When an open circuit lets one probe payment through' }) retryAt: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When an open circuit lets one probe payment through',
+  })
+  retryAt: string | null;
   @ApiProperty({ nullable: true, type: String }) lastFailure: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastFailureAt: string | null;
-  @ApiProperty({ enum: ['process'], description: 'The state is kept per server process; each instance answers for itself' }) scope: string;
+  @ApiProperty({
+    enum: ['process'],
+    description: 'The state is kept per server process; each instance answers for itself',
+  })
+  scope: string;
 }
 
 /** The routing health (circuit breaker) of a provider account, as this server process sees it. */

@@ -3,7 +3,14 @@ import { CircuitBreaker } from './circuit-breaker';
 describe('circuit breaker', () => {
   let now = 1_000_000;
   const breaker = () => {
-    const b = new CircuitBreaker({ routing: { circuitFailureThreshold: 3, circuitCooldownMs: 1000, providerTimeoutMs: 1, timeBudgetMs: 1 } });
+    const b = new CircuitBreaker({
+      routing: {
+        circuitFailureThreshold: 3,
+        circuitCooldownMs: 1000,
+        providerTimeoutMs: 1,
+        timeBudgetMs: 1,
+      },
+    });
     b.now = () => now;
     return b;
   };
@@ -17,7 +24,11 @@ describe('circuit breaker', () => {
     b.recordRetryableFailure('a', 'timeout');
     expect(b.state('a')).toBe('open');
     expect(b.tryAcquire('a')).toBe(false);
-    expect(b.view('a')).toMatchObject({ state: 'open', consecutiveFailures: 3, lastFailure: 'timeout' });
+    expect(b.view('a')).toMatchObject({
+      state: 'open',
+      consecutiveFailures: 3,
+      lastFailure: 'timeout',
+    });
   });
 
   it('a healthy answer in between resets the count', () => {

@@ -52,7 +52,8 @@ export class CircuitBreaker {
     if (state === 'closed') return true;
     if (state === 'open') return false;
     const circuit = this.circuits.get(accountId)!;
-    if (circuit.probeStartedAt !== null && this.now() - circuit.probeStartedAt < this.cooldownMs) return false;
+    if (circuit.probeStartedAt !== null && this.now() - circuit.probeStartedAt < this.cooldownMs)
+      return false;
     circuit.probeStartedAt = this.now();
     return true;
   }
@@ -63,7 +64,13 @@ export class CircuitBreaker {
   }
 
   recordRetryableFailure(accountId: string, error: string): void {
-    const circuit = this.circuits.get(accountId) ?? { consecutiveFailures: 0, openedAt: null, probeStartedAt: null, lastFailure: null, lastFailureAt: null };
+    const circuit = this.circuits.get(accountId) ?? {
+      consecutiveFailures: 0,
+      openedAt: null,
+      probeStartedAt: null,
+      lastFailure: null,
+      lastFailureAt: null,
+    };
     const wasProbe = circuit.openedAt !== null;
     circuit.consecutiveFailures += 1;
     circuit.lastFailure = error;
@@ -80,7 +87,8 @@ export class CircuitBreaker {
 
   view(accountId: string): CircuitView {
     const circuit = this.circuits.get(accountId);
-    const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+    const iso = (ms: number | null | undefined) =>
+      ms === null || ms === undefined ? null : new Date(ms).toISOString();
     return {
       state: this.state(accountId),
       consecutiveFailures: circuit?.consecutiveFailures ?? 0,

@@ -4,7 +4,12 @@ describe('routing configuration', () => {
   const base = { PAYMENTSERVER_DB: 'memory' };
 
   it('has defaults', () => {
-    expect(loadAppConfig(base).routing).toEqual({ providerTimeoutMs: 10_000, timeBudgetMs: 25_000, circuitFailureThreshold: 5, circuitCooldownMs: 30_000 });
+    expect(loadAppConfig(base).routing).toEqual({
+      providerTimeoutMs: 10_000,
+      timeBudgetMs: 25_000,
+      circuitFailureThreshold: 5,
+      circuitCooldownMs: 30_000,
+    });
   });
 
   it('reads every key', () => {
@@ -15,7 +20,12 @@ describe('routing configuration', () => {
       PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD: '2',
       PAYMENTSERVER_CIRCUIT_COOLDOWN_MS: '60000',
     });
-    expect(config.routing).toEqual({ providerTimeoutMs: 2500, timeBudgetMs: 9000, circuitFailureThreshold: 2, circuitCooldownMs: 60_000 });
+    expect(config.routing).toEqual({
+      providerTimeoutMs: 2500,
+      timeBudgetMs: 9000,
+      circuitFailureThreshold: 2,
+      circuitCooldownMs: 60_000,
+    });
   });
 
   it.each([
@@ -25,6 +35,10 @@ describe('routing configuration', () => {
     ['PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD', '-1'],
     ['PAYMENTSERVER_CIRCUIT_COOLDOWN_MS', '99999999999'],
   ])('refuses %s=%s with one line naming the key', (key, value) => {
-    expect(() => loadAppConfig({ ...base, [key]: value })).toThrow(new RegExp(`^Invalid configuration: ${key} must be a whole number from 1 to \\d+ \\(got "${value.replace('.', '\\.')}"\\)$`));
+    expect(() => loadAppConfig({ ...base, [key]: value })).toThrow(
+      new RegExp(
+        `^Invalid configuration: ${key} must be a whole number from 1 to \\d+ \\(got "${value.replace('.', '\\.')}"\\)$`,
+      ),
+    );
   });
 });

@@ -3,7 +3,18 @@ import type { RoutingRule } from './routing-rule.entity';
 
 function rule(id: string, priority: number, integrationId: string | null): RoutingRule {
   const now = new Date();
-  return { id, name: id, priority, enabled: true, integrationId, conditions: {}, targets: [{ providerAccountId: 'pa', weight: 1 }], fallback: [], createdAt: now, updatedAt: now };
+  return {
+    id,
+    name: id,
+    priority,
+    enabled: true,
+    integrationId,
+    conditions: {},
+    targets: [{ providerAccountId: 'pa', weight: 1 }],
+    fallback: [],
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 describe('routing rule cache', () => {
@@ -11,7 +22,9 @@ describe('routing rule cache', () => {
   let stored: RoutingRule[] = [];
   const calls = { version: 0, rules: 0 };
   const cache = new RoutingRuleCache(
-    { find: async () => (calls.rules++, [...stored].sort((a, b) => a.priority - b.priority)) } as never,
+    {
+      find: async () => (calls.rules++, [...stored].sort((a, b) => a.priority - b.priority)),
+    } as never,
     { findOne: async () => (calls.version++, { id: 'routing_rules', version }) } as never,
   );
 
@@ -31,7 +44,9 @@ describe('routing rule cache', () => {
     const forA = await cache.rulesFor('int_a');
     expect(forA).toHaveLength(50);
     const forB = await cache.rulesFor('int_b');
-    expect(forB.map((r) => r.id)).toEqual(stored.filter((r) => r.integrationId === null).map((r) => r.id));
+    expect(forB.map((r) => r.id)).toEqual(
+      stored.filter((r) => r.integrationId === null).map((r) => r.id),
+    );
     expect(forB.every((r, i) => i === 0 || forB[i - 1].priority < r.priority)).toBe(true);
   });
 

@@ -33,14 +33,19 @@ export class RoutingRuleCache {
     if (!snapshot || snapshot.version < version) snapshot = await this.reload(version);
     let list = snapshot.byIntegration.get(integrationId);
     if (!list) {
-      list = snapshot.rules.filter((r) => r.integrationId === null || r.integrationId === integrationId);
+      list = snapshot.rules.filter(
+        (r) => r.integrationId === null || r.integrationId === integrationId,
+      );
       snapshot.byIntegration.set(integrationId, list);
     }
     return list;
   }
 
   private async currentVersion(): Promise<number> {
-    const row = await this.versions.findOne({ where: { id: RULES_VERSION_ID }, select: { id: true, version: true } });
+    const row = await this.versions.findOne({
+      where: { id: RULES_VERSION_ID },
+      select: { id: true, version: true },
+    });
     return row?.version ?? 0;
   }
 
@@ -50,7 +55,8 @@ export class RoutingRuleCache {
    * and then loads again.
    */
   private async reload(version: number): Promise<Snapshot> {
-    while (this.reloading && this.reloadingVersion < version) await this.reloading.catch(() => undefined);
+    while (this.reloading && this.reloadingVersion < version)
+      await this.reloading.catch(() => undefined);
     if (this.snapshot && this.snapshot.version >= version) return this.snapshot;
     if (this.reloading) return this.reloading;
     this.reloadingVersion = version;

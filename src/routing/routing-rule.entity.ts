@@ -1,5 +1,13 @@
 import { Entity, Index } from 'typeorm';
-import { BooleanColumn, IdColumn, IntegerColumn, JsonColumn, RefColumn, StringColumn, TimestampColumn } from '../database/columns';
+import {
+  BooleanColumn,
+  IdColumn,
+  IntegerColumn,
+  JsonColumn,
+  RefColumn,
+  StringColumn,
+  TimestampColumn,
+} from '../database/columns';
 import type { PaymentMethod } from '../payments/payment-status';
 
 export interface RuleConditions {

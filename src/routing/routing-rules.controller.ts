@@ -38,7 +38,11 @@ export class RoutingRulesController {
       'For each new payment the first enabled rule (lowest priority) whose conditions all hold decides. Several targets split traffic by weight, sticky per customer (customer.email, else reference). Takes effect on the next payment on every server instance.',
   })
   @ApiCreatedResponse({ type: RoutingRuleDto })
-  @ApiBadRequestResponse({ description: 'Invalid field, unknown account or integration, priority already taken (named in `errors`)', type: ProblemDetailsDto })
+  @ApiBadRequestResponse({
+    description:
+      'Invalid field, unknown account or integration, priority already taken (named in `errors`)',
+    type: ProblemDetailsDto,
+  })
   async create(@Body() dto: CreateRoutingRuleDto) {
     return this.rules.toView(await this.rules.create(dto));
   }
@@ -52,7 +56,10 @@ export class RoutingRulesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a routing rule', description: '`conditions`, `targets` and `fallback` are replaced whole when given.' })
+  @ApiOperation({
+    summary: 'Change a routing rule',
+    description: '`conditions`, `targets` and `fallback` are replaced whole when given.',
+  })
   @ApiOkResponse({ type: RoutingRuleDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })

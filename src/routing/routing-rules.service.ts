@@ -8,7 +8,11 @@ import { Integration } from '../integrations/integration.entity';
 import { ProviderAccount } from '../providers/provider-account.entity';
 import { RoutingRule } from './routing-rule.entity';
 import { bumpRoutingVersion } from './routing-version';
-import type { CreateRoutingRuleDto, ListRoutingRulesQuery, UpdateRoutingRuleDto } from './dto/routing-rule.dto';
+import type {
+  CreateRoutingRuleDto,
+  ListRoutingRulesQuery,
+  UpdateRoutingRuleDto,
+} from './dto/routing-rule.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
 const RULE_ID_PREFIX = 'rr';
@@ -30,7 +34,10 @@ export class RoutingRulesService {
       enabled: dto.enabled ?? true,
       integrationId: dto.integrationId ?? null,
       conditions: stripUndefined({ ...(dto.conditions ?? {}) }),
-      targets: dto.targets.map((t) => ({ providerAccountId: t.providerAccountId, weight: t.weight })),
+      targets: dto.targets.map((t) => ({
+        providerAccountId: t.providerAccountId,
+        weight: t.weight,
+      })),
       fallback: dto.fallback ?? [],
       createdAt: now,
       updatedAt: now,
@@ -50,24 +57,47 @@ export class RoutingRulesService {
   }
 
   /** Lowest priority first (the order they are evaluated in). */
-  async list(query: ListRoutingRulesQuery): Promise<{ data: RoutingRule[]; nextCursor: string | null }> {
+  async list(
+    query: ListRoutingRulesQuery,
+  ): Promise<{ data: RoutingRule[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.rules.createQueryBuilder('r');
     if (query.integrationId) {
-      qb.andWhere(new Brackets((w) => w.where('r.integrationId = :iid', { iid: query.integrationId }).orWhere('r.integrationId IS NULL')));
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('r.integrationId = :iid', { iid: query.integrationId })
+            .orWhere('r.integrationId IS NULL'),
+        ),
+      );
     }
     if (query.cursor) {
       const c = decodeRuleCursor(query.cursor);
       qb.andWhere(
         new Brackets((w) =>
-          w.where('r.priority > :cp', { cp: c.priority }).orWhere(new Brackets((w2) => w2.where('r.priority = :cp', { cp: c.priority }).andWhere('r.id > :cid', { cid: c.id }))),
+          w
+            .where('r.priority > :cp', { cp: c.priority })
+            .orWhere(
+              new Brackets((w2) =>
+                w2
+                  .where('r.priority = :cp', { cp: c.priority })
+                  .andWhere('r.id > :cid', { cid: c.id }),
+              ),
+            ),
         ),
       );
     }
-    const rows = await qb.orderBy('r.priority', 'ASC').addOrderBy('r.id', 'ASC').take(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('r.priority', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .take(limit + 1)
+      .getMany();
     const data = rows.slice(0, limit);
     const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > limit && last ? encodeRuleCursor(last.priority, last.id) : null };
+    return {
+      data,
+      nextCursor: rows.length > limit && last ? encodeRuleCursor(last.priority, last.id) : null,
+    };
   }
 
   async update(id: string, dto: UpdateRoutingRuleDto): Promise<RoutingRule> {
@@ -80,20 +110,28 @@ export class RoutingRulesService {
       if (dto.enabled !== undefined) rule.enabled = dto.enabled;
       if (dto.integrationId !== undefined) rule.integrationId = dto.integrationId;
       if (dto.conditions !== undefined) rule.conditions = stripUndefined({ ...dto.conditions });
-      if (dto.targets !== undefined) rule.targets = dto.targets.map((t) => ({ providerAccountId: t.providerAccountId, weight: t.weight }));
+      if (dto.targets !== undefined)
+        rule.targets = dto.targets.map((t) => ({
+          providerAccountId: t.providerAccountId,
+          weight: t.weight,
+        }));
       if (dto.fallback !== undefined) rule.fallback = dto.fallback;
       rule.updatedAt = new Date();
       await this.check(m, rule);
-      await m.update(RoutingRule, { id }, {
-        name: rule.name,
-        priority: rule.priority,
-        enabled: rule.enabled,
-        integrationId: rule.integrationId,
-        conditions: rule.conditions,
-        targets: rule.targets,
-        fallback: rule.fallback,
-        updatedAt: rule.updatedAt,
-      });
+      await m.update(
+        RoutingRule,
+        { id },
+        {
+          name: rule.name,
+          priority: rule.priority,
+          enabled: rule.enabled,
+          integrationId: rule.integrationId,
+          conditions: rule.conditions,
+          targets: rule.targets,
+          fallback: rule.fallback,
+          updatedAt: rule.updatedAt,
+        },
+      );
       return rule;
     });
   }
@@ -126,21 +164,37 @@ export class RoutingRulesService {
     const errors: FieldError[] = [];
     const { amountMin, amountMax } = rule.conditions;
     if (amountMin !== undefined && amountMax !== undefined && amountMin > amountMax) {
-      errors.push({ field: 'conditions.amountMax', message: `must not be below amountMin (${amountMin})` });
+      errors.push({
+        field: 'conditions.amountMax',
+        message: `must not be below amountMin (${amountMin})`,
+      });
     }
     if (rule.integrationId && !(await m.existsBy(Integration, { id: rule.integrationId }))) {
       errors.push({ field: 'integrationId', message: 'is not an integration' });
     }
     const ids = [...rule.targets.map((t) => t.providerAccountId), ...rule.fallback];
-    const known = new Set((await m.find(ProviderAccount, { select: { id: true }, where: { id: In(ids) } })).map((a) => a.id));
+    const known = new Set(
+      (await m.find(ProviderAccount, { select: { id: true }, where: { id: In(ids) } })).map(
+        (a) => a.id,
+      ),
+    );
     const seen = new Set<string>();
     rule.targets.forEach((target, i) => {
-      if (!known.has(target.providerAccountId)) errors.push({ field: `targets[${i}].providerAccountId`, message: 'is not a provider account' });
-      else if (seen.has(target.providerAccountId)) errors.push({ field: `targets[${i}].providerAccountId`, message: 'names an account that is already a target' });
+      if (!known.has(target.providerAccountId))
+        errors.push({
+          field: `targets[${i}].providerAccountId`,
+          message: 'is not a provider account',
+        });
+      else if (seen.has(target.providerAccountId))
+        errors.push({
+          field: `targets[${i}].providerAccountId`,
+          message: 'names an account that is already a target',
+        });
       seen.add(target.providerAccountId);
     });
     rule.fallback.forEach((id, i) => {
-      if (!known.has(id)) errors.push({ field: `fallback[${i}]`, message: 'is not a provider account' });
+      if (!known.has(id))
+        errors.push({ field: `fallback[${i}]`, message: 'is not a provider account' });
     });
     const clash = await m
       .createQueryBuilder(RoutingRule, 'r')
@@ -149,7 +203,9 @@ export class RoutingRulesService {
       .andWhere(
         new Brackets((w) => {
           if (rule.integrationId === null) return w.where('1 = 1');
-          return w.where('r.integrationId IS NULL').orWhere('r.integrationId = :iid', { iid: rule.integrationId });
+          return w
+            .where('r.integrationId IS NULL')
+            .orWhere('r.integrationId = :iid', { iid: rule.integrationId });
         }),
       )
       .getOne();
@@ -164,7 +220,8 @@ export class RoutingRulesService {
 }
 
 function stripUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  for (const key of Object.keys(value) as (keyof T)[])
+    if (value[key] === undefined) delete value[key];
   return value;
 }
 
@@ -174,8 +231,12 @@ function encodeRuleCursor(priority: number, id: string): string {
 
 function decodeRuleCursor(cursor: string): { priority: number; id: string } {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { p?: unknown; id?: unknown };
-    if (typeof parsed.id !== 'string' || !Number.isSafeInteger(parsed.p)) throw new Error('bad cursor');
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      p?: unknown;
+      id?: unknown;
+    };
+    if (typeof parsed.id !== 'string' || !Number.isSafeInteger(parsed.p))
+      throw new Error('bad cursor');
     return { priority: parsed.p as number, id: parsed.id };
   } catch {
     throw ValidationError.field('cursor', 'is not a cursor returned by this API');

@@ -10,7 +10,13 @@ import { StatisticsService } from './statistics/statistics.service';
 
 @Module({
   controllers: [RoutingRulesController, AccountHealthController, StatisticsController],
-  providers: [RoutingService, RoutingRulesService, RoutingRuleCache, CircuitBreaker, StatisticsService],
+  providers: [
+    RoutingService,
+    RoutingRulesService,
+    RoutingRuleCache,
+    CircuitBreaker,
+    StatisticsService,
+  ],
   exports: [RoutingService],
 })
 export class RoutingModule {}

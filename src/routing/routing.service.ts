@@ -69,11 +69,19 @@ export class RoutingService {
     if (request.providerAccountId) {
       const account = await this.accounts.findOneBy({ id: request.providerAccountId });
       if (!account) throw ValidationError.field('providerAccountId', 'unknown provider account');
-      return this.decide(null, `providerAccountId ${account.id} was given in the request; routing rules were not consulted`, [{ id: account.id, role: 'requested' }], request, deadline);
+      return this.decide(
+        null,
+        `providerAccountId ${account.id} was given in the request; routing rules were not consulted`,
+        [{ id: account.id, role: 'requested' }],
+        request,
+        deadline,
+      );
     }
 
     const match = firstMatchingRule(await this.rules.rulesFor(integration.id), request);
-    const fallbackToDefault = integration.defaultProviderAccountId ? [{ id: integration.defaultProviderAccountId, role: DEFAULT_ROLE }] : [];
+    const fallbackToDefault = integration.defaultProviderAccountId
+      ? [{ id: integration.defaultProviderAccountId, role: DEFAULT_ROLE }]
+      : [];
     if (match) {
       const { rule, because } = match;
       let chosen: string;
@@ -92,20 +100,35 @@ export class RoutingService {
       return this.decide(
         rule.id,
         `rule "${rule.name}" (${rule.id}, priority ${rule.priority}) matched: ${conditions}; ${why}`,
-        [{ id: chosen, role: 'target' }, ...rule.fallback.map((id, i) => ({ id, role: `fallback #${i + 1}` })), ...fallbackToDefault],
+        [
+          { id: chosen, role: 'target' },
+          ...rule.fallback.map((id, i) => ({ id, role: `fallback #${i + 1}` })),
+          ...fallbackToDefault,
+        ],
         request,
         deadline,
       );
     }
     if (integration.defaultProviderAccountId) {
-      return this.decide(null, `no routing rule matched; ${DEFAULT_ROLE} ${integration.defaultProviderAccountId}`, fallbackToDefault, request, deadline);
+      return this.decide(
+        null,
+        `no routing rule matched; ${DEFAULT_ROLE} ${integration.defaultProviderAccountId}`,
+        fallbackToDefault,
+        request,
+        deadline,
+      );
     }
-    throw new UnprocessableError('no_route', 'No route', 'No routing rule matches this payment and the integration has no default provider account');
+    throw new UnprocessableError(
+      'no_route',
+      'No route',
+      'No routing rule matches this payment and the integration has no default provider account',
+    );
   }
 
   /** Why the account must not be called now (circuit open, time budget spent), or null to go ahead. */
   admit(decision: RouteDecision, candidate: RouteCandidate): string | null {
-    if (Date.now() >= decision.deadline) return `not tried: the routing time budget of ${this.config.routing.timeBudgetMs} ms was spent`;
+    if (Date.now() >= decision.deadline)
+      return `not tried: the routing time budget of ${this.config.routing.timeBudgetMs} ms was spent`;
     if (!this.breaker.tryAcquire(candidate.account.id)) {
       return `not tried: circuit open after repeated failures (${this.breaker.view(candidate.account.id).lastFailure ?? 'retryable errors'})`;
     }
@@ -114,10 +137,16 @@ export class RoutingService {
 
   /** Runs one provider call, failing it as a retryable timeout if it outlives the budget or the per-call timeout. */
   async withinBudget<T>(decision: RouteDecision, call: () => Promise<T>): Promise<T> {
-    const limit = Math.max(0, Math.min(this.config.routing.providerTimeoutMs, decision.deadline - Date.now()));
+    const limit = Math.max(
+      0,
+      Math.min(this.config.routing.providerTimeoutMs, decision.deadline - Date.now()),
+    );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ProviderError('timeout', `no answer within ${limit} ms`)), limit);
+      timer = setTimeout(
+        () => reject(new ProviderError('timeout', `no answer within ${limit} ms`)),
+        limit,
+      );
     });
     try {
       return await Promise.race([call(), expired]);
@@ -128,17 +157,29 @@ export class RoutingService {
 
   /** Feeds the circuit breaker: only retryable failures count against an account. */
   recordOutcome(accountId: string, error?: ProviderError): void {
-    if (error?.retryable) this.breaker.recordRetryableFailure(accountId, redactText(`${error.code}: ${error.message}`).slice(0, 256));
+    if (error?.retryable)
+      this.breaker.recordRetryableFailure(
+        accountId,
+        redactText(`${error.code}: ${error.message}`).slice(0, 256),
+      );
     else this.breaker.recordHealthy(accountId);
   }
 
   /** The decision's reason plus what happened: which account took the payment, after which failures. */
-  explain(decision: RouteDecision, attempts: RoutingAttemptRecord[], winner?: RouteCandidate): string {
+  explain(
+    decision: RouteDecision,
+    attempts: RoutingAttemptRecord[],
+    winner?: RouteCandidate,
+  ): string {
     const passedOver = attempts
       .filter((a) => a.outcome !== 'succeeded')
-      .map((a) => `${a.providerAccountId} ${a.outcome === 'skipped' ? 'was skipped' : a.outcome} (${shortError(a.error)})`);
+      .map(
+        (a) =>
+          `${a.providerAccountId} ${a.outcome === 'skipped' ? 'was skipped' : a.outcome} (${shortError(a.error)})`,
+      );
     if (winner) {
-      const first = decision.candidates[0]?.account.id === winner.account.id && passedOver.length === 0;
+      const first =
+        decision.candidates[0]?.account.id === winner.account.id && passedOver.length === 0;
       if (first) return decision.reason;
       return `${decision.reason}; ${passedOver.join(', ')}, so ${winner.role} ${winner.account.id} took the payment`;
     }
@@ -160,13 +201,20 @@ export class RoutingService {
     const skipped: RoutingAttemptRecord[] = [];
     for (const { id, role } of unique) {
       const account = byId.get(id);
-      const why = account ? ineligibility(account, this.registry.get(account.provider), request) : 'the account no longer exists';
-      if (why || !account) skipped.push({ providerAccountId: id, outcome: 'skipped', error: why ?? undefined });
+      const why = account
+        ? ineligibility(account, this.registry.get(account.provider), request)
+        : 'the account no longer exists';
+      if (why || !account)
+        skipped.push({ providerAccountId: id, outcome: 'skipped', error: why ?? undefined });
       else candidates.push({ account, role });
     }
     if (candidates.length === 0) {
       const details = skipped.map((s) => `${s.providerAccountId}: ${s.error}`).join('; ');
-      throw new UnprocessableError('no_route', 'No route', `No provider account can take this payment (${details || 'none configured'})`);
+      throw new UnprocessableError(
+        'no_route',
+        'No route',
+        `No provider account can take this payment (${details || 'none configured'})`,
+      );
     }
     return { ruleId, reason, candidates, skipped, deadline };
   }

@@ -1,11 +1,33 @@
 import { conditionsHold, firstMatchingRule, RoutablePayment } from './rule-matcher';
 import type { RoutingRule, RuleConditions } from './routing-rule.entity';
 
-const payment: RoutablePayment = { currency: 'EUR', amount: 2500, method: 'ideal', country: 'NL', metadata: { channel: 'app', tier: 'gold' } };
+const payment: RoutablePayment = {
+  currency: 'EUR',
+  amount: 2500,
+  method: 'ideal',
+  country: 'NL',
+  metadata: { channel: 'app', tier: 'gold' },
+};
 
-function rule(id: string, priority: number, conditions: RuleConditions, enabled = true): RoutingRule {
+function rule(
+  id: string,
+  priority: number,
+  conditions: RuleConditions,
+  enabled = true,
+): RoutingRule {
   const now = new Date();
-  return { id, name: id, priority, enabled, integrationId: null, conditions, targets: [{ providerAccountId: 'pa', weight: 1 }], fallback: [], createdAt: now, updatedAt: now };
+  return {
+    id,
+    name: id,
+    priority,
+    enabled,
+    integrationId: null,
+    conditions,
+    targets: [{ providerAccountId: 'pa', weight: 1 }],
+    fallback: [],
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 describe('rule matching', () => {
@@ -23,8 +45,29 @@ describe('rule matching', () => {
     ['metadata subset', { metadata: { channel: 'app' } }, true],
     ['metadata value differs', { metadata: { channel: 'web' } }, false],
     ['metadata key missing', { metadata: { campaign: 'x' } }, false],
-    ['all conditions hold', { currencies: ['EUR'], amountMin: 1000, amountMax: 5000, countries: ['NL'], methods: ['ideal'], metadata: { tier: 'gold' } }, true],
-    ['all but one hold', { currencies: ['EUR'], amountMin: 1000, amountMax: 5000, countries: ['NL'], methods: ['card'] }, false],
+    [
+      'all conditions hold',
+      {
+        currencies: ['EUR'],
+        amountMin: 1000,
+        amountMax: 5000,
+        countries: ['NL'],
+        methods: ['ideal'],
+        metadata: { tier: 'gold' },
+      },
+      true,
+    ],
+    [
+      'all but one hold',
+      {
+        currencies: ['EUR'],
+        amountMin: 1000,
+        amountMax: 5000,
+        countries: ['NL'],
+        methods: ['card'],
+      },
+      false,
+    ],
   ])('%s', (_, conditions, expected) => {
     expect(conditionsHold({ conditions }, payment) !== null).toBe(expected);
   });
@@ -36,14 +79,18 @@ describe('rule matching', () => {
   });
 
   it('says in words which conditions held', () => {
-    expect(conditionsHold({ conditions: { currencies: ['EUR'], amountMin: 100 } }, payment)).toEqual([
-      'currency EUR is one of EUR',
-      'amount 2500 is within 100..∞',
-    ]);
+    expect(
+      conditionsHold({ conditions: { currencies: ['EUR'], amountMin: 100 } }, payment),
+    ).toEqual(['currency EUR is one of EUR', 'amount 2500 is within 100..∞']);
   });
 
   it('takes the first enabled matching rule in the order given (lowest priority first)', () => {
-    const rules = [rule('disabled', 1, {}, false), rule('usd', 2, { currencies: ['USD'] }), rule('eur', 3, { currencies: ['EUR'] }), rule('any', 4, {})];
+    const rules = [
+      rule('disabled', 1, {}, false),
+      rule('usd', 2, { currencies: ['USD'] }),
+      rule('eur', 3, { currencies: ['EUR'] }),
+      rule('any', 4, {}),
+    ];
     expect(firstMatchingRule(rules, payment)?.rule.id).toBe('eur');
     expect(firstMatchingRule(rules.slice(0, 2), payment)).toBeNull();
   });

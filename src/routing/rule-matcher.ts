@@ -20,7 +20,10 @@ export interface RuleMatch {
  * The conditions of a rule that hold for the payment, in words, or null when one does not.
  * A condition the payment cannot answer (no method, no country) does not hold.
  */
-export function conditionsHold(rule: Pick<RoutingRule, 'conditions'>, payment: RoutablePayment): string[] | null {
+export function conditionsHold(
+  rule: Pick<RoutingRule, 'conditions'>,
+  payment: RoutablePayment,
+): string[] | null {
   const c = rule.conditions ?? {};
   const because: string[] = [];
   if (c.currencies) {
@@ -44,13 +47,20 @@ export function conditionsHold(rule: Pick<RoutingRule, 'conditions'>, payment: R
     for (const [key, value] of Object.entries(c.metadata)) {
       if (payment.metadata?.[key] !== value) return null;
     }
-    because.push(`metadata ${Object.entries(c.metadata).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    because.push(
+      `metadata ${Object.entries(c.metadata)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    );
   }
   return because;
 }
 
 /** The first enabled rule, lowest priority first, whose conditions all hold. */
-export function firstMatchingRule(rulesByPriority: readonly RoutingRule[], payment: RoutablePayment): RuleMatch | null {
+export function firstMatchingRule(
+  rulesByPriority: readonly RoutingRule[],
+  payment: RoutablePayment,
+): RuleMatch | null {
   for (const rule of rulesByPriority) {
     if (!rule.enabled) continue;
     const because = conditionsHold(rule, payment);

@@ -20,7 +20,11 @@ export function stickyBucket(ruleId: string, stickyKey: string, totalWeight: num
 }
 
 /** Targets own consecutive bucket ranges in their listed order, each as wide as its weight. */
-export function chooseTarget(ruleId: string, targets: readonly RuleTarget[], stickyKey: string): SplitChoice {
+export function chooseTarget(
+  ruleId: string,
+  targets: readonly RuleTarget[],
+  stickyKey: string,
+): SplitChoice {
   const totalWeight = targets.reduce((sum, t) => sum + t.weight, 0);
   const bucket = stickyBucket(ruleId, stickyKey, totalWeight);
   let upper = 0;
@@ -32,7 +36,12 @@ export function chooseTarget(ruleId: string, targets: readonly RuleTarget[], sti
 }
 
 /** customer.email (trimmed, lower-cased: the same mailbox) or, without one, the payment reference. */
-export function stickyKeyOf(email: string | null, reference: string): { key: string; source: 'customer.email' | 'reference' } {
+export function stickyKeyOf(
+  email: string | null,
+  reference: string,
+): { key: string; source: 'customer.email' | 'reference' } {
   const normalized = email?.trim().toLowerCase();
-  return normalized ? { key: `email:${normalized}`, source: 'customer.email' } : { key: `reference:${reference}`, source: 'reference' };
+  return normalized
+    ? { key: `email:${normalized}`, source: 'customer.email' }
+    : { key: `reference:${reference}`, source: 'reference' };
 }

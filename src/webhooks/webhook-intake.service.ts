@@ -18,11 +18,17 @@ const RETRY_INTERVAL_MS = 30_000;
 const MAX_PROCESSING_ATTEMPTS = 12;
 
 /** Headers worth keeping with a delivery (signatures, content type); never cookies or auth. */
-const KEPT_HEADERS = /^(content-type|user-agent|[a-z0-9-]*signature[a-z0-9-]*|auth|paypal-[a-z-]+|webhook-[a-z-]+|x-[a-z0-9-]+)$/;
+const KEPT_HEADERS =
+  /^(content-type|user-agent|[a-z0-9-]*signature[a-z0-9-]*|auth|paypal-[a-z-]+|webhook-[a-z-]+|x-[a-z0-9-]+)$/;
 
 export class WebhookSignatureError extends DomainError {
   constructor() {
-    super('invalid_signature', 401, 'Invalid webhook signature', 'The webhook signature could not be verified');
+    super(
+      'invalid_signature',
+      401,
+      'Invalid webhook signature',
+      'The webhook signature could not be verified',
+    );
   }
 }
 
@@ -53,7 +59,12 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  async receive(provider: string, accountId: string, headers: Record<string, string | string[] | undefined>, rawBody: Buffer): Promise<WebhookAck> {
+  async receive(
+    provider: string,
+    accountId: string,
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+  ): Promise<WebhookAck> {
     const account = await this.accounts.find(accountId);
     if (!account || account.provider !== provider) {
       // The path is the sender's to choose: only a known account's provider becomes a label.
@@ -77,14 +88,18 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
 
     const body = rawBody.toString('utf8');
     const id = newId(ID_PREFIX.webhookDelivery);
-    const dedupeKey = resolved.provider.webhookDedupeKey ? resolved.provider.webhookDedupeKey({ headers: flatHeaders, rawBody }) : rawBody;
+    const dedupeKey = resolved.provider.webhookDedupeKey
+      ? resolved.provider.webhookDedupeKey({ headers: flatHeaders, rawBody })
+      : rawBody;
     const delivery: WebhookDelivery = {
       id,
       provider,
       providerAccountId: accountId,
       // A null key (the provider cannot tell repeats apart) makes every delivery distinct.
       bodyHash: sha256Hex(dedupeKey === null ? id : dedupeKey),
-      headers: Object.fromEntries(Object.entries(flatHeaders).filter(([name]) => KEPT_HEADERS.test(name))),
+      headers: Object.fromEntries(
+        Object.entries(flatHeaders).filter(([name]) => KEPT_HEADERS.test(name)),
+      ),
       body: body.slice(0, MAX_BODY_CHARS),
       status: 'received',
       processingAttempts: 0,
@@ -118,10 +133,17 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
    * An unverifiable webhook is never applied, but where the provider can be polled its
    * payment is looked up at the provider instead (rate limited per payment).
    */
-  private async pollInsteadOfTrusting(resolved: ResolvedAccount, headers: Record<string, string>, rawBody: Buffer): Promise<void> {
+  private async pollInsteadOfTrusting(
+    resolved: ResolvedAccount,
+    headers: Record<string, string>,
+    rawBody: Buffer,
+  ): Promise<void> {
     if (!resolved.provider.capabilities.polling) return;
     try {
-      const notifications = await resolved.provider.parseWebhook(resolved.context, { headers, rawBody });
+      const notifications = await resolved.provider.parseWebhook(resolved.context, {
+        headers,
+        rawBody,
+      });
       for (const { providerPaymentId } of notifications.slice(0, 5)) {
         await this.reconciliation.pollByProviderId(resolved.account.id, providerPaymentId);
       }
@@ -153,7 +175,8 @@ export class WebhookIntakeService implements OnModuleInit, OnModuleDestroy {
   private flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      if (value !== undefined)
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
     return out;
   }

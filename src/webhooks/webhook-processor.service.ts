@@ -22,21 +22,42 @@ export class WebhookProcessorService {
       for (const notification of notifications) {
         let payment = notification.payment;
         if (notification.fetchState || (!payment && !notification.refund)) {
-          payment = await resolved.provider.getPayment(resolved.context, notification.providerPaymentId);
+          payment = await resolved.provider.getPayment(
+            resolved.context,
+            notification.providerPaymentId,
+          );
         }
         if (payment) {
-          const result = await this.updates.applyPaymentState(resolved.account.id, payment, 'webhook');
-          this.logger.log({ msg: 'webhook applied', deliveryId: delivery.id, providerStatus: payment.providerStatus, result });
+          const result = await this.updates.applyPaymentState(
+            resolved.account.id,
+            payment,
+            'webhook',
+          );
+          this.logger.log({
+            msg: 'webhook applied',
+            deliveryId: delivery.id,
+            providerStatus: payment.providerStatus,
+            result,
+          });
         }
         if (notification.refund) {
-          await this.updates.applyRefundState(resolved.account.id, notification.providerPaymentId, notification.refund, 'webhook');
+          await this.updates.applyRefundState(
+            resolved.account.id,
+            notification.providerPaymentId,
+            notification.refund,
+            'webhook',
+          );
         }
       }
       await this.mark(delivery, 'processed', null);
       return true;
     } catch (error) {
       const message = redactText((error as Error).message ?? String(error)).slice(0, 1024);
-      this.logger.warn({ msg: 'webhook processing failed; will retry', deliveryId: delivery.id, error: message });
+      this.logger.warn({
+        msg: 'webhook processing failed; will retry',
+        deliveryId: delivery.id,
+        error: message,
+      });
       await this.mark(delivery, 'failed', message);
       return false;
     }
@@ -45,12 +66,16 @@ export class WebhookProcessorService {
   private mark(delivery: WebhookDelivery, status: string, error: string | null): Promise<unknown> {
     delivery.processingAttempts += 1;
     return this.tx.write((m) =>
-      m.update(WebhookDelivery, { id: delivery.id }, {
-        status,
-        error,
-        processingAttempts: delivery.processingAttempts,
-        processedAt: status === 'processed' ? new Date() : null,
-      }),
+      m.update(
+        WebhookDelivery,
+        { id: delivery.id },
+        {
+          status,
+          error,
+          processingAttempts: delivery.processingAttempts,
+          processedAt: status === 'processed' ? new Date() : null,
+        },
+      ),
     );
   }
 }

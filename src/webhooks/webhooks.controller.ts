@@ -21,7 +21,11 @@ export class WebhooksController {
   @ApiParam({ name: 'provider', example: 'test' })
   @ApiParam({ name: 'providerAccountId', example: 'test' })
   @ApiResponse({ status: 200, description: 'Accepted (body as the provider expects)' })
-  @ApiResponse({ status: 401, description: 'Signature did not verify; nothing changed', type: ProblemDetailsDto })
+  @ApiResponse({
+    status: 401,
+    description: 'Signature did not verify; nothing changed',
+    type: ProblemDetailsDto,
+  })
   @ApiResponse({ status: 404, description: 'No such provider account', type: ProblemDetailsDto })
   async receive(
     @Param('provider') provider: string,

@@ -14,14 +14,18 @@ describe('admin authentication with OIDC access tokens (real oidc-provider)', ()
   });
 
   it('lets a client_credentials token with scope paymentserver:admin list integrations', async () => {
-    const response = await server.request('GET', '/api/v1/admin/integrations', { token: await server.adminToken() });
+    const response = await server.request('GET', '/api/v1/admin/integrations', {
+      token: await server.adminToken(),
+    });
     expect(response.status).toBe(200);
     expect(response.body.data.map((i: { name: string }) => i.name)).toContain('default');
     expect(response.body.nextCursor).toBeNull();
   });
 
   it('lets a token with role admin in the roles claim in', async () => {
-    const response = await server.request('GET', '/api/v1/admin/integrations', { token: await server.adminToken({ roles: ['admin'] }) });
+    const response = await server.request('GET', '/api/v1/admin/integrations', {
+      token: await server.adminToken({ roles: ['admin'] }),
+    });
     expect(response.status).toBe(200);
   });
 
@@ -38,11 +42,15 @@ describe('admin authentication with OIDC access tokens (real oidc-provider)', ()
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('forbidden');
     const roleOnly = await server.adminToken({ roles: ['viewer'] });
-    expect((await server.request('GET', '/api/v1/admin/integrations', { token: roleOnly })).status).toBe(403);
+    expect(
+      (await server.request('GET', '/api/v1/admin/integrations', { token: roleOnly })).status,
+    ).toBe(403);
   });
 
   it('is 401 for a token that is not a JWT', async () => {
-    const response = await server.request('GET', '/api/v1/admin/integrations', { token: 'not-a-token' });
+    const response = await server.request('GET', '/api/v1/admin/integrations', {
+      token: 'not-a-token',
+    });
     expect(response.status).toBe(401);
   });
 
@@ -55,9 +63,14 @@ describe('admin authentication with OIDC access tokens (real oidc-provider)', ()
     });
     expect(created.status).toBe(201);
     const token = await server.clientToken(clientId, { scope: PAYMENTS_SCOPE });
-    const payment = await server.request('POST', '/api/v1/payments', { token, body: paymentBody() });
+    const payment = await server.request('POST', '/api/v1/payments', {
+      token,
+      body: paymentBody(),
+    });
     expect(payment.status).toBe(201);
-    expect((await server.request('GET', `/api/v1/payments/${payment.body.id}`, { token })).status).toBe(200);
+    expect(
+      (await server.request('GET', `/api/v1/payments/${payment.body.id}`, { token })).status,
+    ).toBe(200);
     // The bootstrap integration does not see it.
     expect((await server.request('GET', `/api/v1/payments/${payment.body.id}`)).status).toBe(404);
   });

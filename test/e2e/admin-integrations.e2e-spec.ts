@@ -23,14 +23,21 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
     return response.body;
   };
   const createKey = async (integrationId: string) => {
-    const response = await server.request('POST', `${base}/${integrationId}/api-keys`, { token: admin });
+    const response = await server.request('POST', `${base}/${integrationId}/api-keys`, {
+      token: admin,
+    });
     expect(response.status).toBe(201);
     return response.body as { id: string; key: string };
   };
 
   it('creates, gets, lists, updates and deletes an integration', async () => {
     const created = await createIntegration({ name: 'shop-a', defaultProviderAccountId: 'test' });
-    expect(created).toMatchObject({ name: 'shop-a', defaultProviderAccountId: 'test', oidcClientId: null, apiKeys: [] });
+    expect(created).toMatchObject({
+      name: 'shop-a',
+      defaultProviderAccountId: 'test',
+      oidcClientId: null,
+      apiKeys: [],
+    });
     expect(created.id).toMatch(/^int_/);
 
     const got = await server.request('GET', `${base}/${created.id}`, { token: admin });
@@ -39,16 +46,30 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
 
     const patched = await server.request('PATCH', `${base}/${created.id}`, {
       token: admin,
-      body: { name: 'shop-a2', oidcClientId: `client-${created.id}`, defaultProviderAccountId: null },
+      body: {
+        name: 'shop-a2',
+        oidcClientId: `client-${created.id}`,
+        defaultProviderAccountId: null,
+      },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'shop-a2', oidcClientId: `client-${created.id}`, defaultProviderAccountId: null });
+    expect(patched.body).toMatchObject({
+      name: 'shop-a2',
+      oidcClientId: `client-${created.id}`,
+      defaultProviderAccountId: null,
+    });
 
     const list = await server.request('GET', `${base}?limit=100`, { token: admin });
-    expect(list.body.data.find((i: { id: string }) => i.id === created.id)).toMatchObject({ name: 'shop-a2' });
+    expect(list.body.data.find((i: { id: string }) => i.id === created.id)).toMatchObject({
+      name: 'shop-a2',
+    });
 
-    expect((await server.request('DELETE', `${base}/${created.id}`, { token: admin })).status).toBe(204);
-    expect((await server.request('GET', `${base}/${created.id}`, { token: admin })).status).toBe(404);
+    expect((await server.request('DELETE', `${base}/${created.id}`, { token: admin })).status).toBe(
+      204,
+    );
+    expect((await server.request('GET', `${base}/${created.id}`, { token: admin })).status).toBe(
+      404,
+    );
   });
 
   it('pages the list with nextCursor, newest first', async () => {
@@ -70,13 +91,19 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
   });
 
   it('refuses unknown fields, a missing name and an unknown provider account with 400 naming the field', async () => {
-    const unknown = await server.request('POST', base, { token: admin, body: { name: 'x', colour: 'red' } });
+    const unknown = await server.request('POST', base, {
+      token: admin,
+      body: { name: 'x', colour: 'red' },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'colour', message: 'is not a known field' }]);
     const missing = await server.request('POST', base, { token: admin, body: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toContain('name');
-    const account = await server.request('POST', base, { token: admin, body: { name: 'x', defaultProviderAccountId: 'pa_nope' } });
+    const account = await server.request('POST', base, {
+      token: admin,
+      body: { name: 'x', defaultProviderAccountId: 'pa_nope' },
+    });
     expect(account.status).toBe(400);
     expect(account.body.errors[0].field).toBe('defaultProviderAccountId');
   });
@@ -84,7 +111,10 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
   it('refuses an OIDC client id already linked to another integration (409)', async () => {
     const clientId = `dup-${randomBytes(4).toString('hex')}`;
     await createIntegration({ name: 'first', oidcClientId: clientId });
-    const second = await server.request('POST', base, { token: admin, body: { name: 'second', oidcClientId: clientId } });
+    const second = await server.request('POST', base, {
+      token: admin,
+      body: { name: 'second', oidcClientId: clientId },
+    });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('oidc_client_id_in_use');
   });
@@ -93,24 +123,38 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
     const integration = await createIntegration({ name: 'keys', defaultProviderAccountId: 'test' });
     const { id, key } = await createKey(integration.id);
     expect(key).toMatch(/^psk_[A-Za-z0-9_-]{40,}$/);
-    const payment = await server.request('POST', '/api/v1/payments', { apiKey: key, body: paymentBody() });
+    const payment = await server.request('POST', '/api/v1/payments', {
+      apiKey: key,
+      body: paymentBody(),
+    });
     expect(payment.status).toBe(201);
 
     const got = await server.request('GET', `${base}/${integration.id}`, { token: admin });
-    expect(got.body.apiKeys).toEqual([{ id, prefix: key.slice(0, 8), createdAt: expect.any(String), revokedAt: null }]);
+    expect(got.body.apiKeys).toEqual([
+      { id, prefix: key.slice(0, 8), createdAt: expect.any(String), revokedAt: null },
+    ]);
     expect(JSON.stringify(got.body)).not.toContain(key);
     const rows = await server.dataSource.query(`SELECT * FROM api_keys WHERE id = '${id}'`);
     expect(JSON.stringify(rows)).not.toContain(key);
   });
 
   it('revokes an API key at once: the next request with it is 401', async () => {
-    const integration = await createIntegration({ name: 'revoke', defaultProviderAccountId: 'test' });
+    const integration = await createIntegration({
+      name: 'revoke',
+      defaultProviderAccountId: 'test',
+    });
     const { id, key } = await createKey(integration.id);
     expect((await server.request('GET', '/api/v1/payments', { apiKey: key })).status).toBe(200);
-    expect((await server.request('DELETE', `${base}/${integration.id}/api-keys/${id}`, { token: admin })).status).toBe(204);
+    expect(
+      (await server.request('DELETE', `${base}/${integration.id}/api-keys/${id}`, { token: admin }))
+        .status,
+    ).toBe(204);
     expect((await server.request('GET', '/api/v1/payments', { apiKey: key })).status).toBe(401);
     // Revoking again, or another integration's key, is 404.
-    expect((await server.request('DELETE', `${base}/${integration.id}/api-keys/${id}`, { token: admin })).status).toBe(404);
+    expect(
+      (await server.request('DELETE', `${base}/${integration.id}/api-keys/${id}`, { token: admin }))
+        .status,
+    ).toBe(404);
     const got = await server.request('GET', `${base}/${integration.id}`, { token: admin });
     expect(got.body.apiKeys[0].revokedAt).toEqual(expect.any(String));
   });
@@ -118,14 +162,25 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
   it("keeps integrations apart: A's key or token cannot read B's payment (404)", async () => {
     const clientA = `a-${randomBytes(4).toString('hex')}`;
     const clientB = `b-${randomBytes(4).toString('hex')}`;
-    const a = await createIntegration({ name: 'A', defaultProviderAccountId: 'test', oidcClientId: clientA });
-    const b = await createIntegration({ name: 'B', defaultProviderAccountId: 'test', oidcClientId: clientB });
+    const a = await createIntegration({
+      name: 'A',
+      defaultProviderAccountId: 'test',
+      oidcClientId: clientA,
+    });
+    const b = await createIntegration({
+      name: 'B',
+      defaultProviderAccountId: 'test',
+      oidcClientId: clientB,
+    });
     const keyA = (await createKey(a.id)).key;
     const keyB = (await createKey(b.id)).key;
     const tokenA = await server.clientToken(clientA, { scope: PAYMENTS_SCOPE });
     const tokenB = await server.clientToken(clientB, { scope: PAYMENTS_SCOPE });
 
-    const paymentB = await server.request('POST', '/api/v1/payments', { apiKey: keyB, body: paymentBody() });
+    const paymentB = await server.request('POST', '/api/v1/payments', {
+      apiKey: keyB,
+      body: paymentBody(),
+    });
     expect(paymentB.status).toBe(201);
     const path = `/api/v1/payments/${paymentB.body.id}`;
     expect((await server.request('GET', path, { apiKey: keyB })).status).toBe(200);
@@ -141,7 +196,10 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
   it('refuses to delete an integration that has payments (409) and deletes one without', async () => {
     const used = await createIntegration({ name: 'used', defaultProviderAccountId: 'test' });
     const { key } = await createKey(used.id);
-    expect((await server.request('POST', '/api/v1/payments', { apiKey: key, body: paymentBody() })).status).toBe(201);
+    expect(
+      (await server.request('POST', '/api/v1/payments', { apiKey: key, body: paymentBody() }))
+        .status,
+    ).toBe(201);
     const refused = await server.request('DELETE', `${base}/${used.id}`, { token: admin });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('integration_has_payments');
@@ -150,19 +208,42 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
     const unusedKey = (await createKey(unused.id)).key;
     const rule = await server.request('POST', '/api/v1/admin/routing-rules', {
       token: admin,
-      body: { integrationId: unused.id, name: 'its own', priority: 1, targets: [{ providerAccountId: 'test', weight: 1 }] },
+      body: {
+        integrationId: unused.id,
+        name: 'its own',
+        priority: 1,
+        targets: [{ providerAccountId: 'test', weight: 1 }],
+      },
     });
     expect(rule.body).toMatchObject({ integrationId: unused.id });
     const endpoint = await server.request('POST', '/api/v1/admin/notification-endpoints', {
       token: admin,
-      body: { integrationId: unused.id, type: 'webhook', url: 'https://93.184.215.14/hooks', events: ['payment.status_changed'] },
+      body: {
+        integrationId: unused.id,
+        type: 'webhook',
+        url: 'https://93.184.215.14/hooks',
+        events: ['payment.status_changed'],
+      },
     });
     expect(endpoint.body).toMatchObject({ integrationId: unused.id });
-    expect((await server.request('DELETE', `${base}/${unused.id}`, { token: admin })).status).toBe(204);
-    expect((await server.request('GET', '/api/v1/payments', { apiKey: unusedKey })).status).toBe(401);
+    expect((await server.request('DELETE', `${base}/${unused.id}`, { token: admin })).status).toBe(
+      204,
+    );
+    expect((await server.request('GET', '/api/v1/payments', { apiKey: unusedKey })).status).toBe(
+      401,
+    );
     // Its routing rules and notification endpoints went with it.
-    expect((await server.request('GET', `/api/v1/admin/routing-rules/${rule.body.id}`, { token: admin })).status).toBe(404);
-    expect((await server.request('GET', `/api/v1/admin/notification-endpoints/${endpoint.body.id}`, { token: admin })).status).toBe(404);
+    expect(
+      (await server.request('GET', `/api/v1/admin/routing-rules/${rule.body.id}`, { token: admin }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await server.request('GET', `/api/v1/admin/notification-endpoints/${endpoint.body.id}`, {
+          token: admin,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('answers 404 for an unknown integration', async () => {
@@ -172,7 +253,10 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
       ['DELETE', `${base}/int_nope`],
       ['POST', `${base}/int_nope/api-keys`],
     ]) {
-      const response = await server.request(method, path, { token: admin, body: method === 'PATCH' ? { name: 'x' } : undefined });
+      const response = await server.request(method, path, {
+        token: admin,
+        body: method === 'PATCH' ? { name: 'x' } : undefined,
+      });
       expect(response.status).toBe(404);
     }
   });

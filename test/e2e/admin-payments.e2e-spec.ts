@@ -21,11 +21,26 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
     it('creates an account, never returns its credentials, and gives the webhook URL', async () => {
       const created = await server.request('POST', base, {
         token: admin,
-        body: { provider: 'test', name: 'Second test account', credentials: { note: 'secret-value' }, settings: { failureMode: 'none' }, testMode: true, enabled: true },
+        body: {
+          provider: 'test',
+          name: 'Second test account',
+          credentials: { note: 'secret-value' },
+          settings: { failureMode: 'none' },
+          testMode: true,
+          enabled: true,
+        },
       });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ id: expect.stringMatching(/^pa_/), provider: 'test', name: 'Second test account', enabled: true, testMode: true });
-      expect(created.body.webhookUrl).toBe(`http://localhost:${server.port}/webhooks/test/${created.body.id}`);
+      expect(created.body).toMatchObject({
+        id: expect.stringMatching(/^pa_/),
+        provider: 'test',
+        name: 'Second test account',
+        enabled: true,
+        testMode: true,
+      });
+      expect(created.body.webhookUrl).toBe(
+        `http://localhost:${server.port}/webhooks/test/${created.body.id}`,
+      );
       expect(JSON.stringify(created.body)).not.toContain('secret-value');
       expect(created.body.credentials).toBeUndefined();
 
@@ -37,28 +52,48 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
 
       // At rest the credentials are sealed, not readable.
       const q = server.dataSource.driver.escape.bind(server.dataSource.driver);
-      const rows = await server.dataSource.query(`SELECT ${q('credentialsSealed')} AS c FROM provider_accounts WHERE ${q('id')} = '${created.body.id}'`);
+      const rows = await server.dataSource.query(
+        `SELECT ${q('credentialsSealed')} AS c FROM provider_accounts WHERE ${q('id')} = '${created.body.id}'`,
+      );
       expect(rows[0].c).toMatch(/^v1\./);
       expect(rows[0].c).not.toContain('secret-value');
     });
 
     it('refuses an unknown provider and unknown fields with 400 naming the field', async () => {
-      const unknown = await server.request('POST', base, { token: admin, body: { provider: 'bogus', name: 'x', credentials: {} } });
+      const unknown = await server.request('POST', base, {
+        token: admin,
+        body: { provider: 'bogus', name: 'x', credentials: {} },
+      });
       expect(unknown.status).toBe(400);
       expect(unknown.body.errors[0].field).toBe('provider');
-      const extra = await server.request('POST', base, { token: admin, body: { provider: 'test', name: 'x', credentials: {}, colour: 'red' } });
+      const extra = await server.request('POST', base, {
+        token: admin,
+        body: { provider: 'test', name: 'x', credentials: {}, colour: 'red' },
+      });
       expect(extra.status).toBe(400);
       expect(extra.body.errors[0].field).toBe('colour');
     });
 
     it('disables an account (PATCH) so new payments cannot use it, and refuses to delete one with payments', async () => {
-      const created = (await server.request('POST', base, { token: admin, body: { provider: 'test', name: 'to disable', credentials: {} } })).body;
-      const payment = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: created.id }) });
+      const created = (
+        await server.request('POST', base, {
+          token: admin,
+          body: { provider: 'test', name: 'to disable', credentials: {} },
+        })
+      ).body;
+      const payment = await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: created.id }),
+      });
       expect(payment.status).toBe(201);
-      const patched = await server.request('PATCH', `${base}/${created.id}`, { token: admin, body: { enabled: false } });
+      const patched = await server.request('PATCH', `${base}/${created.id}`, {
+        token: admin,
+        body: { enabled: false },
+      });
       expect(patched.status).toBe(200);
       expect(patched.body.enabled).toBe(false);
-      const refused = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: created.id }) });
+      const refused = await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: created.id }),
+      });
       expect(refused.status).toBe(422);
       expect(refused.body.code).toBe('no_route');
       const deletion = await server.request('DELETE', `${base}/${created.id}`, { token: admin });
@@ -67,9 +102,18 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
     });
 
     it('deletes an unused account', async () => {
-      const created = (await server.request('POST', base, { token: admin, body: { provider: 'test', name: 'unused', credentials: {} } })).body;
-      expect((await server.request('DELETE', `${base}/${created.id}`, { token: admin })).status).toBe(204);
-      expect((await server.request('GET', `${base}/${created.id}`, { token: admin })).status).toBe(404);
+      const created = (
+        await server.request('POST', base, {
+          token: admin,
+          body: { provider: 'test', name: 'unused', credentials: {} },
+        })
+      ).body;
+      expect(
+        (await server.request('DELETE', `${base}/${created.id}`, { token: admin })).status,
+      ).toBe(204);
+      expect((await server.request('GET', `${base}/${created.id}`, { token: admin })).status).toBe(
+        404,
+      );
     });
 
     it('is closed to API keys and to tokens without the admin scope', async () => {
@@ -82,25 +126,67 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
   describe('payments across integrations', () => {
     it('lists with integration and provider filters, and refunds through the admin routes', async () => {
       const reference = `admin-${randomBytes(4).toString('hex')}`;
-      const created = (await server.request('POST', '/api/v1/payments', { body: paymentBody({ reference, amount: { value: 2000, currency: 'EUR' } }) })).body;
+      const created = (
+        await server.request('POST', '/api/v1/payments', {
+          body: paymentBody({ reference, amount: { value: 2000, currency: 'EUR' } }),
+        })
+      ).body;
       await submitCheckout(created.checkoutUrl, { outcome: 'paid' });
 
-      const all = await server.request('GET', `/api/v1/admin/payments?reference=${reference}`, { token: admin });
+      const all = await server.request('GET', `/api/v1/admin/payments?reference=${reference}`, {
+        token: admin,
+      });
       expect(all.status).toBe(200);
       expect(all.body.data.map((p: any) => p.id)).toEqual([created.id]);
-      const integrationId = (await server.request('GET', '/api/v1/admin/integrations', { token: admin })).body.data.find((i: any) => i.name === 'default').id;
-      expect((await server.request('GET', `/api/v1/admin/payments?reference=${reference}&integrationId=${integrationId}&provider=test`, { token: admin })).body.data).toHaveLength(1);
-      expect((await server.request('GET', `/api/v1/admin/payments?reference=${reference}&provider=mollie`, { token: admin })).body.data).toHaveLength(0);
-      expect((await server.request('GET', `/api/v1/admin/payments?reference=${reference}&integrationId=int_other`, { token: admin })).body.data).toHaveLength(0);
+      const integrationId = (
+        await server.request('GET', '/api/v1/admin/integrations', { token: admin })
+      ).body.data.find((i: any) => i.name === 'default').id;
+      expect(
+        (
+          await server.request(
+            'GET',
+            `/api/v1/admin/payments?reference=${reference}&integrationId=${integrationId}&provider=test`,
+            { token: admin },
+          )
+        ).body.data,
+      ).toHaveLength(1);
+      expect(
+        (
+          await server.request(
+            'GET',
+            `/api/v1/admin/payments?reference=${reference}&provider=mollie`,
+            { token: admin },
+          )
+        ).body.data,
+      ).toHaveLength(0);
+      expect(
+        (
+          await server.request(
+            'GET',
+            `/api/v1/admin/payments?reference=${reference}&integrationId=int_other`,
+            { token: admin },
+          )
+        ).body.data,
+      ).toHaveLength(0);
 
-      const refund = await server.request('POST', `/api/v1/admin/payments/${created.id}/refunds`, { token: admin, body: { amount: { value: 500, currency: 'EUR' }, reason: 'goodwill' } });
+      const refund = await server.request('POST', `/api/v1/admin/payments/${created.id}/refunds`, {
+        token: admin,
+        body: { amount: { value: 500, currency: 'EUR' }, reason: 'goodwill' },
+      });
       expect(refund.status).toBe(201);
       expect(refund.body.status).toBe('succeeded');
-      const refunds = await server.request('GET', `/api/v1/admin/payments/${created.id}/refunds`, { token: admin });
+      const refunds = await server.request('GET', `/api/v1/admin/payments/${created.id}/refunds`, {
+        token: admin,
+      });
       expect(refunds.body.data).toHaveLength(1);
       // The shop sees the operator's refund too.
-      expect((await server.request('GET', `/api/v1/payments/${created.id}`)).body).toMatchObject({ status: 'partially_refunded', amountRefunded: 500 });
-      const events = await server.request('GET', `/api/v1/admin/payments/${created.id}/events`, { token: admin });
+      expect((await server.request('GET', `/api/v1/payments/${created.id}`)).body).toMatchObject({
+        status: 'partially_refunded',
+        amountRefunded: 500,
+      });
+      const events = await server.request('GET', `/api/v1/admin/payments/${created.id}/events`, {
+        token: admin,
+      });
       expect(events.body.data.map((e: any) => e.type)).toContain('refund.status_changed');
     });
   });

@@ -20,7 +20,14 @@ describe('Adyen connector against the Adyen simulator', () => {
   // Webhooks arrive on the public listener, as in production.
   const suite = useConnectorSuite({
     simulator: () => new AdyenSimulator(credentials),
-    account: (adyen) => ({ provider: 'adyen', name: 'Adyen test', credentials, baseUrl: adyen.baseUrl, settings: { requestTimeoutMs: 3000 }, enabled: true }),
+    account: (adyen) => ({
+      provider: 'adyen',
+      name: 'Adyen test',
+      credentials,
+      baseUrl: adyen.baseUrl,
+      settings: { requestTimeoutMs: 3000 },
+      enabled: true,
+    }),
     publicListener: true,
   });
   beforeAll(() => {
@@ -31,17 +38,32 @@ describe('Adyen connector against the Adyen simulator', () => {
   it('refuses credentials without the fields Adyen needs', async () => {
     const response = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'adyen', name: 'broken', credentials: { apiKey: 'k', hmacKey: 'not-hex' }, testMode: true },
+      body: {
+        provider: 'adyen',
+        name: 'broken',
+        credentials: { apiKey: 'k', hmacKey: 'not-hex' },
+        testMode: true,
+      },
     });
     expect(response.status).toBe(400);
     const fields = response.body.errors.map((e: { field: string }) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['credentials.merchantAccount', 'credentials.hmacKey']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['credentials.merchantAccount', 'credentials.hmacKey']),
+    );
   });
 
   it('creates a payment link with the amount in minor units and the spec-valid body', async () => {
-    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'ideal', customer: { email: 'a@example.com', country: 'NL' } });
+    const payment = await h.createPayment(accountId, {
+      amount: { value: 1050, currency: 'EUR' },
+      method: 'ideal',
+      customer: { email: 'a@example.com', country: 'NL' },
+    });
     expect(payment.status).toBe('pending');
-    expect(payment.provider).toMatchObject({ name: 'adyen', accountId, paymentId: expect.stringMatching(/^PL/) });
+    expect(payment.provider).toMatchObject({
+      name: 'adyen',
+      accountId,
+      paymentId: expect.stringMatching(/^PL/),
+    });
     const link = sim.links.get(payment.provider.paymentId)!;
     expect(payment.checkoutUrl).toBe(link.url);
     expect(link.request).toMatchObject({
@@ -58,7 +80,10 @@ describe('Adyen connector against the Adyen simulator', () => {
 
   it('sends Adyen its own minor units where they differ from ISO 4217 (ISK has 2 decimals at Adyen)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 2790, currency: 'ISK' } });
-    expect(sim.links.get(payment.provider.paymentId)!.request.amount).toEqual({ currency: 'ISK', value: 279000 });
+    expect(sim.links.get(payment.provider.paymentId)!.request.amount).toEqual({
+      currency: 'ISK',
+      value: 279000,
+    });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2790);
   });
@@ -70,7 +95,10 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(response.headers.get('location')).toBe(payment.returnUrl);
     const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
-    expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({ status: 200, responseText: '[accepted]' });
+    expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({
+      status: 200,
+      responseText: '[accepted]',
+    });
   });
 
   it('failed: a refused AUTHORISATION fails the payment', async () => {
@@ -99,7 +127,11 @@ describe('Adyen connector against the Adyen simulator', () => {
     await h.waitForStatus(payment.id, 'paid');
     expect(await sim.deliver(refusal)).toBe(200); // the late refusal
     expect((await h.payment(payment.id)).status).toBe('paid');
-    expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.some((e: any) => e.toStatus === 'failed')).toBe(false);
+    expect(
+      (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.some(
+        (e: any) => e.toStatus === 'failed',
+      ),
+    ).toBe(false);
   });
 
   it('canceled: a shopper-cancelled AUTHORISATION cancels the payment', async () => {
@@ -131,9 +163,14 @@ describe('Adyen connector against the Adyen simulator', () => {
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     await h.waitForStatus(payment.id, 'authorized');
     const pspReference = sim.links.get(payment.provider.paymentId)!.pspReference!;
-    const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 800, currency: 'EUR' } } });
+    const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 800, currency: 'EUR' } },
+    });
     expect(capture.status).toBe(200);
-    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v71/payments/${pspReference}/captures` });
+    expect(sim.calls).toContainEqual({
+      method: 'POST',
+      path: `/v71/payments/${pspReference}/captures`,
+    });
     const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(800);
   });
@@ -144,7 +181,10 @@ describe('Adyen connector against the Adyen simulator', () => {
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     sim.omitMetadata = false;
     await h.waitForStatus(payment.id, 'authorized');
-    expect(sim.calls).toContainEqual({ method: 'GET', path: `/v71/paymentLinks/${payment.provider.paymentId}` });
+    expect(sim.calls).toContainEqual({
+      method: 'GET',
+      path: `/v71/paymentLinks/${payment.provider.paymentId}`,
+    });
   });
 
   it('manual capture: canceling an authorized payment goes through /cancels and the CANCELLATION webhook', async () => {
@@ -160,15 +200,20 @@ describe('Adyen connector against the Adyen simulator', () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     await h.waitForStatus(payment.id, 'paid');
-    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 300, currency: 'EUR' } } });
+    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 300, currency: 'EUR' } },
+    });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('pending');
     await h.waitForStatus(payment.id, 'partially_refunded');
-    const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(rest.status).toBe(201);
     const refunded = await h.waitForStatus(payment.id, 'refunded');
     expect(refunded.amountRefunded).toBe(1050);
-    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
+    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body
+      .data;
     expect(refunds.map((r: any) => [r.amount.value, r.status])).toEqual([
       [300, 'succeeded'],
       [750, 'succeeded'],
@@ -180,14 +225,19 @@ describe('Adyen connector against the Adyen simulator', () => {
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     await h.waitForStatus(payment.id, 'paid');
     sim.refuseNextRefund = true;
-    const refused = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const refused = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(refused.body.status).toBe('pending');
     await eventually(async () => {
-      const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
+      const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body
+        .data;
       return refunds[0]?.status === 'failed';
     });
     expect((await h.payment(payment.id)).status).toBe('paid');
-    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(again.status).toBe(201);
     await h.waitForStatus(payment.id, 'refunded');
   });
@@ -209,12 +259,19 @@ describe('Adyen connector against the Adyen simulator', () => {
             eventCode: 'AUTHORISATION',
             amount: { currency: 'EUR', value: 1050 },
             success: 'true',
-            additionalData: { paymentLinkId: payment.provider.paymentId, hmacSignature: Buffer.alloc(32).toString('base64') },
+            additionalData: {
+              paymentLinkId: payment.provider.paymentId,
+              hmacSignature: Buffer.alloc(32).toString('base64'),
+            },
           },
         },
       ],
     };
-    const response = await fetch(sim.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(sim.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(401);
     // The forged "paid" was not trusted; the poll that it triggered sees the link still active.
     expect((await h.payment(payment.id)).status).toBe('pending');
@@ -224,11 +281,23 @@ describe('Adyen connector against the Adyen simulator', () => {
 
   it('an event it does not map is accepted, logged and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
-    const before = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.length;
-    await sim.notify({ pspReference: 'RPT0000000000001', merchantReference: payment.id, eventCode: 'REPORT_AVAILABLE', success: true, amount: { currency: 'EUR', value: 0 } });
-    expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({ status: 200, responseText: '[accepted]' });
+    const before = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data
+      .length;
+    await sim.notify({
+      pspReference: 'RPT0000000000001',
+      merchantReference: payment.id,
+      eventCode: 'REPORT_AVAILABLE',
+      success: true,
+      amount: { currency: 'EUR', value: 0 },
+    });
+    expect(sim.delivered[sim.delivered.length - 1]).toMatchObject({
+      status: 200,
+      responseText: '[accepted]',
+    });
     expect((await h.payment(payment.id)).status).toBe('pending');
-    expect((await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data).toHaveLength(before);
+    expect(
+      (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data,
+    ).toHaveLength(before);
   });
 
   it('the same webhook twice changes the status once', async () => {
@@ -247,9 +316,17 @@ describe('Adyen connector against the Adyen simulator', () => {
     const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
-    expect(payment.routing.attempts[payment.routing.attempts.length - 1]).toMatchObject({ providerAccountId: accountId, outcome: 'failed', error: expect.stringMatching(/^timeout/) });
-    const attempts = await server.dataSource.getRepository(PaymentAttempt).findBy({ paymentId: payment.id });
-    expect(attempts).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' })]);
+    expect(payment.routing.attempts[payment.routing.attempts.length - 1]).toMatchObject({
+      providerAccountId: accountId,
+      outcome: 'failed',
+      error: expect.stringMatching(/^timeout/),
+    });
+    const attempts = await server.dataSource
+      .getRepository(PaymentAttempt)
+      .findBy({ paymentId: payment.id });
+    expect(attempts).toEqual([
+      expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' }),
+    ]);
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
@@ -275,9 +352,19 @@ describe('Adyen connector against the Adyen simulator', () => {
   it('a wrong API key is invalid_credentials (final)', async () => {
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'adyen', name: 'wrong key', credentials: { ...credentials, apiKey: 'wrong' }, baseUrl: sim.baseUrl, testMode: true },
+      body: {
+        provider: 'adyen',
+        name: 'wrong key',
+        credentials: { ...credentials, apiKey: 'wrong' },
+        baseUrl: sim.baseUrl,
+        testMode: true,
+      },
     });
-    const payment = (await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: created.body.id }) })).body;
+    const payment = (
+      await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: created.body.id }),
+      })
+    ).body;
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('invalid_credentials');
   });
@@ -287,24 +374,41 @@ describe('Adyen connector against the Adyen simulator', () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${sim.baseUrl}/v71${path}`, {
         method: 'POST',
-        headers: { 'x-api-key': credentials.apiKey, 'content-type': 'application/json', ...headers },
+        headers: {
+          'x-api-key': credentials.apiKey,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
-    const valid = () => ({ amount: { currency: 'EUR', value: 1000 }, merchantAccount: credentials.merchantAccount, reference: 'r-1' });
+    const valid = () => ({
+      amount: { currency: 'EUR', value: 1000 },
+      merchantAccount: credentials.merchantAccount,
+      reference: 'r-1',
+    });
 
     it('a wrong API key: 401 in ServiceError format', async () => {
       const response = await post('/paymentLinks', valid(), { 'x-api-key': 'nope' });
       expect(response.status).toBe(401);
-      expect((await response.json()) as any).toMatchObject({ status: 401, errorType: 'security', errorCode: expect.any(String) });
+      expect((await response.json()) as any).toMatchObject({
+        status: 401,
+        errorType: 'security',
+        errorCode: expect.any(String),
+      });
     });
 
     it('a form-encoded body: 415', async () => {
-      const response = await post('/paymentLinks', 'amount=10', { 'content-type': 'application/x-www-form-urlencoded' });
+      const response = await post('/paymentLinks', 'amount=10', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
       expect(response.status).toBe(415);
     });
 
     withSpecs('an amount as a decimal string: 422 validation', async () => {
-      const response = await post('/paymentLinks', { ...valid(), amount: { currency: 'EUR', value: '10.00' } });
+      const response = await post('/paymentLinks', {
+        ...valid(),
+        amount: { currency: 'EUR', value: '10.00' },
+      });
       expect(response.status).toBe(422);
       expect(((await response.json()) as any).message).toContain('amount.value');
     });
@@ -314,7 +418,10 @@ describe('Adyen connector against the Adyen simulator', () => {
       delete missing.reference;
       expect((await post('/paymentLinks', missing)).status).toBe(422);
       expect((await post('/paymentLinks', { ...valid(), amountValue: 1 })).status).toBe(422);
-      expect((await post('/payments/ABC/refunds', { merchantAccount: credentials.merchantAccount })).status).toBe(422);
+      expect(
+        (await post('/payments/ABC/refunds', { merchantAccount: credentials.merchantAccount }))
+          .status,
+      ).toBe(422);
     });
   });
 });

@@ -12,7 +12,12 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
 
   const suite = useConnectorSuite({
     simulator: () => new MollieSimulator(),
-    account: (sim) => ({ provider: 'mollie', credentials: { apiKey: sim.apiKey }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
+    account: (sim) => ({
+      provider: 'mollie',
+      credentials: { apiKey: sim.apiKey },
+      baseUrl: sim.url,
+      settings: { requestTimeoutMs: 1000 },
+    }),
   });
   beforeAll(() => {
     ({ server, sim: mollie, h, accountId, webhookUrl } = suite);
@@ -23,20 +28,34 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
   });
 
   it('refuses an API key without the test_/live_ prefix, naming the field', async () => {
-    const response = await h.createAccount({ provider: 'mollie', credentials: { apiKey: 'abc123' } });
+    const response = await h.createAccount({
+      provider: 'mollie',
+      credentials: { apiKey: 'abc123' },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].field).toBe('credentials.apiKey');
   });
 
   it('refuses a requestTimeoutMs setting out of range, naming the field', async () => {
-    const response = await h.createAccount({ provider: 'mollie', credentials: { apiKey: mollie.apiKey }, settings: { requestTimeoutMs: 5 } });
+    const response = await h.createAccount({
+      provider: 'mollie',
+      credentials: { apiKey: mollie.apiKey },
+      settings: { requestTimeoutMs: 5 },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].field).toBe('settings.requestTimeoutMs');
   });
 
   it('creates the payment in Mollie wire format: decimal string amount, webhook URL, hosted checkout link', async () => {
-    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'card', customer: { locale: 'nl-NL' } });
-    expect(payment).toMatchObject({ status: 'pending', provider: { name: 'mollie', accountId, paymentId: expect.stringMatching(/^tr_/) } });
+    const payment = await h.createPayment(accountId, {
+      amount: { value: 1050, currency: 'EUR' },
+      method: 'card',
+      customer: { locale: 'nl-NL' },
+    });
+    expect(payment).toMatchObject({
+      status: 'pending',
+      provider: { name: 'mollie', accountId, paymentId: expect.stringMatching(/^tr_/) },
+    });
     const atMollie = mollie.payments.get(payment.provider.paymentId)!;
     expect(atMollie.amount).toEqual({ currency: 'EUR', value: '10.50' });
     expect(atMollie.method).toBe('creditcard');
@@ -45,14 +64,34 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(payment.checkoutUrl).toBe(`${mollie.url}/checkout/${atMollie.id}`);
 
     const yen = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
-    expect(mollie.payments.get(yen.provider.paymentId)!.amount).toEqual({ currency: 'JPY', value: '1500' });
+    expect(mollie.payments.get(yen.provider.paymentId)!.amount).toEqual({
+      currency: 'JPY',
+      value: '1500',
+    });
   });
 
   it('refuses what Mollie cannot do with 422 not_supported_by_provider', async () => {
-    const currency = await server.request('POST', '/api/v1/payments', { body: { amount: { value: 1000, currency: 'BHD' }, description: 'x', reference: 'r-bhd', returnUrl: 'https://shop.example/r', providerAccountId: accountId } });
+    const currency = await server.request('POST', '/api/v1/payments', {
+      body: {
+        amount: { value: 1000, currency: 'BHD' },
+        description: 'x',
+        reference: 'r-bhd',
+        returnUrl: 'https://shop.example/r',
+        providerAccountId: accountId,
+      },
+    });
     expect(currency.status).toBe(422);
     expect(currency.body.code).toBe('not_supported_by_provider');
-    const method = await server.request('POST', '/api/v1/payments', { body: { amount: { value: 1000, currency: 'EUR' }, description: 'x', reference: 'r-gp', returnUrl: 'https://shop.example/r', method: 'googlepay', providerAccountId: accountId } });
+    const method = await server.request('POST', '/api/v1/payments', {
+      body: {
+        amount: { value: 1000, currency: 'EUR' },
+        description: 'x',
+        reference: 'r-gp',
+        returnUrl: 'https://shop.example/r',
+        method: 'googlepay',
+        providerAccountId: accountId,
+      },
+    });
     expect(method.status).toBe(422);
     expect(method.body.code).toBe('not_supported_by_provider');
   });
@@ -66,11 +105,18 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     const payment = await h.createPayment(accountId);
     const redirect = await h.checkout(payment.checkoutUrl, outcome);
     expect(redirect.status).toBe(303);
-    expect(redirect.headers.get('location')).toBe(outcome === 'canceled' ? payment.cancelUrl : payment.returnUrl);
+    expect(redirect.headers.get('location')).toBe(
+      outcome === 'canceled' ? payment.cancelUrl : payment.returnUrl,
+    );
     const after = await h.waitForStatus(payment.id, status);
     expect(after.amountCaptured).toBe(status === 'paid' ? 1050 : 0);
     const last = (await h.events(payment.id)).pop();
-    expect(last).toMatchObject({ fromStatus: 'pending', toStatus: status, source: 'webhook', ignored: false });
+    expect(last).toMatchObject({
+      fromStatus: 'pending',
+      toStatus: status,
+      source: 'webhook',
+      ignored: false,
+    });
     const hook = mollie.webhooks[mollie.webhooks.length - 1];
     expect(hook.body).toBe(`id=${payment.provider.paymentId}`);
     expect(hook.status).toBe(200);
@@ -81,10 +127,15 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(mollie.payments.get(payment.provider.paymentId)!.captureMode).toBe('manual');
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'authorized');
-    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 800, currency: 'EUR' } } });
+    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 800, currency: 'EUR' } },
+    });
     expect(captured.status).toBe(200);
     expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 800 });
-    expect(mollie.payments.get(payment.provider.paymentId)!.amountCaptured).toEqual({ currency: 'EUR', value: '8.00' });
+    expect(mollie.payments.get(payment.provider.paymentId)!.amountCaptured).toEqual({
+      currency: 'EUR',
+      value: '8.00',
+    });
   });
 
   it('does not ask Mollie for manual capture of a method it cannot capture separately', async () => {
@@ -107,11 +158,15 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'paid');
-    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 300, currency: 'EUR' }, reason: 'one item back' } });
+    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 300, currency: 'EUR' }, reason: 'one item back' },
+    });
     expect(first.status).toBe(201);
     const partially = await h.waitForStatus(payment.id, 'partially_refunded');
     expect(partially.amountRefunded).toBe(300);
-    const second = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const second = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(second.status).toBe(201);
     expect(second.body.amount).toEqual({ value: 750, currency: 'EUR' });
     const refunded = await h.waitForStatus(payment.id, 'refunded');
@@ -120,7 +175,11 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(atMollie.refunds.map((r) => r.amount.value)).toEqual(['3.00', '7.50']);
     expect((await h.refunds(payment.id)).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     const changes = (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed');
-    expect(changes.map((e) => [e.toStatus, e.ignored])).toEqual([['paid', false], ['partially_refunded', false], ['refunded', false]]);
+    expect(changes.map((e) => [e.toStatus, e.ignored])).toEqual([
+      ['paid', false],
+      ['partially_refunded', false],
+      ['refunded', false],
+    ]);
   });
 
   it('a refund that Mollie fails is failed here and frees its amount', async () => {
@@ -128,7 +187,9 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'paid');
     mollie.failNextRefund = true;
-    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 500, currency: 'EUR' } } });
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 500, currency: 'EUR' } },
+    });
     expect(refund.body.status).toBe('pending');
     await eventually(async () => (await h.refunds(payment.id))[0]?.status === 'failed');
     expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
@@ -140,7 +201,11 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
       ['application/json', JSON.stringify({ id: payment.provider.paymentId })],
       ['application/x-www-form-urlencoded', 'id=not-a-payment'],
     ]) {
-      const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
       expect(response.status).toBe(401);
     }
     expect((await h.payment(payment.id)).status).toBe('pending');
@@ -148,16 +213,26 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
 
   it('trusts nothing in the webhook: a forged call for an open payment changes nothing', async () => {
     const payment = await h.createPayment(accountId);
-    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `id=${payment.provider.paymentId}` });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `id=${payment.provider.paymentId}`,
+    });
     expect(response.status).toBe(200);
     expect((await h.payment(payment.id)).status).toBe('pending');
   });
 
   it('a webhook for a payment Mollie does not know is answered 200 and settled, not retried', async () => {
-    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=tr_unknown123' });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id=tr_unknown123',
+    });
     expect(response.status).toBe(200);
     const q = server.dataSource.driver.escape.bind(server.dataSource.driver);
-    const rows = await server.dataSource.query(`SELECT ${q('status')} AS status FROM webhook_deliveries WHERE ${q('body')} = 'id=tr_unknown123'`);
+    const rows = await server.dataSource.query(
+      `SELECT ${q('status')} AS status FROM webhook_deliveries WHERE ${q('body')} = 'id=tr_unknown123'`,
+    );
     expect(rows.map((r: any) => r.status)).toEqual(['processed']);
   });
 
@@ -176,16 +251,30 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     const payment = await h.createPayment(accountId);
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
-    expect(payment.routing.attempts[0]).toMatchObject({ providerAccountId: accountId, outcome: 'failed', error: expect.stringMatching(/^timeout: /) });
-    expect(await h.attempts(payment.id)).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true })]);
+    expect(payment.routing.attempts[0]).toMatchObject({
+      providerAccountId: accountId,
+      outcome: 'failed',
+      error: expect.stringMatching(/^timeout: /),
+    });
+    expect(await h.attempts(payment.id)).toEqual([
+      expect.objectContaining({ errorCode: 'timeout', retryable: true }),
+    ]);
   });
 
   it('a Mollie 503 is a retryable provider_unavailable; a refused key is a final invalid_credentials', async () => {
     mollie.failNextCall('unavailable');
     const down = await h.createPayment(accountId);
-    expect(await h.attempts(down.id)).toEqual([expect.objectContaining({ errorCode: 'provider_unavailable', retryable: true })]);
+    expect(await h.attempts(down.id)).toEqual([
+      expect.objectContaining({ errorCode: 'provider_unavailable', retryable: true }),
+    ]);
 
-    const wrongKey = (await h.createAccount({ provider: 'mollie', credentials: { apiKey: 'test_wrongwrongwrongwrong' }, baseUrl: mollie.url })).body;
+    const wrongKey = (
+      await h.createAccount({
+        provider: 'mollie',
+        credentials: { apiKey: 'test_wrongwrongwrongwrong' },
+        baseUrl: mollie.url,
+      })
+    ).body;
     const refused = await h.createPayment(wrongKey.id);
     expect(refused.failure.code).toBe('invalid_credentials');
     const [attempt] = await h.attempts(refused.id);
@@ -200,7 +289,11 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     await h.waitForStatus(payment.id, 'paid');
     await mollie.chargeback(payment.provider.paymentId);
     await h.waitForStatus(payment.id, 'charged_back');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+    expect((await h.events(payment.id)).pop()).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'charged_back',
+      source: 'webhook',
+    });
   });
 
   it('reconciliation polls Mollie and recovers a payment whose webhook was dropped', async () => {
@@ -217,12 +310,20 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     async function post(body: unknown, headers: Record<string, string> = {}) {
       const response = await fetch(`${mollie.url}/v2/payments`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${mollie.apiKey}`, 'content-type': 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${mollie.apiKey}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as any };
     }
-    const valid = { amount: { currency: 'EUR', value: '10.50' }, description: 'Order', redirectUrl: 'https://shop.example/r' };
+    const valid = {
+      amount: { currency: 'EUR', value: '10.50' },
+      description: 'Order',
+      redirectUrl: 'https://shop.example/r',
+    };
 
     it.each([
       ['one decimal', { currency: 'EUR', value: '10.5' }],
@@ -232,12 +333,18 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     ])('an amount with %s (422, field amount.value)', async (_label, amount) => {
       const response = await post({ ...valid, amount });
       expect(response.status).toBe(422);
-      expect(response.body).toMatchObject({ status: 422, title: 'Unprocessable Entity', field: 'amount.value' });
+      expect(response.body).toMatchObject({
+        status: 422,
+        title: 'Unprocessable Entity',
+        field: 'amount.value',
+      });
     });
 
     it('a missing description (422) and a wrong key (401)', async () => {
       expect((await post({ ...valid, description: undefined })).body.field).toBe('description');
-      expect((await post(valid, { authorization: 'Bearer test_someoneelseskey1234' })).status).toBe(401);
+      expect((await post(valid, { authorization: 'Bearer test_someoneelseskey1234' })).status).toBe(
+        401,
+      );
       expect((await post(valid)).status).toBe(201);
     });
   });

@@ -13,7 +13,12 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
 
   const suite = useConnectorSuite({
     simulator: () => new MultisafepaySimulator(),
-    account: (sim) => ({ provider: 'multisafepay', credentials: { apiKey: sim.apiKey }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
+    account: (sim) => ({
+      provider: 'multisafepay',
+      credentials: { apiKey: sim.apiKey },
+      baseUrl: sim.url,
+      settings: { requestTimeoutMs: 1000 },
+    }),
   });
   beforeAll(() => {
     ({ server, sim: msp, h, accountId, webhookUrl } = suite);
@@ -23,28 +28,59 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     msp.dropWebhooks = false;
   });
 
-  function signed(body: string, key: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  function signed(
+    body: string,
+    key: string,
+    timestamp = Math.floor(Date.now() / 1000),
+  ): Record<string, string> {
     const signature = createHmac('sha512', key).update(`${timestamp}:${body}`).digest('hex');
-    return { 'content-type': 'application/json', auth: Buffer.from(`${timestamp}:${signature}`).toString('base64') };
+    return {
+      'content-type': 'application/json',
+      auth: Buffer.from(`${timestamp}:${signature}`).toString('base64'),
+    };
   }
 
   it('refuses a malformed API key, naming the field', async () => {
-    const response = await h.createAccount({ provider: 'multisafepay', credentials: { apiKey: 'short' } });
+    const response = await h.createAccount({
+      provider: 'multisafepay',
+      credentials: { apiKey: 'short' },
+    });
     expect(response.status).toBe(400);
     expect(response.body.errors[0].field).toBe('credentials.apiKey');
   });
 
   it('creates a redirect order in cents with the notification URL and returns payment_url', async () => {
-    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'bancontact', customer: { locale: 'nl-BE', email: 'k@example.com' } });
+    const payment = await h.createPayment(accountId, {
+      amount: { value: 1050, currency: 'EUR' },
+      method: 'bancontact',
+      customer: { locale: 'nl-BE', email: 'k@example.com' },
+    });
     expect(payment.provider).toEqual({ name: 'multisafepay', accountId, paymentId: payment.id });
     const order = msp.orders.get(payment.id)!;
-    expect(order).toMatchObject({ amount: 1050, currency: 'EUR', gateway: 'MISTERCASH', status: 'initialized', notification_url: webhookUrl, redirect_url: payment.returnUrl, customer: { locale: 'nl_BE', email: 'k@example.com' } });
+    expect(order).toMatchObject({
+      amount: 1050,
+      currency: 'EUR',
+      gateway: 'MISTERCASH',
+      status: 'initialized',
+      notification_url: webhookUrl,
+      redirect_url: payment.returnUrl,
+      customer: { locale: 'nl_BE', email: 'k@example.com' },
+    });
     expect(payment.checkoutUrl).toBe(`${msp.url}/pay/${payment.id}`);
   });
 
   it('refuses unsupported currencies with 422 not_supported_by_provider', async () => {
     for (const extra of [{ amount: { value: 100, currency: 'JPY' } }, { method: 'sofort' }]) {
-      const response = await server.request('POST', '/api/v1/payments', { body: { amount: { value: 1000, currency: 'EUR' }, description: 'x', reference: 'r-msp', returnUrl: 'https://shop.example/r', providerAccountId: accountId, ...extra } });
+      const response = await server.request('POST', '/api/v1/payments', {
+        body: {
+          amount: { value: 1000, currency: 'EUR' },
+          description: 'x',
+          reference: 'r-msp',
+          returnUrl: 'https://shop.example/r',
+          providerAccountId: accountId,
+          ...extra,
+        },
+      });
       expect(response.status).toBe(422);
       expect(response.body.code).toBe('not_supported_by_provider');
     }
@@ -55,37 +91,64 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     ['failed', 'failed'],
     ['canceled', 'canceled'],
     ['expired', 'expired'],
-  ])('checkout outcome %s reaches %s through a signed notification answered OK', async (outcome, status) => {
-    const payment = await h.createPayment(accountId);
-    const back = await h.checkout(payment.checkoutUrl, outcome);
-    expect(back.headers.get('location')).toBe(`${outcome === 'canceled' ? payment.cancelUrl : payment.returnUrl}?transactionid=${payment.id}`);
-    await h.waitForStatus(payment.id, status);
-    const hook = msp.webhooks[msp.webhooks.length - 1];
-    expect(hook.url).toMatch(new RegExp(`^${webhookUrl}\\?transactionid=${payment.id}&timestamp=\\d+$`));
-    expect(hook.status).toBe(200);
-    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'pending', toStatus: status, source: 'webhook' });
-  });
+  ])(
+    'checkout outcome %s reaches %s through a signed notification answered OK',
+    async (outcome, status) => {
+      const payment = await h.createPayment(accountId);
+      const back = await h.checkout(payment.checkoutUrl, outcome);
+      expect(back.headers.get('location')).toBe(
+        `${outcome === 'canceled' ? payment.cancelUrl : payment.returnUrl}?transactionid=${payment.id}`,
+      );
+      await h.waitForStatus(payment.id, status);
+      const hook = msp.webhooks[msp.webhooks.length - 1];
+      expect(hook.url).toMatch(
+        new RegExp(`^${webhookUrl}\\?transactionid=${payment.id}&timestamp=\\d+$`),
+      );
+      expect(hook.status).toBe(200);
+      expect((await h.events(payment.id)).pop()).toMatchObject({
+        fromStatus: 'pending',
+        toStatus: status,
+        source: 'webhook',
+      });
+    },
+  );
 
   it('answers OK as MultiSafepay expects', async () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'paid');
     const index = msp.webhooks.length - 1;
-    const response = await fetch(msp.webhooks[index].url, { method: 'POST', headers: msp.webhooks[index].headers, body: msp.webhooks[index].body });
+    const response = await fetch(msp.webhooks[index].url, {
+      method: 'POST',
+      headers: msp.webhooks[index].headers,
+      body: msp.webhooks[index].body,
+    });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('OK');
   });
 
   it('manual capture: a card authorization is authorized, a partial capture makes it paid, refunds go to the capture order', async () => {
     const payment = await h.createPayment(accountId, { captureMode: 'manual' });
-    expect(msp.orders.get(payment.id)).toMatchObject({ gateway: 'CREDITCARD', captureMode: 'manual' });
+    expect(msp.orders.get(payment.id)).toMatchObject({
+      gateway: 'CREDITCARD',
+      captureMode: 'manual',
+    });
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'authorized');
-    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
+    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 700, currency: 'EUR' } },
+    });
     expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
-    expect(msp.orders.get(`${payment.id}-capture`)).toMatchObject({ amount: 700, status: 'completed' });
-    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 200, currency: 'EUR' } } });
+    expect(msp.orders.get(`${payment.id}-capture`)).toMatchObject({
+      amount: 700,
+      status: 'completed',
+    });
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 200, currency: 'EUR' } },
+    });
     expect(refund.body.status).toBe('succeeded');
-    expect(msp.orders.get(`${payment.id}-capture`)!.related_transactions.map((t) => t.amount)).toEqual([200]);
+    expect(
+      msp.orders.get(`${payment.id}-capture`)!.related_transactions.map((t) => t.amount),
+    ).toEqual([200]);
     expect((await h.payment(payment.id)).status).toBe('partially_refunded');
   });
 
@@ -114,19 +177,31 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'paid');
-    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 400, currency: 'EUR' } } });
+    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 400, currency: 'EUR' } },
+    });
     expect(first.body.status).toBe('succeeded');
     expect((await h.payment(payment.id)).status).toBe('partially_refunded');
     await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     const refunded = await h.waitForStatus(payment.id, 'refunded');
     expect(refunded.amountRefunded).toBe(1050);
-    expect(msp.orders.get(payment.id)!.related_transactions.map((t) => t.amount)).toEqual([400, 650]);
+    expect(msp.orders.get(payment.id)!.related_transactions.map((t) => t.amount)).toEqual([
+      400, 650,
+    ]);
   });
 
   it('a notification with a bad Auth header is 401 and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
-    const body = JSON.stringify({ ...msp.view(msp.orders.get(payment.id)!), status: 'completed', financial_status: 'completed' });
-    for (const headers of [signed(body, 'not-the-api-key'), { 'content-type': 'application/json' }, signed(body, msp.apiKey, Math.floor(Date.now() / 1000) - 3600)]) {
+    const body = JSON.stringify({
+      ...msp.view(msp.orders.get(payment.id)!),
+      status: 'completed',
+      financial_status: 'completed',
+    });
+    for (const headers of [
+      signed(body, 'not-the-api-key'),
+      { 'content-type': 'application/json' },
+      signed(body, msp.apiKey, Math.floor(Date.now() / 1000) - 3600),
+    ]) {
       const response = await fetch(webhookUrl, { method: 'POST', headers, body });
       expect(response.status).toBe(401);
     }
@@ -139,16 +214,26 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     await h.checkout(payment.checkoutUrl, 'paid');
     await h.waitForStatus(payment.id, 'paid');
     expect(await msp.redeliver(msp.webhooks.length - 1)).toBe(200);
-    expect((await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed')).toHaveLength(1);
+    expect(
+      (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed'),
+    ).toHaveLength(1);
   });
 
   it('a MultiSafepay timeout surfaces as a retryable timeout error; a wrong key is final', async () => {
     msp.failNextCall('hang');
     const slow = await h.createPayment(accountId);
     expect(slow.failure.code).toBe('timeout');
-    expect(await h.attempts(slow.id)).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true })]);
+    expect(await h.attempts(slow.id)).toEqual([
+      expect.objectContaining({ errorCode: 'timeout', retryable: true }),
+    ]);
 
-    const other = (await h.createAccount({ provider: 'multisafepay', credentials: { apiKey: 'a'.repeat(40) }, baseUrl: msp.url })).body;
+    const other = (
+      await h.createAccount({
+        provider: 'multisafepay',
+        credentials: { apiKey: 'a'.repeat(40) },
+        baseUrl: msp.url,
+      })
+    ).body;
     const refused = await h.createPayment(other.id);
     const [attempt] = await h.attempts(refused.id);
     expect(attempt).toMatchObject({ errorCode: 'invalid_credentials', retryable: false });
@@ -161,7 +246,11 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     await h.waitForStatus(payment.id, 'paid');
     await msp.chargeback(payment.id);
     await h.waitForStatus(payment.id, 'charged_back');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+    expect((await h.events(payment.id)).pop()).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'charged_back',
+      source: 'webhook',
+    });
   });
 
   it('reconciliation polls MultiSafepay and recovers a payment whose notification was dropped', async () => {
@@ -178,17 +267,39 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     const payment = await h.createPayment(accountId);
     msp.dropWebhooks = true;
     await h.checkout(payment.checkoutUrl, 'paid');
-    const forged = JSON.stringify({ ...msp.view(msp.orders.get(payment.id)!), status: 'declined', financial_status: 'declined' });
-    const response = await fetch(webhookUrl, { method: 'POST', headers: signed(forged, 'wrong-key'), body: forged });
+    const forged = JSON.stringify({
+      ...msp.view(msp.orders.get(payment.id)!),
+      status: 'declined',
+      financial_status: 'declined',
+    });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: signed(forged, 'wrong-key'),
+      body: forged,
+    });
     expect(response.status).toBe(401);
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
 
   describe('the simulator refuses what MultiSafepay refuses', () => {
-    const valid = { type: 'redirect', order_id: 'sim-check', currency: 'EUR', amount: 1050, description: 'Order', payment_options: { notification_url: 'https://shop.example/n', redirect_url: 'https://shop.example/r' } };
+    const valid = {
+      type: 'redirect',
+      order_id: 'sim-check',
+      currency: 'EUR',
+      amount: 1050,
+      description: 'Order',
+      payment_options: {
+        notification_url: 'https://shop.example/n',
+        redirect_url: 'https://shop.example/r',
+      },
+    };
     async function post(body: string, headers: Record<string, string> = {}) {
-      const response = await fetch(`${msp.url}/v1/json/orders`, { method: 'POST', headers: { api_key: msp.apiKey, 'content-type': 'application/json', ...headers }, body });
+      const response = await fetch(`${msp.url}/v1/json/orders`, {
+        method: 'POST',
+        headers: { api_key: msp.apiKey, 'content-type': 'application/json', ...headers },
+        body,
+      });
       return { status: response.status, body: (await response.json()) as any };
     }
 
@@ -204,9 +315,18 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     });
 
     it('a Bearer header instead of api_key (401, 1032) and a form body', async () => {
-      const bearer = await post(JSON.stringify(valid), { api_key: '', authorization: `Bearer ${msp.apiKey}` });
+      const bearer = await post(JSON.stringify(valid), {
+        api_key: '',
+        authorization: `Bearer ${msp.apiKey}`,
+      });
       expect(bearer).toMatchObject({ status: 401, body: { error_code: 1032 } });
-      expect((await post('type=redirect&amount=1050', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(400);
+      expect(
+        (
+          await post('type=redirect&amount=1050', {
+            'content-type': 'application/x-www-form-urlencoded',
+          })
+        ).status,
+      ).toBe(400);
       expect((await post(JSON.stringify(valid))).body.success).toBe(true);
     });
   });

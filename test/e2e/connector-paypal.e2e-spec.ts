@@ -21,7 +21,14 @@ describe('PayPal connector against the PayPal simulator', () => {
   // Webhooks and the buyer's return go through the public listener, as in production.
   const suite = useConnectorSuite({
     simulator: () => new PayPalSimulator(credentials),
-    account: (paypal) => ({ provider: 'paypal', name: 'PayPal sandbox', credentials, baseUrl: paypal.baseUrl, settings: { requestTimeoutMs: 3000 }, enabled: true }),
+    account: (paypal) => ({
+      provider: 'paypal',
+      name: 'PayPal sandbox',
+      credentials,
+      baseUrl: paypal.baseUrl,
+      settings: { requestTimeoutMs: 3000 },
+      enabled: true,
+    }),
     publicListener: true,
   });
   beforeAll(() => {
@@ -33,10 +40,17 @@ describe('PayPal connector against the PayPal simulator', () => {
   it('refuses credentials without clientId, clientSecret and webhookId', async () => {
     const response = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'paypal', name: 'broken', credentials: { clientId: 'x', webhookId: 'no spaces allowed' }, testMode: true },
+      body: {
+        provider: 'paypal',
+        name: 'broken',
+        credentials: { clientId: 'x', webhookId: 'no spaces allowed' },
+        testMode: true,
+      },
     });
     expect(response.status).toBe(400);
-    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['credentials.clientSecret', 'credentials.webhookId']));
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['credentials.clientSecret', 'credentials.webhookId']),
+    );
   });
 
   it('creates an order with a decimal-string amount and hands out the payer-action link', async () => {
@@ -44,14 +58,20 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(payment.status).toBe('pending');
     const order = sim.orders.get(payment.provider.paymentId)!;
     expect(order.intent).toBe('CAPTURE');
-    expect(order.request.purchase_units[0]).toMatchObject({ amount: { currency_code: 'EUR', value: '10.50' }, custom_id: payment.id });
+    expect(order.request.purchase_units[0]).toMatchObject({
+      amount: { currency_code: 'EUR', value: '10.50' },
+      custom_id: payment.id,
+    });
     expect(payment.checkoutUrl).toBe(`${sim.baseUrl}/checkoutnow?token=${order.id}`);
     expect(sim.rejected).toEqual([]);
   });
 
   it('sends zero-decimal currencies without decimals (JPY)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
-    expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({ currency_code: 'JPY', value: '1500' });
+    expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({
+      currency_code: 'JPY',
+      value: '1500',
+    });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(1500);
   });
@@ -75,12 +95,19 @@ describe('PayPal connector against the PayPal simulator', () => {
     const payment = await h.createPayment(accountId);
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe(`${sim.webhookUrl}?return=${payment.id}&token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
+    expect(response.headers.get('location')).toBe(
+      `${sim.webhookUrl}?return=${payment.id}&token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`,
+    );
     const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(1050);
-    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/checkout/orders/${payment.provider.paymentId}/capture` });
+    expect(sim.calls).toContainEqual({
+      method: 'POST',
+      path: `/v2/checkout/orders/${payment.provider.paymentId}/capture`,
+    });
     await sim.settled();
-    expect(sim.delivered.map((d) => JSON.parse(d.body).event_type)).toContain('PAYMENT.CAPTURE.COMPLETED');
+    expect(sim.delivered.map((d) => JSON.parse(d.body).event_type)).toContain(
+      'PAYMENT.CAPTURE.COMPLETED',
+    );
     expect((await h.events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
   });
 
@@ -92,14 +119,18 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect((await h.payment(payment.id)).status).toBe('pending');
     const back = await fetch(approved.headers.get('location')!, { redirect: 'manual' });
     expect(back.status).toBe(303);
-    expect(back.headers.get('location')).toBe(`${payment.returnUrl}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`);
+    expect(back.headers.get('location')).toBe(
+      `${payment.returnUrl}?token=${payment.provider.paymentId}&PayerID=QYR5Z8XDVJNXQ`,
+    );
     expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
     expect(sim.orders.get(payment.provider.paymentId)!.status).toBe('COMPLETED');
   });
 
   it('the return route knows only PayPal payments of that account', async () => {
     const payment = await h.createPayment(accountId);
-    const other = await fetch(`${publicUrl}/webhooks/paypal/pa_other?return=${payment.id}`, { redirect: 'manual' });
+    const other = await fetch(`${publicUrl}/webhooks/paypal/pa_other?return=${payment.id}`, {
+      redirect: 'manual',
+    });
     expect(other.status).toBe(404);
   });
 
@@ -116,7 +147,9 @@ describe('PayPal connector against the PayPal simulator', () => {
     const response = await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
     const back = await fetch(response.headers.get('location')!, { redirect: 'manual' });
     expect(back.status).toBe(303);
-    expect(back.headers.get('location')).toBe(`${payment.cancelUrl}?token=${payment.provider.paymentId}`);
+    expect(back.headers.get('location')).toBe(
+      `${payment.cancelUrl}?token=${payment.provider.paymentId}`,
+    );
     expect((await h.payment(payment.id)).status).toBe('pending');
     const cancel = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(cancel.status).toBe(422);
@@ -136,10 +169,15 @@ describe('PayPal connector against the PayPal simulator', () => {
     await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
     await h.waitForStatus(payment.id, 'authorized');
     const authorizationId = sim.orders.get(payment.provider.paymentId)!.authorizations[0].id;
-    const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
+    const capture = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 700, currency: 'EUR' } },
+    });
     expect(capture.status).toBe(200);
     expect(capture.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
-    expect(sim.calls).toContainEqual({ method: 'POST', path: `/v2/payments/authorizations/${authorizationId}/capture` });
+    expect(sim.calls).toContainEqual({
+      method: 'POST',
+      path: `/v2/payments/authorizations/${authorizationId}/capture`,
+    });
   });
 
   it('manual capture: canceling an authorized payment voids the authorization', async () => {
@@ -156,19 +194,27 @@ describe('PayPal connector against the PayPal simulator', () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     await h.waitForStatus(payment.id, 'paid');
-    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 250, currency: 'EUR' }, reason: 'damaged' } });
+    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 250, currency: 'EUR' }, reason: 'damaged' },
+    });
     expect(first.status).toBe(201);
     expect(first.body.status).toBe('succeeded');
     const capture = sim.orders.get(payment.provider.paymentId)!.captures[0];
-    expect(sim.orders.get(payment.provider.paymentId)!.refunds[0]).toMatchObject({ amount: { currency_code: 'EUR', value: '2.50' }, custom_id: first.body.id });
+    expect(sim.orders.get(payment.provider.paymentId)!.refunds[0]).toMatchObject({
+      amount: { currency_code: 'EUR', value: '2.50' },
+      custom_id: first.body.id,
+    });
     expect((await h.payment(payment.id)).status).toBe('partially_refunded');
-    const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const rest = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(rest.body.status).toBe('succeeded');
-    expect((await h.payment(payment.id))).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'refunded', amountRefunded: 1050 });
     expect(capture.status).toBe('REFUNDED');
     // The refund webhooks find the same refunds (by custom_id) and change nothing more.
     await sim.settled();
-    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
+    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body
+      .data;
     expect(refunds).toHaveLength(2);
   });
 
@@ -180,8 +226,11 @@ describe('PayPal connector against the PayPal simulator', () => {
     sim.dashboardRefund(payment.provider.paymentId, '4.00');
     const after = await h.waitForStatus(payment.id, 'partially_refunded');
     expect(after.amountRefunded).toBe(400);
-    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body.data;
-    expect(refunds).toEqual([expect.objectContaining({ amount: { value: 400, currency: 'EUR' }, status: 'succeeded' })]);
+    const refunds = (await server.request('GET', `/api/v1/payments/${payment.id}/refunds`)).body
+      .data;
+    expect(refunds).toEqual([
+      expect.objectContaining({ amount: { value: 400, currency: 'EUR' }, status: 'succeeded' }),
+    ]);
   });
 
   it('a webhook whose signature PayPal does not confirm is 401 and changes nothing', async () => {
@@ -189,7 +238,17 @@ describe('PayPal connector against the PayPal simulator', () => {
     sim.dropWebhooks = true;
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
     sim.dropWebhooks = false;
-    const forged = JSON.stringify({ id: 'WH-FORGED', event_type: 'PAYMENT.CAPTURE.COMPLETED', resource_type: 'capture', resource: { id: 'X', status: 'COMPLETED', amount: { currency_code: 'EUR', value: '10.50' }, supplementary_data: { related_ids: { order_id: payment.provider.paymentId } } } });
+    const forged = JSON.stringify({
+      id: 'WH-FORGED',
+      event_type: 'PAYMENT.CAPTURE.COMPLETED',
+      resource_type: 'capture',
+      resource: {
+        id: 'X',
+        status: 'COMPLETED',
+        amount: { currency_code: 'EUR', value: '10.50' },
+        supplementary_data: { related_ids: { order_id: payment.provider.paymentId } },
+      },
+    });
     const good = sim.lastWebhook()!.headers;
     const status = await sim.deliver(forged, good); // headers of another delivery: the signature does not match
     expect(status).toBe(401);
@@ -200,7 +259,10 @@ describe('PayPal connector against the PayPal simulator', () => {
 
   it('an event it does not map is accepted, logged and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
-    await sim.emit('CUSTOMER.DISPUTE.CREATED', 'dispute', { dispute_id: 'PP-D-1', disputed_transactions: [] });
+    await sim.emit('CUSTOMER.DISPUTE.CREATED', 'dispute', {
+      dispute_id: 'PP-D-1',
+      disputed_transactions: [],
+    });
     expect(sim.lastWebhook()!.status).toBe(200);
     expect((await h.payment(payment.id)).status).toBe('pending');
     expect(await h.events(payment.id)).toHaveLength(1);
@@ -223,8 +285,12 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('timeout');
     expect(payment.routing.attempts[payment.routing.attempts.length - 1].error).toMatch(/^timeout/);
-    const attempts = await server.dataSource.getRepository(PaymentAttempt).findBy({ paymentId: payment.id });
-    expect(attempts).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' })]);
+    const attempts = await server.dataSource
+      .getRepository(PaymentAttempt)
+      .findBy({ paymentId: payment.id });
+    expect(attempts).toEqual([
+      expect.objectContaining({ errorCode: 'timeout', retryable: true, outcome: 'failed' }),
+    ]);
   });
 
   it('a PSP 503 surfaces as provider_unavailable (retryable)', async () => {
@@ -250,15 +316,27 @@ describe('PayPal connector against the PayPal simulator', () => {
   it('wrong client credentials are invalid_credentials (final)', async () => {
     const created = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token: await server.adminToken(),
-      body: { provider: 'paypal', name: 'wrong secret', credentials: { ...credentials, clientSecret: 'wrong' }, baseUrl: sim.baseUrl, testMode: true },
+      body: {
+        provider: 'paypal',
+        name: 'wrong secret',
+        credentials: { ...credentials, clientSecret: 'wrong' },
+        baseUrl: sim.baseUrl,
+        testMode: true,
+      },
     });
-    const payment = (await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: created.body.id }) })).body;
+    const payment = (
+      await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: created.body.id }),
+      })
+    ).body;
     expect(payment.status).toBe('failed');
     expect(payment.failure.code).toBe('invalid_credentials');
   });
 
   it('refuses a currency PayPal does not take (declared capabilities): 422 not_supported_by_provider', async () => {
-    const response = await server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId: accountId, amount: { value: 1000, currency: 'ISK' } }) });
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ providerAccountId: accountId, amount: { value: 1000, currency: 'ISK' } }),
+    });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe('not_supported_by_provider');
   });
@@ -268,7 +346,10 @@ describe('PayPal connector against the PayPal simulator', () => {
     const token = async () => {
       const response = await fetch(`${sim.baseUrl}/v1/oauth2/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       });
       return ((await response.json()) as any).access_token as string;
@@ -276,13 +357,24 @@ describe('PayPal connector against the PayPal simulator', () => {
     const order = async (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${sim.baseUrl}/v2/checkout/orders`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${await token()}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
     const valid = (amount: unknown = { currency_code: 'EUR', value: '10.00' }) => ({
       intent: 'CAPTURE',
       purchase_units: [{ amount }],
-      payment_source: { paypal: { experience_context: { return_url: 'https://shop.example/r', cancel_url: 'https://shop.example/c' } } },
+      payment_source: {
+        paypal: {
+          experience_context: {
+            return_url: 'https://shop.example/r',
+            cancel_url: 'https://shop.example/c',
+          },
+        },
+      },
     });
 
     it('a wrong bearer token: 401 AUTHENTICATION_FAILURE', async () => {
@@ -294,7 +386,10 @@ describe('PayPal connector against the PayPal simulator', () => {
     it('wrong client credentials at the token endpoint: 401 invalid_client', async () => {
       const response = await fetch(`${sim.baseUrl}/v1/oauth2/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from('a:b').toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       });
       expect(response.status).toBe(401);
@@ -309,12 +404,15 @@ describe('PayPal connector against the PayPal simulator', () => {
       expect(((await jpy.json()) as any).details[0].issue).toBe('DECIMALS_NOT_SUPPORTED');
     });
 
-    withSpecs('an amount as a number, a bad intent or a missing field: 400 INVALID_REQUEST', async () => {
-      const numeric = await order(valid({ currency_code: 'EUR', value: 10.5 }));
-      expect(numeric.status).toBe(400);
-      expect(((await numeric.json()) as any).name).toBe('INVALID_REQUEST');
-      expect((await order({ ...valid(), intent: 'SALE' })).status).toBe(400);
-      expect((await order({ intent: 'CAPTURE' })).status).toBe(400);
-    });
+    withSpecs(
+      'an amount as a number, a bad intent or a missing field: 400 INVALID_REQUEST',
+      async () => {
+        const numeric = await order(valid({ currency_code: 'EUR', value: 10.5 }));
+        expect(numeric.status).toBe(400);
+        expect(((await numeric.json()) as any).name).toBe('INVALID_REQUEST');
+        expect((await order({ ...valid(), intent: 'SALE' })).status).toBe(400);
+        expect((await order({ intent: 'CAPTURE' })).status).toBe(400);
+      },
+    );
   });
 });

@@ -13,7 +13,12 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
 
   const suite = useConnectorSuite({
     simulator: () => new StripeSimulator(),
-    account: (sim) => ({ provider: 'stripe', credentials: { secretKey: sim.secretKey, webhookSecret }, baseUrl: sim.url, settings: { requestTimeoutMs: 1000 } }),
+    account: (sim) => ({
+      provider: 'stripe',
+      credentials: { secretKey: sim.secretKey, webhookSecret },
+      baseUrl: sim.url,
+      settings: { requestTimeoutMs: 1000 },
+    }),
   });
   beforeAll(() => {
     ({ server, sim: stripe, h, accountId, webhookUrl } = suite);
@@ -31,22 +36,52 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   }
 
   it('validates both credentials, naming the fields', async () => {
-    const response = await h.createAccount({ provider: 'stripe', credentials: { secretKey: 'pk_test_abcdefghijkl', webhookSecret: 'nope' } });
+    const response = await h.createAccount({
+      provider: 'stripe',
+      credentials: { secretKey: 'pk_test_abcdefghijkl', webhookSecret: 'nope' },
+    });
     expect(response.status).toBe(400);
-    expect(response.body.errors.map((e: any) => e.field).sort()).toEqual(['credentials.secretKey', 'credentials.webhookSecret']);
+    expect(response.body.errors.map((e: any) => e.field).sort()).toEqual([
+      'credentials.secretKey',
+      'credentials.webhookSecret',
+    ]);
   });
 
   it('creates a Checkout Session, form-encoded with integer minor units, and returns its hosted URL', async () => {
-    const payment = await h.createPayment(accountId, { amount: { value: 1050, currency: 'EUR' }, method: 'ideal', customer: { email: 'a@example.com', locale: 'nl-NL' } });
-    expect(payment.provider).toMatchObject({ name: 'stripe', paymentId: expect.stringMatching(/^cs_test_/) });
+    const payment = await h.createPayment(accountId, {
+      amount: { value: 1050, currency: 'EUR' },
+      method: 'ideal',
+      customer: { email: 'a@example.com', locale: 'nl-NL' },
+    });
+    expect(payment.provider).toMatchObject({
+      name: 'stripe',
+      paymentId: expect.stringMatching(/^cs_test_/),
+    });
     const session = stripe.sessions.get(payment.provider.paymentId)!;
-    expect(session).toMatchObject({ amount_total: 1050, currency: 'eur', client_reference_id: payment.id, success_url: payment.returnUrl, cancel_url: payment.cancelUrl, payment_method_types: ['ideal'] });
+    expect(session).toMatchObject({
+      amount_total: 1050,
+      currency: 'eur',
+      client_reference_id: payment.id,
+      success_url: payment.returnUrl,
+      cancel_url: payment.cancelUrl,
+      payment_method_types: ['ideal'],
+    });
     expect(payment.checkoutUrl).toBe(session.url);
-    expect(parseStripeForm('a[b][0][c]=1&a[b][0][d]=x')).toEqual({ a: { b: { 0: { c: '1', d: 'x' } } } });
+    expect(parseStripeForm('a[b][0][c]=1&a[b][0][d]=x')).toEqual({
+      a: { b: { 0: { c: '1', d: 'x' } } },
+    });
   });
 
   it('refuses what Stripe cannot do with 422 not_supported_by_provider', async () => {
-    const response = await server.request('POST', '/api/v1/payments', { body: { amount: { value: 1000, currency: 'HUF' }, description: 'x', reference: 'r-huf', returnUrl: 'https://shop.example/r', providerAccountId: accountId } });
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: {
+        amount: { value: 1000, currency: 'HUF' },
+        description: 'x',
+        reference: 'r-huf',
+        returnUrl: 'https://shop.example/r',
+        providerAccountId: accountId,
+      },
+    });
     expect(response.status).toBe(422);
     expect(response.body.code).toBe('not_supported_by_provider');
   });
@@ -54,8 +89,17 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   it('paid: checkout.session.completed (signed) makes the payment paid', async () => {
     const payment = await paid();
     expect(payment.amountCaptured).toBe(1050);
-    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'pending', toStatus: 'paid', source: 'webhook' });
-    expect(stripe.webhooks[stripe.webhooks.length - 1]).toMatchObject({ status: 200, headers: expect.objectContaining({ 'stripe-signature': expect.stringMatching(/^t=\d+,v1=[0-9a-f]{64}/) }) });
+    expect((await h.events(payment.id)).pop()).toMatchObject({
+      fromStatus: 'pending',
+      toStatus: 'paid',
+      source: 'webhook',
+    });
+    expect(stripe.webhooks[stripe.webhooks.length - 1]).toMatchObject({
+      status: 200,
+      headers: expect.objectContaining({
+        'stripe-signature': expect.stringMatching(/^t=\d+,v1=[0-9a-f]{64}/),
+      }),
+    });
   });
 
   it('failed: a delayed payment that fails after completion (async_payment_failed)', async () => {
@@ -63,7 +107,10 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     await h.checkout(payment.checkoutUrl, 'failed');
     const failed = await h.waitForStatus(payment.id, 'failed');
     expect(failed.failure.message).toContain('declined');
-    expect(stripe.events.slice(-2).map((e) => e.type)).toEqual(['checkout.session.completed', 'checkout.session.async_payment_failed']);
+    expect(stripe.events.slice(-2).map((e) => e.type)).toEqual([
+      'checkout.session.completed',
+      'checkout.session.async_payment_failed',
+    ]);
   });
 
   it('a delayed payment method stays pending after completion and is paid on async_payment_succeeded', async () => {
@@ -77,12 +124,16 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   it('a refund that Stripe later fails is failed here and frees its amount', async () => {
     const payment = await paid();
     stripe.failNextRefund = true;
-    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 300, currency: 'EUR' } } });
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 300, currency: 'EUR' } },
+    });
     expect(refund.body.status).toBe('pending');
     await eventually(async () => (await h.refunds(payment.id))[0]?.status === 'failed');
     const after = await h.payment(payment.id);
     expect(after).toMatchObject({ status: 'paid', amountRefunded: 0 });
-    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
     expect(again.body.amount.value).toBe(1050);
   });
 
@@ -101,19 +152,35 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(canceled.body.status).toBe('canceled');
     expect(stripe.sessions.get(payment.provider.paymentId)!.status).toBe('expired');
     // Stripe's checkout.session.expired that follows cannot move a canceled payment.
-    await eventually(async () => stripe.webhooks.some((w) => w.status === 200 && w.body.includes('checkout.session.expired') && w.body.includes(payment.provider.paymentId)));
+    await eventually(async () =>
+      stripe.webhooks.some(
+        (w) =>
+          w.status === 200 &&
+          w.body.includes('checkout.session.expired') &&
+          w.body.includes(payment.provider.paymentId),
+      ),
+    );
     expect((await h.payment(payment.id)).status).toBe('canceled');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'expired', source: 'webhook', ignored: true });
+    expect((await h.events(payment.id)).pop()).toMatchObject({
+      toStatus: 'expired',
+      source: 'webhook',
+      ignored: true,
+    });
   });
 
   it('manual capture: requires_capture is authorized; a partial capture of the PaymentIntent makes it paid', async () => {
     const payment = await paid({ captureMode: 'manual', method: 'card' });
     const session = stripe.sessions.get(payment.provider.paymentId)!;
     expect(stripe.intents.get(session.payment_intent!)!.capture_method).toBe('manual');
-    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, { body: { amount: { value: 700, currency: 'EUR' } } });
+    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 700, currency: 'EUR' } },
+    });
     expect(captured.status).toBe(200);
     expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
-    expect(stripe.intents.get(session.payment_intent!)).toMatchObject({ status: 'succeeded', amount_received: 700 });
+    expect(stripe.intents.get(session.payment_intent!)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 700,
+    });
   });
 
   it('cancels an authorized PaymentIntent', async () => {
@@ -126,13 +193,17 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
 
   it('partial then full refund through /v1/refunds, settled by refund.updated', async () => {
     const payment = await paid();
-    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: { amount: { value: 250, currency: 'EUR' } } });
+    const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 250, currency: 'EUR' } },
+    });
     expect(first.status).toBe(201);
     await h.waitForStatus(payment.id, 'partially_refunded');
     await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
     const refunded = await h.waitForStatus(payment.id, 'refunded');
     expect(refunded.amountRefunded).toBe(1050);
-    const atStripe = [...stripe.refunds.values()].filter((r) => r.metadata.checkout_session_id === payment.provider.paymentId);
+    const atStripe = [...stripe.refunds.values()].filter(
+      (r) => r.metadata.checkout_session_id === payment.provider.paymentId,
+    );
     expect(atStripe.map((r) => r.amount)).toEqual([250, 800]);
     expect(atStripe[0].metadata.paymentserver_refund_id).toBe(first.body.id);
     expect((await h.refunds(payment.id)).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
@@ -140,8 +211,20 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
 
   it('a webhook with a bad Stripe-Signature is 401 and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
-    const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'checkout.session.completed', data: { object: { id: payment.provider.paymentId, object: 'checkout.session' } } });
-    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` }, body });
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'checkout.session.completed',
+      data: { object: { id: payment.provider.paymentId, object: 'checkout.session' } },
+    });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`,
+      },
+      body,
+    });
     expect(response.status).toBe(401);
     expect((await h.payment(payment.id)).status).toBe('pending');
     expect((await h.events(payment.id)).some((e) => e.source === 'webhook')).toBe(false);
@@ -149,20 +232,34 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
 
   it('the same event delivered twice changes the status once', async () => {
     const payment = await paid();
-    const index = stripe.webhooks.findIndex((w) => w.body.includes(payment.provider.paymentId) && w.body.includes('checkout.session.completed'));
+    const index = stripe.webhooks.findIndex(
+      (w) =>
+        w.body.includes(payment.provider.paymentId) &&
+        w.body.includes('checkout.session.completed'),
+    );
     expect(await stripe.redeliver(index)).toBe(200);
-    expect((await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed')).toHaveLength(1);
+    expect(
+      (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed'),
+    ).toHaveLength(1);
   });
 
   it('a Stripe timeout surfaces as a retryable timeout error', async () => {
     stripe.failNextCall('hang');
     const payment = await h.createPayment(accountId);
     expect(payment.failure.code).toBe('timeout');
-    expect(await h.attempts(payment.id)).toEqual([expect.objectContaining({ errorCode: 'timeout', retryable: true })]);
+    expect(await h.attempts(payment.id)).toEqual([
+      expect.objectContaining({ errorCode: 'timeout', retryable: true }),
+    ]);
   });
 
   it('a refused secret key is a final invalid_credentials, scrubbed', async () => {
-    const other = (await h.createAccount({ provider: 'stripe', credentials: { secretKey: 'sk_test_wrongwrongwrong', webhookSecret }, baseUrl: stripe.url })).body;
+    const other = (
+      await h.createAccount({
+        provider: 'stripe',
+        credentials: { secretKey: 'sk_test_wrongwrongwrong', webhookSecret },
+        baseUrl: stripe.url,
+      })
+    ).body;
     const payment = await h.createPayment(other.id);
     const [attempt] = await h.attempts(payment.id);
     expect(attempt).toMatchObject({ errorCode: 'invalid_credentials', retryable: false });
@@ -173,7 +270,11 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     const payment = await paid();
     await stripe.dispute(payment.provider.paymentId);
     await h.waitForStatus(payment.id, 'charged_back');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ fromStatus: 'paid', toStatus: 'charged_back', source: 'webhook' });
+    expect((await h.events(payment.id)).pop()).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'charged_back',
+      source: 'webhook',
+    });
   });
 
   it('reconciliation polls Stripe and recovers a payment whose webhook was dropped', async () => {
@@ -190,31 +291,55 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     const payment = await h.createPayment(accountId);
     stripe.dropWebhooks = true;
     await h.checkout(payment.checkoutUrl, 'paid');
-    const forged = JSON.stringify({ id: 'evt_forged2', object: 'event', type: 'checkout.session.expired', data: { object: { id: payment.provider.paymentId, object: 'checkout.session' } } });
-    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' }, body: forged });
+    const forged = JSON.stringify({
+      id: 'evt_forged2',
+      object: 'event',
+      type: 'checkout.session.expired',
+      data: { object: { id: payment.provider.paymentId, object: 'checkout.session' } },
+    });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      body: forged,
+    });
     expect(response.status).toBe(401);
     expect((await h.payment(payment.id)).status).toBe('paid');
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
 
   describe('the simulator refuses what Stripe refuses', () => {
-    const valid = 'mode=payment&success_url=https%3A%2F%2Fshop.example%2Fr&line_items[0][quantity]=1&line_items[0][price_data][currency]=eur&line_items[0][price_data][unit_amount]=1050&line_items[0][price_data][product_data][name]=Order';
+    const valid =
+      'mode=payment&success_url=https%3A%2F%2Fshop.example%2Fr&line_items[0][quantity]=1&line_items[0][price_data][currency]=eur&line_items[0][price_data][unit_amount]=1050&line_items[0][price_data][product_data][name]=Order';
     async function post(body: string, headers: Record<string, string> = {}) {
       const response = await fetch(`${stripe.url}/v1/checkout/sessions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        headers: {
+          authorization: `Bearer ${stripe.secretKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        },
         body,
       });
       return { status: response.status, body: (await response.json()) as any };
     }
 
     it('a JSON body, an unknown parameter, a decimal amount and a wrong key', async () => {
-      const asJson = await post(JSON.stringify(parseStripeForm(valid)), { 'content-type': 'application/json' });
+      const asJson = await post(JSON.stringify(parseStripeForm(valid)), {
+        'content-type': 'application/json',
+      });
       expect(asJson.status).toBe(400);
       expect(asJson.body.error.type).toBe('invalid_request_error');
-      expect((await post(`${valid}&amount=1050`)).body.error).toMatchObject({ code: 'parameter_unknown', param: 'amount' });
-      expect((await post(valid.replace('unit_amount]=1050', 'unit_amount]=10.50'))).body.error).toMatchObject({ code: 'parameter_invalid_integer' });
-      expect((await post(valid.replace('mode=payment&', ''))).body.error).toMatchObject({ code: 'parameter_missing', param: 'mode' });
+      expect((await post(`${valid}&amount=1050`)).body.error).toMatchObject({
+        code: 'parameter_unknown',
+        param: 'amount',
+      });
+      expect(
+        (await post(valid.replace('unit_amount]=1050', 'unit_amount]=10.50'))).body.error,
+      ).toMatchObject({ code: 'parameter_invalid_integer' });
+      expect((await post(valid.replace('mode=payment&', ''))).body.error).toMatchObject({
+        code: 'parameter_missing',
+        param: 'mode',
+      });
       expect((await post(valid, { authorization: 'Bearer sk_test_other' })).status).toBe(401);
       expect((await post(valid)).status).toBe(200);
     });

@@ -1,7 +1,13 @@
 import { enabledDialects } from '../support/services';
 import { eventually, startTestServer, TestServer } from '../support/test-server';
 import { WebhookReceiver } from '../support/webhook-receiver';
-import { admin, deliveryIn, paidPayment, statusEndpoint, ENDPOINTS } from '../support/notifications';
+import {
+  admin,
+  deliveryIn,
+  paidPayment,
+  statusEndpoint,
+  ENDPOINTS,
+} from '../support/notifications';
 import { signedTestWebhook } from '../support/perimeter';
 
 interface Sample {
@@ -18,7 +24,9 @@ function parse(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+    for (const [, key, value] of (match[2] ?? '').matchAll(
+      /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g,
+    )) {
       labels[key] = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     samples.push({ name: match[1], labels, value: Number(match[3]) });
@@ -29,7 +37,9 @@ function parse(text: string): Sample[] {
 /** The value of the sample with exactly these labels; 0 when it is not there (yet). */
 function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number {
   const wanted = JSON.stringify(Object.entries(labels).sort());
-  const found = samples.find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === wanted);
+  const found = samples.find(
+    (s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === wanted,
+  );
   return found?.value ?? 0;
 }
 
@@ -53,7 +63,10 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
     receiver = await new WebhookReceiver().start();
     server = await startTestServer({
       dialect,
-      env: { PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS: '100', PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD: '1' },
+      env: {
+        PAYMENTSERVER_NOTIFICATION_POLL_INTERVAL_MS: '100',
+        PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD: '1',
+      },
     });
   });
 
@@ -81,20 +94,41 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
   it('counts a payment created and paid on the test provider by exactly one each', async () => {
     const before = (await scrape()).samples;
     const payment = await paidPayment(server);
-    await eventually(async () => (await server.request('GET', `/api/v1/payments/${payment.id}`)).body.status === 'paid');
+    await eventually(
+      async () =>
+        (await server.request('GET', `/api/v1/payments/${payment.id}`)).body.status === 'paid',
+    );
     const change = { provider: 'test', from: 'pending', to: 'paid', source: 'webhook' };
     const after = await eventually(async () => {
       const { samples } = await scrape();
-      return valueOf(samples, 'paymentserver_payment_status_changes_total', change) > valueOf(before, 'paymentserver_payment_status_changes_total', change) && samples;
+      return (
+        valueOf(samples, 'paymentserver_payment_status_changes_total', change) >
+          valueOf(before, 'paymentserver_payment_status_changes_total', change) && samples
+      );
     });
-    const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) =>
+      valueOf(after, name, labels) - valueOf(before, name, labels);
 
     expect(delta('paymentserver_payment_status_changes_total', change)).toBe(1);
-    expect(delta('paymentserver_payments_created_total', { provider: 'test', outcome: 'created' })).toBe(1);
-    expect(delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'accepted' })).toBe(1);
-    expect(delta('paymentserver_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/payments', status_code: '201' })).toBe(1);
     expect(
-      delta('paymentserver_http_request_duration_seconds_count', { method: 'POST', route: '/webhooks/:provider/:providerAccountId', status_code: '200' }),
+      delta('paymentserver_payments_created_total', { provider: 'test', outcome: 'created' }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'accepted' }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/v1/payments',
+        status_code: '201',
+      }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/webhooks/:provider/:providerAccountId',
+        status_code: '200',
+      }),
     ).toBe(1);
   });
 
@@ -104,8 +138,11 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
     expect((await server.request('GET', '/api/v1/payments/pay_doesnotexist')).status).toBe(404);
     expect((await server.request('GET', '/no/such/route')).status).toBe(404);
     const { text, samples } = await scrape();
-    const count = (labels: Record<string, string>) => valueOf(samples, 'paymentserver_http_request_duration_seconds_count', labels);
-    expect(count({ method: 'GET', route: '/api/v1/payments/:id', status_code: '200' })).toBeGreaterThanOrEqual(1);
+    const count = (labels: Record<string, string>) =>
+      valueOf(samples, 'paymentserver_http_request_duration_seconds_count', labels);
+    expect(
+      count({ method: 'GET', route: '/api/v1/payments/:id', status_code: '200' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(count({ method: 'GET', route: '/api/v1/payments/:id', status_code: '404' })).toBe(1);
     expect(count({ method: 'GET', route: 'unmatched', status_code: '404' })).toBe(1);
     // No payment id, provider payment id or API key in any label (or anywhere else).
@@ -132,15 +169,35 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
     expect((await post(webhook.body)).status).toBe(200);
     expect((await post(webhook.body.replace('"paid"', '"failed"'))).status).toBe(401);
     const after = (await scrape()).samples;
-    const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
-    expect(delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'accepted' })).toBe(1);
-    expect(delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'duplicate' })).toBe(1);
-    expect(delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'rejected_signature' })).toBe(1);
-    expect(delta('paymentserver_payment_status_changes_total', { provider: 'test', from: 'pending', to: 'paid', source: 'webhook' })).toBe(1);
+    const delta = (name: string, labels: Record<string, string>) =>
+      valueOf(after, name, labels) - valueOf(before, name, labels);
+    expect(
+      delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'accepted' }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_webhooks_received_total', { provider: 'test', outcome: 'duplicate' }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_webhooks_received_total', {
+        provider: 'test',
+        outcome: 'rejected_signature',
+      }),
+    ).toBe(1);
+    expect(
+      delta('paymentserver_payment_status_changes_total', {
+        provider: 'test',
+        from: 'pending',
+        to: 'paid',
+        source: 'webhook',
+      }),
+    ).toBe(1);
   });
 
   it('reads notification deliveries from the database at scrape time and counts attempts', async () => {
-    const endpoint = await statusEndpoint(server, { type: 'webhook', url: receiver.url('/metrics-delivery') });
+    const endpoint = await statusEndpoint(server, {
+      type: 'webhook',
+      url: receiver.url('/metrics-delivery'),
+    });
     try {
       const before = (await scrape()).samples;
       await paidPayment(server);
@@ -148,17 +205,40 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
       const after = await eventually(async () => {
         const { samples } = await scrape();
         const attempts = { channel: 'webhook', outcome: 'succeeded' };
-        return valueOf(samples, 'paymentserver_notification_attempts_total', attempts) > valueOf(before, 'paymentserver_notification_attempts_total', attempts) && samples;
+        return (
+          valueOf(samples, 'paymentserver_notification_attempts_total', attempts) >
+            valueOf(before, 'paymentserver_notification_attempts_total', attempts) && samples
+        );
       });
       expect(
-        valueOf(after, 'paymentserver_notification_attempts_total', { channel: 'webhook', outcome: 'succeeded' }) -
-          valueOf(before, 'paymentserver_notification_attempts_total', { channel: 'webhook', outcome: 'succeeded' }),
+        valueOf(after, 'paymentserver_notification_attempts_total', {
+          channel: 'webhook',
+          outcome: 'succeeded',
+        }) -
+          valueOf(before, 'paymentserver_notification_attempts_total', {
+            channel: 'webhook',
+            outcome: 'succeeded',
+          }),
       ).toBe(1);
       // Only this endpoint exists: its one delivery is the only row.
-      expect(valueOf(after, 'paymentserver_notification_deliveries', { channel: 'webhook', status: 'delivered' })).toBe(1);
+      expect(
+        valueOf(after, 'paymentserver_notification_deliveries', {
+          channel: 'webhook',
+          status: 'delivered',
+        }),
+      ).toBe(1);
       for (const status of ['pending', 'failing', 'dead']) {
-        expect(valueOf(after, 'paymentserver_notification_deliveries', { channel: 'webhook', status })).toBe(0);
-        expect(after.some((s) => s.name === 'paymentserver_notification_deliveries' && s.labels.channel === 'rabbitmq' && s.labels.status === status)).toBe(true);
+        expect(
+          valueOf(after, 'paymentserver_notification_deliveries', { channel: 'webhook', status }),
+        ).toBe(0);
+        expect(
+          after.some(
+            (s) =>
+              s.name === 'paymentserver_notification_deliveries' &&
+              s.labels.channel === 'rabbitmq' &&
+              s.labels.status === status,
+          ),
+        ).toBe(true);
       }
     } finally {
       await admin(server, 'DELETE', `${ENDPOINTS}/${endpoint.id}`);
@@ -169,29 +249,66 @@ describe.each(enabledDialects())('GET /metrics on %s', (dialect) => {
     const token = await server.adminToken();
     const account = await server.request('POST', '/api/v1/admin/provider-accounts', {
       token,
-      body: { provider: 'test', name: 'down', credentials: {}, settings: { failureMode: 'unavailable' }, testMode: true, enabled: true },
+      body: {
+        provider: 'test',
+        name: 'down',
+        credentials: {},
+        settings: { failureMode: 'unavailable' },
+        testMode: true,
+        enabled: true,
+      },
     });
     expect(account.status).toBe(201);
     const before = (await scrape()).samples;
     const created = await server.request('POST', '/api/v1/payments', {
-      body: { amount: { value: 100, currency: 'EUR' }, description: 'x', reference: 'metrics-down', returnUrl: 'https://shop.example/r', providerAccountId: account.body.id },
+      body: {
+        amount: { value: 100, currency: 'EUR' },
+        description: 'x',
+        reference: 'metrics-down',
+        returnUrl: 'https://shop.example/r',
+        providerAccountId: account.body.id,
+      },
     });
     expect(created.body.status).toBe('failed');
     const after = (await scrape()).samples;
-    expect(valueOf(after, 'paymentserver_provider_circuit_open', { provider_account_id: account.body.id })).toBe(1);
     expect(
-      valueOf(after, 'paymentserver_payments_created_total', { provider: 'none', outcome: 'failed' }) -
-        valueOf(before, 'paymentserver_payments_created_total', { provider: 'none', outcome: 'failed' }),
+      valueOf(after, 'paymentserver_provider_circuit_open', {
+        provider_account_id: account.body.id,
+      }),
     ).toBe(1);
     expect(
-      valueOf(after, 'paymentserver_payment_status_changes_total', { provider: 'none', from: 'pending', to: 'failed', source: 'api' }) -
-        valueOf(before, 'paymentserver_payment_status_changes_total', { provider: 'none', from: 'pending', to: 'failed', source: 'api' }),
+      valueOf(after, 'paymentserver_payments_created_total', {
+        provider: 'none',
+        outcome: 'failed',
+      }) -
+        valueOf(before, 'paymentserver_payments_created_total', {
+          provider: 'none',
+          outcome: 'failed',
+        }),
+    ).toBe(1);
+    expect(
+      valueOf(after, 'paymentserver_payment_status_changes_total', {
+        provider: 'none',
+        from: 'pending',
+        to: 'failed',
+        source: 'api',
+      }) -
+        valueOf(before, 'paymentserver_payment_status_changes_total', {
+          provider: 'none',
+          from: 'pending',
+          to: 'failed',
+          source: 'api',
+        }),
     ).toBe(1);
   });
 
   it('is described in the Swagger document as text/plain', async () => {
-    const document = (await (await fetch(`${server.baseUrl}/swagger/json`)).json()) as { paths: Record<string, any> };
-    expect(Object.keys(document.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+    const document = (await (await fetch(`${server.baseUrl}/swagger/json`)).json()) as {
+      paths: Record<string, any>;
+    };
+    expect(Object.keys(document.paths['/metrics'].get.responses['200'].content)).toEqual([
+      'text/plain',
+    ]);
   });
 });
 
@@ -210,7 +327,9 @@ describe('GET /metrics with PAYMENTSERVER_METRICS=false', () => {
     const response = await fetch(`${server.baseUrl}/metrics`);
     expect(response.status).toBe(404);
     expect(await response.text()).not.toContain('paymentserver_');
-    const document = (await (await fetch(`${server.baseUrl}/swagger/json`)).json()) as { paths: Record<string, unknown> };
+    const document = (await (await fetch(`${server.baseUrl}/swagger/json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(document.paths['/metrics']).toBeUndefined();
   });
 });

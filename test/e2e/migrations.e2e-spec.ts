@@ -33,7 +33,8 @@ describe.each(enabledDialects())('migrations on %s', (dialect) => {
     expect(await tables()).toEqual(TABLES);
     expect(await dataSource.showMigrations()).toBe(false);
 
-    for (let i = 0; i < applied.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < applied.length; i++)
+      await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
 
     await dataSource.runMigrations({ transaction: 'each' });
@@ -43,7 +44,9 @@ describe.each(enabledDialects())('migrations on %s', (dialect) => {
   it('created the schema the entities expect (a round trip through every table)', async () => {
     // TypeORM compares the entity metadata with the live schema: nothing may be missing.
     const pending = await dataSource.driver.createSchemaBuilder().log();
-    const missing = pending.upQueries.filter((q) => /CREATE TABLE|ADD COLUMN|ADD "|ADD `/i.test(q.query));
+    const missing = pending.upQueries.filter((q) =>
+      /CREATE TABLE|ADD COLUMN|ADD "|ADD `/i.test(q.query),
+    );
     expect(missing.map((q) => q.query)).toEqual([]);
   });
 });

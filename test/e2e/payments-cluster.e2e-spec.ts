@@ -7,8 +7,11 @@ import { paymentBody, startTestServer, submitCheckout, TestServer } from '../sup
  * Two server instances on one database (a load balancer in front of two processes): the
  * concurrency guarantees of the payment API must hold across them, not only within one.
  */
-const dialects = (['mysql', 'postgres'] as Dialect[]).filter((d) => serviceUrl(d as 'mysql' | 'postgres'));
-const describeEach = dialects.length > 0 ? describe.each(dialects) : describe.skip.each([['none' as Dialect]]);
+const dialects = (['mysql', 'postgres'] as Dialect[]).filter((d) =>
+  serviceUrl(d as 'mysql' | 'postgres'),
+);
+const describeEach =
+  dialects.length > 0 ? describe.each(dialects) : describe.skip.each([['none' as Dialect]]);
 
 describeEach('the payment API on two server instances sharing one %s database', (dialect) => {
   let database: TestDatabase;
@@ -22,7 +25,10 @@ describeEach('the payment API on two server instances sharing one %s database', 
     a = await startTestServer({ database });
     b = await startTestServer({
       database,
-      env: { PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey, PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY },
+      env: {
+        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
+        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
+      },
     });
   });
 
@@ -36,7 +42,11 @@ describeEach('the payment API on two server instances sharing one %s database', 
     const reference = `cluster-${randomBytes(4).toString('hex')}`;
     const body = paymentBody({ reference, description: `Order ${reference}` });
     const headers = { 'idempotency-key': `key-${reference}` };
-    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => via(i).request('POST', '/api/v1/payments', { body, headers })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        via(i).request('POST', '/api/v1/payments', { body, headers }),
+      ),
+    );
     const created = responses.filter((r) => r.status === 201);
     const inFlight = responses.filter((r) => r.status === 409);
     expect(created.length + inFlight.length).toBe(20);
@@ -47,19 +57,27 @@ describeEach('the payment API on two server instances sharing one %s database', 
     const list = await b.request('GET', `/api/v1/payments?reference=${reference}`);
     expect(list.body.data).toHaveLength(1);
     const q = a.dataSource.driver.escape.bind(a.dataSource.driver);
-    const providerCalls = await a.dataSource.query(`SELECT COUNT(*) AS n FROM test_provider_payments WHERE ${q('description')} = '${body.description}'`);
+    const providerCalls = await a.dataSource.query(
+      `SELECT COUNT(*) AS n FROM test_provider_payments WHERE ${q('description')} = '${body.description}'`,
+    );
     expect(Number(providerCalls[0].n)).toBe(1);
   });
 
   it('never refunds more than captured under 10 concurrent refunds spread over both', async () => {
-    const created = await a.request('POST', '/api/v1/payments', { body: paymentBody({ amount: { value: 1050, currency: 'EUR' } }) });
+    const created = await a.request('POST', '/api/v1/payments', {
+      body: paymentBody({ amount: { value: 1050, currency: 'EUR' } }),
+    });
     expect(created.status).toBe(201);
     expect((await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' })).status).toBe(303);
-    expect((await b.request('GET', `/api/v1/payments/${created.body.id}`)).body.status).toBe('paid');
+    expect((await b.request('GET', `/api/v1/payments/${created.body.id}`)).body.status).toBe(
+      'paid',
+    );
 
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        via(i).request('POST', `/api/v1/payments/${created.body.id}/refunds`, { body: { amount: { value: 200, currency: 'EUR' } } }),
+        via(i).request('POST', `/api/v1/payments/${created.body.id}/refunds`, {
+          body: { amount: { value: 200, currency: 'EUR' } },
+        }),
       ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(5);
@@ -69,6 +87,11 @@ describeEach('the payment API on two server instances sharing one %s database', 
     const after = await a.request('GET', `/api/v1/payments/${created.body.id}`);
     expect(after.body.amountRefunded).toBe(1000);
     const refunds = await b.request('GET', `/api/v1/payments/${created.body.id}/refunds`);
-    expect(refunds.body.data.reduce((sum: number, r: { amount: { value: number } }) => sum + r.amount.value, 0)).toBe(1000);
+    expect(
+      refunds.body.data.reduce(
+        (sum: number, r: { amount: { value: number } }) => sum + r.amount.value,
+        0,
+      ),
+    ).toBe(1000);
   });
 });

@@ -25,7 +25,9 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
       body: webhook.body,
     });
     expect(response.status).toBe(200);
-    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe('paid');
+    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe(
+      'paid',
+    );
   });
 
   it('answers 401 to a webhook whose signature does not verify, and changes nothing', async () => {
@@ -36,7 +38,9 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
       body: webhook.body.replace('"paid"', '"failed"'),
     });
     expect(response.status).toBe(401);
-    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe('pending');
+    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe(
+      'pending',
+    );
   });
 
   it('keeps serving webhooks on the internal listener too', async () => {
@@ -118,7 +122,9 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
   });
 
   it('never serves a malformed request target (Node refuses it with 400)', async () => {
-    const response = await rawRequest(publicPort, 'GET', 'localhost/api/v1/payments', { 'X-Api-Key': server.apiKey });
+    const response = await rawRequest(publicPort, 'GET', 'localhost/api/v1/payments', {
+      'X-Api-Key': server.apiKey,
+    });
     expect(response.status).toBe(400);
     expect(response.body).not.toContain('"data"');
   });
@@ -134,7 +140,9 @@ describe('the public listener (PAYMENTSERVER_PUBLIC_PORT) serves only /webhooks/
   });
 
   it('answers the same raw request on the internal listener (so the refusals above are about the listener)', async () => {
-    const response = await rawRequest(server.port, 'GET', '/api/v1/payments', { 'X-Api-Key': server.apiKey });
+    const response = await rawRequest(server.port, 'GET', '/api/v1/payments', {
+      'X-Api-Key': server.apiKey,
+    });
     expect(response.status).toBe(200);
   });
 

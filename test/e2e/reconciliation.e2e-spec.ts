@@ -6,7 +6,10 @@ describe('reconciliation (polling the provider)', () => {
 
   beforeAll(async () => {
     server = await startTestServer({
-      env: { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
+      env: {
+        PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
+        PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
+      },
     });
   });
 
@@ -16,9 +19,14 @@ describe('reconciliation (polling the provider)', () => {
 
   async function paidWithLostWebhook(): Promise<any> {
     const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
-    const response = await submitCheckout(created.body.checkoutUrl, { outcome: 'paid', dropWebhook: 'true' });
+    const response = await submitCheckout(created.body.checkoutUrl, {
+      outcome: 'paid',
+      dropWebhook: 'true',
+    });
     expect(response.status).toBe(303);
-    expect((await server.request('GET', `/api/v1/payments/${created.body.id}`)).body.status).toBe('pending');
+    expect((await server.request('GET', `/api/v1/payments/${created.body.id}`)).body.status).toBe(
+      'pending',
+    );
     return created.body;
   }
 
@@ -29,13 +37,28 @@ describe('reconciliation (polling the provider)', () => {
     const after = (await server.request('GET', `/api/v1/payments/${payment.id}`)).body;
     expect(after.status).toBe('paid');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;
-    expect(events[events.length - 1]).toMatchObject({ fromStatus: 'pending', toStatus: 'paid', source: 'poll', ignored: false });
+    expect(events[events.length - 1]).toMatchObject({
+      fromStatus: 'pending',
+      toStatus: 'paid',
+      source: 'poll',
+      ignored: false,
+    });
   });
 
   it('polls instead of trusting a webhook whose signature does not verify', async () => {
     const payment = await paidWithLostWebhook();
     // The forged body claims "failed"; the provider really says "paid".
-    const body = JSON.stringify({ id: 'tpevt_forged', type: 'payment.updated', createdAt: new Date().toISOString(), data: { id: payment.provider.paymentId, status: 'failed', amount: payment.amount, amountCaptured: 0 } });
+    const body = JSON.stringify({
+      id: 'tpevt_forged',
+      type: 'payment.updated',
+      createdAt: new Date().toISOString(),
+      data: {
+        id: payment.provider.paymentId,
+        status: 'failed',
+        amount: payment.amount,
+        amountCaptured: 0,
+      },
+    });
     const response = await fetch(`${server.baseUrl}/webhooks/test/test`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'test-signature': 't=1,v1=00' },

@@ -45,9 +45,17 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
     const down = await statusEndpoint(server, { type: 'webhook', url: receiver.url('/down') });
     const second = await paidPayment(server);
     const openDelivery = await eventually(async () =>
-      (await repo(NotificationDelivery).findBy({ endpointId: down.id })).find((d) => d.status === 'failing'),
+      (await repo(NotificationDelivery).findBy({ endpointId: down.id })).find(
+        (d) => d.status === 'failing',
+      ),
     );
-    await eventually(async () => (await repo(NotificationDelivery).countBy({ endpointId: healthy.id, status: 'delivered' })) === 2);
+    await eventually(
+      async () =>
+        (await repo(NotificationDelivery).countBy({
+          endpointId: healthy.id,
+          status: 'delivered',
+        })) === 2,
+    );
     const inbox = await eventually(async () => {
       const rows = await repo(WebhookDelivery).find();
       return rows.length >= 2 && rows.every((r) => r.status === 'processed') && rows;
@@ -55,17 +63,32 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
 
     // Age everything so far past the period; an unprocessed inbox row is aged too.
     const old = new Date(Date.now() - 40 * DAY);
-    const stuck = { ...inbox[0], id: 'whd_stuck', bodyHash: 'f'.repeat(64), status: 'received', processedAt: null };
+    const stuck = {
+      ...inbox[0],
+      id: 'whd_stuck',
+      bodyHash: 'f'.repeat(64),
+      status: 'received',
+      processedAt: null,
+    };
     await repo(WebhookDelivery).insert(stuck);
     await repo(WebhookDelivery).update({ id: Not(IsNull()) }, { receivedAt: old });
-    await repo(NotificationDelivery).update({ id: Not(IsNull()) }, { updatedAt: old, createdAt: old });
+    await repo(NotificationDelivery).update(
+      { id: Not(IsNull()) },
+      { updatedAt: old, createdAt: old },
+    );
     await repo(OutboxEvent).update({ id: Not(IsNull()) }, { createdAt: old });
     const paymentsBefore = await repo(Payment).count();
     const historyBefore = await repo(PaymentEvent).count();
 
     // One more payment after the ageing: everything about it is recent.
     const third = await paidPayment(server);
-    await eventually(async () => (await repo(NotificationDelivery).countBy({ endpointId: healthy.id, status: 'delivered' })) === 3);
+    await eventually(
+      async () =>
+        (await repo(NotificationDelivery).countBy({
+          endpointId: healthy.id,
+          status: 'delivered',
+        })) === 3,
+    );
 
     const counts = await server.server.app.get(RetentionService).purge();
 
@@ -78,10 +101,14 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
     expect(counts.notificationAttempts).toBe(2);
     const left = await repo(NotificationDelivery).find();
     expect(left.map((d) => d.id)).toContain(openDelivery.id);
-    expect(left.filter((d) => d.endpointId === healthy.id).map((d) => d.paymentId)).toEqual([third.id]);
+    expect(left.filter((d) => d.endpointId === healthy.id).map((d) => d.paymentId)).toEqual([
+      third.id,
+    ]);
     expect(await repo(DeliveryAttempt).countBy({ deliveryId: openDelivery.id })).toBe(1);
     // Outbox: the first payment's event went; the second's still has an open delivery; the third's is recent.
-    const events = await repo(OutboxEvent).findBy({ paymentId: In([first.id, second.id, third.id]) });
+    const events = await repo(OutboxEvent).findBy({
+      paymentId: In([first.id, second.id, third.id]),
+    });
     expect(events.map((e) => e.paymentId).sort()).toEqual([second.id, third.id].sort());
     expect(counts.outboxEvents).toBe(1);
     // Payments and their status history are never purged.

@@ -24,7 +24,9 @@ describe.each(enabledDialects())('routing migration on %s', (dialect) => {
     } finally {
       await runner.release();
     }
-    const rows = await dataSource.query(`SELECT ${dataSource.driver.escape('version')} AS v FROM routing_versions`);
+    const rows = await dataSource.query(
+      `SELECT ${dataSource.driver.escape('version')} AS v FROM routing_versions`,
+    );
     expect(rows.map((r: { v: unknown }) => Number(r.v))).toEqual([0]);
   });
 });

@@ -11,7 +11,12 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
   let nextPriority = 1000;
 
   const newAccount = async (name: string) =>
-    (await server.request('POST', '/api/v1/admin/provider-accounts', { token: admin, body: { provider: 'test', name, credentials: {} } })).body.id as string;
+    (
+      await server.request('POST', '/api/v1/admin/provider-accounts', {
+        token: admin,
+        body: { provider: 'test', name, credentials: {} },
+      })
+    ).body.id as string;
   const post = (body: unknown) => server.request('POST', RULES, { token: admin, body });
   const rule = (overrides: Record<string, unknown> = {}) => ({
     name: 'rule',
@@ -33,13 +38,25 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
   });
 
   it('creates, reads, lists in priority order, changes and deletes a rule', async () => {
-    const created = await post(rule({
-      name: 'EUR split',
-      priority: 20,
-      conditions: { currencies: ['EUR'], amountMin: 100, amountMax: 5000, countries: ['NL'], methods: ['ideal'], metadata: { channel: 'app' } },
-      targets: [{ providerAccountId: accountA, weight: 70 }, { providerAccountId: accountB, weight: 30 }],
-      fallback: [accountB],
-    }));
+    const created = await post(
+      rule({
+        name: 'EUR split',
+        priority: 20,
+        conditions: {
+          currencies: ['EUR'],
+          amountMin: 100,
+          amountMax: 5000,
+          countries: ['NL'],
+          methods: ['ideal'],
+          metadata: { channel: 'app' },
+        },
+        targets: [
+          { providerAccountId: accountA, weight: 70 },
+          { providerAccountId: accountB, weight: 30 },
+        ],
+        fallback: [accountB],
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       id: expect.stringMatching(/^rr_/),
@@ -47,8 +64,18 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
       priority: 20,
       enabled: true,
       integrationId: null,
-      conditions: { currencies: ['EUR'], amountMin: 100, amountMax: 5000, countries: ['NL'], methods: ['ideal'], metadata: { channel: 'app' } },
-      targets: [{ providerAccountId: accountA, weight: 70 }, { providerAccountId: accountB, weight: 30 }],
+      conditions: {
+        currencies: ['EUR'],
+        amountMin: 100,
+        amountMax: 5000,
+        countries: ['NL'],
+        methods: ['ideal'],
+        metadata: { channel: 'app' },
+      },
+      targets: [
+        { providerAccountId: accountA, weight: 70 },
+        { providerAccountId: accountB, weight: 30 },
+      ],
       fallback: [accountB],
     });
     const first = await post(rule({ name: 'first', priority: -10 }));
@@ -58,20 +85,43 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect(got.body).toEqual(created.body);
     const listed = await server.request('GET', `${RULES}?limit=1`, { token: admin });
     expect(listed.body.data.map((r: any) => r.name)).toEqual(['first']);
-    const page2 = await server.request('GET', `${RULES}?limit=1&cursor=${listed.body.nextCursor}`, { token: admin });
+    const page2 = await server.request('GET', `${RULES}?limit=1&cursor=${listed.body.nextCursor}`, {
+      token: admin,
+    });
     expect(page2.body.data.map((r: any) => r.name)).toEqual(['EUR split']);
 
-    const patched = await server.request('PATCH', `${RULES}/${created.body.id}`, { token: admin, body: { enabled: false, conditions: { currencies: ['USD'] } } });
+    const patched = await server.request('PATCH', `${RULES}/${created.body.id}`, {
+      token: admin,
+      body: { enabled: false, conditions: { currencies: ['USD'] } },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ enabled: false, conditions: { currencies: ['USD'] }, targets: created.body.targets });
+    expect(patched.body).toMatchObject({
+      enabled: false,
+      conditions: { currencies: ['USD'] },
+      targets: created.body.targets,
+    });
 
-    expect((await server.request('DELETE', `${RULES}/${created.body.id}`, { token: admin })).status).toBe(204);
-    expect((await server.request('GET', `${RULES}/${created.body.id}`, { token: admin })).status).toBe(404);
-    expect((await server.request('DELETE', `${RULES}/${first.body.id}`, { token: admin })).status).toBe(204);
+    expect(
+      (await server.request('DELETE', `${RULES}/${created.body.id}`, { token: admin })).status,
+    ).toBe(204);
+    expect(
+      (await server.request('GET', `${RULES}/${created.body.id}`, { token: admin })).status,
+    ).toBe(404);
+    expect(
+      (await server.request('DELETE', `${RULES}/${first.body.id}`, { token: admin })).status,
+    ).toBe(204);
   });
 
   it('refuses unknown accounts in targets and fallback, naming each field', async () => {
-    const res = await post(rule({ targets: [{ providerAccountId: accountA, weight: 1 }, { providerAccountId: 'pa_nope', weight: 1 }], fallback: ['pa_gone'] }));
+    const res = await post(
+      rule({
+        targets: [
+          { providerAccountId: accountA, weight: 1 },
+          { providerAccountId: 'pa_nope', weight: 1 },
+        ],
+        fallback: ['pa_gone'],
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(fields(res.body)).toEqual(['targets[1].providerAccountId', 'fallback[0]']);
@@ -83,16 +133,39 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect(zero.status).toBe(400);
     expect(fields(zero.body)).toEqual(['targets.0.weight']);
     expect(zero.body.errors[0].message).toBe('must be greater than 0');
-    expect(fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: -5 }] }))).body)).toEqual(['targets.0.weight']);
-    expect(fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: 1.5 }] }))).body)).toEqual(['targets.0.weight']);
-    const twice = await post(rule({ targets: [{ providerAccountId: accountA, weight: 1 }, { providerAccountId: accountA, weight: 2 }] }));
+    expect(
+      fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: -5 }] }))).body),
+    ).toEqual(['targets.0.weight']);
+    expect(
+      fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: 1.5 }] }))).body),
+    ).toEqual(['targets.0.weight']);
+    const twice = await post(
+      rule({
+        targets: [
+          { providerAccountId: accountA, weight: 1 },
+          { providerAccountId: accountA, weight: 2 },
+        ],
+      }),
+    );
     expect(fields(twice.body)).toEqual(['targets[1].providerAccountId']);
-    expect(fields((await post(rule({ fallback: [accountB, accountB] }))).body)).toEqual(['fallback']);
+    expect(fields((await post(rule({ fallback: [accountB, accountB] }))).body)).toEqual([
+      'fallback',
+    ]);
   });
 
   it('refuses a priority already taken by a rule that can apply to the same payments', async () => {
-    const integration = (await server.request('POST', '/api/v1/admin/integrations', { token: admin, body: { name: `shop-${dialect}-prio` } })).body.id;
-    const other = (await server.request('POST', '/api/v1/admin/integrations', { token: admin, body: { name: `shop-${dialect}-other` } })).body.id;
+    const integration = (
+      await server.request('POST', '/api/v1/admin/integrations', {
+        token: admin,
+        body: { name: `shop-${dialect}-prio` },
+      })
+    ).body.id;
+    const other = (
+      await server.request('POST', '/api/v1/admin/integrations', {
+        token: admin,
+        body: { name: `shop-${dialect}-other` },
+      })
+    ).body.id;
     const scoped = await post(rule({ priority: 500, integrationId: integration }));
     expect(scoped.status).toBe(201);
     // Another integration may use the same number: their rules never meet.
@@ -105,12 +178,31 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect(fields((await post(rule({ priority: 500 }))).body)).toEqual(['priority']);
     // Moving a rule onto a taken priority is refused too; moving it to a free one is fine.
     const movable = (await post(rule({ priority: 501, integrationId: integration }))).body;
-    expect(fields((await server.request('PATCH', `${RULES}/${movable.id}`, { token: admin, body: { priority: 500 } })).body)).toEqual(['priority']);
-    expect((await server.request('PATCH', `${RULES}/${movable.id}`, { token: admin, body: { priority: 502 } })).status).toBe(200);
+    expect(
+      fields(
+        (
+          await server.request('PATCH', `${RULES}/${movable.id}`, {
+            token: admin,
+            body: { priority: 500 },
+          })
+        ).body,
+      ),
+    ).toEqual(['priority']);
+    expect(
+      (
+        await server.request('PATCH', `${RULES}/${movable.id}`, {
+          token: admin,
+          body: { priority: 502 },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('of two concurrent creates with the same priority, exactly one succeeds', async () => {
-    const results = await Promise.all([post(rule({ priority: 777, name: 'one' })), post(rule({ priority: 777, name: 'two' }))]);
+    const results = await Promise.all([
+      post(rule({ priority: 777, name: 'one' })),
+      post(rule({ priority: 777, name: 'two' })),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
     expect(fields(results.find((r) => r.status === 400)!.body)).toEqual(['priority']);
   });
@@ -129,7 +221,11 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     ];
     for (const [conditions, field] of cases) {
       const res = await post(rule({ conditions }));
-      expect({ conditions, status: res.status, fields: fields(res.body) }).toEqual({ conditions, status: 400, fields: [field] });
+      expect({ conditions, status: res.status, fields: fields(res.body) }).toEqual({
+        conditions,
+        status: 400,
+        fields: [field],
+      });
     }
     for (const [malformed, field] of [
       [{ targets: 'pa_x' }, 'targets'],
@@ -140,17 +236,30 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
       [{ enabled: 'yes' }, 'enabled'],
     ] as [Record<string, unknown>, string][]) {
       const res = await post(rule(malformed));
-      expect({ malformed, status: res.status, field: fields(res.body)[0] }).toEqual({ malformed, status: 400, field });
+      expect({ malformed, status: res.status, field: fields(res.body)[0] }).toEqual({
+        malformed,
+        status: 400,
+        field,
+      });
     }
-    expect(fields((await post(rule({ integrationId: 'int_nope' }))).body)).toEqual(['integrationId']);
+    expect(fields((await post(rule({ integrationId: 'int_nope' }))).body)).toEqual([
+      'integrationId',
+    ]);
     expect(fields((await post({ ...rule(), extra: 1 })).body)).toEqual(['extra']);
-    expect(new Set(fields((await post(rule({ priority: 'high' }))).body))).toEqual(new Set(['priority']));
+    expect(new Set(fields((await post(rule({ priority: 'high' }))).body))).toEqual(
+      new Set(['priority']),
+    );
   });
 
   it('documents the routing routes in Swagger', async () => {
     const doc = (await server.request('GET', '/swagger/json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([RULES, `${RULES}/{id}`, '/api/v1/admin/provider-accounts/{id}/health', '/api/v1/admin/stats']),
+      expect.arrayContaining([
+        RULES,
+        `${RULES}/{id}`,
+        '/api/v1/admin/provider-accounts/{id}/health',
+        '/api/v1/admin/stats',
+      ]),
     );
   });
 

@@ -3,10 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { freePort } from '../support/test-server';
-import { devIdpAdminToken, ServerProcess, spawnServer, useServerWithDevIdp } from '../support/server-process';
+import {
+  devIdpAdminToken,
+  ServerProcess,
+  spawnServer,
+  useServerWithDevIdp,
+} from '../support/server-process';
 import { loadAppConfig } from '../../src/config/app.config';
 
-const decode = (jwt: string, part: 0 | 1) => JSON.parse(Buffer.from(jwt.split('.')[part], 'base64url').toString());
+const decode = (jwt: string, part: 0 | 1) =>
+  JSON.parse(Buffer.from(jwt.split('.')[part], 'base64url').toString());
 
 /** A tiny browser: follows redirects by hand and keeps cookies per path-less name. */
 class Browser {
@@ -14,7 +20,8 @@ class Browser {
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (this.cookies.size > 0)
+      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
@@ -27,7 +34,11 @@ class Browser {
   }
 
   /** Follows redirects until one leaves `origin` (returned, not fetched) or a page is served. */
-  async follow(url: string, origin: string, init: RequestInit = {}): Promise<{ url: string; response?: Response }> {
+  async follow(
+    url: string,
+    origin: string,
+    init: RequestInit = {},
+  ): Promise<{ url: string; response?: Response }> {
     let next = url;
     let response = await this.request(next, init);
     for (let hops = 0; hops < 10 && response.status >= 300 && response.status < 400; hops++) {
@@ -70,18 +81,28 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
     const token = await adminToken('paymentserver:admin');
     expect(decode(token, 0).alg).toBe('RS256');
     const claims = decode(token, 1);
-    expect(claims).toMatchObject({ iss: issuer, aud: 'urn:paymentserver', client_id: 'paymentserver-admin' });
+    expect(claims).toMatchObject({
+      iss: issuer,
+      aud: 'urn:paymentserver',
+      client_id: 'paymentserver-admin',
+    });
     expect(claims.scope.split(' ')).toContain('paymentserver:admin');
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
-    const list = await fetch(`${base}/api/v1/admin/integrations`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await fetch(`${base}/api/v1/admin/integrations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(list.status).toBe(200);
-    expect(((await list.json()) as { data: { name: string }[] }).data.map((i) => i.name)).toContain('default');
+    expect(((await list.json()) as { data: { name: string }[] }).data.map((i) => i.name)).toContain(
+      'default',
+    );
   });
 
   it('gives a token without the admin scope 403 on admin routes', async () => {
     const token = await adminToken('paymentserver:payments');
     expect(decode(token, 1).scope).toBe('paymentserver:payments');
-    const list = await fetch(`${base}/api/v1/admin/integrations`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await fetch(`${base}/api/v1/admin/integrations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(list.status).toBe(403);
   });
 
@@ -102,14 +123,23 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
     const redirectUri = () => `${base.replace('127.0.0.1', 'localhost')}/dashboard/callback`;
 
     it('advertises S256 PKCE in its discovery document', async () => {
-      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const discovery = (await (
+        await fetch(`${issuer}/.well-known/openid-configuration`)
+      ).json()) as Record<string, unknown>;
       expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
-      expect(discovery.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'client_credentials']));
+      expect(discovery.grant_types_supported).toEqual(
+        expect.arrayContaining(['authorization_code', 'client_credentials']),
+      );
     });
 
     it('refuses an authorization request without a code challenge', async () => {
       const url = new URL(`${issuer}/auth`);
-      url.search = new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: redirectUri(), scope: 'openid' }).toString();
+      url.search = new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        redirect_uri: redirectUri(),
+        scope: 'openid',
+      }).toString();
       const response = await fetch(url, { redirect: 'manual' });
       const location = new URL(response.headers.get('location')!);
       expect(location.searchParams.get('error')).toBe('invalid_request');
@@ -160,14 +190,27 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
         fetch(`${issuer}/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri(), code_verifier: codeVerifier }),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id: clientId,
+            code,
+            redirect_uri: redirectUri(),
+            code_verifier: codeVerifier,
+          }),
         });
       const tokens = await exchange(verifier);
       expect(tokens.status).toBe(200);
       const accessToken = ((await tokens.json()) as { access_token: string }).access_token;
       const claims = decode(accessToken, 1);
-      expect(claims).toMatchObject({ iss: issuer, aud: 'urn:paymentserver', sub: 'dev-admin', roles: ['admin'] });
-      const list = await fetch(`${base}/api/v1/admin/integrations`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(claims).toMatchObject({
+        iss: issuer,
+        aud: 'urn:paymentserver',
+        sub: 'dev-admin',
+        roles: ['admin'],
+      });
+      const list = await fetch(`${base}/api/v1/admin/integrations`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expect(list.status).toBe(200);
       // The code was used once; it is gone, verifier or not.
       expect((await exchange(verifier)).status).toBe(400);
@@ -190,7 +233,9 @@ describe('the development identity provider in production', () => {
       const lines = server.output().trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain('PAYMENTSERVER_OIDC_ISSUER');
-      await expect(fetch(`http://127.0.0.1:${idpPort}/.well-known/openid-configuration`)).rejects.toThrow();
+      await expect(
+        fetch(`http://127.0.0.1:${idpPort}/.well-known/openid-configuration`),
+      ).rejects.toThrow();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

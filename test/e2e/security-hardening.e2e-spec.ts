@@ -94,11 +94,17 @@ describe('hardening: configured CORS origins and rate limits', () => {
   it('allows exactly the configured origin', async () => {
     const preflight = await fetch(`${server.baseUrl}/api/v1/admin/integrations`, {
       method: 'OPTIONS',
-      headers: { origin: dashboard, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: dashboard,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(dashboard);
-    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+      'authorization',
+    );
     const other = await fetch(`${server.baseUrl}/api/v1/payments`, {
       headers: { origin: 'https://evil.example', 'x-api-key': server.apiKey },
     });
@@ -107,7 +113,10 @@ describe('hardening: configured CORS origins and rate limits', () => {
 
   // The server trusts X-Forwarded-For only from a loopback peer (a local reverse proxy), which
   // is how these tests present several client addresses.
-  const fromIp = (ip: string, headers: Record<string, string> = {}) => ({ ...headers, 'x-forwarded-for': ip });
+  const fromIp = (ip: string, headers: Record<string, string> = {}) => ({
+    ...headers,
+    'x-forwarded-for': ip,
+  });
 
   it('limits webhook requests per source IP: 429 problem+json with Retry-After, other addresses unaffected', async () => {
     const webhook = await signedTestWebhook(server);
@@ -128,15 +137,22 @@ describe('hardening: configured CORS origins and rate limits', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // The limited delivery was not applied; the same delivery from another address is.
-    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe('pending');
+    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe(
+      'pending',
+    );
     expect((await post('203.0.113.8', webhook.signature)).status).toBe(200);
-    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe('paid');
+    expect((await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status).toBe(
+      'paid',
+    );
   });
 
   it('answers 429 with Retry-After after repeated failed authentication from one address, even to valid credentials', async () => {
     const ip = '198.51.100.23';
     for (let i = 0; i < 3; i++) {
-      const response = await server.request('GET', '/api/v1/payments', { apiKey: `psk_wrong_${i}`, headers: fromIp(ip) });
+      const response = await server.request('GET', '/api/v1/payments', {
+        apiKey: `psk_wrong_${i}`,
+        headers: fromIp(ip),
+      });
       expect(response.status).toBe(401);
     }
     const blocked = await server.request('GET', '/api/v1/payments', { headers: fromIp(ip) });
@@ -149,13 +165,18 @@ describe('hardening: configured CORS origins and rate limits', () => {
     });
     expect(adminBlocked.status).toBe(429);
     // Another address with the valid key is unaffected.
-    expect((await server.request('GET', '/api/v1/payments', { headers: fromIp('198.51.100.24') })).status).toBe(200);
+    expect(
+      (await server.request('GET', '/api/v1/payments', { headers: fromIp('198.51.100.24') }))
+        .status,
+    ).toBe(200);
   });
 
   it('counts only failures: successful requests never use up the allowance', async () => {
     const ip = '198.51.100.50';
     for (let i = 0; i < 6; i++) {
-      expect((await server.request('GET', '/api/v1/payments', { headers: fromIp(ip) })).status).toBe(200);
+      expect(
+        (await server.request('GET', '/api/v1/payments', { headers: fromIp(ip) })).status,
+      ).toBe(200);
     }
   });
 
@@ -163,13 +184,18 @@ describe('hardening: configured CORS origins and rate limits', () => {
     const ip = '198.51.100.60';
     const token = await server.adminToken({ scope: 'paymentserver:payments' });
     for (let i = 0; i < 5; i++) {
-      const response = await server.request('GET', '/api/v1/admin/integrations', { token, headers: fromIp(ip) });
+      const response = await server.request('GET', '/api/v1/admin/integrations', {
+        token,
+        headers: fromIp(ip),
+      });
       expect(response.status).toBe(403);
     }
   });
 
   it('does not limit the public health routes', async () => {
     const ip = '198.51.100.23'; // blocked above for authentication
-    expect((await fetch(`${server.baseUrl}/health/live`, { headers: fromIp(ip) })).status).toBe(200);
+    expect((await fetch(`${server.baseUrl}/health/live`, { headers: fromIp(ip) })).status).toBe(
+      200,
+    );
   });
 });

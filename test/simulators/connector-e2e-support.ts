@@ -1,4 +1,11 @@
-import { eventually, freePort, paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import {
+  eventually,
+  freePort,
+  paymentBody,
+  startTestServer,
+  submitCheckout,
+  TestServer,
+} from '../support/test-server';
 import type { PspSimulator } from './psp-simulator';
 
 /** Helpers shared by the connector e2e specs. */
@@ -13,12 +20,21 @@ export class ConnectorHarness {
   }
 
   async createAccount(body: Record<string, unknown>): Promise<{ status: number; body: any }> {
-    return this.server.request('POST', '/api/v1/admin/provider-accounts', { token: this.adminToken, body: { name: `${body.provider} account`, testMode: true, ...body } });
+    return this.server.request('POST', '/api/v1/admin/provider-accounts', {
+      token: this.adminToken,
+      body: { name: `${body.provider} account`, testMode: true, ...body },
+    });
   }
 
-  async createPayment(providerAccountId: string, overrides: Record<string, unknown> = {}): Promise<any> {
-    const created = await this.server.request('POST', '/api/v1/payments', { body: paymentBody({ providerAccountId, ...overrides }) });
-    if (created.status !== 201) throw new Error(`payment not created: ${created.status} ${JSON.stringify(created.body)}`);
+  async createPayment(
+    providerAccountId: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<any> {
+    const created = await this.server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ providerAccountId, ...overrides }),
+    });
+    if (created.status !== 201)
+      throw new Error(`payment not created: ${created.status} ${JSON.stringify(created.body)}`);
     return created.body;
   }
 
@@ -47,12 +63,20 @@ export class ConnectorHarness {
   }
 
   /** The stored attempt rows of a payment (error code, retryable flag). */
-  async attempts(paymentId: string): Promise<{ errorCode: string | null; retryable: boolean | null; errorMessage: string | null }[]> {
+  async attempts(
+    paymentId: string,
+  ): Promise<
+    { errorCode: string | null; retryable: boolean | null; errorMessage: string | null }[]
+  > {
     const q = this.server.dataSource.driver.escape.bind(this.server.dataSource.driver);
     const rows = await this.server.dataSource.query(
       `SELECT ${q('errorCode')} AS code, ${q('retryable')} AS retryable, ${q('errorMessage')} AS message FROM payment_attempts WHERE ${q('paymentId')} = '${paymentId}'`,
     );
-    return rows.map((r: any) => ({ errorCode: r.code, retryable: r.retryable === null ? null : Boolean(r.retryable), errorMessage: r.message }));
+    return rows.map((r: any) => ({
+      errorCode: r.code,
+      retryable: r.retryable === null ? null : Boolean(r.retryable),
+      errorMessage: r.message,
+    }));
   }
 }
 
@@ -83,11 +107,17 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
   const suite = {} as ConnectorSuite<S>;
   beforeAll(async () => {
     suite.sim = await options.simulator().start();
-    const env: Record<string, string> = { PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0', PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' };
+    const env: Record<string, string> = {
+      PAYMENTSERVER_RECONCILE_AFTER_SECONDS: '0',
+      PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0',
+    };
     if (options.publicListener) {
       const publicPort = await freePort();
       suite.publicUrl = `http://127.0.0.1:${publicPort}`;
-      Object.assign(env, { PAYMENTSERVER_PUBLIC_PORT: String(publicPort), PAYMENTSERVER_PUBLIC_URL: suite.publicUrl });
+      Object.assign(env, {
+        PAYMENTSERVER_PUBLIC_PORT: String(publicPort),
+        PAYMENTSERVER_PUBLIC_URL: suite.publicUrl,
+      });
     }
     suite.server = await startTestServer({ env });
     suite.h = await ConnectorHarness.open(suite.server);
@@ -96,7 +126,10 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
     expect(account.status).toBe(201);
     suite.accountId = account.body.id;
     suite.webhookUrl = account.body.webhookUrl;
-    if (options.publicListener) expect(suite.webhookUrl).toBe(`${suite.publicUrl}/webhooks/${body.provider}/${suite.accountId}`);
+    if (options.publicListener)
+      expect(suite.webhookUrl).toBe(
+        `${suite.publicUrl}/webhooks/${body.provider}/${suite.accountId}`,
+      );
   });
 
   afterAll(async () => {

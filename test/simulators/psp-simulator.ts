@@ -38,7 +38,13 @@ export function redirect(location: string): SimResponse {
 export abstract class PspSimulator {
   url = '';
   /** Webhooks sent (or dropped) so far, newest last. */
-  readonly webhooks: { url: string; headers: Record<string, string>; body: string; dropped: boolean; status?: number }[] = [];
+  readonly webhooks: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    dropped: boolean;
+    status?: number;
+  }[] = [];
   /** When true, webhooks are recorded but not delivered (a lost webhook). */
   dropWebhooks = false;
   /** Every API call, for assertions (method and path). */
@@ -72,7 +78,9 @@ export abstract class PspSimulator {
   async stop(): Promise<void> {
     await this.settled();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** Waits for the webhooks in flight (sent with `later`). */
@@ -88,8 +96,17 @@ export abstract class PspSimulator {
   }
 
   /** Delivers a webhook like the PSP does (or records it as dropped). */
-  protected async sendWebhook(url: string, headers: Record<string, string>, body: string): Promise<void> {
-    const record: (typeof this.webhooks)[number] = { url, headers, body, dropped: this.dropWebhooks };
+  protected async sendWebhook(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<void> {
+    const record: (typeof this.webhooks)[number] = {
+      url,
+      headers,
+      body,
+      dropped: this.dropWebhooks,
+    };
     this.webhooks.push(record);
     if (record.dropped) return;
     try {
@@ -104,7 +121,11 @@ export abstract class PspSimulator {
   /** Resends a recorded webhook byte for byte (a PSP retry). */
   async redeliver(index: number): Promise<number> {
     const hook = this.webhooks[index];
-    const response = await fetch(hook.url, { method: 'POST', headers: hook.headers, body: hook.body });
+    const response = await fetch(hook.url, {
+      method: 'POST',
+      headers: hook.headers,
+      body: hook.body,
+    });
     await response.text();
     return response.status;
   }
@@ -113,13 +134,21 @@ export abstract class PspSimulator {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const request: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     if (this.isApi(request)) {
       this.calls.push({ method: request.method, path: request.path });
       const fault = this.faults.shift();
       if (fault === 'hang') return; // never answered; the socket is destroyed on stop()
       if (fault === 'unavailable') {
-        res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>503 Service Temporarily Unavailable</body></html>');
+        res
+          .writeHead(503, { 'content-type': 'text/html' })
+          .end('<html><body>503 Service Temporarily Unavailable</body></html>');
         return;
       }
     }
@@ -127,7 +156,11 @@ export abstract class PspSimulator {
     try {
       response = await this.handle(request);
     } catch (error) {
-      response = { status: 500, headers: { 'content-type': 'text/plain' }, body: String((error as Error).stack) };
+      response = {
+        status: 500,
+        headers: { 'content-type': 'text/plain' },
+        body: String((error as Error).stack),
+      };
     }
     res.writeHead(response.status, response.headers ?? {}).end(response.body ?? '');
   }
@@ -136,7 +169,11 @@ export abstract class PspSimulator {
 /** A form to drive the hosted checkout: one button per outcome. */
 export function checkoutPage(title: string, outcomes: string[]): SimResponse {
   const buttons = outcomes.map((o) => `<button name="outcome" value="${o}">${o}</button>`).join('');
-  return { status: 200, headers: { 'content-type': 'text/html' }, body: `<!doctype html><title>${title}</title><form method="post">${buttons}</form>` };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/html' },
+    body: `<!doctype html><title>${title}</title><form method="post">${buttons}</form>`,
+  };
 }
 
 export function formFields(body: string): Record<string, string> {

@@ -15,9 +15,13 @@ export function pspSpecsDir(): string | undefined {
     path.resolve(process.cwd(), '../shared/psp-specs'),
     '/work/shared/psp-specs',
   ].filter((dir): dir is string => !!dir);
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'adyen')) && existsSync(path.join(dir, 'paypal')));
+  const found = candidates.find(
+    (dir) => existsSync(path.join(dir, 'adyen')) && existsSync(path.join(dir, 'paypal')),
+  );
   if (!found && process.env.CI === 'true') {
-    throw new Error(`PSP specifications not found (looked in ${candidates.join(', ')}); set PAYMENTSERVER_PSP_SPECS`);
+    throw new Error(
+      `PSP specifications not found (looked in ${candidates.join(', ')}); set PAYMENTSERVER_PSP_SPECS`,
+    );
   }
   return found;
 }
@@ -46,9 +50,28 @@ export class SpecValidator {
       },
       { code: 'new RegExp' },
     );
-    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, logger: false, code: { regExp } });
+    this.ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: true,
+      logger: false,
+      code: { regExp },
+    });
     addFormats(this.ajv);
-    for (const format of ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password', 'ppaas_date_time_v3', 'ppaas_common_country_code_v2', 'ppaas_common_language_v3', 'ppaas_payment_currency_code_v2', 'date_no_time']) {
+    for (const format of [
+      'int32',
+      'int64',
+      'float',
+      'double',
+      'byte',
+      'binary',
+      'password',
+      'ppaas_date_time_v3',
+      'ppaas_common_country_code_v2',
+      'ppaas_common_language_v3',
+      'ppaas_payment_currency_code_v2',
+      'date_no_time',
+    ]) {
       this.ajv.addFormat(format, true);
     }
     this.ajv.addSchema(document, 'spec');
@@ -68,7 +91,10 @@ export class SpecValidator {
     const check = this.compile(pointer);
     if (check(body)) return [];
     return (check.errors ?? []).map((error) => ({
-      field: (error.instancePath || '/').replace(/^\//, '').replace(/\//g, '.') || (error.params as { missingProperty?: string }).missingProperty || '',
+      field:
+        (error.instancePath || '/').replace(/^\//, '').replace(/\//g, '.') ||
+        (error.params as { missingProperty?: string }).missingProperty ||
+        '',
       message: `${error.message ?? 'invalid'}${(error.params as { missingProperty?: string }).missingProperty ? ` (${(error.params as { missingProperty?: string }).missingProperty})` : ''}`,
     }));
   }

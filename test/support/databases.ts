@@ -29,7 +29,11 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       : { type: 'postgres', url: serverUrl.toString() },
   );
   await admin.initialize();
-  await admin.query(dialect === 'mysql' ? `CREATE DATABASE ${name} CHARACTER SET utf8mb4` : `CREATE DATABASE ${name}`);
+  await admin.query(
+    dialect === 'mysql'
+      ? `CREATE DATABASE ${name} CHARACTER SET utf8mb4`
+      : `CREATE DATABASE ${name}`,
+  );
   await admin.destroy();
   const dbUrl = new URL(serverUrl.toString());
   dbUrl.pathname = `/${name}`;
@@ -46,7 +50,11 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
           : { type: 'postgres', url: serverUrl.toString() },
       );
       await cleanup.initialize();
-      await cleanup.query(dialect === 'mysql' ? `DROP DATABASE IF EXISTS ${name}` : `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.query(
+        dialect === 'mysql'
+          ? `DROP DATABASE IF EXISTS ${name}`
+          : `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+      );
       await cleanup.destroy();
     },
   };
@@ -61,7 +69,10 @@ export function useMigrationDataSource(dialect: Dialect): { dataSource: DataSour
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    const config = loadAppConfig({ ...database.env, PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
+    const config = loadAppConfig({
+      ...database.env,
+      PAYMENTSERVER_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    });
     handle.dataSource = new DataSource(buildDataSourceOptions(config.database));
     await handle.dataSource.initialize();
   });

@@ -65,7 +65,10 @@ export function verify(secret: string, received: ReceivedWebhook): any {
 }
 
 /** A payment.status_changed endpoint on the default integration; `body` adds to or overrides that. */
-export async function statusEndpoint(server: TestServer, body: Record<string, unknown>): Promise<any> {
+export async function statusEndpoint(
+  server: TestServer,
+  body: Record<string, unknown>,
+): Promise<any> {
   return createEndpoint(server, {
     integrationId: await defaultIntegrationId(server),
     events: ['payment.status_changed'],
@@ -78,7 +81,9 @@ export async function statusEndpoint(server: TestServer, body: Record<string, un
  * events do not pile up on earlier tests' endpoints. `server` is read when called (it starts
  * in beforeAll).
  */
-export function endpointsPerTest(server: () => TestServer): (body: Record<string, unknown>) => Promise<any> {
+export function endpointsPerTest(
+  server: () => TestServer,
+): (body: Record<string, unknown>) => Promise<any> {
   const created: string[] = [];
   afterEach(async () => {
     for (const id of created.splice(0)) await admin(server(), 'DELETE', `${ENDPOINTS}/${id}`);

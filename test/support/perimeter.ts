@@ -27,9 +27,15 @@ export const INTERNAL_ROUTES = [
  * Sends `request` byte for byte over a plain socket (no client library normalises the
  * target) and reads the answer until the server closes the connection.
  */
-export function rawHttp(port: number, request: string, tlsOptions?: tls.ConnectionOptions): Promise<RawResponse> {
+export function rawHttp(
+  port: number,
+  request: string,
+  tlsOptions?: tls.ConnectionOptions,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = tlsOptions ? tls.connect({ ...tlsOptions, port, host: '127.0.0.1' }) : net.connect(port, '127.0.0.1');
+    const socket = tlsOptions
+      ? tls.connect({ ...tlsOptions, port, host: '127.0.0.1' })
+      : net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
     socket.on('data', (chunk) => chunks.push(chunk));
@@ -71,7 +77,9 @@ export function rawRequest(
  * A pending payment on the test provider and a correctly signed `paid` webhook for it,
  * as the PSP would send it (odd whitespace on purpose: only the exact bytes verify).
  */
-export async function signedTestWebhook(server: TestServer): Promise<{ paymentId: string; body: string; signature: string }> {
+export async function signedTestWebhook(
+  server: TestServer,
+): Promise<{ paymentId: string; body: string; signature: string }> {
   const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
   if (created.status !== 201) throw new Error(`payment not created: ${created.status}`);
   const providerPaymentId = created.body.provider.paymentId as string;

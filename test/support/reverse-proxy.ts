@@ -21,7 +21,10 @@ const ROOT = path.resolve(__dirname, '../..');
  * An example file from deploy/ with only its ports and certificate paths changed; fails if
  * any of `replacements` is no longer found, so the example cannot drift from what is tested.
  */
-export function templatedExample(example: string, replacements: [string | RegExp, string][]): string {
+export function templatedExample(
+  example: string,
+  replacements: [string | RegExp, string][],
+): string {
   let text = fs.readFileSync(path.join(ROOT, example), 'utf8');
   for (const [from, to] of replacements) {
     const next = text.replace(from, to);
@@ -60,7 +63,12 @@ export interface ReverseProxy {
   readonly port: number;
   readonly webhookLimit: number;
   /** A raw request through the proxy over TLS, with the example's Host. */
-  request(method: string, target: string, headers?: Record<string, string>, body?: string): Promise<RawResponse>;
+  request(
+    method: string,
+    target: string,
+    headers?: Record<string, string>,
+    body?: string,
+  ): Promise<RawResponse>;
 }
 
 /** The first of `candidates` that exists, else what `command -v` finds. */
@@ -69,7 +77,9 @@ export function findProgram(name: string, candidates: string[]): string | undefi
     if (fs.existsSync(candidate)) return candidate;
   }
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+    return (
+      execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -99,18 +109,44 @@ export function useReverseProxy(options: ReverseProxyOptions): ReverseProxy {
 
   beforeAll(async () => {
     server = await startTestServer({
-      env: { PAYMENTSERVER_PUBLIC_PORT: '0', PAYMENTSERVER_WEBHOOK_RATE_LIMIT: String(options.webhookLimit) },
+      env: {
+        PAYMENTSERVER_PUBLIC_PORT: '0',
+        PAYMENTSERVER_WEBHOOK_RATE_LIMIT: String(options.webhookLimit),
+      },
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), `paymentserver-${options.name}-`));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-      '-keyout', key, '-out', cert, '-subj', `/CN=${SERVER_NAME}`, '-addext', `subjectAltName=DNS:${SERVER_NAME}`,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        `/CN=${SERVER_NAME}`,
+        '-addext',
+        `subjectAltName=DNS:${SERVER_NAME}`,
+      ],
+      { stdio: 'ignore' },
+    );
     tls = { ca: fs.readFileSync(cert), servername: SERVER_NAME };
     proxyPort = await freePort();
-    const { command, args } = options.configure({ dir, cert, key, publicPort: server.server.publicPort!, proxyPort });
+    const { command, args } = options.configure({
+      dir,
+      cert,
+      key,
+      publicPort: server.server.publicPort!,
+      proxyPort,
+    });
     const started = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     proxy = started;
     started.stdout!.on('data', (chunk) => (output += chunk));
@@ -189,7 +225,8 @@ export function itPassesOnlyWebhooks(
       { 'Content-Type': 'application/json', 'Test-Signature': webhook.signature },
       tamper(webhook.body),
     );
-    const status = async () => (await proxy.server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status;
+    const status = async () =>
+      (await proxy.server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body.status;
     return { response, status };
   };
 
@@ -224,16 +261,31 @@ export function itPassesOnlyWebhooks(
     const reference = `proxy-${Date.now()}`;
     const body = JSON.stringify(paymentBody({ reference }));
     refusedByProxy(
-      await proxy.request('POST', '/api/v1/payments', { 'Content-Type': 'application/json', 'X-Api-Key': proxy.server.apiKey }, body),
+      await proxy.request(
+        'POST',
+        '/api/v1/payments',
+        { 'Content-Type': 'application/json', 'X-Api-Key': proxy.server.apiKey },
+        body,
+      ),
     );
-    expect((await proxy.server.request('GET', `/api/v1/payments?reference=${reference}`)).body.data).toEqual([]);
+    expect(
+      (await proxy.server.request('GET', `/api/v1/payments?reference=${reference}`)).body.data,
+    ).toEqual([]);
   });
 
-  const bodyLimit = options.limitsBodyItself ? 'refuses a webhook body over 1 MB (413) before it reaches the server' : 'refuses a webhook body over 1 MB (413)';
+  const bodyLimit = options.limitsBodyItself
+    ? 'refuses a webhook body over 1 MB (413) before it reaches the server'
+    : 'refuses a webhook body over 1 MB (413)';
   it(bodyLimit, async () => {
-    const response = await proxy.request('POST', '/webhooks/test/test', { 'Content-Type': 'application/json' }, 'x'.repeat(1024 * 1024 + 10));
+    const response = await proxy.request(
+      'POST',
+      '/webhooks/test/test',
+      { 'Content-Type': 'application/json' },
+      'x'.repeat(1024 * 1024 + 10),
+    );
     expect(response.status).toBe(413);
-    if (options.limitsBodyItself) expect(response.headers['content-type'] ?? '').not.toContain('problem+json');
+    if (options.limitsBodyItself)
+      expect(response.headers['content-type'] ?? '').not.toContain('problem+json');
   });
 
   it('sets X-Forwarded-For itself: a client cannot escape the per-address webhook limit by sending its own', async () => {
@@ -242,7 +294,11 @@ export function itPassesOnlyWebhooks(
       const response = await proxy.request(
         'POST',
         '/webhooks/test/test',
-        { 'Content-Type': 'application/json', 'Test-Signature': 'v1=bad', 'X-Forwarded-For': `198.51.100.${i + 1}` },
+        {
+          'Content-Type': 'application/json',
+          'Test-Signature': 'v1=bad',
+          'X-Forwarded-For': `198.51.100.${i + 1}`,
+        },
         '{}',
       );
       statuses.push(response.status);

@@ -17,11 +17,15 @@ export interface ServerProcess {
  * needed first: for start-up, shutdown and crash behaviour that an in-process app cannot show.
  */
 export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (chunk) => (out += chunk));
   child.stderr!.on('data', (chunk) => (out += chunk));
@@ -102,6 +106,9 @@ export async function devIdpAdminToken(issuer: string, scope?: string): Promise<
     },
     body: form,
   });
-  if (response.status !== 200) throw new Error(`the development identity provider answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(
+      `the development identity provider answered ${response.status}: ${await response.text()}`,
+    );
   return ((await response.json()) as { access_token: string }).access_token;
 }

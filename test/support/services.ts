@@ -13,7 +13,9 @@ export type Service = keyof typeof SERVICE_ENV;
 export function serviceUrl(service: Service): string | undefined {
   const url = process.env[SERVICE_ENV[service]];
   if (!url && process.env.CI === 'true') {
-    throw new Error(`${SERVICE_ENV[service]} must be set in CI: the ${service} suites may not be skipped`);
+    throw new Error(
+      `${SERVICE_ENV[service]} must be set in CI: the ${service} suites may not be skipped`,
+    );
   }
   return url || undefined;
 }
@@ -37,7 +39,9 @@ export function chromiumPath(): string | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exists = (require('node:fs') as typeof import('node:fs')).existsSync(candidate);
   if (!exists && process.env.CI === 'true') {
-    throw new Error(`Chromium not found at ${candidate} in CI: the dashboard suite may not be skipped`);
+    throw new Error(
+      `Chromium not found at ${candidate} in CI: the dashboard suite may not be skipped`,
+    );
   }
   return exists ? candidate : undefined;
 }

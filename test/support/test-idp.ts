@@ -1,6 +1,13 @@
 import childProcess from 'node:child_process';
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHmac, createPrivateKey, createPublicKey, JsonWebKey, KeyObject, randomBytes } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  JsonWebKey,
+  KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { generateSigningKey } from '../../src/dev-idp/identity-provider';
@@ -67,18 +74,22 @@ interface IdpHandle {
 async function spawnIdp(audience: string): Promise<{ handle: IdpHandle; child: ChildProcess }> {
   const keys = [generateSigningKey()];
   const controlToken = randomBytes(16).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', CHILD], {
-    cwd: path.join(__dirname, '..', '..'),
-    env: {
-      ...process.env,
-      TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
-      IDP_KEYS: JSON.stringify(keys),
-      IDP_AUDIENCE: audience,
-      IDP_SCOPES: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE}`,
-      IDP_CONTROL_TOKEN: controlToken,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', CHILD],
+    {
+      cwd: path.join(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
+        IDP_KEYS: JSON.stringify(keys),
+        IDP_AUDIENCE: audience,
+        IDP_SCOPES: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE}`,
+        IDP_CONTROL_TOKEN: controlToken,
+      },
+      stdio: ['pipe', 'pipe', process.env.TEST_LOGS === 'true' ? 'inherit' : 'ignore'],
     },
-    stdio: ['pipe', 'pipe', process.env.TEST_LOGS === 'true' ? 'inherit' : 'ignore'],
-  });
+  );
   const ready = await new Promise<{ issuer: string; controlUrl: string }>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
@@ -101,10 +112,12 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
       headers: { 'content-type': 'application/json', 'x-control-token': handle.controlToken },
       body: JSON.stringify(body),
     });
-    if (response.status !== 204) throw new Error(`test identity provider: ${await response.text()}`);
+    if (response.status !== 204)
+      throw new Error(`test identity provider: ${await response.text()}`);
   };
   // Secrets derive from the control token, so every test file of a worker agrees on them.
-  const secretOf = (clientId: string) => createHmac('sha256', handle.controlToken).update(clientId).digest('hex');
+  const secretOf = (clientId: string) =>
+    createHmac('sha256', handle.controlToken).update(clientId).digest('hex');
   const registered = new Map<string, string>();
 
   const clientToken = async (clientId: string, options: TokenOptions = {}) => {
@@ -130,7 +143,8 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
       body: form.toString(),
     });
     const body = (await response.json()) as { access_token?: string };
-    if (!response.ok || !body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
+    if (!response.ok || !body.access_token)
+      throw new Error(`token request failed: ${JSON.stringify(body)}`);
     return body.access_token;
   };
 
@@ -140,7 +154,9 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
     signingKey: toSigningKey(handle.keys[0]),
     clientToken,
     async hits() {
-      const response = await fetch(`${handle.controlUrl}/hits`, { headers: { 'x-control-token': handle.controlToken } });
+      const response = await fetch(`${handle.controlUrl}/hits`, {
+        headers: { 'x-control-token': handle.controlToken },
+      });
       return (await response.json()) as Record<string, number>;
     },
     publicClient: (clientId, redirectUris, scope = ADMIN_SCOPE) =>

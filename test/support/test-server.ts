@@ -28,7 +28,12 @@ export interface TestServer {
   request(
     method: string,
     path: string,
-    options?: { body?: unknown; headers?: Record<string, string>; apiKey?: string | null; token?: string },
+    options?: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      apiKey?: string | null;
+      token?: string;
+    },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
   /** Stops and drops the database. */
@@ -51,7 +56,12 @@ export async function freePort(): Promise<number> {
  * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
  */
 export async function startTestServer(
-  options: { dialect?: Dialect; env?: Record<string, string>; database?: TestDatabase; idp?: TestIdp } = {},
+  options: {
+    dialect?: Dialect;
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    idp?: TestIdp;
+  } = {},
 ): Promise<TestServer> {
   const idp = options.idp ?? (await sharedTestIdp());
   const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'));
@@ -67,7 +77,9 @@ export async function startTestServer(
     ...database.env,
     ...options.env,
   };
-  const server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+  const server = await startServer(loadAppConfig(env), {
+    logger: process.env.TEST_LOGS === 'true',
+  });
   const baseUrl = `http://localhost:${server.port}`;
   const effectiveKey = env.PAYMENTSERVER_BOOTSTRAP_API_KEY;
   let stopped = false;
@@ -99,7 +111,12 @@ export async function startTestServer(
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body,
+        redirect: 'manual',
+      });
       const text = await response.text();
       let parsed: unknown = text;
       try {
@@ -129,7 +146,10 @@ export function paymentBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Submits the test provider's checkout form like a customer's browser would. */
-export async function submitCheckout(checkoutUrl: string, fields: Record<string, string>): Promise<Response> {
+export async function submitCheckout(
+  checkoutUrl: string,
+  fields: Record<string, string>,
+): Promise<Response> {
   return fetch(checkoutUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -138,7 +158,10 @@ export async function submitCheckout(checkoutUrl: string, fields: Record<string,
   });
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

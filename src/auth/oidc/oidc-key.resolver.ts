@@ -22,7 +22,8 @@ async function fetchJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
   if (!response.ok) throw new Error(`HTTP ${response.status} from ${url}`);
   const text = await response.text();
-  if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`${url} answered more than ${MAX_DOCUMENT_BYTES} bytes`);
+  if (text.length > MAX_DOCUMENT_BYTES)
+    throw new Error(`${url} answered more than ${MAX_DOCUMENT_BYTES} bytes`);
   return JSON.parse(text);
 }
 
@@ -52,7 +53,11 @@ export class OidcKeyResolver {
     if (this.refreshing) await this.refreshing;
     if (Date.now() - this.fetchedAt > MAX_KEY_AGE_MS) await this.refresh();
     let key = this.find(kid);
-    if (!key && Date.now() - this.lastUnknownKidRefresh >= this.config.security.oidc.jwksCooldownSeconds * 1000) {
+    if (
+      !key &&
+      Date.now() - this.lastUnknownKidRefresh >=
+        this.config.security.oidc.jwksCooldownSeconds * 1000
+    ) {
       this.lastUnknownKidRefresh = Date.now();
       await this.refresh();
       key = this.find(kid);
@@ -90,7 +95,10 @@ export class OidcKeyResolver {
       }
       this.keys = keys;
     } catch (error) {
-      this.logger.warn({ msg: 'fetching the OIDC signing keys failed', error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn({
+        msg: 'fetching the OIDC signing keys failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -108,8 +116,10 @@ export class OidcKeyResolver {
     const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const document = (await fetchJson(url)) as DiscoveryDocument;
     // OpenID Connect Discovery 1.0 §4.3: the document's issuer must be exactly ours.
-    if (document.issuer !== issuer) throw new Error(`discovery document at ${url} names issuer ${String(document.issuer)}`);
-    if (typeof document.jwks_uri !== 'string') throw new Error(`discovery document at ${url} has no jwks_uri`);
+    if (document.issuer !== issuer)
+      throw new Error(`discovery document at ${url} names issuer ${String(document.issuer)}`);
+    if (typeof document.jwks_uri !== 'string')
+      throw new Error(`discovery document at ${url} has no jwks_uri`);
     return document.jwks_uri;
   }
 }

@@ -30,7 +30,11 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
     const oidc = config.security.oidc;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_req: Request, rawJwt: string, done: (err: unknown, key?: string) => void) => {
+      secretOrKeyProvider: (
+        _req: Request,
+        rawJwt: string,
+        done: (err: unknown, key?: string) => void,
+      ) => {
         const header = decode(rawJwt, { complete: true })?.header;
         // Checked before any key lookup so that `none`/HS* tokens cost nothing.
         if (!header || !oidc.algorithms.includes(header.alg)) {
@@ -78,7 +82,9 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
             return;
           }
           const reason = error ?? info;
-          reject(new BearerTokenError(reason instanceof Error ? reason.message : 'invalid bearer token'));
+          reject(
+            new BearerTokenError(reason instanceof Error ? reason.message : 'invalid bearer token'),
+          );
         },
       );
       handler(request, response, (error: unknown) => reject(error));

@@ -11,10 +11,13 @@ export interface TokenPrincipal {
 function claimAt(claims: Record<string, unknown>, path: string): unknown {
   // An exact claim name wins (URLs as claim names contain dots); then a dotted path.
   if (path in claims) return claims[path];
-  return path.split('.').reduce<unknown>(
-    (value, part) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined),
-    claims,
-  );
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, part) =>
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined,
+      claims,
+    );
 }
 
 function stringList(value: unknown): string[] {
@@ -23,7 +26,10 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
-export function toTokenPrincipal(claims: Record<string, unknown>, config: OidcConfig): TokenPrincipal {
+export function toTokenPrincipal(
+  claims: Record<string, unknown>,
+  config: OidcConfig,
+): TokenPrincipal {
   const clientId = config.clientIdClaims
     .map((name) => claims[name])
     .find((value): value is string => typeof value === 'string' && value.length > 0);

@@ -25,6 +25,8 @@ describe('SecretBox', () => {
     expect(rotated.open(sealedWithOld)).toBe('secret');
     expect(rotated.needsRotation(sealedWithOld)).toBe(true);
     expect(rotated.needsRotation(rotated.seal('secret'))).toBe(false);
-    expect(() => new SecretBox([newKey]).open(sealedWithOld)).toThrow(/no configured encryption key/);
+    expect(() => new SecretBox([newKey]).open(sealedWithOld)).toThrow(
+      /no configured encryption key/,
+    );
   });
 });

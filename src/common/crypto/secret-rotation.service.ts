@@ -25,7 +25,12 @@ export class SecretRotationService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.box.keyCount < 2) return;
     const { resealed, unreadable } = await this.resealAll();
-    this.logger.log({ msg: 'secrets re-sealed with the current encryption key', keyId: this.box.currentKeyId, resealed, unreadable });
+    this.logger.log({
+      msg: 'secrets re-sealed with the current encryption key',
+      keyId: this.box.currentKeyId,
+      resealed,
+      unreadable,
+    });
   }
 
   async resealAll(): Promise<{ resealed: number; unreadable: number }> {
@@ -59,7 +64,13 @@ export class SecretRotationService implements OnApplicationBootstrap {
             } catch (error) {
               unreadable++;
               // Names the row, never the value.
-              this.logger.warn({ msg: 'a sealed value opens with none of the configured keys', table: meta.tableName, column: column.databaseName, id: row.id, error: (error as Error).message });
+              this.logger.warn({
+                msg: 'a sealed value opens with none of the configured keys',
+                table: meta.tableName,
+                column: column.databaseName,
+                id: row.id,
+                error: (error as Error).message,
+              });
               continue;
             }
             const result = await this.dataSource

@@ -7,7 +7,10 @@ export function encodeCursor(at: Date, id: string): string {
 
 export function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: string; id?: string };
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      at?: string;
+      id?: string;
+    };
     const at = new Date(parsed.at ?? '');
     if (typeof parsed.id !== 'string' || Number.isNaN(at.getTime())) throw new Error('bad cursor');
     return { at, id: parsed.id };

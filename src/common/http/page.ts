@@ -5,6 +5,9 @@ export interface Page<T> {
 }
 
 /** The same page with each row turned into its API view. */
-export function mapPage<T, V>(page: Page<T>, view: (row: T, index: number, rows: T[]) => V): Page<V> {
+export function mapPage<T, V>(
+  page: Page<T>,
+  view: (row: T, index: number, rows: T[]) => V,
+): Page<V> {
   return { data: page.data.map(view), nextCursor: page.nextCursor };
 }

@@ -13,13 +13,18 @@ const WEBHOOK_METHODS = new Set(['POST', 'GET']);
 
 const FROM_PUBLIC_LISTENER = Symbol('paymentserver.publicListener');
 
-export function isWebhookRequestTarget(method: string | undefined, url: string | undefined): boolean {
+export function isWebhookRequestTarget(
+  method: string | undefined,
+  url: string | undefined,
+): boolean {
   return WEBHOOK_METHODS.has(method ?? '') && WEBHOOK_TARGET.test(url ?? '');
 }
 
 /** True for requests that came in on the public listener (the guard checks their route again). */
 export function cameFromPublicListener(req: IncomingMessage): boolean {
-  return (req as IncomingMessage & { [FROM_PUBLIC_LISTENER]?: boolean })[FROM_PUBLIC_LISTENER] === true;
+  return (
+    (req as IncomingMessage & { [FROM_PUBLIC_LISTENER]?: boolean })[FROM_PUBLIC_LISTENER] === true
+  );
 }
 
 export function markFromPublicListener(req: IncomingMessage): void {
@@ -37,7 +42,14 @@ export function createPublicListener(app: http.RequestListener): http.Server {
       app(req, res);
       return;
     }
-    const body = JSON.stringify(problem(404, 'not_found', 'Not found', 'Only /webhooks/{provider}/{providerAccountId} is served on this listener'));
+    const body = JSON.stringify(
+      problem(
+        404,
+        'not_found',
+        'Not found',
+        'Only /webhooks/{provider}/{providerAccountId} is served on this listener',
+      ),
+    );
     res.writeHead(404, {
       'content-type': 'application/problem+json',
       'content-length': Buffer.byteLength(body),

@@ -21,7 +21,8 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
     private readonly maxKeys = 100_000,
   ) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error('RateLimiter needs a limit of 1 or more');
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error('RateLimiter needs a limit of 1 or more');
   }
 
   /** Counts one hit for `key`; not allowed once the window already holds `limit` hits. */
@@ -87,7 +88,10 @@ export function clientKey(ip: string | undefined): string {
   const [head, tail] = ip.split('%')[0].toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
   return `${groups
     .slice(0, 4)
     .map((group) => group.replace(/^0+(?=.)/, ''))

@@ -17,7 +17,12 @@ export function webhookRateLimit(requestsPerMinute: number) {
       return;
     }
     const body = {
-      ...problem(429, 'rate_limited', 'Too many requests', 'Too many webhook requests from this address; retry later'),
+      ...problem(
+        429,
+        'rate_limited',
+        'Too many requests',
+        'Too many webhook requests from this address; retry later',
+      ),
       correlationId: requestIdOf(req),
     };
     res.setHeader('Retry-After', String(decision.retryAfterSeconds));

@@ -14,11 +14,15 @@ describe('newId', () => {
   it('uses every base62 character with roughly equal frequency (no modulo bias)', () => {
     const counts = new Map<string, number>();
     const n = 5_000;
-    for (let i = 0; i < n; i++) for (const c of newId('x').slice(2)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (let i = 0; i < n; i++)
+      for (const c of newId('x').slice(2)) counts.set(c, (counts.get(c) ?? 0) + 1);
     expect(counts.size).toBe(62);
     // Chi-square goodness of fit, 61 degrees of freedom; 112 is far beyond the 0.9999 quantile (~105).
     const expected = (n * 24) / 62;
-    const chi2 = [...counts.values()].reduce((sum, observed) => sum + (observed - expected) ** 2 / expected, 0);
+    const chi2 = [...counts.values()].reduce(
+      (sum, observed) => sum + (observed - expected) ** 2 / expected,
+      0,
+    );
     expect(chi2).toBeLessThan(112);
   });
 });

@@ -2,7 +2,8 @@
  * Scrubs what must never reach logs or stored provider transcripts: secrets by key name and
  * anything that looks like a card number (13-19 digits, optionally spaced or dashed).
  */
-const SECRET_KEY = /(api[-_]?key|secret|password|token|authorization|hmac|credential|signature|cvc|cvv)/i;
+const SECRET_KEY =
+  /(api[-_]?key|secret|password|token|authorization|hmac|credential|signature|cvc|cvv)/i;
 const CARD_LIKE = /\b(?:\d[ -]?){12,18}\d\b/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 const KEY_LIKE = /\b(sk|rk|pk|whsec|test|live|psk)_[A-Za-z0-9_]{8,}/g;

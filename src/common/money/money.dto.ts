@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsPositive, IsString, Max, registerDecorator, ValidationOptions } from 'class-validator';
+import {
+  IsInt,
+  IsPositive,
+  IsString,
+  Max,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
 import { isKnownCurrency } from './currency';
 
 export function IsCurrencyCode(options?: ValidationOptions) {
@@ -9,12 +16,18 @@ export function IsCurrencyCode(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options: { message: 'must be an ISO 4217 currency code, e.g. EUR', ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isKnownCurrency(value) },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isKnownCurrency(value),
+      },
     });
 }
 
 export class MoneyDto {
-  @ApiProperty({ description: 'Amount in minor units (cents); JPY has none', example: 1050, minimum: 1 })
+  @ApiProperty({
+    description: 'Amount in minor units (cents); JPY has none',
+    example: 1050,
+    minimum: 1,
+  })
   @IsInt({ message: 'must be an integer number of minor units' })
   @IsPositive()
   @Max(Number.MAX_SAFE_INTEGER)

@@ -15,9 +15,12 @@ describe('currency exponents (ISO 4217)', () => {
     expect(currencyExponent(code)).toBe(exponent);
   });
 
-  it.each(['XYZ', 'eur', 'EURO', '', 'XAU', 'XXX', 'XTS', 'USN'])('refuses %p as a payable currency', (code) => {
-    expect(isKnownCurrency(code)).toBe(false);
-  });
+  it.each(['XYZ', 'eur', 'EURO', '', 'XAU', 'XXX', 'XTS', 'USN'])(
+    'refuses %p as a payable currency',
+    (code) => {
+      expect(isKnownCurrency(code)).toBe(false);
+    },
+  );
 });
 
 describe('decimal amounts for PSPs that want them', () => {

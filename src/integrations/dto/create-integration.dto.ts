@@ -7,7 +7,11 @@ export class CreateIntegrationDto {
   @Length(1, 128)
   name: string;
 
-  @ApiPropertyOptional({ example: 'test', nullable: true, description: 'Provider account used when no routing rule matches' })
+  @ApiPropertyOptional({
+    example: 'test',
+    nullable: true,
+    description: 'Provider account used when no routing rule matches',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

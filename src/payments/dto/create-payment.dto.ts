@@ -26,14 +26,18 @@ function IsStringRecord(maxKeys: number) {
       name: 'isStringRecord',
       target: target.constructor,
       propertyName,
-      options: { message: `must be an object of at most ${maxKeys} string values (keys ≤ 64, values ≤ 512 chars)` },
+      options: {
+        message: `must be an object of at most ${maxKeys} string values (keys ≤ 64, values ≤ 512 chars)`,
+      },
       validator: {
         validate: (value: unknown) =>
           typeof value === 'object' &&
           value !== null &&
           !Array.isArray(value) &&
           Object.keys(value).length <= maxKeys &&
-          Object.entries(value).every(([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512),
+          Object.entries(value).every(
+            ([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512,
+          ),
       },
     });
 }
@@ -75,7 +79,12 @@ export class CreatePaymentDto {
   @Length(1, 255)
   description: string;
 
-  @ApiProperty({ example: '1042', description: "The shop's own order id", minLength: 1, maxLength: 128 })
+  @ApiProperty({
+    example: '1042',
+    description: "The shop's own order id",
+    minLength: 1,
+    maxLength: 128,
+  })
   @IsString()
   @Length(1, 128)
   reference: string;
@@ -107,7 +116,11 @@ export class CreatePaymentDto {
   @Type(() => CustomerDto)
   customer?: CustomerDto;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { orderId: '1042' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { orderId: '1042' },
+  })
   @IsOptional()
   @IsObject()
   @IsStringRecord(50)

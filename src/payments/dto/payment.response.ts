@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MoneyDto } from '../../common/money/money.dto';
-import { CAPTURE_MODES, PAYMENT_METHODS, PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-status';
+import {
+  CAPTURE_MODES,
+  PAYMENT_METHODS,
+  PAYMENT_STATUSES,
+  REFUND_STATUSES,
+} from '../payment-status';
 import { CustomerDto } from './create-payment.dto';
 
 /* Response shapes, for the Swagger document. The presenter builds the actual objects. */
@@ -8,7 +13,8 @@ import { CustomerDto } from './create-payment.dto';
 export class ProviderRefDto {
   @ApiProperty({ example: 'test' }) name: string;
   @ApiProperty({ example: 'test' }) accountId: string;
-  @ApiProperty({ example: 'tp_4kq…', nullable: true, description: "The provider's own id" }) paymentId: string | null;
+  @ApiProperty({ example: 'tp_4kq…', nullable: true, description: "The provider's own id" })
+  paymentId: string | null;
 }
 
 export class RoutingAttemptDto {
@@ -19,7 +25,8 @@ export class RoutingAttemptDto {
 
 export class RoutingDto {
   @ApiProperty({ nullable: true, type: String }) ruleId: string | null;
-  @ApiProperty({ example: "no routing rule matched; the integration's default account test" }) reason: string;
+  @ApiProperty({ example: "no routing rule matched; the integration's default account test" })
+  reason: string;
   @ApiProperty({ type: [RoutingAttemptDto] }) attempts: RoutingAttemptDto[];
 }
 
@@ -39,10 +46,12 @@ export class PaymentDto {
   @ApiProperty({ enum: PAYMENT_METHODS, nullable: true }) method: string | null;
   @ApiProperty({ enum: CAPTURE_MODES }) captureMode: string;
   @ApiProperty({ type: CustomerDto, nullable: true }) customer: CustomerDto | null;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true }) metadata: Record<string, string> | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
+  metadata: Record<string, string> | null;
   @ApiProperty() returnUrl: string;
   @ApiProperty({ nullable: true, type: String }) cancelUrl: string | null;
-  @ApiProperty({ nullable: true, type: String, description: "The provider's hosted payment page" }) checkoutUrl: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The provider's hosted payment page" })
+  checkoutUrl: string | null;
   @ApiProperty({ type: ProviderRefDto, nullable: true }) provider: ProviderRefDto | null;
   @ApiProperty({ type: RoutingDto, nullable: true }) routing: RoutingDto | null;
   @ApiProperty({ type: FailureDto, nullable: true }) failure: FailureDto | null;

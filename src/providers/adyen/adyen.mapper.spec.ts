@@ -21,7 +21,13 @@ describe('Adyen mapping', () => {
     });
 
     it('has no rows beyond the tested ones', () => {
-      expect(Object.keys(ADYEN_LINK_STATUS_MAP).sort()).toEqual(['active', 'completed', 'expired', 'paid', 'paymentPending']);
+      expect(Object.keys(ADYEN_LINK_STATUS_MAP).sort()).toEqual([
+        'active',
+        'completed',
+        'expired',
+        'paid',
+        'paymentPending',
+      ]);
     });
   });
 
@@ -29,10 +35,20 @@ describe('Adyen mapping', () => {
     it.each([
       ['AUTHORISATION', 'true', '', { payment: { automatic: 'paid', manual: 'authorized' } }],
       ['AUTHORISATION', 'false', 'Refused', { payment: { automatic: 'failed', manual: 'failed' } }],
-      ['AUTHORISATION', 'false', 'Cancelled', { payment: { automatic: 'canceled', manual: 'canceled' } }],
+      [
+        'AUTHORISATION',
+        'false',
+        'Cancelled',
+        { payment: { automatic: 'canceled', manual: 'canceled' } },
+      ],
       ['CAPTURE', 'true', '', { payment: { automatic: 'paid', manual: 'paid' } }],
       ['CANCELLATION', 'true', '', { payment: { automatic: 'canceled', manual: 'canceled' } }],
-      ['CHARGEBACK', 'true', '', { payment: { automatic: 'charged_back', manual: 'charged_back' } }],
+      [
+        'CHARGEBACK',
+        'true',
+        '',
+        { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+      ],
       ['REFUND', 'true', '', { refund: 'succeeded' }],
       ['REFUND', 'false', 'Insufficient balance', { refund: 'failed' }],
       ['REFUND_FAILED', 'true', '', { refund: 'failed' }],
@@ -74,7 +90,12 @@ describe('Adyen mapping', () => {
   });
 
   describe('errors', () => {
-    const response = (status: number, body: unknown) => ({ status, text: JSON.stringify(body), headers: new Headers(), json: () => body as any });
+    const response = (status: number, body: unknown) => ({
+      status,
+      text: JSON.stringify(body),
+      headers: new Headers(),
+      json: () => body as any,
+    });
 
     it.each([
       [401, 'invalid_credentials', false],
@@ -83,7 +104,9 @@ describe('Adyen mapping', () => {
       [429, 'rate_limited', true],
       [500, 'provider_unavailable', true],
     ])('HTTP %d → %s (retryable %s)', (status, code, retryable) => {
-      const error = adyenError(response(status, { status, errorCode: '000', message: 'x', errorType: 'validation' }));
+      const error = adyenError(
+        response(status, { status, errorCode: '000', message: 'x', errorType: 'validation' }),
+      );
       expect(error.code).toBe(code);
       expect(error.retryable).toBe(retryable);
       expect(error.message).toContain('Adyen: 000 x');

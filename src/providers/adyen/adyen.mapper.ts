@@ -1,6 +1,11 @@
 import type { Money } from '../../common/money/money';
 import { currencyExponent } from '../../common/money/currency';
-import type { CaptureMode, PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type {
+  CaptureMode,
+  PaymentMethod,
+  PaymentStatus,
+  RefundStatus,
+} from '../../payments/payment-status';
 import { ProviderError } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
 import type { AdyenAmount, AdyenServiceError } from './adyen.types';
@@ -15,8 +20,7 @@ export const ADYEN_LINK_STATUS_MAP: Record<string, Record<CaptureMode, PaymentSt
 };
 
 export type AdyenEventEffect =
-  | { payment: Record<CaptureMode, PaymentStatus> }
-  | { refund: RefundStatus };
+  { payment: Record<CaptureMode, PaymentStatus> } | { refund: RefundStatus };
 
 /**
  * Standard webhook events, keyed `eventCode:success` (and `eventCode:success:reason` where the
@@ -34,8 +38,15 @@ export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'REFUND_FAILED:true': { refund: 'failed' },
 };
 
-export function adyenEventEffect(eventCode: string, success: string, reason?: string): AdyenEventEffect | undefined {
-  return ADYEN_EVENT_MAP[`${eventCode}:${success}:${reason ?? ''}`] ?? ADYEN_EVENT_MAP[`${eventCode}:${success}`];
+export function adyenEventEffect(
+  eventCode: string,
+  success: string,
+  reason?: string,
+): AdyenEventEffect | undefined {
+  return (
+    ADYEN_EVENT_MAP[`${eventCode}:${success}:${reason ?? ''}`] ??
+    ADYEN_EVENT_MAP[`${eventCode}:${success}`]
+  );
 }
 
 /** Our methods as Adyen payment method types (for `allowedPaymentMethods`). */
@@ -70,7 +81,10 @@ export function toAdyenAmount(money: Money): AdyenAmount {
   if (adyen < iso) {
     const factor = 10 ** (iso - adyen);
     if (money.value % factor !== 0) {
-      throw new ProviderError('invalid_request', `Adyen takes ${money.currency} in whole units only`);
+      throw new ProviderError(
+        'invalid_request',
+        `Adyen takes ${money.currency} in whole units only`,
+      );
     }
     value = money.value / factor;
   }
@@ -94,6 +108,7 @@ export function adyenError(response: HttpResponse): ProviderError {
   } catch {
     /* not JSON: the status decides */
   }
-  const detail = [body.errorCode, body.message].filter(Boolean).join(' ') || `HTTP ${response.status}`;
+  const detail =
+    [body.errorCode, body.message].filter(Boolean).join(' ') || `HTTP ${response.status}`;
   return ProviderError.fromHttpStatus(response.status, `Adyen: ${detail}`);
 }

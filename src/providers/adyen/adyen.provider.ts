@@ -71,16 +71,25 @@ export class AdyenProvider implements PaymentProvider {
     const problems = requireStrings(credentials, ['apiKey', 'merchantAccount', 'hmacKey']);
     const hmacKey = credentials.hmacKey;
     if (typeof hmacKey === 'string' && hmacKey && !/^(?:[0-9a-fA-F]{2})+$/.test(hmacKey)) {
-      problems.push({ field: 'hmacKey', message: 'must be the hex HMAC key from the Customer Area' });
+      problems.push({
+        field: 'hmacKey',
+        message: 'must be the hex HMAC key from the Customer Area',
+      });
     }
     const prefix = credentials.liveUrlPrefix;
     if (prefix !== undefined && (typeof prefix !== 'string' || !/^[a-zA-Z0-9-]+$/.test(prefix))) {
-      problems.push({ field: 'liveUrlPrefix', message: 'must be the live endpoint prefix (letters, digits, dashes)' });
+      problems.push({
+        field: 'liveUrlPrefix',
+        message: 'must be the live endpoint prefix (letters, digits, dashes)',
+      });
     }
     return problems;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const body: AdyenPaymentLinkRequest = {
       amount: toAdyenAmount(request.amount),
       merchantAccount: ctx.account.credentials.merchantAccount,
@@ -95,12 +104,25 @@ export class AdyenProvider implements PaymentProvider {
     if (request.customer?.email) body.shopperEmail = request.customer.email;
     if (request.customer?.locale) body.shopperLocale = request.customer.locale;
     if (request.customer?.country) body.countryCode = request.customer.country;
-    const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'POST', '/paymentLinks', body, request.paymentId);
+    const link = await this.call<AdyenPaymentLinkResponse>(
+      ctx,
+      'POST',
+      '/paymentLinks',
+      body,
+      request.paymentId,
+    );
     return { providerPaymentId: link.id, checkoutUrl: link.url };
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
-    const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', `/paymentLinks/${encodeURIComponent(providerPaymentId)}`);
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
+    const link = await this.call<AdyenPaymentLinkResponse>(
+      ctx,
+      'GET',
+      `/paymentLinks/${encodeURIComponent(providerPaymentId)}`,
+    );
     const mode: CaptureMode = link.manualCapture ? 'manual' : 'automatic';
     const status = ADYEN_LINK_STATUS_MAP[link.status]?.[mode] ?? null;
     return {
@@ -123,17 +145,27 @@ export class AdyenProvider implements PaymentProvider {
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/captures`,
-      { merchantAccount: ctx.account.credentials.merchantAccount, amount: toAdyenAmount(amount), reference: paymentId },
+      {
+        merchantAccount: ctx.account.credentials.merchantAccount,
+        amount: toAdyenAmount(amount),
+        reference: paymentId,
+      },
       `capture-${paymentId}`,
     );
     // Adyen answers `received`; the CAPTURE webhook settles it.
     return { status: 'pending', amountCaptured: amount.value };
   }
 
-  async cancel(ctx: ProviderCallContext, providerPaymentId: string, providerReference?: string | null): Promise<CancelResult> {
+  async cancel(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    providerReference?: string | null,
+  ): Promise<CancelResult> {
     if (!providerReference) {
       // Nothing authorised yet: expire the link so the shopper cannot pay any more.
-      await this.call(ctx, 'PATCH', `/paymentLinks/${encodeURIComponent(providerPaymentId)}`, { status: 'expired' });
+      await this.call(ctx, 'PATCH', `/paymentLinks/${encodeURIComponent(providerPaymentId)}`, {
+        status: 'expired',
+      });
       return { status: 'succeeded' };
     }
     await this.call<AdyenModificationResponse>(
@@ -159,7 +191,11 @@ export class AdyenProvider implements PaymentProvider {
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/refunds`,
-      { merchantAccount: ctx.account.credentials.merchantAccount, amount: toAdyenAmount(amount), reference: refundId },
+      {
+        merchantAccount: ctx.account.credentials.merchantAccount,
+        amount: toAdyenAmount(amount),
+        reference: refundId,
+      },
       refundId,
     );
     return { providerRefundId: response.pspReference, status: 'pending' };
@@ -169,20 +205,34 @@ export class AdyenProvider implements PaymentProvider {
     const items = this.items(webhook);
     if (items.length === 0) throw new WebhookVerificationError('no notification items');
     for (const item of items) {
-      if (!this.signed(ctx, item)) throw new WebhookVerificationError('bad or missing additionalData.hmacSignature');
+      if (!this.signed(ctx, item))
+        throw new WebhookVerificationError('bad or missing additionalData.hmacSignature');
     }
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const notifications: WebhookNotification[] = [];
     for (const item of this.items(webhook)) {
       if (!(await this.refusalEndsPayment(ctx, item))) {
-        this.logger.log({ msg: 'refused attempt on a link that was paid after all; ignored', accountId: ctx.account.id, pspReference: item.pspReference });
+        this.logger.log({
+          msg: 'refused attempt on a link that was paid after all; ignored',
+          accountId: ctx.account.id,
+          pspReference: item.pspReference,
+        });
         continue;
       }
       const notification = this.toNotification(item, await this.captureModeOf(ctx, item));
       if (notification) notifications.push(notification);
-      else this.logger.warn({ msg: 'unmapped Adyen event ignored', accountId: ctx.account.id, eventCode: item.eventCode, success: item.success });
+      else
+        this.logger.warn({
+          msg: 'unmapped Adyen event ignored',
+          accountId: ctx.account.id,
+          eventCode: item.eventCode,
+          success: item.success,
+        });
     }
     return notifications;
   }
@@ -193,7 +243,10 @@ export class AdyenProvider implements PaymentProvider {
    * shopper has paid on the link meanwhile, the refusal is history and ends nothing. Only for
    * signed items: parseWebhook also sees unverified bodies (to know what to poll).
    */
-  private async refusalEndsPayment(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): Promise<boolean> {
+  private async refusalEndsPayment(
+    ctx: ProviderCallContext,
+    item: AdyenNotificationRequestItem,
+  ): Promise<boolean> {
     const linkId = this.additional(item, 'paymentLinkId');
     if (item.eventCode !== 'AUTHORISATION' || item.success === 'true' || !linkId) return true;
     if (!this.signed(ctx, item)) return true;
@@ -226,17 +279,27 @@ export class AdyenProvider implements PaymentProvider {
    * Whether an AUTHORISATION means `paid` or `authorized`: the link's metadata says so; where
    * it is missing, the link itself (manualCapture) does.
    */
-  private async captureModeOf(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): Promise<CaptureMode> {
+  private async captureModeOf(
+    ctx: ProviderCallContext,
+    item: AdyenNotificationRequestItem,
+  ): Promise<CaptureMode> {
     if (item.eventCode !== 'AUTHORISATION' || item.success !== 'true') return 'automatic';
     const hint = this.additional(item, `metadata.${META_CAPTURE_MODE}`);
     if (hint === 'manual' || hint === 'automatic') return hint;
     const linkId = this.additional(item, 'paymentLinkId');
     if (!linkId) return 'automatic';
-    const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', `/paymentLinks/${encodeURIComponent(linkId)}`);
+    const link = await this.call<AdyenPaymentLinkResponse>(
+      ctx,
+      'GET',
+      `/paymentLinks/${encodeURIComponent(linkId)}`,
+    );
     return link.manualCapture ? 'manual' : 'automatic';
   }
 
-  private toNotification(item: AdyenNotificationRequestItem, mode: CaptureMode): WebhookNotification | undefined {
+  private toNotification(
+    item: AdyenNotificationRequestItem,
+    mode: CaptureMode,
+  ): WebhookNotification | undefined {
     const effect = adyenEventEffect(item.eventCode, item.success, item.reason);
     if (!effect) return undefined;
     const providerStatus = `${item.eventCode}:${item.success}`;
@@ -265,7 +328,13 @@ export class AdyenProvider implements PaymentProvider {
           providerStatus,
           providerReference: item.success === 'true' ? item.pspReference : undefined,
           amountCaptured: status === 'paid' ? fromAdyenAmount(item.amount) : undefined,
-          failure: item.success === 'true' ? undefined : { code: status === 'canceled' ? 'canceled' : 'declined', message: item.reason || 'Refused' },
+          failure:
+            item.success === 'true'
+              ? undefined
+              : {
+                  code: status === 'canceled' ? 'canceled' : 'declined',
+                  message: item.reason || 'Refused',
+                },
         },
       };
     }
@@ -305,12 +374,18 @@ export class AdyenProvider implements PaymentProvider {
     if (!Array.isArray(body?.notificationItems)) return [];
     return body.notificationItems
       .map((wrapper) => wrapper?.NotificationRequestItem)
-      .filter((item): item is AdyenNotificationRequestItem => !!item && typeof item === 'object' && !!item.amount);
+      .filter(
+        (item): item is AdyenNotificationRequestItem =>
+          !!item && typeof item === 'object' && !!item.amount,
+      );
   }
 
   private requireReference(providerReference: string | null | undefined, what: string): string {
     if (!providerReference) {
-      throw new ProviderError('invalid_request', `Adyen: cannot ${what} before the AUTHORISATION webhook has named the payment's pspReference`);
+      throw new ProviderError(
+        'invalid_request',
+        `Adyen: cannot ${what} before the AUTHORISATION webhook has named the payment's pspReference`,
+      );
     }
     return providerReference;
   }
@@ -319,7 +394,11 @@ export class AdyenProvider implements PaymentProvider {
     if (ctx.account.baseUrl) return `${ctx.account.baseUrl}/${API_VERSION}`;
     if (ctx.account.testMode) return `${TEST_BASE_URL}/${API_VERSION}`;
     const prefix = ctx.account.credentials.liveUrlPrefix;
-    if (!prefix) throw new ProviderError('invalid_credentials', 'Adyen live accounts need credentials.liveUrlPrefix');
+    if (!prefix)
+      throw new ProviderError(
+        'invalid_credentials',
+        'Adyen live accounts need credentials.liveUrlPrefix',
+      );
     return `https://${prefix}-checkout-live.adyenpayments.com/checkout/${API_VERSION}`;
   }
 
@@ -330,7 +409,10 @@ export class AdyenProvider implements PaymentProvider {
     body?: unknown,
     idempotencyKey?: string,
   ): Promise<T> {
-    const headers: Record<string, string> = { 'x-api-key': ctx.account.credentials.apiKey, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'x-api-key': ctx.account.credentials.apiKey,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     const response = await ctx.http.request({

@@ -1,8 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsObject, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 
 export class CreateProviderAccountDto {
-  @ApiProperty({ example: 'mollie', description: 'test, mollie, multisafepay, adyen, stripe, paypal' })
+  @ApiProperty({
+    example: 'mollie',
+    description: 'test, mollie, multisafepay, adyen, stripe, paypal',
+  })
   @IsString()
   @Matches(/^[a-z][a-z0-9_-]{1,31}$/, { message: 'must be a provider name such as mollie' })
   provider: string;
@@ -15,7 +27,8 @@ export class CreateProviderAccountDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Write-only; encrypted at rest and never returned. Fields per provider: see the README.',
+    description:
+      'Write-only; encrypted at rest and never returned. Fields per provider: see the README.',
     example: { apiKey: 'test_…' },
   })
   @IsObject()
@@ -25,15 +38,22 @@ export class CreateProviderAccountDto {
     type: 'object',
     additionalProperties: true,
     example: { requestTimeoutMs: 10000 },
-    description: 'Per provider (see the README); every account takes `requestTimeoutMs` (100 to 60000, default 10000): how long a call to the PSP may take',
+    description:
+      'Per provider (see the README); every account takes `requestTimeoutMs` (100 to 60000, default 10000): how long a call to the PSP may take',
   })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: "Overrides the PSP's API base URL (sandboxes, egress proxies, tests)", example: 'https://api.mollie.com' })
+  @ApiPropertyOptional({
+    description: "Overrides the PSP's API base URL (sandboxes, egress proxies, tests)",
+    example: 'https://api.mollie.com',
+  })
   @IsOptional()
-  @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }, { message: 'must be an absolute http(s) URL' })
+  @IsUrl(
+    { require_protocol: true, protocols: ['http', 'https'], require_tld: false },
+    { message: 'must be an absolute http(s) URL' },
+  )
   @MaxLength(255)
   baseUrl?: string;
 
@@ -48,7 +68,9 @@ export class CreateProviderAccountDto {
   enabled?: boolean;
 }
 
-export class UpdateProviderAccountDto extends PartialType(OmitType(CreateProviderAccountDto, ['provider'] as const)) {}
+export class UpdateProviderAccountDto extends PartialType(
+  OmitType(CreateProviderAccountDto, ['provider'] as const),
+) {}
 
 export class ProviderAccountDto {
   @ApiProperty({ example: 'pa_7Hq…' }) id: string;
@@ -58,7 +80,11 @@ export class ProviderAccountDto {
   @ApiProperty({ nullable: true, type: String }) baseUrl: string | null;
   @ApiProperty() testMode: boolean;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ description: 'Register this URL at the PSP', example: 'https://pay.example.com/webhooks/mollie/pa_7Hq…' }) webhookUrl: string;
+  @ApiProperty({
+    description: 'Register this URL at the PSP',
+    example: 'https://pay.example.com/webhooks/mollie/pa_7Hq…',
+  })
+  webhookUrl: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

@@ -1,8 +1,19 @@
-import { MOLLIE_REFUND_STATUS_MAP, MOLLIE_STATUS_MAP, molliePaymentState, toMollieAmount } from './mollie.mapper';
+import {
+  MOLLIE_REFUND_STATUS_MAP,
+  MOLLIE_STATUS_MAP,
+  molliePaymentState,
+  toMollieAmount,
+} from './mollie.mapper';
 import type { MolliePayment } from './mollie.types';
 
 function payment(fields: Partial<MolliePayment>): MolliePayment {
-  return { resource: 'payment', id: 'tr_1', status: 'open', amount: { currency: 'EUR', value: '10.50' }, ...fields };
+  return {
+    resource: 'payment',
+    id: 'tr_1',
+    status: 'open',
+    amount: { currency: 'EUR', value: '10.50' },
+    ...fields,
+  };
 }
 
 describe('Mollie status mapping', () => {
@@ -31,12 +42,23 @@ describe('Mollie status mapping', () => {
   });
 
   it('ignores an unknown status (null), never guesses', () => {
-    expect(molliePaymentState(payment({ status: 'settled-ish' }))).toMatchObject({ status: null, providerStatus: 'settled-ish' });
+    expect(molliePaymentState(payment({ status: 'settled-ish' }))).toMatchObject({
+      status: null,
+      providerStatus: 'settled-ish',
+    });
   });
 
   it('reads a chargeback from amountChargedBack and captured amounts from decimal strings', () => {
-    expect(molliePaymentState(payment({ status: 'paid', amountChargedBack: { currency: 'EUR', value: '10.50' } })).status).toBe('charged_back');
-    expect(molliePaymentState(payment({ status: 'paid', amountCaptured: { currency: 'EUR', value: '8.00' } })).amountCaptured).toBe(800);
+    expect(
+      molliePaymentState(
+        payment({ status: 'paid', amountChargedBack: { currency: 'EUR', value: '10.50' } }),
+      ).status,
+    ).toBe('charged_back');
+    expect(
+      molliePaymentState(
+        payment({ status: 'paid', amountCaptured: { currency: 'EUR', value: '8.00' } }),
+      ).amountCaptured,
+    ).toBe(800);
   });
 });
 

@@ -38,12 +38,45 @@ export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = 
 };
 
 /** Currencies Mollie settles whose decimals match ISO 4217. */
-export const MOLLIE_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'] as const;
+export const MOLLIE_CURRENCIES = [
+  'EUR',
+  'GBP',
+  'USD',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'CAD',
+  'AUD',
+  'JPY',
+] as const;
 
 /** Locales Mollie's checkout accepts. */
 export const MOLLIE_LOCALES = new Set([
-  'en_US', 'en_GB', 'nl_NL', 'nl_BE', 'de_DE', 'de_AT', 'de_CH', 'fr_FR', 'fr_BE', 'es_ES', 'ca_ES', 'pt_PT', 'it_IT',
-  'nb_NO', 'sv_SE', 'fi_FI', 'da_DK', 'is_IS', 'hu_HU', 'pl_PL', 'lv_LV', 'lt_LT',
+  'en_US',
+  'en_GB',
+  'nl_NL',
+  'nl_BE',
+  'de_DE',
+  'de_AT',
+  'de_CH',
+  'fr_FR',
+  'fr_BE',
+  'es_ES',
+  'ca_ES',
+  'pt_PT',
+  'it_IT',
+  'nb_NO',
+  'sv_SE',
+  'fi_FI',
+  'da_DK',
+  'is_IS',
+  'hu_HU',
+  'pl_PL',
+  'lv_LV',
+  'lt_LT',
 ]);
 
 /** Minor units to Mollie's `{ currency, value: "10.50" }` (exactly the currency's decimals). */
@@ -72,7 +105,10 @@ export function molliePaymentState(payment: MolliePayment): ProviderPaymentState
     status,
     providerStatus: payment.status,
     amountCaptured: captured || undefined,
-    failure: status === 'failed' ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' } : undefined,
+    failure:
+      status === 'failed'
+        ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' }
+        : undefined,
   };
 }
 

@@ -57,16 +57,25 @@ export class MollieProvider implements PaymentProvider {
   validateCredentials(credentials: Record<string, unknown>): FieldError[] {
     const { apiKey } = credentials;
     if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
-      return [{ field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' }];
+      return [
+        { field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' },
+      ];
     }
     return [];
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
-    if (request.method && !method) throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
+    if (request.method && !method)
+      throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
     if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError('not_supported', `Mollie cannot capture ${request.method} payments separately`);
+      throw new ProviderError(
+        'not_supported',
+        `Mollie cannot capture ${request.method} payments separately`,
+      );
     }
     const body = {
       amount: toMollieAmount(request.amount),
@@ -76,21 +85,45 @@ export class MollieProvider implements PaymentProvider {
       webhookUrl: ctx.webhookUrl,
       ...(method ? { method } : {}),
       ...(request.captureMode === 'manual' ? { captureMode: 'manual' } : {}),
-      ...(toMollieLocale(request.customer?.locale) ? { locale: toMollieLocale(request.customer?.locale) } : {}),
+      ...(toMollieLocale(request.customer?.locale)
+        ? { locale: toMollieLocale(request.customer?.locale) }
+        : {}),
       metadata: { paymentId: request.paymentId, reference: request.reference },
     };
-    const payment = await this.call<MolliePayment>(ctx, 'POST', '/v2/payments', body, request.paymentId);
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'POST',
+      '/v2/payments',
+      body,
+      request.paymentId,
+    );
     const checkoutUrl = payment._links?.checkout?.href;
-    if (!checkoutUrl) throw new ProviderError('provider_error', `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`);
+    if (!checkoutUrl)
+      throw new ProviderError(
+        'provider_error',
+        `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`,
+      );
     return { providerPaymentId: payment.id, checkoutUrl };
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
-    const payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(providerPaymentId)}`);
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'GET',
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
+    );
     return this.mapped(payment);
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    paymentId: string,
+  ): Promise<CaptureResult> {
     const capture = await this.call<MollieCapture>(
       ctx,
       'POST',
@@ -98,25 +131,46 @@ export class MollieProvider implements PaymentProvider {
       { amount: toMollieAmount(amount), description: `Capture of ${paymentId}` },
       `${paymentId}-capture`,
     );
-    if (capture.status === 'failed') throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
+    if (capture.status === 'failed')
+      throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
     // A capture may settle later; Mollie then calls the payment's webhook.
-    return { status: capture.status === 'succeeded' ? 'succeeded' : 'pending', amountCaptured: amount.value };
+    return {
+      status: capture.status === 'succeeded' ? 'succeeded' : 'pending',
+      amountCaptured: amount.value,
+    };
   }
 
   async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const payment = await this.call<MolliePayment>(ctx, 'DELETE', `/v2/payments/${encodeURIComponent(providerPaymentId)}`);
+    const payment = await this.call<MolliePayment>(
+      ctx,
+      'DELETE',
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
+    );
     return { status: payment.status === 'canceled' ? 'succeeded' : 'pending' };
   }
 
-  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    refundId: string,
+    reason: string | null,
+  ): Promise<RefundResult> {
     const refund = await this.call<MollieRefund>(
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(providerPaymentId)}/refunds`,
-      { amount: toMollieAmount(amount), description: (reason ?? `Refund ${refundId}`).slice(0, 140), metadata: { refundId } },
+      {
+        amount: toMollieAmount(amount),
+        description: (reason ?? `Refund ${refundId}`).slice(0, 140),
+        metadata: { refundId },
+      },
       refundId,
     );
-    return { providerRefundId: refund.id, status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+    return {
+      providerRefundId: refund.id,
+      status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    };
   }
 
   /** Mollie does not sign webhooks; only the shape is checked, the content is fetched. */
@@ -125,12 +179,19 @@ export class MollieProvider implements PaymentProvider {
     if (!id) throw new WebhookVerificationError('Mollie webhook without a payment id (id=tr_…)');
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const id = this.webhookPaymentId(webhook);
     if (!id) return [];
     let payment: MolliePayment;
     try {
-      payment = await this.call<MolliePayment>(ctx, 'GET', `/v2/payments/${encodeURIComponent(id)}?embed=refunds`);
+      payment = await this.call<MolliePayment>(
+        ctx,
+        'GET',
+        `/v2/payments/${encodeURIComponent(id)}?embed=refunds`,
+      );
     } catch (error) {
       // Not a payment of this account (a forged or stray call): nothing to apply, nothing to retry.
       if (error instanceof ProviderError && error.code === 'not_found') return [];
@@ -143,7 +204,10 @@ export class MollieProvider implements PaymentProvider {
     const paymentNews = !(refunds.length > 0 && state.status === 'paid');
     return [
       ...(paymentNews ? [{ providerPaymentId: payment.id, payment: state }] : []),
-      ...refunds.map((refund) => ({ providerPaymentId: payment.id, refund: mollieRefundState(refund) })),
+      ...refunds.map((refund) => ({
+        providerPaymentId: payment.id,
+        refund: mollieRefundState(refund),
+      })),
     ];
   }
 
@@ -165,11 +229,18 @@ export class MollieProvider implements PaymentProvider {
 
   private mapped(payment: MolliePayment): ProviderPaymentState {
     const state = molliePaymentState(payment);
-    if (state.status === null) this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
+    if (state.status === null)
+      this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
     return state;
   }
 
-  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
+  private async call<T>(
+    ctx: ProviderCallContext,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<T> {
     const base = ctx.account.baseUrl ?? MOLLIE_API_BASE_URL;
     const response = await ctx.http.request({
       method,
@@ -190,6 +261,9 @@ export class MollieProvider implements PaymentProvider {
       // Not Mollie's error format (a proxy, an outage page): the status says enough.
     }
     const field = error.field ? ` (field ${error.field})` : '';
-    throw ProviderError.fromHttpStatus(response.status, `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`);
+    throw ProviderError.fromHttpStatus(
+      response.status,
+      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? response.text.slice(0, 200)}${field}`,
+    );
   }
 }

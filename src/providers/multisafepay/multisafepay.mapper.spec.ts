@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { MULTISAFEPAY_STATUS_MAP, multisafepayOrderState, toMultisafepayLocale } from './multisafepay.mapper';
+import {
+  MULTISAFEPAY_STATUS_MAP,
+  multisafepayOrderState,
+  toMultisafepayLocale,
+} from './multisafepay.mapper';
 import { multisafepayAuthHeader } from './multisafepay.provider';
 
 describe('MultiSafepay status mapping', () => {
@@ -17,11 +21,20 @@ describe('MultiSafepay status mapping', () => {
     ['chargedback', 'charged_back'],
   ])('order status %s is %s', (msp, ours) => {
     expect(MULTISAFEPAY_STATUS_MAP[msp]).toBe(ours);
-    expect(multisafepayOrderState({ order_id: 'o1', status: msp, amount: 1050, currency: 'EUR' }).status).toBe(ours);
+    expect(
+      multisafepayOrderState({ order_id: 'o1', status: msp, amount: 1050, currency: 'EUR' }).status,
+    ).toBe(ours);
   });
 
   it('completed/initialized/manual (a card authorization awaiting capture) is authorized', () => {
-    const order = { order_id: 'o1', status: 'completed', financial_status: 'initialized', amount: 1050, currency: 'EUR', payment_details: { capture: 'manual', capture_remain: 1050 } };
+    const order = {
+      order_id: 'o1',
+      status: 'completed',
+      financial_status: 'initialized',
+      amount: 1050,
+      currency: 'EUR',
+      payment_details: { capture: 'manual', capture_remain: 1050 },
+    };
     expect(MULTISAFEPAY_STATUS_MAP['completed/initialized/manual']).toBe('authorized');
     expect(multisafepayOrderState(order).status).toBe('authorized');
     expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
@@ -32,11 +45,27 @@ describe('MultiSafepay status mapping', () => {
   });
 
   it('ignores an unknown status (null) and keeps both statuses for the record', () => {
-    expect(multisafepayOrderState({ order_id: 'o1', status: 'reserved', financial_status: 'reserved', amount: 1, currency: 'EUR' })).toMatchObject({ status: null, providerStatus: 'reserved/reserved' });
+    expect(
+      multisafepayOrderState({
+        order_id: 'o1',
+        status: 'reserved',
+        financial_status: 'reserved',
+        amount: 1,
+        currency: 'EUR',
+      }),
+    ).toMatchObject({ status: null, providerStatus: 'reserved/reserved' });
   });
 
   it('carries the decline reason', () => {
-    expect(multisafepayOrderState({ order_id: 'o1', status: 'declined', reason: 'Declined by the issuer', amount: 1, currency: 'EUR' }).failure).toEqual({ code: 'provider_failed', message: 'Declined by the issuer' });
+    expect(
+      multisafepayOrderState({
+        order_id: 'o1',
+        status: 'declined',
+        reason: 'Declined by the issuer',
+        amount: 1,
+        currency: 'EUR',
+      }).failure,
+    ).toEqual({ code: 'provider_failed', message: 'Declined by the issuer' });
   });
 
   it.each([
@@ -53,6 +82,8 @@ describe('MultiSafepay notification Auth header', () => {
     const header = multisafepayAuthHeader('key123', 1700000000, '{"a":1}');
     const [timestamp, signature] = Buffer.from(header, 'base64').toString('utf8').split(':');
     expect(timestamp).toBe('1700000000');
-    expect(signature).toBe(createHmac('sha512', 'key123').update('1700000000:{"a":1}').digest('hex'));
+    expect(signature).toBe(
+      createHmac('sha512', 'key123').update('1700000000:{"a":1}').digest('hex'),
+    );
   });
 });

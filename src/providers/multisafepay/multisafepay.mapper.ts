@@ -37,7 +37,19 @@ export const MULTISAFEPAY_GATEWAYS: Readonly<Partial<Record<PaymentMethod, strin
 };
 
 /** Currencies MultiSafepay takes, all with two decimals (amounts in cents). */
-export const MULTISAFEPAY_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'AUD', 'CAD'] as const;
+export const MULTISAFEPAY_CURRENCIES = [
+  'EUR',
+  'GBP',
+  'USD',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'AUD',
+  'CAD',
+] as const;
 
 /** MultiSafepay error codes whose meaning is clearer than the HTTP status. */
 export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode>> = {
@@ -51,7 +63,11 @@ export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode
 export const CAPTURE_ORDER_SUFFIX = '-capture';
 
 export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
-  return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details?.capture === 'manual';
+  return (
+    order.status === 'completed' &&
+    order.financial_status === 'initialized' &&
+    order.payment_details?.capture === 'manual'
+  );
 }
 
 export function multisafepayStatusKey(order: MultiSafepayOrder): string {
@@ -63,9 +79,17 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
   return {
     providerPaymentId: order.order_id,
     status,
-    providerStatus: order.financial_status ? `${order.status}/${order.financial_status}` : order.status,
+    providerStatus: order.financial_status
+      ? `${order.status}/${order.financial_status}`
+      : order.status,
     amountCaptured: status === 'paid' ? order.amount : undefined,
-    failure: status === 'failed' ? { code: order.reason_code ?? 'provider_failed', message: order.reason ?? 'MultiSafepay declined the payment' } : undefined,
+    failure:
+      status === 'failed'
+        ? {
+            code: order.reason_code ?? 'provider_failed',
+            message: order.reason ?? 'MultiSafepay declined the payment',
+          }
+        : undefined,
   };
 }
 

@@ -27,7 +27,12 @@ import {
   multisafepayOrderState,
   toMultisafepayLocale,
 } from './multisafepay.mapper';
-import type { MultiSafepayCreated, MultiSafepayEnvelope, MultiSafepayOrder, MultiSafepayRefundCreated } from './multisafepay.types';
+import type {
+  MultiSafepayCreated,
+  MultiSafepayEnvelope,
+  MultiSafepayOrder,
+  MultiSafepayRefundCreated,
+} from './multisafepay.types';
 
 export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
 export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
@@ -36,7 +41,9 @@ const NOTIFICATION_MAX_AGE_SECONDS = 600;
 
 /** The `Auth` header of a POST notification: base64("<timestamp>:<hex HMAC-SHA512(apiKey, "<timestamp>:<body>")>"). */
 export function multisafepayAuthHeader(apiKey: string, timestamp: number, body: string): string {
-  return Buffer.from(`${timestamp}:${multisafepaySignature(apiKey, String(timestamp), body)}`).toString('base64');
+  return Buffer.from(
+    `${timestamp}:${multisafepaySignature(apiKey, String(timestamp), body)}`,
+  ).toString('base64');
 }
 
 function multisafepaySignature(apiKey: string, timestamp: string, body: string): string {
@@ -66,22 +73,42 @@ export class MultisafepayProvider implements PaymentProvider {
   };
 
   validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    if (typeof credentials.apiKey !== 'string' || !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)) {
-      return [{ field: 'apiKey', message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)" }];
+    if (
+      typeof credentials.apiKey !== 'string' ||
+      !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)
+    ) {
+      return [
+        {
+          field: 'apiKey',
+          message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)",
+        },
+      ];
     }
     return [];
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const gateway = request.method ? MULTISAFEPAY_GATEWAYS[request.method] : undefined;
-    if (request.method && !gateway) throw new ProviderError('not_supported', `MultiSafepay does not offer method ${request.method}`);
+    if (request.method && !gateway)
+      throw new ProviderError(
+        'not_supported',
+        `MultiSafepay does not offer method ${request.method}`,
+      );
     // Manual capture is a card feature (MultiSafepay enables it per account).
     if (request.captureMode === 'manual' && gateway && gateway !== 'CREDITCARD') {
-      throw new ProviderError('not_supported', `MultiSafepay cannot capture ${request.method} payments separately`);
+      throw new ProviderError(
+        'not_supported',
+        `MultiSafepay cannot capture ${request.method} payments separately`,
+      );
     }
     const manual = request.captureMode === 'manual';
     const customer = {
-      ...(toMultisafepayLocale(request.customer?.locale) ? { locale: toMultisafepayLocale(request.customer?.locale) } : {}),
+      ...(toMultisafepayLocale(request.customer?.locale)
+        ? { locale: toMultisafepayLocale(request.customer?.locale) }
+        : {}),
       ...(request.customer?.email ? { email: request.customer.email } : {}),
       ...(request.customer?.country ? { country: request.customer.country } : {}),
     };
@@ -106,59 +133,122 @@ export class MultisafepayProvider implements PaymentProvider {
     return { providerPaymentId: created.order_id, checkoutUrl: created.payment_url };
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
-    return this.mapped(await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`));
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
+    return this.mapped(
+      await this.call<MultiSafepayOrder>(
+        ctx,
+        'GET',
+        `/orders/${encodeURIComponent(providerPaymentId)}`,
+      ),
+    );
   }
 
   /** Captures into a child order `<order_id>-capture`, which later refunds go to. */
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
-    await this.call<unknown>(ctx, 'POST', `/orders/${encodeURIComponent(providerPaymentId)}/capture`, {
-      amount: amount.value,
-      new_order_id: `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`,
-      new_order_status: 'completed',
-      description: `Capture of ${paymentId}`,
-    });
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    paymentId: string,
+  ): Promise<CaptureResult> {
+    await this.call<unknown>(
+      ctx,
+      'POST',
+      `/orders/${encodeURIComponent(providerPaymentId)}/capture`,
+      {
+        amount: amount.value,
+        new_order_id: `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`,
+        new_order_status: 'completed',
+        description: `Capture of ${paymentId}`,
+      },
+    );
     return { status: 'succeeded', amountCaptured: amount.value };
   }
 
   async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
-    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`);
+    const order = await this.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(providerPaymentId)}`,
+    );
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
-      await this.call<unknown>(ctx, 'PATCH', `/capture/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', reason: 'canceled by the shop' });
+      await this.call<unknown>(ctx, 'PATCH', `/capture/${encodeURIComponent(providerPaymentId)}`, {
+        status: 'cancelled',
+        reason: 'canceled by the shop',
+      });
     } else {
-      await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, { status: 'cancelled', exclude_order: 1 });
+      await this.call<unknown>(ctx, 'PATCH', `/orders/${encodeURIComponent(providerPaymentId)}`, {
+        status: 'cancelled',
+        exclude_order: 1,
+      });
     }
     return { status: 'succeeded' };
   }
 
-  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
-    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(providerPaymentId)}`);
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    refundId: string,
+    reason: string | null,
+  ): Promise<RefundResult> {
+    const order = await this.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(providerPaymentId)}`,
+    );
     // A manually captured payment's money sits on the capture's child order.
-    const target = order.payment_details?.capture === 'manual' ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}` : providerPaymentId;
-    const refund = await this.call<MultiSafepayRefundCreated>(ctx, 'POST', `/orders/${encodeURIComponent(target)}/refunds`, {
-      currency: amount.currency,
-      amount: amount.value,
-      description: (reason ?? `Refund ${refundId}`).slice(0, 200),
-    });
+    const target =
+      order.payment_details?.capture === 'manual'
+        ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`
+        : providerPaymentId;
+    const refund = await this.call<MultiSafepayRefundCreated>(
+      ctx,
+      'POST',
+      `/orders/${encodeURIComponent(target)}/refunds`,
+      {
+        currency: amount.currency,
+        amount: amount.value,
+        description: (reason ?? `Refund ${refundId}`).slice(0, 200),
+      },
+    );
     // MultiSafepay books an accepted refund on the order at once (partial_refunded / refunded).
-    return { providerRefundId: String(refund.refund_id ?? refund.transaction_id), status: 'succeeded' };
+    return {
+      providerRefundId: String(refund.refund_id ?? refund.transaction_id),
+      status: 'succeeded',
+    };
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
     const header = webhook.headers['auth'];
-    if (!header) throw new WebhookVerificationError('MultiSafepay notification without an Auth header');
+    if (!header)
+      throw new WebhookVerificationError('MultiSafepay notification without an Auth header');
     const decoded = Buffer.from(header, 'base64').toString('utf8');
     const separator = decoded.indexOf(':');
     const timestamp = decoded.slice(0, separator);
-    if (separator < 1 || !/^\d+$/.test(timestamp)) throw new WebhookVerificationError('malformed MultiSafepay Auth header');
-    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS) throw new WebhookVerificationError('MultiSafepay notification is too old');
-    const expected = Buffer.from(multisafepaySignature(ctx.account.credentials.apiKey, timestamp, webhook.rawBody.toString('utf8')));
+    if (separator < 1 || !/^\d+$/.test(timestamp))
+      throw new WebhookVerificationError('malformed MultiSafepay Auth header');
+    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS)
+      throw new WebhookVerificationError('MultiSafepay notification is too old');
+    const expected = Buffer.from(
+      multisafepaySignature(
+        ctx.account.credentials.apiKey,
+        timestamp,
+        webhook.rawBody.toString('utf8'),
+      ),
+    );
     const given = Buffer.from(decoded.slice(separator + 1).trim());
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
   }
 
-  async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    _ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
     if (typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
     if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
@@ -175,12 +265,22 @@ export class MultisafepayProvider implements PaymentProvider {
 
   private mapped(order: MultiSafepayOrder): ProviderPaymentState {
     const state = multisafepayOrderState(order);
-    if (state.status === null) this.logger.warn({ msg: 'unknown MultiSafepay status ignored', providerStatus: state.providerStatus });
+    if (state.status === null)
+      this.logger.warn({
+        msg: 'unknown MultiSafepay status ignored',
+        providerStatus: state.providerStatus,
+      });
     return state;
   }
 
-  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
-    const base = ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL);
+  private async call<T>(
+    ctx: ProviderCallContext,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const base =
+      ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL);
     const response = await ctx.http.request({
       method,
       url: `${base}/v1/json${path}`,
@@ -197,11 +297,16 @@ export class MultisafepayProvider implements PaymentProvider {
     } catch {
       // Not MultiSafepay's format (a proxy, an outage page).
     }
-    if (response.status >= 200 && response.status < 300 && envelope?.success) return envelope.data as T;
+    if (response.status >= 200 && response.status < 300 && envelope?.success)
+      return envelope.data as T;
     const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? response.text.slice(0, 200)}`;
-    const code = envelope?.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
+    const code =
+      envelope?.error_code !== undefined
+        ? MULTISAFEPAY_ERROR_CODES[envelope.error_code]
+        : undefined;
     if (code) throw new ProviderError(code, message, response.status);
-    if (response.status >= 200 && response.status < 300) throw new ProviderError('provider_error', message, response.status);
+    if (response.status >= 200 && response.status < 300)
+      throw new ProviderError('provider_error', message, response.status);
     throw ProviderError.fromHttpStatus(response.status, message);
   }
 }

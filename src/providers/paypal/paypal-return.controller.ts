@@ -46,14 +46,23 @@ export class PayPalReturnController {
     const payment = await this.find(accountId, canceled ? query.cancel : query.return);
     if (!canceled && payment.providerPaymentId) {
       // A failure here is not the buyer's problem: the webhook and reconciliation still follow.
-      await this.reconciliation.pollByProviderId(accountId, payment.providerPaymentId).catch(() => undefined);
+      await this.reconciliation
+        .pollByProviderId(accountId, payment.providerPaymentId)
+        .catch(() => undefined);
     }
-    res.redirect(303, this.onward(canceled ? (payment.cancelUrl ?? payment.returnUrl) : payment.returnUrl, query));
+    res.redirect(
+      303,
+      this.onward(canceled ? (payment.cancelUrl ?? payment.returnUrl) : payment.returnUrl, query),
+    );
   }
 
   private async find(accountId: string, paymentId: string | undefined): Promise<Payment> {
-    const payment = typeof paymentId === 'string' ? await this.payments.findOneBy({ id: paymentId, providerAccountId: accountId }) : null;
-    if (!payment || payment.providerName !== 'paypal') throw new NotFoundError('Payment', String(paymentId ?? ''));
+    const payment =
+      typeof paymentId === 'string'
+        ? await this.payments.findOneBy({ id: paymentId, providerAccountId: accountId })
+        : null;
+    if (!payment || payment.providerName !== 'paypal')
+      throw new NotFoundError('Payment', String(paymentId ?? ''));
     return payment;
   }
 

@@ -7,7 +7,12 @@ import {
   paypalError,
 } from './paypal.mapper';
 
-const response = (status: number, body: unknown) => ({ status, text: JSON.stringify(body), headers: new Headers(), json: () => body as any });
+const response = (status: number, body: unknown) => ({
+  status,
+  text: JSON.stringify(body),
+  headers: new Headers(),
+  json: () => body as any,
+});
 
 describe('PayPal mapping', () => {
   it.each([
@@ -80,12 +85,48 @@ describe('PayPal mapping', () => {
 
   describe('errors', () => {
     it.each([
-      [422, { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'INSTRUMENT_DECLINED' }] }, 'declined', false, 'INSTRUMENT_DECLINED'],
-      [422, { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'TRANSACTION_REFUSED' }] }, 'declined', false, 'TRANSACTION_REFUSED'],
-      [422, { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'ORDER_NOT_APPROVED' }] }, 'invalid_request', false, 'ORDER_NOT_APPROVED'],
-      [400, { name: 'INVALID_REQUEST', details: [{ issue: 'MISSING_REQUIRED_PARAMETER' }] }, 'invalid_request', false, 'MISSING_REQUIRED_PARAMETER'],
-      [401, { error: 'invalid_client', error_description: 'Client Authentication failed' }, 'invalid_credentials', false, undefined],
-      [404, { name: 'RESOURCE_NOT_FOUND', details: [{ issue: 'INVALID_RESOURCE_ID' }] }, 'not_found', false, 'INVALID_RESOURCE_ID'],
+      [
+        422,
+        { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'INSTRUMENT_DECLINED' }] },
+        'declined',
+        false,
+        'INSTRUMENT_DECLINED',
+      ],
+      [
+        422,
+        { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'TRANSACTION_REFUSED' }] },
+        'declined',
+        false,
+        'TRANSACTION_REFUSED',
+      ],
+      [
+        422,
+        { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'ORDER_NOT_APPROVED' }] },
+        'invalid_request',
+        false,
+        'ORDER_NOT_APPROVED',
+      ],
+      [
+        400,
+        { name: 'INVALID_REQUEST', details: [{ issue: 'MISSING_REQUIRED_PARAMETER' }] },
+        'invalid_request',
+        false,
+        'MISSING_REQUIRED_PARAMETER',
+      ],
+      [
+        401,
+        { error: 'invalid_client', error_description: 'Client Authentication failed' },
+        'invalid_credentials',
+        false,
+        undefined,
+      ],
+      [
+        404,
+        { name: 'RESOURCE_NOT_FOUND', details: [{ issue: 'INVALID_RESOURCE_ID' }] },
+        'not_found',
+        false,
+        'INVALID_RESOURCE_ID',
+      ],
       [429, { name: 'RATE_LIMIT_REACHED' }, 'rate_limited', true, undefined],
       [503, { name: 'SERVICE_UNAVAILABLE' }, 'provider_unavailable', true, undefined],
     ])('HTTP %d %j → %s (retryable %s)', (status, body, code, retryable, issue) => {

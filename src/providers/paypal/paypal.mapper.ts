@@ -93,10 +93,17 @@ export function paypalError(response: HttpResponse): PayPalApiError {
   }
   const issue = body.details?.[0]?.issue;
   const detail =
-    [body.name ?? body.error, issue, body.details?.[0]?.description ?? body.message ?? body.error_description].filter(Boolean).join(' ') ||
-    `HTTP ${response.status}`;
+    [
+      body.name ?? body.error,
+      issue,
+      body.details?.[0]?.description ?? body.message ?? body.error_description,
+    ]
+      .filter(Boolean)
+      .join(' ') || `HTTP ${response.status}`;
   const message = `PayPal: ${detail}${body.debug_id ? ` (debug_id ${body.debug_id})` : ''}`;
-  if (issue && DECLINE_ISSUES.has(issue)) return withIssue(new ProviderError('declined', message, response.status), issue);
-  if (body.name === 'RATE_LIMIT_REACHED') return withIssue(new ProviderError('rate_limited', message, response.status), issue);
+  if (issue && DECLINE_ISSUES.has(issue))
+    return withIssue(new ProviderError('declined', message, response.status), issue);
+  if (body.name === 'RATE_LIMIT_REACHED')
+    return withIssue(new ProviderError('rate_limited', message, response.status), issue);
   return withIssue(ProviderError.fromHttpStatus(response.status, message), issue);
 }

@@ -2,19 +2,39 @@ import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { PayPalProvider } from './paypal.provider';
 
-function context(account: Partial<ProviderCallContext['account']>, seen: HttpRequest[]): ProviderCallContext {
+function context(
+  account: Partial<ProviderCallContext['account']>,
+  seen: HttpRequest[],
+): ProviderCallContext {
   const answer = (request: HttpRequest) =>
     request.url.endsWith('/v1/oauth2/token')
       ? { access_token: 'tok', token_type: 'Bearer', expires_in: 32400 }
-      : { id: 'ORDER1', status: 'PAYER_ACTION_REQUIRED', links: [{ rel: 'payer-action', href: 'https://paypal/checkoutnow?token=ORDER1' }] };
+      : {
+          id: 'ORDER1',
+          status: 'PAYER_ACTION_REQUIRED',
+          links: [{ rel: 'payer-action', href: 'https://paypal/checkoutnow?token=ORDER1' }],
+        };
   return {
-    account: { id: `pa_${Math.random()}`, provider: 'paypal', credentials: { clientId: 'id', clientSecret: 'secret', webhookId: 'WH1' }, settings: {}, baseUrl: null, testMode: true, ...account },
+    account: {
+      id: `pa_${Math.random()}`,
+      provider: 'paypal',
+      credentials: { clientId: 'id', clientSecret: 'secret', webhookId: 'WH1' },
+      settings: {},
+      baseUrl: null,
+      testMode: true,
+      ...account,
+    },
     webhookUrl: 'https://ps.example/webhooks/paypal/pa_1',
     http: {
       request: async (request: HttpRequest) => {
         seen.push(request);
         const body = answer(request);
-        return { status: 200, headers: new Headers(), text: JSON.stringify(body), json: () => body as any };
+        return {
+          status: 200,
+          headers: new Headers(),
+          text: JSON.stringify(body),
+          json: () => body as any,
+        };
       },
     } as unknown as ProviderCallContext['http'],
   };
@@ -37,15 +57,26 @@ describe('PayPalProvider requests', () => {
   it.each([
     [{ testMode: true }, 'https://api-m.sandbox.paypal.com'],
     [{ testMode: false }, 'https://api-m.paypal.com'],
-    [{ testMode: false, baseUrl: 'http://egress.internal/paypal' }, 'http://egress.internal/paypal'],
+    [
+      { testMode: false, baseUrl: 'http://egress.internal/paypal' },
+      'http://egress.internal/paypal',
+    ],
   ])('%j talks to %s, OAuth2 first', async (account, base) => {
     const seen: HttpRequest[] = [];
     const provider = new PayPalProvider();
     await provider.createPayment(context(account, seen), request(1050, 'EUR'));
-    expect(seen.map((r) => r.url)).toEqual([`${base}/v1/oauth2/token`, `${base}/v2/checkout/orders`]);
-    expect(seen[0].headers?.authorization).toBe(`Basic ${Buffer.from('id:secret').toString('base64')}`);
+    expect(seen.map((r) => r.url)).toEqual([
+      `${base}/v1/oauth2/token`,
+      `${base}/v2/checkout/orders`,
+    ]);
+    expect(seen[0].headers?.authorization).toBe(
+      `Basic ${Buffer.from('id:secret').toString('base64')}`,
+    );
     expect(seen[0].body).toBe('grant_type=client_credentials');
-    expect(seen[1].headers).toMatchObject({ authorization: 'Bearer tok', 'paypal-request-id': 'pay_1' });
+    expect(seen[1].headers).toMatchObject({
+      authorization: 'Bearer tok',
+      'paypal-request-id': 'pay_1',
+    });
   });
 
   it.each([
@@ -63,6 +94,8 @@ describe('PayPalProvider requests', () => {
   });
 
   it('refuses HUF fractions PayPal cannot take', async () => {
-    await expect(new PayPalProvider().createPayment(context({}, []), request(150050, 'HUF'))).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(
+      new PayPalProvider().createPayment(context({}, []), request(150050, 'HUF')),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });

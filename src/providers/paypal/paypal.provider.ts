@@ -64,11 +64,39 @@ const SIGNATURE_HEADERS = {
 export class PayPalProvider implements PaymentProvider {
   private readonly logger = new Logger('PayPalProvider');
   /** Access tokens per (base URL, client id, secret): a cache, not configuration. */
-  private readonly tokens = new Map<string, { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>>();
+  private readonly tokens = new Map<
+    string,
+    { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>
+  >();
 
   readonly name = 'paypal';
   readonly capabilities = {
-    currencies: ['AUD', 'BRL', 'CAD', 'CNY', 'CZK', 'DKK', 'EUR', 'HKD', 'HUF', 'ILS', 'JPY', 'MYR', 'MXN', 'TWD', 'NZD', 'NOK', 'PHP', 'PLN', 'GBP', 'SGD', 'SEK', 'CHF', 'THB', 'USD'],
+    currencies: [
+      'AUD',
+      'BRL',
+      'CAD',
+      'CNY',
+      'CZK',
+      'DKK',
+      'EUR',
+      'HKD',
+      'HUF',
+      'ILS',
+      'JPY',
+      'MYR',
+      'MXN',
+      'TWD',
+      'NZD',
+      'NOK',
+      'PHP',
+      'PLN',
+      'GBP',
+      'SGD',
+      'SEK',
+      'CHF',
+      'THB',
+      'USD',
+    ],
     methods: ['paypal'] as const,
     manualCapture: true,
     partialCapture: true,
@@ -84,12 +112,18 @@ export class PayPalProvider implements PaymentProvider {
     const problems = requireStrings(credentials, ['clientId', 'clientSecret', 'webhookId']);
     const webhookId = credentials.webhookId;
     if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
-      problems.push({ field: 'webhookId', message: 'must be the webhook ID shown by PayPal (letters and digits)' });
+      problems.push({
+        field: 'webhookId',
+        message: 'must be the webhook ID shown by PayPal (letters and digits)',
+      });
     }
     return problems;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const experience: Record<string, string> = {
       // Through this server, so the buyer's return captures the order (PayPalReturnController).
       return_url: `${ctx.webhookUrl}?return=${encodeURIComponent(request.paymentId)}`,
@@ -99,37 +133,53 @@ export class PayPalProvider implements PaymentProvider {
     };
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
-    const order = await this.call<PayPalOrder>(ctx, 'POST', '/v2/checkout/orders', {
-      intent: request.captureMode === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
-      purchase_units: [
-        {
-          reference_id: request.paymentId,
-          custom_id: request.paymentId,
-          description: truncate(request.description, 127),
-          amount: this.money(request.amount),
-        },
-      ],
-      payment_source: {
-        paypal: {
-          experience_context: experience,
-          ...(request.customer?.email ? { email_address: request.customer.email } : {}),
+    const order = await this.call<PayPalOrder>(
+      ctx,
+      'POST',
+      '/v2/checkout/orders',
+      {
+        intent: request.captureMode === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
+        purchase_units: [
+          {
+            reference_id: request.paymentId,
+            custom_id: request.paymentId,
+            description: truncate(request.description, 127),
+            amount: this.money(request.amount),
+          },
+        ],
+        payment_source: {
+          paypal: {
+            experience_context: experience,
+            ...(request.customer?.email ? { email_address: request.customer.email } : {}),
+          },
         },
       },
-    }, request.paymentId);
-    const approve = order.links?.find((link) => link.rel === 'payer-action' || link.rel === 'approve');
-    if (!approve) throw new ProviderError('provider_error', 'PayPal: the order has no approval link');
+      request.paymentId,
+    );
+    const approve = order.links?.find(
+      (link) => link.rel === 'payer-action' || link.rel === 'approve',
+    );
+    if (!approve)
+      throw new ProviderError('provider_error', 'PayPal: the order has no approval link');
     return { providerPaymentId: order.id, checkoutUrl: approve.href };
   }
 
   /** The order's state; an APPROVED order is captured (or authorized) now, as the buyer meant. */
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     let order: PayPalOrder;
     try {
       order = await this.getOrder(ctx, providerPaymentId);
     } catch (error) {
       // PayPal forgets orders nobody approved within their lifetime. Only PayPal's own answer
       // counts: a 404 from a misconfigured base URL or proxy must not expire payments.
-      if (error instanceof PayPalApiError && error.code === 'not_found' && error.issue === 'INVALID_RESOURCE_ID') {
+      if (
+        error instanceof PayPalApiError &&
+        error.code === 'not_found' &&
+        error.issue === 'INVALID_RESOURCE_ID'
+      ) {
         return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
       }
       throw error;
@@ -139,7 +189,12 @@ export class PayPalProvider implements PaymentProvider {
         order = await this.complete(ctx, order);
       } catch (error) {
         if (error instanceof ProviderError && error.code === 'declined') {
-          return { providerPaymentId, status: 'failed', providerStatus: (error as PayPalApiError).issue ?? 'DECLINED', failure: { code: 'declined', message: error.message } };
+          return {
+            providerPaymentId,
+            status: 'failed',
+            providerStatus: (error as PayPalApiError).issue ?? 'DECLINED',
+            failure: { code: 'declined', message: error.message },
+          };
         }
         throw error;
       }
@@ -147,7 +202,12 @@ export class PayPalProvider implements PaymentProvider {
     return this.orderState(order);
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    paymentId: string,
+  ): Promise<CaptureResult> {
     const authorization = this.authorizationOf(await this.getOrder(ctx, providerPaymentId));
     const capture = await this.call<PayPalCapture>(
       ctx,
@@ -157,7 +217,8 @@ export class PayPalProvider implements PaymentProvider {
       `capture-${paymentId}`,
     );
     const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
-    if (status === 'failed') throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
+    if (status === 'failed')
+      throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
     return { status: status === 'paid' ? 'succeeded' : 'pending', amountCaptured: amount.value };
   }
 
@@ -165,9 +226,18 @@ export class PayPalProvider implements PaymentProvider {
     const order = await this.getOrder(ctx, providerPaymentId);
     const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
     if (!authorization) {
-      throw new ProviderError('not_supported', 'PayPal cannot cancel an order the buyer has not approved; it expires by itself');
+      throw new ProviderError(
+        'not_supported',
+        'PayPal cannot cancel an order the buyer has not approved; it expires by itself',
+      );
     }
-    await this.call(ctx, 'POST', `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`, undefined, `void-${authorization.id}`);
+    await this.call(
+      ctx,
+      'POST',
+      `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`,
+      undefined,
+      `void-${authorization.id}`,
+    );
     return { status: 'succeeded' };
   }
 
@@ -179,16 +249,27 @@ export class PayPalProvider implements PaymentProvider {
     reason: string | null,
   ): Promise<RefundResult> {
     const order = await this.getOrder(ctx, providerPaymentId);
-    const capture = order.purchase_units?.[0]?.payments?.captures?.find((c) => c.status !== 'DECLINED' && c.status !== 'FAILED');
-    if (!capture) throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
+    const capture = order.purchase_units?.[0]?.payments?.captures?.find(
+      (c) => c.status !== 'DECLINED' && c.status !== 'FAILED',
+    );
+    if (!capture)
+      throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
     const refund = await this.call<PayPalRefund>(
       ctx,
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
-      { amount: this.money(amount), custom_id: refundId, invoice_id: refundId, ...(reason ? { note_to_payer: truncate(reason, 255) } : {}) },
+      {
+        amount: this.money(amount),
+        custom_id: refundId,
+        invoice_id: refundId,
+        ...(reason ? { note_to_payer: truncate(reason, 255) } : {}),
+      },
       refundId,
     );
-    return { providerRefundId: refund.id, status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending' };
+    return {
+      providerRefundId: refund.id,
+      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    };
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
@@ -204,22 +285,34 @@ export class PayPalProvider implements PaymentProvider {
     } catch {
       throw new WebhookVerificationError('body is not JSON');
     }
-    const result = await this.call<{ verification_status: string }>(ctx, 'POST', '/v1/notifications/verify-webhook-signature', {
-      ...fields,
-      webhook_id: ctx.account.credentials.webhookId,
-      webhook_event: event,
-    });
+    const result = await this.call<{ verification_status: string }>(
+      ctx,
+      'POST',
+      '/v1/notifications/verify-webhook-signature',
+      {
+        ...fields,
+        webhook_id: ctx.account.credentials.webhookId,
+        webhook_event: event,
+      },
+    );
     if (result.verification_status !== 'SUCCESS') {
       throw new WebhookVerificationError(`PayPal says ${result.verification_status}`);
     }
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
     const kind = PAYPAL_EVENT_MAP[event.event_type];
     const resource = event.resource ?? {};
     if (!kind) {
-      this.logger.warn({ msg: 'unmapped PayPal event ignored', accountId: ctx.account.id, eventType: event.event_type });
+      this.logger.warn({
+        msg: 'unmapped PayPal event ignored',
+        accountId: ctx.account.id,
+        eventType: event.event_type,
+      });
       return [];
     }
     if (kind === 'order') {
@@ -228,7 +321,8 @@ export class PayPalProvider implements PaymentProvider {
     }
     if (kind === 'refund') {
       const refund = resource as PayPalRefund;
-      const orderId = refund.supplementary_data?.related_ids?.order_id ?? (await this.orderOfRefund(ctx, refund));
+      const orderId =
+        refund.supplementary_data?.related_ids?.order_id ?? (await this.orderOfRefund(ctx, refund));
       return [
         {
           providerPaymentId: orderId,
@@ -245,7 +339,11 @@ export class PayPalProvider implements PaymentProvider {
     const payment = resource as PayPalCapture;
     const orderId = payment.supplementary_data?.related_ids?.order_id;
     if (!orderId) {
-      this.logger.warn({ msg: 'PayPal event without an order id ignored', accountId: ctx.account.id, eventType: event.event_type });
+      this.logger.warn({
+        msg: 'PayPal event without an order id ignored',
+        accountId: ctx.account.id,
+        eventType: event.event_type,
+      });
       return [];
     }
     let status: PaymentStatus | null;
@@ -259,8 +357,14 @@ export class PayPalProvider implements PaymentProvider {
           providerPaymentId: orderId,
           status,
           providerStatus: `${event.event_type}:${payment.status}`,
-          amountCaptured: kind === 'capture' && status === 'paid' && payment.amount ? this.minor(payment.amount) : undefined,
-          failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${payment.status}` } : undefined,
+          amountCaptured:
+            kind === 'capture' && status === 'paid' && payment.amount
+              ? this.minor(payment.amount)
+              : undefined,
+          failure:
+            status === 'failed'
+              ? { code: 'declined', message: `PayPal capture ${payment.status}` }
+              : undefined,
         },
       },
     ];
@@ -297,7 +401,10 @@ export class PayPalProvider implements PaymentProvider {
         status,
         providerStatus: `${order.status}/capture:${capture.status}`,
         amountCaptured: status === 'paid' ? captured : undefined,
-        failure: status === 'failed' ? { code: 'declined', message: `PayPal capture ${capture.status}` } : undefined,
+        failure:
+          status === 'failed'
+            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
+            : undefined,
       };
     }
     const authorization = payments?.authorizations?.[0];
@@ -307,7 +414,10 @@ export class PayPalProvider implements PaymentProvider {
         ...base,
         status,
         providerStatus: `${order.status}/authorization:${authorization.status}`,
-        failure: status === 'failed' ? { code: 'declined', message: `PayPal authorization ${authorization.status}` } : undefined,
+        failure:
+          status === 'failed'
+            ? { code: 'declined', message: `PayPal authorization ${authorization.status}` }
+            : undefined,
       };
     }
     return { ...base, status: null };
@@ -317,26 +427,42 @@ export class PayPalProvider implements PaymentProvider {
   private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
     const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
     try {
-      return await this.call<PayPalOrder>(ctx, 'POST', `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`, {}, `${action}-${order.id}`);
+      return await this.call<PayPalOrder>(
+        ctx,
+        'POST',
+        `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`,
+        {},
+        `${action}-${order.id}`,
+      );
     } catch (error) {
       const issue = (error as PayPalApiError).issue;
       // Someone else (the webhook, another instance) got there first.
-      if (issue === 'ORDER_ALREADY_CAPTURED' || issue === 'ORDER_ALREADY_AUTHORIZED') return this.getOrder(ctx, order.id);
+      if (issue === 'ORDER_ALREADY_CAPTURED' || issue === 'ORDER_ALREADY_AUTHORIZED')
+        return this.getOrder(ctx, order.id);
       throw error;
     }
   }
 
   private authorizationOf(order: PayPalOrder): PayPalAuthorization {
     const authorization = order.purchase_units?.[0]?.payments?.authorizations?.[0];
-    if (!authorization) throw new ProviderError('invalid_request', 'PayPal: the order has no authorization to capture');
+    if (!authorization)
+      throw new ProviderError(
+        'invalid_request',
+        'PayPal: the order has no authorization to capture',
+      );
     return authorization;
   }
 
   private async orderOfRefund(ctx: ProviderCallContext, refund: PayPalRefund): Promise<string> {
     const up = refund.links?.find((link) => link.rel === 'up')?.href;
-    const captureId = refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
+    const captureId =
+      refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
     if (!captureId) throw new ProviderError('provider_error', 'PayPal refund names no capture');
-    const capture = await this.call<PayPalCapture>(ctx, 'GET', `/v2/payments/captures/${encodeURIComponent(captureId)}`);
+    const capture = await this.call<PayPalCapture>(
+      ctx,
+      'GET',
+      `/v2/payments/captures/${encodeURIComponent(captureId)}`,
+    );
     const orderId = capture.supplementary_data?.related_ids?.order_id;
     if (!orderId) throw new ProviderError('provider_error', 'PayPal capture names no order');
     return orderId;
@@ -349,11 +475,18 @@ export class PayPalProvider implements PaymentProvider {
   private money(amount: Money): PayPalMoney {
     if (PAYPAL_WHOLE_UNITS_ONLY.has(amount.currency)) {
       // ISO gives these two decimals; PayPal takes whole units only.
-      if (amount.value % 100 !== 0) throw new ProviderError('invalid_request', `PayPal takes ${amount.currency} in whole units only`);
+      if (amount.value % 100 !== 0)
+        throw new ProviderError(
+          'invalid_request',
+          `PayPal takes ${amount.currency} in whole units only`,
+        );
       return { currency_code: amount.currency, value: String(amount.value / 100) };
     }
     try {
-      return { currency_code: amount.currency, value: toDecimalString(amount.value, amount.currency) };
+      return {
+        currency_code: amount.currency,
+        value: toDecimalString(amount.value, amount.currency),
+      };
     } catch (error) {
       throw new ProviderError('invalid_request', (error as Error).message);
     }
@@ -363,7 +496,11 @@ export class PayPalProvider implements PaymentProvider {
     try {
       return fromDecimalString(amount.value, amount.currency_code);
     } catch (error) {
-      if (error instanceof MoneyFormatError) throw new ProviderError('provider_error', `PayPal sent an unreadable amount: ${error.message}`);
+      if (error instanceof MoneyFormatError)
+        throw new ProviderError(
+          'provider_error',
+          `PayPal sent an unreadable amount: ${error.message}`,
+        );
       throw error;
     }
   }
@@ -374,7 +511,9 @@ export class PayPalProvider implements PaymentProvider {
 
   private async token(ctx: ProviderCallContext, renew = false): Promise<string> {
     const { clientId, clientSecret } = ctx.account.credentials;
-    const key = createHash('sha256').update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`)
+      .digest('hex');
     const cached = this.tokens.get(key);
     if (!renew && cached) {
       const entry = await cached;
@@ -393,7 +532,9 @@ export class PayPalProvider implements PaymentProvider {
     }
   }
 
-  private async fetchToken(ctx: ProviderCallContext): Promise<{ token: string; expiresAt: number }> {
+  private async fetchToken(
+    ctx: ProviderCallContext,
+  ): Promise<{ token: string; expiresAt: number }> {
     const { clientId, clientSecret } = ctx.account.credentials;
     const response = await ctx.http.request({
       method: 'POST',
@@ -407,7 +548,10 @@ export class PayPalProvider implements PaymentProvider {
     });
     if (response.status !== 200) throw paypalError(response);
     const token = response.json<PayPalToken>();
-    return { token: token.access_token, expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS };
+    return {
+      token: token.access_token,
+      expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS,
+    };
   }
 
   private async call<T>(
@@ -418,17 +562,25 @@ export class PayPalProvider implements PaymentProvider {
     requestId?: string,
   ): Promise<T> {
     const send = async (token: string) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+      };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (method === 'POST') headers.prefer = 'return=representation';
       if (requestId) headers['paypal-request-id'] = requestId;
-      return ctx.http.request({ method, url: `${this.baseUrl(ctx)}${path}`, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return ctx.http.request({
+        method,
+        url: `${this.baseUrl(ctx)}${path}`,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     };
     let response = await send(await this.token(ctx));
     // A token revoked or expired early: fetch a new one once.
     if (response.status === 401) response = await send(await this.token(ctx, true));
     if (response.status < 200 || response.status >= 300) throw paypalError(response);
-    return (response.text ? response.json<T>() : (undefined as T));
+    return response.text ? response.json<T>() : (undefined as T);
   }
 }
 

@@ -40,7 +40,11 @@ export interface PayPalOrder {
     reference_id?: string;
     custom_id?: string;
     amount?: PayPalMoney;
-    payments?: { captures?: PayPalCapture[]; authorizations?: PayPalAuthorization[]; refunds?: PayPalRefund[] };
+    payments?: {
+      captures?: PayPalCapture[];
+      authorizations?: PayPalAuthorization[];
+      refunds?: PayPalRefund[];
+    };
   }[];
   links?: PayPalLink[];
 }

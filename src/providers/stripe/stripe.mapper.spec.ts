@@ -1,12 +1,37 @@
-import { STRIPE_REFUND_STATUS_MAP, STRIPE_STATUS_MAP, stripeSessionState, stripeStatusKey, toStripeForm } from './stripe.mapper';
+import {
+  STRIPE_REFUND_STATUS_MAP,
+  STRIPE_STATUS_MAP,
+  stripeSessionState,
+  stripeStatusKey,
+  toStripeForm,
+} from './stripe.mapper';
 import type { StripeCheckoutSession, StripePaymentIntent } from './stripe.types';
 
 function intent(status: string): StripePaymentIntent {
-  return { id: 'pi_1', object: 'payment_intent', status, amount: 1050, amount_received: status === 'succeeded' ? 1050 : 0, amount_capturable: 0, currency: 'eur' };
+  return {
+    id: 'pi_1',
+    object: 'payment_intent',
+    status,
+    amount: 1050,
+    amount_received: status === 'succeeded' ? 1050 : 0,
+    amount_capturable: 0,
+    currency: 'eur',
+  };
 }
 
-function session(status: string, paymentStatus: string, pi: StripePaymentIntent | null): StripeCheckoutSession {
-  return { id: 'cs_1', object: 'checkout.session', status, payment_status: paymentStatus, url: null, payment_intent: pi };
+function session(
+  status: string,
+  paymentStatus: string,
+  pi: StripePaymentIntent | null,
+): StripeCheckoutSession {
+  return {
+    id: 'cs_1',
+    object: 'checkout.session',
+    status,
+    payment_status: paymentStatus,
+    url: null,
+    payment_intent: pi,
+  };
 }
 
 describe('Stripe status mapping', () => {
@@ -15,14 +40,34 @@ describe('Stripe status mapping', () => {
     ['session.expired', 'expired', session('expired', 'unpaid', null)],
     ['session.complete.unpaid', 'pending', session('complete', 'unpaid', null)],
     ['session.complete.paid', 'paid', session('complete', 'paid', null)],
-    ['payment_intent.requires_payment_method', 'pending', session('open', 'unpaid', intent('requires_payment_method'))],
-    ['payment_intent.requires_confirmation', 'pending', session('open', 'unpaid', intent('requires_confirmation'))],
-    ['payment_intent.requires_action', 'pending', session('open', 'unpaid', intent('requires_action'))],
+    [
+      'payment_intent.requires_payment_method',
+      'pending',
+      session('open', 'unpaid', intent('requires_payment_method')),
+    ],
+    [
+      'payment_intent.requires_confirmation',
+      'pending',
+      session('open', 'unpaid', intent('requires_confirmation')),
+    ],
+    [
+      'payment_intent.requires_action',
+      'pending',
+      session('open', 'unpaid', intent('requires_action')),
+    ],
     ['payment_intent.processing', 'pending', session('complete', 'unpaid', intent('processing'))],
-    ['payment_intent.requires_capture', 'authorized', session('complete', 'unpaid', intent('requires_capture'))],
+    [
+      'payment_intent.requires_capture',
+      'authorized',
+      session('complete', 'unpaid', intent('requires_capture')),
+    ],
     ['payment_intent.succeeded', 'paid', session('complete', 'paid', intent('succeeded'))],
     ['payment_intent.canceled', 'canceled', session('complete', 'unpaid', intent('canceled'))],
-    ['session.complete+payment_intent.requires_payment_method', 'failed', session('complete', 'unpaid', intent('requires_payment_method'))],
+    [
+      'session.complete+payment_intent.requires_payment_method',
+      'failed',
+      session('complete', 'unpaid', intent('requires_payment_method')),
+    ],
   ])('%s is %s', (key, ours, s) => {
     expect(STRIPE_STATUS_MAP[key]).toBe(ours);
     expect(stripeStatusKey(s)).toBe(key);
@@ -34,7 +79,9 @@ describe('Stripe status mapping', () => {
   });
 
   it('ignores an unknown status (null)', () => {
-    expect(stripeSessionState(session('complete', 'unpaid', intent('requires_reauthorization')))).toMatchObject({ status: null, providerStatus: 'payment_intent.requires_reauthorization' });
+    expect(
+      stripeSessionState(session('complete', 'unpaid', intent('requires_reauthorization'))),
+    ).toMatchObject({ status: null, providerStatus: 'payment_intent.requires_reauthorization' });
   });
 
   it.each([
@@ -50,7 +97,14 @@ describe('Stripe status mapping', () => {
 
 describe('Stripe form encoding', () => {
   it('uses bracket notation for nested objects and arrays and skips undefined', () => {
-    const form = toStripeForm({ mode: 'payment', line_items: [{ quantity: 1, price_data: { unit_amount: 1050 } }], skip: undefined, metadata: { a: 'b c' } });
-    expect(decodeURIComponent(form)).toBe('mode=payment&line_items[0][quantity]=1&line_items[0][price_data][unit_amount]=1050&metadata[a]=b+c');
+    const form = toStripeForm({
+      mode: 'payment',
+      line_items: [{ quantity: 1, price_data: { unit_amount: 1050 } }],
+      skip: undefined,
+      metadata: { a: 'b c' },
+    });
+    expect(decodeURIComponent(form)).toBe(
+      'mode=payment&line_items[0][quantity]=1&line_items[0][price_data][unit_amount]=1050&metadata[a]=b+c',
+    );
   });
 });

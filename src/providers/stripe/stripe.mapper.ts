@@ -45,16 +45,67 @@ export const STRIPE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = 
 };
 
 /** Currencies whose Stripe minor unit is the ISO 4217 one (no Stripe special cases such as HUF, ISK, TWD or 3-decimal codes). */
-export const STRIPE_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'RON', 'BGN', 'CAD', 'AUD', 'NZD', 'SGD', 'HKD', 'MXN', 'BRL', 'JPY'] as const;
+export const STRIPE_CURRENCIES = [
+  'EUR',
+  'USD',
+  'GBP',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'RON',
+  'BGN',
+  'CAD',
+  'AUD',
+  'NZD',
+  'SGD',
+  'HKD',
+  'MXN',
+  'BRL',
+  'JPY',
+] as const;
 
-export const STRIPE_LOCALES = new Set(['bg', 'cs', 'da', 'de', 'el', 'en', 'es', 'et', 'fi', 'fr', 'hr', 'hu', 'it', 'ja', 'lt', 'lv', 'nb', 'nl', 'pl', 'pt', 'ro', 'ru', 'sk', 'sl', 'sv', 'tr', 'zh']);
+export const STRIPE_LOCALES = new Set([
+  'bg',
+  'cs',
+  'da',
+  'de',
+  'el',
+  'en',
+  'es',
+  'et',
+  'fi',
+  'fr',
+  'hr',
+  'hu',
+  'it',
+  'ja',
+  'lt',
+  'lv',
+  'nb',
+  'nl',
+  'pl',
+  'pt',
+  'ro',
+  'ru',
+  'sk',
+  'sl',
+  'sv',
+  'tr',
+  'zh',
+]);
 
 export function stripeStatusKey(session: StripeCheckoutSession): string {
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
   if (session.status === 'expired' || !intent) {
-    return session.status === 'complete' ? `session.complete.${session.payment_status}` : `session.${session.status}`;
+    return session.status === 'complete'
+      ? `session.complete.${session.payment_status}`
+      : `session.${session.status}`;
   }
-  if (session.status === 'complete' && intent.status === 'requires_payment_method') return `session.complete+payment_intent.${intent.status}`;
+  if (session.status === 'complete' && intent.status === 'requires_payment_method')
+    return `session.complete+payment_intent.${intent.status}`;
   return `payment_intent.${intent.status}`;
 }
 
@@ -68,7 +119,13 @@ export function stripeSessionState(session: StripeCheckoutSession): ProviderPaym
     status,
     providerStatus: key,
     amountCaptured: intent?.amount_received || undefined,
-    failure: status === 'failed' ? { code: intent?.last_payment_error?.code ?? 'provider_failed', message: intent?.last_payment_error?.message ?? 'Stripe reports the payment failed' } : undefined,
+    failure:
+      status === 'failed'
+        ? {
+            code: intent?.last_payment_error?.code ?? 'provider_failed',
+            message: intent?.last_payment_error?.message ?? 'Stripe reports the payment failed',
+          }
+        : undefined,
   };
 }
 
@@ -82,7 +139,8 @@ export function stripeRefundState(refund: StripeRefund): ProviderRefundState {
   };
 }
 
-type FormValue = string | number | boolean | undefined | null | FormValue[] | { [key: string]: FormValue };
+type FormValue =
+  string | number | boolean | undefined | null | FormValue[] | { [key: string]: FormValue };
 
 /** Stripe's form encoding: nested objects and arrays in bracket notation (`a[b][0][c]=…`). */
 export function toStripeForm(params: Record<string, FormValue>): string {
@@ -90,7 +148,8 @@ export function toStripeForm(params: Record<string, FormValue>): string {
   const add = (prefix: string, value: FormValue) => {
     if (value === undefined || value === null) return;
     if (Array.isArray(value)) value.forEach((item, index) => add(`${prefix}[${index}]`, item));
-    else if (typeof value === 'object') for (const [key, item] of Object.entries(value)) add(`${prefix}[${key}]`, item);
+    else if (typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) add(`${prefix}[${key}]`, item);
     else form.append(prefix, String(value));
   };
   for (const [key, value] of Object.entries(params)) add(key, value);

@@ -27,7 +27,14 @@ import {
   stripeSessionState,
   toStripeForm,
 } from './stripe.mapper';
-import type { StripeCheckoutSession, StripeErrorBody, StripeEvent, StripeList, StripePaymentIntent, StripeRefund } from './stripe.types';
+import type {
+  StripeCheckoutSession,
+  StripeErrorBody,
+  StripeEvent,
+  StripeList,
+  StripePaymentIntent,
+  StripeRefund,
+} from './stripe.types';
 
 export const STRIPE_API_BASE_URL = 'https://api.stripe.com';
 /** Payment method types whose PaymentIntents support capture_method=manual. */
@@ -58,102 +65,217 @@ export class StripeProvider implements PaymentProvider {
 
   validateCredentials(credentials: Record<string, unknown>): FieldError[] {
     const problems: FieldError[] = [];
-    if (typeof credentials.secretKey !== 'string' || !/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(credentials.secretKey)) {
-      problems.push({ field: 'secretKey', message: 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)' });
+    if (
+      typeof credentials.secretKey !== 'string' ||
+      !/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(credentials.secretKey)
+    ) {
+      problems.push({
+        field: 'secretKey',
+        message: 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)',
+      });
     }
-    if (typeof credentials.webhookSecret !== 'string' || !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(credentials.webhookSecret)) {
-      problems.push({ field: 'webhookSecret', message: "must be the webhook endpoint's signing secret (whsec_…)" });
+    if (
+      typeof credentials.webhookSecret !== 'string' ||
+      !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(credentials.webhookSecret)
+    ) {
+      problems.push({
+        field: 'webhookSecret',
+        message: "must be the webhook endpoint's signing secret (whsec_…)",
+      });
     }
     return problems;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const method = request.method ? STRIPE_METHODS[request.method] : undefined;
-    if (request.method && !method) throw new ProviderError('not_supported', `Stripe Checkout does not offer method ${request.method}`);
+    if (request.method && !method)
+      throw new ProviderError(
+        'not_supported',
+        `Stripe Checkout does not offer method ${request.method}`,
+      );
     if (request.captureMode === 'manual' && method && !STRIPE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError('not_supported', `Stripe cannot capture ${request.method} payments separately`);
+      throw new ProviderError(
+        'not_supported',
+        `Stripe cannot capture ${request.method} payments separately`,
+      );
     }
     const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
-    const session = await this.call<StripeCheckoutSession>(ctx, 'POST', '/v1/checkout/sessions', {
-      mode: 'payment',
-      success_url: request.returnUrl,
-      cancel_url: request.cancelUrl ?? request.returnUrl,
-      client_reference_id: request.paymentId,
-      line_items: [{ quantity: 1, price_data: { currency: request.amount.currency.toLowerCase(), unit_amount: request.amount.value, product_data: { name: request.description } } }],
-      payment_method_types: method ? [method] : undefined,
-      customer_email: request.customer?.email,
-      locale: locale && STRIPE_LOCALES.has(locale) ? locale : undefined,
-      metadata: { paymentserver_payment_id: request.paymentId, reference: request.reference },
-      payment_intent_data: {
-        description: request.description,
-        capture_method: request.captureMode === 'manual' ? 'manual' : undefined,
-        metadata: { paymentserver_payment_id: request.paymentId },
+    const session = await this.call<StripeCheckoutSession>(
+      ctx,
+      'POST',
+      '/v1/checkout/sessions',
+      {
+        mode: 'payment',
+        success_url: request.returnUrl,
+        cancel_url: request.cancelUrl ?? request.returnUrl,
+        client_reference_id: request.paymentId,
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: request.amount.currency.toLowerCase(),
+              unit_amount: request.amount.value,
+              product_data: { name: request.description },
+            },
+          },
+        ],
+        payment_method_types: method ? [method] : undefined,
+        customer_email: request.customer?.email,
+        locale: locale && STRIPE_LOCALES.has(locale) ? locale : undefined,
+        metadata: { paymentserver_payment_id: request.paymentId, reference: request.reference },
+        payment_intent_data: {
+          description: request.description,
+          capture_method: request.captureMode === 'manual' ? 'manual' : undefined,
+          metadata: { paymentserver_payment_id: request.paymentId },
+        },
       },
-    }, request.paymentId);
-    if (!session.url) throw new ProviderError('provider_error', `Stripe session ${session.id} has no checkout URL`);
+      request.paymentId,
+    );
+    if (!session.url)
+      throw new ProviderError('provider_error', `Stripe session ${session.id} has no checkout URL`);
     return { providerPaymentId: session.id, checkoutUrl: session.url };
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     const state = stripeSessionState(await this.session(ctx, providerPaymentId, true));
-    if (state.status === null) this.logger.warn({ msg: 'unknown Stripe status ignored', providerStatus: state.providerStatus });
+    if (state.status === null)
+      this.logger.warn({
+        msg: 'unknown Stripe status ignored',
+        providerStatus: state.providerStatus,
+      });
     return state;
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, paymentId: string): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    paymentId: string,
+  ): Promise<CaptureResult> {
     const intentId = await this.intentId(ctx, providerPaymentId);
-    const intent = await this.call<StripePaymentIntent>(ctx, 'POST', `/v1/payment_intents/${intentId}/capture`, { amount_to_capture: amount.value }, `${paymentId}-capture`);
-    return { status: intent.status === 'succeeded' ? 'succeeded' : 'pending', amountCaptured: intent.amount_received || amount.value };
+    const intent = await this.call<StripePaymentIntent>(
+      ctx,
+      'POST',
+      `/v1/payment_intents/${intentId}/capture`,
+      { amount_to_capture: amount.value },
+      `${paymentId}-capture`,
+    );
+    return {
+      status: intent.status === 'succeeded' ? 'succeeded' : 'pending',
+      amountCaptured: intent.amount_received || amount.value,
+    };
   }
 
   async cancel(ctx: ProviderCallContext, providerPaymentId: string): Promise<CancelResult> {
     const session = await this.session(ctx, providerPaymentId, false);
     if (session.status === 'open') {
       // The customer has not paid: expiring the session is Stripe's way to close it.
-      await this.call<StripeCheckoutSession>(ctx, 'POST', `/v1/checkout/sessions/${encodeURIComponent(session.id)}/expire`, {});
+      await this.call<StripeCheckoutSession>(
+        ctx,
+        'POST',
+        `/v1/checkout/sessions/${encodeURIComponent(session.id)}/expire`,
+        {},
+      );
       return { status: 'succeeded' };
     }
     const intentId = this.intentIdOf(session);
-    const intent = await this.call<StripePaymentIntent>(ctx, 'POST', `/v1/payment_intents/${intentId}/cancel`, {});
+    const intent = await this.call<StripePaymentIntent>(
+      ctx,
+      'POST',
+      `/v1/payment_intents/${intentId}/cancel`,
+      {},
+    );
     return { status: intent.status === 'canceled' ? 'succeeded' : 'pending' };
   }
 
-  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money, refundId: string, reason: string | null): Promise<RefundResult> {
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+    refundId: string,
+    reason: string | null,
+  ): Promise<RefundResult> {
     const intentId = await this.intentId(ctx, providerPaymentId);
-    const refund = await this.call<StripeRefund>(ctx, 'POST', '/v1/refunds', {
-      payment_intent: intentId,
-      amount: amount.value,
-      reason: 'requested_by_customer',
-      metadata: { paymentserver_refund_id: refundId, checkout_session_id: providerPaymentId, reason: reason?.slice(0, 500) },
-    }, refundId);
-    return { providerRefundId: refund.id, status: (refund.status && STRIPE_REFUND_STATUS_MAP[refund.status]) || 'pending' };
+    const refund = await this.call<StripeRefund>(
+      ctx,
+      'POST',
+      '/v1/refunds',
+      {
+        payment_intent: intentId,
+        amount: amount.value,
+        reason: 'requested_by_customer',
+        metadata: {
+          paymentserver_refund_id: refundId,
+          checkout_session_id: providerPaymentId,
+          reason: reason?.slice(0, 500),
+        },
+      },
+      refundId,
+    );
+    return {
+      providerRefundId: refund.id,
+      status: (refund.status && STRIPE_REFUND_STATUS_MAP[refund.status]) || 'pending',
+    };
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
     try {
-      Stripe.webhooks.constructEvent(webhook.rawBody, webhook.headers['stripe-signature'] ?? '', ctx.account.credentials.webhookSecret);
+      Stripe.webhooks.constructEvent(
+        webhook.rawBody,
+        webhook.headers['stripe-signature'] ?? '',
+        ctx.account.credentials.webhookSecret,
+      );
     } catch (error) {
-      throw new WebhookVerificationError(`Stripe-Signature did not verify: ${(error as Error).message}`);
+      throw new WebhookVerificationError(
+        `Stripe-Signature did not verify: ${(error as Error).message}`,
+      );
     }
   }
 
-  async parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
     const object = event.data?.object;
     if (!object) return [];
-    if (object.object === 'checkout.session') return [{ providerPaymentId: object.id, fetchState: true }];
+    if (object.object === 'checkout.session')
+      return [{ providerPaymentId: object.id, fetchState: true }];
     if (object.object === 'payment_intent') {
       const sessionId = await this.sessionIdOfIntent(ctx, object.id);
       return sessionId ? [{ providerPaymentId: sessionId, fetchState: true }] : [];
     }
     if (object.object === 'refund') {
       const refund = object as unknown as StripeRefund;
-      const sessionId = refund.metadata?.checkout_session_id ?? (refund.payment_intent ? await this.sessionIdOfIntent(ctx, refund.payment_intent) : null);
+      const sessionId =
+        refund.metadata?.checkout_session_id ??
+        (refund.payment_intent ? await this.sessionIdOfIntent(ctx, refund.payment_intent) : null);
       return sessionId ? [{ providerPaymentId: sessionId, refund: stripeRefundState(refund) }] : [];
     }
-    if (object.object === 'dispute' && event.type === 'charge.dispute.created' && object.payment_intent) {
+    if (
+      object.object === 'dispute' &&
+      event.type === 'charge.dispute.created' &&
+      object.payment_intent
+    ) {
       const sessionId = await this.sessionIdOfIntent(ctx, object.payment_intent);
-      return sessionId ? [{ providerPaymentId: sessionId, payment: { providerPaymentId: sessionId, status: 'charged_back', providerStatus: event.type } }] : [];
+      return sessionId
+        ? [
+            {
+              providerPaymentId: sessionId,
+              payment: {
+                providerPaymentId: sessionId,
+                status: 'charged_back',
+                providerStatus: event.type,
+              },
+            },
+          ]
+        : [];
     }
     this.logger.log({ msg: 'Stripe event not used', type: event.type });
     return [];
@@ -163,9 +285,17 @@ export class StripeProvider implements PaymentProvider {
     return { status: 200, contentType: 'application/json', body: '{"received":true}' };
   }
 
-  private session(ctx: ProviderCallContext, id: string, expandIntent: boolean): Promise<StripeCheckoutSession> {
+  private session(
+    ctx: ProviderCallContext,
+    id: string,
+    expandIntent: boolean,
+  ): Promise<StripeCheckoutSession> {
     const query = expandIntent ? '?expand%5B%5D=payment_intent' : '';
-    return this.call<StripeCheckoutSession>(ctx, 'GET', `/v1/checkout/sessions/${encodeURIComponent(id)}${query}`);
+    return this.call<StripeCheckoutSession>(
+      ctx,
+      'GET',
+      `/v1/checkout/sessions/${encodeURIComponent(id)}${query}`,
+    );
   }
 
   private async intentId(ctx: ProviderCallContext, sessionId: string): Promise<string> {
@@ -174,16 +304,33 @@ export class StripeProvider implements PaymentProvider {
 
   private intentIdOf(session: StripeCheckoutSession): string {
     const intent = session.payment_intent;
-    if (!intent) throw new ProviderError('invalid_request', `Stripe session ${session.id} has no payment yet (status ${session.status})`);
+    if (!intent)
+      throw new ProviderError(
+        'invalid_request',
+        `Stripe session ${session.id} has no payment yet (status ${session.status})`,
+      );
     return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
   }
 
-  private async sessionIdOfIntent(ctx: ProviderCallContext, intentId: string): Promise<string | null> {
-    const list = await this.call<StripeList<StripeCheckoutSession>>(ctx, 'GET', `/v1/checkout/sessions?payment_intent=${encodeURIComponent(intentId)}&limit=1`);
+  private async sessionIdOfIntent(
+    ctx: ProviderCallContext,
+    intentId: string,
+  ): Promise<string | null> {
+    const list = await this.call<StripeList<StripeCheckoutSession>>(
+      ctx,
+      'GET',
+      `/v1/checkout/sessions?payment_intent=${encodeURIComponent(intentId)}&limit=1`,
+    );
     return list.data[0]?.id ?? null;
   }
 
-  private async call<T>(ctx: ProviderCallContext, method: 'GET' | 'POST', path: string, params?: Parameters<typeof toStripeForm>[0], idempotencyKey?: string): Promise<T> {
+  private async call<T>(
+    ctx: ProviderCallContext,
+    method: 'GET' | 'POST',
+    path: string,
+    params?: Parameters<typeof toStripeForm>[0],
+    idempotencyKey?: string,
+  ): Promise<T> {
     const base = ctx.account.baseUrl ?? STRIPE_API_BASE_URL;
     const response = await ctx.http.request({
       method,

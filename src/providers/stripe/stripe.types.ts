@@ -32,7 +32,14 @@ export interface StripeEvent {
   id: string;
   object: 'event';
   type: string;
-  data: { object: { id: string; object: string; payment_intent?: string | null; metadata?: Record<string, string> | null } & Record<string, unknown> };
+  data: {
+    object: {
+      id: string;
+      object: string;
+      payment_intent?: string | null;
+      metadata?: Record<string, string> | null;
+    } & Record<string, unknown>;
+  };
 }
 
 export interface StripeList<T> {

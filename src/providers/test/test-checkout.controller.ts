@@ -30,7 +30,11 @@ export class TestCheckoutController {
 
   /** Submitting the page: moves the payment, sends its signed webhook, sends the customer back. */
   @Post('checkout/:id')
-  async submit(@Param('id') id: string, @Body() form: TestCheckoutForm, @Res() res: Response): Promise<void> {
+  async submit(
+    @Param('id') id: string,
+    @Body() form: TestCheckoutForm,
+    @Res() res: Response,
+  ): Promise<void> {
     const row = await this.ledger.get(id);
     if (!['open', 'pending'].includes(row.status)) {
       throw new ConflictError('payment_not_open', `Test payment ${id} is already ${row.status}`);
@@ -39,7 +43,10 @@ export class TestCheckoutController {
     const delayMs = Number(form.delayMs ?? 0);
     const bodies: string[] = [];
     if (form.pendingFirst === 'true') bodies.push(this.sender.body(row, 'pending'));
-    const changes = form.outcome === 'paid' ? { status: 'paid', amountCaptured: row.amountValue } : { status: form.outcome };
+    const changes =
+      form.outcome === 'paid'
+        ? { status: 'paid', amountCaptured: row.amountValue }
+        : { status: form.outcome };
     await this.ledger.update(row, changes);
     bodies.push(this.sender.body(row, row.status));
 
@@ -54,7 +61,10 @@ export class TestCheckoutController {
   /** Developer hook: deliver a webhook with any status now, without changing the ledger. */
   @Post('payments/:id/webhooks')
   @HttpCode(200)
-  async sendWebhook(@Param('id') id: string, @Body() request: TestWebhookRequest): Promise<{ deliveries: number[] }> {
+  async sendWebhook(
+    @Param('id') id: string,
+    @Body() request: TestWebhookRequest,
+  ): Promise<{ deliveries: number[] }> {
     const row = await this.ledger.get(id);
     const body = this.sender.body(row, request.status);
     return { deliveries: await this.sender.send(row.accountId, body, request.times ?? 1) };

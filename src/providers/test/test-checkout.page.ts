@@ -2,7 +2,10 @@ import type { TestProviderPayment } from './test-provider-payment.entity';
 import { toDecimalString } from '../../common/money/money';
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 const OUTCOMES: { value: string; label: string; color: string }[] = [
   { value: 'paid', label: 'Pay', color: '#15803d' },
@@ -17,7 +20,8 @@ export function renderCheckoutPage(row: TestProviderPayment): string {
   const amount = `${toDecimalString(row.amountValue, row.currency)} ${row.currency}`;
   const open = ['open', 'pending'].includes(row.status);
   const buttons = OUTCOMES.map(
-    (o) => `<button type="submit" name="outcome" value="${o.value}" style="background:${o.color}">${o.label}</button>`,
+    (o) =>
+      `<button type="submit" name="outcome" value="${o.value}" style="background:${o.color}">${o.label}</button>`,
   ).join('\n      ');
   return `<!doctype html>
 <html lang="en">

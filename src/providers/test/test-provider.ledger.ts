@@ -14,7 +14,18 @@ export class TestProviderLedger {
     private readonly tx: TransactionService,
   ) {}
 
-  async open(fields: Pick<TestProviderPayment, 'accountId' | 'amountValue' | 'currency' | 'description' | 'captureMode' | 'returnUrl' | 'cancelUrl'>): Promise<TestProviderPayment> {
+  async open(
+    fields: Pick<
+      TestProviderPayment,
+      | 'accountId'
+      | 'amountValue'
+      | 'currency'
+      | 'description'
+      | 'captureMode'
+      | 'returnUrl'
+      | 'cancelUrl'
+    >,
+  ): Promise<TestProviderPayment> {
     const now = new Date();
     const row: TestProviderPayment = {
       id: newId('tp'),
@@ -35,9 +46,14 @@ export class TestProviderLedger {
     return row;
   }
 
-  async update(row: TestProviderPayment, changes: Partial<TestProviderPayment>): Promise<TestProviderPayment> {
+  async update(
+    row: TestProviderPayment,
+    changes: Partial<TestProviderPayment>,
+  ): Promise<TestProviderPayment> {
     Object.assign(row, changes, { updatedAt: new Date() });
-    await this.tx.write((m) => m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }));
+    await this.tx.write((m) =>
+      m.update(TestProviderPayment, { id: row.id }, { ...changes, updatedAt: row.updatedAt }),
+    );
     return row;
   }
 }

@@ -35,16 +35,26 @@ export class TestWebhookSender {
     const statuses: number[] = [];
     for (let i = 0; i < times; i++) {
       try {
-        const response = await fetch(`${this.config.server.internalUrl}/webhooks/test/${accountId}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [TEST_SIGNATURE_HEADER]: this.signer.sign(accountId, body) },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
+        const response = await fetch(
+          `${this.config.server.internalUrl}/webhooks/test/${accountId}`,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              [TEST_SIGNATURE_HEADER]: this.signer.sign(accountId, body),
+            },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          },
+        );
         await response.arrayBuffer();
         statuses.push(response.status);
       } catch (error) {
-        this.logger.warn({ msg: 'test webhook delivery failed', accountId, error: (error as Error).message });
+        this.logger.warn({
+          msg: 'test webhook delivery failed',
+          accountId,
+          error: (error as Error).message,
+        });
         statuses.push(0);
       }
     }

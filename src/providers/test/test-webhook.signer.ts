@@ -16,20 +16,30 @@ export class TestWebhookSigner {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   private key(accountId: string): Buffer {
-    return createHmac('sha256', this.config.security.encryptionKeys[0]).update(`test-provider-webhook:${accountId}`).digest();
+    return createHmac('sha256', this.config.security.encryptionKeys[0])
+      .update(`test-provider-webhook:${accountId}`)
+      .digest();
   }
 
   sign(accountId: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
-    const mac = createHmac('sha256', this.key(accountId)).update(`${timestamp}.${body}`).digest('hex');
+    const mac = createHmac('sha256', this.key(accountId))
+      .update(`${timestamp}.${body}`)
+      .digest('hex');
     return `t=${timestamp},v1=${mac}`;
   }
 
   verify(accountId: string, body: Buffer, header: string | undefined): boolean {
     if (!header) return false;
-    const parts = Object.fromEntries(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
+    const parts = Object.fromEntries(
+      header.split(',').map((part) => part.trim().split('=', 2) as [string, string]),
+    );
     const timestamp = Number(parts.t);
-    if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_SECONDS) return false;
-    const expected = createHmac('sha256', this.key(accountId)).update(`${timestamp}.`).update(body).digest();
+    if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_SECONDS)
+      return false;
+    const expected = createHmac('sha256', this.key(accountId))
+      .update(`${timestamp}.`)
+      .update(body)
+      .digest();
     const given = Buffer.from(parts.v1 ?? '', 'hex');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }

@@ -75,13 +75,24 @@ export class TestProvider implements PaymentProvider {
     return `${this.config.server.internalUrl}/test-provider/checkout/${id}`;
   }
 
-  async createPayment(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<CreatePaymentResult> {
+  async createPayment(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<CreatePaymentResult> {
     const failureMode = ctx.account.settings.failureMode ?? 'none';
     if (failureMode === 'unavailable') {
-      throw new ProviderError('provider_unavailable', 'test provider is temporarily unavailable (failureMode=unavailable)', 503);
+      throw new ProviderError(
+        'provider_unavailable',
+        'test provider is temporarily unavailable (failureMode=unavailable)',
+        503,
+      );
     }
     if (failureMode === 'decline') {
-      throw new ProviderError('declined', 'test provider declined the payment (failureMode=decline)', 402);
+      throw new ProviderError(
+        'declined',
+        'test provider declined the payment (failureMode=decline)',
+        402,
+      );
     }
     if (ctx.account.baseUrl) await this.callUpstream(ctx, request);
     const row = await this.ledger.open({
@@ -101,7 +112,10 @@ export class TestProvider implements PaymentProvider {
    * the core's HTTP client (timeouts included): a local server that hangs or answers 5xx then
    * behaves like a slow or failing PSP. Any 2xx lets the payment proceed.
    */
-  private async callUpstream(ctx: ProviderCallContext, request: CreatePaymentRequest): Promise<void> {
+  private async callUpstream(
+    ctx: ProviderCallContext,
+    request: CreatePaymentRequest,
+  ): Promise<void> {
     const response = await ctx.http.request({
       method: 'POST',
       url: `${ctx.account.baseUrl}/payments`,
@@ -109,11 +123,17 @@ export class TestProvider implements PaymentProvider {
       body: JSON.stringify({ paymentId: request.paymentId, amount: request.amount }),
     });
     if (response.status < 200 || response.status > 299) {
-      throw ProviderError.fromHttpStatus(response.status, `test provider upstream answered HTTP ${response.status}`);
+      throw ProviderError.fromHttpStatus(
+        response.status,
+        `test provider upstream answered HTTP ${response.status}`,
+      );
     }
   }
 
-  async getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState> {
+  async getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+  ): Promise<ProviderPaymentState> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
     return {
       providerPaymentId: row.id,
@@ -123,10 +143,16 @@ export class TestProvider implements PaymentProvider {
     };
   }
 
-  async capture(ctx: ProviderCallContext, providerPaymentId: string, amount: Money): Promise<CaptureResult> {
+  async capture(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+  ): Promise<CaptureResult> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'authorized') throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
-    if (amount.value > row.amountValue) throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
+    if (row.status !== 'authorized')
+      throw new ProviderError('invalid_request', `cannot capture a ${row.status} payment`, 422);
+    if (amount.value > row.amountValue)
+      throw new ProviderError('invalid_request', 'capture exceeds the authorized amount', 422);
     await this.ledger.update(row, { status: 'paid', amountCaptured: amount.value });
     return { status: 'succeeded', amountCaptured: amount.value };
   }
@@ -140,9 +166,14 @@ export class TestProvider implements PaymentProvider {
     return { status: 'succeeded' };
   }
 
-  async refund(ctx: ProviderCallContext, providerPaymentId: string, amount: Money): Promise<RefundResult> {
+  async refund(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    amount: Money,
+  ): Promise<RefundResult> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
-    if (row.status !== 'paid') throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
+    if (row.status !== 'paid')
+      throw new ProviderError('invalid_request', `cannot refund a ${row.status} payment`, 422);
     if (amount.value > row.amountCaptured - row.amountRefunded) {
       throw new ProviderError('invalid_request', 'refund exceeds the captured amount', 422);
     }
@@ -151,12 +182,17 @@ export class TestProvider implements PaymentProvider {
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    if (!this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])) {
+    if (
+      !this.signer.verify(ctx.account.id, webhook.rawBody, webhook.headers[TEST_SIGNATURE_HEADER])
+    ) {
       throw new WebhookVerificationError('bad or missing Test-Signature');
     }
   }
 
-  async parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): Promise<WebhookNotification[]> {
+  async parseWebhook(
+    _ctx: ProviderCallContext,
+    webhook: InboundWebhook,
+  ): Promise<WebhookNotification[]> {
     const body = JSON.parse(webhook.rawBody.toString('utf8')) as TestWebhookBody;
     return [
       {

@@ -45,13 +45,18 @@ function IsStringMap() {
           !Array.isArray(value) &&
           Object.keys(value).length >= 1 &&
           Object.keys(value).length <= 50 &&
-          Object.entries(value).every(([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512),
+          Object.entries(value).every(
+            ([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512,
+          ),
       },
     });
 }
 
 export class RuleConditionsDto {
-  @ApiPropertyOptional({ example: ['EUR'], description: 'ISO 4217 codes; the payment currency must be one of them' })
+  @ApiPropertyOptional({
+    example: ['EUR'],
+    description: 'ISO 4217 codes; the payment currency must be one of them',
+  })
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
@@ -60,27 +65,39 @@ export class RuleConditionsDto {
   @IsCurrencyCode({ each: true, message: 'must contain ISO 4217 currency codes, e.g. EUR' })
   currencies?: string[];
 
-  @ApiPropertyOptional({ example: 1000, description: "Inclusive lower bound, minor units of the payment's currency" })
+  @ApiPropertyOptional({
+    example: 1000,
+    description: "Inclusive lower bound, minor units of the payment's currency",
+  })
   @IsOptional()
   @IsInt({ message: 'must be an integer number of minor units' })
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   amountMin?: number;
 
-  @ApiPropertyOptional({ example: 100000, description: "Inclusive upper bound, minor units of the payment's currency" })
+  @ApiPropertyOptional({
+    example: 100000,
+    description: "Inclusive upper bound, minor units of the payment's currency",
+  })
   @IsOptional()
   @IsInt({ message: 'must be an integer number of minor units' })
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   amountMax?: number;
 
-  @ApiPropertyOptional({ example: ['NL', 'BE'], description: 'ISO 3166-1 alpha-2; matched against customer.country' })
+  @ApiPropertyOptional({
+    example: ['NL', 'BE'],
+    description: 'ISO 3166-1 alpha-2; matched against customer.country',
+  })
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(300)
   @ArrayUnique()
-  @IsISO31661Alpha2({ each: true, message: 'must contain ISO 3166-1 alpha-2 country codes, e.g. NL' })
+  @IsISO31661Alpha2({
+    each: true,
+    message: 'must contain ISO 3166-1 alpha-2 country codes, e.g. NL',
+  })
   countries?: string[];
 
   @ApiPropertyOptional({ enum: PAYMENT_METHODS, isArray: true, example: ['ideal'] })
@@ -91,7 +108,12 @@ export class RuleConditionsDto {
   @IsIn(PAYMENT_METHODS, { each: true, message: `must contain only ${PAYMENT_METHODS.join(', ')}` })
   methods?: PaymentMethod[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { channel: 'app' }, description: 'Every key must be present in the payment metadata with exactly this value' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { channel: 'app' },
+    description: 'Every key must be present in the payment metadata with exactly this value',
+  })
   @IsOptional()
   @IsObject()
   @IsStringMap()
@@ -145,7 +167,10 @@ export class CreateRoutingRuleDto {
   @Length(1, 128)
   name: string;
 
-  @ApiProperty({ example: 10, description: 'Lowest first; unique among the rules that can apply to the same integration' })
+  @ApiProperty({
+    example: 10,
+    description: 'Lowest first; unique among the rules that can apply to the same integration',
+  })
   @IsInt({ message: 'must be an integer' })
   @Min(MIN_PRIORITY)
   @Max(MAX_PRIORITY)
@@ -156,25 +181,38 @@ export class CreateRoutingRuleDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'null or absent: applies to every integration' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'null or absent: applies to every integration',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 40)
   integrationId?: string | null;
 
-  @ApiPropertyOptional({ type: RuleConditionsDto, description: 'All given conditions must hold; none given: every payment matches' })
+  @ApiPropertyOptional({
+    type: RuleConditionsDto,
+    description: 'All given conditions must hold; none given: every payment matches',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => RuleConditionsDto)
   conditions?: RuleConditionsDto;
 
-  @ApiProperty({ type: [RuleTargetDto], description: 'One target takes all; several split by weight, sticky per customer' })
+  @ApiProperty({
+    type: [RuleTargetDto],
+    description: 'One target takes all; several split by weight, sticky per customer',
+  })
   @RuleTargets()
   targets: RuleTargetDto[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Tried in order when the chosen target fails with a retryable error' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Tried in order when the chosen target fails with a retryable error',
+  })
   @IsOptional()
   @FallbackAccountIds()
   fallback?: string[];
@@ -226,7 +264,9 @@ export class UpdateRoutingRuleDto {
 }
 
 export class ListRoutingRulesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: "Only this integration's rules and the rules for every integration" })
+  @ApiPropertyOptional({
+    description: "Only this integration's rules and the rules for every integration",
+  })
   @IsOptional()
   @IsString()
   @Length(1, 40)

@@ -12,7 +12,8 @@ export class StatisticsController {
   @Get()
   @ApiOperation({
     summary: 'Payment counts, conversion and paid volume',
-    description: 'Payments created in [from, to), grouped by provider, UTC day, status or provider account; compare the PSPs of an A/B split with groupBy=account.',
+    description:
+      'Payments created in [from, to), grouped by provider, UTC day, status or provider account; compare the PSPs of an A/B split with groupBy=account.',
   })
   @ApiOkResponse({ type: StatisticsDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })

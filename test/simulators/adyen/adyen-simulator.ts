@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
-import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse, text } from '../psp-simulator';
+import {
+  checkoutPage,
+  formFields,
+  json,
+  PspSimulator,
+  redirect,
+  SimRequest,
+  SimResponse,
+  text,
+} from '../psp-simulator';
 import { SpecValidator } from '../spec-validator';
 
 export interface AdyenSimAccount {
@@ -53,7 +62,15 @@ export class AdyenSimulator extends PspSimulator {
   }
 
   override async start(): Promise<this> {
-    this.spec?.warmUp(...['PaymentLinkRequest', 'UpdatePaymentLinkRequest', 'PaymentCaptureRequest', 'PaymentCancelRequest', 'PaymentRefundRequest'].map((n) => `components/schemas/${n}`));
+    this.spec?.warmUp(
+      ...[
+        'PaymentLinkRequest',
+        'UpdatePaymentLinkRequest',
+        'PaymentCaptureRequest',
+        'PaymentCancelRequest',
+        'PaymentRefundRequest',
+      ].map((n) => `components/schemas/${n}`),
+    );
     return super.start();
   }
 
@@ -82,7 +99,12 @@ export class AdyenSimulator extends PspSimulator {
     let body: any;
     if (request.method === 'POST' || request.method === 'PATCH') {
       if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
-        return this.error(415, '000', 'HTTP Status Response - Unsupported Media Type', 'validation');
+        return this.error(
+          415,
+          '000',
+          'HTTP Status Response - Unsupported Media Type',
+          'validation',
+        );
       }
       try {
         body = JSON.parse(request.body);
@@ -96,15 +118,18 @@ export class AdyenSimulator extends PspSimulator {
     if (link && request.method === 'GET') return this.getLink(link[1]);
     if (link && request.method === 'PATCH') return this.updateLink(link[1], body);
     const modification = /^\/payments\/([^/]+)\/(captures|cancels|refunds)$/.exec(path);
-    if (modification && request.method === 'POST') return this.modify(modification[1], modification[2], body);
+    if (modification && request.method === 'POST')
+      return this.modify(modification[1], modification[2], body);
     return this.error(404, '000', 'HTTP Status Response - Not Found', 'internal');
   }
 
   private createLink(body: any): SimResponse {
     const invalid = this.invalid('PaymentLinkRequest', body, '/paymentLinks');
     if (invalid) return invalid;
-    if (body.merchantAccount !== this.account.merchantAccount) return this.error(403, '901', 'Invalid Merchant Account', 'security');
-    if (body.amount.value <= 0) return this.error(422, '137', 'Invalid amount specified', 'validation');
+    if (body.merchantAccount !== this.account.merchantAccount)
+      return this.error(403, '901', 'Invalid Merchant Account', 'security');
+    if (body.amount.value <= 0)
+      return this.error(422, '137', 'Invalid amount specified', 'validation');
     const id = `PL${randomBytes(8).toString('hex').toUpperCase()}`;
     const entry: Link = {
       id,
@@ -132,28 +157,51 @@ export class AdyenSimulator extends PspSimulator {
     if (invalid) return invalid;
     const entry = this.links.get(id);
     if (!entry) return this.error(404, '000', 'Payment link not found', 'validation');
-    if (body.status !== 'expired') return this.error(422, '000', 'Only status expired can be set', 'validation');
-    if (entry.status !== 'active') return this.error(422, '000', `Payment link is ${entry.status}`, 'validation');
+    if (body.status !== 'expired')
+      return this.error(422, '000', 'Only status expired can be set', 'validation');
+    if (entry.status !== 'active')
+      return this.error(422, '000', `Payment link is ${entry.status}`, 'validation');
     entry.status = 'expired';
     return json(200, this.linkView(entry));
   }
 
   private modify(pspReference: string, kind: string, body: any): SimResponse {
-    const schema = { captures: 'PaymentCaptureRequest', cancels: 'PaymentCancelRequest', refunds: 'PaymentRefundRequest' }[kind]!;
+    const schema = {
+      captures: 'PaymentCaptureRequest',
+      cancels: 'PaymentCancelRequest',
+      refunds: 'PaymentRefundRequest',
+    }[kind]!;
     const invalid = this.invalid(schema, body, `/payments/${pspReference}/${kind}`);
     if (invalid) return invalid;
-    if (body.merchantAccount !== this.account.merchantAccount) return this.error(403, '901', 'Invalid Merchant Account', 'security');
+    if (body.merchantAccount !== this.account.merchantAccount)
+      return this.error(403, '901', 'Invalid Merchant Account', 'security');
     const entry = [...this.links.values()].find((l) => l.pspReference === pspReference);
-    if (!entry) return this.error(422, '167', 'Original pspReference required for this operation', 'validation');
+    if (!entry)
+      return this.error(
+        422,
+        '167',
+        'Original pspReference required for this operation',
+        'validation',
+      );
     const currency = entry.request.amount.currency;
-    if (body.amount && body.amount.currency !== currency) return this.error(422, '000', 'Currency mismatch', 'validation');
+    if (body.amount && body.amount.currency !== currency)
+      return this.error(422, '000', 'Currency mismatch', 'validation');
     const modificationRef = randomBytes(8).toString('hex').toUpperCase();
     const value: number | undefined = body.amount?.value;
     let event: { eventCode: string; success: boolean; reason?: string; value: number } | undefined;
     if (kind === 'captures') {
-      const ok = entry.request.manualCapture === true && entry.captured === 0 && !entry.canceled && value! <= entry.request.amount.value;
+      const ok =
+        entry.request.manualCapture === true &&
+        entry.captured === 0 &&
+        !entry.canceled &&
+        value! <= entry.request.amount.value;
       if (ok) entry.captured = value!;
-      event = { eventCode: 'CAPTURE', success: ok, reason: ok ? undefined : 'Capture not possible', value: value! };
+      event = {
+        eventCode: 'CAPTURE',
+        success: ok,
+        reason: ok ? undefined : 'Capture not possible',
+        value: value!,
+      };
     } else if (kind === 'cancels') {
       const ok = entry.captured === 0 && !entry.canceled;
       if (ok) entry.canceled = true;
@@ -162,7 +210,12 @@ export class AdyenSimulator extends PspSimulator {
       const ok = value! > 0 && entry.refunded + value! <= entry.captured && !this.refuseNextRefund;
       this.refuseNextRefund = false;
       if (ok) entry.refunded += value!;
-      event = { eventCode: 'REFUND', success: ok, reason: ok ? undefined : 'Insufficient balance on payment', value: value! };
+      event = {
+        eventCode: 'REFUND',
+        success: ok,
+        reason: ok ? undefined : 'Insufficient balance on payment',
+        value: value!,
+      };
     }
     // Adyen answers `received` now and reports the outcome by webhook.
     this.notifyLater({
@@ -188,7 +241,13 @@ export class AdyenSimulator extends PspSimulator {
     const entry = this.links.get(id);
     if (!entry) return text(404, 'Payment link not found');
     if (request.method === 'GET') {
-      return checkoutPage(`Pay ${entry.request.description ?? ''}`, ['paid', 'authorized', 'failed', 'canceled', 'expired']);
+      return checkoutPage(`Pay ${entry.request.description ?? ''}`, [
+        'paid',
+        'authorized',
+        'failed',
+        'canceled',
+        'expired',
+      ]);
     }
     const outcome = formFields(request.body).outcome as AdyenOutcome;
     if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
@@ -202,7 +261,9 @@ export class AdyenSimulator extends PspSimulator {
       if (!entry.request.manualCapture) entry.captured = amount.value;
       await this.notify(this.authorisation(entry, true));
     } else if (outcome === 'failed' || outcome === 'canceled') {
-      await this.notify(this.authorisation(entry, false, outcome === 'failed' ? 'Refused' : 'Cancelled'));
+      await this.notify(
+        this.authorisation(entry, false, outcome === 'failed' ? 'Refused' : 'Cancelled'),
+      );
     } else {
       return text(400, 'unknown outcome');
     }
@@ -210,7 +271,9 @@ export class AdyenSimulator extends PspSimulator {
   }
 
   private authorisation(entry: Link, success: boolean, reason?: string) {
-    const metadata = Object.fromEntries(Object.entries(entry.request.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, String(v)]));
+    const metadata = Object.fromEntries(
+      Object.entries(entry.request.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, String(v)]),
+    );
     return {
       pspReference: entry.pspReference ?? randomBytes(8).toString('hex').toUpperCase(),
       merchantReference: entry.request.reference,
@@ -253,33 +316,63 @@ export class AdyenSimulator extends PspSimulator {
       ...(item.additionalData ?? {}),
       hmacSignature: this.hmac.calculateHmac(notificationItem as never, this.account.hmacKey),
     };
-    this.lastSigned = JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: notificationItem }] });
+    this.lastSigned = JSON.stringify({
+      live: 'false',
+      notificationItems: [{ NotificationRequestItem: notificationItem }],
+    });
     if (this.dropWebhooks || !this.webhookUrl) return;
     await this.deliver(this.lastSigned);
   }
 
   /** Posts a notification body to the webhook URL (also used to replay one). */
   async deliver(body: string): Promise<number> {
-    const response = await fetch(this.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const responseText = await response.text();
     this.delivered.push({ body, status: response.status, responseText });
     return response.status;
   }
 
   private linkView(entry: Link) {
-    return { ...entry.request, id: entry.id, url: entry.url, status: entry.status, expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    return {
+      ...entry.request,
+      id: entry.id,
+      url: entry.url,
+      status: entry.status,
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    };
   }
 
   private invalid(schema: string, body: unknown, path: string): SimResponse | undefined {
-    if (body === null || typeof body !== 'object') return this.error(422, '702', 'Empty or invalid body', 'validation');
+    if (body === null || typeof body !== 'object')
+      return this.error(422, '702', 'Empty or invalid body', 'validation');
     const errors = this.spec?.validate(`components/schemas/${schema}`, body) ?? [];
     if (errors.length === 0) return undefined;
     this.rejected.push({ path, errors });
     const first = errors[0];
-    return this.error(422, '702', `Structure of ${schema} contains errors: ${first.field || '(root)'} ${first.message}`, 'validation');
+    return this.error(
+      422,
+      '702',
+      `Structure of ${schema} contains errors: ${first.field || '(root)'} ${first.message}`,
+      'validation',
+    );
   }
 
-  private error(status: number, errorCode: string, message: string, errorType: string): SimResponse {
-    return json(status, { status, errorCode, message, errorType, pspReference: randomBytes(8).toString('hex').toUpperCase() });
+  private error(
+    status: number,
+    errorCode: string,
+    message: string,
+    errorType: string,
+  ): SimResponse {
+    return json(status, {
+      status,
+      errorCode,
+      message,
+      errorType,
+      pspReference: randomBytes(8).toString('hex').toUpperCase(),
+    });
   }
 }

@@ -1,8 +1,40 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse } from '../psp-simulator';
+import {
+  checkoutPage,
+  formFields,
+  json,
+  PspSimulator,
+  redirect,
+  SimRequest,
+  SimResponse,
+} from '../psp-simulator';
 
-const CURRENCIES = new Set(['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'AUD', 'CAD']);
-const GATEWAYS = new Set(['CREDITCARD', 'IDEAL', 'MISTERCASH', 'PAYPAL', 'EPS', 'KLARNA', 'APPLEPAY', 'GOOGLEPAY', 'BANKTRANS', 'VISA', 'MASTERCARD']);
+const CURRENCIES = new Set([
+  'EUR',
+  'GBP',
+  'USD',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'AUD',
+  'CAD',
+]);
+const GATEWAYS = new Set([
+  'CREDITCARD',
+  'IDEAL',
+  'MISTERCASH',
+  'PAYPAL',
+  'EPS',
+  'KLARNA',
+  'APPLEPAY',
+  'GOOGLEPAY',
+  'BANKTRANS',
+  'VISA',
+  'MASTERCARD',
+]);
 
 interface SimOrder {
   order_id: string;
@@ -20,7 +52,13 @@ interface SimOrder {
   customer: Record<string, unknown>;
   payment_details: { type: string | null; capture?: 'manual'; capture_remain?: number };
   captureMode: 'manual' | null;
-  related_transactions: { transaction_id: number; amount: number; currency: string; status: string; description: string }[];
+  related_transactions: {
+    transaction_id: number;
+    amount: number;
+    currency: string;
+    status: string;
+    description: string;
+  }[];
   reason?: string;
   notification_url: string;
   redirect_url: string;
@@ -56,7 +94,8 @@ export class MultisafepaySimulator extends PspSimulator {
     if (request.headers['api_key'] !== this.apiKey) return mspError(401, 1032, 'Invalid API key');
     let body: Record<string, any> = {};
     if (request.method === 'POST' || request.method === 'PATCH') {
-      if (!String(request.headers['content-type']).startsWith('application/json')) return mspError(400, 1016, 'Missing data: the request body must be JSON');
+      if (!String(request.headers['content-type']).startsWith('application/json'))
+        return mspError(400, 1016, 'Missing data: the request body must be JSON');
       try {
         body = JSON.parse(request.body);
       } catch {
@@ -65,31 +104,49 @@ export class MultisafepaySimulator extends PspSimulator {
     }
     if (request.method === 'POST' && request.path === '/v1/json/orders') return this.create(body);
     const reservation = /^\/v1\/json\/capture\/([^/]+)$/.exec(request.path);
-    if (reservation && request.method === 'PATCH') return this.cancelReservation(decodeURIComponent(reservation[1]), body);
+    if (reservation && request.method === 'PATCH')
+      return this.cancelReservation(decodeURIComponent(reservation[1]), body);
     const capture = /^\/v1\/json\/orders\/([^/]+)\/capture$/.exec(request.path);
-    if (capture && request.method === 'POST') return this.capture(decodeURIComponent(capture[1]), body);
+    if (capture && request.method === 'POST')
+      return this.capture(decodeURIComponent(capture[1]), body);
     const match = /^\/v1\/json\/orders\/([^/]+)(\/refunds)?$/.exec(request.path);
     if (!match) return mspError(404, 1014, 'Unspecified error: unknown endpoint');
     const order = this.orders.get(decodeURIComponent(match[1]));
     if (!order) return mspError(404, 1006, 'Invalid transaction ID');
-    if (request.method === 'GET' && !match[2]) return json(200, { success: true, data: this.view(order) });
+    if (request.method === 'GET' && !match[2])
+      return json(200, { success: true, data: this.view(order) });
     if (request.method === 'PATCH' && !match[2]) return this.update(order, body);
     if (request.method === 'POST' && match[2]) return this.refund(order, body);
     return mspError(405, 1014, 'Unspecified error: method not allowed');
   }
 
   private create(body: Record<string, any>): SimResponse {
-    if (!['redirect', 'direct', 'paymentlink'].includes(body.type)) return mspError(400, 1000, 'Disabled transaction type');
-    if (typeof body.order_id !== 'string' || !body.order_id) return mspError(400, 1016, 'Missing data: order_id');
-    if (typeof body.currency !== 'string' || !CURRENCIES.has(body.currency)) return mspError(400, 1002, 'Invalid currency');
-    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0) return mspError(400, 1001, 'Invalid amount');
-    if (typeof body.description !== 'string' || !body.description) return mspError(400, 1008, 'Invalid description');
-    if (body.gateway !== undefined && !GATEWAYS.has(body.gateway)) return mspError(400, 1033, 'Invalid gateway');
+    if (!['redirect', 'direct', 'paymentlink'].includes(body.type))
+      return mspError(400, 1000, 'Disabled transaction type');
+    if (typeof body.order_id !== 'string' || !body.order_id)
+      return mspError(400, 1016, 'Missing data: order_id');
+    if (typeof body.currency !== 'string' || !CURRENCIES.has(body.currency))
+      return mspError(400, 1002, 'Invalid currency');
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
+      return mspError(400, 1001, 'Invalid amount');
+    if (typeof body.description !== 'string' || !body.description)
+      return mspError(400, 1008, 'Invalid description');
+    if (body.gateway !== undefined && !GATEWAYS.has(body.gateway))
+      return mspError(400, 1033, 'Invalid gateway');
     const options = body.payment_options ?? {};
-    if (typeof options.notification_url !== 'string' || typeof options.redirect_url !== 'string') return mspError(400, 1016, 'Missing data: payment_options');
-    if (options.notification_method !== undefined && !['POST', 'GET'].includes(options.notification_method)) return mspError(400, 1010, 'Invalid variable: notification_method');
-    if (this.orders.has(body.order_id)) return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
-    if (body.capture !== undefined && (body.capture !== 'manual' || !['CREDITCARD', 'VISA', 'MASTERCARD'].includes(body.gateway))) {
+    if (typeof options.notification_url !== 'string' || typeof options.redirect_url !== 'string')
+      return mspError(400, 1016, 'Missing data: payment_options');
+    if (
+      options.notification_method !== undefined &&
+      !['POST', 'GET'].includes(options.notification_method)
+    )
+      return mspError(400, 1010, 'Invalid variable: notification_method');
+    if (this.orders.has(body.order_id))
+      return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
+    if (
+      body.capture !== undefined &&
+      (body.capture !== 'manual' || !['CREDITCARD', 'VISA', 'MASTERCARD'].includes(body.gateway))
+    ) {
       return mspError(400, 1010, 'Invalid variable: capture (manual capture is for card gateways)');
     }
     const now = new Date().toISOString();
@@ -115,12 +172,24 @@ export class MultisafepaySimulator extends PspSimulator {
       cancel_url: options.cancel_url ?? options.redirect_url,
     };
     this.orders.set(order.order_id, order);
-    return json(200, { success: true, data: { order_id: order.order_id, payment_url: `${this.url}/pay/${encodeURIComponent(order.order_id)}` } });
+    return json(200, {
+      success: true,
+      data: {
+        order_id: order.order_id,
+        payment_url: `${this.url}/pay/${encodeURIComponent(order.order_id)}`,
+      },
+    });
   }
 
   /** The order as the API and the notifications show it (no merchant URLs). */
   view(order: SimOrder) {
-    const { notification_url: _n, redirect_url: _r, cancel_url: _c, captureMode: _m, ...rest } = order;
+    const {
+      notification_url: _n,
+      redirect_url: _r,
+      cancel_url: _c,
+      captureMode: _m,
+      ...rest
+    } = order;
     void _n;
     void _r;
     void _c;
@@ -129,16 +198,32 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private awaitingCapture(order: SimOrder): boolean {
-    return order.status === 'completed' && order.financial_status === 'initialized' && order.payment_details.capture === 'manual';
+    return (
+      order.status === 'completed' &&
+      order.financial_status === 'initialized' &&
+      order.payment_details.capture === 'manual'
+    );
   }
 
   /** Captures (part of) an authorization into a new child order, as MultiSafepay does. */
   private capture(orderId: string, body: Record<string, any>): SimResponse {
     const order = this.orders.get(orderId);
     if (!order) return mspError(404, 1006, 'Invalid transaction ID');
-    if (!this.awaitingCapture(order) || !order.payment_details.capture_remain) return mspError(400, 1014, `Unspecified error: order ${orderId} has nothing to capture`);
-    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0 || body.amount > order.payment_details.capture_remain) return mspError(400, 1001, 'Invalid amount');
-    if (typeof body.new_order_id !== 'string' || !body.new_order_id || this.orders.has(body.new_order_id)) return mspError(400, 1016, 'Missing data: new_order_id');
+    if (!this.awaitingCapture(order) || !order.payment_details.capture_remain)
+      return mspError(400, 1014, `Unspecified error: order ${orderId} has nothing to capture`);
+    if (
+      typeof body.amount !== 'number' ||
+      !Number.isInteger(body.amount) ||
+      body.amount <= 0 ||
+      body.amount > order.payment_details.capture_remain
+    )
+      return mspError(400, 1001, 'Invalid amount');
+    if (
+      typeof body.new_order_id !== 'string' ||
+      !body.new_order_id ||
+      this.orders.has(body.new_order_id)
+    )
+      return mspError(400, 1016, 'Missing data: new_order_id');
     const now = new Date().toISOString();
     const child: SimOrder = {
       ...order,
@@ -160,14 +245,18 @@ export class MultisafepaySimulator extends PspSimulator {
     this.set(order, 'completed', 'completed');
     this.notifyLater(child);
     this.notifyLater(order);
-    return json(200, { success: true, data: { transaction_id: child.transaction_id, order_id: child.order_id } });
+    return json(200, {
+      success: true,
+      data: { transaction_id: child.transaction_id, order_id: child.order_id },
+    });
   }
 
   private cancelReservation(orderId: string, body: Record<string, any>): SimResponse {
     const order = this.orders.get(orderId);
     if (!order) return mspError(404, 1006, 'Invalid transaction ID');
     if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
-    if (!this.awaitingCapture(order)) return mspError(400, 1014, `Unspecified error: order ${orderId} has no open authorization`);
+    if (!this.awaitingCapture(order))
+      return mspError(400, 1014, `Unspecified error: order ${orderId} has no open authorization`);
     order.payment_details.capture_remain = 0;
     this.set(order, 'void', 'void');
     this.notifyLater(order);
@@ -176,26 +265,49 @@ export class MultisafepaySimulator extends PspSimulator {
 
   private update(order: SimOrder, body: Record<string, any>): SimResponse {
     if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
-    if (body.exclude_order !== undefined && ![0, 1].includes(body.exclude_order)) return mspError(400, 1010, 'Invalid variable: exclude_order');
-    if (order.status !== 'initialized') return mspError(400, 1014, `Unspecified error: an order with status ${order.status} cannot be cancelled`);
+    if (body.exclude_order !== undefined && ![0, 1].includes(body.exclude_order))
+      return mspError(400, 1010, 'Invalid variable: exclude_order');
+    if (order.status !== 'initialized')
+      return mspError(
+        400,
+        1014,
+        `Unspecified error: an order with status ${order.status} cannot be cancelled`,
+      );
     this.set(order, 'void', 'cancelled');
     this.notifyLater(order);
     return json(200, { success: true, data: {} });
   }
 
   private refund(order: SimOrder, body: Record<string, any>): SimResponse {
-    if (order.payment_details.capture === 'manual') return mspError(400, 1035, 'Invalid refund: refund the capture order of a manual-capture payment');
-    if (!['completed', 'shipped', 'partial_refunded'].includes(order.status)) return mspError(400, 1035, `Invalid refund: order status is ${order.status}`);
+    if (order.payment_details.capture === 'manual')
+      return mspError(
+        400,
+        1035,
+        'Invalid refund: refund the capture order of a manual-capture payment',
+      );
+    if (!['completed', 'shipped', 'partial_refunded'].includes(order.status))
+      return mspError(400, 1035, `Invalid refund: order status is ${order.status}`);
     if (body.currency !== order.currency) return mspError(400, 1002, 'Invalid currency');
-    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0) return mspError(400, 1001, 'Invalid amount');
-    if (body.amount > order.amount - order.amount_refunded) return mspError(400, 1035, 'Invalid refund: the amount exceeds the refundable amount');
+    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
+      return mspError(400, 1001, 'Invalid amount');
+    if (body.amount > order.amount - order.amount_refunded)
+      return mspError(400, 1035, 'Invalid refund: the amount exceeds the refundable amount');
     const transactionId = this.nextTransactionId++;
-    order.related_transactions.push({ transaction_id: transactionId, amount: body.amount, currency: order.currency, status: 'completed', description: body.description ?? '' });
+    order.related_transactions.push({
+      transaction_id: transactionId,
+      amount: body.amount,
+      currency: order.currency,
+      status: 'completed',
+      description: body.description ?? '',
+    });
     order.amount_refunded += body.amount;
     const full = order.amount_refunded === order.amount;
     this.set(order, full ? 'refunded' : 'partial_refunded', full ? 'refunded' : 'partial_refunded');
     this.notifyLater(order);
-    return json(200, { success: true, data: { transaction_id: transactionId, refund_id: transactionId } });
+    return json(200, {
+      success: true,
+      data: { transaction_id: transactionId, refund_id: transactionId },
+    });
   }
 
   /** The customer's bank reverses the payment. */
@@ -208,10 +320,16 @@ export class MultisafepaySimulator extends PspSimulator {
   private async checkout(request: SimRequest, orderId: string): Promise<SimResponse> {
     const order = this.orders.get(orderId);
     if (!order) return { status: 404, body: 'unknown order' };
-    if (request.method === 'GET') return checkoutPage(`MultiSafepay ${orderId}`, ['paid', 'failed', 'canceled', 'expired']);
+    if (request.method === 'GET')
+      return checkoutPage(`MultiSafepay ${orderId}`, ['paid', 'failed', 'canceled', 'expired']);
     if (order.status !== 'initialized') return { status: 409, body: `order is ${order.status}` };
     const outcome = formFields(request.body).outcome;
-    const next: Record<string, [string, string]> = { paid: ['completed', 'completed'], failed: ['declined', 'declined'], canceled: ['void', 'cancelled'], expired: ['expired', 'expired'] };
+    const next: Record<string, [string, string]> = {
+      paid: ['completed', 'completed'],
+      failed: ['declined', 'declined'],
+      canceled: ['void', 'cancelled'],
+      expired: ['expired', 'expired'],
+    };
     if (!next[outcome]) return { status: 400, body: 'unknown outcome' };
     this.set(order, ...next[outcome]);
     if (outcome === 'failed') order.reason = 'Declined by the issuer';
@@ -221,7 +339,9 @@ export class MultisafepaySimulator extends PspSimulator {
       order.payment_details = { type: 'VISA', capture: 'manual', capture_remain: order.amount };
     }
     await this.notify(order);
-    return redirect(`${outcome === 'canceled' ? order.cancel_url : order.redirect_url}${order.redirect_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}`);
+    return redirect(
+      `${outcome === 'canceled' ? order.cancel_url : order.redirect_url}${order.redirect_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}`,
+    );
   }
 
   private set(order: SimOrder, status: string, financialStatus: string): void {
@@ -237,8 +357,17 @@ export class MultisafepaySimulator extends PspSimulator {
   private async notify(order: SimOrder): Promise<void> {
     const body = JSON.stringify(this.view(order));
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = createHmac('sha512', this.apiKey).update(`${timestamp}:${body}`).digest('hex');
+    const signature = createHmac('sha512', this.apiKey)
+      .update(`${timestamp}:${body}`)
+      .digest('hex');
     const url = `${order.notification_url}${order.notification_url.includes('?') ? '&' : '?'}transactionid=${encodeURIComponent(order.order_id)}&timestamp=${timestamp}`;
-    await this.sendWebhook(url, { 'content-type': 'application/json', auth: Buffer.from(`${timestamp}:${signature}`).toString('base64') }, body);
+    await this.sendWebhook(
+      url,
+      {
+        'content-type': 'application/json',
+        auth: Buffer.from(`${timestamp}:${signature}`).toString('base64'),
+      },
+      body,
+    );
   }
 }

@@ -1,5 +1,20 @@
-import { createSign, createVerify, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse, text } from '../psp-simulator';
+import {
+  createSign,
+  createVerify,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
+import {
+  checkoutPage,
+  formFields,
+  json,
+  PspSimulator,
+  redirect,
+  SimRequest,
+  SimResponse,
+  text,
+} from '../psp-simulator';
 import { SpecValidator } from '../spec-validator';
 
 export interface PayPalSimAccount {
@@ -65,8 +80,15 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   override async start(): Promise<this> {
-    this.specs.orders?.warmUp('components/schemas/order_request', 'components/schemas/order_capture_request', 'components/schemas/order_authorize_request');
-    this.specs.payments?.warmUp('components/schemas/capture_request', 'components/schemas/refund_request');
+    this.specs.orders?.warmUp(
+      'components/schemas/order_request',
+      'components/schemas/order_capture_request',
+      'components/schemas/order_authorize_request',
+    );
+    this.specs.payments?.warmUp(
+      'components/schemas/capture_request',
+      'components/schemas/refund_request',
+    );
     this.specs.webhooks?.warmUp('components/schemas/verify_webhook_signature');
     return super.start();
   }
@@ -74,7 +96,9 @@ export class PayPalSimulator extends PspSimulator {
   /** A refund made by the merchant in PayPal's own dashboard (the webhook follows). */
   dashboardRefund(orderId: string, value: string): void {
     const capture = this.orders.get(orderId)!.captures[0];
-    const response = this.refundCapture(capture.id, { amount: { currency_code: capture.amount.currency_code, value } });
+    const response = this.refundCapture(capture.id, {
+      amount: { currency_code: capture.amount.currency_code, value },
+    });
     if (response.status !== 201) throw new Error(`dashboard refund refused: ${response.body}`);
   }
 
@@ -95,24 +119,42 @@ export class PayPalSimulator extends PspSimulator {
   protected async handle(request: SimRequest): Promise<SimResponse> {
     if (request.path === '/checkoutnow') return this.hostedPage(request);
     if (request.path.startsWith('/certs/')) {
-      return text(200, this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'application/x-pem-file');
+      return text(
+        200,
+        this.keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        'application/x-pem-file',
+      );
     }
-    if (request.method === 'POST' && request.path === '/v1/oauth2/token') return this.issueToken(request);
+    if (request.method === 'POST' && request.path === '/v1/oauth2/token')
+      return this.issueToken(request);
 
     const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
     const expiry = bearer ? this.tokens.get(bearer) : undefined;
     if (!expiry || expiry < Date.now()) {
-      return this.error(401, 'AUTHENTICATION_FAILURE', 'Authentication failed due to invalid authentication credentials or a missing Authorization header.');
+      return this.error(
+        401,
+        'AUTHENTICATION_FAILURE',
+        'Authentication failed due to invalid authentication credentials or a missing Authorization header.',
+      );
     }
     let body: any;
     if (request.method === 'POST' && request.body) {
       if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
-        return this.error(415, 'UNSUPPORTED_MEDIA_TYPE', 'The server does not support the request payload’s media type.');
+        return this.error(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'The server does not support the request payload’s media type.',
+        );
       }
       try {
         body = JSON.parse(request.body);
       } catch {
-        return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ issue: 'MALFORMED_REQUEST_JSON' }]);
+        return this.error(
+          400,
+          'INVALID_REQUEST',
+          'Request is not well-formed, syntactically incorrect, or violates schema.',
+          [{ issue: 'MALFORMED_REQUEST_JSON' }],
+        );
       }
     }
     const requestId = request.headers['paypal-request-id'] as string | undefined;
@@ -127,11 +169,15 @@ export class PayPalSimulator extends PspSimulator {
     const { method, path } = request;
     if (method === 'POST' && path === '/v2/checkout/orders') return this.createOrder(body);
     let m = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
-    if (m && method === 'GET') return this.withOrder(m[1], (order) => json(200, this.orderView(order)));
+    if (m && method === 'GET')
+      return this.withOrder(m[1], (order) => json(200, this.orderView(order)));
     m = /^\/v2\/checkout\/orders\/([^/]+)\/(capture|authorize)$/.exec(path);
     if (m && method === 'POST') return this.completeOrder(m[1], m[2], body);
     m = /^\/v2\/payments\/authorizations\/([^/]+)\/(capture|void)$/.exec(path);
-    if (m && method === 'POST') return m[2] === 'capture' ? this.captureAuthorization(m[1], body) : this.voidAuthorization(m[1], request);
+    if (m && method === 'POST')
+      return m[2] === 'capture'
+        ? this.captureAuthorization(m[1], body)
+        : this.voidAuthorization(m[1], request);
     m = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path);
     if (m && method === 'GET') {
       const found = this.findCapture(m[1]);
@@ -139,60 +185,129 @@ export class PayPalSimulator extends PspSimulator {
     }
     m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (m && method === 'POST') return this.refundCapture(m[1], body);
-    if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature') return this.verifySignature(body);
+    if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature')
+      return this.verifySignature(body);
     return this.notFound();
   }
 
   private issueToken(request: SimRequest): SimResponse {
     const expected = `Basic ${Buffer.from(`${this.account.clientId}:${this.account.clientSecret}`).toString('base64')}`;
     if (request.headers.authorization !== expected) {
-      return json(401, { error: 'invalid_client', error_description: 'Client Authentication failed' });
+      return json(401, {
+        error: 'invalid_client',
+        error_description: 'Client Authentication failed',
+      });
     }
-    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') || formFields(request.body).grant_type !== 'client_credentials') {
-      return json(400, { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' });
+    if (
+      !String(request.headers['content-type'] ?? '').startsWith(
+        'application/x-www-form-urlencoded',
+      ) ||
+      formFields(request.body).grant_type !== 'client_credentials'
+    ) {
+      return json(400, {
+        error: 'unsupported_grant_type',
+        error_description: 'Grant Type is NULL',
+      });
     }
     const token = `A21AA${randomBytes(24).toString('base64url')}`;
     this.tokens.set(token, Date.now() + this.tokenTtl * 1000);
     this.tokensIssued += 1;
-    return json(200, { scope: 'https://uri.paypal.com/services/payments/payment', access_token: token, token_type: 'Bearer', app_id: 'APP-80W284485P519543T', expires_in: this.tokenTtl, nonce: randomUUID() });
+    return json(200, {
+      scope: 'https://uri.paypal.com/services/payments/payment',
+      access_token: token,
+      token_type: 'Bearer',
+      app_id: 'APP-80W284485P519543T',
+      expires_in: this.tokenTtl,
+      nonce: randomUUID(),
+    });
   }
 
   private createOrder(body: any): SimResponse {
     const invalid = this.invalid('orders', 'order_request', body, '/v2/checkout/orders');
     if (invalid) return invalid;
     const unit = body.purchase_units[0];
-    const precision = this.precision(unit.amount, '/purchase_units/@reference_id==\'default\'/amount/value');
+    const precision = this.precision(
+      unit.amount,
+      "/purchase_units/@reference_id=='default'/amount/value",
+    );
     if (precision) return precision;
     const context = body.payment_source?.paypal?.experience_context;
     if (!context?.return_url) {
-      return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed.', [{ issue: 'MISSING_RETURN_URL', field: '/payment_source/paypal/experience_context/return_url' }]);
+      return this.error(
+        422,
+        'UNPROCESSABLE_ENTITY',
+        'The requested action could not be performed.',
+        [
+          {
+            issue: 'MISSING_RETURN_URL',
+            field: '/payment_source/paypal/experience_context/return_url',
+          },
+        ],
+      );
     }
     const id = randomBytes(9).toString('hex').toUpperCase().slice(0, 17);
-    const order: Order = { id, status: 'PAYER_ACTION_REQUIRED', intent: body.intent, request: body, declineNext: false, authorizations: [], captures: [], refunds: [] };
+    const order: Order = {
+      id,
+      status: 'PAYER_ACTION_REQUIRED',
+      intent: body.intent,
+      request: body,
+      declineNext: false,
+      authorizations: [],
+      captures: [],
+      refunds: [],
+    };
     this.orders.set(id, order);
     return json(200, this.orderView(order));
   }
 
   private completeOrder(id: string, action: string, body: any): SimResponse {
-    const invalid = this.invalid('orders', action === 'capture' ? 'order_capture_request' : 'order_authorize_request', body ?? {}, `/v2/checkout/orders/${id}/${action}`);
+    const invalid = this.invalid(
+      'orders',
+      action === 'capture' ? 'order_capture_request' : 'order_authorize_request',
+      body ?? {},
+      `/v2/checkout/orders/${id}/${action}`,
+    );
     if (invalid) return invalid;
     return this.withOrder(id, (order) => {
       if ((action === 'capture') !== (order.intent === 'CAPTURE')) {
-        return this.unprocessable(action === 'capture' ? 'ACTION_DOES_NOT_MATCH_INTENT' : 'ACTION_DOES_NOT_MATCH_INTENT');
+        return this.unprocessable(
+          action === 'capture' ? 'ACTION_DOES_NOT_MATCH_INTENT' : 'ACTION_DOES_NOT_MATCH_INTENT',
+        );
       }
-      if (order.status === 'COMPLETED') return this.unprocessable(action === 'capture' ? 'ORDER_ALREADY_CAPTURED' : 'ORDER_ALREADY_AUTHORIZED');
+      if (order.status === 'COMPLETED')
+        return this.unprocessable(
+          action === 'capture' ? 'ORDER_ALREADY_CAPTURED' : 'ORDER_ALREADY_AUTHORIZED',
+        );
       if (order.status !== 'APPROVED') return this.unprocessable('ORDER_NOT_APPROVED');
       if (order.declineNext) {
-        return this.unprocessable('INSTRUMENT_DECLINED', 'The instrument presented was either declined by the processor or bank, or it can\'t be used for this payment.');
+        return this.unprocessable(
+          'INSTRUMENT_DECLINED',
+          "The instrument presented was either declined by the processor or bank, or it can't be used for this payment.",
+        );
       }
       const unit = order.request.purchase_units[0];
       const related = { related_ids: { order_id: order.id } };
       if (action === 'capture') {
-        const capture = { id: this.newId(), status: 'COMPLETED', amount: unit.amount, final_capture: true, custom_id: unit.custom_id, supplementary_data: related, refunded: 0 };
+        const capture = {
+          id: this.newId(),
+          status: 'COMPLETED',
+          amount: unit.amount,
+          final_capture: true,
+          custom_id: unit.custom_id,
+          supplementary_data: related,
+          refunded: 0,
+        };
         order.captures.push(capture);
         this.emitLater('PAYMENT.CAPTURE.COMPLETED', 'capture', this.publicCapture(capture));
       } else {
-        const authorization = { id: this.newId(), status: 'CREATED', amount: unit.amount, custom_id: unit.custom_id, supplementary_data: related, expiration_time: new Date(Date.now() + 29 * 86_400_000).toISOString() };
+        const authorization = {
+          id: this.newId(),
+          status: 'CREATED',
+          amount: unit.amount,
+          custom_id: unit.custom_id,
+          supplementary_data: related,
+          expiration_time: new Date(Date.now() + 29 * 86_400_000).toISOString(),
+        };
         order.authorizations.push(authorization);
         this.emitLater('PAYMENT.AUTHORIZATION.CREATED', 'authorization', authorization);
       }
@@ -202,37 +317,72 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   private captureAuthorization(authorizationId: string, body: any): SimResponse {
-    const invalid = this.invalid('payments', 'capture_request', body ?? {}, `/v2/payments/authorizations/${authorizationId}/capture`);
+    const invalid = this.invalid(
+      'payments',
+      'capture_request',
+      body ?? {},
+      `/v2/payments/authorizations/${authorizationId}/capture`,
+    );
     if (invalid) return invalid;
-    const order = [...this.orders.values()].find((o) => o.authorizations.some((a) => a.id === authorizationId));
+    const order = [...this.orders.values()].find((o) =>
+      o.authorizations.some((a) => a.id === authorizationId),
+    );
     if (!order) return this.notFound();
     const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
-    if (authorization.status !== 'CREATED') return this.unprocessable(authorization.status === 'VOIDED' ? 'AUTHORIZATION_VOIDED' : 'AUTHORIZATION_ALREADY_CAPTURED');
+    if (authorization.status !== 'CREATED')
+      return this.unprocessable(
+        authorization.status === 'VOIDED'
+          ? 'AUTHORIZATION_VOIDED'
+          : 'AUTHORIZATION_ALREADY_CAPTURED',
+      );
     const amount = body?.amount ?? authorization.amount;
     const precision = this.precision(amount, '/amount/value');
     if (precision) return precision;
-    if (amount.currency_code !== authorization.amount.currency_code) return this.unprocessable('CURRENCY_MISMATCH');
-    if (this.minor(amount) > this.minor(authorization.amount)) return this.unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED');
-    const capture = { id: this.newId(), status: 'COMPLETED', amount, final_capture: body?.final_capture ?? false, custom_id: authorization.custom_id, invoice_id: body?.invoice_id, supplementary_data: { related_ids: { order_id: order.id, authorization_id: authorizationId } }, refunded: 0 };
+    if (amount.currency_code !== authorization.amount.currency_code)
+      return this.unprocessable('CURRENCY_MISMATCH');
+    if (this.minor(amount) > this.minor(authorization.amount))
+      return this.unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED');
+    const capture = {
+      id: this.newId(),
+      status: 'COMPLETED',
+      amount,
+      final_capture: body?.final_capture ?? false,
+      custom_id: authorization.custom_id,
+      invoice_id: body?.invoice_id,
+      supplementary_data: {
+        related_ids: { order_id: order.id, authorization_id: authorizationId },
+      },
+      refunded: 0,
+    };
     order.captures.push(capture);
-    authorization.status = this.minor(amount) < this.minor(authorization.amount) ? 'PARTIALLY_CAPTURED' : 'CAPTURED';
+    authorization.status =
+      this.minor(amount) < this.minor(authorization.amount) ? 'PARTIALLY_CAPTURED' : 'CAPTURED';
     this.emitLater('PAYMENT.CAPTURE.COMPLETED', 'capture', this.publicCapture(capture));
     return json(201, this.publicCapture(capture));
   }
 
   private voidAuthorization(authorizationId: string, request: SimRequest): SimResponse {
-    const order = [...this.orders.values()].find((o) => o.authorizations.some((a) => a.id === authorizationId));
+    const order = [...this.orders.values()].find((o) =>
+      o.authorizations.some((a) => a.id === authorizationId),
+    );
     if (!order) return this.notFound();
     const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
     if (authorization.status !== 'CREATED') return this.unprocessable('PREVIOUSLY_CAPTURED');
     authorization.status = 'VOIDED';
     order.status = 'VOIDED';
     this.emitLater('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', authorization);
-    return String(request.headers.prefer ?? '').includes('return=representation') ? json(200, authorization) : { status: 204, headers: { 'content-type': 'application/json' } };
+    return String(request.headers.prefer ?? '').includes('return=representation')
+      ? json(200, authorization)
+      : { status: 204, headers: { 'content-type': 'application/json' } };
   }
 
   private refundCapture(captureId: string, body: any): SimResponse {
-    const invalid = this.invalid('payments', 'refund_request', body ?? {}, `/v2/payments/captures/${captureId}/refund`);
+    const invalid = this.invalid(
+      'payments',
+      'refund_request',
+      body ?? {},
+      `/v2/payments/captures/${captureId}/refund`,
+    );
     if (invalid) return invalid;
     const found = this.findCapture(captureId);
     if (!found) return this.notFound();
@@ -243,7 +393,8 @@ export class PayPalSimulator extends PspSimulator {
     const left = this.minor(capture.amount) - capture.refunded;
     if (this.minor(amount) > left) return this.unprocessable('REFUND_AMOUNT_EXCEEDED');
     capture.refunded += this.minor(amount);
-    capture.status = capture.refunded >= this.minor(capture.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+    capture.status =
+      capture.refunded >= this.minor(capture.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
     const refund = {
       id: this.newId(),
       status: 'COMPLETED',
@@ -251,7 +402,9 @@ export class PayPalSimulator extends PspSimulator {
       custom_id: body?.custom_id,
       invoice_id: body?.invoice_id,
       note_to_payer: body?.note_to_payer,
-      links: [{ href: `${this.baseUrl}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' }],
+      links: [
+        { href: `${this.baseUrl}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' },
+      ],
     };
     order.refunds.push(refund);
     this.emitLater('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
@@ -259,12 +412,21 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   private verifySignature(body: any): SimResponse {
-    const invalid = this.invalid('webhooks', 'verify_webhook_signature', body, '/v1/notifications/verify-webhook-signature');
+    const invalid = this.invalid(
+      'webhooks',
+      'verify_webhook_signature',
+      body,
+      '/v1/notifications/verify-webhook-signature',
+    );
     if (invalid) return invalid;
     const signed = `${body.transmission_id}|${body.transmission_time}|${body.webhook_id}|${crc32(JSON.stringify(body.webhook_event))}`;
     let ok = body.webhook_id === this.account.webhookId && body.auth_algo === 'SHA256withRSA';
     try {
-      ok = ok && createVerify('sha256').update(signed).verify(this.keys.publicKey, body.transmission_sig, 'base64');
+      ok =
+        ok &&
+        createVerify('sha256')
+          .update(signed)
+          .verify(this.keys.publicKey, body.transmission_sig, 'base64');
     } catch {
       ok = false;
     }
@@ -274,7 +436,8 @@ export class PayPalSimulator extends PspSimulator {
   private async hostedPage(request: SimRequest): Promise<SimResponse> {
     const order = this.orders.get(request.query.get('token') ?? '');
     if (!order) return text(404, 'This order is no longer available');
-    if (request.method === 'GET') return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
+    if (request.method === 'GET')
+      return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
     const context = order.request.payment_source.paypal.experience_context;
     const outcome = formFields(request.body).outcome as PayPalOutcome;
     if (order.status !== 'PAYER_ACTION_REQUIRED') return text(409, `order is ${order.status}`);
@@ -346,7 +509,9 @@ export class PayPalSimulator extends PspSimulator {
         ? {
             payments: {
               ...(order.authorizations.length ? { authorizations: order.authorizations } : {}),
-              ...(order.captures.length ? { captures: order.captures.map((c) => this.publicCapture(c)) } : {}),
+              ...(order.captures.length
+                ? { captures: order.captures.map((c) => this.publicCapture(c)) }
+                : {}),
               ...(order.refunds.length ? { refunds: order.refunds } : {}),
             },
           }
@@ -356,10 +521,26 @@ export class PayPalSimulator extends PspSimulator {
       intent: order.intent,
       status: order.status,
       payment_source: { paypal: {} },
-      purchase_units: [{ reference_id: unit.reference_id ?? 'default', amount: unit.amount, custom_id: unit.custom_id, description: unit.description, ...payments }],
+      purchase_units: [
+        {
+          reference_id: unit.reference_id ?? 'default',
+          amount: unit.amount,
+          custom_id: unit.custom_id,
+          description: unit.description,
+          ...payments,
+        },
+      ],
       links: [
         { href: `${this.baseUrl}/v2/checkout/orders/${order.id}`, rel: 'self', method: 'GET' },
-        ...(order.status === 'PAYER_ACTION_REQUIRED' ? [{ href: `${this.baseUrl}/checkoutnow?token=${order.id}`, rel: 'payer-action', method: 'GET' }] : []),
+        ...(order.status === 'PAYER_ACTION_REQUIRED'
+          ? [
+              {
+                href: `${this.baseUrl}/checkoutnow?token=${order.id}`,
+                rel: 'payer-action',
+                method: 'GET',
+              },
+            ]
+          : []),
       ],
     };
   }
@@ -384,13 +565,26 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   /** PayPal refuses more (or fewer) decimals than the currency has. */
-  private precision(amount: { currency_code: string; value: string }, field: string): SimResponse | undefined {
+  private precision(
+    amount: { currency_code: string; value: string },
+    field: string,
+  ): SimResponse | undefined {
     const decimals = amount.value.split('.')[1]?.length ?? 0;
     const expected = WHOLE_UNITS.has(amount.currency_code) ? 0 : 2;
     if (decimals > expected || (expected === 0 && amount.value.includes('.'))) {
-      return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [
-        { field, value: amount.value, issue: expected === 0 ? 'DECIMALS_NOT_SUPPORTED' : 'DECIMAL_PRECISION', description: `${amount.currency_code} takes ${expected} decimals` },
-      ]);
+      return this.error(
+        422,
+        'UNPROCESSABLE_ENTITY',
+        'The requested action could not be performed, semantically incorrect, or failed business validation.',
+        [
+          {
+            field,
+            value: amount.value,
+            issue: expected === 0 ? 'DECIMALS_NOT_SUPPORTED' : 'DECIMAL_PRECISION',
+            description: `${amount.currency_code} takes ${expected} decimals`,
+          },
+        ],
+      );
     }
     return undefined;
   }
@@ -401,27 +595,63 @@ export class PayPalSimulator extends PspSimulator {
     return Number(whole + fraction.padEnd(places, '0'));
   }
 
-  private invalid(spec: keyof PayPalSimulator['specs'], schema: string, body: unknown, path: string): SimResponse | undefined {
+  private invalid(
+    spec: keyof PayPalSimulator['specs'],
+    schema: string,
+    body: unknown,
+    path: string,
+  ): SimResponse | undefined {
     if (body === undefined || body === null || typeof body !== 'object') {
-      return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ issue: 'MISSING_REQUEST_BODY' }]);
+      return this.error(
+        400,
+        'INVALID_REQUEST',
+        'Request is not well-formed, syntactically incorrect, or violates schema.',
+        [{ issue: 'MISSING_REQUEST_BODY' }],
+      );
     }
     const errors = this.specs[spec]?.validate(`components/schemas/${schema}`, body) ?? [];
     if (errors.length === 0) return undefined;
-    const details = errors.map((e) => ({ field: `/${e.field.replace(/\./g, '/')}`, issue: /required/.test(e.message) ? 'MISSING_REQUIRED_PARAMETER' : 'INVALID_PARAMETER_SYNTAX', description: e.message }));
+    const details = errors.map((e) => ({
+      field: `/${e.field.replace(/\./g, '/')}`,
+      issue: /required/.test(e.message) ? 'MISSING_REQUIRED_PARAMETER' : 'INVALID_PARAMETER_SYNTAX',
+      description: e.message,
+    }));
     this.rejected.push({ path, details });
-    return this.error(400, 'INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', details);
+    return this.error(
+      400,
+      'INVALID_REQUEST',
+      'Request is not well-formed, syntactically incorrect, or violates schema.',
+      details,
+    );
   }
 
   private unprocessable(issue: string, description?: string): SimResponse {
-    return this.error(422, 'UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [{ issue, description: description ?? issue }]);
+    return this.error(
+      422,
+      'UNPROCESSABLE_ENTITY',
+      'The requested action could not be performed, semantically incorrect, or failed business validation.',
+      [{ issue, description: description ?? issue }],
+    );
   }
 
   private notFound(): SimResponse {
-    return this.error(404, 'RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [{ issue: 'INVALID_RESOURCE_ID', description: 'Specified resource ID does not exist. Please check the resource ID and try again.' }]);
+    return this.error(404, 'RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [
+      {
+        issue: 'INVALID_RESOURCE_ID',
+        description:
+          'Specified resource ID does not exist. Please check the resource ID and try again.',
+      },
+    ]);
   }
 
   private error(status: number, name: string, message: string, details?: unknown[]): SimResponse {
-    return json(status, { name, message, debug_id: randomBytes(7).toString('hex'), ...(details ? { details } : {}), links: [] });
+    return json(status, {
+      name,
+      message,
+      debug_id: randomBytes(7).toString('hex'),
+      ...(details ? { details } : {}),
+      links: [],
+    });
   }
 
   private redirectTo(url: string, params: Record<string, string>): SimResponse {

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
-import { checkoutPage, formFields, json, PspSimulator, redirect, SimRequest, SimResponse } from '../psp-simulator';
+import {
+  checkoutPage,
+  formFields,
+  json,
+  PspSimulator,
+  redirect,
+  SimRequest,
+  SimResponse,
+} from '../psp-simulator';
 
 type Params = { [key: string]: string | Params };
 
@@ -18,24 +26,101 @@ export function parseStripeForm(body: string): Params {
   return root;
 }
 
-const CURRENCIES = new Set(['eur', 'usd', 'gbp', 'chf', 'sek', 'nok', 'dkk', 'pln', 'czk', 'ron', 'bgn', 'cad', 'aud', 'nzd', 'sgd', 'hkd', 'mxn', 'brl', 'jpy']);
-const SESSION_PARAMS = new Set(['mode', 'success_url', 'cancel_url', 'client_reference_id', 'line_items', 'payment_method_types', 'customer_email', 'locale', 'metadata', 'payment_intent_data', 'expires_at']);
+const CURRENCIES = new Set([
+  'eur',
+  'usd',
+  'gbp',
+  'chf',
+  'sek',
+  'nok',
+  'dkk',
+  'pln',
+  'czk',
+  'ron',
+  'bgn',
+  'cad',
+  'aud',
+  'nzd',
+  'sgd',
+  'hkd',
+  'mxn',
+  'brl',
+  'jpy',
+]);
+const SESSION_PARAMS = new Set([
+  'mode',
+  'success_url',
+  'cancel_url',
+  'client_reference_id',
+  'line_items',
+  'payment_method_types',
+  'customer_email',
+  'locale',
+  'metadata',
+  'payment_intent_data',
+  'expires_at',
+]);
 
-function stripeError(status: number, type: string, message: string, param?: string, code?: string): SimResponse {
-  return json(status, { error: { type, message, ...(param ? { param } : {}), ...(code ? { code } : {}), request_log_url: 'https://dashboard.stripe.com/test/logs/req_sim' } });
+function stripeError(
+  status: number,
+  type: string,
+  message: string,
+  param?: string,
+  code?: string,
+): SimResponse {
+  return json(status, {
+    error: {
+      type,
+      message,
+      ...(param ? { param } : {}),
+      ...(code ? { code } : {}),
+      request_log_url: 'https://dashboard.stripe.com/test/logs/req_sim',
+    },
+  });
 }
 
 interface SimIntent {
-  id: string; object: 'payment_intent'; amount: number; amount_capturable: number; amount_received: number; currency: string;
-  status: string; capture_method: string; metadata: Params; last_payment_error: unknown; livemode: false;
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  currency: string;
+  status: string;
+  capture_method: string;
+  metadata: Params;
+  last_payment_error: unknown;
+  livemode: false;
 }
 interface SimSession {
-  id: string; object: 'checkout.session'; mode: string; status: string; payment_status: string; amount_total: number; currency: string;
-  client_reference_id: string | null; success_url: string; cancel_url: string | null; url: string | null; metadata: Params;
-  payment_intent: string | null; payment_method_types: string[]; livemode: false;
-  captureMethod: string; intentMetadata: Params;
+  id: string;
+  object: 'checkout.session';
+  mode: string;
+  status: string;
+  payment_status: string;
+  amount_total: number;
+  currency: string;
+  client_reference_id: string | null;
+  success_url: string;
+  cancel_url: string | null;
+  url: string | null;
+  metadata: Params;
+  payment_intent: string | null;
+  payment_method_types: string[];
+  livemode: false;
+  captureMethod: string;
+  intentMetadata: Params;
 }
-interface SimRefund { id: string; object: 'refund'; amount: number; currency: string; payment_intent: string; status: string; reason: string | null; metadata: Params }
+interface SimRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  status: string;
+  reason: string | null;
+  metadata: Params;
+}
 
 /**
  * A stateful stand-in for Stripe Checkout Sessions, PaymentIntents and Refunds: Bearer
@@ -66,17 +151,29 @@ export class StripeSimulator extends PspSimulator {
     const page = /^\/c\/pay\/(cs_test_\w+)$/.exec(request.path);
     if (page) return this.checkout(request, page[1]);
     if (request.headers.authorization !== `Bearer ${this.secretKey}`) {
-      return stripeError(401, 'invalid_request_error', `Invalid API Key provided: ${String(request.headers.authorization ?? '').slice(7, 15)}****`);
+      return stripeError(
+        401,
+        'invalid_request_error',
+        `Invalid API Key provided: ${String(request.headers.authorization ?? '').slice(7, 15)}****`,
+      );
     }
     const version = request.headers['stripe-version'];
     if (version !== undefined && !/^\d{4}-\d{2}-\d{2}(\.\w+)?$/.test(String(version))) {
-      return stripeError(400, 'invalid_request_error', `Invalid Stripe API version: ${String(version)}`);
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid Stripe API version: ${String(version)}`,
+      );
     }
     let params: Params = {};
     if (request.method === 'POST') {
       const type = String(request.headers['content-type'] ?? '');
       if (request.body && !type.startsWith('application/x-www-form-urlencoded')) {
-        return stripeError(400, 'invalid_request_error', `Invalid request: unsupported Content-Type ${type}. If error persists and you need assistance, please contact support@stripe.com.`);
+        return stripeError(
+          400,
+          'invalid_request_error',
+          `Invalid request: unsupported Content-Type ${type}. If error persists and you need assistance, please contact support@stripe.com.`,
+        );
       }
       params = parseStripeForm(request.body);
       const key = request.headers['idempotency-key'];
@@ -91,16 +188,32 @@ export class StripeSimulator extends PspSimulator {
     }
     if (request.path === '/v1/checkout/sessions') {
       const intent = request.query.get('payment_intent');
-      const data = [...this.sessions.values()].filter((s) => !intent || s.payment_intent === intent).map((s) => this.sessionView(s, false));
+      const data = [...this.sessions.values()]
+        .filter((s) => !intent || s.payment_intent === intent)
+        .map((s) => this.sessionView(s, false));
       return json(200, { object: 'list', data, has_more: false, url: '/v1/checkout/sessions' });
     }
     const session = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(request.path);
     if (session) {
       const found = this.sessions.get(session[1]);
-      if (!found) return stripeError(404, 'invalid_request_error', `No such checkout.session: '${session[1]}'`, 'session', 'resource_missing');
-      return json(200, this.sessionView(found, request.query.getAll('expand[]').includes('payment_intent')));
+      if (!found)
+        return stripeError(
+          404,
+          'invalid_request_error',
+          `No such checkout.session: '${session[1]}'`,
+          'session',
+          'resource_missing',
+        );
+      return json(
+        200,
+        this.sessionView(found, request.query.getAll('expand[]').includes('payment_intent')),
+      );
     }
-    return stripeError(404, 'invalid_request_error', `Unrecognized request URL (GET: ${request.path}).`);
+    return stripeError(
+      404,
+      'invalid_request_error',
+      `Unrecognized request URL (GET: ${request.path}).`,
+    );
   }
 
   private async post(path: string, params: Params): Promise<SimResponse> {
@@ -109,8 +222,20 @@ export class StripeSimulator extends PspSimulator {
     let match = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
     if (match) {
       const session = this.sessions.get(match[1]);
-      if (!session) return stripeError(404, 'invalid_request_error', `No such checkout.session: '${match[1]}'`, 'session', 'resource_missing');
-      if (session.status !== 'open') return stripeError(400, 'invalid_request_error', 'Only Checkout Sessions with a status in ["open"] can be expired.');
+      if (!session)
+        return stripeError(
+          404,
+          'invalid_request_error',
+          `No such checkout.session: '${match[1]}'`,
+          'session',
+          'resource_missing',
+        );
+      if (session.status !== 'open')
+        return stripeError(
+          400,
+          'invalid_request_error',
+          'Only Checkout Sessions with a status in ["open"] can be expired.',
+        );
       this.expire(session);
       this.emitLater('checkout.session.expired', this.sessionView(session, false));
       return json(200, this.sessionView(session, false));
@@ -118,7 +243,14 @@ export class StripeSimulator extends PspSimulator {
     match = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(path);
     if (match) {
       const intent = this.intents.get(match[1]);
-      if (!intent) return stripeError(404, 'invalid_request_error', `No such payment_intent: '${match[1]}'`, 'intent', 'resource_missing');
+      if (!intent)
+        return stripeError(
+          404,
+          'invalid_request_error',
+          `No such payment_intent: '${match[1]}'`,
+          'intent',
+          'resource_missing',
+        );
       return match[2] === 'capture' ? this.capture(intent, params) : this.cancelIntent(intent);
     }
     return stripeError(404, 'invalid_request_error', `Unrecognized request URL (POST: ${path}).`);
@@ -126,19 +258,82 @@ export class StripeSimulator extends PspSimulator {
 
   private createSession(params: Params): SimResponse {
     const unknown = Object.keys(params).find((key) => !SESSION_PARAMS.has(key));
-    if (unknown) return stripeError(400, 'invalid_request_error', `Received unknown parameter: ${unknown}`, unknown, 'parameter_unknown');
-    if (params.mode !== 'payment') return stripeError(400, 'invalid_request_error', 'Missing required param: mode.', 'mode', 'parameter_missing');
-    if (typeof params.success_url !== 'string') return stripeError(400, 'invalid_request_error', 'Missing required param: success_url.', 'success_url', 'parameter_missing');
+    if (unknown)
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Received unknown parameter: ${unknown}`,
+        unknown,
+        'parameter_unknown',
+      );
+    if (params.mode !== 'payment')
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Missing required param: mode.',
+        'mode',
+        'parameter_missing',
+      );
+    if (typeof params.success_url !== 'string')
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Missing required param: success_url.',
+        'success_url',
+        'parameter_missing',
+      );
     const item = (params.line_items as Params | undefined)?.['0'] as Params | undefined;
     const price = item?.price_data as Params | undefined;
-    if (!item || !price) return stripeError(400, 'invalid_request_error', 'You must specify either `line_items` or `price` for a payment-mode session.', 'line_items', 'parameter_missing');
-    if (typeof price.currency !== 'string' || !CURRENCIES.has(price.currency)) return stripeError(400, 'invalid_request_error', `Invalid currency: ${String(price.currency)}.`, 'line_items[0][price_data][currency]', 'parameter_invalid_string');
-    if (typeof price.unit_amount !== 'string' || !/^\d+$/.test(price.unit_amount)) return stripeError(400, 'invalid_request_error', `Invalid integer: ${String(price.unit_amount)}`, 'line_items[0][price_data][unit_amount]', 'parameter_invalid_integer');
-    if (typeof (price.product_data as Params | undefined)?.name !== 'string') return stripeError(400, 'invalid_request_error', 'Missing required param: line_items[0][price_data][product_data][name].', 'line_items[0][price_data][product_data][name]', 'parameter_missing');
-    if (typeof item.quantity !== 'string' || !/^[1-9]\d*$/.test(item.quantity)) return stripeError(400, 'invalid_request_error', 'Missing required param: line_items[0][quantity].', 'line_items[0][quantity]', 'parameter_missing');
+    if (!item || !price)
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'You must specify either `line_items` or `price` for a payment-mode session.',
+        'line_items',
+        'parameter_missing',
+      );
+    if (typeof price.currency !== 'string' || !CURRENCIES.has(price.currency))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid currency: ${String(price.currency)}.`,
+        'line_items[0][price_data][currency]',
+        'parameter_invalid_string',
+      );
+    if (typeof price.unit_amount !== 'string' || !/^\d+$/.test(price.unit_amount))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid integer: ${String(price.unit_amount)}`,
+        'line_items[0][price_data][unit_amount]',
+        'parameter_invalid_integer',
+      );
+    if (typeof (price.product_data as Params | undefined)?.name !== 'string')
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Missing required param: line_items[0][price_data][product_data][name].',
+        'line_items[0][price_data][product_data][name]',
+        'parameter_missing',
+      );
+    if (typeof item.quantity !== 'string' || !/^[1-9]\d*$/.test(item.quantity))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Missing required param: line_items[0][quantity].',
+        'line_items[0][quantity]',
+        'parameter_missing',
+      );
     const intentData = (params.payment_intent_data ?? {}) as Params;
     const captureMethod = (intentData.capture_method as string | undefined) ?? 'automatic_async';
-    if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) return stripeError(400, 'invalid_request_error', `Invalid payment_intent_data[capture_method]: must be one of automatic, automatic_async, or manual`, 'payment_intent_data[capture_method]', 'parameter_invalid_string');
+    if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid payment_intent_data[capture_method]: must be one of automatic, automatic_async, or manual`,
+        'payment_intent_data[capture_method]',
+        'parameter_invalid_string',
+      );
     const id = `cs_test_${randomBytes(12).toString('hex')}`;
     const session: SimSession = {
       id,
@@ -154,7 +349,9 @@ export class StripeSimulator extends PspSimulator {
       url: `${this.url}/c/pay/${id}`,
       metadata: (params.metadata ?? {}) as Params,
       payment_intent: null,
-      payment_method_types: Object.values((params.payment_method_types ?? {}) as Params) as string[],
+      payment_method_types: Object.values(
+        (params.payment_method_types ?? {}) as Params,
+      ) as string[],
       livemode: false,
       captureMethod,
       intentMetadata: (intentData.metadata ?? {}) as Params,
@@ -178,11 +375,26 @@ export class StripeSimulator extends PspSimulator {
 
   private async capture(intent: SimIntent, params: Params): Promise<SimResponse> {
     if (intent.status !== 'requires_capture') {
-      return stripeError(400, 'invalid_request_error', `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`, undefined, 'payment_intent_unexpected_state');
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+        undefined,
+        'payment_intent_unexpected_state',
+      );
     }
-    const amount = params.amount_to_capture === undefined ? intent.amount_capturable : Number(params.amount_to_capture);
+    const amount =
+      params.amount_to_capture === undefined
+        ? intent.amount_capturable
+        : Number(params.amount_to_capture);
     if (!Number.isInteger(amount) || amount <= 0 || amount > intent.amount_capturable) {
-      return stripeError(400, 'invalid_request_error', 'The amount to capture must be a positive integer no greater than the amount capturable.', 'amount_to_capture', 'amount_too_large');
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'The amount to capture must be a positive integer no greater than the amount capturable.',
+        'amount_to_capture',
+        'amount_too_large',
+      );
     }
     intent.status = 'succeeded';
     intent.amount_received = amount;
@@ -193,7 +405,13 @@ export class StripeSimulator extends PspSimulator {
 
   private async cancelIntent(intent: SimIntent): Promise<SimResponse> {
     if (['succeeded', 'canceled'].includes(intent.status)) {
-      return stripeError(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`, undefined, 'payment_intent_unexpected_state');
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`,
+        undefined,
+        'payment_intent_unexpected_state',
+      );
     }
     intent.status = 'canceled';
     intent.amount_capturable = 0;
@@ -202,19 +420,75 @@ export class StripeSimulator extends PspSimulator {
   }
 
   private async createRefund(params: Params): Promise<SimResponse> {
-    const intent = typeof params.payment_intent === 'string' ? this.intents.get(params.payment_intent) : undefined;
-    if (!intent) return stripeError(400, 'invalid_request_error', 'Missing required param: payment_intent.', 'payment_intent', 'parameter_missing');
-    if (intent.status !== 'succeeded') return stripeError(400, 'invalid_request_error', `This PaymentIntent does not have a successful charge to refund.`, 'payment_intent', 'charge_not_refundable');
-    const refunded = [...this.refunds.values()].filter((r) => r.payment_intent === intent.id && r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0);
-    if (params.amount !== undefined && (typeof params.amount !== 'string' || !/^\d+$/.test(params.amount))) return stripeError(400, 'invalid_request_error', `Invalid integer: ${String(params.amount)}`, 'amount', 'parameter_invalid_integer');
-    const amount = params.amount === undefined ? intent.amount_received - refunded : Number(params.amount);
+    const intent =
+      typeof params.payment_intent === 'string'
+        ? this.intents.get(params.payment_intent)
+        : undefined;
+    if (!intent)
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Missing required param: payment_intent.',
+        'payment_intent',
+        'parameter_missing',
+      );
+    if (intent.status !== 'succeeded')
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `This PaymentIntent does not have a successful charge to refund.`,
+        'payment_intent',
+        'charge_not_refundable',
+      );
+    const refunded = [...this.refunds.values()]
+      .filter(
+        (r) => r.payment_intent === intent.id && r.status !== 'failed' && r.status !== 'canceled',
+      )
+      .reduce((sum, r) => sum + r.amount, 0);
+    if (
+      params.amount !== undefined &&
+      (typeof params.amount !== 'string' || !/^\d+$/.test(params.amount))
+    )
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid integer: ${String(params.amount)}`,
+        'amount',
+        'parameter_invalid_integer',
+      );
+    const amount =
+      params.amount === undefined ? intent.amount_received - refunded : Number(params.amount);
     if (amount <= 0 || amount > intent.amount_received - refunded) {
-      return stripeError(400, 'invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${intent.amount_received - refunded})`, 'amount', 'amount_too_large');
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${intent.amount_received - refunded})`,
+        'amount',
+        'amount_too_large',
+      );
     }
-    if (params.reason !== undefined && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(params.reason as string)) {
-      return stripeError(400, 'invalid_request_error', 'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer', 'reason', 'parameter_invalid_string');
+    if (
+      params.reason !== undefined &&
+      !['duplicate', 'fraudulent', 'requested_by_customer'].includes(params.reason as string)
+    ) {
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer',
+        'reason',
+        'parameter_invalid_string',
+      );
     }
-    const refund: SimRefund = { id: `re_${randomBytes(12).toString('hex')}`, object: 'refund', amount, currency: intent.currency, payment_intent: intent.id, status: 'pending', reason: (params.reason as string | undefined) ?? null, metadata: (params.metadata ?? {}) as Params };
+    const refund: SimRefund = {
+      id: `re_${randomBytes(12).toString('hex')}`,
+      object: 'refund',
+      amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      status: 'pending',
+      reason: (params.reason as string | undefined) ?? null,
+      metadata: (params.metadata ?? {}) as Params,
+    };
     this.refunds.set(refund.id, refund);
     const fails = this.failNextRefund;
     this.failNextRefund = false;
@@ -238,7 +512,16 @@ export class StripeSimulator extends PspSimulator {
   /** The cardholder disputes the payment: `charge.dispute.created`. */
   async dispute(sessionId: string): Promise<void> {
     const intent = this.intents.get(this.sessions.get(sessionId)!.payment_intent!)!;
-    const dispute = { id: `dp_${randomBytes(12).toString('hex')}`, object: 'dispute', amount: intent.amount_received, currency: intent.currency, payment_intent: intent.id, charge: `ch_${randomBytes(12).toString('hex')}`, reason: 'fraudulent', status: 'needs_response' };
+    const dispute = {
+      id: `dp_${randomBytes(12).toString('hex')}`,
+      object: 'dispute',
+      amount: intent.amount_received,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      charge: `ch_${randomBytes(12).toString('hex')}`,
+      reason: 'fraudulent',
+      status: 'needs_response',
+    };
     await this.emit('charge.dispute.created', dispute);
   }
 
@@ -250,7 +533,14 @@ export class StripeSimulator extends PspSimulator {
   private async checkout(request: SimRequest, id: string): Promise<SimResponse> {
     const session = this.sessions.get(id);
     if (!session) return { status: 404, body: 'unknown session' };
-    if (request.method === 'GET') return checkoutPage(`Stripe Checkout ${id}`, ['paid', 'processing', 'failed', 'canceled', 'expired']);
+    if (request.method === 'GET')
+      return checkoutPage(`Stripe Checkout ${id}`, [
+        'paid',
+        'processing',
+        'failed',
+        'canceled',
+        'expired',
+      ]);
     if (session.status !== 'open') return { status: 409, body: `session is ${session.status}` };
     const outcome = formFields(request.body).outcome;
     if (outcome === 'canceled') return redirect(session.cancel_url ?? session.success_url);
@@ -259,7 +549,8 @@ export class StripeSimulator extends PspSimulator {
       await this.emit('checkout.session.expired', this.sessionView(session, false));
       return { status: 200, body: 'This checkout session has expired' };
     }
-    if (!['paid', 'failed', 'processing'].includes(outcome)) return { status: 400, body: 'unknown outcome' };
+    if (!['paid', 'failed', 'processing'].includes(outcome))
+      return { status: 400, body: 'unknown outcome' };
     const intent: SimIntent = {
       id: `pi_${randomBytes(12).toString('hex')}`,
       object: 'payment_intent',
@@ -283,7 +574,11 @@ export class StripeSimulator extends PspSimulator {
     } else if (outcome === 'failed') {
       await this.emit('checkout.session.completed', this.sessionView(session, false));
       intent.status = 'requires_payment_method';
-      intent.last_payment_error = { code: 'payment_method_provider_decline', message: 'The payment was declined by the bank.', type: 'card_error' };
+      intent.last_payment_error = {
+        code: 'payment_method_provider_decline',
+        message: 'The payment was declined by the bank.',
+        type: 'card_error',
+      };
       await this.emit('checkout.session.async_payment_failed', this.sessionView(session, false));
     } else if (session.captureMethod === 'manual') {
       intent.status = 'requires_capture';
@@ -305,11 +600,32 @@ export class StripeSimulator extends PspSimulator {
   }
 
   private async emit(type: string, object: unknown): Promise<void> {
-    const event = { id: `evt_${randomBytes(12).toString('hex')}`, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
+    const event = {
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    };
     this.events.push({ id: event.id, type });
     if (!this.endpoint) return;
     const payload = JSON.stringify(event);
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: this.endpoint.secret });
-    await this.sendWebhook(this.endpoint.url, { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' }, payload);
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: this.endpoint.secret,
+    });
+    await this.sendWebhook(
+      this.endpoint.url,
+      {
+        'content-type': 'application/json; charset=utf-8',
+        'stripe-signature': signature,
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      },
+      payload,
+    );
   }
 }

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     port: 0,
     host: '127.0.0.1',
     audience: process.env.IDP_AUDIENCE ?? 'urn:paymentserver',
-    resourceScopes: (process.env.IDP_SCOPES ?? 'paymentserver:admin paymentserver:payments').split(' '),
+    resourceScopes: (process.env.IDP_SCOPES ?? 'paymentserver:admin paymentserver:payments').split(
+      ' ',
+    ),
     keys: JSON.parse(process.env.IDP_KEYS ?? '[]'),
     clients: [],
     issuerHost: '127.0.0.1',
@@ -29,7 +31,8 @@ async function main(): Promise<void> {
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       try {
-        if (req.headers['x-control-token'] !== process.env.IDP_CONTROL_TOKEN) throw new Error('forbidden');
+        if (req.headers['x-control-token'] !== process.env.IDP_CONTROL_TOKEN)
+          throw new Error('forbidden');
         if (req.method === 'GET' && req.url === '/hits') {
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hits));
           return;
@@ -53,6 +56,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`test identity provider failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `test identity provider failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });
