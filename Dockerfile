@@ -1,14 +1,19 @@
 # syntax=docker/dockerfile:1
-# --- build: compile TypeScript, then keep only production dependencies -------------------
+# --- build: compile TypeScript and the dashboard, then keep only production dependencies ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
+# The dashboard is an npm workspace: its package.json must be there for `npm ci`.
 COPY package.json package-lock.json ./
+COPY dashboard/package.json ./dashboard/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 COPY migrations ./migrations
+COPY dashboard ./dashboard
+# The build writes the server's OpenAPI document, generates the dashboard's API types from it,
+# type-checks the dashboard and bundles it into dashboard/dist.
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: non-root, migrations first, then the server --------------------------------
@@ -18,6 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/dashboard/dist ./dashboard/dist
 COPY package.json ./
 RUN mkdir -p /var/lib/paymentserver && chown node:node /var/lib/paymentserver
 USER node

@@ -9,6 +9,7 @@ import { PaymentStateMachine } from './payment-state-machine';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { CapturePaymentDto } from './dto/capture-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
+import { applyPaymentFilters } from './payment-filters';
 import { TransactionService } from '../database/transaction.service';
 import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
@@ -255,15 +256,7 @@ export class PaymentsService {
     query: ListPaymentsQuery,
   ): Promise<{ data: Payment[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const qb = this.payments.createQueryBuilder('p');
-    if (scope.integrationId)
-      qb.andWhere('p.integrationId = :integrationId', { integrationId: scope.integrationId });
-    if (scope.provider) qb.andWhere('p.providerName = :provider', { provider: scope.provider });
-    if (query.status) qb.andWhere('p.status = :status', { status: query.status });
-    if (query.reference) qb.andWhere('p.reference = :reference', { reference: query.reference });
-    if (query.createdFrom)
-      qb.andWhere('p.createdAt >= :from', { from: new Date(query.createdFrom) });
-    if (query.createdTo) qb.andWhere('p.createdAt < :to', { to: new Date(query.createdTo) });
+    const qb = applyPaymentFilters(this.payments.createQueryBuilder('p'), scope, query);
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       qb.andWhere(

@@ -54,7 +54,18 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       data: [
-        { key: 'none', count: 2, paidCount: 0, successRate: 0, volume: [] },
+        {
+          key: 'none',
+          count: 2,
+          paidCount: 0,
+          successRate: 0,
+          volume: [],
+          grossVolume: [],
+          refundedVolume: [],
+          chargedBackVolume: [],
+          refundedCount: 0,
+          chargedBackCount: 0,
+        },
         {
           key: 'test',
           count: 5,
@@ -64,6 +75,20 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
             { value: 3500, currency: 'EUR' },
             { value: 700, currency: 'USD' },
           ],
+          grossVolume: [
+            { value: 3500, currency: 'EUR' },
+            { value: 700, currency: 'USD' },
+          ],
+          refundedVolume: [
+            { value: 0, currency: 'EUR' },
+            { value: 0, currency: 'USD' },
+          ],
+          chargedBackVolume: [
+            { value: 0, currency: 'EUR' },
+            { value: 0, currency: 'USD' },
+          ],
+          refundedCount: 0,
+          chargedBackCount: 0,
         },
       ],
     });

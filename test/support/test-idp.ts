@@ -43,6 +43,11 @@ export interface TestIdp {
   clientToken(clientId: string, options?: TokenOptions): Promise<string>;
   /** A token with scope paymentserver:admin unless told otherwise. */
   adminToken(options?: TokenOptions): Promise<string>;
+  /**
+   * Registers a public client (authorization code + PKCE, like the dashboard) whose users sign in
+   * on the provider's development login page and get `scope`.
+   */
+  publicClient(clientId: string, redirectUris: string[], scope?: string): Promise<void>;
   /** How many requests the provider has had per path (e.g. `/jwks`). */
   hits(): Promise<Record<string, number>>;
   /** A new signing key at the provider; the old one stays published for verification. */
@@ -154,6 +159,8 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
       });
       return (await response.json()) as Record<string, number>;
     },
+    publicClient: (clientId, redirectUris, scope = ADMIN_SCOPE) =>
+      control('POST', '/clients', { clientId, scope, redirectUris }),
     adminToken: (options = {}) => {
       const scope = options.scope ?? (options.roles ? '' : ADMIN_SCOPE);
       const clientId = options.roles ? `test-admin-roles-${options.roles.join('-')}` : 'test-admin';

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-export function setupSwagger(app: INestApplication): void {
+/** The OpenAPI document of the app's routes (also written at build time for the dashboard's typed client). */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('PaymentServer')
     .setDescription(
@@ -22,6 +23,11 @@ export function setupSwagger(app: INestApplication): void {
       'oidc',
     )
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('swagger', app, document, { jsonDocumentUrl: 'swagger/json' });
+  return SwaggerModule.createDocument(app, config);
+}
+
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup('swagger', app, createOpenApiDocument(app), {
+    jsonDocumentUrl: 'swagger/json',
+  });
 }

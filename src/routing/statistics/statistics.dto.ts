@@ -38,6 +38,16 @@ export class StatisticsQuery {
   @IsString()
   @Length(1, 40)
   integrationId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Only payments this routing rule decided (`routing.ruleId`); with groupBy=account it gives the observed split of the rule's targets",
+    example: 'rr_2Nf…',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  ruleId?: string;
 }
 
 export class StatisticsRowDto {
@@ -52,9 +62,32 @@ export class StatisticsRowDto {
   successRate: number;
   @ApiProperty({
     type: [MoneyDto],
-    description: 'Amount of the paid payments, one entry per currency',
+    description:
+      'Net volume of the paid payments, one entry per currency: captured, less refunds and chargebacks (grossVolume − refundedVolume − chargedBackVolume)',
+    example: [{ value: 9750, currency: 'EUR' }],
   })
   volume: MoneyDto[];
+  @ApiProperty({
+    type: [MoneyDto],
+    description: 'Captured amount of the paid payments, per currency',
+    example: [{ value: 10500, currency: 'EUR' }],
+  })
+  grossVolume: MoneyDto[];
+  @ApiProperty({
+    type: [MoneyDto],
+    description: 'Refunded amount of the paid payments (succeeded refunds), per currency',
+    example: [{ value: 750, currency: 'EUR' }],
+  })
+  refundedVolume: MoneyDto[];
+  @ApiProperty({
+    type: [MoneyDto],
+    description: 'Captured less refunded of the charged-back payments, per currency',
+    example: [],
+  })
+  chargedBackVolume: MoneyDto[];
+  @ApiProperty({ example: 1, description: 'Paid payments with at least one succeeded refund' })
+  refundedCount: number;
+  @ApiProperty({ example: 0, description: 'Payments charged back' }) chargedBackCount: number;
 }
 
 export class StatisticsDto {

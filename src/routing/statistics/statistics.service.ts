@@ -14,18 +14,43 @@ export interface StatisticsRow {
   count: number;
   paidCount: number;
   successRate: number;
+  /** Net: captured less refunded less charged back. */
   volume: Money[];
+  grossVolume: Money[];
+  refundedVolume: Money[];
+  chargedBackVolume: Money[];
+  refundedCount: number;
+  chargedBackCount: number;
 }
+
+type Sum = string | number | null;
 
 interface RawRow {
   groupKey: string | null;
   currency: string;
   total: string | number;
-  paid: string | number | null;
-  paidVolume: string | number | null;
+  paid: Sum;
+  gross: Sum;
+  refunded: Sum;
+  chargedBack: Sum;
+  refundedCount: Sum;
+  chargedBackCount: Sum;
 }
 
-/** Payment counts, conversion and paid volume, aggregated in the database (one query). */
+interface Entry {
+  count: bigint;
+  paidCount: bigint;
+  refundedCount: bigint;
+  chargedBackCount: bigint;
+  /** Per currency: captured, refunded and charged back sums of the paid payments. */
+  sums: Map<string, { gross: bigint; refunded: bigint; chargedBack: bigint }>;
+}
+
+/**
+ * Payment counts, conversion and paid volume, aggregated in the database (one query). Volume is
+ * what was captured, and `volume` is net of refunds and chargebacks: a partially refunded
+ * payment counts for what the merchant kept, not its gross amount.
+ */
 @Injectable()
 export class StatisticsService {
   constructor(@InjectRepository(Payment) private readonly payments: Repository<Payment>) {}
@@ -36,6 +61,9 @@ export class StatisticsService {
     if (from && to && from >= to) throw ValidationError.field('to', 'must be after from');
     const q = (column: string) => this.payments.manager.connection.driver.escape(column);
     const paid = `p.${q('status')} IN (${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+    const chargedBack = `p.${q('status')} = 'charged_back'`;
+    const captured = `p.${q('amountCaptured')}`;
+    const refunded = `p.${q('amountRefunded')}`;
     const key = this.keyExpression(query.groupBy ?? 'provider', q);
     const qb = this.payments
       .createQueryBuilder('p')
@@ -43,12 +71,25 @@ export class StatisticsService {
       .addSelect(`p.${q('currency')}`, 'currency')
       .addSelect('COUNT(*)', 'total')
       .addSelect(`SUM(CASE WHEN ${paid} THEN 1 ELSE 0 END)`, 'paid')
-      .addSelect(`SUM(CASE WHEN ${paid} THEN p.${q('amountValue')} ELSE 0 END)`, 'paidVolume')
+      .addSelect(`SUM(CASE WHEN ${paid} THEN ${captured} ELSE 0 END)`, 'gross')
+      .addSelect(`SUM(CASE WHEN ${paid} THEN ${refunded} ELSE 0 END)`, 'refunded')
+      .addSelect(
+        `SUM(CASE WHEN ${chargedBack} THEN ${captured} - ${refunded} ELSE 0 END)`,
+        'chargedBack',
+      )
+      .addSelect(`SUM(CASE WHEN ${paid} AND ${refunded} > 0 THEN 1 ELSE 0 END)`, 'refundedCount')
+      .addSelect(`SUM(CASE WHEN ${chargedBack} THEN 1 ELSE 0 END)`, 'chargedBackCount')
       .groupBy(key)
       .addGroupBy(`p.${q('currency')}`);
     if (from) qb.andWhere('p.createdAt >= :from', { from });
     if (to) qb.andWhere('p.createdAt < :to', { to });
     if (query.integrationId) qb.andWhere('p.integrationId = :iid', { iid: query.integrationId });
+    if (query.ruleId) {
+      // `routing` is JSON text written by JSON.stringify: the rule id appears as exactly this member.
+      qb.andWhere(`p.${q('routing')} LIKE :rule ESCAPE '!'`, {
+        rule: `%${`"ruleId":${JSON.stringify(query.ruleId)}`.replace(/[!%_[\]]/g, (c) => `!${c}`)}%`,
+      });
+    }
     return this.combine(await qb.getRawMany<RawRow>());
   }
 
@@ -81,38 +122,53 @@ export class StatisticsService {
     }
   }
 
-  /** Rows per (key, currency) → one row per key with a volume per currency; integer sums stay exact. */
+  /** Rows per (key, currency) → one row per key with sums per currency; integer sums stay exact. */
   private combine(raw: RawRow[]): StatisticsRow[] {
-    const byKey = new Map<
-      string,
-      { count: bigint; paidCount: bigint; volume: Map<string, bigint> }
-    >();
+    const byKey = new Map<string, Entry>();
     for (const row of raw) {
       const key = String(row.groupKey ?? 'none');
-      const entry = byKey.get(key) ?? {
+      const entry: Entry = byKey.get(key) ?? {
         count: 0n,
         paidCount: 0n,
-        volume: new Map<string, bigint>(),
+        refundedCount: 0n,
+        chargedBackCount: 0n,
+        sums: new Map(),
       };
       entry.count += BigInt(row.total);
       entry.paidCount += BigInt(row.paid ?? 0);
-      const volume = BigInt(row.paidVolume ?? 0);
-      if (volume > 0n)
-        entry.volume.set(row.currency, (entry.volume.get(row.currency) ?? 0n) + volume);
+      entry.refundedCount += BigInt(row.refundedCount ?? 0);
+      entry.chargedBackCount += BigInt(row.chargedBackCount ?? 0);
+      const gross = BigInt(row.gross ?? 0);
+      if (gross > 0n) {
+        const sums = entry.sums.get(row.currency) ?? { gross: 0n, refunded: 0n, chargedBack: 0n };
+        sums.gross += gross;
+        sums.refunded += BigInt(row.refunded ?? 0);
+        sums.chargedBack += BigInt(row.chargedBack ?? 0);
+        entry.sums.set(row.currency, sums);
+      }
       byKey.set(key, entry);
     }
     return [...byKey.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, e]) => ({
-        key,
-        count: toSafeNumber(e.count),
-        paidCount: toSafeNumber(e.paidCount),
-        // A ratio, not money: 4 decimals from integer arithmetic.
-        successRate: e.count === 0n ? 0 : Number((e.paidCount * 10_000n) / e.count) / 10_000,
-        volume: [...e.volume.entries()]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([currency, value]) => ({ value: toSafeNumber(value), currency })),
-      }));
+      .map(([key, e]) => {
+        const currencies = [...e.sums.entries()].sort(([a], [b]) => a.localeCompare(b));
+        const money = (
+          pick: (s: { gross: bigint; refunded: bigint; chargedBack: bigint }) => bigint,
+        ) => currencies.map(([currency, sums]) => ({ value: toSafeNumber(pick(sums)), currency }));
+        return {
+          key,
+          count: toSafeNumber(e.count),
+          paidCount: toSafeNumber(e.paidCount),
+          // A ratio, not money: 4 decimals from integer arithmetic.
+          successRate: e.count === 0n ? 0 : Number((e.paidCount * 10_000n) / e.count) / 10_000,
+          volume: money((s) => s.gross - s.refunded - s.chargedBack),
+          grossVolume: money((s) => s.gross),
+          refundedVolume: money((s) => s.refunded),
+          chargedBackVolume: money((s) => s.chargedBack),
+          refundedCount: toSafeNumber(e.refundedCount),
+          chargedBackCount: toSafeNumber(e.chargedBackCount),
+        };
+      });
   }
 }
 

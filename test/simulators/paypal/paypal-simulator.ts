@@ -545,7 +545,7 @@ export class PayPalSimulator extends PspSimulator {
 
   /** A self-signed stand-in for PayPal's sandbox signing certificate (SHA256withRSA, 2048 bits). */
   private async makeCertificate(): Promise<void> {
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
     const algorithm = {
       name: 'RSASSA-PKCS1-v1_5',
       hash: 'SHA-256',

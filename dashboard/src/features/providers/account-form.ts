@@ -1,0 +1,118 @@
+import type { components } from '../../api/schema.gen';
+import type { ProviderAccount } from '../../api/types';
+import { providerInfo } from './provider-catalog';
+
+/** The provider account form's values: credentials by field name, settings as typed. */
+export interface AccountFormValues {
+  provider: string;
+  name: string;
+  testMode: boolean;
+  enabled: boolean;
+  baseUrl: string;
+  /** Editing: credentials are replaced whole, or left as they are. */
+  replaceCredentials: boolean;
+  credentials: Record<string, string>;
+  settings: { requestTimeoutMs: string; failureMode: string };
+}
+
+export function initialValues(account?: ProviderAccount): AccountFormValues {
+  const settings = account?.settings ?? {};
+  return {
+    provider: account?.provider ?? '',
+    name: account?.name ?? '',
+    testMode: account?.testMode ?? true,
+    enabled: account?.enabled ?? true,
+    baseUrl: account?.baseUrl ?? '',
+    replaceCredentials: !account,
+    credentials: {},
+    settings: {
+      requestTimeoutMs:
+        settings.requestTimeoutMs === undefined ? '' : String(settings.requestTimeoutMs),
+      failureMode: typeof settings.failureMode === 'string' ? settings.failureMode : '',
+    },
+  };
+}
+
+/** Field errors found before any request (the server checks again and may add its own). */
+export function validateAccount(values: AccountFormValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!values.provider) errors.provider = 'Choose a provider';
+  if (!values.name.trim()) errors.name = 'Give the account a name';
+  if (values.replaceCredentials) {
+    for (const field of providerInfo(values.provider)?.credentials ?? []) {
+      if (field.required && !values.credentials[field.name]?.trim())
+        errors[`credentials.${field.name}`] = `${field.label} is required`;
+    }
+  }
+  const timeout = values.settings.requestTimeoutMs.trim();
+  if (timeout && (!/^\d+$/.test(timeout) || Number(timeout) < 100 || Number(timeout) > 60000)) {
+    errors['settings.requestTimeoutMs'] = 'A whole number of milliseconds from 100 to 60000';
+  }
+  if (values.baseUrl.trim() && !/^https?:\/\/\S+$/.test(values.baseUrl.trim()))
+    errors.baseUrl = 'An absolute http(s) URL';
+  return errors;
+}
+
+function sameEntries(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]))
+  );
+}
+
+function settingsOf(values: AccountFormValues, account?: ProviderAccount): Record<string, unknown> {
+  const settings: Record<string, unknown> = { ...(account?.settings ?? {}) };
+  delete settings.requestTimeoutMs;
+  delete settings.failureMode;
+  if (values.settings.requestTimeoutMs.trim())
+    settings.requestTimeoutMs = Number(values.settings.requestTimeoutMs.trim());
+  if (values.provider === 'test' && values.settings.failureMode)
+    settings.failureMode = values.settings.failureMode;
+  return settings;
+}
+
+function credentialsOf(values: AccountFormValues): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  for (const field of providerInfo(values.provider)?.credentials ?? []) {
+    const value = values.credentials[field.name]?.trim();
+    if (value) credentials[field.name] = value;
+  }
+  return credentials;
+}
+
+/** A new account: everything, credentials by their contract names. */
+export function createAccountBody(
+  values: AccountFormValues,
+): components['schemas']['CreateProviderAccountDto'] {
+  const baseUrl = values.baseUrl.trim();
+  return {
+    provider: values.provider,
+    name: values.name.trim(),
+    testMode: values.testMode,
+    enabled: values.enabled,
+    credentials: credentialsOf(values),
+    settings: settingsOf(values),
+    ...(baseUrl ? { baseUrl } : {}),
+  };
+}
+
+/**
+ * An edit: only what changed; settings merged into the account's own (other keys kept);
+ * credentials only when replaced (they are write-only and replaced whole).
+ */
+export function updateAccountBody(
+  values: AccountFormValues,
+  account: ProviderAccount,
+): components['schemas']['UpdateProviderAccountDto'] {
+  const settings = settingsOf(values, account);
+  const baseUrl = values.baseUrl.trim();
+  return {
+    ...(values.name.trim() !== account.name ? { name: values.name.trim() } : {}),
+    ...(values.testMode !== account.testMode ? { testMode: values.testMode } : {}),
+    ...(values.enabled !== account.enabled ? { enabled: values.enabled } : {}),
+    ...(!sameEntries(settings, account.settings ?? {}) ? { settings } : {}),
+    ...(baseUrl && baseUrl !== account.baseUrl ? { baseUrl } : {}),
+    ...(values.replaceCredentials ? { credentials: credentialsOf(values) } : {}),
+  };
+}
