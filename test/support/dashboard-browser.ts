@@ -2,6 +2,7 @@
 /// <reference lib="dom.iterable" />
 // Functions passed to page.evaluate() run in the browser.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 
@@ -19,7 +20,14 @@ export const CHROMIUM_ARGS = [
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
-export const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+/**
+ * Where screenshots go: docs/screenshots when UPDATE_SCREENSHOTS=1 (to refresh the
+ * documentation's pictures), a temporary folder otherwise, so a test run leaves the tree clean.
+ */
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.resolve(__dirname, '../../docs/screenshots')
+    : path.join(os.tmpdir(), 'paymentserver-screenshots');
 
 export async function launch(
   executablePath: string,
