@@ -1,4 +1,10 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Integration } from '../integrations/integration.entity';
 import type { TokenPrincipal } from './oidc/token-principal';
@@ -15,9 +21,14 @@ export const IntegrationAuth = () => SetMetadata(AUTH_REQUIREMENT, 'integration'
 export const AdminAuth = () => SetMetadata(AUTH_REQUIREMENT, 'admin');
 /**
  * An admin route that is not a GET but writes nothing (e.g. a routing simulation): read-only
- * tokens may call it, and it is not audited.
+ * tokens may call it, and it is not audited. Marked `x-paymentserver-read-only` in the OpenAPI
+ * document, so clients (and the tests) can tell it from the writes.
  */
-export const ReadOnlyAdminRoute = () => SetMetadata(READ_ONLY_ADMIN_ROUTE, true);
+export const ReadOnlyAdminRoute = () =>
+  applyDecorators(
+    SetMetadata(READ_ONLY_ADMIN_ROUTE, true),
+    ApiExtension('x-paymentserver-read-only', true),
+  );
 
 export interface Principal {
   kind: 'integration' | 'admin';

@@ -2,7 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { AuthFailureLimiter } from './auth-failure.limiter';
-import { AUTH_REQUIREMENT, READ_ONLY_ADMIN_ROUTE } from './auth.decorators';
+import { AUTH_REQUIREMENT, READ_ONLY_ADMIN_ROUTE, ReadOnlyAdminRoute } from './auth.decorators';
 import { AUDITED_ACTION } from '../audit/audit.decorators';
 import type { TokenPrincipal } from './oidc/token-principal';
 import { ForbiddenError } from '../common/errors/domain-error';
@@ -220,9 +220,18 @@ describe('AuthGuard admin roles', () => {
   );
 
   it('lets a read-only token call a POST route marked @ReadOnlyAdminRoute, unaudited', async () => {
+    class RoutingController {
+      @ReadOnlyAdminRoute()
+      simulate() {
+        return undefined;
+      }
+    }
     const { guard, audit } = setup(token([], ['viewer']));
     const { ctx } = route('POST', '/api/v1/admin/routing/simulate', {
-      [READ_ONLY_ADMIN_ROUTE]: true,
+      [READ_ONLY_ADMIN_ROUTE]: Reflect.getMetadata(
+        READ_ONLY_ADMIN_ROUTE,
+        RoutingController.prototype.simulate,
+      ),
     });
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
     expect(audit.failed).not.toHaveBeenCalled();
