@@ -4,6 +4,8 @@ import { paymentBody, startTestServer, submitCheckout, TestServer } from '../sup
 import { READ_SCOPE } from '../support/test-idp';
 import { AuditService } from '../../src/audit/audit.service';
 import { RetentionService } from '../../src/retention/retention.service';
+import { TestProvider } from '../../src/providers/test/test.provider';
+import { ProviderError } from '../../src/providers/provider-error';
 
 const AUDIT = '/api/v1/admin/audit-events';
 const ACCOUNTS = '/api/v1/admin/provider-accounts';
@@ -176,6 +178,44 @@ describe.each(enabledDialects())('admin audit log (%s)', (dialect) => {
       targetId: payment.id,
       outcome: 'failed',
       failureCode: 'refund_exceeds_available',
+    });
+
+    // Refused by the provider after the refund was recorded: the one event turns failed.
+    const provider = server.server.app.get(TestProvider);
+    jest
+      .spyOn(provider, 'refund')
+      .mockRejectedValueOnce(new ProviderError('declined', 'refund declined by the bank', 422));
+    const declined = await server.request('POST', `/api/v1/admin/payments/${payment.id}/refunds`, {
+      token: admin,
+      body: { amount: { value: 200, currency: 'EUR' } },
+    });
+    expect(declined.status).toBe(422);
+    expect(declined.body.code).toBe('provider_declined');
+    expect(await onlyEventOf(declined)).toMatchObject({
+      action: 'payment.refund',
+      outcome: 'failed',
+      failureCode: 'provider_declined',
+    });
+    const refunds = await server.request('GET', `/api/v1/admin/payments/${payment.id}/refunds`, {
+      token: admin,
+    });
+    expect(refunds.body.data.map((r: any) => r.status)).toContain('failed');
+  });
+
+  it('records a cancel made through the admin API', async () => {
+    const payment = (await server.request('POST', '/api/v1/payments', { body: paymentBody() }))
+      .body;
+    const canceled = await server.request('POST', `/api/v1/admin/payments/${payment.id}/cancel`, {
+      token: admin,
+    });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body.status).toBe('canceled');
+    expect(await onlyEventOf(canceled)).toMatchObject({
+      action: 'payment.cancel',
+      targetType: 'payment',
+      targetId: payment.id,
+      outcome: 'succeeded',
+      changedFields: [],
     });
   });
 
