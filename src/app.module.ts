@@ -19,6 +19,7 @@ import { CryptoModule } from './common/crypto/crypto.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimiterModule } from './common/http/rate-limiter.module';
 import { LoggingModule } from './common/logging/logging.module';
+import { AuditModule } from './audit/audit.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         MetricsModule.forRoot(config),
         RateLimiterModule.forRoot(config.perimeter),
         ProvidersModule.forRoot(config),
+        AuditModule,
         AuthModule,
         IntegrationsModule,
         PaymentsModule,

@@ -8,7 +8,10 @@ import {
 import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 
-/** An admin API controller: OIDC bearer token with the admin scope or role, documented once. */
+/**
+ * An admin API controller: OIDC bearer token with the admin scope or role (read-only tokens: GET
+ * routes and those marked `@ReadOnlyAdminRoute()`), documented once.
+ */
 export function AdminController(path: string, tag: string): ClassDecorator {
   return applyDecorators(
     ApiTags(tag),
@@ -18,7 +21,8 @@ export function AdminController(path: string, tag: string): ClassDecorator {
       type: ProblemDetailsDto,
     }),
     ApiForbiddenResponse({
-      description: 'Token without scope paymentserver:admin or role admin',
+      description:
+        'Token without scope paymentserver:admin or role admin; on a write route also a read-only token (scope paymentserver:read or role viewer). Refused writes are audited.',
       type: ProblemDetailsDto,
     }),
     AdminAuth(),

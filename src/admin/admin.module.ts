@@ -3,6 +3,7 @@ import { ProviderAccountsController } from './provider-accounts.controller';
 import { PaymentsAdminController } from './payments-admin.controller';
 import { PaymentTotalsController } from './payment-totals.controller';
 import { PaymentTotalsService } from './payment-totals.service';
+import { AdminMeController } from './admin-me.controller';
 import { PaymentsModule } from '../payments/payments.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
@@ -11,7 +12,12 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module';
 @Module({
   imports: [PaymentsModule, IdempotencyModule, ReconciliationModule],
   // PaymentTotalsController first: its `payments/totals` must be routed before `payments/:id`.
-  controllers: [ProviderAccountsController, PaymentTotalsController, PaymentsAdminController],
+  controllers: [
+    AdminMeController,
+    ProviderAccountsController,
+    PaymentTotalsController,
+    PaymentsAdminController,
+  ],
   providers: [PaymentTotalsService],
 })
 export class AdminModule {}

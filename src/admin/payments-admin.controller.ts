@@ -30,6 +30,7 @@ import { toEventView, toPaymentView, toRefundView } from '../payments/payment.pr
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 import { AdminController } from './admin-controller.decorator';
 import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
+import { Audited } from '../audit/audit.decorators';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
 @AdminController('api/v1/admin/payments', 'Admin: payments')
@@ -76,6 +77,7 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/capture')
+  @Audited('payment.capture')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Capture an authorized payment',
@@ -88,6 +90,7 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/cancel')
+  @Audited('payment.cancel')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel a pending or authorized payment',
@@ -107,6 +110,7 @@ export class PaymentsAdminController {
   }
 
   @Post(':id/refunds')
+  @Audited('payment.refund')
   @ApiOperation({
     summary: 'Refund a payment (all that is left, or `amount`)',
     description: REFUND_DESCRIPTION,

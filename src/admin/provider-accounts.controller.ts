@@ -19,6 +19,7 @@ import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/http/page.query';
 import { mapPage } from '../common/http/page';
 import { AdminController } from './admin-controller.decorator';
+import { Audited } from '../audit/audit.decorators';
 
 @AdminController('api/v1/admin/provider-accounts', 'Admin: provider accounts')
 export class ProviderAccountsController {
@@ -33,6 +34,7 @@ export class ProviderAccountsController {
   }
 
   @Post()
+  @Audited('provider_account.create')
   @ApiOperation({
     summary: 'Add a provider account',
     description:
@@ -53,6 +55,7 @@ export class ProviderAccountsController {
   }
 
   @Patch(':id')
+  @Audited('provider_account.update')
   @ApiOperation({
     summary: 'Change a provider account (credentials are replaced whole when given)',
   })
@@ -64,6 +67,7 @@ export class ProviderAccountsController {
   }
 
   @Delete(':id')
+  @Audited('provider_account.delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a provider account that has no payments' })
   @ApiNoContentResponse()

@@ -2,7 +2,10 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { AuthFailureLimiter } from './auth-failure.limiter';
-import { AUTH_REQUIREMENT } from './auth.decorators';
+import { AUTH_REQUIREMENT, READ_ONLY_ADMIN_ROUTE, ReadOnlyAdminRoute } from './auth.decorators';
+import { AUDITED_ACTION } from '../audit/audit.decorators';
+import type { TokenPrincipal } from './oidc/token-principal';
+import { ForbiddenError } from '../common/errors/domain-error';
 import { markFromPublicListener } from '../common/http/public-listener';
 import { loadAppConfig } from '../config/app.config';
 import { UnauthorizedError } from '../common/errors/domain-error';
@@ -37,7 +40,9 @@ describe('AuthGuard', () => {
       new RateLimiter(new ThrottlerStorageService(), rateLimitThrottlers(config.perimeter)),
     );
   const guard = () =>
-    new AuthGuard(new Reflector(), apiKeys as never, {} as never, {} as never, config, limiter());
+    new AuthGuard(new Reflector(), apiKeys as never, {} as never, {} as never, config, limiter(), {
+      failed: jest.fn(),
+    } as never);
 
   it('refuses a non-webhook route reached through the public listener with 404, even a public one', async () => {
     const request = { route: { path: '/health/live' }, headers: {}, socket: {} };
@@ -104,5 +109,150 @@ describe('AuthGuard', () => {
     await expect(guard().canActivate(context(request, undefined as never))).rejects.toMatchObject({
       status: 403,
     });
+  });
+});
+
+describe('AuthGuard admin roles', () => {
+  const config = loadAppConfig({ NODE_ENV: 'development', PAYMENTSERVER_DB: 'memory' });
+  const token = (scopes: string[], roles: string[] = []): TokenPrincipal => ({
+    subject: 'someone',
+    clientId: 'some-client',
+    scopes,
+    roles,
+  });
+  const setup = (principal: TokenPrincipal) => {
+    const audit = { failed: jest.fn(async () => undefined) };
+    const oidc = { verify: jest.fn(async () => principal) };
+    const guard = new AuthGuard(
+      new Reflector(),
+      {} as never,
+      {} as never,
+      oidc as never,
+      config,
+      new AuthFailureLimiter(
+        new RateLimiter(new ThrottlerStorageService(), rateLimitThrottlers(config.perimeter)),
+      ),
+      audit as never,
+    );
+    return { guard, audit };
+  };
+  /** An admin route `method path` handled by a handler with the given metadata. */
+  const route = (method: string, path: string, metadata: Record<string, unknown> = {}) => {
+    const handler = function update() {
+      return undefined;
+    };
+    Reflect.defineMetadata(AUTH_REQUIREMENT, 'admin', handler);
+    for (const [key, value] of Object.entries(metadata))
+      Reflect.defineMetadata(key, value, handler);
+    const request: Record<string, unknown> = {
+      method,
+      route: { path },
+      params: { id: 'pa_1' },
+      body: { name: 'x', credentials: { apiKey: 'secret-value' } },
+      headers: { authorization: 'Bearer t' },
+      ip: '192.0.2.7',
+      socket: {},
+    };
+    const response = { setHeader: jest.fn() };
+    const ctx = {
+      getHandler: () => handler,
+      getClass: () => class {},
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+    } as unknown as ExecutionContext;
+    return { ctx, request, response };
+  };
+
+  it('lets scope paymentserver:admin write, marking the principal as able to', async () => {
+    const { guard } = setup(token(['paymentserver:admin']));
+    const { ctx, request } = route('PATCH', '/api/v1/admin/provider-accounts/:id');
+    await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    expect(request.principal).toMatchObject({ kind: 'admin', canWrite: true });
+  });
+
+  it('lets role admin write even with the read scope as well', async () => {
+    const { guard } = setup(token(['paymentserver:read'], ['admin']));
+    await expect(guard.canActivate(route('DELETE', '/api/v1/admin/x/:id').ctx)).resolves.toBe(true);
+  });
+
+  it.each([
+    ['scope paymentserver:read', token(['paymentserver:read'])],
+    ['role viewer', token([], ['viewer'])],
+  ])('lets %s read, marked as unable to write', async (_, principal) => {
+    const { guard, audit } = setup(principal);
+    const { ctx, request } = route('GET', '/api/v1/admin/provider-accounts');
+    await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    expect(request.principal).toMatchObject({ kind: 'admin', canWrite: false });
+    expect(audit.failed).not.toHaveBeenCalled();
+  });
+
+  it.each(['POST', 'PATCH', 'PUT', 'DELETE'])(
+    'refuses a read-only token a %s with 403 and audits the attempt',
+    async (method) => {
+      const { guard, audit } = setup(token(['paymentserver:read']));
+      const { ctx, response } = route(method, '/api/v1/admin/provider-accounts/:id', {
+        [AUDITED_ACTION]: { action: 'provider_account.update' },
+      });
+      const refused = guard.canActivate(ctx);
+      await expect(refused).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(refused).rejects.toMatchObject({
+        status: 403,
+        message: expect.stringContaining('may only read'),
+      });
+      expect(response.setHeader).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        'Bearer error="insufficient_scope"',
+      );
+      expect(audit.failed).toHaveBeenCalledWith(
+        expect.objectContaining({
+          action: 'provider_account.update',
+          targetType: 'provider_account',
+          targetId: 'pa_1',
+          changedFields: ['credentials', 'name'],
+          actor: { sub: 'someone', clientId: 'some-client', ip: '192.0.2.7' },
+        }),
+        'forbidden',
+      );
+      // Field names only: the value sent never reaches the audit call.
+      expect(JSON.stringify((audit.failed.mock.calls as unknown[][])[0])).not.toContain(
+        'secret-value',
+      );
+    },
+  );
+
+  it('lets a read-only token call a POST route marked @ReadOnlyAdminRoute, unaudited', async () => {
+    class RoutingController {
+      @ReadOnlyAdminRoute()
+      simulate() {
+        return undefined;
+      }
+    }
+    const { guard, audit } = setup(token([], ['viewer']));
+    const { ctx } = route('POST', '/api/v1/admin/routing/simulate', {
+      [READ_ONLY_ADMIN_ROUTE]: Reflect.getMetadata(
+        READ_ONLY_ADMIN_ROUTE,
+        RoutingController.prototype.simulate,
+      ),
+    });
+    await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    expect(audit.failed).not.toHaveBeenCalled();
+  });
+
+  it('derives the action of a write route that names none from its path and handler', async () => {
+    const { guard, audit } = setup(token([], ['viewer']));
+    await expect(
+      guard.canActivate(route('POST', '/api/v1/admin/routing-rules/:id').ctx),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(audit.failed).toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'routing_rule.update', targetType: 'routing_rule' }),
+      'forbidden',
+    );
+  });
+
+  it('refuses a token with neither admin nor read access even a GET, without an audit row', async () => {
+    const { guard, audit } = setup(token(['paymentserver:payments'], ['guest']));
+    await expect(
+      guard.canActivate(route('GET', '/api/v1/admin/provider-accounts').ctx),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(audit.failed).not.toHaveBeenCalled();
   });
 });

@@ -7,11 +7,13 @@ import { IntegrationsService } from '../integrations/integrations.service';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { OidcStrategy } from './oidc/oidc.strategy';
-import { isAdmin, TokenPrincipal } from './oidc/token-principal';
+import { adminAccess, TokenPrincipal } from './oidc/token-principal';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import { clientKey, RateLimitedError } from '../common/http/rate-limiter';
 import { cameFromPublicListener } from '../common/http/public-listener';
 import { DomainError } from '../common/errors/domain-error';
+import { AuditService } from '../audit/audit.service';
+import { describeAuditedRequest, isReadOnlyRoute } from '../audit/audited-route';
 
 function hasBearer(request: AuthenticatedRequest): boolean {
   return /^bearer\s/i.test(request.headers.authorization ?? '');
@@ -30,6 +32,7 @@ export class AuthGuard implements CanActivate {
     private readonly oidc: OidcStrategy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly failures: AuthFailureLimiter,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,7 +65,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     try {
-      return await this.authenticate(requirement, request, response);
+      return await this.authenticate(requirement, context, request, response);
     } catch (error) {
       if (error instanceof UnauthorizedError) await this.failures.recordFailure(ip);
       throw error;
@@ -71,6 +74,7 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(
     requirement: AuthRequirement | undefined,
+    context: ExecutionContext,
     request: AuthenticatedRequest,
     response: Response,
   ): Promise<boolean> {
@@ -104,14 +108,30 @@ export class AuthGuard implements CanActivate {
         );
       }
       const token = await this.bearer(request, response);
-      if (!isAdmin(token, this.config.security.oidc)) {
-        response.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"');
-        throw new ForbiddenError(
-          `Admin routes need scope ${this.config.security.oidc.adminScope} or role ${this.config.security.oidc.adminRole}`,
-        );
+      const access = adminAccess(token, this.config.security.oidc);
+      if (
+        access === 'write' ||
+        (access === 'read' && isReadOnlyRoute(this.reflector, context, request.method))
+      ) {
+        request.principal = {
+          kind: 'admin',
+          subject: token.subject,
+          token,
+          canWrite: access === 'write',
+        };
+        return true;
       }
-      request.principal = { kind: 'admin', subject: token.subject, token };
-      return true;
+      const oidc = this.config.security.oidc;
+      response.setHeader('WWW-Authenticate', 'Bearer error="insufficient_scope"');
+      const refusal = new ForbiddenError(
+        access === 'read'
+          ? `This token may only read (scope ${oidc.readScope} or role ${oidc.viewerRole}); writes need scope ${oidc.adminScope} or role ${oidc.adminRole}`
+          : `Admin routes need scope ${oidc.adminScope} or role ${oidc.adminRole} (read only: scope ${oidc.readScope} or role ${oidc.viewerRole})`,
+      );
+      // A write refused to a valid token is an attempt the audit log shows.
+      const attempt = describeAuditedRequest(this.reflector, context, request, token);
+      if (attempt) await this.audit.failed(attempt, refusal.code);
+      throw refusal;
     }
     throw new ForbiddenError('This route is not open to any caller');
   }

@@ -3,16 +3,22 @@ import { ConfigError, EnvReader } from './env-reader';
 export interface RetentionConfig {
   /** Settled housekeeping records older than this are deleted; 0 keeps them forever. */
   days: number;
+  /** Audit events older than this are deleted; 0 keeps them forever. */
+  auditDays: number;
+}
+
+function days(reader: EnvReader, key: string, fallback: number): number {
+  const raw = reader.optionalString(key);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > 36500) {
+    throw new ConfigError(key, `must be a whole number of days, 0 to keep forever (got "${raw}")`);
+  }
+  return Number(raw);
 }
 
 export function loadRetentionConfig(reader: EnvReader): RetentionConfig {
-  const raw = reader.optionalString('PAYMENTSERVER_RETENTION_DAYS');
-  if (raw === undefined) return { days: 90 };
-  if (!/^\d+$/.test(raw) || Number(raw) > 36500) {
-    throw new ConfigError(
-      'PAYMENTSERVER_RETENTION_DAYS',
-      `must be a whole number of days, 0 to keep forever (got "${raw}")`,
-    );
-  }
-  return { days: Number(raw) };
+  return {
+    days: days(reader, 'PAYMENTSERVER_RETENTION_DAYS', 90),
+    auditDays: days(reader, 'PAYMENTSERVER_AUDIT_RETENTION_DAYS', 400),
+  };
 }

@@ -33,6 +33,9 @@ export interface OidcConfig {
   clientIdClaims: string[];
   adminScope: string;
   adminRole: string;
+  /** Read-only admin access: every admin GET (and POST routes marked read-only), no write. */
+  readScope: string;
+  viewerRole: string;
   /** Port of the bundled development identity provider when no issuer is configured. */
   devIdpPort: number;
   /** Redirect URIs of the development provider's dashboard client (authorization code + PKCE). */
@@ -190,6 +193,8 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
       .filter(Boolean),
     adminScope: reader.string('PAYMENTSERVER_OIDC_ADMIN_SCOPE', 'paymentserver:admin'),
     adminRole: reader.string('PAYMENTSERVER_OIDC_ADMIN_ROLE', 'admin'),
+    readScope: reader.string('PAYMENTSERVER_OIDC_READ_SCOPE', 'paymentserver:read'),
+    viewerRole: reader.string('PAYMENTSERVER_OIDC_VIEWER_ROLE', 'viewer'),
     devIdpPort: reader.port('PAYMENTSERVER_DEV_IDP_PORT', 28890)!,
     devIdpRedirectUris: reader
       .string('PAYMENTSERVER_DEV_IDP_REDIRECT_URIS', `${internalUrl}/dashboard/callback`)

@@ -14,6 +14,7 @@ import { RoutingVersion } from '../routing/routing-version.entity';
 import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
 import { NotificationDelivery } from '../notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
 
 export const ENTITIES = [
@@ -34,4 +35,5 @@ export const ENTITIES = [
   TestProviderPayment,
   RoutingRule,
   RoutingVersion,
+  AuditEvent,
 ];

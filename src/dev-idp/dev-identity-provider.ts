@@ -8,7 +8,13 @@ import {
   startIdentityProvider,
 } from './identity-provider';
 
-import { DEV_ADMIN_CLIENT_ID, DEV_ADMIN_CLIENT_SECRET } from './dev-clients';
+import {
+  DEV_ADMIN_CLIENT_ID,
+  DEV_ADMIN_CLIENT_SECRET,
+  DEV_VIEWER_CLIENT_ID,
+  DEV_VIEWER_CLIENT_SECRET,
+  DEV_VIEWER_USER,
+} from './dev-clients';
 
 /**
  * The signing key is kept beside the SQLite database so that tokens survive a restart; other
@@ -33,8 +39,9 @@ function signingKeys(config: AppConfig): JsonWebKey[] {
  * DEVELOPMENT ONLY. Started when PAYMENTSERVER_OIDC_ISSUER is unset and NODE_ENV=development
  * (or PAYMENTSERVER_DEV_IDP=true with NODE_ENV=test), on loopback only:
  * client `paymentserver-admin` (well-known secret) gets admin tokens by client_credentials,
+ * client `paymentserver-viewer` read-only ones (scope paymentserver:read),
  * and every user of the login page of client `paymentserver-dashboard` (authorization code +
- * PKCE) is an admin. Refused in production.
+ * PKCE) is an admin except `viewer`, who may only read. Refused in production.
  */
 export async function startDevIdentityProvider(
   config: AppConfig,
@@ -48,7 +55,11 @@ export async function startDevIdentityProvider(
     port: config.security.oidc.devIdpPort,
     host: '127.0.0.1',
     audience: config.security.oidcAudience,
-    resourceScopes: [config.security.oidc.adminScope, 'paymentserver:payments'],
+    resourceScopes: [
+      config.security.oidc.adminScope,
+      config.security.oidc.readScope,
+      'paymentserver:payments',
+    ],
     keys: signingKeys(config),
     clients: [
       {
@@ -57,12 +68,24 @@ export async function startDevIdentityProvider(
         scope: `${config.security.oidc.adminScope} paymentserver:payments`,
       },
       {
+        clientId: DEV_VIEWER_CLIENT_ID,
+        clientSecret: DEV_VIEWER_CLIENT_SECRET,
+        scope: config.security.oidc.readScope,
+      },
+      {
         clientId: config.security.oidc.dashboardClientId,
-        scope: config.security.oidc.adminScope,
+        scope: `${config.security.oidc.adminScope} ${config.security.oidc.readScope}`,
         redirectUris: config.security.oidc.devIdpRedirectUris,
       },
     ],
     userRoles: [config.security.oidc.adminRole],
+    // Signing in as `viewer` gives a read-only token, whatever scope the client asks for.
+    restrictedUsers: {
+      [DEV_VIEWER_USER]: {
+        roles: [config.security.oidc.viewerRole],
+        scopes: [config.security.oidc.readScope],
+      },
+    },
   });
   return idp;
 }
@@ -73,6 +96,7 @@ export function devIdentityProviderWarning(idp: RunningIdentityProvider, config:
     msg: 'DEVELOPMENT identity provider started: anyone on this machine can get admin tokens. Never use it in production; set PAYMENTSERVER_OIDC_ISSUER to your OpenID Connect provider.',
     issuer: idp.issuer,
     adminClient: DEV_ADMIN_CLIENT_ID,
+    viewerClient: DEV_VIEWER_CLIENT_ID,
     dashboardClient: config.security.oidc.dashboardClientId,
   };
 }

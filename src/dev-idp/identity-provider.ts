@@ -34,6 +34,11 @@ export interface IdentityProviderOptions {
   clients: IdpClient[];
   /** Roles of every user who signs in through the development login page. */
   userRoles?: string[];
+  /**
+   * Login names that get these roles instead, and at most these resource scopes whatever the
+   * client asks for (the development provider's `viewer` user).
+   */
+  restrictedUsers?: Record<string, { roles: string[]; scopes: string[] }>;
   accessTokenTtlSeconds?: number;
   /** Sees every request first (the tests count JWKS fetches). */
   onRequest?: (req: http.IncomingMessage) => void;
@@ -94,6 +99,12 @@ export async function startIdentityProvider(
   const issuer = options.issuer ?? `http://${options.issuerHost ?? 'localhost'}:${port}`;
   const cookieKeys = [randomBytes(32).toString('base64url')];
   const clients = new Map(options.clients.map((client) => [client.clientId, client]));
+  const restrictedUser = (accountId: unknown) =>
+    typeof accountId === 'string' && options.restrictedUsers
+      ? Object.hasOwn(options.restrictedUsers, accountId)
+        ? options.restrictedUsers[accountId]
+        : undefined
+      : undefined;
   let keys = options.keys;
 
   const build = () => {
@@ -137,7 +148,8 @@ export async function startIdentityProvider(
           const roles = clients.get(token.clientId)?.roles;
           return roles?.length ? { roles } : undefined;
         }
-        return options.userRoles?.length ? { roles: options.userRoles } : undefined;
+        const roles = restrictedUser(token.accountId)?.roles ?? options.userRoles;
+        return roles?.length ? { roles } : undefined;
       },
       features: {
         devInteractions: { enabled: true },
@@ -148,10 +160,17 @@ export async function startIdentityProvider(
           // Tokens are always for PaymentServer, so clients need not send `resource`.
           defaultResource: () => options.audience,
           useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+          getResourceServerInfo: (ctx: any, indicator: string) => {
             if (indicator !== options.audience) throw new errors.InvalidTarget();
+            const user = restrictedUser(
+              ctx.oidc?.entities?.AuthorizationCode?.accountId ??
+                ctx.oidc?.entities?.RefreshToken?.accountId ??
+                ctx.oidc?.session?.accountId,
+            );
             return {
-              scope: options.resourceScopes.join(' '),
+              scope: options.resourceScopes
+                .filter((scope) => !user || user.scopes.includes(scope))
+                .join(' '),
               audience: options.audience,
               accessTokenFormat: 'jwt',
               jwt: { sign: { alg: signingAlg(keys[0]) } },

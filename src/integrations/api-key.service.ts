@@ -7,6 +7,7 @@ import { Integration } from './integration.entity';
 import { sha256Hex } from '../common/http/stable-json';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 
 /** API keys are random 256-bit tokens; only their SHA-256 is stored. */
 @Injectable()
@@ -15,6 +16,7 @@ export class ApiKeyService {
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     @InjectRepository(Integration) private readonly integrations: Repository<Integration>,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
   ) {}
 
   static generate(): string {
@@ -45,18 +47,23 @@ export class ApiKeyService {
       createdAt: new Date(),
       revokedAt: null,
     };
-    await this.tx.run((m) => m.insert(ApiKey, row));
+    await this.tx.run(async (m) => {
+      await m.insert(ApiKey, row);
+      await this.audit.record(m, { targetId: row.id });
+    });
     return { id: row.id, key };
   }
 
   async revoke(integrationId: string, keyId: string): Promise<boolean> {
-    const result = await this.tx.run((m) =>
-      m.update(
+    const result = await this.tx.run(async (m) => {
+      const revoked = await m.update(
         ApiKey,
         { id: keyId, integrationId, revokedAt: IsNull() },
         { revokedAt: new Date() },
-      ),
-    );
+      );
+      if (revoked.affected) await this.audit.record(m);
+      return revoked;
+    });
     return (result.affected ?? 0) > 0;
   }
 }

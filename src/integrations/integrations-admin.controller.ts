@@ -17,6 +17,7 @@ import { toIntegrationView } from './integration.presenter';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { AdminController } from '../admin/admin-controller.decorator';
+import { Audited } from '../audit/audit.decorators';
 
 @AdminController('api/v1/admin/integrations', 'Admin: integrations')
 export class IntegrationsAdminController {
@@ -31,6 +32,7 @@ export class IntegrationsAdminController {
   }
 
   @Post()
+  @Audited('integration.create')
   @ApiOperation({
     summary: 'Create an integration',
     description: 'Create an API key for it with POST …/{id}/api-keys.',
@@ -54,6 +56,7 @@ export class IntegrationsAdminController {
   }
 
   @Patch(':id')
+  @Audited('integration.update')
   @ApiOperation({
     summary: 'Change an integration',
     description: '`null` clears `defaultProviderAccountId` or `oidcClientId`.',
@@ -70,6 +73,7 @@ export class IntegrationsAdminController {
   }
 
   @Delete(':id')
+  @Audited('integration.delete')
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete an integration with its API keys, notification endpoints and routing rules',
@@ -84,6 +88,7 @@ export class IntegrationsAdminController {
   }
 
   @Post(':id/api-keys')
+  @Audited('api_key.create', { targetParam: 'keyId' })
   @ApiOperation({
     summary: 'Create an API key',
     description: 'The key is in this response only; the server keeps just its hash.',
@@ -95,6 +100,7 @@ export class IntegrationsAdminController {
   }
 
   @Delete(':id/api-keys/:keyId')
+  @Audited('api_key.revoke', { targetParam: 'keyId' })
   @HttpCode(204)
   @ApiOperation({
     summary: 'Revoke an API key',

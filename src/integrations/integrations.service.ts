@@ -14,6 +14,7 @@ import { RoutingRule } from '../routing/routing-rule.entity';
 import { bumpRoutingVersion } from '../routing/routing-version';
 import { allowsIntegration } from '../routing/account-eligibility';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { ID_PREFIX, newId } from '../common/ids/id';
@@ -32,6 +33,7 @@ export class IntegrationsService {
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly apiKeys: ApiKeyService,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
   ) {}
 
   /** The integration an OIDC client acts as, if an operator linked one. */
@@ -102,6 +104,7 @@ export class IntegrationsService {
       if (integration.defaultProviderAccountId) await bumpRoutingVersion(m);
       await this.checkReferences(m, integration);
       await m.insert(Integration, integration);
+      await this.audit.record(m, { targetId: integration.id });
     });
     return { integration, apiKeys: [] };
   }
@@ -128,6 +131,7 @@ export class IntegrationsService {
           updatedAt: integration.updatedAt,
         },
       );
+      await this.audit.record(m);
     });
     return this.get(id);
   }
@@ -164,6 +168,7 @@ export class IntegrationsService {
         }
       }
       await m.delete(Integration, { id });
+      await this.audit.record(m);
     });
   }
 

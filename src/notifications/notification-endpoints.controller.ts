@@ -27,6 +27,7 @@ import {
   UpdateNotificationEndpointDto,
 } from './dto/notification-endpoint.dto';
 import { AdminController } from '../admin/admin-controller.decorator';
+import { Audited } from '../audit/audit.decorators';
 
 @AdminController('api/v1/admin/notification-endpoints', 'Admin: notification endpoints')
 export class NotificationEndpointsController {
@@ -52,6 +53,7 @@ export class NotificationEndpointsController {
   }
 
   @Post()
+  @Audited('notification_endpoint.create')
   @ApiOperation({
     summary: 'Add a notification endpoint',
     description:
@@ -78,6 +80,7 @@ export class NotificationEndpointsController {
   }
 
   @Patch(':id')
+  @Audited('notification_endpoint.update')
   @ApiOperation({ summary: 'Change a notification endpoint' })
   @ApiOkResponse({ type: NotificationEndpointDto })
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
@@ -87,6 +90,7 @@ export class NotificationEndpointsController {
   }
 
   @Delete(':id')
+  @Audited('notification_endpoint.delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a notification endpoint and its delivery history' })
   @ApiNoContentResponse()
@@ -96,6 +100,7 @@ export class NotificationEndpointsController {
   }
 
   @Post(':id/rotate-secret')
+  @Audited('notification_endpoint.rotate_secret')
   @ApiOperation({
     summary: 'Rotate a webhook endpoint’s secret',
     description:
@@ -122,6 +127,7 @@ export class NotificationEndpointsController {
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
+  @Audited('delivery.retry', { targetParam: 'deliveryId' })
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a delivery again now (also a dead or delivered one)' })
   @ApiAcceptedResponse({ type: NotificationDeliveryDto })

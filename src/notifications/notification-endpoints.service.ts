@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { newId } from '../common/ids/id';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { Integration } from '../integrations/integration.entity';
 import { NotificationEndpoint } from './notification-endpoint.entity';
 import { NotificationDelivery, DeliveryStatus } from './notification-delivery.entity';
@@ -36,6 +37,7 @@ export class NotificationEndpointsService {
     private readonly deliveries: Repository<NotificationDelivery>,
     @InjectRepository(DeliveryAttempt) private readonly attempts: Repository<DeliveryAttempt>,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
     private readonly secretBox: SecretBox,
     private readonly guard: TargetGuard,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -93,6 +95,7 @@ export class NotificationEndpointsService {
         throw ValidationError.field('integrationId', 'is not an integration');
       }
       await m.insert(NotificationEndpoint, endpoint);
+      await this.audit.record(m, { targetId: endpoint.id });
     });
     return { endpoint, secret };
   }
@@ -157,7 +160,10 @@ export class NotificationEndpointsService {
       changes.enabled = dto.enabled;
       changes.disabledReason = null;
     }
-    await this.tx.run((m) => m.update(NotificationEndpoint, { id }, changes));
+    await this.tx.run(async (m) => {
+      await m.update(NotificationEndpoint, { id }, changes);
+      await this.audit.record(m);
+    });
     return Object.assign(endpoint, changes);
   }
 
@@ -167,6 +173,7 @@ export class NotificationEndpointsService {
       await m.delete(DeliveryAttempt, { endpointId: id });
       await m.delete(NotificationDelivery, { endpointId: id });
       await m.delete(NotificationEndpoint, { id });
+      await this.audit.record(m);
     });
   }
 
@@ -188,7 +195,10 @@ export class NotificationEndpointsService {
         graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
       updatedAt: now,
     };
-    await this.tx.run((m) => m.update(NotificationEndpoint, { id }, changes));
+    await this.tx.run(async (m) => {
+      await m.update(NotificationEndpoint, { id }, changes);
+      await this.audit.record(m, { changedFields: ['secret'] });
+    });
     return { secret, endpoint: Object.assign(endpoint, changes) };
   }
 
@@ -283,7 +293,10 @@ export class NotificationEndpointsService {
       attempts: delivery.status === 'dead' ? Math.max(0, delivery.attempts - 1) : delivery.attempts,
       updatedAt: now,
     };
-    await this.tx.run((m) => m.update(NotificationDelivery, { id: deliveryId }, changes));
+    await this.tx.run(async (m) => {
+      await m.update(NotificationDelivery, { id: deliveryId }, changes);
+      await this.audit.record(m);
+    });
     return Object.assign(delivery, changes);
   }
 

@@ -8,6 +8,7 @@ import { PaymentStateMachine } from './payment-state-machine';
 import { PaymentScope, PaymentsService, notSupported } from './payments.service';
 import { CreateRefundDto } from './dto/create-refund.dto';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { RefundTracker } from './operations/refund-tracker.service';
 import { newLeaseToken, OPERATION_LEASE_MS } from './operations/operation-lease';
@@ -31,6 +32,7 @@ export class RefundsService {
     @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
     private readonly payments: PaymentsService,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
     private readonly status: PaymentStatusService,
     private readonly accounts: ProviderAccountsService,
     private readonly tracker: RefundTracker,
@@ -104,6 +106,7 @@ export class RefundsService {
       };
       await m.insert(Refund, row);
       await this.status.recordRefundCreated(m, locked, row);
+      await this.audit.record(m);
       return { refund: row, locked };
     });
 

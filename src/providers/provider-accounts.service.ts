@@ -26,6 +26,7 @@ import { Integration } from '../integrations/integration.entity';
 import { RoutingRule } from '../routing/routing-rule.entity';
 import { bumpRoutingVersion } from '../routing/routing-version';
 import { allowsIntegration } from '../routing/account-eligibility';
+import { AuditService } from '../audit/audit.service';
 
 export interface ResolvedAccount {
   account: ProviderAccount;
@@ -43,6 +44,7 @@ export class ProviderAccountsService {
     private readonly tx: TransactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(dto: CreateProviderAccountDto): Promise<ProviderAccount> {
@@ -69,6 +71,7 @@ export class ProviderAccountsService {
     await this.tx.run(async (m) => {
       await this.checkIntegrations(m, account.integrationIds);
       await m.insert(ProviderAccount, account);
+      await this.audit.record(m, { targetId: account.id });
     });
     return account;
   }
@@ -150,6 +153,11 @@ export class ProviderAccountsService {
       if (dto.testMode !== undefined) changes.testMode = dto.testMode;
       if (dto.enabled !== undefined) changes.enabled = dto.enabled;
       await m.update(ProviderAccount, { id }, changes);
+      await this.audit.record(m, {
+        changedFields: Object.keys(changes)
+          .filter((name) => name !== 'updatedAt')
+          .map((name) => (name === 'credentialsSealed' ? 'credentials' : name)),
+      });
       return Object.assign(account, changes);
     });
   }
@@ -166,6 +174,7 @@ export class ProviderAccountsService {
         );
       }
       await m.delete(ProviderAccount, { id });
+      await this.audit.record(m);
     });
   }
 

@@ -23,8 +23,10 @@ import { WebhookDelivery, WebhookDeliveryStatus } from '../webhooks/webhook-deli
 import { NotificationDelivery } from '../notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { AuditEvent } from '../audit/audit-event.entity';
 
 const RUN_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** Inbox rows nothing works on any more; `received` and `failed` ones are never purged. */
 const SETTLED_WEBHOOK_STATUSES: WebhookDeliveryStatus[] = ['processed', 'dead', 'rejected'];
 /** Rows per DELETE: short statements, so writers are never held up for long. */
@@ -35,6 +37,7 @@ export interface PurgeCounts {
   notificationAttempts: number;
   notificationDeliveries: number;
   outboxEvents: number;
+  auditEvents: number;
 }
 
 /**
@@ -43,7 +46,8 @@ export interface PurgeCounts {
  * (operators see the dead and rejected ones until then), delivered or dead notification
  * deliveries with their attempts, and outbox events that have none left. Nothing still open is
  * touched (webhooks still being retried, deliveries still being retried, events not yet fanned
- * out), nor payments, refunds or their status history, which are kept for good.
+ * out), nor payments, refunds or their status history, which are kept for good. Audit events
+ * go after their own period, PAYMENTSERVER_AUDIT_RETENTION_DAYS.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -58,7 +62,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.retention.days === 0) return;
+    const { days, auditDays } = this.config.retention;
+    if (days === 0 && auditDays === 0) return;
     this.timer = setInterval(() => {
       this.running = this.purge().catch((error: Error) =>
         this.logger.warn({ msg: 'retention purge failed', error: error.message }),
@@ -74,7 +79,23 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** One pass; `now` is for tests. */
   async purge(now = new Date()): Promise<PurgeCounts> {
-    const cutoff = new Date(now.getTime() - this.config.retention.days * 24 * 60 * 60 * 1000);
+    const { days, auditDays } = this.config.retention;
+    const auditEvents =
+      auditDays === 0
+        ? 0
+        : await this.deleteInBatches(AuditEvent, (q) =>
+            q.where({ at: LessThan(new Date(now.getTime() - auditDays * DAY_MS)) }),
+          );
+    if (days === 0) {
+      return {
+        webhookDeliveries: 0,
+        notificationAttempts: 0,
+        notificationDeliveries: 0,
+        outboxEvents: 0,
+        auditEvents,
+      };
+    }
+    const cutoff = new Date(now.getTime() - days * DAY_MS);
     // Settled inbox rows, once nothing has happened to them for the period (a replay counts).
     const webhookDeliveries = await this.deleteInBatches(WebhookDelivery, (q) =>
       q
@@ -97,9 +118,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       notificationAttempts,
       notificationDeliveries,
       outboxEvents,
+      auditEvents,
     };
     if (Object.values(counts).some((n) => n > 0))
-      this.logger.log({ msg: 'retention purge', days: this.config.retention.days, ...counts });
+      this.logger.log({ msg: 'retention purge', days, auditDays, ...counts });
     return counts;
   }
 

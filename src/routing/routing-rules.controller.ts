@@ -18,6 +18,7 @@ import {
   UpdateRoutingRuleDto,
 } from './dto/routing-rule.dto';
 import { AdminController } from '../admin/admin-controller.decorator';
+import { Audited } from '../audit/audit.decorators';
 
 @AdminController('api/v1/admin/routing-rules', 'Admin: routing rules')
 export class RoutingRulesController {
@@ -32,6 +33,7 @@ export class RoutingRulesController {
   }
 
   @Post()
+  @Audited('routing_rule.create')
   @ApiOperation({
     summary: 'Create a routing rule',
     description:
@@ -56,6 +58,7 @@ export class RoutingRulesController {
   }
 
   @Patch(':id')
+  @Audited('routing_rule.update')
   @ApiOperation({
     summary: 'Change a routing rule',
     description: '`conditions`, `targets` and `fallback` are replaced whole when given.',
@@ -68,6 +71,7 @@ export class RoutingRulesController {
   }
 
   @Delete(':id')
+  @Audited('routing_rule.delete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a routing rule' })
   @ApiNoContentResponse()

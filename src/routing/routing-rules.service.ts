@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { FieldError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { newId } from '../common/ids/id';
 import { Integration } from '../integrations/integration.entity';
@@ -24,6 +25,7 @@ export class RoutingRulesService {
   constructor(
     @InjectRepository(RoutingRule) private readonly rules: Repository<RoutingRule>,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(dto: CreateRoutingRuleDto): Promise<RoutingRule> {
@@ -47,6 +49,7 @@ export class RoutingRulesService {
       await bumpRoutingVersion(m); // first write: serialises rule writers
       await this.check(m, rule);
       await m.insert(RoutingRule, rule);
+      await this.audit.record(m, { targetId: rule.id });
     });
     return rule;
   }
@@ -133,6 +136,7 @@ export class RoutingRulesService {
           updatedAt: rule.updatedAt,
         },
       );
+      await this.audit.record(m);
       return rule;
     });
   }
@@ -142,6 +146,7 @@ export class RoutingRulesService {
       await bumpRoutingVersion(m); // first write: serialises rule writers
       const result = await m.delete(RoutingRule, { id });
       if (!result.affected) throw new NotFoundError('Routing rule', id);
+      await this.audit.record(m);
     });
   }
 

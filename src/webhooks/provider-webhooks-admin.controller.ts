@@ -17,6 +17,7 @@ import {
   ProviderWebhookDetailDto,
   ProviderWebhookListDto,
 } from './dto/provider-webhook.dto';
+import { Audited } from '../audit/audit.decorators';
 
 const ID_PARAM = { name: 'id', example: 'whk_4Rt7Yu1IoP0aSd9Fg2Hj3Kl6' };
 
@@ -54,6 +55,7 @@ export class ProviderWebhooksAdminController {
   }
 
   @Post(':id/replay')
+  @Audited('provider_webhook.replay')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Process a stored provider webhook again',

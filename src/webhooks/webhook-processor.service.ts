@@ -11,6 +11,7 @@ import { PaymentOperationsService } from '../payments/operations/payment-operati
 import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 import type { WebhookNotification } from '../providers/provider.interface';
 import { TransactionService } from '../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { redactText } from '../common/logging/redact';
 import { MetricsService } from '../metrics/metrics.service';
 import { paymentView, WebhookPaymentFinder } from './webhook-payment.finder';
@@ -40,6 +41,7 @@ export class WebhookProcessorService {
     private readonly budget: WebhookPollBudget,
     private readonly accounts: ProviderAccountsService,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -54,7 +56,7 @@ export class WebhookProcessorService {
    * instance (the intake, the retry job, another replay) is processing it.
    */
   claimForReplay(id: string, token: string, now = new Date()): Promise<boolean> {
-    return this.take(id, token, undefined, now);
+    return this.take(id, token, undefined, now, true);
   }
 
   /**
@@ -262,11 +264,19 @@ export class WebhookProcessorService {
     token: string,
     status: FindOperator<WebhookDeliveryStatus> | undefined,
     now: Date,
+    byOperator = false,
   ): Promise<boolean> {
     const lease = { leaseToken: token, leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS) };
     for (const leaseExpiresAt of [IsNull(), LessThan(now)]) {
       const where = { id, leaseExpiresAt, ...(status ? { status } : {}) };
-      const result = await this.tx.write((m) => m.update(WebhookDelivery, where, lease));
+      const result = byOperator
+        ? // The operator's replay is audited with the claim that starts it.
+          await this.tx.run(async (m) => {
+            const claimed = await m.update(WebhookDelivery, where, lease);
+            if (claimed.affected === 1) await this.audit.record(m);
+            return claimed;
+          })
+        : await this.tx.write((m) => m.update(WebhookDelivery, where, lease));
       if (result.affected === 1) return true;
     }
     return false;

@@ -41,7 +41,7 @@ describe('admin authentication with OIDC access tokens (real oidc-provider)', ()
     const response = await server.request('GET', '/api/v1/admin/integrations', { token });
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('forbidden');
-    const roleOnly = await server.adminToken({ roles: ['viewer'] });
+    const roleOnly = await server.adminToken({ roles: ['guest'] });
     expect(
       (await server.request('GET', '/api/v1/admin/integrations', { token: roleOnly })).status,
     ).toBe(403);

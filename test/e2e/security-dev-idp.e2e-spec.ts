@@ -121,6 +121,45 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
     expect(response.status).toBe(401);
   });
 
+  it('issues read-only tokens to client paymentserver-viewer: admin GETs yes, writes 403', async () => {
+    const response = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('paymentserver-viewer:paymentserver-dev-viewer-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=paymentserver:read',
+    });
+    expect(response.status).toBe(200);
+    const token = ((await response.json()) as { access_token: string }).access_token;
+    expect(decode(token, 1)).toMatchObject({
+      client_id: 'paymentserver-viewer',
+      scope: 'paymentserver:read',
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${base}/api/v1/admin/provider-accounts`, { headers })).status).toBe(200);
+    const me = (await (await fetch(`${base}/api/v1/admin/me`, { headers })).json()) as {
+      canWrite: boolean;
+    };
+    expect(me.canWrite).toBe(false);
+    const write = await fetch(`${base}/api/v1/admin/integrations`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer shop' }),
+    });
+    expect(write.status).toBe(403);
+    // The viewer client cannot ask for the admin scope.
+    const admin = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('paymentserver-viewer:paymentserver-dev-viewer-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=paymentserver:admin',
+    });
+    expect(admin.status).toBe(400);
+  });
+
   describe('authorization code + PKCE for the dashboard client', () => {
     const clientId = 'paymentserver-dashboard';
     const redirectUri = () => `${base.replace('127.0.0.1', 'localhost')}/dashboard/callback`;
@@ -149,7 +188,8 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
       expect(location.searchParams.get('error_description')).toMatch(/PKCE|code_challenge/);
     });
 
-    it('signs a user in and exchanges the code with the verifier for an admin access token', async () => {
+    /** Signs `login` in on the provider's pages (authorization code + PKCE) and gets a code. */
+    const signIn = async (login: string, scope = 'openid paymentserver:admin') => {
       const verifier = randomBytes(32).toString('base64url');
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       const state = randomBytes(8).toString('hex');
@@ -159,7 +199,7 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
         client_id: clientId,
         response_type: 'code',
         redirect_uri: redirectUri(),
-        scope: 'openid paymentserver:admin',
+        scope,
         code_challenge: challenge,
         code_challenge_method: 'S256',
         state,
@@ -168,12 +208,12 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
       // Login page, then the consent page, then back to the dashboard with a code.
       let step = await browser.follow(authorize.toString(), issuer);
       const form = (html: string) => new URL(/action="([^"]+)"/.exec(html)![1], issuer).toString();
-      const login = await step.response!.text();
-      expect(login).toContain('name="login"');
-      step = await browser.follow(form(login), issuer, {
+      const page = await step.response!.text();
+      expect(page).toContain('name="login"');
+      step = await browser.follow(form(page), issuer, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ prompt: 'login', login: 'dev-admin', password: 'anything' }),
+        body: new URLSearchParams({ prompt: 'login', login, password: 'anything' }),
       });
       if (step.response) {
         const consent = await step.response.text();
@@ -201,6 +241,11 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
             code_verifier: codeVerifier,
           }),
         });
+      return { verifier, exchange };
+    };
+
+    it('signs a user in and exchanges the code with the verifier for an admin access token', async () => {
+      const { verifier, exchange } = await signIn('dev-admin');
       const tokens = await exchange(verifier);
       expect(tokens.status).toBe(200);
       const accessToken = ((await tokens.json()) as { access_token: string }).access_token;
@@ -217,6 +262,29 @@ describe('the bundled development identity provider (npm start without PAYMENTSE
       expect(list.status).toBe(200);
       // The code was used once; it is gone, verifier or not.
       expect((await exchange(verifier)).status).toBe(400);
+    });
+
+    it('signs the user `viewer` in with a read-only token, even when the admin scope is asked for', async () => {
+      const { verifier, exchange } = await signIn(
+        'viewer',
+        'openid paymentserver:admin paymentserver:read',
+      );
+      const tokens = await exchange(verifier);
+      expect(tokens.status).toBe(200);
+      const accessToken = ((await tokens.json()) as { access_token: string }).access_token;
+      const claims = decode(accessToken, 1);
+      expect(claims).toMatchObject({ sub: 'viewer', roles: ['viewer'] });
+      expect(String(claims.scope ?? '').split(' ')).not.toContain('paymentserver:admin');
+      const headers = { authorization: `Bearer ${accessToken}` };
+      const me = await fetch(`${base}/api/v1/admin/me`, { headers });
+      expect(await me.json()).toMatchObject({ sub: 'viewer', roles: ['viewer'], canWrite: false });
+      expect((await fetch(`${base}/api/v1/admin/integrations`, { headers })).status).toBe(200);
+      const write = await fetch(`${base}/api/v1/admin/integrations`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'viewer shop' }),
+      });
+      expect(write.status).toBe(403);
     });
   });
 });

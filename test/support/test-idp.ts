@@ -14,6 +14,8 @@ import { generateSigningKey } from '../../src/dev-idp/identity-provider';
 
 export const ADMIN_SCOPE = 'paymentserver:admin';
 export const PAYMENTS_SCOPE = 'paymentserver:payments';
+/** Read-only admin access. */
+export const READ_SCOPE = 'paymentserver:read';
 
 export interface TestSigningKey {
   kid: string;
@@ -84,7 +86,7 @@ async function spawnIdp(audience: string): Promise<{ handle: IdpHandle; child: C
         TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
         IDP_KEYS: JSON.stringify(keys),
         IDP_AUDIENCE: audience,
-        IDP_SCOPES: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE}`,
+        IDP_SCOPES: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE} ${READ_SCOPE}`,
         IDP_CONTROL_TOKEN: controlToken,
       },
       stdio: ['pipe', 'pipe', process.env.TEST_LOGS === 'true' ? 'inherit' : 'ignore'],
@@ -127,7 +129,7 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
       await control('POST', '/clients', {
         clientId,
         clientSecret: secretOf(clientId),
-        scope: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE}`,
+        scope: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE} ${READ_SCOPE}`,
         roles,
       });
       registered.set(clientId, signature);

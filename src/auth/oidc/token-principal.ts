@@ -44,3 +44,13 @@ export function toTokenPrincipal(
 export function isAdmin(principal: TokenPrincipal, config: OidcConfig): boolean {
   return principal.scopes.includes(config.adminScope) || principal.roles.includes(config.adminRole);
 }
+
+/** What a token may do in the admin API: everything, read only, or nothing. */
+export type AdminAccess = 'write' | 'read' | 'none';
+
+export function adminAccess(principal: TokenPrincipal, config: OidcConfig): AdminAccess {
+  if (isAdmin(principal, config)) return 'write';
+  if (principal.scopes.includes(config.readScope) || principal.roles.includes(config.viewerRole))
+    return 'read';
+  return 'none';
+}

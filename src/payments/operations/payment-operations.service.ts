@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
 import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../../audit/audit.service';
 import { InvalidPaymentStateError } from '../../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../../common/ids/id';
 import type { Money } from '../../common/money/money';
@@ -52,6 +53,7 @@ export class PaymentOperationsService {
     @InjectRepository(PaymentOperation) private readonly operations: Repository<PaymentOperation>,
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
     private readonly status: PaymentStatusService,
     private readonly accounts: ProviderAccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -300,6 +302,8 @@ export class PaymentOperationsService {
         createdAt: now.toISOString(),
       };
       await m.update(Payment, { id: paymentId }, { pendingOperation: payment.pendingOperation });
+      // An operator's capture or cancel is audited with the operation it opens.
+      await this.audit.record(m);
       return { op, payment };
     });
   }
