@@ -219,4 +219,16 @@ describe.each(enabledDialects())('payment-method listing (%s)', (dialect) => {
     const res = await server.request('GET', `${METHODS}?amount=100&currency=EUR`, { apiKey: null });
     expect(res.status).toBe(401);
   });
+
+  it('is documented in Swagger with its query and answer', async () => {
+    const doc = (await server.request('GET', '/swagger/json')).body;
+    const op = doc.paths[METHODS]?.get;
+    expect(op).toBeDefined();
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'amount',
+      'country',
+      'currency',
+    ]);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+  });
 });

@@ -497,4 +497,14 @@ describe.each(enabledDialects())('routing simulation (%s)', (dialect) => {
     expect((await server.request('POST', SIMULATE, { body, apiKey: null })).status).toBe(401);
     expect((await server.request('POST', SIMULATE, { body })).status).toBe(401);
   });
+
+  it('is documented in Swagger with its answer', async () => {
+    const doc = (await server.request('GET', '/swagger/json')).body;
+    const op = doc.paths[SIMULATE]?.post;
+    expect(op).toBeDefined();
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+    expect(Object.keys(doc.components.schemas.RoutingSimulationDto.properties)).toEqual(
+      expect.arrayContaining(['ruleId', 'reason', 'candidates', 'providerAccountId', 'refusal']),
+    );
+  });
 });

@@ -26,12 +26,14 @@ export class SimulatedCandidateDto {
 
   @ApiProperty({
     enum: ['target', 'fallback', 'default'],
+    example: 'target',
     description:
       "target: a target of the matching rule (or the requested providerAccountId); fallback: the rule's fallback list; default: the integration's default account",
   })
   role: 'target' | 'fallback' | 'default';
 
   @ApiProperty({
+    example: true,
     description:
       'Whether a create with this body could call the account now. A create calls the eligible candidates in the listed order, the next one only after a retryable failure.',
   })
