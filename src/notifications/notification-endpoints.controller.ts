@@ -2,6 +2,7 @@ import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -129,9 +130,17 @@ export class NotificationEndpointsController {
   @Post(':id/deliveries/:deliveryId/retry')
   @Audited('delivery.retry', { targetParam: 'deliveryId' })
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a delivery again now (also a dead or delivered one)' })
+  @ApiOperation({
+    summary: 'Send a delivery again now (also a dead or delivered one)',
+    description:
+      'A failing or dead delivery is tried again now (a dead one gets one more try). A delivered one is re-sent: the same event, so the same `webhook-id` (RabbitMQ: `messageId`), signed anew, recorded as a new attempt; if that send fails it is retried on the usual schedule. Concurrent requests (on any server instance) reopen the delivery once and the others get it queued; while an attempt is in flight the answer is 409 `delivery_in_flight`.',
+  })
   @ApiAcceptedResponse({ type: NotificationDeliveryDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({
+    description: '`delivery_in_flight`: a worker is sending it right now; ask again afterwards',
+    type: ProblemDetailsDto,
+  })
   async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string) {
     return this.endpoints.toDeliveryView(await this.endpoints.retryDelivery(id, deliveryId));
   }

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Brackets, In, Repository } from 'typeorm';
+import { Brackets, In, IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SecretBox } from '../common/crypto/secret-box';
-import { NotFoundError, ValidationError } from '../common/errors/domain-error';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { newId } from '../common/ids/id';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { TransactionService } from '../database/transaction.service';
@@ -281,23 +281,60 @@ export class NotificationEndpointsService {
     };
   }
 
-  /** Sends a delivery again as soon as a worker is free, whatever its state. */
+  /**
+   * Sends a delivery again as soon as a worker is free: a failing or dead one (a dead one gets
+   * one more try and goes back to dead if it fails) and a delivered one (a re-send: the same
+   * event, so the same `webhook-id`, as a new attempt). The row is reopened by one conditional
+   * UPDATE on the state that was read, so concurrent re-sends (on any instance) reopen it once
+   * and the others find it queued; a delivery a worker is sending right now (its lease is live)
+   * is refused with 409 rather than reopened under the worker, which would lose the request when
+   * the worker records its attempt.
+   */
   async retryDelivery(endpointId: string, deliveryId: string): Promise<NotificationDelivery> {
-    const delivery = await this.deliveries.findOneBy({ id: deliveryId, endpointId });
-    if (!delivery) throw new NotFoundError('Delivery', deliveryId);
-    const now = new Date();
-    const changes: Partial<NotificationDelivery> = {
-      status: 'pending',
-      nextAttemptAt: now,
-      // A dead delivery gets one more try (it goes back to dead if that fails).
-      attempts: delivery.status === 'dead' ? Math.max(0, delivery.attempts - 1) : delivery.attempts,
-      updatedAt: now,
-    };
-    await this.tx.run(async (m) => {
-      await m.update(NotificationDelivery, { id: deliveryId }, changes);
-      await this.audit.record(m);
-    });
-    return Object.assign(delivery, changes);
+    for (let round = 0; round < 5; round++) {
+      const delivery = await this.deliveries.findOneBy({ id: deliveryId, endpointId });
+      if (!delivery) throw new NotFoundError('Delivery', deliveryId);
+      const now = new Date();
+      if (delivery.leaseToken !== null && delivery.leaseExpiresAt && delivery.leaseExpiresAt >= now)
+        throw new ConflictError(
+          'delivery_in_flight',
+          'This delivery is being sent right now; ask again once that attempt is recorded',
+        );
+      // Already queued and due (another re-send just reopened it): one send answers both.
+      if (delivery.status === 'pending' && delivery.nextAttemptAt <= now) return delivery;
+      const changes: Partial<NotificationDelivery> = {
+        status: 'pending',
+        nextAttemptAt: now,
+        // A lease that ran out belonged to a worker that died; its late report is then ignored.
+        leaseToken: null,
+        leaseExpiresAt: null,
+        attempts:
+          delivery.status === 'dead' ? Math.max(0, delivery.attempts - 1) : delivery.attempts,
+        updatedAt: now,
+      };
+      const reopened = await this.tx.run(async (m) => {
+        const result = await m.update(
+          NotificationDelivery,
+          {
+            id: deliveryId,
+            endpointId,
+            status: delivery.status,
+            attempts: delivery.attempts,
+            leaseToken: delivery.leaseToken === null ? IsNull() : delivery.leaseToken,
+          },
+          changes,
+        );
+        // Audited only when this request reopened the row, in the same transaction.
+        if (result.affected === 1) await this.audit.record(m);
+        return result;
+      });
+      if (reopened.affected === 1) return Object.assign(delivery, changes);
+      // A worker or another re-send changed the row since it was read: look again.
+    }
+    throw new ConflictError(
+      'delivery_busy',
+      'This delivery kept changing while it was being reopened; ask again',
+    );
   }
 
   private async checkUrl(url: string): Promise<string> {

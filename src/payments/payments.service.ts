@@ -13,6 +13,7 @@ import { applyPaymentFilters } from './payment-filters';
 import { TransactionService } from '../database/transaction.service';
 import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
+import { routingRequestOf } from '../routing/routing-request';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
@@ -59,21 +60,7 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
-    // Not allowed (422) before not supported: another integration's account tells it nothing.
-    if (dto.providerAccountId) await this.routing.assertAllowed(integration, dto.providerAccountId);
-    if (dto.providerAccountId)
-      await this.refuseUnsupported(dto.providerAccountId, dto, captureMode);
-    const decision = await this.routing.route(integration, {
-      currency: dto.amount.currency,
-      amount: dto.amount.value,
-      method: dto.method ?? null,
-      captureMode,
-      country: dto.customer?.country ?? null,
-      email: dto.customer?.email ?? null,
-      reference: dto.reference,
-      metadata: dto.metadata ?? null,
-      providerAccountId: dto.providerAccountId,
-    });
+    const decision = await this.routing.route(integration, routingRequestOf(dto));
 
     const now = new Date();
     const payment: Payment = {
@@ -336,24 +323,6 @@ export class PaymentsService {
     if (!resolved.provider.capabilities.cancel)
       throw notSupported(resolved.provider.name, 'cancel');
     return this.operations.perform(payment.id, resolved, 'cancel', null);
-  }
-
-  /** A payment forced onto an account whose provider cannot do it is refused, not failed. */
-  private async refuseUnsupported(
-    accountId: string,
-    dto: CreatePaymentDto,
-    captureMode: string,
-  ): Promise<void> {
-    const account = await this.accounts.find(accountId);
-    const provider = account ? this.accounts.providerOf(account) : undefined;
-    if (!provider) return; // unknown accounts are the router's to report
-    const caps = provider.capabilities;
-    if (caps.currencies !== 'any' && !caps.currencies.includes(dto.amount.currency))
-      throw notSupported(provider.name, `currency ${dto.amount.currency}`);
-    if (dto.method && !caps.methods.includes(dto.method))
-      throw notSupported(provider.name, `method ${dto.method}`);
-    if (captureMode === 'manual' && !caps.manualCapture)
-      throw notSupported(provider.name, 'manual capture');
   }
 
   private attemptRow(

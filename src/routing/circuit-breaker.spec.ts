@@ -70,4 +70,16 @@ describe('circuit breaker', () => {
     expect(b.state('b')).toBe('closed');
     expect(b.tryAcquire('b')).toBe(true);
   });
+
+  it('answers wouldAdmit like tryAcquire without taking the half-open probe', () => {
+    const b = breaker();
+    expect(b.wouldAdmit('a')).toBe(true);
+    for (let i = 0; i < 3; i++) b.recordRetryableFailure('a', 'timeout');
+    expect(b.wouldAdmit('a')).toBe(false);
+    now += 1000;
+    expect(b.wouldAdmit('a')).toBe(true);
+    expect(b.wouldAdmit('a')).toBe(true);
+    expect(b.tryAcquire('a')).toBe(true);
+    expect(b.wouldAdmit('a')).toBe(false);
+  });
 });

@@ -48,14 +48,21 @@ export class CircuitBreaker {
 
   /** Whether a payment may call the account now; a half-open circuit lets exactly one probe through. */
   tryAcquire(accountId: string): boolean {
+    if (!this.wouldAdmit(accountId)) return false;
+    const circuit = this.circuits.get(accountId);
+    if (circuit && this.state(accountId) === 'half_open') circuit.probeStartedAt = this.now();
+    return true;
+  }
+
+  /** What tryAcquire would answer now, without taking the probe (routing simulation). */
+  wouldAdmit(accountId: string): boolean {
     const state = this.state(accountId);
     if (state === 'closed') return true;
     if (state === 'open') return false;
     const circuit = this.circuits.get(accountId)!;
-    if (circuit.probeStartedAt !== null && this.now() - circuit.probeStartedAt < this.cooldownMs)
-      return false;
-    circuit.probeStartedAt = this.now();
-    return true;
+    return !(
+      circuit.probeStartedAt !== null && this.now() - circuit.probeStartedAt < this.cooldownMs
+    );
   }
 
   /** The provider answered (a success, or a final answer such as a decline): it is healthy. */

@@ -63,4 +63,22 @@ describe('routing rule cache', () => {
     await Promise.all(Array.from({ length: 10 }, () => cache.rulesFor('int_a')));
     expect(calls.rules).toBe(1);
   });
+
+  it('remembers a derived answer per version and key, and computes it again after a write', async () => {
+    let computed = 0;
+    const compute = async () => ++computed;
+    expect(await cache.remember('k1', compute)).toBe(1);
+    expect(await cache.remember('k1', compute)).toBe(1);
+    expect(await cache.remember('k2', compute)).toBe(2);
+    version++;
+    expect(await cache.remember('k1', compute)).toBe(3);
+    expect(await cache.remember('k1', compute)).toBe(3);
+  });
+
+  it('does not keep a failed computation', async () => {
+    await expect(
+      cache.remember('bad', () => Promise.reject(new Error('database gone'))),
+    ).rejects.toThrow('database gone');
+    expect(await cache.remember('bad', async () => 'ok')).toBe('ok');
+  });
 });

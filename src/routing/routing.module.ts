@@ -7,15 +7,27 @@ import { CircuitBreaker } from './circuit-breaker';
 import { AccountHealthController } from './account-health.controller';
 import { StatisticsController } from './statistics/statistics.controller';
 import { StatisticsService } from './statistics/statistics.service';
+import { RoutingSimulationController } from './routing-simulation.controller';
+import { RoutingSimulationService } from './routing-simulation.service';
+import { PaymentMethodsController } from './payment-methods.controller';
+import { PaymentMethodsService } from './payment-methods.service';
 
 @Module({
-  controllers: [RoutingRulesController, AccountHealthController, StatisticsController],
+  controllers: [
+    RoutingRulesController,
+    AccountHealthController,
+    StatisticsController,
+    RoutingSimulationController,
+    PaymentMethodsController,
+  ],
   providers: [
     RoutingService,
     RoutingRulesService,
     RoutingRuleCache,
     CircuitBreaker,
     StatisticsService,
+    RoutingSimulationService,
+    PaymentMethodsService,
   ],
   exports: [RoutingService],
 })

@@ -140,4 +140,67 @@ describe('RoutingService', () => {
       routing.withinBudget(decision, () => new Promise(() => undefined)),
     ).rejects.toMatchObject({ code: 'timeout', retryable: true });
   });
+
+  it('plans with every candidate explained: the split target not chosen, repeats, unusable ones', async () => {
+    const { routing } = service([
+      {
+        id: 'rr_split',
+        targets: [
+          { providerAccountId: 'any', weight: 1 },
+          { providerAccountId: 'eur_only', weight: 1 },
+        ],
+        fallback: ['off', 'any'],
+      },
+    ]);
+    const plan = await routing.plan(integration('default'), { ...request, currency: 'USD' });
+    const chosen = plan.candidates.find((c) => c.role === 'target' && c.considered)!;
+    expect(plan.refusal).toBeNull();
+    expect(
+      plan.candidates.map((c) => [c.providerAccountId, c.role, c.label, c.eligible, c.considered]),
+    ).toEqual([
+      [
+        'any',
+        'target',
+        'target',
+        chosen.providerAccountId === 'any',
+        chosen.providerAccountId === 'any',
+      ],
+      ['eur_only', 'target', 'target', false, chosen.providerAccountId === 'eur_only'],
+      ['off', 'fallback', 'fallback #1', false, true],
+      [
+        'any',
+        'fallback',
+        'fallback #2',
+        chosen.providerAccountId !== 'any',
+        chosen.providerAccountId !== 'any',
+      ],
+      ['default', 'default', "the integration's default account", true, true],
+    ]);
+    expect(plan.candidates[2].why).toBe('account is disabled');
+    // The decision for a real create is the plan's considered, eligible candidates in order.
+    const decision = await routing.route(integration('default'), { ...request, currency: 'USD' });
+    expect(decision.candidates.map((c) => c.account.id)).toEqual(
+      plan.candidates.filter((c) => c.eligible).map((c) => c.providerAccountId),
+    );
+  });
+
+  it('refuses a forced account its provider cannot serve as not_supported_by_provider', async () => {
+    const { routing } = service([]);
+    const forced = { ...request, currency: 'USD', providerAccountId: 'eur_only' };
+    const plan = await routing.plan(integration(), forced);
+    expect(plan.refusal).toMatchObject({
+      code: 'not_supported_by_provider',
+      message: 'euro does not support currency USD',
+    });
+    await expect(routing.route(integration(), forced)).rejects.toMatchObject({
+      code: 'not_supported_by_provider',
+      status: 422,
+    });
+    await expect(
+      routing.route(integration(), { ...request, providerAccountId: 'nope' }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+      errors: [{ field: 'providerAccountId' }],
+    });
+  });
 });
