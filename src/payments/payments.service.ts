@@ -87,6 +87,7 @@ export class PaymentsService {
       description: dto.description,
       reference: dto.reference,
       method: dto.method ?? null,
+      methodUsed: null,
       captureMode,
       customer: dto.customer ? { ...dto.customer } : null,
       metadata: dto.metadata ?? null,
@@ -138,6 +139,10 @@ export class PaymentsService {
             captureMode: payment.captureMode,
             customer: payment.customer,
             metadata: payment.metadata,
+            lines: payment.orderLines ?? null,
+            billingAddress: payment.billingAddress ?? null,
+            shippingAddress: payment.shippingAddress ?? null,
+            expiresAt: payment.expiresAt ?? null,
           }),
         );
         this.routing.recordOutcome(account.id);
@@ -155,7 +160,9 @@ export class PaymentsService {
             providerName: account.provider,
             providerAccountId: account.id,
             providerPaymentId: result.providerPaymentId,
+            providerTestMode: account.testMode,
             checkoutUrl: result.checkoutUrl,
+            methodUsed: result.methodUsed?.slice(0, 64) ?? null,
             updatedAt: new Date(),
           });
           await m.update(
@@ -165,7 +172,9 @@ export class PaymentsService {
               providerName: payment.providerName,
               providerAccountId: payment.providerAccountId,
               providerPaymentId: payment.providerPaymentId,
+              providerTestMode: payment.providerTestMode,
               checkoutUrl: payment.checkoutUrl,
+              methodUsed: payment.methodUsed,
               routing: payment.routing,
               updatedAt: payment.updatedAt,
             },

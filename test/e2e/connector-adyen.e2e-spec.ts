@@ -101,6 +101,22 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
   });
 
+  it("methodUsed is the AUTHORISATION's paymentMethod (a card brand or a method type)", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid', method: 'mc' });
+    expect((await h.waitForStatus(payment.id, 'paid')).methodUsed).toBe('mc');
+    expect(JSON.parse(sim.lastSigned!).notificationItems[0].NotificationRequestItem).toMatchObject({
+      eventCode: 'AUTHORISATION',
+      paymentMethod: 'mc',
+    });
+
+    const ideal = await h.createPayment(accountId, { method: 'ideal' });
+    await submitCheckout(ideal.checkoutUrl, { outcome: 'failed' });
+    expect((await h.waitForStatus(ideal.id, 'failed')).methodUsed).toBe('ideal');
+  });
+
   it('failed: a refused AUTHORISATION fails the payment', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });

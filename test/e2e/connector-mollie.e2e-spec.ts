@@ -123,6 +123,24 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(hook.status).toBe(200);
   });
 
+  it('methodUsed is the method Mollie reports once the customer chose it; provider.testMode from the account', async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    expect(mollie.payments.get(payment.provider.paymentId)!.method).toBeNull();
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'bancontact' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(paid.methodUsed).toBe('bancontact');
+    expect(paid.method).toBeNull();
+    const [event] = await h.outbox(payment.id, 'payment.status_changed');
+    expect(event.data.payment.methodUsed).toBe('bancontact');
+
+    // A method the shop fixed is Mollie's id for it, not ours.
+    const card = await h.createPayment(accountId, { method: 'card' });
+    await h.checkout(card.checkoutUrl, 'failed');
+    expect((await h.waitForStatus(card.id, 'failed')).methodUsed).toBe('creditcard');
+  });
+
   it('manual capture: authorized at checkout, partially captured through the captures API', async () => {
     const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'card' });
     expect(mollie.payments.get(payment.provider.paymentId)!.captureMode).toBe('manual');

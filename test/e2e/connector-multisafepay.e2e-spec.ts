@@ -55,7 +55,12 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       method: 'bancontact',
       customer: { locale: 'nl-BE', email: 'k@example.com' },
     });
-    expect(payment.provider).toEqual({ name: 'multisafepay', accountId, paymentId: payment.id });
+    expect(payment.provider).toEqual({
+      name: 'multisafepay',
+      accountId,
+      paymentId: payment.id,
+      testMode: true,
+    });
     const order = msp.orders.get(payment.id)!;
     expect(order).toMatchObject({
       amount: 1050,
@@ -112,6 +117,20 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       });
     },
   );
+
+  it("methodUsed is the order's payment_details.type once the customer paid", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'MISTERCASH' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(msp.orders.get(payment.id)!.payment_details.type).toBe('MISTERCASH');
+    expect(paid.methodUsed).toBe('MISTERCASH');
+
+    const ideal = await h.createPayment(accountId, { method: 'ideal' });
+    await h.checkout(ideal.checkoutUrl, 'failed');
+    expect((await h.waitForStatus(ideal.id, 'failed')).methodUsed).toBe('IDEAL');
+  });
 
   it('answers OK as MultiSafepay expects', async () => {
     const payment = await h.createPayment(accountId);

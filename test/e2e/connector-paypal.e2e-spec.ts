@@ -111,6 +111,18 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect((await h.events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
   });
 
+  it("methodUsed is the key of the approved order's payment_source", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect((await h.waitForStatus(payment.id, 'paid')).methodUsed).toBe('paypal');
+
+    const guest = await h.createPayment(accountId);
+    await submitCheckout(guest.checkoutUrl, { outcome: 'paid', method: 'card' });
+    expect((await h.waitForStatus(guest.id, 'paid')).methodUsed).toBe('card');
+  });
+
   it("the buyer's return captures the order at once, without waiting for any webhook", async () => {
     const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;

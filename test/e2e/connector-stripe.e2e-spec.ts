@@ -102,6 +102,25 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     });
   });
 
+  it("methodUsed is the type of the PaymentIntent's PaymentMethod (expanded from the session)", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'ideal' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(paid.methodUsed).toBe('ideal');
+    const session = stripe.sessions.get(paid.provider.paymentId)!;
+    const intent = stripe.intents.get(session.payment_intent!)!;
+    expect(stripe.paymentMethods.get(intent.payment_method!)!.type).toBe('ideal');
+
+    // A session limited to one type: the customer cannot choose another.
+    const klarna = await h.createPayment(accountId, { method: 'klarna' });
+    const refused = await h.checkout(klarna.checkoutUrl, 'paid', { method: 'card' });
+    expect(refused.status).toBe(400);
+    await h.checkout(klarna.checkoutUrl, 'paid');
+    expect((await h.waitForStatus(klarna.id, 'paid')).methodUsed).toBe('klarna');
+  });
+
   it('failed: a delayed payment that fails after completion (async_payment_failed)', async () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'failed');

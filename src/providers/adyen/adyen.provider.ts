@@ -400,6 +400,8 @@ export class AdyenProvider implements PaymentProvider {
           providerStatus,
           providerReference: item.success === 'true' ? item.pspReference : undefined,
           amountCaptured: status === 'paid' ? signed.amount?.value : undefined,
+          // Not covered by the HMAC, but only ever shown: what the shopper paid with (`visa`, `ideal`…).
+          methodUsed: item.paymentMethod || undefined,
           failure:
             item.success === 'true'
               ? undefined

@@ -21,6 +21,8 @@ export interface MolliePayment {
   amountCaptured?: MollieAmount;
   amountRefunded?: MollieAmount;
   amountChargedBack?: MollieAmount;
+  /** The method the customer chose at checkout (or the one we asked for); null until chosen. */
+  method?: string | null;
   details?: { failureReason?: string; failureMessage?: string } | null;
   /** What we set at creation (`paymentId`, `reference`); Mollie returns it as sent. */
   metadata?: Record<string, string> | null;

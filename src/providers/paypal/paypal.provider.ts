@@ -35,6 +35,7 @@ import {
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
   paypalError,
+  paypalMethodUsed,
 } from './paypal.mapper';
 import type {
   PayPalAuthorization,
@@ -523,7 +524,11 @@ export class PayPalProvider implements PaymentProvider {
 
   private orderState(order: PayPalOrder): ProviderPaymentState {
     const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
-    const base = { providerPaymentId: order.id, providerStatus: order.status };
+    const base = {
+      providerPaymentId: order.id,
+      providerStatus: order.status,
+      methodUsed: paypalMethodUsed(order),
+    };
     if (mapped === undefined) return { ...base, status: null };
     if (mapped !== 'payments') return { ...base, status: mapped };
     const payments = order.purchase_units?.[0]?.payments;

@@ -349,7 +349,10 @@ export class StripeProvider implements PaymentProvider {
     id: string,
     expandIntent: boolean,
   ): Promise<StripeCheckoutSession> {
-    const query = expandIntent ? '?expand%5B%5D=payment_intent' : '';
+    // The PaymentMethod is expanded too: its `type` is what the customer paid with.
+    const query = expandIntent
+      ? '?expand%5B%5D=payment_intent&expand%5B%5D=payment_intent.payment_method'
+      : '';
     return this.call<StripeCheckoutSession>(
       ctx,
       'GET',

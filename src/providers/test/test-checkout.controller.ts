@@ -45,10 +45,14 @@ export class TestCheckoutController {
     const delayMs = Number(form.delayMs ?? 0);
     const bodies: string[] = [];
     if (form.pendingFirst === 'true') bodies.push(this.sender.body(row, 'pending'));
+    // A customer who leaves without paying (cancel, expiry) never picked a method.
+    const methodUsed = ['canceled', 'expired'].includes(form.outcome)
+      ? null
+      : (form.method ?? row.method ?? 'card');
     const changes =
       form.outcome === 'paid'
-        ? { status: 'paid', amountCaptured: row.amountValue }
-        : { status: form.outcome };
+        ? { status: 'paid', amountCaptured: row.amountValue, methodUsed }
+        : { status: form.outcome, methodUsed };
     await this.ledger.update(row, changes);
     bodies.push(this.sender.body(row, row.status));
 

@@ -24,6 +24,7 @@ export class TestProviderLedger {
       | 'captureMode'
       | 'returnUrl'
       | 'cancelUrl'
+      | 'method'
     >,
   ): Promise<TestProviderPayment> {
     const now = new Date();

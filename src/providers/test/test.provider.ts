@@ -45,7 +45,14 @@ export interface TestWebhookBody {
   id: string;
   type: 'payment.updated';
   createdAt: string;
-  data: { id: string; status: string; amount: Money; amountCaptured: number };
+  data: {
+    id: string;
+    status: string;
+    amount: Money;
+    amountCaptured: number;
+    /** The method chosen at checkout; absent before. */
+    method?: string;
+  };
 }
 
 /**
@@ -111,6 +118,7 @@ export class TestProvider implements PaymentProvider {
       captureMode: request.captureMode,
       returnUrl: request.returnUrl,
       cancelUrl: request.cancelUrl,
+      method: request.method,
     });
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
   }
@@ -148,6 +156,7 @@ export class TestProvider implements PaymentProvider {
       status: TEST_STATUS_MAP[row.status] ?? null,
       providerStatus: row.status,
       amountCaptured: row.amountCaptured || undefined,
+      ...(row.methodUsed ? { methodUsed: row.methodUsed } : {}),
     };
   }
 
@@ -321,6 +330,7 @@ export class TestProvider implements PaymentProvider {
           status: TEST_STATUS_MAP[body.data.status] ?? null,
           providerStatus: body.data.status,
           amountCaptured: body.data.amountCaptured || undefined,
+          ...(typeof body.data.method === 'string' ? { methodUsed: body.data.method } : {}),
         },
       },
     ];

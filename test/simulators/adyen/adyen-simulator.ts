@@ -30,6 +30,8 @@ interface Link {
   captured: number;
   refunded: number;
   canceled: boolean;
+  /** What the shopper chose on the hosted page; sent as the notification's paymentMethod. */
+  paymentMethod?: string;
 }
 
 interface Modification {
@@ -357,7 +359,11 @@ export class AdyenSimulator extends PspSimulator {
         'expired',
       ]);
     }
-    const outcome = formFields(request.body).outcome as AdyenOutcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome as AdyenOutcome;
+    // The shopper's choice on the page: a brand (`visa`, `mc`) or a method type (`ideal`).
+    entry.paymentMethod = fields.method ?? entry.request.allowedPaymentMethods?.[0] ?? 'visa';
+    if (entry.paymentMethod === 'scheme') entry.paymentMethod = 'visa';
     if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
     const amount = entry.request.amount;
     if (outcome === 'expired') {
@@ -389,6 +395,7 @@ export class AdyenSimulator extends PspSimulator {
       success,
       reason,
       amount: entry.request.amount,
+      paymentMethod: entry.paymentMethod,
       additionalData: { paymentLinkId: entry.id, ...(this.omitMetadata ? {} : metadata) },
     };
   }
@@ -406,6 +413,7 @@ export class AdyenSimulator extends PspSimulator {
     success: boolean;
     reason?: string;
     amount: { currency: string; value: number };
+    paymentMethod?: string;
     additionalData?: Record<string, string>;
   }): Promise<void> {
     const notificationItem: Record<string, any> = {
@@ -417,7 +425,7 @@ export class AdyenSimulator extends PspSimulator {
       eventCode: item.eventCode,
       amount: item.amount,
       success: String(item.success),
-      paymentMethod: 'visa',
+      paymentMethod: item.paymentMethod ?? 'visa',
       reason: item.reason ?? '',
     };
     notificationItem.additionalData = {

@@ -484,9 +484,14 @@ export class MollieSimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage(`Mollie checkout ${id}`, ['paid', 'failed', 'canceled', 'expired']);
     if (payment.status !== 'open') return { status: 409, body: `payment is ${payment.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
     if (!['paid', 'failed', 'canceled', 'expired'].includes(outcome))
       return { status: 400, body: 'unknown outcome' };
+    if (fields.method !== undefined && !METHODS.has(fields.method))
+      return { status: 400, body: 'unknown method' };
+    // Mollie fills in `method` with what the customer picked (unless the shop fixed it).
+    if (['paid', 'failed'].includes(outcome)) payment.method ??= fields.method ?? 'ideal';
     // A manual-capture payment is authorized, not paid, when the customer completes it.
     payment.status =
       outcome === 'paid' && payment.captureMode === 'manual' ? 'authorized' : outcome;

@@ -323,7 +323,10 @@ export class MultisafepaySimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage(`MultiSafepay ${orderId}`, ['paid', 'failed', 'canceled', 'expired']);
     if (order.status !== 'initialized') return { status: 409, body: `order is ${order.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
+    if (fields.method !== undefined && !GATEWAYS.has(fields.method))
+      return { status: 400, body: 'unknown gateway' };
     const next: Record<string, [string, string]> = {
       paid: ['completed', 'completed'],
       failed: ['declined', 'declined'],
@@ -333,10 +336,17 @@ export class MultisafepaySimulator extends PspSimulator {
     if (!next[outcome]) return { status: 400, body: 'unknown outcome' };
     this.set(order, ...next[outcome]);
     if (outcome === 'failed') order.reason = 'Declined by the issuer';
+    // The gateway the customer paid with (the requested one when the shop fixed it).
+    if (['paid', 'failed'].includes(outcome))
+      order.payment_details.type = order.gateway ?? fields.method ?? 'IDEAL';
     if (outcome === 'paid' && order.captureMode === 'manual') {
       // An authorization: the order is completed, the money is not (transaction initialized).
       order.financial_status = 'initialized';
-      order.payment_details = { type: 'VISA', capture: 'manual', capture_remain: order.amount };
+      order.payment_details = {
+        type: fields.method ?? 'VISA',
+        capture: 'manual',
+        capture_remain: order.amount,
+      };
     }
     await this.notify(order);
     return redirect(

@@ -32,6 +32,8 @@ interface Order {
   intent: 'CAPTURE' | 'AUTHORIZE';
   request: any;
   declineNext: boolean;
+  /** How the buyer paid, once approved. */
+  paymentSource?: 'paypal' | 'card';
   authorizations: any[];
   captures: any[];
   refunds: any[];
@@ -480,7 +482,8 @@ export class PayPalSimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
     const context = order.request.payment_source.paypal.experience_context;
-    const outcome = formFields(request.body).outcome as PayPalOutcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome as PayPalOutcome;
     if (order.status !== 'PAYER_ACTION_REQUIRED') return text(409, `order is ${order.status}`);
     if (outcome === 'canceled') {
       // The buyer went back to the shop; PayPal sends nothing.
@@ -492,6 +495,8 @@ export class PayPalSimulator extends PspSimulator {
     }
     if (!['paid', 'authorized', 'failed'].includes(outcome)) return text(400, 'unknown outcome');
     order.status = 'APPROVED';
+    // How the buyer chose to pay on PayPal's page: the wallet, or a card as a guest.
+    order.paymentSource = fields.method === 'card' ? 'card' : 'paypal';
     order.declineNext = outcome === 'failed';
     await this.emit('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.orderView(order));
     return this.redirectTo(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
@@ -591,7 +596,20 @@ export class PayPalSimulator extends PspSimulator {
       id: order.id,
       intent: order.intent,
       status: order.status,
-      payment_source: { paypal: {} },
+      payment_source:
+        order.paymentSource === 'card'
+          ? { card: { name: 'Jane Doe', last_digits: '1111', brand: 'VISA', type: 'CREDIT' } }
+          : {
+              paypal: {
+                ...(order.paymentSource
+                  ? {
+                      email_address: 'buyer@example.com',
+                      account_id: 'QYR5Z8XDVJNXQ',
+                      account_status: 'VERIFIED',
+                    }
+                  : {}),
+              },
+            },
       purchase_units: [
         {
           reference_id: unit.reference_id ?? 'default',

@@ -91,6 +91,15 @@ interface SimIntent {
   capture_method: string;
   metadata: Params;
   last_payment_error: unknown;
+  /** The PaymentMethod id (pm_…); expanded to the object with `expand[]=payment_intent.payment_method`. */
+  payment_method: string | null;
+  payment_method_types: string[];
+  livemode: false;
+}
+interface SimPaymentMethod {
+  id: string;
+  object: 'payment_method';
+  type: string;
   livemode: false;
 }
 interface SimSession {
@@ -134,6 +143,7 @@ export class StripeSimulator extends PspSimulator {
   readonly sessions = new Map<string, SimSession>();
   readonly intents = new Map<string, SimIntent>();
   readonly refunds = new Map<string, SimRefund>();
+  readonly paymentMethods = new Map<string, SimPaymentMethod>();
   readonly events: { id: string; type: string }[] = [];
   /** The next refund is accepted (pending) and then fails, as when the card account is closed. */
   failNextRefund = false;
@@ -248,9 +258,24 @@ export class StripeSimulator extends PspSimulator {
           'session',
           'resource_missing',
         );
+      const expand = request.query.getAll('expand[]');
+      const unknown = expand.find(
+        (path) => !['payment_intent', 'payment_intent.payment_method'].includes(path),
+      );
+      if (unknown)
+        return stripeError(
+          400,
+          'invalid_request_error',
+          `This property cannot be expanded (${unknown}).`,
+          'expand',
+        );
       return json(
         200,
-        this.sessionView(found, request.query.getAll('expand[]').includes('payment_intent')),
+        this.sessionView(
+          found,
+          expand.includes('payment_intent'),
+          expand.includes('payment_intent.payment_method'),
+        ),
       );
     }
     return stripeError(
@@ -404,12 +429,23 @@ export class StripeSimulator extends PspSimulator {
     return json(200, this.sessionView(session, false));
   }
 
-  private sessionView(session: SimSession, expandIntent: boolean) {
+  private sessionView(session: SimSession, expandIntent: boolean, expandMethod = false) {
     const view: Partial<SimSession> = { ...session };
     delete view.captureMethod;
     delete view.intentMetadata;
     const intent = session.payment_intent ? this.intents.get(session.payment_intent) : undefined;
-    return { ...view, payment_intent: expandIntent && intent ? intent : session.payment_intent };
+    // Like Stripe: a nested expansion only applies inside an expanded parent.
+    const method =
+      expandMethod && intent?.payment_method
+        ? this.paymentMethods.get(intent.payment_method)
+        : undefined;
+    return {
+      ...view,
+      payment_intent:
+        expandIntent && intent
+          ? { ...intent, payment_method: method ?? intent.payment_method }
+          : session.payment_intent,
+    };
   }
 
   private expire(session: SimSession): void {
@@ -598,7 +634,8 @@ export class StripeSimulator extends PspSimulator {
         'expired',
       ]);
     if (session.status !== 'open') return { status: 409, body: `session is ${session.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
     if (outcome === 'canceled') return redirect(session.cancel_url ?? session.success_url);
     if (outcome === 'expired') {
       this.expire(session);
@@ -607,6 +644,17 @@ export class StripeSimulator extends PspSimulator {
     }
     if (!['paid', 'failed', 'processing'].includes(outcome))
       return { status: 400, body: 'unknown outcome' };
+    // The customer picks one of the session's payment_method_types (all, when none were set).
+    const offered = session.payment_method_types.length ? session.payment_method_types : null;
+    const type = fields.method ?? offered?.[0] ?? 'card';
+    if (offered && !offered.includes(type)) return { status: 400, body: 'method not offered' };
+    const paymentMethod: SimPaymentMethod = {
+      id: `pm_${randomBytes(12).toString('hex')}`,
+      object: 'payment_method',
+      type,
+      livemode: false,
+    };
+    this.paymentMethods.set(paymentMethod.id, paymentMethod);
     const intent: SimIntent = {
       id: `pi_${randomBytes(12).toString('hex')}`,
       object: 'payment_intent',
@@ -618,6 +666,8 @@ export class StripeSimulator extends PspSimulator {
       capture_method: session.captureMethod,
       metadata: session.intentMetadata,
       last_payment_error: null,
+      payment_method: paymentMethod.id,
+      payment_method_types: offered ?? ['card', type].filter((t, i, all) => all.indexOf(t) === i),
       livemode: false,
     };
     this.intents.set(intent.id, intent);
