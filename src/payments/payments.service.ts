@@ -15,6 +15,8 @@ import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
+import type { ProviderAccount } from '../providers/provider-account.entity';
+import { expiryProblem, orderDetailsErrors } from './order-details.validation';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import {
   InvalidPaymentStateError,
@@ -59,6 +61,8 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
+    const problems = orderDetailsErrors(dto);
+    if (problems.length > 0) throw new ValidationError(problems);
     // Not allowed (422) before not supported: another integration's account tells it nothing.
     if (dto.providerAccountId) await this.routing.assertAllowed(integration, dto.providerAccountId);
     if (dto.providerAccountId)
@@ -74,6 +78,8 @@ export class PaymentsService {
       metadata: dto.metadata ?? null,
       providerAccountId: dto.providerAccountId,
     });
+
+    this.refuseExpiry(dto, decision.candidates[0]?.account);
 
     const now = new Date();
     const payment: Payment = {
@@ -91,6 +97,10 @@ export class PaymentsService {
       captureMode,
       customer: dto.customer ? { ...dto.customer } : null,
       metadata: dto.metadata ?? null,
+      orderLines: dto.lines ? dto.lines.map((line) => ({ ...line })) : null,
+      billingAddress: dto.billingAddress ? { ...dto.billingAddress } : null,
+      shippingAddress: dto.shippingAddress ? { ...dto.shippingAddress } : null,
+      expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
       returnUrl: dto.returnUrl,
       cancelUrl: dto.cancelUrl ?? null,
       checkoutUrl: null,
@@ -345,6 +355,13 @@ export class PaymentsService {
     if (!resolved.provider.capabilities.cancel)
       throw notSupported(resolved.provider.name, 'cancel');
     return this.operations.perform(payment.id, resolved, 'cancel', null);
+  }
+
+  /** An expiry the first-choice provider cannot keep is refused before anything is stored. */
+  private refuseExpiry(dto: CreatePaymentDto, account: ProviderAccount | undefined): void {
+    const provider = dto.expiresAt && account ? this.accounts.providerOf(account) : undefined;
+    const problem = provider ? expiryProblem(new Date(dto.expiresAt!), provider) : null;
+    if (problem) throw ValidationError.field('expiresAt', problem);
   }
 
   /** A payment forced onto an account whose provider cannot do it is refused, not failed. */

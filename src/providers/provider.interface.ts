@@ -39,6 +39,8 @@ export interface ProviderCapabilities {
   multipleRefunds: boolean;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
+  /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */
+  expiry?: { minSeconds: number; maxSeconds: number };
 }
 
 export interface CreatePaymentRequest {
