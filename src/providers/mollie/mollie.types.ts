@@ -51,3 +51,29 @@ export interface MollieErrorBody {
   detail?: string;
   field?: string;
 }
+
+/** A line of a payment (Payments API `lines`); amounts carry exactly the currency's decimals. */
+export interface MollieLine {
+  type: string;
+  description: string;
+  quantity: number;
+  unitPrice: MollieAmount;
+  totalAmount: MollieAmount;
+  vatRate?: string;
+  vatAmount?: MollieAmount;
+  sku?: string;
+}
+
+/** Mollie's address object (billingAddress, shippingAddress). */
+export interface MollieAddress {
+  organizationName?: string;
+  givenName: string;
+  familyName: string;
+  email?: string;
+  phone?: string;
+  streetAndNumber: string;
+  postalCode: string;
+  city: string;
+  region?: string;
+  country: string;
+}
