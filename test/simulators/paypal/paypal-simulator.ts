@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { breakdownIssue } from './paypal-breakdown';
 import {
   createSign,
   createVerify,
@@ -262,6 +263,14 @@ export class PayPalSimulator extends PspSimulator {
       "/purchase_units/@reference_id=='default'/amount/value",
     );
     if (precision) return precision;
+    const issue = breakdownIssue(unit);
+    if (issue)
+      return this.error(
+        422,
+        'UNPROCESSABLE_ENTITY',
+        'The requested action could not be performed, semantically incorrect, or failed business validation.',
+        [issue],
+      );
     const context = body.payment_source?.paypal?.experience_context;
     if (!context?.return_url) {
       return this.error(
