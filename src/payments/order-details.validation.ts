@@ -108,7 +108,12 @@ export function expiryProblem(
   const limits = provider.capabilities.expiry;
   if (!limits) return null; // not sent to this provider
   const seconds = (expiresAt.getTime() - now.getTime()) / 1000;
-  const span = (s: number) => (s % 3600 === 0 ? `${s / 3600} hours` : `${s / 60} minutes`);
+  const span = (s: number) =>
+    s > 86400 && s % 86400 === 0
+      ? `${s / 86400} days`
+      : s % 3600 === 0
+        ? `${s / 3600} hours`
+        : `${s / 60} minutes`;
   if (seconds < limits.minSeconds)
     return `must be at least ${span(limits.minSeconds)} ahead for ${provider.name}`;
   if (seconds > limits.maxSeconds)

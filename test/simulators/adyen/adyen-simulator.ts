@@ -1,3 +1,4 @@
+import { linkRequestProblem } from './adyen-link-rules';
 import { randomBytes } from 'node:crypto';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import {
@@ -173,6 +174,8 @@ export class AdyenSimulator extends PspSimulator {
       return this.error(403, '901', 'Invalid Merchant Account', 'security');
     if (body.amount.value <= 0)
       return this.error(422, '137', 'Invalid amount specified', 'validation');
+    const problem = linkRequestProblem(body);
+    if (problem) return this.error(422, problem.errorCode, problem.message, 'validation');
     const id = `PL${randomBytes(8).toString('hex').toUpperCase()}`;
     const entry: Link = {
       id,
@@ -458,7 +461,7 @@ export class AdyenSimulator extends PspSimulator {
       id: entry.id,
       url: entry.url,
       status: entry.status,
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      expiresAt: entry.request.expiresAt ?? new Date(Date.now() + 86_400_000).toISOString(),
     };
   }
 

@@ -1,0 +1,116 @@
+import type { Address } from '../../payments/order-details';
+import { vatIncluded } from '../../payments/order-details.validation';
+import type { CreatePaymentRequest } from '../provider.interface';
+import { toAdyenAmount } from './adyen.mapper';
+import type { AdyenAddress, AdyenLineItem, AdyenPaymentLinkRequest } from './adyen.types';
+
+/** A payment link may live at most 70 days (Adyen's limit for `expiresAt`). */
+export const ADYEN_EXPIRY = { minSeconds: 60, maxSeconds: 70 * 86400 };
+
+/** Adyen metadata: at most 20 entries, keys ≤ 20 and values ≤ 80 characters (errors 177–179). */
+const METADATA_ENTRIES = 20;
+
+/**
+ * Adyen wants the street and the house number apart. "Keizersgracht 126" (number last, as in
+ * most of Europe) and "126 Main St" (number first) split; anything else stays whole in
+ * `street`, with the number field empty.
+ */
+export function splitStreet(streetAndNumber: string): {
+  street: string;
+  houseNumberOrName: string;
+} {
+  const last = /^(.*\S)\s+(\d+[\w/-]*(?:\s?[a-zA-Z]{1,3})?)$/.exec(streetAndNumber.trim());
+  if (last) return { street: last[1], houseNumberOrName: last[2] };
+  const first = /^(\d+[\w/-]*)\s+(.*\S)$/.exec(streetAndNumber.trim());
+  if (first) return { street: first[2], houseNumberOrName: first[1] };
+  return { street: streetAndNumber, houseNumberOrName: '' };
+}
+
+function toAdyenAddress(address: Address): AdyenAddress {
+  return {
+    ...splitStreet(address.streetAndNumber),
+    postalCode: address.postalCode,
+    city: address.city,
+    country: address.country,
+    // Adyen takes the ISO 3166-2 subdivision code only (required for the US and Canada).
+    ...(address.region && /^[A-Z0-9]{1,3}$/.test(address.region)
+      ? { stateOrProvince: address.region }
+      : {}),
+  };
+}
+
+/**
+ * `lineItems` with per-unit amounts in Adyen's minor units: amountIncludingTax is the unit
+ * price, its tax is worked out per unit from vatRate (taxPercentage in basis points), so
+ * amountExcludingTax + taxAmount = amountIncludingTax on every line. Discounts are negative.
+ */
+function lineItems(request: CreatePaymentRequest): AdyenLineItem[] | undefined {
+  return request.lines?.map((line, index) => {
+    const unit = toAdyenAmount(line.unitPrice).value;
+    const tax =
+      line.vatRate !== undefined
+        ? toAdyenAmount({
+            ...line.unitPrice,
+            value: vatIncluded(line.unitPrice.value, line.vatRate),
+          }).value
+        : undefined;
+    return {
+      id: line.sku ?? String(index + 1),
+      description: line.name,
+      quantity: line.quantity,
+      amountIncludingTax: unit,
+      ...(tax !== undefined
+        ? {
+            amountExcludingTax: unit - tax,
+            taxAmount: tax,
+            taxPercentage: Number(line.vatRate!.replace('.', '')),
+          }
+        : {}),
+      ...(line.sku ? { sku: line.sku } : {}),
+    };
+  });
+}
+
+/** "Jane van Doe" → first name Jane, last name van Doe; a single word says too little. */
+function nameOf(
+  request: CreatePaymentRequest,
+): { firstName: string; lastName: string } | undefined {
+  const billing = request.billingAddress;
+  if (billing)
+    return { firstName: billing.givenName.slice(0, 80), lastName: billing.familyName.slice(0, 80) };
+  const words = request.customer?.name?.trim().split(/\s+/) ?? [];
+  if (words.length < 2) return undefined;
+  return { firstName: words[0].slice(0, 80), lastName: words.slice(1).join(' ').slice(0, 80) };
+}
+
+/** The order fields of a payment link: lines, addresses, the shopper, the expiry. */
+export function adyenOrderFields(request: CreatePaymentRequest): Partial<AdyenPaymentLinkRequest> {
+  const fields: Partial<AdyenPaymentLinkRequest> = {};
+  const items = lineItems(request);
+  if (items) fields.lineItems = items;
+  if (request.billingAddress) fields.billingAddress = toAdyenAddress(request.billingAddress);
+  if (request.shippingAddress) fields.deliveryAddress = toAdyenAddress(request.shippingAddress);
+  const name = nameOf(request);
+  if (name) fields.shopperName = name;
+  const email = request.customer?.email ?? request.billingAddress?.email;
+  if (email) fields.shopperEmail = email;
+  if (request.billingAddress?.phone) fields.telephoneNumber = request.billingAddress.phone;
+  const country = request.customer?.country ?? request.billingAddress?.country;
+  if (country) fields.countryCode = country;
+  // ISO 8601 with an offset, to the second, as Adyen documents it.
+  if (request.expiresAt)
+    fields.expiresAt = request.expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return fields;
+}
+
+/** The shop's metadata within Adyen's limits, then ours (which must always fit). */
+export function adyenMetadata(
+  request: CreatePaymentRequest,
+  ours: Record<string, string>,
+): Record<string, string> {
+  const room = METADATA_ENTRIES - Object.keys(ours).length;
+  const shop = Object.entries(request.metadata ?? {})
+    .filter(([key, value]) => key.length <= 20 && value.length <= 80 && !(key in ours))
+    .slice(0, room);
+  return { ...Object.fromEntries(shop), ...ours };
+}
