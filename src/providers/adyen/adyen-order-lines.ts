@@ -1,6 +1,7 @@
 import type { Address } from '../../payments/order-details';
 import { vatIncluded } from '../../payments/order-details.validation';
 import type { CreatePaymentRequest } from '../provider.interface';
+import { splitName, splitStreet } from '../street-address';
 import { toAdyenAmount } from './adyen.mapper';
 import type { AdyenAddress, AdyenLineItem, AdyenPaymentLinkRequest } from './adyen.types';
 
@@ -10,25 +11,11 @@ export const ADYEN_EXPIRY = { minSeconds: 60, maxSeconds: 70 * 86400 };
 /** Adyen metadata: at most 20 entries, keys ≤ 20 and values ≤ 80 characters (errors 177–179). */
 const METADATA_ENTRIES = 20;
 
-/**
- * Adyen wants the street and the house number apart. "Keizersgracht 126" (number last, as in
- * most of Europe) and "126 Main St" (number first) split; anything else stays whole in
- * `street`, with the number field empty.
- */
-export function splitStreet(streetAndNumber: string): {
-  street: string;
-  houseNumberOrName: string;
-} {
-  const last = /^(.*\S)\s+(\d+[\w/-]*(?:\s?[a-zA-Z]{1,3})?)$/.exec(streetAndNumber.trim());
-  if (last) return { street: last[1], houseNumberOrName: last[2] };
-  const first = /^(\d+[\w/-]*)\s+(.*\S)$/.exec(streetAndNumber.trim());
-  if (first) return { street: first[2], houseNumberOrName: first[1] };
-  return { street: streetAndNumber, houseNumberOrName: '' };
-}
-
 function toAdyenAddress(address: Address): AdyenAddress {
+  const { street, houseNumber } = splitStreet(address.streetAndNumber);
   return {
-    ...splitStreet(address.streetAndNumber),
+    street,
+    houseNumberOrName: houseNumber,
     postalCode: address.postalCode,
     city: address.city,
     country: address.country,
@@ -71,16 +58,17 @@ function lineItems(request: CreatePaymentRequest): AdyenLineItem[] | undefined {
   });
 }
 
-/** "Jane van Doe" → first name Jane, last name van Doe; a single word says too little. */
+/** The billing names, else customer.name split in two. */
 function nameOf(
   request: CreatePaymentRequest,
 ): { firstName: string; lastName: string } | undefined {
   const billing = request.billingAddress;
-  if (billing)
-    return { firstName: billing.givenName.slice(0, 80), lastName: billing.familyName.slice(0, 80) };
-  const words = request.customer?.name?.trim().split(/\s+/) ?? [];
-  if (words.length < 2) return undefined;
-  return { firstName: words[0].slice(0, 80), lastName: words.slice(1).join(' ').slice(0, 80) };
+  const split = billing
+    ? { first: billing.givenName, last: billing.familyName }
+    : splitName(request.customer?.name);
+  return split
+    ? { firstName: split.first.slice(0, 80), lastName: split.last.slice(0, 80) }
+    : undefined;
 }
 
 /** The order fields of a payment link: lines, addresses, the shopper, the expiry. */
