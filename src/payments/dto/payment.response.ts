@@ -7,6 +7,7 @@ import {
   REFUND_STATUSES,
 } from '../payment-status';
 import { CustomerDto } from './create-payment.dto';
+import { AddressDto, OrderLineDto } from './order-details.dto';
 
 /* Response shapes, for the Swagger document. The presenter builds the actual objects. */
 
@@ -88,6 +89,17 @@ export class PaymentDto {
   @ApiProperty({ type: CustomerDto, nullable: true }) customer: CustomerDto | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
   metadata: Record<string, string> | null;
+  @ApiProperty({ type: [OrderLineDto], nullable: true, description: 'The order lines as sent' })
+  lines: OrderLineDto[] | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) billingAddress: AddressDto | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) shippingAddress: AddressDto | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the hosted checkout stops accepting (where the provider takes it)',
+  })
+  expiresAt: string | null;
   @ApiProperty() returnUrl: string;
   @ApiProperty({ nullable: true, type: String }) cancelUrl: string | null;
   @ApiProperty({ nullable: true, type: String, description: "The provider's hosted payment page" })
