@@ -1,4 +1,5 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
+import { TestProviderPayment } from '../../src/providers/test/test-provider-payment.entity';
 import { enabledDialects } from '../support/services';
 import { ADDRESS, LINES } from '../support/order-fixtures';
 import { paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
@@ -44,6 +45,19 @@ describe.each(enabledDialects())('payment fields on %s', (dialect) => {
         shippingAddress: { ...ADDRESS, givenName: 'John' },
         expiresAt,
       });
+    });
+
+    it("the test provider's checkout takes nothing after expiresAt: the payment expires", async () => {
+      const created = await create({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expect(created.status).toBe(201);
+      const ledger = server.dataSource.getRepository(TestProviderPayment);
+      const id = created.body.provider.paymentId;
+      expect((await ledger.findOneBy({ id }))!.expiresAt).toEqual(new Date(created.body.expiresAt));
+      // The hour has passed (moved in the PSP's own books rather than waited for).
+      await ledger.update({ id }, { expiresAt: new Date(Date.now() - 1000) });
+      const late = await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' });
+      expect(late.status).toBe(409);
+      expect(await get(created.body.id)).toMatchObject({ status: 'expired', amountCaptured: 0 });
     });
 
     it.each(

@@ -27,7 +27,10 @@ export class TestCheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action *")
   async page(@Param('id') id: string): Promise<string> {
-    return renderCheckoutPage(await this.ledger.get(id));
+    const row = await this.ledger.get(id);
+    if (await this.ledger.expireIfDue(row))
+      await this.sender.send(row.accountId, this.sender.body(row, row.status));
+    return renderCheckoutPage(row);
   }
 
   /** Submitting the page: moves the payment, sends its signed webhook, sends the customer back. */
@@ -38,6 +41,9 @@ export class TestCheckoutController {
     @Res() res: Response,
   ): Promise<void> {
     const row = await this.ledger.get(id);
+    // Past its expiry the page takes nothing: the payment expires and the shop is told.
+    if (await this.ledger.expireIfDue(row))
+      await this.sender.send(row.accountId, this.sender.body(row, row.status));
     if (!['open', 'pending'].includes(row.status)) {
       throw new ConflictError('payment_not_open', `Test payment ${id} is already ${row.status}`);
     }

@@ -52,6 +52,10 @@ export class TestProviderPayment {
   @StringColumn(32, { nullable: true })
   methodUsed?: string | null;
 
+  /** The checkout page takes nothing after it; the payment is then expired. */
+  @TimestampColumn({ nullable: true })
+  expiresAt?: Date | null;
+
   @IntegerColumn()
   amountCaptured: number;
 

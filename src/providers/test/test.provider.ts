@@ -74,6 +74,7 @@ export class TestProvider implements PaymentProvider {
     partialRefunds: true,
     multipleRefunds: true,
     polling: true,
+    expiry: { minSeconds: 1, maxSeconds: 365 * 86400 },
   };
 
   constructor(
@@ -119,6 +120,7 @@ export class TestProvider implements PaymentProvider {
       returnUrl: request.returnUrl,
       cancelUrl: request.cancelUrl,
       method: request.method,
+      expiresAt: request.expiresAt ?? null,
     });
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
   }
@@ -151,6 +153,7 @@ export class TestProvider implements PaymentProvider {
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
+    await this.ledger.expireIfDue(row);
     return {
       providerPaymentId: row.id,
       status: TEST_STATUS_MAP[row.status] ?? null,
