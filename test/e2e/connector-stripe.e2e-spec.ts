@@ -95,6 +95,7 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(form.get('line_items[1][price_data][unit_amount]')).toBe('595');
     expect(form.has('line_items[2][quantity]')).toBe(false);
     expect(form.get('metadata[orderId]')).toBe('1042');
+    expect(form.get('customer_email')).toBe(ADDRESS.email);
     expect(form.get('metadata[paymentserver_payment_id]')).toBe(payment.id);
     expect(form.get('expires_at')).toBe(String(Math.floor(expiresAt.getTime() / 1000)));
     const session = stripe.sessions.get(payment.provider.paymentId)!;

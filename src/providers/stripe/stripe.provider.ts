@@ -144,7 +144,7 @@ export class StripeProvider implements PaymentProvider {
         discounts: coupon ? [{ coupon: coupon.id }] : undefined,
         expires_at: expiresAt,
         payment_method_types: method ? [method] : undefined,
-        customer_email: request.customer?.email,
+        customer_email: request.customer?.email ?? request.billingAddress?.email,
         locale: locale && STRIPE_LOCALES.has(locale) ? locale : undefined,
         metadata: stripeMetadata(request, {
           paymentserver_payment_id: request.paymentId,
