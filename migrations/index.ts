@@ -8,6 +8,7 @@ import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
 import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-TenancyAndIdempotencyLease';
 import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxListing';
 import { AuditEvents1764550000000 } from './1764550000000-AuditEvents';
+import { PaymentFields1764560000000 } from './1764560000000-PaymentFields';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TenancyAndIdempotencyLease1764520000000,
   WebhookInboxListing1764530000000,
   AuditEvents1764550000000,
+  PaymentFields1764560000000,
 ];

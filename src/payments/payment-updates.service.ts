@@ -64,6 +64,13 @@ export class PaymentUpdatesService {
         payment.providerReference = state.providerReference;
         await m.update(Payment, { id: payment.id }, { providerReference: state.providerReference });
       }
+      // Written before the status change so its event already shows it; kept even when the
+      // status does not move (a late report of the method).
+      const methodUsed = state.methodUsed?.slice(0, 64);
+      if (methodUsed && methodUsed !== payment.methodUsed) {
+        payment.methodUsed = methodUsed;
+        await m.update(Payment, { id: payment.id }, { methodUsed });
+      }
       return this.status.changePayment(m, payment, {
         to: state.status!,
         source,

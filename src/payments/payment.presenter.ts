@@ -1,5 +1,6 @@
 import type { Money } from '../common/money/money';
 import type { Payment, RoutingDecisionRecord, CustomerInfo } from './entities/payment.entity';
+import type { Address, OrderLine } from './order-details';
 import type { Refund } from './entities/refund.entity';
 import type { PaymentEvent } from './entities/payment-event.entity';
 
@@ -12,13 +13,24 @@ export interface PaymentView {
   description: string;
   reference: string;
   method: string | null;
+  /** What the customer actually paid with, as the provider reports it; null until known. */
+  methodUsed: string | null;
   captureMode: string;
   customer: CustomerInfo | null;
   metadata: Record<string, string> | null;
+  lines: OrderLine[] | null;
+  billingAddress: Address | null;
+  shippingAddress: Address | null;
+  expiresAt: string | null;
   returnUrl: string;
   cancelUrl: string | null;
   checkoutUrl: string | null;
-  provider: { name: string; accountId: string; paymentId: string | null } | null;
+  provider: {
+    name: string;
+    accountId: string;
+    paymentId: string | null;
+    testMode: boolean | null;
+  } | null;
   routing: RoutingDecisionRecord | null;
   failure: { code: string; message: string } | null;
   /** A capture or cancel whose outcome the provider has not settled yet. */
@@ -68,9 +80,14 @@ export function toPaymentView(payment: Payment): PaymentView {
     description: payment.description,
     reference: payment.reference,
     method: payment.method,
+    methodUsed: payment.methodUsed ?? null,
     captureMode: payment.captureMode,
     customer: payment.customer,
     metadata: payment.metadata,
+    lines: payment.orderLines ?? null,
+    billingAddress: payment.billingAddress ?? null,
+    shippingAddress: payment.shippingAddress ?? null,
+    expiresAt: payment.expiresAt ? new Date(payment.expiresAt).toISOString() : null,
     returnUrl: payment.returnUrl,
     cancelUrl: payment.cancelUrl,
     checkoutUrl: payment.checkoutUrl,
@@ -79,6 +96,7 @@ export function toPaymentView(payment: Payment): PaymentView {
           name: payment.providerName!,
           accountId: payment.providerAccountId,
           paymentId: payment.providerPaymentId,
+          testMode: payment.providerTestMode ?? null,
         }
       : null,
     routing: payment.routing,

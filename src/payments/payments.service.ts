@@ -16,6 +16,8 @@ import { RoutingService } from '../routing/routing.service';
 import { routingRequestOf } from '../routing/routing-request';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
+import type { ProviderAccount } from '../providers/provider-account.entity';
+import { expiryProblem, orderDetailsErrors } from './order-details.validation';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import {
   InvalidPaymentStateError,
@@ -60,7 +62,11 @@ export class PaymentsService {
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
     const captureMode = dto.captureMode ?? 'automatic';
+    const problems = orderDetailsErrors(dto);
+    if (problems.length > 0) throw new ValidationError(problems);
     const decision = await this.routing.route(integration, routingRequestOf(dto));
+
+    this.refuseExpiry(dto, decision.candidates[0]?.account);
 
     const now = new Date();
     const payment: Payment = {
@@ -74,9 +80,14 @@ export class PaymentsService {
       description: dto.description,
       reference: dto.reference,
       method: dto.method ?? null,
+      methodUsed: null,
       captureMode,
       customer: dto.customer ? { ...dto.customer } : null,
       metadata: dto.metadata ?? null,
+      orderLines: dto.lines ? dto.lines.map((line) => ({ ...line })) : null,
+      billingAddress: dto.billingAddress ? { ...dto.billingAddress } : null,
+      shippingAddress: dto.shippingAddress ? { ...dto.shippingAddress } : null,
+      expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
       returnUrl: dto.returnUrl,
       cancelUrl: dto.cancelUrl ?? null,
       checkoutUrl: null,
@@ -125,6 +136,10 @@ export class PaymentsService {
             captureMode: payment.captureMode,
             customer: payment.customer,
             metadata: payment.metadata,
+            lines: payment.orderLines ?? null,
+            billingAddress: payment.billingAddress ?? null,
+            shippingAddress: payment.shippingAddress ?? null,
+            expiresAt: payment.expiresAt ?? null,
           }),
         );
         this.routing.recordOutcome(account.id);
@@ -142,7 +157,9 @@ export class PaymentsService {
             providerName: account.provider,
             providerAccountId: account.id,
             providerPaymentId: result.providerPaymentId,
+            providerTestMode: account.testMode,
             checkoutUrl: result.checkoutUrl,
+            methodUsed: result.methodUsed?.slice(0, 64) ?? null,
             updatedAt: new Date(),
           });
           await m.update(
@@ -152,7 +169,9 @@ export class PaymentsService {
               providerName: payment.providerName,
               providerAccountId: payment.providerAccountId,
               providerPaymentId: payment.providerPaymentId,
+              providerTestMode: payment.providerTestMode,
               checkoutUrl: payment.checkoutUrl,
+              methodUsed: payment.methodUsed,
               routing: payment.routing,
               updatedAt: payment.updatedAt,
             },
@@ -323,6 +342,13 @@ export class PaymentsService {
     if (!resolved.provider.capabilities.cancel)
       throw notSupported(resolved.provider.name, 'cancel');
     return this.operations.perform(payment.id, resolved, 'cancel', null);
+  }
+
+  /** An expiry the first-choice provider cannot keep is refused before anything is stored. */
+  private refuseExpiry(dto: CreatePaymentDto, account: ProviderAccount | undefined): void {
+    const provider = dto.expiresAt && account ? this.accounts.providerOf(account) : undefined;
+    const problem = provider ? expiryProblem(new Date(dto.expiresAt!), provider) : null;
+    if (problem) throw ValidationError.field('expiresAt', problem);
   }
 
   private attemptRow(

@@ -7,6 +7,7 @@ import type {
   RefundStatus,
 } from '../payments/payment-status';
 import type { CustomerInfo } from '../payments/entities/payment.entity';
+import type { Address, OrderLine } from '../payments/order-details';
 import type { ProviderHttpClient } from './provider-http.client';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
@@ -38,6 +39,8 @@ export interface ProviderCapabilities {
   multipleRefunds: boolean;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
+  /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */
+  expiry?: { minSeconds: number; maxSeconds: number };
 }
 
 export interface CreatePaymentRequest {
@@ -51,6 +54,12 @@ export interface CreatePaymentRequest {
   captureMode: CaptureMode;
   customer: CustomerInfo | null;
   metadata: Record<string, string> | null;
+  /** Order lines; their totalAmounts add up to `amount` (checked before any connector sees them). */
+  lines?: OrderLine[] | null;
+  billingAddress?: Address | null;
+  shippingAddress?: Address | null;
+  /** The hosted checkout must stop accepting after it (in the future, within the PSP's limit). */
+  expiresAt?: Date | null;
 }
 
 export interface CreatePaymentResult {
@@ -58,6 +67,8 @@ export interface CreatePaymentResult {
   checkoutUrl: string;
   /** Set when the provider already reports something beyond `pending`. */
   status?: PaymentStatus;
+  /** What the customer paid with, when the provider already knows it at creation. */
+  methodUsed?: string;
 }
 
 /** The provider's view of a payment, mapped to ours; `status: null` for statuses we do not map. */
@@ -67,6 +78,8 @@ export interface ProviderPaymentState {
   providerStatus: string;
   amountCaptured?: number;
   failure?: { code: string; message: string };
+  /** What the customer actually paid with, in the provider's own words (Mollie `creditcard`, Adyen `visa`), once it says. */
+  methodUsed?: string;
   /**
    * The provider's id for later operations when it differs from providerPaymentId (Adyen's
    * pspReference of the authorisation). Stored once; later webhooks may name the payment by it.

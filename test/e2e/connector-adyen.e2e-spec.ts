@@ -5,6 +5,7 @@ import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, submitCheckout, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
 describe('Adyen connector against the Adyen simulator', () => {
   let server: TestServer;
@@ -78,6 +79,86 @@ describe('Adyen connector against the Adyen simulator', () => {
     expect(sim.rejected).toEqual([]);
   });
 
+  it('Klarna: sends lineItems per unit with tax, addresses, the shopper, metadata and expiresAt, spec-valid', async () => {
+    const expiresAt = new Date(Date.now() + 3 * 86_400_000);
+    const payment = await h.createPayment(accountId, {
+      amount: ORDER_AMOUNT,
+      method: 'klarna',
+      lines: LINES,
+      billingAddress: ADDRESS,
+      shippingAddress: {
+        ...ADDRESS,
+        streetAndNumber: '350 Fifth Avenue',
+        country: 'US',
+        region: 'NY',
+        postalCode: '10118',
+      },
+      customer: { email: 'jane@example.com', name: 'Jane Doe' },
+      metadata: { orderId: '1042' },
+      expiresAt: expiresAt.toISOString(),
+    });
+    expect(payment.status).toBe('pending');
+    expect(sim.rejected).toEqual([]);
+    const link = sim.links.get(payment.provider.paymentId)!;
+    expect(link.request.lineItems).toEqual([
+      {
+        id: '5702016116977',
+        description: LINES[0].name,
+        quantity: 2,
+        amountIncludingTax: 1000,
+        amountExcludingTax: 826,
+        taxAmount: 174,
+        taxPercentage: 2100,
+        sku: '5702016116977',
+      },
+      { id: '2', description: 'Shipping', quantity: 1, amountIncludingTax: 595 },
+      { id: '3', description: 'Welcome discount', quantity: 1, amountIncludingTax: -100 },
+    ]);
+    expect(link.request).toMatchObject({
+      allowedPaymentMethods: ['klarna'],
+      billingAddress: {
+        street: 'Keizersgracht',
+        houseNumberOrName: '126',
+        postalCode: '1015 CW',
+        city: 'Amsterdam',
+        country: 'NL',
+      },
+      deliveryAddress: {
+        street: 'Fifth Avenue',
+        houseNumberOrName: '350',
+        stateOrProvince: 'NY',
+        country: 'US',
+      },
+      shopperName: { firstName: 'Jane', lastName: 'Doe' },
+      shopperEmail: 'jane@example.com',
+      telephoneNumber: '+31208202070',
+      countryCode: 'NL',
+      metadata: { orderId: '1042', paymentId: payment.id, captureMode: 'automatic' },
+      expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+    });
+  });
+
+  it('customer.name becomes shopperName when there is no billing address', async () => {
+    const payment = await h.createPayment(accountId, { customer: { name: 'Jan van Dijk' } });
+    expect(sim.links.get(payment.provider.paymentId)!.request.shopperName).toEqual({
+      firstName: 'Jan',
+      lastName: 'van Dijk',
+    });
+  });
+
+  it('refuses an expiresAt beyond 70 days with 400 before calling Adyen', async () => {
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({
+        providerAccountId: accountId,
+        expiresAt: new Date(Date.now() + 71 * 86_400_000).toISOString(),
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { field: 'expiresAt', message: 'must be at most 70 days ahead for adyen' },
+    ]);
+  });
+
   it('sends Adyen its own minor units where they differ from ISO 4217 (ISK has 2 decimals at Adyen)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 2790, currency: 'ISK' } });
     expect(sim.links.get(payment.provider.paymentId)!.request.amount).toEqual({
@@ -99,6 +180,22 @@ describe('Adyen connector against the Adyen simulator', () => {
       status: 200,
       responseText: '[accepted]',
     });
+  });
+
+  it("methodUsed is the AUTHORISATION's paymentMethod (a card brand or a method type)", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid', method: 'mc' });
+    expect((await h.waitForStatus(payment.id, 'paid')).methodUsed).toBe('mc');
+    expect(JSON.parse(sim.lastSigned!).notificationItems[0].NotificationRequestItem).toMatchObject({
+      eventCode: 'AUTHORISATION',
+      paymentMethod: 'mc',
+    });
+
+    const ideal = await h.createPayment(accountId, { method: 'ideal' });
+    await submitCheckout(ideal.checkoutUrl, { outcome: 'failed' });
+    expect((await h.waitForStatus(ideal.id, 'failed')).methodUsed).toBe('ideal');
   });
 
   it('failed: a refused AUTHORISATION fails the payment', async () => {
@@ -410,6 +507,40 @@ describe('Adyen connector against the Adyen simulator', () => {
         errorType: 'security',
         errorCode: expect.any(String),
       });
+    });
+
+    it.each([
+      [
+        'line items that do not add up to the amount',
+        { lineItems: [{ description: 'x', quantity: 1, amountIncludingTax: 900 }] },
+        '137',
+      ],
+      [
+        'a line whose tax does not add up',
+        {
+          lineItems: [
+            {
+              description: 'x',
+              quantity: 1,
+              amountIncludingTax: 1000,
+              amountExcludingTax: 800,
+              taxAmount: 100,
+            },
+          ],
+        },
+        '702',
+      ],
+      ['Klarna without line items', { allowedPaymentMethods: ['klarna'] }, '702'],
+      [
+        '21 metadata entries',
+        { metadata: Object.fromEntries([...Array(21).keys()].map((i) => [`k${i}`, 'v'])) },
+        '177',
+      ],
+      ['an expiry without a time zone', { expiresAt: '2099-01-01T00:00:00' }, '702'],
+    ])('%s: 422', async (_label, extra, errorCode) => {
+      const response = await post('/paymentLinks', { ...valid(), ...extra });
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as any).errorCode).toBe(errorCode);
     });
 
     it('a form-encoded body: 415', async () => {

@@ -3,6 +3,7 @@ import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { eventually, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
 describe('Mollie connector against the Mollie simulator (sqlite)', () => {
   let server: TestServer;
@@ -121,6 +122,104 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     const hook = mollie.webhooks[mollie.webhooks.length - 1];
     expect(hook.body).toBe(`id=${payment.provider.paymentId}`);
     expect(hook.status).toBe(200);
+  });
+
+  it('methodUsed is the method Mollie reports once the customer chose it; provider.testMode from the account', async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    expect(mollie.payments.get(payment.provider.paymentId)!.method).toBeNull();
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'bancontact' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(paid.methodUsed).toBe('bancontact');
+    expect(paid.method).toBeNull();
+    const [event] = await h.outbox(payment.id, 'payment.status_changed');
+    expect(event.data.payment.methodUsed).toBe('bancontact');
+
+    // A method the shop fixed is Mollie's id for it, not ours.
+    const card = await h.createPayment(accountId, { method: 'card' });
+    await h.checkout(card.checkoutUrl, 'failed');
+    expect((await h.waitForStatus(card.id, 'failed')).methodUsed).toBe('creditcard');
+  });
+
+  it('sends lines, addresses and the shop metadata in Mollie format', async () => {
+    const payment = await h.createPayment(accountId, {
+      amount: ORDER_AMOUNT,
+      method: 'klarna',
+      lines: LINES,
+      billingAddress: { ...ADDRESS, email: undefined, organizationName: 'Example B.V.' },
+      shippingAddress: { ...ADDRESS, givenName: 'John', region: 'Noord-Holland' },
+      customer: { email: 'jane@example.com', name: 'Jane Doe' },
+      metadata: { orderId: '1042' },
+    });
+    expect(payment.status).toBe('pending');
+    const atMollie = mollie.payments.get(payment.provider.paymentId)!;
+    expect(atMollie.method).toBe('klarna');
+    expect(atMollie.amount).toEqual({ currency: 'EUR', value: '24.95' });
+    expect(atMollie.lines).toEqual([
+      {
+        type: 'physical',
+        description: 'LEGO 4440 Forest Police Station',
+        quantity: 2,
+        unitPrice: { currency: 'EUR', value: '10.00' },
+        totalAmount: { currency: 'EUR', value: '20.00' },
+        vatRate: '21.00',
+        vatAmount: { currency: 'EUR', value: '3.47' },
+        sku: '5702016116977',
+      },
+      {
+        type: 'shipping_fee',
+        description: 'Shipping',
+        quantity: 1,
+        unitPrice: { currency: 'EUR', value: '5.95' },
+        totalAmount: { currency: 'EUR', value: '5.95' },
+      },
+      {
+        type: 'discount',
+        description: 'Welcome discount',
+        quantity: 1,
+        unitPrice: { currency: 'EUR', value: '-1.00' },
+        totalAmount: { currency: 'EUR', value: '-1.00' },
+      },
+    ]);
+    // The customer's email fills in the billing address's, which Klarna needs.
+    expect(atMollie.billingAddress).toEqual({
+      givenName: 'Jane',
+      familyName: 'Doe',
+      organizationName: 'Example B.V.',
+      email: 'jane@example.com',
+      phone: '+31208202070',
+      streetAndNumber: 'Keizersgracht 126',
+      postalCode: '1015 CW',
+      city: 'Amsterdam',
+      country: 'NL',
+    });
+    expect(atMollie.shippingAddress).toMatchObject({ givenName: 'John', region: 'Noord-Holland' });
+    expect(atMollie.metadata).toEqual({
+      orderId: '1042',
+      paymentId: payment.id,
+      reference: payment.reference,
+    });
+
+    const yen = await h.createPayment(accountId, {
+      amount: { value: 1500, currency: 'JPY' },
+      lines: [
+        {
+          name: 'Tea',
+          quantity: 3,
+          unitPrice: { value: 500, currency: 'JPY' },
+          totalAmount: { value: 1500, currency: 'JPY' },
+          vatRate: '10.00',
+          vatAmount: { value: 136, currency: 'JPY' },
+        },
+      ],
+    });
+    expect(mollie.payments.get(yen.provider.paymentId)!.lines).toEqual([
+      expect.objectContaining({
+        unitPrice: { currency: 'JPY', value: '500' },
+        vatAmount: { currency: 'JPY', value: '136' },
+      }),
+    ]);
   });
 
   it('manual capture: authorized at checkout, partially captured through the captures API', async () => {
@@ -369,6 +468,71 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
         title: 'Unprocessable Entity',
         field: 'amount.value',
       });
+    });
+
+    it.each([
+      [
+        'lines that do not add up to the amount',
+        {
+          lines: [
+            {
+              description: 'x',
+              quantity: 1,
+              unitPrice: { currency: 'EUR', value: '10.00' },
+              totalAmount: { currency: 'EUR', value: '10.00' },
+            },
+          ],
+        },
+        'amount',
+      ],
+      [
+        'a line amount in minor units',
+        {
+          lines: [
+            {
+              description: 'x',
+              quantity: 1,
+              unitPrice: { currency: 'EUR', value: '1050' },
+              totalAmount: { currency: 'EUR', value: '10.50' },
+            },
+          ],
+        },
+        'lines.0.unitPrice.value',
+      ],
+      [
+        'a VAT rate as a number',
+        {
+          lines: [
+            {
+              description: 'x',
+              quantity: 1,
+              unitPrice: { currency: 'EUR', value: '10.50' },
+              totalAmount: { currency: 'EUR', value: '10.50' },
+              vatRate: 21,
+              vatAmount: { currency: 'EUR', value: '1.82' },
+            },
+          ],
+        },
+        'lines.0.vatRate',
+      ],
+      ['klarna without lines', { method: 'klarna' }, 'lines'],
+      [
+        'an address in our own words',
+        {
+          billingAddress: {
+            firstName: 'Jane',
+            streetAndNumber: 'x',
+            postalCode: '1',
+            city: 'y',
+            country: 'NL',
+          },
+        },
+        'billingAddress.firstName',
+      ],
+    ])('%s (422)', async (_label, extra, field) => {
+      const response = await post({ ...valid, ...extra });
+      expect(response.status).toBe(422);
+      expect(response.body.field).toBe(field);
     });
 
     it('a missing description (422) and a wrong key (401)', async () => {

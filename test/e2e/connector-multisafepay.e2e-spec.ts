@@ -3,6 +3,7 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
 describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', () => {
   let server: TestServer;
@@ -55,7 +56,12 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       method: 'bancontact',
       customer: { locale: 'nl-BE', email: 'k@example.com' },
     });
-    expect(payment.provider).toEqual({ name: 'multisafepay', accountId, paymentId: payment.id });
+    expect(payment.provider).toEqual({
+      name: 'multisafepay',
+      accountId,
+      paymentId: payment.id,
+      testMode: true,
+    });
     const order = msp.orders.get(payment.id)!;
     expect(order).toMatchObject({
       amount: 1050,
@@ -67,6 +73,91 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       customer: { locale: 'nl_BE', email: 'k@example.com' },
     });
     expect(payment.checkoutUrl).toBe(`${msp.url}/pay/${payment.id}`);
+  });
+
+  it('sends shopping_cart items excluding VAT with tax tables, customer, delivery and seconds_active', async () => {
+    const expiresAt = new Date(Date.now() + 2 * 3600_000);
+    const payment = await h.createPayment(accountId, {
+      amount: ORDER_AMOUNT,
+      method: 'klarna',
+      lines: LINES,
+      billingAddress: ADDRESS,
+      shippingAddress: { ...ADDRESS, givenName: 'John', streetAndNumber: 'Damrak 1A' },
+      expiresAt: expiresAt.toISOString(),
+    });
+    expect(payment.status).toBe('pending');
+    const order = msp.orders.get(payment.id)!;
+    expect(order.gateway).toBe('KLARNA');
+    expect(order.shopping_cart!.items).toEqual([
+      {
+        name: LINES[0].name,
+        unit_price: 8.2644628099,
+        quantity: 2,
+        merchant_item_id: '5702016116977',
+        tax_table_selector: 'VAT21.00',
+      },
+      {
+        name: 'Shipping',
+        unit_price: 5.95,
+        quantity: 1,
+        merchant_item_id: 'msp-shipping',
+        tax_table_selector: 'none',
+      },
+      {
+        name: 'Welcome discount',
+        unit_price: -1,
+        quantity: 1,
+        merchant_item_id: '3',
+        tax_table_selector: 'none',
+      },
+    ]);
+    expect(order.checkout_options).toEqual({
+      tax_tables: {
+        default: { shipping_taxed: false, rate: 0 },
+        alternate: [
+          { name: 'none', standalone: true, rules: [{ rate: 0 }] },
+          { name: 'VAT21.00', standalone: true, rules: [{ rate: 0.21 }] },
+        ],
+      },
+    });
+    expect(order.customer).toEqual({
+      first_name: 'Jane',
+      last_name: 'Doe',
+      address1: 'Keizersgracht',
+      house_number: '126',
+      zip_code: '1015 CW',
+      city: 'Amsterdam',
+      country: 'NL',
+      phone1: '+31208202070',
+      email: 'jane@example.com',
+    });
+    expect(order.delivery).toMatchObject({
+      first_name: 'John',
+      address1: 'Damrak',
+      house_number: '1A',
+    });
+    expect(order.seconds_active).toBeGreaterThan(7000);
+    expect(order.seconds_active).toBeLessThanOrEqual(7200);
+  });
+
+  it('the simulator refuses a cart that does not come to the amount (1027)', async () => {
+    const response = await fetch(`${msp.url}/v1/json/orders`, {
+      method: 'POST',
+      headers: { api_key: msp.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'redirect',
+        order_id: 'cart-mismatch',
+        currency: 'EUR',
+        amount: 1000,
+        description: 'x',
+        payment_options: { notification_url: webhookUrl, redirect_url: 'https://shop.example/r' },
+        shopping_cart: {
+          items: [{ name: 'x', unit_price: 9.0, quantity: 1, merchant_item_id: '1' }],
+        },
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ success: false, error_code: 1027 });
   });
 
   it('refuses unsupported currencies with 422 not_supported_by_provider', async () => {
@@ -112,6 +203,20 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       });
     },
   );
+
+  it("methodUsed is the order's payment_details.type once the customer paid", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'MISTERCASH' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(msp.orders.get(payment.id)!.payment_details.type).toBe('MISTERCASH');
+    expect(paid.methodUsed).toBe('MISTERCASH');
+
+    const ideal = await h.createPayment(accountId, { method: 'ideal' });
+    await h.checkout(ideal.checkoutUrl, 'failed');
+    expect((await h.waitForStatus(ideal.id, 'failed')).methodUsed).toBe('IDEAL');
+  });
 
   it('answers OK as MultiSafepay expects', async () => {
     const payment = await h.createPayment(accountId);

@@ -4,6 +4,7 @@ import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.enti
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { paymentBody, submitCheckout, TestServer } from '../support/test-server';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 
 describe('PayPal connector against the PayPal simulator', () => {
@@ -66,6 +67,54 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(sim.rejected).toEqual([]);
   });
 
+  it('sends order lines as items with amount.breakdown, the shipping address and the payer, spec-valid', async () => {
+    const payment = await h.createPayment(accountId, {
+      amount: ORDER_AMOUNT,
+      lines: LINES,
+      billingAddress: { ...ADDRESS, region: 'Noord-Holland' },
+      shippingAddress: { ...ADDRESS, givenName: 'John' },
+    });
+    expect(payment.status).toBe('pending');
+    expect(sim.rejected).toEqual([]);
+    const request = sim.orders.get(payment.provider.paymentId)!.request;
+    expect(request.purchase_units[0].amount).toEqual({
+      currency_code: 'EUR',
+      value: '24.95',
+      breakdown: {
+        item_total: { currency_code: 'EUR', value: '20.00' },
+        shipping: { currency_code: 'EUR', value: '5.95' },
+        discount: { currency_code: 'EUR', value: '1.00' },
+      },
+    });
+    expect(request.purchase_units[0].items).toEqual([
+      {
+        name: LINES[0].name,
+        unit_amount: { currency_code: 'EUR', value: '10.00' },
+        quantity: '2',
+        sku: '5702016116977',
+        category: 'PHYSICAL_GOODS',
+      },
+    ]);
+    expect(request.purchase_units[0].shipping).toEqual({
+      type: 'SHIPPING',
+      name: { full_name: 'John Doe' },
+      address: {
+        address_line_1: 'Keizersgracht 126',
+        admin_area_2: 'Amsterdam',
+        postal_code: '1015 CW',
+        country_code: 'NL',
+      },
+    });
+    expect(request.payment_source.paypal).toMatchObject({
+      email_address: 'jane@example.com',
+      name: { given_name: 'Jane', surname: 'Doe' },
+      address: { admin_area_1: 'Noord-Holland', country_code: 'NL' },
+      experience_context: { shipping_preference: 'SET_PROVIDED_ADDRESS' },
+    });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2495);
+  });
+
   it('sends zero-decimal currencies without decimals (JPY)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
     expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({
@@ -109,6 +158,18 @@ describe('PayPal connector against the PayPal simulator', () => {
       'PAYMENT.CAPTURE.COMPLETED',
     );
     expect((await h.events(payment.id)).filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
+  });
+
+  it("methodUsed is the key of the approved order's payment_source", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect((await h.waitForStatus(payment.id, 'paid')).methodUsed).toBe('paypal');
+
+    const guest = await h.createPayment(accountId);
+    await submitCheckout(guest.checkoutUrl, { outcome: 'paid', method: 'card' });
+    expect((await h.waitForStatus(guest.id, 'paid')).methodUsed).toBe('card');
   });
 
   it("the buyer's return captures the order at once, without waiting for any webhook", async () => {
@@ -403,6 +464,44 @@ describe('PayPal connector against the PayPal simulator', () => {
       expect(((await eur.json()) as any).details[0].issue).toBe('DECIMAL_PRECISION');
       const jpy = await order(valid({ currency_code: 'JPY', value: '10.50' }));
       expect(((await jpy.json()) as any).details[0].issue).toBe('DECIMALS_NOT_SUPPORTED');
+    });
+
+    it.each([
+      [
+        'items without item_total',
+        { currency_code: 'EUR', value: '10.00' },
+        [{ name: 'x', quantity: '1', unit_amount: { currency_code: 'EUR', value: '10.00' } }],
+        'ITEM_TOTAL_REQUIRED',
+      ],
+      [
+        'an item_total that is not the items',
+        {
+          currency_code: 'EUR',
+          value: '10.00',
+          breakdown: { item_total: { currency_code: 'EUR', value: '10.00' } },
+        },
+        [{ name: 'x', quantity: '2', unit_amount: { currency_code: 'EUR', value: '10.00' } }],
+        'ITEM_TOTAL_MISMATCH',
+      ],
+      [
+        'a breakdown that is not the amount',
+        {
+          currency_code: 'EUR',
+          value: '10.00',
+          breakdown: {
+            item_total: { currency_code: 'EUR', value: '10.00' },
+            shipping: { currency_code: 'EUR', value: '1.00' },
+          },
+        },
+        [{ name: 'x', quantity: '1', unit_amount: { currency_code: 'EUR', value: '10.00' } }],
+        'AMOUNT_MISMATCH',
+      ],
+    ])('%s: 422 with the issue PayPal names', async (_label, amount, items, issue) => {
+      const body = valid(amount);
+      (body.purchase_units[0] as Record<string, unknown>).items = items;
+      const response = await order(body);
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as any).details[0].issue).toBe(issue);
     });
 
     withSpecs(

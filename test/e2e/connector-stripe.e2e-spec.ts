@@ -2,6 +2,7 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { eventually, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { parseStripeForm, StripeSimulator } from '../simulators/stripe/stripe.simulator';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
 describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   let server: TestServer;
@@ -72,6 +73,69 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     });
   });
 
+  it('sends order lines as line_items[][price_data], discounts as a one-use coupon, metadata and expires_at', async () => {
+    const expiresAt = new Date(Date.now() + 3 * 3600_000);
+    const payment = await h.createPayment(accountId, {
+      amount: ORDER_AMOUNT,
+      lines: LINES,
+      billingAddress: ADDRESS,
+      metadata: { orderId: '1042' },
+      expiresAt: expiresAt.toISOString(),
+    });
+    expect(payment.status).toBe('pending');
+    const [create] = stripe.callsTo('POST', /^\/v1\/checkout\/sessions$/).slice(-1);
+    const form = new URLSearchParams(create.body);
+    expect(form.get('line_items[0][price_data][unit_amount]')).toBe('1000');
+    expect(form.get('line_items[0][quantity]')).toBe('2');
+    expect(form.get('line_items[0][price_data][currency]')).toBe('eur');
+    expect(form.get('line_items[0][price_data][product_data][name]')).toBe(LINES[0].name);
+    expect(form.get('line_items[0][price_data][product_data][metadata][sku]')).toBe(
+      '5702016116977',
+    );
+    expect(form.get('line_items[1][price_data][unit_amount]')).toBe('595');
+    expect(form.has('line_items[2][quantity]')).toBe(false);
+    expect(form.get('metadata[orderId]')).toBe('1042');
+    expect(form.get('customer_email')).toBe(ADDRESS.email);
+    expect(form.get('metadata[paymentserver_payment_id]')).toBe(payment.id);
+    expect(form.get('expires_at')).toBe(String(Math.floor(expiresAt.getTime() / 1000)));
+    const session = stripe.sessions.get(payment.provider.paymentId)!;
+    expect(session.amount_total).toBe(2495);
+    expect(session.lineItems).toEqual([
+      { name: LINES[0].name, unit_amount: 1000, quantity: 2 },
+      { name: 'Shipping', unit_amount: 595, quantity: 1 },
+    ]);
+    const couponId = form.get('discounts[0][coupon]')!;
+    expect(stripe.coupons.get(couponId)).toMatchObject({
+      amount_off: 100,
+      currency: 'eur',
+      duration: 'once',
+      max_redemptions: 1,
+      name: 'Welcome discount',
+      times_redeemed: 1,
+    });
+    const [coupon] = stripe.callsTo('POST', /^\/v1\/coupons$/).slice(-1);
+    expect(coupon.headers['idempotency-key']).toBe(`${payment.id}-coupon`);
+  });
+
+  it("refuses an expiresAt beyond Checkout's 24 hours with 400 before calling Stripe", async () => {
+    const before = stripe.calls.length;
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: {
+        amount: { value: 1000, currency: 'EUR' },
+        description: 'x',
+        reference: 'r-exp',
+        returnUrl: 'https://shop.example/r',
+        providerAccountId: accountId,
+        expiresAt: new Date(Date.now() + 48 * 3600_000).toISOString(),
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { field: 'expiresAt', message: 'must be at most 24 hours ahead for stripe' },
+    ]);
+    expect(stripe.calls.length).toBe(before);
+  });
+
   it('refuses what Stripe cannot do with 422 not_supported_by_provider', async () => {
     const response = await server.request('POST', '/api/v1/payments', {
       body: {
@@ -100,6 +164,25 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
         'stripe-signature': expect.stringMatching(/^t=\d+,v1=[0-9a-f]{64}/),
       }),
     });
+  });
+
+  it("methodUsed is the type of the PaymentIntent's PaymentMethod (expanded from the session)", async () => {
+    const payment = await h.createPayment(accountId);
+    expect(payment.methodUsed).toBeNull();
+    expect(payment.provider.testMode).toBe(true);
+    await h.checkout(payment.checkoutUrl, 'paid', { method: 'ideal' });
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(paid.methodUsed).toBe('ideal');
+    const session = stripe.sessions.get(paid.provider.paymentId)!;
+    const intent = stripe.intents.get(session.payment_intent!)!;
+    expect(stripe.paymentMethods.get(intent.payment_method!)!.type).toBe('ideal');
+
+    // A session limited to one type: the customer cannot choose another.
+    const only = await h.createPayment(accountId, { method: 'bancontact' });
+    const refused = await h.checkout(only.checkoutUrl, 'paid', { method: 'card' });
+    expect(refused.status).toBe(400);
+    await h.checkout(only.checkoutUrl, 'paid');
+    expect((await h.waitForStatus(only.id, 'paid')).methodUsed).toBe('bancontact');
   });
 
   it('failed: a delayed payment that fails after completion (async_payment_failed)', async () => {

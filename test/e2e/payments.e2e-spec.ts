@@ -78,6 +78,7 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
         name: 'test',
         accountId: 'test',
         paymentId: expect.stringMatching(/^tp_/),
+        testMode: true,
       });
       expect(payment.routing.ruleId).toBeNull();
       expect(payment.routing.reason).toContain('default account test');

@@ -131,14 +131,14 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     expect(fields((await post(rule({ targets: [] }))).body)).toEqual(['targets']);
     const zero = await post(rule({ targets: [{ providerAccountId: accountA, weight: 0 }] }));
     expect(zero.status).toBe(400);
-    expect(fields(zero.body)).toEqual(['targets.0.weight']);
+    expect(fields(zero.body)).toEqual(['targets[0].weight']);
     expect(zero.body.errors[0].message).toBe('must be greater than 0');
     expect(
       fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: -5 }] }))).body),
-    ).toEqual(['targets.0.weight']);
+    ).toEqual(['targets[0].weight']);
     expect(
       fields((await post(rule({ targets: [{ providerAccountId: accountA, weight: 1.5 }] }))).body),
-    ).toEqual(['targets.0.weight']);
+    ).toEqual(['targets[0].weight']);
     const twice = await post(
       rule({
         targets: [
@@ -229,7 +229,7 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     }
     for (const [malformed, field] of [
       [{ targets: 'pa_x' }, 'targets'],
-      [{ targets: [7] }, 'targets.0'],
+      [{ targets: [7] }, 'targets[0]'],
       [{ conditions: 'EUR' }, 'conditions'],
       [{ fallback: [7] }, 'fallback'],
       [{ fallback: 'pa_x' }, 'fallback'],

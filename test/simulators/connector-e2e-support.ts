@@ -61,8 +61,12 @@ export class ConnectorHarness {
   }
 
   /** The customer picks an outcome on the PSP's hosted page; answers the PSP's redirect. */
-  async checkout(checkoutUrl: string, outcome: string): Promise<Response> {
-    return submitCheckout(checkoutUrl, { outcome });
+  async checkout(
+    checkoutUrl: string,
+    outcome: string,
+    fields: Record<string, string> = {},
+  ): Promise<Response> {
+    return submitCheckout(checkoutUrl, { outcome, ...fields });
   }
 
   /** Waits for the polls that unverified webhooks started after their 401. */

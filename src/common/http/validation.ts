@@ -4,7 +4,12 @@ import { FieldError, ValidationError } from '../errors/domain-error';
 
 function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // Array items as `lines[1].totalAmount`, the way the services name them too.
+    const field = !parent
+      ? error.property
+      : /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`;
     if (error.value === undefined && error.constraints && !error.constraints.whitelistValidation) {
       return [{ field, message: 'is required' }];
     }

@@ -1,8 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
   IsEmail,
   IsIn,
+  IsISO8601,
   IsISO31661Alpha2,
   IsObject,
   IsOptional,
@@ -15,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from '../../common/money/money.dto';
+import { AddressDto, OrderLineDto } from './order-details.dto';
 import { CAPTURE_MODES, PAYMENT_METHODS } from '../payment-status';
 import type { CaptureMode, PaymentMethod } from '../payment-status';
 
@@ -125,6 +130,46 @@ export class CreatePaymentDto {
   @IsObject()
   @IsStringRecord(50)
   metadata?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: [OrderLineDto],
+    description:
+      "The order's lines; their totalAmounts add up to `amount`, each in its currency. Sent to the providers that take them (Mollie `lines`, Stripe `line_items`, PayPal `items`, Adyen `lineItems`, MultiSafepay `shopping_cart`). Required for pay-later methods (klarna).",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => OrderLineDto)
+  lines?: OrderLineDto[];
+
+  @ApiPropertyOptional({
+    type: AddressDto,
+    description: 'Required for pay-later methods (klarna), with an email here or in customer',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AddressDto)
+  billingAddress?: AddressDto;
+
+  @ApiPropertyOptional({ type: AddressDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AddressDto)
+  shippingAddress?: AddressDto;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-12-04T12:00:00Z',
+    description:
+      "The hosted checkout stops accepting after it and the payment becomes `expired`. In the future and within the provider's limit (Stripe: 30 minutes to 24 hours; Adyen: 70 days); providers without an expiry (Mollie, PayPal) are not sent it.",
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  expiresAt?: string;
 
   @ApiPropertyOptional({ description: 'Force this provider account and skip routing' })
   @IsOptional()

@@ -7,6 +7,7 @@ import {
   REFUND_STATUSES,
 } from '../payment-status';
 import { CustomerDto } from './create-payment.dto';
+import { AddressDto, OrderLineDto } from './order-details.dto';
 
 /* Response shapes, for the Swagger document. The presenter builds the actual objects. */
 
@@ -15,6 +16,14 @@ export class ProviderRefDto {
   @ApiProperty({ example: 'test' }) accountId: string;
   @ApiProperty({ example: 'tp_4kq…', nullable: true, description: "The provider's own id" })
   paymentId: string | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    example: true,
+    description:
+      'Whether the provider account was in test mode (sandbox, no real money) when the payment was made there; null for payments from before this field existed',
+  })
+  testMode: boolean | null;
 }
 
 export class RoutingAttemptDto {
@@ -62,11 +71,35 @@ export class PaymentDto {
   @ApiProperty({ example: 0 }) amountRefunded: number;
   @ApiProperty() description: string;
   @ApiProperty() reference: string;
-  @ApiProperty({ enum: PAYMENT_METHODS, nullable: true }) method: string | null;
+  @ApiProperty({
+    enum: PAYMENT_METHODS,
+    nullable: true,
+    description: 'The method the shop asked for (null: the customer chooses at checkout)',
+  })
+  method: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'creditcard',
+    description:
+      "What the customer actually paid with, in the provider's own words, as it reports it (Mollie `method` such as `creditcard` or `ideal`; MultiSafepay `payment_details.type` such as `VISA`; Stripe the PaymentMethod type such as `card`; Adyen the notification's `paymentMethod` such as `visa` or `mc`; PayPal the `payment_source` key such as `paypal` or `card`; the test provider the method chosen on its page). Null until the provider says.",
+  })
+  methodUsed: string | null;
   @ApiProperty({ enum: CAPTURE_MODES }) captureMode: string;
   @ApiProperty({ type: CustomerDto, nullable: true }) customer: CustomerDto | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
   metadata: Record<string, string> | null;
+  @ApiProperty({ type: [OrderLineDto], nullable: true, description: 'The order lines as sent' })
+  lines: OrderLineDto[] | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) billingAddress: AddressDto | null;
+  @ApiProperty({ type: AddressDto, nullable: true }) shippingAddress: AddressDto | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the hosted checkout stops accepting (where the provider takes it)',
+  })
+  expiresAt: string | null;
   @ApiProperty() returnUrl: string;
   @ApiProperty({ nullable: true, type: String }) cancelUrl: string | null;
   @ApiProperty({ nullable: true, type: String, description: "The provider's hosted payment page" })

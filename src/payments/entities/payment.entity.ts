@@ -1,5 +1,6 @@
 import { Entity, Index } from 'typeorm';
 import {
+  BooleanColumn,
   IdColumn,
   IntegerColumn,
   JsonColumn,
@@ -8,6 +9,7 @@ import {
   TimestampColumn,
 } from '../../database/columns';
 import type { CaptureMode, PaymentMethod, PaymentStatus } from '../payment-status';
+import type { Address, OrderLine } from '../order-details';
 
 export interface CustomerInfo {
   email?: string;
@@ -75,6 +77,23 @@ export class Payment {
   @StringColumn(16)
   captureMode: CaptureMode;
 
+  /** What the customer actually paid with, in the provider's own words (Mollie `creditcard`, Adyen `visa`); null until the provider says. */
+  @StringColumn(64, { nullable: true })
+  methodUsed?: string | null;
+
+  @JsonColumn({ nullable: true })
+  orderLines?: OrderLine[] | null;
+
+  @JsonColumn({ nullable: true })
+  billingAddress?: Address | null;
+
+  @JsonColumn({ nullable: true })
+  shippingAddress?: Address | null;
+
+  /** The hosted checkout stops accepting after it. */
+  @TimestampColumn({ nullable: true })
+  expiresAt?: Date | null;
+
   @JsonColumn({ nullable: true })
   customer: CustomerInfo | null;
 
@@ -92,6 +111,10 @@ export class Payment {
 
   @StringColumn(32, { nullable: true })
   providerName: string | null;
+
+  /** The provider account's testMode when the payment was made there. */
+  @BooleanColumn({ nullable: true })
+  providerTestMode?: boolean | null;
 
   @RefColumn({ nullable: true })
   providerAccountId: string | null;

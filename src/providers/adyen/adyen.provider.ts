@@ -38,6 +38,7 @@ import type {
   AdyenPaymentLinkRequest,
   AdyenPaymentLinkResponse,
 } from './adyen.types';
+import { ADYEN_EXPIRY, adyenMetadata, adyenOrderFields } from './adyen-order-lines';
 
 const API_VERSION = 'v71';
 const TEST_BASE_URL = 'https://checkout-test.adyen.com';
@@ -60,6 +61,7 @@ export class AdyenProvider implements PaymentProvider {
   readonly capabilities = {
     currencies: 'any' as const,
     methods: PAYMENT_METHODS,
+    expiry: ADYEN_EXPIRY,
     manualCapture: true,
     partialCapture: true,
     cancel: true,
@@ -101,12 +103,14 @@ export class AdyenProvider implements PaymentProvider {
       description: request.description,
       returnUrl: request.returnUrl,
       manualCapture: request.captureMode === 'manual',
-      metadata: { [META_PAYMENT_ID]: request.paymentId, [META_CAPTURE_MODE]: request.captureMode },
+      metadata: adyenMetadata(request, {
+        [META_PAYMENT_ID]: request.paymentId,
+        [META_CAPTURE_MODE]: request.captureMode,
+      }),
+      ...adyenOrderFields(request),
     };
     if (request.method) body.allowedPaymentMethods = [ADYEN_METHODS[request.method]];
-    if (request.customer?.email) body.shopperEmail = request.customer.email;
     if (request.customer?.locale) body.shopperLocale = request.customer.locale;
-    if (request.customer?.country) body.countryCode = request.customer.country;
     const link = await this.call<AdyenPaymentLinkResponse>(
       ctx,
       'POST',
@@ -400,6 +404,8 @@ export class AdyenProvider implements PaymentProvider {
           providerStatus,
           providerReference: item.success === 'true' ? item.pspReference : undefined,
           amountCaptured: status === 'paid' ? signed.amount?.value : undefined,
+          // Not covered by the HMAC, but only ever shown: what the shopper paid with (`visa`, `ideal`…).
+          methodUsed: item.paymentMethod || undefined,
           failure:
             item.success === 'true'
               ? undefined

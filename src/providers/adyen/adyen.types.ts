@@ -18,6 +18,34 @@ export interface AdyenPaymentLinkRequest {
   shopperLocale?: string;
   countryCode?: string;
   metadata?: Record<string, string>;
+  lineItems?: AdyenLineItem[];
+  billingAddress?: AdyenAddress;
+  deliveryAddress?: AdyenAddress;
+  shopperName?: { firstName: string; lastName: string };
+  telephoneNumber?: string;
+  /** ISO 8601 with a time zone offset. */
+  expiresAt?: string;
+}
+
+/** Per unit, in Adyen's minor units; taxPercentage in basis points (2100 = 21%). */
+export interface AdyenLineItem {
+  id?: string;
+  description: string;
+  quantity: number;
+  amountIncludingTax: number;
+  amountExcludingTax?: number;
+  taxAmount?: number;
+  taxPercentage?: number;
+  sku?: string;
+}
+
+export interface AdyenAddress {
+  street: string;
+  houseNumberOrName: string;
+  postalCode: string;
+  city: string;
+  country: string;
+  stateOrProvince?: string;
 }
 
 export type AdyenPaymentLinkStatus = 'active' | 'completed' | 'expired' | 'paid' | 'paymentPending';

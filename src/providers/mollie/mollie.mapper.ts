@@ -117,6 +117,8 @@ export function molliePaymentState(payment: MolliePayment): ProviderPaymentState
     status,
     providerStatus: payment.status,
     amountCaptured: captured || undefined,
+    // Mollie's `method` is the one asked for until the customer has gone through checkout.
+    methodUsed: payment.method && payment.status !== 'open' ? payment.method : undefined,
     failure:
       status === 'failed'
         ? { code: 'provider_failed', message: failureText ?? 'Mollie reports the payment failed' }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { PaymentMethod } from '../../payments/payment-status';
+import { mollieOrderFields } from './mollie-order-lines';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
@@ -102,7 +103,9 @@ export class MollieProvider implements PaymentProvider {
       ...(toMollieLocale(request.customer?.locale)
         ? { locale: toMollieLocale(request.customer?.locale) }
         : {}),
-      metadata: { paymentId: request.paymentId, reference: request.reference },
+      ...mollieOrderFields(request),
+      // The shop's metadata travels too; ours (read back from webhooks' payments) wins.
+      metadata: { ...request.metadata, paymentId: request.paymentId, reference: request.reference },
     };
     const payment = await this.call<MolliePayment>(
       ctx,

@@ -21,6 +21,8 @@ export interface MolliePayment {
   amountCaptured?: MollieAmount;
   amountRefunded?: MollieAmount;
   amountChargedBack?: MollieAmount;
+  /** The method the customer chose at checkout (or the one we asked for); null until chosen. */
+  method?: string | null;
   details?: { failureReason?: string; failureMessage?: string } | null;
   /** What we set at creation (`paymentId`, `reference`); Mollie returns it as sent. */
   metadata?: Record<string, string> | null;
@@ -48,4 +50,30 @@ export interface MollieErrorBody {
   title?: string;
   detail?: string;
   field?: string;
+}
+
+/** A line of a payment (Payments API `lines`); amounts carry exactly the currency's decimals. */
+export interface MollieLine {
+  type: string;
+  description: string;
+  quantity: number;
+  unitPrice: MollieAmount;
+  totalAmount: MollieAmount;
+  vatRate?: string;
+  vatAmount?: MollieAmount;
+  sku?: string;
+}
+
+/** Mollie's address object (billingAddress, shippingAddress). */
+export interface MollieAddress {
+  organizationName?: string;
+  givenName: string;
+  familyName: string;
+  email?: string;
+  phone?: string;
+  streetAndNumber: string;
+  postalCode: string;
+  city: string;
+  region?: string;
+  country: string;
 }

@@ -87,6 +87,11 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
       ? `${order.status}/${order.financial_status}`
       : order.status,
     amountCaptured: status === 'paid' ? order.amount : undefined,
+    // `payment_details.type` is the gateway the customer used, once past `initialized`.
+    methodUsed:
+      order.status !== 'initialized' && order.payment_details?.type
+        ? order.payment_details.type
+        : undefined,
     failure:
       status === 'failed'
         ? {

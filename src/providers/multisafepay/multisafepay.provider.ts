@@ -38,6 +38,12 @@ import type {
   MultiSafepayOrder,
   MultiSafepayRefundCreated,
 } from './multisafepay.types';
+import {
+  MULTISAFEPAY_EXPIRY,
+  multisafepayCart,
+  multisafepayPeople,
+  multisafepaySecondsActive,
+} from './multisafepay-order-lines';
 
 export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
 export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
@@ -68,6 +74,7 @@ export class MultisafepayProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+    expiry: MULTISAFEPAY_EXPIRY,
     manualCapture: true,
     partialCapture: true,
     cancel: true,
@@ -110,7 +117,9 @@ export class MultisafepayProvider implements PaymentProvider {
       );
     }
     const manual = request.captureMode === 'manual';
+    const people = multisafepayPeople(request);
     const customer = {
+      ...people.customer,
       ...(toMultisafepayLocale(request.customer?.locale)
         ? { locale: toMultisafepayLocale(request.customer?.locale) }
         : {}),
@@ -134,6 +143,9 @@ export class MultisafepayProvider implements PaymentProvider {
         close_window: false,
       },
       ...(Object.keys(customer).length > 0 ? { customer } : {}),
+      ...(people.delivery ? { delivery: people.delivery } : {}),
+      ...multisafepayCart(request),
+      ...multisafepaySecondsActive(request),
     });
     return { providerPaymentId: created.order_id, checkoutUrl: created.payment_url };
   }

@@ -1,7 +1,7 @@
 import type { PaymentStatus, RefundStatus } from '../../payments/payment-status';
 import { ProviderError } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
-import type { PayPalError } from './paypal.types';
+import type { PayPalError, PayPalOrder } from './paypal.types';
 
 /**
  * Order status → ours. APPROVED is still `pending` for us: the connector captures (or
@@ -16,6 +16,18 @@ export const PAYPAL_ORDER_STATUS_MAP: Record<string, PaymentStatus | 'payments'>
   VOIDED: 'canceled',
   COMPLETED: 'payments',
 };
+
+/** Order statuses before the buyer has chosen how to pay. */
+const UNAPPROVED = new Set(['CREATED', 'SAVED', 'PAYER_ACTION_REQUIRED']);
+
+/**
+ * What the buyer paid with: the key of the order's `payment_source` (`paypal`, `card`,
+ * `venmo`…), once the buyer has approved the order.
+ */
+export function paypalMethodUsed(order: PayPalOrder): string | undefined {
+  if (UNAPPROVED.has(order.status) || !order.payment_source) return undefined;
+  return Object.keys(order.payment_source)[0];
+}
 
 /** Capture status → ours (refund statuses of a capture are tracked as refunds, not here). */
 export const PAYPAL_CAPTURE_STATUS_MAP: Record<string, PaymentStatus> = {

@@ -6,6 +6,7 @@ import type { PaymentStatus } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { requireStrings } from '../credentials';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
+import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
 import type { HttpRequest } from '../provider-http.client';
 import {
@@ -35,6 +36,7 @@ import {
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
   paypalError,
+  paypalMethodUsed,
 } from './paypal.mapper';
 import type {
   PayPalAuthorization,
@@ -131,8 +133,11 @@ export class PayPalProvider implements PaymentProvider {
       return_url: `${ctx.webhookUrl}?return=${encodeURIComponent(request.paymentId)}`,
       cancel_url: `${ctx.webhookUrl}?cancel=${encodeURIComponent(request.paymentId)}`,
       user_action: 'PAY_NOW',
-      shipping_preference: 'NO_SHIPPING',
+      // A shipping address given is the one PayPal ships to; otherwise there is none.
+      shipping_preference: request.shippingAddress ? 'SET_PROVIDED_ADDRESS' : 'NO_SHIPPING',
     };
+    const { amount, items } = paypalItems(request, (money) => this.money(money));
+    const shipping = paypalShipping(request);
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
     const order = await this.call<PayPalOrder>(
@@ -146,14 +151,13 @@ export class PayPalProvider implements PaymentProvider {
             reference_id: request.paymentId,
             custom_id: request.paymentId,
             description: truncate(request.description, 127),
-            amount: this.money(request.amount),
+            amount,
+            ...(items ? { items } : {}),
+            ...(shipping ? { shipping } : {}),
           },
         ],
         payment_source: {
-          paypal: {
-            experience_context: experience,
-            ...(request.customer?.email ? { email_address: request.customer.email } : {}),
-          },
+          paypal: { experience_context: experience, ...paypalPayer(request) },
         },
       },
       request.paymentId,
@@ -523,7 +527,11 @@ export class PayPalProvider implements PaymentProvider {
 
   private orderState(order: PayPalOrder): ProviderPaymentState {
     const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
-    const base = { providerPaymentId: order.id, providerStatus: order.status };
+    const base = {
+      providerPaymentId: order.id,
+      providerStatus: order.status,
+      methodUsed: paypalMethodUsed(order),
+    };
     if (mapped === undefined) return { ...base, status: null };
     if (mapped !== 'payments') return { ...base, status: mapped };
     const payments = order.purchase_units?.[0]?.payments;

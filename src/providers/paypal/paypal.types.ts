@@ -37,6 +37,8 @@ export interface PayPalOrder {
   id: string;
   status: string;
   intent?: 'CAPTURE' | 'AUTHORIZE';
+  /** One key: how the buyer pays (`paypal`, `card`, `venmo`, `apple_pay`…). */
+  payment_source?: Record<string, unknown>;
   purchase_units?: {
     reference_id?: string;
     custom_id?: string;

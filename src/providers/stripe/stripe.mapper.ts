@@ -125,6 +125,7 @@ export function stripeSessionState(session: StripeCheckoutSession): ProviderPaym
     amountCaptured: intent?.amount_received || undefined,
     // Stored once: later webhooks (captures, refunds, disputes) name the payment by its PaymentIntent.
     providerReference: intent?.id,
+    methodUsed: intent ? stripeMethodUsed(intent) : undefined,
     failure:
       status === 'failed'
         ? {
@@ -133,6 +134,17 @@ export function stripeSessionState(session: StripeCheckoutSession): ProviderPaym
           }
         : undefined,
   };
+}
+
+/**
+ * The type of the PaymentMethod the customer paid with (`card`, `ideal`, `klarna`…): read from
+ * the expanded payment_method, or from payment_method_types when the session offered only one.
+ */
+export function stripeMethodUsed(intent: StripePaymentIntent): string | undefined {
+  const method = intent.payment_method;
+  if (method && typeof method === 'object') return method.type;
+  if (method && intent.payment_method_types?.length === 1) return intent.payment_method_types[0];
+  return undefined;
 }
 
 export function stripeRefundState(refund: StripeRefund): ProviderRefundState {

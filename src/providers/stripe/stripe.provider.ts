@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import type { PaymentMethod } from '../../payments/payment-status';
+import {
+  STRIPE_EXPIRY,
+  stripeCouponParams,
+  stripeExpiresAt,
+  stripeLineItems,
+  stripeMetadata,
+} from './stripe-order-lines';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
@@ -68,6 +75,7 @@ export class StripeProvider implements PaymentProvider {
     partialRefunds: true,
     multipleRefunds: true,
     polling: true,
+    expiry: STRIPE_EXPIRY,
   };
 
   validateCredentials(credentials: Record<string, unknown>): FieldError[] {
@@ -110,6 +118,19 @@ export class StripeProvider implements PaymentProvider {
       );
     }
     const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
+    const { lineItems, discount } = stripeLineItems(request);
+    const expiresAt = stripeExpiresAt(request);
+    // Discount lines travel as a one-use coupon; its key makes a retry reuse the same one.
+    const coupon =
+      discount > 0
+        ? await this.call<{ id: string }>(
+            ctx,
+            'POST',
+            '/v1/coupons',
+            stripeCouponParams(request, discount),
+            `${request.paymentId}-coupon`,
+          )
+        : null;
     const session = await this.call<StripeCheckoutSession>(
       ctx,
       'POST',
@@ -119,20 +140,16 @@ export class StripeProvider implements PaymentProvider {
         success_url: request.returnUrl,
         cancel_url: request.cancelUrl ?? request.returnUrl,
         client_reference_id: request.paymentId,
-        line_items: [
-          {
-            quantity: 1,
-            price_data: {
-              currency: request.amount.currency.toLowerCase(),
-              unit_amount: request.amount.value,
-              product_data: { name: request.description },
-            },
-          },
-        ],
+        line_items: lineItems,
+        discounts: coupon ? [{ coupon: coupon.id }] : undefined,
+        expires_at: expiresAt,
         payment_method_types: method ? [method] : undefined,
-        customer_email: request.customer?.email,
+        customer_email: request.customer?.email ?? request.billingAddress?.email,
         locale: locale && STRIPE_LOCALES.has(locale) ? locale : undefined,
-        metadata: { paymentserver_payment_id: request.paymentId, reference: request.reference },
+        metadata: stripeMetadata(request, {
+          paymentserver_payment_id: request.paymentId,
+          reference: request.reference,
+        }),
         payment_intent_data: {
           description: request.description,
           capture_method: request.captureMode === 'manual' ? 'manual' : undefined,
@@ -349,7 +366,10 @@ export class StripeProvider implements PaymentProvider {
     id: string,
     expandIntent: boolean,
   ): Promise<StripeCheckoutSession> {
-    const query = expandIntent ? '?expand%5B%5D=payment_intent' : '';
+    // The PaymentMethod is expanded too: its `type` is what the customer paid with.
+    const query = expandIntent
+      ? '?expand%5B%5D=payment_intent&expand%5B%5D=payment_intent.payment_method'
+      : '';
     return this.call<StripeCheckoutSession>(
       ctx,
       'GET',

@@ -8,6 +8,9 @@ export interface StripePaymentIntent {
   amount_capturable: number;
   currency: string;
   last_payment_error?: { code?: string; message?: string; decline_code?: string } | null;
+  /** The PaymentMethod used; an object when read with `expand[]=payment_intent.payment_method`. */
+  payment_method?: string | { id: string; object: 'payment_method'; type: string } | null;
+  payment_method_types?: string[];
 }
 
 export interface StripeCheckoutSession {

@@ -27,7 +27,10 @@ export class TestCheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action *")
   async page(@Param('id') id: string): Promise<string> {
-    return renderCheckoutPage(await this.ledger.get(id));
+    const row = await this.ledger.get(id);
+    if (await this.ledger.expireIfDue(row))
+      await this.sender.send(row.accountId, this.sender.body(row, row.status));
+    return renderCheckoutPage(row);
   }
 
   /** Submitting the page: moves the payment, sends its signed webhook, sends the customer back. */
@@ -38,6 +41,9 @@ export class TestCheckoutController {
     @Res() res: Response,
   ): Promise<void> {
     const row = await this.ledger.get(id);
+    // Past its expiry the page takes nothing: the payment expires and the shop is told.
+    if (await this.ledger.expireIfDue(row))
+      await this.sender.send(row.accountId, this.sender.body(row, row.status));
     if (!['open', 'pending'].includes(row.status)) {
       throw new ConflictError('payment_not_open', `Test payment ${id} is already ${row.status}`);
     }
@@ -45,10 +51,14 @@ export class TestCheckoutController {
     const delayMs = Number(form.delayMs ?? 0);
     const bodies: string[] = [];
     if (form.pendingFirst === 'true') bodies.push(this.sender.body(row, 'pending'));
+    // A customer who leaves without paying (cancel, expiry) never picked a method.
+    const methodUsed = ['canceled', 'expired'].includes(form.outcome)
+      ? null
+      : (form.method ?? row.method ?? 'card');
     const changes =
       form.outcome === 'paid'
-        ? { status: 'paid', amountCaptured: row.amountValue }
-        : { status: form.outcome };
+        ? { status: 'paid', amountCaptured: row.amountValue, methodUsed }
+        : { status: form.outcome, methodUsed };
     await this.ledger.update(row, changes);
     bodies.push(this.sender.body(row, row.status));
 

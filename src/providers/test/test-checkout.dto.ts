@@ -1,8 +1,14 @@
 import { IsIn, IsInt, IsNumberString, IsOptional, Max, Min } from 'class-validator';
+import { PAYMENT_METHODS } from '../../payments/payment-status';
 
 export class TestCheckoutForm {
   @IsIn(['paid', 'authorized', 'failed', 'canceled', 'expired'])
   outcome: 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
+
+  /** What the customer pays with (default: the requested method, else card); reported as methodUsed. */
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS)
+  method?: string;
 
   @IsOptional()
   @IsIn(['true', 'false'])

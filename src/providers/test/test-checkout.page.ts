@@ -1,5 +1,6 @@
 import type { TestProviderPayment } from './test-provider-payment.entity';
 import { toDecimalString } from '../../common/money/money';
+import { PAYMENT_METHODS } from '../../payments/payment-status';
 
 const escape = (text: string) =>
   text.replace(
@@ -23,6 +24,10 @@ export function renderCheckoutPage(row: TestProviderPayment): string {
     (o) =>
       `<button type="submit" name="outcome" value="${o.value}" style="background:${o.color}">${o.label}</button>`,
   ).join('\n      ');
+  const chosen = row.method ?? 'card';
+  const methods = PAYMENT_METHODS.map(
+    (m) => `<option value="${m}"${m === chosen ? ' selected' : ''}>${m}</option>`,
+  ).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -48,6 +53,7 @@ export function renderCheckoutPage(row: TestProviderPayment): string {
     ${
       open
         ? `<form method="post">
+      <label>Pay with <select name="method">${methods}</select></label>
       ${buttons}
       <details>
         <summary>Simulate what real PSPs do</summary>

@@ -44,6 +44,18 @@ export class TestProviderPayment {
   @StringColumn(16)
   captureMode: string;
 
+  /** The method the shop asked for, if any. */
+  @StringColumn(32, { nullable: true })
+  method?: string | null;
+
+  /** What the customer paid with, chosen on the checkout page (the requested method by default). */
+  @StringColumn(32, { nullable: true })
+  methodUsed?: string | null;
+
+  /** The checkout page takes nothing after it; the payment is then expired. */
+  @TimestampColumn({ nullable: true })
+  expiresAt?: Date | null;
+
   @IntegerColumn()
   amountCaptured: number;
 

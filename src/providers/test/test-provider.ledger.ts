@@ -24,6 +24,8 @@ export class TestProviderLedger {
       | 'captureMode'
       | 'returnUrl'
       | 'cancelUrl'
+      | 'method'
+      | 'expiresAt'
     >,
   ): Promise<TestProviderPayment> {
     const now = new Date();
@@ -74,6 +76,14 @@ export class TestProviderLedger {
       );
       return { operation, replayed: false };
     });
+  }
+
+  /** An open payment past its expiry is expired now, as a PSP expires its checkout. */
+  async expireIfDue(row: TestProviderPayment, now = new Date()): Promise<boolean> {
+    const due = row.expiresAt && new Date(row.expiresAt).getTime() <= now.getTime();
+    if (!due || !['open', 'pending'].includes(row.status)) return false;
+    await this.update(row, { status: 'expired' });
+    return true;
   }
 
   async update(

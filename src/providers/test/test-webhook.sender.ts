@@ -25,6 +25,7 @@ export class TestWebhookSender {
         status,
         amount: { value: row.amountValue, currency: row.currency },
         amountCaptured: row.amountCaptured,
+        ...(row.methodUsed ? { method: row.methodUsed } : {}),
       },
     };
     return JSON.stringify(body);

@@ -45,7 +45,14 @@ export interface TestWebhookBody {
   id: string;
   type: 'payment.updated';
   createdAt: string;
-  data: { id: string; status: string; amount: Money; amountCaptured: number };
+  data: {
+    id: string;
+    status: string;
+    amount: Money;
+    amountCaptured: number;
+    /** The method chosen at checkout; absent before. */
+    method?: string;
+  };
 }
 
 /**
@@ -67,6 +74,7 @@ export class TestProvider implements PaymentProvider {
     partialRefunds: true,
     multipleRefunds: true,
     polling: true,
+    expiry: { minSeconds: 1, maxSeconds: 365 * 86400 },
   };
 
   constructor(
@@ -111,6 +119,8 @@ export class TestProvider implements PaymentProvider {
       captureMode: request.captureMode,
       returnUrl: request.returnUrl,
       cancelUrl: request.cancelUrl,
+      method: request.method,
+      expiresAt: request.expiresAt ?? null,
     });
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
   }
@@ -143,11 +153,13 @@ export class TestProvider implements PaymentProvider {
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
     const row = await this.ledger.get(providerPaymentId, ctx.account.id);
+    await this.ledger.expireIfDue(row);
     return {
       providerPaymentId: row.id,
       status: TEST_STATUS_MAP[row.status] ?? null,
       providerStatus: row.status,
       amountCaptured: row.amountCaptured || undefined,
+      ...(row.methodUsed ? { methodUsed: row.methodUsed } : {}),
     };
   }
 
@@ -321,6 +333,7 @@ export class TestProvider implements PaymentProvider {
           status: TEST_STATUS_MAP[body.data.status] ?? null,
           providerStatus: body.data.status,
           amountCaptured: body.data.amountCaptured || undefined,
+          ...(typeof body.data.method === 'string' ? { methodUsed: body.data.method } : {}),
         },
       },
     ];

@@ -1,3 +1,4 @@
+import { linkRequestProblem } from './adyen-link-rules';
 import { randomBytes } from 'node:crypto';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import {
@@ -30,6 +31,8 @@ interface Link {
   captured: number;
   refunded: number;
   canceled: boolean;
+  /** What the shopper chose on the hosted page; sent as the notification's paymentMethod. */
+  paymentMethod?: string;
 }
 
 interface Modification {
@@ -171,6 +174,8 @@ export class AdyenSimulator extends PspSimulator {
       return this.error(403, '901', 'Invalid Merchant Account', 'security');
     if (body.amount.value <= 0)
       return this.error(422, '137', 'Invalid amount specified', 'validation');
+    const problem = linkRequestProblem(body);
+    if (problem) return this.error(422, problem.errorCode, problem.message, 'validation');
     const id = `PL${randomBytes(8).toString('hex').toUpperCase()}`;
     const entry: Link = {
       id,
@@ -357,7 +362,11 @@ export class AdyenSimulator extends PspSimulator {
         'expired',
       ]);
     }
-    const outcome = formFields(request.body).outcome as AdyenOutcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome as AdyenOutcome;
+    // The shopper's choice on the page: a brand (`visa`, `mc`) or a method type (`ideal`).
+    entry.paymentMethod = fields.method ?? entry.request.allowedPaymentMethods?.[0] ?? 'visa';
+    if (entry.paymentMethod === 'scheme') entry.paymentMethod = 'visa';
     if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
     const amount = entry.request.amount;
     if (outcome === 'expired') {
@@ -389,6 +398,7 @@ export class AdyenSimulator extends PspSimulator {
       success,
       reason,
       amount: entry.request.amount,
+      paymentMethod: entry.paymentMethod,
       additionalData: { paymentLinkId: entry.id, ...(this.omitMetadata ? {} : metadata) },
     };
   }
@@ -406,6 +416,7 @@ export class AdyenSimulator extends PspSimulator {
     success: boolean;
     reason?: string;
     amount: { currency: string; value: number };
+    paymentMethod?: string;
     additionalData?: Record<string, string>;
   }): Promise<void> {
     const notificationItem: Record<string, any> = {
@@ -417,7 +428,7 @@ export class AdyenSimulator extends PspSimulator {
       eventCode: item.eventCode,
       amount: item.amount,
       success: String(item.success),
-      paymentMethod: 'visa',
+      paymentMethod: item.paymentMethod ?? 'visa',
       reason: item.reason ?? '',
     };
     notificationItem.additionalData = {
@@ -450,7 +461,7 @@ export class AdyenSimulator extends PspSimulator {
       id: entry.id,
       url: entry.url,
       status: entry.status,
-      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      expiresAt: entry.request.expiresAt ?? new Date(Date.now() + 86_400_000).toISOString(),
     };
   }
 

@@ -36,6 +36,30 @@ const METHODS = new Set([
   'banktransfer',
 ]);
 
+const LINE_TYPES = new Set([
+  'physical',
+  'digital',
+  'shipping_fee',
+  'discount',
+  'store_credit',
+  'gift_card',
+  'surcharge',
+]);
+const ADDRESS_FIELDS = new Set([
+  'title',
+  'givenName',
+  'familyName',
+  'organizationName',
+  'streetAndNumber',
+  'streetAdditional',
+  'postalCode',
+  'email',
+  'phone',
+  'city',
+  'region',
+  'country',
+]);
+
 interface SimAmount {
   currency: string;
   value: string;
@@ -75,6 +99,9 @@ interface SimPayment {
   captureMode: 'automatic' | 'manual';
   metadata: unknown;
   createdAt: string;
+  lines?: unknown[];
+  billingAddress?: Record<string, unknown>;
+  shippingAddress?: Record<string, unknown>;
   amountCaptured?: SimAmount;
   amountRefunded?: SimAmount;
   amountChargedBack?: SimAmount;
@@ -277,6 +304,116 @@ export class MollieSimulator extends PspSimulator {
     return null;
   }
 
+  /**
+   * Payments API `lines`, as Mollie checks them: a known type, a description, a whole quantity,
+   * amounts in the payment's currency with its decimals, totalAmount = unitPrice × quantity −
+   * discountAmount, a vatRate string with the vatAmount it implies, and lines adding up to the
+   * amount. Klarna needs lines.
+   */
+  private checkLines(body: Record<string, any>): SimResponse | null {
+    const invalid = (detail: string, field: string) =>
+      mollieError(422, 'Unprocessable Entity', detail, field);
+    if (body.lines === undefined)
+      return body.method === 'klarna'
+        ? invalid('The lines are required for Klarna', 'lines')
+        : null;
+    if (!Array.isArray(body.lines) || body.lines.length === 0)
+      return invalid('The lines must be a non-empty array', 'lines');
+    const currency = body.amount.currency;
+    let sum = 0;
+    for (const [i, line] of (body.lines as any[]).entries()) {
+      const at = `lines.${i}`;
+      if (line.type !== undefined && !LINE_TYPES.has(line.type))
+        return invalid('The line type is invalid', `${at}.type`);
+      if (typeof line.description !== 'string' || !line.description)
+        return invalid('The description is required', `${at}.description`);
+      if (!Number.isInteger(line.quantity) || line.quantity < 1)
+        return invalid('The quantity must be a positive integer', `${at}.quantity`);
+      for (const key of ['unitPrice', 'totalAmount', 'discountAmount', 'vatAmount']) {
+        if (line[key] === undefined) continue;
+        const problem = this.checkSignedAmount(line[key], `${at}.${key}`, currency);
+        if (problem) return problem;
+      }
+      if (!line.unitPrice || !line.totalAmount)
+        return invalid('The unitPrice and totalAmount are required', `${at}.totalAmount`);
+      const discount = line.discountAmount ? minor(line.discountAmount) : 0;
+      if (minor(line.totalAmount) !== minor(line.unitPrice) * line.quantity - discount)
+        return invalid(
+          'The totalAmount must be unitPrice × quantity − discountAmount',
+          `${at}.totalAmount`,
+        );
+      if (line.vatRate !== undefined) {
+        if (typeof line.vatRate !== 'string' || !/^\d{1,2}(\.\d{1,2})?$/.test(line.vatRate))
+          return invalid('The VAT rate must be a string such as "21.00"', `${at}.vatRate`);
+        if (!line.vatAmount)
+          return invalid('The vatAmount is required with a vatRate', `${at}.vatAmount`);
+        const rate = Math.round(Number(line.vatRate) * 100);
+        const expected = Math.round((minor(line.totalAmount) * rate) / (10000 + rate));
+        if (Math.abs(minor(line.vatAmount) - expected) > 1)
+          return invalid(
+            `The vatAmount must be totalAmount × (vatRate / (100 + vatRate)): ${expected}`,
+            `${at}.vatAmount`,
+          );
+      }
+      sum += minor(line.totalAmount);
+    }
+    if (sum !== minor(body.amount))
+      return invalid('The sum of the totalAmount of the lines must equal the amount', 'amount');
+    return null;
+  }
+
+  /** billingAddress and shippingAddress: Mollie's field names, the fields it needs together. */
+  private checkAddresses(body: Record<string, any>): SimResponse | null {
+    for (const name of ['billingAddress', 'shippingAddress']) {
+      const address = body[name];
+      if (address === undefined) continue;
+      const unknown = Object.keys(address).find((key) => !ADDRESS_FIELDS.has(key));
+      if (unknown)
+        return mollieError(
+          422,
+          'Unprocessable Entity',
+          `Unknown field ${unknown}`,
+          `${name}.${unknown}`,
+        );
+      for (const key of ['streetAndNumber', 'postalCode', 'city', 'country']) {
+        if (typeof address[key] !== 'string' || !address[key])
+          return mollieError(
+            422,
+            'Unprocessable Entity',
+            `The ${key} is required`,
+            `${name}.${key}`,
+          );
+      }
+      if (!/^[A-Z]{2}$/.test(address.country))
+        return mollieError(
+          422,
+          'Unprocessable Entity',
+          'The country is invalid',
+          `${name}.country`,
+        );
+      if (address.phone !== undefined && !/^\+\d{7,15}$/.test(address.phone))
+        return mollieError(422, 'Unprocessable Entity', 'The phone must be E.164', `${name}.phone`);
+    }
+    if (body.method === 'klarna') {
+      const billing = body.billingAddress;
+      if (!billing?.givenName || !billing?.familyName || !billing?.email)
+        return mollieError(
+          422,
+          'Unprocessable Entity',
+          'Klarna needs a billing address with givenName, familyName and email',
+          'billingAddress',
+        );
+    }
+    return null;
+  }
+
+  /** An amount on a line: like checkAmount, but a discount is negative. */
+  private checkSignedAmount(amount: any, field: string, currency: string): SimResponse | null {
+    if (amount && typeof amount.value === 'string' && amount.value.startsWith('-'))
+      return this.checkAmount({ ...amount, value: amount.value.slice(1) }, field, currency);
+    return this.checkAmount(amount, field, currency);
+  }
+
   private create(body: Record<string, any>): SimResponse {
     const problem = this.checkAmount(body.amount, 'amount');
     if (problem) return problem;
@@ -302,6 +439,8 @@ export class MollieSimulator extends PspSimulator {
         'captureMode',
       );
     }
+    const orderProblem = this.checkLines(body) ?? this.checkAddresses(body);
+    if (orderProblem) return orderProblem;
     const id = `tr_${randomBytes(5).toString('hex')}`;
     const payment: SimPayment = {
       resource: 'payment',
@@ -317,6 +456,9 @@ export class MollieSimulator extends PspSimulator {
       captureMode: body.captureMode ?? 'automatic',
       metadata: body.metadata ?? null,
       createdAt: new Date().toISOString(),
+      ...(body.lines ? { lines: body.lines } : {}),
+      ...(body.billingAddress ? { billingAddress: body.billingAddress } : {}),
+      ...(body.shippingAddress ? { shippingAddress: body.shippingAddress } : {}),
       refunds: [],
       captures: [],
     };
@@ -484,9 +626,14 @@ export class MollieSimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage(`Mollie checkout ${id}`, ['paid', 'failed', 'canceled', 'expired']);
     if (payment.status !== 'open') return { status: 409, body: `payment is ${payment.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
     if (!['paid', 'failed', 'canceled', 'expired'].includes(outcome))
       return { status: 400, body: 'unknown outcome' };
+    if (fields.method !== undefined && !METHODS.has(fields.method))
+      return { status: 400, body: 'unknown method' };
+    // Mollie fills in `method` with what the customer picked (unless the shop fixed it).
+    if (['paid', 'failed'].includes(outcome)) payment.method ??= fields.method ?? 'ideal';
     // A manual-capture payment is authorized, not paid, when the customer completes it.
     payment.status =
       outcome === 'paid' && payment.captureMode === 'manual' ? 'authorized' : outcome;

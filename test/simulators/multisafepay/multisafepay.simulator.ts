@@ -8,6 +8,7 @@ import {
   SimRequest,
   SimResponse,
 } from '../psp-simulator';
+import { cartProblem } from './multisafepay-cart-rules';
 
 const CURRENCIES = new Set([
   'EUR',
@@ -50,6 +51,10 @@ interface SimOrder {
   created: string;
   modified: string;
   customer: Record<string, unknown>;
+  delivery?: Record<string, unknown>;
+  shopping_cart?: { items: Record<string, unknown>[] };
+  checkout_options?: Record<string, unknown>;
+  seconds_active?: number;
   payment_details: { type: string | null; capture?: 'manual'; capture_remain?: number };
   captureMode: 'manual' | null;
   related_transactions: {
@@ -141,6 +146,8 @@ export class MultisafepaySimulator extends PspSimulator {
       !['POST', 'GET'].includes(options.notification_method)
     )
       return mspError(400, 1010, 'Invalid variable: notification_method');
+    const cart = cartProblem(body);
+    if (cart) return mspError(400, cart.code, cart.info);
     if (this.orders.has(body.order_id))
       return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
     if (
@@ -164,6 +171,10 @@ export class MultisafepaySimulator extends PspSimulator {
       created: now,
       modified: now,
       customer: body.customer ?? {},
+      ...(body.delivery ? { delivery: body.delivery } : {}),
+      ...(body.shopping_cart ? { shopping_cart: body.shopping_cart } : {}),
+      ...(body.checkout_options ? { checkout_options: body.checkout_options } : {}),
+      ...(body.seconds_active ? { seconds_active: body.seconds_active } : {}),
       payment_details: { type: body.gateway ?? null },
       captureMode: body.capture === 'manual' ? 'manual' : null,
       related_transactions: [],
@@ -323,7 +334,10 @@ export class MultisafepaySimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage(`MultiSafepay ${orderId}`, ['paid', 'failed', 'canceled', 'expired']);
     if (order.status !== 'initialized') return { status: 409, body: `order is ${order.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
+    if (fields.method !== undefined && !GATEWAYS.has(fields.method))
+      return { status: 400, body: 'unknown gateway' };
     const next: Record<string, [string, string]> = {
       paid: ['completed', 'completed'],
       failed: ['declined', 'declined'],
@@ -333,10 +347,17 @@ export class MultisafepaySimulator extends PspSimulator {
     if (!next[outcome]) return { status: 400, body: 'unknown outcome' };
     this.set(order, ...next[outcome]);
     if (outcome === 'failed') order.reason = 'Declined by the issuer';
+    // The gateway the customer paid with (the requested one when the shop fixed it).
+    if (['paid', 'failed'].includes(outcome))
+      order.payment_details.type = order.gateway ?? fields.method ?? 'IDEAL';
     if (outcome === 'paid' && order.captureMode === 'manual') {
       // An authorization: the order is completed, the money is not (transaction initialized).
       order.financial_status = 'initialized';
-      order.payment_details = { type: 'VISA', capture: 'manual', capture_remain: order.amount };
+      order.payment_details = {
+        type: fields.method ?? 'VISA',
+        capture: 'manual',
+        capture_remain: order.amount,
+      };
     }
     await this.notify(order);
     return redirect(

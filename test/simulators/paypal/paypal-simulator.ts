@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { breakdownIssue } from './paypal-breakdown';
 import {
   createSign,
   createVerify,
@@ -32,6 +33,8 @@ interface Order {
   intent: 'CAPTURE' | 'AUTHORIZE';
   request: any;
   declineNext: boolean;
+  /** How the buyer paid, once approved. */
+  paymentSource?: 'paypal' | 'card';
   authorizations: any[];
   captures: any[];
   refunds: any[];
@@ -260,6 +263,14 @@ export class PayPalSimulator extends PspSimulator {
       "/purchase_units/@reference_id=='default'/amount/value",
     );
     if (precision) return precision;
+    const issue = breakdownIssue(unit);
+    if (issue)
+      return this.error(
+        422,
+        'UNPROCESSABLE_ENTITY',
+        'The requested action could not be performed, semantically incorrect, or failed business validation.',
+        [issue],
+      );
     const context = body.payment_source?.paypal?.experience_context;
     if (!context?.return_url) {
       return this.error(
@@ -480,7 +491,8 @@ export class PayPalSimulator extends PspSimulator {
     if (request.method === 'GET')
       return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
     const context = order.request.payment_source.paypal.experience_context;
-    const outcome = formFields(request.body).outcome as PayPalOutcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome as PayPalOutcome;
     if (order.status !== 'PAYER_ACTION_REQUIRED') return text(409, `order is ${order.status}`);
     if (outcome === 'canceled') {
       // The buyer went back to the shop; PayPal sends nothing.
@@ -492,6 +504,8 @@ export class PayPalSimulator extends PspSimulator {
     }
     if (!['paid', 'authorized', 'failed'].includes(outcome)) return text(400, 'unknown outcome');
     order.status = 'APPROVED';
+    // How the buyer chose to pay on PayPal's page: the wallet, or a card as a guest.
+    order.paymentSource = fields.method === 'card' ? 'card' : 'paypal';
     order.declineNext = outcome === 'failed';
     await this.emit('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.orderView(order));
     return this.redirectTo(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
@@ -591,7 +605,20 @@ export class PayPalSimulator extends PspSimulator {
       id: order.id,
       intent: order.intent,
       status: order.status,
-      payment_source: { paypal: {} },
+      payment_source:
+        order.paymentSource === 'card'
+          ? { card: { name: 'Jane Doe', last_digits: '1111', brand: 'VISA', type: 'CREDIT' } }
+          : {
+              paypal: {
+                ...(order.paymentSource
+                  ? {
+                      email_address: 'buyer@example.com',
+                      account_id: 'QYR5Z8XDVJNXQ',
+                      account_status: 'VERIFIED',
+                    }
+                  : {}),
+              },
+            },
       purchase_units: [
         {
           reference_id: unit.reference_id ?? 'default',

@@ -60,6 +60,7 @@ const SESSION_PARAMS = new Set([
   'metadata',
   'payment_intent_data',
   'expires_at',
+  'discounts',
 ]);
 
 function stripeError(
@@ -91,6 +92,26 @@ interface SimIntent {
   capture_method: string;
   metadata: Params;
   last_payment_error: unknown;
+  /** The PaymentMethod id (pm_…); expanded to the object with `expand[]=payment_intent.payment_method`. */
+  payment_method: string | null;
+  payment_method_types: string[];
+  livemode: false;
+}
+interface SimCoupon {
+  id: string;
+  object: 'coupon';
+  amount_off: number;
+  currency: string;
+  duration: string;
+  max_redemptions: number | null;
+  name: string | null;
+  times_redeemed: number;
+  valid: boolean;
+}
+interface SimPaymentMethod {
+  id: string;
+  object: 'payment_method';
+  type: string;
   livemode: false;
 }
 interface SimSession {
@@ -111,6 +132,9 @@ interface SimSession {
   livemode: false;
   captureMethod: string;
   intentMetadata: Params;
+  /** What line_items said (Stripe lists them at /line_items; kept here for the suites). */
+  lineItems: { name: string; unit_amount: number; quantity: number }[];
+  expires_at: number | null;
 }
 interface SimRefund {
   id: string;
@@ -134,6 +158,8 @@ export class StripeSimulator extends PspSimulator {
   readonly sessions = new Map<string, SimSession>();
   readonly intents = new Map<string, SimIntent>();
   readonly refunds = new Map<string, SimRefund>();
+  readonly paymentMethods = new Map<string, SimPaymentMethod>();
+  readonly coupons = new Map<string, SimCoupon>();
   readonly events: { id: string; type: string }[] = [];
   /** The next refund is accepted (pending) and then fails, as when the card account is closed. */
   failNextRefund = false;
@@ -248,9 +274,24 @@ export class StripeSimulator extends PspSimulator {
           'session',
           'resource_missing',
         );
+      const expand = request.query.getAll('expand[]');
+      const unknown = expand.find(
+        (path) => !['payment_intent', 'payment_intent.payment_method'].includes(path),
+      );
+      if (unknown)
+        return stripeError(
+          400,
+          'invalid_request_error',
+          `This property cannot be expanded (${unknown}).`,
+          'expand',
+        );
       return json(
         200,
-        this.sessionView(found, request.query.getAll('expand[]').includes('payment_intent')),
+        this.sessionView(
+          found,
+          expand.includes('payment_intent'),
+          expand.includes('payment_intent.payment_method'),
+        ),
       );
     }
     return stripeError(
@@ -262,6 +303,7 @@ export class StripeSimulator extends PspSimulator {
 
   private async post(path: string, params: Params): Promise<SimResponse> {
     if (path === '/v1/checkout/sessions') return this.createSession(params);
+    if (path === '/v1/coupons') return this.createCoupon(params);
     if (path === '/v1/refunds') return this.createRefund(params);
     let match = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
     if (match) {
@@ -300,6 +342,187 @@ export class StripeSimulator extends PspSimulator {
     return stripeError(404, 'invalid_request_error', `Unrecognized request URL (POST: ${path}).`);
   }
 
+  /**
+   * `line_items[n]` with `price_data` as Checkout takes them: one currency, a non-negative
+   * integer unit_amount (Checkout has no negative lines: discounts are coupons), a product
+   * name, a positive quantity.
+   */
+  private lineItems(params: Params):
+    | {
+        list: { name: string; unit_amount: number; quantity: number }[];
+        subtotal: number;
+        currency: string;
+      }
+    | { error: SimResponse } {
+    const items = Object.entries((params.line_items ?? {}) as Params);
+    if (items.length === 0)
+      return {
+        error: stripeError(
+          400,
+          'invalid_request_error',
+          'You must specify either `line_items` or `price` for a payment-mode session.',
+          'line_items',
+          'parameter_missing',
+        ),
+      };
+    const list: { name: string; unit_amount: number; quantity: number }[] = [];
+    let currency = '';
+    for (const [index, raw] of items) {
+      const item = raw as Params;
+      const price = item.price_data as Params | undefined;
+      const at = `line_items[${index}]`;
+      const fail = (message: string, param: string, code: string) => ({
+        error: stripeError(400, 'invalid_request_error', message, param, code),
+      });
+      if (!price)
+        return fail(
+          `Missing required param: ${at}[price_data].`,
+          `${at}[price_data]`,
+          'parameter_missing',
+        );
+      if (typeof price.currency !== 'string' || !CURRENCIES.has(price.currency))
+        return fail(
+          `Invalid currency: ${String(price.currency)}.`,
+          `${at}[price_data][currency]`,
+          'parameter_invalid_string',
+        );
+      if (currency && price.currency !== currency)
+        return fail(
+          'All line items must have the same currency.',
+          `${at}[price_data][currency]`,
+          'parameter_invalid_string',
+        );
+      currency = price.currency;
+      if (typeof price.unit_amount !== 'string' || !/^\d+$/.test(price.unit_amount))
+        return fail(
+          `Invalid non-negative integer: ${String(price.unit_amount)}`,
+          `${at}[price_data][unit_amount]`,
+          'parameter_invalid_integer',
+        );
+      const name = (price.product_data as Params | undefined)?.name;
+      if (typeof name !== 'string' || !name)
+        return fail(
+          `Missing required param: ${at}[price_data][product_data][name].`,
+          `${at}[price_data][product_data][name]`,
+          'parameter_missing',
+        );
+      if (typeof item.quantity !== 'string' || !/^[1-9]\d*$/.test(item.quantity))
+        return fail(
+          `Missing required param: ${at}[quantity].`,
+          `${at}[quantity]`,
+          'parameter_missing',
+        );
+      list.push({ name, unit_amount: Number(price.unit_amount), quantity: Number(item.quantity) });
+    }
+    const subtotal = list.reduce((sum, item) => sum + item.unit_amount * item.quantity, 0);
+    return { list, subtotal, currency };
+  }
+
+  /** `discounts[0][coupon]`: an existing coupon in the session's currency (at most one). */
+  private discount(
+    params: Params,
+    currency: string,
+  ): { amountOff: number } | { error: SimResponse } {
+    const discounts = Object.values((params.discounts ?? {}) as Params) as Params[];
+    if (discounts.length === 0) return { amountOff: 0 };
+    const id = discounts[0].coupon;
+    const coupon = typeof id === 'string' ? this.coupons.get(id) : undefined;
+    if (discounts.length > 1 || !coupon || coupon.currency !== currency)
+      return {
+        error: stripeError(
+          400,
+          'invalid_request_error',
+          `No such coupon: '${String(id)}'`,
+          'discounts[0][coupon]',
+          'resource_missing',
+        ),
+      };
+    coupon.times_redeemed += 1;
+    return { amountOff: coupon.amount_off };
+  }
+
+  /** `expires_at`: a Unix timestamp 30 minutes to 24 hours from now. */
+  private expiresAt(params: Params): SimResponse | null {
+    if (params.expires_at === undefined) return null;
+    const at = Number(params.expires_at);
+    const now = Date.now() / 1000;
+    if (
+      typeof params.expires_at !== 'string' ||
+      !/^\d+$/.test(params.expires_at) ||
+      at < now + 1800 - 5 ||
+      at > now + 86400
+    )
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.',
+        'expires_at',
+        'parameter_invalid_integer',
+      );
+    return null;
+  }
+
+  /** POST /v1/coupons: an amount_off coupon (the connector makes one per discounted payment). */
+  private createCoupon(params: Params): SimResponse {
+    const allowed = new Set([
+      'amount_off',
+      'currency',
+      'duration',
+      'max_redemptions',
+      'name',
+      'metadata',
+    ]);
+    const unknown = Object.keys(params).find((key) => !allowed.has(key));
+    if (unknown)
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Received unknown parameter: ${unknown}`,
+        unknown,
+        'parameter_unknown',
+      );
+    if (typeof params.amount_off !== 'string' || !/^[1-9]\d*$/.test(params.amount_off))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Invalid positive integer',
+        'amount_off',
+        'parameter_invalid_integer',
+      );
+    if (typeof params.currency !== 'string' || !CURRENCIES.has(params.currency))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'You must pass currency when passing amount_off',
+        'currency',
+        'parameter_missing',
+      );
+    if (
+      params.duration !== undefined &&
+      !['once', 'repeating', 'forever'].includes(params.duration as string)
+    )
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'Invalid duration',
+        'duration',
+        'parameter_invalid_string',
+      );
+    const coupon: SimCoupon = {
+      id: randomBytes(4).toString('hex'),
+      object: 'coupon',
+      amount_off: Number(params.amount_off),
+      currency: params.currency,
+      duration: (params.duration as string | undefined) ?? 'once',
+      max_redemptions: params.max_redemptions ? Number(params.max_redemptions) : null,
+      name: (params.name as string | undefined) ?? null,
+      times_redeemed: 0,
+      valid: true,
+    };
+    this.coupons.set(coupon.id, coupon);
+    return json(200, coupon);
+  }
+
   private createSession(params: Params): SimResponse {
     const unknown = Object.keys(params).find((key) => !SESSION_PARAMS.has(key));
     if (unknown)
@@ -326,48 +549,12 @@ export class StripeSimulator extends PspSimulator {
         'success_url',
         'parameter_missing',
       );
-    const item = (params.line_items as Params | undefined)?.['0'] as Params | undefined;
-    const price = item?.price_data as Params | undefined;
-    if (!item || !price)
-      return stripeError(
-        400,
-        'invalid_request_error',
-        'You must specify either `line_items` or `price` for a payment-mode session.',
-        'line_items',
-        'parameter_missing',
-      );
-    if (typeof price.currency !== 'string' || !CURRENCIES.has(price.currency))
-      return stripeError(
-        400,
-        'invalid_request_error',
-        `Invalid currency: ${String(price.currency)}.`,
-        'line_items[0][price_data][currency]',
-        'parameter_invalid_string',
-      );
-    if (typeof price.unit_amount !== 'string' || !/^\d+$/.test(price.unit_amount))
-      return stripeError(
-        400,
-        'invalid_request_error',
-        `Invalid integer: ${String(price.unit_amount)}`,
-        'line_items[0][price_data][unit_amount]',
-        'parameter_invalid_integer',
-      );
-    if (typeof (price.product_data as Params | undefined)?.name !== 'string')
-      return stripeError(
-        400,
-        'invalid_request_error',
-        'Missing required param: line_items[0][price_data][product_data][name].',
-        'line_items[0][price_data][product_data][name]',
-        'parameter_missing',
-      );
-    if (typeof item.quantity !== 'string' || !/^[1-9]\d*$/.test(item.quantity))
-      return stripeError(
-        400,
-        'invalid_request_error',
-        'Missing required param: line_items[0][quantity].',
-        'line_items[0][quantity]',
-        'parameter_missing',
-      );
+    const items = this.lineItems(params);
+    if ('error' in items) return items.error;
+    const discount = this.discount(params, items.currency);
+    if ('error' in discount) return discount.error;
+    const expiry = this.expiresAt(params);
+    if (expiry) return expiry;
     const intentData = (params.payment_intent_data ?? {}) as Params;
     const captureMethod = (intentData.capture_method as string | undefined) ?? 'automatic_async';
     if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod))
@@ -385,8 +572,10 @@ export class StripeSimulator extends PspSimulator {
       mode: 'payment',
       status: 'open',
       payment_status: 'unpaid',
-      amount_total: Number(price.unit_amount) * Number(item.quantity),
-      currency: price.currency,
+      amount_total: items.subtotal - discount.amountOff,
+      currency: items.currency,
+      lineItems: items.list,
+      expires_at: params.expires_at ? Number(params.expires_at) : null,
       client_reference_id: (params.client_reference_id as string | undefined) ?? null,
       success_url: params.success_url,
       cancel_url: (params.cancel_url as string | undefined) ?? null,
@@ -404,12 +593,24 @@ export class StripeSimulator extends PspSimulator {
     return json(200, this.sessionView(session, false));
   }
 
-  private sessionView(session: SimSession, expandIntent: boolean) {
+  private sessionView(session: SimSession, expandIntent: boolean, expandMethod = false) {
     const view: Partial<SimSession> = { ...session };
     delete view.captureMethod;
     delete view.intentMetadata;
+    delete view.lineItems;
     const intent = session.payment_intent ? this.intents.get(session.payment_intent) : undefined;
-    return { ...view, payment_intent: expandIntent && intent ? intent : session.payment_intent };
+    // Like Stripe: a nested expansion only applies inside an expanded parent.
+    const method =
+      expandMethod && intent?.payment_method
+        ? this.paymentMethods.get(intent.payment_method)
+        : undefined;
+    return {
+      ...view,
+      payment_intent:
+        expandIntent && intent
+          ? { ...intent, payment_method: method ?? intent.payment_method }
+          : session.payment_intent,
+    };
   }
 
   private expire(session: SimSession): void {
@@ -598,7 +799,8 @@ export class StripeSimulator extends PspSimulator {
         'expired',
       ]);
     if (session.status !== 'open') return { status: 409, body: `session is ${session.status}` };
-    const outcome = formFields(request.body).outcome;
+    const fields = formFields(request.body);
+    const outcome = fields.outcome;
     if (outcome === 'canceled') return redirect(session.cancel_url ?? session.success_url);
     if (outcome === 'expired') {
       this.expire(session);
@@ -607,6 +809,17 @@ export class StripeSimulator extends PspSimulator {
     }
     if (!['paid', 'failed', 'processing'].includes(outcome))
       return { status: 400, body: 'unknown outcome' };
+    // The customer picks one of the session's payment_method_types (all, when none were set).
+    const offered = session.payment_method_types.length ? session.payment_method_types : null;
+    const type = fields.method ?? offered?.[0] ?? 'card';
+    if (offered && !offered.includes(type)) return { status: 400, body: 'method not offered' };
+    const paymentMethod: SimPaymentMethod = {
+      id: `pm_${randomBytes(12).toString('hex')}`,
+      object: 'payment_method',
+      type,
+      livemode: false,
+    };
+    this.paymentMethods.set(paymentMethod.id, paymentMethod);
     const intent: SimIntent = {
       id: `pi_${randomBytes(12).toString('hex')}`,
       object: 'payment_intent',
@@ -618,6 +831,8 @@ export class StripeSimulator extends PspSimulator {
       capture_method: session.captureMethod,
       metadata: session.intentMetadata,
       last_payment_error: null,
+      payment_method: paymentMethod.id,
+      payment_method_types: offered ?? ['card', type].filter((t, i, all) => all.indexOf(t) === i),
       livemode: false,
     };
     this.intents.set(intent.id, intent);

@@ -1,0 +1,86 @@
+import type { Money } from '../../common/money/money';
+import type { Address, OrderLine } from '../../payments/order-details';
+import type { CreatePaymentRequest } from '../provider.interface';
+import type { PayPalMoney } from './paypal.types';
+
+type ToMoney = (money: Money) => PayPalMoney;
+
+const sum = (lines: OrderLine[], currency: string): Money => ({
+  currency,
+  value: lines.reduce((total, line) => total + line.totalAmount.value, 0),
+});
+
+/**
+ * The purchase unit's `items` and `amount.breakdown`. Our prices include VAT, so an item's
+ * unit_amount is its unitPrice and no tax is split out; shipping lines go to `shipping`,
+ * surcharges to `handling`, discounts to `discount`: PayPal then finds amount = item_total +
+ * shipping + handling − discount, as our lines add up to it.
+ */
+export function paypalItems(
+  request: CreatePaymentRequest,
+  toMoney: ToMoney,
+): { amount: PayPalMoney & { breakdown?: Record<string, PayPalMoney> }; items?: object[] } {
+  const amount = toMoney(request.amount);
+  if (!request.lines) return { amount };
+  const currency = request.amount.currency;
+  const of = (type: string) => request.lines!.filter((line) => (line.type ?? 'physical') === type);
+  const goods = request.lines.filter(
+    (line) => !['shipping_fee', 'surcharge', 'discount'].includes(line.type ?? 'physical'),
+  );
+  const breakdown: Record<string, PayPalMoney> = { item_total: toMoney(sum(goods, currency)) };
+  if (of('shipping_fee').length) breakdown.shipping = toMoney(sum(of('shipping_fee'), currency));
+  if (of('surcharge').length) breakdown.handling = toMoney(sum(of('surcharge'), currency));
+  if (of('discount').length) {
+    const discount = sum(of('discount'), currency);
+    breakdown.discount = toMoney({ currency, value: -discount.value });
+  }
+  return {
+    amount: { ...amount, breakdown },
+    items: goods.map((line) => ({
+      name: line.name.slice(0, 127),
+      unit_amount: toMoney(line.unitPrice),
+      quantity: String(line.quantity),
+      ...(line.sku ? { sku: line.sku.slice(0, 127) } : {}),
+      category: line.type === 'digital' ? 'DIGITAL_GOODS' : 'PHYSICAL_GOODS',
+    })),
+  };
+}
+
+function portable(address: Address) {
+  return {
+    address_line_1: address.streetAndNumber,
+    admin_area_2: address.city,
+    ...(address.region ? { admin_area_1: address.region } : {}),
+    postal_code: address.postalCode,
+    country_code: address.country,
+  };
+}
+
+/** The purchase unit's `shipping`: the name and address PayPal shows and may not change. */
+export function paypalShipping(request: CreatePaymentRequest): object | undefined {
+  const address = request.shippingAddress;
+  if (!address) return undefined;
+  return {
+    type: 'SHIPPING',
+    name: { full_name: `${address.givenName} ${address.familyName}`.slice(0, 300) },
+    address: portable(address),
+  };
+}
+
+/**
+ * What `payment_source.paypal` pre-fills for the buyer: the billing name and address and the
+ * email. The phone is left out: PayPal wants it split into country code and national number.
+ */
+export function paypalPayer(request: CreatePaymentRequest): Record<string, unknown> {
+  const billing = request.billingAddress;
+  const email = billing?.email ?? request.customer?.email;
+  return {
+    ...(email ? { email_address: email } : {}),
+    ...(billing
+      ? {
+          name: { given_name: billing.givenName, surname: billing.familyName },
+          address: portable(billing),
+        }
+      : {}),
+  };
+}
