@@ -38,7 +38,7 @@ export const NAV_ITEMS: NavItem[] = [
     icon: IconPlugConnected,
     available: true,
   },
-  // Version 2 routes: GET /api/v1/admin/provider-webhooks (+ replay), GET /api/v1/admin/audit-events.
-  { path: '/provider-webhooks', label: 'Provider webhooks', icon: IconWebhook, available: false },
+  { path: '/provider-webhooks', label: 'Provider webhooks', icon: IconWebhook, available: true },
+  // Version 2 route: GET /api/v1/admin/audit-events.
   { path: '/audit-log', label: 'Audit log', icon: IconHistory, available: false },
 ];

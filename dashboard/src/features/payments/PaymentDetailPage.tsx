@@ -168,6 +168,10 @@ export default function PaymentDetailPage() {
   const accounts = useAllProviderAccounts();
   const rules = useAllRoutingRules();
   const notifications = usePaymentNotifications(payment.data);
+  // The provider webhooks that named this payment (the inbox, newest first; one page of 100).
+  const webhooks = $api.useQuery('get', '/api/v1/admin/provider-webhooks', {
+    params: { query: { paymentId: id, limit: 100 } },
+  });
 
   if (payment.isPending) return <LoadingState label="Loading the payment…" />;
   if (payment.isError) {
@@ -218,6 +222,23 @@ export default function PaymentDetailPage() {
           {failure}
         </Alert>
       ) : null}
+      {p.needsAttention ? (
+        <Alert
+          color="orange"
+          variant="outline"
+          icon={<IconAlertTriangle aria-hidden />}
+          title="Needs attention"
+          data-testid="needs-attention"
+        >
+          <Stack gap={4}>
+            {p.needsAttention.operations.map((operation) => (
+              <Text size="sm" key={operation.id} className="break-anywhere">
+                {operation.why}
+              </Text>
+            ))}
+          </Stack>
+        </Alert>
+      ) : null}
       <Summary
         payment={p}
         refunds={refundRows}
@@ -261,7 +282,22 @@ export default function PaymentDetailPage() {
               events={events.data.data}
               refunds={refundRows}
               notifications={notifications.data?.notifications ?? []}
+              webhooks={webhooks.data?.data ?? []}
             />
+            {webhooks.isError ? (
+              <Text size="xs" mt="sm">
+                Provider webhooks could not be loaded.
+              </Text>
+            ) : null}
+            {webhooks.data?.nextCursor ? (
+              <Text size="xs" mt="sm">
+                Only the 100 most recent provider webhooks are shown;{' '}
+                <Anchor component={Link} to={`/provider-webhooks?paymentId=${p.id}`} size="xs">
+                  see them all
+                </Anchor>
+                .
+              </Text>
+            ) : null}
             {notifications.isError ? (
               <Text size="xs" mt="sm">
                 Shop notifications could not be loaded.
