@@ -881,6 +881,7 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     expect(signature).toEqual(expect.any(String));
     expect(await page.locator('main').textContent()).not.toContain(signature);
     expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'provider-webhook-dead-desktop');
 
     // Cancelled at the confirmation: nothing happens.
     await page.getByRole('button', { name: 'Replay…' }).click();
@@ -899,7 +900,6 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
       (await adminApi('GET', `/api/v1/admin/provider-webhooks/${seeded.deadWebhook.id}`)).body,
     ).toMatchObject({ status: 'processed', attempts: seeded.deadWebhook.attempts + 1 });
     await shows(page.getByRole('heading', { level: 1 }), 'processed');
-    await screenshot(page, 'provider-webhook-detail-desktop');
 
     // The payment's timeline has the webhook, between its status changes.
     await go(`/payments/${seeded.yen.id}`);

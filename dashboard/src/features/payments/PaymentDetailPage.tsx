@@ -35,7 +35,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" fw={600}>
         {label}
       </Text>
-      <div className="break-anywhere">{children}</div>
+      <div className="break-anywhere fact-value">{children}</div>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { Link, useSearchParams } from 'react-router';
 import { $api } from '../../api/client';
 import { namesById, useAllProviderAccounts } from '../../api/lists';
@@ -70,6 +71,53 @@ function WebhookRow({ webhook, accountName }: { webhook: ProviderWebhook; accoun
   );
 }
 
+/** On a phone: one compact card per webhook instead of a wide table. */
+function WebhookCards({
+  webhooks,
+  names,
+}: {
+  webhooks: ProviderWebhook[];
+  names: Map<string, string>;
+}) {
+  return (
+    <Stack gap="xs" role="list" aria-label="Provider webhooks">
+      {webhooks.map((webhook) => (
+        <Paper key={webhook.id} withBorder p="sm" role="listitem" data-webhook-id={webhook.id}>
+          <Group justify="space-between" wrap="nowrap" gap="xs">
+            <Text size="sm" fw={600}>
+              {providerLabel(webhook.provider)}
+            </Text>
+            <StatusBadge status={webhook.status} />
+          </Group>
+          <Anchor
+            component={Link}
+            to={`/provider-webhooks/${webhook.id}`}
+            ff="monospace"
+            size="sm"
+            className="break-anywhere"
+            aria-label={`Webhook ${webhook.id}`}
+          >
+            {webhook.id}
+          </Anchor>
+          <Text size="xs" c="dimmed" className="break-anywhere">
+            {names.get(webhook.providerAccountId) ?? webhook.providerAccountId} ·{' '}
+            {webhook.paymentId ?? 'no payment'} · {webhook.attempts}{' '}
+            {webhook.attempts === 1 ? 'attempt' : 'attempts'}
+          </Text>
+          {webhook.error ? (
+            <Text size="xs" className="break-anywhere" lineClamp={2}>
+              {webhook.error}
+            </Text>
+          ) : null}
+          <Text size="xs" c="dimmed">
+            <DateTime value={webhook.receivedAt} />
+          </Text>
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
 /** The provider webhook inbox: what each PSP sent, whether it was applied, and why not. */
 export default function ProviderWebhooksPage() {
   const [searchParams, setSearchParams] = useSearchParams();
@@ -92,6 +140,7 @@ export default function ProviderWebhooksPage() {
     { placeholderData: (previous) => previous },
   );
   const filtered = Object.values(filters).some(Boolean);
+  const phone = useMediaQuery('(max-width: 48em)');
 
   const apply = (next: InboxFilters) => setSearchParams(inboxFiltersToSearch(next));
 
@@ -125,28 +174,32 @@ export default function ProviderWebhooksPage() {
       >
         {(data) => (
           <Stack gap="sm">
-            <TableScroll minWidth={820} label="Provider webhooks">
-              <Table verticalSpacing="xs" striped aria-label="Provider webhooks">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Received</Table.Th>
-                    <Table.Th>Webhook</Table.Th>
-                    <Table.Th>Payment</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Last error</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.data.map((webhook) => (
-                    <WebhookRow
-                      key={webhook.id}
-                      webhook={webhook}
-                      accountName={names.get(webhook.providerAccountId)}
-                    />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </TableScroll>
+            {phone ? (
+              <WebhookCards webhooks={data.data} names={names} />
+            ) : (
+              <TableScroll minWidth={820} label="Provider webhooks">
+                <Table verticalSpacing="xs" striped aria-label="Provider webhooks">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Received</Table.Th>
+                      <Table.Th>Webhook</Table.Th>
+                      <Table.Th>Payment</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Last error</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {data.data.map((webhook) => (
+                      <WebhookRow
+                        key={webhook.id}
+                        webhook={webhook}
+                        accountName={names.get(webhook.providerAccountId)}
+                      />
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </TableScroll>
+            )}
             <Group justify="space-between" gap="xs">
               <Text size="sm" c="dimmed">
                 Page {cursors.length + 1}
