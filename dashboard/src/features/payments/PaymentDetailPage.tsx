@@ -28,6 +28,7 @@ import { PaymentActions } from './PaymentActions';
 import { PaymentTimeline } from './PaymentTimeline';
 import { RoutingDecision } from './RoutingDecision';
 import { usePaymentNotifications } from './use-payment-notifications';
+import { WriteOnly } from '../../components/WriteOnly';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -245,7 +246,11 @@ export default function PaymentDetailPage() {
         testMode={account?.testMode}
         accountName={account?.name}
       />
-      {refunds.isSuccess ? <PaymentActions payment={p} refunds={refundRows} /> : null}
+      {refunds.isSuccess ? (
+        <WriteOnly>
+          <PaymentActions payment={p} refunds={refundRows} />
+        </WriteOnly>
+      ) : null}
       <Card withBorder>
         <Title order={2} size="h4" mb="xs">
           Routing decision

@@ -15,6 +15,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { DateTime } from '../../components/DateTime';
 import { providerInfo, providerLabel } from './provider-catalog';
 import { ProviderAccountForm } from './ProviderAccountForm';
+import { WriteOnly } from '../../components/WriteOnly';
 
 function Health({ id }: { id: string }) {
   const health = $api.useQuery('get', '/api/v1/admin/provider-accounts/{id}/health', {
@@ -147,28 +148,30 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
         </Text>
         <AllowedIntegrations ids={account.integrationIds} />
         <Health id={account.id} />
-        <Group gap="xs" mt="xs">
-          <Button size="xs" variant="default" onClick={onEdit}>
-            Edit
-          </Button>
-          <Button
-            size="xs"
-            variant="default"
-            onClick={() => void toggle()}
-            loading={patch.isPending}
-          >
-            {account.enabled ? 'Disable' : 'Enable'}
-          </Button>
-          <Button
-            size="xs"
-            variant="outline"
-            color="red"
-            onClick={() => void del()}
-            loading={remove.isPending}
-          >
-            Delete…
-          </Button>
-        </Group>
+        <WriteOnly>
+          <Group gap="xs" mt="xs">
+            <Button size="xs" variant="default" onClick={onEdit}>
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => void toggle()}
+              loading={patch.isPending}
+            >
+              {account.enabled ? 'Disable' : 'Enable'}
+            </Button>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => void del()}
+              loading={remove.isPending}
+            >
+              Delete…
+            </Button>
+          </Group>
+        </WriteOnly>
       </Stack>
     </Card>
   );
@@ -184,12 +187,14 @@ export default function ProviderAccountsPage() {
         title="Provider accounts"
         description="Your contracts with payment service providers. Routing rules send payments to these accounts."
         actions={
-          <Button
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setEditing('new')}
-          >
-            Add account
-          </Button>
+          <WriteOnly>
+            <Button
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setEditing('new')}
+            >
+              Add account
+            </Button>
+          </WriteOnly>
         }
       />
       <QueryView

@@ -25,6 +25,7 @@ import { TableScroll } from '../../components/TableScroll';
 import { providerLabel } from '../providers/provider-catalog';
 import { prettyBody, STATUS_HELP } from './inbox-filters';
 import { ReplayButton } from './ReplayButton';
+import { WriteOnly } from '../../components/WriteOnly';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -95,10 +96,12 @@ function WebhookView({ webhook }: { webhook: ProviderWebhookDetail }) {
           </Text>
         }
         actions={
-          <ReplayButton
-            webhook={webhook}
-            onReplayed={(after) => queryClient.setQueryData(queryKey, after)}
-          />
+          <WriteOnly>
+            <ReplayButton
+              webhook={webhook}
+              onReplayed={(after) => queryClient.setQueryData(queryKey, after)}
+            />
+          </WriteOnly>
         }
       />
       {webhook.error ? (
