@@ -59,7 +59,7 @@ describe('the allowed integrations of a provider account', () => {
       <ProviderAccountForm account={account} onDone={done} />,
       { network: true },
     );
-    expect(picker().placeholder).toBe('Every integration');
+    await waitFor(() => expect(picker().placeholder).toBe('Every integration'));
     await userEvent.click(picker());
     await userEvent.click(await screen.findByRole('option', { name: 'Point of sale' }));
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));

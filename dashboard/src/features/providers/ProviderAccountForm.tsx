@@ -188,7 +188,13 @@ export function ProviderAccountForm({
           <MultiSelect
             label="Integrations that may use this account"
             description="Leave empty for every integration. Payments, routing rules and defaults of other integrations cannot use it."
-            placeholder={form.values.integrationIds.length ? undefined : 'Every integration'}
+            placeholder={
+              form.values.integrationIds.length
+                ? undefined
+                : integrations.isPending
+                  ? 'Every integration (loading the list…)'
+                  : 'Every integration'
+            }
             data={integrationOptions}
             searchable
             clearable
