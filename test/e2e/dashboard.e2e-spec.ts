@@ -908,6 +908,14 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     await shows(webhookEntry, 'processed');
     await webhookEntry.getByRole('link', { name: seeded.deadWebhook.id }).click();
     await page.waitForURL(`${base}/dashboard/provider-webhooks/${seeded.deadWebhook.id}`);
+    await page.goBack();
+    await page.getByRole('link', { name: 'Provider webhooks of this payment' }).click();
+    await page.waitForURL(`${base}/dashboard/provider-webhooks?paymentId=${seeded.yen.id}`);
+    await page.locator(`tr[data-webhook-id="${seeded.deadWebhook.id}"]`).waitFor();
+    expect(await page.locator('tr[data-webhook-id]').count()).toBe(
+      (await adminApi('GET', `/api/v1/admin/provider-webhooks?paymentId=${seeded.yen.id}`)).body
+        .data.length,
+    );
   });
 
   it('limits a provider account to chosen integrations, and names the rule that still needs an account the form would take away', async () => {

@@ -274,9 +274,14 @@ export default function PaymentDetailPage() {
         )}
       </Card>
       <Card withBorder>
-        <Title order={2} size="h4" mb="xs">
-          Timeline
-        </Title>
+        <Group justify="space-between" align="baseline" mb="xs" gap="xs">
+          <Title order={2} size="h4">
+            Timeline
+          </Title>
+          <Anchor component={Link} to={`/provider-webhooks?paymentId=${p.id}`} size="sm">
+            Provider webhooks of this payment
+          </Anchor>
+        </Group>
         {events.isError ? (
           <ErrorState error={events.error} onRetry={() => void events.refetch()} />
         ) : events.isPending ? (
@@ -296,11 +301,7 @@ export default function PaymentDetailPage() {
             ) : null}
             {webhooks.data?.nextCursor ? (
               <Text size="xs" mt="sm">
-                Only the 100 most recent provider webhooks are shown;{' '}
-                <Anchor component={Link} to={`/provider-webhooks?paymentId=${p.id}`} size="xs">
-                  see them all
-                </Anchor>
-                .
+                Only the 100 most recent provider webhooks are shown.
               </Text>
             ) : null}
             {notifications.isError ? (
