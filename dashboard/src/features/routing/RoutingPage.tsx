@@ -209,11 +209,14 @@ export default function RoutingPage() {
           </Stack>
         )}
       </QueryView>
-      <SimulateBox
-        integrations={integrations.data ?? []}
-        rules={rules.data ?? []}
-        accountNames={namesById(accounts.data)}
-      />
+      {/* A POST: read-only users may call only GET routes (CONTRACT, roles), so they do not get it. */}
+      <WriteOnly>
+        <SimulateBox
+          integrations={integrations.data ?? []}
+          rules={rules.data ?? []}
+          accountNames={namesById(accounts.data)}
+        />
+      </WriteOnly>
       <ResponsiveModal
         opened={editing !== null}
         onClose={() => setEditing(null)}
