@@ -27,6 +27,8 @@ export interface AuditEvent {
   targetType: string;
   targetId: string | null;
   outcome: 'succeeded' | 'failed';
+  /** The problem `code` of a failed attempt (the server on main has it; not in the contract). */
+  failureCode?: string | null;
   changedFields: string[];
   correlationId: string | null;
 }
@@ -36,6 +38,7 @@ export interface AuditEventsQuery {
   action?: string;
   targetType?: string;
   targetId?: string;
+  outcome?: 'succeeded' | 'failed';
   from?: string;
   to?: string;
   limit?: number;

@@ -49,7 +49,9 @@ describe('the audit log', () => {
       action: 'payment.refund',
     });
     await userEvent.click(screen.getByRole('button', { name: 'Older' }));
-    await screen.findByText('failed');
+    await vi.waitFor(() =>
+      expect(document.querySelector('tr[data-audit-id="aud_0"]')?.textContent).toContain('failed'),
+    );
     expect(auditRequests().at(-1)!.url.searchParams.get('cursor')).toBe('n1');
   });
 
@@ -57,6 +59,31 @@ describe('the audit log', () => {
     render();
     await screen.findByTestId('audit-unavailable');
     expect(screen.getByText('No audit log on this server yet')).toBeTruthy();
+  });
+
+  it("puts the server's field error for a filter under that filter", async () => {
+    api.on((r) =>
+      r.url.pathname === '/api/v1/admin/audit-events'
+        ? {
+            status: 400,
+            body: {
+              status: 400,
+              title: 'Bad Request',
+              detail: 'action: must be an action such as provider_account.update',
+              errors: [
+                { field: 'action', message: 'must be an action such as provider_account.update' },
+              ],
+            },
+          }
+        : undefined,
+    );
+    render('/audit-log?action=Refund!');
+    const action = screen.getByRole('textbox', { name: 'Action' });
+    await vi.waitFor(() => expect(action.getAttribute('aria-invalid')).toBe('true'));
+    expect(screen.getAllByText('must be an action such as provider_account.update')).toHaveLength(
+      1,
+    );
+    expect(auditRequests()[0]!.url.searchParams.get('action')).toBe('Refund!');
   });
 
   it("shows another failure as the server's problem with a retry", async () => {

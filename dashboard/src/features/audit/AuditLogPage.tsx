@@ -5,6 +5,7 @@ import {
   Button,
   Code,
   Group,
+  Select,
   SimpleGrid,
   Stack,
   Table,
@@ -14,6 +15,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { fetchAuditEvents, isMissingRoute, type AuditEvent } from '../../api/pending-routes';
+import { fieldErrors } from '../../api/problem';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -30,13 +32,17 @@ import {
 
 function FiltersForm({
   initial,
+  serverErrors,
   onApply,
 }: {
   initial: AuditFilters;
+  /** The server's field errors for the filters applied (a 400 naming `action`, …). */
+  serverErrors: Record<string, string>;
   onApply: (filters: AuditFilters) => void;
 }) {
   const [values, setValues] = useState(initial);
-  const [errors, setErrors] = useState<Partial<Record<keyof AuditFilters, string>>>({});
+  const [localErrors, setErrors] = useState<Partial<Record<keyof AuditFilters, string>>>({});
+  const errors: Partial<Record<string, string>> = { ...serverErrors, ...localErrors };
   const field = (key: keyof AuditFilters) => ({
     value: values[key],
     onChange: (e: React.ChangeEvent<HTMLInputElement>) => {
@@ -59,6 +65,15 @@ function FiltersForm({
         <TextInput label="Action" placeholder="provider_account.update" {...field('action')} />
         <TextInput label="Target type" placeholder="payment" {...field('targetType')} />
         <TextInput label="Target id" placeholder="pay_…" {...field('targetId')} />
+        <Select
+          label="Outcome"
+          placeholder="Any"
+          clearable
+          data={['succeeded', 'failed']}
+          value={values.outcome || null}
+          onChange={(value) => setValues((v) => ({ ...v, outcome: value ?? '' }))}
+          error={errors.outcome}
+        />
         <TextInput label="From" type="date" {...field('from')} />
         <TextInput label="To" type="date" {...field('to')} />
       </SimpleGrid>
@@ -121,6 +136,11 @@ function EventRow({ event }: { event: AuditEvent }) {
         >
           {event.outcome}
         </Badge>
+        {event.failureCode ? (
+          <Text size="xs" c="dimmed">
+            {event.failureCode}
+          </Text>
+        ) : null}
       </Table.Td>
       <Table.Td className="break-anywhere">
         <Text size="sm">{event.changedFields.length ? event.changedFields.join(', ') : '—'}</Text>
@@ -235,6 +255,7 @@ export default function AuditLogPage() {
       <FiltersForm
         key={filterKey}
         initial={filters}
+        serverErrors={events.isError ? fieldErrors(events.error) : {}}
         onApply={(next) => setSearchParams(auditFiltersToSearch(next))}
       />
       {content}

@@ -25,6 +25,12 @@ describe('audit log filters', () => {
     });
   });
 
+  it('sends the outcome only when it is one the server knows', () => {
+    const base = auditFiltersFromSearch(new URLSearchParams('outcome=failed'));
+    expect(auditApiQuery(base)).toEqual({ limit: 50, outcome: 'failed' });
+    expect(auditApiQuery({ ...base, outcome: 'maybe' })).toEqual({ limit: 50 });
+  });
+
   it('refuses days out of order before any request', () => {
     const base = auditFiltersFromSearch(new URLSearchParams());
     expect(validateAuditFilters({ ...base, from: '2026-11-30', to: '2026-11-01' })).toEqual({

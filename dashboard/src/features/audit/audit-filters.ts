@@ -7,6 +7,7 @@ export interface AuditFilters {
   action: string;
   targetType: string;
   targetId: string;
+  outcome: string;
   from: string;
   to: string;
 }
@@ -16,6 +17,7 @@ export const EMPTY_AUDIT_FILTERS: AuditFilters = {
   action: '',
   targetType: '',
   targetId: '',
+  outcome: '',
   from: '',
   to: '',
 };
@@ -56,6 +58,8 @@ export function auditApiQuery(
   const query: AuditEventsQuery = { limit, ...(cursor ? { cursor } : {}) };
   for (const key of ['actor', 'action', 'targetType', 'targetId'] as const)
     if (filters[key].trim()) query[key] = filters[key].trim();
+  if (filters.outcome === 'succeeded' || filters.outcome === 'failed')
+    query.outcome = filters.outcome;
   if (DAY.test(filters.from)) query.from = localDayStart(filters.from);
   if (DAY.test(filters.to)) query.to = localDayStart(filters.to, 1);
   return query;
