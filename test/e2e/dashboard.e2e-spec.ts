@@ -274,7 +274,8 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/search=order-1001/);
     await shows(page.getByTestId('total-count'), /^1$/);
-    expect(await page.locator('tbody tr[data-payment-id]').count()).toBe(1);
+    // The list and the totals load separately; the old rows stay until the new ones come.
+    await eventually(async () => (await page.locator('tbody tr[data-payment-id]').count()) === 1);
     expect(await page.locator('tbody tr[data-payment-id]').getAttribute('data-payment-id')).toBe(
       seeded.paid.id,
     );
@@ -309,7 +310,7 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     ).body;
     expect(totals.count).toBe(5);
     await shows(page.getByTestId('totals-USD'), '$75.00 in 5');
-    expect(await page.locator('tbody tr[data-payment-id]').count()).toBe(5);
+    await eventually(async () => (await page.locator('tbody tr[data-payment-id]').count()) === 5);
 
     await choose(page, page, 'Status', 'failed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -320,16 +321,19 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
   it('pages with the cursor and exports the whole filter as CSV', async () => {
     await go('/payments?currency=USD');
     await shows(page.getByTestId('total-count'), /^26$/);
-    const first = await page
-      .locator('tbody tr[data-payment-id]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-payment-id')));
-    expect(first).toHaveLength(25);
+    // The rows shown, once there are `count` of them: a page stays on screen until the next one
+    // replaces it.
+    const rowsOnce = (count: number) =>
+      eventually(async () => {
+        const ids = await page
+          .locator('tbody tr[data-payment-id]')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-payment-id')));
+        return ids.length === count ? ids : undefined;
+      });
+    const first = await rowsOnce(25);
     await page.getByRole('button', { name: 'Older' }).click();
     await shows(page.getByText('Page 2'), 'Page 2');
-    const second = await page
-      .locator('tbody tr[data-payment-id]')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-payment-id')));
-    expect(second).toHaveLength(1);
+    const second = await rowsOnce(1);
     expect(first).not.toContain(second[0]);
     await page.getByRole('button', { name: 'Newer' }).click();
     await shows(page.getByText('Page 1'), 'Page 1');
