@@ -20,6 +20,8 @@ export default defineConfig({
   test: {
     // Component tests ask for a DOM with `// @vitest-environment happy-dom`; the rest run in Node.
     environment: 'node',
+    // The API client's base URL is the page's origin.
+    environmentOptions: { happyDOM: { url: 'http://localhost:28888/dashboard/' } },
     include: ['src/**/*.test.{ts,tsx}'],
   },
 });

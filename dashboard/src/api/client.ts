@@ -15,7 +15,8 @@ export function setTokenSource(source: TokenSource): void {
   tokens = source;
 }
 
-const auth: Middleware = {
+/** Adds the access token and turns every failure into a problem (shared with pending-routes.ts). */
+export const auth: Middleware = {
   async onRequest({ request }) {
     const token = await tokens.accessToken();
     if (token) request.headers.set('Authorization', `Bearer ${token}`);

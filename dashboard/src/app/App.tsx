@@ -23,6 +23,11 @@ const EndpointDeliveriesPage = lazy(
   () => import('../features/notifications/EndpointDeliveriesPage'),
 );
 const IntegrationsPage = lazy(() => import('../features/integrations/IntegrationsPage'));
+const AuditLogPage = lazy(() => import('../features/audit/AuditLogPage'));
+const ProviderWebhooksPage = lazy(() => import('../features/webhooks/ProviderWebhooksPage'));
+const ProviderWebhookDetailPage = lazy(
+  () => import('../features/webhooks/ProviderWebhookDetailPage'),
+);
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -55,6 +60,9 @@ function Screens({ signInError }: { signInError: string | null }) {
         <Route path="notifications" element={<NotificationsPage />} />
         <Route path="notifications/:id" element={<EndpointDeliveriesPage />} />
         <Route path="integrations" element={<IntegrationsPage />} />
+        <Route path="provider-webhooks" element={<ProviderWebhooksPage />} />
+        <Route path="provider-webhooks/:id" element={<ProviderWebhookDetailPage />} />
+        <Route path="audit-log" element={<AuditLogPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1,9 +1,20 @@
-import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Text } from '@mantine/core';
+import {
+  Alert,
+  AppShell,
+  Box,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Text,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconLogout } from '@tabler/icons-react';
 import { Suspense } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { NAV_ITEMS } from './navigation';
+import { useCanWrite } from '../api/pending-routes';
 import { displayName, useAuth } from '../auth/auth-context';
 import { SessionBanner } from '../auth/SessionBanner';
 import { LoadingState } from '../components/states';
@@ -12,6 +23,7 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
   const { user, signOut } = useAuth();
   const location = useLocation();
+  const canWrite = useCanWrite();
   const isActive = (path: string) =>
     path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
 
@@ -68,6 +80,11 @@ export function AppLayout() {
       </AppShell.Navbar>
       <AppShell.Main>
         <SessionBanner />
+        {canWrite ? null : (
+          <Alert color="gray" variant="outline" mb="md" data-testid="read-only" maw={1280}>
+            Read-only access: you can look at everything here but change nothing.
+          </Alert>
+        )}
         <Box maw={1280}>
           <Suspense fallback={<LoadingState label="Loading…" />}>
             <Outlet />

@@ -17,6 +17,9 @@ const COLORS: Record<string, string> = {
   closed: 'green',
   open: 'red',
   half_open: 'orange',
+  received: 'blue',
+  processed: 'green',
+  rejected: 'red',
 };
 
 /** A status in words with a coloured dot: the text stays dark, so it reads at any size (AA). */

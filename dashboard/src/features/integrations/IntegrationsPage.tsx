@@ -23,6 +23,7 @@ import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { SecretOnce } from '../../components/SecretOnce';
 import { EmptyState, QueryView } from '../../components/states';
 import { IntegrationForm } from './IntegrationForm';
+import { WriteOnly } from '../../components/WriteOnly';
 
 type Dialog =
   | { kind: 'new' }
@@ -151,14 +152,16 @@ function IntegrationCard({
                   </Table.Td>
                   <Table.Td ta="right">
                     {key.revokedAt ? null : (
-                      <Button
-                        size="compact-xs"
-                        variant="outline"
-                        color="red"
-                        onClick={() => void revokeKey(key.id, key.prefix)}
-                      >
-                        Revoke…
-                      </Button>
+                      <WriteOnly>
+                        <Button
+                          size="compact-xs"
+                          variant="outline"
+                          color="red"
+                          onClick={() => void revokeKey(key.id, key.prefix)}
+                        >
+                          Revoke…
+                        </Button>
+                      </WriteOnly>
                     )}
                   </Table.Td>
                 </Table.Tr>
@@ -166,32 +169,34 @@ function IntegrationCard({
             </Table.Tbody>
           </Table>
         </TableScroll>
-        <Group gap="xs">
-          <Button
-            size="xs"
-            leftSection={<IconKey size={14} aria-hidden />}
-            onClick={() => void createKey()}
-            loading={newKey.isPending}
-          >
-            New API key
-          </Button>
-          <Button
-            size="xs"
-            variant="default"
-            onClick={() => onDialog({ kind: 'edit', integration })}
-          >
-            Edit
-          </Button>
-          <Button
-            size="xs"
-            variant="outline"
-            color="red"
-            onClick={() => void del()}
-            loading={remove.isPending}
-          >
-            Delete…
-          </Button>
-        </Group>
+        <WriteOnly>
+          <Group gap="xs">
+            <Button
+              size="xs"
+              leftSection={<IconKey size={14} aria-hidden />}
+              onClick={() => void createKey()}
+              loading={newKey.isPending}
+            >
+              New API key
+            </Button>
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => onDialog({ kind: 'edit', integration })}
+            >
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => void del()}
+              loading={remove.isPending}
+            >
+              Delete…
+            </Button>
+          </Group>
+        </WriteOnly>
         {active.length === 0 && integration.apiKeys.length > 0 ? (
           <Text size="xs">Every key is revoked: the shop cannot call the payment API.</Text>
         ) : null}
@@ -212,12 +217,14 @@ export default function IntegrationsPage() {
         title="Integrations and API keys"
         description="The shops that use this server. Each calls the payment API with its own API key and sees only its own payments."
         actions={
-          <Button
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setDialog({ kind: 'new' })}
-          >
-            Add integration
-          </Button>
+          <WriteOnly>
+            <Button
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setDialog({ kind: 'new' })}
+            >
+              Add integration
+            </Button>
+          </WriteOnly>
         }
       />
       <QueryView

@@ -23,6 +23,7 @@ import { EmptyState, ErrorState, QueryView } from '../../components/states';
 import { TableScroll } from '../../components/TableScroll';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatRate, successRate } from './delivery-rate';
+import { WriteOnly } from '../../components/WriteOnly';
 
 const STATUSES = ['all', 'pending', 'failing', 'delivered', 'dead'] as const;
 type StatusFilter = (typeof STATUSES)[number];
@@ -134,9 +135,16 @@ function DeliveryRow({
           )}
         </Table.Td>
         <Table.Td ta="right">
-          <Button size="xs" variant="default" onClick={() => void run()} loading={retry.isPending}>
-            {delivery.status === 'delivered' ? 'Re-send' : 'Retry now'}
-          </Button>
+          <WriteOnly>
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => void run()}
+              loading={retry.isPending}
+            >
+              {delivery.status === 'delivered' ? 'Re-send' : 'Retry now'}
+            </Button>
+          </WriteOnly>
         </Table.Td>
       </Table.Tr>
       {open ? (

@@ -14,6 +14,7 @@ import { EmptyState, QueryView } from '../../components/states';
 import { formatRate, successRate } from './delivery-rate';
 import { EndpointForm } from './EndpointForm';
 import { RotateSecretForm } from './RotateSecretForm';
+import { WriteOnly } from '../../components/WriteOnly';
 
 type Dialog =
   | { kind: 'new' }
@@ -112,35 +113,41 @@ function EndpointCard({
           <Button size="xs" component={Link} to={`/notifications/${endpoint.id}`}>
             Deliveries
           </Button>
-          <Button size="xs" variant="default" onClick={() => onDialog({ kind: 'edit', endpoint })}>
-            Edit
-          </Button>
-          {endpoint.type === 'webhook' ? (
+          <WriteOnly>
             <Button
               size="xs"
               variant="default"
-              onClick={() => onDialog({ kind: 'rotate', endpoint })}
+              onClick={() => onDialog({ kind: 'edit', endpoint })}
             >
-              Rotate secret…
+              Edit
             </Button>
-          ) : null}
-          <Button
-            size="xs"
-            variant="default"
-            onClick={() => void toggle()}
-            loading={patch.isPending}
-          >
-            {endpoint.enabled ? 'Disable' : 'Enable'}
-          </Button>
-          <Button
-            size="xs"
-            variant="outline"
-            color="red"
-            onClick={() => void del()}
-            loading={remove.isPending}
-          >
-            Delete…
-          </Button>
+            {endpoint.type === 'webhook' ? (
+              <Button
+                size="xs"
+                variant="default"
+                onClick={() => onDialog({ kind: 'rotate', endpoint })}
+              >
+                Rotate secret…
+              </Button>
+            ) : null}
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => void toggle()}
+              loading={patch.isPending}
+            >
+              {endpoint.enabled ? 'Disable' : 'Enable'}
+            </Button>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => void del()}
+              loading={remove.isPending}
+            >
+              Delete…
+            </Button>
+          </WriteOnly>
         </Group>
       </Stack>
     </Card>
@@ -160,12 +167,14 @@ export default function NotificationsPage() {
         title="Notifications"
         description="Where each shop hears about its payments' status changes: signed HTTP webhooks or RabbitMQ, at least once."
         actions={
-          <Button
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setDialog({ kind: 'new' })}
-          >
-            Add endpoint
-          </Button>
+          <WriteOnly>
+            <Button
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setDialog({ kind: 'new' })}
+            >
+              Add endpoint
+            </Button>
+          </WriteOnly>
         }
       />
       {totals.data ? (

@@ -5,20 +5,22 @@ import { Link } from 'react-router';
 import { $api, fetchClient } from '../../api/client';
 import { useAllEndpoints, useAllProviderAccounts } from '../../api/lists';
 import { LoadingState } from '../../components/states';
-
-interface Problem {
-  key: string;
-  text: string;
-  to: string;
-}
+import {
+  attentionProblems,
+  countWebhooks,
+  paymentsNeedingAttention,
+  WEBHOOK_PROBLEM_STATUSES,
+  webhookProblems,
+  type OpenProblem as Problem,
+} from './open-problems';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Things an operator should look at, each with a link: notification endpoints that fail or
- * were disabled, provider accounts whose circuit is open, payments stuck in pending or waiting
- * for capture. (Refunds needing attention and failing provider webhooks join when the server
- * has those routes: CONTRACT "Additions, version 2".)
+ * were disabled, provider accounts whose circuit is open, provider webhooks failing, dead or
+ * rejected, payments whose refund, capture or cancel the provider has not settled in time
+ * (`needsAttention`), payments stuck in pending or waiting for capture.
  */
 export function OpenProblems() {
   const endpoints = useAllEndpoints();
@@ -73,7 +75,31 @@ export function OpenProblems() {
     },
   });
 
-  const problems: Problem[] = [...(checks.data ?? [])];
+  const webhooks = useQuery({
+    queryKey: ['open-problems', 'provider-webhooks'],
+    queryFn: async () =>
+      webhookProblems(
+        await Promise.all(
+          WEBHOOK_PROBLEM_STATUSES.map(async (status) => ({
+            status,
+            ...(await countWebhooks(status)),
+          })),
+        ),
+      ),
+  });
+  const attention = useQuery({
+    queryKey: ['open-problems', 'needs-attention'],
+    queryFn: async () => {
+      const { payments, complete } = await paymentsNeedingAttention();
+      return attentionProblems(payments, complete);
+    },
+  });
+
+  const problems: Problem[] = [
+    ...(checks.data ?? []),
+    ...(webhooks.data ?? []),
+    ...(attention.data ?? []),
+  ];
   if (stuck.data && stuck.data.count > 0) {
     problems.push({
       key: 'stuck',
@@ -90,27 +116,49 @@ export function OpenProblems() {
   }
 
   if (
-    checks.isPending &&
-    (endpoints.isPending || accounts.isPending || checks.fetchStatus === 'fetching')
+    (checks.isPending &&
+      (endpoints.isPending || accounts.isPending || checks.fetchStatus === 'fetching')) ||
+    webhooks.isPending ||
+    attention.isPending
   )
     return <LoadingState label="Checking for problems…" />;
-  if (checks.isError || endpoints.isError || accounts.isError)
-    return <Text size="sm">Some checks could not run; try again later.</Text>;
+  const failed =
+    checks.isError ||
+    endpoints.isError ||
+    accounts.isError ||
+    webhooks.isError ||
+    attention.isError;
+  const incomplete = failed ? (
+    <Text size="sm" data-testid="checks-failed">
+      Some checks could not run; try again later.
+    </Text>
+  ) : null;
   if (problems.length === 0)
     return (
-      <Text size="sm" data-testid="no-problems">
-        Nothing needs attention.
-      </Text>
+      incomplete ?? (
+        <Text size="sm" data-testid="no-problems">
+          Nothing needs attention.
+        </Text>
+      )
     );
   return (
-    <List spacing="xs" size="sm" data-testid="problems">
-      {problems.map((p) => (
-        <List.Item key={p.key}>
-          <Anchor component={Link} to={p.to}>
-            {p.text}
-          </Anchor>
-        </List.Item>
-      ))}
-    </List>
+    <>
+      <List spacing="xs" size="sm" data-testid="problems">
+        {problems.map((p) => (
+          <List.Item key={p.key} data-problem={p.key}>
+            {p.to ? (
+              <Anchor component={Link} to={p.to} className="break-anywhere">
+                {p.text}
+              </Anchor>
+            ) : (
+              <Text span size="sm">
+                {p.text}
+              </Text>
+            )}
+          </List.Item>
+        ))}
+      </List>
+      {incomplete}
+    </>
   );
 }

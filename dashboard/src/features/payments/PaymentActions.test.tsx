@@ -3,10 +3,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { Payment, Refund } from '../../api/types';
-import { renderWithProviders } from '../../test/render';
-import { PaymentActions } from './PaymentActions';
 
-afterEach(() => cleanup());
+// The API client keeps the fetch it finds when it loads: install the fake server first, so
+// that "before any request" is checked against what was really sent.
+const api = await vi.hoisted(async () =>
+  (await import('../../test/mock-fetch')).installMockFetch(),
+);
+const { renderWithProviders } = await import('../../test/render');
+const { PaymentActions } = await import('./PaymentActions');
+
+afterEach(() => {
+  cleanup();
+  api.reset();
+});
 
 const payment = (overrides: Partial<Payment>): Payment =>
   ({
@@ -59,7 +68,6 @@ describe('PaymentActions', () => {
   });
 
   it('checks the amount in the currency (decimal comma welcome) and confirms with it formatted, before any request', async () => {
-    const fetch = vi.spyOn(globalThis, 'fetch');
     renderWithProviders(<PaymentActions payment={payment({})} refunds={[]} />);
     const amount = screen.getByLabelText('Amount to refund');
     await userEvent.clear(amount);
@@ -72,7 +80,6 @@ describe('PaymentActions', () => {
     const confirm = await screen.findByRole('button', { name: 'Refund €4.10' });
     expect(screen.getByTestId('confirm-amount').textContent).toBe('€4.10');
     expect(confirm).toBeTruthy();
-    expect(fetch).not.toHaveBeenCalled();
-    fetch.mockRestore();
+    expect(api.sent).toEqual([]);
   });
 });

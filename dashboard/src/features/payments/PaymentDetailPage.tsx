@@ -28,6 +28,7 @@ import { PaymentActions } from './PaymentActions';
 import { PaymentTimeline } from './PaymentTimeline';
 import { RoutingDecision } from './RoutingDecision';
 import { usePaymentNotifications } from './use-payment-notifications';
+import { WriteOnly } from '../../components/WriteOnly';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -35,7 +36,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" fw={600}>
         {label}
       </Text>
-      <div className="break-anywhere">{children}</div>
+      <div className="break-anywhere fact-value">{children}</div>
     </div>
   );
 }
@@ -168,6 +169,10 @@ export default function PaymentDetailPage() {
   const accounts = useAllProviderAccounts();
   const rules = useAllRoutingRules();
   const notifications = usePaymentNotifications(payment.data);
+  // The provider webhooks that named this payment (the inbox, newest first; one page of 100).
+  const webhooks = $api.useQuery('get', '/api/v1/admin/provider-webhooks', {
+    params: { query: { paymentId: id, limit: 100 } },
+  });
 
   if (payment.isPending) return <LoadingState label="Loading the payment…" />;
   if (payment.isError) {
@@ -218,13 +223,34 @@ export default function PaymentDetailPage() {
           {failure}
         </Alert>
       ) : null}
+      {p.needsAttention ? (
+        <Alert
+          color="orange"
+          variant="outline"
+          icon={<IconAlertTriangle aria-hidden />}
+          title="Needs attention"
+          data-testid="needs-attention"
+        >
+          <Stack gap={4}>
+            {p.needsAttention.operations.map((operation) => (
+              <Text size="sm" key={operation.id} className="break-anywhere">
+                {operation.why}
+              </Text>
+            ))}
+          </Stack>
+        </Alert>
+      ) : null}
       <Summary
         payment={p}
         refunds={refundRows}
         testMode={account?.testMode}
         accountName={account?.name}
       />
-      {refunds.isSuccess ? <PaymentActions payment={p} refunds={refundRows} /> : null}
+      {refunds.isSuccess ? (
+        <WriteOnly>
+          <PaymentActions payment={p} refunds={refundRows} />
+        </WriteOnly>
+      ) : null}
       <Card withBorder>
         <Title order={2} size="h4" mb="xs">
           Routing decision
@@ -248,9 +274,14 @@ export default function PaymentDetailPage() {
         )}
       </Card>
       <Card withBorder>
-        <Title order={2} size="h4" mb="xs">
-          Timeline
-        </Title>
+        <Group justify="space-between" align="baseline" mb="xs" gap="xs">
+          <Title order={2} size="h4">
+            Timeline
+          </Title>
+          <Anchor component={Link} to={`/provider-webhooks?paymentId=${p.id}`} size="sm">
+            Provider webhooks of this payment
+          </Anchor>
+        </Group>
         {events.isError ? (
           <ErrorState error={events.error} onRetry={() => void events.refetch()} />
         ) : events.isPending ? (
@@ -261,7 +292,18 @@ export default function PaymentDetailPage() {
               events={events.data.data}
               refunds={refundRows}
               notifications={notifications.data?.notifications ?? []}
+              webhooks={webhooks.data?.data ?? []}
             />
+            {webhooks.isError ? (
+              <Text size="xs" mt="sm">
+                Provider webhooks could not be loaded.
+              </Text>
+            ) : null}
+            {webhooks.data?.nextCursor ? (
+              <Text size="xs" mt="sm">
+                Only the 100 most recent provider webhooks are shown.
+              </Text>
+            ) : null}
             {notifications.isError ? (
               <Text size="xs" mt="sm">
                 Shop notifications could not be loaded.

@@ -1,15 +1,18 @@
-import { Badge, Group, Text, Timeline } from '@mantine/core';
-import { IconArrowRight, IconBell, IconReceiptRefund } from '@tabler/icons-react';
-import type { PaymentEvent, Refund } from '../../api/types';
+import { Anchor, Badge, Group, Text, Timeline } from '@mantine/core';
+import { IconArrowRight, IconBell, IconReceiptRefund, IconWebhook } from '@tabler/icons-react';
+import { Link } from 'react-router';
+import type { PaymentEvent, ProviderWebhook, Refund } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { MoneyText } from '../../components/MoneyText';
 import { StatusBadge } from '../../components/StatusBadge';
+import { providerLabel } from '../providers/provider-catalog';
 import type { PaymentNotification } from './use-payment-notifications';
 
 type Entry =
   | { kind: 'event'; at: string; event: PaymentEvent }
   | { kind: 'refund'; at: string; refund: Refund }
-  | { kind: 'notification'; at: string; notification: PaymentNotification };
+  | { kind: 'notification'; at: string; notification: PaymentNotification }
+  | { kind: 'webhook'; at: string; webhook: ProviderWebhook };
 
 const SOURCE: Record<string, string> = {
   api: 'by the API',
@@ -66,15 +69,41 @@ function NotificationItem({
   );
 }
 
-/** Status changes, refunds and shop notifications of one payment, in the order they happened. */
+function WebhookItem({ webhook }: { webhook: ProviderWebhook }) {
+  return (
+    <>
+      <Group gap={6} wrap="wrap">
+        <Text size="sm" fw={600}>
+          Webhook from {providerLabel(webhook.provider)}
+        </Text>
+        <StatusBadge status={webhook.status} />
+      </Group>
+      <Text size="xs" c="dimmed" className="break-anywhere">
+        <Anchor component={Link} to={`/provider-webhooks/${webhook.id}`} size="xs" ff="monospace">
+          {webhook.id}
+        </Anchor>{' '}
+        · {webhook.verified ? 'signed' : 'unsigned'} · {webhook.attempts}{' '}
+        {webhook.attempts === 1 ? 'attempt' : 'attempts'}
+        {webhook.error ? ` · ${webhook.error}` : ''}
+      </Text>
+    </>
+  );
+}
+
+/**
+ * Status changes, refunds, provider webhooks and shop notifications of one payment, in the
+ * order they happened.
+ */
 export function PaymentTimeline({
   events,
   refunds,
   notifications,
+  webhooks = [],
 }: {
   events: PaymentEvent[];
   refunds: Refund[];
   notifications: PaymentNotification[];
+  webhooks?: ProviderWebhook[];
 }) {
   const entries: Entry[] = [
     ...events.map((event) => ({ kind: 'event' as const, at: event.createdAt, event })),
@@ -84,6 +113,7 @@ export function PaymentTimeline({
       at: notification.delivery.createdAt,
       notification,
     })),
+    ...webhooks.map((webhook) => ({ kind: 'webhook' as const, at: webhook.receivedAt, webhook })),
   ].sort((a, b) => a.at.localeCompare(b.at));
 
   return (
@@ -95,6 +125,8 @@ export function PaymentTimeline({
           bullet={
             entry.kind === 'notification' ? (
               <IconBell size={12} aria-hidden />
+            ) : entry.kind === 'webhook' ? (
+              <IconWebhook size={12} aria-hidden />
             ) : entry.kind === 'refund' ? (
               <IconReceiptRefund size={12} aria-hidden />
             ) : null
@@ -109,6 +141,7 @@ export function PaymentTimeline({
           {entry.kind === 'notification' ? (
             <NotificationItem notification={entry.notification} />
           ) : null}
+          {entry.kind === 'webhook' ? <WebhookItem webhook={entry.webhook} /> : null}
           {entry.kind === 'refund' ? (
             <Text size="sm">
               <b>Refund {entry.refund.id}</b> of <MoneyText money={entry.refund.amount} /> requested

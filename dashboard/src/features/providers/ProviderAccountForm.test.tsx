@@ -3,10 +3,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ProviderAccount } from '../../api/types';
-import { renderWithProviders } from '../../test/render';
-import { ProviderAccountForm } from './ProviderAccountForm';
 
-afterEach(() => cleanup());
+// The API client keeps the fetch it finds when it loads: install the fake server first, so
+// that "before any request" is checked against what was really sent.
+const api = await vi.hoisted(async () =>
+  (await import('../../test/mock-fetch')).installMockFetch(),
+);
+const { renderWithProviders } = await import('../../test/render');
+const { ProviderAccountForm } = await import('./ProviderAccountForm');
+
+afterEach(() => {
+  cleanup();
+  api.reset();
+});
 
 async function chooseProvider(label: string) {
   await userEvent.click(screen.getByLabelText(/^Provider/, { selector: 'input' }));
@@ -27,7 +36,6 @@ describe('ProviderAccountForm', () => {
   });
 
   it('names every missing field before sending anything', async () => {
-    const fetch = vi.spyOn(globalThis, 'fetch');
     renderWithProviders(<ProviderAccountForm onDone={() => {}} />);
     await chooseProvider('PayPal');
     await userEvent.click(screen.getByRole('button', { name: 'Add account' }));
@@ -35,8 +43,7 @@ describe('ProviderAccountForm', () => {
     expect(screen.getByText('Give the account a name')).toBeTruthy();
     expect(screen.getByText('Client id is required')).toBeTruthy();
     expect(screen.getByLabelText(/^Client secret/).getAttribute('aria-invalid')).toBe('true');
-    expect(fetch).not.toHaveBeenCalled();
-    fetch.mockRestore();
+    expect(api.sent).toEqual([]);
   });
 
   it('leaves write-only credentials alone when editing, until asked to replace them', async () => {

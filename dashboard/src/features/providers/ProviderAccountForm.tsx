@@ -4,6 +4,7 @@ import {
   Checkbox,
   Fieldset,
   Group,
+  MultiSelect,
   PasswordInput,
   Select,
   Stack,
@@ -14,10 +15,12 @@ import {
 import { useForm } from '@mantine/form';
 import { useQueryClient } from '@tanstack/react-query';
 import { $api } from '../../api/client';
-import { fieldErrors } from '../../api/problem';
+import { useAllIntegrations } from '../../api/lists';
+import { fieldErrors, toProblem } from '../../api/problem';
 import type { ProviderAccount } from '../../api/types';
 import { notifyFormError, notifySuccess } from '../../components/feedback';
 import {
+  accountFieldErrors,
   createAccountBody,
   initialValues,
   updateAccountBody,
@@ -45,6 +48,14 @@ export function ProviderAccountForm({
     validate: validateAccount,
   });
   const info = providerInfo(form.values.provider);
+  const integrations = useAllIntegrations();
+  const integrationOptions = [
+    ...(integrations.data ?? []).map((i) => ({ value: i.id, label: i.name })),
+    // Ids the account allows that are not in the list (yet) stay visible and removable.
+    ...form.values.integrationIds
+      .filter((id) => !integrations.data?.some((i) => i.id === id))
+      .map((id) => ({ value: id, label: id })),
+  ];
 
   const submit = form.onSubmit(async (values) => {
     try {
@@ -62,7 +73,7 @@ export function ProviderAccountForm({
       await queryClient.invalidateQueries();
       onDone(saved);
     } catch (error) {
-      const errors = fieldErrors(error);
+      const errors = accountFieldErrors(fieldErrors(error), toProblem(error));
       form.setErrors(errors);
       notifyFormError(error, errors, 'The account was not saved');
     }
@@ -172,6 +183,30 @@ export function ProviderAccountForm({
               name="baseUrl"
             />
           </Stack>
+        </Fieldset>
+        <Fieldset legend="Allowed integrations">
+          <MultiSelect
+            label="Integrations that may use this account"
+            description="Leave empty for every integration. Payments, routing rules and defaults of other integrations cannot use it."
+            placeholder={
+              form.values.integrationIds.length
+                ? undefined
+                : integrations.isPending
+                  ? 'Every integration (loading the list…)'
+                  : 'Every integration'
+            }
+            data={integrationOptions}
+            searchable
+            clearable
+            nothingFoundMessage="No integration with that name"
+            disabled={integrations.isError}
+            {...form.getInputProps('integrationIds')}
+          />
+          {integrations.isError ? (
+            <Text size="xs" c="red.9" mt={4}>
+              The integrations could not be loaded; the account keeps the ones it has.
+            </Text>
+          ) : null}
         </Fieldset>
         {form.errors.credentials ? (
           <Alert color="red" variant="outline">

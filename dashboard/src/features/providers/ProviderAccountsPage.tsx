@@ -3,7 +3,7 @@ import { Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@man
 import { IconPlus } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { $api } from '../../api/client';
-import { useAllProviderAccounts } from '../../api/lists';
+import { namesById, useAllIntegrations, useAllProviderAccounts } from '../../api/lists';
 import type { ProviderAccount } from '../../api/types';
 import { CopyField } from '../../components/CopyField';
 import { confirmAction, notifyError, notifySuccess } from '../../components/feedback';
@@ -15,11 +15,14 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { DateTime } from '../../components/DateTime';
 import { providerInfo, providerLabel } from './provider-catalog';
 import { ProviderAccountForm } from './ProviderAccountForm';
+import { WriteOnly } from '../../components/WriteOnly';
 
 function Health({ id }: { id: string }) {
   const health = $api.useQuery('get', '/api/v1/admin/provider-accounts/{id}/health', {
     params: { path: { id } },
   });
+  if (health.isError)
+    return <Text size="sm">Circuit: unknown (the state could not be loaded)</Text>;
   if (!health.data) return null;
   const h = health.data;
   return (
@@ -34,8 +37,24 @@ function Health({ id }: { id: string }) {
               · probes again at <DateTime value={h.retryAt} />
             </>
           ) : null}
+          {/* There is no reset route: the circuit closes when a probe payment succeeds. */} ·
+          closes again when a probe payment succeeds
         </Text>
       ) : null}
+    </Text>
+  );
+}
+
+/** Which integrations may use the account, by name. */
+function AllowedIntegrations({ ids }: { ids: string[] | null }) {
+  const integrations = useAllIntegrations();
+  const names = namesById(integrations.data);
+  return (
+    <Text size="sm" data-testid="allowed-integrations">
+      Integrations:{' '}
+      {ids && ids.length > 0
+        ? ids.map((id) => names.get(id) ?? id).join(', ')
+        : 'every integration'}
     </Text>
   );
 }
@@ -127,29 +146,32 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
             : ''}
           {account.baseUrl ? ` · base URL ${account.baseUrl}` : ''}
         </Text>
+        <AllowedIntegrations ids={account.integrationIds} />
         <Health id={account.id} />
-        <Group gap="xs" mt="xs">
-          <Button size="xs" variant="default" onClick={onEdit}>
-            Edit
-          </Button>
-          <Button
-            size="xs"
-            variant="default"
-            onClick={() => void toggle()}
-            loading={patch.isPending}
-          >
-            {account.enabled ? 'Disable' : 'Enable'}
-          </Button>
-          <Button
-            size="xs"
-            variant="outline"
-            color="red"
-            onClick={() => void del()}
-            loading={remove.isPending}
-          >
-            Delete…
-          </Button>
-        </Group>
+        <WriteOnly>
+          <Group gap="xs" mt="xs">
+            <Button size="xs" variant="default" onClick={onEdit}>
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => void toggle()}
+              loading={patch.isPending}
+            >
+              {account.enabled ? 'Disable' : 'Enable'}
+            </Button>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => void del()}
+              loading={remove.isPending}
+            >
+              Delete…
+            </Button>
+          </Group>
+        </WriteOnly>
       </Stack>
     </Card>
   );
@@ -165,12 +187,14 @@ export default function ProviderAccountsPage() {
         title="Provider accounts"
         description="Your contracts with payment service providers. Routing rules send payments to these accounts."
         actions={
-          <Button
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setEditing('new')}
-          >
-            Add account
-          </Button>
+          <WriteOnly>
+            <Button
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setEditing('new')}
+            >
+              Add account
+            </Button>
+          </WriteOnly>
         }
       />
       <QueryView

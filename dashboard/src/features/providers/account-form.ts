@@ -13,6 +13,8 @@ export interface AccountFormValues {
   replaceCredentials: boolean;
   credentials: Record<string, string>;
   settings: { requestTimeoutMs: string; failureMode: string };
+  /** The integrations that may use the account; empty: every integration. */
+  integrationIds: string[];
 }
 
 export function initialValues(account?: ProviderAccount): AccountFormValues {
@@ -25,6 +27,7 @@ export function initialValues(account?: ProviderAccount): AccountFormValues {
     baseUrl: account?.baseUrl ?? '',
     replaceCredentials: !account,
     credentials: {},
+    integrationIds: [...(account?.integrationIds ?? [])],
     settings: {
       requestTimeoutMs:
         settings.requestTimeoutMs === undefined ? '' : String(settings.requestTimeoutMs),
@@ -81,6 +84,36 @@ function credentialsOf(values: AccountFormValues): Record<string, string> {
   return credentials;
 }
 
+/** The API's value: the chosen integrations, or null for every integration. */
+function integrationIdsOf(values: AccountFormValues): string[] | null {
+  return values.integrationIds.length > 0 ? [...values.integrationIds] : null;
+}
+
+function sameSet(a: string[] | null, b: string[] | null): boolean {
+  const x = new Set(a ?? []);
+  const y = new Set(b ?? []);
+  return x.size === y.size && [...x].every((id) => y.has(id));
+}
+
+/**
+ * The server's field errors under the form's fields: `integrationIds[2]` belongs to the
+ * integrations picker; a refusal to narrow an account that rules still use (409
+ * `provider_account_in_use`, no field) too.
+ */
+export function accountFieldErrors(
+  fieldErrorsByServerName: Record<string, string>,
+  problem: { code?: string; detail?: string },
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [field, message] of Object.entries(fieldErrorsByServerName)) {
+    const path = /^integrationIds(\[\d+\])?$/.test(field) ? 'integrationIds' : field;
+    errors[path] = errors[path] ? `${errors[path]}; ${message}` : message;
+  }
+  if (problem.code === 'provider_account_in_use' && problem.detail?.includes('integrationIds'))
+    errors.integrationIds = problem.detail;
+  return errors;
+}
+
 /** A new account: everything, credentials by their contract names. */
 export function createAccountBody(
   values: AccountFormValues,
@@ -93,6 +126,7 @@ export function createAccountBody(
     enabled: values.enabled,
     credentials: credentialsOf(values),
     settings: settingsOf(values),
+    ...(values.integrationIds.length > 0 ? { integrationIds: integrationIdsOf(values) } : {}),
     ...(baseUrl ? { baseUrl } : {}),
   };
 }
@@ -114,5 +148,8 @@ export function updateAccountBody(
     ...(!sameEntries(settings, account.settings ?? {}) ? { settings } : {}),
     ...(baseUrl && baseUrl !== account.baseUrl ? { baseUrl } : {}),
     ...(values.replaceCredentials ? { credentials: credentialsOf(values) } : {}),
+    ...(!sameSet(integrationIdsOf(values), account.integrationIds)
+      ? { integrationIds: integrationIdsOf(values) }
+      : {}),
   };
 }

@@ -20,6 +20,8 @@ import { describeConditions } from './rule-form';
 import { planReorder } from './reorder';
 import { RuleEditor } from './RuleEditor';
 import { RuleSplit } from './RuleSplit';
+import { WriteOnly } from '../../components/WriteOnly';
+import { SimulateBox } from './SimulateBox';
 
 function RuleCard({
   rule,
@@ -66,28 +68,30 @@ function RuleCard({
       <Stack gap="xs">
         <Group justify="space-between" align="flex-start" wrap="nowrap">
           <Group gap="xs" wrap="nowrap" align="flex-start" style={{ minWidth: 0 }}>
-            <Stack gap={0}>
-              <Tooltip label="Move up (evaluated earlier)">
-                <ActionIcon
-                  variant="subtle"
-                  aria-label={`Move ${rule.name} up`}
-                  disabled={index === 0 || moving}
-                  onClick={() => onMove(index, index - 1)}
-                >
-                  <IconArrowUp size={16} aria-hidden />
-                </ActionIcon>
-              </Tooltip>
-              <Tooltip label="Move down (evaluated later)">
-                <ActionIcon
-                  variant="subtle"
-                  aria-label={`Move ${rule.name} down`}
-                  disabled={index === count - 1 || moving}
-                  onClick={() => onMove(index, index + 1)}
-                >
-                  <IconArrowDown size={16} aria-hidden />
-                </ActionIcon>
-              </Tooltip>
-            </Stack>
+            <WriteOnly>
+              <Stack gap={0}>
+                <Tooltip label="Move up (evaluated earlier)">
+                  <ActionIcon
+                    variant="subtle"
+                    aria-label={`Move ${rule.name} up`}
+                    disabled={index === 0 || moving}
+                    onClick={() => onMove(index, index - 1)}
+                  >
+                    <IconArrowUp size={16} aria-hidden />
+                  </ActionIcon>
+                </Tooltip>
+                <Tooltip label="Move down (evaluated later)">
+                  <ActionIcon
+                    variant="subtle"
+                    aria-label={`Move ${rule.name} down`}
+                    disabled={index === count - 1 || moving}
+                    onClick={() => onMove(index, index + 1)}
+                  >
+                    <IconArrowDown size={16} aria-hidden />
+                  </ActionIcon>
+                </Tooltip>
+              </Stack>
+            </WriteOnly>
             <div style={{ minWidth: 0 }}>
               <Title order={2} size="h4" className="break-anywhere">
                 {index + 1}. {rule.name}
@@ -110,20 +114,22 @@ function RuleCard({
             ? rule.fallback.map((id) => accountNames.get(id) ?? id).join(' → ')
             : 'none (a retryable failure fails the payment)'}
         </Text>
-        <Group gap="xs">
-          <Button size="xs" variant="default" onClick={onEdit}>
-            Edit
-          </Button>
-          <Button
-            size="xs"
-            variant="outline"
-            color="red"
-            onClick={() => void del()}
-            loading={remove.isPending}
-          >
-            Delete…
-          </Button>
-        </Group>
+        <WriteOnly>
+          <Group gap="xs">
+            <Button size="xs" variant="default" onClick={onEdit}>
+              Edit
+            </Button>
+            <Button
+              size="xs"
+              variant="outline"
+              color="red"
+              onClick={() => void del()}
+              loading={remove.isPending}
+            >
+              Delete…
+            </Button>
+          </Group>
+        </WriteOnly>
       </Stack>
     </Card>
   );
@@ -164,12 +170,14 @@ export default function RoutingPage() {
         title="Routing"
         description="For each new payment the first enabled rule that matches decides where it goes; without one, the integration's default account takes it."
         actions={
-          <Button
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setEditing('new')}
-          >
-            New rule
-          </Button>
+          <WriteOnly>
+            <Button
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setEditing('new')}
+            >
+              New rule
+            </Button>
+          </WriteOnly>
         }
       />
       <QueryView
@@ -201,6 +209,14 @@ export default function RoutingPage() {
           </Stack>
         )}
       </QueryView>
+      {/* A POST: read-only users may call only GET routes (CONTRACT, roles), so they do not get it. */}
+      <WriteOnly>
+        <SimulateBox
+          integrations={integrations.data ?? []}
+          rules={rules.data ?? []}
+          accountNames={namesById(accounts.data)}
+        />
+      </WriteOnly>
       <ResponsiveModal
         opened={editing !== null}
         onClose={() => setEditing(null)}

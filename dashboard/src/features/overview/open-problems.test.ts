@@ -1,0 +1,76 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import type { AdminPayment } from '../../api/types';
+import { attentionProblems, webhookProblems } from './open-problems';
+
+function payment(id: string, since: string, types: ('refund' | 'capture')[]): AdminPayment {
+  return {
+    id,
+    amount: { value: 1050, currency: 'EUR' },
+    needsAttention: {
+      since,
+      reason: `refund re_${id} of EUR 10.50 is still open at adyen`,
+      operations: types.map((type, i) => ({
+        type,
+        id: `${type}_${i}`,
+        stage: 'accepted',
+        since,
+        why: 'why',
+      })),
+    },
+  } as unknown as AdminPayment;
+}
+
+describe('open problems', () => {
+  it('lists failing, dead and rejected provider webhooks with a link to the filtered inbox', () => {
+    expect(
+      webhookProblems([
+        { status: 'failed', count: 0, more: false },
+        { status: 'dead', count: 1, more: false },
+        { status: 'rejected', count: 100, more: true },
+      ]),
+    ).toEqual([
+      {
+        key: 'whk-dead',
+        text: '1 provider webhook dead (given up; replay them)',
+        to: '/provider-webhooks?status=dead',
+      },
+      {
+        key: 'whk-rejected',
+        text: '100+ provider webhooks rejected (their signed fields contradict the payment)',
+        to: '/provider-webhooks?status=rejected',
+      },
+    ]);
+  });
+
+  it('links each payment needing attention, at most five, and counts the rest', () => {
+    const payments = Array.from({ length: 7 }, (_, i) =>
+      payment(
+        `pay_${i}`,
+        `2026-11-0${i + 1}T00:00:00.000Z`,
+        i === 0 ? ['refund', 'capture'] : ['refund'],
+      ),
+    );
+    const problems = attentionProblems(payments, true);
+    expect(problems).toHaveLength(6);
+    expect(problems[0]).toEqual({
+      key: 'attention-pay_0',
+      text: expect.stringMatching(
+        /^Payment pay_0 \(€10\.50\): 2 open refund and capture need attention\. refund re_pay_0/,
+      ),
+      to: '/payments/pay_0',
+    });
+    expect(problems[1]!.text).toContain('1 open refund needs attention');
+    expect(problems[5]).toEqual({
+      key: 'attention-more',
+      text: '2 more payments need attention (marked in their payment pages)',
+    });
+  });
+
+  it('says when only the newest payments were checked', () => {
+    expect(attentionProblems([], false)).toEqual([
+      { key: 'attention-more', text: 'only the newest payments were checked' },
+    ]);
+    expect(attentionProblems([], true)).toEqual([]);
+  });
+});
