@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { EnvReader } from './env-reader';
 
 export interface RetentionConfig {
   /** Settled housekeeping records older than this are deleted; 0 keeps them forever. */
@@ -6,13 +6,5 @@ export interface RetentionConfig {
 }
 
 export function loadRetentionConfig(reader: EnvReader): RetentionConfig {
-  const raw = reader.optionalString('PAYMENTSERVER_RETENTION_DAYS');
-  if (raw === undefined) return { days: 90 };
-  if (!/^\d+$/.test(raw) || Number(raw) > 36500) {
-    throw new ConfigError(
-      'PAYMENTSERVER_RETENTION_DAYS',
-      `must be a whole number of days, 0 to keep forever (got "${raw}")`,
-    );
-  }
-  return { days: Number(raw) };
+  return { days: reader.integer('PAYMENTSERVER_RETENTION_DAYS') };
 }
