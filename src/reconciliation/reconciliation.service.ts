@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -33,9 +27,8 @@ import { redactText } from '../common/logging/redact';
  *   webhook never leaves a payment stuck.
  */
 @Injectable()
-export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ReconciliationService {
   private readonly logger = new Logger('Reconciliation');
-  private timer?: NodeJS.Timeout;
   private running = false;
 
   constructor(
@@ -49,18 +42,6 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     private readonly tx: TransactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  onApplicationBootstrap(): void {
-    const seconds = this.config.reconciliation.intervalSeconds;
-    if (seconds > 0) {
-      this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
-      this.timer.unref();
-    }
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
 
   /** One pass; returns how many operations, refunds and payments it looked at. */
   async runOnce(): Promise<number> {

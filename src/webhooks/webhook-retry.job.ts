@@ -1,14 +1,10 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
+import { PeriodicJob } from '../common/jobs/periodic-job';
 import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
 
@@ -20,35 +16,22 @@ const BATCH = 20;
  * the poll budget). Each is claimed first, so two instances never process one at once.
  */
 @Injectable()
-export class WebhookRetryJob implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('WebhookRetry');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-  private stopped = false;
-
+export class WebhookRetryJob extends PeriodicJob {
   constructor(
+    scheduler: SchedulerRegistry,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly processor: WebhookProcessorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule();
+  ) {
+    super('WebhookRetryJob', scheduler);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  intervalMs(): number {
+    return this.config.webhooks.retryIntervalMs;
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce();
-      void this.running.then(() => this.schedule());
-    }, this.config.webhooks.retryIntervalMs);
-    this.timer.unref();
+  protected run(): Promise<number> {
+    return this.runOnce();
   }
 
   /** One pass over due deliveries; returns how many this instance processed. */

@@ -138,6 +138,7 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
       notificationAttempts: 0,
       notificationDeliveries: 0,
       outboxEvents: 0,
+      idempotencyKeys: 0,
     });
   });
 });
