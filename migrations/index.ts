@@ -7,6 +7,7 @@ import { PaymentOperations1764500000000 } from './1764500000000-PaymentOperation
 import { WebhookInbox1764510000000 } from './1764510000000-WebhookInbox';
 import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-TenancyAndIdempotencyLease';
 import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxListing';
+import { JobLocks1764540000000 } from './1764540000000-JobLocks';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   WebhookInbox1764510000000,
   TenancyAndIdempotencyLease1764520000000,
   WebhookInboxListing1764530000000,
+  JobLocks1764540000000,
 ];

@@ -15,6 +15,7 @@ import { NotificationEndpoint } from '../notifications/notification-endpoint.ent
 import { NotificationDelivery } from '../notifications/notification-delivery.entity';
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
+import { JobLock } from '../common/jobs/job-lock.entity';
 
 export const ENTITIES = [
   Integration,
@@ -34,4 +35,5 @@ export const ENTITIES = [
   TestProviderPayment,
   RoutingRule,
   RoutingVersion,
+  JobLock,
 ];

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicJob } from '../common/jobs/periodic-job';
+import { JobLockService } from '../common/jobs/job-lock.service';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { ReconciliationService } from './reconciliation.service';
 
@@ -9,10 +10,11 @@ import { ReconciliationService } from './reconciliation.service';
 export class ReconciliationJob extends PeriodicJob {
   constructor(
     scheduler: SchedulerRegistry,
+    lock: JobLockService,
     private readonly reconciliation: ReconciliationService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super('ReconciliationJob', scheduler);
+    super('ReconciliationJob', scheduler, lock);
   }
 
   intervalMs(): number {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicJob } from '../common/jobs/periodic-job';
+import { JobLockService } from '../common/jobs/job-lock.service';
 import { RetentionService } from './retention.service';
 
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -10,9 +11,10 @@ export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 export class RetentionJob extends PeriodicJob {
   constructor(
     scheduler: SchedulerRegistry,
+    lock: JobLockService,
     private readonly retention: RetentionService,
   ) {
-    super('RetentionJob', scheduler);
+    super('RetentionJob', scheduler, lock);
   }
 
   intervalMs(): number {

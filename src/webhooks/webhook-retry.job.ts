@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { PeriodicJob } from '../common/jobs/periodic-job';
+import { JobLockService } from '../common/jobs/job-lock.service';
 import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
 
@@ -19,11 +20,12 @@ const BATCH = 20;
 export class WebhookRetryJob extends PeriodicJob {
   constructor(
     scheduler: SchedulerRegistry,
+    lock: JobLockService,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly processor: WebhookProcessorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    super('WebhookRetryJob', scheduler);
+    super('WebhookRetryJob', scheduler, lock);
   }
 
   intervalMs(): number {
