@@ -73,6 +73,28 @@ describe('configuration declaration', () => {
     },
   );
 
+  it.each(CONFIG_KEYS.filter((key) => key.secret).map((key) => [key.name]))(
+    '%s is secret: a bad value is refused without being echoed',
+    (name) => {
+      const bad = 'SECRET-VALUE';
+      const env = {
+        ...BASE_ENV,
+        PAYMENTSERVER_DB: 'postgres',
+        PAYMENTSERVER_EDITION: 'enterprise',
+        PAYMENTSERVER_DB_URL: 'postgres://u:p@h/db',
+        [name]: bad,
+      };
+      let message = '';
+      try {
+        loadAppConfig(env);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+      expect(message).not.toContain('SECRET-VALUE');
+    },
+  );
+
   it('refuses to read a PAYMENTSERVER_* key that is not declared', () => {
     expect(() => new EnvReader({}).raw('PAYMENTSERVER_NOT_A_KEY')).toThrow(/not declared/);
   });
