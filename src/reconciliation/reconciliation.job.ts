@@ -22,6 +22,6 @@ export class ReconciliationJob extends PeriodicJob {
   }
 
   protected run(): Promise<unknown> {
-    return this.reconciliation.runOnce();
+    return this.reconciliation.pass();
   }
 }

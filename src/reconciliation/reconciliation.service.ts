@@ -45,6 +45,16 @@ export class ReconciliationService {
 
   /** One pass; returns how many operations, refunds and payments it looked at. */
   async runOnce(): Promise<number> {
+    try {
+      return await this.pass();
+    } catch (error) {
+      this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
+      return 0;
+    }
+  }
+
+  /** One pass that throws what fails (ReconciliationJob records it); 0 while one is running. */
+  async pass(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     try {
@@ -55,9 +65,6 @@ export class ReconciliationService {
         this.refundTracker.reconcile(id, token),
       );
       return operations + refunds + (await this.pollStalePayments());
-    } catch (error) {
-      this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
-      return 0;
     } finally {
       this.running = false;
     }

@@ -33,38 +33,44 @@ export class WebhookRetryJob extends PeriodicJob {
   }
 
   protected run(): Promise<number> {
-    return this.runOnce();
+    return this.pass();
   }
 
-  /** One pass over due deliveries; returns how many this instance processed. */
+  /** One pass over due deliveries; returns how many this instance processed. Errors are logged. */
   async runOnce(now = new Date()): Promise<number> {
-    let done = 0;
     try {
-      const due = await this.deliveries
-        .createQueryBuilder('w')
-        .select('w.id', 'id')
-        .where('w.status IN (:...open)', { open: OPEN_WEBHOOK_STATUSES })
-        .andWhere('w.nextAttemptAt <= :now', { now })
-        .andWhere(
-          new Brackets((b) =>
-            b.where('w.leaseExpiresAt IS NULL').orWhere('w.leaseExpiresAt < :now', { now }),
-          ),
-        )
-        .orderBy('w.nextAttemptAt', 'ASC')
-        .limit(BATCH)
-        .getRawMany<{ id: string }>();
-      for (const { id } of due) {
-        if (this.stopped) break;
-        const token = randomBytes(16).toString('hex');
-        if (!(await this.processor.claim(id, token))) continue;
-        const delivery = await this.deliveries.findOneBy({ id, leaseToken: token });
-        if (!delivery) continue;
-        await this.processor.processClaimed(delivery, token);
-        done++;
-      }
+      return await this.pass(now);
     } catch (error) {
       if (!this.stopped)
         this.logger.warn({ msg: 'webhook retry pass failed', error: (error as Error).message });
+      return 0;
+    }
+  }
+
+  /** One pass that throws what fails (the job's lease records it as its last result). */
+  async pass(now = new Date()): Promise<number> {
+    let done = 0;
+    const due = await this.deliveries
+      .createQueryBuilder('w')
+      .select('w.id', 'id')
+      .where('w.status IN (:...open)', { open: OPEN_WEBHOOK_STATUSES })
+      .andWhere('w.nextAttemptAt <= :now', { now })
+      .andWhere(
+        new Brackets((b) =>
+          b.where('w.leaseExpiresAt IS NULL').orWhere('w.leaseExpiresAt < :now', { now }),
+        ),
+      )
+      .orderBy('w.nextAttemptAt', 'ASC')
+      .limit(BATCH)
+      .getRawMany<{ id: string }>();
+    for (const { id } of due) {
+      if (this.stopped) break;
+      const token = randomBytes(16).toString('hex');
+      if (!(await this.processor.claim(id, token))) continue;
+      const delivery = await this.deliveries.findOneBy({ id, leaseToken: token });
+      if (!delivery) continue;
+      await this.processor.processClaimed(delivery, token);
+      done++;
     }
     return done;
   }
