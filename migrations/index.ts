@@ -9,6 +9,7 @@ import { TenancyAndIdempotencyLease1764520000000 } from './1764520000000-Tenancy
 import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxListing';
 import { AuditEvents1764550000000 } from './1764550000000-AuditEvents';
 import { PaymentFields1764560000000 } from './1764560000000-PaymentFields';
+import { JobLocks1764540000000 } from './1764540000000-JobLocks';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   WebhookInboxListing1764530000000,
   AuditEvents1764550000000,
   PaymentFields1764560000000,
+  JobLocks1764540000000,
 ];

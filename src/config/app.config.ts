@@ -45,8 +45,8 @@ export interface AppConfig {
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function loadServerConfig(reader: EnvReader): ServerConfig {
-  const port = reader.port('PAYMENTSERVER_PORT', 28888)!;
-  const publicPort = reader.port('PAYMENTSERVER_PUBLIC_PORT', undefined);
+  const port = reader.port('PAYMENTSERVER_PORT')!;
+  const publicPort = reader.port('PAYMENTSERVER_PUBLIC_PORT');
   if (publicPort !== undefined && publicPort !== 0 && publicPort === port) {
     throw new ConfigError('PAYMENTSERVER_PUBLIC_PORT', 'must differ from PAYMENTSERVER_PORT');
   }

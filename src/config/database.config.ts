@@ -20,8 +20,8 @@ export interface DatabaseConfig {
 }
 
 export function loadDatabaseConfig(reader: EnvReader): DatabaseConfig {
-  const edition = reader.oneOf('PAYMENTSERVER_EDITION', EDITIONS, 'community');
-  const driver = reader.oneOf('PAYMENTSERVER_DB', DRIVERS, 'sqlite');
+  const edition = reader.oneOf('PAYMENTSERVER_EDITION', EDITIONS);
+  const driver = reader.oneOf('PAYMENTSERVER_DB', DRIVERS);
   if (!DRIVERS_BY_EDITION[edition].includes(driver)) {
     throw new ConfigError(
       'PAYMENTSERVER_DB',
@@ -56,6 +56,6 @@ export function loadDatabaseConfig(reader: EnvReader): DatabaseConfig {
     edition,
     driver,
     url: driver === 'sqlite' ? path.resolve(url) : url,
-    migrationsRun: reader.boolean('PAYMENTSERVER_MIGRATIONS_RUN', true),
+    migrationsRun: reader.boolean('PAYMENTSERVER_MIGRATIONS_RUN'),
   };
 }

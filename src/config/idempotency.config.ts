@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { EnvReader } from './env-reader';
 
 export interface IdempotencyConfig {
   /**
@@ -9,11 +9,5 @@ export interface IdempotencyConfig {
 }
 
 export function loadIdempotencyConfig(reader: EnvReader): IdempotencyConfig {
-  const key = 'PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS';
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return { leaseSeconds: 60 };
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 3600) {
-    throw new ConfigError(key, `must be a whole number of seconds from 1 to 3600 (got "${raw}")`);
-  }
-  return { leaseSeconds: Number(raw) };
+  return { leaseSeconds: reader.integer('PAYMENTSERVER_IDEMPOTENCY_LEASE_SECONDS') };
 }

@@ -21,6 +21,6 @@ export function loadLoggingConfig(reader: EnvReader): LoggingConfig {
       ['json', 'pretty'],
       development ? 'pretty' : 'json',
     ),
-    level: reader.oneOf<LogLevel>('PAYMENTSERVER_LOG_LEVEL', LOG_LEVELS, 'info'),
+    level: reader.oneOf<LogLevel>('PAYMENTSERVER_LOG_LEVEL', LOG_LEVELS),
   };
 }

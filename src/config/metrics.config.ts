@@ -6,5 +6,5 @@ export interface MetricsConfig {
 }
 
 export function loadMetricsConfig(reader: EnvReader): MetricsConfig {
-  return { enabled: reader.boolean('PAYMENTSERVER_METRICS', true) };
+  return { enabled: reader.boolean('PAYMENTSERVER_METRICS') };
 }

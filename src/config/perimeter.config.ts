@@ -10,18 +10,6 @@ export interface PerimeterConfig {
   corsOrigins: string[];
 }
 
-function perMinute(reader: EnvReader, key: string, fallback: number): number {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) > 1_000_000) {
-    throw new ConfigError(
-      key,
-      `must be a whole number of requests per minute, 0 for no limit (got "${raw}")`,
-    );
-  }
-  return Number(raw);
-}
-
 function origins(reader: EnvReader, key: string): string[] {
   const raw = reader.optionalString(key);
   if (raw === undefined) return [];
@@ -46,8 +34,8 @@ function origins(reader: EnvReader, key: string): string[] {
 
 export function loadPerimeterConfig(reader: EnvReader): PerimeterConfig {
   return {
-    webhookRequestsPerMinute: perMinute(reader, 'PAYMENTSERVER_WEBHOOK_RATE_LIMIT', 1200),
-    authFailuresPerMinute: perMinute(reader, 'PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT', 60),
+    webhookRequestsPerMinute: reader.integer('PAYMENTSERVER_WEBHOOK_RATE_LIMIT'),
+    authFailuresPerMinute: reader.integer('PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT'),
     corsOrigins: origins(reader, 'PAYMENTSERVER_CORS_ORIGINS'),
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { EnvReader } from './env-reader';
 
 export interface ReconciliationConfig {
   /** A payment still pending/authorized this long after its last change is polled. */
@@ -19,50 +19,16 @@ export interface ReconciliationConfig {
   attentionHours: number;
 }
 
-export const DEFAULT_OPERATION_RETRY_SCHEDULE = [30, 60, 120, 300, 600, 1800, 3600];
-
-function nonNegativeInteger(reader: EnvReader, key: string, fallback: number): number {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(key, `must be a whole number (got "${raw}")`);
-  return Number(raw);
-}
-
-/** Whole seconds, 0 allowed (tests look again at once); comma-separated. */
-function secondsList(reader: EnvReader, key: string, fallback: number[]): number[] {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  const parts = raw.split(',').map((part) => part.trim());
-  if (parts.some((part) => !/^\d+$/.test(part) || Number(part) > 86_400)) {
-    throw new ConfigError(
-      key,
-      `must be a comma-separated list of whole seconds 0-86400 (got "${raw}")`,
-    );
-  }
-  return parts.map(Number);
-}
-
-/** A positive number of hours; fractions allowed (0.001 h is 3.6 s). */
-function positiveHours(reader: EnvReader, key: string, fallback: number): number {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  const hours = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || hours <= 0 || hours > 8760) {
-    throw new ConfigError(key, `must be a number of hours above 0 and at most 8760 (got "${raw}")`);
-  }
-  return hours;
-}
+export const DEFAULT_OPERATION_RETRY_SCHEDULE = new EnvReader({}).integerList(
+  'PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE',
+);
 
 export function loadReconciliationConfig(reader: EnvReader): ReconciliationConfig {
   return {
-    afterSeconds: nonNegativeInteger(reader, 'PAYMENTSERVER_RECONCILE_AFTER_SECONDS', 900),
-    intervalSeconds: nonNegativeInteger(reader, 'PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS', 60),
-    batchSize: Math.max(1, nonNegativeInteger(reader, 'PAYMENTSERVER_RECONCILE_BATCH_SIZE', 20)),
-    retryScheduleSeconds: secondsList(
-      reader,
-      'PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE',
-      DEFAULT_OPERATION_RETRY_SCHEDULE,
-    ),
-    attentionHours: positiveHours(reader, 'PAYMENTSERVER_RECONCILE_ATTENTION_HOURS', 24),
+    afterSeconds: reader.integer('PAYMENTSERVER_RECONCILE_AFTER_SECONDS'),
+    intervalSeconds: reader.integer('PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS'),
+    batchSize: Math.max(1, reader.integer('PAYMENTSERVER_RECONCILE_BATCH_SIZE')),
+    retryScheduleSeconds: reader.integerList('PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE'),
+    attentionHours: reader.decimal('PAYMENTSERVER_RECONCILE_ATTENTION_HOURS'),
   };
 }

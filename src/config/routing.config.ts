@@ -1,4 +1,4 @@
-import { ConfigError, EnvReader } from './env-reader';
+import { EnvReader } from './env-reader';
 
 export interface RoutingConfig {
   /** How long one provider call may take before it counts as a (retryable) timeout. */
@@ -11,42 +11,13 @@ export interface RoutingConfig {
   circuitCooldownMs: number;
 }
 
-function positiveInteger(reader: EnvReader, key: string, fallback: number, max: number): number {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    throw new ConfigError(key, `must be a whole number from 1 to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
-
 export function loadRoutingConfig(reader: EnvReader): RoutingConfig {
-  const providerTimeoutMs = positiveInteger(
-    reader,
-    'PAYMENTSERVER_PROVIDER_TIMEOUT_MS',
-    10_000,
-    300_000,
-  );
-  const timeBudgetMs = positiveInteger(
-    reader,
-    'PAYMENTSERVER_ROUTING_TIME_BUDGET_MS',
-    25_000,
-    600_000,
-  );
+  const providerTimeoutMs = reader.integer('PAYMENTSERVER_PROVIDER_TIMEOUT_MS');
+  const timeBudgetMs = reader.integer('PAYMENTSERVER_ROUTING_TIME_BUDGET_MS');
   return {
     providerTimeoutMs,
     timeBudgetMs,
-    circuitFailureThreshold: positiveInteger(
-      reader,
-      'PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD',
-      5,
-      1000,
-    ),
-    circuitCooldownMs: positiveInteger(
-      reader,
-      'PAYMENTSERVER_CIRCUIT_COOLDOWN_MS',
-      30_000,
-      86_400_000,
-    ),
+    circuitFailureThreshold: reader.integer('PAYMENTSERVER_CIRCUIT_FAILURE_THRESHOLD'),
+    circuitCooldownMs: reader.integer('PAYMENTSERVER_CIRCUIT_COOLDOWN_MS'),
   };
 }

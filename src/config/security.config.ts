@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, EnvReader } from './env-reader';
 import { DatabaseConfig } from './database.config';
-import { DEV_DASHBOARD_CLIENT_ID } from '../dev-idp/dev-clients';
 
 export interface SecurityConfig {
   /** 32-byte keys; the first encrypts, all decrypt (rotation). */
@@ -139,7 +138,7 @@ export function loadSecurityConfig(reader: EnvReader, database: DatabaseConfig):
     bootstrapApiKey,
     oidcIssuer,
     devIdentityProvider,
-    oidcAudience: reader.string('PAYMENTSERVER_OIDC_AUDIENCE', 'urn:paymentserver'),
+    oidcAudience: reader.string('PAYMENTSERVER_OIDC_AUDIENCE'),
     oidc: loadOidcConfig(reader),
     allowPrivateWebhookTargets: reader.boolean(
       'PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS',
@@ -155,7 +154,7 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
     `http://localhost:${reader.raw('PAYMENTSERVER_PORT') ?? 28888}`
   ).replace(/\/+$/, '');
   const algorithms = reader
-    .string('PAYMENTSERVER_OIDC_ALGORITHMS', ASYMMETRIC_ALGORITHMS.join(','))
+    .string('PAYMENTSERVER_OIDC_ALGORITHMS')
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
@@ -166,41 +165,27 @@ function loadOidcConfig(reader: EnvReader): OidcConfig {
       `must be a comma-separated subset of ${ASYMMETRIC_ALGORITHMS.join(', ')} (got "${bad ?? ''}")`,
     );
   }
-  const skew = reader.string('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS', '30');
-  if (!/^\d+$/.test(skew) || Number(skew) > 300) {
-    throw new ConfigError(
-      'PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS',
-      `must be whole seconds 0-300 (got "${skew}")`,
-    );
-  }
-  const cooldown = reader.string('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS', '30');
-  if (!/^\d+$/.test(cooldown) || Number(cooldown) > 3600) {
-    throw new ConfigError(
-      'PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS',
-      `must be whole seconds 0-3600 (got "${cooldown}")`,
-    );
-  }
   return {
     algorithms,
-    clockSkewSeconds: Number(skew),
-    jwksCooldownSeconds: Number(cooldown),
-    scopeClaim: reader.string('PAYMENTSERVER_OIDC_SCOPE_CLAIM', 'scope'),
-    rolesClaim: reader.string('PAYMENTSERVER_OIDC_ROLES_CLAIM', 'roles'),
+    clockSkewSeconds: reader.integer('PAYMENTSERVER_OIDC_CLOCK_SKEW_SECONDS'),
+    jwksCooldownSeconds: reader.integer('PAYMENTSERVER_OIDC_JWKS_COOLDOWN_SECONDS'),
+    scopeClaim: reader.string('PAYMENTSERVER_OIDC_SCOPE_CLAIM'),
+    rolesClaim: reader.string('PAYMENTSERVER_OIDC_ROLES_CLAIM'),
     clientIdClaims: reader
-      .string('PAYMENTSERVER_OIDC_CLIENT_ID_CLAIMS', 'client_id,azp')
+      .string('PAYMENTSERVER_OIDC_CLIENT_ID_CLAIMS')
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean),
-    adminScope: reader.string('PAYMENTSERVER_OIDC_ADMIN_SCOPE', 'paymentserver:admin'),
-    adminRole: reader.string('PAYMENTSERVER_OIDC_ADMIN_ROLE', 'admin'),
-    readScope: reader.string('PAYMENTSERVER_OIDC_READ_SCOPE', 'paymentserver:read'),
-    viewerRole: reader.string('PAYMENTSERVER_OIDC_VIEWER_ROLE', 'viewer'),
-    devIdpPort: reader.port('PAYMENTSERVER_DEV_IDP_PORT', 28890)!,
+    adminScope: reader.string('PAYMENTSERVER_OIDC_ADMIN_SCOPE'),
+    adminRole: reader.string('PAYMENTSERVER_OIDC_ADMIN_ROLE'),
+    readScope: reader.string('PAYMENTSERVER_OIDC_READ_SCOPE'),
+    viewerRole: reader.string('PAYMENTSERVER_OIDC_VIEWER_ROLE'),
+    devIdpPort: reader.port('PAYMENTSERVER_DEV_IDP_PORT')!,
     devIdpRedirectUris: reader
       .string('PAYMENTSERVER_DEV_IDP_REDIRECT_URIS', `${internalUrl}/dashboard/callback`)
       .split(',')
       .map((part) => part.trim())
       .filter(Boolean),
-    dashboardClientId: reader.string('PAYMENTSERVER_DASHBOARD_CLIENT_ID', DEV_DASHBOARD_CLIENT_ID),
+    dashboardClientId: reader.string('PAYMENTSERVER_DASHBOARD_CLIENT_ID'),
   };
 }

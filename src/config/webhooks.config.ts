@@ -14,52 +14,10 @@ export interface WebhooksConfig {
   pollBudgetPerMinute: number;
 }
 
-function wholeNumber(
-  reader: EnvReader,
-  key: string,
-  fallback: number,
-  min: number,
-  max: number,
-  unit: string,
-): number {
-  const raw = reader.optionalString(key);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(
-      key,
-      `must be a whole number of ${unit} from ${min} to ${max} (got "${raw}")`,
-    );
-  }
-  return Number(raw);
-}
-
-const DAY = 86_400;
-
 export function loadWebhooksConfig(reader: EnvReader): WebhooksConfig {
-  const retryBaseSeconds = wholeNumber(
-    reader,
-    'PAYMENTSERVER_WEBHOOK_RETRY_BASE_SECONDS',
-    30,
-    1,
-    DAY,
-    'seconds',
-  );
-  const retryMaxDelaySeconds = wholeNumber(
-    reader,
-    'PAYMENTSERVER_WEBHOOK_RETRY_MAX_DELAY_SECONDS',
-    6 * 3600,
-    1,
-    7 * DAY,
-    'seconds',
-  );
-  const retryHorizonSeconds = wholeNumber(
-    reader,
-    'PAYMENTSERVER_WEBHOOK_RETRY_HORIZON_SECONDS',
-    3 * DAY,
-    1,
-    30 * DAY,
-    'seconds',
-  );
+  const retryBaseSeconds = reader.integer('PAYMENTSERVER_WEBHOOK_RETRY_BASE_SECONDS');
+  const retryMaxDelaySeconds = reader.integer('PAYMENTSERVER_WEBHOOK_RETRY_MAX_DELAY_SECONDS');
+  const retryHorizonSeconds = reader.integer('PAYMENTSERVER_WEBHOOK_RETRY_HORIZON_SECONDS');
   if (retryMaxDelaySeconds < retryBaseSeconds) {
     throw new ConfigError(
       'PAYMENTSERVER_WEBHOOK_RETRY_MAX_DELAY_SECONDS',
@@ -70,21 +28,7 @@ export function loadWebhooksConfig(reader: EnvReader): WebhooksConfig {
     retryBaseSeconds,
     retryMaxDelaySeconds,
     retryHorizonSeconds,
-    retryIntervalMs: wholeNumber(
-      reader,
-      'PAYMENTSERVER_WEBHOOK_RETRY_INTERVAL_MS',
-      5000,
-      100,
-      600_000,
-      'milliseconds',
-    ),
-    pollBudgetPerMinute: wholeNumber(
-      reader,
-      'PAYMENTSERVER_WEBHOOK_POLL_BUDGET_PER_MINUTE',
-      60,
-      1,
-      100_000,
-      'calls per minute',
-    ),
+    retryIntervalMs: reader.integer('PAYMENTSERVER_WEBHOOK_RETRY_INTERVAL_MS'),
+    pollBudgetPerMinute: reader.integer('PAYMENTSERVER_WEBHOOK_POLL_BUDGET_PER_MINUTE'),
   };
 }

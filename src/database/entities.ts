@@ -16,6 +16,7 @@ import { NotificationDelivery } from '../notifications/notification-delivery.ent
 import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
+import { JobLock } from '../common/jobs/job-lock.entity';
 
 export const ENTITIES = [
   Integration,
@@ -36,4 +37,5 @@ export const ENTITIES = [
   RoutingRule,
   RoutingVersion,
   AuditEvent,
+  JobLock,
 ];

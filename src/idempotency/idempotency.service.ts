@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { IsNull, LessThan, Repository } from 'typeorm';
@@ -23,7 +23,6 @@ export interface StoredResponse<T = unknown> {
 }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 
 interface Claim {
   id: string;
@@ -48,9 +47,8 @@ function inUse(): ConflictError {
  * it over, by swapping the lease token, so exactly one of several contenders wins.
  */
 @Injectable()
-export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+export class IdempotencyService {
   private readonly logger = new Logger('Idempotency');
-  private timer?: NodeJS.Timeout;
   private readonly leaseMs: number;
 
   constructor(
@@ -59,15 +57,6 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'idempotency'>,
   ) {
     this.leaseMs = config.idempotency.leaseSeconds * 1000;
-  }
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.purgeExpired(), CLEANUP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
   }
 
   static validateKey(key: string | undefined): string | undefined {
@@ -267,10 +256,11 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async purgeExpired(): Promise<number> {
+  /** Deletes keys past their 24 hours (called by the retention job); `now` is for tests. */
+  async purgeExpired(now = new Date()): Promise<number> {
     try {
       const result = await this.tx.write((m) =>
-        m.delete(IdempotencyRecord, { expiresAt: LessThan(new Date()) }),
+        m.delete(IdempotencyRecord, { expiresAt: LessThan(now) }),
       );
       return result.affected ?? 0;
     } catch (error) {

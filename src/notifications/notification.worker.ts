@@ -85,7 +85,6 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
   private readonly inFlightByEndpoint = new Map<string, number>();
   /** Lease token → sends of that claim still in flight. */
   private readonly heldLeases = new Map<string, number>();
-  private renewTimer?: NodeJS.Timeout;
   private saturated = false;
   private readonly channels: Map<string, NotificationChannel>;
 
@@ -104,17 +103,14 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     this.channels = new Map(channels.map((c) => [c.type, c]));
   }
 
+  /** The first round at start-up; later ones on wake() (commits, NotificationPollJob). */
   onApplicationBootstrap(): void {
     this.schedule(0);
-    const every = (this.config.notifications.leaseSeconds * 1000) / 3;
-    this.renewTimer = setInterval(() => void this.renewLeases(), every);
-    this.renewTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearInterval(this.renewTimer);
     await this.round?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     await this.recorder;
@@ -131,6 +127,11 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     this.schedule(0);
   }
 
+  /** The idle poll (NotificationPollJob): a round now unless one is running. */
+  poll(): void {
+    if (!this.inRound) this.wake();
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
@@ -138,7 +139,8 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
       this.wakeRequested = false;
       this.round = this.runRound().then((busy) => {
         this.inRound = false;
-        this.schedule(busy || this.wakeRequested ? 0 : this.config.notifications.pollIntervalMs);
+        // Go again at once while there is work; when idle, NotificationPollJob wakes it.
+        if (busy || this.wakeRequested) this.schedule(0);
       });
     }, delayMs);
   }

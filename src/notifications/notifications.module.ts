@@ -5,6 +5,9 @@ import { NotificationEndpointsController } from './notification-endpoints.contro
 import { NotificationEndpointsService } from './notification-endpoints.service';
 import { NotificationWorker } from './notification.worker';
 import { OutboxCommitListener } from './outbox-commit.listener';
+import { NotificationPollJob } from './notification-poll.job';
+import { NotificationLeaseRenewalJob } from './notification-lease-renewal.job';
+import { NotificationsPurger } from './notifications.purger';
 import { TargetGuard } from './target-guard';
 import { HttpWebhookChannel } from './channels/http-webhook.channel';
 import { RabbitMqChannel } from './channels/rabbitmq.channel';
@@ -27,6 +30,9 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
     },
     NotificationEndpointsService,
     NotificationWorker,
+    NotificationPollJob,
+    NotificationLeaseRenewalJob,
+    NotificationsPurger,
     OutboxCommitListener,
     RabbitMqConnection,
     HttpWebhookChannel,
@@ -43,6 +49,6 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
         broker.configured ? [{ name: 'rabbitmq', check: async () => broker.connected }] : [],
     },
   ],
-  exports: [READINESS_CHECKS, NotificationEndpointsService],
+  exports: [READINESS_CHECKS, NotificationEndpointsService, NotificationsPurger],
 })
 export class NotificationsModule {}

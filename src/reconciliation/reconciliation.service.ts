@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -33,9 +27,8 @@ import { redactText } from '../common/logging/redact';
  *   webhook never leaves a payment stuck.
  */
 @Injectable()
-export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ReconciliationService {
   private readonly logger = new Logger('Reconciliation');
-  private timer?: NodeJS.Timeout;
   private running = false;
 
   constructor(
@@ -50,20 +43,18 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const seconds = this.config.reconciliation.intervalSeconds;
-    if (seconds > 0) {
-      this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
-      this.timer.unref();
+  /** One pass; returns how many operations, refunds and payments it looked at. */
+  async runOnce(): Promise<number> {
+    try {
+      return await this.pass();
+    } catch (error) {
+      this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
+      return 0;
     }
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  /** One pass; returns how many operations, refunds and payments it looked at. */
-  async runOnce(): Promise<number> {
+  /** One pass that throws what fails (ReconciliationJob records it); 0 while one is running. */
+  async pass(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     try {
@@ -74,9 +65,6 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
         this.refundTracker.reconcile(id, token),
       );
       return operations + refunds + (await this.pollStalePayments());
-    } catch (error) {
-      this.logger.warn({ msg: 'reconciliation run failed', error: (error as Error).message });
-      return 0;
     } finally {
       this.running = false;
     }

@@ -3,6 +3,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookProcessorService } from './webhook-processor.service';
 import { WebhookRetryJob } from './webhook-retry.job';
+import { WebhookInboxPurger } from './webhook-inbox.purger';
 import { WebhookPaymentFinder } from './webhook-payment.finder';
 import { WebhookPollBudget } from './webhook-poll.budget';
 import { OnDemandPoller } from './on-demand-poller.service';
@@ -22,7 +23,8 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module';
     WebhookPollBudget,
     OnDemandPoller,
     WebhookInboxService,
+    WebhookInboxPurger,
   ],
-  exports: [WebhookProcessorService, OnDemandPoller],
+  exports: [WebhookProcessorService, OnDemandPoller, WebhookInboxPurger],
 })
 export class WebhooksModule {}

@@ -14,6 +14,7 @@ const TABLES = [
   'idempotency_records',
   'webhook_deliveries',
   'outbox_events',
+  'job_locks',
 ];
 
 describe.each(enabledDialects())('migrations on %s', (dialect) => {

@@ -139,6 +139,7 @@ describe.each(enabledDialects())('retention of settled records (%s)', (dialect) 
       notificationDeliveries: 0,
       outboxEvents: 0,
       auditEvents: 0,
+      idempotencyKeys: 0,
     });
   });
 });
