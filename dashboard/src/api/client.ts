@@ -15,7 +15,7 @@ export function setTokenSource(source: TokenSource): void {
   tokens = source;
 }
 
-/** Adds the access token and turns every failure into a problem (shared with pending-routes.ts). */
+/** Adds the access token and turns every failure into a problem . */
 export const auth: Middleware = {
   async onRequest({ request }) {
     const token = await tokens.accessToken();

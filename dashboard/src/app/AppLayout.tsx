@@ -14,7 +14,7 @@ import { IconLogout } from '@tabler/icons-react';
 import { Suspense } from 'react';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { NAV_ITEMS } from './navigation';
-import { useCanWrite } from '../api/pending-routes';
+import { useCanWrite } from '../api/operator-routes';
 import { displayName, useAuth } from '../auth/auth-context';
 import { SessionBanner } from '../auth/SessionBanner';
 import { LoadingState } from '../components/states';

@@ -39,7 +39,7 @@ export const NAV_ITEMS: NavItem[] = [
     available: true,
   },
   { path: '/provider-webhooks', label: 'Provider webhooks', icon: IconWebhook, available: true },
-  // GET /api/v1/admin/audit-events (api/pending-routes.ts): the screen says so while the server
+  // GET /api/v1/admin/audit-events (api/operator-routes.ts): the screen says so while the server
   // answers 404.
   { path: '/audit-log', label: 'Audit log', icon: IconHistory, available: true },
 ];

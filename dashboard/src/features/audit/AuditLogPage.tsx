@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { fetchAuditEvents, isMissingRoute, type AuditEvent } from '../../api/pending-routes';
+import { fetchAuditEvents, isMissingRoute, type AuditEvent } from '../../api/operator-routes';
 import { fieldErrors } from '../../api/problem';
 import { DateTime } from '../../components/DateTime';
 import { PageHeader } from '../../components/PageHeader';

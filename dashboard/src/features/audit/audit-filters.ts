@@ -1,4 +1,4 @@
-import type { AuditEventsQuery } from '../../api/pending-routes';
+import type { AuditEventsQuery } from '../../api/operator-routes';
 import { localDayStart } from '../payments/payment-filters';
 
 /** The audit log's filters as the URL keeps them; dates as local YYYY-MM-DD days. */

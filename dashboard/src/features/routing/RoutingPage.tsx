@@ -209,14 +209,12 @@ export default function RoutingPage() {
           </Stack>
         )}
       </QueryView>
-      {/* A POST: read-only users may call only GET routes (CONTRACT, roles), so they do not get it. */}
-      <WriteOnly>
-        <SimulateBox
-          integrations={integrations.data ?? []}
-          rules={rules.data ?? []}
-          accountNames={namesById(accounts.data)}
-        />
-      </WriteOnly>
+      {/* A dry run writes nothing: the server lets read-only users call it too. */}
+      <SimulateBox
+        integrations={integrations.data ?? []}
+        rules={rules.data ?? []}
+        accountNames={namesById(accounts.data)}
+      />
       <ResponsiveModal
         opened={editing !== null}
         onClose={() => setEditing(null)}

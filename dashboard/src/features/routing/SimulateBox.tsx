@@ -14,7 +14,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { isMissingRoute, simulateRouting, type SimulateResult } from '../../api/pending-routes';
+import { isMissingRoute, simulateRouting, type SimulateResult } from '../../api/operator-routes';
 import { fieldErrors, problemMessage } from '../../api/problem';
 import type { Integration, RoutingRule } from '../../api/types';
 import { createPaymentDtoMethodValues } from '../../api/schema.gen';

@@ -1,4 +1,4 @@
-import type { SimulateBody } from '../../api/pending-routes';
+import type { SimulateBody } from '../../api/operator-routes';
 import { createPaymentDtoMethodValues } from '../../api/schema.gen';
 import { parseAmount } from '../../lib/money';
 
