@@ -29,6 +29,7 @@ import {
   validateAuditFilters,
   type AuditFilters,
 } from './audit-filters';
+import { CursorPager } from '../../components/CursorPager';
 
 function FiltersForm({
   initial,
@@ -221,27 +222,7 @@ export default function AuditLogPage() {
             </Table.Tbody>
           </Table>
         </TableScroll>
-        <Group justify="space-between" gap="xs">
-          <Text size="sm" c="dimmed">
-            Page {cursors.length + 1}
-          </Text>
-          <Group gap="xs">
-            <Button
-              variant="default"
-              disabled={cursors.length === 0}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Newer
-            </Button>
-            <Button
-              variant="default"
-              disabled={!data.nextCursor}
-              onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor!])}
-            >
-              Older
-            </Button>
-          </Group>
-        </Group>
+        <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={data.nextCursor} />
       </Stack>
     );
   }

@@ -24,6 +24,7 @@ import {
 import { PaymentFiltersForm } from './PaymentFiltersForm';
 import { PaymentTotals } from './PaymentTotals';
 import { paymentsCsv } from './payments-csv';
+import { CursorPager } from '../../components/CursorPager';
 
 const PAGE_SIZE = 25;
 
@@ -194,27 +195,7 @@ export default function PaymentsPage() {
         {(data) => (
           <Stack gap="sm">
             {phone ? <PaymentsList payments={data.data} /> : <PaymentsTable payments={data.data} />}
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                Page {cursors.length + 1}
-              </Text>
-              <Group gap="xs">
-                <Button
-                  variant="default"
-                  disabled={cursors.length === 0}
-                  onClick={() => setCursors((c) => c.slice(0, -1))}
-                >
-                  Newer
-                </Button>
-                <Button
-                  variant="default"
-                  disabled={!data.nextCursor}
-                  onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor!])}
-                >
-                  Older
-                </Button>
-              </Group>
-            </Group>
+            <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={data.nextCursor} />
           </Stack>
         )}
       </QueryView>

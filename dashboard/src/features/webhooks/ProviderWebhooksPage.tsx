@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Anchor, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { Link, useSearchParams } from 'react-router';
 import { $api } from '../../api/client';
@@ -18,6 +18,7 @@ import {
   type InboxFilters,
 } from './inbox-filters';
 import { InboxFiltersForm } from './InboxFiltersForm';
+import { CursorPager } from '../../components/CursorPager';
 
 const PAGE_SIZE = 25;
 
@@ -200,27 +201,7 @@ export default function ProviderWebhooksPage() {
                 </Table>
               </TableScroll>
             )}
-            <Group justify="space-between" gap="xs">
-              <Text size="sm" c="dimmed">
-                Page {cursors.length + 1}
-              </Text>
-              <Group gap="xs">
-                <Button
-                  variant="default"
-                  disabled={cursors.length === 0}
-                  onClick={() => setCursors((c) => c.slice(0, -1))}
-                >
-                  Newer
-                </Button>
-                <Button
-                  variant="default"
-                  disabled={!data.nextCursor}
-                  onClick={() => data.nextCursor && setCursors((c) => [...c, data.nextCursor!])}
-                >
-                  Older
-                </Button>
-              </Group>
-            </Group>
+            <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={data.nextCursor} />
           </Stack>
         )}
       </QueryView>
