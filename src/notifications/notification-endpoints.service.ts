@@ -304,48 +304,4 @@ export class NotificationEndpointsService {
     }
     return url;
   }
-
-  toView(endpoint: NotificationEndpoint) {
-    return {
-      id: endpoint.id,
-      integrationId: endpoint.integrationId,
-      type: endpoint.type,
-      url: endpoint.url,
-      exchange: endpoint.exchange,
-      routingKeyPrefix: endpoint.routingKeyPrefix,
-      events: endpoint.events,
-      enabled: endpoint.enabled,
-      disabledReason: endpoint.disabledReason,
-      previousSecretExpiresAt:
-        endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt
-          ? endpoint.previousSecretExpiresAt.toISOString()
-          : null,
-      createdAt: endpoint.createdAt.toISOString(),
-      updatedAt: endpoint.updatedAt.toISOString(),
-    };
-  }
-
-  toDeliveryView(delivery: NotificationDelivery, attempts: DeliveryAttempt[] = []) {
-    const open = delivery.status === 'pending' || delivery.status === 'failing';
-    return {
-      id: delivery.id,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      paymentId: delivery.paymentId,
-      status: delivery.status,
-      attemptCount: delivery.attempts,
-      nextAttemptAt: open ? delivery.nextAttemptAt.toISOString() : null,
-      lastResponseCode: delivery.lastResponseCode,
-      lastError: delivery.lastError,
-      deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
-      attempts: attempts.map((a) => ({
-        outcome: a.outcome,
-        responseCode: a.responseCode,
-        durationMs: a.durationMs,
-        error: a.error,
-        startedAt: a.startedAt.toISOString(),
-      })),
-      createdAt: delivery.createdAt.toISOString(),
-    };
-  }
 }

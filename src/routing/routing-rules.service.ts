@@ -132,21 +132,6 @@ export class RoutingRulesService {
     });
   }
 
-  toView(rule: RoutingRule) {
-    return {
-      id: rule.id,
-      name: rule.name,
-      priority: rule.priority,
-      enabled: rule.enabled,
-      integrationId: rule.integrationId,
-      conditions: rule.conditions ?? {},
-      targets: rule.targets,
-      fallback: rule.fallback ?? [],
-      createdAt: rule.createdAt.toISOString(),
-      updatedAt: rule.updatedAt.toISOString(),
-    };
-  }
-
   /** References and cross-field rules that a DTO cannot express; all problems at once. */
   private async check(m: EntityManager, rule: RoutingRule): Promise<void> {
     const errors: FieldError[] = [];
