@@ -1,7 +1,7 @@
 import type { ChannelResult } from './channels/notification-channel';
 import type { NotificationDelivery } from './notification-delivery.entity';
 
-/** How failed attempts are retried (PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE_SECONDS). */
+/** How failed attempts are retried (PAYMENTSERVER_NOTIFICATION_RETRY_SCHEDULE). */
 export interface RetryPolicy {
   /** Delay before attempt n+1 after n failed attempts; when used up the delivery is dead. */
   retryScheduleSeconds: number[];
