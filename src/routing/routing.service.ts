@@ -23,14 +23,8 @@ import type {
   RoutingRequest,
 } from './routing.types';
 
-export type {
-  CandidateRole,
-  CandidateVerdict,
-  RouteCandidate,
-  RouteDecision,
-  RoutingPlan,
-  RoutingRequest,
-} from './routing.types';
+/** The types moved to routing.types.ts; imports from here keep working. */
+export * from './routing.types';
 
 const NOT_ALLOWED = 'provider_account_not_allowed';
 
