@@ -4,7 +4,7 @@ import { Brackets, EntityManager, Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
 import { DomainError } from '../common/errors/domain-error';
 import { newId } from '../common/ids/id';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import type { Page } from '../common/http/page';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
@@ -134,31 +134,7 @@ export class AuditService {
     if (query.outcome) qb.andWhere('e.outcome = :outcome', { outcome: query.outcome });
     if (query.from) qb.andWhere('e.at >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('e.at < :to', { to: new Date(query.to) });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w.where('e.at < :cAt', { cAt: cursor.at }).orWhere(
-            new Brackets((w2) =>
-              w2.where('e.at = :cAt', { cAt: cursor.at }).andWhere('e.id < :cId', {
-                cId: cursor.id,
-              }),
-            ),
-          ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('e.at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeCursor(last.at, last.id) : null,
-    };
+    return keysetPage(qb, { cursor: query.cursor, limit, key: 'at' });
   }
 
   /** The audit write must not replace the answer the caller is owed; it is logged instead. */

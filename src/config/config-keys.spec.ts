@@ -56,7 +56,8 @@ describe('configuration declaration', () => {
 
   it('every declared key is read by a loader in src/config', () => {
     const loaders = sourceFiles(__dirname)
-      .filter((file) => !/config-(keys|docs)\.ts$/.test(file))
+      // The declarations themselves name every key: only the loaders count.
+      .filter((file) => !/(config-(keys|docs)|\.keys)\.ts$/.test(file))
       .map((file) => fs.readFileSync(file, 'utf8'))
       .join('\n');
     const unread = CONFIG_KEYS.filter((key) => !loaders.includes(`'${key.name}'`)).map(

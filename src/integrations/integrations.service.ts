@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Not, Repository } from 'typeorm';
+import { EntityManager, In, Not, Repository } from 'typeorm';
 import { Integration } from './integration.entity';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyService } from './api-key.service';
@@ -16,7 +16,8 @@ import { allowsIntegration } from '../routing/account-eligibility';
 import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
+import { mapPage } from '../common/http/page';
 import { ID_PREFIX, newId } from '../common/ids/id';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 
@@ -46,38 +47,14 @@ export class IntegrationsService {
   ): Promise<{ data: IntegrationWithKeys[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = this.integrations.createQueryBuilder('i');
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('i.createdAt < :cAt', { cAt: cursor.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2
-                  .where('i.createdAt = :cAt', { cAt: cursor.at })
-                  .andWhere('i.id < :cId', { cId: cursor.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    qb.orderBy('i.createdAt', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .take(limit + 1);
-    const rows = await qb.getMany();
-    const page = rows.slice(0, limit);
-    const keys = page.length
-      ? await this.keys.find({ where: { integrationId: In(page.map((i) => i.id)) } })
+    const page = await keysetPage(qb, { cursor: query.cursor, limit, key: 'createdAt' });
+    const keys = page.data.length
+      ? await this.keys.find({ where: { integrationId: In(page.data.map((i) => i.id)) } })
       : [];
-    const last = page[page.length - 1];
-    return {
-      data: page.map((integration) => ({
-        integration,
-        apiKeys: keys.filter((k) => k.integrationId === integration.id),
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    };
+    return mapPage(page, (integration) => ({
+      integration,
+      apiKeys: keys.filter((k) => k.integrationId === integration.id),
+    }));
   }
 
   async get(id: string): Promise<IntegrationWithKeys> {

@@ -13,6 +13,7 @@ import {
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { NotificationEndpointsService } from './notification-endpoints.service';
+import { toDeliveryView, toEndpointView } from './notification-endpoint.presenter';
 import {
   CreateNotificationEndpointDto,
   DeliveryCountsDto,
@@ -39,7 +40,7 @@ export class NotificationEndpointsController {
   @ApiOkResponse({ type: NotificationEndpointListDto })
   async list(@Query() query: ListEndpointsQuery) {
     const page = await this.endpoints.list(query);
-    return mapPage(page, (e) => this.endpoints.toView(e));
+    return mapPage(page, toEndpointView);
   }
 
   @Get('stats')
@@ -65,7 +66,7 @@ export class NotificationEndpointsController {
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   async create(@Body() dto: CreateNotificationEndpointDto) {
     const { endpoint, secret } = await this.endpoints.create(dto);
-    return { ...this.endpoints.toView(endpoint), ...(secret ? { secret } : {}) };
+    return { ...toEndpointView(endpoint), ...(secret ? { secret } : {}) };
   }
 
   @Get(':id')
@@ -75,7 +76,7 @@ export class NotificationEndpointsController {
   async get(@Param('id') id: string) {
     const endpoint = await this.endpoints.get(id);
     return {
-      ...this.endpoints.toView(endpoint),
+      ...toEndpointView(endpoint),
       deliveryCounts: await this.endpoints.counts({ endpointId: id }),
     };
   }
@@ -87,7 +88,7 @@ export class NotificationEndpointsController {
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async update(@Param('id') id: string, @Body() dto: UpdateNotificationEndpointDto) {
-    return this.endpoints.toView(await this.endpoints.update(id, dto));
+    return toEndpointView(await this.endpoints.update(id, dto));
   }
 
   @Delete(':id')
@@ -114,7 +115,7 @@ export class NotificationEndpointsController {
     const { secret, endpoint } = await this.endpoints.rotateSecret(id, dto.graceSeconds);
     return {
       secret,
-      previousSecretExpiresAt: this.endpoints.toView(endpoint).previousSecretExpiresAt,
+      previousSecretExpiresAt: toEndpointView(endpoint).previousSecretExpiresAt,
     };
   }
 
@@ -124,7 +125,7 @@ export class NotificationEndpointsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async deliveries(@Param('id') id: string, @Query() query: ListDeliveriesQuery) {
     const page = await this.endpoints.listDeliveries(id, query);
-    return mapPage(page, (d) => this.endpoints.toDeliveryView(d.delivery, d.attempts));
+    return mapPage(page, (d) => toDeliveryView(d.delivery, d.attempts));
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
@@ -142,6 +143,6 @@ export class NotificationEndpointsController {
     type: ProblemDetailsDto,
   })
   async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string) {
-    return this.endpoints.toDeliveryView(await this.endpoints.retryDelivery(id, deliveryId));
+    return toDeliveryView(await this.endpoints.retryDelivery(id, deliveryId));
   }
 }

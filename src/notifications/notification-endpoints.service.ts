@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Brackets, In, IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SecretBox } from '../common/crypto/secret-box';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { newId } from '../common/ids/id';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
+import { mapPage } from '../common/http/page';
 import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { Integration } from '../integrations/integration.entity';
@@ -113,31 +114,7 @@ export class NotificationEndpointsService {
     const qb = this.endpoints.createQueryBuilder('e');
     if (query.integrationId)
       qb.andWhere('e.integrationId = :integrationId', { integrationId: query.integrationId });
-    if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('e.createdAt < :at', { at: c.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2.where('e.createdAt = :at', { at: c.at }).andWhere('e.id < :cid', { cid: c.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('e.createdAt', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    };
+    return keysetPage(qb, { cursor: query.cursor, limit, key: 'createdAt' });
   }
 
   async update(id: string, dto: UpdateNotificationEndpointDto): Promise<NotificationEndpoint> {
@@ -245,40 +222,17 @@ export class NotificationEndpointsService {
       .createQueryBuilder('d')
       .where('d.endpointId = :endpointId', { endpointId });
     if (query.status) qb.andWhere('d.status = :status', { status: query.status });
-    if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('d.createdAt < :at', { at: c.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2.where('d.createdAt = :at', { at: c.at }).andWhere('d.id < :cid', { cid: c.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('d.createdAt', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const page = rows.slice(0, limit);
-    const attempts = page.length
+    const page = await keysetPage(qb, { cursor: query.cursor, limit, key: 'createdAt' });
+    const attempts = page.data.length
       ? await this.attempts.find({
-          where: { deliveryId: In(page.map((d) => d.id)) },
+          where: { deliveryId: In(page.data.map((d) => d.id)) },
           order: { startedAt: 'DESC' },
         })
       : [];
-    const last = page[page.length - 1];
-    return {
-      data: page.map((delivery) => ({
-        delivery,
-        attempts: attempts.filter((a) => a.deliveryId === delivery.id).slice(0, 20),
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    };
+    return mapPage(page, (delivery) => ({
+      delivery,
+      attempts: attempts.filter((a) => a.deliveryId === delivery.id).slice(0, 20),
+    }));
   }
 
   /**
@@ -349,49 +303,5 @@ export class NotificationEndpointsService {
       // A name that does not resolve yet is accepted; delivery checks again.
     }
     return url;
-  }
-
-  toView(endpoint: NotificationEndpoint) {
-    return {
-      id: endpoint.id,
-      integrationId: endpoint.integrationId,
-      type: endpoint.type,
-      url: endpoint.url,
-      exchange: endpoint.exchange,
-      routingKeyPrefix: endpoint.routingKeyPrefix,
-      events: endpoint.events,
-      enabled: endpoint.enabled,
-      disabledReason: endpoint.disabledReason,
-      previousSecretExpiresAt:
-        endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt
-          ? endpoint.previousSecretExpiresAt.toISOString()
-          : null,
-      createdAt: endpoint.createdAt.toISOString(),
-      updatedAt: endpoint.updatedAt.toISOString(),
-    };
-  }
-
-  toDeliveryView(delivery: NotificationDelivery, attempts: DeliveryAttempt[] = []) {
-    const open = delivery.status === 'pending' || delivery.status === 'failing';
-    return {
-      id: delivery.id,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      paymentId: delivery.paymentId,
-      status: delivery.status,
-      attemptCount: delivery.attempts,
-      nextAttemptAt: open ? delivery.nextAttemptAt.toISOString() : null,
-      lastResponseCode: delivery.lastResponseCode,
-      lastError: delivery.lastError,
-      deliveredAt: delivery.deliveredAt?.toISOString() ?? null,
-      attempts: attempts.map((a) => ({
-        outcome: a.outcome,
-        responseCode: a.responseCode,
-        durationMs: a.durationMs,
-        error: a.error,
-        startedAt: a.startedAt.toISOString(),
-      })),
-      createdAt: delivery.createdAt.toISOString(),
-    };
   }
 }

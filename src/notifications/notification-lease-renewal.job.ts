@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicJob } from '../common/jobs/periodic-job';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
-import { NotificationWorker } from './notification.worker';
+import { DeliveryClaims } from './delivery.claims';
 
 /**
  * Every third of PAYMENTSERVER_NOTIFICATION_LEASE_SECONDS: extends the leases of this
@@ -12,7 +12,7 @@ import { NotificationWorker } from './notification.worker';
 export class NotificationLeaseRenewalJob extends PeriodicJob {
   constructor(
     scheduler: SchedulerRegistry,
-    private readonly worker: NotificationWorker,
+    private readonly claims: DeliveryClaims,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super('NotificationLeaseRenewalJob', scheduler);
@@ -23,6 +23,6 @@ export class NotificationLeaseRenewalJob extends PeriodicJob {
   }
 
   protected run(): Promise<number> {
-    return this.worker.renewLeases();
+    return this.claims.renew();
   }
 }

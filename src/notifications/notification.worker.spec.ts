@@ -1,4 +1,5 @@
-import { attemptOutcome, withJitter } from './notification.worker';
+import { attemptOutcome } from './delivery.recorder';
+import { withJitter } from './next-delivery-state';
 
 describe('withJitter', () => {
   it('spreads a delay over ±10 %', () => {

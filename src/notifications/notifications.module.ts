@@ -4,6 +4,9 @@ import { READINESS_CHECKS, ReadinessCheck } from '../health/health.service';
 import { NotificationEndpointsController } from './notification-endpoints.controller';
 import { NotificationEndpointsService } from './notification-endpoints.service';
 import { NotificationWorker } from './notification.worker';
+import { OutboxFanOut } from './outbox.fan-out';
+import { DeliveryClaims } from './delivery.claims';
+import { DeliveryRecorder } from './delivery.recorder';
 import { OutboxCommitListener } from './outbox-commit.listener';
 import { NotificationPollJob } from './notification-poll.job';
 import { NotificationLeaseRenewalJob } from './notification-lease-renewal.job';
@@ -29,6 +32,9 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
         new TargetGuard(config.security.allowPrivateWebhookTargets),
     },
     NotificationEndpointsService,
+    OutboxFanOut,
+    DeliveryClaims,
+    DeliveryRecorder,
     NotificationWorker,
     NotificationPollJob,
     NotificationLeaseRenewalJob,

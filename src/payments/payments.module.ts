@@ -5,6 +5,7 @@ import { RefundsService } from './refunds.service';
 import { PaymentStatusService } from './payment-status.service';
 import { PaymentUpdatesService } from './payment-updates.service';
 import { PaymentOperationsService } from './operations/payment-operations.service';
+import { OperationReportsService } from './operations/operation-reports.service';
 import { RefundTracker } from './operations/refund-tracker.service';
 import { RoutingModule } from '../routing/routing.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
@@ -18,6 +19,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
     PaymentStatusService,
     PaymentUpdatesService,
     PaymentOperationsService,
+    OperationReportsService,
     RefundTracker,
   ],
   exports: [
@@ -26,6 +28,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
     PaymentUpdatesService,
     PaymentStatusService,
     PaymentOperationsService,
+    OperationReportsService,
     RefundTracker,
   ],
 })

@@ -1,5 +1,5 @@
 import type { PaymentMethod } from '../payments/payment-status';
-import type { RoutingRequest } from './routing.service';
+import type { RoutingRequest } from './routing.types';
 
 /** The fields of a payment create body that routing looks at. */
 export interface RoutablePaymentBody {

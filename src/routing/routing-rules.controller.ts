@@ -10,6 +10,7 @@ import {
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { mapPage } from '../common/http/page';
 import { RoutingRulesService } from './routing-rules.service';
+import { toRoutingRuleView } from './routing-rule.presenter';
 import {
   CreateRoutingRuleDto,
   ListRoutingRulesQuery,
@@ -29,7 +30,7 @@ export class RoutingRulesController {
   @ApiOkResponse({ type: RoutingRuleListDto })
   async list(@Query() query: ListRoutingRulesQuery) {
     const page = await this.rules.list(query);
-    return mapPage(page, (r) => this.rules.toView(r));
+    return mapPage(page, toRoutingRuleView);
   }
 
   @Post()
@@ -46,7 +47,7 @@ export class RoutingRulesController {
     type: ProblemDetailsDto,
   })
   async create(@Body() dto: CreateRoutingRuleDto) {
-    return this.rules.toView(await this.rules.create(dto));
+    return toRoutingRuleView(await this.rules.create(dto));
   }
 
   @Get(':id')
@@ -54,7 +55,7 @@ export class RoutingRulesController {
   @ApiOkResponse({ type: RoutingRuleDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param('id') id: string) {
-    return this.rules.toView(await this.rules.get(id));
+    return toRoutingRuleView(await this.rules.get(id));
   }
 
   @Patch(':id')
@@ -67,7 +68,7 @@ export class RoutingRulesController {
   @ApiBadRequestResponse({ type: ProblemDetailsDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async update(@Param('id') id: string, @Body() dto: UpdateRoutingRuleDto) {
-    return this.rules.toView(await this.rules.update(id, dto));
+    return toRoutingRuleView(await this.rules.update(id, dto));
   }
 
   @Delete(':id')

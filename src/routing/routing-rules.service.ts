@@ -16,6 +16,8 @@ import type {
   UpdateRoutingRuleDto,
 } from './dto/routing-rule.dto';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
+import { integerCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
 
 const RULE_ID_PREFIX = 'rr';
 
@@ -75,33 +77,13 @@ export class RoutingRulesService {
         ),
       );
     }
-    if (query.cursor) {
-      const c = decodeRuleCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('r.priority > :cp', { cp: c.priority })
-            .orWhere(
-              new Brackets((w2) =>
-                w2
-                  .where('r.priority = :cp', { cp: c.priority })
-                  .andWhere('r.id > :cid', { cid: c.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('r.priority', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .take(limit + 1)
-      .getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeRuleCursor(last.priority, last.id) : null,
-    };
+    return keysetPage(qb, {
+      cursor: query.cursor,
+      limit,
+      key: 'priority',
+      order: 'ASC',
+      codec: integerCursor,
+    });
   }
 
   async update(id: string, dto: UpdateRoutingRuleDto): Promise<RoutingRule> {
@@ -148,21 +130,6 @@ export class RoutingRulesService {
       if (!result.affected) throw new NotFoundError('Routing rule', id);
       await this.audit.record(m);
     });
-  }
-
-  toView(rule: RoutingRule) {
-    return {
-      id: rule.id,
-      name: rule.name,
-      priority: rule.priority,
-      enabled: rule.enabled,
-      integrationId: rule.integrationId,
-      conditions: rule.conditions ?? {},
-      targets: rule.targets,
-      fallback: rule.fallback ?? [],
-      createdAt: rule.createdAt.toISOString(),
-      updatedAt: rule.updatedAt.toISOString(),
-    };
   }
 
   /** References and cross-field rules that a DTO cannot express; all problems at once. */
@@ -242,22 +209,4 @@ function stripUndefined<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[])
     if (value[key] === undefined) delete value[key];
   return value;
-}
-
-function encodeRuleCursor(priority: number, id: string): string {
-  return Buffer.from(JSON.stringify({ p: priority, id })).toString('base64url');
-}
-
-function decodeRuleCursor(cursor: string): { priority: number; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      p?: unknown;
-      id?: unknown;
-    };
-    if (typeof parsed.id !== 'string' || !Number.isSafeInteger(parsed.p))
-      throw new Error('bad cursor');
-    return { priority: parsed.p as number, id: parsed.id };
-  } catch {
-    throw ValidationError.field('cursor', 'is not a cursor returned by this API');
-  }
 }

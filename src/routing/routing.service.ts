@@ -9,86 +9,24 @@ import { redactText } from '../common/logging/redact';
 import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
-import type { PaymentMethod } from '../payments/payment-status';
 import { allowsIntegration, ineligibility, unsupportedFeature } from './account-eligibility';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { firstMatchingRule } from './rule-matcher';
-import { chooseTarget, stickyKeyOf } from './weighted-split';
 import { CircuitBreaker } from './circuit-breaker';
+import { defaultAccount, DEFAULT_ROLE, Wanted, wantedForRule } from './route-candidates';
+import { explainRoute } from './route-explanation';
+import type {
+  CandidateVerdict,
+  RouteCandidate,
+  RouteDecision,
+  RoutingPlan,
+  RoutingRequest,
+} from './routing.types';
 
-export interface RoutingRequest {
-  currency: string;
-  amount: number;
-  method: PaymentMethod | null;
-  captureMode: string;
-  country: string | null;
-  email: string | null;
-  reference: string;
-  metadata: Record<string, string> | null;
-  providerAccountId?: string;
-}
+/** The types moved to routing.types.ts; imports from here keep working. */
+export * from './routing.types';
 
-export interface RouteCandidate {
-  account: ProviderAccount;
-  /** Why the account is on the list, in words: "target", "fallback #1", "the integration's default account". */
-  role: string;
-}
-
-export interface RouteDecision {
-  ruleId: string | null;
-  /** Which rule matched and why the first candidate was chosen; `explain` adds what happened. */
-  reason: string;
-  /** Accounts to try, in order. */
-  candidates: RouteCandidate[];
-  /** Accounts passed over before any call, with why. */
-  skipped: RoutingAttemptRecord[];
-  /** Epoch ms: no provider call starts after this, and none runs past it. */
-  deadline: number;
-}
-
-export type CandidateRole = 'target' | 'fallback' | 'default';
-
-/** One account the decision looked at, and whether a payment with these values could go there. */
-export interface CandidateVerdict {
-  providerAccountId: string;
-  /** null when the account no longer exists. */
-  provider: string | null;
-  role: CandidateRole;
-  /** The role in words, as recorded on the payment: "target", "fallback #1", "requested", … */
-  label: string;
-  eligible: boolean;
-  why: string;
-  /** Eligible but for an open circuit: a real create still lists it (the attempt records the skip). */
-  circuitOpen: boolean;
-  /** False for targets the weighted split did not choose and for repeated accounts: never tried. */
-  considered: boolean;
-  account?: ProviderAccount;
-}
-
-/**
- * The routing decision with its explanation. A real create tries the eligible (and circuit-open)
- * candidates in order; the simulation shows all of them.
- */
-export interface RoutingPlan {
-  ruleId: string | null;
-  reason: string;
-  candidates: CandidateVerdict[];
-  /** What a create answers instead of a payment (422 no_route, not allowed, not supported), or null. */
-  refusal: UnprocessableError | null;
-}
-
-interface Wanted {
-  id: string;
-  role: CandidateRole;
-  label: string;
-  /** Why this account is next when it can take the payment. */
-  because: string;
-  considered?: boolean;
-}
-
-const DEFAULT_ROLE = "the integration's default account";
 const NOT_ALLOWED = 'provider_account_not_allowed';
-const AFTER_RETRYABLE = 'tried if the accounts before it fail with a retryable error';
 
 function notAllowed(message: string): UnprocessableError {
   return new UnprocessableError(NOT_ALLOWED, 'Provider account not allowed', message);
@@ -153,71 +91,20 @@ export class RoutingService {
     const match = firstMatchingRule(await this.rules.rulesFor(integration.id), request);
     const defaultId = integration.defaultProviderAccountId;
     if (match) {
-      const { rule, because } = match;
-      let chosen: string;
-      let why: string;
-      const wanted: Wanted[] = [];
-      if (rule.targets.length === 1) {
-        chosen = rule.targets[0].providerAccountId;
-        why = `its only target is ${chosen}`;
-        wanted.push({ id: chosen, role: 'target', label: 'target', because: why });
-      } else {
-        const sticky = stickyKeyOf(request.email, request.reference);
-        const choice = chooseTarget(rule.id, rule.targets, sticky.key);
-        chosen = choice.target.providerAccountId;
-        const split = rule.targets.map((t) => `${t.providerAccountId} ${t.weight}`).join(' / ');
-        why = `weighted split ${split}: the ${sticky.source} falls in bucket ${choice.bucket} of ${choice.totalWeight}, which belongs to ${chosen}`;
-        for (const target of rule.targets) {
-          const isChosen = target === choice.target;
-          wanted.push({
-            id: target.providerAccountId,
-            role: 'target',
-            label: 'target',
-            because: isChosen
-              ? why
-              : `not chosen: the weighted split gives bucket ${choice.bucket} of ${choice.totalWeight} to ${chosen}`,
-            // everyTarget: a customer not known yet may land on any target (method listing).
-            considered: isChosen || options.everyTarget === true,
-          });
-        }
-      }
-      wanted.push(
-        ...rule.fallback.map((id, i) => ({
-          id,
-          role: 'fallback' as const,
-          label: `fallback #${i + 1}`,
-          because: `fallback #${i + 1} of rule ${rule.id}, ${AFTER_RETRYABLE}`,
-        })),
-      );
-      if (defaultId)
-        wanted.push({
-          id: defaultId,
-          role: 'default',
-          label: DEFAULT_ROLE,
-          because: `${DEFAULT_ROLE}, ${AFTER_RETRYABLE}`,
-        });
-      const conditions = because.length > 0 ? because.join('; ') : 'it has no conditions';
-      return this.judge(
-        integration,
-        rule.id,
-        `rule "${rule.name}" (${rule.id}, priority ${rule.priority}) matched: ${conditions}; ${why}`,
-        wanted,
+      const { wanted, reason } = wantedForRule(
+        match,
         request,
+        defaultId,
+        options.everyTarget === true,
       );
+      return this.judge(integration, match.rule.id, reason, wanted, request);
     }
     if (defaultId) {
       return this.judge(
         integration,
         null,
         `no routing rule matched; ${DEFAULT_ROLE} ${defaultId}`,
-        [
-          {
-            id: defaultId,
-            role: 'default',
-            label: DEFAULT_ROLE,
-            because: `no routing rule matched: ${DEFAULT_ROLE}`,
-          },
-        ],
+        [defaultAccount(defaultId, `no routing rule matched: ${DEFAULT_ROLE}`)],
         request,
       );
     }
@@ -329,20 +216,7 @@ export class RoutingService {
     attempts: RoutingAttemptRecord[],
     winner?: RouteCandidate,
   ): string {
-    const passedOver = attempts
-      .filter((a) => a.outcome !== 'succeeded')
-      .map(
-        (a) =>
-          `${a.providerAccountId} ${a.outcome === 'skipped' ? 'was skipped' : a.outcome} (${shortError(a.error)})`,
-      );
-    if (winner) {
-      const first =
-        decision.candidates[0]?.account.id === winner.account.id && passedOver.length === 0;
-      if (first) return decision.reason;
-      return `${decision.reason}; ${passedOver.join(', ')}, so ${winner.role} ${winner.account.id} took the payment`;
-    }
-    const declined = attempts.some((a) => a.outcome === 'declined');
-    return `${decision.reason}; no account took the payment: ${passedOver.join(', ')}${declined ? '; a decline is final and is not retried elsewhere' : ''}`;
+    return explainRoute(decision, attempts, winner);
   }
 
   private async judge(
@@ -423,10 +297,4 @@ export class RoutingService {
     }
     return { ruleId, reason, candidates, refusal };
   }
-}
-
-function shortError(error: string | undefined): string {
-  if (!error) return 'no reason given';
-  const code = /^([a-z_]+):/.exec(error)?.[1];
-  return code ?? error;
 }

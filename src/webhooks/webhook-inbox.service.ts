@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Brackets, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookProcessorService } from './webhook-processor.service';
 import { ListProviderWebhooksQuery } from './dto/provider-webhook.dto';
 import { ConflictError, NotFoundError } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import type { Page } from '../common/http/page';
 
@@ -31,33 +31,7 @@ export class WebhookInboxService {
       qb.andWhere('w.providerAccountId = :account', { account: query.providerAccountId });
     if (query.status) qb.andWhere('w.status = :status', { status: query.status });
     if (query.paymentId) qb.andWhere('w.paymentId = :paymentId', { paymentId: query.paymentId });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('w.receivedAt < :cAt', { cAt: cursor.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2
-                  .where('w.receivedAt = :cAt', { cAt: cursor.at })
-                  .andWhere('w.id < :cId', { cId: cursor.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('w.receivedAt', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last.id) : null,
-    };
+    return keysetPage(qb, { cursor: query.cursor, limit, key: 'receivedAt' });
   }
 
   async get(id: string): Promise<WebhookDelivery> {

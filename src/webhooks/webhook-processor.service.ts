@@ -7,7 +7,7 @@ import {
   WebhookDeliveryStatus,
 } from './webhook-delivery.entity';
 import { PaymentUpdatesService } from '../payments/payment-updates.service';
-import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
+import { OperationReportsService } from '../payments/operations/operation-reports.service';
 import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 import type { WebhookNotification } from '../providers/provider.interface';
 import { TransactionService } from '../database/transaction.service';
@@ -36,7 +36,7 @@ export class WebhookProcessorService {
 
   constructor(
     private readonly updates: PaymentUpdatesService,
-    private readonly operations: PaymentOperationsService,
+    private readonly operationReports: OperationReportsService,
     private readonly finder: WebhookPaymentFinder,
     private readonly budget: WebhookPollBudget,
     private readonly accounts: ProviderAccountsService,
@@ -237,7 +237,7 @@ export class WebhookProcessorService {
         }
         if (next.operation) {
           // Settles the payment's open capture or cancel that the signed fields name.
-          const result = await this.operations.applyReport(payment.id, next.operation, 'webhook');
+          const result = await this.operationReports.apply(payment.id, next.operation, 'webhook');
           this.logger.log({
             msg: 'webhook applied',
             deliveryId: delivery.id,

@@ -11,39 +11,36 @@ import {
   ProviderAccountsService,
   ResolvedAccount,
 } from '../../providers/provider-accounts.service';
-import type {
-  CancelResult,
-  CaptureResult,
-  OperationRequest,
-  ProviderOperationState,
-  WebhookOperationReport,
-} from '../../providers/provider.interface';
+import type { ProviderOperationState } from '../../providers/provider.interface';
 import { Payment } from '../entities/payment.entity';
 import { OperationType, PaymentOperation } from '../entities/payment-operation.entity';
 import { PaymentStateMachine } from '../payment-state-machine';
-import { ChangeOutcome, PaymentStatusService } from '../payment-status.service';
+import { PaymentStatusService } from '../payment-status.service';
 import type { EventSource } from '../payment-status';
 import type { OperationStage } from './operation-tracking';
 import { OPERATION_LEASE_MS, newLeaseToken, releaseOperation } from './operation-lease';
 import { OperationSettlement, settleOperation } from './operation-settlement';
 import {
+  lookUpOperation,
+  operationRequest,
+  OperationResult,
+  sendOperation,
+} from './operation-calls';
+import {
   describeError,
   mayResend,
   nextLookAt,
   NOT_SENT_AGAIN,
-  outcomeOf,
   ProviderOutcome,
   refusalProblem,
 } from './provider-outcome';
-
-type OperationResult = CaptureResult | CancelResult;
 
 /**
  * Captures and cancels, recorded (payment_operations) before the provider is called, so that
  * an answer that never comes leaves a pending operation instead of a forgotten one. Only a
  * definite answer settles it: the provider's own (now, or later by webhook or poll) or its
  * refusal. Until then the payment keeps its status and shows the operation as pending, and
- * no second capture or cancel is taken.
+ * no second capture or cancel is taken. What webhooks report is OperationReportsService's.
  */
 @Injectable()
 export class PaymentOperationsService {
@@ -71,7 +68,7 @@ export class PaymentOperationsService {
   ): Promise<Payment> {
     const token = newLeaseToken();
     const { op, payment } = await this.open(paymentId, type, amount, token);
-    const outcome = await this.send(resolved, op, payment);
+    const outcome = await sendOperation(resolved, op, payment);
     const after = await this.record(op, outcome, 'api', token);
     if (outcome.kind === 'refused') throw refusalProblem(outcome.error);
     return after;
@@ -97,10 +94,10 @@ export class PaymentOperationsService {
       return;
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId);
-    const request = this.request(op, payment);
+    const request = operationRequest(op, payment);
     let state: ProviderOperationState | null | undefined;
     try {
-      state = await this.lookup(resolved, op.type, request);
+      state = await lookUpOperation(resolved, op.type, request);
     } catch (error) {
       await this.record(op, { kind: 'unknown', error: error as Error }, 'poll', token);
       return;
@@ -117,96 +114,6 @@ export class PaymentOperationsService {
     }
   }
 
-  /**
-   * A capture or cancel as a verified webhook reports it, for the payment its signed fields
-   * named (the caller has checked them). The open operation it is about is settled by its id,
-   * then a success moves the payment. A failure reported for a capture that had succeeded
-   * already (Adyen CAPTURE_FAILED: rejected by the card scheme later) cannot undo `paid`: it
-   * is recorded in the payment's history as an ignored change, for the operator to see.
-   */
-  async applyReport(
-    paymentId: string,
-    report: WebhookOperationReport,
-    source: EventSource,
-  ): Promise<ChangeOutcome> {
-    return this.tx.run(async (m) => {
-      const payment = await this.tx.lock(m, Payment, paymentId);
-      if (!payment) return 'ignored';
-      const op = await this.reportedOperation(m, payment, report);
-      const label = `${report.type} ${report.providerOperationId} ${report.status} (${report.providerStatus})`;
-      if (report.status === 'succeeded') {
-        if (op)
-          await settleOperation(m, payment, op, {
-            status: 'succeeded',
-            providerOperationId: report.providerOperationId,
-          });
-        return this.status.changePayment(m, payment, {
-          to: report.type === 'capture' ? 'paid' : 'canceled',
-          source,
-          amountCaptured:
-            report.type === 'capture' ? (report.amount ?? op?.amountValue ?? undefined) : undefined,
-          detail: op ? `${label}: settles ${op.id}` : label,
-        });
-      }
-      const failure = report.failure ?? {
-        code: 'provider_failed',
-        message: `the provider reports ${report.providerStatus}`,
-      };
-      if (op) {
-        await settleOperation(m, payment, op, {
-          status: 'failed',
-          providerOperationId: report.providerOperationId,
-          failure,
-        });
-        this.logger.warn({
-          msg: 'operation failed at the provider',
-          operationId: op.id,
-          type: op.type,
-          providerStatus: report.providerStatus,
-          code: failure.code,
-          source,
-        });
-        return 'applied';
-      }
-      if (report.type === 'capture' && PaymentStateMachine.wasCaptured(payment.status)) {
-        this.logger.warn({
-          msg: 'capture failed at the provider after it had succeeded; check the provider dashboard',
-          paymentId,
-          providerOperationId: report.providerOperationId,
-          providerStatus: report.providerStatus,
-        });
-        await this.status.recordIgnoredChange(m, payment, {
-          to: 'authorized',
-          source,
-          detail: `${label}: ${failure.message}; a captured payment cannot move back, check the provider's dashboard`,
-        });
-        return 'ignored';
-      }
-      return 'unchanged';
-    });
-  }
-
-  /**
-   * The payment's open operation that a report is about: of its type, and the one the
-   * provider's answer named, or (that answer lost) a capture of the reported amount.
-   */
-  private async reportedOperation(
-    m: EntityManager,
-    payment: Payment,
-    report: WebhookOperationReport,
-  ): Promise<PaymentOperation | null> {
-    const open = payment.pendingOperation;
-    if (!open || open.type !== report.type) return null;
-    const op = await m.findOneBy(PaymentOperation, { id: open.id, status: 'pending' });
-    if (!op) return null;
-    if (op.providerOperationId)
-      return op.providerOperationId === report.providerOperationId ? op : null;
-    const amount = op.amountValue ?? payment.amountValue;
-    if (report.type === 'capture' && report.amount !== undefined && report.amount !== amount)
-      return null;
-    return op;
-  }
-
   private async resend(
     resolved: ResolvedAccount,
     op: PaymentOperation,
@@ -219,30 +126,15 @@ export class PaymentOperationsService {
       type: op.type,
       attempts: op.attempts,
     });
-    const outcome = await this.send(resolved, op, payment);
+    const outcome = await sendOperation(resolved, op, payment);
     if (outcome.kind === 'refused') {
       // An earlier attempt whose answer was lost may be why this one is refused.
-      const state = await this.lookup(resolved, op.type, this.request(op, payment)).catch(
+      const state = await lookUpOperation(resolved, op.type, operationRequest(op, payment)).catch(
         () => undefined,
       );
       if (state) return void (await this.apply(op, state, 'poll', token));
     }
     await this.record(op, outcome, 'poll', token);
-  }
-
-  private lookup(
-    resolved: ResolvedAccount,
-    type: OperationType,
-    request: OperationRequest,
-  ): Promise<ProviderOperationState | null | undefined> {
-    const provider = resolved.provider;
-    if (type === 'capture')
-      return provider.getCapture
-        ? provider.getCapture(resolved.context, request)
-        : Promise.resolve(undefined);
-    return provider.getCancellation
-      ? provider.getCancellation(resolved.context, request)
-      : Promise.resolve(undefined);
   }
 
   private async open(
@@ -306,31 +198,6 @@ export class PaymentOperationsService {
       await this.audit.record(m);
       return { op, payment };
     });
-  }
-
-  private send(
-    resolved: ResolvedAccount,
-    op: PaymentOperation,
-    payment: Payment,
-  ): Promise<ProviderOutcome<OperationResult>> {
-    const request = this.request(op, payment);
-    return outcomeOf<OperationResult>(() =>
-      op.type === 'capture'
-        ? resolved.provider.capture(resolved.context, request)
-        : resolved.provider.cancel(resolved.context, request),
-    );
-  }
-
-  private request(op: PaymentOperation, payment: Payment): OperationRequest {
-    return {
-      id: op.id,
-      paymentId: payment.id,
-      providerPaymentId: payment.providerPaymentId!,
-      providerReference: payment.providerReference ?? null,
-      amount: { value: op.amountValue ?? payment.amountValue, currency: op.currency },
-      idempotencyKey: op.providerIdempotencyKey ?? op.id,
-      providerOperationId: op.providerOperationId,
-    };
   }
 
   /** Records what one call to the provider ended with. */
