@@ -47,6 +47,7 @@ describe('read-only users', () => {
     await vi.waitFor(() => expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull());
     expect(screen.queryByRole('button', { name: 'Add account' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete…' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Test connection' })).toBeNull();
     // Reading stays: the webhook URL can still be copied.
     expect(screen.getByRole('button', { name: 'Copy webhook URL' })).toBeTruthy();
   });
@@ -56,5 +57,6 @@ describe('read-only users', () => {
     renderWithProviders(<ProviderAccountsPage />, { network: true, route: '/provider-accounts' });
     await screen.findByRole('button', { name: 'Edit' });
     expect(screen.getByRole('button', { name: 'Add account' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Test connection' })).toBeTruthy();
   });
 });
