@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { Payment } from '../payments/entities/payment.entity';
 import { applyPaymentFilters } from '../payments/payment-filters';
 import { PAID_STATUSES } from '../routing/statistics/statistics.service';
+import { AttentionService } from '../reconciliation/attention.service';
 import type { PaymentTotalsDto, PaymentTotalsQuery } from './dto/payment-totals.dto';
 
 interface RawTotals {
@@ -18,14 +19,21 @@ interface RawTotals {
 /** Counts and sums per currency of the payments an admin list filter matches, in one query. */
 @Injectable()
 export class PaymentTotalsService {
-  constructor(@InjectRepository(Payment) private readonly payments: Repository<Payment>) {}
+  constructor(
+    @InjectRepository(Payment) private readonly payments: Repository<Payment>,
+    private readonly attention: AttentionService,
+  ) {}
 
   async totals(query: PaymentTotalsQuery): Promise<PaymentTotalsDto> {
     const q = (column: string) => `p.${this.payments.manager.connection.driver.escape(column)}`;
     const paid = `${q('status')} IN (${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
     const qb = applyPaymentFilters(
       this.payments.createQueryBuilder('p'),
-      { integrationId: query.integrationId, provider: query.provider },
+      {
+        integrationId: query.integrationId,
+        provider: query.provider,
+        attention: this.attention.filter(query.needsAttention),
+      },
       query,
     )
       .select(q('currency'), 'currency')

@@ -48,11 +48,16 @@ export class PaymentsAdminController {
   })
   @ApiOkResponse({ type: AdminPaymentListDto })
   async list(@Query() query: AdminListPaymentsQuery) {
+    const now = Date.now();
     const page = await this.payments.list(
-      { integrationId: query.integrationId, provider: query.provider },
+      {
+        integrationId: query.integrationId,
+        provider: query.provider,
+        attention: this.attention.filter(query.needsAttention, now),
+      },
       query,
     );
-    const notes = await this.attention.forPayments(page.data);
+    const notes = await this.attention.forPayments(page.data, now);
     return mapPage(page, (payment) => ({
       ...toPaymentView(payment),
       needsAttention: notes.get(payment.id) ?? null,

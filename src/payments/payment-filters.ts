@@ -1,8 +1,19 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import type { Payment } from './entities/payment.entity';
+import { PaymentOperation } from './entities/payment-operation.entity';
+import { Refund } from './entities/refund.entity';
 import type { ListPaymentsQuery } from './dto/list-payments.query';
 import type { PaymentScope } from './payments.service';
 import { ValidationError } from '../common/errors/domain-error';
+
+/**
+ * `needed`: only payments with a capture, cancel or refund still `pending` that was sent at or
+ * before `cutoff` (the rule of AttentionService.forPayments); `!needed`: only those without.
+ */
+export interface AttentionFilter {
+  needed: boolean;
+  cutoff: Date;
+}
 
 /** `!` escapes LIKE wildcards: it needs no doubling in any dialect's string literals. */
 function likeLiteral(text: string): string {
@@ -50,5 +61,21 @@ export function applyPaymentFilters(
       customerEmail: `%${likeLiteral(member)}%`,
     });
   }
+  if (scope.attention) addAttentionFilter(qb, scope.attention);
   return qb;
+}
+
+/** In the query itself (EXISTS on the indexed paymentId), so paging and totals stay exact. */
+function addAttentionFilter(qb: SelectQueryBuilder<Payment>, filter: AttentionFilter): void {
+  const open = (entity: typeof PaymentOperation | typeof Refund, alias: string) =>
+    qb
+      .subQuery()
+      .select('1')
+      .from(entity, alias)
+      .where(`${alias}.paymentId = p.id`)
+      .andWhere(`${alias}.status = 'pending'`)
+      .andWhere(`${alias}.createdAt <= :attentionCutoff`)
+      .getQuery();
+  const any = `(EXISTS ${open(PaymentOperation, 'att_op')} OR EXISTS ${open(Refund, 'att_re')})`;
+  qb.andWhere(filter.needed ? any : `NOT ${any}`, { attentionCutoff: filter.cutoff });
 }

@@ -10,6 +10,7 @@ import { CreatePaymentDto } from './dto/create-payment.dto';
 import { CapturePaymentDto } from './dto/capture-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { applyPaymentFilters } from './payment-filters';
+import type { AttentionFilter } from './payment-filters';
 import { TransactionService } from '../database/transaction.service';
 import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
@@ -35,6 +36,8 @@ import { PaymentOperationsService } from './operations/payment-operations.servic
 export interface PaymentScope {
   integrationId?: string;
   provider?: string;
+  /** Admin lists only: payments with (or without) an operation open since before a cutoff. */
+  attention?: AttentionFilter;
 }
 
 export function notSupported(provider: string, what: string): UnprocessableError {

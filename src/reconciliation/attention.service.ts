@@ -8,6 +8,7 @@ import { PaymentOperation } from '../payments/entities/payment-operation.entity'
 import { Refund } from '../payments/entities/refund.entity';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import type { PaymentProvider } from '../providers/provider.interface';
+import type { AttentionFilter } from '../payments/payment-filters';
 
 export interface AttentionItem {
   type: 'refund' | 'capture' | 'cancel';
@@ -40,10 +41,15 @@ export class AttentionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The list filter `needsAttention=true|false` as of `now`, by the same cutoff as the notes. */
+  filter(needed: boolean | undefined, now = Date.now()): AttentionFilter | undefined {
+    return needed === undefined ? undefined : { needed, cutoff: this.cutoff(now) };
+  }
+
   async forPayments(payments: Payment[], now = Date.now()): Promise<Map<string, AttentionNote>> {
     const notes = new Map<string, AttentionNote>();
     if (payments.length === 0) return notes;
-    const cutoff = new Date(now - this.config.reconciliation.attentionHours * 3_600_000);
+    const cutoff = this.cutoff(now);
     const ids = payments.map((p) => p.id);
     const [operations, refunds] = await Promise.all([
       this.operations.find({
@@ -72,6 +78,10 @@ export class AttentionService {
       else notes.set(paymentId, { since: item.since, reason: item.why, operations: [item] });
     }
     return notes;
+  }
+
+  private cutoff(now: number): Date {
+    return new Date(now - this.config.reconciliation.attentionHours * 3_600_000);
   }
 
   private item(

@@ -65,11 +65,13 @@ export async function fetchMe(): Promise<AdminMe> {
 }
 
 /**
- * Whether to show write controls. Only an explicit `canWrite: false` hides them: a server
- * without the route (404) or a failed check leaves them shown, and the server refuses a
- * read-only user's writes (403) anyway.
+ * Whether to show write controls. While the first answer is on its way they stay hidden, so a
+ * read-only user never sees them flash up on a page load. Then only an explicit
+ * `canWrite: false` hides them: a server without the route (404) or a failed check leaves them
+ * shown, and the server refuses a read-only user's writes (403) anyway.
  */
 export function useCanWrite(): boolean {
   const me = useQuery({ queryKey: ['admin-me'], queryFn: fetchMe, staleTime: 5 * 60_000 });
+  if (me.isLoading) return false;
   return me.data?.canWrite !== false;
 }

@@ -47,8 +47,23 @@ describe('read-only users', () => {
     await vi.waitFor(() => expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull());
     expect(screen.queryByRole('button', { name: 'Add account' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete…' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Test connection' })).toBeNull();
     // Reading stays: the webhook URL can still be copied.
     expect(screen.getByRole('button', { name: 'Copy webhook URL' })).toBeTruthy();
+  });
+
+  it('see no write control flash up while the server has not yet said whether they may write', async () => {
+    let answerMe: (answer: { body: unknown }) => void = () => {};
+    const me = new Promise<{ body: unknown }>((resolve) => (answerMe = resolve));
+    api.on((r) => (r.url.pathname === '/api/v1/admin/me' ? me : undefined));
+    serve({ body: {} });
+    renderWithProviders(<ProviderAccountsPage />, { network: true, route: '/provider-accounts' });
+    await screen.findByRole('heading', { name: 'Mollie NL' });
+    expect(screen.queryByRole('button', { name: 'Edit' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Add account' })).toBeNull();
+    answerMe({ body: { canWrite: true } });
+    await screen.findByRole('button', { name: 'Edit' });
+    expect(screen.getByRole('button', { name: 'Add account' })).toBeTruthy();
   });
 
   it('keep every control on a server without GET /api/v1/admin/me (404)', async () => {
@@ -56,5 +71,6 @@ describe('read-only users', () => {
     renderWithProviders(<ProviderAccountsPage />, { network: true, route: '/provider-accounts' });
     await screen.findByRole('button', { name: 'Edit' });
     expect(screen.getByRole('button', { name: 'Add account' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Test connection' })).toBeTruthy();
   });
 });

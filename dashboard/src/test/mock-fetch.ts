@@ -8,7 +8,9 @@ export interface SentRequest {
   body: unknown;
 }
 
-type Handler = (request: SentRequest) => { status?: number; body?: unknown } | undefined;
+type Answer = { status?: number; body?: unknown } | undefined;
+/** Answers synchronously, or later (a promise: the request stays in flight until it settles). */
+type Handler = (request: SentRequest) => Answer | Promise<Answer>;
 
 /**
  * A fake server for component tests. The API client (openapi-fetch) keeps the `fetch` it finds
@@ -34,7 +36,7 @@ export function installMockFetch() {
     };
     sent.push(entry);
     for (const handler of handlers) {
-      const answer = handler(entry);
+      const answer = await handler(entry);
       if (answer) {
         const status = answer.status ?? 200;
         return new Response(JSON.stringify(answer.body ?? {}), {

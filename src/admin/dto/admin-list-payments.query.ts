@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import { ListPaymentsQuery } from '../../payments/dto/list-payments.query';
 
 /** The payment API's filters, plus the ones only an operator needs. */
@@ -15,4 +16,17 @@ export class AdminListPaymentsQuery extends ListPaymentsQuery {
   @IsString()
   @Length(1, 32)
   provider?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      '`true`: only payments with `needsAttention` set (a capture, cancel or refund open longer than PAYMENTSERVER_RECONCILE_ATTENTION_HOURS); `false`: only those without',
+  })
+  @IsOptional()
+  // A query string carries text: exactly `true` or `false`, anything else is refused.
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean({ message: 'must be true or false' })
+  needsAttention?: boolean;
 }

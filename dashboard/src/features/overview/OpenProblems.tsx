@@ -90,8 +90,8 @@ export function OpenProblems() {
   const attention = useQuery({
     queryKey: ['open-problems', 'needs-attention'],
     queryFn: async () => {
-      const { payments, complete } = await paymentsNeedingAttention();
-      return attentionProblems(payments, complete);
+      const { payments, total } = await paymentsNeedingAttention();
+      return attentionProblems(payments, total);
     },
   });
 

@@ -43,7 +43,7 @@ describe('open problems', () => {
     ]);
   });
 
-  it('links each payment needing attention, at most five, and counts the rest', () => {
+  it('links each payment needing attention, at most five, and counts and links the rest', () => {
     const payments = Array.from({ length: 7 }, (_, i) =>
       payment(
         `pay_${i}`,
@@ -51,7 +51,7 @@ describe('open problems', () => {
         i === 0 ? ['refund', 'capture'] : ['refund'],
       ),
     );
-    const problems = attentionProblems(payments, true);
+    const problems = attentionProblems(payments, 9);
     expect(problems).toHaveLength(6);
     expect(problems[0]).toEqual({
       key: 'attention-pay_0',
@@ -61,16 +61,18 @@ describe('open problems', () => {
       to: '/payments/pay_0',
     });
     expect(problems[1]!.text).toContain('1 open refund needs attention');
+    // 9 in all (the totals), 5 shown: 4 more, linked to the filtered payment list.
     expect(problems[5]).toEqual({
       key: 'attention-more',
-      text: '2 more payments need attention (marked in their payment pages)',
+      text: '4 more payments need attention',
+      to: '/payments?needsAttention=true',
     });
   });
 
-  it('says when only the newest payments were checked', () => {
-    expect(attentionProblems([], false)).toEqual([
-      { key: 'attention-more', text: 'only the newest payments were checked' },
-    ]);
-    expect(attentionProblems([], true)).toEqual([]);
+  it('adds no "more" line when every payment needing attention is shown', () => {
+    expect(
+      attentionProblems([payment('pay_1', '2026-11-01T00:00:00.000Z', ['refund'])], 1),
+    ).toHaveLength(1);
+    expect(attentionProblems([], 0)).toEqual([]);
   });
 });

@@ -42,44 +42,36 @@ export async function countWebhooks(
   return { count: data.data.length, more: Boolean(data.nextCursor) };
 }
 
-/** Statuses in which a payment can have a capture, cancel or refund left open at the provider. */
-export const ATTENTION_STATUSES = ['authorized', 'paid', 'partially_refunded'] as const;
-const ATTENTION_PAGES = 3;
 export const ATTENTION_SHOWN = 5;
+/** One page of the filtered list: the oldest few of it are shown, all of them are counted. */
+const ATTENTION_READ = 100;
 
 /**
  * Payments with `needsAttention` (refunds, captures or cancels the provider has not settled in
- * time). The list API cannot filter on it, so the newest payments in the statuses that can
- * have one are read: up to ATTENTION_PAGES pages of 100 per status.
+ * time), found by the list's own `needsAttention=true` filter, oldest problem first, and how
+ * many there are in all (the totals of the same filter).
  */
 export async function paymentsNeedingAttention(): Promise<{
   payments: AdminPayment[];
-  complete: boolean;
+  total: number;
 }> {
-  const found: AdminPayment[] = [];
-  let complete = true;
-  for (const status of ATTENTION_STATUSES) {
-    let cursor: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page === ATTENTION_PAGES) {
-        complete = false;
-        break;
-      }
-      const { data, error } = await fetchClient.GET('/api/v1/admin/payments', {
-        params: { query: { status, limit: 100, cursor } },
-      });
-      if (error || !data) throw error ?? new Error('empty answer');
-      found.push(...data.data.filter((p) => p.needsAttention));
-      if (!data.nextCursor) break;
-      cursor = data.nextCursor;
-    }
-  }
-  found.sort((a, b) => a.needsAttention!.since.localeCompare(b.needsAttention!.since));
-  return { payments: found, complete };
+  const [list, totals] = await Promise.all([
+    fetchClient.GET('/api/v1/admin/payments', {
+      params: { query: { needsAttention: true, limit: ATTENTION_READ } },
+    }),
+    fetchClient.GET('/api/v1/admin/payments/totals', {
+      params: { query: { needsAttention: true } },
+    }),
+  ]);
+  if (list.error || !list.data) throw list.error ?? new Error('empty answer');
+  if (totals.error || !totals.data) throw totals.error ?? new Error('empty answer');
+  const payments = list.data.data.filter((p) => p.needsAttention);
+  payments.sort((a, b) => a.needsAttention!.since.localeCompare(b.needsAttention!.since));
+  return { payments, total: Math.max(totals.data.count, payments.length) };
 }
 
-/** The oldest few payments needing attention, each linked; the rest counted. */
-export function attentionProblems(payments: AdminPayment[], complete: boolean): OpenProblem[] {
+/** The oldest few payments needing attention, each linked; the rest counted and linked. */
+export function attentionProblems(payments: AdminPayment[], total: number): OpenProblem[] {
   const problems: OpenProblem[] = payments.slice(0, ATTENTION_SHOWN).map((p) => {
     const operations = p.needsAttention!.operations;
     const kinds = [...new Set(operations.map((o) => o.type))].join(' and ');
@@ -89,13 +81,12 @@ export function attentionProblems(payments: AdminPayment[], complete: boolean): 
       to: `/payments/${p.id}`,
     };
   });
-  const rest = payments.length - problems.length;
-  if (rest > 0 || !complete)
+  const rest = total - problems.length;
+  if (rest > 0)
     problems.push({
       key: 'attention-more',
-      text: complete
-        ? `${rest} more ${rest === 1 ? 'payment needs' : 'payments need'} attention (marked in their payment pages)`
-        : `${rest > 0 ? `${rest} more payments need attention; ` : ''}only the newest payments were checked`,
+      text: `${rest} more ${rest === 1 ? 'payment needs' : 'payments need'} attention`,
+      to: '/payments?needsAttention=true',
     });
   return problems;
 }

@@ -145,6 +145,18 @@ export function PaymentFiltersForm({
             onChange={(e) => set('providerPaymentId')(e.currentTarget.value)}
             name="providerPaymentId"
           />
+          <Select
+            label="Needs attention"
+            description="A capture, cancel or refund the provider has not settled in time"
+            placeholder="Any"
+            clearable
+            data={[
+              { value: 'true', label: 'Needs attention' },
+              { value: 'false', label: 'Nothing open' },
+            ]}
+            value={values.needsAttention || null}
+            onChange={set('needsAttention')}
+          />
         </SimpleGrid>
         <Group mt="sm" gap="xs">
           <Button type="submit">Apply filters</Button>

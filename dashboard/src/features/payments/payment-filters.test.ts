@@ -16,6 +16,19 @@ describe('payment filters', () => {
     expect(filtersFromSearch(params)).toEqual(filters);
   });
 
+  it('sends needsAttention only as true or false, kept in the URL as typed', () => {
+    expect(toApiQuery({ ...EMPTY_FILTERS, needsAttention: 'true' }).query).toEqual({
+      needsAttention: true,
+    });
+    expect(toApiQuery({ ...EMPTY_FILTERS, needsAttention: 'false' }).query).toEqual({
+      needsAttention: false,
+    });
+    expect(toApiQuery({ ...EMPTY_FILTERS, needsAttention: 'yes' }).query).toEqual({});
+    expect(filtersFromSearch(new URLSearchParams('needsAttention=true')).needsAttention).toBe(
+      'true',
+    );
+  });
+
   it('tells a payment id, an email and a reference apart', () => {
     expect(classifySearch(' pay_3kTqv0Xo ')).toEqual({ kind: 'id', value: 'pay_3kTqv0Xo' });
     expect(classifySearch('jane@example.com')).toEqual({

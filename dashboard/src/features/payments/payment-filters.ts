@@ -18,6 +18,8 @@ export interface PaymentFilters {
   createdFrom: string;
   createdTo: string;
   providerPaymentId: string;
+  /** '' (any), 'true' or 'false'. */
+  needsAttention: string;
 }
 
 export const EMPTY_FILTERS: PaymentFilters = {
@@ -32,6 +34,7 @@ export const EMPTY_FILTERS: PaymentFilters = {
   createdFrom: '',
   createdTo: '',
   providerPaymentId: '',
+  needsAttention: '',
 };
 
 const KEYS = Object.keys(EMPTY_FILTERS) as (keyof PaymentFilters)[];
@@ -84,6 +87,8 @@ export function toApiQuery(filters: PaymentFilters): {
   if (filters.integrationId) query.integrationId = filters.integrationId;
   if (filters.currency) query.currency = filters.currency;
   if (filters.providerPaymentId.trim()) query.providerPaymentId = filters.providerPaymentId.trim();
+  if (filters.needsAttention === 'true' || filters.needsAttention === 'false')
+    query.needsAttention = filters.needsAttention === 'true';
   for (const key of ['amountMin', 'amountMax'] as const) {
     if (!filters[key].trim()) continue;
     if (!filters.currency) {

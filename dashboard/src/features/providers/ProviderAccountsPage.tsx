@@ -11,39 +11,11 @@ import { EnabledBadge } from '../../components/EnabledBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { EmptyState, QueryView } from '../../components/states';
-import { StatusBadge } from '../../components/StatusBadge';
-import { DateTime } from '../../components/DateTime';
 import { providerInfo, providerLabel } from './provider-catalog';
 import { ProviderAccountForm } from './ProviderAccountForm';
 import { WriteOnly } from '../../components/WriteOnly';
-
-function Health({ id }: { id: string }) {
-  const health = $api.useQuery('get', '/api/v1/admin/provider-accounts/{id}/health', {
-    params: { path: { id } },
-  });
-  if (health.isError)
-    return <Text size="sm">Circuit: unknown (the state could not be loaded)</Text>;
-  if (!health.data) return null;
-  const h = health.data;
-  return (
-    <Text size="sm" component="div">
-      Circuit: <StatusBadge status={h.state} />
-      {h.state !== 'closed' && h.lastFailure ? (
-        <Text size="xs" c="dimmed">
-          {h.consecutiveFailures} failures in a row; last: {h.lastFailure}
-          {h.retryAt ? (
-            <>
-              {' '}
-              · probes again at <DateTime value={h.retryAt} />
-            </>
-          ) : null}
-          {/* There is no reset route: the circuit closes when a probe payment succeeds. */} ·
-          closes again when a probe payment succeeds
-        </Text>
-      ) : null}
-    </Text>
-  );
-}
+import { AccountHealthPanel } from './AccountHealthPanel';
+import { TestConnectionButton } from './TestConnectionButton';
 
 /** Which integrations may use the account, by name. */
 function AllowedIntegrations({ ids }: { ids: string[] | null }) {
@@ -147,7 +119,11 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
           {account.baseUrl ? ` · base URL ${account.baseUrl}` : ''}
         </Text>
         <AllowedIntegrations ids={account.integrationIds} />
-        <Health id={account.id} />
+        <AccountHealthPanel accountId={account.id} name={account.name} />
+        <TestConnectionButton
+          accountId={account.id}
+          providerName={providerLabel(account.provider)}
+        />
         <WriteOnly>
           <Group gap="xs" mt="xs">
             <Button size="xs" variant="default" onClick={onEdit}>
