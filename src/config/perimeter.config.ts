@@ -24,8 +24,7 @@ function proxies(reader: EnvReader, key: string): string[] {
     const [address, prefix, ...rest] = value.split('/');
     const family = isIP(address);
     const bits = family === 6 ? 128 : 32;
-    const prefixOk =
-      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
     if (!family || !prefixOk || rest.length > 0) {
       throw new ConfigError(
         key,
