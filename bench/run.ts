@@ -5,6 +5,7 @@
  *   npm run bench                                  # all scenarios, SQLite
  *   npm run bench -- create-payment                # one scenario
  *   BENCH_DB=postgres npm run bench -- create-payment
+ *   BENCH_DB=postgres npm run bench -- scale-out   # 1 vs 3 instances behind nginx
  *   npm run bench -- --smoke                       # a few requests each: does the harness work?
  */
 import 'reflect-metadata';
@@ -14,6 +15,7 @@ import { loadAverage, machine } from './support/machine';
 import { runCreatePayment } from './scenarios/create-payment.scenario';
 import { runWebhookIntake } from './scenarios/webhook-intake.scenario';
 import { runNotifications } from './scenarios/notifications.scenario';
+import { runScaleOut } from './scenarios/scale-out.scenario';
 
 async function timed<T>(run: () => Promise<T>): Promise<T & Conditions> {
   const before = loadAverage();
@@ -39,6 +41,8 @@ export async function runBench(
     report.webhookIntake = await timed(() => runWebhookIntake(options, log));
   if (options.scenarios.includes('notifications'))
     report.notifications = await timed(() => runNotifications(options, log));
+  if (options.scenarios.includes('scale-out'))
+    report.scaleOut = await timed(() => runScaleOut(options, log));
   log('');
   log(renderMarkdown(report));
   if (options.resultsDir) log(`results: ${writeReport(options.resultsDir, report)}.{json,md}`);

@@ -50,7 +50,7 @@ export async function createApp(
   // nestjs-pino (structured, scrubbed, with request ids) behind every `new Logger(...)`.
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', ['loopback', ...config.perimeter.trustedProxies]);
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
   // First, so that answers from any middleware below (rate limits, body limits) are timed too.

@@ -10,6 +10,7 @@ describe('perimeter configuration', () => {
       webhookRequestsPerMinute: 1200,
       authFailuresPerMinute: 60,
       corsOrigins: [],
+      trustedProxies: [],
     });
   });
 
@@ -24,7 +25,14 @@ describe('perimeter configuration', () => {
       webhookRequestsPerMinute: 0,
       authFailuresPerMinute: 5,
       corsOrigins: ['https://dash.example.com', 'http://localhost:5173'],
+      trustedProxies: [],
     });
+  });
+
+  it('reads trusted proxies: addresses and CIDR ranges, IPv4 and IPv6', () => {
+    expect(
+      load({ PAYMENTSERVER_TRUSTED_PROXIES: '172.28.0.10, 10.0.0.0/8,fd00::/64' }).trustedProxies,
+    ).toEqual(['172.28.0.10', '10.0.0.0/8', 'fd00::/64']);
   });
 
   it.each([
@@ -35,6 +43,9 @@ describe('perimeter configuration', () => {
     ['PAYMENTSERVER_CORS_ORIGINS', 'https://dash.example.com/'],
     ['PAYMENTSERVER_CORS_ORIGINS', 'https://dash.example.com/app'],
     ['PAYMENTSERVER_CORS_ORIGINS', 'ftp://dash.example.com'],
+    ['PAYMENTSERVER_TRUSTED_PROXIES', 'nginx'],
+    ['PAYMENTSERVER_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['PAYMENTSERVER_TRUSTED_PROXIES', '*'],
   ])('refuses %s=%s with one line naming the key', (key, value) => {
     let error: unknown;
     try {

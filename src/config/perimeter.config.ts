@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError, EnvReader } from './env-reader';
 
 /** What faces callers before any business logic: rate limits and CORS. */
@@ -8,6 +9,30 @@ export interface PerimeterConfig {
   authFailuresPerMinute: number;
   /** Exact browser origins allowed by CORS; empty: CORS closed (no Access-Control-* headers). */
   corsOrigins: string[];
+  /**
+   * Reverse proxies (addresses or CIDR ranges) besides loopback whose X-Forwarded-For and
+   * X-Forwarded-Proto are believed; empty: loopback only.
+   */
+  trustedProxies: string[];
+}
+
+function proxies(reader: EnvReader, key: string): string[] {
+  const raw = reader.optionalString(key);
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const value = part.trim();
+    const [address, prefix, ...rest] = value.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!family || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        key,
+        `must be comma-separated IP addresses or CIDR ranges like 172.28.0.10 or 10.0.0.0/8 (got "${value}")`,
+      );
+    }
+    return value;
+  });
 }
 
 function origins(reader: EnvReader, key: string): string[] {
@@ -37,5 +62,6 @@ export function loadPerimeterConfig(reader: EnvReader): PerimeterConfig {
     webhookRequestsPerMinute: reader.integer('PAYMENTSERVER_WEBHOOK_RATE_LIMIT'),
     authFailuresPerMinute: reader.integer('PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT'),
     corsOrigins: origins(reader, 'PAYMENTSERVER_CORS_ORIGINS'),
+    trustedProxies: proxies(reader, 'PAYMENTSERVER_TRUSTED_PROXIES'),
   };
 }

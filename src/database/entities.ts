@@ -17,6 +17,8 @@ import { DeliveryAttempt } from '../notifications/delivery-attempt.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { TestProviderPayment } from '../providers/test/test-provider-payment.entity';
 import { JobLock } from '../common/jobs/job-lock.entity';
+import { ProviderCircuit } from '../routing/provider-circuit.entity';
+import { RateLimitWindow } from '../common/http/rate-limit-window.entity';
 
 export const ENTITIES = [
   Integration,
@@ -38,4 +40,6 @@ export const ENTITIES = [
   RoutingVersion,
   AuditEvent,
   JobLock,
+  ProviderCircuit,
+  RateLimitWindow,
 ];

@@ -1,16 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
+
+/** Runs after the first, on a deadlock or serialization failure: 3 retries, then the error. */
+export const TRANSACTION_RETRIES = 3;
+const BACKOFF_MS = 15;
 
 /**
  * The one way to write. On server databases it is a real transaction with row locks.
  * SQLite has one connection that TypeORM shares between callers, so concurrent transactions
  * would nest into each other; here they are queued and run one at a time instead.
+ *
+ * A transaction the database aborted as a deadlock victim or for a serialization failure is
+ * rolled back whole, so it is run again from the start (a bounded number of times, after a
+ * short jittered pause). Work queued with afterCommit is dropped on the rollback and queued
+ * again by the run that commits, so it happens once. The callback must therefore only touch
+ * the database; calls to the outside world belong before or after it.
  */
 @Injectable()
 export class TransactionService {
+  private readonly logger = new Logger(TransactionService.name);
   private readonly serialize: boolean;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The pause before retry `n` (1-based); replaceable in tests. */
+  backoff: (retry: number) => number = (retry) =>
+    Math.round(BACKOFF_MS * 2 ** (retry - 1) * (0.5 + Math.random()));
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
@@ -21,7 +35,7 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.inTurn(() => this.dataSource.transaction(work));
+    return this.inTurn(() => this.retrying(() => this.dataSource.transaction(work)));
   }
 
   /**
@@ -29,7 +43,23 @@ export class TransactionService {
    * waits its turn behind open transactions (it would otherwise land inside one of them).
    */
   write<T>(statement: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.inTurn(() => statement(this.dataSource.manager));
+    return this.inTurn(() => this.retrying(() => statement(this.dataSource.manager)));
+  }
+
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 1; ; retry++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (retry > TRANSACTION_RETRIES || !isTransientConflict(error)) throw error;
+        this.logger.warn({
+          msg: 'transaction aborted by the database, running it again',
+          retry,
+          error: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, this.backoff(retry)));
+      }
+    }
   }
 
   /** On SQLite, after every write queued before it; elsewhere at once. */
@@ -66,4 +96,27 @@ export function isUniqueViolation(error: unknown): boolean {
     inner?.number === 2627 ||
     inner?.number === 2601
   );
+}
+
+/**
+ * Deadlock victims and serialization failures, the aborts a rerun can cure: MySQL/MariaDB
+ * 1213 (ER_LOCK_DEADLOCK) or SQLSTATE 40001, PostgreSQL 40P01 and 40001, SQL Server 1205.
+ * Not a lock wait timeout (MySQL 1205): that statement alone failed, the transaction lives on.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  const e = error as { driverError?: unknown };
+  const inner = (e?.driverError ?? e) as {
+    code?: string;
+    errno?: number;
+    number?: number;
+    sqlState?: string;
+    originalError?: { info?: { number?: number } };
+  };
+  if (!inner || typeof inner !== 'object') return false;
+  if (inner.errno === 1213 || inner.code === 'ER_LOCK_DEADLOCK') return true;
+  if (inner.sqlState === '40001') return true;
+  if (inner.code === '40P01' || inner.code === '40001') return true;
+  // mssql reports the server's error number on the RequestError (and on its original error).
+  const mssqlNumber = inner.number ?? inner.originalError?.info?.number;
+  return mssqlNumber === 1205 && inner.errno === undefined;
 }

@@ -82,4 +82,39 @@ describe('circuit breaker', () => {
     expect(b.tryAcquire('a')).toBe(true);
     expect(b.wouldAdmit('a')).toBe(false);
   });
+
+  it('tells onChange of each transition it makes, and of none when nothing changes', () => {
+    const b = breaker();
+    const changes: unknown[] = [];
+    b.onChange = (change) => changes.push(change);
+    b.recordHealthy('a'); // nothing to close: nothing to share, no database write
+    expect(changes).toEqual([]);
+    for (let i = 0; i < 3; i++) b.recordRetryableFailure('a', 'timeout');
+    now += 1000;
+    expect(b.tryAcquire('a')).toBe(true);
+    b.recordHealthy('a');
+    expect(changes).toEqual([
+      { kind: 'failure', accountId: 'a', error: 'timeout', at: now - 1000 },
+      { kind: 'failure', accountId: 'a', error: 'timeout', at: now - 1000 },
+      { kind: 'failure', accountId: 'a', error: 'timeout', at: now - 1000 },
+      { kind: 'probe', accountId: 'a', at: now },
+      { kind: 'healthy', accountId: 'a' },
+    ]);
+  });
+
+  it('adopts the shared state as its view: an outage another instance saw, and its end', () => {
+    const b = breaker();
+    b.adopt('a', {
+      consecutiveFailures: 3,
+      openedAt: now,
+      probeStartedAt: null,
+      lastFailure: 'provider_unavailable: 503',
+      lastFailureAt: now,
+    });
+    expect(b.tryAcquire('a')).toBe(false);
+    expect(b.view('a')).toMatchObject({ state: 'open', consecutiveFailures: 3 });
+    b.adopt('a', null);
+    expect(b.state('a')).toBe('closed');
+    expect(b.accountIds()).toEqual([]);
+  });
 });

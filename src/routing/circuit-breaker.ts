@@ -3,7 +3,8 @@ import { APP_CONFIG, AppConfig } from '../config/app.config';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
-interface Circuit {
+/** One account's circuit, in this process's view (times in ms since the epoch). */
+export interface Circuit {
   consecutiveFailures: number;
   openedAt: number | null;
   /** When the current half-open probe started; a probe that never reports back expires after a cooldown. */
@@ -22,18 +23,29 @@ export interface CircuitView {
   lastFailureAt: string | null;
 }
 
+/** A transition this process made, for the shared store to write (see SharedCircuits). */
+export type CircuitChange =
+  | { kind: 'failure'; accountId: string; error: string; at: number }
+  | { kind: 'probe'; accountId: string; at: number }
+  | { kind: 'healthy'; accountId: string };
+
 /**
  * Per provider account: after `threshold` consecutive retryable failures the account is taken
  * out of rotation (open); after the cooldown one payment may probe it (half-open); a success
- * closes the circuit, another retryable failure opens it again. State lives in this process:
- * each server instance keeps its own (documented in the README).
+ * closes the circuit, another retryable failure opens it again.
+ *
+ * This is the fast, synchronous view routing reads on every payment. Each transition is also
+ * handed to `onChange`, which SharedCircuits writes to the database; SharedCircuits in turn
+ * replaces this view with the shared state (`adopt`), so all instances converge.
  */
 @Injectable()
 export class CircuitBreaker {
   private readonly circuits = new Map<string, Circuit>();
-  private readonly threshold: number;
-  private readonly cooldownMs: number;
+  readonly threshold: number;
+  readonly cooldownMs: number;
   now: () => number = () => Date.now();
+  /** Told of every transition this process makes; unset, the state stays in this process. */
+  onChange?: (change: CircuitChange) => void;
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'routing'>) {
     this.threshold = config.routing.circuitFailureThreshold;
@@ -50,7 +62,10 @@ export class CircuitBreaker {
   tryAcquire(accountId: string): boolean {
     if (!this.wouldAdmit(accountId)) return false;
     const circuit = this.circuits.get(accountId);
-    if (circuit && this.state(accountId) === 'half_open') circuit.probeStartedAt = this.now();
+    if (circuit && this.state(accountId) === 'half_open') {
+      circuit.probeStartedAt = this.now();
+      this.onChange?.({ kind: 'probe', accountId, at: circuit.probeStartedAt });
+    }
     return true;
   }
 
@@ -67,7 +82,9 @@ export class CircuitBreaker {
 
   /** The provider answered (a success, or a final answer such as a decline): it is healthy. */
   recordHealthy(accountId: string): void {
-    this.circuits.delete(accountId);
+    // Nothing to close (the common case) costs nothing, here or in the database.
+    if (!this.circuits.delete(accountId)) return;
+    this.onChange?.({ kind: 'healthy', accountId });
   }
 
   recordRetryableFailure(accountId: string, error: string): void {
@@ -85,6 +102,13 @@ export class CircuitBreaker {
     circuit.probeStartedAt = null;
     if (wasProbe || circuit.consecutiveFailures >= this.threshold) circuit.openedAt = this.now();
     this.circuits.set(accountId, circuit);
+    this.onChange?.({ kind: 'failure', accountId, error, at: circuit.lastFailureAt });
+  }
+
+  /** Takes the shared state of one account (null: closed, nothing counted) as this view. */
+  adopt(accountId: string, circuit: Circuit | null): void {
+    if (circuit) this.circuits.set(accountId, { ...circuit });
+    else this.circuits.delete(accountId);
   }
 
   /** The accounts this breaker has a circuit for (closed ones it has forgotten are not listed). */

@@ -4,6 +4,8 @@ import { RoutingRulesService } from './routing-rules.service';
 import { RoutingRulesController } from './routing-rules.controller';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { CircuitBreaker } from './circuit-breaker';
+import { SharedCircuits } from './shared-circuits.service';
+import { CircuitSyncJob } from './circuit-sync.job';
 import { AccountHealthController } from './account-health.controller';
 import { StatisticsController } from './statistics/statistics.controller';
 import { StatisticsService } from './statistics/statistics.service';
@@ -25,6 +27,8 @@ import { PaymentMethodsService } from './payment-methods.service';
     RoutingRulesService,
     RoutingRuleCache,
     CircuitBreaker,
+    SharedCircuits,
+    CircuitSyncJob,
     StatisticsService,
     RoutingSimulationService,
     PaymentMethodsService,

@@ -7,6 +7,8 @@ import { parseOptions } from '../../bench/support/options';
 import { runCreatePayment } from '../../bench/scenarios/create-payment.scenario';
 import { runWebhookIntake } from '../../bench/scenarios/webhook-intake.scenario';
 import { runNotifications } from '../../bench/scenarios/notifications.scenario';
+import { runScaleOut } from '../../bench/scenarios/scale-out.scenario';
+import { findNginx } from '../../bench/support/nginx';
 import { enabledDialects, serviceUrl } from '../support/services';
 
 const quiet = () => undefined;
@@ -58,4 +60,24 @@ describe('bench harness (smoke run)', () => {
     expect(result.http.eventsPerSecond).toBeGreaterThan(0);
     if (withRabbit) expect(result.rabbitmq.eventsPerSecond).toBeGreaterThan(0);
   }, 300_000);
+
+  const scaleOutDialect = serviceUrl('postgres')
+    ? 'postgres'
+    : serviceUrl('mysql')
+      ? 'mysql'
+      : null;
+  (scaleOutDialect && findNginx() ? it : it.skip)(
+    `scale-out on ${scaleOutDialect}: one and three instances behind the compose nginx answer 201 and store every payment`,
+    async () => {
+      const result = await runScaleOut(smokeOptions(scaleOutDialect!), quiet);
+      expect(result.runs.map((r) => r.instances)).toEqual([1, 3]);
+      for (const run of result.runs) {
+        expect(run.ok).toBeGreaterThan(0);
+        expect(run.failed).toBe(0);
+        expect(run.paymentsStored).toBeGreaterThanOrEqual(run.created);
+        expect(run.peakRssMb).toHaveLength(run.instances);
+      }
+    },
+    600_000,
+  );
 });

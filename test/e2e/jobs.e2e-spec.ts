@@ -28,7 +28,9 @@ describe('periodic jobs', () => {
       },
     });
     const registry = server.server.app.get(SchedulerRegistry);
+    // RateLimitSyncJob runs on server databases only: on SQLite the limits stay in memory.
     expect(registry.getIntervals().sort()).toEqual([
+      'CircuitSyncJob',
       'NotificationLeaseRenewalJob',
       'NotificationPollJob',
       'ReconciliationJob',
@@ -42,6 +44,7 @@ describe('periodic jobs', () => {
     expect(repeat('NotificationLeaseRenewalJob')).toBe(3000);
     expect(repeat('ReconciliationJob')).toBe(42_000);
     expect(repeat('RetentionJob')).toBe(3_600_000);
+    expect(repeat('CircuitSyncJob')).toBe(1000);
 
     await server.stop();
     expect(registry.getIntervals()).toEqual([]);

@@ -15,6 +15,8 @@ const TABLES = [
   'webhook_deliveries',
   'outbox_events',
   'job_locks',
+  'provider_circuits',
+  'rate_limit_windows',
 ];
 
 describe.each(enabledDialects())('migrations on %s', (dialect) => {

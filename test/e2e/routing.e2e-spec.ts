@@ -559,7 +559,7 @@ describe.each(enabledDialects())('payment routing (%s)', (dialect) => {
         providerAccountId: flaky,
         state: 'closed',
         consecutiveFailures: 0,
-        scope: 'process',
+        scope: 'shared',
       });
 
       for (let i = 0; i < CIRCUIT_THRESHOLD; i++) {

@@ -10,6 +10,7 @@ describe('RateLimiter (on @nestjs/throttler storage)', () => {
         webhookRequestsPerMinute: webhooks,
         authFailuresPerMinute: authFailures,
         corsOrigins: [],
+        trustedProxies: [],
       }),
     );
 

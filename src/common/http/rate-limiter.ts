@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/throttler';
 import type { PerimeterConfig } from '../../config/perimeter.config';
 import { DomainError } from '../errors/domain-error';
+import { SharedRateCounter } from './shared-rate-counter';
 
 /** The server's limits, each counted per client address over a sliding minute. */
 export type RateLimitName = 'webhooks' | 'auth-failures';
@@ -33,11 +34,16 @@ export interface RateDecision {
 }
 
 /**
- * Counts hits per client in @nestjs/throttler's storage (this process's memory, idle entries
- * swept every minute). Each hit counts for one minute after it happened (a sliding window);
- * a hit over the limit is refused and not counted, so a client that keeps knocking is let in
- * again as soon as its oldest counted hit is a minute old. Several server processes each count
- * on their own.
+ * On SQLite (one instance per database file): counts hits per client in @nestjs/throttler's
+ * storage (this process's memory, idle entries swept every minute). Each hit counts for one
+ * minute after it happened (a sliding window); a hit over the limit is refused and not
+ * counted, so a client that keeps knocking is let in again as soon as its oldest counted hit
+ * is a minute old.
+ *
+ * On a server database: counts in SharedRateCounter's fixed one-minute windows in the
+ * database, so all instances enforce one limit together. `check` (asked on every
+ * authenticated request) stays in memory: it reads the windows known to be full, which are
+ * this instance's own and those RateLimitSyncJob reloads from the table every second.
  *
  * Not ThrottlerGuard: the webhook limit answers in Express middleware, before the body is
  * read, and a Nest guard runs after the body parsers; the authentication limit counts only
@@ -46,10 +52,13 @@ export interface RateDecision {
 @Injectable()
 export class RateLimiter {
   private readonly limits = new Map<string, number>();
+  /** Shared mode: full windows, `<limit>:<client>` → when the window ends (ms). */
+  private full = new Map<string, number>();
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @Optional() private readonly shared?: SharedRateCounter,
   ) {
     const throttlers = Array.isArray(options) ? options : options.throttlers;
     for (const { name, limit } of throttlers) {
@@ -61,6 +70,15 @@ export class RateLimiter {
   async hit(name: RateLimitName, client: string): Promise<RateDecision> {
     const limit = this.limits.get(name);
     if (limit === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    if (this.shared?.enabled) {
+      const bucket = `${name}:${client}`;
+      const counted = await this.shared.hit(bucket, limit);
+      if (counted.full) this.full.set(bucket, Date.now() + counted.retryAfterSeconds * 1000);
+      return {
+        allowed: counted.allowed,
+        retryAfterSeconds: counted.allowed ? 0 : counted.retryAfterSeconds,
+      };
+    }
     const record = await this.storage.increment(`${name}:${client}`, WINDOW_MS, limit, 0, name);
     return record.isBlocked
       ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
@@ -71,6 +89,13 @@ export class RateLimiter {
   async check(name: RateLimitName, client: string): Promise<RateDecision> {
     const limit = this.limits.get(name);
     if (limit === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    if (this.shared?.enabled) {
+      const until = this.full.get(`${name}:${client}`) ?? 0;
+      const left = until - Date.now();
+      return left > 0
+        ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) }
+        : { allowed: true, retryAfterSeconds: 0 };
+    }
     // The storage has one operation, increment. With an allowance of 0 it refuses the hit, so
     // counts nothing, and reports the hits in the window (plus the refused one) and when the
     // oldest of them expires. rate-limiter.spec.ts pins this against the real storage.
@@ -79,6 +104,24 @@ export class RateLimiter {
     return hits >= limit
       ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
       : { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  /**
+   * Shared mode: learns the windows other instances filled (and forgets those that ended), so
+   * `check` refuses a client that used up its allowance on any instance.
+   */
+  async reloadShared(): Promise<void> {
+    if (!this.shared?.enabled || this.limits.size === 0) return;
+    const now = Date.now();
+    const rows = await this.shared.fullWindows(Math.min(...this.limits.values()));
+    const full = new Map([...this.full].filter(([, until]) => until > now));
+    for (const row of rows) {
+      const bucket = row.key.slice(0, row.key.lastIndexOf(':'));
+      const limit = this.limits.get(bucket.slice(0, bucket.indexOf(':')));
+      if (limit !== undefined && Number(row.hits) >= limit)
+        full.set(bucket, new Date(row.expiresAt).getTime());
+    }
+    this.full = full;
   }
 }
 

@@ -183,4 +183,13 @@ export const SECURITY_KEYS: readonly ConfigKey[] = [
     defaultText: 'unset: CORS closed',
     description: 'Comma-separated browser origins allowed by CORS (exact, no `*`).',
   },
+  {
+    name: 'PAYMENTSERVER_TRUSTED_PROXIES',
+    section: 'Perimeter',
+    type: 'string',
+    example: '172.28.0.10',
+    defaultText: 'unset: loopback only',
+    description:
+      'Comma-separated addresses or CIDR ranges of reverse proxies on other hosts whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (loopback always is); the client address they give counts for rate limits and the audit log. Such a proxy must replace those headers, never pass on what clients send.',
+  },
 ];

@@ -1,0 +1,109 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import {
+  isTransientConflict,
+  TRANSACTION_RETRIES,
+  TransactionService,
+} from './transaction.service';
+
+/** A driver error wrapped the way TypeORM hands it over. */
+function driverError(fields: Record<string, unknown>): QueryFailedError {
+  return new QueryFailedError('UPDATE x', [], Object.assign(new Error('driver'), fields));
+}
+
+const mysqlDeadlock = () =>
+  driverError({ code: 'ER_LOCK_DEADLOCK', errno: 1213, sqlState: '40001' });
+const mysqlLockWaitTimeout = () =>
+  driverError({ code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205, sqlState: 'HY000' });
+
+function service(type = 'postgres') {
+  const manager = {} as EntityManager;
+  const dataSource = {
+    options: { type },
+    manager,
+    transaction: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(manager)),
+  } as unknown as DataSource;
+  const tx = new TransactionService(dataSource);
+  tx.backoff = () => 0;
+  return { tx, dataSource };
+}
+
+describe('isTransientConflict', () => {
+  it.each([
+    ['MySQL deadlock 1213', mysqlDeadlock()],
+    ['MySQL SQLSTATE 40001 alone', driverError({ sqlState: '40001', errno: 1105 })],
+    ['PostgreSQL deadlock 40P01', driverError({ code: '40P01' })],
+    ['PostgreSQL serialization failure 40001', driverError({ code: '40001' })],
+    ['SQL Server deadlock victim 1205', driverError({ number: 1205, code: 'EREQUEST' })],
+    [
+      'SQL Server 1205 on the original error',
+      driverError({ code: 'EREQUEST', originalError: { info: { number: 1205 } } }),
+    ],
+  ])('retries %s', (_, error) => expect(isTransientConflict(error)).toBe(true));
+
+  it.each([
+    ['MySQL lock wait timeout 1205', mysqlLockWaitTimeout()],
+    ['a unique violation', driverError({ code: '23505' })],
+    ['MySQL duplicate entry', driverError({ code: 'ER_DUP_ENTRY', errno: 1062 })],
+    ['SQLite busy', driverError({ code: 'SQLITE_BUSY' })],
+    ['SQL Server unique violation', driverError({ number: 2627 })],
+    ['a plain error', new Error('boom')],
+    ['undefined', undefined],
+  ])('does not retry %s', (_, error) => expect(isTransientConflict(error)).toBe(false));
+});
+
+describe('TransactionService retries', () => {
+  it('runs the whole callback again after a deadlock and returns what the rerun returns', async () => {
+    const { tx, dataSource } = service();
+    let calls = 0;
+    const result = await tx.run(async () => {
+      calls++;
+      if (calls === 1) throw mysqlDeadlock();
+      return 'committed';
+    });
+    expect(result).toBe('committed');
+    expect(calls).toBe(2);
+    expect(dataSource.transaction).toHaveBeenCalledTimes(2);
+  });
+
+  it(`gives up after ${TRANSACTION_RETRIES} retries and throws the last conflict`, async () => {
+    const { tx } = service();
+    let calls = 0;
+    const failing = tx.run(() => {
+      calls++;
+      return Promise.reject(driverError({ code: '40P01' }));
+    });
+    await expect(failing).rejects.toMatchObject({ driverError: { code: '40P01' } });
+    expect(calls).toBe(1 + TRANSACTION_RETRIES);
+  });
+
+  it('never retries other errors', async () => {
+    const { tx } = service('mysql');
+    let calls = 0;
+    const failing = tx.run(() => {
+      calls++;
+      return Promise.reject(mysqlLockWaitTimeout());
+    });
+    await expect(failing).rejects.toBeInstanceOf(QueryFailedError);
+    expect(calls).toBe(1);
+  });
+
+  it('retries a single write statement too', async () => {
+    const { tx } = service('mssql');
+    let calls = 0;
+    await tx.write(() => {
+      calls++;
+      return calls < 3 ? Promise.reject(driverError({ number: 1205 })) : Promise.resolve();
+    });
+    expect(calls).toBe(3);
+  });
+
+  it('pauses a little longer before each retry, with jitter', () => {
+    const { tx } = service();
+    tx.backoff = new TransactionService({ options: { type: 'postgres' } } as DataSource).backoff;
+    const first = Array.from({ length: 50 }, () => tx.backoff(1));
+    const third = Array.from({ length: 50 }, () => tx.backoff(3));
+    expect(Math.max(...first)).toBeLessThan(Math.min(...third));
+    expect(new Set(first).size).toBeGreaterThan(1);
+  });
+});
