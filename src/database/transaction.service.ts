@@ -1,6 +1,15 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
+
+/** A write that can run on any manager: alone, or inside someone else's transaction. */
+export type Write = (manager: EntityManager) => Promise<unknown>;
+
+interface WriteCollector {
+  open: boolean;
+  writes: Write[];
+}
 
 /**
  * The one way to write. On server databases it is a real transaction with row locks.
@@ -11,6 +20,7 @@ import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm'
 export class TransactionService {
   private readonly serialize: boolean;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly collectors = new AsyncLocalStorage<WriteCollector>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
@@ -30,6 +40,35 @@ export class TransactionService {
    */
   write<T>(statement: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.inTurn(() => statement(this.dataSource.manager));
+  }
+
+  /**
+   * Runs `work` and hands back, instead of committing them one by one, the writes it made with
+   * `writeWithNext`, for the caller to run inside its next transaction. Should `work` fail, they
+   * are committed at once (what they record happened); writes made after it settled go directly.
+   */
+  async collectWrites<T>(work: () => Promise<T>): Promise<{ value: T; writes: Write[] }> {
+    const collector: WriteCollector = { open: true, writes: [] };
+    try {
+      const value = await this.collectors.run(collector, work);
+      return { value, writes: collector.writes };
+    } catch (error) {
+      const writes = collector.writes.splice(0);
+      if (writes.length > 0)
+        await this.run(async (m) => {
+          for (const write of writes) await write(m);
+        });
+      throw error;
+    } finally {
+      collector.open = false;
+    }
+  }
+
+  /** A lone write that joins the caller's next transaction inside `collectWrites`. */
+  async writeWithNext(write: Write): Promise<void> {
+    const collector = this.collectors.getStore();
+    if (collector?.open) collector.writes.push(write);
+    else await this.write(write);
   }
 
   /** On SQLite, after every write queued before it; elsewhere at once. */
