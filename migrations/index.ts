@@ -10,6 +10,7 @@ import { WebhookInboxListing1764530000000 } from './1764530000000-WebhookInboxLi
 import { AuditEvents1764550000000 } from './1764550000000-AuditEvents';
 import { PaymentFields1764560000000 } from './1764560000000-PaymentFields';
 import { JobLocks1764540000000 } from './1764540000000-JobLocks';
+import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AuditEvents1764550000000,
   PaymentFields1764560000000,
   JobLocks1764540000000,
+  ApiKeyVersion1764580000000,
 ];

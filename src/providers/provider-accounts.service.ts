@@ -309,7 +309,7 @@ export class ProviderAccountsService {
   resolveAccount(account: ProviderAccount, limits: { deadline?: number } = {}): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
-    const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<
+    const credentials = JSON.parse(this.secretBox.openRemembered(account.credentialsSealed)) as Record<
       string,
       string
     >;
