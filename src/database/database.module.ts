@@ -5,6 +5,7 @@ import { buildDataSourceOptions } from './data-source';
 import { ENTITIES } from './entities';
 import { TransactionService } from './transaction.service';
 import { WalCheckpointer } from './wal-checkpointer';
+import { SqliteIntegerParameters } from './sqlite-integer-parameters';
 
 @Global()
 @Module({})
@@ -27,6 +28,7 @@ export class DatabaseModule {
       ],
       providers: [
         TransactionService,
+        SqliteIntegerParameters,
         ...(checkpointer
           ? [{ provide: WalCheckpointer, useValue: new WalCheckpointer(config.database.url) }]
           : []),
