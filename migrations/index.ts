@@ -11,6 +11,7 @@ import { AuditEvents1764550000000 } from './1764550000000-AuditEvents';
 import { PaymentFields1764560000000 } from './1764560000000-PaymentFields';
 import { JobLocks1764540000000 } from './1764540000000-JobLocks';
 import { SharedCircuitsAndRateLimits1764570000000 } from './1764570000000-SharedCircuitsAndRateLimits';
+import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   PaymentFields1764560000000,
   JobLocks1764540000000,
   SharedCircuitsAndRateLimits1764570000000,
+  ApiKeyVersion1764580000000,
 ];

@@ -4,12 +4,15 @@ import type { AppConfig } from '../config/app.config';
 import { buildDataSourceOptions } from './data-source';
 import { ENTITIES } from './entities';
 import { TransactionService } from './transaction.service';
+import { WalCheckpointer } from './wal-checkpointer';
+import { SqliteIntegerParameters } from './sqlite-integer-parameters';
 
 @Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const options = buildDataSourceOptions(config.database);
+    const checkpointer = config.database.driver === 'sqlite';
+    const options = buildDataSourceOptions(config.database, { externalCheckpoints: checkpointer });
     return {
       module: DatabaseModule,
       imports: [
@@ -23,7 +26,13 @@ export class DatabaseModule {
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
-      providers: [TransactionService],
+      providers: [
+        TransactionService,
+        SqliteIntegerParameters,
+        ...(checkpointer
+          ? [{ provide: WalCheckpointer, useValue: new WalCheckpointer(config.database.url) }]
+          : []),
+      ],
       exports: [TypeOrmModule, TransactionService],
     };
   }

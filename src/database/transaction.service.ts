@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
@@ -5,6 +6,14 @@ import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm'
 /** Runs after the first, on a deadlock or serialization failure: 3 retries, then the error. */
 export const TRANSACTION_RETRIES = 3;
 const BACKOFF_MS = 15;
+
+/** A write that can run on any manager: alone, or inside someone else's transaction. */
+export type Write = (manager: EntityManager) => Promise<unknown>;
+
+interface WriteCollector {
+  open: boolean;
+  writes: Write[];
+}
 
 /**
  * The one way to write. On server databases it is a real transaction with row locks.
@@ -25,6 +34,7 @@ export class TransactionService {
   /** The pause before retry `n` (1-based); replaceable in tests. */
   backoff: (retry: number) => number = (retry) =>
     Math.round(BACKOFF_MS * 2 ** (retry - 1) * (0.5 + Math.random()));
+  private readonly collectors = new AsyncLocalStorage<WriteCollector>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
@@ -60,6 +70,35 @@ export class TransactionService {
         await new Promise((resolve) => setTimeout(resolve, this.backoff(retry)));
       }
     }
+  }
+
+  /**
+   * Runs `work` and hands back, instead of committing them one by one, the writes it made with
+   * `writeWithNext`, for the caller to run inside its next transaction. Should `work` fail, they
+   * are committed at once (what they record happened); writes made after it settled go directly.
+   */
+  async collectWrites<T>(work: () => Promise<T>): Promise<{ value: T; writes: Write[] }> {
+    const collector: WriteCollector = { open: true, writes: [] };
+    try {
+      const value = await this.collectors.run(collector, work);
+      return { value, writes: collector.writes };
+    } catch (error) {
+      const writes = collector.writes.splice(0);
+      if (writes.length > 0)
+        await this.run(async (m) => {
+          for (const write of writes) await write(m);
+        });
+      throw error;
+    } finally {
+      collector.open = false;
+    }
+  }
+
+  /** A lone write that joins the caller's next transaction inside `collectWrites`. */
+  async writeWithNext(write: Write): Promise<void> {
+    const collector = this.collectors.getStore();
+    if (collector?.open) collector.writes.push(write);
+    else await this.write(write);
   }
 
   /** On SQLite, after every write queued before it; elsewhere at once. */

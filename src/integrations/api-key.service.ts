@@ -8,6 +8,8 @@ import { sha256Hex } from '../common/http/stable-json';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
+import { ApiKeyCache } from './api-key.cache';
+import { bumpApiKeyVersion } from '../routing/routing-version';
 
 /** API keys are random 256-bit tokens; only their SHA-256 is stored. */
 @Injectable()
@@ -17,6 +19,7 @@ export class ApiKeyService {
     @InjectRepository(Integration) private readonly integrations: Repository<Integration>,
     private readonly tx: TransactionService,
     private readonly audit: AuditService,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   static generate(): string {
@@ -25,13 +28,17 @@ export class ApiKeyService {
 
   async authenticate(key: string): Promise<Integration | null> {
     if (key.length > 512) return null;
-    // One indexed lookup per request, no cache: a revoked key stops working at once.
-    return this.integrations
-      .createQueryBuilder('i')
-      .innerJoin(ApiKey, 'k', 'k.integrationId = i.id')
-      .where('k.keyHash = :hash', { hash: sha256Hex(key) })
-      .andWhere('k.revokedAt IS NULL')
-      .getOne();
+    // Cached, but checked against the key version on every request: a revoked key stops
+    // working at once, on every instance (ApiKeyCache).
+    const hash = sha256Hex(key);
+    return this.cache.integrationFor(hash, () =>
+      this.integrations
+        .createQueryBuilder('i')
+        .innerJoin(ApiKey, 'k', 'k.integrationId = i.id')
+        .where('k.keyHash = :hash', { hash })
+        .andWhere('k.revokedAt IS NULL')
+        .getOne(),
+    );
   }
 
   /** Stores the hash of `key` (generated when omitted) and returns the key once. */
@@ -50,6 +57,7 @@ export class ApiKeyService {
     await this.tx.run(async (m) => {
       await m.insert(ApiKey, row);
       await this.audit.record(m, { targetId: row.id });
+      await bumpApiKeyVersion(m);
     });
     return { id: row.id, key };
   }
@@ -61,7 +69,10 @@ export class ApiKeyService {
         { id: keyId, integrationId, revokedAt: IsNull() },
         { revokedAt: new Date() },
       );
-      if (revoked.affected) await this.audit.record(m);
+      if (revoked.affected) {
+        await this.audit.record(m);
+        await bumpApiKeyVersion(m);
+      }
       return revoked;
     });
     return (result.affected ?? 0) > 0;

@@ -11,7 +11,7 @@ import { ProviderAccount } from '../providers/provider-account.entity';
 import { Payment } from '../payments/entities/payment.entity';
 import { NotificationEndpoint } from '../notifications/notification-endpoint.entity';
 import { RoutingRule } from '../routing/routing-rule.entity';
-import { bumpRoutingVersion } from '../routing/routing-version';
+import { bumpApiKeyVersion, bumpRoutingVersion } from '../routing/routing-version';
 import { allowsIntegration } from '../routing/account-eligibility';
 import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
@@ -109,6 +109,7 @@ export class IntegrationsService {
         },
       );
       await this.audit.record(m);
+      await bumpApiKeyVersion(m); // cached integrations (ApiKeyCache) are reloaded everywhere
     });
     return this.get(id);
   }
@@ -146,6 +147,7 @@ export class IntegrationsService {
       }
       await m.delete(Integration, { id });
       await this.audit.record(m);
+      await bumpApiKeyVersion(m);
     });
   }
 

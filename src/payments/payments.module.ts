@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
+import { PaymentAttempts } from './payment-attempts';
 import { RefundsService } from './refunds.service';
 import { PaymentStatusService } from './payment-status.service';
 import { PaymentUpdatesService } from './payment-updates.service';
@@ -15,6 +16,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module';
   controllers: [PaymentsController],
   providers: [
     PaymentsService,
+    PaymentAttempts,
     RefundsService,
     PaymentStatusService,
     PaymentUpdatesService,

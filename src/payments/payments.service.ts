@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
-import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
-import { PaymentAttempt } from './entities/payment-attempt.entity';
+import { Payment } from './entities/payment.entity';
 import { PaymentEvent } from './entities/payment-event.entity';
 import { PaymentStatusService } from './payment-status.service';
 import { PaymentStateMachine } from './payment-state-machine';
@@ -16,7 +15,6 @@ import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
 import { routingRequestOf } from '../routing/routing-request';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
-import { ProviderError } from '../providers/provider-error';
 import type { ProviderAccount } from '../providers/provider-account.entity';
 import { expiryProblem, orderDetailsErrors } from './order-details.validation';
 import { newId, ID_PREFIX } from '../common/ids/id';
@@ -26,11 +24,10 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../common/errors/domain-error';
-import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
-import { MetricsService } from '../metrics/metrics.service';
 import { PaymentOperationsService } from './operations/payment-operations.service';
+import { PaymentAttempts } from './payment-attempts';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
 export interface PaymentScope {
@@ -59,8 +56,8 @@ export class PaymentsService {
     private readonly status: PaymentStatusService,
     private readonly routing: RoutingService,
     private readonly accounts: ProviderAccountsService,
-    private readonly metrics: MetricsService,
     private readonly operations: PaymentOperationsService,
+    private readonly attempts: PaymentAttempts,
   ) {}
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
@@ -115,139 +112,7 @@ export class PaymentsService {
       await this.status.recordCreated(m, payment);
     });
 
-    const attempts: RoutingAttemptRecord[] = payment.routing!.attempts;
-    let lastError: ProviderError | undefined;
-    for (const candidate of decision.candidates) {
-      const account = candidate.account;
-      const notNow = this.routing.admit(decision, candidate);
-      if (notNow) {
-        attempts.push({ providerAccountId: account.id, outcome: 'skipped', error: notNow });
-        continue;
-      }
-      const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
-      const started = Date.now();
-      try {
-        const result = await this.routing.withinBudget(decision, () =>
-          resolved.provider.createPayment(resolved.context, {
-            paymentId: payment.id,
-            amount: { value: payment.amountValue, currency: payment.currency },
-            description: payment.description,
-            reference: payment.reference,
-            returnUrl: payment.returnUrl,
-            cancelUrl: payment.cancelUrl,
-            method: payment.method,
-            captureMode: payment.captureMode,
-            customer: payment.customer,
-            metadata: payment.metadata,
-            lines: payment.orderLines ?? null,
-            billingAddress: payment.billingAddress ?? null,
-            shippingAddress: payment.shippingAddress ?? null,
-            expiresAt: payment.expiresAt ?? null,
-          }),
-        );
-        this.routing.recordOutcome(account.id);
-        attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
-        payment.routing!.reason = this.routing.explain(decision, attempts, candidate);
-        const created = await this.tx.run(async (m) => {
-          await m.insert(
-            PaymentAttempt,
-            this.attemptRow(payment.id, account.id, account.provider, started, {
-              outcome: 'succeeded',
-              providerPaymentId: result.providerPaymentId,
-            }),
-          );
-          Object.assign(payment, {
-            providerName: account.provider,
-            providerAccountId: account.id,
-            providerPaymentId: result.providerPaymentId,
-            providerTestMode: account.testMode,
-            checkoutUrl: result.checkoutUrl,
-            methodUsed: result.methodUsed?.slice(0, 64) ?? null,
-            updatedAt: new Date(),
-          });
-          await m.update(
-            Payment,
-            { id: payment.id },
-            {
-              providerName: payment.providerName,
-              providerAccountId: payment.providerAccountId,
-              providerPaymentId: payment.providerPaymentId,
-              providerTestMode: payment.providerTestMode,
-              checkoutUrl: payment.checkoutUrl,
-              methodUsed: payment.methodUsed,
-              routing: payment.routing,
-              updatedAt: payment.updatedAt,
-            },
-          );
-          if (result.status && result.status !== 'pending') {
-            await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
-          }
-          return payment;
-        });
-        this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
-        return created;
-      } catch (error) {
-        const failure =
-          error instanceof ProviderError
-            ? error
-            : new ProviderError('provider_error', (error as Error).message);
-        lastError = failure;
-        this.routing.recordOutcome(account.id, failure);
-        const message = redactText(failure.message).slice(0, 1024);
-        const outcome = failure.code === 'declined' ? 'declined' : 'failed';
-        attempts.push({
-          providerAccountId: account.id,
-          outcome,
-          error: `${failure.code}: ${message}`,
-        });
-        await this.tx.write((m) =>
-          m.insert(
-            PaymentAttempt,
-            this.attemptRow(payment.id, account.id, account.provider, started, {
-              outcome,
-              errorCode: failure.code,
-              errorMessage: message,
-              retryable: failure.retryable,
-            }),
-          ),
-        );
-        this.logger.warn({
-          msg: 'provider create failed',
-          paymentId: payment.id,
-          accountId: account.id,
-          code: failure.code,
-          retryable: failure.retryable,
-        });
-        if (!failure.retryable) break; // a decline or a refusal is final; no fallback
-      }
-    }
-
-    // Every candidate failed or was skipped: the payment fails with the last reason.
-    lastError ??= new ProviderError(
-      'provider_unavailable',
-      'no candidate account could be tried (circuit open or time budget spent)',
-    );
-    payment.routing!.reason = this.routing.explain(decision, attempts);
-    const failed = await this.tx.run(async (m) => {
-      const locked = (await this.tx.lock(m, Payment, payment.id))!;
-      locked.routing = payment.routing;
-      await m.update(Payment, { id: payment.id }, { routing: payment.routing });
-      await this.status.changePayment(m, locked, {
-        to: 'failed',
-        source: 'api',
-        failure: {
-          code: lastError?.code ?? 'provider_error',
-          message: redactText(lastError?.message ?? 'no provider accepted the payment'),
-        },
-        detail: 'no provider accepted the payment',
-      });
-      return locked;
-    });
-    this.metrics.paymentsCreated.inc({
-      provider: 'none',
-      outcome: lastError.code === 'declined' ? 'declined' : 'failed',
-    });
-    return failed;
+    return this.attempts.run(payment, decision);
   }
 
   async get(scope: PaymentScope, id: string): Promise<Payment> {
@@ -352,28 +217,5 @@ export class PaymentsService {
     const provider = dto.expiresAt && account ? this.accounts.providerOf(account) : undefined;
     const problem = provider ? expiryProblem(new Date(dto.expiresAt!), provider) : null;
     if (problem) throw ValidationError.field('expiresAt', problem);
-  }
-
-  private attemptRow(
-    paymentId: string,
-    providerAccountId: string,
-    provider: string,
-    started: number,
-    fields: Partial<PaymentAttempt>,
-  ): PaymentAttempt {
-    return {
-      id: newId(ID_PREFIX.attempt),
-      paymentId,
-      providerAccountId,
-      provider,
-      outcome: 'started',
-      errorCode: null,
-      errorMessage: null,
-      retryable: null,
-      providerPaymentId: null,
-      durationMs: Date.now() - started,
-      createdAt: new Date(started),
-      ...fields,
-    };
   }
 }

@@ -309,10 +309,9 @@ export class ProviderAccountsService {
   resolveAccount(account: ProviderAccount, limits: { deadline?: number } = {}): ResolvedAccount {
     const provider = this.registry.get(account.provider);
     if (!provider) throw new NotFoundError('Provider', account.provider);
-    const credentials = JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<
-      string,
-      string
-    >;
+    const credentials = JSON.parse(
+      this.secretBox.openRemembered(account.credentialsSealed),
+    ) as Record<string, string>;
     // The account's own setting (a slow sandbox) wins over the server-wide default.
     const timeoutMs =
       requestTimeoutSetting(account.settings) ?? this.config.routing.providerTimeoutMs;

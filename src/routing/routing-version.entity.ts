@@ -20,3 +20,6 @@ export class RoutingVersion {
   @TimestampColumn()
   updatedAt: Date;
 }
+
+/** The row every write to API keys or integrations bumps (see ApiKeyCache). */
+export const API_KEYS_VERSION_ID = 'api_keys';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import { API_KEYS_VERSION_ID, RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
 
 /**
  * Bumps the rules version; call it as the transaction's first write to the rules. That write
@@ -7,10 +7,22 @@ import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
  * instance's rule cache reloads on its next payment.
  */
 export async function bumpRoutingVersion(m: EntityManager): Promise<void> {
+  await bumpVersion(m, RULES_VERSION_ID);
+}
+
+/**
+ * Bumps the API-key version; call it in every transaction that writes API keys or
+ * integrations, so every instance's key cache drops what it holds on its next request.
+ */
+export async function bumpApiKeyVersion(m: EntityManager): Promise<void> {
+  await bumpVersion(m, API_KEYS_VERSION_ID);
+}
+
+async function bumpVersion(m: EntityManager, id: string): Promise<void> {
   await m
     .createQueryBuilder()
     .update(RoutingVersion)
     .set({ version: () => `${m.connection.driver.escape('version')} + 1`, updatedAt: new Date() })
-    .where('id = :id', { id: RULES_VERSION_ID })
+    .where('id = :id', { id })
     .execute();
 }

@@ -51,7 +51,10 @@ function service(rules: Partial<RoutingRule>[]) {
       findOneBy: async ({ id }: { id: string }) => accounts.find((a) => a.id === id) ?? null,
     } as never,
     { get: (name: keyof typeof providers) => providers[name] } as never,
-    { rulesFor: async () => full } as never,
+    {
+      rulesFor: async () => full,
+      remember: <T>(_key: string, compute: () => Promise<T>) => compute(),
+    } as never,
     breaker,
     { routing: routingConfig } as never,
   );

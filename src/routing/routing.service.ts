@@ -227,7 +227,11 @@ export class RoutingService {
     request: RoutingRequest,
   ): Promise<RoutingPlan> {
     const ids = [...new Set(wanted.map((w) => w.id))];
-    const found = await this.accounts.findBy({ id: In(ids) });
+    // Accounts change only with the routing version (every account write bumps it); an answer
+    // that lacks one may predate the account's creation, which does not, so it is read again.
+    const lookup = () => this.accounts.findBy({ id: In(ids) });
+    let found = await this.rules.remember(`accounts:${ids.join(',')}`, lookup);
+    if (found.length < ids.length) found = await lookup();
     const byId = new Map(found.map((account) => [account.id, account]));
     const seen = new Map<string, string>();
     const candidates: CandidateVerdict[] = [];

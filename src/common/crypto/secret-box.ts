@@ -1,5 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
+/** Opened values kept by `openRemembered`; beyond this the map starts over. */
+const MAX_REMEMBERED = 1000;
+
 /**
  * AES-256-GCM for secrets at rest. Each ciphertext names the key that sealed it, so keys can
  * be rotated: the first configured key seals, every configured key can open.
@@ -8,6 +11,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 export class SecretBox {
   private readonly keys: Map<string, Buffer>;
   private readonly currentId: string;
+  private readonly opened = new Map<string, string>();
 
   constructor(keys: Buffer[]) {
     if (keys.length === 0 || keys.some((key) => key.length !== 32)) {
@@ -52,6 +56,20 @@ export class SecretBox {
       decipher.update(Buffer.from(data, 'base64url')),
       decipher.final(),
     ]).toString('utf8');
+  }
+
+  /**
+   * `open`, remembered per sealed value: for values opened on every request (provider
+   * credentials). A changed secret is a new sealed value, so nothing needs invalidating.
+   */
+  openRemembered(sealed: string): string {
+    let plaintext = this.opened.get(sealed);
+    if (plaintext === undefined) {
+      plaintext = this.open(sealed);
+      if (this.opened.size >= MAX_REMEMBERED) this.opened.clear();
+      this.opened.set(sealed, plaintext);
+    }
+    return plaintext;
   }
 
   /** True when the value was sealed with an older key and should be re-sealed. */

@@ -38,7 +38,9 @@ export class TestProviderLedger {
       updatedAt: now,
       ...fields,
     };
-    await this.tx.write((m) => m.insert(TestProviderPayment, row));
+    // Inside a create this joins the core's transaction that stores the attempt (one commit
+    // instead of two); the row stands for the PSP's own books, so it is written with them.
+    await this.tx.writeWithNext((m) => m.insert(TestProviderPayment, row));
     return row;
   }
 

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Integration } from './integration.entity';
+import { API_KEYS_VERSION_ID, RoutingVersion } from '../routing/routing-version.entity';
+
+/** Beyond this many keys the map starts over (one entry per key in use, so rarely). */
+const MAX_KEYS = 10_000;
+
+/**
+ * Known API keys (by SHA-256) and their integrations, in memory. Every check first reads the
+ * version row (one primary-key lookup) that each write to keys or integrations bumps in its own
+ * transaction, on whichever instance it ran; a moved version empties the map. So a revoked key
+ * is refused by every instance on its next request. Unknown hashes are never cached: a new key
+ * works at once, and a wrong key always costs a database lookup (and the auth-failure limiter).
+ */
+@Injectable()
+export class ApiKeyCache {
+  private version = -1;
+  private readonly byHash = new Map<string, Integration>();
+
+  constructor(
+    @InjectRepository(RoutingVersion) private readonly versions: Repository<RoutingVersion>,
+  ) {}
+
+  /** The integration for `hash`, looked up with `load` when this instance does not know it. */
+  async integrationFor(
+    hash: string,
+    load: () => Promise<Integration | null>,
+  ): Promise<Integration | null> {
+    const version = await this.currentVersion();
+    if (version === null) return load(); // no version row: nothing could invalidate a cache
+    if (version > this.version) {
+      this.byHash.clear();
+      this.version = version;
+    }
+    const known = version === this.version ? this.byHash.get(hash) : undefined;
+    if (known) return known;
+    // Read after the version: at least as new as it. Kept only if no newer version was seen
+    // meanwhile (then this answer may predate the write that moved it).
+    const integration = await load();
+    if (integration && version === this.version) {
+      if (this.byHash.size >= MAX_KEYS) this.byHash.clear();
+      this.byHash.set(hash, integration);
+    }
+    return integration;
+  }
+
+  private async currentVersion(): Promise<number | null> {
+    const row = await this.versions.findOne({
+      where: { id: API_KEYS_VERSION_ID },
+      select: { id: true, version: true },
+    });
+    return row ? Number(row.version) : null;
+  }
+}

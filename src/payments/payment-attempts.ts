@@ -1,0 +1,224 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
+import { PaymentAttempt } from './entities/payment-attempt.entity';
+import { PaymentStatusService } from './payment-status.service';
+import { TransactionService } from '../database/transaction.service';
+import { RouteCandidate, RouteDecision, RoutingService } from '../routing/routing.service';
+import { ProviderAccountsService } from '../providers/provider-accounts.service';
+import { ProviderError } from '../providers/provider-error';
+import type { CreatePaymentResult } from '../providers/provider.interface';
+import { newId, ID_PREFIX } from '../common/ids/id';
+import { redactText } from '../common/logging/redact';
+import { MetricsService } from '../metrics/metrics.service';
+
+/**
+ * Offers a stored pending payment to the route's candidates in order until one accepts it: each
+ * try is an attempt row; a retryable failure moves on to the next candidate, a decline stops.
+ */
+@Injectable()
+export class PaymentAttempts {
+  private readonly logger = new Logger('Payments');
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly status: PaymentStatusService,
+    private readonly routing: RoutingService,
+    private readonly accounts: ProviderAccountsService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async run(payment: Payment, decision: RouteDecision): Promise<Payment> {
+    const attempts: RoutingAttemptRecord[] = payment.routing!.attempts;
+    let lastError: ProviderError | undefined;
+    for (const candidate of decision.candidates) {
+      const account = candidate.account;
+      const notNow = this.routing.admit(decision, candidate);
+      if (notNow) {
+        attempts.push({ providerAccountId: account.id, outcome: 'skipped', error: notNow });
+        continue;
+      }
+      const started = Date.now();
+      try {
+        return await this.attempt(payment, decision, candidate, started);
+      } catch (error) {
+        lastError = await this.recordFailure(payment, candidate, started, error);
+        if (!lastError.retryable) break; // a decline or a refusal is final; no fallback
+      }
+    }
+    return this.fail(payment, decision, lastError);
+  }
+
+  /** One provider call; its success is stored in one transaction with the provider's own writes. */
+  private async attempt(
+    payment: Payment,
+    decision: RouteDecision,
+    candidate: RouteCandidate,
+    started: number,
+  ): Promise<Payment> {
+    const account = candidate.account;
+    const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
+    // Writes the provider makes to this database (the test provider's ledger) join the
+    // transaction below instead of committing on their own.
+    const { value: result, writes } = await this.tx.collectWrites(() =>
+      this.routing.withinBudget(decision, () =>
+        resolved.provider.createPayment(resolved.context, {
+          paymentId: payment.id,
+          amount: { value: payment.amountValue, currency: payment.currency },
+          description: payment.description,
+          reference: payment.reference,
+          returnUrl: payment.returnUrl,
+          cancelUrl: payment.cancelUrl,
+          method: payment.method,
+          captureMode: payment.captureMode,
+          customer: payment.customer,
+          metadata: payment.metadata,
+          lines: payment.orderLines ?? null,
+          billingAddress: payment.billingAddress ?? null,
+          shippingAddress: payment.shippingAddress ?? null,
+          expiresAt: payment.expiresAt ?? null,
+        }),
+      ),
+    );
+    this.routing.recordOutcome(account.id);
+    payment.routing!.attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
+    payment.routing!.reason = this.routing.explain(decision, payment.routing!.attempts, candidate);
+    const created = await this.tx.run(async (m) => {
+      for (const write of writes) await write(m);
+      await m.insert(
+        PaymentAttempt,
+        attemptRow(payment.id, account.id, account.provider, started, {
+          outcome: 'succeeded',
+          providerPaymentId: result.providerPaymentId,
+        }),
+      );
+      this.accept(payment, candidate, result);
+      await m.update(
+        Payment,
+        { id: payment.id },
+        {
+          providerName: payment.providerName,
+          providerAccountId: payment.providerAccountId,
+          providerPaymentId: payment.providerPaymentId,
+          providerTestMode: payment.providerTestMode,
+          checkoutUrl: payment.checkoutUrl,
+          methodUsed: payment.methodUsed,
+          routing: payment.routing,
+          updatedAt: payment.updatedAt,
+        },
+      );
+      if (result.status && result.status !== 'pending') {
+        await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
+      }
+      return payment;
+    });
+    this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
+    return created;
+  }
+
+  private accept(payment: Payment, candidate: RouteCandidate, result: CreatePaymentResult): void {
+    const account = candidate.account;
+    Object.assign(payment, {
+      providerName: account.provider,
+      providerAccountId: account.id,
+      providerPaymentId: result.providerPaymentId,
+      providerTestMode: account.testMode,
+      checkoutUrl: result.checkoutUrl,
+      methodUsed: result.methodUsed?.slice(0, 64) ?? null,
+      updatedAt: new Date(),
+    });
+  }
+
+  private async recordFailure(
+    payment: Payment,
+    candidate: RouteCandidate,
+    started: number,
+    error: unknown,
+  ): Promise<ProviderError> {
+    const account = candidate.account;
+    const failure =
+      error instanceof ProviderError
+        ? error
+        : new ProviderError('provider_error', (error as Error).message);
+    this.routing.recordOutcome(account.id, failure);
+    const message = redactText(failure.message).slice(0, 1024);
+    const outcome = failure.code === 'declined' ? 'declined' : 'failed';
+    payment.routing!.attempts.push({
+      providerAccountId: account.id,
+      outcome,
+      error: `${failure.code}: ${message}`,
+    });
+    await this.tx.write((m) =>
+      m.insert(
+        PaymentAttempt,
+        attemptRow(payment.id, account.id, account.provider, started, {
+          outcome,
+          errorCode: failure.code,
+          errorMessage: message,
+          retryable: failure.retryable,
+        }),
+      ),
+    );
+    this.logger.warn({
+      msg: 'provider create failed',
+      paymentId: payment.id,
+      accountId: account.id,
+      code: failure.code,
+      retryable: failure.retryable,
+    });
+    return failure;
+  }
+
+  /** Every candidate failed or was skipped: the payment fails with the last reason. */
+  private async fail(
+    payment: Payment,
+    decision: RouteDecision,
+    lastError: ProviderError | undefined,
+  ): Promise<Payment> {
+    lastError ??= new ProviderError(
+      'provider_unavailable',
+      'no candidate account could be tried (circuit open or time budget spent)',
+    );
+    const reason = lastError;
+    payment.routing!.reason = this.routing.explain(decision, payment.routing!.attempts);
+    const failed = await this.tx.run(async (m) => {
+      const locked = (await this.tx.lock(m, Payment, payment.id))!;
+      locked.routing = payment.routing;
+      await m.update(Payment, { id: payment.id }, { routing: payment.routing });
+      await this.status.changePayment(m, locked, {
+        to: 'failed',
+        source: 'api',
+        failure: { code: reason.code, message: redactText(reason.message) },
+        detail: 'no provider accepted the payment',
+      });
+      return locked;
+    });
+    this.metrics.paymentsCreated.inc({
+      provider: 'none',
+      outcome: reason.code === 'declined' ? 'declined' : 'failed',
+    });
+    return failed;
+  }
+}
+
+function attemptRow(
+  paymentId: string,
+  providerAccountId: string,
+  provider: string,
+  started: number,
+  fields: Partial<PaymentAttempt>,
+): PaymentAttempt {
+  return {
+    id: newId(ID_PREFIX.attempt),
+    paymentId,
+    providerAccountId,
+    provider,
+    outcome: 'started',
+    errorCode: null,
+    errorMessage: null,
+    retryable: null,
+    providerPaymentId: null,
+    durationMs: Date.now() - started,
+    createdAt: new Date(started),
+    ...fields,
+  };
+}
