@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
 import { PaymentEvent } from './entities/payment-event.entity';
 import { PaymentStatusService } from './payment-status.service';
@@ -24,7 +24,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../common/errors/domain-error';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import { PaymentOperationsService } from './operations/payment-operations.service';
 import { PaymentAttempts } from './payment-attempts';
@@ -131,32 +131,7 @@ export class PaymentsService {
   ): Promise<{ data: Payment[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const qb = applyPaymentFilters(this.payments.createQueryBuilder('p'), scope, query);
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where('p.createdAt < :cAt', { cAt: cursor.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2
-                  .where('p.createdAt = :cAt', { cAt: cursor.at })
-                  .andWhere('p.id < :cId', { cId: cursor.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    qb.orderBy('p.createdAt', 'DESC')
-      .addOrderBy('p.id', 'DESC')
-      .take(limit + 1);
-    const rows = await qb.getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    };
+    return keysetPage(qb, { cursor: query.cursor, limit, key: 'createdAt' });
   }
 
   async events(scope: PaymentScope, id: string): Promise<PaymentEvent[]> {
