@@ -5,7 +5,7 @@ import type { CaptureMode } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { requireStrings } from '../credentials';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
-import type { HttpRequest } from '../provider-http.client';
+import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
 import {
   CancelResult,
   CaptureResult,
@@ -42,6 +42,24 @@ import { ADYEN_EXPIRY, adyenMetadata, adyenOrderFields } from './adyen-order-lin
 
 const API_VERSION = 'v71';
 const TEST_BASE_URL = 'https://checkout-test.adyen.com';
+
+/** Adyen Checkout's transport: test host or the account's live prefix, the `x-api-key` header. */
+export const ADYEN_CONNECTOR: ConnectorSpec = {
+  baseUrl: (ctx) => {
+    if (ctx.account.baseUrl) return `${ctx.account.baseUrl}/${API_VERSION}`;
+    if (ctx.account.testMode) return `${TEST_BASE_URL}/${API_VERSION}`;
+    const prefix = ctx.account.credentials.liveUrlPrefix;
+    if (!prefix)
+      throw new ProviderError(
+        'invalid_credentials',
+        'Adyen live accounts need credentials.liveUrlPrefix',
+      );
+    return `https://${prefix}-checkout-live.adyenpayments.com/checkout/${API_VERSION}`;
+  },
+  authHeaders: (ctx) => ({ 'x-api-key': ctx.account.credentials.apiKey }),
+  headers: () => ({ accept: 'application/json' }),
+  parseError: adyenError,
+};
 /** Metadata kept on the payment link for people reading it in the Customer Area (never trusted from webhooks). */
 const META_CAPTURE_MODE = 'captureMode';
 const META_PAYMENT_ID = 'paymentId';
@@ -56,6 +74,7 @@ const META_PAYMENT_ID = 'paymentId';
 export class AdyenProvider implements PaymentProvider {
   private readonly logger = new Logger('AdyenProvider');
   private readonly hmac = new HmacValidator();
+  private readonly api = new ConnectorClient(ADYEN_CONNECTOR);
 
   readonly name = 'adyen';
   readonly capabilities = {
@@ -111,7 +130,7 @@ export class AdyenProvider implements PaymentProvider {
     };
     if (request.method) body.allowedPaymentMethods = [ADYEN_METHODS[request.method]];
     if (request.customer?.locale) body.shopperLocale = request.customer.locale;
-    const link = await this.call<AdyenPaymentLinkResponse>(
+    const link = await this.api.call<AdyenPaymentLinkResponse>(
       ctx,
       'POST',
       '/paymentLinks',
@@ -125,7 +144,7 @@ export class AdyenProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    const link = await this.call<AdyenPaymentLinkResponse>(
+    const link = await this.api.call<AdyenPaymentLinkResponse>(
       ctx,
       'GET',
       `/paymentLinks/${encodeURIComponent(providerPaymentId)}`,
@@ -143,7 +162,7 @@ export class AdyenProvider implements PaymentProvider {
   /** Adyen keeps Idempotency-Key for at least 7 days: a retry with the same key is answered, not redone. */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const pspReference = this.requireReference(op.providerReference, 'capture');
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/captures`,
@@ -164,7 +183,7 @@ export class AdyenProvider implements PaymentProvider {
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     if (!op.providerReference) return this.expireLink(ctx, op.providerPaymentId);
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(op.providerReference)}/cancels`,
@@ -182,10 +201,10 @@ export class AdyenProvider implements PaymentProvider {
   private async expireLink(ctx: ProviderCallContext, linkId: string): Promise<CancelResult> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
     try {
-      await this.call(ctx, 'PATCH', path, { status: 'expired' });
+      await this.api.call(ctx, 'PATCH', path, { status: 'expired' });
     } catch (error) {
       if (!(error instanceof ProviderError) || error.code !== 'invalid_request') throw error;
-      const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+      const link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
       if (link.status !== 'expired') throw error;
     }
     return { status: 'succeeded' };
@@ -193,7 +212,7 @@ export class AdyenProvider implements PaymentProvider {
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const pspReference = this.requireReference(op.providerReference, 'refund');
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/refunds`,
@@ -307,13 +326,15 @@ export class AdyenProvider implements PaymentProvider {
    */
   private async refusalEndsPayment(ctx: ProviderCallContext, linkId: string): Promise<boolean> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
-    let link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+    let link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
     if (link.status === 'active') {
       try {
-        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'PATCH', path, { status: 'expired' });
+        link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'PATCH', path, {
+          status: 'expired',
+        });
       } catch (error) {
         if (!(error instanceof ProviderError) || error.retryable) throw error;
-        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
+        link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
       }
     }
     return link.status !== 'completed' && link.status !== 'paid';
@@ -502,40 +523,5 @@ export class AdyenProvider implements PaymentProvider {
       );
     }
     return providerReference;
-  }
-
-  private baseUrl(ctx: ProviderCallContext): string {
-    if (ctx.account.baseUrl) return `${ctx.account.baseUrl}/${API_VERSION}`;
-    if (ctx.account.testMode) return `${TEST_BASE_URL}/${API_VERSION}`;
-    const prefix = ctx.account.credentials.liveUrlPrefix;
-    if (!prefix)
-      throw new ProviderError(
-        'invalid_credentials',
-        'Adyen live accounts need credentials.liveUrlPrefix',
-      );
-    return `https://${prefix}-checkout-live.adyenpayments.com/checkout/${API_VERSION}`;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: HttpRequest['method'],
-    path: string,
-    body?: unknown,
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const headers: Record<string, string> = {
-      'x-api-key': ctx.account.credentials.apiKey,
-      accept: 'application/json',
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const response = await ctx.http.request({
-      method,
-      url: `${this.baseUrl(ctx)}${path}`,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status < 200 || response.status >= 300) throw adyenError(response);
-    return response.json<T>();
   }
 }

@@ -6,7 +6,16 @@ import type {
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { MollieAmount, MollieCapture, MolliePayment, MollieRefund } from './mollie.types';
+import type {
+  MollieAmount,
+  MollieCapture,
+  MollieErrorBody,
+  MolliePayment,
+  MollieRefund,
+} from './mollie.types';
+import { parseJsonOr } from '../connector/connector-client';
+import { ProviderError } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
 
 /** Mollie payment statuses (API v2) to ours. */
 export const MOLLIE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
@@ -148,4 +157,14 @@ export function mollieCaptureState(capture: MollieCapture): ProviderOperationSta
         ? { code: 'declined', message: `Mollie capture ${capture.id} failed` }
         : undefined,
   };
+}
+
+/** A Mollie error answer (`title`, `detail`, `field`) as one of our ProviderErrors. */
+export function mollieError(response: HttpResponse): ProviderError {
+  const error = parseJsonOr<MollieErrorBody>(response.text);
+  const field = error.field ? ` (field ${error.field})` : '';
+  return ProviderError.fromHttpStatus(
+    response.status,
+    `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`,
+  );
 }

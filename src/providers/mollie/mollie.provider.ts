@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { PaymentMethod } from '../../payments/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
+import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
@@ -28,20 +29,23 @@ import {
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
   mollieCaptureState,
+  mollieError,
   molliePaymentState,
   mollieRefundState,
   toMollieAmount,
   toMollieLocale,
 } from './mollie.mapper';
-import type {
-  MollieCapture,
-  MollieErrorBody,
-  MollieList,
-  MolliePayment,
-  MollieRefund,
-} from './mollie.types';
+import type { MollieCapture, MollieList, MolliePayment, MollieRefund } from './mollie.types';
 
 export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
+
+/** Mollie's transport: one base URL for test and live (the key decides), a Bearer API key. */
+export const MOLLIE_CONNECTOR: ConnectorSpec = {
+  baseUrl: (ctx) => ctx.account.baseUrl ?? MOLLIE_API_BASE_URL,
+  authHeaders: (ctx) => ({ authorization: `Bearer ${ctx.account.credentials.apiKey}` }),
+  headers: () => ({ accept: 'application/hal+json' }),
+  parseError: mollieError,
+};
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
 /** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
 const MOLLIE_MAX_PAGE = 250;
@@ -56,6 +60,7 @@ const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
 @Injectable()
 export class MollieProvider implements PaymentProvider {
   private readonly logger = new Logger('MollieProvider');
+  private readonly api = new ConnectorClient(MOLLIE_CONNECTOR);
   readonly name = 'mollie';
   readonly capabilities: ProviderCapabilities = {
     currencies: MOLLIE_CURRENCIES,
@@ -107,7 +112,7 @@ export class MollieProvider implements PaymentProvider {
       // The shop's metadata travels too; ours (read back from webhooks' payments) wins.
       metadata: { ...request.metadata, paymentId: request.paymentId, reference: request.reference },
     };
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'POST',
       '/v2/payments',
@@ -127,7 +132,7 @@ export class MollieProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'GET',
       `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
@@ -136,7 +141,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
-    const capture = await this.call<MollieCapture>(
+    const capture = await this.api.call<MollieCapture>(
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`,
@@ -159,7 +164,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'DELETE',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
@@ -170,7 +175,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
-    const refund = await this.call<MollieRefund>(
+    const refund = await this.api.call<MollieRefund>(
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`,
@@ -198,13 +203,13 @@ export class MollieProvider implements PaymentProvider {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`;
     if (op.providerOperationId)
       return mollieRefundState(
-        await this.call<MollieRefund>(
+        await this.api.call<MollieRefund>(
           ctx,
           'GET',
           `${base}/${encodeURIComponent(op.providerOperationId)}`,
         ),
       );
-    const list = await this.call<MollieList<'refunds', MollieRefund>>(
+    const list = await this.api.call<MollieList<'refunds', MollieRefund>>(
       ctx,
       'GET',
       `${base}?limit=${MOLLIE_MAX_PAGE}`,
@@ -219,13 +224,13 @@ export class MollieProvider implements PaymentProvider {
   ): Promise<ProviderOperationState | null> {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`;
     const capture = op.providerOperationId
-      ? await this.call<MollieCapture>(
+      ? await this.api.call<MollieCapture>(
           ctx,
           'GET',
           `${base}/${encodeURIComponent(op.providerOperationId)}`,
         )
       : (
-          await this.call<MollieList<'captures', MollieCapture>>(
+          await this.api.call<MollieList<'captures', MollieCapture>>(
             ctx,
             'GET',
             `${base}?limit=${MOLLIE_MAX_PAGE}`,
@@ -239,7 +244,7 @@ export class MollieProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'GET',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
@@ -278,7 +283,7 @@ export class MollieProvider implements PaymentProvider {
   ): Promise<WebhookNotification[]> {
     let payment: MolliePayment;
     try {
-      payment = await this.call<MolliePayment>(
+      payment = await this.api.call<MolliePayment>(
         ctx,
         'GET',
         `/v2/payments/${encodeURIComponent(local.providerPaymentId)}?embed=refunds`,
@@ -334,38 +339,5 @@ export class MollieProvider implements PaymentProvider {
     if (state.status === null)
       this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
     return state;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const base = ctx.account.baseUrl ?? MOLLIE_API_BASE_URL;
-    const response = await ctx.http.request({
-      method,
-      url: `${base}${path}`,
-      headers: {
-        authorization: `Bearer ${ctx.account.credentials.apiKey}`,
-        accept: 'application/hal+json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status >= 200 && response.status < 300) return response.json<T>();
-    let error: MollieErrorBody = {};
-    try {
-      error = JSON.parse(response.text) as MollieErrorBody;
-    } catch {
-      // Not Mollie's error format (a proxy, an outage page): the status says enough.
-    }
-    const field = error.field ? ` (field ${error.field})` : '';
-    throw ProviderError.fromHttpStatus(
-      response.status,
-      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`,
-    );
   }
 }

@@ -1,11 +1,17 @@
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
-import type { ProviderErrorCode } from '../provider-error';
+import { ProviderError, type ProviderErrorCode } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
+import { parseJsonOr } from '../connector/connector-client';
 import type {
   ProviderOperationState,
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { MultiSafepayOrder, MultiSafepayRelatedTransaction } from './multisafepay.types';
+import type {
+  MultiSafepayEnvelope,
+  MultiSafepayOrder,
+  MultiSafepayRelatedTransaction,
+} from './multisafepay.types';
 
 /**
  * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
@@ -148,4 +154,16 @@ export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOper
     };
   }
   return { ...base, status: 'pending' };
+}
+
+/** A MultiSafepay answer that is not a success envelope, by its `error_code` first, else its status. */
+export function multisafepayError(response: HttpResponse): ProviderError {
+  const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
+  const message = `MultiSafepay ${response.status} error ${envelope.error_code ?? '-'}: ${envelope.error_info ?? `HTTP ${response.status}`}`;
+  const code =
+    envelope.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
+  if (code) return new ProviderError(code, message, response.status);
+  if (response.status >= 200 && response.status < 300)
+    return new ProviderError('provider_error', message, response.status);
+  return ProviderError.fromHttpStatus(response.status, message);
 }

@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { PaymentMethod } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { ConnectorClient, parseJsonOr, type ConnectorSpec } from '../connector/connector-client';
 import type {
   CancelResult,
   CaptureResult,
@@ -25,7 +26,7 @@ import {
   CAPTURE_ORDER_SUFFIX,
   isAwaitingCapture,
   MULTISAFEPAY_CURRENCIES,
-  MULTISAFEPAY_ERROR_CODES,
+  multisafepayError,
   MULTISAFEPAY_GATEWAYS,
   multisafepayCaptureState,
   multisafepayOrderState,
@@ -47,6 +48,21 @@ import {
 
 export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
 export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
+
+/** MultiSafepay's transport: test or live host, the `api_key` header, a `success` envelope. */
+export const MULTISAFEPAY_CONNECTOR: ConnectorSpec = {
+  baseUrl: (ctx) =>
+    `${ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL)}/v1/json`,
+  authHeaders: (ctx) => ({ api_key: ctx.account.credentials.apiKey }),
+  headers: () => ({ accept: 'application/json' }),
+  // A 2xx without `success: true` is an error all the same.
+  readSuccess: (response) => {
+    const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
+    if (envelope.success) return envelope.data;
+    throw multisafepayError(response);
+  },
+  parseError: multisafepayError,
+};
 /** How old a notification's timestamp may be (MultiSafepay's own SDK default). */
 const NOTIFICATION_MAX_AGE_SECONDS = 600;
 
@@ -70,6 +86,7 @@ function multisafepaySignature(apiKey: string, timestamp: string, body: string):
 @Injectable()
 export class MultisafepayProvider implements PaymentProvider {
   private readonly logger = new Logger('MultisafepayProvider');
+  private readonly api = new ConnectorClient(MULTISAFEPAY_CONNECTOR);
   readonly name = 'multisafepay';
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
@@ -126,7 +143,7 @@ export class MultisafepayProvider implements PaymentProvider {
       ...(request.customer?.email ? { email: request.customer.email } : {}),
       ...(request.customer?.country ? { country: request.customer.country } : {}),
     };
-    const created = await this.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
+    const created = await this.api.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
       type: 'redirect',
       order_id: request.paymentId,
       ...(gateway || manual ? { gateway: gateway ?? 'CREDITCARD' } : {}),
@@ -155,7 +172,7 @@ export class MultisafepayProvider implements PaymentProvider {
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
     return this.mapped(
-      await this.call<MultiSafepayOrder>(
+      await this.api.call<MultiSafepayOrder>(
         ctx,
         'GET',
         `/orders/${encodeURIComponent(providerPaymentId)}`,
@@ -169,7 +186,7 @@ export class MultisafepayProvider implements PaymentProvider {
    */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const child = `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`;
-    await this.call<unknown>(
+    await this.api.call<unknown>(
       ctx,
       'POST',
       `/orders/${encodeURIComponent(op.providerPaymentId)}/capture`,
@@ -185,15 +202,15 @@ export class MultisafepayProvider implements PaymentProvider {
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     const id = encodeURIComponent(op.providerPaymentId);
-    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
+    const order = await this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
-      await this.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
+      await this.api.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
         status: 'cancelled',
         reason: 'canceled by the shop',
       });
     } else {
-      await this.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
+      await this.api.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
         status: 'cancelled',
         exclude_order: 1,
       });
@@ -207,7 +224,7 @@ export class MultisafepayProvider implements PaymentProvider {
    */
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const target = await this.refundTarget(ctx, op.providerPaymentId);
-    const refund = await this.call<MultiSafepayRefundCreated>(
+    const refund = await this.api.call<MultiSafepayRefundCreated>(
       ctx,
       'POST',
       `/orders/${encodeURIComponent(target)}/refunds`,
@@ -230,7 +247,7 @@ export class MultisafepayProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
     const target = await this.refundTarget(ctx, op.providerPaymentId);
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(target)}`,
@@ -250,7 +267,7 @@ export class MultisafepayProvider implements PaymentProvider {
   ): Promise<ProviderOperationState | null> {
     let child: MultiSafepayOrder;
     try {
-      child = await this.call<MultiSafepayOrder>(
+      child = await this.api.call<MultiSafepayOrder>(
         ctx,
         'GET',
         `/orders/${encodeURIComponent(`${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`)}`,
@@ -266,7 +283,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(op.providerPaymentId)}`,
@@ -284,7 +301,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   /** A manually captured payment's money sits on the capture's child order. */
   private async refundTarget(ctx: ProviderCallContext, providerPaymentId: string): Promise<string> {
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(providerPaymentId)}`,
@@ -374,43 +391,6 @@ export class MultisafepayProvider implements PaymentProvider {
         providerStatus: state.providerStatus,
       });
     return state;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST' | 'PATCH',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    const base =
-      ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL);
-    const response = await ctx.http.request({
-      method,
-      url: `${base}/v1/json${path}`,
-      headers: {
-        api_key: ctx.account.credentials.apiKey,
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    let envelope: MultiSafepayEnvelope<T> | undefined;
-    try {
-      envelope = JSON.parse(response.text) as MultiSafepayEnvelope<T>;
-    } catch {
-      // Not MultiSafepay's format (a proxy, an outage page).
-    }
-    if (response.status >= 200 && response.status < 300 && envelope?.success)
-      return envelope.data as T;
-    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? `HTTP ${response.status}`}`;
-    const code =
-      envelope?.error_code !== undefined
-        ? MULTISAFEPAY_ERROR_CODES[envelope.error_code]
-        : undefined;
-    if (code) throw new ProviderError(code, message, response.status);
-    if (response.status >= 200 && response.status < 300)
-      throw new ProviderError('provider_error', message, response.status);
-    throw ProviderError.fromHttpStatus(response.status, message);
   }
 }
 

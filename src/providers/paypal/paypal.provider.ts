@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Money } from '../../common/money/money';
 import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../common/money/money';
@@ -8,7 +7,8 @@ import { requireStrings } from '../credentials';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
 import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
-import type { HttpRequest } from '../provider-http.client';
+import { ConnectorClient } from '../connector/connector-client';
+import { paypalConnector, PayPalTokens } from './paypal.connector';
 import {
   CancelResult,
   CaptureResult,
@@ -35,7 +35,6 @@ import {
   PAYPAL_ORDER_STATUS_MAP,
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
-  paypalError,
   paypalMethodUsed,
 } from './paypal.mapper';
 import type {
@@ -44,14 +43,9 @@ import type {
   PayPalMoney,
   PayPalOrder,
   PayPalRefund,
-  PayPalToken,
   PayPalWebhookEvent,
 } from './paypal.types';
 
-const SANDBOX_URL = 'https://api-m.sandbox.paypal.com';
-const LIVE_URL = 'https://api-m.paypal.com';
-/** Renew a cached token this long before PayPal says it expires. */
-const TOKEN_MARGIN_MS = 60_000;
 /** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
 const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
 
@@ -65,11 +59,7 @@ const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
 @Injectable()
 export class PayPalProvider implements PaymentProvider {
   private readonly logger = new Logger('PayPalProvider');
-  /** Access tokens per (base URL, client id, secret): a cache, not configuration. */
-  private readonly tokens = new Map<
-    string,
-    { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>
-  >();
+  private readonly api = new ConnectorClient(paypalConnector(new PayPalTokens()));
   /** Caches PayPal's signing certificates. */
   private readonly verifier = new PayPalWebhookVerifier();
 
@@ -140,7 +130,7 @@ export class PayPalProvider implements PaymentProvider {
     const shipping = paypalShipping(request);
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
-    const order = await this.call<PayPalOrder>(
+    const order = await this.api.call<PayPalOrder>(
       ctx,
       'POST',
       '/v2/checkout/orders',
@@ -210,7 +200,7 @@ export class PayPalProvider implements PaymentProvider {
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const authorization = this.authorizationOf(await this.getOrder(ctx, op.providerPaymentId));
-    const capture = await this.call<PayPalCapture>(
+    const capture = await this.api.call<PayPalCapture>(
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`,
@@ -240,7 +230,7 @@ export class PayPalProvider implements PaymentProvider {
         'PayPal cannot cancel an order the buyer has not approved; it expires by itself',
       );
     }
-    await this.call(
+    await this.api.call(
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`,
@@ -255,7 +245,7 @@ export class PayPalProvider implements PaymentProvider {
     );
     if (!capture)
       throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
-    const refund = await this.call<PayPalRefund>(
+    const refund = await this.api.call<PayPalRefund>(
       ctx,
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
@@ -279,7 +269,7 @@ export class PayPalProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
     const refund = op.providerOperationId
-      ? await this.call<PayPalRefund>(
+      ? await this.api.call<PayPalRefund>(
           ctx,
           'GET',
           `/v2/payments/refunds/${encodeURIComponent(op.providerOperationId)}`,
@@ -456,7 +446,7 @@ export class PayPalProvider implements PaymentProvider {
     notification: WebhookNotification,
   ): Promise<string | null> {
     if (!notification.lookup) return null;
-    const capture = await this.call<PayPalCapture>(
+    const capture = await this.api.call<PayPalCapture>(
       ctx,
       'GET',
       `/v2/payments/captures/${encodeURIComponent(notification.lookup)}`,
@@ -572,7 +562,7 @@ export class PayPalProvider implements PaymentProvider {
   private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
     const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
     try {
-      return await this.call<PayPalOrder>(
+      return await this.api.call<PayPalOrder>(
         ctx,
         'POST',
         `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`,
@@ -599,7 +589,11 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   private getOrder(ctx: ProviderCallContext, orderId: string): Promise<PayPalOrder> {
-    return this.call<PayPalOrder>(ctx, 'GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`);
+    return this.api.call<PayPalOrder>(
+      ctx,
+      'GET',
+      `/v2/checkout/orders/${encodeURIComponent(orderId)}`,
+    );
   }
 
   private money(amount: Money): PayPalMoney {
@@ -633,84 +627,6 @@ export class PayPalProvider implements PaymentProvider {
         );
       throw error;
     }
-  }
-
-  private baseUrl(ctx: ProviderCallContext): string {
-    return ctx.account.baseUrl ?? (ctx.account.testMode ? SANDBOX_URL : LIVE_URL);
-  }
-
-  private async token(ctx: ProviderCallContext, renew = false): Promise<string> {
-    const { clientId, clientSecret } = ctx.account.credentials;
-    const key = createHash('sha256')
-      .update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`)
-      .digest('hex');
-    const cached = this.tokens.get(key);
-    if (!renew && cached) {
-      const entry = await cached;
-      if (entry.expiresAt > Date.now()) return entry.token;
-    }
-    // One request per account at a time; concurrent callers share it.
-    const pending = this.fetchToken(ctx);
-    this.tokens.set(key, pending);
-    try {
-      const entry = await pending;
-      this.tokens.set(key, entry);
-      return entry.token;
-    } catch (error) {
-      this.tokens.delete(key);
-      throw error;
-    }
-  }
-
-  private async fetchToken(
-    ctx: ProviderCallContext,
-  ): Promise<{ token: string; expiresAt: number }> {
-    const { clientId, clientSecret } = ctx.account.credentials;
-    const response = await ctx.http.request({
-      method: 'POST',
-      url: `${this.baseUrl(ctx)}/v1/oauth2/token`,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    if (response.status !== 200) throw paypalError(response);
-    const token = response.json<PayPalToken>();
-    return {
-      token: token.access_token,
-      expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS,
-    };
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: HttpRequest['method'],
-    path: string,
-    body?: unknown,
-    requestId?: string,
-  ): Promise<T> {
-    const send = async (token: string) => {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-      };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (method === 'POST') headers.prefer = 'return=representation';
-      if (requestId) headers['paypal-request-id'] = requestId;
-      return ctx.http.request({
-        method,
-        url: `${this.baseUrl(ctx)}${path}`,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    };
-    let response = await send(await this.token(ctx));
-    // A token revoked or expired early: fetch a new one once.
-    if (response.status === 401) response = await send(await this.token(ctx, true));
-    if (response.status < 200 || response.status >= 300) throw paypalError(response);
-    return response.text ? response.json<T>() : (undefined as T);
   }
 }
 

@@ -4,7 +4,15 @@ import type {
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { StripeCheckoutSession, StripePaymentIntent, StripeRefund } from './stripe.types';
+import type {
+  StripeCheckoutSession,
+  StripeErrorBody,
+  StripePaymentIntent,
+  StripeRefund,
+} from './stripe.types';
+import { parseJsonOr } from '../connector/connector-client';
+import { ProviderError } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
 
 /**
  * Stripe states to ours. A Checkout Session is read together with its PaymentIntent: the
@@ -211,4 +219,13 @@ export function stripeCancellationState(
     providerStatus: stripeStatusKey(session),
     failure: { code: 'not_cancelable', message: `Stripe reports ${stripeStatusKey(session)}` },
   };
+}
+
+/** Stripe's error answer: a card error is a decline, the rest goes by status. */
+export function stripeError(response: HttpResponse): ProviderError {
+  const e = parseJsonOr<StripeErrorBody>(response.text).error ?? {};
+  const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
+  const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
+  if (e.type === 'card_error') return new ProviderError('declined', message, response.status);
+  return ProviderError.fromHttpStatus(response.status, message);
 }

@@ -10,6 +10,7 @@ import {
 } from './stripe-order-lines';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
 import type {
   CancelResult,
   CaptureResult,
@@ -38,11 +39,11 @@ import {
   stripeCaptureState,
   stripeRefundState,
   stripeSessionState,
+  stripeError,
   toStripeForm,
 } from './stripe.mapper';
 import type {
   StripeCheckoutSession,
-  StripeErrorBody,
   StripeEvent,
   StripeEventObject,
   StripeList,
@@ -51,6 +52,19 @@ import type {
 } from './stripe.types';
 
 export const STRIPE_API_BASE_URL = 'https://api.stripe.com';
+
+/** Stripe's transport: one host (the key decides test or live), a Bearer secret key, form bodies. */
+export const STRIPE_CONNECTOR: ConnectorSpec = {
+  baseUrl: (ctx) => ctx.account.baseUrl ?? STRIPE_API_BASE_URL,
+  authHeaders: (ctx) => ({ authorization: `Bearer ${ctx.account.credentials.secretKey}` }),
+  // The API version the installed `stripe` package is written against, as the SDK sends it.
+  headers: () => ({ 'stripe-version': Stripe.API_VERSION }),
+  encodeBody: (body) => ({
+    contentType: 'application/x-www-form-urlencoded',
+    body: toStripeForm(body as Parameters<typeof toStripeForm>[0]),
+  }),
+  parseError: stripeError,
+};
 /** Payment method types whose PaymentIntents support capture_method=manual. */
 const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
 
@@ -64,6 +78,7 @@ const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
 @Injectable()
 export class StripeProvider implements PaymentProvider {
   private readonly logger = new Logger('StripeProvider');
+  private readonly api = new ConnectorClient(STRIPE_CONNECTOR);
   readonly name = 'stripe';
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
@@ -123,7 +138,7 @@ export class StripeProvider implements PaymentProvider {
     // Discount lines travel as a one-use coupon; its key makes a retry reuse the same one.
     const coupon =
       discount > 0
-        ? await this.call<{ id: string }>(
+        ? await this.api.call<{ id: string }>(
             ctx,
             'POST',
             '/v1/coupons',
@@ -131,7 +146,7 @@ export class StripeProvider implements PaymentProvider {
             `${request.paymentId}-coupon`,
           )
         : null;
-    const session = await this.call<StripeCheckoutSession>(
+    const session = await this.api.call<StripeCheckoutSession>(
       ctx,
       'POST',
       '/v1/checkout/sessions',
@@ -178,7 +193,7 @@ export class StripeProvider implements PaymentProvider {
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'POST',
       `/v1/payment_intents/${encodeURIComponent(intentId)}/capture`,
@@ -197,7 +212,7 @@ export class StripeProvider implements PaymentProvider {
     const session = await this.session(ctx, op.providerPaymentId, false);
     if (session.status === 'open') {
       // The customer has not paid: expiring the session is Stripe's way to close it.
-      await this.call<StripeCheckoutSession>(
+      await this.api.call<StripeCheckoutSession>(
         ctx,
         'POST',
         `/v1/checkout/sessions/${encodeURIComponent(session.id)}/expire`,
@@ -207,7 +222,7 @@ export class StripeProvider implements PaymentProvider {
       return { status: 'succeeded' };
     }
     const intentId = this.intentIdOf(session);
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'POST',
       `/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`,
@@ -222,7 +237,7 @@ export class StripeProvider implements PaymentProvider {
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const intentId = await this.intentId(ctx, op.providerPaymentId);
-    const refund = await this.call<StripeRefund>(
+    const refund = await this.api.call<StripeRefund>(
       ctx,
       'POST',
       '/v1/refunds',
@@ -251,14 +266,14 @@ export class StripeProvider implements PaymentProvider {
   ): Promise<ProviderRefundState | null> {
     if (op.providerOperationId)
       return stripeRefundState(
-        await this.call<StripeRefund>(
+        await this.api.call<StripeRefund>(
           ctx,
           'GET',
           `/v1/refunds/${encodeURIComponent(op.providerOperationId)}`,
         ),
       );
     const intentId = await this.intentId(ctx, op.providerPaymentId);
-    const list = await this.call<StripeList<StripeRefund>>(
+    const list = await this.api.call<StripeList<StripeRefund>>(
       ctx,
       'GET',
       `/v1/refunds?payment_intent=${encodeURIComponent(intentId)}&limit=100`,
@@ -273,7 +288,7 @@ export class StripeProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
     const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'GET',
       `/v1/payment_intents/${encodeURIComponent(intentId)}`,
@@ -370,7 +385,7 @@ export class StripeProvider implements PaymentProvider {
     const query = expandIntent
       ? '?expand%5B%5D=payment_intent&expand%5B%5D=payment_intent.payment_method'
       : '';
-    return this.call<StripeCheckoutSession>(
+    return this.api.call<StripeCheckoutSession>(
       ctx,
       'GET',
       `/v1/checkout/sessions/${encodeURIComponent(id)}${query}`,
@@ -389,40 +404,6 @@ export class StripeProvider implements PaymentProvider {
         `Stripe session ${session.id} has no payment yet (status ${session.status})`,
       );
     return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST',
-    path: string,
-    params?: Parameters<typeof toStripeForm>[0],
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const base = ctx.account.baseUrl ?? STRIPE_API_BASE_URL;
-    const response = await ctx.http.request({
-      method,
-      url: `${base}${path}`,
-      headers: {
-        authorization: `Bearer ${ctx.account.credentials.secretKey}`,
-        // The API version the installed `stripe` package is written against, as the SDK sends it.
-        'stripe-version': Stripe.API_VERSION,
-        ...(params !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      body: params === undefined ? undefined : toStripeForm(params),
-    });
-    if (response.status >= 200 && response.status < 300) return response.json<T>();
-    let body: StripeErrorBody = {};
-    try {
-      body = JSON.parse(response.text) as StripeErrorBody;
-    } catch {
-      // Not Stripe's error format: the status says enough.
-    }
-    const e = body.error ?? {};
-    const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
-    const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
-    if (e.type === 'card_error') throw new ProviderError('declined', message, response.status);
-    throw ProviderError.fromHttpStatus(response.status, message);
   }
 }
 
