@@ -29,6 +29,7 @@ import { redactText } from '../common/logging/redact';
 import { decodeCursor, encodeCursor } from '../common/http/cursor';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import { MetricsService } from '../metrics/metrics.service';
+import { refusal } from '../providers/capabilities';
 import { PaymentOperationsService } from './operations/payment-operations.service';
 
 /** Which payments a caller may see: one integration's, or (admin) all. */
@@ -322,9 +323,11 @@ export class PaymentsService {
         'amount.value',
         `must not exceed the authorized ${payment.amountValue}`,
       );
-    if (amount.value < payment.amountValue && !resolved.provider.capabilities.partialCapture) {
-      throw notSupported(resolved.provider.name, 'partial capture');
-    }
+    const refused = refusal(resolved.provider, {
+      method: payment.method,
+      features: amount.value < payment.amountValue ? ['partialCapture'] : [],
+    });
+    if (refused) throw notSupported(resolved.provider.name, refused.what);
     return this.operations.perform(payment.id, resolved, 'capture', amount);
   }
 
@@ -339,8 +342,8 @@ export class PaymentsService {
     if (!payment.providerAccountId)
       throw new InvalidPaymentStateError('The payment never reached a provider');
     const resolved = await this.accounts.resolve(payment.providerAccountId);
-    if (!resolved.provider.capabilities.cancel)
-      throw notSupported(resolved.provider.name, 'cancel');
+    const refused = refusal(resolved.provider, { method: payment.method, features: ['cancel'] });
+    if (refused) throw notSupported(resolved.provider.name, refused.what);
     return this.operations.perform(payment.id, resolved, 'cancel', null);
   }
 

@@ -9,6 +9,7 @@ import type {
 import type { CustomerInfo } from '../payments/entities/payment.entity';
 import type { Address, OrderLine } from '../payments/order-details';
 import type { ProviderHttpClient } from './provider-http.client';
+import type { PaymentFeatures } from './capabilities';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
 export interface ProviderCallContext {
@@ -27,16 +28,17 @@ export interface ProviderCallContext {
   timeoutMs?: number;
 }
 
-export interface ProviderCapabilities {
+/**
+ * What a provider can do, as data: checked only by `refusal`/`supports` (./capabilities.ts).
+ * The features are the provider's defaults; `byMethod` lists a method's exceptions (Mollie
+ * captures only card and Klarna payments separately).
+ */
+export interface ProviderCapabilities extends PaymentFeatures {
   /** ISO codes, or 'any'. */
   currencies: readonly string[] | 'any';
   methods: readonly PaymentMethod[];
-  manualCapture: boolean;
-  partialCapture: boolean;
-  cancel: boolean;
-  refunds: boolean;
-  partialRefunds: boolean;
-  multipleRefunds: boolean;
+  /** Per method, the features that differ from the defaults. */
+  byMethod?: Readonly<Partial<Record<PaymentMethod, Partial<PaymentFeatures>>>>;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
   /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */

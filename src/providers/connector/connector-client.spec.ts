@@ -82,10 +82,9 @@ describe('ConnectorClient', () => {
 
   it('turns a non-2xx answer into the spec’s ProviderError (5xx: an unknown outcome, retryable)', async () => {
     const { ctx } = context([response(503, 'down')]);
-    const error = await new ConnectorClient(spec).call(ctx, 'GET', '/x').catch((e) => e);
+    const error: unknown = await new ConnectorClient(spec).call(ctx, 'GET', '/x').catch((e) => e);
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.code).toBe('provider_unavailable');
-    expect(error.retryable).toBe(true);
+    expect(error).toMatchObject({ code: 'provider_unavailable', retryable: true });
   });
 
   it('retries a 401 once with renewed auth only when the spec asks for it', async () => {

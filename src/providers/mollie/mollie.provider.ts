@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { PaymentMethod } from '../../payments/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
 import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
+import { featureOnlyFor } from '../capabilities';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
@@ -49,8 +50,7 @@ export const MOLLIE_CONNECTOR: ConnectorSpec = {
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
 /** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
 const MOLLIE_MAX_PAGE = 250;
-/** Methods Mollie authorizes for captureMode manual. */
-const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
+const MOLLIE_METHOD_LIST = Object.keys(MOLLIE_METHODS) as PaymentMethod[];
 
 /**
  * Mollie API v2 payments: hosted checkout (`_links.checkout`), captures for
@@ -64,8 +64,10 @@ export class MollieProvider implements PaymentProvider {
   readonly name = 'mollie';
   readonly capabilities: ProviderCapabilities = {
     currencies: MOLLIE_CURRENCIES,
-    methods: Object.keys(MOLLIE_METHODS) as PaymentMethod[],
+    methods: MOLLIE_METHOD_LIST,
     manualCapture: true,
+    // Mollie authorizes only cards and Klarna for captureMode manual.
+    byMethod: featureOnlyFor('manualCapture', MOLLIE_METHOD_LIST, ['card', 'klarna']),
     partialCapture: true,
     cancel: true,
     refunds: true,
@@ -89,14 +91,6 @@ export class MollieProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
-    if (request.method && !method)
-      throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
-    if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError(
-        'not_supported',
-        `Mollie cannot capture ${request.method} payments separately`,
-      );
-    }
     const body = {
       amount: toMollieAmount(request.amount),
       description: request.description,

@@ -4,6 +4,7 @@ import type { PaymentMethod } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import { ConnectorClient, parseJsonOr, type ConnectorSpec } from '../connector/connector-client';
+import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -91,6 +92,12 @@ export class MultisafepayProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+    // Manual capture is a card feature (MultiSafepay enables it per account).
+    byMethod: featureOnlyFor(
+      'manualCapture',
+      Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+      ['card'],
+    ),
     expiry: MULTISAFEPAY_EXPIRY,
     manualCapture: true,
     partialCapture: true,
@@ -121,18 +128,6 @@ export class MultisafepayProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const gateway = request.method ? MULTISAFEPAY_GATEWAYS[request.method] : undefined;
-    if (request.method && !gateway)
-      throw new ProviderError(
-        'not_supported',
-        `MultiSafepay does not offer method ${request.method}`,
-      );
-    // Manual capture is a card feature (MultiSafepay enables it per account).
-    if (request.captureMode === 'manual' && gateway && gateway !== 'CREDITCARD') {
-      throw new ProviderError(
-        'not_supported',
-        `MultiSafepay cannot capture ${request.method} payments separately`,
-      );
-    }
     const manual = request.captureMode === 'manual';
     const people = multisafepayPeople(request);
     const customer = {

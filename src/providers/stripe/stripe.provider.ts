@@ -11,6 +11,7 @@ import {
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
+import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -66,7 +67,7 @@ export const STRIPE_CONNECTOR: ConnectorSpec = {
   parseError: stripeError,
 };
 /** Payment method types whose PaymentIntents support capture_method=manual. */
-const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
+const STRIPE_METHOD_LIST = Object.keys(STRIPE_METHODS) as PaymentMethod[];
 
 /**
  * Stripe Checkout Sessions (the hosted page) with their PaymentIntents for capture and
@@ -82,8 +83,16 @@ export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe';
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
-    methods: Object.keys(STRIPE_METHODS) as PaymentMethod[],
+    methods: STRIPE_METHOD_LIST,
     manualCapture: true,
+    // Stripe authorizes cards (and wallets on them), Klarna and PayPal for manual capture.
+    byMethod: featureOnlyFor('manualCapture', STRIPE_METHOD_LIST, [
+      'card',
+      'applepay',
+      'googlepay',
+      'klarna',
+      'paypal',
+    ]),
     partialCapture: true,
     cancel: true,
     refunds: true,
@@ -121,17 +130,6 @@ export class StripeProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const method = request.method ? STRIPE_METHODS[request.method] : undefined;
-    if (request.method && !method)
-      throw new ProviderError(
-        'not_supported',
-        `Stripe Checkout does not offer method ${request.method}`,
-      );
-    if (request.captureMode === 'manual' && method && !STRIPE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError(
-        'not_supported',
-        `Stripe cannot capture ${request.method} payments separately`,
-      );
-    }
     const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
     const { lineItems, discount } = stripeLineItems(request);
     const expiresAt = stripeExpiresAt(request);
