@@ -1,7 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Money } from '../../common/money/money';
-import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../common/money/money';
-import type { PaymentStatus } from '../../payments/payment-status';
 import type { FieldError } from '../../common/errors/domain-error';
 import { requireStrings } from '../credentials';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
@@ -9,6 +6,13 @@ import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
 import { paypalConnector, PayPalTokens } from './paypal.connector';
+import { fromPayPalMoney, toPayPalMoney } from './paypal-money';
+import {
+  paypalWebhookDedupeKey,
+  paypalWebhookNotifications,
+  paypalWebhookReference,
+  readPayPalEvent,
+} from './paypal.webhooks';
 import {
   CancelResult,
   CaptureResult,
@@ -23,31 +27,19 @@ import {
   ProviderRefundState,
   RefundResult,
   WebhookAck,
-  SignedAmountRule,
   WebhookNotification,
   WebhookReference,
   WebhookVerificationIo,
 } from '../provider.interface';
 import {
-  PAYPAL_AUTHORIZATION_STATUS_MAP,
   PAYPAL_CAPTURE_STATUS_MAP,
-  PAYPAL_EVENT_MAP,
-  PAYPAL_ORDER_STATUS_MAP,
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
-  paypalMethodUsed,
+  paypalCaptureState,
+  PAYPAL_CURRENCIES,
+  paypalOrderState,
 } from './paypal.mapper';
-import type {
-  PayPalAuthorization,
-  PayPalCapture,
-  PayPalMoney,
-  PayPalOrder,
-  PayPalRefund,
-  PayPalWebhookEvent,
-} from './paypal.types';
-
-/** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
-const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
+import type { PayPalAuthorization, PayPalCapture, PayPalOrder, PayPalRefund } from './paypal.types';
 
 /**
  * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
@@ -65,32 +57,7 @@ export class PayPalProvider implements PaymentProvider {
 
   readonly name = 'paypal';
   readonly capabilities = {
-    currencies: [
-      'AUD',
-      'BRL',
-      'CAD',
-      'CNY',
-      'CZK',
-      'DKK',
-      'EUR',
-      'HKD',
-      'HUF',
-      'ILS',
-      'JPY',
-      'MYR',
-      'MXN',
-      'TWD',
-      'NZD',
-      'NOK',
-      'PHP',
-      'PLN',
-      'GBP',
-      'SGD',
-      'SEK',
-      'CHF',
-      'THB',
-      'USD',
-    ],
+    currencies: PAYPAL_CURRENCIES,
     methods: ['paypal'] as const,
     manualCapture: true,
     partialCapture: true,
@@ -126,7 +93,7 @@ export class PayPalProvider implements PaymentProvider {
       // A shipping address given is the one PayPal ships to; otherwise there is none.
       shipping_preference: request.shippingAddress ? 'SET_PROVIDED_ADDRESS' : 'NO_SHIPPING',
     };
-    const { amount, items } = paypalItems(request, (money) => this.money(money));
+    const { amount, items } = paypalItems(request, (money) => toPayPalMoney(money));
     const shipping = paypalShipping(request);
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
@@ -195,7 +162,7 @@ export class PayPalProvider implements PaymentProvider {
         throw error;
       }
     }
-    return this.orderState(order);
+    return paypalOrderState(order);
   }
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
@@ -204,7 +171,7 @@ export class PayPalProvider implements PaymentProvider {
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`,
-      { amount: this.money(op.amount), final_capture: true, invoice_id: op.paymentId },
+      { amount: toPayPalMoney(op.amount), final_capture: true, invoice_id: op.paymentId },
       op.idempotencyKey,
     );
     const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
@@ -250,7 +217,7 @@ export class PayPalProvider implements PaymentProvider {
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
       {
-        amount: this.money(op.amount),
+        amount: toPayPalMoney(op.amount),
         custom_id: op.id,
         invoice_id: op.id,
         ...(op.reason ? { note_to_payer: truncate(op.reason, 255) } : {}),
@@ -283,7 +250,7 @@ export class PayPalProvider implements PaymentProvider {
       refundId: refund.custom_id,
       status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
       providerStatus: refund.status,
-      amount: refund.amount ? this.minor(refund.amount) : undefined,
+      amount: refund.amount ? fromPayPalMoney(refund.amount) : undefined,
     };
   }
 
@@ -293,30 +260,7 @@ export class PayPalProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
     const payments = (await this.getOrder(ctx, op.providerPaymentId)).purchase_units?.[0]?.payments;
-    const capture = payments?.captures?.find((c) =>
-      op.providerOperationId ? c.id === op.providerOperationId : c.invoice_id === op.paymentId,
-    );
-    if (capture) {
-      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
-      return {
-        status: status === 'paid' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending',
-        providerStatus: `capture:${capture.status}`,
-        providerOperationId: capture.id,
-        amountCaptured: capture.amount ? this.minor(capture.amount) : undefined,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
-            : undefined,
-      };
-    }
-    const authorization = payments?.authorizations?.[0];
-    if (!authorization || authorization.status === 'CREATED' || authorization.status === 'PENDING')
-      return null;
-    return {
-      status: 'failed',
-      providerStatus: `authorization:${authorization.status}`,
-      failure: { code: 'not_capturable', message: `the authorization is ${authorization.status}` },
-    };
+    return paypalCaptureState(payments, op);
   }
 
   async getCancellation(
@@ -347,97 +291,8 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const event = readEvent(webhook);
-    return event ? [this.reference(event)] : [];
-  }
-
-  /**
-   * The whole event is signed. Orders name our payment by their id and purchase unit
-   * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
-   * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
-   * dashboard names only its capture, resolved during processing. Amounts are checked against
-   * the payment.
-   */
-  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const event = readEvent(webhook);
-    if (!event) return [];
-    const kind = PAYPAL_EVENT_MAP[event.event_type];
-    const resource = event.resource ?? {};
-    if (!kind) {
-      this.logger.warn({
-        msg: 'unmapped PayPal event ignored',
-        accountId: ctx.account.id,
-        eventType: event.event_type,
-      });
-      return [];
-    }
-    const reference = this.reference(event);
-    if (kind === 'order') {
-      // Approved: capture (or authorize) now, as the buyer's return means.
-      const order = resource as PayPalOrder;
-      return [
-        {
-          ...reference,
-          ...this.signedAmount(order.purchase_units?.[0]?.amount, 'equals'),
-          fetchState: true,
-        },
-      ];
-    }
-    if (kind === 'refund') {
-      const refund = resource as PayPalRefund;
-      const up = refund.links?.find((link) => link.rel === 'up')?.href;
-      const captureId =
-        refund.supplementary_data?.related_ids?.capture_id ??
-        (up ? up.split('/').pop() : undefined);
-      return [
-        {
-          ...reference,
-          ...this.signedAmount(refund.amount, 'at_most'),
-          ...(captureId ? { lookup: captureId } : {}),
-          refund: {
-            providerRefundId: refund.id,
-            refundId: refund.custom_id,
-            status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
-            providerStatus: refund.status,
-            amount: this.signedAmount(refund.amount, 'at_most').signedAmount?.money.value,
-          },
-        },
-      ];
-    }
-    const payment = resource as PayPalCapture;
-    if (!reference.providerPaymentId && !reference.paymentId) {
-      this.logger.warn({
-        msg: 'PayPal event without an order id ignored',
-        accountId: ctx.account.id,
-        eventType: event.event_type,
-      });
-      return [];
-    }
-    let status: PaymentStatus | null;
-    if (kind === 'reversal') status = 'charged_back';
-    else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
-    else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
-    const amount = this.signedAmount(
-      payment.amount,
-      kind === 'authorization' ? 'equals' : 'at_most',
-    );
-    return [
-      {
-        ...reference,
-        ...amount,
-        payment: {
-          providerPaymentId: reference.providerPaymentId ?? '',
-          status,
-          providerStatus: `${event.event_type}:${payment.status}`,
-          amountCaptured:
-            kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
-          failure:
-            status === 'failed'
-              ? { code: 'declined', message: `PayPal capture ${payment.status}` }
-              : undefined,
-        },
-      },
-    ];
+    const event = readPayPalEvent(webhook);
+    return event ? [paypalWebhookReference(event)] : [];
   }
 
   /** The order behind a refund that names only its capture (one authenticated call, verified deliveries only). */
@@ -454,108 +309,16 @@ export class PayPalProvider implements PaymentProvider {
     return capture.supplementary_data?.related_ids?.order_id ?? null;
   }
 
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    return paypalWebhookNotifications(ctx, webhook, this.logger);
+  }
+
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    return paypalWebhookDedupeKey(webhook);
+  }
+
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'application/json', body: '{}' };
-  }
-
-  /** PayPal re-sends an event with the same event id (new transmission headers). */
-  webhookDedupeKey(webhook: InboundWebhook): string | null {
-    try {
-      const id = (JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent).id;
-      return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
-    } catch {
-      return webhook.rawBody.toString('utf8');
-    }
-  }
-
-  /** The ids by which an event's resource names our payment (see parseWebhook). */
-  private reference(event: PayPalWebhookEvent): WebhookReference {
-    const resource = (event.resource ?? {}) as Record<string, any>;
-    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-    const kind = PAYPAL_EVENT_MAP[event.event_type];
-    let ref: WebhookReference;
-    if (kind === 'order')
-      ref = {
-        providerPaymentId: text(resource.id),
-        paymentId: text(resource.purchase_units?.[0]?.custom_id),
-      };
-    else if (kind === 'refund')
-      ref = {
-        refundId: text(resource.custom_id),
-        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
-      };
-    else
-      ref = {
-        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
-        paymentId: text(resource.custom_id),
-      };
-    return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
-  }
-
-  /** A signed PayPal amount in our minor units; an unreadable one is a mismatch, never guessed. */
-  private signedAmount(
-    amount: PayPalMoney | undefined,
-    rule: SignedAmountRule,
-  ): Pick<WebhookNotification, 'signedAmount' | 'mismatch'> {
-    if (!amount) return {};
-    try {
-      return {
-        signedAmount: {
-          money: { value: this.minor(amount), currency: amount.currency_code },
-          rule,
-        },
-      };
-    } catch {
-      return {
-        mismatch: {
-          reason: 'amount_mismatch',
-          detail: `unreadable amount ${String(amount.value).slice(0, 32)} ${String(amount.currency_code).slice(0, 8)}`,
-        },
-      };
-    }
-  }
-
-  private orderState(order: PayPalOrder): ProviderPaymentState {
-    const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
-    const base = {
-      providerPaymentId: order.id,
-      providerStatus: order.status,
-      methodUsed: paypalMethodUsed(order),
-    };
-    if (mapped === undefined) return { ...base, status: null };
-    if (mapped !== 'payments') return { ...base, status: mapped };
-    const payments = order.purchase_units?.[0]?.payments;
-    const capture = payments?.captures?.[0];
-    if (capture) {
-      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status] ?? null;
-      const captured = (payments?.captures ?? [])
-        .filter((c) => PAYPAL_CAPTURE_STATUS_MAP[c.status] === 'paid' && c.amount)
-        .reduce((sum, c) => sum + this.minor(c.amount!), 0);
-      return {
-        ...base,
-        status,
-        providerStatus: `${order.status}/capture:${capture.status}`,
-        amountCaptured: status === 'paid' ? captured : undefined,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
-            : undefined,
-      };
-    }
-    const authorization = payments?.authorizations?.[0];
-    if (authorization) {
-      const status = PAYPAL_AUTHORIZATION_STATUS_MAP[authorization.status] ?? null;
-      return {
-        ...base,
-        status,
-        providerStatus: `${order.status}/authorization:${authorization.status}`,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal authorization ${authorization.status}` }
-            : undefined,
-      };
-    }
-    return { ...base, status: null };
   }
 
   /** Captures (intent CAPTURE) or authorizes (AUTHORIZE) an approved order; safe to repeat. */
@@ -595,52 +358,8 @@ export class PayPalProvider implements PaymentProvider {
       `/v2/checkout/orders/${encodeURIComponent(orderId)}`,
     );
   }
-
-  private money(amount: Money): PayPalMoney {
-    if (PAYPAL_WHOLE_UNITS_ONLY.has(amount.currency)) {
-      // ISO gives these two decimals; PayPal takes whole units only.
-      if (amount.value % 100 !== 0)
-        throw new ProviderError(
-          'invalid_request',
-          `PayPal takes ${amount.currency} in whole units only`,
-        );
-      return { currency_code: amount.currency, value: String(amount.value / 100) };
-    }
-    try {
-      return {
-        currency_code: amount.currency,
-        value: toDecimalString(amount.value, amount.currency),
-      };
-    } catch (error) {
-      throw new ProviderError('invalid_request', (error as Error).message);
-    }
-  }
-
-  private minor(amount: PayPalMoney): number {
-    try {
-      return fromDecimalString(amount.value, amount.currency_code);
-    } catch (error) {
-      if (error instanceof MoneyFormatError)
-        throw new ProviderError(
-          'provider_error',
-          `PayPal sent an unreadable amount: ${error.message}`,
-        );
-      throw error;
-    }
-  }
 }
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
-}
-
-function readEvent(webhook: InboundWebhook): PayPalWebhookEvent | undefined {
-  try {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
-    return event && typeof event === 'object' && typeof event.event_type === 'string'
-      ? event
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
