@@ -10,7 +10,13 @@ import {
 } from './stripe-order-lines';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
-import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
+import { ConnectorClient } from '../connector/connector-client';
+import { STRIPE_CONNECTOR } from './stripe.connector';
+import {
+  readStripeEvent,
+  stripeObjectReference,
+  stripeWebhookNotifications,
+} from './stripe.webhooks';
 import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
@@ -27,7 +33,6 @@ import type {
   ProviderRefundState,
   RefundResult,
   WebhookAck,
-  SignedAmountRule,
   WebhookNotification,
   WebhookReference,
 } from '../provider.interface';
@@ -40,32 +45,14 @@ import {
   stripeCaptureState,
   stripeRefundState,
   stripeSessionState,
-  stripeError,
-  toStripeForm,
 } from './stripe.mapper';
 import type {
   StripeCheckoutSession,
-  StripeEvent,
-  StripeEventObject,
   StripeList,
   StripePaymentIntent,
   StripeRefund,
 } from './stripe.types';
 
-export const STRIPE_API_BASE_URL = 'https://api.stripe.com';
-
-/** Stripe's transport: one host (the key decides test or live), a Bearer secret key, form bodies. */
-export const STRIPE_CONNECTOR: ConnectorSpec = {
-  baseUrl: (ctx) => ctx.account.baseUrl ?? STRIPE_API_BASE_URL,
-  authHeaders: (ctx) => ({ authorization: `Bearer ${ctx.account.credentials.secretKey}` }),
-  // The API version the installed `stripe` package is written against, as the SDK sends it.
-  headers: () => ({ 'stripe-version': Stripe.API_VERSION }),
-  encodeBody: (body) => ({
-    contentType: 'application/x-www-form-urlencoded',
-    body: toStripeForm(body as Parameters<typeof toStripeForm>[0]),
-  }),
-  parseError: stripeError,
-};
 /** Payment method types whose PaymentIntents support capture_method=manual. */
 const STRIPE_METHOD_LIST = Object.keys(STRIPE_METHODS) as PaymentMethod[];
 
@@ -316,58 +303,13 @@ export class StripeProvider implements PaymentProvider {
   }
 
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const object = readEvent(webhook)?.data?.object;
+    const object = readStripeEvent(webhook)?.data?.object;
     return object && typeof object === 'object' ? [stripeObjectReference(object)] : [];
   }
 
-  /**
-   * Stripe signs the whole event, so the object's own ids name the payment: a Checkout
-   * Session by its id and client_reference_id, a PaymentIntent by its id (stored once the
-   * session was read) and our metadata, a refund by the session id we put in its metadata or
-   * its PaymentIntent, a dispute by its PaymentIntent. Amount and currency are checked against
-   * the payment; sessions and PaymentIntents are then read from the API for their state.
-   */
+  /** See stripeWebhookNotifications: the object's own (signed) ids name the payment. */
   parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const event = readEvent(webhook);
-    const object = event?.data?.object;
-    if (!event || !object || typeof object !== 'object') return [];
-    const reference = stripeObjectReference(object);
-    const amount = (value: unknown, rule: SignedAmountRule) =>
-      Number.isSafeInteger(value) && typeof object.currency === 'string'
-        ? {
-            signedAmount: {
-              money: { value: value as number, currency: object.currency.toUpperCase() },
-              rule,
-            },
-          }
-        : {};
-    if (object.object === 'checkout.session')
-      return [{ ...reference, ...amount(object.amount_total, 'equals'), fetchState: true }];
-    if (object.object === 'payment_intent')
-      return [{ ...reference, ...amount(object.amount, 'equals'), fetchState: true }];
-    if (object.object === 'refund')
-      return [
-        {
-          ...reference,
-          ...amount(object.amount, 'at_most'),
-          refund: stripeRefundState(object as unknown as StripeRefund),
-        },
-      ];
-    if (object.object === 'dispute' && event.type === 'charge.dispute.created') {
-      return [
-        {
-          ...reference,
-          ...amount(object.amount, 'at_most'),
-          payment: {
-            providerPaymentId: reference.providerPaymentId ?? '',
-            status: 'charged_back',
-            providerStatus: event.type,
-          },
-        },
-      ];
-    }
-    this.logger.log({ msg: 'Stripe event not used', type: event.type });
-    return [];
+    return stripeWebhookNotifications(webhook, this.logger);
   }
 
   webhookAck(): WebhookAck {
@@ -403,33 +345,4 @@ export class StripeProvider implements PaymentProvider {
       );
     return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
   }
-}
-
-function readEvent(webhook: InboundWebhook): StripeEvent | undefined {
-  try {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
-    return event && typeof event === 'object' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The ids by which a webhook's object names our payment (see parseWebhook). */
-function stripeObjectReference(object: StripeEventObject): WebhookReference {
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-  const metadata = object.metadata && typeof object.metadata === 'object' ? object.metadata : {};
-  const ref: WebhookReference = {};
-  if (object.object === 'checkout.session') {
-    ref.providerPaymentId = text(object.id);
-    ref.paymentId = text(object.client_reference_id) ?? text(metadata.paymentserver_payment_id);
-  } else if (object.object === 'payment_intent') {
-    ref.providerPaymentId = text(object.id);
-    ref.paymentId = text(metadata.paymentserver_payment_id);
-  } else if (object.object === 'refund') {
-    ref.providerPaymentId = text(metadata.checkout_session_id) ?? text(object.payment_intent);
-    ref.refundId = text(metadata.paymentserver_refund_id);
-  } else if (object.object === 'dispute') {
-    ref.providerPaymentId = text(object.payment_intent);
-  }
-  return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
 }
