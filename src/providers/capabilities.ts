@@ -1,4 +1,4 @@
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 import type { ProviderCapabilities } from './provider.interface';
 
 /** What a provider may or may not do with a payment, per payment method. */

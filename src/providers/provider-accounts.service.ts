@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { validateCredentialFields } from './connector/credential-schema';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -258,12 +259,10 @@ export class ProviderAccountsService {
   }
 
   private checkCredentials(
-    provider: {
-      validateCredentials(c: Record<string, unknown>): { field: string; message: string }[];
-    },
+    provider: Pick<PaymentProvider, 'description'>,
     credentials: Record<string, unknown>,
   ): void {
-    const problems = provider.validateCredentials(credentials);
+    const problems = validateCredentialFields(provider.description.credentials, credentials);
     if (problems.length > 0) {
       throw new ValidationError(
         problems.map((p) => ({ field: `credentials.${p.field}`, message: p.message })),

@@ -1,15 +1,15 @@
-import type { FieldError } from '../common/errors/domain-error';
 import type { Money } from '../common/money/money';
 import type {
   CaptureMode,
   PaymentMethod,
   PaymentStatus,
   RefundStatus,
-} from '../payments/payment-status';
-import type { CustomerInfo } from '../payments/entities/payment.entity';
-import type { Address, OrderLine } from '../payments/order-details';
+} from '../domain/payment-status';
+import type { CustomerInfo } from '../domain/customer';
+import type { Address, OrderLine } from '../domain/order-details';
 import type { ProviderHttpClient } from './provider-http.client';
 import type { PaymentFeatures } from './capabilities';
+import type { ConnectorDescription } from './connector/credential-schema';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
 export interface ProviderCallContext {
@@ -252,8 +252,8 @@ export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
 
-  /** Problems with a credentials object, as field messages; empty when valid. */
-  validateCredentials(credentials: Record<string, unknown>): FieldError[];
+  /** Label, help and credential schema: validation, Swagger and the dashboard form come from it. */
+  readonly description: ConnectorDescription;
 
   createPayment(
     ctx: ProviderCallContext,

@@ -1,6 +1,6 @@
 import type { ProviderAccount } from '../providers/provider-account.entity';
 import type { PaymentProvider } from '../providers/provider.interface';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 import { refusal, type Refusal } from '../providers/capabilities';
 
 /** Whether the integration may use the account (null: a shared account, every integration may). */

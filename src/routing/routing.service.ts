@@ -9,7 +9,7 @@ import { redactText } from '../common/logging/redact';
 import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 import { allowsIntegration, ineligibility, unsupportedFeature } from './account-eligibility';
 import { RoutingRuleCache } from './routing-rule.cache';
 import { firstMatchingRule } from './rule-matcher';

@@ -1,3 +1,4 @@
+import type { ConnectorDescription } from '../connector/credential-schema';
 import type { ConnectorSpec } from '../connector/connector-client';
 import { ProviderError } from '../provider-error';
 import { adyenError } from './adyen.mapper';
@@ -22,4 +23,37 @@ export const ADYEN_CONNECTOR: ConnectorSpec = {
   authHeaders: (ctx) => ({ 'x-api-key': ctx.account.credentials.apiKey }),
   headers: () => ({ accept: 'application/json' }),
   parseError: adyenError,
+};
+
+/** Adyen's credentials (CONTRACT.md). */
+export const ADYEN_DESCRIPTION: ConnectorDescription = {
+  label: 'Adyen',
+  help: 'Customer Area → Developers → API credentials (API key), the merchant account name, and the HMAC key of the webhook.',
+  credentials: [
+    { name: 'apiKey', label: 'API key', secret: true, required: true },
+    {
+      name: 'merchantAccount',
+      label: 'Merchant account',
+      secret: false,
+      required: true,
+      placeholder: 'YourCompanyECOM',
+    },
+    {
+      name: 'hmacKey',
+      label: 'Webhook HMAC key (hex)',
+      secret: true,
+      required: true,
+      pattern: '^(?:[0-9a-fA-F]{2})+$',
+      message: 'must be the hex HMAC key from the Customer Area',
+    },
+    {
+      name: 'liveUrlPrefix',
+      label: 'Live URL prefix',
+      secret: false,
+      required: false,
+      pattern: '^[a-zA-Z0-9-]+$',
+      message: 'must be the live endpoint prefix (letters, digits, dashes)',
+      description: 'Live only: the prefix of your live endpoints, e.g. 1797a841fbb37ca7-AdyenDemo',
+    },
+  ],
 };

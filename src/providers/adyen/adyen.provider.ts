@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { CaptureMode } from '../../payments/payment-status';
-import type { FieldError } from '../../common/errors/domain-error';
-import { requireStrings } from '../credentials';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { CaptureMode } from '../../domain/payment-status';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
-import { ADYEN_CONNECTOR } from './adyen.connector';
+import { ADYEN_CONNECTOR, ADYEN_DESCRIPTION } from './adyen.connector';
 import {
   CancelResult,
   CaptureResult,
@@ -75,24 +74,7 @@ export class AdyenProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems = requireStrings(credentials, ['apiKey', 'merchantAccount', 'hmacKey']);
-    const hmacKey = credentials.hmacKey;
-    if (typeof hmacKey === 'string' && hmacKey && !/^(?:[0-9a-fA-F]{2})+$/.test(hmacKey)) {
-      problems.push({
-        field: 'hmacKey',
-        message: 'must be the hex HMAC key from the Customer Area',
-      });
-    }
-    const prefix = credentials.liveUrlPrefix;
-    if (prefix !== undefined && (typeof prefix !== 'string' || !/^[a-zA-Z0-9-]+$/.test(prefix))) {
-      problems.push({
-        field: 'liveUrlPrefix',
-        message: 'must be the live endpoint prefix (letters, digits, dashes)',
-      });
-    }
-    return problems;
-  }
+  readonly description = ADYEN_DESCRIPTION;
 
   async createPayment(
     ctx: ProviderCallContext,
@@ -134,7 +116,7 @@ export class AdyenProvider implements PaymentProvider {
       `/paymentLinks/${encodeURIComponent(providerPaymentId)}`,
     );
     const mode: CaptureMode = link.manualCapture ? 'manual' : 'automatic';
-    const status = ADYEN_LINK_STATUS_MAP[link.status]?.[mode] ?? null;
+    const status = mapPspStatus(ADYEN_LINK_STATUS_MAP, link.status)?.[mode] ?? null;
     return {
       providerPaymentId: link.id,
       status,

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { PaymentMethod } from '../../payments/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
-import { ConnectorClient, type ConnectorSpec } from '../connector/connector-client';
+import { ConnectorClient } from '../connector/connector-client';
+import { MOLLIE_CONNECTOR, MOLLIE_DESCRIPTION } from './mollie.connector';
 import { featureOnlyFor } from '../capabilities';
-import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -30,7 +31,6 @@ import {
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
   mollieCaptureState,
-  mollieError,
   molliePaymentState,
   mollieRefundState,
   toMollieAmount,
@@ -38,15 +38,6 @@ import {
 } from './mollie.mapper';
 import type { MollieCapture, MollieList, MolliePayment, MollieRefund } from './mollie.types';
 
-export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
-
-/** Mollie's transport: one base URL for test and live (the key decides), a Bearer API key. */
-export const MOLLIE_CONNECTOR: ConnectorSpec = {
-  baseUrl: (ctx) => ctx.account.baseUrl ?? MOLLIE_API_BASE_URL,
-  authHeaders: (ctx) => ({ authorization: `Bearer ${ctx.account.credentials.apiKey}` }),
-  headers: () => ({ accept: 'application/hal+json' }),
-  parseError: mollieError,
-};
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
 /** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
 const MOLLIE_MAX_PAGE = 250;
@@ -76,15 +67,7 @@ export class MollieProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const { apiKey } = credentials;
-    if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
-      return [
-        { field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' },
-      ];
-    }
-    return [];
-  }
+  readonly description = MOLLIE_DESCRIPTION;
 
   async createPayment(
     ctx: ProviderCallContext,
@@ -182,7 +165,7 @@ export class MollieProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+      status: mapPspStatus(MOLLIE_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     };
   }
 

@@ -1,4 +1,5 @@
-import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import { ProviderError, type ProviderErrorCode } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
 import { parseJsonOr } from '../connector/connector-client';
@@ -10,7 +11,9 @@ import type {
 import type {
   MultiSafepayEnvelope,
   MultiSafepayOrder,
+  MultiSafepayRefundStatus,
   MultiSafepayRelatedTransaction,
+  MultiSafepayStatusKey,
 } from './multisafepay.types';
 
 /**
@@ -18,7 +21,7 @@ import type {
  * authorization is order status `completed` with transaction status (`financial_status`)
  * `initialized` and `payment_details.capture: manual`, keyed `completed/initialized/manual`.
  */
-export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<MultiSafepayStatusKey, PaymentStatus>> = {
   'completed/initialized/manual': 'authorized',
   initialized: 'pending',
   uncleared: 'pending',
@@ -85,7 +88,7 @@ export function multisafepayStatusKey(order: MultiSafepayOrder): string {
 }
 
 export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
-  const status = MULTISAFEPAY_STATUS_MAP[multisafepayStatusKey(order)] ?? null;
+  const status = mapPspStatus(MULTISAFEPAY_STATUS_MAP, multisafepayStatusKey(order)) ?? null;
   return {
     providerPaymentId: order.order_id,
     status,
@@ -114,7 +117,9 @@ export function toMultisafepayLocale(locale: string | undefined): string | undef
 }
 
 /** Statuses of a refund transaction to ours; anything else is still open. */
-export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<
+  Record<MultiSafepayRefundStatus, RefundStatus>
+> = {
   completed: 'succeeded',
   initialized: 'pending',
   reserved: 'pending',
@@ -132,7 +137,7 @@ export function multisafepayRefundState(
   return {
     providerRefundId: String(refund.transaction_id),
     refundId,
-    status: MULTISAFEPAY_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    status: mapPspStatus(MULTISAFEPAY_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     providerStatus: refund.status,
     amount: refund.amount,
   };

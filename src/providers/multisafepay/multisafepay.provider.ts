@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PaymentMethod } from '../../payments/payment-status';
-import type { FieldError } from '../../common/errors/domain-error';
-import { ProviderError, WebhookVerificationError } from '../provider-error';
-import { ConnectorClient, parseJsonOr, type ConnectorSpec } from '../connector/connector-client';
+import type { PaymentMethod } from '../../domain/payment-status';
+import { ProviderError } from '../provider-error';
+import { ConnectorClient } from '../connector/connector-client';
+import { MULTISAFEPAY_CONNECTOR, MULTISAFEPAY_DESCRIPTION } from './multisafepay.connector';
+import { readMultisafepayOrder, verifyMultisafepayNotification } from './multisafepay.webhooks';
 import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
@@ -27,7 +27,6 @@ import {
   CAPTURE_ORDER_SUFFIX,
   isAwaitingCapture,
   MULTISAFEPAY_CURRENCIES,
-  multisafepayError,
   MULTISAFEPAY_GATEWAYS,
   multisafepayCaptureState,
   multisafepayOrderState,
@@ -36,7 +35,6 @@ import {
 } from './multisafepay.mapper';
 import type {
   MultiSafepayCreated,
-  MultiSafepayEnvelope,
   MultiSafepayOrder,
   MultiSafepayRefundCreated,
 } from './multisafepay.types';
@@ -46,37 +44,6 @@ import {
   multisafepayPeople,
   multisafepaySecondsActive,
 } from './multisafepay-order-lines';
-
-export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
-export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
-
-/** MultiSafepay's transport: test or live host, the `api_key` header, a `success` envelope. */
-export const MULTISAFEPAY_CONNECTOR: ConnectorSpec = {
-  baseUrl: (ctx) =>
-    `${ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL)}/v1/json`,
-  authHeaders: (ctx) => ({ api_key: ctx.account.credentials.apiKey }),
-  headers: () => ({ accept: 'application/json' }),
-  // A 2xx without `success: true` is an error all the same.
-  readSuccess: (response) => {
-    const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
-    if (envelope.success) return envelope.data;
-    throw multisafepayError(response);
-  },
-  parseError: multisafepayError,
-};
-/** How old a notification's timestamp may be (MultiSafepay's own SDK default). */
-const NOTIFICATION_MAX_AGE_SECONDS = 600;
-
-/** The `Auth` header of a POST notification: base64("<timestamp>:<hex HMAC-SHA512(apiKey, "<timestamp>:<body>")>"). */
-export function multisafepayAuthHeader(apiKey: string, timestamp: number, body: string): string {
-  return Buffer.from(
-    `${timestamp}:${multisafepaySignature(apiKey, String(timestamp), body)}`,
-  ).toString('base64');
-}
-
-function multisafepaySignature(apiKey: string, timestamp: string, body: string): string {
-  return createHmac('sha512', apiKey.trim()).update(`${timestamp}:${body}`).digest('hex');
-}
 
 /**
  * MultiSafepay API v1 orders: `type: redirect` with the hosted `payment_url`, refunds and
@@ -108,20 +75,7 @@ export class MultisafepayProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    if (
-      typeof credentials.apiKey !== 'string' ||
-      !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)
-    ) {
-      return [
-        {
-          field: 'apiKey',
-          message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)",
-        },
-      ];
-    }
-    return [];
-  }
+  readonly description = MULTISAFEPAY_DESCRIPTION;
 
   async createPayment(
     ctx: ProviderCallContext,
@@ -306,32 +260,14 @@ export class MultisafepayProvider implements PaymentProvider {
       : providerPaymentId;
   }
 
+  /** The `Auth` header: a fresh timestamp and the HMAC of the body under the API key. */
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    const header = webhook.headers['auth'];
-    if (!header)
-      throw new WebhookVerificationError('MultiSafepay notification without an Auth header');
-    const decoded = Buffer.from(header, 'base64').toString('utf8');
-    const separator = decoded.indexOf(':');
-    const timestamp = decoded.slice(0, separator);
-    if (separator < 1 || !/^\d+$/.test(timestamp))
-      throw new WebhookVerificationError('malformed MultiSafepay Auth header');
-    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS)
-      throw new WebhookVerificationError('MultiSafepay notification is too old');
-    const expected = Buffer.from(
-      multisafepaySignature(
-        ctx.account.credentials.apiKey,
-        timestamp,
-        webhook.rawBody.toString('utf8'),
-      ),
-    );
-    const given = Buffer.from(decoded.slice(separator + 1).trim());
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
+    verifyMultisafepayNotification(ctx.account.credentials.apiKey, webhook);
   }
 
   /** Our payment id is the order_id (a capture's child order `<id>-capture` names its parent). */
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const orderId = readOrder(webhook)?.order_id;
+    const orderId = readMultisafepayOrder(webhook)?.order_id;
     if (typeof orderId !== 'string' || !orderId) return [];
     const paymentId = orderId.endsWith(CAPTURE_ORDER_SUFFIX)
       ? orderId.slice(0, -CAPTURE_ORDER_SUFFIX.length)
@@ -341,7 +277,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   /** The `Auth` signature covers the whole body: its order_id, amount and currency are MultiSafepay's word. */
   parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const order = readOrder(webhook);
+    const order = readMultisafepayOrder(webhook);
     if (!order || typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
     if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
       // A capture's child order: its own status says nothing new about the payment, which
@@ -386,14 +322,5 @@ export class MultisafepayProvider implements PaymentProvider {
         providerStatus: state.providerStatus,
       });
     return state;
-  }
-}
-
-function readOrder(webhook: InboundWebhook): MultiSafepayOrder | undefined {
-  try {
-    const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
-    return order && typeof order === 'object' ? order : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { ConnectorDescription } from '../connector/credential-schema';
 import { createHash } from 'node:crypto';
 import type { ConnectorSpec } from '../connector/connector-client';
 import type { HttpResponse } from '../provider-http.client';
@@ -87,3 +88,21 @@ export function paypalConnector(tokens: PayPalTokens): ConnectorSpec {
     renewOnUnauthorized: true,
   };
 }
+
+/** PayPal's credentials (CONTRACT.md). */
+export const PAYPAL_DESCRIPTION: ConnectorDescription = {
+  label: 'PayPal',
+  help: 'PayPal developer dashboard → Apps & Credentials (client id and secret) and the id of the webhook you register there.',
+  credentials: [
+    { name: 'clientId', label: 'Client id', secret: false, required: true },
+    { name: 'clientSecret', label: 'Client secret', secret: true, required: true },
+    {
+      name: 'webhookId',
+      label: 'Webhook id',
+      secret: false,
+      required: true,
+      pattern: '^[a-zA-Z0-9]+$',
+      message: 'must be the webhook ID shown by PayPal (letters and digits)',
+    },
+  ],
+};

@@ -1,4 +1,5 @@
-import type { PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import { ProviderError } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
 import type {
@@ -7,14 +8,23 @@ import type {
   ProviderPaymentState,
 } from '../provider.interface';
 import { fromPayPalMoney } from './paypal-money';
-import type { PayPalError, PayPalOrder } from './paypal.types';
+import type {
+  PayPalAuthorizationStatus,
+  PayPalCaptureStatus,
+  PayPalError,
+  PayPalOrder,
+  PayPalOrderStatus,
+  PayPalRefundStatus,
+} from './paypal.types';
 
 /**
  * Order status → ours. APPROVED is still `pending` for us: the connector captures (or
  * authorizes) it next. COMPLETED says only that the order is done: its capture or
  * authorization tells what happened (`payments`).
  */
-export const PAYPAL_ORDER_STATUS_MAP: Record<string, PaymentStatus | 'payments'> = {
+export const PAYPAL_ORDER_STATUS_MAP: Readonly<
+  Record<PayPalOrderStatus, PaymentStatus | 'payments'>
+> = {
   CREATED: 'pending',
   SAVED: 'pending',
   PAYER_ACTION_REQUIRED: 'pending',
@@ -36,7 +46,7 @@ export function paypalMethodUsed(order: PayPalOrder): string | undefined {
 }
 
 /** Capture status → ours (refund statuses of a capture are tracked as refunds, not here). */
-export const PAYPAL_CAPTURE_STATUS_MAP: Record<string, PaymentStatus> = {
+export const PAYPAL_CAPTURE_STATUS_MAP: Readonly<Record<PayPalCaptureStatus, PaymentStatus>> = {
   COMPLETED: 'paid',
   PARTIALLY_REFUNDED: 'paid',
   REFUNDED: 'paid',
@@ -45,7 +55,9 @@ export const PAYPAL_CAPTURE_STATUS_MAP: Record<string, PaymentStatus> = {
   FAILED: 'failed',
 };
 
-export const PAYPAL_AUTHORIZATION_STATUS_MAP: Record<string, PaymentStatus> = {
+export const PAYPAL_AUTHORIZATION_STATUS_MAP: Readonly<
+  Record<PayPalAuthorizationStatus, PaymentStatus>
+> = {
   CREATED: 'authorized',
   PENDING: 'pending',
   CAPTURED: 'paid',
@@ -55,7 +67,7 @@ export const PAYPAL_AUTHORIZATION_STATUS_MAP: Record<string, PaymentStatus> = {
   EXPIRED: 'expired',
 };
 
-export const PAYPAL_REFUND_STATUS_MAP: Record<string, RefundStatus> = {
+export const PAYPAL_REFUND_STATUS_MAP: Readonly<Record<PayPalRefundStatus, RefundStatus>> = {
   COMPLETED: 'succeeded',
   PENDING: 'pending',
   FAILED: 'failed',
@@ -128,7 +140,7 @@ export function paypalError(response: HttpResponse): PayPalApiError {
 
 /** An order as our payment state: a COMPLETED one by its capture or authorization. */
 export function paypalOrderState(order: PayPalOrder): ProviderPaymentState {
-  const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
+  const mapped = mapPspStatus(PAYPAL_ORDER_STATUS_MAP, order.status);
   const base = {
     providerPaymentId: order.id,
     providerStatus: order.status,
@@ -139,9 +151,9 @@ export function paypalOrderState(order: PayPalOrder): ProviderPaymentState {
   const payments = order.purchase_units?.[0]?.payments;
   const capture = payments?.captures?.[0];
   if (capture) {
-    const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status] ?? null;
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status) ?? null;
     const captured = (payments?.captures ?? [])
-      .filter((c) => PAYPAL_CAPTURE_STATUS_MAP[c.status] === 'paid' && c.amount)
+      .filter((c) => mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, c.status) === 'paid' && c.amount)
       .reduce((sum, c) => sum + fromPayPalMoney(c.amount!), 0);
     return {
       ...base,
@@ -156,7 +168,7 @@ export function paypalOrderState(order: PayPalOrder): ProviderPaymentState {
   }
   const authorization = payments?.authorizations?.[0];
   if (authorization) {
-    const status = PAYPAL_AUTHORIZATION_STATUS_MAP[authorization.status] ?? null;
+    const status = mapPspStatus(PAYPAL_AUTHORIZATION_STATUS_MAP, authorization.status) ?? null;
     return {
       ...base,
       status,
@@ -179,7 +191,7 @@ export function paypalCaptureState(
     op.providerOperationId ? c.id === op.providerOperationId : c.invoice_id === op.paymentId,
   );
   if (capture) {
-    const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status);
     return {
       status: status === 'paid' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending',
       providerStatus: `capture:${capture.status}`,

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { FieldError } from '../../common/errors/domain-error';
-import { requireStrings } from '../credentials';
+import { mapPspStatus } from '../connector/psp-status';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
 import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
-import { paypalConnector, PayPalTokens } from './paypal.connector';
+import { paypalConnector, PayPalTokens, PAYPAL_DESCRIPTION } from './paypal.connector';
 import { fromPayPalMoney, toPayPalMoney } from './paypal-money';
 import {
   paypalWebhookDedupeKey,
@@ -69,17 +68,7 @@ export class PayPalProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems = requireStrings(credentials, ['clientId', 'clientSecret', 'webhookId']);
-    const webhookId = credentials.webhookId;
-    if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
-      problems.push({
-        field: 'webhookId',
-        message: 'must be the webhook ID shown by PayPal (letters and digits)',
-      });
-    }
-    return problems;
-  }
+  readonly description = PAYPAL_DESCRIPTION;
 
   async createPayment(
     ctx: ProviderCallContext,
@@ -174,7 +163,7 @@ export class PayPalProvider implements PaymentProvider {
       { amount: toPayPalMoney(op.amount), final_capture: true, invoice_id: op.paymentId },
       op.idempotencyKey,
     );
-    const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status);
     if (status === 'failed')
       throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
     return {
@@ -226,7 +215,7 @@ export class PayPalProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+      status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     };
   }
 
@@ -248,7 +237,7 @@ export class PayPalProvider implements PaymentProvider {
     return {
       providerRefundId: refund.id,
       refundId: refund.custom_id,
-      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
+      status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? null,
       providerStatus: refund.status,
       amount: refund.amount ? fromPayPalMoney(refund.amount) : undefined,
     };

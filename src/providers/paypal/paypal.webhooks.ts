@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import type { PaymentStatus } from '../../payments/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 import type {
   InboundWebhook,
   ProviderCallContext,
@@ -83,7 +84,7 @@ export function paypalWebhookNotifications(
         refund: {
           providerRefundId: refund.id,
           refundId: refund.custom_id,
-          status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
+          status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? null,
           providerStatus: refund.status,
           amount: paypalSignedAmount(refund.amount, 'at_most').signedAmount?.money.value,
         },
@@ -101,8 +102,9 @@ export function paypalWebhookNotifications(
   }
   let status: PaymentStatus | null;
   if (kind === 'reversal') status = 'charged_back';
-  else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
-  else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
+  else if (kind === 'capture')
+    status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, payment.status) ?? null;
+  else status = mapPspStatus(PAYPAL_AUTHORIZATION_STATUS_MAP, payment.status) ?? null;
   const amount = paypalSignedAmount(
     payment.amount,
     kind === 'authorization' ? 'equals' : 'at_most',

@@ -1,4 +1,5 @@
-import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import type {
   ProviderOperationState,
   ProviderPaymentState,
@@ -9,6 +10,8 @@ import type {
   StripeErrorBody,
   StripePaymentIntent,
   StripeRefund,
+  StripeRefundStatus,
+  StripeStatusKey,
 } from './stripe.types';
 import { parseJsonOr } from '../connector/connector-client';
 import { ProviderError } from '../provider-error';
@@ -21,7 +24,7 @@ import type { HttpResponse } from '../provider-http.client';
  * `session.complete+payment_intent.requires_payment_method` for a completed session whose
  * delayed payment failed (checkout.session.async_payment_failed).
  */
-export const STRIPE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+export const STRIPE_STATUS_MAP: Readonly<Record<StripeStatusKey, PaymentStatus>> = {
   'session.open': 'pending',
   'session.expired': 'expired',
   'session.complete.unpaid': 'pending',
@@ -36,7 +39,7 @@ export const STRIPE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
   'session.complete+payment_intent.requires_payment_method': 'failed',
 };
 
-export const STRIPE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+export const STRIPE_REFUND_STATUS_MAP: Readonly<Record<StripeRefundStatus, RefundStatus>> = {
   pending: 'pending',
   requires_action: 'pending',
   succeeded: 'succeeded',
@@ -124,7 +127,7 @@ export function stripeStatusKey(session: StripeCheckoutSession): string {
 /** A session read with `expand[]=payment_intent`. */
 export function stripeSessionState(session: StripeCheckoutSession): ProviderPaymentState {
   const key = stripeStatusKey(session);
-  const status = STRIPE_STATUS_MAP[key] ?? null;
+  const status = mapPspStatus(STRIPE_STATUS_MAP, key) ?? null;
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
   return {
     providerPaymentId: session.id,
@@ -159,7 +162,7 @@ export function stripeRefundState(refund: StripeRefund): ProviderRefundState {
   return {
     providerRefundId: refund.id,
     refundId: refund.metadata?.paymentserver_refund_id,
-    status: refund.status ? (STRIPE_REFUND_STATUS_MAP[refund.status] ?? null) : null,
+    status: refund.status ? (mapPspStatus(STRIPE_REFUND_STATUS_MAP, refund.status) ?? null) : null,
     providerStatus: refund.status ?? 'unknown',
     amount: refund.amount,
   };

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { mapPspStatus } from '../connector/psp-status';
 import Stripe from 'stripe';
-import type { PaymentMethod } from '../../payments/payment-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 import {
   STRIPE_EXPIRY,
   stripeCouponParams,
@@ -8,10 +9,9 @@ import {
   stripeLineItems,
   stripeMetadata,
 } from './stripe-order-lines';
-import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
-import { STRIPE_CONNECTOR } from './stripe.connector';
+import { STRIPE_CONNECTOR, STRIPE_DESCRIPTION } from './stripe.connector';
 import {
   readStripeEvent,
   stripeObjectReference,
@@ -89,28 +89,7 @@ export class StripeProvider implements PaymentProvider {
     expiry: STRIPE_EXPIRY,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems: FieldError[] = [];
-    if (
-      typeof credentials.secretKey !== 'string' ||
-      !/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(credentials.secretKey)
-    ) {
-      problems.push({
-        field: 'secretKey',
-        message: 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)',
-      });
-    }
-    if (
-      typeof credentials.webhookSecret !== 'string' ||
-      !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(credentials.webhookSecret)
-    ) {
-      problems.push({
-        field: 'webhookSecret',
-        message: "must be the webhook endpoint's signing secret (whsec_…)",
-      });
-    }
-    return problems;
-  }
+  readonly description = STRIPE_DESCRIPTION;
 
   async createPayment(
     ctx: ProviderCallContext,
@@ -240,7 +219,7 @@ export class StripeProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: (refund.status && STRIPE_REFUND_STATUS_MAP[refund.status]) || 'pending',
+      status: (refund.status && mapPspStatus(STRIPE_REFUND_STATUS_MAP, refund.status)) || 'pending',
     };
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { PaymentStatus } from '../../payments/payment-status';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import {
   CancelResult,
@@ -83,9 +83,11 @@ export class TestProvider implements PaymentProvider {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  validateCredentials(): { field: string; message: string }[] {
-    return [];
-  }
+  readonly description = {
+    label: 'Test provider',
+    help: 'Built in, for development: no credentials. Its checkout page has one button per outcome.',
+    credentials: [],
+  };
 
   checkoutUrl(id: string): string {
     return `${this.config.server.internalUrl}/test-provider/checkout/${id}`;
