@@ -10,6 +10,7 @@ import type { Address, OrderLine } from '../domain/order-details';
 import type { ProviderHttpClient } from './provider-http.client';
 import type { PaymentFeatures } from './capabilities';
 import type { ConnectorDescription } from './connector/credential-schema';
+import type { ConnectionCheck } from './connector/connection-check';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
 export interface ProviderCallContext {
@@ -254,6 +255,9 @@ export interface PaymentProvider {
 
   /** Label, help and credential schema: validation, Swagger and the dashboard form come from it. */
   readonly description: ConnectorDescription;
+
+  /** One cheap authenticated read-only request: do these credentials work (admin test connection)? */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck>;
 
   createPayment(
     ctx: ProviderCallContext,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import { PAYMENT_METHODS } from '../../domain/payment-status';
@@ -75,6 +76,17 @@ export class AdyenProvider implements PaymentProvider {
   };
 
   readonly description = ADYEN_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Adyen', () =>
+      this.api.send(ctx, {
+        method: 'POST',
+        path: '/paymentMethods',
+        body: { merchantAccount: ctx.account.credentials.merchantAccount },
+      }),
+    );
+  }
 
   async createPayment(
     ctx: ProviderCallContext,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import type { PaymentMethod } from '../../domain/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
@@ -68,6 +69,13 @@ export class MollieProvider implements PaymentProvider {
   };
 
   readonly description = MOLLIE_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Mollie', () =>
+      this.api.send(ctx, { method: 'GET', path: '/v2/methods' }),
+    );
+  }
 
   async createPayment(
     ctx: ProviderCallContext,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import type { PaymentMethod } from '../../domain/payment-status';
 import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
@@ -76,6 +77,13 @@ export class MultisafepayProvider implements PaymentProvider {
   };
 
   readonly description = MULTISAFEPAY_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('MultiSafepay', () =>
+      this.api.send(ctx, { method: 'GET', path: '/gateways' }),
+    );
+  }
 
   async createPayment(
     ctx: ProviderCallContext,

@@ -1,10 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
 import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
-import { paypalConnector, PayPalTokens, PAYPAL_DESCRIPTION } from './paypal.connector';
+import {
+  paypalConnector,
+  PayPalTokens,
+  PAYPAL_DESCRIPTION,
+  requestPayPalToken,
+} from './paypal.connector';
 import { fromPayPalMoney, toPayPalMoney } from './paypal-money';
 import {
   paypalWebhookDedupeKey,
@@ -69,6 +75,11 @@ export class PayPalProvider implements PaymentProvider {
   };
 
   readonly description = PAYPAL_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('PayPal', () => requestPayPalToken(ctx));
+  }
 
   async createPayment(
     ctx: ProviderCallContext,

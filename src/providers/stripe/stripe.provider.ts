@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import Stripe from 'stripe';
 import type { PaymentMethod } from '../../domain/payment-status';
@@ -90,6 +91,13 @@ export class StripeProvider implements PaymentProvider {
   };
 
   readonly description = STRIPE_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Stripe', () =>
+      this.api.send(ctx, { method: 'GET', path: '/v1/balance' }),
+    );
+  }
 
   async createPayment(
     ctx: ProviderCallContext,
