@@ -13,7 +13,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { AdminModule } from './admin/admin.module';
 import { DashboardModule } from './dashboard/dashboard.module';
-import { PayPalReturnModule } from './providers/paypal/paypal-return.module';
+import { PayPalReturnModule } from './webhooks/paypal-return.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RetentionModule } from './retention/retention.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';

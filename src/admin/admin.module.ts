@@ -4,6 +4,7 @@ import { PaymentsAdminController } from './payments-admin.controller';
 import { PaymentTotalsController } from './payment-totals.controller';
 import { PaymentTotalsService } from './payment-totals.service';
 import { AdminMeController } from './admin-me.controller';
+import { ProvidersCatalogController } from './providers-catalog.controller';
 import { PaymentsModule } from '../payments/payments.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
@@ -14,6 +15,7 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module';
   // PaymentTotalsController first: its `payments/totals` must be routed before `payments/:id`.
   controllers: [
     AdminMeController,
+    ProvidersCatalogController,
     ProviderAccountsController,
     PaymentTotalsController,
     PaymentsAdminController,

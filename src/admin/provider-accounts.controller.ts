@@ -20,6 +20,7 @@ import { DEFAULT_PAGE_SIZE, PageQuery } from '../common/http/page.query';
 import { mapPage } from '../common/http/page';
 import { AdminController } from './admin-controller.decorator';
 import { Audited } from '../audit/audit.decorators';
+import { ConnectionCheckDto } from './dto/connection-check.dto';
 
 @AdminController('api/v1/admin/provider-accounts', 'Admin: provider accounts')
 export class ProviderAccountsController {
@@ -64,6 +65,21 @@ export class ProviderAccountsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async update(@Param('id') id: string, @Body() dto: UpdateProviderAccountDto) {
     return this.accounts.toView(await this.accounts.update(id, dto));
+  }
+
+  @Post(':id/test-connection')
+  @Audited('provider_account.test_connection')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Check that the PSP accepts the account’s credentials',
+    description:
+      "One cheap authenticated read-only request at the PSP (Mollie `GET /v2/methods`, MultiSafepay `GET /v1/json/gateways`, Stripe `GET /v1/balance`, PayPal's OAuth2 token, Adyen `POST /paymentMethods`). Always 200 with the outcome; credentials are never echoed, and the circuit breaker is not touched.",
+  })
+  @ApiOkResponse({ type: ConnectionCheckDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async testConnection(@Param('id') id: string): Promise<ConnectionCheckDto> {
+    const { provider, context } = await this.accounts.resolve(id);
+    return provider.testConnection(context);
   }
 
   @Delete(':id')

@@ -1,4 +1,4 @@
-import { vatIncluded } from './order-details.validation';
+import { vatIncluded } from '../domain/order-details';
 import { splitName, splitStreet } from '../providers/street-address';
 import { unitPriceExcludingTax } from '../providers/multisafepay/multisafepay-order-lines';
 

@@ -1,25 +1,14 @@
 import type { FieldError } from '../common/errors/domain-error';
 import type { ProviderCapabilities } from '../providers/provider.interface';
 import type { CreatePaymentDto } from './dto/create-payment.dto';
-import type { PaymentMethod } from './payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
+import { vatIncluded } from '../domain/order-details';
 
 /** Methods whose provider needs the order and the buyer's address (the buyer pays later). */
 export const PAY_LATER_METHODS: readonly PaymentMethod[] = ['klarna'];
 
 /** A date-time with a time and a zone: a bare date would be read in nobody knows which zone. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/**
- * The VAT contained in `total` at `rate` ("21.00"): total × rate / (100 + rate), rounded half
- * away from zero, in BigInt so no amount loses precision.
- */
-export function vatIncluded(total: number, rate: string): number {
-  const basis = BigInt(rate.replace('.', '')); // 21.00 → 2100
-  const numerator = BigInt(total) * basis;
-  const denominator = 10000n + basis;
-  const sign = numerator < 0n ? -1n : 1n;
-  return Number((2n * numerator + sign * denominator) / (2n * denominator));
-}
 
 function lineErrors(dto: CreatePaymentDto): FieldError[] {
   const lines = dto.lines ?? [];

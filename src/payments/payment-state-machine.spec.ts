@@ -1,5 +1,5 @@
 import { PaymentStateMachine } from './payment-state-machine';
-import { PAYMENT_STATUSES, PaymentStatus } from './payment-status';
+import { PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
 /** The contract's forward-only transitions, written out independently of the implementation. */
 const ALLOWED: [PaymentStatus, PaymentStatus][] = [

@@ -1,4 +1,4 @@
-import type { PaymentStatus } from './payment-status';
+import type { PaymentStatus } from '../domain/payment-status';
 
 /**
  * Which payment status may follow which. Status only moves forward; anything else is an

@@ -6,7 +6,7 @@ import { PaymentEvent } from './entities/payment-event.entity';
 import { Refund } from './entities/refund.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
 import { PaymentStateMachine } from './payment-state-machine';
-import type { EventSource, PaymentStatus, RefundStatus } from './payment-status';
+import type { EventSource, PaymentStatus, RefundStatus } from '../domain/payment-status';
 import { toPaymentView, toRefundView } from './payment.presenter';
 import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';

@@ -6,7 +6,7 @@ import { Refund } from './entities/refund.entity';
 import { PaymentStatusService } from './payment-status.service';
 import { TransactionService } from '../database/transaction.service';
 import type { ProviderPaymentState, ProviderRefundState } from '../providers/provider.interface';
-import type { EventSource } from './payment-status';
+import type { EventSource } from '../domain/payment-status';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { untracked } from './operations/operation-tracking';
 

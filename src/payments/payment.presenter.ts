@@ -1,6 +1,7 @@
 import type { Money } from '../common/money/money';
-import type { Payment, RoutingDecisionRecord, CustomerInfo } from './entities/payment.entity';
-import type { Address, OrderLine } from './order-details';
+import type { Payment, RoutingDecisionRecord } from './entities/payment.entity';
+import type { CustomerInfo } from '../domain/customer';
+import type { Address, OrderLine } from '../domain/order-details';
 import type { Refund } from './entities/refund.entity';
 import type { PaymentEvent } from './entities/payment-event.entity';
 

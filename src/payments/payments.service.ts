@@ -26,6 +26,7 @@ import {
 } from '../common/errors/domain-error';
 import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
+import { refusal } from '../providers/capabilities';
 import { PaymentOperationsService } from './operations/payment-operations.service';
 import { PaymentAttempts } from './payment-attempts';
 
@@ -165,9 +166,11 @@ export class PaymentsService {
         'amount.value',
         `must not exceed the authorized ${payment.amountValue}`,
       );
-    if (amount.value < payment.amountValue && !resolved.provider.capabilities.partialCapture) {
-      throw notSupported(resolved.provider.name, 'partial capture');
-    }
+    const refused = refusal(resolved.provider, {
+      method: payment.method,
+      features: amount.value < payment.amountValue ? ['partialCapture'] : [],
+    });
+    if (refused) throw notSupported(resolved.provider.name, refused.what);
     return this.operations.perform(payment.id, resolved, 'capture', amount);
   }
 
@@ -182,8 +185,8 @@ export class PaymentsService {
     if (!payment.providerAccountId)
       throw new InvalidPaymentStateError('The payment never reached a provider');
     const resolved = await this.accounts.resolve(payment.providerAccountId);
-    if (!resolved.provider.capabilities.cancel)
-      throw notSupported(resolved.provider.name, 'cancel');
+    const refused = refusal(resolved.provider, { method: payment.method, features: ['cancel'] });
+    if (refused) throw notSupported(resolved.provider.name, refused.what);
     return this.operations.perform(payment.id, resolved, 'cancel', null);
   }
 

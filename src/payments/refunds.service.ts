@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
+import { refusal } from '../providers/capabilities';
 
 /**
  * Refunds reserve their amount in the same locked transaction that checks what is left
@@ -52,8 +53,8 @@ export class RefundsService {
       );
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
-    const caps = resolved.provider.capabilities;
-    if (!caps.refunds) throw notSupported(resolved.provider.name, 'refunds');
+    const refused = refusal(resolved.provider, { method: payment.method, features: ['refunds'] });
+    if (refused) throw notSupported(resolved.provider.name, refused.what);
     const token = newLeaseToken();
 
     const { refund, locked } = await this.tx.run(async (m) => {
@@ -77,10 +78,14 @@ export class RefundsService {
           `Only ${available} ${locked.currency} minor units are left to refund`,
         );
       }
-      if (value < locked.amountCaptured && !caps.partialRefunds)
-        throw notSupported(resolved.provider.name, 'partial refunds');
-      if (open.length > 0 && !caps.multipleRefunds)
-        throw notSupported(resolved.provider.name, 'more than one refund per payment');
+      const limits = refusal(resolved.provider, {
+        method: payment.method,
+        features: [
+          ...(value < locked.amountCaptured ? (['partialRefunds'] as const) : []),
+          ...(open.length > 0 ? (['multipleRefunds'] as const) : []),
+        ],
+      });
+      if (limits) throw notSupported(resolved.provider.name, limits.what);
       const now = new Date();
       const id = newId(ID_PREFIX.refund);
       const row: Refund = {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { validateCredentialFields } from './connector/credential-schema';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { SecretBox } from '../common/crypto/secret-box';
 import {
@@ -12,7 +13,7 @@ import {
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
 import { Payment } from '../payments/entities/payment.entity';
-import { decodeCursor, encodeCursor } from '../common/http/cursor';
+import { keysetPage } from '../common/http/keyset-page';
 import type {
   CreateProviderAccountDto,
   UpdateProviderAccountDto,
@@ -86,32 +87,7 @@ export class ProviderAccountsService {
     limit = 50,
     cursor?: string,
   ): Promise<{ data: ProviderAccount[]; nextCursor: string | null }> {
-    const qb = this.accounts.createQueryBuilder('a');
-    if (cursor) {
-      const c = decodeCursor(cursor);
-      qb.where(
-        new Brackets((w) =>
-          w
-            .where('a.createdAt < :at', { at: c.at })
-            .orWhere(
-              new Brackets((w2) =>
-                w2.where('a.createdAt = :at', { at: c.at }).andWhere('a.id < :id', { id: c.id }),
-              ),
-            ),
-        ),
-      );
-    }
-    const rows = await qb
-      .orderBy('a.createdAt', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
-    };
+    return keysetPage(this.accounts.createQueryBuilder('a'), { cursor, limit, key: 'createdAt' });
   }
 
   async update(id: string, dto: UpdateProviderAccountDto): Promise<ProviderAccount> {
@@ -258,12 +234,10 @@ export class ProviderAccountsService {
   }
 
   private checkCredentials(
-    provider: {
-      validateCredentials(c: Record<string, unknown>): { field: string; message: string }[];
-    },
+    provider: Pick<PaymentProvider, 'description'>,
     credentials: Record<string, unknown>,
   ): void {
-    const problems = provider.validateCredentials(credentials);
+    const problems = validateCredentialFields(provider.description.credentials, credentials);
     if (problems.length > 0) {
       throw new ValidationError(
         problems.map((p) => ({ field: `credentials.${p.field}`, message: p.message })),

@@ -1,14 +1,16 @@
-import type { FieldError } from '../common/errors/domain-error';
 import type { Money } from '../common/money/money';
 import type {
   CaptureMode,
   PaymentMethod,
   PaymentStatus,
   RefundStatus,
-} from '../payments/payment-status';
-import type { CustomerInfo } from '../payments/entities/payment.entity';
-import type { Address, OrderLine } from '../payments/order-details';
+} from '../domain/payment-status';
+import type { CustomerInfo } from '../domain/customer';
+import type { Address, OrderLine } from '../domain/order-details';
 import type { ProviderHttpClient } from './provider-http.client';
+import type { PaymentFeatures } from './capabilities';
+import type { ConnectorDescription } from './connector/credential-schema';
+import type { ConnectionCheck } from './connector/connection-check';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
 export interface ProviderCallContext {
@@ -27,16 +29,17 @@ export interface ProviderCallContext {
   timeoutMs?: number;
 }
 
-export interface ProviderCapabilities {
+/**
+ * What a provider can do, as data: checked only by `refusal`/`supports` (./capabilities.ts).
+ * The features are the provider's defaults; `byMethod` lists a method's exceptions (Mollie
+ * captures only card and Klarna payments separately).
+ */
+export interface ProviderCapabilities extends PaymentFeatures {
   /** ISO codes, or 'any'. */
   currencies: readonly string[] | 'any';
   methods: readonly PaymentMethod[];
-  manualCapture: boolean;
-  partialCapture: boolean;
-  cancel: boolean;
-  refunds: boolean;
-  partialRefunds: boolean;
-  multipleRefunds: boolean;
+  /** Per method, the features that differ from the defaults. */
+  byMethod?: Readonly<Partial<Record<PaymentMethod, Partial<PaymentFeatures>>>>;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
   /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */
@@ -250,8 +253,11 @@ export interface PaymentProvider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
 
-  /** Problems with a credentials object, as field messages; empty when valid. */
-  validateCredentials(credentials: Record<string, unknown>): FieldError[];
+  /** Label, help and credential schema: validation, Swagger and the dashboard form come from it. */
+  readonly description: ConnectorDescription;
+
+  /** One cheap authenticated read-only request: do these credentials work (admin test connection)? */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck>;
 
   createPayment(
     ctx: ProviderCallContext,

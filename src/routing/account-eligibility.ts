@@ -1,6 +1,7 @@
 import type { ProviderAccount } from '../providers/provider-account.entity';
 import type { PaymentProvider } from '../providers/provider.interface';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
+import { refusal, type Refusal } from '../providers/capabilities';
 
 /** Whether the integration may use the account (null: a shared account, every integration may). */
 export function allowsIntegration(
@@ -15,31 +16,18 @@ export function allowsIntegration(
 }
 
 /**
- * What of the payment the provider cannot do (currency, method, manual capture), or null.
- * `why` is routing's wording, `what` names the feature for a `not_supported_by_provider` answer.
+ * What of the payment the provider cannot do (currency, method, manual capture of that
+ * method), or null: the one capability check (`refusal`), so routing skips such an account.
  */
 export function unsupportedFeature(
   provider: PaymentProvider,
   payment: { currency: string; method: PaymentMethod | null; captureMode: string },
-): { why: string; what: string } | null {
-  const caps = provider.capabilities;
-  const name = provider.name;
-  if (caps.currencies !== 'any' && !caps.currencies.includes(payment.currency)) {
-    return {
-      why: `${name} does not support ${payment.currency}`,
-      what: `currency ${payment.currency}`,
-    };
-  }
-  if (payment.method && !caps.methods.includes(payment.method)) {
-    return {
-      why: `${name} does not support method ${payment.method}`,
-      what: `method ${payment.method}`,
-    };
-  }
-  if (payment.captureMode === 'manual' && !caps.manualCapture) {
-    return { why: `${name} does not support manual capture`, what: 'manual capture' };
-  }
-  return null;
+): Refusal | null {
+  return refusal(provider, {
+    currency: payment.currency,
+    method: payment.method,
+    features: payment.captureMode === 'manual' ? ['manualCapture'] : [],
+  });
 }
 
 /** Why an account cannot take a payment, or null when it can. */

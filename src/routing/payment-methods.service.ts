@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Integration } from '../integrations/integration.entity';
-import { PAYMENT_METHODS } from '../payments/payment-status';
+import { PAYMENT_METHODS } from '../domain/payment-status';
 import { RoutingService } from './routing.service';
 import { RoutingRuleCache } from './routing-rule.cache';
 import type { PaymentMethodOptionDto, PaymentMethodsQuery } from './dto/payment-methods.dto';

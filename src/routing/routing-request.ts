@@ -1,4 +1,4 @@
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 import type { RoutingRequest } from './routing.types';
 
 /** The fields of a payment create body that routing looks at. */

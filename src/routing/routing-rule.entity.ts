@@ -8,7 +8,7 @@ import {
   StringColumn,
   TimestampColumn,
 } from '../database/columns';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 
 export interface RuleConditions {
   currencies?: string[];

@@ -1,7 +1,7 @@
 import type { ProviderAccount } from '../providers/provider-account.entity';
 import type { UnprocessableError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 
 export interface RoutingRequest {
   currency: string;

@@ -1,5 +1,5 @@
 import type { RoutingRule } from './routing-rule.entity';
-import type { PaymentMethod } from '../payments/payment-status';
+import type { PaymentMethod } from '../domain/payment-status';
 
 /** What routing looks at in a new payment. */
 export interface RoutablePayment {

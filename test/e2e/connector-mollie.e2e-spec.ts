@@ -1,6 +1,6 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { eventually, TestServer } from '../support/test-server';
+import { eventually, paymentBody, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
@@ -238,10 +238,17 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     });
   });
 
-  it('does not ask Mollie for manual capture of a method it cannot capture separately', async () => {
-    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'ideal' });
-    expect(payment.status).toBe('failed');
-    expect(payment.failure.code).toBe('not_supported');
+  it('does not ask Mollie for manual capture of a method it cannot capture separately: 422 from the declared capabilities', async () => {
+    const before = mollie.payments.size;
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ providerAccountId: accountId, captureMode: 'manual', method: 'ideal' }),
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'not_supported_by_provider',
+      detail: 'mollie does not support manual capture of ideal payments',
+    });
+    expect(mollie.payments.size).toBe(before);
   });
 
   it('cancels an authorized payment at Mollie (DELETE)', async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { TestServer } from '../support/test-server';
+import { paymentBody, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
 import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
@@ -266,9 +266,17 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(msp.orders.get(payment.id)).toMatchObject({ status: 'void', financial_status: 'void' });
   });
 
-  it('manual capture of a method other than cards is not asked of MultiSafepay', async () => {
-    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'ideal' });
-    expect(payment.failure.code).toBe('not_supported');
+  it('manual capture of a method other than cards is not asked of MultiSafepay: 422 from the declared capabilities', async () => {
+    const before = msp.orders.size;
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ providerAccountId: accountId, captureMode: 'manual', method: 'ideal' }),
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'not_supported_by_provider',
+      detail: 'multisafepay does not support manual capture of ideal payments',
+    });
+    expect(msp.orders.size).toBe(before);
   });
 
   it('cancels an initialized order (PATCH status cancelled)', async () => {

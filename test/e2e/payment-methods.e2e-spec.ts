@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { enabledDialects } from '../support/services';
 import { startTestServer, TestServer } from '../support/test-server';
-import { PAYMENT_METHODS } from '../../src/payments/payment-status';
+import { PAYMENT_METHODS } from '../../src/domain/payment-status';
 import { MOLLIE_METHODS } from '../../src/providers/mollie/mollie.mapper';
 
 const METHODS = '/api/v1/payment-methods';

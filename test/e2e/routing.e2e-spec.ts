@@ -461,6 +461,38 @@ describe.each(enabledDialects())('payment routing (%s)', (dialect) => {
       });
     });
 
+    it('skips for the fallback an account whose provider cannot do the method asked (manual capture of iDEAL at Mollie), calling no PSP', async () => {
+      const closed = await fakeUpstream(200);
+      await closed.close();
+      // Mollie captures only cards and Klarna separately; its (closed) base URL proves no call is made.
+      const mollie = await account('mollie without ideal capture', {
+        provider: 'mollie',
+        credentials: { apiKey: 'test_abcdefghijklmnopqrstuvwxyz' },
+        baseUrl: closed.url,
+      });
+      const spare = await account('spare');
+      const s = await shop();
+      await s.rule({ targets: [{ providerAccountId: mollie, weight: 1 }], fallback: [spare] });
+      const res = await s.pay({ captureMode: 'manual', method: 'ideal' });
+      expect(res.status).toBe(201);
+      expect(res.body.provider.accountId).toBe(spare);
+      expect(res.body.routing.attempts).toEqual([
+        {
+          providerAccountId: mollie,
+          outcome: 'skipped',
+          error: 'mollie does not support manual capture of ideal payments',
+        },
+        { providerAccountId: spare, outcome: 'succeeded' },
+      ]);
+      // The same account still takes a card payment with manual capture as its first choice.
+      const card = await s.pay({ captureMode: 'manual', method: 'card' });
+      expect(card.body.routing.attempts[0]).toMatchObject({
+        providerAccountId: mollie,
+        outcome: 'failed',
+        error: expect.stringMatching(/^connection_failed: /),
+      });
+    });
+
     it('falls back when the PSP behind the first account does not answer in time', async () => {
       const upstream = await fakeUpstream('hang');
       upstreams.push(upstream);

@@ -20,8 +20,8 @@ import {
 } from 'class-validator';
 import { MoneyDto } from '../../common/money/money.dto';
 import { AddressDto, OrderLineDto } from './order-details.dto';
-import { CAPTURE_MODES, PAYMENT_METHODS } from '../payment-status';
-import type { CaptureMode, PaymentMethod } from '../payment-status';
+import { CAPTURE_MODES, PAYMENT_METHODS } from '../../domain/payment-status';
+import type { CaptureMode, PaymentMethod } from '../../domain/payment-status';
 
 const HTTP_URL = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
 

@@ -12,10 +12,10 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PAYMENT_METHODS, PAYMENT_STATUSES } from '../payment-status';
+import { PAYMENT_METHODS, PAYMENT_STATUSES } from '../../domain/payment-status';
 import { PageQuery } from '../../common/http/page.query';
 import { IsCurrencyCode } from '../../common/money/money.dto';
-import type { PaymentMethod, PaymentStatus } from '../payment-status';
+import type { PaymentMethod, PaymentStatus } from '../../domain/payment-status';
 
 /** Filters of a payment list (and of the admin totals); every filter given must match. */
 export class ListPaymentsQuery extends PageQuery {

@@ -16,8 +16,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCurrencyCode } from '../../common/money/money.dto';
-import { ORDER_LINE_TYPES } from '../order-details';
-import type { OrderLineType } from '../order-details';
+import { ORDER_LINE_TYPES } from '../../domain/order-details';
+import type { OrderLineType } from '../../domain/order-details';
 
 /** Money on an order line: like `amount`, but a discount line is negative. */
 export class LineMoneyDto {

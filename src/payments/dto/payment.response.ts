@@ -5,7 +5,7 @@ import {
   PAYMENT_METHODS,
   PAYMENT_STATUSES,
   REFUND_STATUSES,
-} from '../payment-status';
+} from '../../domain/payment-status';
 import { CustomerDto } from './create-payment.dto';
 import { AddressDto, OrderLineDto } from './order-details.dto';
 

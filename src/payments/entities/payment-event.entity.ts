@@ -7,7 +7,7 @@ import {
   StringColumn,
   TimestampColumn,
 } from '../../database/columns';
-import type { EventSource } from '../payment-status';
+import type { EventSource } from '../../domain/payment-status';
 
 /** One row of a payment's status history, including ignored (out-of-order) updates. */
 @Entity('payment_events')

@@ -8,15 +8,9 @@ import {
   StringColumn,
   TimestampColumn,
 } from '../../database/columns';
-import type { CaptureMode, PaymentMethod, PaymentStatus } from '../payment-status';
-import type { Address, OrderLine } from '../order-details';
-
-export interface CustomerInfo {
-  email?: string;
-  name?: string;
-  locale?: string;
-  country?: string;
-}
+import type { CaptureMode, PaymentMethod, PaymentStatus } from '../../domain/payment-status';
+import type { Address, OrderLine } from '../../domain/order-details';
+import type { CustomerInfo } from '../../domain/customer';
 
 export interface RoutingAttemptRecord {
   providerAccountId: string;

@@ -6,7 +6,7 @@ import {
   StringColumn,
   TimestampColumn,
 } from '../../database/columns';
-import type { RefundStatus } from '../payment-status';
+import type { RefundStatus } from '../../domain/payment-status';
 import type { OperationStage, OperationTracking } from '../operations/operation-tracking';
 
 /** A refund; its amount is reserved from creation until it fails. */

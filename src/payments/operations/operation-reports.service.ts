@@ -6,7 +6,7 @@ import { Payment } from '../entities/payment.entity';
 import { PaymentOperation } from '../entities/payment-operation.entity';
 import { PaymentStateMachine } from '../payment-state-machine';
 import { ChangeOutcome, PaymentStatusService } from '../payment-status.service';
-import type { EventSource } from '../payment-status';
+import type { EventSource } from '../../domain/payment-status';
 import { settleOperation } from './operation-settlement';
 
 /**

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Payment } from '../entities/payment.entity';
 import { OperationStatus, PaymentOperation } from '../entities/payment-operation.entity';
-import type { PaymentStatus } from '../payment-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 
 export interface OperationSettlement {
   status: Exclude<OperationStatus, 'pending'>;

@@ -16,7 +16,7 @@ import { Payment } from '../entities/payment.entity';
 import { OperationType, PaymentOperation } from '../entities/payment-operation.entity';
 import { PaymentStateMachine } from '../payment-state-machine';
 import { PaymentStatusService } from '../payment-status.service';
-import type { EventSource } from '../payment-status';
+import type { EventSource } from '../../domain/payment-status';
 import type { OperationStage } from './operation-tracking';
 import { OPERATION_LEASE_MS, newLeaseToken, releaseOperation } from './operation-lease';
 import { OperationSettlement, settleOperation } from './operation-settlement';

@@ -15,7 +15,7 @@ import type {
 import { Payment } from '../entities/payment.entity';
 import { Refund } from '../entities/refund.entity';
 import { PaymentStatusService } from '../payment-status.service';
-import type { EventSource } from '../payment-status';
+import type { EventSource } from '../../domain/payment-status';
 import type { OperationStage } from './operation-tracking';
 import { releaseOperation } from './operation-lease';
 import {

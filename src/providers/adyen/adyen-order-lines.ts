@@ -1,5 +1,5 @@
-import type { Address } from '../../payments/order-details';
-import { vatIncluded } from '../../payments/order-details.validation';
+import type { Address } from '../../domain/order-details';
+import { vatIncluded } from '../../domain/order-details';
 import type { CreatePaymentRequest } from '../provider.interface';
 import { splitName, splitStreet } from '../street-address';
 import { toAdyenAmount } from './adyen.mapper';

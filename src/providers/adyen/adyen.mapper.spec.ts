@@ -1,4 +1,5 @@
 import { ProviderError } from '../provider-error';
+import { mapPspStatus } from '../connector/psp-status';
 import {
   ADYEN_EVENT_MAP,
   ADYEN_LINK_STATUS_MAP,
@@ -17,7 +18,7 @@ describe('Adyen mapping', () => {
       ['paid', 'paid', 'authorized'],
       ['expired', 'expired', 'expired'],
     ])('%s → %s (automatic) / %s (manual)', (adyen, automatic, manual) => {
-      expect(ADYEN_LINK_STATUS_MAP[adyen]).toEqual({ automatic, manual });
+      expect(mapPspStatus(ADYEN_LINK_STATUS_MAP, adyen)).toEqual({ automatic, manual });
     });
 
     it('has no rows beyond the tested ones', () => {

@@ -5,13 +5,15 @@ import type {
   PaymentMethod,
   PaymentStatus,
   RefundStatus,
-} from '../../payments/payment-status';
+} from '../../domain/payment-status';
 import { ProviderError } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
-import type { AdyenAmount, AdyenServiceError } from './adyen.types';
+import type { AdyenAmount, AdyenLinkStatus, AdyenServiceError } from './adyen.types';
 
 /** A payment link's status, mapped to ours by the capture mode the link was made with. */
-export const ADYEN_LINK_STATUS_MAP: Record<string, Record<CaptureMode, PaymentStatus>> = {
+export const ADYEN_LINK_STATUS_MAP: Readonly<
+  Record<AdyenLinkStatus, Record<CaptureMode, PaymentStatus>>
+> = {
   active: { automatic: 'pending', manual: 'pending' },
   paymentPending: { automatic: 'pending', manual: 'pending' },
   completed: { automatic: 'paid', manual: 'authorized' },

@@ -1,4 +1,5 @@
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import { validateCredentialFields } from '../connector/credential-schema';
 import { WEBHOOK_MAX_ITEMS } from '../provider.interface';
 import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
@@ -111,7 +112,9 @@ describe('AdyenProvider endpoints', () => {
     ],
     [{}, ['apiKey', 'merchantAccount', 'hmacKey']],
   ])('validates credentials %j', (credentials, fields) => {
-    expect(provider.validateCredentials(credentials).map((p) => p.field)).toEqual(fields);
+    expect(
+      validateCredentialFields(provider.description.credentials, credentials).map((p) => p.field),
+    ).toEqual(fields);
   });
 });
 

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
+import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { CaptureMode } from '../../payments/payment-status';
-import type { FieldError } from '../../common/errors/domain-error';
-import { requireStrings } from '../credentials';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { CaptureMode } from '../../domain/payment-status';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
-import type { HttpRequest } from '../provider-http.client';
+import { ConnectorClient } from '../connector/connector-client';
+import { ADYEN_CONNECTOR, ADYEN_DESCRIPTION } from './adyen.connector';
 import {
   CancelResult,
   CaptureResult,
@@ -26,22 +27,23 @@ import {
 import {
   ADYEN_LINK_STATUS_MAP,
   ADYEN_METHODS,
-  adyenError,
-  adyenEventEffect,
   fromAdyenAmount,
   toAdyenAmount,
 } from './adyen.mapper';
 import type {
   AdyenModificationResponse,
-  AdyenNotificationRequest,
   AdyenNotificationRequestItem,
   AdyenPaymentLinkRequest,
   AdyenPaymentLinkResponse,
 } from './adyen.types';
 import { ADYEN_EXPIRY, adyenMetadata, adyenOrderFields } from './adyen-order-lines';
+import {
+  adyenAdditional,
+  adyenItems,
+  adyenNotification,
+  adyenWebhookDedupeKey,
+} from './adyen.webhooks';
 
-const API_VERSION = 'v71';
-const TEST_BASE_URL = 'https://checkout-test.adyen.com';
 /** Metadata kept on the payment link for people reading it in the Customer Area (never trusted from webhooks). */
 const META_CAPTURE_MODE = 'captureMode';
 const META_PAYMENT_ID = 'paymentId';
@@ -56,6 +58,7 @@ const META_PAYMENT_ID = 'paymentId';
 export class AdyenProvider implements PaymentProvider {
   private readonly logger = new Logger('AdyenProvider');
   private readonly hmac = new HmacValidator();
+  private readonly api = new ConnectorClient(ADYEN_CONNECTOR);
 
   readonly name = 'adyen';
   readonly capabilities = {
@@ -72,23 +75,17 @@ export class AdyenProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems = requireStrings(credentials, ['apiKey', 'merchantAccount', 'hmacKey']);
-    const hmacKey = credentials.hmacKey;
-    if (typeof hmacKey === 'string' && hmacKey && !/^(?:[0-9a-fA-F]{2})+$/.test(hmacKey)) {
-      problems.push({
-        field: 'hmacKey',
-        message: 'must be the hex HMAC key from the Customer Area',
-      });
-    }
-    const prefix = credentials.liveUrlPrefix;
-    if (prefix !== undefined && (typeof prefix !== 'string' || !/^[a-zA-Z0-9-]+$/.test(prefix))) {
-      problems.push({
-        field: 'liveUrlPrefix',
-        message: 'must be the live endpoint prefix (letters, digits, dashes)',
-      });
-    }
-    return problems;
+  readonly description = ADYEN_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Adyen', () =>
+      this.api.send(ctx, {
+        method: 'POST',
+        path: '/paymentMethods',
+        body: { merchantAccount: ctx.account.credentials.merchantAccount },
+      }),
+    );
   }
 
   async createPayment(
@@ -111,7 +108,7 @@ export class AdyenProvider implements PaymentProvider {
     };
     if (request.method) body.allowedPaymentMethods = [ADYEN_METHODS[request.method]];
     if (request.customer?.locale) body.shopperLocale = request.customer.locale;
-    const link = await this.call<AdyenPaymentLinkResponse>(
+    const link = await this.api.call<AdyenPaymentLinkResponse>(
       ctx,
       'POST',
       '/paymentLinks',
@@ -125,13 +122,13 @@ export class AdyenProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    const link = await this.call<AdyenPaymentLinkResponse>(
+    const link = await this.api.call<AdyenPaymentLinkResponse>(
       ctx,
       'GET',
       `/paymentLinks/${encodeURIComponent(providerPaymentId)}`,
     );
     const mode: CaptureMode = link.manualCapture ? 'manual' : 'automatic';
-    const status = ADYEN_LINK_STATUS_MAP[link.status]?.[mode] ?? null;
+    const status = mapPspStatus(ADYEN_LINK_STATUS_MAP, link.status)?.[mode] ?? null;
     return {
       providerPaymentId: link.id,
       status,
@@ -143,7 +140,7 @@ export class AdyenProvider implements PaymentProvider {
   /** Adyen keeps Idempotency-Key for at least 7 days: a retry with the same key is answered, not redone. */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const pspReference = this.requireReference(op.providerReference, 'capture');
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/captures`,
@@ -164,7 +161,7 @@ export class AdyenProvider implements PaymentProvider {
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     if (!op.providerReference) return this.expireLink(ctx, op.providerPaymentId);
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(op.providerReference)}/cancels`,
@@ -182,10 +179,10 @@ export class AdyenProvider implements PaymentProvider {
   private async expireLink(ctx: ProviderCallContext, linkId: string): Promise<CancelResult> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
     try {
-      await this.call(ctx, 'PATCH', path, { status: 'expired' });
+      await this.api.call(ctx, 'PATCH', path, { status: 'expired' });
     } catch (error) {
       if (!(error instanceof ProviderError) || error.code !== 'invalid_request') throw error;
-      const link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+      const link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
       if (link.status !== 'expired') throw error;
     }
     return { status: 'succeeded' };
@@ -193,7 +190,7 @@ export class AdyenProvider implements PaymentProvider {
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const pspReference = this.requireReference(op.providerReference, 'refund');
-    const response = await this.call<AdyenModificationResponse>(
+    const response = await this.api.call<AdyenModificationResponse>(
       ctx,
       'POST',
       `/payments/${encodeURIComponent(pspReference)}/refunds`,
@@ -208,7 +205,7 @@ export class AdyenProvider implements PaymentProvider {
   }
 
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    const items = this.items(webhook);
+    const items = adyenItems(webhook);
     if (items.length === 0) throw new WebhookVerificationError('no notification items');
     // Checked before any HMAC is computed: a huge batch is refused, not worked through.
     if (items.length > WEBHOOK_MAX_ITEMS)
@@ -226,12 +223,12 @@ export class AdyenProvider implements PaymentProvider {
   webhookReferences(webhook: InboundWebhook, maxItems: number): WebhookReference[] {
     let items: AdyenNotificationRequestItem[];
     try {
-      items = this.items(webhook, maxItems);
+      items = adyenItems(webhook, maxItems);
     } catch {
       return [];
     }
     return items.map((item) => {
-      const linkId = this.additional(item, 'paymentLinkId');
+      const linkId = adyenAdditional(item, 'paymentLinkId');
       const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
       const ref: WebhookReference =
         item.eventCode === 'AUTHORISATION'
@@ -252,8 +249,8 @@ export class AdyenProvider implements PaymentProvider {
    */
   parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
     const notifications: WebhookNotification[] = [];
-    for (const item of this.items(webhook)) {
-      const notification = this.toNotification(ctx, item);
+    for (const item of adyenItems(webhook)) {
+      const notification = adyenNotification(ctx, item);
       if (notification) notifications.push(notification);
       else
         this.logger.warn({
@@ -307,13 +304,15 @@ export class AdyenProvider implements PaymentProvider {
    */
   private async refusalEndsPayment(ctx: ProviderCallContext, linkId: string): Promise<boolean> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
-    let link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
+    let link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
     if (link.status === 'active') {
       try {
-        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'PATCH', path, { status: 'expired' });
+        link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'PATCH', path, {
+          status: 'expired',
+        });
       } catch (error) {
         if (!(error instanceof ProviderError) || error.retryable) throw error;
-        link = await this.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
+        link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
       }
     }
     return link.status !== 'completed' && link.status !== 'paid';
@@ -327,171 +326,12 @@ export class AdyenProvider implements PaymentProvider {
     }
   }
 
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    return adyenWebhookDedupeKey(webhook);
+  }
+
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'text/plain', body: '[accepted]' };
-  }
-
-  /**
-   * Adyen repeats a notification until it is accepted; a repeat has the same signed fields.
-   * Keyed by them (not by the body), a signed item replayed with other additionalData is a
-   * repeat too.
-   */
-  webhookDedupeKey(webhook: InboundWebhook): string | null {
-    const items = this.items(webhook);
-    return `adyen:${items.map((i) => [i.pspReference, i.originalReference ?? '', i.merchantReference, i.eventCode, i.success, i.amount?.value, i.amount?.currency].join('|')).join(',')}`;
-  }
-
-  private toNotification(
-    ctx: ProviderCallContext,
-    item: AdyenNotificationRequestItem,
-  ): WebhookNotification | undefined {
-    const effect = adyenEventEffect(item.eventCode, item.success, item.reason);
-    if (!effect) return undefined;
-    const providerStatus = `${item.eventCode}:${item.success}`;
-    const signed = this.signedFields(ctx, item);
-    if ('refund' in effect) {
-      return {
-        ...signed.identity,
-        providerPaymentId: item.originalReference ?? item.pspReference,
-        refundId: item.merchantReference || undefined,
-        ...(signed.amount
-          ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
-          : {}),
-        refund: {
-          providerRefundId: item.pspReference,
-          refundId: item.merchantReference,
-          status: effect.refund,
-          providerStatus,
-          amount: signed.amount?.value,
-          failure: effect.refund === 'failed' ? this.failure(item) : undefined,
-        },
-      };
-    }
-    if ('operation' in effect) {
-      const { type, status } = effect.operation;
-      return {
-        ...signed.identity,
-        providerPaymentId: item.originalReference ?? item.pspReference,
-        // Our captures and cancels send the payment id as `reference`, signed as merchantReference.
-        ...(item.merchantReference ? { paymentId: item.merchantReference } : {}),
-        ...(signed.amount
-          ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
-          : {}),
-        operation: {
-          type,
-          status,
-          providerStatus,
-          // The modification's own pspReference: what Adyen answered the capture or cancel with.
-          providerOperationId: item.pspReference,
-          amount: type === 'capture' ? signed.amount?.value : undefined,
-          failure: status === 'failed' ? this.failure(item) : undefined,
-        },
-      };
-    }
-    if (item.eventCode === 'AUTHORISATION') {
-      // The status for automatic capture; completeWebhookNotification applies the stored capture mode.
-      const status = effect.payment.automatic;
-      return {
-        ...signed.identity,
-        paymentId: item.merchantReference || undefined,
-        ...(signed.amount
-          ? { signedAmount: { money: signed.amount, rule: 'equals' as const } }
-          : {}),
-        detail: { eventCode: item.eventCode, success: item.success },
-        payment: {
-          providerPaymentId: '',
-          status,
-          providerStatus,
-          providerReference: item.success === 'true' ? item.pspReference : undefined,
-          amountCaptured: status === 'paid' ? signed.amount?.value : undefined,
-          // Not covered by the HMAC, but only ever shown: what the shopper paid with (`visa`, `ideal`…).
-          methodUsed: item.paymentMethod || undefined,
-          failure:
-            item.success === 'true'
-              ? undefined
-              : {
-                  code: status === 'canceled' ? 'canceled' : 'declined',
-                  message: item.reason || 'Refused',
-                },
-        },
-      };
-    }
-    // A chargeback names the payment by the authorisation's pspReference and its merchantReference.
-    return {
-      ...signed.identity,
-      providerPaymentId: item.originalReference ?? item.pspReference,
-      ...(item.merchantReference ? { paymentId: item.merchantReference } : {}),
-      ...(signed.amount
-        ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } }
-        : {}),
-      payment: { providerPaymentId: '', status: effect.payment.automatic, providerStatus },
-    };
-  }
-
-  /** A refusal (`success=false`) or a later failure (`CAPTURE_FAILED`, `REFUND_FAILED`, `REFUNDED_REVERSED`), with Adyen's reason. */
-  private failure(item: AdyenNotificationRequestItem): { code: string; message: string } {
-    const code = item.success === 'true' ? item.eventCode.toLowerCase() : 'refused';
-    return { code, message: `Adyen ${item.eventCode}: ${item.reason || 'no reason given'}` };
-  }
-
-  /** The signed amount in our minor units, and a mismatch when the item is for another merchant account. */
-  private signedFields(
-    ctx: ProviderCallContext,
-    item: AdyenNotificationRequestItem,
-  ): { identity: Partial<WebhookNotification>; amount?: { value: number; currency: string } } {
-    const merchantAccount = ctx.account.credentials.merchantAccount;
-    let amount: { value: number; currency: string } | undefined;
-    try {
-      amount = item.amount
-        ? { value: fromAdyenAmount(item.amount), currency: item.amount.currency }
-        : undefined;
-    } catch {
-      return {
-        identity: {
-          mismatch: {
-            reason: 'currency_mismatch',
-            detail: `unknown currency ${String(item.amount?.currency)}`,
-          },
-        },
-      };
-    }
-    if (item.merchantAccountCode !== merchantAccount) {
-      return {
-        identity: {
-          mismatch: {
-            reason: 'merchant_account_mismatch',
-            detail: `for merchant account ${String(item.merchantAccountCode).slice(0, 80)}, not ${merchantAccount}`,
-          },
-        },
-        amount,
-      };
-    }
-    return { identity: {}, amount };
-  }
-
-  /** additionalData as Adyen sends it (flat `key`). */
-  private additional(item: AdyenNotificationRequestItem, key: string): string | undefined {
-    const flat = item.additionalData?.[key];
-    return typeof flat === 'string' ? flat : undefined;
-  }
-
-  /** The notification items; with `limit`, only the first ones are looked at. */
-  private items(webhook: InboundWebhook, limit?: number): AdyenNotificationRequestItem[] {
-    let body: AdyenNotificationRequest;
-    try {
-      body = JSON.parse(webhook.rawBody.toString('utf8')) as AdyenNotificationRequest;
-    } catch {
-      throw new WebhookVerificationError('body is not JSON');
-    }
-    if (!Array.isArray(body?.notificationItems)) return [];
-    const wrappers =
-      limit === undefined ? body.notificationItems : body.notificationItems.slice(0, limit);
-    return wrappers
-      .map((wrapper) => wrapper?.NotificationRequestItem)
-      .filter(
-        (item): item is AdyenNotificationRequestItem =>
-          !!item && typeof item === 'object' && !!item.amount,
-      );
   }
 
   private requireReference(providerReference: string | null | undefined, what: string): string {
@@ -502,40 +342,5 @@ export class AdyenProvider implements PaymentProvider {
       );
     }
     return providerReference;
-  }
-
-  private baseUrl(ctx: ProviderCallContext): string {
-    if (ctx.account.baseUrl) return `${ctx.account.baseUrl}/${API_VERSION}`;
-    if (ctx.account.testMode) return `${TEST_BASE_URL}/${API_VERSION}`;
-    const prefix = ctx.account.credentials.liveUrlPrefix;
-    if (!prefix)
-      throw new ProviderError(
-        'invalid_credentials',
-        'Adyen live accounts need credentials.liveUrlPrefix',
-      );
-    return `https://${prefix}-checkout-live.adyenpayments.com/checkout/${API_VERSION}`;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: HttpRequest['method'],
-    path: string,
-    body?: unknown,
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const headers: Record<string, string> = {
-      'x-api-key': ctx.account.credentials.apiKey,
-      accept: 'application/json',
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const response = await ctx.http.request({
-      method,
-      url: `${this.baseUrl(ctx)}${path}`,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status < 200 || response.status >= 300) throw adyenError(response);
-    return response.json<T>();
   }
 }

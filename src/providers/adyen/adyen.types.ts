@@ -92,3 +92,6 @@ export interface AdyenNotificationRequest {
   live: string;
   notificationItems: { NotificationRequestItem: AdyenNotificationRequestItem }[];
 }
+
+/** Payment link statuses Adyen documents. */
+export type AdyenLinkStatus = 'active' | 'paymentPending' | 'completed' | 'paid' | 'expired';

@@ -1,4 +1,4 @@
-import type { Address } from '../../payments/order-details';
+import type { Address } from '../../domain/order-details';
 import type { CreatePaymentRequest } from '../provider.interface';
 import { toMollieAmount } from './mollie.mapper';
 import type { MollieAddress, MollieLine } from './mollie.types';

@@ -1,4 +1,5 @@
-import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import { fromDecimalString, toDecimalString } from '../../common/money/money';
 import type { Money } from '../../common/money/money';
 import type {
@@ -6,10 +7,22 @@ import type {
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { MollieAmount, MollieCapture, MolliePayment, MollieRefund } from './mollie.types';
+import type {
+  MollieAmount,
+  MollieCaptureStatus,
+  MolliePaymentStatus,
+  MollieRefundStatus,
+  MollieCapture,
+  MollieErrorBody,
+  MolliePayment,
+  MollieRefund,
+} from './mollie.types';
+import { parseJsonOr } from '../connector/connector-client';
+import { ProviderError } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
 
 /** Mollie payment statuses (API v2) to ours. */
-export const MOLLIE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+export const MOLLIE_STATUS_MAP: Readonly<Record<MolliePaymentStatus, PaymentStatus>> = {
   open: 'pending',
   pending: 'pending',
   authorized: 'authorized',
@@ -20,7 +33,7 @@ export const MOLLIE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
 };
 
 /** Mollie refund statuses to ours. */
-export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<MollieRefundStatus, RefundStatus>> = {
   queued: 'pending',
   pending: 'pending',
   processing: 'pending',
@@ -30,12 +43,13 @@ export const MOLLIE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = 
 };
 
 /** Mollie capture statuses to an operation's outcome. */
-export const MOLLIE_CAPTURE_STATUS_MAP: Readonly<Record<string, ProviderOperationState['status']>> =
-  {
-    pending: 'pending',
-    succeeded: 'succeeded',
-    failed: 'failed',
-  };
+export const MOLLIE_CAPTURE_STATUS_MAP: Readonly<
+  Record<MollieCaptureStatus, ProviderOperationState['status']>
+> = {
+  pending: 'pending',
+  succeeded: 'succeeded',
+  failed: 'failed',
+};
 
 /** Our methods to Mollie method ids; the others are not offered through this connector. */
 export const MOLLIE_METHODS: Readonly<Partial<Record<PaymentMethod, string>>> = {
@@ -109,7 +123,8 @@ export function toMollieLocale(locale: string | undefined): string | undefined {
 export function molliePaymentState(payment: MolliePayment): ProviderPaymentState {
   const chargedBack = fromMollieAmount(payment.amountChargedBack) ?? 0;
   // Mollie keeps a charged-back payment `paid` and reports the chargeback as an amount.
-  const status = chargedBack > 0 ? 'charged_back' : (MOLLIE_STATUS_MAP[payment.status] ?? null);
+  const status =
+    chargedBack > 0 ? 'charged_back' : (mapPspStatus(MOLLIE_STATUS_MAP, payment.status) ?? null);
   const captured = fromMollieAmount(payment.amountCaptured);
   const failureText = payment.details?.failureMessage ?? payment.details?.failureReason;
   return {
@@ -130,14 +145,14 @@ export function mollieRefundState(refund: MollieRefund): ProviderRefundState {
   return {
     providerRefundId: refund.id,
     refundId: refund.metadata?.refundId,
-    status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? null,
+    status: mapPspStatus(MOLLIE_REFUND_STATUS_MAP, refund.status) ?? null,
     providerStatus: refund.status,
     amount: fromMollieAmount(refund.amount),
   };
 }
 
 export function mollieCaptureState(capture: MollieCapture): ProviderOperationState {
-  const status = MOLLIE_CAPTURE_STATUS_MAP[capture.status ?? ''] ?? 'pending';
+  const status = mapPspStatus(MOLLIE_CAPTURE_STATUS_MAP, capture.status ?? '') ?? 'pending';
   return {
     status,
     providerStatus: capture.status ?? 'unknown',
@@ -148,4 +163,14 @@ export function mollieCaptureState(capture: MollieCapture): ProviderOperationSta
         ? { code: 'declined', message: `Mollie capture ${capture.id} failed` }
         : undefined,
   };
+}
+
+/** A Mollie error answer (`title`, `detail`, `field`) as one of our ProviderErrors. */
+export function mollieError(response: HttpResponse): ProviderError {
+  const error = parseJsonOr<MollieErrorBody>(response.text);
+  const field = error.field ? ` (field ${error.field})` : '';
+  return ProviderError.fromHttpStatus(
+    response.status,
+    `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`,
+  );
 }

@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { PaymentMethod } from '../../payments/payment-status';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
+import { mapPspStatus } from '../connector/psp-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
-import type { FieldError } from '../../common/errors/domain-error';
+import { ConnectorClient } from '../connector/connector-client';
+import { MOLLIE_CONNECTOR, MOLLIE_DESCRIPTION } from './mollie.connector';
+import { featureOnlyFor } from '../capabilities';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -33,20 +37,12 @@ import {
   toMollieAmount,
   toMollieLocale,
 } from './mollie.mapper';
-import type {
-  MollieCapture,
-  MollieErrorBody,
-  MollieList,
-  MolliePayment,
-  MollieRefund,
-} from './mollie.types';
+import type { MollieCapture, MollieList, MolliePayment, MollieRefund } from './mollie.types';
 
-export const MOLLIE_API_BASE_URL = 'https://api.mollie.com';
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
 /** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
 const MOLLIE_MAX_PAGE = 250;
-/** Methods Mollie authorizes for captureMode manual. */
-const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
+const MOLLIE_METHOD_LIST = Object.keys(MOLLIE_METHODS) as PaymentMethod[];
 
 /**
  * Mollie API v2 payments: hosted checkout (`_links.checkout`), captures for
@@ -56,11 +52,14 @@ const MOLLIE_MANUAL_CAPTURE_METHODS = new Set(['creditcard', 'klarna']);
 @Injectable()
 export class MollieProvider implements PaymentProvider {
   private readonly logger = new Logger('MollieProvider');
+  private readonly api = new ConnectorClient(MOLLIE_CONNECTOR);
   readonly name = 'mollie';
   readonly capabilities: ProviderCapabilities = {
     currencies: MOLLIE_CURRENCIES,
-    methods: Object.keys(MOLLIE_METHODS) as PaymentMethod[],
+    methods: MOLLIE_METHOD_LIST,
     manualCapture: true,
+    // Mollie authorizes only cards and Klarna for captureMode manual.
+    byMethod: featureOnlyFor('manualCapture', MOLLIE_METHOD_LIST, ['card', 'klarna']),
     partialCapture: true,
     cancel: true,
     refunds: true,
@@ -69,14 +68,13 @@ export class MollieProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const { apiKey } = credentials;
-    if (typeof apiKey !== 'string' || !/^(test|live)_[A-Za-z0-9]{10,}$/.test(apiKey)) {
-      return [
-        { field: 'apiKey', message: 'must be a Mollie API key starting with test_ or live_' },
-      ];
-    }
-    return [];
+  readonly description = MOLLIE_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Mollie', () =>
+      this.api.send(ctx, { method: 'GET', path: '/v2/methods' }),
+    );
   }
 
   async createPayment(
@@ -84,14 +82,6 @@ export class MollieProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const method = request.method ? MOLLIE_METHODS[request.method] : undefined;
-    if (request.method && !method)
-      throw new ProviderError('not_supported', `Mollie does not offer method ${request.method}`);
-    if (request.captureMode === 'manual' && method && !MOLLIE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError(
-        'not_supported',
-        `Mollie cannot capture ${request.method} payments separately`,
-      );
-    }
     const body = {
       amount: toMollieAmount(request.amount),
       description: request.description,
@@ -107,7 +97,7 @@ export class MollieProvider implements PaymentProvider {
       // The shop's metadata travels too; ours (read back from webhooks' payments) wins.
       metadata: { ...request.metadata, paymentId: request.paymentId, reference: request.reference },
     };
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'POST',
       '/v2/payments',
@@ -127,7 +117,7 @@ export class MollieProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'GET',
       `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
@@ -136,7 +126,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
-    const capture = await this.call<MollieCapture>(
+    const capture = await this.api.call<MollieCapture>(
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`,
@@ -159,7 +149,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'DELETE',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
@@ -170,7 +160,7 @@ export class MollieProvider implements PaymentProvider {
   }
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
-    const refund = await this.call<MollieRefund>(
+    const refund = await this.api.call<MollieRefund>(
       ctx,
       'POST',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`,
@@ -183,7 +173,7 @@ export class MollieProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: MOLLIE_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+      status: mapPspStatus(MOLLIE_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     };
   }
 
@@ -198,13 +188,13 @@ export class MollieProvider implements PaymentProvider {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/refunds`;
     if (op.providerOperationId)
       return mollieRefundState(
-        await this.call<MollieRefund>(
+        await this.api.call<MollieRefund>(
           ctx,
           'GET',
           `${base}/${encodeURIComponent(op.providerOperationId)}`,
         ),
       );
-    const list = await this.call<MollieList<'refunds', MollieRefund>>(
+    const list = await this.api.call<MollieList<'refunds', MollieRefund>>(
       ctx,
       'GET',
       `${base}?limit=${MOLLIE_MAX_PAGE}`,
@@ -219,13 +209,13 @@ export class MollieProvider implements PaymentProvider {
   ): Promise<ProviderOperationState | null> {
     const base = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}/captures`;
     const capture = op.providerOperationId
-      ? await this.call<MollieCapture>(
+      ? await this.api.call<MollieCapture>(
           ctx,
           'GET',
           `${base}/${encodeURIComponent(op.providerOperationId)}`,
         )
       : (
-          await this.call<MollieList<'captures', MollieCapture>>(
+          await this.api.call<MollieList<'captures', MollieCapture>>(
             ctx,
             'GET',
             `${base}?limit=${MOLLIE_MAX_PAGE}`,
@@ -239,7 +229,7 @@ export class MollieProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const payment = await this.call<MolliePayment>(
+    const payment = await this.api.call<MolliePayment>(
       ctx,
       'GET',
       `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
@@ -278,7 +268,7 @@ export class MollieProvider implements PaymentProvider {
   ): Promise<WebhookNotification[]> {
     let payment: MolliePayment;
     try {
-      payment = await this.call<MolliePayment>(
+      payment = await this.api.call<MolliePayment>(
         ctx,
         'GET',
         `/v2/payments/${encodeURIComponent(local.providerPaymentId)}?embed=refunds`,
@@ -334,38 +324,5 @@ export class MollieProvider implements PaymentProvider {
     if (state.status === null)
       this.logger.warn({ msg: 'unknown Mollie status ignored', providerStatus: payment.status });
     return state;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body?: unknown,
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const base = ctx.account.baseUrl ?? MOLLIE_API_BASE_URL;
-    const response = await ctx.http.request({
-      method,
-      url: `${base}${path}`,
-      headers: {
-        authorization: `Bearer ${ctx.account.credentials.apiKey}`,
-        accept: 'application/hal+json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status >= 200 && response.status < 300) return response.json<T>();
-    let error: MollieErrorBody = {};
-    try {
-      error = JSON.parse(response.text) as MollieErrorBody;
-    } catch {
-      // Not Mollie's error format (a proxy, an outage page): the status says enough.
-    }
-    const field = error.field ? ` (field ${error.field})` : '';
-    throw ProviderError.fromHttpStatus(
-      response.status,
-      `Mollie ${response.status} ${error.title ?? ''}: ${error.detail ?? `HTTP ${response.status}`}${field}`,
-    );
   }
 }

@@ -77,3 +77,12 @@ export interface MollieAddress {
   region?: string;
   country: string;
 }
+
+/** Payment statuses Mollie documents (API v2). */
+export type MolliePaymentStatus =
+  'open' | 'pending' | 'authorized' | 'paid' | 'failed' | 'canceled' | 'expired';
+/** Refund statuses Mollie documents. */
+export type MollieRefundStatus =
+  'queued' | 'pending' | 'processing' | 'refunded' | 'failed' | 'canceled';
+/** Capture statuses Mollie documents. */
+export type MollieCaptureStatus = 'pending' | 'succeeded' | 'failed';

@@ -1,4 +1,4 @@
-import type { Address, OrderLine } from '../../payments/order-details';
+import type { Address, OrderLine } from '../../domain/order-details';
 import { toDecimalString } from '../../common/money/money';
 import type { CreatePaymentRequest } from '../provider.interface';
 import { splitName, splitStreet } from '../street-address';

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { mapPspStatus } from '../connector/psp-status';
 import {
   MULTISAFEPAY_STATUS_MAP,
   multisafepayOrderState,
   toMultisafepayLocale,
 } from './multisafepay.mapper';
-import { multisafepayAuthHeader } from './multisafepay.provider';
+import { multisafepayAuthHeader } from './multisafepay.webhooks';
 
 describe('MultiSafepay status mapping', () => {
   it.each([
@@ -20,7 +21,7 @@ describe('MultiSafepay status mapping', () => {
     ['refunded', 'refunded'],
     ['chargedback', 'charged_back'],
   ])('order status %s is %s', (msp, ours) => {
-    expect(MULTISAFEPAY_STATUS_MAP[msp]).toBe(ours);
+    expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, msp)).toBe(ours);
     expect(
       multisafepayOrderState({ order_id: 'o1', status: msp, amount: 1050, currency: 'EUR' }).status,
     ).toBe(ours);
@@ -35,7 +36,9 @@ describe('MultiSafepay status mapping', () => {
       currency: 'EUR',
       payment_details: { capture: 'manual', capture_remain: 1050 },
     };
-    expect(MULTISAFEPAY_STATUS_MAP['completed/initialized/manual']).toBe('authorized');
+    expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, 'completed/initialized/manual')).toBe(
+      'authorized',
+    );
     expect(multisafepayOrderState(order).status).toBe('authorized');
     expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
   });

@@ -1,18 +1,27 @@
-import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
-import type { ProviderErrorCode } from '../provider-error';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
+import { ProviderError, type ProviderErrorCode } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
+import { parseJsonOr } from '../connector/connector-client';
 import type {
   ProviderOperationState,
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { MultiSafepayOrder, MultiSafepayRelatedTransaction } from './multisafepay.types';
+import type {
+  MultiSafepayEnvelope,
+  MultiSafepayOrder,
+  MultiSafepayRefundStatus,
+  MultiSafepayRelatedTransaction,
+  MultiSafepayStatusKey,
+} from './multisafepay.types';
 
 /**
  * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
  * authorization is order status `completed` with transaction status (`financial_status`)
  * `initialized` and `payment_details.capture: manual`, keyed `completed/initialized/manual`.
  */
-export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<MultiSafepayStatusKey, PaymentStatus>> = {
   'completed/initialized/manual': 'authorized',
   initialized: 'pending',
   uncleared: 'pending',
@@ -79,7 +88,7 @@ export function multisafepayStatusKey(order: MultiSafepayOrder): string {
 }
 
 export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
-  const status = MULTISAFEPAY_STATUS_MAP[multisafepayStatusKey(order)] ?? null;
+  const status = mapPspStatus(MULTISAFEPAY_STATUS_MAP, multisafepayStatusKey(order)) ?? null;
   return {
     providerPaymentId: order.order_id,
     status,
@@ -108,7 +117,9 @@ export function toMultisafepayLocale(locale: string | undefined): string | undef
 }
 
 /** Statuses of a refund transaction to ours; anything else is still open. */
-export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<
+  Record<MultiSafepayRefundStatus, RefundStatus>
+> = {
   completed: 'succeeded',
   initialized: 'pending',
   reserved: 'pending',
@@ -126,7 +137,7 @@ export function multisafepayRefundState(
   return {
     providerRefundId: String(refund.transaction_id),
     refundId,
-    status: MULTISAFEPAY_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+    status: mapPspStatus(MULTISAFEPAY_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     providerStatus: refund.status,
     amount: refund.amount,
   };
@@ -148,4 +159,16 @@ export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOper
     };
   }
   return { ...base, status: 'pending' };
+}
+
+/** A MultiSafepay answer that is not a success envelope, by its `error_code` first, else its status. */
+export function multisafepayError(response: HttpResponse): ProviderError {
+  const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
+  const message = `MultiSafepay ${response.status} error ${envelope.error_code ?? '-'}: ${envelope.error_info ?? `HTTP ${response.status}`}`;
+  const code =
+    envelope.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
+  if (code) return new ProviderError(code, message, response.status);
+  if (response.status >= 200 && response.status < 300)
+    return new ProviderError('provider_error', message, response.status);
+  return ProviderError.fromHttpStatus(response.status, message);
 }

@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PaymentMethod } from '../../payments/payment-status';
-import type { FieldError } from '../../common/errors/domain-error';
-import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
+import type { PaymentMethod } from '../../domain/payment-status';
+import { ProviderError } from '../provider-error';
+import { ConnectorClient } from '../connector/connector-client';
+import { MULTISAFEPAY_CONNECTOR, MULTISAFEPAY_DESCRIPTION } from './multisafepay.connector';
+import { readMultisafepayOrder, verifyMultisafepayNotification } from './multisafepay.webhooks';
+import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -25,7 +28,6 @@ import {
   CAPTURE_ORDER_SUFFIX,
   isAwaitingCapture,
   MULTISAFEPAY_CURRENCIES,
-  MULTISAFEPAY_ERROR_CODES,
   MULTISAFEPAY_GATEWAYS,
   multisafepayCaptureState,
   multisafepayOrderState,
@@ -34,7 +36,6 @@ import {
 } from './multisafepay.mapper';
 import type {
   MultiSafepayCreated,
-  MultiSafepayEnvelope,
   MultiSafepayOrder,
   MultiSafepayRefundCreated,
 } from './multisafepay.types';
@@ -45,22 +46,6 @@ import {
   multisafepaySecondsActive,
 } from './multisafepay-order-lines';
 
-export const MULTISAFEPAY_LIVE_URL = 'https://api.multisafepay.com';
-export const MULTISAFEPAY_TEST_URL = 'https://testapi.multisafepay.com';
-/** How old a notification's timestamp may be (MultiSafepay's own SDK default). */
-const NOTIFICATION_MAX_AGE_SECONDS = 600;
-
-/** The `Auth` header of a POST notification: base64("<timestamp>:<hex HMAC-SHA512(apiKey, "<timestamp>:<body>")>"). */
-export function multisafepayAuthHeader(apiKey: string, timestamp: number, body: string): string {
-  return Buffer.from(
-    `${timestamp}:${multisafepaySignature(apiKey, String(timestamp), body)}`,
-  ).toString('base64');
-}
-
-function multisafepaySignature(apiKey: string, timestamp: string, body: string): string {
-  return createHmac('sha512', apiKey.trim()).update(`${timestamp}:${body}`).digest('hex');
-}
-
 /**
  * MultiSafepay API v1 orders: `type: redirect` with the hosted `payment_url`, refunds and
  * cancel, and manual capture for cards (`capture: manual`, captured into a child order).
@@ -70,10 +55,17 @@ function multisafepaySignature(apiKey: string, timestamp: string, body: string):
 @Injectable()
 export class MultisafepayProvider implements PaymentProvider {
   private readonly logger = new Logger('MultisafepayProvider');
+  private readonly api = new ConnectorClient(MULTISAFEPAY_CONNECTOR);
   readonly name = 'multisafepay';
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+    // Manual capture is a card feature (MultiSafepay enables it per account).
+    byMethod: featureOnlyFor(
+      'manualCapture',
+      Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
+      ['card'],
+    ),
     expiry: MULTISAFEPAY_EXPIRY,
     manualCapture: true,
     partialCapture: true,
@@ -84,19 +76,13 @@ export class MultisafepayProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    if (
-      typeof credentials.apiKey !== 'string' ||
-      !/^[A-Za-z0-9]{20,64}$/.test(credentials.apiKey)
-    ) {
-      return [
-        {
-          field: 'apiKey',
-          message: "must be the website's MultiSafepay API key (20 to 64 letters and digits)",
-        },
-      ];
-    }
-    return [];
+  readonly description = MULTISAFEPAY_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('MultiSafepay', () =>
+      this.api.send(ctx, { method: 'GET', path: '/gateways' }),
+    );
   }
 
   async createPayment(
@@ -104,18 +90,6 @@ export class MultisafepayProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const gateway = request.method ? MULTISAFEPAY_GATEWAYS[request.method] : undefined;
-    if (request.method && !gateway)
-      throw new ProviderError(
-        'not_supported',
-        `MultiSafepay does not offer method ${request.method}`,
-      );
-    // Manual capture is a card feature (MultiSafepay enables it per account).
-    if (request.captureMode === 'manual' && gateway && gateway !== 'CREDITCARD') {
-      throw new ProviderError(
-        'not_supported',
-        `MultiSafepay cannot capture ${request.method} payments separately`,
-      );
-    }
     const manual = request.captureMode === 'manual';
     const people = multisafepayPeople(request);
     const customer = {
@@ -126,7 +100,7 @@ export class MultisafepayProvider implements PaymentProvider {
       ...(request.customer?.email ? { email: request.customer.email } : {}),
       ...(request.customer?.country ? { country: request.customer.country } : {}),
     };
-    const created = await this.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
+    const created = await this.api.call<MultiSafepayCreated>(ctx, 'POST', '/orders', {
       type: 'redirect',
       order_id: request.paymentId,
       ...(gateway || manual ? { gateway: gateway ?? 'CREDITCARD' } : {}),
@@ -155,7 +129,7 @@ export class MultisafepayProvider implements PaymentProvider {
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
     return this.mapped(
-      await this.call<MultiSafepayOrder>(
+      await this.api.call<MultiSafepayOrder>(
         ctx,
         'GET',
         `/orders/${encodeURIComponent(providerPaymentId)}`,
@@ -169,7 +143,7 @@ export class MultisafepayProvider implements PaymentProvider {
    */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const child = `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`;
-    await this.call<unknown>(
+    await this.api.call<unknown>(
       ctx,
       'POST',
       `/orders/${encodeURIComponent(op.providerPaymentId)}/capture`,
@@ -185,15 +159,15 @@ export class MultisafepayProvider implements PaymentProvider {
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     const id = encodeURIComponent(op.providerPaymentId);
-    const order = await this.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
+    const order = await this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
-      await this.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
+      await this.api.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
         status: 'cancelled',
         reason: 'canceled by the shop',
       });
     } else {
-      await this.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
+      await this.api.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
         status: 'cancelled',
         exclude_order: 1,
       });
@@ -207,7 +181,7 @@ export class MultisafepayProvider implements PaymentProvider {
    */
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const target = await this.refundTarget(ctx, op.providerPaymentId);
-    const refund = await this.call<MultiSafepayRefundCreated>(
+    const refund = await this.api.call<MultiSafepayRefundCreated>(
       ctx,
       'POST',
       `/orders/${encodeURIComponent(target)}/refunds`,
@@ -230,7 +204,7 @@ export class MultisafepayProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
     const target = await this.refundTarget(ctx, op.providerPaymentId);
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(target)}`,
@@ -250,7 +224,7 @@ export class MultisafepayProvider implements PaymentProvider {
   ): Promise<ProviderOperationState | null> {
     let child: MultiSafepayOrder;
     try {
-      child = await this.call<MultiSafepayOrder>(
+      child = await this.api.call<MultiSafepayOrder>(
         ctx,
         'GET',
         `/orders/${encodeURIComponent(`${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`)}`,
@@ -266,7 +240,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(op.providerPaymentId)}`,
@@ -284,7 +258,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   /** A manually captured payment's money sits on the capture's child order. */
   private async refundTarget(ctx: ProviderCallContext, providerPaymentId: string): Promise<string> {
-    const order = await this.call<MultiSafepayOrder>(
+    const order = await this.api.call<MultiSafepayOrder>(
       ctx,
       'GET',
       `/orders/${encodeURIComponent(providerPaymentId)}`,
@@ -294,32 +268,14 @@ export class MultisafepayProvider implements PaymentProvider {
       : providerPaymentId;
   }
 
+  /** The `Auth` header: a fresh timestamp and the HMAC of the body under the API key. */
   async verifyWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): Promise<void> {
-    const header = webhook.headers['auth'];
-    if (!header)
-      throw new WebhookVerificationError('MultiSafepay notification without an Auth header');
-    const decoded = Buffer.from(header, 'base64').toString('utf8');
-    const separator = decoded.indexOf(':');
-    const timestamp = decoded.slice(0, separator);
-    if (separator < 1 || !/^\d+$/.test(timestamp))
-      throw new WebhookVerificationError('malformed MultiSafepay Auth header');
-    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > NOTIFICATION_MAX_AGE_SECONDS)
-      throw new WebhookVerificationError('MultiSafepay notification is too old');
-    const expected = Buffer.from(
-      multisafepaySignature(
-        ctx.account.credentials.apiKey,
-        timestamp,
-        webhook.rawBody.toString('utf8'),
-      ),
-    );
-    const given = Buffer.from(decoded.slice(separator + 1).trim());
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      throw new WebhookVerificationError('MultiSafepay Auth signature did not verify');
+    verifyMultisafepayNotification(ctx.account.credentials.apiKey, webhook);
   }
 
   /** Our payment id is the order_id (a capture's child order `<id>-capture` names its parent). */
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const orderId = readOrder(webhook)?.order_id;
+    const orderId = readMultisafepayOrder(webhook)?.order_id;
     if (typeof orderId !== 'string' || !orderId) return [];
     const paymentId = orderId.endsWith(CAPTURE_ORDER_SUFFIX)
       ? orderId.slice(0, -CAPTURE_ORDER_SUFFIX.length)
@@ -329,7 +285,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   /** The `Auth` signature covers the whole body: its order_id, amount and currency are MultiSafepay's word. */
   parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const order = readOrder(webhook);
+    const order = readMultisafepayOrder(webhook);
     if (!order || typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
     if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
       // A capture's child order: its own status says nothing new about the payment, which
@@ -374,51 +330,5 @@ export class MultisafepayProvider implements PaymentProvider {
         providerStatus: state.providerStatus,
       });
     return state;
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST' | 'PATCH',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    const base =
-      ctx.account.baseUrl ?? (ctx.account.testMode ? MULTISAFEPAY_TEST_URL : MULTISAFEPAY_LIVE_URL);
-    const response = await ctx.http.request({
-      method,
-      url: `${base}/v1/json${path}`,
-      headers: {
-        api_key: ctx.account.credentials.apiKey,
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    let envelope: MultiSafepayEnvelope<T> | undefined;
-    try {
-      envelope = JSON.parse(response.text) as MultiSafepayEnvelope<T>;
-    } catch {
-      // Not MultiSafepay's format (a proxy, an outage page).
-    }
-    if (response.status >= 200 && response.status < 300 && envelope?.success)
-      return envelope.data as T;
-    const message = `MultiSafepay ${response.status} error ${envelope?.error_code ?? '-'}: ${envelope?.error_info ?? `HTTP ${response.status}`}`;
-    const code =
-      envelope?.error_code !== undefined
-        ? MULTISAFEPAY_ERROR_CODES[envelope.error_code]
-        : undefined;
-    if (code) throw new ProviderError(code, message, response.status);
-    if (response.status >= 200 && response.status < 300)
-      throw new ProviderError('provider_error', message, response.status);
-    throw ProviderError.fromHttpStatus(response.status, message);
-  }
-}
-
-function readOrder(webhook: InboundWebhook): MultiSafepayOrder | undefined {
-  try {
-    const order = JSON.parse(webhook.rawBody.toString('utf8')) as MultiSafepayOrder;
-    return order && typeof order === 'object' ? order : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -40,3 +40,28 @@ export interface MultiSafepayRefundCreated {
   transaction_id: string | number;
   refund_id?: string | number;
 }
+
+/** Order statuses MultiSafepay documents, plus our key for a card authorization awaiting capture. */
+export type MultiSafepayStatusKey =
+  | 'completed/initialized/manual'
+  | 'initialized'
+  | 'uncleared'
+  | 'completed'
+  | 'shipped'
+  | 'declined'
+  | 'cancelled'
+  | 'void'
+  | 'expired'
+  | 'partial_refunded'
+  | 'refunded'
+  | 'chargedback';
+/** Statuses of a refund transaction MultiSafepay documents. */
+export type MultiSafepayRefundStatus =
+  | 'completed'
+  | 'initialized'
+  | 'reserved'
+  | 'uncleared'
+  | 'declined'
+  | 'void'
+  | 'cancelled'
+  | 'expired';

@@ -1,5 +1,5 @@
 import type { Money } from '../../common/money/money';
-import type { Address, OrderLine } from '../../payments/order-details';
+import type { Address, OrderLine } from '../../domain/order-details';
 import type { CreatePaymentRequest } from '../provider.interface';
 import type { PayPalMoney } from './paypal.types';
 

@@ -1,14 +1,30 @@
-import type { PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import { ProviderError } from '../provider-error';
 import type { HttpResponse } from '../provider-http.client';
-import type { PayPalError, PayPalOrder } from './paypal.types';
+import type {
+  OperationRequest,
+  ProviderOperationState,
+  ProviderPaymentState,
+} from '../provider.interface';
+import { fromPayPalMoney } from './paypal-money';
+import type {
+  PayPalAuthorizationStatus,
+  PayPalCaptureStatus,
+  PayPalError,
+  PayPalOrder,
+  PayPalOrderStatus,
+  PayPalRefundStatus,
+} from './paypal.types';
 
 /**
  * Order status → ours. APPROVED is still `pending` for us: the connector captures (or
  * authorizes) it next. COMPLETED says only that the order is done: its capture or
  * authorization tells what happened (`payments`).
  */
-export const PAYPAL_ORDER_STATUS_MAP: Record<string, PaymentStatus | 'payments'> = {
+export const PAYPAL_ORDER_STATUS_MAP: Readonly<
+  Record<PayPalOrderStatus, PaymentStatus | 'payments'>
+> = {
   CREATED: 'pending',
   SAVED: 'pending',
   PAYER_ACTION_REQUIRED: 'pending',
@@ -30,7 +46,7 @@ export function paypalMethodUsed(order: PayPalOrder): string | undefined {
 }
 
 /** Capture status → ours (refund statuses of a capture are tracked as refunds, not here). */
-export const PAYPAL_CAPTURE_STATUS_MAP: Record<string, PaymentStatus> = {
+export const PAYPAL_CAPTURE_STATUS_MAP: Readonly<Record<PayPalCaptureStatus, PaymentStatus>> = {
   COMPLETED: 'paid',
   PARTIALLY_REFUNDED: 'paid',
   REFUNDED: 'paid',
@@ -39,7 +55,9 @@ export const PAYPAL_CAPTURE_STATUS_MAP: Record<string, PaymentStatus> = {
   FAILED: 'failed',
 };
 
-export const PAYPAL_AUTHORIZATION_STATUS_MAP: Record<string, PaymentStatus> = {
+export const PAYPAL_AUTHORIZATION_STATUS_MAP: Readonly<
+  Record<PayPalAuthorizationStatus, PaymentStatus>
+> = {
   CREATED: 'authorized',
   PENDING: 'pending',
   CAPTURED: 'paid',
@@ -49,7 +67,7 @@ export const PAYPAL_AUTHORIZATION_STATUS_MAP: Record<string, PaymentStatus> = {
   EXPIRED: 'expired',
 };
 
-export const PAYPAL_REFUND_STATUS_MAP: Record<string, RefundStatus> = {
+export const PAYPAL_REFUND_STATUS_MAP: Readonly<Record<PayPalRefundStatus, RefundStatus>> = {
   COMPLETED: 'succeeded',
   PENDING: 'pending',
   FAILED: 'failed',
@@ -119,3 +137,106 @@ export function paypalError(response: HttpResponse): PayPalApiError {
     return withIssue(new ProviderError('rate_limited', message, response.status), issue);
   return withIssue(ProviderError.fromHttpStatus(response.status, message), issue);
 }
+
+/** An order as our payment state: a COMPLETED one by its capture or authorization. */
+export function paypalOrderState(order: PayPalOrder): ProviderPaymentState {
+  const mapped = mapPspStatus(PAYPAL_ORDER_STATUS_MAP, order.status);
+  const base = {
+    providerPaymentId: order.id,
+    providerStatus: order.status,
+    methodUsed: paypalMethodUsed(order),
+  };
+  if (mapped === undefined) return { ...base, status: null };
+  if (mapped !== 'payments') return { ...base, status: mapped };
+  const payments = order.purchase_units?.[0]?.payments;
+  const capture = payments?.captures?.[0];
+  if (capture) {
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status) ?? null;
+    const captured = (payments?.captures ?? [])
+      .filter((c) => mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, c.status) === 'paid' && c.amount)
+      .reduce((sum, c) => sum + fromPayPalMoney(c.amount!), 0);
+    return {
+      ...base,
+      status,
+      providerStatus: `${order.status}/capture:${capture.status}`,
+      amountCaptured: status === 'paid' ? captured : undefined,
+      failure:
+        status === 'failed'
+          ? { code: 'declined', message: `PayPal capture ${capture.status}` }
+          : undefined,
+    };
+  }
+  const authorization = payments?.authorizations?.[0];
+  if (authorization) {
+    const status = mapPspStatus(PAYPAL_AUTHORIZATION_STATUS_MAP, authorization.status) ?? null;
+    return {
+      ...base,
+      status,
+      providerStatus: `${order.status}/authorization:${authorization.status}`,
+      failure:
+        status === 'failed'
+          ? { code: 'declined', message: `PayPal authorization ${authorization.status}` }
+          : undefined,
+    };
+  }
+  return { ...base, status: null };
+}
+
+/** A capture as the order reports it: an authorization still CREATED was not captured (null). */
+export function paypalCaptureState(
+  payments: NonNullable<PayPalOrder['purchase_units']>[number]['payments'],
+  op: Pick<OperationRequest, 'providerOperationId' | 'paymentId'>,
+): ProviderOperationState | null {
+  const capture = payments?.captures?.find((c) =>
+    op.providerOperationId ? c.id === op.providerOperationId : c.invoice_id === op.paymentId,
+  );
+  if (capture) {
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status);
+    return {
+      status: status === 'paid' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending',
+      providerStatus: `capture:${capture.status}`,
+      providerOperationId: capture.id,
+      amountCaptured: capture.amount ? fromPayPalMoney(capture.amount) : undefined,
+      failure:
+        status === 'failed'
+          ? { code: 'declined', message: `PayPal capture ${capture.status}` }
+          : undefined,
+    };
+  }
+  const authorization = payments?.authorizations?.[0];
+  if (!authorization || authorization.status === 'CREATED' || authorization.status === 'PENDING')
+    return null;
+  return {
+    status: 'failed',
+    providerStatus: `authorization:${authorization.status}`,
+    failure: { code: 'not_capturable', message: `the authorization is ${authorization.status}` },
+  };
+}
+
+/** Currencies PayPal takes (PayPal currency codes). */
+export const PAYPAL_CURRENCIES = [
+  'AUD',
+  'BRL',
+  'CAD',
+  'CNY',
+  'CZK',
+  'DKK',
+  'EUR',
+  'HKD',
+  'HUF',
+  'ILS',
+  'JPY',
+  'MYR',
+  'MXN',
+  'TWD',
+  'NZD',
+  'NOK',
+  'PHP',
+  'PLN',
+  'GBP',
+  'SGD',
+  'SEK',
+  'CHF',
+  'THB',
+  'USD',
+];

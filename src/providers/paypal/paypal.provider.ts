@@ -1,14 +1,23 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Money } from '../../common/money/money';
-import { fromDecimalString, MoneyFormatError, toDecimalString } from '../../common/money/money';
-import type { PaymentStatus } from '../../payments/payment-status';
-import type { FieldError } from '../../common/errors/domain-error';
-import { requireStrings } from '../credentials';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
+import { mapPspStatus } from '../connector/psp-status';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
 import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
-import type { HttpRequest } from '../provider-http.client';
+import { ConnectorClient } from '../connector/connector-client';
+import {
+  paypalConnector,
+  PayPalTokens,
+  PAYPAL_DESCRIPTION,
+  requestPayPalToken,
+} from './paypal.connector';
+import { fromPayPalMoney, toPayPalMoney } from './paypal-money';
+import {
+  paypalWebhookDedupeKey,
+  paypalWebhookNotifications,
+  paypalWebhookReference,
+  readPayPalEvent,
+} from './paypal.webhooks';
 import {
   CancelResult,
   CaptureResult,
@@ -23,37 +32,19 @@ import {
   ProviderRefundState,
   RefundResult,
   WebhookAck,
-  SignedAmountRule,
   WebhookNotification,
   WebhookReference,
   WebhookVerificationIo,
 } from '../provider.interface';
 import {
-  PAYPAL_AUTHORIZATION_STATUS_MAP,
   PAYPAL_CAPTURE_STATUS_MAP,
-  PAYPAL_EVENT_MAP,
-  PAYPAL_ORDER_STATUS_MAP,
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
-  paypalError,
-  paypalMethodUsed,
+  paypalCaptureState,
+  PAYPAL_CURRENCIES,
+  paypalOrderState,
 } from './paypal.mapper';
-import type {
-  PayPalAuthorization,
-  PayPalCapture,
-  PayPalMoney,
-  PayPalOrder,
-  PayPalRefund,
-  PayPalToken,
-  PayPalWebhookEvent,
-} from './paypal.types';
-
-const SANDBOX_URL = 'https://api-m.sandbox.paypal.com';
-const LIVE_URL = 'https://api-m.paypal.com';
-/** Renew a cached token this long before PayPal says it expires. */
-const TOKEN_MARGIN_MS = 60_000;
-/** Currencies PayPal refuses decimals for although ISO 4217 has two (PayPal currency codes). */
-const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
+import type { PayPalAuthorization, PayPalCapture, PayPalOrder, PayPalRefund } from './paypal.types';
 
 /**
  * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
@@ -65,42 +56,13 @@ const PAYPAL_WHOLE_UNITS_ONLY = new Set(['HUF', 'TWD']);
 @Injectable()
 export class PayPalProvider implements PaymentProvider {
   private readonly logger = new Logger('PayPalProvider');
-  /** Access tokens per (base URL, client id, secret): a cache, not configuration. */
-  private readonly tokens = new Map<
-    string,
-    { token: string; expiresAt: number } | Promise<{ token: string; expiresAt: number }>
-  >();
+  private readonly api = new ConnectorClient(paypalConnector(new PayPalTokens()));
   /** Caches PayPal's signing certificates. */
   private readonly verifier = new PayPalWebhookVerifier();
 
   readonly name = 'paypal';
   readonly capabilities = {
-    currencies: [
-      'AUD',
-      'BRL',
-      'CAD',
-      'CNY',
-      'CZK',
-      'DKK',
-      'EUR',
-      'HKD',
-      'HUF',
-      'ILS',
-      'JPY',
-      'MYR',
-      'MXN',
-      'TWD',
-      'NZD',
-      'NOK',
-      'PHP',
-      'PLN',
-      'GBP',
-      'SGD',
-      'SEK',
-      'CHF',
-      'THB',
-      'USD',
-    ],
+    currencies: PAYPAL_CURRENCIES,
     methods: ['paypal'] as const,
     manualCapture: true,
     partialCapture: true,
@@ -112,16 +74,11 @@ export class PayPalProvider implements PaymentProvider {
     polling: true,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems = requireStrings(credentials, ['clientId', 'clientSecret', 'webhookId']);
-    const webhookId = credentials.webhookId;
-    if (typeof webhookId === 'string' && webhookId && !/^[a-zA-Z0-9]+$/.test(webhookId)) {
-      problems.push({
-        field: 'webhookId',
-        message: 'must be the webhook ID shown by PayPal (letters and digits)',
-      });
-    }
-    return problems;
+  readonly description = PAYPAL_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('PayPal', () => requestPayPalToken(ctx));
   }
 
   async createPayment(
@@ -136,11 +93,11 @@ export class PayPalProvider implements PaymentProvider {
       // A shipping address given is the one PayPal ships to; otherwise there is none.
       shipping_preference: request.shippingAddress ? 'SET_PROVIDED_ADDRESS' : 'NO_SHIPPING',
     };
-    const { amount, items } = paypalItems(request, (money) => this.money(money));
+    const { amount, items } = paypalItems(request, (money) => toPayPalMoney(money));
     const shipping = paypalShipping(request);
     const locale = request.customer?.locale;
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
-    const order = await this.call<PayPalOrder>(
+    const order = await this.api.call<PayPalOrder>(
       ctx,
       'POST',
       '/v2/checkout/orders',
@@ -205,19 +162,19 @@ export class PayPalProvider implements PaymentProvider {
         throw error;
       }
     }
-    return this.orderState(order);
+    return paypalOrderState(order);
   }
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const authorization = this.authorizationOf(await this.getOrder(ctx, op.providerPaymentId));
-    const capture = await this.call<PayPalCapture>(
+    const capture = await this.api.call<PayPalCapture>(
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/capture`,
-      { amount: this.money(op.amount), final_capture: true, invoice_id: op.paymentId },
+      { amount: toPayPalMoney(op.amount), final_capture: true, invoice_id: op.paymentId },
       op.idempotencyKey,
     );
-    const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
+    const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status);
     if (status === 'failed')
       throw new ProviderError('declined', `PayPal: capture ${capture.status}`);
     return {
@@ -240,7 +197,7 @@ export class PayPalProvider implements PaymentProvider {
         'PayPal cannot cancel an order the buyer has not approved; it expires by itself',
       );
     }
-    await this.call(
+    await this.api.call(
       ctx,
       'POST',
       `/v2/payments/authorizations/${encodeURIComponent(authorization.id)}/void`,
@@ -255,12 +212,12 @@ export class PayPalProvider implements PaymentProvider {
     );
     if (!capture)
       throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
-    const refund = await this.call<PayPalRefund>(
+    const refund = await this.api.call<PayPalRefund>(
       ctx,
       'POST',
       `/v2/payments/captures/${encodeURIComponent(capture.id)}/refund`,
       {
-        amount: this.money(op.amount),
+        amount: toPayPalMoney(op.amount),
         custom_id: op.id,
         invoice_id: op.id,
         ...(op.reason ? { note_to_payer: truncate(op.reason, 255) } : {}),
@@ -269,7 +226,7 @@ export class PayPalProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? 'pending',
+      status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     };
   }
 
@@ -279,7 +236,7 @@ export class PayPalProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
     const refund = op.providerOperationId
-      ? await this.call<PayPalRefund>(
+      ? await this.api.call<PayPalRefund>(
           ctx,
           'GET',
           `/v2/payments/refunds/${encodeURIComponent(op.providerOperationId)}`,
@@ -291,9 +248,9 @@ export class PayPalProvider implements PaymentProvider {
     return {
       providerRefundId: refund.id,
       refundId: refund.custom_id,
-      status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
+      status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? null,
       providerStatus: refund.status,
-      amount: refund.amount ? this.minor(refund.amount) : undefined,
+      amount: refund.amount ? fromPayPalMoney(refund.amount) : undefined,
     };
   }
 
@@ -303,30 +260,7 @@ export class PayPalProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
     const payments = (await this.getOrder(ctx, op.providerPaymentId)).purchase_units?.[0]?.payments;
-    const capture = payments?.captures?.find((c) =>
-      op.providerOperationId ? c.id === op.providerOperationId : c.invoice_id === op.paymentId,
-    );
-    if (capture) {
-      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status];
-      return {
-        status: status === 'paid' ? 'succeeded' : status === 'failed' ? 'failed' : 'pending',
-        providerStatus: `capture:${capture.status}`,
-        providerOperationId: capture.id,
-        amountCaptured: capture.amount ? this.minor(capture.amount) : undefined,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
-            : undefined,
-      };
-    }
-    const authorization = payments?.authorizations?.[0];
-    if (!authorization || authorization.status === 'CREATED' || authorization.status === 'PENDING')
-      return null;
-    return {
-      status: 'failed',
-      providerStatus: `authorization:${authorization.status}`,
-      failure: { code: 'not_capturable', message: `the authorization is ${authorization.status}` },
-    };
+    return paypalCaptureState(payments, op);
   }
 
   async getCancellation(
@@ -357,97 +291,8 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const event = readEvent(webhook);
-    return event ? [this.reference(event)] : [];
-  }
-
-  /**
-   * The whole event is signed. Orders name our payment by their id and purchase unit
-   * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
-   * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
-   * dashboard names only its capture, resolved during processing. Amounts are checked against
-   * the payment.
-   */
-  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const event = readEvent(webhook);
-    if (!event) return [];
-    const kind = PAYPAL_EVENT_MAP[event.event_type];
-    const resource = event.resource ?? {};
-    if (!kind) {
-      this.logger.warn({
-        msg: 'unmapped PayPal event ignored',
-        accountId: ctx.account.id,
-        eventType: event.event_type,
-      });
-      return [];
-    }
-    const reference = this.reference(event);
-    if (kind === 'order') {
-      // Approved: capture (or authorize) now, as the buyer's return means.
-      const order = resource as PayPalOrder;
-      return [
-        {
-          ...reference,
-          ...this.signedAmount(order.purchase_units?.[0]?.amount, 'equals'),
-          fetchState: true,
-        },
-      ];
-    }
-    if (kind === 'refund') {
-      const refund = resource as PayPalRefund;
-      const up = refund.links?.find((link) => link.rel === 'up')?.href;
-      const captureId =
-        refund.supplementary_data?.related_ids?.capture_id ??
-        (up ? up.split('/').pop() : undefined);
-      return [
-        {
-          ...reference,
-          ...this.signedAmount(refund.amount, 'at_most'),
-          ...(captureId ? { lookup: captureId } : {}),
-          refund: {
-            providerRefundId: refund.id,
-            refundId: refund.custom_id,
-            status: PAYPAL_REFUND_STATUS_MAP[refund.status] ?? null,
-            providerStatus: refund.status,
-            amount: this.signedAmount(refund.amount, 'at_most').signedAmount?.money.value,
-          },
-        },
-      ];
-    }
-    const payment = resource as PayPalCapture;
-    if (!reference.providerPaymentId && !reference.paymentId) {
-      this.logger.warn({
-        msg: 'PayPal event without an order id ignored',
-        accountId: ctx.account.id,
-        eventType: event.event_type,
-      });
-      return [];
-    }
-    let status: PaymentStatus | null;
-    if (kind === 'reversal') status = 'charged_back';
-    else if (kind === 'capture') status = PAYPAL_CAPTURE_STATUS_MAP[payment.status] ?? null;
-    else status = PAYPAL_AUTHORIZATION_STATUS_MAP[payment.status] ?? null;
-    const amount = this.signedAmount(
-      payment.amount,
-      kind === 'authorization' ? 'equals' : 'at_most',
-    );
-    return [
-      {
-        ...reference,
-        ...amount,
-        payment: {
-          providerPaymentId: reference.providerPaymentId ?? '',
-          status,
-          providerStatus: `${event.event_type}:${payment.status}`,
-          amountCaptured:
-            kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
-          failure:
-            status === 'failed'
-              ? { code: 'declined', message: `PayPal capture ${payment.status}` }
-              : undefined,
-        },
-      },
-    ];
+    const event = readPayPalEvent(webhook);
+    return event ? [paypalWebhookReference(event)] : [];
   }
 
   /** The order behind a refund that names only its capture (one authenticated call, verified deliveries only). */
@@ -456,7 +301,7 @@ export class PayPalProvider implements PaymentProvider {
     notification: WebhookNotification,
   ): Promise<string | null> {
     if (!notification.lookup) return null;
-    const capture = await this.call<PayPalCapture>(
+    const capture = await this.api.call<PayPalCapture>(
       ctx,
       'GET',
       `/v2/payments/captures/${encodeURIComponent(notification.lookup)}`,
@@ -464,115 +309,23 @@ export class PayPalProvider implements PaymentProvider {
     return capture.supplementary_data?.related_ids?.order_id ?? null;
   }
 
+  parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
+    return paypalWebhookNotifications(ctx, webhook, this.logger);
+  }
+
+  webhookDedupeKey(webhook: InboundWebhook): string | null {
+    return paypalWebhookDedupeKey(webhook);
+  }
+
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'application/json', body: '{}' };
-  }
-
-  /** PayPal re-sends an event with the same event id (new transmission headers). */
-  webhookDedupeKey(webhook: InboundWebhook): string | null {
-    try {
-      const id = (JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent).id;
-      return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
-    } catch {
-      return webhook.rawBody.toString('utf8');
-    }
-  }
-
-  /** The ids by which an event's resource names our payment (see parseWebhook). */
-  private reference(event: PayPalWebhookEvent): WebhookReference {
-    const resource = (event.resource ?? {}) as Record<string, any>;
-    const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-    const kind = PAYPAL_EVENT_MAP[event.event_type];
-    let ref: WebhookReference;
-    if (kind === 'order')
-      ref = {
-        providerPaymentId: text(resource.id),
-        paymentId: text(resource.purchase_units?.[0]?.custom_id),
-      };
-    else if (kind === 'refund')
-      ref = {
-        refundId: text(resource.custom_id),
-        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
-      };
-    else
-      ref = {
-        providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
-        paymentId: text(resource.custom_id),
-      };
-    return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
-  }
-
-  /** A signed PayPal amount in our minor units; an unreadable one is a mismatch, never guessed. */
-  private signedAmount(
-    amount: PayPalMoney | undefined,
-    rule: SignedAmountRule,
-  ): Pick<WebhookNotification, 'signedAmount' | 'mismatch'> {
-    if (!amount) return {};
-    try {
-      return {
-        signedAmount: {
-          money: { value: this.minor(amount), currency: amount.currency_code },
-          rule,
-        },
-      };
-    } catch {
-      return {
-        mismatch: {
-          reason: 'amount_mismatch',
-          detail: `unreadable amount ${String(amount.value).slice(0, 32)} ${String(amount.currency_code).slice(0, 8)}`,
-        },
-      };
-    }
-  }
-
-  private orderState(order: PayPalOrder): ProviderPaymentState {
-    const mapped = PAYPAL_ORDER_STATUS_MAP[order.status];
-    const base = {
-      providerPaymentId: order.id,
-      providerStatus: order.status,
-      methodUsed: paypalMethodUsed(order),
-    };
-    if (mapped === undefined) return { ...base, status: null };
-    if (mapped !== 'payments') return { ...base, status: mapped };
-    const payments = order.purchase_units?.[0]?.payments;
-    const capture = payments?.captures?.[0];
-    if (capture) {
-      const status = PAYPAL_CAPTURE_STATUS_MAP[capture.status] ?? null;
-      const captured = (payments?.captures ?? [])
-        .filter((c) => PAYPAL_CAPTURE_STATUS_MAP[c.status] === 'paid' && c.amount)
-        .reduce((sum, c) => sum + this.minor(c.amount!), 0);
-      return {
-        ...base,
-        status,
-        providerStatus: `${order.status}/capture:${capture.status}`,
-        amountCaptured: status === 'paid' ? captured : undefined,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal capture ${capture.status}` }
-            : undefined,
-      };
-    }
-    const authorization = payments?.authorizations?.[0];
-    if (authorization) {
-      const status = PAYPAL_AUTHORIZATION_STATUS_MAP[authorization.status] ?? null;
-      return {
-        ...base,
-        status,
-        providerStatus: `${order.status}/authorization:${authorization.status}`,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal authorization ${authorization.status}` }
-            : undefined,
-      };
-    }
-    return { ...base, status: null };
   }
 
   /** Captures (intent CAPTURE) or authorizes (AUTHORIZE) an approved order; safe to repeat. */
   private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
     const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
     try {
-      return await this.call<PayPalOrder>(
+      return await this.api.call<PayPalOrder>(
         ctx,
         'POST',
         `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`,
@@ -599,132 +352,14 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   private getOrder(ctx: ProviderCallContext, orderId: string): Promise<PayPalOrder> {
-    return this.call<PayPalOrder>(ctx, 'GET', `/v2/checkout/orders/${encodeURIComponent(orderId)}`);
-  }
-
-  private money(amount: Money): PayPalMoney {
-    if (PAYPAL_WHOLE_UNITS_ONLY.has(amount.currency)) {
-      // ISO gives these two decimals; PayPal takes whole units only.
-      if (amount.value % 100 !== 0)
-        throw new ProviderError(
-          'invalid_request',
-          `PayPal takes ${amount.currency} in whole units only`,
-        );
-      return { currency_code: amount.currency, value: String(amount.value / 100) };
-    }
-    try {
-      return {
-        currency_code: amount.currency,
-        value: toDecimalString(amount.value, amount.currency),
-      };
-    } catch (error) {
-      throw new ProviderError('invalid_request', (error as Error).message);
-    }
-  }
-
-  private minor(amount: PayPalMoney): number {
-    try {
-      return fromDecimalString(amount.value, amount.currency_code);
-    } catch (error) {
-      if (error instanceof MoneyFormatError)
-        throw new ProviderError(
-          'provider_error',
-          `PayPal sent an unreadable amount: ${error.message}`,
-        );
-      throw error;
-    }
-  }
-
-  private baseUrl(ctx: ProviderCallContext): string {
-    return ctx.account.baseUrl ?? (ctx.account.testMode ? SANDBOX_URL : LIVE_URL);
-  }
-
-  private async token(ctx: ProviderCallContext, renew = false): Promise<string> {
-    const { clientId, clientSecret } = ctx.account.credentials;
-    const key = createHash('sha256')
-      .update(`${this.baseUrl(ctx)}\n${clientId}\n${clientSecret}`)
-      .digest('hex');
-    const cached = this.tokens.get(key);
-    if (!renew && cached) {
-      const entry = await cached;
-      if (entry.expiresAt > Date.now()) return entry.token;
-    }
-    // One request per account at a time; concurrent callers share it.
-    const pending = this.fetchToken(ctx);
-    this.tokens.set(key, pending);
-    try {
-      const entry = await pending;
-      this.tokens.set(key, entry);
-      return entry.token;
-    } catch (error) {
-      this.tokens.delete(key);
-      throw error;
-    }
-  }
-
-  private async fetchToken(
-    ctx: ProviderCallContext,
-  ): Promise<{ token: string; expiresAt: number }> {
-    const { clientId, clientSecret } = ctx.account.credentials;
-    const response = await ctx.http.request({
-      method: 'POST',
-      url: `${this.baseUrl(ctx)}/v1/oauth2/token`,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    if (response.status !== 200) throw paypalError(response);
-    const token = response.json<PayPalToken>();
-    return {
-      token: token.access_token,
-      expiresAt: Date.now() + token.expires_in * 1000 - TOKEN_MARGIN_MS,
-    };
-  }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: HttpRequest['method'],
-    path: string,
-    body?: unknown,
-    requestId?: string,
-  ): Promise<T> {
-    const send = async (token: string) => {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-      };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      if (method === 'POST') headers.prefer = 'return=representation';
-      if (requestId) headers['paypal-request-id'] = requestId;
-      return ctx.http.request({
-        method,
-        url: `${this.baseUrl(ctx)}${path}`,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    };
-    let response = await send(await this.token(ctx));
-    // A token revoked or expired early: fetch a new one once.
-    if (response.status === 401) response = await send(await this.token(ctx, true));
-    if (response.status < 200 || response.status >= 300) throw paypalError(response);
-    return response.text ? response.json<T>() : (undefined as T);
+    return this.api.call<PayPalOrder>(
+      ctx,
+      'GET',
+      `/v2/checkout/orders/${encodeURIComponent(orderId)}`,
+    );
   }
 }
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
-}
-
-function readEvent(webhook: InboundWebhook): PayPalWebhookEvent | undefined {
-  try {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent;
-    return event && typeof event === 'object' && typeof event.event_type === 'string'
-      ? event
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -75,3 +75,15 @@ export interface PayPalWebhookEvent {
   resource: Record<string, any>;
   create_time?: string;
 }
+
+/** Order statuses PayPal documents (Orders v2). */
+export type PayPalOrderStatus =
+  'CREATED' | 'SAVED' | 'PAYER_ACTION_REQUIRED' | 'APPROVED' | 'VOIDED' | 'COMPLETED';
+/** Capture statuses PayPal documents (Payments v2). */
+export type PayPalCaptureStatus =
+  'COMPLETED' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'PENDING' | 'DECLINED' | 'FAILED';
+/** Authorization statuses PayPal documents. */
+export type PayPalAuthorizationStatus =
+  'CREATED' | 'PENDING' | 'CAPTURED' | 'PARTIALLY_CAPTURED' | 'VOIDED' | 'DENIED' | 'EXPIRED';
+/** Refund statuses PayPal documents. */
+export type PayPalRefundStatus = 'COMPLETED' | 'PENDING' | 'FAILED' | 'CANCELLED';

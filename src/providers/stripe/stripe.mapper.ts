@@ -1,10 +1,21 @@
-import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../payments/payment-status';
+import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
+import { mapPspStatus } from '../connector/psp-status';
 import type {
   ProviderOperationState,
   ProviderPaymentState,
   ProviderRefundState,
 } from '../provider.interface';
-import type { StripeCheckoutSession, StripePaymentIntent, StripeRefund } from './stripe.types';
+import type {
+  StripeCheckoutSession,
+  StripeErrorBody,
+  StripePaymentIntent,
+  StripeRefund,
+  StripeRefundStatus,
+  StripeStatusKey,
+} from './stripe.types';
+import { parseJsonOr } from '../connector/connector-client';
+import { ProviderError } from '../provider-error';
+import type { HttpResponse } from '../provider-http.client';
 
 /**
  * Stripe states to ours. A Checkout Session is read together with its PaymentIntent: the
@@ -13,7 +24,7 @@ import type { StripeCheckoutSession, StripePaymentIntent, StripeRefund } from '.
  * `session.complete+payment_intent.requires_payment_method` for a completed session whose
  * delayed payment failed (checkout.session.async_payment_failed).
  */
-export const STRIPE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
+export const STRIPE_STATUS_MAP: Readonly<Record<StripeStatusKey, PaymentStatus>> = {
   'session.open': 'pending',
   'session.expired': 'expired',
   'session.complete.unpaid': 'pending',
@@ -28,7 +39,7 @@ export const STRIPE_STATUS_MAP: Readonly<Record<string, PaymentStatus>> = {
   'session.complete+payment_intent.requires_payment_method': 'failed',
 };
 
-export const STRIPE_REFUND_STATUS_MAP: Readonly<Record<string, RefundStatus>> = {
+export const STRIPE_REFUND_STATUS_MAP: Readonly<Record<StripeRefundStatus, RefundStatus>> = {
   pending: 'pending',
   requires_action: 'pending',
   succeeded: 'succeeded',
@@ -116,7 +127,7 @@ export function stripeStatusKey(session: StripeCheckoutSession): string {
 /** A session read with `expand[]=payment_intent`. */
 export function stripeSessionState(session: StripeCheckoutSession): ProviderPaymentState {
   const key = stripeStatusKey(session);
-  const status = STRIPE_STATUS_MAP[key] ?? null;
+  const status = mapPspStatus(STRIPE_STATUS_MAP, key) ?? null;
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
   return {
     providerPaymentId: session.id,
@@ -151,7 +162,7 @@ export function stripeRefundState(refund: StripeRefund): ProviderRefundState {
   return {
     providerRefundId: refund.id,
     refundId: refund.metadata?.paymentserver_refund_id,
-    status: refund.status ? (STRIPE_REFUND_STATUS_MAP[refund.status] ?? null) : null,
+    status: refund.status ? (mapPspStatus(STRIPE_REFUND_STATUS_MAP, refund.status) ?? null) : null,
     providerStatus: refund.status ?? 'unknown',
     amount: refund.amount,
   };
@@ -211,4 +222,13 @@ export function stripeCancellationState(
     providerStatus: stripeStatusKey(session),
     failure: { code: 'not_cancelable', message: `Stripe reports ${stripeStatusKey(session)}` },
   };
+}
+
+/** Stripe's error answer: a card error is a decline, the rest goes by status. */
+export function stripeError(response: HttpResponse): ProviderError {
+  const e = parseJsonOr<StripeErrorBody>(response.text).error ?? {};
+  const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
+  const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
+  if (e.type === 'card_error') return new ProviderError('declined', message, response.status);
+  return ProviderError.fromHttpStatus(response.status, message);
 }

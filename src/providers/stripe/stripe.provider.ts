@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
+import { mapPspStatus } from '../connector/psp-status';
 import Stripe from 'stripe';
-import type { PaymentMethod } from '../../payments/payment-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 import {
   STRIPE_EXPIRY,
   stripeCouponParams,
@@ -8,8 +10,15 @@ import {
   stripeLineItems,
   stripeMetadata,
 } from './stripe-order-lines';
-import type { FieldError } from '../../common/errors/domain-error';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
+import { ConnectorClient } from '../connector/connector-client';
+import { STRIPE_CONNECTOR, STRIPE_DESCRIPTION } from './stripe.connector';
+import {
+  readStripeEvent,
+  stripeObjectReference,
+  stripeWebhookNotifications,
+} from './stripe.webhooks';
+import { featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -25,7 +34,6 @@ import type {
   ProviderRefundState,
   RefundResult,
   WebhookAck,
-  SignedAmountRule,
   WebhookNotification,
   WebhookReference,
 } from '../provider.interface';
@@ -38,21 +46,16 @@ import {
   stripeCaptureState,
   stripeRefundState,
   stripeSessionState,
-  toStripeForm,
 } from './stripe.mapper';
 import type {
   StripeCheckoutSession,
-  StripeErrorBody,
-  StripeEvent,
-  StripeEventObject,
   StripeList,
   StripePaymentIntent,
   StripeRefund,
 } from './stripe.types';
 
-export const STRIPE_API_BASE_URL = 'https://api.stripe.com';
 /** Payment method types whose PaymentIntents support capture_method=manual. */
-const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
+const STRIPE_METHOD_LIST = Object.keys(STRIPE_METHODS) as PaymentMethod[];
 
 /**
  * Stripe Checkout Sessions (the hosted page) with their PaymentIntents for capture and
@@ -64,11 +67,20 @@ const STRIPE_MANUAL_CAPTURE_METHODS = new Set(['card', 'klarna', 'paypal']);
 @Injectable()
 export class StripeProvider implements PaymentProvider {
   private readonly logger = new Logger('StripeProvider');
+  private readonly api = new ConnectorClient(STRIPE_CONNECTOR);
   readonly name = 'stripe';
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
-    methods: Object.keys(STRIPE_METHODS) as PaymentMethod[],
+    methods: STRIPE_METHOD_LIST,
     manualCapture: true,
+    // Stripe authorizes cards (and wallets on them), Klarna and PayPal for manual capture.
+    byMethod: featureOnlyFor('manualCapture', STRIPE_METHOD_LIST, [
+      'card',
+      'applepay',
+      'googlepay',
+      'klarna',
+      'paypal',
+    ]),
     partialCapture: true,
     cancel: true,
     refunds: true,
@@ -78,27 +90,13 @@ export class StripeProvider implements PaymentProvider {
     expiry: STRIPE_EXPIRY,
   };
 
-  validateCredentials(credentials: Record<string, unknown>): FieldError[] {
-    const problems: FieldError[] = [];
-    if (
-      typeof credentials.secretKey !== 'string' ||
-      !/^(sk|rk)_(test|live)_[A-Za-z0-9]{8,}$/.test(credentials.secretKey)
-    ) {
-      problems.push({
-        field: 'secretKey',
-        message: 'must be a Stripe secret key (sk_test_…, sk_live_… or a restricted rk_… key)',
-      });
-    }
-    if (
-      typeof credentials.webhookSecret !== 'string' ||
-      !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(credentials.webhookSecret)
-    ) {
-      problems.push({
-        field: 'webhookSecret',
-        message: "must be the webhook endpoint's signing secret (whsec_…)",
-      });
-    }
-    return problems;
+  readonly description = STRIPE_DESCRIPTION;
+
+  /** A cheap authenticated read (see ConnectionCheck). */
+  testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
+    return probeConnection('Stripe', () =>
+      this.api.send(ctx, { method: 'GET', path: '/v1/balance' }),
+    );
   }
 
   async createPayment(
@@ -106,24 +104,13 @@ export class StripeProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const method = request.method ? STRIPE_METHODS[request.method] : undefined;
-    if (request.method && !method)
-      throw new ProviderError(
-        'not_supported',
-        `Stripe Checkout does not offer method ${request.method}`,
-      );
-    if (request.captureMode === 'manual' && method && !STRIPE_MANUAL_CAPTURE_METHODS.has(method)) {
-      throw new ProviderError(
-        'not_supported',
-        `Stripe cannot capture ${request.method} payments separately`,
-      );
-    }
     const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
     const { lineItems, discount } = stripeLineItems(request);
     const expiresAt = stripeExpiresAt(request);
     // Discount lines travel as a one-use coupon; its key makes a retry reuse the same one.
     const coupon =
       discount > 0
-        ? await this.call<{ id: string }>(
+        ? await this.api.call<{ id: string }>(
             ctx,
             'POST',
             '/v1/coupons',
@@ -131,7 +118,7 @@ export class StripeProvider implements PaymentProvider {
             `${request.paymentId}-coupon`,
           )
         : null;
-    const session = await this.call<StripeCheckoutSession>(
+    const session = await this.api.call<StripeCheckoutSession>(
       ctx,
       'POST',
       '/v1/checkout/sessions',
@@ -178,7 +165,7 @@ export class StripeProvider implements PaymentProvider {
 
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'POST',
       `/v1/payment_intents/${encodeURIComponent(intentId)}/capture`,
@@ -197,7 +184,7 @@ export class StripeProvider implements PaymentProvider {
     const session = await this.session(ctx, op.providerPaymentId, false);
     if (session.status === 'open') {
       // The customer has not paid: expiring the session is Stripe's way to close it.
-      await this.call<StripeCheckoutSession>(
+      await this.api.call<StripeCheckoutSession>(
         ctx,
         'POST',
         `/v1/checkout/sessions/${encodeURIComponent(session.id)}/expire`,
@@ -207,7 +194,7 @@ export class StripeProvider implements PaymentProvider {
       return { status: 'succeeded' };
     }
     const intentId = this.intentIdOf(session);
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'POST',
       `/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`,
@@ -222,7 +209,7 @@ export class StripeProvider implements PaymentProvider {
 
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
     const intentId = await this.intentId(ctx, op.providerPaymentId);
-    const refund = await this.call<StripeRefund>(
+    const refund = await this.api.call<StripeRefund>(
       ctx,
       'POST',
       '/v1/refunds',
@@ -240,7 +227,7 @@ export class StripeProvider implements PaymentProvider {
     );
     return {
       providerRefundId: refund.id,
-      status: (refund.status && STRIPE_REFUND_STATUS_MAP[refund.status]) || 'pending',
+      status: (refund.status && mapPspStatus(STRIPE_REFUND_STATUS_MAP, refund.status)) || 'pending',
     };
   }
 
@@ -251,14 +238,14 @@ export class StripeProvider implements PaymentProvider {
   ): Promise<ProviderRefundState | null> {
     if (op.providerOperationId)
       return stripeRefundState(
-        await this.call<StripeRefund>(
+        await this.api.call<StripeRefund>(
           ctx,
           'GET',
           `/v1/refunds/${encodeURIComponent(op.providerOperationId)}`,
         ),
       );
     const intentId = await this.intentId(ctx, op.providerPaymentId);
-    const list = await this.call<StripeList<StripeRefund>>(
+    const list = await this.api.call<StripeList<StripeRefund>>(
       ctx,
       'GET',
       `/v1/refunds?payment_intent=${encodeURIComponent(intentId)}&limit=100`,
@@ -273,7 +260,7 @@ export class StripeProvider implements PaymentProvider {
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
     const intentId = op.providerOperationId ?? (await this.intentId(ctx, op.providerPaymentId));
-    const intent = await this.call<StripePaymentIntent>(
+    const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'GET',
       `/v1/payment_intents/${encodeURIComponent(intentId)}`,
@@ -303,58 +290,13 @@ export class StripeProvider implements PaymentProvider {
   }
 
   webhookReferences(webhook: InboundWebhook): WebhookReference[] {
-    const object = readEvent(webhook)?.data?.object;
+    const object = readStripeEvent(webhook)?.data?.object;
     return object && typeof object === 'object' ? [stripeObjectReference(object)] : [];
   }
 
-  /**
-   * Stripe signs the whole event, so the object's own ids name the payment: a Checkout
-   * Session by its id and client_reference_id, a PaymentIntent by its id (stored once the
-   * session was read) and our metadata, a refund by the session id we put in its metadata or
-   * its PaymentIntent, a dispute by its PaymentIntent. Amount and currency are checked against
-   * the payment; sessions and PaymentIntents are then read from the API for their state.
-   */
+  /** See stripeWebhookNotifications: the object's own (signed) ids name the payment. */
   parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
-    const event = readEvent(webhook);
-    const object = event?.data?.object;
-    if (!event || !object || typeof object !== 'object') return [];
-    const reference = stripeObjectReference(object);
-    const amount = (value: unknown, rule: SignedAmountRule) =>
-      Number.isSafeInteger(value) && typeof object.currency === 'string'
-        ? {
-            signedAmount: {
-              money: { value: value as number, currency: object.currency.toUpperCase() },
-              rule,
-            },
-          }
-        : {};
-    if (object.object === 'checkout.session')
-      return [{ ...reference, ...amount(object.amount_total, 'equals'), fetchState: true }];
-    if (object.object === 'payment_intent')
-      return [{ ...reference, ...amount(object.amount, 'equals'), fetchState: true }];
-    if (object.object === 'refund')
-      return [
-        {
-          ...reference,
-          ...amount(object.amount, 'at_most'),
-          refund: stripeRefundState(object as unknown as StripeRefund),
-        },
-      ];
-    if (object.object === 'dispute' && event.type === 'charge.dispute.created') {
-      return [
-        {
-          ...reference,
-          ...amount(object.amount, 'at_most'),
-          payment: {
-            providerPaymentId: reference.providerPaymentId ?? '',
-            status: 'charged_back',
-            providerStatus: event.type,
-          },
-        },
-      ];
-    }
-    this.logger.log({ msg: 'Stripe event not used', type: event.type });
-    return [];
+    return stripeWebhookNotifications(webhook, this.logger);
   }
 
   webhookAck(): WebhookAck {
@@ -370,7 +312,7 @@ export class StripeProvider implements PaymentProvider {
     const query = expandIntent
       ? '?expand%5B%5D=payment_intent&expand%5B%5D=payment_intent.payment_method'
       : '';
-    return this.call<StripeCheckoutSession>(
+    return this.api.call<StripeCheckoutSession>(
       ctx,
       'GET',
       `/v1/checkout/sessions/${encodeURIComponent(id)}${query}`,
@@ -390,67 +332,4 @@ export class StripeProvider implements PaymentProvider {
       );
     return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
   }
-
-  private async call<T>(
-    ctx: ProviderCallContext,
-    method: 'GET' | 'POST',
-    path: string,
-    params?: Parameters<typeof toStripeForm>[0],
-    idempotencyKey?: string,
-  ): Promise<T> {
-    const base = ctx.account.baseUrl ?? STRIPE_API_BASE_URL;
-    const response = await ctx.http.request({
-      method,
-      url: `${base}${path}`,
-      headers: {
-        authorization: `Bearer ${ctx.account.credentials.secretKey}`,
-        // The API version the installed `stripe` package is written against, as the SDK sends it.
-        'stripe-version': Stripe.API_VERSION,
-        ...(params !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      body: params === undefined ? undefined : toStripeForm(params),
-    });
-    if (response.status >= 200 && response.status < 300) return response.json<T>();
-    let body: StripeErrorBody = {};
-    try {
-      body = JSON.parse(response.text) as StripeErrorBody;
-    } catch {
-      // Not Stripe's error format: the status says enough.
-    }
-    const e = body.error ?? {};
-    const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
-    const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
-    if (e.type === 'card_error') throw new ProviderError('declined', message, response.status);
-    throw ProviderError.fromHttpStatus(response.status, message);
-  }
-}
-
-function readEvent(webhook: InboundWebhook): StripeEvent | undefined {
-  try {
-    const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
-    return event && typeof event === 'object' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The ids by which a webhook's object names our payment (see parseWebhook). */
-function stripeObjectReference(object: StripeEventObject): WebhookReference {
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-  const metadata = object.metadata && typeof object.metadata === 'object' ? object.metadata : {};
-  const ref: WebhookReference = {};
-  if (object.object === 'checkout.session') {
-    ref.providerPaymentId = text(object.id);
-    ref.paymentId = text(object.client_reference_id) ?? text(metadata.paymentserver_payment_id);
-  } else if (object.object === 'payment_intent') {
-    ref.providerPaymentId = text(object.id);
-    ref.paymentId = text(metadata.paymentserver_payment_id);
-  } else if (object.object === 'refund') {
-    ref.providerPaymentId = text(metadata.checkout_session_id) ?? text(object.payment_intent);
-    ref.refundId = text(metadata.paymentserver_refund_id);
-  } else if (object.object === 'dispute') {
-    ref.providerPaymentId = text(object.payment_intent);
-  }
-  return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
 }

@@ -59,3 +59,21 @@ export interface StripeList<T> {
 export interface StripeErrorBody {
   error?: { type?: string; code?: string; decline_code?: string; message?: string; param?: string };
 }
+
+/** A session's state as stripeStatusKey names it (session status, PaymentIntent status). */
+export type StripeStatusKey =
+  | 'session.open'
+  | 'session.expired'
+  | 'session.complete.unpaid'
+  | 'session.complete.paid'
+  | 'payment_intent.requires_payment_method'
+  | 'payment_intent.requires_confirmation'
+  | 'payment_intent.requires_action'
+  | 'payment_intent.processing'
+  | 'payment_intent.requires_capture'
+  | 'payment_intent.succeeded'
+  | 'payment_intent.canceled'
+  | 'session.complete+payment_intent.requires_payment_method';
+/** Refund statuses Stripe documents. */
+export type StripeRefundStatus =
+  'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';

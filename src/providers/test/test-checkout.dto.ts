@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsNumberString, IsOptional, Max, Min } from 'class-validator';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
 
 export class TestCheckoutForm {
   @IsIn(['paid', 'authorized', 'failed', 'canceled', 'expired'])

@@ -1,6 +1,6 @@
 import type { TestProviderPayment } from './test-provider-payment.entity';
 import { toDecimalString } from '../../common/money/money';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
 
 const escape = (text: string) =>
   text.replace(

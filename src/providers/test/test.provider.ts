@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TEST_CAPABILITIES, TEST_DESCRIPTION } from './test-provider.declaration';
+import type { ConnectionCheck } from '../connector/connection-check';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { PaymentStatus } from '../../payments/payment-status';
+import type { PaymentStatus } from '../../domain/payment-status';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import {
   CancelResult,
@@ -64,18 +65,7 @@ export interface TestWebhookBody {
 @Injectable()
 export class TestProvider implements PaymentProvider {
   readonly name = 'test';
-  readonly capabilities = {
-    currencies: 'any' as const,
-    methods: PAYMENT_METHODS,
-    manualCapture: true,
-    partialCapture: true,
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    polling: true,
-    expiry: { minSeconds: 1, maxSeconds: 365 * 86400 },
-  };
+  readonly capabilities = TEST_CAPABILITIES;
 
   constructor(
     private readonly ledger: TestProviderLedger,
@@ -83,9 +73,18 @@ export class TestProvider implements PaymentProvider {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  validateCredentials(): { field: string; message: string }[] {
-    return [];
+  /** Nothing to reach: the built-in provider always answers. */
+  testConnection(): Promise<ConnectionCheck> {
+    return Promise.resolve({
+      ok: true,
+      outcome: 'ok',
+      httpStatus: null,
+      message: 'the built-in test provider needs no connection',
+      durationMs: 0,
+    });
   }
+
+  readonly description = TEST_DESCRIPTION;
 
   checkoutUrl(id: string): string {
     return `${this.config.server.internalUrl}/test-provider/checkout/${id}`;

@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO31661Alpha2, IsOptional, IsPositive, IsString, Max } from 'class-validator';
 import { IsCurrencyCode } from '../../common/money/money.dto';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { PaymentMethod } from '../../payments/payment-status';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 
 export class PaymentMethodsQuery {
   @ApiProperty({ description: 'Amount in minor units, as in amount.value', example: 1050 })

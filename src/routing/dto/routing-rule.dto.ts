@@ -22,8 +22,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCurrencyCode } from '../../common/money/money.dto';
-import { PAYMENT_METHODS } from '../../payments/payment-status';
-import type { PaymentMethod } from '../../payments/payment-status';
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { PaymentMethod } from '../../domain/payment-status';
 import { PageQuery } from '../../common/http/page.query';
 
 /** Weights are summed in integer arithmetic; this bound keeps every sum exact. */

@@ -158,6 +158,7 @@ export class AdyenSimulator extends PspSimulator {
 
   private route(method: string, path: string, body: any): SimResponse {
     if (method === 'POST' && path === '/paymentLinks') return this.createLink(body);
+    if (method === 'POST' && path === '/paymentMethods') return this.paymentMethods(body);
     const link = /^\/paymentLinks\/([^/]+)$/.exec(path);
     if (link && method === 'GET') return this.getLink(link[1]);
     if (link && method === 'PATCH') return this.updateLink(link[1], body);
@@ -165,6 +166,20 @@ export class AdyenSimulator extends PspSimulator {
     if (modification && method === 'POST')
       return this.modify(modification[1], modification[2], body);
     return this.error(404, '000', 'HTTP Status Response - Not Found', 'internal');
+  }
+
+  /** POST /paymentMethods: what the merchant account offers (test connection's cheap read). */
+  private paymentMethods(body: any): SimResponse {
+    const invalid = this.invalid('PaymentMethodsRequest', body, '/paymentMethods');
+    if (invalid) return invalid;
+    if (body.merchantAccount !== this.account.merchantAccount)
+      return this.error(403, '901', 'Invalid Merchant Account', 'security');
+    return json(200, {
+      paymentMethods: [
+        { name: 'Cards', type: 'scheme', brands: ['visa', 'mc'] },
+        { name: 'iDEAL', type: 'ideal' },
+      ],
+    });
   }
 
   private createLink(body: any): SimResponse {

@@ -212,6 +212,22 @@ export class MollieSimulator extends PspSimulator {
 
   private async route(request: SimRequest, body: Record<string, any>): Promise<SimResponse> {
     if (request.method === 'POST' && request.path === '/v2/payments') return this.create(body);
+    // The enabled methods (HAL list), as test connection reads them.
+    if (request.method === 'GET' && request.path === '/v2/methods')
+      return json(
+        200,
+        {
+          count: 2,
+          _embedded: {
+            methods: [
+              { resource: 'method', id: 'ideal', description: 'iDEAL', status: 'activated' },
+              { resource: 'method', id: 'creditcard', description: 'Card', status: 'activated' },
+            ],
+          },
+          _links: { self: { href: '/v2/methods', type: 'application/hal+json' } },
+        },
+        'application/hal+json',
+      );
     const match = /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds)(?:\/([^/]+))?)?$/.exec(
       request.path,
     );

@@ -108,6 +108,14 @@ export class MultisafepaySimulator extends PspSimulator {
       }
     }
     if (request.method === 'POST' && request.path === '/v1/json/orders') return this.create(body);
+    if (request.method === 'GET' && request.path === '/v1/json/gateways')
+      return json(200, {
+        success: true,
+        data: [
+          { id: 'IDEAL', description: 'iDEAL' },
+          { id: 'CREDITCARD', description: 'Credit card' },
+        ],
+      });
     const reservation = /^\/v1\/json\/capture\/([^/]+)$/.exec(request.path);
     if (reservation && request.method === 'PATCH')
       return this.cancelReservation(decodeURIComponent(reservation[1]), body);

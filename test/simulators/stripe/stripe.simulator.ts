@@ -225,6 +225,13 @@ export class StripeSimulator extends PspSimulator {
       }
       return this.post(request.path, params);
     }
+    if (request.path === '/v1/balance')
+      return json(200, {
+        object: 'balance',
+        available: [{ amount: 0, currency: 'eur', source_types: { card: 0 } }],
+        pending: [{ amount: 0, currency: 'eur', source_types: { card: 0 } }],
+        livemode: false,
+      });
     if (request.path === '/v1/refunds') {
       const intent = request.query.get('payment_intent');
       const data = [...this.refunds.values()].filter((r) => !intent || r.payment_intent === intent);

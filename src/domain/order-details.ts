@@ -47,3 +47,15 @@ export interface OrderDetails {
   /** The hosted checkout stops accepting after it. */
   expiresAt: Date | null;
 }
+
+/**
+ * The VAT contained in `total` at `rate` ("21.00"): total × rate / (100 + rate), rounded half
+ * away from zero, in BigInt so no amount loses precision.
+ */
+export function vatIncluded(total: number, rate: string): number {
+  const basis = BigInt(rate.replace('.', '')); // 21.00 → 2100
+  const numerator = BigInt(total) * basis;
+  const denominator = 10000n + basis;
+  const sign = numerator < 0n ? -1n : 1n;
+  return Number((2n * numerator + sign * denominator) / (2n * denominator));
+}

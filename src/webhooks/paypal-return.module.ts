@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebhooksModule } from '../../webhooks/webhooks.module';
+import { WebhooksModule } from './webhooks.module';
 import { PayPalReturnController } from './paypal-return.controller';
 
 /** The buyer's return from PayPal (see PayPalReturnController). */

@@ -3,10 +3,10 @@ import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { Repository } from 'typeorm';
-import { Public } from '../../auth/auth.decorators';
-import { NotFoundError } from '../../common/errors/domain-error';
-import { Payment } from '../../payments/entities/payment.entity';
-import { OnDemandPoller } from '../../webhooks/on-demand-poller.service';
+import { Public } from '../auth/auth.decorators';
+import { NotFoundError } from '../common/errors/domain-error';
+import { Payment } from '../payments/entities/payment.entity';
+import { OnDemandPoller } from './on-demand-poller.service';
 
 /** What PayPal appends to the return and cancel URLs; passed on to the shop. */
 const PASSED_ON = ['token', 'PayerID'];

@@ -1,0 +1,66 @@
+import type { ProviderCapabilities } from './provider.interface';
+import { featureOnlyFor, methodFeatures, refusal, supports } from './capabilities';
+
+const capabilities: ProviderCapabilities = {
+  currencies: ['EUR', 'USD'],
+  methods: ['card', 'ideal', 'klarna'],
+  manualCapture: true,
+  partialCapture: true,
+  cancel: true,
+  refunds: true,
+  partialRefunds: false,
+  multipleRefunds: true,
+  polling: true,
+  byMethod: {
+    ...featureOnlyFor('manualCapture', ['card', 'ideal', 'klarna'], ['card', 'klarna']),
+    klarna: { partialRefunds: true },
+  },
+};
+const psp = { name: 'psp', capabilities };
+
+describe('supports', () => {
+  it('takes a method’s exception over the provider default, and the default without a method', () => {
+    expect(supports(capabilities, 'ideal', 'manualCapture')).toBe(false);
+    expect(supports(capabilities, 'card', 'manualCapture')).toBe(true);
+    expect(supports(capabilities, null, 'manualCapture')).toBe(true);
+    expect(supports(capabilities, 'klarna', 'partialRefunds')).toBe(true);
+    expect(supports(capabilities, 'card', 'partialRefunds')).toBe(false);
+  });
+
+  it('lists one method’s features in full', () => {
+    expect(methodFeatures(capabilities, 'ideal')).toEqual({
+      manualCapture: false,
+      partialCapture: true,
+      cancel: true,
+      refunds: true,
+      partialRefunds: false,
+      multipleRefunds: true,
+    });
+  });
+});
+
+describe('refusal', () => {
+  it('is null when the provider can do everything asked', () => {
+    expect(
+      refusal(psp, { currency: 'EUR', method: 'card', features: ['manualCapture', 'refunds'] }),
+    ).toBeNull();
+    expect(refusal(psp, {})).toBeNull();
+  });
+
+  it.each([
+    [{ currency: 'JPY' }, 'psp does not support JPY', 'currency JPY'],
+    [{ method: 'eps' as const }, 'psp does not support method eps', 'method eps'],
+    [
+      { method: 'ideal' as const, features: ['manualCapture' as const] },
+      'psp does not support manual capture of ideal payments',
+      'manual capture of ideal payments',
+    ],
+    [
+      { method: 'card' as const, features: ['partialRefunds' as const] },
+      'psp does not support partial refunds',
+      'partial refunds',
+    ],
+  ])('names the first thing the provider cannot do: %j', (question, why, what) => {
+    expect(refusal(psp, question)).toEqual({ why, what });
+  });
+});

@@ -1,0 +1,65 @@
+import type { FieldError } from '../../common/errors/domain-error';
+
+/**
+ * One credential a connector needs. Validation, the Swagger description of `credentials` and
+ * the dashboard's account form all come from these declarations (GET /api/v1/admin/providers).
+ */
+export interface CredentialField {
+  /** The key in `credentials` (CONTRACT.md; fixed once published). */
+  name: string;
+  label: string;
+  /** Write-only: typed in a password field, never shown again. */
+  secret: boolean;
+  required: boolean;
+  /** A regular expression (source) the value must match, when it has a known shape. */
+  pattern?: string;
+  /** What a value that does not match `pattern` is told. */
+  message?: string;
+  /** What a missing value is told (default `is required`). */
+  requiredMessage?: string;
+  description?: string;
+  placeholder?: string;
+}
+
+/** What an operator sees of a connector: its name, where to get credentials, and which. */
+export interface ConnectorDescription {
+  label: string;
+  /** Where to get the credentials, in words. */
+  help: string;
+  credentials: readonly CredentialField[];
+}
+
+/** Problems with a credentials object, as field messages, in the order of the declaration. */
+export function validateCredentialFields(
+  fields: readonly CredentialField[],
+  credentials: Record<string, unknown>,
+): FieldError[] {
+  const problems: FieldError[] = [];
+  for (const field of fields) {
+    const value = credentials[field.name];
+    const blank = typeof value !== 'string' || !value.trim();
+    if (field.required && blank) {
+      problems.push({ field: field.name, message: field.requiredMessage ?? 'is required' });
+      continue;
+    }
+    // An optional credential left out is fine; one given must have its shape.
+    if (value === undefined || !field.pattern) continue;
+    if (typeof value !== 'string' || !new RegExp(field.pattern).test(value))
+      problems.push({ field: field.name, message: field.message ?? 'has the wrong format' });
+  }
+  return problems;
+}
+
+/** The credentials of each connector in words, for the Swagger description of `credentials`. */
+export function describeCredentials(
+  connectors: readonly { name: string; description: ConnectorDescription }[],
+): string {
+  return connectors
+    .map(({ name, description }) => {
+      const fields = description.credentials.map(
+        (f) => `\`${f.name}\`${f.required ? '' : ' (optional)'}${f.secret ? ', secret' : ''}`,
+      );
+      return `${name}: ${fields.length ? fields.join(', ') : 'none'}`;
+    })
+    .join('; ');
+}

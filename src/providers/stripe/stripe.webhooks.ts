@@ -1,0 +1,91 @@
+import type { Logger } from '@nestjs/common';
+import type {
+  InboundWebhook,
+  SignedAmountRule,
+  WebhookNotification,
+  WebhookReference,
+} from '../provider.interface';
+import { stripeRefundState } from './stripe.mapper';
+import type { StripeEvent, StripeEventObject, StripeRefund } from './stripe.types';
+
+/**
+ * Stripe signs the whole event, so the object's own ids name the payment: a Checkout
+ * Session by its id and client_reference_id, a PaymentIntent by its id (stored once the
+ * session was read) and our metadata, a refund by the session id we put in its metadata or
+ * its PaymentIntent, a dispute by its PaymentIntent. Amount and currency are checked against
+ * the payment; sessions and PaymentIntents are then read from the API for their state.
+ */
+export function stripeWebhookNotifications(
+  webhook: InboundWebhook,
+  logger: Logger,
+): WebhookNotification[] {
+  const event = readStripeEvent(webhook);
+  const object = event?.data?.object;
+  if (!event || !object || typeof object !== 'object') return [];
+  const reference = stripeObjectReference(object);
+  const amount = (value: unknown, rule: SignedAmountRule) =>
+    Number.isSafeInteger(value) && typeof object.currency === 'string'
+      ? {
+          signedAmount: {
+            money: { value: value as number, currency: object.currency.toUpperCase() },
+            rule,
+          },
+        }
+      : {};
+  if (object.object === 'checkout.session')
+    return [{ ...reference, ...amount(object.amount_total, 'equals'), fetchState: true }];
+  if (object.object === 'payment_intent')
+    return [{ ...reference, ...amount(object.amount, 'equals'), fetchState: true }];
+  if (object.object === 'refund')
+    return [
+      {
+        ...reference,
+        ...amount(object.amount, 'at_most'),
+        refund: stripeRefundState(object as unknown as StripeRefund),
+      },
+    ];
+  if (object.object === 'dispute' && event.type === 'charge.dispute.created') {
+    return [
+      {
+        ...reference,
+        ...amount(object.amount, 'at_most'),
+        payment: {
+          providerPaymentId: reference.providerPaymentId ?? '',
+          status: 'charged_back',
+          providerStatus: event.type,
+        },
+      },
+    ];
+  }
+  logger.log({ msg: 'Stripe event not used', type: event.type });
+  return [];
+}
+
+export function readStripeEvent(webhook: InboundWebhook): StripeEvent | undefined {
+  try {
+    const event = JSON.parse(webhook.rawBody.toString('utf8')) as StripeEvent;
+    return event && typeof event === 'object' ? event : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ids by which a webhook's object names our payment (see parseWebhook). */
+export function stripeObjectReference(object: StripeEventObject): WebhookReference {
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const metadata = object.metadata && typeof object.metadata === 'object' ? object.metadata : {};
+  const ref: WebhookReference = {};
+  if (object.object === 'checkout.session') {
+    ref.providerPaymentId = text(object.id);
+    ref.paymentId = text(object.client_reference_id) ?? text(metadata.paymentserver_payment_id);
+  } else if (object.object === 'payment_intent') {
+    ref.providerPaymentId = text(object.id);
+    ref.paymentId = text(metadata.paymentserver_payment_id);
+  } else if (object.object === 'refund') {
+    ref.providerPaymentId = text(metadata.checkout_session_id) ?? text(object.payment_intent);
+    ref.refundId = text(metadata.paymentserver_refund_id);
+  } else if (object.object === 'dispute') {
+    ref.providerPaymentId = text(object.payment_intent);
+  }
+  return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,23 @@
+import { PAYMENT_METHODS } from '../../domain/payment-status';
+import type { ConnectorDescription } from '../connector/credential-schema';
+import type { ProviderCapabilities } from '../provider.interface';
+
+/** The built-in provider can do everything, for every method and currency. */
+export const TEST_CAPABILITIES: ProviderCapabilities = {
+  currencies: 'any',
+  methods: PAYMENT_METHODS,
+  manualCapture: true,
+  partialCapture: true,
+  cancel: true,
+  refunds: true,
+  partialRefunds: true,
+  multipleRefunds: true,
+  polling: true,
+  expiry: { minSeconds: 1, maxSeconds: 365 * 86400 },
+};
+
+export const TEST_DESCRIPTION: ConnectorDescription = {
+  label: 'Test provider',
+  help: 'Built in, for development: no credentials. Its checkout page has one button per outcome.',
+  credentials: [],
+};
