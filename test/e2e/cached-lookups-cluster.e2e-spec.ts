@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
-import { paymentBody, startTestServer, TestServer } from '../support/test-server';
+import { paymentBody, startPeer, startTestServer, TestServer } from '../support/test-server';
 
 /**
  * API keys and provider accounts are cached per instance and checked against version rows on
@@ -24,13 +24,7 @@ describe.each(dialects)(
     beforeAll(async () => {
       database = await createTestDatabase(dialect);
       a = await startTestServer({ database });
-      b = await startTestServer({
-        database,
-        env: {
-          PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-          PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-        },
-      });
+      b = await startPeer(a, database);
       admin = await a.adminToken();
     });
 

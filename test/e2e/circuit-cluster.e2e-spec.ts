@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { enabledDialects } from '../support/services';
-import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
+import {
+  eventually,
+  paymentBody,
+  startPeer,
+  startTestServer,
+  TestServer,
+} from '../support/test-server';
 
 const CIRCUIT_THRESHOLD = 3;
 
@@ -24,14 +30,7 @@ describe.each(enabledDialects())('the circuit breaker shared by two instances (%
       PAYMENTSERVER_CIRCUIT_COOLDOWN_MS: '600000',
     };
     a = await startTestServer({ database, env });
-    b = await startTestServer({
-      database,
-      env: {
-        ...env,
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database, env);
     admin = await a.adminToken();
   });
 

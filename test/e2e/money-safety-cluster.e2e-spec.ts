@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
-import { startTestServer, TestServer } from '../support/test-server';
+import { startPeer, startTestServer, TestServer } from '../support/test-server';
 import { ConnectorHarness } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 
@@ -33,14 +33,7 @@ describeEach('open operations reconciled by two instances sharing one %s databas
       PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0',
     };
     a = await startTestServer({ database, env });
-    b = await startTestServer({
-      database,
-      env: {
-        ...env,
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database, env);
     ha = await ConnectorHarness.open(a);
     hb = await ConnectorHarness.open(b);
     const account = await ha.createAccount({

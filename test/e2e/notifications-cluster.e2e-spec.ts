@@ -5,6 +5,7 @@ import { Dialect, serviceUrl } from '../support/services';
 import {
   eventually,
   paymentBody,
+  startPeer,
   startTestServer,
   submitCheckout,
   TestServer,
@@ -53,14 +54,7 @@ describeEach('two server instances on one %s database', (dialect) => {
     };
     a = await startTestServer({ database, env });
     // The same API key and encryption key: one installation, two processes.
-    b = await startTestServer({
-      database,
-      env: {
-        ...env,
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database, env);
   });
 
   afterAll(async () => {

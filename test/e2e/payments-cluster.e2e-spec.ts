@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
-import { paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import {
+  paymentBody,
+  startPeer,
+  startTestServer,
+  submitCheckout,
+  TestServer,
+} from '../support/test-server';
 
 /**
  * Two server instances on one database (a load balancer in front of two processes): the
@@ -23,13 +29,7 @@ describeEach('the payment API on two server instances sharing one %s database', 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     a = await startTestServer({ database });
-    b = await startTestServer({
-      database,
-      env: {
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database);
   });
 
   afterAll(async () => {

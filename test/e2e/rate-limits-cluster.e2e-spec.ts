@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
-import { eventually, startTestServer, TestServer } from '../support/test-server';
+import { eventually, startPeer, startTestServer, TestServer } from '../support/test-server';
 
 /**
  * Two server instances on one server database enforce one rate limit between them (fixed
@@ -32,14 +32,7 @@ describeEach('rate limits shared by two instances on %s', (dialect) => {
       PAYMENTSERVER_AUTH_FAILURE_RATE_LIMIT: String(LIMIT),
     };
     a = await startTestServer({ database, env });
-    b = await startTestServer({
-      database,
-      env: {
-        ...env,
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database, env);
   }, 120_000);
 
   afterAll(async () => {

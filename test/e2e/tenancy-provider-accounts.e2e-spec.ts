@@ -1,6 +1,12 @@
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { enabledDialects } from '../support/services';
-import { paymentBody, startTestServer, submitCheckout, TestServer } from '../support/test-server';
+import {
+  paymentBody,
+  startPeer,
+  startTestServer,
+  submitCheckout,
+  TestServer,
+} from '../support/test-server';
 
 const ACCOUNTS = '/api/v1/admin/provider-accounts';
 const INTEGRATIONS = '/api/v1/admin/integrations';
@@ -324,13 +330,7 @@ describeCluster('provider account changes on two instances sharing one %s databa
   beforeAll(async () => {
     database = await createTestDatabase(dialect as 'mysql' | 'postgres');
     a = await startTestServer({ database });
-    b = await startTestServer({
-      database,
-      env: {
-        PAYMENTSERVER_BOOTSTRAP_API_KEY: a.apiKey,
-        PAYMENTSERVER_ENCRYPTION_KEY: a.env.PAYMENTSERVER_ENCRYPTION_KEY,
-      },
-    });
+    b = await startPeer(a, database);
   });
 
   afterAll(async () => {

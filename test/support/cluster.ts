@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createTestDatabase, TestDatabase } from './databases';
 import { findProgram, SERVER_NAME, templatedExample } from './reverse-proxy';
 import { Dialect } from './services';
-import { freePort, startTestServer, TestServer } from './test-server';
+import { freePort, startPeer, startTestServer, TestServer } from './test-server';
 
 /** Debian's nginx, wherever it is installed (or on PATH). */
 export const nginxProgram = findProgram('nginx', [
@@ -74,16 +74,7 @@ export async function startCluster(
     const env = { PAYMENTSERVER_PUBLIC_PORT: '0', ...options.env };
     servers.push(await startTestServer({ database, env }));
     for (let i = 1; i < count; i++) {
-      servers.push(
-        await startTestServer({
-          database,
-          env: {
-            ...env,
-            PAYMENTSERVER_BOOTSTRAP_API_KEY: servers[0].apiKey,
-            PAYMENTSERVER_ENCRYPTION_KEY: servers[0].env.PAYMENTSERVER_ENCRYPTION_KEY,
-          },
-        }),
-      );
+      servers.push(await startPeer(servers[0], database, env));
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paymentserver-compose-nginx-'));
     const cert = path.join(dir, 'cert.pem');

@@ -52,10 +52,6 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the real server (all listeners, real database) on free ports. It trusts the worker's
- * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
- */
-/**
  * NODE_ENV=test gets production defaults; the suites turn on, by their own variables, the
  * development features they use. `developmentFeatures: false` leaves NODE_ENV unset and these
  * off: the server as production starts it.
@@ -68,6 +64,10 @@ export const TEST_FEATURES: Record<string, string> = {
   PAYMENTSERVER_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true',
 };
 
+/**
+ * Starts the real server (all listeners, real database) on free ports. It trusts the worker's
+ * shared test identity provider unless `idp` (or PAYMENTSERVER_OIDC_ISSUER in `env`) says otherwise.
+ */
 export async function startTestServer(
   options: {
     dialect?: Dialect;
@@ -187,4 +187,20 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Another instance of `first`'s deployment: the same database, bootstrap API key and encryption key. */
+export function startPeer(
+  first: TestServer,
+  database: TestDatabase,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  return startTestServer({
+    database,
+    env: {
+      ...env,
+      PAYMENTSERVER_BOOTSTRAP_API_KEY: first.apiKey,
+      PAYMENTSERVER_ENCRYPTION_KEY: first.env.PAYMENTSERVER_ENCRYPTION_KEY,
+    },
+  });
 }
