@@ -1,6 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { FieldError, ValidationError } from '../errors/domain-error';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -26,6 +27,7 @@ function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
 
 /** Unknown fields are refused; every failure names its field (e.g. `amount.currency`). */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

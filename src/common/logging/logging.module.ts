@@ -1,8 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { RequestHandler } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-// nestjs-pino's request context (what its own middleware fills); see LoggingModule.
-import { storage, Store } from 'nestjs-pino/storage';
 import type { LoggingConfig } from '../../config/logging.config';
 import { createHttpLogger } from './http-logger';
 
@@ -19,17 +16,15 @@ export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
  * - Nest mounts module middleware as an Express route (`all('/{*path}')`), which gives every
  *   request a `req.route`, so the HTTP metrics could no longer tell unmatched requests apart.
  *
- * The middleware does what nestjs-pino's own does after pino-http: it runs the rest of the
- * request with pino-http's request logger in nestjs-pino's context, so every Logger call made
- * while handling a request carries its `requestId`.
+ * The middleware (http-logger.ts) does what nestjs-pino's own does, without pino-http: it runs
+ * the rest of the request in nestjs-pino's context, so every Logger call made while handling a
+ * request carries its `requestId`, and writes the request's line when the answer is sent.
  */
 @Global()
 @Module({})
 export class LoggingModule {
   static forRoot(config: LoggingConfig): DynamicModule {
     const httpLogger = createHttpLogger(config);
-    const middleware: RequestHandler = (req, res, next) =>
-      httpLogger(req, res, () => storage.run(new Store(req.log), next));
     return {
       module: LoggingModule,
       imports: [
@@ -39,7 +34,7 @@ export class LoggingModule {
           forRoutes: [],
         }),
       ],
-      providers: [{ provide: HTTP_LOGGER, useValue: middleware }],
+      providers: [{ provide: HTTP_LOGGER, useValue: httpLogger }],
       exports: [HTTP_LOGGER],
     };
   }
