@@ -6,6 +6,7 @@ import {
   updateAccountBody,
   validateAccount,
 } from './account-form';
+import { catalogEntry } from '../../test/provider-catalog.fixture';
 
 const existing: ProviderAccount = {
   id: 'pa_1',
@@ -24,18 +25,41 @@ const existing: ProviderAccount = {
 describe('provider account form', () => {
   it('requires the provider, a name and every required credential of that provider', () => {
     expect(
-      validateAccount({
-        ...initialValues(),
-        provider: 'adyen',
-        name: ' ',
-        credentials: { apiKey: 'k' },
-      }),
+      validateAccount(
+        {
+          ...initialValues(),
+          provider: 'adyen',
+          name: ' ',
+          credentials: { apiKey: 'k' },
+        },
+        catalogEntry('adyen'),
+      ),
     ).toEqual({
       name: 'Give the account a name',
       'credentials.merchantAccount': 'Merchant account is required',
       'credentials.hmacKey': 'Webhook HMAC key (hex) is required',
     });
-    expect(validateAccount({ ...initialValues(), provider: 'test', name: 'Test' })).toEqual({});
+    expect(
+      validateAccount({ ...initialValues(), provider: 'test', name: 'Test' }, catalogEntry('test')),
+    ).toEqual({});
+  });
+
+  it("checks a credential against the pattern the server declares, with the server's words", () => {
+    const values = {
+      ...initialValues(),
+      provider: 'mollie',
+      name: 'Mollie NL',
+      credentials: { apiKey: 'abc123' },
+    };
+    expect(validateAccount(values, catalogEntry('mollie'))).toEqual({
+      'credentials.apiKey': 'API key must be a Mollie API key starting with test_ or live_',
+    });
+    expect(
+      validateAccount(
+        { ...values, credentials: { apiKey: 'test_abcdefghijkl' } },
+        catalogEntry('mollie'),
+      ),
+    ).toEqual({});
   });
 
   it('checks the request timeout and the base URL before sending', () => {
@@ -46,7 +70,7 @@ describe('provider account form', () => {
       baseUrl: 'ftp://x',
       settings: { requestTimeoutMs: '50', failureMode: '' },
     };
-    expect(validateAccount(values)).toEqual({
+    expect(validateAccount(values, catalogEntry('test'))).toEqual({
       'settings.requestTimeoutMs': 'A whole number of milliseconds from 100 to 60000',
       baseUrl: 'An absolute http(s) URL',
     });
@@ -60,7 +84,7 @@ describe('provider account form', () => {
       credentials: { apiKey: ' test_abc ' },
       settings: { requestTimeoutMs: '8000', failureMode: '' },
     };
-    expect(createAccountBody(values)).toEqual({
+    expect(createAccountBody(values, catalogEntry('mollie'))).toEqual({
       provider: 'mollie',
       name: 'Mollie NL',
       testMode: true,
@@ -73,11 +97,14 @@ describe('provider account form', () => {
   it('sends only what changed on edit, keeps other settings, and leaves write-only credentials alone unless replaced', () => {
     const values = { ...initialValues(existing), name: 'Mollie NL 2' };
     expect(values.replaceCredentials).toBe(false);
-    expect(updateAccountBody(values, existing)).toEqual({ name: 'Mollie NL 2' });
+    expect(updateAccountBody(values, existing, catalogEntry('mollie'))).toEqual({
+      name: 'Mollie NL 2',
+    });
     expect(
       updateAccountBody(
         { ...values, settings: { requestTimeoutMs: '', failureMode: '' } },
         existing,
+        catalogEntry('mollie'),
       ),
     ).toEqual({
       name: 'Mollie NL 2',
@@ -87,6 +114,7 @@ describe('provider account form', () => {
       updateAccountBody(
         { ...initialValues(existing), replaceCredentials: true, credentials: { apiKey: 'live_x' } },
         existing,
+        catalogEntry('mollie'),
       ),
     ).toEqual({
       credentials: { apiKey: 'live_x' },
