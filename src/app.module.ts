@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { JobsModule } from './common/jobs/jobs.module';
@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app.config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ProvidersModule } from './providers/providers.module';
+import type { PaymentProvider } from './providers/provider.interface';
 import { AuthModule } from './auth/auth.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -25,7 +26,11 @@ import { AuditModule } from './audit/audit.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `connectors`: more connectors than the built-in ones (ProvidersModule's CONNECTORS). */
+  static forRoot(
+    config: AppConfig,
+    connectors: readonly Type<PaymentProvider>[] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -36,7 +41,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         MetricsModule.forRoot(config),
         RateLimiterModule.forRoot(config.perimeter),
-        ProvidersModule.forRoot(config),
+        ProvidersModule.forRoot(config, connectors),
         AuditModule,
         AuthModule,
         IntegrationsModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -9,6 +10,7 @@ import * as express from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
+import type { PaymentProvider } from './providers/provider.interface';
 import { createValidationPipe } from './common/http/validation';
 import { requestIdMiddleware } from './common/http/request-id';
 import { setupSwagger } from './common/http/swagger';
@@ -36,17 +38,26 @@ export interface RunningServer {
 }
 
 /** Builds the Nest application with everything but the listeners. */
+export interface AppOptions {
+  logger?: boolean;
+  /** Connectors beyond the built-in ones (the test tree registers its example with this). */
+  connectors?: readonly Type<PaymentProvider>[];
+}
+
 export async function createApp(
   config: AppConfig,
-  options: { logger?: boolean } = {},
+  options: AppOptions = {},
 ): Promise<NestExpressApplication> {
   // In-process test servers stay quiet unless asked (TEST_LOGS).
   if (options.logger === false)
     config = { ...config, logging: { ...config.logging, level: 'silent' } };
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, options.connectors),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+    },
+  );
   // nestjs-pino (structured, scrubbed, with request ids) behind every `new Logger(...)`.
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
@@ -95,7 +106,7 @@ export async function createApp(
 
 export async function startServer(
   config: AppConfig,
-  options: { logger?: boolean } = {},
+  options: AppOptions = {},
 ): Promise<RunningServer> {
   let devIdentityProvider: RunningIdentityProvider | undefined;
   if (!config.security.oidcIssuer) {

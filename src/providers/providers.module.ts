@@ -29,10 +29,15 @@ const CONNECTORS: Type<PaymentProvider>[] = [
 @Global()
 @Module({})
 export class ProvidersModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraConnectors`: connectors registered by the embedding code (the test tree's examples). */
+  static forRoot(
+    config: AppConfig,
+    extraConnectors: readonly Type<PaymentProvider>[] = [],
+  ): DynamicModule {
     const testProvider = config.server.testProvider;
     const connectors: Type<PaymentProvider>[] = [
       ...CONNECTORS,
+      ...extraConnectors,
       ...(testProvider ? [TestProvider] : []),
     ];
     const providers: Provider[] = [

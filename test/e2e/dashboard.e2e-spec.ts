@@ -419,7 +419,7 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     await shows(page.getByRole('heading', { level: 1 }), 'canceled');
   });
 
-  it('adds a Mollie account from its form (server field errors next to the field), edits, disables and deletes accounts', async () => {
+  it('adds a Mollie account from its form (server field errors next to the field), edits, tests its connection, resets a circuit, disables and deletes accounts', async () => {
     await go('/provider-accounts');
     await page.getByRole('button', { name: 'Add account' }).click();
     await choose(dialog(), page, /^Provider/, 'Mollie');
@@ -489,6 +489,22 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
     expect(
       (await adminApi('GET', `/api/v1/admin/provider-accounts/${seeded.down.id}`)).body.enabled,
     ).toBe(false);
+
+    // One harmless call to the PSP (here the Mollie simulator) with the stored credentials.
+    const mollieCard = page.getByRole('region', { name: 'Mollie NL main', exact: true });
+    await mollieCard.getByRole('button', { name: 'Test connection' }).click();
+    await shows(mollieCard.getByRole('status'), 'Connection works');
+    await shows(mollieCard.getByRole('status'), /Mollie accepted the credentials \(HTTP 200\)/);
+    // The circuit that the seeded failures opened goes back to closed after a confirmation.
+    await flaky.getByRole('button', { name: 'Reset circuit' }).click();
+    await shows(dialog(), 'Put Flaky PSP back in rotation now?');
+    await dialog().getByRole('button', { name: 'Reset circuit' }).click();
+    await notified(page, 'Circuit of Flaky PSP reset: closed, in rotation.');
+    await shows(flaky.getByTestId('account-health'), /Circuit:\s*closed/);
+    expect(
+      (await adminApi('GET', `/api/v1/admin/provider-accounts/${seeded.down.id}/health`)).body,
+    ).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+    expect(await flaky.getByRole('button', { name: 'Reset circuit' }).count()).toBe(0);
 
     // An account with payments cannot go (refunds need it): the server says why.
     await page

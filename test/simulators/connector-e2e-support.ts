@@ -6,7 +6,9 @@ import {
   submitCheckout,
   TestServer,
 } from '../support/test-server';
+import type { Type } from '@nestjs/common';
 import type { PspSimulator } from './psp-simulator';
+import type { PaymentProvider } from '../../src/providers/provider.interface';
 import { WebhookIntakeService } from '../../src/webhooks/webhook-intake.service';
 import type { Dialect } from '../support/services';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
@@ -144,6 +146,8 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
   /** More server configuration (e.g. the reconciler's retry schedule). */
   env?: Record<string, string>;
   dialect?: Dialect;
+  /** Connectors beyond the built-in ones (test/support/connectors/). */
+  connectors?: readonly Type<PaymentProvider>[];
 }): ConnectorSuite<S> {
   const suite = {} as ConnectorSuite<S>;
   beforeAll(async () => {
@@ -161,7 +165,11 @@ export function useConnectorSuite<S extends PspSimulator>(options: {
         PAYMENTSERVER_PUBLIC_URL: suite.publicUrl,
       });
     }
-    suite.server = await startTestServer({ env, dialect: options.dialect });
+    suite.server = await startTestServer({
+      env,
+      dialect: options.dialect,
+      connectors: options.connectors,
+    });
     suite.h = await ConnectorHarness.open(suite.server);
     const body = options.account(suite.sim);
     const account = await suite.h.createAccount(body);

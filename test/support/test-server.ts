@@ -1,6 +1,8 @@
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { PaymentProvider } from '../../src/providers/provider.interface';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { loadAppConfig } from '../../src/config/app.config';
 import { RunningServer, startServer } from '../../src/bootstrap';
@@ -75,6 +77,8 @@ export async function startTestServer(
     database?: TestDatabase;
     idp?: TestIdp;
     developmentFeatures?: boolean;
+    /** Connectors beyond the built-in ones (test/support/connectors/). */
+    connectors?: readonly Type<PaymentProvider>[];
   } = {},
 ): Promise<TestServer> {
   const idp = options.idp ?? (await sharedTestIdp());
@@ -93,7 +97,10 @@ export async function startTestServer(
   };
   let server: RunningServer;
   try {
-    server = await startServer(loadAppConfig(env), { logger: process.env.TEST_LOGS === 'true' });
+    server = await startServer(loadAppConfig(env), {
+      logger: process.env.TEST_LOGS === 'true',
+      connectors: options.connectors,
+    });
   } catch (error) {
     if (!options.database) await database.drop();
     throw error;

@@ -7,7 +7,7 @@ import { useAllProviderAccounts } from '../../api/lists';
 import type { components } from '../../api/schema.gen';
 import type { Integration } from '../../api/types';
 import { notifyFormError, notifySuccess } from '../../components/feedback';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 
 type NullableId = components['schemas']['CreateIntegrationDto']['defaultProviderAccountId'];
 
@@ -21,6 +21,7 @@ export function IntegrationForm({
   integration?: Integration;
   onDone: () => void;
 }) {
+  const providerLabel = useProviderLabel();
   const queryClient = useQueryClient();
   const accounts = useAllProviderAccounts();
   const create = $api.useMutation('post', '/api/v1/admin/integrations');

@@ -23,7 +23,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { currencyExponent } from '../../lib/currency';
 import { daysAgo } from '../../lib/dates';
 import { formatMoney, type Money } from '../../lib/money';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import { currenciesOf, dailySeries, totals, utcDays } from './overview-data';
 import { OpenProblems } from './OpenProblems';
 
@@ -113,6 +113,7 @@ function Conversion({ byStatus }: { byStatus: StatisticsRow[] }) {
 }
 
 export default function OverviewPage() {
+  const providerLabel = useProviderLabel();
   const [params, setParams] = useSearchParams();
   const days = PERIODS.includes(params.get('days') ?? '') ? params.get('days')! : '30';
   // Whole UTC days, as the statistics group them.

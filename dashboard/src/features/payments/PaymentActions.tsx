@@ -14,7 +14,7 @@ import {
 import { MoneyInput } from '../../components/MoneyInput';
 import { MoneyText } from '../../components/MoneyText';
 import { formatMoney, parseAmount, toDecimalString } from '../../lib/money';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import { canCancel, canCapture, canRefund, refundable } from './payment-facts';
 
 /** Server field names of a money body → the form's `amount` field. */
@@ -40,6 +40,7 @@ function showFailure(
 }
 
 function RefundForm({ payment, refunds }: { payment: Payment; refunds: Refund[] }) {
+  const providerLabel = useProviderLabel();
   const queryClient = useQueryClient();
   const currency = payment.amount.currency;
   const remainder = refundable(payment, refunds);

@@ -22,7 +22,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, LoadingState } from '../../components/states';
 import { TableScroll } from '../../components/TableScroll';
 import { StatusBadge } from '../../components/StatusBadge';
-import { providerLabel, pspDashboardUrl } from '../providers/provider-catalog';
+import { pspDashboardUrl, useProviderLabel } from '../providers/provider-catalog';
 import { failureText, providerPaymentId, refundable } from './payment-facts';
 import { PaymentActions } from './PaymentActions';
 import { PaymentTimeline } from './PaymentTimeline';
@@ -52,6 +52,7 @@ function Summary({
   testMode: boolean | undefined;
   accountName: string | undefined;
 }) {
+  const providerLabel = useProviderLabel();
   const currency = payment.amount.currency;
   const pspId = providerPaymentId(payment);
   const pspUrl = payment.provider ? pspDashboardUrl(payment.provider.name, pspId, testMode) : null;

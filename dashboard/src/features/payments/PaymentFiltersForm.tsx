@@ -6,7 +6,7 @@ import { useAllIntegrations } from '../../api/lists';
 import { paymentDtoMethodValues, paymentDtoStatusValues } from '../../api/schema.gen';
 import { MoneyInput } from '../../components/MoneyInput';
 import { CURRENCIES } from '../../lib/currency';
-import { PROVIDERS } from '../providers/provider-catalog';
+import { useProviderCatalog } from '../providers/provider-catalog';
 import { EMPTY_FILTERS, toApiQuery, type PaymentFilters } from './payment-filters';
 
 const label = (value: string) => value.replace(/_/g, ' ');
@@ -18,6 +18,7 @@ export function PaymentFiltersForm({
   initial: PaymentFilters;
   onApply: (filters: PaymentFilters) => void;
 }) {
+  const providers = useProviderCatalog();
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<Partial<Record<keyof PaymentFilters, string>>>({});
   const hasAdvanced = Object.entries(initial).some(
@@ -75,7 +76,7 @@ export function PaymentFiltersForm({
             label="Provider"
             placeholder="Any"
             clearable
-            data={PROVIDERS.map((p) => ({ value: p.name, label: p.label }))}
+            data={(providers.data?.data ?? []).map((p) => ({ value: p.name, label: p.label }))}
             value={values.provider || null}
             onChange={set('provider')}
           />

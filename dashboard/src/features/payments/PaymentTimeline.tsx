@@ -5,7 +5,7 @@ import type { PaymentEvent, ProviderWebhook, Refund } from '../../api/types';
 import { DateTime } from '../../components/DateTime';
 import { MoneyText } from '../../components/MoneyText';
 import { StatusBadge } from '../../components/StatusBadge';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import type { PaymentNotification } from './use-payment-notifications';
 
 type Entry =
@@ -70,6 +70,7 @@ function NotificationItem({
 }
 
 function WebhookItem({ webhook }: { webhook: ProviderWebhook }) {
+  const providerLabel = useProviderLabel();
   return (
     <>
       <Group gap={6} wrap="wrap">

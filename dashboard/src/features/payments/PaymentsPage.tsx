@@ -13,7 +13,7 @@ import { EmptyState, QueryView } from '../../components/states';
 import { TableScroll } from '../../components/TableScroll';
 import { StatusBadge } from '../../components/StatusBadge';
 import { download } from '../../lib/csv';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import {
   classifySearch,
   filtersFromSearch,
@@ -30,6 +30,7 @@ const PAGE_SIZE = 25;
 
 /** On a phone: one compact card per payment instead of a wide table. */
 function PaymentsList({ payments }: { payments: Payment[] }) {
+  const providerLabel = useProviderLabel();
   return (
     <Stack gap="xs" role="list" aria-label="Payments">
       {payments.map((p) => (
@@ -64,6 +65,7 @@ function PaymentsList({ payments }: { payments: Payment[] }) {
 }
 
 function PaymentsTable({ payments }: { payments: Payment[] }) {
+  const providerLabel = useProviderLabel();
   return (
     <TableScroll minWidth={760} label="Payments">
       <Table striped highlightOnHover verticalSpacing="xs" aria-label="Payments">

@@ -10,6 +10,7 @@ const api = await vi.hoisted(async () =>
 );
 const { renderWithProviders } = await import('../../test/render');
 const { ProviderAccountForm } = await import('./ProviderAccountForm');
+const { CATALOG } = await import('../../test/provider-catalog.fixture');
 
 const account: ProviderAccount = {
   id: 'pa_1',
@@ -33,6 +34,9 @@ const picker = () =>
 
 beforeEach(() => {
   api.reset();
+  api.on((r) =>
+    r.url.pathname === '/api/v1/admin/providers' ? { body: { data: CATALOG } } : undefined,
+  );
   api.on((r) =>
     r.url.pathname === '/api/v1/admin/integrations'
       ? {
@@ -115,7 +119,9 @@ describe('the allowed integrations of a provider account', () => {
   it('sends no integrationIds for a new account open to every integration', async () => {
     api.on((r) => (r.method === 'POST' ? { status: 201, body: account } : undefined));
     renderWithProviders(<ProviderAccountForm onDone={() => {}} />, { network: true });
-    await userEvent.click(screen.getByLabelText(/^Provider/, { selector: 'input' }));
+    const provider = screen.getByLabelText<HTMLInputElement>(/^Provider/, { selector: 'input' });
+    await waitFor(() => expect(provider.disabled).toBe(false));
+    await userEvent.click(provider);
     await userEvent.click(await screen.findByRole('option', { name: 'Test provider' }));
     await userEvent.type(screen.getByLabelText(/^Name/), 'Spare');
     await userEvent.click(screen.getByRole('button', { name: 'Add account' }));

@@ -27,7 +27,7 @@ import {
   validateAccount,
   type AccountFormValues,
 } from './account-form';
-import { PROVIDERS, providerInfo, TEST_FAILURE_MODES } from './provider-catalog';
+import { providerInfo, TEST_FAILURE_MODES, useProviderCatalog } from './provider-catalog';
 
 /**
  * Adds or edits a provider account: one field per credential of the chosen provider (no raw
@@ -43,11 +43,14 @@ export function ProviderAccountForm({
   const queryClient = useQueryClient();
   const create = $api.useMutation('post', '/api/v1/admin/provider-accounts');
   const update = $api.useMutation('patch', '/api/v1/admin/provider-accounts/{id}');
+  const catalog = useProviderCatalog();
+  const providers = catalog.data?.data;
+  // useForm takes the rules of the latest render, so they see the catalog once it has loaded.
   const form = useForm<AccountFormValues>({
     initialValues: initialValues(account),
-    validate: validateAccount,
+    validate: (values) => validateAccount(values, providerInfo(providers, values.provider)),
   });
-  const info = providerInfo(form.values.provider);
+  const info = providerInfo(providers, form.values.provider);
   const integrations = useAllIntegrations();
   const integrationOptions = [
     ...(integrations.data ?? []).map((i) => ({ value: i.id, label: i.name })),
@@ -62,9 +65,9 @@ export function ProviderAccountForm({
       const saved = account
         ? await update.mutateAsync({
             params: { path: { id: account.id } },
-            body: updateAccountBody(values, account),
+            body: updateAccountBody(values, account, info),
           })
-        : await create.mutateAsync({ body: createAccountBody(values) });
+        : await create.mutateAsync({ body: createAccountBody(values, info) });
       notifySuccess(
         account
           ? `Saved ${saved.name}.`
@@ -88,12 +91,23 @@ export function ProviderAccountForm({
       <Stack gap="sm">
         <Select
           label="Provider"
-          data={PROVIDERS.map((p) => ({ value: p.name, label: p.label }))}
-          disabled={Boolean(account)}
+          data={(providers ?? []).map((p) => ({ value: p.name, label: p.label }))}
+          placeholder={catalog.isPending ? 'Loading the providers…' : undefined}
+          disabled={Boolean(account) || !providers}
           withAsterisk
           allowDeselect={false}
           {...form.getInputProps('provider')}
         />
+        {catalog.isError ? (
+          <Alert color="red" variant="outline" title="The providers could not be loaded">
+            <Group gap="sm">
+              <Text size="sm">Their credential fields come from the server.</Text>
+              <Button size="xs" variant="light" onClick={() => void catalog.refetch()}>
+                Try again
+              </Button>
+            </Group>
+          </Alert>
+        ) : null}
         {info ? (
           <Text size="sm" c="dimmed">
             {info.help}

@@ -11,7 +11,7 @@ import { EnabledBadge } from '../../components/EnabledBadge';
 import { PageHeader } from '../../components/PageHeader';
 import { ResponsiveModal } from '../../components/ResponsiveModal';
 import { EmptyState, QueryView } from '../../components/states';
-import { providerInfo, providerLabel } from './provider-catalog';
+import { providerInfo, providerLabel, useProviderCatalog } from './provider-catalog';
 import { ProviderAccountForm } from './ProviderAccountForm';
 import { WriteOnly } from '../../components/WriteOnly';
 import { AccountHealthPanel } from './AccountHealthPanel';
@@ -35,7 +35,8 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
   const queryClient = useQueryClient();
   const patch = $api.useMutation('patch', '/api/v1/admin/provider-accounts/{id}');
   const remove = $api.useMutation('delete', '/api/v1/admin/provider-accounts/{id}');
-  const info = providerInfo(account.provider);
+  const providers = useProviderCatalog().data?.data;
+  const info = providerInfo(providers, account.provider);
   const timeout = account.settings.requestTimeoutMs;
 
   const toggle = async () => {
@@ -76,7 +77,7 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
               {account.name}
             </Title>
             <Text size="sm" c="dimmed">
-              {providerLabel(account.provider)} ·{' '}
+              {providerLabel(account.provider, providers)} ·{' '}
               <span className="break-anywhere">{account.id}</span>
             </Text>
           </div>
@@ -95,7 +96,7 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
         </Group>
         <div>
           <Text size="xs" fw={600} c="dimmed">
-            Webhook URL (register it at {providerLabel(account.provider)})
+            Webhook URL (register it at {providerLabel(account.provider, providers)})
           </Text>
           <CopyField value={account.webhookUrl} label="webhook URL" />
         </div>
@@ -122,7 +123,7 @@ function AccountCard({ account, onEdit }: { account: ProviderAccount; onEdit: ()
         <AccountHealthPanel accountId={account.id} name={account.name} />
         <TestConnectionButton
           accountId={account.id}
-          providerName={providerLabel(account.provider)}
+          providerName={providerLabel(account.provider, providers)}
         />
         <WriteOnly>
           <Group gap="xs" mt="xs">

@@ -6,6 +6,7 @@ import {
   updateAccountBody,
   validateAccount,
 } from './account-form';
+import { catalogEntry } from '../../test/provider-catalog.fixture';
 
 const existing: ProviderAccount = {
   id: 'pa_1',
@@ -24,18 +25,23 @@ const existing: ProviderAccount = {
 describe('provider account form', () => {
   it('requires the provider, a name and every required credential of that provider', () => {
     expect(
-      validateAccount({
-        ...initialValues(),
-        provider: 'adyen',
-        name: ' ',
-        credentials: { apiKey: 'k' },
-      }),
+      validateAccount(
+        {
+          ...initialValues(),
+          provider: 'adyen',
+          name: ' ',
+          credentials: { apiKey: 'k' },
+        },
+        catalogEntry('adyen'),
+      ),
     ).toEqual({
       name: 'Give the account a name',
       'credentials.merchantAccount': 'Merchant account is required',
       'credentials.hmacKey': 'Webhook HMAC key (hex) is required',
     });
-    expect(validateAccount({ ...initialValues(), provider: 'test', name: 'Test' })).toEqual({});
+    expect(
+      validateAccount({ ...initialValues(), provider: 'test', name: 'Test' }, catalogEntry('test')),
+    ).toEqual({});
   });
 
   it('checks the request timeout and the base URL before sending', () => {
@@ -46,7 +52,7 @@ describe('provider account form', () => {
       baseUrl: 'ftp://x',
       settings: { requestTimeoutMs: '50', failureMode: '' },
     };
-    expect(validateAccount(values)).toEqual({
+    expect(validateAccount(values, catalogEntry('test'))).toEqual({
       'settings.requestTimeoutMs': 'A whole number of milliseconds from 100 to 60000',
       baseUrl: 'An absolute http(s) URL',
     });
@@ -60,7 +66,7 @@ describe('provider account form', () => {
       credentials: { apiKey: ' test_abc ' },
       settings: { requestTimeoutMs: '8000', failureMode: '' },
     };
-    expect(createAccountBody(values)).toEqual({
+    expect(createAccountBody(values, catalogEntry('mollie'))).toEqual({
       provider: 'mollie',
       name: 'Mollie NL',
       testMode: true,
@@ -73,11 +79,14 @@ describe('provider account form', () => {
   it('sends only what changed on edit, keeps other settings, and leaves write-only credentials alone unless replaced', () => {
     const values = { ...initialValues(existing), name: 'Mollie NL 2' };
     expect(values.replaceCredentials).toBe(false);
-    expect(updateAccountBody(values, existing)).toEqual({ name: 'Mollie NL 2' });
+    expect(updateAccountBody(values, existing, catalogEntry('mollie'))).toEqual({
+      name: 'Mollie NL 2',
+    });
     expect(
       updateAccountBody(
         { ...values, settings: { requestTimeoutMs: '', failureMode: '' } },
         existing,
+        catalogEntry('mollie'),
       ),
     ).toEqual({
       name: 'Mollie NL 2',
@@ -87,6 +96,7 @@ describe('provider account form', () => {
       updateAccountBody(
         { ...initialValues(existing), replaceCredentials: true, credentials: { apiKey: 'live_x' } },
         existing,
+        catalogEntry('mollie'),
       ),
     ).toEqual({
       credentials: { apiKey: 'live_x' },

@@ -1,6 +1,6 @@
 import type { components } from '../../api/schema.gen';
 import type { ProviderAccount } from '../../api/types';
-import { providerInfo } from './provider-catalog';
+import type { ProviderInfo } from './provider-catalog';
 
 /** The provider account form's values: credentials by field name, settings as typed. */
 export interface AccountFormValues {
@@ -36,13 +36,20 @@ export function initialValues(account?: ProviderAccount): AccountFormValues {
   };
 }
 
-/** Field errors found before any request (the server checks again and may add its own). */
-export function validateAccount(values: AccountFormValues): Record<string, string> {
+/**
+ * Field errors found before any request: the required fields of the provider's declared
+ * credential schema. Patterns are left to the server (one regex dialect, its own words), whose
+ * field errors are shown next to the same fields.
+ */
+export function validateAccount(
+  values: AccountFormValues,
+  provider: ProviderInfo | undefined,
+): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!values.provider) errors.provider = 'Choose a provider';
   if (!values.name.trim()) errors.name = 'Give the account a name';
   if (values.replaceCredentials) {
-    for (const field of providerInfo(values.provider)?.credentials ?? []) {
+    for (const field of provider?.credentials ?? []) {
       if (field.required && !values.credentials[field.name]?.trim())
         errors[`credentials.${field.name}`] = `${field.label} is required`;
     }
@@ -75,9 +82,12 @@ function settingsOf(values: AccountFormValues, account?: ProviderAccount): Recor
   return settings;
 }
 
-function credentialsOf(values: AccountFormValues): Record<string, string> {
+function credentialsOf(
+  values: AccountFormValues,
+  provider: ProviderInfo | undefined,
+): Record<string, string> {
   const credentials: Record<string, string> = {};
-  for (const field of providerInfo(values.provider)?.credentials ?? []) {
+  for (const field of provider?.credentials ?? []) {
     const value = values.credentials[field.name]?.trim();
     if (value) credentials[field.name] = value;
   }
@@ -117,6 +127,7 @@ export function accountFieldErrors(
 /** A new account: everything, credentials by their contract names. */
 export function createAccountBody(
   values: AccountFormValues,
+  provider: ProviderInfo | undefined,
 ): components['schemas']['CreateProviderAccountDto'] {
   const baseUrl = values.baseUrl.trim();
   return {
@@ -124,7 +135,7 @@ export function createAccountBody(
     name: values.name.trim(),
     testMode: values.testMode,
     enabled: values.enabled,
-    credentials: credentialsOf(values),
+    credentials: credentialsOf(values, provider),
     settings: settingsOf(values),
     ...(values.integrationIds.length > 0 ? { integrationIds: integrationIdsOf(values) } : {}),
     ...(baseUrl ? { baseUrl } : {}),
@@ -138,6 +149,7 @@ export function createAccountBody(
 export function updateAccountBody(
   values: AccountFormValues,
   account: ProviderAccount,
+  provider: ProviderInfo | undefined,
 ): components['schemas']['UpdateProviderAccountDto'] {
   const settings = settingsOf(values, account);
   const baseUrl = values.baseUrl.trim();
@@ -147,7 +159,7 @@ export function updateAccountBody(
     ...(values.enabled !== account.enabled ? { enabled: values.enabled } : {}),
     ...(!sameEntries(settings, account.settings ?? {}) ? { settings } : {}),
     ...(baseUrl && baseUrl !== account.baseUrl ? { baseUrl } : {}),
-    ...(values.replaceCredentials ? { credentials: credentialsOf(values) } : {}),
+    ...(values.replaceCredentials ? { credentials: credentialsOf(values, provider) } : {}),
     ...(!sameSet(integrationIdsOf(values), account.integrationIds)
       ? { integrationIds: integrationIdsOf(values) }
       : {}),

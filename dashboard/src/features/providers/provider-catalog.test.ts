@@ -1,24 +1,25 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { providerInfo, pspDashboardUrl } from './provider-catalog';
+import { CATALOG } from '../../test/provider-catalog.fixture';
+import { providerInfo, providerLabel, pspDashboardUrl } from './provider-catalog';
 
 describe('provider catalog', () => {
-  it('has the credential field names of the contract', () => {
-    expect(providerInfo('mollie')?.credentials.map((f) => f.name)).toEqual(['apiKey']);
-    expect(
-      providerInfo('adyen')
-        ?.credentials.filter((f) => f.required)
-        .map((f) => f.name),
-    ).toEqual(['apiKey', 'merchantAccount', 'hmacKey']);
-    expect(providerInfo('stripe')?.credentials.map((f) => f.name)).toEqual([
-      'secretKey',
-      'webhookSecret',
+  it("finds a provider in the server's catalog by name", () => {
+    expect(providerInfo(CATALOG, 'adyen')?.credentials.map((f) => f.name)).toEqual([
+      'apiKey',
+      'merchantAccount',
+      'hmacKey',
+      'liveUrlPrefix',
     ]);
-    expect(providerInfo('paypal')?.credentials.map((f) => f.name)).toEqual([
-      'clientId',
-      'clientSecret',
-      'webhookId',
-    ]);
-    expect(providerInfo('test')?.credentials).toEqual([]);
+    expect(providerInfo(CATALOG, 'acme')).toBeUndefined();
+    expect(providerInfo(undefined, 'mollie')).toBeUndefined();
+  });
+
+  it('labels a provider from the catalog, by its name while the catalog loads or lacks it', () => {
+    expect(providerLabel('paypal', CATALOG)).toBe('PayPal');
+    expect(providerLabel('paypal', undefined)).toBe('paypal');
+    expect(providerLabel('acme', CATALOG)).toBe('acme');
+    expect(providerLabel(null, CATALOG)).toBe('—');
   });
 
   it("links to the payment on the PSP's own dashboard where its id tells the page", () => {

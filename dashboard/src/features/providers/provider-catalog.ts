@@ -1,109 +1,26 @@
+import { useCallback } from 'react';
+import { $api } from '../../api/client';
+import type { components } from '../../api/schema.gen';
+
 /**
- * What the dashboard knows about each provider to draw its forms: the credential fields of
- * CONTRACT.md ("Credentials per provider"; names are fixed) and the settings the server takes.
- * The server validates everything again and answers field errors, shown next to these fields.
+ * The providers this server has, as the server declares them (GET /api/v1/admin/providers):
+ * label, where to get the credentials, the credential fields (name, label, secret, required,
+ * pattern) and the capabilities per method. The account form is drawn from it; the server
+ * validates everything again and answers field errors, shown next to these fields.
  */
-export interface CredentialField {
-  name: string;
-  label: string;
-  required: boolean;
-  /** Write-only secrets are typed in a password field and never shown again. */
-  secret: boolean;
-  description?: string;
-  placeholder?: string;
+export type ProviderInfo = components['schemas']['ProviderCatalogEntryDto'];
+export type CredentialField = components['schemas']['CredentialFieldDto'];
+
+/** The server's provider catalog; it changes only with a deployment, so it is read once. */
+export function useProviderCatalog() {
+  return $api.useQuery('get', '/api/v1/admin/providers', {}, { staleTime: Infinity });
 }
 
-export interface ProviderInfo {
-  name: string;
-  label: string;
-  credentials: CredentialField[];
-  /** Where to get the credentials, in words. */
-  help: string;
+/** The label of a provider by name, from the catalog (the name itself while it loads). */
+export function useProviderLabel(): (name: string | null | undefined) => string {
+  const catalog = useProviderCatalog().data?.data;
+  return useCallback((name) => providerLabel(name, catalog), [catalog]);
 }
-
-export const PROVIDERS: ProviderInfo[] = [
-  {
-    name: 'mollie',
-    label: 'Mollie',
-    help: 'Mollie dashboard → Developers → API keys. A test_ key uses Mollie test mode.',
-    credentials: [
-      {
-        name: 'apiKey',
-        label: 'API key',
-        required: true,
-        secret: true,
-        placeholder: 'test_… or live_…',
-      },
-    ],
-  },
-  {
-    name: 'multisafepay',
-    label: 'MultiSafepay',
-    help: 'MultiSafepay dashboard → Manage → Settings → Website settings → API key.',
-    credentials: [{ name: 'apiKey', label: 'API key', required: true, secret: true }],
-  },
-  {
-    name: 'adyen',
-    label: 'Adyen',
-    help: 'Customer Area → Developers → API credentials (API key), the merchant account name, and the HMAC key of the webhook.',
-    credentials: [
-      { name: 'apiKey', label: 'API key', required: true, secret: true },
-      {
-        name: 'merchantAccount',
-        label: 'Merchant account',
-        required: true,
-        secret: false,
-        placeholder: 'YourCompanyECOM',
-      },
-      { name: 'hmacKey', label: 'Webhook HMAC key (hex)', required: true, secret: true },
-      {
-        name: 'liveUrlPrefix',
-        label: 'Live URL prefix',
-        required: false,
-        secret: false,
-        description:
-          'Live only: the prefix of your live endpoints, e.g. 1797a841fbb37ca7-AdyenDemo',
-      },
-    ],
-  },
-  {
-    name: 'stripe',
-    label: 'Stripe',
-    help: 'Stripe dashboard → Developers → API keys (secret key) and → Webhooks (signing secret of the endpoint).',
-    credentials: [
-      {
-        name: 'secretKey',
-        label: 'Secret key',
-        required: true,
-        secret: true,
-        placeholder: 'sk_test_… or sk_live_…',
-      },
-      {
-        name: 'webhookSecret',
-        label: 'Webhook signing secret',
-        required: true,
-        secret: true,
-        placeholder: 'whsec_…',
-      },
-    ],
-  },
-  {
-    name: 'paypal',
-    label: 'PayPal',
-    help: 'PayPal developer dashboard → Apps & Credentials (client id and secret) and the id of the webhook you register there.',
-    credentials: [
-      { name: 'clientId', label: 'Client id', required: true, secret: false },
-      { name: 'clientSecret', label: 'Client secret', required: true, secret: true },
-      { name: 'webhookId', label: 'Webhook id', required: true, secret: false },
-    ],
-  },
-  {
-    name: 'test',
-    label: 'Test provider',
-    help: 'Built in, for development: no credentials. Its checkout page has one button per outcome.',
-    credentials: [],
-  },
-];
 
 export const TEST_FAILURE_MODES = [
   { value: 'none', label: 'None: behaves normally' },
@@ -111,13 +28,19 @@ export const TEST_FAILURE_MODES = [
   { value: 'decline', label: 'Decline: every create is declined' },
 ];
 
-export function providerInfo(name: string): ProviderInfo | undefined {
-  return PROVIDERS.find((p) => p.name === name);
+export function providerInfo(
+  catalog: readonly ProviderInfo[] | undefined,
+  name: string,
+): ProviderInfo | undefined {
+  return catalog?.find((p) => p.name === name);
 }
 
-export function providerLabel(name: string | null | undefined): string {
+export function providerLabel(
+  name: string | null | undefined,
+  catalog: readonly ProviderInfo[] | undefined,
+): string {
   if (!name) return '—';
-  return providerInfo(name)?.label ?? name;
+  return providerInfo(catalog, name)?.label ?? name;
 }
 
 /**

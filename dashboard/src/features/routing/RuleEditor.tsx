@@ -24,7 +24,7 @@ import type { RoutingRule } from '../../api/types';
 import { notifyFormError, notifySuccess } from '../../components/feedback';
 import { MoneyInput } from '../../components/MoneyInput';
 import { CURRENCIES } from '../../lib/currency';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import {
   amountCurrency,
   ruleField,
@@ -44,6 +44,7 @@ export function RuleEditor({
   nextPriority: number;
   onDone: () => void;
 }) {
+  const providerLabel = useProviderLabel();
   const queryClient = useQueryClient();
   const accounts = useAllProviderAccounts();
   const integrations = useAllIntegrations();

@@ -10,6 +10,7 @@ const api = await vi.hoisted(async () =>
 );
 const { renderWithProviders } = await import('../../test/render');
 const { SimulateBox } = await import('./SimulateBox');
+const { CATALOG } = await import('../../test/provider-catalog.fixture');
 
 const integrations = [{ id: 'int_1', name: 'Web shop' }] as Integration[];
 const rules = [{ id: 'rr_1', name: 'EUR: 30 % to Mollie' }] as RoutingRule[];
@@ -32,6 +33,8 @@ afterEach(() => cleanup());
 
 describe('SimulateBox', () => {
   it('shows where the payment goes, by which rule, and why each candidate was taken or skipped', async () => {
+    // Provider labels come from the server's catalog.
+    api.on((r) => (r.path === '/api/v1/admin/providers' ? { body: { data: CATALOG } } : undefined));
     api.on((r) =>
       r.path === '/api/v1/admin/routing/simulate'
         ? {

@@ -20,7 +20,7 @@ import type { Integration, RoutingRule } from '../../api/types';
 import { createPaymentDtoMethodValues } from '../../api/schema.gen';
 import { MoneyInput } from '../../components/MoneyInput';
 import { CURRENCIES } from '../../lib/currency';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import {
   EMPTY_SIMULATION,
   simulateBody,
@@ -39,6 +39,7 @@ function Result({
   rules: RoutingRule[];
   accountNames: Map<string, string>;
 }) {
+  const providerLabel = useProviderLabel();
   const rule = rules.find((r) => r.id === result.ruleId);
   const first = result.candidates.find((c) => c.eligible);
   return (

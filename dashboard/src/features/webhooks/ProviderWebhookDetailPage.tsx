@@ -22,7 +22,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { ErrorState, LoadingState } from '../../components/states';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TableScroll } from '../../components/TableScroll';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import { prettyBody, STATUS_HELP } from './inbox-filters';
 import { ReplayButton } from './ReplayButton';
 import { WriteOnly } from '../../components/WriteOnly';
@@ -70,6 +70,7 @@ function Headers({ headers }: { headers: Record<string, string> }) {
 }
 
 function WebhookView({ webhook }: { webhook: ProviderWebhookDetail }) {
+  const providerLabel = useProviderLabel();
   const queryClient = useQueryClient();
   const accounts = useAllProviderAccounts();
   const accountName = namesById(accounts.data).get(webhook.providerAccountId);

@@ -10,7 +10,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, QueryView } from '../../components/states';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TableScroll } from '../../components/TableScroll';
-import { providerLabel } from '../providers/provider-catalog';
+import { useProviderLabel } from '../providers/provider-catalog';
 import {
   inboxApiQuery,
   inboxFiltersFromSearch,
@@ -23,6 +23,7 @@ import { CursorPager } from '../../components/CursorPager';
 const PAGE_SIZE = 25;
 
 function WebhookRow({ webhook, accountName }: { webhook: ProviderWebhook; accountName?: string }) {
+  const providerLabel = useProviderLabel();
   return (
     <Table.Tr data-webhook-id={webhook.id}>
       <Table.Td>
@@ -80,6 +81,7 @@ function WebhookCards({
   webhooks: ProviderWebhook[];
   names: Map<string, string>;
 }) {
+  const providerLabel = useProviderLabel();
   return (
     <Stack gap="xs" role="list" aria-label="Provider webhooks">
       {webhooks.map((webhook) => (
