@@ -93,3 +93,14 @@ export function featureOnlyFor(
       .map((method) => [method, { [feature]: false }]),
   );
 }
+
+/** Every feature on, as most PSPs offer for the methods they take; narrow it with `byMethod`. */
+export const ALL_FEATURES = {
+  manualCapture: true,
+  partialCapture: true,
+  cancel: true,
+  refunds: true,
+  partialRefunds: true,
+  multipleRefunds: true,
+  polling: true,
+} as const satisfies PaymentFeatures & { polling: boolean };

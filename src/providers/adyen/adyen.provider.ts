@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ALL_FEATURES } from '../capabilities';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
@@ -65,14 +66,8 @@ export class AdyenProvider implements PaymentProvider {
     currencies: 'any' as const,
     methods: PAYMENT_METHODS,
     expiry: ADYEN_EXPIRY,
-    manualCapture: true,
-    partialCapture: true,
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    // A payment link's status can be fetched (not the later modifications).
-    polling: true,
+    // polling: a payment link's status can be fetched (not the later modifications).
+    ...ALL_FEATURES,
   };
 
   readonly description = ADYEN_DESCRIPTION;

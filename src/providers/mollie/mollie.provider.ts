@@ -5,7 +5,7 @@ import type { PaymentMethod } from '../../domain/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
 import { ConnectorClient } from '../connector/connector-client';
 import { MOLLIE_CONNECTOR, MOLLIE_DESCRIPTION } from './mollie.connector';
-import { featureOnlyFor } from '../capabilities';
+import { ALL_FEATURES, featureOnlyFor } from '../capabilities';
 import { ProviderError, WebhookVerificationError } from '../provider-error';
 import type {
   CancelResult,
@@ -57,15 +57,9 @@ export class MollieProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: MOLLIE_CURRENCIES,
     methods: MOLLIE_METHOD_LIST,
-    manualCapture: true,
+    ...ALL_FEATURES,
     // Mollie authorizes only cards and Klarna for captureMode manual.
     byMethod: featureOnlyFor('manualCapture', MOLLIE_METHOD_LIST, ['card', 'klarna']),
-    partialCapture: true,
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    polling: true,
   };
 
   readonly description = MOLLIE_DESCRIPTION;

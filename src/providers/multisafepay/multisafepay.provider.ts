@@ -5,7 +5,7 @@ import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
 import { MULTISAFEPAY_CONNECTOR, MULTISAFEPAY_DESCRIPTION } from './multisafepay.connector';
 import { readMultisafepayOrder, verifyMultisafepayNotification } from './multisafepay.webhooks';
-import { featureOnlyFor } from '../capabilities';
+import { ALL_FEATURES, featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -67,13 +67,7 @@ export class MultisafepayProvider implements PaymentProvider {
       ['card'],
     ),
     expiry: MULTISAFEPAY_EXPIRY,
-    manualCapture: true,
-    partialCapture: true,
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    polling: true,
+    ...ALL_FEATURES,
   };
 
   readonly description = MULTISAFEPAY_DESCRIPTION;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ALL_FEATURES } from '../capabilities';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
@@ -64,14 +65,8 @@ export class PayPalProvider implements PaymentProvider {
   readonly capabilities = {
     currencies: PAYPAL_CURRENCIES,
     methods: ['paypal'] as const,
-    manualCapture: true,
-    partialCapture: true,
-    // Only an authorized payment can be voided; an unapproved order cannot be canceled at PayPal.
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    polling: true,
+    // cancel: only an authorized payment can be voided; an unapproved order cannot be canceled.
+    ...ALL_FEATURES,
   };
 
   readonly description = PAYPAL_DESCRIPTION;

@@ -18,7 +18,7 @@ import {
   stripeObjectReference,
   stripeWebhookNotifications,
 } from './stripe.webhooks';
-import { featureOnlyFor } from '../capabilities';
+import { ALL_FEATURES, featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -72,7 +72,7 @@ export class StripeProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
     methods: STRIPE_METHOD_LIST,
-    manualCapture: true,
+    ...ALL_FEATURES,
     // Stripe authorizes cards (and wallets on them), Klarna and PayPal for manual capture.
     byMethod: featureOnlyFor('manualCapture', STRIPE_METHOD_LIST, [
       'card',
@@ -81,12 +81,6 @@ export class StripeProvider implements PaymentProvider {
       'klarna',
       'paypal',
     ]),
-    partialCapture: true,
-    cancel: true,
-    refunds: true,
-    partialRefunds: true,
-    multipleRefunds: true,
-    polling: true,
     expiry: STRIPE_EXPIRY,
   };
 

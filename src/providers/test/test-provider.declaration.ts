@@ -1,4 +1,5 @@
 import { PAYMENT_METHODS } from '../../domain/payment-status';
+import { ALL_FEATURES } from '../capabilities';
 import type { ConnectorDescription } from '../connector/credential-schema';
 import type { ProviderCapabilities } from '../provider.interface';
 
@@ -6,13 +7,7 @@ import type { ProviderCapabilities } from '../provider.interface';
 export const TEST_CAPABILITIES: ProviderCapabilities = {
   currencies: 'any',
   methods: PAYMENT_METHODS,
-  manualCapture: true,
-  partialCapture: true,
-  cancel: true,
-  refunds: true,
-  partialRefunds: true,
-  multipleRefunds: true,
-  polling: true,
+  ...ALL_FEATURES,
   expiry: { minSeconds: 1, maxSeconds: 365 * 86400 },
 };
 
