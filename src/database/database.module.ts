@@ -6,6 +6,7 @@ import { ENTITIES } from './entities';
 import { TransactionService } from './transaction.service';
 import { WalCheckpointer } from './wal-checkpointer';
 import { SqliteIntegerParameters } from './sqlite-integer-parameters';
+import { RowStatements } from './statements/row-statements';
 
 @Global()
 @Module({})
@@ -28,12 +29,13 @@ export class DatabaseModule {
       ],
       providers: [
         TransactionService,
+        RowStatements,
         SqliteIntegerParameters,
         ...(checkpointer
           ? [{ provide: WalCheckpointer, useValue: new WalCheckpointer(config.database.url) }]
           : []),
       ],
-      exports: [TypeOrmModule, TransactionService],
+      exports: [TypeOrmModule, TransactionService, RowStatements],
     };
   }
 }

@@ -3,11 +3,8 @@ import type { Integration } from './integration.entity';
 
 function cacheWithVersion() {
   const state = { version: 1 as number | null };
-  const versions = {
-    findOne: async () =>
-      state.version === null ? null : { id: 'api_keys', version: state.version },
-  };
-  return { cache: new ApiKeyCache(versions as never), state };
+  const rows = { valueById: async () => state.version ?? undefined };
+  return { cache: new ApiKeyCache(rows as never), state };
 }
 
 const shop = { id: 'int_1', name: 'shop' } as Integration;

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { Integration } from './integration.entity';
 import { API_KEYS_VERSION_ID, RoutingVersion } from '../routing/routing-version.entity';
+import { RowStatements } from '../database/statements/row-statements';
 
 /** Beyond this many keys the map starts over (one entry per key in use, so rarely). */
 const MAX_KEYS = 10_000;
@@ -19,9 +18,7 @@ export class ApiKeyCache {
   private version = -1;
   private readonly byHash = new Map<string, Integration>();
 
-  constructor(
-    @InjectRepository(RoutingVersion) private readonly versions: Repository<RoutingVersion>,
-  ) {}
+  constructor(private readonly rows: RowStatements) {}
 
   /** The integration for `hash`, looked up with `load` when this instance does not know it. */
   async integrationFor(
@@ -47,10 +44,6 @@ export class ApiKeyCache {
   }
 
   private async currentVersion(): Promise<number | null> {
-    const row = await this.versions.findOne({
-      where: { id: API_KEYS_VERSION_ID },
-      select: { id: true, version: true },
-    });
-    return row ? Number(row.version) : null;
+    return (await this.rows.valueById(RoutingVersion, API_KEYS_VERSION_ID, 'version')) ?? null;
   }
 }

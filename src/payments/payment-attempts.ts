@@ -3,6 +3,7 @@ import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
 import { PaymentAttempt } from './entities/payment-attempt.entity';
 import { PaymentStatusService } from './payment-status.service';
 import { TransactionService } from '../database/transaction.service';
+import { RowStatements } from '../database/statements/row-statements';
 import { RouteCandidate, RouteDecision, RoutingService } from '../routing/routing.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
@@ -25,6 +26,7 @@ export class PaymentAttempts {
     private readonly routing: RoutingService,
     private readonly accounts: ProviderAccountsService,
     private readonly metrics: MetricsService,
+    private readonly rows: RowStatements,
   ) {}
 
   async run(payment: Payment, decision: RouteDecision): Promise<Payment> {
@@ -84,7 +86,8 @@ export class PaymentAttempts {
     payment.routing!.reason = this.routing.explain(decision, payment.routing!.attempts, candidate);
     const created = await this.tx.run(async (m) => {
       for (const write of writes) await write(m);
-      await m.insert(
+      await this.rows.insert(
+        m,
         PaymentAttempt,
         attemptRow(payment.id, account.id, account.provider, started, {
           outcome: 'succeeded',
@@ -92,20 +95,16 @@ export class PaymentAttempts {
         }),
       );
       this.accept(payment, candidate, result);
-      await m.update(
-        Payment,
-        { id: payment.id },
-        {
-          providerName: payment.providerName,
-          providerAccountId: payment.providerAccountId,
-          providerPaymentId: payment.providerPaymentId,
-          providerTestMode: payment.providerTestMode,
-          checkoutUrl: payment.checkoutUrl,
-          methodUsed: payment.methodUsed,
-          routing: payment.routing,
-          updatedAt: payment.updatedAt,
-        },
-      );
+      await this.rows.update(m, Payment, payment.id, {
+        providerName: payment.providerName,
+        providerAccountId: payment.providerAccountId,
+        providerPaymentId: payment.providerPaymentId,
+        providerTestMode: payment.providerTestMode,
+        checkoutUrl: payment.checkoutUrl,
+        methodUsed: payment.methodUsed,
+        routing: payment.routing,
+        updatedAt: payment.updatedAt,
+      });
       if (result.status && result.status !== 'pending') {
         await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
       }

@@ -11,6 +11,7 @@ import { toPaymentView, toRefundView } from './payment.presenter';
 import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';
 import { settleOperationByStatus } from './operations/operation-settlement';
+import { RowStatements } from '../database/statements/row-statements';
 
 export interface PaymentChange {
   to: PaymentStatus;
@@ -30,11 +31,15 @@ export type ChangeOutcome = 'applied' | 'unchanged' | 'ignored';
 export class PaymentStatusService {
   private readonly logger = new Logger('PaymentStatus');
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly rows: RowStatements,
+  ) {}
 
   /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
   async recordCreated(manager: EntityManager, payment: Payment): Promise<void> {
-    await manager.insert(
+    await this.rows.insert(
+      manager,
       PaymentEvent,
       this.historyRow(payment, {
         type: 'payment.created',

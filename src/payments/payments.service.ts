@@ -11,6 +11,7 @@ import { ListPaymentsQuery } from './dto/list-payments.query';
 import { applyPaymentFilters } from './payment-filters';
 import type { AttentionFilter } from './payment-filters';
 import { TransactionService } from '../database/transaction.service';
+import { RowStatements } from '../database/statements/row-statements';
 import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
 import { routingRequestOf } from '../routing/routing-request';
@@ -59,6 +60,7 @@ export class PaymentsService {
     private readonly accounts: ProviderAccountsService,
     private readonly operations: PaymentOperationsService,
     private readonly attempts: PaymentAttempts,
+    private readonly rows: RowStatements,
   ) {}
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
@@ -109,7 +111,7 @@ export class PaymentsService {
     };
     // Stored before any provider call: a crash mid-call leaves a traceable pending payment.
     await this.tx.run(async (m) => {
-      await m.insert(Payment, payment);
+      await this.rows.insert(m, Payment, payment);
       await this.status.recordCreated(m, payment);
     });
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { RoutingRule } from './routing-rule.entity';
 import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import { RowStatements } from '../database/statements/row-statements';
 
 interface Snapshot {
   version: number;
@@ -31,7 +32,7 @@ export class RoutingRuleCache {
 
   constructor(
     @InjectRepository(RoutingRule) private readonly rules: Repository<RoutingRule>,
-    @InjectRepository(RoutingVersion) private readonly versions: Repository<RoutingVersion>,
+    private readonly rows: RowStatements,
   ) {}
 
   async rulesFor(integrationId: string): Promise<RoutingRule[]> {
@@ -68,11 +69,7 @@ export class RoutingRuleCache {
   }
 
   private async currentVersion(): Promise<number> {
-    const row = await this.versions.findOne({
-      where: { id: RULES_VERSION_ID },
-      select: { id: true, version: true },
-    });
-    return row?.version ?? 0;
+    return (await this.rows.valueById(RoutingVersion, RULES_VERSION_ID, 'version')) ?? 0;
   }
 
   /**

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TestProviderOperation, TestProviderPayment } from './test-provider-payment.entity';
 import { TransactionService } from '../../database/transaction.service';
+import { RowStatements } from '../../database/statements/row-statements';
 import { newId } from '../../common/ids/id';
 import { ProviderError } from '../provider-error';
 
@@ -12,6 +13,7 @@ export class TestProviderLedger {
   constructor(
     @InjectRepository(TestProviderPayment) private readonly rows: Repository<TestProviderPayment>,
     private readonly tx: TransactionService,
+    private readonly statements: RowStatements,
   ) {}
 
   async open(
@@ -40,7 +42,7 @@ export class TestProviderLedger {
     };
     // Inside a create this joins the core's transaction that stores the attempt (one commit
     // instead of two); the row stands for the PSP's own books, so it is written with them.
-    await this.tx.writeWithNext((m) => m.insert(TestProviderPayment, row));
+    await this.tx.writeWithNext((m) => this.statements.insert(m, TestProviderPayment, row));
     return row;
   }
 

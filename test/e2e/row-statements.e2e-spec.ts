@@ -1,0 +1,226 @@
+import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { RowStatements } from '../../src/database/statements/row-statements';
+import { isUniqueViolation } from '../../src/database/transaction.service';
+import { Payment } from '../../src/payments/entities/payment.entity';
+import { PaymentEvent } from '../../src/payments/entities/payment-event.entity';
+import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
+import { TestProviderPayment } from '../../src/providers/test/test-provider-payment.entity';
+import { RoutingVersion } from '../../src/routing/routing-version.entity';
+import { useMigrationDataSource } from '../support/databases';
+import { enabledDialects } from '../support/services';
+
+/**
+ * The create path writes its rows through RowStatements (prepared statements sent to the
+ * driver) instead of TypeORM's query builder. On every database, a row written that way must be
+ * the row `manager.insert` / `manager.update` writes: the same stored values, column by column,
+ * and the same entity when TypeORM reads it back. It must also take part in the caller's
+ * transaction and report errors the way TypeORM does.
+ */
+const at = new Date('2026-12-03T07:45:12.345Z');
+
+function payment(id: string): Payment {
+  return {
+    id,
+    integrationId: 'int_rows',
+    status: 'pending',
+    amountValue: 9_007_199_254_740_991, // the largest safe integer survives every driver
+    currency: 'EUR',
+    amountCaptured: 0,
+    amountRefunded: 0,
+    description: 'Order “42” — ünïcode',
+    reference: 'ref-42',
+    method: null,
+    methodUsed: null,
+    captureMode: 'manual',
+    customer: { email: 'a@example.com', name: 'A "quoted" name' } as never,
+    metadata: { orderId: '42', note: "it's" },
+    orderLines: [{ name: 'Socks', quantity: 2, unitAmount: 500, totalAmount: 1000 }] as never,
+    billingAddress: null,
+    shippingAddress: null,
+    expiresAt: at,
+    returnUrl: 'https://shop.example/return?x=1&y=2',
+    cancelUrl: null,
+    checkoutUrl: null,
+    providerName: null,
+    providerAccountId: null,
+    providerPaymentId: null,
+    providerTestMode: true,
+    routing: { ruleId: null, reason: 'default account', attempts: [] },
+    failureCode: null,
+    failureMessage: null,
+    lastPolledAt: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+describe.each(enabledDialects())('row statements on %s', (dialect) => {
+  const db = useMigrationDataSource(dialect);
+  let dataSource: DataSource;
+  let rows: RowStatements;
+
+  beforeAll(async () => {
+    dataSource = db.dataSource;
+    await dataSource.runMigrations({ transaction: 'each' });
+    rows = new RowStatements(dataSource);
+  });
+
+  const q = (name: string) => dataSource.driver.escape(name);
+
+  /** Both rows as stored, without their ids. */
+  async function storedPair<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    ids: [string, string],
+  ): Promise<[Record<string, unknown>, Record<string, unknown>]> {
+    const table = dataSource.getMetadata(entity).tableName;
+    const raw: Record<string, unknown>[] = await dataSource.query(
+      `SELECT * FROM ${q(table)} WHERE ${q('id')} IN (${[0, 1]
+        .map((i) => dataSource.driver.createParameter(`p${i}`, i))
+        .join(', ')})`,
+      ids,
+    );
+    const byId = (id: string) => {
+      const { id: _, ...rest } = raw.find((row) => row.id === id)!;
+      return rest;
+    };
+    return [byId(ids[0]), byId(ids[1])];
+  }
+
+  async function expectSameAsTypeorm<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    make: (id: string) => T,
+    prefix: string,
+  ): Promise<void> {
+    const ids: [string, string] = [`${prefix}_typeorm`, `${prefix}_direct`];
+    await dataSource.transaction(async (m) => {
+      await m.insert(entity, make(ids[0]) as never);
+      await rows.insert(m, entity, make(ids[1]));
+    });
+    const [viaTypeorm, direct] = await storedPair(entity, ids);
+    expect(direct).toEqual(viaTypeorm);
+    const repository = dataSource.getRepository(entity);
+    const [a, b] = await Promise.all(ids.map((id) => repository.findOneBy({ id } as never)));
+    expect({ ...b, id: 'x' }).toEqual({ ...a, id: 'x' });
+  }
+
+  it('writes a payment exactly as manager.insert does (JSON, dates, booleans, big integers, nulls)', async () => {
+    await expectSameAsTypeorm(Payment, payment, 'pay_a');
+    const read = await dataSource.getRepository(Payment).findOneByOrFail({ id: 'pay_a_direct' });
+    expect(read.amountValue).toBe(9_007_199_254_740_991);
+    expect(read.expiresAt).toEqual(at);
+    expect(read.metadata).toEqual({ orderId: '42', note: "it's" });
+    expect(read.providerTestMode).toBe(true);
+  });
+
+  it('leaves columns given as undefined to their default, as TypeORM does', async () => {
+    await expectSameAsTypeorm(
+      Payment,
+      (id) => ({ ...payment(id), providerTestMode: undefined, methodUsed: undefined }),
+      'pay_b',
+    );
+  });
+
+  it('writes history, attempt and test-provider rows as TypeORM does', async () => {
+    await expectSameAsTypeorm(
+      PaymentEvent,
+      (id) =>
+        ({
+          id,
+          paymentId: 'pay_a_direct',
+          sequence: 1,
+          type: 'payment.created',
+          fromStatus: null,
+          toStatus: 'pending',
+          source: 'api',
+          ignored: false,
+          refundId: null,
+          detail: null,
+          createdAt: at,
+        }) as PaymentEvent,
+      'evt',
+    );
+    await expectSameAsTypeorm(
+      PaymentAttempt,
+      (id) => ({
+        id,
+        paymentId: 'pay_a_direct',
+        providerAccountId: 'pa_1',
+        provider: 'test',
+        outcome: 'succeeded',
+        errorCode: null,
+        errorMessage: null,
+        retryable: false,
+        providerPaymentId: 'tp_1',
+        durationMs: 3,
+        createdAt: at,
+      }),
+      'att',
+    );
+    await expectSameAsTypeorm(
+      TestProviderPayment,
+      (id) =>
+        ({
+          id,
+          accountId: 'pa_1',
+          status: 'open',
+          amountValue: 1000,
+          currency: 'JPY',
+          amountCaptured: 0,
+          amountRefunded: 0,
+          description: 'x',
+          captureMode: 'automatic',
+          returnUrl: 'https://shop.example/r',
+          cancelUrl: null,
+          method: null,
+          expiresAt: null,
+          createdAt: at,
+          updatedAt: at,
+        }) as TestProviderPayment,
+      'tp',
+    );
+  });
+
+  it('updates the given fields by id exactly as manager.update does, and counts the rows', async () => {
+    const changes: Partial<Payment> = {
+      providerName: 'test',
+      providerPaymentId: 'tp_9',
+      providerTestMode: false,
+      checkoutUrl: 'https://checkout.example/tp_9',
+      routing: { ruleId: 'rule_1', reason: 'rule "x"', attempts: [] },
+      updatedAt: new Date('2026-12-03T08:00:00.001Z'),
+    };
+    await dataSource.transaction(async (m) => {
+      await m.update(Payment, { id: 'pay_b_typeorm' }, changes);
+      expect(await rows.update(m, Payment, 'pay_b_direct', changes)).toBe(1);
+      expect(await rows.update(m, Payment, 'pay_missing', changes)).toBe(0);
+    });
+    const [viaTypeorm, direct] = await storedPair(Payment, ['pay_b_typeorm', 'pay_b_direct']);
+    expect(direct).toEqual(viaTypeorm);
+  });
+
+  it('joins the caller’s transaction: a rollback takes its rows with it', async () => {
+    await expect(
+      dataSource.transaction(async (m) => {
+        await rows.insert(m, Payment, payment('pay_rolled_back'));
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await dataSource.getRepository(Payment).countBy({ id: 'pay_rolled_back' })).toBe(0);
+  });
+
+  it('reports a duplicate key the way TypeORM does', async () => {
+    const error = await rows
+      .insert(dataSource.manager, Payment, payment('pay_a_direct'))
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  it('reads one value by id, converted as TypeORM converts it', async () => {
+    await dataSource
+      .getRepository(RoutingVersion)
+      .save({ id: 'probe', version: 41, updatedAt: at });
+    expect(await rows.valueById(RoutingVersion, 'probe', 'version')).toBe(41);
+    expect(await rows.valueById(RoutingVersion, 'absent', 'version')).toBeUndefined();
+  });
+});
