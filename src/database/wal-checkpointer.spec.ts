@@ -61,4 +61,27 @@ describe('WalCheckpointer', () => {
     // 30 rounds write ~1,500 pages; the WAL is reused after each checkpoint instead.
     expect(pages).toBeLessThan(600);
   });
+
+  it('restarts the WAL under writes that never pause, instead of letting it grow without end', async () => {
+    const restartFrames = 400;
+    const checkpointer = new WalCheckpointer(file, 20, restartFrames);
+    checkpointer.onModuleInit();
+    await new Promise((r) => setTimeout(r, 300)); // the worker thread has started and ticked
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    let rows = 0;
+    let largest = 0;
+    const stop = Date.now() + 1500;
+    // Commits keep coming while each checkpoint runs (the worker is another thread), as under
+    // steady load: PASSIVE alone never finds the WAL fully copied, so it never starts over.
+    // ~10 rows a millisecond: a few hundred frames per 20 ms tick.
+    while (Date.now() < stop) {
+      for (let i = 0; i < 10; i++, rows++) insert.run('z'.repeat(500));
+      largest = Math.max(largest, walSize() / 4096);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await checkpointer.onApplicationShutdown();
+    expect(rows).toBeGreaterThan(restartFrames * 10);
+    expect(largest).toBeLessThan(restartFrames * 4);
+    expect((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(rows);
+  });
 });

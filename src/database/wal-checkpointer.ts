@@ -3,12 +3,22 @@ import { Worker } from 'node:worker_threads';
 
 /** How often the worker checkpoints; PASSIVE never waits for (nor blocks) the writer. */
 export const WAL_CHECKPOINT_INTERVAL_MS = 250;
+/** WAL frames (4 KiB pages) beyond which a tick restarts the WAL: at most ~64 MiB on disk. */
+export const WAL_RESTART_FRAMES = 16_384;
 
 /**
  * The worker's code, kept inline so it runs the same from `src/` (ts-jest) and `dist/`.
  * Every tick: a PASSIVE checkpoint (copies committed frames into the database file while the
  * main connection keeps writing). When a tick finds nothing new and everything copied, the
  * server is idle and a TRUNCATE resets the WAL file to zero bytes.
+ *
+ * Under steady writes PASSIVE alone never lets the WAL start over: the writer may only reuse
+ * the file from its beginning once every frame has been copied, and by the time a checkpoint
+ * ends new frames have been appended. The file then grew by ~70 KiB per payment, without end
+ * (890 MB after 20 s of load). So past WAL_RESTART_FRAMES a RESTART follows the PASSIVE: it
+ * holds new writers back while it copies the few frames PASSIVE left (a few ms), then the next
+ * commit writes from the start of the file again. It gives up after its own 50 ms busy timeout
+ * rather than wait behind a long transaction, and tries again on the next tick.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -22,7 +32,10 @@ const tick = () => {
   if (stopping) return;
   try {
     const r = checkpoint('PASSIVE');
-    if (r.log > 0 && r.busy === 0 && r.checkpointed === r.log && r.log === lastLog) {
+    if (r.log >= workerData.restartFrames) {
+      checkpoint('RESTART');
+      lastLog = -1;
+    } else if (r.log > 0 && r.busy === 0 && r.checkpointed === r.log && r.log === lastLog) {
       checkpoint('TRUNCATE');
       lastLog = 0;
     } else {
@@ -56,6 +69,7 @@ export class WalCheckpointer implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly file: string,
     private readonly intervalMs = WAL_CHECKPOINT_INTERVAL_MS,
+    private readonly restartFrames = WAL_RESTART_FRAMES,
   ) {}
 
   onModuleInit(): void {
@@ -65,6 +79,7 @@ export class WalCheckpointer implements OnModuleInit, OnApplicationShutdown {
         file: this.file,
         driver: require.resolve('better-sqlite3'),
         intervalMs: this.intervalMs,
+        restartFrames: this.restartFrames,
       },
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
