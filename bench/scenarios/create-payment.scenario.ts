@@ -69,7 +69,7 @@ const phase = (r: PhaseResult): PhaseResult => ({
   max: r.max,
 });
 
-async function benchTarget(
+export async function benchTarget(
   name: TargetName,
   label: string,
   options: BenchOptions,

@@ -1,4 +1,4 @@
-import { applyDecorators, Controller } from '@nestjs/common';
+import { applyDecorators, Controller, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -7,10 +7,11 @@ import {
 } from '@nestjs/swagger';
 import { AdminAuth } from '../auth/auth.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { AuditInterceptor } from '../audit/audit.interceptor';
 
 /**
  * An admin API controller: OIDC bearer token with the admin scope or role (read-only tokens: GET
- * routes and those marked `@ReadOnlyAdminRoute()`), documented once.
+ * routes and those marked `@ReadOnlyAdminRoute()`), documented once, its writes audited.
  */
 export function AdminController(path: string, tag: string): ClassDecorator {
   return applyDecorators(
@@ -26,6 +27,7 @@ export function AdminController(path: string, tag: string): ClassDecorator {
       type: ProblemDetailsDto,
     }),
     AdminAuth(),
+    UseInterceptors(AuditInterceptor),
     Controller(path),
   );
 }
