@@ -54,6 +54,12 @@ export class RateLimiter {
   private readonly limits = new Map<string, number>();
   /** Shared mode: full windows, `<limit>:<client>` → when the window ends (ms). */
   private full = new Map<string, number>();
+  /**
+   * In-memory mode: `<limit>:<client>` → when this process last counted a hit for it (ms). A
+   * client with no hit in the last window cannot be over any limit, so `check` answers without
+   * asking the storage: a shop's every request with a valid key costs no counter update.
+   */
+  private lastHit = new Map<string, number>();
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
@@ -79,6 +85,7 @@ export class RateLimiter {
         retryAfterSeconds: counted.allowed ? 0 : counted.retryAfterSeconds,
       };
     }
+    this.noteHit(`${name}:${client}`);
     const record = await this.storage.increment(`${name}:${client}`, WINDOW_MS, limit, 0, name);
     return record.isBlocked
       ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
@@ -89,12 +96,19 @@ export class RateLimiter {
   async check(name: RateLimitName, client: string): Promise<RateDecision> {
     const limit = this.limits.get(name);
     if (limit === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    const bucket = `${name}:${client}`;
     if (this.shared?.enabled) {
-      const until = this.full.get(`${name}:${client}`) ?? 0;
+      const until = this.full.get(bucket) ?? 0;
       const left = until - Date.now();
       return left > 0
         ? { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) }
         : { allowed: true, retryAfterSeconds: 0 };
+    }
+    const last = this.lastHit.get(bucket);
+    if (last === undefined) return { allowed: true, retryAfterSeconds: 0 };
+    if (Date.now() - last > WINDOW_MS) {
+      this.lastHit.delete(bucket);
+      return { allowed: true, retryAfterSeconds: 0 };
     }
     // The storage has one operation, increment. With an allowance of 0 it refuses the hit, so
     // counts nothing, and reports the hits in the window (plus the refused one) and when the
@@ -104,6 +118,14 @@ export class RateLimiter {
     return hits >= limit
       ? { allowed: false, retryAfterSeconds: Math.max(1, record.timeToBlockExpire) }
       : { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  private noteHit(bucket: string): void {
+    const now = Date.now();
+    // Bounded by the clients that failed within a minute; those gone quiet are dropped here too.
+    if (this.lastHit.size >= 10_000)
+      for (const [key, at] of this.lastHit) if (now - at > WINDOW_MS) this.lastHit.delete(key);
+    this.lastHit.set(bucket, now);
   }
 
   /**
