@@ -5,17 +5,51 @@ import { RoutingRule } from './routing-rule.entity';
 import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
 import { RowStatements } from '../database/statements/row-statements';
 
-interface Snapshot {
-  version: number;
-  rules: RoutingRule[];
-  /** Per integration: its own rules and the rules for every integration, lowest priority first. */
-  byIntegration: Map<string, RoutingRule[]>;
-  /** Answers computed from routing state (payment-method listings), valid for this version. */
-  derived: Map<string, Promise<unknown>>;
-}
-
 /** Derived answers kept per version; beyond this the map starts over (amounts vary per cart). */
 const MAX_DERIVED = 2000;
+
+/**
+ * The routing state of one version: the rules, and answers derived from rules and accounts.
+ * One read of the version row gives a caller this whole view, so routing a payment reads the
+ * version once however many lookups it makes.
+ */
+export class RoutingSnapshot {
+  /** Per integration: its own rules and the rules for every integration, lowest priority first. */
+  private readonly byIntegration = new Map<string, RoutingRule[]>();
+  /** Answers computed from routing state (accounts, payment-method listings) for this version. */
+  private readonly derived = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly version: number,
+    private readonly rules: RoutingRule[],
+  ) {}
+
+  rulesFor(integrationId: string): RoutingRule[] {
+    let list = this.byIntegration.get(integrationId);
+    if (!list) {
+      list = this.rules.filter(
+        (r) => r.integrationId === null || r.integrationId === integrationId,
+      );
+      this.byIntegration.set(integrationId, list);
+    }
+    return list;
+  }
+
+  /**
+   * A value computed from routing state (rules, accounts, defaults), once per version and key.
+   * `compute` starts after the version was read, so what it reads is at least that new; a write
+   * on any instance bumps the version and the next snapshot computes again.
+   */
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const known = this.derived.get(key);
+    if (known) return known as Promise<T>;
+    if (this.derived.size >= MAX_DERIVED) this.derived.clear();
+    const value = compute();
+    this.derived.set(key, value);
+    value.catch(() => this.derived.delete(key));
+    return value;
+  }
+}
 
 /**
  * All routing rules in memory. Routing a payment costs one primary-key read of the version row;
@@ -26,8 +60,8 @@ const MAX_DERIVED = 2000;
  */
 @Injectable()
 export class RoutingRuleCache {
-  private snapshot: Snapshot | null = null;
-  private reloading: Promise<Snapshot> | null = null;
+  private snapshot: RoutingSnapshot | null = null;
+  private reloading: Promise<RoutingSnapshot> | null = null;
   private reloadingVersion = -1;
 
   constructor(
@@ -35,37 +69,19 @@ export class RoutingRuleCache {
     private readonly rows: RowStatements,
   ) {}
 
-  async rulesFor(integrationId: string): Promise<RoutingRule[]> {
+  /** The routing state as of now: one read of the version row, a reload only when it moved. */
+  async current(): Promise<RoutingSnapshot> {
     const version = await this.currentVersion();
-    let snapshot = this.snapshot;
-    if (!snapshot || snapshot.version < version) snapshot = await this.reload(version);
-    let list = snapshot.byIntegration.get(integrationId);
-    if (!list) {
-      list = snapshot.rules.filter(
-        (r) => r.integrationId === null || r.integrationId === integrationId,
-      );
-      snapshot.byIntegration.set(integrationId, list);
-    }
-    return list;
+    const snapshot = this.snapshot;
+    return snapshot && snapshot.version >= version ? snapshot : this.reload(version);
   }
 
-  /**
-   * A value computed from routing state (rules, accounts, defaults), computed once per routing
-   * version and key. `compute` starts after the version was read, so what it reads is at least
-   * that new; a write on any instance bumps the version and the next call computes again.
-   */
+  async rulesFor(integrationId: string): Promise<RoutingRule[]> {
+    return (await this.current()).rulesFor(integrationId);
+  }
+
   async remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const version = await this.currentVersion();
-    let snapshot = this.snapshot;
-    if (!snapshot || snapshot.version < version) snapshot = await this.reload(version);
-    const derived = snapshot.derived;
-    const known = derived.get(key);
-    if (known) return known as Promise<T>;
-    if (derived.size >= MAX_DERIVED) derived.clear();
-    const value = compute();
-    derived.set(key, value);
-    value.catch(() => derived.delete(key));
-    return value;
+    return (await this.current()).remember(key, compute);
   }
 
   private async currentVersion(): Promise<number> {
@@ -77,7 +93,7 @@ export class RoutingRuleCache {
    * it holds V or newer; a caller that saw a newer version than the one in flight waits for it
    * and then loads again.
    */
-  private async reload(version: number): Promise<Snapshot> {
+  private async reload(version: number): Promise<RoutingSnapshot> {
     while (this.reloading && this.reloadingVersion < version)
       await this.reloading.catch(() => undefined);
     if (this.snapshot && this.snapshot.version >= version) return this.snapshot;
@@ -86,12 +102,7 @@ export class RoutingRuleCache {
     this.reloading = (async () => {
       try {
         const rules = await this.rules.find({ order: { priority: 'ASC', id: 'ASC' } });
-        const snapshot: Snapshot = {
-          version,
-          rules,
-          byIntegration: new Map(),
-          derived: new Map(),
-        };
+        const snapshot = new RoutingSnapshot(version, rules);
         if (!this.snapshot || this.snapshot.version <= version) this.snapshot = snapshot;
         return snapshot;
       } finally {

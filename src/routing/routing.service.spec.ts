@@ -1,3 +1,4 @@
+import { RoutingSnapshot } from './routing-rule.cache';
 import { RoutingService } from './routing.service';
 import { CircuitBreaker } from './circuit-breaker';
 import type { RoutingRule } from './routing-rule.entity';
@@ -51,10 +52,7 @@ function service(rules: Partial<RoutingRule>[]) {
       findOneBy: async ({ id }: { id: string }) => accounts.find((a) => a.id === id) ?? null,
     } as never,
     { get: (name: keyof typeof providers) => providers[name] } as never,
-    {
-      rulesFor: async () => full,
-      remember: <T>(_key: string, compute: () => Promise<T>) => compute(),
-    } as never,
+    { current: async () => new RoutingSnapshot(1, full) } as never,
     breaker,
     { routing: routingConfig } as never,
   );

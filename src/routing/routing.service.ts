@@ -10,7 +10,7 @@ import { Integration } from '../integrations/integration.entity';
 import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import type { RoutingAttemptRecord } from '../payments/entities/payment.entity';
 import { allowsIntegration, ineligibility, unsupportedFeature } from './account-eligibility';
-import { RoutingRuleCache } from './routing-rule.cache';
+import { RoutingRuleCache, RoutingSnapshot } from './routing-rule.cache';
 import { firstMatchingRule } from './rule-matcher';
 import { CircuitBreaker } from './circuit-breaker';
 import { defaultAccount, DEFAULT_ROLE, Wanted, wantedForRule } from './route-candidates';
@@ -88,7 +88,8 @@ export class RoutingService {
   ): Promise<RoutingPlan> {
     if (request.providerAccountId) return this.planForced(integration, request);
 
-    const match = firstMatchingRule(await this.rules.rulesFor(integration.id), request);
+    const view = await this.rules.current();
+    const match = firstMatchingRule(view.rulesFor(integration.id), request);
     const defaultId = integration.defaultProviderAccountId;
     if (match) {
       const { wanted, reason } = wantedForRule(
@@ -97,10 +98,11 @@ export class RoutingService {
         defaultId,
         options.everyTarget === true,
       );
-      return this.judge(integration, match.rule.id, reason, wanted, request);
+      return this.judge(view, integration, match.rule.id, reason, wanted, request);
     }
     if (defaultId) {
       return this.judge(
+        view,
         integration,
         null,
         `no routing rule matched; ${DEFAULT_ROLE} ${defaultId}`,
@@ -162,6 +164,7 @@ export class RoutingService {
     if (provider && unsupported)
       return refused(unsupported.why, notSupported(provider.name, unsupported.what));
     return this.judge(
+      await this.rules.current(),
       integration,
       null,
       reason,
@@ -220,6 +223,7 @@ export class RoutingService {
   }
 
   private async judge(
+    view: RoutingSnapshot,
     integration: Integration,
     ruleId: string | null,
     reason: string,
@@ -230,7 +234,7 @@ export class RoutingService {
     // Accounts change only with the routing version (every account write bumps it); an answer
     // that lacks one may predate the account's creation, which does not, so it is read again.
     const lookup = () => this.accounts.findBy({ id: In(ids) });
-    let found = await this.rules.remember(`accounts:${ids.join(',')}`, lookup);
+    let found = await view.remember(`accounts:${ids.join(',')}`, lookup);
     if (found.length < ids.length) found = await lookup();
     const byId = new Map(found.map((account) => [account.id, account]));
     const seen = new Map<string, string>();
