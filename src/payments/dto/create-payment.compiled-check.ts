@@ -160,7 +160,8 @@ function toDto(body: Plain): CreatePaymentDto {
   if (body.customer) dto.customer = Object.assign(new CustomerDto(), body.customer);
   if (body.metadata) dto.metadata = { ...body.metadata };
   if (body.lines) dto.lines = body.lines.map(toLine);
-  if (body.billingAddress) dto.billingAddress = Object.assign(new AddressDto(), body.billingAddress);
+  if (body.billingAddress)
+    dto.billingAddress = Object.assign(new AddressDto(), body.billingAddress);
   if (body.shippingAddress)
     dto.shippingAddress = Object.assign(new AddressDto(), body.shippingAddress);
   return dto;

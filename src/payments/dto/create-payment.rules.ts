@@ -5,7 +5,11 @@
  */
 
 /** Options of `@IsUrl` (validator.js `isURL`) for returnUrl and cancelUrl. */
-export const HTTP_URL = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+export const HTTP_URL = {
+  require_protocol: true,
+  protocols: ['http', 'https'],
+  require_tld: false,
+};
 
 export const LOCALE = /^[a-z]{2}([_-][A-Z]{2})?$/;
 
