@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import * as classTransformer from 'class-transformer';
+import * as classValidatorPackage from 'class-validator';
 import { getMetadataStorage } from 'class-validator';
 import { createClassValidatorPipe, createValidationPipe } from '../../common/http/validation';
 import { ValidationError } from '../../common/errors/domain-error';
@@ -118,10 +120,6 @@ const VALID: [string, Body][] = [
     },
   ],
   ['a hundred lines', { ...FULL, lines: Array.from({ length: 100 }, () => LINES[1]) }],
-  [
-    'a line of -0',
-    { ...MINIMAL, lines: [{ ...(LINES[1] as Body), unitPrice: { value: -0, currency: 'EUR' } }] },
-  ],
   ...[
     'card',
     'ideal',
@@ -231,7 +229,8 @@ const PALETTE: Json[] = [
   [LINES[1]],
   Array.from({ length: 101 }, () => LINES[1]),
 ];
-/** Keys JSON.parse makes own properties and class-transformer or Nest treat apart. */
+/** Unknown keys: a plain one, and names Nest strips or class-transformer drops (JSON.parse
+ * makes even `__proto__` an own property). */
 const ODD_KEYS = [
   'surprise',
   '__proto__',
@@ -517,6 +516,21 @@ describe('the compiled check of a create body', () => {
 
 describe('the validation pipe with compiled checks', () => {
   const pipe = createValidationPipe();
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('takes a valid create body without class-transformer or class-validator', async () => {
+    const toInstance = jest.spyOn(classTransformer, 'plainToInstance');
+    const validate = jest.spyOn(classValidatorPackage, 'validate');
+    await expect(pipe.transform(clone(FULL), BODY)).resolves.toBeInstanceOf(CreatePaymentDto);
+    expect(toInstance).not.toHaveBeenCalled();
+    expect(validate).not.toHaveBeenCalled();
+    await expect(pipe.transform({ ...clone(FULL), metadata: null }, BODY)).resolves.toMatchObject({
+      metadata: null,
+    });
+    expect(toInstance).toHaveBeenCalledTimes(1);
+    expect(validate).toHaveBeenCalledTimes(1);
+  });
 
   it('answers an invalid create body with the errors class-validator names', async () => {
     const body = {
