@@ -83,7 +83,7 @@ const ADDRESS = object(
   },
 );
 
-export const CREATE_PAYMENT_SCHEMA = object(['amount', 'description', 'reference', 'returnUrl'], {
+const CREATE_PAYMENT_SCHEMA = object(['amount', 'description', 'reference', 'returnUrl'], {
   amount: AMOUNT,
   description: text(1, 255),
   reference: text(1, 128),
