@@ -11,8 +11,9 @@ export interface CompiledCheck<T> {
 const checks = new WeakMap<object, () => CompiledCheck<unknown>>();
 
 /**
- * Lets the global ValidationPipe try `check` on a body of the decorated class first. A thunk,
- * because the check builds the DTO's classes and so imports the DTO's file.
+ * Lets the global ValidationPipe try `check` on a body of the decorated class first; not on a
+ * subclass, whose own rules the check does not know. A thunk, because the check builds the DTO's
+ * classes and so imports the DTO's file.
  */
 export function CheckedFirstBy(check: () => CompiledCheck<object>): ClassDecorator {
   return (target) => {

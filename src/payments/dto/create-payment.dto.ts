@@ -66,6 +66,7 @@ export class CustomerDto {
   country?: string;
 }
 
+// The hot path: a valid body skips class-transformer and class-validator (docs/architecture.md).
 @CheckedFirstBy(() => createPaymentCheck)
 export class CreatePaymentDto {
   @ApiProperty({ type: MoneyDto })
