@@ -19,11 +19,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from '../../common/money/money.dto';
+import { CheckedFirstBy } from '../../common/http/compiled-check';
+import { createPaymentCheck } from './create-payment.compiled-check';
 import { AddressDto, OrderLineDto } from './order-details.dto';
 import { CAPTURE_MODES, PAYMENT_METHODS } from '../../domain/payment-status';
 import type { CaptureMode, PaymentMethod } from '../../domain/payment-status';
-
-const HTTP_URL = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+import { HTTP_URL, isStringRecord, LOCALE, METADATA_MAX_KEYS } from './create-payment.rules';
 
 function IsStringRecord(maxKeys: number) {
   return (target: object, propertyName: string) =>
@@ -35,14 +36,7 @@ function IsStringRecord(maxKeys: number) {
         message: `must be an object of at most ${maxKeys} string values (keys ≤ 64, values ≤ 512 chars)`,
       },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= maxKeys &&
-          Object.entries(value).every(
-            ([k, v]) => k.length >= 1 && k.length <= 64 && typeof v === 'string' && v.length <= 512,
-          ),
+        validate: (value: unknown) => isStringRecord(value, maxKeys),
       },
     });
 }
@@ -63,7 +57,7 @@ export class CustomerDto {
   @ApiPropertyOptional({ example: 'nl_NL' })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z]{2}([_-][A-Z]{2})?$/, { message: 'must be a locale such as nl_NL or en' })
+  @Matches(LOCALE, { message: 'must be a locale such as nl_NL or en' })
   locale?: string;
 
   @ApiPropertyOptional({ example: 'NL', description: 'ISO 3166-1 alpha-2' })
@@ -72,6 +66,8 @@ export class CustomerDto {
   country?: string;
 }
 
+// The hot path: a valid body skips class-transformer and class-validator (docs/architecture.md).
+@CheckedFirstBy(() => createPaymentCheck)
 export class CreatePaymentDto {
   @ApiProperty({ type: MoneyDto })
   @IsObject()
@@ -128,7 +124,7 @@ export class CreatePaymentDto {
   })
   @IsOptional()
   @IsObject()
-  @IsStringRecord(50)
+  @IsStringRecord(METADATA_MAX_KEYS)
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({

@@ -18,6 +18,7 @@ import {
 import { IsCurrencyCode } from '../../common/money/money.dto';
 import { ORDER_LINE_TYPES } from '../../domain/order-details';
 import type { OrderLineType } from '../../domain/order-details';
+import { E164_PHONE, VAT_RATE } from './create-payment.rules';
 
 /** Money on an order line: like `amount`, but a discount line is negative. */
 export class LineMoneyDto {
@@ -75,7 +76,7 @@ export class OrderLineDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{1,2}\.\d{2}$/, { message: 'must be a percentage with two decimals, e.g. 21.00' })
+  @Matches(VAT_RATE, { message: 'must be a percentage with two decimals, e.g. 21.00' })
   vatRate?: string;
 
   @ApiPropertyOptional({
@@ -122,7 +123,7 @@ export class AddressDto {
   @ApiPropertyOptional({ example: '+31208202070', description: 'E.164' })
   @IsOptional()
   @IsString()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'must be a phone number in E.164 format (+31…)' })
+  @Matches(E164_PHONE, { message: 'must be a phone number in E.164 format (+31…)' })
   phone?: string;
 
   @ApiProperty({ example: 'Keizersgracht 126', maxLength: 100 })
