@@ -15,6 +15,15 @@ interface Shape {
   columns: ColumnMetadata[];
 }
 
+/** What is derived once per entity: its columns, and the statements per set of columns given. */
+interface EntityPlan {
+  metadata: EntityMetadata;
+  primary: ColumnMetadata;
+  table: string;
+  /** Shapes by kind and by which columns are given (a bit per column, in metadata order). */
+  shapes: Map<string, Shape>;
+}
+
 /**
  * The few statements every payment runs (insert a row, update a row by id, read one value by
  * id), sent to the driver as prepared statements instead of being built by TypeORM's query
@@ -29,8 +38,7 @@ interface Shape {
 @Injectable()
 export class RowStatements {
   private readonly runner: StatementRunner | null;
-  private readonly shapes = new Map<string, Shape>();
-  private readonly checked = new Set<EntityMetadata>();
+  private readonly plans = new Map<unknown, EntityPlan>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.runner = statementRunnerFor(dataSource);
@@ -46,12 +54,11 @@ export class RowStatements {
       await manager.insert(entity, row as never);
       return;
     }
-    const metadata = this.metadata(entity);
-    const given = metadata.columns.filter((column) => column.getEntityValue(row) !== undefined);
-    const shape = this.shape(metadata, 'insert', given, () => {
+    const plan = this.plan(entity);
+    const shape = this.shape(plan, 'insert', row, null, (given) => {
       const names = given.map((column) => this.escape(column.databaseName)).join(', ');
       const slots = given.map((_, index) => this.slot(index)).join(', ');
-      return `INSERT INTO ${this.table(metadata)} (${names}) VALUES (${slots})`;
+      return `INSERT INTO ${plan.table} (${names}) VALUES (${slots})`;
     });
     await this.runner.run(manager, shape.sql, this.values(shape.columns, row));
   }
@@ -67,19 +74,17 @@ export class RowStatements {
       const result = await manager.update(entity, id, changes as never);
       return result.affected ?? 0;
     }
-    const metadata = this.metadata(entity);
-    const primary = this.primaryColumn(metadata);
-    const set = metadata.columns.filter(
-      (column) => column !== primary && column.getEntityValue(changes) !== undefined,
-    );
-    const shape = this.shape(metadata, 'update', set, () => {
+    const plan = this.plan(entity);
+    const shape = this.shape(plan, 'update', changes, plan.primary, (set) => {
       const assignments = set
         .map((column, index) => `${this.escape(column.databaseName)} = ${this.slot(index)}`)
         .join(', ');
-      const where = `${this.escape(primary.databaseName)} = ${this.slot(set.length)}`;
-      return `UPDATE ${this.table(metadata)} SET ${assignments} WHERE ${where}`;
+      const where = `${this.escape(plan.primary.databaseName)} = ${this.slot(set.length)}`;
+      return `UPDATE ${plan.table} SET ${assignments} WHERE ${where}`;
     });
-    return this.runner.run(manager, shape.sql, [...this.values(shape.columns, changes), id]);
+    const values = this.values(shape.columns, changes);
+    values.push(id);
+    return this.runner.run(manager, shape.sql, values);
   }
 
   /** One column of the row with this primary key, read outside any transaction. */
@@ -88,67 +93,79 @@ export class RowStatements {
     id: string,
     property: K,
   ): Promise<T[K] | undefined> {
-    const metadata = this.metadata(entity);
-    const column = metadata.findColumnWithPropertyName(property);
-    if (!column) throw new Error(`${metadata.name} has no column ${property}`);
+    const plan = this.plan(entity);
+    const column = plan.metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${plan.metadata.name} has no column ${property}`);
     if (!this.runner) {
       const row = await this.dataSource
         .getRepository(entity)
-        .findOne({ where: { [this.primaryColumn(metadata).propertyName]: id } as never });
+        .findOne({ where: { [plan.primary.propertyName]: id } as never });
       return row?.[property];
     }
-    const shape = this.shape(metadata, `value:${property}`, [column], () => {
-      const where = `${this.escape(this.primaryColumn(metadata).databaseName)} = ${this.slot(0)}`;
-      return `SELECT ${this.escape(column.databaseName)} AS v FROM ${this.table(metadata)} WHERE ${where}`;
-    });
+    const key = `value:${property}`;
+    let shape = plan.shapes.get(key);
+    if (!shape) {
+      const where = `${this.escape(plan.primary.databaseName)} = ${this.slot(0)}`;
+      const sql = `SELECT ${this.escape(column.databaseName)} AS v FROM ${plan.table} WHERE ${where}`;
+      plan.shapes.set(key, (shape = { sql, columns: [column] }));
+    }
     const row = await this.runner.first(shape.sql, [id]);
     if (!row) return undefined;
     return this.dataSource.driver.prepareHydratedValue(row.v, column) as T[K];
   }
 
+  /** The statement for the columns `source` gives (not undefined), built on first use. */
   private shape(
-    metadata: EntityMetadata,
-    kind: string,
-    columns: ColumnMetadata[],
-    build: () => string,
+    plan: EntityPlan,
+    kind: 'insert' | 'update',
+    source: ObjectLiteral,
+    except: ColumnMetadata | null,
+    build: (columns: ColumnMetadata[]) => string,
   ): Shape {
-    const key = `${metadata.tablePath}|${kind}|${columns.map((c) => c.databaseName).join(',')}`;
-    let shape = this.shapes.get(key);
+    const columns = plan.metadata.columns;
+    let key = kind;
+    for (let i = 0; i < columns.length; i++)
+      key += columns[i] !== except && source[columns[i].propertyName] !== undefined ? '1' : '0';
+    let shape = plan.shapes.get(key);
     if (!shape) {
-      shape = { sql: build(), columns };
-      this.shapes.set(key, shape);
+      const given = columns.filter(
+        (column) => column !== except && source[column.propertyName] !== undefined,
+      );
+      shape = { sql: build(given), columns: given };
+      plan.shapes.set(key, shape);
     }
     return shape;
   }
 
   private values(columns: ColumnMetadata[], source: ObjectLiteral): unknown[] {
     const driver = this.dataSource.driver;
-    return columns.map((column) => {
-      const value = driver.preparePersistentValue(column.getEntityValue(source), column);
-      return value === undefined ? null : value;
-    });
-  }
-
-  private metadata(entity: EntityTarget<ObjectLiteral>): EntityMetadata {
-    const metadata = this.dataSource.getMetadata(entity);
-    if (!this.checked.has(metadata)) {
-      refuseComputedColumns(metadata);
-      this.checked.add(metadata);
+    const values = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const value = driver.preparePersistentValue(source[columns[i].propertyName], columns[i]);
+      values[i] = value === undefined ? null : value;
     }
-    return metadata;
+    return values;
   }
 
-  private primaryColumn(metadata: EntityMetadata): ColumnMetadata {
-    if (metadata.primaryColumns.length !== 1)
-      throw new Error(`${metadata.name} needs exactly one primary column here`);
-    return metadata.primaryColumns[0];
-  }
-
-  private table(metadata: EntityMetadata): string {
-    return metadata.tablePath
-      .split('.')
-      .map((part) => this.escape(part))
-      .join('.');
+  private plan(entity: EntityTarget<ObjectLiteral>): EntityPlan {
+    let plan = this.plans.get(entity);
+    if (!plan) {
+      const metadata = this.dataSource.getMetadata(entity);
+      refuseComputedColumns(metadata);
+      if (metadata.primaryColumns.length !== 1)
+        throw new Error(`${metadata.name} needs exactly one primary column here`);
+      plan = {
+        metadata,
+        primary: metadata.primaryColumns[0],
+        table: metadata.tablePath
+          .split('.')
+          .map((part) => this.escape(part))
+          .join('.'),
+        shapes: new Map(),
+      };
+      this.plans.set(entity, plan);
+    }
+    return plan;
   }
 
   private escape(name: string): string {
@@ -162,7 +179,8 @@ export class RowStatements {
 
 /**
  * An entity with columns whose value TypeORM computes on insert or update (generated, version,
- * date stamps) or with relations would be written differently here: refused outright.
+ * date stamps), with relations or with embedded columns (read here as plain properties) would be
+ * written differently here: refused outright.
  */
 function refuseComputedColumns(metadata: EntityMetadata): void {
   const computed = metadata.columns.find(
@@ -172,7 +190,8 @@ function refuseComputedColumns(metadata: EntityMetadata): void {
       column.isCreateDate ||
       column.isUpdateDate ||
       column.isDeleteDate ||
-      column.relationMetadata,
+      column.relationMetadata ||
+      column.embeddedMetadata,
   );
   if (computed)
     throw new Error(
