@@ -1,3 +1,4 @@
+import { RowStatements } from '../database/statements/row-statements';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../database/data-source';
 import { TransactionService } from '../database/transaction.service';
@@ -25,6 +26,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
       dataSource.getRepository(IdempotencyRecord),
       new TransactionService(dataSource),
       { idempotency: { leaseSeconds: 60 } },
+      new RowStatements(dataSource),
     );
   });
 
@@ -171,6 +173,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
       dataSource.getRepository(IdempotencyRecord),
       new TransactionService(dataSource),
       { idempotency: { leaseSeconds: 1 } },
+      new RowStatements(dataSource),
     );
     const repo = dataSource.getRepository(IdempotencyRecord);
     let release!: () => void;

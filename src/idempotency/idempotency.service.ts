@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
+import { RowStatements } from '../database/statements/row-statements';
 import {
   ConflictError,
   DomainError,
@@ -55,6 +56,7 @@ export class IdempotencyService {
     @InjectRepository(IdempotencyRecord) private readonly records: Repository<IdempotencyRecord>,
     private readonly tx: TransactionService,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'idempotency'>,
+    private readonly rows: RowStatements,
   ) {
     this.leaseMs = config.idempotency.leaseSeconds * 1000;
   }
@@ -128,7 +130,7 @@ export class IdempotencyService {
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       };
       try {
-        await this.tx.write((m) => m.insert(IdempotencyRecord, record));
+        await this.tx.write((m) => this.rows.insert(m, IdempotencyRecord, record));
         return { id: record.id, owner };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -186,14 +188,16 @@ export class IdempotencyService {
   /** Extends the lease while the handler runs; a crashed process renews nothing. */
   private async renew(claim: Claim): Promise<void> {
     try {
-      const result = await this.tx.write((m) =>
-        m.update(
+      const changed = await this.tx.write((m) =>
+        this.rows.update(
+          m,
           IdempotencyRecord,
-          { id: claim.id, leaseOwner: claim.owner, state: 'in_progress' },
+          claim.id,
           { leaseExpiresAt: new Date(Date.now() + this.leaseMs) },
+          { leaseOwner: claim.owner, state: 'in_progress' },
         ),
       );
-      if (result.affected === 0)
+      if (changed === 0)
         this.logger.warn({
           msg: 'idempotency lease lost while the request still runs',
           recordId: claim.id,
@@ -213,10 +217,11 @@ export class IdempotencyService {
    */
   private async complete(claim: Claim, status: number, body: unknown): Promise<void> {
     try {
-      const result = await this.tx.write((m) =>
-        m.update(
+      const changed = await this.tx.write((m) =>
+        this.rows.update(
+          m,
           IdempotencyRecord,
-          { id: claim.id, leaseOwner: claim.owner },
+          claim.id,
           {
             state: 'completed',
             responseStatus: status,
@@ -224,9 +229,10 @@ export class IdempotencyService {
             leaseOwner: null,
             leaseExpiresAt: null,
           },
+          { leaseOwner: claim.owner },
         ),
       );
-      if (result.affected === 0)
+      if (changed === 0)
         this.logger.warn({
           msg: 'idempotency response not stored: the lease was taken over',
           recordId: claim.id,

@@ -81,7 +81,8 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
       ids,
     );
     const byId = (id: string) => {
-      const { id: _, ...rest } = raw.find((row) => row.id === id)!;
+      const rest = { ...raw.find((row) => row.id === id)! };
+      delete rest.id;
       return rest;
     };
     return [byId(ids[0]), byId(ids[1])];
@@ -197,6 +198,23 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
     });
     const [viaTypeorm, direct] = await storedPair(Payment, ['pay_b_typeorm', 'pay_b_direct']);
     expect(direct).toEqual(viaTypeorm);
+  });
+
+  it('updates only while the guard columns hold their values (compare-and-set)', async () => {
+    const m = dataSource.manager;
+    const changes: Partial<Payment> = { status: 'authorized', updatedAt: at };
+    expect(await rows.update(m, Payment, 'pay_a_direct', changes, { status: 'failed' })).toBe(0);
+    expect(
+      await rows.update(m, Payment, 'pay_a_direct', changes, {
+        status: 'pending',
+        integrationId: 'int_rows',
+      }),
+    ).toBe(1);
+    const read = await dataSource.getRepository(Payment).findOneByOrFail({ id: 'pay_a_direct' });
+    expect(read.status).toBe('authorized');
+    await expect(
+      rows.update(m, Payment, 'pay_a_direct', changes, { providerName: null }),
+    ).rejects.toThrow(/guard compares values/);
   });
 
   it('joins the caller’s transaction: a rollback takes its rows with it', async () => {

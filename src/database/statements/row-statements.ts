@@ -11,6 +11,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { StatementRunner, statementRunnerFor } from './statement-runners';
 
 interface Shape {
+  key: string;
   sql: string;
   columns: ColumnMetadata[];
 }
@@ -63,27 +64,47 @@ export class RowStatements {
     await this.runner.run(manager, shape.sql, this.values(shape.columns, row));
   }
 
-  /** UPDATE of the given fields of the row with this primary key; the number of rows changed. */
+  /**
+   * UPDATE of the given fields of the row with this primary key, only while the columns of
+   * `guard` hold those (non-null) values (a compare-and-set); the number of rows changed.
+   */
   async update<T extends ObjectLiteral>(
     manager: EntityManager,
     entity: EntityTarget<T>,
     id: string,
     changes: Partial<T>,
+    guard: Partial<T> = {},
   ): Promise<number> {
     if (!this.runner) {
-      const result = await manager.update(entity, id, changes as never);
+      const result = await manager.update(entity, { ...guard, id } as never, changes as never);
       return result.affected ?? 0;
     }
     const plan = this.plan(entity);
-    const shape = this.shape(plan, 'update', changes, plan.primary, (set) => {
-      const assignments = set
-        .map((column, index) => `${this.escape(column.databaseName)} = ${this.slot(index)}`)
-        .join(', ');
-      const where = `${this.escape(plan.primary.databaseName)} = ${this.slot(set.length)}`;
-      return `UPDATE ${plan.table} SET ${assignments} WHERE ${where}`;
-    });
+    const guarded = this.shape(plan, 'guard', guard, plan.primary, () => '');
+    for (const column of guarded.columns)
+      if (guard[column.propertyName] === null)
+        throw new Error(`${plan.metadata.name}.${column.propertyName}: a guard compares values`);
+    const shape = this.shape(
+      plan,
+      'update',
+      changes,
+      plan.primary,
+      (set) => {
+        const assignments = set
+          .map((column, index) => `${this.escape(column.databaseName)} = ${this.slot(index)}`)
+          .join(', ');
+        const where = [plan.primary, ...guarded.columns]
+          .map(
+            (column, index) =>
+              `${this.escape(column.databaseName)} = ${this.slot(set.length + index)}`,
+          )
+          .join(' AND ');
+        return `UPDATE ${plan.table} SET ${assignments} WHERE ${where}`;
+      },
+      guarded,
+    );
     const values = this.values(shape.columns, changes);
-    values.push(id);
+    values.push(id, ...this.values(guarded.columns, guard));
     return this.runner.run(manager, shape.sql, values);
   }
 
@@ -107,7 +128,7 @@ export class RowStatements {
     if (!shape) {
       const where = `${this.escape(plan.primary.databaseName)} = ${this.slot(0)}`;
       const sql = `SELECT ${this.escape(column.databaseName)} AS v FROM ${plan.table} WHERE ${where}`;
-      plan.shapes.set(key, (shape = { sql, columns: [column] }));
+      plan.shapes.set(key, (shape = { key, sql, columns: [column] }));
     }
     const row = await this.runner.first(shape.sql, [id]);
     if (!row) return undefined;
@@ -117,13 +138,14 @@ export class RowStatements {
   /** The statement for the columns `source` gives (not undefined), built on first use. */
   private shape(
     plan: EntityPlan,
-    kind: 'insert' | 'update',
+    kind: 'insert' | 'update' | 'guard',
     source: ObjectLiteral,
     except: ColumnMetadata | null,
     build: (columns: ColumnMetadata[]) => string,
+    guard?: Shape,
   ): Shape {
     const columns = plan.metadata.columns;
-    let key = kind;
+    let key = guard ? `${kind}:${guard.key}:` : kind;
     for (let i = 0; i < columns.length; i++)
       key += columns[i] !== except && source[columns[i].propertyName] !== undefined ? '1' : '0';
     let shape = plan.shapes.get(key);
@@ -131,7 +153,7 @@ export class RowStatements {
       const given = columns.filter(
         (column) => column !== except && source[column.propertyName] !== undefined,
       );
-      shape = { sql: build(given), columns: given };
+      shape = { key, sql: build(given), columns: given };
       plan.shapes.set(key, shape);
     }
     return shape;
