@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { paymentView, WebhookPaymentFinder } from './webhook-payment.finder';
@@ -10,6 +10,7 @@ import type { InboundWebhook, WebhookNotification } from '../providers/provider.
 import { TransactionService } from '../database/transaction.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';
+import { APP_CONFIG, AppConfig } from '../config/app.config';
 
 export type DirectOutcome = 'processed' | 'rejected';
 
@@ -37,13 +38,21 @@ interface Rejection extends Mismatch {
 @Injectable()
 export class WebhookDirectProcessor {
   private readonly logger = new Logger('WebhookProcessor');
+  /**
+   * Even a dropped debug line costs a request-scoped child logger; the level is fixed at
+   * start, so the line is not even built below it.
+   */
+  private readonly debugLogged: boolean;
 
   constructor(
     private readonly finder: WebhookPaymentFinder,
     private readonly updates: PaymentUpdatesService,
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.debugLogged = config.logging.level === 'debug' || config.logging.level === 'trace';
+  }
 
   /**
    * The outcome, once stored and applied; undefined when this path does not take the delivery
@@ -182,6 +191,7 @@ export class WebhookDirectProcessor {
         items: ignored,
       });
     // Routine, one per webhook: the metrics count them; the line is for debugging.
-    for (const a of applied) this.logger.debug({ msg: 'webhook applied', deliveryId, ...a });
+    if (this.debugLogged)
+      for (const a of applied) this.logger.debug({ msg: 'webhook applied', deliveryId, ...a });
   }
 }

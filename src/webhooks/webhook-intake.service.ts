@@ -163,11 +163,10 @@ export class WebhookIntakeService implements OnModuleDestroy {
       verified,
       paymentId: null,
       attempts: 0,
-      // Due at once should this instance die before it is processed; held by us until then.
       nextAttemptAt: now,
       lastAttemptAt: null,
-      leaseToken: token,
-      leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS),
+      leaseToken: null,
+      leaseExpiresAt: null,
       error: null,
       receivedAt: now,
       processedAt: null,
@@ -178,7 +177,11 @@ export class WebhookIntakeService implements OnModuleDestroy {
         this.count(account.provider, direct === 'processed' ? 'accepted' : 'accepted_rejected');
         return provider.webhookAck();
       }
+      // Stored before processing: due at once should this instance die before it is
+      // processed, held by us until then.
       delivery.paymentId = await paymentIdOf();
+      delivery.leaseToken = token;
+      delivery.leaseExpiresAt = new Date(now.getTime() + WEBHOOK_LEASE_MS);
       await this.tx.write((m) =>
         m
           .createQueryBuilder()
