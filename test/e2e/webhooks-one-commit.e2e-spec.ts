@@ -2,6 +2,7 @@ import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { OutboxEvent } from '../../src/notifications/outbox-event.entity';
 import { PaymentEvent } from '../../src/payments/entities/payment-event.entity';
 import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
+import { WebhookInboxService } from '../../src/webhooks/webhook-inbox.service';
 import { enabledDialects } from '../support/services';
 import { signedTestWebhook } from '../support/perimeter';
 import { startTestServer, TestServer } from '../support/test-server';
@@ -90,5 +91,55 @@ describe.each(enabledDialects())('a signed webhook applied in one commit on %s',
     expect(rows).toHaveLength(1);
     expect(rows[0].status).toBe('rejected');
     expect(rows[0].error).toContain('amount_mismatch');
+  });
+
+  /** Makes the database refuse to mark one payment paid (a write that fails mid-transaction). */
+  async function refusePaid(paymentId: string): Promise<() => Promise<void>> {
+    const q = (sql: string) => server.dataSource.query(sql);
+    if (dialect === 'sqlite') {
+      await q(`CREATE TRIGGER refuse_paid BEFORE UPDATE OF status ON payments
+        WHEN NEW.id = '${paymentId}' AND NEW.status = 'paid'
+        BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+      return async () => void (await q('DROP TRIGGER refuse_paid'));
+    }
+    if (dialect === 'mysql') {
+      await q(`CREATE TRIGGER refuse_paid BEFORE UPDATE ON payments FOR EACH ROW
+        BEGIN IF NEW.id = '${paymentId}' AND NEW.status = 'paid' THEN
+          SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF; END`);
+      return async () => void (await q('DROP TRIGGER refuse_paid'));
+    }
+    await q(`CREATE FUNCTION refuse_paid() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.id = '${paymentId}' AND NEW.status = 'paid' THEN
+        RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+    await q(`CREATE TRIGGER refuse_paid BEFORE UPDATE ON payments
+      FOR EACH ROW EXECUTE FUNCTION refuse_paid()`);
+    return async () => {
+      await q('DROP TRIGGER refuse_paid ON payments');
+      await q('DROP FUNCTION refuse_paid()');
+    };
+  }
+
+  it('stores a delivery whose processing fails as failed, and a replay applies it later', async () => {
+    const webhook = await signedTestWebhook(server);
+    const allow = await refusePaid(webhook.paymentId);
+    try {
+      expect((await post(webhook.body, webhook.signature)).status).toBe(200);
+    } finally {
+      await allow();
+    }
+    const rows = await server.dataSource
+      .getRepository(WebhookDelivery)
+      .findBy({ paymentId: webhook.paymentId });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'failed', attempts: 1, leaseToken: null });
+    expect(rows[0].error).toContain('refused by the test');
+    expect(rows[0].nextAttemptAt).toBeInstanceOf(Date);
+    let payment = (await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body;
+    expect(payment.status).toBe('pending');
+
+    const replayed = await server.server.app.get(WebhookInboxService).replay(rows[0].id);
+    expect(replayed.status).toBe('processed');
+    payment = (await server.request('GET', `/api/v1/payments/${webhook.paymentId}`)).body;
+    expect(payment.status).toBe('paid');
   });
 });
