@@ -15,6 +15,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/http/stable-json';
+import { redactText } from '../common/logging/redact';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -182,6 +183,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
       delivery.paymentId = await paymentIdOf();
       delivery.leaseToken = token;
       delivery.leaseExpiresAt = new Date(now.getTime() + WEBHOOK_LEASE_MS);
+      // Every column is set here: nothing to read back after the insert.
       await this.tx.write((m) =>
         m
           .createQueryBuilder()
@@ -232,6 +234,13 @@ export class WebhookIntakeService implements OnModuleDestroy {
       return await this.direct.storeAndApply(delivery, resolved, webhook);
     } catch (error) {
       if (isUniqueViolation(error)) throw error;
+      // Rolled back whole; said once here, as a failure on the stored path is said there too.
+      this.logger.warn({
+        msg: 'webhook not applied in one transaction; storing it first',
+        provider: delivery.provider,
+        accountId: delivery.providerAccountId,
+        error: redactText((error as Error).message ?? String(error)).slice(0, 1024),
+      });
       return undefined;
     }
   }
