@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
 import { Refund } from './entities/refund.entity';
 import { PaymentStatusService } from './payment-status.service';
@@ -40,15 +40,7 @@ export class PaymentUpdatesService {
     state: ProviderPaymentState,
     source: EventSource,
   ): Promise<UpdateResult> {
-    if (state.status === null) {
-      // Unknown provider statuses are never guessed.
-      this.logger.warn({
-        msg: 'unmapped provider status',
-        accountId,
-        providerStatus: state.providerStatus,
-      });
-      return 'unmapped_status';
-    }
+    if (this.unmapped(accountId, state)) return 'unmapped_status';
     const found = await this.findByProviderId(accountId, state.providerPaymentId);
     if (!found) {
       this.logger.warn({
@@ -58,27 +50,62 @@ export class PaymentUpdatesService {
       });
       return 'unknown_payment';
     }
+    return this.applyPaymentStateById(accountId, found.id, state, source);
+  }
+
+  /** For a caller that has found the payment already: it is read once more, under the lock. */
+  async applyPaymentStateById(
+    accountId: string,
+    paymentId: string,
+    state: ProviderPaymentState,
+    source: EventSource,
+  ): Promise<UpdateResult> {
+    if (this.unmapped(accountId, state)) return 'unmapped_status';
     return this.tx.run(async (m) => {
-      const payment = (await this.tx.lock(m, Payment, found.id))!;
-      if (state.providerReference && !payment.providerReference) {
-        payment.providerReference = state.providerReference;
-        await m.update(Payment, { id: payment.id }, { providerReference: state.providerReference });
-      }
-      // Written before the status change so its event already shows it; kept even when the
-      // status does not move (a late report of the method).
-      const methodUsed = state.methodUsed?.slice(0, 64);
-      if (methodUsed && methodUsed !== payment.methodUsed) {
-        payment.methodUsed = methodUsed;
-        await m.update(Payment, { id: payment.id }, { methodUsed });
-      }
-      return this.status.changePayment(m, payment, {
-        to: state.status!,
-        source,
-        amountCaptured: state.amountCaptured,
-        failure: state.failure,
-        detail: `provider status ${state.providerStatus}`,
-      });
+      const payment = await this.tx.lock(m, Payment, paymentId);
+      if (!payment) return 'unknown_payment';
+      return this.applyToLocked(m, accountId, payment, state, source);
     });
+  }
+
+  /** Applies in the caller's transaction, to a payment the caller holds locked. */
+  async applyToLocked(
+    m: EntityManager,
+    accountId: string,
+    payment: Payment,
+    state: ProviderPaymentState,
+    source: EventSource,
+  ): Promise<UpdateResult> {
+    if (this.unmapped(accountId, state)) return 'unmapped_status';
+    if (state.providerReference && !payment.providerReference) {
+      payment.providerReference = state.providerReference;
+      await m.update(Payment, { id: payment.id }, { providerReference: state.providerReference });
+    }
+    // Written before the status change so its event already shows it; kept even when the
+    // status does not move (a late report of the method).
+    const methodUsed = state.methodUsed?.slice(0, 64);
+    if (methodUsed && methodUsed !== payment.methodUsed) {
+      payment.methodUsed = methodUsed;
+      await m.update(Payment, { id: payment.id }, { methodUsed });
+    }
+    return this.status.changePayment(m, payment, {
+      to: state.status!,
+      source,
+      amountCaptured: state.amountCaptured,
+      failure: state.failure,
+      detail: `provider status ${state.providerStatus}`,
+    });
+  }
+
+  /** Unknown provider statuses are never guessed. */
+  private unmapped(accountId: string, state: ProviderPaymentState): boolean {
+    if (state.status !== null) return false;
+    this.logger.warn({
+      msg: 'unmapped provider status',
+      accountId,
+      providerStatus: state.providerStatus,
+    });
+    return true;
   }
 
   async applyRefundState(

@@ -5,6 +5,7 @@ import { In, Repository } from 'typeorm';
 import { OPEN_WEBHOOK_STATUSES, WebhookDelivery } from './webhook-delivery.entity';
 import { WEBHOOK_LEASE_MS, WebhookProcessorService } from './webhook-processor.service';
 import { WebhookPaymentFinder } from './webhook-payment.finder';
+import { DirectOutcome, WebhookDirectProcessor } from './webhook-direct.processor';
 import { WebhookPollBudget } from './webhook-poll.budget';
 import { OnDemandPoller } from './on-demand-poller.service';
 import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
@@ -14,6 +15,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/http/stable-json';
+import { redactText } from '../common/logging/redact';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -54,6 +56,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly accounts: ProviderAccountsService,
     private readonly processor: WebhookProcessorService,
+    private readonly direct: WebhookDirectProcessor,
     private readonly finder: WebhookPaymentFinder,
     private readonly budget: WebhookPollBudget,
     private readonly poller: OnDemandPoller,
@@ -107,9 +110,14 @@ export class WebhookIntakeService implements OnModuleDestroy {
       this.count(account.provider, 'error');
       throw error;
     }
-    const payments = await namedPayments();
     if (!resolved.provider.unsignedWebhooks)
-      return this.store(resolved, webhook, true, payments[0]?.id ?? null);
+      return this.store(
+        resolved,
+        webhook,
+        true,
+        async () => (await namedPayments())[0]?.id ?? null,
+      );
+    const payments = await namedPayments();
 
     // Unsigned (Mollie): nothing in it is trusted; it only says "look at this payment".
     if (payments.length === 0) {
@@ -126,14 +134,14 @@ export class WebhookIntakeService implements OnModuleDestroy {
       this.count(account.provider, 'coalesced');
       return resolved.provider.webhookAck();
     }
-    return this.store(resolved, webhook, false, payments[0].id);
+    return this.store(resolved, webhook, false, () => Promise.resolve(payments[0].id));
   }
 
   private async store(
     resolved: ResolvedAccount,
     webhook: InboundWebhook,
     verified: boolean,
-    paymentId: string | null,
+    paymentIdOf: () => Promise<string | null>,
   ): Promise<WebhookAck> {
     const { account, provider } = resolved;
     const id = newId(ID_PREFIX.webhookDelivery);
@@ -154,19 +162,37 @@ export class WebhookIntakeService implements OnModuleDestroy {
       body: webhook.rawBody.toString('utf8').slice(0, MAX_BODY_CHARS),
       status: 'received',
       verified,
-      paymentId,
+      paymentId: null,
       attempts: 0,
-      // Due at once should this instance die before it is processed; held by us until then.
       nextAttemptAt: now,
       lastAttemptAt: null,
-      leaseToken: token,
-      leaseExpiresAt: new Date(now.getTime() + WEBHOOK_LEASE_MS),
+      leaseToken: null,
+      leaseExpiresAt: null,
       error: null,
       receivedAt: now,
       processedAt: null,
     };
     try {
-      await this.tx.write((m) => m.insert(WebhookDelivery, delivery));
+      const direct = await this.directly(delivery, resolved, webhook);
+      if (direct) {
+        this.count(account.provider, direct === 'processed' ? 'accepted' : 'accepted_rejected');
+        return provider.webhookAck();
+      }
+      // Stored before processing: due at once should this instance die before it is
+      // processed, held by us until then.
+      delivery.paymentId = await paymentIdOf();
+      delivery.leaseToken = token;
+      delivery.leaseExpiresAt = new Date(now.getTime() + WEBHOOK_LEASE_MS);
+      // Every column is set here: nothing to read back after the insert.
+      await this.tx.write((m) =>
+        m
+          .createQueryBuilder()
+          .insert()
+          .into(WebhookDelivery)
+          .values(delivery)
+          .updateEntity(false)
+          .execute(),
+      );
     } catch (error) {
       if (!isUniqueViolation(error)) {
         this.count(account.provider, 'error');
@@ -192,6 +218,31 @@ export class WebhookIntakeService implements OnModuleDestroy {
           : 'accepted_retry_pending',
     );
     return provider.webhookAck();
+  }
+
+  /**
+   * Stored and applied in one transaction when the delivery needs nothing from the provider;
+   * undefined when it was not (nothing written). A failure other than a repeat is left to the
+   * stored path below, which keeps the delivery and records the failure for the retry job.
+   */
+  private async directly(
+    delivery: WebhookDelivery,
+    resolved: ResolvedAccount,
+    webhook: InboundWebhook,
+  ): Promise<DirectOutcome | undefined> {
+    try {
+      return await this.direct.storeAndApply(delivery, resolved, webhook);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw error;
+      // Rolled back whole; said once here, as a failure on the stored path is said there too.
+      this.logger.warn({
+        msg: 'webhook not applied in one transaction; storing it first',
+        provider: delivery.provider,
+        accountId: delivery.providerAccountId,
+        error: redactText((error as Error).message ?? String(error)).slice(0, 1024),
+      });
+      return undefined;
+    }
   }
 
   /**

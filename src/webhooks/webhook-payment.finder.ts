@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Payment } from '../payments/entities/payment.entity';
 import { Refund } from '../payments/entities/refund.entity';
 import type { WebhookPaymentView, WebhookReference } from '../providers/provider.interface';
@@ -23,8 +23,13 @@ export class WebhookPaymentFinder {
     @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
   ) {}
 
-  async find(accountId: string, ref: WebhookReference): Promise<FoundPayment> {
-    const found = await this.lookup(accountId, ref);
+  /** `manager`: read inside the caller's transaction. */
+  async find(
+    accountId: string,
+    ref: WebhookReference,
+    manager?: EntityManager,
+  ): Promise<FoundPayment> {
+    const found = await this.lookup(accountId, ref, manager);
     return { payment: found.length === 1 ? found[0] : null, conflict: found.length > 1 };
   }
 
@@ -37,28 +42,42 @@ export class WebhookPaymentFinder {
   }
 
   /** The distinct payments the ids of one reference lead to. */
-  private async lookup(accountId: string, ref: WebhookReference): Promise<Payment[]> {
+  private async lookup(
+    accountId: string,
+    ref: WebhookReference,
+    manager?: EntityManager,
+  ): Promise<Payment[]> {
+    const payments = manager?.getRepository(Payment) ?? this.payments;
     const found: Payment[] = [];
-    if (ref.paymentId) found.push(...(await this.byId(accountId, ref.paymentId)));
+    if (ref.paymentId) found.push(...(await this.byId(payments, accountId, ref.paymentId)));
     if (ref.providerPaymentId)
-      found.push(...(await this.byProviderId(accountId, ref.providerPaymentId)));
+      found.push(...(await this.byProviderId(payments, accountId, ref.providerPaymentId)));
     if (ref.refundId) {
-      const refund = await this.refunds.findOneBy({ id: ref.refundId });
-      if (refund) found.push(...(await this.byId(accountId, refund.paymentId)));
+      const refunds = manager?.getRepository(Refund) ?? this.refunds;
+      const refund = await refunds.findOneBy({ id: ref.refundId });
+      if (refund) found.push(...(await this.byId(payments, accountId, refund.paymentId)));
     }
     return [...new Map(found.map((p) => [p.id, p])).values()];
   }
 
-  private async byId(accountId: string, id: string): Promise<Payment[]> {
-    const payment = await this.payments.findOneBy({ id, providerAccountId: accountId });
+  private async byId(
+    payments: Repository<Payment>,
+    accountId: string,
+    id: string,
+  ): Promise<Payment[]> {
+    const payment = await payments.findOneBy({ id, providerAccountId: accountId });
     return payment ? [payment] : [];
   }
 
   /** By the provider's payment id, or its later reference (a modification names the payment by that). */
-  private async byProviderId(accountId: string, providerPaymentId: string): Promise<Payment[]> {
+  private async byProviderId(
+    payments: Repository<Payment>,
+    accountId: string,
+    providerPaymentId: string,
+  ): Promise<Payment[]> {
     const payment =
-      (await this.payments.findOneBy({ providerAccountId: accountId, providerPaymentId })) ??
-      (await this.payments.findOneBy({
+      (await payments.findOneBy({ providerAccountId: accountId, providerPaymentId })) ??
+      (await payments.findOneBy({
         providerAccountId: accountId,
         providerReference: providerPaymentId,
       }));

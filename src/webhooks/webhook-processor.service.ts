@@ -222,12 +222,14 @@ export class WebhookProcessorService {
           state = await provider.getPayment(ctx, payment.providerPaymentId);
         if (state) {
           // Applied to the payment found, whatever id the item used for it.
-          const result = await this.updates.applyPaymentState(
+          const result = await this.updates.applyPaymentStateById(
             account.id,
+            payment.id,
             { ...state, providerPaymentId: payment.providerPaymentId },
             'webhook',
           );
-          this.logger.log({
+          // Routine, one per webhook: the metrics count them; the line is for debugging.
+          this.logger.debug({
             msg: 'webhook applied',
             deliveryId: delivery.id,
             paymentId: payment.id,
@@ -238,7 +240,7 @@ export class WebhookProcessorService {
         if (next.operation) {
           // Settles the payment's open capture or cancel that the signed fields name.
           const result = await this.operationReports.apply(payment.id, next.operation, 'webhook');
-          this.logger.log({
+          this.logger.debug({
             msg: 'webhook applied',
             deliveryId: delivery.id,
             paymentId: payment.id,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { WebhooksController } from './webhooks.controller';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookProcessorService } from './webhook-processor.service';
+import { WebhookDirectProcessor } from './webhook-direct.processor';
 import { WebhookRetryJob } from './webhook-retry.job';
 import { WebhookInboxPurger } from './webhook-inbox.purger';
 import { WebhookPaymentFinder } from './webhook-payment.finder';
@@ -18,6 +19,7 @@ import { ReconciliationModule } from '../reconciliation/reconciliation.module';
   providers: [
     WebhookIntakeService,
     WebhookProcessorService,
+    WebhookDirectProcessor,
     WebhookRetryJob,
     WebhookPaymentFinder,
     WebhookPollBudget,

@@ -13,12 +13,22 @@ const TOLERANCE_SECONDS = 300;
  */
 @Injectable()
 export class TestWebhookSigner {
+  /** Derived keys per account: the encryption key they come from is fixed at start. */
+  private readonly keys = new Map<string, Buffer>();
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   private key(accountId: string): Buffer {
-    return createHmac('sha256', this.config.security.encryptionKeys[0])
-      .update(`test-provider-webhook:${accountId}`)
-      .digest();
+    let key = this.keys.get(accountId);
+    if (!key) {
+      key = createHmac('sha256', this.config.security.encryptionKeys[0])
+        .update(`test-provider-webhook:${accountId}`)
+        .digest();
+      // Account ids come from the URL: an unknown one never gets here (404 first), but bound it anyway.
+      if (this.keys.size >= 1000) this.keys.clear();
+      this.keys.set(accountId, key);
+    }
+    return key;
   }
 
   sign(accountId: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
