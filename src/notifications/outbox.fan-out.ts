@@ -42,10 +42,26 @@ export class OutboxFanOut {
     const now = new Date();
     // One transaction for the whole batch: the conditional UPDATE hands each event to exactly
     // one instance; its delivery rows are written in the same transaction.
+    const subscribed = (event: OutboxEvent) =>
+      endpoints.some(
+        (e) => e.integrationId === event.integrationId && e.events.includes(event.type),
+      );
+    // Events no endpoint wants (a shop without notifications: most of them) make no delivery
+    // rows, so which instance takes them does not matter: one UPDATE closes them all.
+    const unwanted = events.filter((event) => !subscribed(event)).map((event) => event.id);
+    const wanted = events.filter(subscribed);
     return this.tx.run(async (m) => {
       const rows: NotificationDelivery[] = [];
       let taken = 0;
-      for (const event of events) {
+      if (unwanted.length > 0) {
+        const closed = await m.update(
+          OutboxEvent,
+          { id: In(unwanted), dispatchedAt: IsNull() },
+          { dispatchedAt: now },
+        );
+        taken += closed.affected ?? 0;
+      }
+      for (const event of wanted) {
         const result = await m.update(
           OutboxEvent,
           { id: event.id, dispatchedAt: IsNull() },
