@@ -7,18 +7,18 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { HTTP_LOGGER } from './common/logging/logging.module';
 import * as express from 'express';
-import helmet from 'helmet';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
 import type { PaymentProvider } from './providers/provider.interface';
 import { createValidationPipe } from './common/http/validation';
-import { requestIdMiddleware } from './common/http/request-id';
+import { requestPreamble } from './common/http/request-preamble';
+import { helmetHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/http/swagger';
 import { createPublicListener } from './common/http/public-listener';
 import { webhookRateLimit } from './common/http/webhook-rate-limit';
 import { RateLimiter } from './common/http/rate-limiter';
 import { MetricsService } from './metrics/metrics.service';
-import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { httpRequestTimer } from './metrics/http-metrics.middleware';
 import {
   devIdentityProviderWarning,
   startDevIdentityProvider,
@@ -64,18 +64,21 @@ export async function createApp(
   app.set('trust proxy', ['loopback', ...config.perimeter.trustedProxies]);
   // API answers are `no-store`, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
-  // First, so that answers from any middleware below (rate limits, body limits) are timed too.
-  if (config.metrics.enabled)
-    app.use(httpMetricsMiddleware(app.get(MetricsService).httpRequestDuration));
-  app.use(requestIdMiddleware);
+  // First, so that every answer of the middleware below (rate limits, body limits, parse errors)
+  // carries the request id and the fixed headers, and is timed.
+  app.use(
+    requestPreamble({
+      headers: helmetHeaders(),
+      // API answers (API keys shown once, payments) must not sit in any cache. (What Express's
+      // app.use('/api') would match: `/api` and below, in any letter case.)
+      noStore: /^\/api(?:\/|$)/i,
+      time: config.metrics.enabled
+        ? httpRequestTimer(app.get(MetricsService).httpRequestDuration)
+        : undefined,
+    }),
+  );
   // Right after the request id, so that every answer below (429, 413, 400) has its log line.
   app.use(app.get<express.RequestHandler>(HTTP_LOGGER));
-  app.use(helmet());
-  // API answers (API keys shown once, payments) must not sit in any cache.
-  app.use('/api', (_req: express.Request, res: express.Response, next: express.NextFunction) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
   // Closed unless origins are configured: then only those, never "*", never credentials by cookie.
   if (config.perimeter.corsOrigins.length > 0) {
     app.enableCors({
@@ -95,10 +98,11 @@ export async function createApp(
   if (config.perimeter.webhookRequestsPerMinute > 0) {
     app.use('/webhooks', webhookRateLimit(app.get(RateLimiter)));
   }
-  // Webhooks keep their exact bytes for signature checks; everything else is parsed.
+  // Webhooks keep their exact bytes for signature checks; the API takes JSON (the parser lets a
+  // webhook's body, already read, pass). Only the test provider's checkout page posts a form.
   app.use('/webhooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use('/test-provider', express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.useGlobalPipes(createValidationPipe());
   if (config.server.swagger) setupSwagger(app);
   return app;

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentRequestContext } from '../common/logging/http-logger';
 
 /** Who made an admin request, as the audit log records it. */
 export interface AuditActor {
@@ -19,9 +19,23 @@ export interface AuditRequest {
   eventId?: string;
 }
 
+/** The audited admin request of each HTTP request that is one, by the request's context. */
+const auditedRequests = new WeakMap<object, AuditRequest>();
+
 /**
- * The audited admin request the current code runs for. Set by the audit interceptor around the
- * route handler, so a service deep below can write the row inside its own transaction without
- * every signature in between carrying it; absent outside admin writes (shop API, jobs).
+ * Makes `request` the audited admin request for the rest of the HTTP request this runs in. Called
+ * by the audit interceptor before the route handler, so a service deep below can write the row
+ * inside its own transaction without every signature in between carrying it.
  */
-export const auditRequests = new AsyncLocalStorage<AuditRequest>();
+export function beginAuditedRequest(request: AuditRequest): void {
+  const context = currentRequestContext();
+  // Without it the row would silently not be written: refuse instead.
+  if (!context) throw new Error('An audited request must run in an HTTP request context');
+  auditedRequests.set(context, request);
+}
+
+/** The audited admin request the current code runs for; absent outside admin writes (shop API, jobs). */
+export function currentAuditRequest(): AuditRequest | undefined {
+  const context = currentRequestContext();
+  return context && auditedRequests.get(context);
+}

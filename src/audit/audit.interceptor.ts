@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
-import { auditRequests } from './audit.context';
+import { beginAuditedRequest } from './audit.context';
 import { AuditService, failureCodeOf } from './audit.service';
 import { describeAuditedRequest } from './audited-route';
 
@@ -30,30 +30,28 @@ export class AuditInterceptor implements NestInterceptor {
       request.principal?.token,
     );
     if (!described) return next.handle();
-    // handle() binds the handler to the async context it is called in: this one.
-    return auditRequests
-      .run(described, () => next.handle())
-      .pipe(
-        mergeMap(async (value) => {
-          const response = http.getResponse<Response>();
-          // An idempotent replay repeats an answer; the request that produced it was recorded.
-          if (response.getHeader('Idempotent-Replayed') === 'true') return value;
-          if (response.statusCode >= 400) {
-            const code = (value as { code?: unknown } | undefined)?.code;
-            await this.audit.failed(
-              described,
-              typeof code === 'string' ? code : `http_${response.statusCode}`,
-            );
-          } else {
-            await this.audit.succeeded(described);
-          }
-          return value;
-        }),
-        catchError((error: unknown) =>
-          from(this.audit.failed(described, failureCodeOf(error))).pipe(
-            mergeMap(() => throwError(() => error)),
-          ),
+    beginAuditedRequest(described);
+    return next.handle().pipe(
+      mergeMap(async (value) => {
+        const response = http.getResponse<Response>();
+        // An idempotent replay repeats an answer; the request that produced it was recorded.
+        if (response.getHeader('Idempotent-Replayed') === 'true') return value;
+        if (response.statusCode >= 400) {
+          const code = (value as { code?: unknown } | undefined)?.code;
+          await this.audit.failed(
+            described,
+            typeof code === 'string' ? code : `http_${response.statusCode}`,
+          );
+        } else {
+          await this.audit.succeeded(described);
+        }
+        return value;
+      }),
+      catchError((error: unknown) =>
+        from(this.audit.failed(described, failureCodeOf(error))).pipe(
+          mergeMap(() => throwError(() => error)),
         ),
-      );
+      ),
+    );
   }
 }

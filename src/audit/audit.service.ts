@@ -8,7 +8,7 @@ import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import type { Page } from '../common/http/page';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
-import { AuditRequest, auditRequests } from './audit.context';
+import { AuditRequest, currentAuditRequest } from './audit.context';
 import type { ListAuditEventsQuery } from './dto/audit-event.dto';
 
 export const AUDIT_ID_PREFIX = 'aud';
@@ -49,7 +49,7 @@ export function failureCodeOf(error: unknown): string {
 /**
  * The audit log. A service calls `record` with the EntityManager of the transaction that makes
  * the change, so the row commits or rolls back with it; the interceptor around admin writes
- * supplies who and what (through `auditRequests`) and records failures. Outside an audited
+ * supplies who and what (through `currentAuditRequest`) and records failures. Outside an audited
  * admin request (shop API, background jobs) `record` does nothing.
  */
 @Injectable()
@@ -63,7 +63,7 @@ export class AuditService {
 
   /** The current admin request's row, in the caller's transaction (once per request). */
   async record(m: EntityManager, details: AuditDetails = {}): Promise<void> {
-    const request = auditRequests.getStore();
+    const request = currentAuditRequest();
     if (!request) return;
     if (details.targetId) request.targetId = details.targetId;
     if (details.changedFields) request.changedFields = [...details.changedFields].sort();

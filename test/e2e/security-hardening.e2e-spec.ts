@@ -55,6 +55,22 @@ describe('hardening: headers, body limit, CORS', () => {
     expect(Number(after[0].n)).toBe(Number(before[0].n));
   });
 
+  it('takes JSON only on the API: a form-encoded body is not read', async () => {
+    const response = await fetch(`${server.baseUrl}/api/v1/admin/integrations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await server.adminToken()}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'name=form-shop',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ field: 'name', message: 'is required' }],
+    });
+  });
+
   it('keeps CORS closed by default: no Access-Control-Allow-Origin, preflight not granted', async () => {
     const simple = await fetch(`${server.baseUrl}/api/v1/payments`, {
       headers: { origin: 'https://evil.example', 'x-api-key': server.apiKey },

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 
 const HEADER = 'x-request-id';
+const SANE_ID = /^[\w.:-]{1,128}$/;
 
 /** Echoes a sane incoming X-Request-Id or mints one, so logs and problem bodies correlate. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+export function assignRequestId(req: Request, res: Response): string {
   const incoming = req.headers[HEADER];
-  const id =
-    typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+  const id = typeof incoming === 'string' && SANE_ID.test(incoming) ? incoming : randomUUID();
   (req as Request & { requestId?: string }).requestId = id;
   res.setHeader('X-Request-Id', id);
-  next();
+  return id;
 }
 
 export function requestIdOf(req: Request): string | undefined {

@@ -113,6 +113,17 @@ export function createHttpLogger(config: LoggingConfig, stream?: DestinationStre
   return Object.assign(middleware, { logger });
 }
 
+/**
+ * The context of the HTTP request the calling code runs for: one object for the whole request
+ * (the store the middleware above enters), undefined outside requests (jobs, start-up). Code that
+ * needs to attach something to the request (the audit description of an admin write) keys it by
+ * this object rather than entering an AsyncLocalStorage of its own: under Node 20's promise hooks
+ * every enabled store is copied onto every promise the process makes, requests or not.
+ */
+export function currentRequestContext(): object | undefined {
+  return storage.getStore();
+}
+
 const same = (value: unknown): unknown => value;
 
 /** One line per request: method, scrubbed path, status, time; never headers or bodies. */
