@@ -4,6 +4,7 @@ import {
   isTransientConflict,
   TRANSACTION_RETRIES,
   TransactionService,
+  WriteSink,
 } from './transaction.service';
 
 /** A driver error wrapped the way TypeORM hands it over. */
@@ -105,5 +106,55 @@ describe('TransactionService retries', () => {
     const third = Array.from({ length: 50 }, () => tx.backoff(3));
     expect(Math.max(...first)).toBeLessThan(Math.min(...third));
     expect(new Set(first).size).toBeGreaterThan(1);
+  });
+});
+
+describe('TransactionService collectWrites', () => {
+  const recorder = () => {
+    const ran: string[] = [];
+    const write = (name: string) => async () => void ran.push(name);
+    return { ran, write };
+  };
+
+  it('hands back the writes offered to the sink, to run in the caller’s next transaction', async () => {
+    const { tx, dataSource } = service('better-sqlite3');
+    const { ran, write } = recorder();
+    const { value, writes } = await tx.collectWrites(async (sink) => {
+      await tx.writeWithNext(write('ledger'), sink);
+      return 'created';
+    });
+    expect(value).toBe('created');
+    expect(ran).toEqual([]); // nothing committed on its own
+    expect(writes).toHaveLength(1);
+    await tx.run(async (m) => {
+      for (const w of writes) await w(m);
+    });
+    expect(ran).toEqual(['ledger']);
+    expect(dataSource.transaction).toHaveBeenCalledTimes(1);
+  });
+
+  it('commits the collected writes at once when the work fails: what they record happened', async () => {
+    const { tx, dataSource } = service('better-sqlite3');
+    const { ran, write } = recorder();
+    await expect(
+      tx.collectWrites(async (sink) => {
+        await tx.writeWithNext(write('ledger'), sink);
+        throw new Error('timeout');
+      }),
+    ).rejects.toThrow('timeout');
+    expect(ran).toEqual(['ledger']);
+    expect(dataSource.transaction).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs a write on its own once the sink is closed, or without a sink', async () => {
+    const { tx } = service('better-sqlite3');
+    const { ran, write } = recorder();
+    let late: WriteSink | undefined;
+    await tx.collectWrites(async (sink) => {
+      late = sink;
+    });
+    await tx.writeWithNext(write('late'), late);
+    await tx.writeWithNext(write('alone'), undefined);
+    expect(ran).toEqual(['late', 'alone']);
   });
 });

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
@@ -10,9 +9,25 @@ const BACKOFF_MS = 15;
 /** A write that can run on any manager: alone, or inside someone else's transaction. */
 export type Write = (manager: EntityManager) => Promise<unknown>;
 
-interface WriteCollector {
-  open: boolean;
-  writes: Write[];
+/**
+ * Where a caller collects writes meant for its next transaction (see `collectWrites`); handed
+ * down explicitly (a provider finds it on its call context), so no async context is needed.
+ */
+export class WriteSink {
+  private open = true;
+  private readonly writes: Write[] = [];
+
+  /** False once the collecting call has settled: the write must then run on its own. */
+  add(write: Write): boolean {
+    if (this.open) this.writes.push(write);
+    return this.open;
+  }
+
+  /** Closes the sink and hands over what it collected. */
+  close(): Write[] {
+    this.open = false;
+    return this.writes.splice(0);
+  }
 }
 
 /**
@@ -34,7 +49,6 @@ export class TransactionService {
   /** The pause before retry `n` (1-based); replaceable in tests. */
   backoff: (retry: number) => number = (retry) =>
     Math.round(BACKOFF_MS * 2 ** (retry - 1) * (0.5 + Math.random()));
-  private readonly collectors = new AsyncLocalStorage<WriteCollector>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
@@ -73,32 +87,31 @@ export class TransactionService {
   }
 
   /**
-   * Runs `work` and hands back, instead of committing them one by one, the writes it made with
-   * `writeWithNext`, for the caller to run inside its next transaction. Should `work` fail, they
-   * are committed at once (what they record happened); writes made after it settled go directly.
+   * Runs `work` with a sink for the writes it wants in the caller's next transaction instead of
+   * committed one by one (`writeWithNext`), and hands them back. Should `work` fail, they are
+   * committed at once (what they record happened); writes offered after it settled go directly.
    */
-  async collectWrites<T>(work: () => Promise<T>): Promise<{ value: T; writes: Write[] }> {
-    const collector: WriteCollector = { open: true, writes: [] };
+  async collectWrites<T>(
+    work: (sink: WriteSink) => Promise<T>,
+  ): Promise<{ value: T; writes: Write[] }> {
+    const sink = new WriteSink();
+    let value: T;
     try {
-      const value = await this.collectors.run(collector, work);
-      return { value, writes: collector.writes };
+      value = await work(sink);
     } catch (error) {
-      const writes = collector.writes.splice(0);
+      const writes = sink.close();
       if (writes.length > 0)
         await this.run(async (m) => {
           for (const write of writes) await write(m);
         });
       throw error;
-    } finally {
-      collector.open = false;
     }
+    return { value, writes: sink.close() };
   }
 
-  /** A lone write that joins the caller's next transaction inside `collectWrites`. */
-  async writeWithNext(write: Write): Promise<void> {
-    const collector = this.collectors.getStore();
-    if (collector?.open) collector.writes.push(write);
-    else await this.write(write);
+  /** A lone write that joins the caller's next transaction when it comes with an open sink. */
+  async writeWithNext(write: Write, sink: WriteSink | undefined): Promise<void> {
+    if (!sink?.add(write)) await this.write(write);
   }
 
   /** On SQLite, after every write queued before it; elsewhere at once. */

@@ -61,24 +61,27 @@ export class PaymentAttempts {
     const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
     // Writes the provider makes to this database (the test provider's ledger) join the
     // transaction below instead of committing on their own.
-    const { value: result, writes } = await this.tx.collectWrites(() =>
+    const { value: result, writes } = await this.tx.collectWrites((localWrites) =>
       this.routing.withinBudget(decision, () =>
-        resolved.provider.createPayment(resolved.context, {
-          paymentId: payment.id,
-          amount: { value: payment.amountValue, currency: payment.currency },
-          description: payment.description,
-          reference: payment.reference,
-          returnUrl: payment.returnUrl,
-          cancelUrl: payment.cancelUrl,
-          method: payment.method,
-          captureMode: payment.captureMode,
-          customer: payment.customer,
-          metadata: payment.metadata,
-          lines: payment.orderLines ?? null,
-          billingAddress: payment.billingAddress ?? null,
-          shippingAddress: payment.shippingAddress ?? null,
-          expiresAt: payment.expiresAt ?? null,
-        }),
+        resolved.provider.createPayment(
+          { ...resolved.context, localWrites },
+          {
+            paymentId: payment.id,
+            amount: { value: payment.amountValue, currency: payment.currency },
+            description: payment.description,
+            reference: payment.reference,
+            returnUrl: payment.returnUrl,
+            cancelUrl: payment.cancelUrl,
+            method: payment.method,
+            captureMode: payment.captureMode,
+            customer: payment.customer,
+            metadata: payment.metadata,
+            lines: payment.orderLines ?? null,
+            billingAddress: payment.billingAddress ?? null,
+            shippingAddress: payment.shippingAddress ?? null,
+            expiresAt: payment.expiresAt ?? null,
+          },
+        ),
       ),
     );
     this.routing.recordOutcome(account.id);

@@ -11,6 +11,7 @@ import type { ProviderHttpClient } from './provider-http.client';
 import type { PaymentFeatures } from './capabilities';
 import type { ConnectorDescription } from './connector/credential-schema';
 import type { ConnectionCheck } from './connector/connection-check';
+import type { WriteSink } from '../database/transaction.service';
 
 /** Everything a connector needs for one call; connectors keep no state between calls. */
 export interface ProviderCallContext {
@@ -27,6 +28,11 @@ export interface ProviderCallContext {
   http: ProviderHttpClient;
   /** How long this call may take (PAYMENTSERVER_PROVIDER_TIMEOUT_MS, less when a time budget is nearly spent); `http` applies it itself, SDK-based connectors pass it to their client. */
   timeoutMs?: number;
+  /**
+   * Only for a provider that keeps its books in this database (the built-in test provider):
+   * its writes go here and commit with the core's record of the call (one commit, not two).
+   */
+  localWrites?: WriteSink;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TestProviderOperation, TestProviderPayment } from './test-provider-payment.entity';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionService, WriteSink } from '../../database/transaction.service';
 import { RowStatements } from '../../database/statements/row-statements';
 import { newId } from '../../common/ids/id';
 import { ProviderError } from '../provider-error';
@@ -29,6 +29,7 @@ export class TestProviderLedger {
       | 'method'
       | 'expiresAt'
     >,
+    sink?: WriteSink,
   ): Promise<TestProviderPayment> {
     const now = new Date();
     const row: TestProviderPayment = {
@@ -42,7 +43,7 @@ export class TestProviderLedger {
     };
     // Inside a create this joins the core's transaction that stores the attempt (one commit
     // instead of two); the row stands for the PSP's own books, so it is written with them.
-    await this.tx.writeWithNext((m) => this.statements.insert(m, TestProviderPayment, row));
+    await this.tx.writeWithNext((m) => this.statements.insert(m, TestProviderPayment, row), sink);
     return row;
   }
 

@@ -110,17 +110,20 @@ export class TestProvider implements PaymentProvider {
       );
     }
     if (ctx.account.baseUrl) await this.callUpstream(ctx, request);
-    const row = await this.ledger.open({
-      accountId: ctx.account.id,
-      amountValue: request.amount.value,
-      currency: request.amount.currency,
-      description: request.description,
-      captureMode: request.captureMode,
-      returnUrl: request.returnUrl,
-      cancelUrl: request.cancelUrl,
-      method: request.method,
-      expiresAt: request.expiresAt ?? null,
-    });
+    const row = await this.ledger.open(
+      {
+        accountId: ctx.account.id,
+        amountValue: request.amount.value,
+        currency: request.amount.currency,
+        description: request.description,
+        captureMode: request.captureMode,
+        returnUrl: request.returnUrl,
+        cancelUrl: request.cancelUrl,
+        method: request.method,
+        expiresAt: request.expiresAt ?? null,
+      },
+      ctx.localWrites,
+    );
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
   }
 
