@@ -1,3 +1,4 @@
+import './heap-growth';
 import 'reflect-metadata';
 import 'dotenv/config';
 import { Logger } from '@nestjs/common';
