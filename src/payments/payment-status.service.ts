@@ -79,20 +79,17 @@ export class PaymentStatusService {
     }
     // An open capture or cancel is decided by the new status (before the event shows the payment).
     await settleOperationByStatus(manager, payment, change.to);
-    await manager.update(
-      Payment,
-      { id: payment.id },
-      {
-        status: payment.status,
-        amountCaptured: payment.amountCaptured,
-        amountRefunded: payment.amountRefunded,
-        failureCode: payment.failureCode,
-        failureMessage: payment.failureMessage,
-        version: payment.version,
-        updatedAt: now,
-      },
-    );
-    await manager.insert(
+    await this.rows.update(manager, Payment, payment.id, {
+      status: payment.status,
+      amountCaptured: payment.amountCaptured,
+      amountRefunded: payment.amountRefunded,
+      failureCode: payment.failureCode,
+      failureMessage: payment.failureMessage,
+      version: payment.version,
+      updatedAt: now,
+    });
+    await this.rows.insert(
+      manager,
       PaymentEvent,
       this.historyRow(
         payment,
@@ -137,8 +134,9 @@ export class PaymentStatusService {
       source: change.source,
     });
     payment.version += 1;
-    await manager.update(Payment, { id: payment.id }, { version: payment.version });
-    await manager.insert(
+    await this.rows.update(manager, Payment, payment.id, { version: payment.version });
+    await this.rows.insert(
+      manager,
       PaymentEvent,
       this.historyRow(payment, {
         type: 'payment.status_changed',
@@ -158,8 +156,9 @@ export class PaymentStatusService {
     refund: Refund,
   ): Promise<void> {
     payment.version += 1;
-    await manager.update(Payment, { id: payment.id }, { version: payment.version });
-    await manager.insert(
+    await this.rows.update(manager, Payment, payment.id, { version: payment.version });
+    await this.rows.insert(
+      manager,
       PaymentEvent,
       this.historyRow(payment, {
         type: 'refund.created',
@@ -189,8 +188,9 @@ export class PaymentStatusService {
     const now = new Date();
     payment.version += 1;
     if (from !== 'pending') {
-      await manager.update(Payment, { id: payment.id }, { version: payment.version });
-      await manager.insert(
+      await this.rows.update(manager, Payment, payment.id, { version: payment.version });
+      await this.rows.insert(
+        manager,
         PaymentEvent,
         this.historyRow(
           payment,
@@ -215,28 +215,21 @@ export class PaymentStatusService {
       refund.failureCode = failure.code;
       refund.failureMessage = failure.message.slice(0, 1024);
     }
-    await manager.update(
-      Refund,
-      { id: refund.id },
-      {
-        status: to,
-        updatedAt: now,
-        failureCode: refund.failureCode,
-        failureMessage: refund.failureMessage,
-        providerRefundId: refund.providerRefundId,
-      },
-    );
+    await this.rows.update(manager, Refund, refund.id, {
+      status: to,
+      updatedAt: now,
+      failureCode: refund.failureCode,
+      failureMessage: refund.failureMessage,
+      providerRefundId: refund.providerRefundId,
+    });
     if (to === 'succeeded') payment.amountRefunded += refund.amountValue;
-    await manager.update(
-      Payment,
-      { id: payment.id },
-      {
-        version: payment.version,
-        amountRefunded: payment.amountRefunded,
-        updatedAt: now,
-      },
-    );
-    await manager.insert(
+    await this.rows.update(manager, Payment, payment.id, {
+      version: payment.version,
+      amountRefunded: payment.amountRefunded,
+      updatedAt: now,
+    });
+    await this.rows.insert(
+      manager,
       PaymentEvent,
       this.historyRow(
         payment,
