@@ -5,6 +5,7 @@ import { Payment } from './entities/payment.entity';
 import { Refund } from './entities/refund.entity';
 import { PaymentStatusService } from './payment-status.service';
 import { TransactionService } from '../database/transaction.service';
+import { RowStatements } from '../database/statements/row-statements';
 import type { ProviderPaymentState, ProviderRefundState } from '../providers/provider.interface';
 import type { EventSource } from '../domain/payment-status';
 import { newId, ID_PREFIX } from '../common/ids/id';
@@ -22,6 +23,7 @@ export class PaymentUpdatesService {
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
     private readonly tx: TransactionService,
     private readonly status: PaymentStatusService,
+    private readonly rows: RowStatements,
   ) {}
 
   /** By the provider's payment id, or by its later reference (a modification names the payment by that). */
@@ -79,14 +81,16 @@ export class PaymentUpdatesService {
     if (this.unmapped(accountId, state)) return 'unmapped_status';
     if (state.providerReference && !payment.providerReference) {
       payment.providerReference = state.providerReference;
-      await m.update(Payment, { id: payment.id }, { providerReference: state.providerReference });
+      await this.rows.update(m, Payment, payment.id, {
+        providerReference: state.providerReference,
+      });
     }
     // Written before the status change so its event already shows it; kept even when the
     // status does not move (a late report of the method).
     const methodUsed = state.methodUsed?.slice(0, 64);
     if (methodUsed && methodUsed !== payment.methodUsed) {
       payment.methodUsed = methodUsed;
-      await m.update(Payment, { id: payment.id }, { methodUsed });
+      await this.rows.update(m, Payment, payment.id, { methodUsed });
     }
     return this.status.changePayment(m, payment, {
       to: state.status!,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { RowStatements } from '../database/statements/row-statements';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { paymentView, WebhookPaymentFinder } from './webhook-payment.finder';
 import { Mismatch, signedFieldsMismatch } from './webhook-identity';
@@ -50,6 +51,7 @@ export class WebhookDirectProcessor {
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly rows: RowStatements,
   ) {
     this.debugLogged = config.logging.level === 'debug' || config.logging.level === 'trace';
   }
@@ -119,31 +121,24 @@ export class WebhookDirectProcessor {
         }
         const outcome: DirectOutcome = rejections.length > 0 ? 'rejected' : 'processed';
         const now = new Date();
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(WebhookDelivery)
-          .values({
-            ...delivery,
-            paymentId: paymentId ?? delivery.paymentId,
-            status: outcome,
-            attempts: 1,
-            lastAttemptAt: now,
-            nextAttemptAt: null,
-            leaseToken: null,
-            leaseExpiresAt: null,
-            processedAt: now,
-            error:
-              rejections.length > 0
-                ? rejections
-                    .map((r) => `${r.reason}: ${r.detail}`)
-                    .join('; ')
-                    .slice(0, 1024)
-                : null,
-          })
-          // Nothing to read back: every column is set here.
-          .updateEntity(false)
-          .execute();
+        await this.rows.insert(m, WebhookDelivery, {
+          ...delivery,
+          paymentId: paymentId ?? delivery.paymentId,
+          status: outcome,
+          attempts: 1,
+          lastAttemptAt: now,
+          nextAttemptAt: null,
+          leaseToken: null,
+          leaseExpiresAt: null,
+          processedAt: now,
+          error:
+            rejections.length > 0
+              ? rejections
+                  .map((r) => `${r.reason}: ${r.detail}`)
+                  .join('; ')
+                  .slice(0, 1024)
+              : null,
+        });
         for (const r of rejections)
           afterCommit(m, () =>
             this.metrics.webhookRejections.inc({ provider: delivery.provider, reason: r.reason }),
