@@ -12,6 +12,7 @@ import {
 } from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { TransactionService } from '../database/transaction.service';
+import { RowStatements } from '../database/statements/row-statements';
 import { Payment } from '../payments/entities/payment.entity';
 import { keysetPage } from '../common/http/keyset-page';
 import type {
@@ -46,6 +47,7 @@ export class ProviderAccountsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly audit: AuditService,
+    private readonly rows: RowStatements,
   ) {}
 
   async create(dto: CreateProviderAccountDto): Promise<ProviderAccount> {
@@ -265,8 +267,9 @@ export class ProviderAccountsService {
     return `${this.config.server.publicUrl}/webhooks/${account.provider}/${account.id}`;
   }
 
+  /** Read on every webhook and operation: a prepared statement, not a built query. */
   async find(id: string): Promise<ProviderAccount | null> {
-    return this.accounts.findOneBy({ id });
+    return this.rows.findOne(ProviderAccount, { id });
   }
 
   async resolve(id: string): Promise<ResolvedAccount> {

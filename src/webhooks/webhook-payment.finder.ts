@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { RowStatements } from '../database/statements/row-statements';
 import { Payment } from '../payments/entities/payment.entity';
 import { Refund } from '../payments/entities/refund.entity';
 import type { WebhookPaymentView, WebhookReference } from '../providers/provider.interface';
@@ -18,10 +18,7 @@ export interface FoundPayment {
  */
 @Injectable()
 export class WebhookPaymentFinder {
-  constructor(
-    @InjectRepository(Payment) private readonly payments: Repository<Payment>,
-    @InjectRepository(Refund) private readonly refunds: Repository<Refund>,
-  ) {}
+  constructor(private readonly rows: RowStatements) {}
 
   /** `manager`: read inside the caller's transaction. */
   async find(
@@ -47,41 +44,21 @@ export class WebhookPaymentFinder {
     ref: WebhookReference,
     manager?: EntityManager,
   ): Promise<Payment[]> {
-    const payments = manager?.getRepository(Payment) ?? this.payments;
     const found: Payment[] = [];
-    if (ref.paymentId) found.push(...(await this.byId(payments, accountId, ref.paymentId)));
+    const one = (where: Partial<Payment>) => this.rows.findOne(Payment, where, manager);
+    const add = (payment: Payment | null) => payment && found.push(payment);
+    if (ref.paymentId) add(await one({ id: ref.paymentId, providerAccountId: accountId }));
     if (ref.providerPaymentId)
-      found.push(...(await this.byProviderId(payments, accountId, ref.providerPaymentId)));
+      // By the provider's payment id, or its later reference (a modification names it by that).
+      add(
+        (await one({ providerAccountId: accountId, providerPaymentId: ref.providerPaymentId })) ??
+          (await one({ providerAccountId: accountId, providerReference: ref.providerPaymentId })),
+      );
     if (ref.refundId) {
-      const refunds = manager?.getRepository(Refund) ?? this.refunds;
-      const refund = await refunds.findOneBy({ id: ref.refundId });
-      if (refund) found.push(...(await this.byId(payments, accountId, refund.paymentId)));
+      const refund = await this.rows.findOne(Refund, { id: ref.refundId }, manager);
+      if (refund) add(await one({ id: refund.paymentId, providerAccountId: accountId }));
     }
     return [...new Map(found.map((p) => [p.id, p])).values()];
-  }
-
-  private async byId(
-    payments: Repository<Payment>,
-    accountId: string,
-    id: string,
-  ): Promise<Payment[]> {
-    const payment = await payments.findOneBy({ id, providerAccountId: accountId });
-    return payment ? [payment] : [];
-  }
-
-  /** By the provider's payment id, or its later reference (a modification names the payment by that). */
-  private async byProviderId(
-    payments: Repository<Payment>,
-    accountId: string,
-    providerPaymentId: string,
-  ): Promise<Payment[]> {
-    const payment =
-      (await payments.findOneBy({ providerAccountId: accountId, providerPaymentId })) ??
-      (await payments.findOneBy({
-        providerAccountId: accountId,
-        providerReference: providerPaymentId,
-      }));
-    return payment ? [payment] : [];
   }
 }
 

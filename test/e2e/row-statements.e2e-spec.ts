@@ -217,6 +217,23 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
     ).rejects.toThrow(/guard compares values/);
   });
 
+  it('finds a row by equal columns and hydrates it exactly as TypeORM does', async () => {
+    const repository = dataSource.getRepository(Payment);
+    for (const id of ['pay_a_typeorm', 'pay_b_direct']) {
+      const expected = await repository.findOneByOrFail({ id });
+      const found = await rows.findOne(Payment, { id, integrationId: 'int_rows' });
+      expect(found).toEqual(expected);
+      expect(found).toBeInstanceOf(Payment);
+    }
+    expect(await rows.findOne(Payment, { id: 'pay_a_typeorm', integrationId: 'other' })).toBeNull();
+    // Inside a transaction it reads that transaction's own writes.
+    await dataSource.transaction(async (m) => {
+      await rows.insert(m, Payment, payment('pay_in_tx'));
+      expect((await rows.findOne(Payment, { id: 'pay_in_tx' }, m))?.reference).toBe('ref-42');
+    });
+    await expect(rows.findOne(Payment, { providerName: null })).rejects.toThrow(/compares values/);
+  });
+
   it('joins the caller’s transaction: a rollback takes its rows with it', async () => {
     await expect(
       dataSource.transaction(async (m) => {

@@ -135,10 +135,55 @@ export class RowStatements {
     return this.dataSource.driver.prepareHydratedValue(row.v, column) as T[K];
   }
 
+  /**
+   * The row whose columns equal the (non-null) values of `where`, as the entity TypeORM would
+   * hydrate; null when there is none. Inside `manager`'s transaction when given. No lock: use
+   * `TransactionService.lock` for that.
+   */
+  async findOne<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    where: Partial<T>,
+    manager?: EntityManager,
+  ): Promise<T | null> {
+    if (!this.runner) return (manager ?? this.dataSource.manager).findOneBy(entity, where as never);
+    const plan = this.plan(entity);
+    const filter = this.shape(plan, 'guard', where, null, () => '');
+    if (filter.columns.length === 0) throw new Error('findOne needs at least one column');
+    for (const column of filter.columns)
+      if (where[column.propertyName] === null)
+        throw new Error(`${plan.metadata.name}.${column.propertyName}: findOne compares values`);
+    const shape = this.shape(
+      plan,
+      'select',
+      where,
+      null,
+      () => {
+        const columns = plan.metadata.columns
+          .map((column) => this.escape(column.databaseName))
+          .join(', ');
+        const conditions = filter.columns
+          .map((column, index) => `${this.escape(column.databaseName)} = ${this.slot(index)}`)
+          .join(' AND ');
+        return `SELECT ${columns} FROM ${plan.table} WHERE ${conditions}`;
+      },
+      filter,
+    );
+    const raw = await this.runner.first(shape.sql, this.values(filter.columns, where), manager);
+    if (!raw) return null;
+    const driver = this.dataSource.driver;
+    const row = plan.metadata.create() as T;
+    for (const column of plan.metadata.columns) {
+      const value = raw[column.databaseName];
+      if (value !== undefined)
+        (row as ObjectLiteral)[column.propertyName] = driver.prepareHydratedValue(value, column);
+    }
+    return row;
+  }
+
   /** The statement for the columns `source` gives (not undefined), built on first use. */
   private shape(
     plan: EntityPlan,
-    kind: 'insert' | 'update' | 'guard',
+    kind: 'insert' | 'update' | 'guard' | 'select',
     source: ObjectLiteral,
     except: ColumnMetadata | null,
     build: (columns: ColumnMetadata[]) => string,

@@ -5,8 +5,12 @@ import { QueryFailedError } from 'typeorm';
 export interface StatementRunner {
   /** A write; resolves with the number of rows it changed. */
   run(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number>;
-  /** A read outside any transaction: the first row, or undefined. */
-  first(sql: string, parameters: unknown[]): Promise<Record<string, unknown> | undefined>;
+  /** A read, inside `manager`'s transaction when it has one: the first row, or undefined. */
+  first(
+    sql: string,
+    parameters: unknown[],
+    manager?: EntityManager,
+  ): Promise<Record<string, unknown> | undefined>;
 }
 
 /**
@@ -108,8 +112,13 @@ class MysqlRunner implements StatementRunner {
     return (result as { affectedRows: number }).affectedRows;
   }
 
-  async first(sql: string, parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
-    const rows = (await this.execute(this.pool(), sql, parameters)) as Record<string, unknown>[];
+  async first(
+    sql: string,
+    parameters: unknown[],
+    manager?: EntityManager,
+  ): Promise<Record<string, unknown> | undefined> {
+    const executor = manager ? await executorOf(manager, this.pool()) : this.pool();
+    const rows = (await this.execute(executor, sql, parameters)) as Record<string, unknown>[];
     return rows[0];
   }
 
@@ -150,8 +159,13 @@ class PostgresRunner implements StatementRunner {
     return (await this.query(executor, sql, parameters)).rowCount ?? 0;
   }
 
-  async first(sql: string, parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
-    return (await this.query(this.pool(), sql, parameters)).rows[0];
+  async first(
+    sql: string,
+    parameters: unknown[],
+    manager?: EntityManager,
+  ): Promise<Record<string, unknown> | undefined> {
+    const executor = manager ? await executorOf(manager, this.pool()) : this.pool();
+    return (await this.query(executor, sql, parameters)).rows[0];
   }
 
   private pool(): PostgresExecutor {
