@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   DataSource,
+  EntityManager,
   EntitySubscriberInterface,
   InsertEvent,
   TransactionCommitEvent,
@@ -17,6 +18,15 @@ const FLAG = 'outboxWritten';
  * status change goes out within milliseconds instead of at the next poll. Polling stays the
  * safety net (and the only path for changes made by other instances).
  */
+/**
+ * For outbox rows written without TypeORM's insert (RowStatements, which broadcasts no entity
+ * events): marks the transaction as `afterInsert` would, so its commit wakes the worker.
+ */
+export function wakeDeliveryOnCommit(manager: EntityManager): void {
+  const data = manager.queryRunner?.data as Record<string, unknown> | undefined;
+  if (data) data[FLAG] = true;
+}
+
 @Injectable()
 export class OutboxCommitListener implements EntitySubscriberInterface<OutboxEvent>, OnModuleInit {
   constructor(

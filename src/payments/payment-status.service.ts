@@ -5,6 +5,7 @@ import { Payment } from './entities/payment.entity';
 import { PaymentEvent } from './entities/payment-event.entity';
 import { Refund } from './entities/refund.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
+import { wakeDeliveryOnCommit } from '../notifications/outbox-commit.listener';
 import { PaymentStateMachine } from './payment-state-machine';
 import type { EventSource, PaymentStatus, RefundStatus } from '../domain/payment-status';
 import { toPaymentView, toRefundView } from './payment.presenter';
@@ -104,7 +105,7 @@ export class PaymentStatusService {
         now,
       ),
     );
-    await manager.insert(OutboxEvent, this.outboxRow(payment, 'payment.status_changed', from, now));
+    await this.writeOutbox(manager, this.outboxRow(payment, 'payment.status_changed', from, now));
     // Counted when the transaction commits: a change that is rolled back never happened.
     const labels = {
       provider: payment.providerName ?? 'none',
@@ -244,8 +245,8 @@ export class PaymentStatusService {
         now,
       ),
     );
-    await manager.insert(
-      OutboxEvent,
+    await this.writeOutbox(
+      manager,
       this.outboxRow(payment, 'refund.status_changed', from, now, refund),
     );
 
@@ -282,6 +283,12 @@ export class PaymentStatusService {
       // The column holds 512; a provider's reason can be longer.
       detail: fields.detail?.slice(0, 512) ?? null,
     } as PaymentEvent;
+  }
+
+  /** The outbox row, and this instance's delivery worker woken when the transaction commits. */
+  private async writeOutbox(manager: EntityManager, row: OutboxEvent): Promise<void> {
+    await this.rows.insert(manager, OutboxEvent, row);
+    wakeDeliveryOnCommit(manager);
   }
 
   private outboxRow(
