@@ -9,48 +9,21 @@ import { SimulateRoutingDto } from '../../routing/dto/routing-simulation.dto';
 import { CreatePaymentDto, CustomerDto } from './create-payment.dto';
 import { createPaymentCheck } from './create-payment.compiled-check';
 import { AddressDto, LineMoneyDto, OrderLineDto } from './order-details.dto';
+import {
+  ADDRESS as ORDER_ADDRESS,
+  LINES as ORDER_LINES,
+} from '../../../test/support/order-fixtures';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Body = { [key: string]: Json };
 type Path = (string | number)[];
 
-const LINES: Json[] = [
-  {
-    type: 'physical',
-    name: 'LEGO 4440 Forest Police Station',
-    quantity: 2,
-    unitPrice: { value: 1000, currency: 'EUR' },
-    totalAmount: { value: 2000, currency: 'EUR' },
-    vatRate: '21.00',
-    vatAmount: { value: 347, currency: 'EUR' },
-    sku: '5702016116977',
-  },
-  {
-    type: 'shipping_fee',
-    name: 'Shipping',
-    quantity: 1,
-    unitPrice: { value: 595, currency: 'EUR' },
-    totalAmount: { value: 595, currency: 'EUR' },
-  },
-  {
-    type: 'discount',
-    name: 'Welcome discount',
-    quantity: 1,
-    unitPrice: { value: -100, currency: 'EUR' },
-    totalAmount: { value: -100, currency: 'EUR' },
-  },
-];
+// The e2e suites' order (three lines, an address), plus the address fields they leave out.
+const LINES = ORDER_LINES as Json[];
 const ADDRESS: Body = {
-  givenName: 'Jane',
-  familyName: 'Doe',
+  ...ORDER_ADDRESS,
   organizationName: 'Example B.V.',
-  email: 'jane@example.com',
-  phone: '+31208202070',
-  streetAndNumber: 'Keizersgracht 126',
-  postalCode: '1015 CW',
-  city: 'Amsterdam',
   region: 'Noord-Holland',
-  country: 'NL',
 };
 const MINIMAL: Body = {
   amount: { value: 1050, currency: 'EUR' },
