@@ -117,7 +117,7 @@ class MysqlRunner implements StatementRunner {
     parameters: unknown[],
     manager?: EntityManager,
   ): Promise<Record<string, unknown> | undefined> {
-    const executor = manager ? await executorOf(manager, this.pool()) : this.pool();
+    const executor = await executorOf(manager, this.pool());
     const rows = (await this.execute(executor, sql, parameters)) as Record<string, unknown>[];
     return rows[0];
   }
@@ -164,7 +164,7 @@ class PostgresRunner implements StatementRunner {
     parameters: unknown[],
     manager?: EntityManager,
   ): Promise<Record<string, unknown> | undefined> {
-    const executor = manager ? await executorOf(manager, this.pool()) : this.pool();
+    const executor = await executorOf(manager, this.pool());
     return (await this.query(executor, sql, parameters)).rows[0];
   }
 
@@ -177,8 +177,8 @@ class PostgresRunner implements StatementRunner {
  * Inside a transaction, the connection TypeORM holds for it; otherwise the pool, which lends a
  * connection for the one statement.
  */
-async function executorOf<T>(manager: EntityManager, pool: T): Promise<T> {
-  const runner = manager.queryRunner;
+async function executorOf<T>(manager: EntityManager | undefined, pool: T): Promise<T> {
+  const runner = manager?.queryRunner;
   if (!runner || runner.isReleased) return pool;
   return ((runner as unknown as { databaseConnection?: T }).databaseConnection ??
     (await runner.connect())) as T;
