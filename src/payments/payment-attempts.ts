@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
 import { PaymentAttempt } from './entities/payment-attempt.entity';
 import { PaymentStatusService } from './payment-status.service';
@@ -6,6 +7,7 @@ import { TransactionService } from '../database/transaction.service';
 import { RowStatements } from '../database/statements/row-statements';
 import { RouteCandidate, RouteDecision, RoutingService } from '../routing/routing.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
+import type { ResolvedAccount } from '../providers/provider-accounts.service';
 import { ProviderError } from '../providers/provider-error';
 import type { CreatePaymentResult } from '../providers/provider.interface';
 import { newId, ID_PREFIX } from '../common/ids/id';
@@ -13,8 +15,11 @@ import { redactText } from '../common/logging/redact';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
- * Offers a stored pending payment to the route's candidates in order until one accepts it: each
- * try is an attempt row; a retryable failure moves on to the next candidate, a decline stops.
+ * Offers a new payment to the route's candidates in order until one accepts it: each try is an
+ * attempt row; a retryable failure moves on to the next candidate, a decline stops. The payment
+ * is committed as pending before the first call that could have an effect outside this
+ * database, so a crash mid-call leaves a traceable payment; a create that stays local (the test
+ * provider) is stored with its outcome in one transaction.
  */
 @Injectable()
 export class PaymentAttempts {
@@ -29,8 +34,15 @@ export class PaymentAttempts {
     private readonly rows: RowStatements,
   ) {}
 
+  /** `payment` is new: not stored yet. */
   async run(payment: Payment, decision: RouteDecision): Promise<Payment> {
     const attempts: RoutingAttemptRecord[] = payment.routing!.attempts;
+    let stored = false;
+    const storePending = async () => {
+      if (stored) return;
+      await this.tx.run((m) => this.insertNew(m, payment));
+      stored = true;
+    };
     let lastError: ProviderError | undefined;
     for (const candidate of decision.candidates) {
       const account = candidate.account;
@@ -41,24 +53,37 @@ export class PaymentAttempts {
       }
       const started = Date.now();
       try {
-        return await this.attempt(payment, decision, candidate, started);
+        const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
+        if (!resolved.provider.createStaysLocal?.(resolved.context.account)) await storePending();
+        return await this.attempt(payment, decision, candidate, resolved, { started, stored });
       } catch (error) {
+        await storePending();
         lastError = await this.recordFailure(payment, candidate, started, error);
         if (!lastError.retryable) break; // a decline or a refusal is final; no fallback
       }
     }
+    await storePending();
     return this.fail(payment, decision, lastError);
   }
 
-  /** One provider call; its success is stored in one transaction with the provider's own writes. */
+  /** The payment as created, with its "created" history row. */
+  private async insertNew(m: EntityManager, payment: Payment): Promise<void> {
+    await this.rows.insert(m, Payment, payment);
+    await this.status.recordCreated(m, payment);
+  }
+
+  /**
+   * One provider call; its success is stored in one transaction with the provider's own writes
+   * (and with the payment itself when it was not `stored` yet).
+   */
   private async attempt(
     payment: Payment,
     decision: RouteDecision,
     candidate: RouteCandidate,
-    started: number,
+    resolved: ResolvedAccount,
+    { started, stored }: { started: number; stored: boolean },
   ): Promise<Payment> {
     const account = candidate.account;
-    const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
     // Writes the provider makes to this database (the test provider's ledger) join the
     // transaction below instead of committing on their own.
     const { value: result, writes } = await this.tx.collectWrites((localWrites) =>
@@ -87,7 +112,11 @@ export class PaymentAttempts {
     this.routing.recordOutcome(account.id);
     payment.routing!.attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
     payment.routing!.reason = this.routing.explain(decision, payment.routing!.attempts, candidate);
-    const created = await this.tx.run(async (m) => {
+    const accepted = acceptedFields(payment, candidate, result);
+    // A copy: if this transaction fails, `payment` still holds what is (or will be) stored.
+    const created: Payment = { ...payment, ...accepted };
+    await this.tx.run(async (m) => {
+      if (!stored) await this.insertNew(m, created);
       for (const write of writes) await write(m);
       await this.rows.insert(
         m,
@@ -97,37 +126,13 @@ export class PaymentAttempts {
           providerPaymentId: result.providerPaymentId,
         }),
       );
-      this.accept(payment, candidate, result);
-      await this.rows.update(m, Payment, payment.id, {
-        providerName: payment.providerName,
-        providerAccountId: payment.providerAccountId,
-        providerPaymentId: payment.providerPaymentId,
-        providerTestMode: payment.providerTestMode,
-        checkoutUrl: payment.checkoutUrl,
-        methodUsed: payment.methodUsed,
-        routing: payment.routing,
-        updatedAt: payment.updatedAt,
-      });
+      if (stored) await this.rows.update(m, Payment, payment.id, accepted);
       if (result.status && result.status !== 'pending') {
-        await this.status.changePayment(m, payment, { to: result.status, source: 'api' });
+        await this.status.changePayment(m, created, { to: result.status, source: 'api' });
       }
-      return payment;
     });
     this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
     return created;
-  }
-
-  private accept(payment: Payment, candidate: RouteCandidate, result: CreatePaymentResult): void {
-    const account = candidate.account;
-    Object.assign(payment, {
-      providerName: account.provider,
-      providerAccountId: account.id,
-      providerPaymentId: result.providerPaymentId,
-      providerTestMode: account.testMode,
-      checkoutUrl: result.checkoutUrl,
-      methodUsed: result.methodUsed?.slice(0, 64) ?? null,
-      updatedAt: new Date(),
-    });
   }
 
   private async recordFailure(
@@ -222,5 +227,24 @@ function attemptRow(
     durationMs: Date.now() - started,
     createdAt: new Date(started),
     ...fields,
+  };
+}
+
+/** What a provider's acceptance sets on the payment. */
+function acceptedFields(
+  payment: Payment,
+  candidate: RouteCandidate,
+  result: CreatePaymentResult,
+): Partial<Payment> {
+  const account = candidate.account;
+  return {
+    providerName: account.provider,
+    providerAccountId: account.id,
+    providerPaymentId: result.providerPaymentId,
+    providerTestMode: account.testMode,
+    checkoutUrl: result.checkoutUrl,
+    methodUsed: result.methodUsed?.slice(0, 64) ?? null,
+    routing: payment.routing,
+    updatedAt: new Date(),
   };
 }

@@ -1,17 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
 import { PaymentEvent } from './entities/payment-event.entity';
-import { PaymentStatusService } from './payment-status.service';
 import { PaymentStateMachine } from './payment-state-machine';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { CapturePaymentDto } from './dto/capture-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { applyPaymentFilters } from './payment-filters';
 import type { AttentionFilter } from './payment-filters';
-import { TransactionService } from '../database/transaction.service';
-import { RowStatements } from '../database/statements/row-statements';
 import { Integration } from '../integrations/integration.entity';
 import { RoutingService } from '../routing/routing.service';
 import { routingRequestOf } from '../routing/routing-request';
@@ -49,18 +46,13 @@ export function notSupported(provider: string, what: string): UnprocessableError
 
 @Injectable()
 export class PaymentsService {
-  private readonly logger = new Logger('Payments');
-
   constructor(
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
     @InjectRepository(PaymentEvent) private readonly history: Repository<PaymentEvent>,
-    private readonly tx: TransactionService,
-    private readonly status: PaymentStatusService,
     private readonly routing: RoutingService,
     private readonly accounts: ProviderAccountsService,
     private readonly operations: PaymentOperationsService,
     private readonly attempts: PaymentAttempts,
-    private readonly rows: RowStatements,
   ) {}
 
   async create(integration: Integration, dto: CreatePaymentDto): Promise<Payment> {
@@ -109,12 +101,8 @@ export class PaymentsService {
       createdAt: now,
       updatedAt: now,
     };
-    // Stored before any provider call: a crash mid-call leaves a traceable pending payment.
-    await this.tx.run(async (m) => {
-      await this.rows.insert(m, Payment, payment);
-      await this.status.recordCreated(m, payment);
-    });
-
+    // Stored by the attempts: before any provider call with effects elsewhere, so a crash
+    // mid-call leaves a traceable pending payment.
     return this.attempts.run(payment, decision);
   }
 

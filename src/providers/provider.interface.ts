@@ -269,6 +269,14 @@ export interface PaymentProvider {
     ctx: ProviderCallContext,
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult>;
+  /**
+   * Optional: true when a create for this account has no effect outside this database (the
+   * test provider without a `baseUrl`: only its ledger rows, through `localWrites`). The core
+   * then stores the new payment together with the call's outcome in one transaction instead of
+   * committing it as pending first: a crash mid-call leaves nothing, as nothing happened
+   * anywhere else either. Absent or false: the pending payment is committed before the call.
+   */
+  createStaysLocal?(account: ProviderCallContext['account']): boolean;
   getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;
   capture(ctx: ProviderCallContext, operation: OperationRequest): Promise<CaptureResult>;
   cancel(ctx: ProviderCallContext, operation: OperationRequest): Promise<CancelResult>;

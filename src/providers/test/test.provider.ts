@@ -127,6 +127,11 @@ export class TestProvider implements PaymentProvider {
     return { providerPaymentId: row.id, checkoutUrl: this.checkoutUrl(row.id) };
   }
 
+  /** Without a `baseUrl` a create only writes the ledger, which joins the core's transaction. */
+  createStaysLocal(account: ProviderCallContext['account']): boolean {
+    return !account.baseUrl;
+  }
+
   /**
    * With a `baseUrl` the test provider first announces the payment there over real HTTP, through
    * the core's HTTP client (timeouts included): a local server that hangs or answers 5xx then
