@@ -7,6 +7,7 @@ import { TransactionService } from './transaction.service';
 import { WalCheckpointer } from './wal-checkpointer';
 import { SqliteIntegerParameters } from './sqlite-integer-parameters';
 import { RowStatements } from './statements/row-statements';
+import { CacheVersions } from '../routing/cache-versions';
 
 @Global()
 @Module({})
@@ -30,12 +31,14 @@ export class DatabaseModule {
       providers: [
         TransactionService,
         RowStatements,
+        // The version rows the API-key and routing caches check, read once per request.
+        CacheVersions,
         SqliteIntegerParameters,
         ...(checkpointer
           ? [{ provide: WalCheckpointer, useValue: new WalCheckpointer(config.database.url) }]
           : []),
       ],
-      exports: [TypeOrmModule, TransactionService, RowStatements],
+      exports: [TypeOrmModule, TransactionService, RowStatements, CacheVersions],
     };
   }
 }

@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { Integration } from './integration.entity';
-import { API_KEYS_VERSION_ID, RoutingVersion } from '../routing/routing-version.entity';
-import { RowStatements } from '../database/statements/row-statements';
+import { API_KEYS_VERSION_ID } from '../routing/routing-version.entity';
+import { CacheVersions } from '../routing/cache-versions';
 
 /** Beyond this many keys the map starts over (one entry per key in use, so rarely). */
 const MAX_KEYS = 10_000;
 
 /**
  * Known API keys (by SHA-256) and their integrations, in memory. Every check first reads the
- * version row (one primary-key lookup) that each write to keys or integrations bumps in its own
- * transaction, on whichever instance it ran; a moved version empties the map. So a revoked key
- * is refused by every instance on its next request. Unknown hashes are never cached: a new key
- * works at once, and a wrong key always costs a database lookup (and the auth-failure limiter).
+ * version row (with the other caches' versions: `CacheVersions`) that each write to keys or
+ * integrations bumps in its own transaction, on whichever instance it ran; a moved version
+ * empties the map. So a revoked key is refused by every instance on its next request. Unknown
+ * hashes are never cached: a new key works at once, and a wrong key always costs a database
+ * lookup (and the auth-failure limiter).
  */
 @Injectable()
 export class ApiKeyCache {
   private version = -1;
   private readonly byHash = new Map<string, Integration>();
 
-  constructor(private readonly rows: RowStatements) {}
+  constructor(private readonly versions: CacheVersions) {}
 
   /** The integration for `hash`, looked up with `load` when this instance does not know it. */
   async integrationFor(
@@ -44,6 +45,6 @@ export class ApiKeyCache {
   }
 
   private async currentVersion(): Promise<number | null> {
-    return (await this.rows.valueById(RoutingVersion, API_KEYS_VERSION_ID, 'version')) ?? null;
+    return (await this.versions.current(API_KEYS_VERSION_ID)) ?? null;
   }
 }

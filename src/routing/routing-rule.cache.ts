@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { RoutingRule } from './routing-rule.entity';
-import { RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
-import { RowStatements } from '../database/statements/row-statements';
+import { RULES_VERSION_ID } from './routing-version.entity';
+import { CacheVersions } from './cache-versions';
 
 /** Derived answers kept per version; beyond this the map starts over (amounts vary per cart). */
 const MAX_DERIVED = 2000;
@@ -52,11 +52,12 @@ export class RoutingSnapshot {
 }
 
 /**
- * All routing rules in memory. Routing a payment costs one primary-key read of the version row;
- * the rules themselves are reloaded (one query) only when the version moved, which every rule
- * write does in its own transaction, on whichever instance it ran. Writes to provider accounts
- * and to an integration's default account bump the same version, so answers derived from rules
- * and accounts (`remember`) are dropped with the rules.
+ * All routing rules in memory. Routing a payment costs one read of the version row (shared with
+ * the API-key check of the same request: `CacheVersions`); the rules themselves are reloaded
+ * (one query) only when the version moved, which every rule write does in its own transaction,
+ * on whichever instance it ran. Writes to provider accounts and to an integration's default
+ * account bump the same version, so answers derived from rules and accounts (`remember`) are
+ * dropped with the rules.
  */
 @Injectable()
 export class RoutingRuleCache {
@@ -66,7 +67,7 @@ export class RoutingRuleCache {
 
   constructor(
     @InjectRepository(RoutingRule) private readonly rules: Repository<RoutingRule>,
-    private readonly rows: RowStatements,
+    private readonly versions: CacheVersions,
   ) {}
 
   /** The routing state as of now: one read of the version row, a reload only when it moved. */
@@ -85,7 +86,7 @@ export class RoutingRuleCache {
   }
 
   private async currentVersion(): Promise<number> {
-    return (await this.rows.valueById(RoutingVersion, RULES_VERSION_ID, 'version')) ?? 0;
+    return (await this.versions.current(RULES_VERSION_ID)) ?? 0;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { forgetRequestVersions } from './cache-versions';
 import { API_KEYS_VERSION_ID, RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
 
 /**
@@ -19,6 +20,7 @@ export async function bumpApiKeyVersion(m: EntityManager): Promise<void> {
 }
 
 async function bumpVersion(m: EntityManager, id: string): Promise<void> {
+  forgetRequestVersions();
   await m
     .createQueryBuilder()
     .update(RoutingVersion)

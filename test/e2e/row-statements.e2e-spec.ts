@@ -258,4 +258,20 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
     expect(await rows.valueById(RoutingVersion, 'probe', 'version')).toBe(41);
     expect(await rows.valueById(RoutingVersion, 'absent', 'version')).toBeUndefined();
   });
+
+  it('reads one value of several rows in one statement, by id; missing ids are absent', async () => {
+    await dataSource.getRepository(RoutingVersion).save([
+      { id: 'probe_a', version: 7, updatedAt: at },
+      { id: 'probe_b', version: 2 ** 40, updatedAt: at },
+    ]);
+    const values = await rows.valuesById(
+      RoutingVersion,
+      ['probe_a', 'probe_b', 'absent'],
+      'version',
+    );
+    expect([...values.entries()].sort()).toEqual([
+      ['probe_a', 7],
+      ['probe_b', 2 ** 40],
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { In } from 'typeorm';
 import type {
   DataSource,
   EntityManager,
@@ -133,6 +134,37 @@ export class RowStatements {
     const row = await this.runner.first(shape.sql, [id]);
     if (!row) return undefined;
     return this.dataSource.driver.prepareHydratedValue(row.v, column) as T[K];
+  }
+
+  /** One column of the rows with these primary keys (one statement), by key; outside any transaction. */
+  async valuesById<T extends ObjectLiteral, K extends keyof T & string>(
+    entity: EntityTarget<T>,
+    ids: readonly string[],
+    property: K,
+  ): Promise<Map<string, T[K]>> {
+    const plan = this.plan(entity);
+    const column = plan.metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${plan.metadata.name} has no column ${property}`);
+    const values = new Map<string, T[K]>();
+    if (!this.runner) {
+      const rows = await this.dataSource
+        .getRepository(entity)
+        .findBy({ [plan.primary.propertyName]: In([...ids]) } as never);
+      for (const row of rows) values.set(row[plan.primary.propertyName] as string, row[property]);
+      return values;
+    }
+    const key = `values:${property}:${ids.length}`;
+    let shape = plan.shapes.get(key);
+    if (!shape) {
+      const slots = ids.map((_, index) => this.slot(index)).join(', ');
+      const id = this.escape(plan.primary.databaseName);
+      const sql = `SELECT ${id} AS k, ${this.escape(column.databaseName)} AS v FROM ${plan.table} WHERE ${id} IN (${slots})`;
+      plan.shapes.set(key, (shape = { key, sql, columns: [column] }));
+    }
+    const driver = this.dataSource.driver;
+    for (const row of await this.runner.all(shape.sql, [...ids]))
+      values.set(String(row.k), driver.prepareHydratedValue(row.v, column) as T[K]);
+    return values;
   }
 
   /**

@@ -11,6 +11,8 @@ export interface StatementRunner {
     parameters: unknown[],
     manager?: EntityManager,
   ): Promise<Record<string, unknown> | undefined>;
+  /** A read outside any transaction: every row. */
+  all(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
 /**
@@ -39,6 +41,7 @@ function failed(sql: string, parameters: unknown[], error: unknown): QueryFailed
 interface SqliteStatement {
   run(...parameters: unknown[]): { changes: number };
   get(...parameters: unknown[]): Record<string, unknown> | undefined;
+  all(...parameters: unknown[]): Record<string, unknown>[];
 }
 interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
@@ -75,6 +78,14 @@ class SqliteRunner implements StatementRunner {
   async first(sql: string, parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
     try {
       return this.statement(sql).get(...parameters.map(sqliteValue));
+    } catch (error) {
+      throw failed(sql, parameters, error);
+    }
+  }
+
+  async all(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
+    try {
+      return this.statement(sql).all(...parameters.map(sqliteValue));
     } catch (error) {
       throw failed(sql, parameters, error);
     }
@@ -122,6 +133,10 @@ class MysqlRunner implements StatementRunner {
     return rows[0];
   }
 
+  async all(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.execute(this.pool(), sql, parameters)) as Record<string, unknown>[];
+  }
+
   private pool(): MysqlExecutor {
     return (this.dataSource.driver as unknown as { pool: MysqlExecutor }).pool;
   }
@@ -166,6 +181,10 @@ class PostgresRunner implements StatementRunner {
   ): Promise<Record<string, unknown> | undefined> {
     const executor = await executorOf(manager, this.pool());
     return (await this.query(executor, sql, parameters)).rows[0];
+  }
+
+  async all(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
+    return (await this.query(this.pool(), sql, parameters)).rows;
   }
 
   private pool(): PostgresExecutor {
