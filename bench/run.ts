@@ -11,7 +11,7 @@
 import 'reflect-metadata';
 import { parseOptions } from './support/options';
 import { BenchReport, Conditions, renderMarkdown, writeReport } from './support/report';
-import { loadAverage, machine } from './support/machine';
+import { cpuTimes, loadAverage, machine, stolenPercent } from './support/machine';
 import { runCreatePayment } from './scenarios/create-payment.scenario';
 import { runWebhookIntake } from './scenarios/webhook-intake.scenario';
 import { runNotifications } from './scenarios/notifications.scenario';
@@ -19,9 +19,15 @@ import { runScaleOut } from './scenarios/scale-out.scenario';
 
 async function timed<T>(run: () => Promise<T>): Promise<T & Conditions> {
   const before = loadAverage();
+  const cpuBefore = cpuTimes();
   const measuredAt = new Date().toISOString();
   const result = await run();
-  return { ...result, measuredAt, loadAverage: { before, after: loadAverage() } };
+  return {
+    ...result,
+    measuredAt,
+    loadAverage: { before, after: loadAverage() },
+    cpuStolenPercent: stolenPercent(cpuBefore, cpuTimes()),
+  };
 }
 
 /** Runs the scenarios of `argv` and returns the report (written to bench/results unless a smoke run). */

@@ -15,6 +15,8 @@ import { describeMachine, Machine } from './machine';
 export interface Conditions {
   measuredAt: string;
   loadAverage: { before: number; after: number };
+  /** CPU time the hypervisor took meanwhile (steal), in percent; null where it cannot be read. */
+  cpuStolenPercent?: number | null;
 }
 
 export interface BenchReport {
@@ -173,7 +175,10 @@ function scaleOutTable(result: ScaleOutResult): string {
 }
 
 const conditions = (c: Conditions) =>
-  `measured ${c.measuredAt}, load average ${c.loadAverage.before} before / ${c.loadAverage.after} after`;
+  `measured ${c.measuredAt}, load average ${c.loadAverage.before} before / ${c.loadAverage.after} after` +
+  (c.cpuStolenPercent == null
+    ? ''
+    : `, ${c.cpuStolenPercent} % of the CPU time taken by the hypervisor (steal)`);
 
 export function renderMarkdown(report: BenchReport): string {
   const parts = [

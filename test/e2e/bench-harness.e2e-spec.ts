@@ -9,6 +9,7 @@ import { runWebhookIntake } from '../../bench/scenarios/webhook-intake.scenario'
 import { runNotifications } from '../../bench/scenarios/notifications.scenario';
 import { runScaleOut } from '../../bench/scenarios/scale-out.scenario';
 import { findNginx } from '../../bench/support/nginx';
+import { cpuTimes, stolenPercent } from '../../bench/support/machine';
 import { enabledDialects, serviceUrl } from '../support/services';
 
 const quiet = () => undefined;
@@ -60,6 +61,15 @@ describe('bench harness (smoke run)', () => {
     expect(result.http.eventsPerSecond).toBeGreaterThan(0);
     if (withRabbit) expect(result.rabbitmq.eventsPerSecond).toBeGreaterThan(0);
   }, 300_000);
+
+  it('reports the CPU time the hypervisor took during a run (steal), from /proc/stat', () => {
+    const now = cpuTimes();
+    expect(now).toEqual({ steal: expect.any(Number), total: expect.any(Number) });
+    expect(now!.steal).toBeLessThanOrEqual(now!.total);
+    expect(stolenPercent({ steal: 100, total: 10_000 }, { steal: 130, total: 10_400 })).toBe(7.5);
+    expect(stolenPercent(now, now)).toBeNull(); // no time passed
+    expect(stolenPercent(null, now)).toBeNull();
+  });
 
   const scaleOutDialect = serviceUrl('postgres')
     ? 'postgres'
