@@ -3,8 +3,8 @@ import type { Integration } from './integration.entity';
 
 function cacheWithVersion() {
   const state = { version: 1 as number | null };
-  const rows = { valueById: async () => state.version ?? undefined };
-  return { cache: new ApiKeyCache(rows as never), state };
+  const versions = { current: async () => state.version ?? undefined };
+  return { cache: new ApiKeyCache(versions as never), state };
 }
 
 const shop = { id: 'int_1', name: 'shop' } as Integration;

@@ -25,7 +25,7 @@ describe('routing rule cache', () => {
     {
       find: async () => (calls.rules++, [...stored].sort((a, b) => a.priority - b.priority)),
     } as never,
-    { valueById: async () => (calls.version++, version) } as never,
+    { current: async () => (calls.version++, version) } as never,
   );
 
   beforeEach(() => {
