@@ -259,6 +259,16 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
     expect(await rows.valueById(RoutingVersion, 'absent', 'version')).toBeUndefined();
   });
 
+  it('hands the connection of every read outside a transaction back to the pool', async () => {
+    // A read that kept its pooled connection would stall the pool (20 connections) well before this.
+    for (let i = 0; i < 60; i++)
+      expect(await rows.valueById(RoutingVersion, 'absent', 'version')).toBeUndefined();
+    const values = await Promise.all(
+      Array.from({ length: 60 }, () => rows.valuesById(RoutingVersion, ['absent'], 'version')),
+    );
+    expect(values.every((v) => v.size === 0)).toBe(true);
+  });
+
   it('reads one value of several rows in one statement, by id; missing ids are absent', async () => {
     await dataSource.getRepository(RoutingVersion).save([
       { id: 'probe_a', version: 7, updatedAt: at },
