@@ -5,10 +5,15 @@ import { Payment } from '../../src/payments/entities/payment.entity';
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
 import { PaymentEvent } from '../../src/payments/entities/payment-event.entity';
 import { ProviderAccount } from '../../src/providers/provider-account.entity';
-import { ProviderAccountsService } from '../../src/providers/provider-accounts.service';
 import { TestProviderPayment } from '../../src/providers/test/test-provider-payment.entity';
 import { enabledDialects } from '../support/services';
-import { eventually, paymentBody, startTestServer, TestServer } from '../support/test-server';
+import {
+  eventually,
+  insertTestAccount,
+  paymentBody,
+  startTestServer,
+  TestServer,
+} from '../support/test-server';
 
 /** A test-provider upstream that answers each announcement only once released. */
 async function heldUpstream(): Promise<{
@@ -62,22 +67,8 @@ describe.each(enabledDialects())('when a new payment is committed (%s)', (dialec
     await server?.close();
   });
 
-  async function addAccount(id: string, baseUrl: string | null): Promise<void> {
-    const accounts = server.server.app.get(ProviderAccountsService);
-    const now = new Date();
-    await server.dataSource.getRepository(ProviderAccount).insert({
-      id,
-      provider: 'test',
-      name: id,
-      credentialsSealed: accounts.sealCredentials({}),
-      settings: {},
-      baseUrl,
-      testMode: true,
-      enabled: true,
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
+  const addAccount = (id: string, baseUrl: string | null) =>
+    insertTestAccount(server, id, { baseUrl });
 
   const storedPayment = (reference: string) =>
     server.dataSource.getRepository(Payment).findOneBy({ reference });

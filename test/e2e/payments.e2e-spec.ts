@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ApiKeyService } from '../../src/integrations/api-key.service';
 import { Integration } from '../../src/integrations/integration.entity';
-import { ProviderAccount } from '../../src/providers/provider-account.entity';
-import { ProviderAccountsService } from '../../src/providers/provider-accounts.service';
 import { enabledDialects } from '../support/services';
 import {
   eventually,
+  insertTestAccount,
   paymentBody,
   startTestServer,
   submitCheckout,
@@ -39,22 +38,8 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
     return payment;
   }
 
-  async function addAccount(id: string, settings: Record<string, unknown>): Promise<void> {
-    const accounts = server.server.app.get(ProviderAccountsService);
-    const now = new Date();
-    await server.dataSource.getRepository(ProviderAccount).insert({
-      id,
-      provider: 'test',
-      name: id,
-      credentialsSealed: accounts.sealCredentials({}),
-      settings: settings as never,
-      baseUrl: null,
-      testMode: true,
-      enabled: true,
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
+  const addAccount = (id: string, settings: Record<string, unknown>) =>
+    insertTestAccount(server, id, { settings });
 
   describe('creating a payment', () => {
     it('returns 201 with the checkout URL, the provider and the routing decision', async () => {

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { PaymentProvider } from '../../src/providers/provider.interface';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { loadAppConfig } from '../../src/config/app.config';
+import { ProviderAccount } from '../../src/providers/provider-account.entity';
+import { ProviderAccountsService } from '../../src/providers/provider-accounts.service';
 import { RunningServer, startServer } from '../../src/bootstrap';
 import { createTestDatabase, TestDatabase } from './databases';
 import { Dialect } from './services';
@@ -157,6 +159,34 @@ export async function startTestServer(
       await database.drop();
     },
   };
+}
+
+/**
+ * Inserts an enabled `test` provider account straight into the database, as the seeder would
+ * (no admin call): `settings` such as `failureMode`, `baseUrl` for an upstream to announce to.
+ */
+export async function insertTestAccount(
+  server: TestServer,
+  id: string,
+  {
+    settings = {},
+    baseUrl = null,
+  }: { settings?: Record<string, unknown>; baseUrl?: string | null },
+): Promise<void> {
+  const accounts = server.server.app.get(ProviderAccountsService);
+  const now = new Date();
+  await server.dataSource.getRepository(ProviderAccount).insert({
+    id,
+    provider: 'test',
+    name: id,
+    credentialsSealed: accounts.sealCredentials({}),
+    settings: settings as never,
+    baseUrl,
+    testMode: true,
+    enabled: true,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
 export function paymentBody(overrides: Record<string, unknown> = {}) {
