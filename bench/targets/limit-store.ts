@@ -92,7 +92,7 @@ export async function openLimitStore(dialect: BenchDialect, url: string): Promis
       'journal_mode = WAL',
       'synchronous = NORMAL',
       'busy_timeout = 5000',
-      'cache_size = -65536',
+      'cache_size = -8192',
       'mmap_size = 268435456',
       'wal_autocheckpoint = 10000',
     ])
