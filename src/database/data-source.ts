@@ -5,6 +5,29 @@ import type { DatabaseConfig } from '../config/database.config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../migrations';
 
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** What TypeORM's SQLite query runner sends to open a transaction. */
+const TYPEORM_BEGIN = 'BEGIN TRANSACTION';
+
+/**
+ * Every transaction TypeORM opens on this connection takes SQLite's write lock at once
+ * (BEGIN IMMEDIATE) instead of at its first write. SQLite waits (busy_timeout) for a lock
+ * another connection holds, a second instance or the WAL checkpointer's RESTART, except when
+ * a transaction that has already read asks to write: that fails at once with "database is
+ * locked", which failed a shop's capture or cancel with a 500 and sent webhooks on a detour
+ * (test/e2e/sqlite-write-lock). Transactions here run one at a time anyway
+ * (TransactionService), so taking the lock early costs nothing.
+ */
+function beginImmediately(db: SqliteConnection): void {
+  const prepare = db.prepare.bind(db);
+  db.prepare = (sql: string) =>
+    prepare(sql === TYPEORM_BEGIN ? 'BEGIN IMMEDIATE TRANSACTION' : sql);
+}
+
 /**
  * One options function for Nest (TypeOrmModule) and the migration CLI (ormconfig.ts).
  * `externalCheckpoints`: SQLite's WAL is checkpointed by a WalCheckpointer, never by a COMMIT.
@@ -33,10 +56,11 @@ export function buildDataSourceOptions(
         // WAL lets readers proceed during a write; NORMAL is durable across process crashes.
         // Memory-mapped reads keep index pages out of read(); the page cache then only needs the
         // pages a transaction writes: 8 MB (64 MB added ~60 MB of RSS under load and no
-        // throughput, docs/databases.md). The WAL
-        // is checkpointed off the request path by the WalCheckpointer when the app runs one,
-        // otherwise (the migration CLI) every ~40 MB instead of every 4 MB.
-        prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        // throughput, docs/databases.md). The WAL is checkpointed off the request path by the
+        // WalCheckpointer when the app runs one, otherwise (the migration CLI) every ~40 MB
+        // instead of every 4 MB. Transactions take the write lock at BEGIN (see below).
+        prepareDatabase: (db: SqliteConnection) => {
+          beginImmediately(db);
           db.pragma('journal_mode = WAL');
           db.pragma('synchronous = NORMAL');
           db.pragma('busy_timeout = 5000');

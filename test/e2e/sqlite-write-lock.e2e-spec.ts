@@ -1,0 +1,82 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { TransactionService } from '../../src/database/transaction.service';
+import { createTestDatabase, TestDatabase } from '../support/databases';
+import { paymentBody, startTestServer, TestServer } from '../support/test-server';
+
+/**
+ * Another connection holds SQLite's write lock for a moment (a second instance on the same
+ * file, or the WAL checkpointer's RESTART, which holds writers back while it finishes). A
+ * transaction that reads before it writes must wait for the lock like any write does, not
+ * fail with "database is locked": SQLite does not wait when a read transaction asks to become
+ * a write transaction, so every transaction takes the write lock at BEGIN (BEGIN IMMEDIATE).
+ */
+describe('SQLite transactions while another connection holds the write lock', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  let file: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    file = database.env.PAYMENTSERVER_DB_URL;
+    server = await startTestServer({ database });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /**
+   * A separate process (better-sqlite3 waits synchronously, so a holder in this process
+   * would be blocked by the server it is holding back) takes the write lock and keeps it
+   * for `ms` milliseconds; resolves once it holds it.
+   */
+  async function holdWriteLock(ms: number): Promise<ChildProcess> {
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.exec('BEGIN IMMEDIATE');
+         process.stdout.write('held\\n');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, Number(process.argv[2]));`,
+        file,
+        String(ms),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('held')) resolve();
+      });
+      holder.on('exit', (code) => reject(new Error(`lock holder exited (${code})`)));
+    });
+    return holder;
+  }
+
+  it('runs a transaction that reads before it writes once the lock is free', async () => {
+    const tx = server.server.app.get(TransactionService, { strict: false });
+    const holder = await holdWriteLock(300);
+    const started = Date.now();
+    const result = await tx.run(async (m) => {
+      const [row] = await m.query('SELECT COUNT(*) AS n FROM payments');
+      await m.query(`UPDATE payments SET description = description WHERE id = 'none'`);
+      return Number(row.n);
+    });
+    expect(result).toBeGreaterThanOrEqual(0);
+    // It waited for the holder instead of failing at once.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await new Promise((resolve) => holder.once('exit', resolve));
+  });
+
+  it('cancels a payment for a shop while the lock is held, instead of failing', async () => {
+    const created = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ reference: 'write-lock-cancel' }),
+    });
+    expect(created.status).toBe(201);
+    const holder = await holdWriteLock(300);
+    const cancelled = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('canceled');
+    await new Promise((resolve) => holder.once('exit', resolve));
+  });
+});
