@@ -114,16 +114,21 @@ async function phase(
   };
 }
 
-/** Payments still pending at the test provider, to be told `paid` by webhook. */
-async function pendingProviderIds(
+/** Payments still pending at the test provider (its id, and the amount a `paid` webhook reports). */
+async function pendingAtProvider(
   db: Awaited<ReturnType<typeof freshDatabase>>,
-): Promise<string[]> {
+): Promise<{ id: string; amount: number; currency: string }[]> {
   const dataSource = await openDataSource(db);
   try {
-    const rows = await dataSource
-      .getRepository(Payment)
-      .find({ select: { providerPaymentId: true }, where: { status: 'pending' } });
-    return rows.flatMap((row) => (row.providerPaymentId ? [row.providerPaymentId] : []));
+    const rows = await dataSource.getRepository(Payment).find({
+      select: { providerPaymentId: true, amountValue: true, currency: true },
+      where: { status: 'pending' },
+    });
+    return rows.flatMap((row) =>
+      row.providerPaymentId
+        ? [{ id: row.providerPaymentId, amount: row.amountValue, currency: row.currency }]
+        : [],
+    );
   } finally {
     await dataSource.destroy();
   }
@@ -175,7 +180,7 @@ async function main(): Promise<void> {
       }),
     );
     if (target === 'paymentserver') {
-      const ids = await pendingProviderIds(db);
+      const pending = await pendingAtProvider(db);
       const signer = new TestWebhookSigner(benchAppConfig());
       const webhook = (i: number) => {
         const event: TestWebhookBody = {
@@ -183,10 +188,10 @@ async function main(): Promise<void> {
           type: 'payment.updated',
           createdAt: new Date().toISOString(),
           data: {
-            id: ids[i],
+            id: pending[i].id,
             status: 'paid',
-            amount: { value: 1050, currency: 'EUR' },
-            amountCaptured: 1050,
+            amount: { value: pending[i].amount, currency: pending[i].currency },
+            amountCaptured: pending[i].amount,
           },
         };
         return JSON.stringify(event);
@@ -196,7 +201,7 @@ async function main(): Promise<void> {
           closedLoop({
             url: `${baseUrl}/webhooks/test/${TEST_PROVIDER_ACCOUNT_ID}`,
             connections,
-            amount: ids.length,
+            amount: pending.length,
             headers: JSON_HEADERS,
             expectStatus: 200,
             body: webhook,
