@@ -1,6 +1,11 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError } from 'typeorm';
 import {
+  isDatabaseUnavailable,
   isTransientConflict,
   TRANSACTION_RETRIES,
   TransactionService,
@@ -51,6 +56,65 @@ describe('isTransientConflict', () => {
     ['a plain error', new Error('boom')],
     ['undefined', undefined],
   ])('does not retry %s', (_, error) => expect(isTransientConflict(error)).toBe(false));
+});
+
+/** A real "database is locked" from SQLite: a second connection writes while the first holds the lock. */
+function sqliteBusy(): unknown {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'busy-'));
+  const file = path.join(dir, 'busy.sqlite');
+  const holder = new Database(file);
+  const other = new Database(file, { timeout: 0 });
+  try {
+    holder.pragma('journal_mode = WAL');
+    holder.exec('CREATE TABLE t (n INTEGER)');
+    holder.exec('BEGIN IMMEDIATE');
+    other.exec('BEGIN IMMEDIATE');
+    return undefined;
+  } catch (error) {
+    return new QueryFailedError('BEGIN IMMEDIATE TRANSACTION', [], error as Error);
+  } finally {
+    other.close();
+    holder.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('isDatabaseUnavailable', () => {
+  it('knows SQLite refusing a second writer', () => {
+    const error = sqliteBusy();
+    expect((error as { driverError: { code: string } }).driverError.code).toBe('SQLITE_BUSY');
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['MySQL lock wait timeout 1205', mysqlLockWaitTimeout()],
+    ['MySQL deadlock 1213 after the retries', mysqlDeadlock()],
+    ['MySQL too many connections 1040', driverError({ code: 'ER_CON_COUNT_ERROR', errno: 1040 })],
+    ['MySQL connection lost', driverError({ code: 'PROTOCOL_CONNECTION_LOST' })],
+    ['PostgreSQL lock not available 55P03', driverError({ code: '55P03' })],
+    ['PostgreSQL statement timeout 57014', driverError({ code: '57014' })],
+    ['PostgreSQL shutting down 57P01', driverError({ code: '57P01' })],
+    ['PostgreSQL too many connections 53300', driverError({ code: '53300' })],
+    ['PostgreSQL connection failure 08006', driverError({ code: '08006' })],
+    ['PostgreSQL serialization failure 40001', driverError({ code: '40001' })],
+    ['SQL Server deadlock victim 1205', driverError({ number: 1205, code: 'EREQUEST' })],
+    ['SQL Server timeout', driverError({ code: 'ETIMEOUT' })],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    ],
+    ['pg-pool lending no connection in time', new Error('timeout exceeded when trying to connect')],
+    ['pg losing its connection', new Error('Connection terminated unexpectedly')],
+  ])('answers 503 for %s', (_, error) => expect(isDatabaseUnavailable(error)).toBe(true));
+
+  it.each([
+    ['a unique violation', driverError({ code: '23505' })],
+    ['MySQL duplicate entry', driverError({ code: 'ER_DUP_ENTRY', errno: 1062 })],
+    ['a PostgreSQL syntax error', driverError({ code: '42601' })],
+    ['a missing SQLite table', driverError({ code: 'SQLITE_ERROR' })],
+    ['a plain error', new Error('boom')],
+    ['undefined', undefined],
+  ])('leaves %s a 500', (_, error) => expect(isDatabaseUnavailable(error)).toBe(false));
 });
 
 describe('TransactionService retries', () => {

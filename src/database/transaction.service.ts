@@ -172,3 +172,46 @@ export function isTransientConflict(error: unknown): boolean {
   const mssqlNumber = inner.number ?? inner.originalError?.info?.number;
   return mssqlNumber === 1205 && inner.errno === undefined;
 }
+
+/** SQLSTATEs of PostgreSQL for "not now": lock not available, shutting down or starting up, too many connections, statement timeout. */
+const POSTGRES_UNAVAILABLE = new Set(['55P03', '57P01', '57P02', '57P03', '53300', '57014']);
+/** MySQL/MariaDB: lock wait timeout, deadlock (once the retries are used up), too many connections. */
+const MYSQL_UNAVAILABLE = new Set([1205, 1213, 1040]);
+/** A connection that could not be made or was lost, as drivers and Node report it. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ETIMEOUT',
+  'ESOCKET',
+  'ECONNCLOSED',
+]);
+
+/**
+ * The database could not do the work now but may in a moment: a lock it waited for in vain
+ * (SQLite busy after `busy_timeout`, MySQL 1205, PostgreSQL 55P03), a conflict still there
+ * after TransactionService's retries, too many connections, a connection refused or lost, a
+ * pool that lent none in time. Nothing is wrong with the request, so it is answered `503` with
+ * Retry-After (ProblemDetailsFilter), not `500`; a write retried with the same Idempotency-Key
+ * is safe.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isTransientConflict(error)) return true;
+  const e = error as { driverError?: unknown; message?: unknown };
+  const inner = (e?.driverError ?? e) as {
+    code?: unknown;
+    errno?: unknown;
+    message?: unknown;
+  };
+  if (!inner || typeof inner !== 'object') return false;
+  const code = typeof inner.code === 'string' ? inner.code : '';
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  if (typeof inner.errno === 'number' && MYSQL_UNAVAILABLE.has(inner.errno)) return true;
+  if (POSTGRES_UNAVAILABLE.has(code) || code.startsWith('08')) return true;
+  if (CONNECTION_CODES.has(code)) return true;
+  // pg-pool's own errors carry no code.
+  const message = typeof inner.message === 'string' ? inner.message : '';
+  return /^(timeout exceeded when trying to connect|Connection terminated)/.test(message);
+}

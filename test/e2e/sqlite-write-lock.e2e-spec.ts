@@ -79,4 +79,40 @@ describe('SQLite transactions while another connection holds the write lock', ()
     expect(cancelled.body.status).toBe('canceled');
     await new Promise((resolve) => holder.once('exit', resolve));
   });
+
+  it('answers 503 with Retry-After when the lock stays held past busy_timeout; the retry works', async () => {
+    const created = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ reference: 'write-lock-503' }),
+    });
+    expect(created.status).toBe(201);
+    // Longer than the connection's busy_timeout (5 s): SQLite gives up waiting.
+    let holder = await holdWriteLock(6500);
+    const refused = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('database_unavailable');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    const cancelled = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('canceled');
+
+    // An idempotent create refused that way is not stored as its answer: the retry with the
+    // same key creates the payment, once.
+    const key = { 'idempotency-key': 'write-lock-503-create' };
+    const body = paymentBody({ reference: 'write-lock-503-create' });
+    holder = await holdWriteLock(6500);
+    const busy = await server.request('POST', '/api/v1/payments', { headers: key, body });
+    expect(busy.status).toBe(503);
+    await new Promise((resolve) => holder.once('exit', resolve));
+    const retried = await server.request('POST', '/api/v1/payments', { headers: key, body });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    const again = await server.request('POST', '/api/v1/payments', { headers: key, body });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(retried.body.id);
+    const [{ n }] = await server.dataSource.query(
+      `SELECT COUNT(*) AS n FROM payments WHERE reference = 'write-lock-503-create'`,
+    );
+    expect(Number(n)).toBe(1);
+  }, 40_000);
 });

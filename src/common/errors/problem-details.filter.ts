@@ -9,6 +9,10 @@ import {
 import type { Request, Response } from 'express';
 import { DomainError, FieldError } from './domain-error';
 import { requestIdOf } from '../http/request-id';
+import { isDatabaseUnavailable } from '../../database/transaction.service';
+
+/** Seconds a client is asked to wait after a `503` for a busy or unreachable database. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 export interface ProblemDetails {
   type: string;
@@ -31,6 +35,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'rate_limited',
+  503: 'service_unavailable',
 };
 
 export function problem(
@@ -62,6 +67,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = this.toProblem(exception, request);
     body.correlationId = requestIdOf(request);
     if (response.headersSent) return;
+    if (body.code === 'database_unavailable')
+      response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
@@ -98,6 +105,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? 'The request body is not valid JSON'
           : (parserError.message ?? 'Bad request');
       return problem(status, CODE_BY_STATUS[status] ?? 'bad_request', 'Bad request', detail);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({
+        msg: 'database busy or unreachable; answered 503',
+        method: request.method,
+        path: request.path,
+        correlationId: requestIdOf(request),
+        error: exception instanceof Error ? exception.message : String(exception),
+      });
+      return problem(
+        503,
+        'database_unavailable',
+        'Service unavailable',
+        'The database is busy or unreachable; retry in a moment (a write with the same Idempotency-Key)',
+      );
     }
     this.logger.error({
       msg: 'unhandled error',
