@@ -131,6 +131,18 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
     expect(retry).toEqual({ status: 201, body: { ok: 1 }, replayed: false });
   });
 
+  it('releases the key when the database was busy or unreachable (503), so the retry runs', async () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    await expect(
+      service.execute('int_a', 'create', 'k1', {}, async () => Promise.reject(busy)),
+    ).rejects.toBe(busy);
+    const retry = await service.execute('int_a', 'create', 'k1', {}, async () => ({
+      status: 201,
+      body: { ok: 1 },
+    }));
+    expect(retry).toEqual({ status: 201, body: { ok: 1 }, replayed: false });
+  });
+
   it('keeps the key of a request that died until its lease runs out, then lets exactly one request take it over', async () => {
     const repo = dataSource.getRepository(IdempotencyRecord);
     // A holder that died: in progress, nobody renews its lease.

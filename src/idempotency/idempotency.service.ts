@@ -3,7 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { IsNull, LessThan, Repository } from 'typeorm';
 import { IdempotencyRecord } from './idempotency-record.entity';
-import { TransactionService, isUniqueViolation } from '../database/transaction.service';
+import {
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  TransactionService,
+} from '../database/transaction.service';
 import { RowStatements } from '../database/statements/row-statements';
 import {
   ConflictError,
@@ -278,15 +282,19 @@ export class IdempotencyService {
 
 /**
  * The problem body the exception filter sends for a handler error, to store; undefined for a
- * validation error (400: nothing was done, the key is released) and for HTTP exceptions, which
- * services never throw.
+ * validation error (400: nothing was done, the key is released), for HTTP exceptions, which
+ * services never throw, and for a busy or unreachable database (503 "retry in a moment": a
+ * stored answer would refuse that retry for a day). A retry then runs the handler again, as a
+ * takeover after a crash would: what it committed before the failure (a pending payment, a
+ * capture recorded before its provider call) is found again, and no second capture, cancel
+ * or refund is sent while one is pending.
  */
 function storedError(
   error: unknown,
   correlationId: string | undefined,
 ): ProblemDetails | undefined {
   let body: ProblemDetails;
-  if (error instanceof ValidationError) return undefined;
+  if (error instanceof ValidationError || isDatabaseUnavailable(error)) return undefined;
   if (error instanceof DomainError) {
     body = problem(error.status, error.code, error.title, error.message, error.errors);
   } else if ((error as { getStatus?: unknown })?.getStatus !== undefined) {
