@@ -58,7 +58,7 @@ export function buildDataSourceOptions(
         // pages a transaction writes: 8 MB (64 MB added ~60 MB of RSS under load and no
         // throughput, docs/databases.md). The WAL is checkpointed off the request path by the
         // WalCheckpointer when the app runs one, otherwise (the migration CLI) every ~40 MB
-        // instead of every 4 MB. Transactions take the write lock at BEGIN (see below).
+        // instead of every 4 MB. Transactions take the write lock at BEGIN (beginImmediately).
         prepareDatabase: (db: SqliteConnection) => {
           beginImmediately(db);
           db.pragma('journal_mode = WAL');
