@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { TransactionService } from '../../src/database/transaction.service';
+import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { createTestDatabase, TestDatabase } from '../support/databases';
+import { signedTestWebhook } from '../support/perimeter';
 import { paymentBody, startTestServer, TestServer } from '../support/test-server';
 
 /**
@@ -114,5 +116,33 @@ describe('SQLite transactions while another connection holds the write lock', ()
       `SELECT COUNT(*) AS n FROM payments WHERE reference = 'write-lock-503-create'`,
     );
     expect(Number(n)).toBe(1);
+  }, 40_000);
+
+  it('answers a PSP 503 for a webhook it could not store, so the PSP sends it again', async () => {
+    const webhook = await signedTestWebhook(server);
+    const post = () =>
+      fetch(`${server.baseUrl}/webhooks/test/test`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'test-signature': webhook.signature },
+        body: webhook.body,
+      });
+    // Held past two busy_timeouts: the one-transaction path and then the stored path give up.
+    const holder = await holdWriteLock(11_500);
+    const refused = await post();
+    expect(refused.status).toBe(503);
+    await new Promise((resolve) => holder.once('exit', resolve));
+    // Nothing was stored and nothing changed: a 2xx would have lost the webhook.
+    expect(
+      await server.dataSource
+        .getRepository(WebhookDelivery)
+        .countBy({ paymentId: webhook.paymentId }),
+    ).toBe(0);
+    const before = await server.request('GET', `/api/v1/payments/${webhook.paymentId}`);
+    expect(before.body.status).toBe('pending');
+
+    // The PSP's next attempt goes through.
+    expect((await post()).status).toBe(200);
+    const after = await server.request('GET', `/api/v1/payments/${webhook.paymentId}`);
+    expect(after.body.status).toBe('paid');
   }, 40_000);
 });
