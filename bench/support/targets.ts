@@ -23,11 +23,16 @@ export interface RunningTarget {
   baseUrl: string;
 }
 
-/** `node` arguments for a script: its build output, or its source through ts-node. */
-function script(source: string, fromSource: boolean, nodeArgs: string[] = []): string[] {
+/** `node` arguments for a script of checkout `root`: its build output, or its source through ts-node. */
+function script(
+  source: string,
+  fromSource: boolean,
+  nodeArgs: string[] = [],
+  root = ROOT,
+): string[] {
   if (fromSource)
-    return [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(ROOT, source)];
-  return [...nodeArgs, path.join(ROOT, 'dist', source.replace(/\.ts$/, '.js'))];
+    return [...nodeArgs, '-r', 'ts-node/register/transpile-only', path.join(root, source)];
+  return [...nodeArgs, path.join(root, 'dist', source.replace(/\.ts$/, '.js'))];
 }
 
 export interface StartOptions {
@@ -40,6 +45,8 @@ export interface StartOptions {
 
 export interface PaymentServerOptions extends StartOptions {
   env?: Record<string, string>;
+  /** Another checkout of PaymentServer to start instead of this one (bench:ab). */
+  root?: string;
 }
 
 /**
@@ -55,7 +62,7 @@ export async function startPaymentServer(
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = await startServer({
     name: 'paymentserver',
-    args: script('src/main.ts', options.fromSource, options.nodeArgs),
+    args: script('src/main.ts', options.fromSource, options.nodeArgs, options.root),
     env: {
       NODE_ENV: 'test',
       PAYMENTSERVER_PORT: String(port),

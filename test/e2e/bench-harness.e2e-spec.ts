@@ -8,6 +8,8 @@ import { runCreatePayment } from '../../bench/scenarios/create-payment.scenario'
 import { runWebhookIntake } from '../../bench/scenarios/webhook-intake.scenario';
 import { runNotifications } from '../../bench/scenarios/notifications.scenario';
 import { runScaleOut } from '../../bench/scenarios/scale-out.scenario';
+import { compareBuilds } from '../../bench/ab/compare-builds';
+import { ROOT } from '../../bench/support/targets';
 import { findNginx } from '../../bench/support/nginx';
 import { cpuTimes, stolenPercent } from '../../bench/support/machine';
 import { enabledDialects, serviceUrl } from '../support/services';
@@ -43,6 +45,25 @@ describe('bench harness (smoke run)', () => {
       }
     }, 600_000);
   }
+
+  it('bench:ab on sqlite: two builds measured in turns, each answering 201s, with their ratio', async () => {
+    const result = await compareBuilds(
+      { label: 'A', root: ROOT },
+      { label: 'B', root: ROOT },
+      smokeOptions('sqlite'),
+      1,
+      quiet,
+    );
+    expect(result.runs.map((run) => run.build)).toEqual(['A', 'B']);
+    for (const run of result.runs) {
+      expect(run.ok).toBeGreaterThan(0);
+      expect(run.failed).toBe(0);
+      expect(run.cpuMsPerCreate).toBeGreaterThan(0);
+      expect(run.peakRssMb).toBeGreaterThan(0);
+    }
+    expect(result.throughputRatio).toBeGreaterThan(0);
+    expect(Number.isFinite(result.cpuRatio)).toBe(true);
+  }, 300_000);
 
   it('webhook-intake on sqlite: every signed test-provider webhook is answered 200 and applied', async () => {
     const result = await runWebhookIntake(smokeOptions('sqlite'), quiet);
