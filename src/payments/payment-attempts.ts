@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Payment, RoutingAttemptRecord } from './entities/payment.entity';
 import { PaymentAttempt } from './entities/payment-attempt.entity';
 import { PaymentStatusService } from './payment-status.service';
-import { TransactionService } from '../database/transaction.service';
+import { TransactionService, Write } from '../database/transaction.service';
 import { RowStatements } from '../database/statements/row-statements';
 import { RouteCandidate, RouteDecision, RoutingService } from '../routing/routing.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
@@ -52,15 +52,20 @@ export class PaymentAttempts {
         continue;
       }
       const started = Date.now();
+      let offered: Offered;
       try {
         const resolved = this.accounts.resolveAccount(account, { deadline: decision.deadline });
         if (!resolved.provider.createStaysLocal?.(resolved.context.account)) await storePending();
-        return await this.attempt(payment, decision, candidate, resolved, { started, stored });
+        offered = await this.offer(payment, decision, resolved);
       } catch (error) {
         await storePending();
         lastError = await this.recordFailure(payment, candidate, started, error);
         if (!lastError.retryable) break; // a decline or a refusal is final; no fallback
+        continue;
       }
+      // The provider accepted it: a failure to store that (a busy database) is ours, not the
+      // provider's, so it is not offered to the next candidate; it reaches the shop (503).
+      return this.storeAccepted(payment, decision, candidate, offered, { started, stored });
     }
     await storePending();
     return this.fail(payment, decision, lastError);
@@ -72,21 +77,11 @@ export class PaymentAttempts {
     await this.status.recordCreated(m, payment);
   }
 
-  /**
-   * One provider call; its success is stored in one transaction with the provider's own writes
-   * (and with the payment itself when it was not `stored` yet).
-   */
-  private async attempt(
-    payment: Payment,
-    decision: RouteDecision,
-    candidate: RouteCandidate,
-    resolved: ResolvedAccount,
-    { started, stored }: { started: number; stored: boolean },
-  ): Promise<Payment> {
-    const account = candidate.account;
+  /** One provider call, with the writes it wants stored with its outcome. */
+  private offer(payment: Payment, decision: RouteDecision, resolved: ResolvedAccount) {
     // Writes the provider makes to this database (the test provider's ledger) join the
-    // transaction below instead of committing on their own.
-    const { value: result, writes } = await this.tx.collectWrites((localWrites) =>
+    // outcome's transaction instead of committing on their own.
+    return this.tx.collectWrites((localWrites) =>
       this.routing.withinBudget(decision, () =>
         resolved.provider.createPayment(
           { ...resolved.context, localWrites },
@@ -109,13 +104,28 @@ export class PaymentAttempts {
         ),
       ),
     );
+  }
+
+  /**
+   * A provider's acceptance, stored in one transaction with the provider's own writes (and with
+   * the payment itself when it was not `stored` yet).
+   */
+  private async storeAccepted(
+    payment: Payment,
+    decision: RouteDecision,
+    candidate: RouteCandidate,
+    { value: result, writes }: Offered,
+    { started, stored }: { started: number; stored: boolean },
+  ): Promise<Payment> {
+    const account = candidate.account;
     this.routing.recordOutcome(account.id);
     payment.routing!.attempts.push({ providerAccountId: account.id, outcome: 'succeeded' });
     payment.routing!.reason = this.routing.explain(decision, payment.routing!.attempts, candidate);
     const accepted = acceptedFields(payment, candidate, result);
     // A copy: if this transaction fails, `payment` still holds what is (or will be) stored.
     const created: Payment = { ...payment, ...accepted };
-    await this.tx.run(async (m) => {
+    const outcome = await this.tx.run(async (m) => {
+      const closed = stored ? await this.closedMeanwhile(m, payment.id) : undefined;
       if (!stored) await this.insertNew(m, created);
       for (const write of writes) await write(m);
       await this.rows.insert(
@@ -126,13 +136,37 @@ export class PaymentAttempts {
           providerPaymentId: result.providerPaymentId,
         }),
       );
+      if (closed) return closed;
       if (stored) await this.rows.update(m, Payment, payment.id, accepted);
       if (result.status && result.status !== 'pending') {
         await this.status.changePayment(m, created, { to: result.status, source: 'api' });
       }
+      return created;
     });
+    if (outcome !== created) {
+      // Its checkout URL is not handed out: nobody can pay a payment that is already closed.
+      this.logger.warn({
+        msg: 'provider accepted a create that was closed meanwhile',
+        paymentId: payment.id,
+        accountId: account.id,
+        status: outcome.status,
+      });
+      return outcome;
+    }
     this.metrics.paymentsCreated.inc({ provider: account.provider, outcome: 'created' });
     return created;
+  }
+
+  /**
+   * The stored payment, locked, when it is no longer an open create: reconciliation closes
+   * creates that never finished (see ReconciliationService), and a provider call that outlived
+   * that wait must not reopen one.
+   */
+  private async closedMeanwhile(m: EntityManager, paymentId: string): Promise<Payment | undefined> {
+    const current = await this.tx.lock(m, Payment, paymentId);
+    return current && current.status === 'pending' && !current.providerPaymentId
+      ? undefined
+      : (current ?? undefined);
   }
 
   private async recordFailure(
@@ -206,6 +240,8 @@ export class PaymentAttempts {
     return failed;
   }
 }
+
+type Offered = { value: CreatePaymentResult; writes: Write[] };
 
 function attemptRow(
   paymentId: string,

@@ -6,6 +6,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { PaymentOperation } from '../payments/entities/payment-operation.entity';
 import { Refund } from '../payments/entities/refund.entity';
 import { PaymentUpdatesService, UpdateResult } from '../payments/payment-updates.service';
+import { PaymentStatusService } from '../payments/payment-status.service';
 import { PaymentOperationsService } from '../payments/operations/payment-operations.service';
 import { RefundTracker } from '../payments/operations/refund-tracker.service';
 import {
@@ -24,7 +25,9 @@ import { redactText } from '../common/logging/redact';
  *   instance at a time), looked up at its provider, sent again with the same idempotency key
  *   when the provider does not have it, or polled until the provider settles it;
  * - payments that stay pending or authorized too long: polled, oldest poll first, so a lost
- *   webhook never leaves a payment stuck.
+ *   webhook never leaves a payment stuck;
+ * - creates that never finished (stored `pending` before the provider call, outcome never
+ *   stored): failed once no create can still be running.
  */
 @Injectable()
 export class ReconciliationService {
@@ -40,6 +43,7 @@ export class ReconciliationService {
     private readonly refundTracker: RefundTracker,
     private readonly accounts: ProviderAccountsService,
     private readonly tx: TransactionService,
+    private readonly status: PaymentStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -64,7 +68,8 @@ export class ReconciliationService {
       const refunds = await this.reconcileOpen(this.refunds, Refund, (id, token) =>
         this.refundTracker.reconcile(id, token),
       );
-      return operations + refunds + (await this.pollStalePayments());
+      const polled = await this.pollStalePayments();
+      return operations + refunds + polled + (await this.closeUnfinishedCreates());
     } finally {
       this.running = false;
     }
@@ -146,6 +151,50 @@ export class ReconciliationService {
       await this.poll(payment).catch(() => undefined);
     }
     return due.length;
+  }
+
+  /**
+   * A payment is stored `pending` before its provider call, and the provider's answer (its id
+   * and checkout URL) in a second transaction. When that second one never commits (the process
+   * stopped, or the database failed it with a `503`), the payment stays `pending` with no
+   * provider id: nothing can poll it, and its checkout was never handed out, so nobody can pay
+   * it. Once it is older than any create can take (twice the routing time budget, at least a
+   * minute, at least the poll delay), it fails with `create_incomplete`.
+   */
+  private async closeUnfinishedCreates(): Promise<number> {
+    const { afterSeconds, batchSize } = this.config.reconciliation;
+    const waitMs = Math.max(afterSeconds * 1000, 2 * this.config.routing.timeBudgetMs, 60_000);
+    const cutoff = new Date(Date.now() - waitMs);
+    const due = await this.payments
+      .createQueryBuilder('p')
+      .select('p.id', 'id')
+      .where('p.status = :pending', { pending: 'pending' })
+      .andWhere('p.providerPaymentId IS NULL')
+      .andWhere('p.createdAt <= :cutoff', { cutoff })
+      .orderBy('p.createdAt', 'ASC')
+      .limit(batchSize)
+      .getRawMany<{ id: string }>();
+    let closed = 0;
+    for (const { id } of due) {
+      const outcome = await this.tx.run(async (m) => {
+        const payment = await this.tx.lock(m, Payment, id);
+        // Its create finished (or something else closed it) since the query above.
+        if (!payment || payment.status !== 'pending' || payment.providerPaymentId) return;
+        return this.status.changePayment(m, payment, {
+          to: 'failed',
+          source: 'poll',
+          failure: {
+            code: 'create_incomplete',
+            message: 'the create did not finish: no provider outcome was stored',
+          },
+          detail: 'create never finished; its checkout was never handed out',
+        });
+      });
+      if (outcome !== 'applied') continue;
+      closed++;
+      this.logger.warn({ msg: 'unfinished create failed', paymentId: id });
+    }
+    return closed;
   }
 
   /** Asks the provider for a payment's state now and applies it (source `poll`). */

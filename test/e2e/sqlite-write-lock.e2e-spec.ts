@@ -1,8 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { TransactionService } from '../../src/database/transaction.service';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { signedTestWebhook } from '../support/perimeter';
+import { holdWriteLock, released } from '../support/sqlite-write-lock';
 import { paymentBody, startTestServer, TestServer } from '../support/test-server';
 
 /**
@@ -27,37 +27,11 @@ describe('SQLite transactions while another connection holds the write lock', ()
     await server?.close();
   });
 
-  /**
-   * A separate process (better-sqlite3 waits synchronously, so a holder in this process
-   * would be blocked by the server it is holding back) takes the write lock and keeps it
-   * for `ms` milliseconds; resolves once it holds it.
-   */
-  async function holdWriteLock(ms: number): Promise<ChildProcess> {
-    const holder = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const db = new (require('better-sqlite3'))(process.argv[1]);
-         db.exec('BEGIN IMMEDIATE');
-         process.stdout.write('held\\n');
-         setTimeout(() => { db.exec('COMMIT'); db.close(); }, Number(process.argv[2]));`,
-        file,
-        String(ms),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('held')) resolve();
-      });
-      holder.on('exit', (code) => reject(new Error(`lock holder exited (${code})`)));
-    });
-    return holder;
-  }
+  const holdLock = (ms: number) => holdWriteLock(file, ms);
 
   it('runs a transaction that reads before it writes once the lock is free', async () => {
     const tx = server.server.app.get(TransactionService, { strict: false });
-    const holder = await holdWriteLock(300);
+    const holder = await holdLock(300);
     const started = Date.now();
     const result = await tx.run(async (m) => {
       const [row] = await m.query('SELECT COUNT(*) AS n FROM payments');
@@ -67,7 +41,7 @@ describe('SQLite transactions while another connection holds the write lock', ()
     expect(result).toBeGreaterThanOrEqual(0);
     // It waited for the holder instead of failing at once.
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await released(holder);
   });
 
   it('cancels a payment for a shop while the lock is held, instead of failing', async () => {
@@ -75,11 +49,11 @@ describe('SQLite transactions while another connection holds the write lock', ()
       body: paymentBody({ reference: 'write-lock-cancel' }),
     });
     expect(created.status).toBe(201);
-    const holder = await holdWriteLock(300);
+    const holder = await holdLock(300);
     const cancelled = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('canceled');
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await released(holder);
   });
 
   it('answers 503 with Retry-After when the lock stays held past busy_timeout; the retry works', async () => {
@@ -88,12 +62,12 @@ describe('SQLite transactions while another connection holds the write lock', ()
     });
     expect(created.status).toBe(201);
     // Longer than the connection's busy_timeout (5 s): SQLite gives up waiting.
-    let holder = await holdWriteLock(6500);
+    let holder = await holdLock(6500);
     const refused = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('database_unavailable');
     expect(refused.headers.get('retry-after')).toBe('1');
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await released(holder);
     const cancelled = await server.request('POST', `/api/v1/payments/${created.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('canceled');
@@ -102,10 +76,10 @@ describe('SQLite transactions while another connection holds the write lock', ()
     // same key creates the payment, once.
     const key = { 'idempotency-key': 'write-lock-503-create' };
     const body = paymentBody({ reference: 'write-lock-503-create' });
-    holder = await holdWriteLock(6500);
+    holder = await holdLock(6500);
     const busy = await server.request('POST', '/api/v1/payments', { headers: key, body });
     expect(busy.status).toBe(503);
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await released(holder);
     const retried = await server.request('POST', '/api/v1/payments', { headers: key, body });
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
@@ -127,10 +101,10 @@ describe('SQLite transactions while another connection holds the write lock', ()
         body: webhook.body,
       });
     // Held past two busy_timeouts: the one-transaction path and then the stored path give up.
-    const holder = await holdWriteLock(11_500);
+    const holder = await holdLock(11_500);
     const refused = await post();
     expect(refused.status).toBe(503);
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await released(holder);
     // Nothing was stored and nothing changed: a 2xx would have lost the webhook.
     expect(
       await server.dataSource
