@@ -14,9 +14,19 @@ function nextRandomByte(): number {
   return pool[offset++];
 }
 
-/** Unguessable prefixed id: 24 base62 characters (~143 bits) from the CSPRNG. */
+/** Base 36 in lower case: every collation (case-insensitive ones too) sorts it by value. */
+const TIME_CHARS = 8;
+
+/**
+ * Unguessable prefixed id, in creation order: 8 characters of milliseconds since the epoch
+ * (base 36, enough until 2059) and 16 random base62 characters (~95 bits from the CSPRNG).
+ * Ids made close in time sit next to each other in every index they are a key of (the primary
+ * keys, and `paymentId` in the tables that refer to a payment), so an insert writes to the last
+ * page of each index instead of a random one: fewer pages written per transaction (SQLite's
+ * WAL, PostgreSQL's, InnoDB's clustered primary key) and fewer read back into the cache.
+ */
 export function newId(prefix: string, length = 24): string {
-  let out = '';
+  let out = Date.now().toString(36).padStart(TIME_CHARS, '0');
   while (out.length < length) {
     // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
     const byte = nextRandomByte();
