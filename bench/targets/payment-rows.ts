@@ -123,7 +123,9 @@ export function validateCreatePayment(body: unknown): { field: string; message: 
   return errors;
 }
 
-const newId = (prefix: string) => `${prefix}_${randomBytes(18).toString('base64url')}`;
+/** Ids as PaymentServer makes them: creation time first (each index is appended to), then random. */
+const newId = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36).padStart(8, '0')}${randomBytes(12).toString('base64url')}`;
 
 export function paymentRows(integrationId: string, body: CreatePaymentBody): PaymentRows {
   const now = new Date();
