@@ -44,6 +44,48 @@ describe('CacheVersions', () => {
     expect(db.reads).toHaveLength(2);
   });
 
+  it('reads once for the requests that ask in the same turn of the event loop', async () => {
+    const db = versionTable({ [API_KEYS_VERSION_ID]: 3, [RULES_VERSION_ID]: 9 });
+    const versions = new CacheVersions(db.rows);
+    const seen = await Promise.all(
+      [1, 2, 3].map(() =>
+        inRequest(async () => [
+          await versions.current(API_KEYS_VERSION_ID),
+          await versions.current(RULES_VERSION_ID),
+        ]),
+      ),
+    );
+    expect(seen).toEqual([
+      [3, 9],
+      [3, 9],
+      [3, 9],
+    ]);
+    expect(db.reads).toHaveLength(1);
+  });
+
+  it('never hands a request a reading sent before it arrived', async () => {
+    const db = versionTable({ [API_KEYS_VERSION_ID]: 3 });
+    let sent!: () => void;
+    const reading = new Promise<void>((resolve) => (sent = resolve));
+    const slow = {
+      async valuesById(...args: Parameters<RowStatements['valuesById']>) {
+        const result = (db.rows.valuesById as (...a: unknown[]) => unknown)(...args);
+        sent();
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the answer is on its way
+        return result;
+      },
+    } as unknown as RowStatements;
+    const versions = new CacheVersions(slow);
+    const first = inRequest(() => versions.current(API_KEYS_VERSION_ID));
+    await reading;
+    // The key is revoked (the version bumped) while the first reading is on the wire.
+    db.table.set(API_KEYS_VERSION_ID, 4);
+    const second = inRequest(() => versions.current(API_KEYS_VERSION_ID));
+    expect(await first).toBe(3);
+    expect(await second).toBe(4);
+    expect(db.reads).toHaveLength(2);
+  });
+
   it('reads on every call outside a request (jobs)', async () => {
     const db = versionTable({ [RULES_VERSION_ID]: 1 });
     const versions = new CacheVersions(db.rows);

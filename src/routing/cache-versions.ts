@@ -20,13 +20,18 @@ export function forgetRequestVersions(): void {
 
 /**
  * The version rows the in-memory caches check (API keys, routing state), read together: one
- * statement per request instead of one per cache. The first cache to ask in an HTTP request
- * reads them all; the others in the same request reuse that reading, which was made after the
- * request arrived and so is as new as a read of their own would have been at that moment.
- * Outside requests (jobs, start-up) every call reads.
+ * statement per request instead of one per cache, and one for all the requests that ask before
+ * it is sent. The first cache to ask in an HTTP request joins the next reading (sent once the
+ * event loop has taken in the requests that arrived with it); the others in the same request
+ * reuse it. Every reading is sent after each request that uses it arrived, so it is as new as a
+ * read of their own would have been at that moment. Outside requests (jobs, start-up) every
+ * call reads.
  */
 @Injectable()
 export class CacheVersions {
+  /** The reading that requests join until it is sent. */
+  private next?: Promise<Map<string, number>>;
+
   constructor(private readonly rows: RowStatements) {}
 
   /** The version of `id` as this request sees it; undefined when its row is missing. */
@@ -35,11 +40,20 @@ export class CacheVersions {
     if (!context) return (await this.read()).get(id);
     let reading = readings.get(context);
     if (!reading) {
-      reading = this.read();
+      reading = this.shared();
       readings.set(context, reading);
       reading.catch(() => readings.delete(context));
     }
     return (await reading).get(id);
+  }
+
+  /** The reading not sent yet, or a new one, sent after the requests of this turn. */
+  private shared(): Promise<Map<string, number>> {
+    this.next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.next = undefined; // sent from here on: later requests wait for the next one
+      return this.read();
+    });
+    return this.next;
   }
 
   private read(): Promise<Map<string, number>> {
