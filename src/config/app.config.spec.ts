@@ -217,6 +217,38 @@ describe('configuration', () => {
     ).toBe('PAYMENTSERVER_DB_URL');
   });
 
+  it('refuses a server URL for SQLite instead of making a file named after it', () => {
+    const error = errorFor({
+      PAYMENTSERVER_DB_URL: 'postgres://postgres@db:5432/payments',
+      PAYMENTSERVER_DB: 'sqlite',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+    });
+    expect(error.key).toBe('PAYMENTSERVER_DB_URL');
+    expect(error.message).toContain('PAYMENTSERVER_DB=postgres');
+    expect(
+      errorFor({
+        PAYMENTSERVER_DB_URL: 'mariadb://root@db/ps',
+        PAYMENTSERVER_DB: 'sqlite',
+        PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      }).message,
+    ).toContain('PAYMENTSERVER_DB=mysql');
+    expect(
+      errorFor({
+        PAYMENTSERVER_DB_URL: 'https://example.com/x',
+        PAYMENTSERVER_DB: 'sqlite',
+        PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+      }).key,
+    ).toBe('PAYMENTSERVER_DB_URL');
+    // File paths stay file paths.
+    const config = loadAppConfig({
+      ...DEV,
+      PAYMENTSERVER_DB_URL: './data/shop.sqlite',
+      PAYMENTSERVER_DB: 'sqlite',
+      PAYMENTSERVER_ENCRYPTION_KEY: KEY,
+    });
+    expect(config.database.url).toMatch(/data\/shop\.sqlite$/);
+  });
+
   it.each(['production', 'test', ''])('requires an encryption key for NODE_ENV=%p', (nodeEnv) => {
     expect(errorFor({ NODE_ENV: nodeEnv }).key).toBe('PAYMENTSERVER_ENCRYPTION_KEY');
   });

@@ -11,6 +11,15 @@ const DRIVERS_BY_EDITION: Record<Edition, readonly DatabaseDriver[]> = {
   enterprise: DRIVERS,
 };
 
+const SERVER_DRIVER_BY_SCHEME: Record<string, DatabaseDriver> = {
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+};
+
 export interface DatabaseConfig {
   edition: Edition;
   driver: DatabaseDriver;
@@ -30,6 +39,17 @@ export function loadDatabaseConfig(reader: EnvReader): DatabaseConfig {
   }
   const defaultUrl = driver === 'sqlite' ? './data/paymentserver.sqlite' : '';
   const url = reader.string('PAYMENTSERVER_DB_URL', defaultUrl);
+  // A server's URL with the default driver would quietly become a local SQLite file whose path
+  // is that URL: the operator who forgot PAYMENTSERVER_DB would write the payments elsewhere.
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1].toLowerCase();
+  if (driver === 'sqlite' && scheme && scheme !== 'file') {
+    const server = SERVER_DRIVER_BY_SCHEME[scheme];
+    throw new ConfigError(
+      'PAYMENTSERVER_DB_URL',
+      `is a ${scheme}:// URL, but PAYMENTSERVER_DB is sqlite (its URL is a file path)` +
+        (server ? `; set PAYMENTSERVER_DB=${server} (enterprise edition)` : ''),
+    );
+  }
   if (['mysql', 'mssql', 'postgres'].includes(driver)) {
     if (!url) {
       throw new ConfigError('PAYMENTSERVER_DB_URL', `is required for PAYMENTSERVER_DB=${driver}`);
