@@ -49,6 +49,19 @@ export class RoutingSnapshot {
     value.catch(() => this.derived.delete(key));
     return value;
   }
+
+  /**
+   * Like remember(), for a lookup that may find nothing: only what was found is kept. A missing
+   * row may be newer than this version (creating an account does not bump it), and ids that name
+   * nothing (anyone can send them) take no room.
+   */
+  async rememberFound<T>(key: string, find: () => Promise<T | null>): Promise<T | null> {
+    const known = this.derived.get(key);
+    if (known) return known as Promise<T>;
+    const found = await find();
+    if (found !== null) void this.remember(key, () => Promise.resolve(found));
+    return found;
+  }
 }
 
 /**
@@ -83,6 +96,10 @@ export class RoutingRuleCache {
 
   async remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
     return (await this.current()).remember(key, compute);
+  }
+
+  async rememberFound<T>(key: string, find: () => Promise<T | null>): Promise<T | null> {
+    return (await this.current()).rememberFound(key, find);
   }
 
   private async currentVersion(): Promise<number> {

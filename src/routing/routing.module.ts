@@ -33,6 +33,6 @@ import { PaymentMethodsService } from './payment-methods.service';
     RoutingSimulationService,
     PaymentMethodsService,
   ],
-  exports: [RoutingService],
+  exports: [RoutingService, RoutingRuleCache],
 })
 export class RoutingModule {}

@@ -18,6 +18,8 @@ import { sha256Hex } from '../common/http/stable-json';
 import { redactText } from '../common/logging/redact';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { MetricsService } from '../metrics/metrics.service';
+import { RoutingRuleCache } from '../routing/routing-rule.cache';
+import type { ProviderAccount } from '../providers/provider-account.entity';
 
 const MAX_BODY_CHARS = 1_000_000;
 /** Items of a body read for the payments it names: a 200-item body costs no more than a 5-item one. */
@@ -62,6 +64,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
     private readonly poller: OnDemandPoller,
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
+    private readonly routingCache: RoutingRuleCache,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -79,7 +82,7 @@ export class WebhookIntakeService implements OnModuleDestroy {
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
   ): Promise<WebhookAck> {
-    const account = await this.accounts.find(accountId);
+    const account = await this.currentAccount(accountId);
     if (!account || account.provider !== provider) {
       // The path is the sender's to choose: only a known account's provider becomes a label.
       this.count('unknown', 'unknown_account');
@@ -135,6 +138,15 @@ export class WebhookIntakeService implements OnModuleDestroy {
       return resolved.provider.webhookAck();
     }
     return this.store(resolved, webhook, false, () => Promise.resolve(payments[0].id));
+  }
+
+  /**
+   * The account as of now, kept with the routing state: every write to an account bumps the
+   * routing version, which this request reads anyway (shared with the requests of the same
+   * event-loop turn), so a webhook costs no account query while nothing changed.
+   */
+  private currentAccount(id: string): Promise<ProviderAccount | null> {
+    return this.routingCache.rememberFound(`webhook-account:${id}`, () => this.accounts.find(id));
   }
 
   private async store(

@@ -12,9 +12,10 @@ import { WebhookInboxService } from './webhook-inbox.service';
 import { ProviderWebhooksAdminController } from './provider-webhooks-admin.controller';
 import { PaymentsModule } from '../payments/payments.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
+import { RoutingModule } from '../routing/routing.module';
 
 @Module({
-  imports: [PaymentsModule, ReconciliationModule],
+  imports: [PaymentsModule, ReconciliationModule, RoutingModule],
   controllers: [WebhooksController, ProviderWebhooksAdminController],
   providers: [
     WebhookIntakeService,

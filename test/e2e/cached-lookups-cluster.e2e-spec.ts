@@ -129,5 +129,28 @@ describe.each(dialects)(
         await new Promise((resolve) => upstream.close(resolve));
       }
     });
+
+    it('answers on B, at its next webhook, for a provider account deleted on A', async () => {
+      const accounts = '/api/v1/admin/provider-accounts';
+      const account = (
+        await a.request('POST', accounts, {
+          token: admin,
+          body: { provider: 'test', name: 'deleted-elsewhere', credentials: {}, settings: {} },
+        })
+      ).body;
+      const webhook = () =>
+        fetch(`${b.baseUrl}/webhooks/test/${account.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'test-signature': 't=1,v1=00' },
+          body: '{}',
+        });
+      // B knows the account (cached with the routing state): a bad signature is a 401.
+      for (let i = 0; i < 2; i++) expect((await webhook()).status).toBe(401);
+
+      const deleted = await a.request('DELETE', `${accounts}/${account.id}`, { token: admin });
+      expect(deleted.status).toBe(204);
+      // B's next webhook for it finds no such endpoint, as A would.
+      expect((await webhook()).status).toBe(404);
+    });
   },
 );
