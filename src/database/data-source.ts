@@ -66,6 +66,9 @@ export function buildDataSourceOptions(
           db.pragma('busy_timeout = 5000');
           db.pragma('cache_size = -8192');
           db.pragma('mmap_size = 268435456');
+          // A savepoint keeps the pages it changes in a sub-journal until it ends; TransactionService
+          // opens one per caller of a group commit, so in memory, not in a temporary file.
+          db.pragma('temp_store = MEMORY');
           db.pragma(`wal_autocheckpoint = ${externalCheckpoints ? 0 : 10000}`);
         },
       };

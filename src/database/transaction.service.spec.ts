@@ -181,7 +181,7 @@ describe('TransactionService collectWrites', () => {
   };
 
   it('hands back the writes offered to the sink, to run in the caller’s next transaction', async () => {
-    const { tx, dataSource } = service('better-sqlite3');
+    const { tx, dataSource } = service();
     const { ran, write } = recorder();
     const { value, writes } = await tx.collectWrites(async (sink) => {
       await tx.writeWithNext(write('ledger'), sink);
@@ -198,7 +198,7 @@ describe('TransactionService collectWrites', () => {
   });
 
   it('commits the collected writes at once when the work fails: what they record happened', async () => {
-    const { tx, dataSource } = service('better-sqlite3');
+    const { tx, dataSource } = service();
     const { ran, write } = recorder();
     await expect(
       tx.collectWrites(async (sink) => {
@@ -211,7 +211,7 @@ describe('TransactionService collectWrites', () => {
   });
 
   it('runs a write on its own once the sink is closed, or without a sink', async () => {
-    const { tx } = service('better-sqlite3');
+    const { tx } = service();
     const { ran, write } = recorder();
     let late: WriteSink | undefined;
     await tx.collectWrites(async (sink) => {

@@ -1,10 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
+import { DataSource, EntityManager, ObjectLiteral, EntityTarget, QueryRunner } from 'typeorm';
+import { afterCommitMark, dropAfterCommitSince } from '../metrics/after-commit';
 
 /** Runs after the first, on a deadlock or serialization failure: 3 retries, then the error. */
 export const TRANSACTION_RETRIES = 3;
 const BACKOFF_MS = 15;
+/** SQLite: at most this many callers' writes share one commit (each waits for all of them). */
+export const MAX_GROUP = 64;
+
+interface Turn {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 /** A write that can run on any manager: alone, or inside someone else's transaction. */
 export type Write = (manager: EntityManager) => Promise<unknown>;
@@ -32,11 +41,19 @@ export class WriteSink {
 
 /**
  * The one way to write. On server databases it is a real transaction with row locks.
- * SQLite has one connection that TypeORM shares between callers, so concurrent transactions
- * would nest into each other; here they are queued and run one at a time instead.
  *
- * A transaction the database aborted as a deadlock victim or for a serialization failure is
- * rolled back whole, so it is run again from the start (a bounded number of times, after a
+ * SQLite has one connection that TypeORM shares between callers, so concurrent transactions
+ * would nest into each other; here they run one at a time instead, and what arrives while
+ * one group runs is committed together as the next (group commit): one BEGIN and one COMMIT
+ * for every caller that was waiting, each caller's work inside its own SAVEPOINT. A caller
+ * whose work fails is rolled back to its savepoint alone; the others commit. Each is answered
+ * only once the group's COMMIT is done (a COMMIT that fails fails them all, and a caller that
+ * failed hears of it then too, as its failure may have come from a row of the group that never
+ * committed). A COMMIT writes every page the group touched once, and most of its cost is per
+ * page, not per row: under load this halves what SQLite spends per write.
+ *
+ * A transaction a server database aborted as a deadlock victim or for a serialization failure
+ * is rolled back whole, so it is run again from the start (a bounded number of times, after a
  * short jittered pause). Work queued with afterCommit is dropped on the rollback and queued
  * again by the run that commits, so it happens once. The callback must therefore only touch
  * the database; calls to the outside world belong before or after it.
@@ -45,7 +62,9 @@ export class WriteSink {
 export class TransactionService {
   private readonly logger = new Logger(TransactionService.name);
   private readonly serialize: boolean;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** SQLite: the callers waiting for the next group, and whether a group is under way. */
+  private waiting: Turn[] = [];
+  private draining = false;
   /** The pause before retry `n` (1-based); replaceable in tests. */
   backoff: (retry: number) => number = (retry) =>
     Math.round(BACKOFF_MS * 2 ** (retry - 1) * (0.5 + Math.random()));
@@ -59,15 +78,17 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.inTurn(() => this.retrying(() => this.dataSource.transaction(work)));
+    if (this.serialize) return this.inGroup(work);
+    return this.retrying(() => this.dataSource.transaction(work));
   }
 
   /**
-   * One statement, atomic by itself, so without BEGIN/COMMIT around it. On SQLite it still
-   * waits its turn behind open transactions (it would otherwise land inside one of them).
+   * One statement, atomic by itself, so without BEGIN/COMMIT around it. On SQLite it joins
+   * the next group like any transaction (it would otherwise land inside an open one).
    */
   write<T>(statement: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.inTurn(() => this.retrying(() => statement(this.dataSource.manager)));
+    if (this.serialize) return this.inGroup(statement);
+    return this.retrying(() => statement(this.dataSource.manager));
   }
 
   private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
@@ -114,12 +135,76 @@ export class TransactionService {
     if (!sink?.add(write)) await this.write(write);
   }
 
-  /** On SQLite, after every write queued before it; elsewhere at once. */
-  private inTurn<T>(write: () => Promise<T>): Promise<T> {
-    if (!this.serialize) return write();
-    const next = this.queue.then(write);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /**
+   * SQLite: joins the group that starts once the current one has committed; the first caller
+   * starts a group after the event loop's I/O phase, so that every request read in it joins.
+   */
+  private inGroup<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.draining) return;
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) await this.commitGroup(this.waiting.splice(0, MAX_GROUP));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Runs each caller's work in its own savepoint of one transaction; settles them after COMMIT. */
+  private async commitGroup(group: Turn[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      // Busy past busy_timeout (another process holds the lock): nothing began.
+      return this.abandon(runner, group, error);
+    }
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    for (const turn of group) {
+      const mark = afterCommitMark(runner);
+      try {
+        await runner.startTransaction();
+        const value = await turn.work(runner.manager);
+        await runner.commitTransaction();
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        outcomes.push({ ok: false, value: error });
+        if (!this.stillInTransaction()) return this.abandon(runner, group, error);
+        // Back to this caller's savepoint: what the others wrote stays.
+        if (nestedDepth(runner) > 1) await runner.rollbackTransaction().catch(() => undefined);
+        dropAfterCommitSince(runner, mark);
+      }
+    }
+    try {
+      await runner.commitTransaction();
+    } catch (error) {
+      if (this.stillInTransaction()) await runner.rollbackTransaction().catch(() => undefined);
+      else resetRunner(runner);
+      for (const turn of group) turn.reject(error);
+      return;
+    }
+    group.forEach((turn, i) =>
+      outcomes[i].ok ? turn.resolve(outcomes[i].value) : turn.reject(outcomes[i].value),
+    );
+  }
+
+  /** SQLite ended the transaction itself (I/O error, disk full): nothing of the group is kept. */
+  private abandon(runner: QueryRunner, group: Turn[], error: unknown): void {
+    resetRunner(runner);
+    for (const turn of group) turn.reject(error);
+  }
+
+  private stillInTransaction(): boolean {
+    const db = (
+      this.dataSource.driver as unknown as { databaseConnection?: { inTransaction?: boolean } }
+    ).databaseConnection;
+    return db?.inTransaction !== false;
   }
 
   /** SELECT … FOR UPDATE where the driver has it; SQLite is already serialized. */
@@ -133,6 +218,23 @@ export class TransactionService {
       ...(this.serialize ? {} : { lock: { mode: 'pessimistic_write' as const } }),
     });
   }
+}
+
+/** TypeORM's nesting level on its SQLite runner: 1 in the transaction, 2 in a savepoint of it. */
+function nestedDepth(runner: QueryRunner): number {
+  return (runner as unknown as { transactionDepth: number }).transactionDepth;
+}
+
+/**
+ * After SQLite rolled the transaction back by itself, TypeORM's runner still believes it is in
+ * one (and in a savepoint): its next BEGIN would become a SAVEPOINT. Said here, and what was
+ * queued for the commit is dropped.
+ */
+function resetRunner(runner: QueryRunner): void {
+  const state = runner as unknown as { transactionDepth: number; isTransactionActive: boolean };
+  state.transactionDepth = 0;
+  state.isTransactionActive = false;
+  dropAfterCommitSince(runner, 0);
 }
 
 /** Unique-constraint violations, as each driver reports them. */

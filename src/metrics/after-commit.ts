@@ -4,6 +4,7 @@ import {
   DataSource,
   EntityManager,
   EntitySubscriberInterface,
+  QueryRunner,
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
@@ -28,6 +29,17 @@ export function afterCommit(manager: EntityManager, apply: () => void): void {
   data[PENDING] = pending;
 }
 
+/** How much is queued on the runner now: a mark for dropAfterCommitSince. */
+export function afterCommitMark(runner: QueryRunner): number {
+  return ((runner.data as Record<string, unknown>)?.[PENDING] as Pending | undefined)?.length ?? 0;
+}
+
+/** Drops what was queued after `mark`: the work of a savepoint rolled back. */
+export function dropAfterCommitSince(runner: QueryRunner, mark: number): void {
+  const pending = (runner.data as Record<string, unknown>)?.[PENDING] as Pending | undefined;
+  if (pending) pending.length = Math.min(pending.length, mark);
+}
+
 /** Applies (on commit) or drops (on rollback) what afterCommit queued on the query runner. */
 @Injectable()
 export class AfterCommitListener implements EntitySubscriberInterface, OnModuleInit {
@@ -48,7 +60,8 @@ export class AfterCommitListener implements EntitySubscriberInterface, OnModuleI
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
-    // Nested transactions are not used; a rollback drops everything queued on the runner.
+    // Back to a savepoint (TransactionService's groups on SQLite): it drops its own share.
+    if (event.queryRunner.isTransactionActive) return;
     const data = event.queryRunner.data as Record<string, unknown> | undefined;
     if (data) delete data[PENDING];
   }

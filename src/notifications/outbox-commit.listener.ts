@@ -47,6 +47,8 @@ export class OutboxCommitListener implements EntitySubscriberInterface<OutboxEve
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
+    // A released savepoint (a caller of a SQLite group) is not a commit yet.
+    if (event.queryRunner.isTransactionActive) return;
     const data = event.queryRunner.data as Record<string, unknown>;
     if (!data?.[FLAG]) return;
     data[FLAG] = false;
@@ -54,6 +56,8 @@ export class OutboxCommitListener implements EntitySubscriberInterface<OutboxEve
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
+    // Back to a savepoint: others of the group may have written rows; a needless wake is harmless.
+    if (event.queryRunner.isTransactionActive) return;
     const data = event.queryRunner.data as Record<string, unknown>;
     if (data) data[FLAG] = false;
   }

@@ -59,7 +59,12 @@ describe.each(enabledDialects())('when a new payment is committed (%s)', (dialec
 
   beforeAll(async () => {
     server = await startTestServer({ dialect });
-    const counter: EntitySubscriberInterface = { afterTransactionCommit: () => void commits++ };
+    // Outermost commits only: on SQLite each transaction is a savepoint of a group commit.
+    const counter: EntitySubscriberInterface = {
+      afterTransactionCommit: (event) => {
+        if (!event.queryRunner.isTransactionActive) commits++;
+      },
+    };
     server.dataSource.subscribers.push(counter);
   });
 
