@@ -126,6 +126,22 @@ describe('TransactionService on SQLite: group commit', () => {
     expect(await orders()).toEqual(['c']);
   });
 
+  it('runs a caller that is alone without a savepoint, and recovers when SQLite ends it', async () => {
+    await tx.run(insertOrder('a'));
+    expect(statements.count(/^SAVEPOINT/)).toBe(0);
+    await expect(
+      tx.run(async (m) => {
+        await insertOrder('b')(m);
+        await m.query('ROLLBACK');
+        throw new Error('disk I/O error');
+      }),
+    ).rejects.toThrow('disk I/O error');
+    statements.sent.length = 0;
+    await tx.run(insertOrder('c'));
+    expect(statements.sent[0]).toMatch(/^BEGIN/);
+    expect(await orders()).toEqual(['a', 'c']);
+  });
+
   it('puts a caller that arrives while a group runs into the next group, in order', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

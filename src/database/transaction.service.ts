@@ -158,6 +158,18 @@ export class TransactionService {
 
   /** Runs each caller's work in its own savepoint of one transaction; settles them after COMMIT. */
   private async commitGroup(group: Turn[]): Promise<void> {
+    // Alone (an idle server): a plain transaction, no savepoint to open and release.
+    if (group.length === 1) {
+      const [turn] = group;
+      try {
+        turn.resolve(await this.dataSource.transaction(turn.work));
+      } catch (error) {
+        // Whether TypeORM's ROLLBACK ran or SQLite had ended it already: no transaction is open.
+        if (!this.stillInTransaction()) resetRunner(this.dataSource.createQueryRunner());
+        turn.reject(error);
+      }
+      return;
+    }
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.startTransaction();
