@@ -9,8 +9,12 @@
  * ±20 % within an afternoon, and not equally for every server), so two builds are compared
  * only within one session, interleaved, never across runs.
  *
+ * With BENCH_AB_RATE, each run then also measures the tail: that many creates per second in an
+ * open loop, and one create at a time (both BENCH_SECONDS).
+ *
  *   npm run bench:ab -- 00ce7dc
  *   BENCH_AB_ROUNDS=3 BENCH_SECONDS=20 BENCH_DB=postgres npm run bench:ab -- main~3
+ *   BENCH_AB_RATE=900 npm run bench:ab -- main~1
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { closedLoop, warmUp } from '../support/closed-loop';
+import { fixedRate, sequential } from '../support/http-load';
 import { freshDatabase } from '../support/databases';
 import { describeMachine, machine } from '../support/machine';
 import { BenchOptions, parseOptions } from '../support/options';
@@ -39,6 +44,8 @@ export interface AbRun {
   peakRssMb: number;
   ok: number;
   failed: number;
+  /** With an open-loop rate: p50/p99 at that rate, and of one create at a time (ms). */
+  tail?: { rate: number; p50: number; p99: number; sequentialP50: number; sequentialP99: number };
 }
 
 export interface AbResult {
@@ -54,7 +61,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-async function measure(build: Build, round: number, options: BenchOptions): Promise<AbRun> {
+async function measure(
+  build: Build,
+  round: number,
+  options: BenchOptions,
+  rate?: number,
+): Promise<AbRun> {
   const db = await freshDatabase(options.dialect, options.serverUrl, `ab_${round}`);
   const { server, baseUrl } = await startPaymentServer(db, {
     fromSource: options.smoke,
@@ -86,6 +98,30 @@ async function measure(build: Build, round: number, options: BenchOptions): Prom
     const after = server.cpu();
     const per = (seconds: number) =>
       result.ok > 0 ? Math.round((seconds * 1e6) / result.ok) / 1000 : NaN;
+    let tail: AbRun['tail'];
+    let tailFailed = 0;
+    if (rate) {
+      const one = { url: load.url, headers: load.headers, expectStatus: load.expectStatus };
+      const open = await fixedRate({
+        ...one,
+        rate,
+        seconds: options.seconds,
+        body: (i) => paymentBody(base + 3_000_000 + i),
+      });
+      const alone = await sequential({
+        ...one,
+        seconds: options.seconds,
+        body: (i) => paymentBody(base + 4_000_000 + i),
+      });
+      tailFailed = open.failed + alone.failed;
+      tail = {
+        rate,
+        p50: open.p50,
+        p99: open.p99,
+        sequentialP50: alone.p50,
+        sequentialP99: alone.p99,
+      };
+    }
     return {
       build: build.label,
       round,
@@ -94,7 +130,8 @@ async function measure(build: Build, round: number, options: BenchOptions): Prom
       mainThreadMsPerCreate: per(after.mainThread - before.mainThread),
       peakRssMb: server.peakRssMb(),
       ok: result.ok,
-      failed: result.failed,
+      failed: result.failed + tailFailed,
+      tail,
     };
   } finally {
     await server.stop();
@@ -109,14 +146,18 @@ export async function compareBuilds(
   options: BenchOptions,
   rounds: number,
   log: (line: string) => void = console.log,
+  rate?: number,
 ): Promise<AbResult> {
   const runs: AbRun[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const [index, build] of [a, b].entries()) {
-      const run = await measure(build, round * 2 + index, options);
+      const run = await measure(build, round * 2 + index, options, rate);
       runs.push(run);
+      const tail = run.tail
+        ? `; at ${run.tail.rate}/s p50 ${run.tail.p50} / p99 ${run.tail.p99} ms, one at a time p50 ${run.tail.sequentialP50} / p99 ${run.tail.sequentialP99} ms`
+        : '';
       log(
-        `  ${build.label}: ${run.perSecond}/s, ${run.cpuMsPerCreate} ms CPU per create (main thread ${run.mainThreadMsPerCreate}), peak RSS ${run.peakRssMb} MB, ${run.failed} failed`,
+        `  ${build.label}: ${run.perSecond}/s, ${run.cpuMsPerCreate} ms CPU per create (main thread ${run.mainThreadMsPerCreate}), peak RSS ${run.peakRssMb} MB, ${run.failed} failed${tail}`,
       );
     }
   }
@@ -158,6 +199,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`BENCH_AB_ROUNDS must be a positive integer (got "${rounds}")`);
   const options = parseOptions([], { BENCH_SECONDS: '20', ...process.env });
+  const rate = process.env.BENCH_AB_RATE ? Number(process.env.BENCH_AB_RATE) : undefined;
+  if (rate !== undefined && !(Number.isInteger(rate) && rate > 0))
+    throw new Error(
+      `BENCH_AB_RATE must be a positive integer (got "${process.env.BENCH_AB_RATE}")`,
+    );
   const other = buildRef(ref);
   try {
     console.log(
@@ -168,6 +214,8 @@ async function main(): Promise<void> {
       { label: 'this checkout', root: ROOT },
       options,
       rounds,
+      console.log,
+      rate,
     );
     console.log(
       `B / A (medians): throughput ${Math.round(result.throughputRatio * 1000) / 10} %, CPU per create ${Math.round(result.cpuRatio * 1000) / 10} %`,

@@ -46,13 +46,14 @@ describe('bench harness (smoke run)', () => {
     }, 600_000);
   }
 
-  it('bench:ab on sqlite: two builds measured in turns, each answering 201s, with their ratio', async () => {
+  it('bench:ab on sqlite: two builds measured in turns, each answering 201s, with their ratio and tail', async () => {
     const result = await compareBuilds(
       { label: 'A', root: ROOT },
       { label: 'B', root: ROOT },
       smokeOptions('sqlite'),
       1,
       quiet,
+      20,
     );
     expect(result.runs.map((run) => run.build)).toEqual(['A', 'B']);
     for (const run of result.runs) {
@@ -60,6 +61,11 @@ describe('bench harness (smoke run)', () => {
       expect(run.failed).toBe(0);
       expect(run.cpuMsPerCreate).toBeGreaterThan(0);
       expect(run.peakRssMb).toBeGreaterThan(0);
+      expect(run.tail?.rate).toBe(20);
+      expect(run.tail!.p99).toBeGreaterThanOrEqual(run.tail!.p50);
+      expect(run.tail!.p50).toBeGreaterThan(0);
+      expect(run.tail!.sequentialP99).toBeGreaterThanOrEqual(run.tail!.sequentialP50);
+      expect(run.tail!.sequentialP50).toBeGreaterThan(0);
     }
     expect(result.throughputRatio).toBeGreaterThan(0);
     expect(Number.isFinite(result.cpuRatio)).toBe(true);
