@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, EntityTarget, QueryRunner } from 'typeorm';
 import { afterCommitMark, dropAfterCommitSince } from '../metrics/after-commit';
+import { attachInsertBatch, InsertBatch } from './statements/insert-batch';
+import { RowStatements } from './statements/row-statements';
 
 /** Runs after the first, on a deadlock or serialization failure: 3 retries, then the error. */
 export const TRANSACTION_RETRIES = 3;
@@ -13,6 +15,17 @@ interface Turn {
   work: (manager: EntityManager) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+export interface RunOptions {
+  /**
+   * PostgreSQL: the inserts made through RowStatements are held back and sent as one statement
+   * (see InsertBatch), and BEGIN is sent only when some other statement comes first; a
+   * transaction of inserts alone is one round trip instead of one per statement plus two. For
+   * work whose inserts need not answer one by one: a failing insert fails the batch, later.
+   * Elsewhere without effect.
+   */
+  batchInserts?: boolean;
 }
 
 /** A write that can run on any manager: alone, or inside someone else's transaction. */
@@ -62,6 +75,8 @@ export class WriteSink {
 export class TransactionService {
   private readonly logger = new Logger(TransactionService.name);
   private readonly serialize: boolean;
+  /** PostgreSQL: `batchInserts` is honoured. */
+  private readonly batching: boolean;
   /** SQLite: the callers waiting for the next group, and whether a group is under way. */
   private waiting: Turn[] = [];
   private draining = false;
@@ -69,17 +84,75 @@ export class TransactionService {
   backoff: (retry: number) => number = (retry) =>
     Math.round(BACKOFF_MS * 2 ** (retry - 1) * (0.5 + Math.random()));
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly rows?: RowStatements,
+  ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
+    this.batching = dataSource.options.type === 'postgres' && rows !== undefined;
   }
 
   get dialect(): string {
     return this.dataSource.options.type;
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  run<T>(work: (manager: EntityManager) => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.serialize) return this.inGroup(work);
+    if (options.batchInserts && this.batching) return this.retrying(() => this.batched(work));
     return this.retrying(() => this.dataSource.transaction(work));
+  }
+
+  /**
+   * A transaction whose inserts wait in an InsertBatch. It begins (START TRANSACTION, then the
+   * held inserts) when another statement is about to run on its connection, and commits as
+   * TypeORM's would; if nothing but inserts came, they go as one statement on their own, atomic
+   * by itself. Either way the runner reports a transaction from the start and broadcasts its
+   * commit or rollback, so afterCommit and the outbox wake-up work as in any transaction.
+   */
+  private async batched<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+    const query = runner.query;
+    let begun = false;
+    const batch = new InsertBatch(async () => {
+      if (!begun) {
+        begun = true;
+        await query.call(runner, 'START TRANSACTION');
+        state.transactionDepth = 1;
+      }
+      await this.rows!.sendInserts(runner.manager, batch.take());
+    });
+    runner.query = async function (this: QueryRunner, ...args: Parameters<QueryRunner['query']>) {
+      await batch.settle();
+      return query.apply(runner, args);
+    } as QueryRunner['query'];
+    attachInsertBatch(runner, batch);
+    state.isTransactionActive = true;
+    try {
+      const value = await work(runner.manager);
+      if (begun) {
+        await batch.settle();
+        await runner.commitTransaction();
+      } else {
+        await runner.broadcaster.broadcast('BeforeTransactionCommit');
+        await this.rows!.sendInserts(runner.manager, batch.take());
+        state.isTransactionActive = false;
+        await runner.broadcaster.broadcast('AfterTransactionCommit');
+      }
+      return value;
+    } catch (error) {
+      if (state.isTransactionActive) {
+        if (begun) await runner.rollbackTransaction().catch(() => undefined);
+        else {
+          state.isTransactionActive = false;
+          await runner.broadcaster.broadcast('AfterTransactionRollback');
+        }
+      }
+      throw error;
+    } finally {
+      attachInsertBatch(runner, undefined);
+      await runner.release();
+    }
   }
 
   /**

@@ -14,6 +14,9 @@ import { newId, ID_PREFIX } from '../common/ids/id';
 import { redactText } from '../common/logging/redact';
 import { MetricsService } from '../metrics/metrics.service';
 
+/** A create's rows go to the database together (one statement on PostgreSQL, see RunOptions). */
+const BATCHED = { batchInserts: true };
+
 /**
  * Offers a new payment to the route's candidates in order until one accepts it: each try is an
  * attempt row; a retryable failure moves on to the next candidate, a decline stops. The payment
@@ -40,7 +43,7 @@ export class PaymentAttempts {
     let stored = false;
     const storePending = async () => {
       if (stored) return;
-      await this.tx.run((m) => this.insertNew(m, payment));
+      await this.tx.run((m) => this.insertNew(m, payment), BATCHED);
       stored = true;
     };
     let lastError: ProviderError | undefined;
@@ -142,7 +145,7 @@ export class PaymentAttempts {
         await this.status.changePayment(m, created, { to: result.status, source: 'api' });
       }
       return created;
-    });
+    }, BATCHED);
     if (outcome !== created) {
       // Its checkout URL is not handed out: nobody can pay a payment that is already closed.
       this.logger.warn({

@@ -10,6 +10,7 @@ import type {
 } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { StatementRunner, statementRunnerFor } from './statement-runners';
+import { HeldInsert, insertBatchOf } from './insert-batch';
 
 interface Shape {
   key: string;
@@ -41,6 +42,8 @@ interface EntityPlan {
 export class RowStatements {
   private readonly runner: StatementRunner | null;
   private readonly plans = new Map<unknown, EntityPlan>();
+  /** The one statement for a batch of held inserts, by their keys in order. */
+  private readonly batches = new Map<string, string>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.runner = statementRunnerFor(dataSource);
@@ -62,7 +65,39 @@ export class RowStatements {
       const slots = given.map((_, index) => this.slot(index)).join(', ');
       return `INSERT INTO ${plan.table} (${names}) VALUES (${slots})`;
     });
-    await this.runner.run(manager, shape.sql, this.values(shape.columns, row));
+    const values = this.values(shape.columns, row);
+    const batch = insertBatchOf(manager);
+    if (batch) {
+      const names = shape.columns.map((column) => this.escape(column.databaseName)).join(', ');
+      batch.hold({ key: `${plan.table}:${shape.key}`, table: plan.table, names, values });
+      return;
+    }
+    await this.runner.run(manager, shape.sql, values);
+  }
+
+  /**
+   * Held inserts (see InsertBatch) as one statement, named and prepared like the others:
+   * PostgreSQL runs the INSERTs of a WITH clause as parts of the one statement, so they succeed
+   * or fail together (test/e2e/insert-batch).
+   */
+  async sendInserts(manager: EntityManager, inserts: HeldInsert[]): Promise<void> {
+    if (inserts.length === 0) return;
+    const key = inserts.map((insert) => insert.key).join(';');
+    let sql = this.batches.get(key);
+    if (!sql) {
+      let next = 0;
+      const statements = inserts.map((insert) => {
+        const slots = insert.values.map(() => this.slot(next++)).join(', ');
+        return `INSERT INTO ${insert.table} (${insert.names}) VALUES (${slots})`;
+      });
+      const last = statements.pop()!;
+      sql = statements.length
+        ? `WITH ${statements.map((statement, i) => `held_${i + 1} AS (${statement})`).join(', ')} ${last}`
+        : last;
+      this.batches.set(key, sql);
+    }
+    const values = inserts.length === 1 ? inserts[0].values : inserts.flatMap((i) => i.values);
+    await this.runner!.run(manager, sql, values);
   }
 
   /**
@@ -106,6 +141,7 @@ export class RowStatements {
     );
     const values = this.values(shape.columns, changes);
     values.push(id, ...this.values(guarded.columns, guard));
+    await insertBatchOf(manager)?.settle();
     return this.runner.run(manager, shape.sql, values);
   }
 
@@ -200,6 +236,7 @@ export class RowStatements {
       },
       filter,
     );
+    await insertBatchOf(manager)?.settle();
     const raw = await this.runner.first(shape.sql, this.values(filter.columns, where), manager);
     if (!raw) return null;
     const driver = this.dataSource.driver;
