@@ -29,6 +29,15 @@ export class OutboxFanOut {
   /** Fans out one batch; returns how many events this instance took. */
   async fanOut(): Promise<number> {
     const events = await this.outbox.find({
+      // What a delivery row copies; not the payload (read, and parsed, only to deliver).
+      select: {
+        id: true,
+        integrationId: true,
+        type: true,
+        paymentId: true,
+        sequence: true,
+        createdAt: true,
+      },
       where: { dispatchedAt: IsNull() },
       // A total order: instances lock the same rows in the same order (no deadlocks).
       order: { createdAt: 'ASC', sequence: 'ASC', id: 'ASC' },
