@@ -159,6 +159,27 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
     }
   });
 
+  it('begins once and sends the rows first when two statements of the transaction run at once', async () => {
+    let seen: [string | null, number] | undefined;
+    await during(() =>
+      tx.run(async (m) => {
+        await rows.insert(m, Payment, payment('pay_b6'));
+        await rows.insert(m, PaymentEvent, created('pay_b6'));
+        const [found, counted] = await Promise.all([
+          rows.findOne(Payment, { id: 'pay_b6' }, m),
+          m.getRepository(PaymentEvent).countBy({ paymentId: 'pay_b6' }),
+        ]);
+        seen = [found?.description ?? null, counted];
+      }, batched),
+    );
+    expect(seen).toEqual(['batched', 1]);
+    if (dialect === 'postgres') {
+      expect(sent.filter((sql) => sql === 'START TRANSACTION')).toHaveLength(1);
+      expect(sent[0]).toBe('START TRANSACTION');
+      expect(sent[1]).toMatch(/^WITH held_1 AS/);
+    }
+  });
+
   it('keeps nothing when one held insert fails, and runs no afterCommit', async () => {
     await tx.run((m) => rows.insert(m, Payment, payment('pay_b3')));
     let applied = false;

@@ -20,9 +20,19 @@ const BATCH = 'insertBatch';
  */
 export class InsertBatch {
   private held: HeldInsert[] = [];
+  private sending: Promise<void> = Promise.resolve();
 
-  /** `settle` sends what is held (and begins the transaction first if needed). */
-  constructor(readonly settle: () => Promise<void>) {}
+  /** `send` sends what is held (and begins the transaction first if needed). */
+  constructor(private readonly send: () => Promise<void>) {}
+
+  /**
+   * Sends what is held, after any sending already under way: statements run concurrently on the
+   * transaction still find it begun and the rows in before they go.
+   */
+  settle(): Promise<void> {
+    this.sending = this.sending.then(this.send);
+    return this.sending;
+  }
 
   hold(insert: HeldInsert): void {
     this.held.push(insert);
