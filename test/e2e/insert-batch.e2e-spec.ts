@@ -5,6 +5,7 @@ import { afterCommit, AfterCommitListener } from '../../src/metrics/after-commit
 import { Payment } from '../../src/payments/entities/payment.entity';
 import { PaymentEvent } from '../../src/payments/entities/payment-event.entity';
 import { useMigrationDataSource } from '../support/databases';
+import { paymentRow } from '../support/payment-rows';
 import { enabledDialects } from '../support/services';
 
 /**
@@ -16,41 +17,8 @@ import { enabledDialects } from '../support/services';
  */
 const at = new Date('2026-12-03T22:10:00.000Z');
 
-function payment(id: string): Payment {
-  return {
-    id,
-    integrationId: 'int_batch',
-    status: 'pending',
-    amountValue: 1999,
-    currency: 'EUR',
-    amountCaptured: 0,
-    amountRefunded: 0,
-    description: 'batched',
-    reference: id,
-    method: null,
-    methodUsed: null,
-    captureMode: 'automatic',
-    customer: null,
-    metadata: { n: id },
-    orderLines: null,
-    billingAddress: null,
-    shippingAddress: null,
-    expiresAt: null,
-    returnUrl: 'https://shop.example/return',
-    cancelUrl: null,
-    checkoutUrl: null,
-    providerName: null,
-    providerAccountId: null,
-    providerPaymentId: null,
-    routing: { ruleId: null, reason: 'default account', attempts: [] },
-    failureCode: null,
-    failureMessage: null,
-    lastPolledAt: null,
-    version: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
+const payment = (id: string): Payment =>
+  paymentRow(id, { integrationId: 'int_batch', description: 'batched', reference: id });
 
 function created(paymentId: string, sequence = 1): PaymentEvent {
   return {

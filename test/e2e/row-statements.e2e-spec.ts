@@ -7,6 +7,7 @@ import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.enti
 import { TestProviderPayment } from '../../src/providers/test/test-provider-payment.entity';
 import { RoutingVersion } from '../../src/routing/routing-version.entity';
 import { useMigrationDataSource } from '../support/databases';
+import { PAYMENT_ROW_AT, paymentRow } from '../support/payment-rows';
 import { enabledDialects } from '../support/services';
 
 /**
@@ -16,44 +17,8 @@ import { enabledDialects } from '../support/services';
  * and the same entity when TypeORM reads it back. It must also take part in the caller's
  * transaction and report errors the way TypeORM does.
  */
-const at = new Date('2026-12-03T07:45:12.345Z');
-
-function payment(id: string): Payment {
-  return {
-    id,
-    integrationId: 'int_rows',
-    status: 'pending',
-    amountValue: 9_007_199_254_740_991, // the largest safe integer survives every driver
-    currency: 'EUR',
-    amountCaptured: 0,
-    amountRefunded: 0,
-    description: 'Order “42” — ünïcode',
-    reference: 'ref-42',
-    method: null,
-    methodUsed: null,
-    captureMode: 'manual',
-    customer: { email: 'a@example.com', name: 'A "quoted" name' } as never,
-    metadata: { orderId: '42', note: "it's" },
-    orderLines: [{ name: 'Socks', quantity: 2, unitAmount: 500, totalAmount: 1000 }] as never,
-    billingAddress: null,
-    shippingAddress: null,
-    expiresAt: at,
-    returnUrl: 'https://shop.example/return?x=1&y=2',
-    cancelUrl: null,
-    checkoutUrl: null,
-    providerName: null,
-    providerAccountId: null,
-    providerPaymentId: null,
-    providerTestMode: true,
-    routing: { ruleId: null, reason: 'default account', attempts: [] },
-    failureCode: null,
-    failureMessage: null,
-    lastPolledAt: null,
-    version: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
+const at = PAYMENT_ROW_AT;
+const payment = (id: string): Payment => paymentRow(id);
 
 describe.each(enabledDialects())('row statements on %s', (dialect) => {
   const db = useMigrationDataSource(dialect);
