@@ -16,6 +16,8 @@ interface Shape {
   key: string;
   sql: string;
   columns: ColumnMetadata[];
+  /** Inserts: what a batch needs of this statement (see sendInserts), made on first use. */
+  held?: Omit<HeldInsert, 'values'>;
 }
 
 /** What is derived once per entity: its columns, and the statements per set of columns given. */
@@ -68,8 +70,12 @@ export class RowStatements {
     const values = this.values(shape.columns, row);
     const batch = insertBatchOf(manager);
     if (batch) {
-      const names = shape.columns.map((column) => this.escape(column.databaseName)).join(', ');
-      batch.hold({ key: `${plan.table}:${shape.key}`, table: plan.table, names, values });
+      shape.held ??= {
+        key: `${plan.table}:${shape.key}`,
+        table: plan.table,
+        names: shape.columns.map((column) => this.escape(column.databaseName)).join(', '),
+      };
+      batch.hold({ ...shape.held, values });
       return;
     }
     await this.runner.run(manager, shape.sql, values);
