@@ -4,6 +4,7 @@ import { DataSource, EntityManager, ObjectLiteral, EntityTarget, QueryRunner } f
 import { afterCommitMark, dropAfterCommitSince } from '../metrics/after-commit';
 import { attachInsertBatch, InsertBatch } from './statements/insert-batch';
 import { RowStatements } from './statements/row-statements';
+import type { SqliteDatabase, SqliteStatement } from './statements/statement-runners';
 
 /** Runs after the first, on a deadlock or serialization failure: 3 retries, then the error. */
 export const TRANSACTION_RETRIES = 3;
@@ -132,10 +133,9 @@ export class TransactionService {
     state.isTransactionActive = true;
     try {
       const value = await work(runner.manager);
-      if (begun) {
-        await batch.settle();
-        await runner.commitTransaction();
-      } else {
+      // Begun: COMMIT goes through the runner's query, which sends what is still held first.
+      if (begun) await runner.commitTransaction();
+      else {
         await runner.broadcaster.broadcast('BeforeTransactionCommit');
         await this.rows!.sendInserts(runner.manager, batch.take());
         state.isTransactionActive = false;
@@ -291,7 +291,7 @@ export class TransactionService {
    * so work that opens a transaction of its own nests inside as a TypeORM savepoint.
    */
   private savepoints(): GroupSavepoints {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection })
+    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
       .databaseConnection;
     if (this.prepared?.db !== db) {
       const open = db.prepare('SAVEPOINT group_caller');
@@ -341,14 +341,8 @@ export class TransactionService {
   }
 }
 
-interface SqliteStatement {
-  run(): unknown;
-}
-interface SqliteConnection {
-  prepare(sql: string): SqliteStatement;
-}
 interface GroupSavepoints {
-  db: SqliteConnection;
+  db: SqliteDatabase;
   open: SqliteStatement;
   release: SqliteStatement;
   /** Back to the savepoint and out of it; false if that failed (the transaction is gone). */

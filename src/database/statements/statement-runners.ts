@@ -38,12 +38,12 @@ function failed(sql: string, parameters: unknown[], error: unknown): QueryFailed
   return new QueryFailedError(sql, parameters, error as Error);
 }
 
-interface SqliteStatement {
+export interface SqliteStatement {
   run(...parameters: unknown[]): { changes: number };
   get(...parameters: unknown[]): Record<string, unknown> | undefined;
   all(...parameters: unknown[]): Record<string, unknown>[];
 }
-interface SqliteDatabase {
+export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
 }
 
