@@ -12,6 +12,7 @@ import { PaymentFields1764560000000 } from './1764560000000-PaymentFields';
 import { JobLocks1764540000000 } from './1764540000000-JobLocks';
 import { SharedCircuitsAndRateLimits1764570000000 } from './1764570000000-SharedCircuitsAndRateLimits';
 import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
+import { NotificationEndpointVersion1764590000000 } from './1764590000000-NotificationEndpointVersion';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   JobLocks1764540000000,
   SharedCircuitsAndRateLimits1764570000000,
   ApiKeyVersion1764580000000,
+  NotificationEndpointVersion1764590000000,
 ];

@@ -9,6 +9,7 @@ import { newId } from '../common/ids/id';
 import { keysetPage } from '../common/http/keyset-page';
 import { mapPage } from '../common/http/page';
 import { TransactionService } from '../database/transaction.service';
+import { bumpEndpointsVersion } from '../routing/routing-version';
 import { AuditService } from '../audit/audit.service';
 import { Integration } from '../integrations/integration.entity';
 import { NotificationEndpoint } from './notification-endpoint.entity';
@@ -95,6 +96,7 @@ export class NotificationEndpointsService {
       if (!(await m.exists(Integration, { where: { id: dto.integrationId } }))) {
         throw ValidationError.field('integrationId', 'is not an integration');
       }
+      await bumpEndpointsVersion(m); // every instance's EndpointSubscriptions reloads
       await m.insert(NotificationEndpoint, endpoint);
       await this.audit.record(m, { targetId: endpoint.id });
     });
@@ -138,6 +140,7 @@ export class NotificationEndpointsService {
       changes.disabledReason = null;
     }
     await this.tx.run(async (m) => {
+      await bumpEndpointsVersion(m);
       await m.update(NotificationEndpoint, { id }, changes);
       await this.audit.record(m);
     });
@@ -147,6 +150,7 @@ export class NotificationEndpointsService {
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.tx.run(async (m) => {
+      await bumpEndpointsVersion(m);
       await m.delete(DeliveryAttempt, { endpointId: id });
       await m.delete(NotificationDelivery, { endpointId: id });
       await m.delete(NotificationEndpoint, { id });

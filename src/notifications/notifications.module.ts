@@ -12,6 +12,7 @@ import { NotificationPollJob } from './notification-poll.job';
 import { NotificationLeaseRenewalJob } from './notification-lease-renewal.job';
 import { NotificationsPurger } from './notifications.purger';
 import { TargetGuard } from './target-guard';
+import { EndpointSubscriptions } from './endpoint-subscriptions';
 import { HttpWebhookChannel } from './channels/http-webhook.channel';
 import { RabbitMqChannel } from './channels/rabbitmq.channel';
 import { RabbitMqConnection } from './channels/rabbitmq.connection';
@@ -19,7 +20,8 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
 
 /**
  * Status notifications to shops: endpoints (admin API), the outbox worker and the channels.
- * Global only to hand the broker's readiness check to the health module.
+ * Global to hand the broker's readiness check to the health module, and the endpoint
+ * subscriptions to the payment status writer.
  */
 @Global()
 @Module({
@@ -32,6 +34,7 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
         new TargetGuard(config.security.allowPrivateWebhookTargets),
     },
     NotificationEndpointsService,
+    EndpointSubscriptions,
     OutboxFanOut,
     DeliveryClaims,
     DeliveryRecorder,
@@ -55,6 +58,11 @@ import { NOTIFICATION_CHANNELS } from './channels/notification-channel';
         broker.configured ? [{ name: 'rabbitmq', check: async () => broker.connected }] : [],
     },
   ],
-  exports: [READINESS_CHECKS, NotificationEndpointsService, NotificationsPurger],
+  exports: [
+    READINESS_CHECKS,
+    NotificationEndpointsService,
+    NotificationsPurger,
+    EndpointSubscriptions,
+  ],
 })
 export class NotificationsModule {}

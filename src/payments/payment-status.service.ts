@@ -6,6 +6,7 @@ import { PaymentEvent } from './entities/payment-event.entity';
 import { Refund } from './entities/refund.entity';
 import { OutboxEvent } from '../notifications/outbox-event.entity';
 import { wakeDeliveryOnCommit } from '../notifications/outbox-commit.listener';
+import { EndpointSubscriptions } from '../notifications/endpoint-subscriptions';
 import { PaymentStateMachine } from './payment-state-machine';
 import type { EventSource, PaymentStatus, RefundStatus } from '../domain/payment-status';
 import { toPaymentView, toRefundView } from './payment.presenter';
@@ -35,6 +36,7 @@ export class PaymentStatusService {
   constructor(
     private readonly metrics: MetricsService,
     private readonly rows: RowStatements,
+    private readonly subscriptions: EndpointSubscriptions,
   ) {}
 
   /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
@@ -285,10 +287,16 @@ export class PaymentStatusService {
     } as PaymentEvent;
   }
 
-  /** The outbox row, and this instance's delivery worker woken when the transaction commits. */
+  /**
+   * The outbox row, and this instance's delivery worker woken when the transaction commits. An
+   * event no enabled endpoint of the integration subscribes to is kept all the same (the record
+   * of what was announced) but written as dispatched: no worker round, no fan-out for it.
+   */
   private async writeOutbox(manager: EntityManager, row: OutboxEvent): Promise<void> {
+    if (await this.subscriptions.wanted(manager, row.integrationId, row.type))
+      wakeDeliveryOnCommit(manager);
+    else row.dispatchedAt = row.createdAt;
     await this.rows.insert(manager, OutboxEvent, row);
-    wakeDeliveryOnCommit(manager);
   }
 
   private outboxRow(

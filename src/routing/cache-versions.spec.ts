@@ -1,7 +1,11 @@
 import { storage, Store } from 'nestjs-pino/storage';
 import type { RowStatements } from '../database/statements/row-statements';
 import { CacheVersions, forgetRequestVersions } from './cache-versions';
-import { API_KEYS_VERSION_ID, RULES_VERSION_ID } from './routing-version.entity';
+import {
+  API_KEYS_VERSION_ID,
+  ENDPOINTS_VERSION_ID,
+  RULES_VERSION_ID,
+} from './routing-version.entity';
 
 /** A version table in memory that counts the statements reading it. */
 function versionTable(initial: Record<string, number>) {
@@ -25,14 +29,19 @@ const inRequest = <T>(work: () => Promise<T>): Promise<T> => storage.run({} as S
 
 describe('CacheVersions', () => {
   it('reads every version row in one statement, once per request', async () => {
-    const db = versionTable({ [API_KEYS_VERSION_ID]: 3, [RULES_VERSION_ID]: 9 });
+    const db = versionTable({
+      [API_KEYS_VERSION_ID]: 3,
+      [RULES_VERSION_ID]: 9,
+      [ENDPOINTS_VERSION_ID]: 2,
+    });
     const versions = new CacheVersions(db.rows);
     const seen = await inRequest(async () => [
       await versions.current(API_KEYS_VERSION_ID),
       await versions.current(RULES_VERSION_ID),
+      await versions.current(ENDPOINTS_VERSION_ID),
     ]);
-    expect(seen).toEqual([3, 9]);
-    expect(db.reads).toEqual([[API_KEYS_VERSION_ID, RULES_VERSION_ID]]);
+    expect(seen).toEqual([3, 9, 2]);
+    expect(db.reads).toEqual([[API_KEYS_VERSION_ID, RULES_VERSION_ID, ENDPOINTS_VERSION_ID]]);
   });
 
   it('reads again for the next request, so a bump in between is seen', async () => {

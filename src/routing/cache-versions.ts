@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { currentRequestContext } from '../common/logging/http-logger';
 import { RowStatements } from '../database/statements/row-statements';
-import { API_KEYS_VERSION_ID, RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import {
+  API_KEYS_VERSION_ID,
+  ENDPOINTS_VERSION_ID,
+  RoutingVersion,
+  RULES_VERSION_ID,
+} from './routing-version.entity';
 
-const VERSION_IDS = [API_KEYS_VERSION_ID, RULES_VERSION_ID] as const;
+const VERSION_IDS = [API_KEYS_VERSION_ID, RULES_VERSION_ID, ENDPOINTS_VERSION_ID] as const;
 type VersionId = (typeof VERSION_IDS)[number];
 
 /** Each HTTP request's reading of the version rows, by the request's context. */
@@ -19,7 +24,8 @@ export function forgetRequestVersions(): void {
 }
 
 /**
- * The version rows the in-memory caches check (API keys, routing state), read together: one
+ * The version rows the in-memory caches check (API keys, routing state, endpoint
+ * subscriptions), read together: one
  * statement per request instead of one per cache, and one for all the requests that ask before
  * it is sent. The first cache to ask in an HTTP request joins the next reading (sent once the
  * event loop has taken in the requests that arrived with it); the others in the same request

@@ -23,3 +23,6 @@ export class RoutingVersion {
 
 /** The row every write to API keys or integrations bumps (see ApiKeyCache). */
 export const API_KEYS_VERSION_ID = 'api_keys';
+
+/** The row every write to notification endpoints bumps (see EndpointSubscriptions). */
+export const ENDPOINTS_VERSION_ID = 'notification_endpoints';

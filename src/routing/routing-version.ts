@@ -1,6 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { forgetRequestVersions } from './cache-versions';
-import { API_KEYS_VERSION_ID, RoutingVersion, RULES_VERSION_ID } from './routing-version.entity';
+import {
+  API_KEYS_VERSION_ID,
+  ENDPOINTS_VERSION_ID,
+  RoutingVersion,
+  RULES_VERSION_ID,
+} from './routing-version.entity';
 
 /**
  * Bumps the rules version; call it as the transaction's first write to the rules. That write
@@ -17,6 +22,14 @@ export async function bumpRoutingVersion(m: EntityManager): Promise<void> {
  */
 export async function bumpApiKeyVersion(m: EntityManager): Promise<void> {
   await bumpVersion(m, API_KEYS_VERSION_ID);
+}
+
+/**
+ * Bumps the notification-endpoint version; call it in every transaction that writes endpoints,
+ * so every instance learns on its next status change which event types are subscribed.
+ */
+export async function bumpEndpointsVersion(m: EntityManager): Promise<void> {
+  await bumpVersion(m, ENDPOINTS_VERSION_ID);
 }
 
 async function bumpVersion(m: EntityManager, id: string): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createTestDatabase } from '../support/databases';
 import { IsNull } from 'typeorm';
+import { bumpEndpointsVersion } from '../../src/routing/routing-version';
 import { NotificationEndpoint } from '../../src/notifications/notification-endpoint.entity';
 import { OutboxEvent } from '../../src/notifications/outbox-event.entity';
 import { SecretBox } from '../../src/common/crypto/secret-box';
@@ -469,6 +470,8 @@ describe('webhook targets on private addresses (PAYMENTSERVER_ALLOW_PRIVATE_WEBH
       createdAt: now,
       updatedAt: now,
     });
+    // Written past the admin API: tell the instances' subscription caches, as the API does.
+    await server.dataSource.transaction((m) => bumpEndpointsVersion(m));
     await paidPayment(server);
     const failing = await deliveryIn(server, 'ne_rebound', 'failing');
     expect(failing.lastError).toMatch(/localhost resolves to a private or loopback address/);
