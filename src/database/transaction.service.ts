@@ -20,11 +20,11 @@ interface Turn {
 
 export interface RunOptions {
   /**
-   * PostgreSQL: the inserts made through RowStatements are held back and sent as one statement
-   * (see InsertBatch), and BEGIN is sent only when some other statement comes first; a
-   * transaction of inserts alone is one round trip instead of one per statement plus two. For
-   * work whose inserts need not answer one by one: a failing insert fails the batch, later.
-   * Elsewhere without effect.
+   * PostgreSQL and MariaDB: the inserts made through RowStatements are held back and sent as
+   * one statement (see InsertBatch), and BEGIN is sent only when some other statement comes
+   * first; a transaction of inserts alone is one round trip instead of one per statement plus
+   * two. For work whose inserts need not answer one by one: a failing insert fails the batch,
+   * later. Elsewhere (SQLite, MySQL, SQL Server) without effect.
    */
   batchInserts?: boolean;
 }
@@ -76,8 +76,6 @@ export class WriteSink {
 export class TransactionService {
   private readonly logger = new Logger(TransactionService.name);
   private readonly serialize: boolean;
-  /** PostgreSQL: `batchInserts` is honoured. */
-  private readonly batching: boolean;
   /** SQLite: the callers waiting for the next group, and whether a group is under way. */
   private waiting: Turn[] = [];
   private draining = false;
@@ -92,7 +90,6 @@ export class TransactionService {
     @Optional() private readonly rows?: RowStatements,
   ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
-    this.batching = dataSource.options.type === 'postgres' && rows !== undefined;
   }
 
   get dialect(): string {
@@ -101,7 +98,8 @@ export class TransactionService {
 
   run<T>(work: (manager: EntityManager) => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.serialize) return this.inGroup(work);
-    if (options.batchInserts && this.batching) return this.retrying(() => this.batched(work));
+    if (options.batchInserts && this.rows?.batchesInserts)
+      return this.retrying(() => this.batched(work));
     return this.retrying(() => this.dataSource.transaction(work));
   }
 
@@ -123,7 +121,7 @@ export class TransactionService {
         await query.call(runner, 'START TRANSACTION');
         state.transactionDepth = 1;
       }
-      await this.rows!.sendInserts(runner.manager, batch.take());
+      await this.rows!.sendInserts(runner.manager, batch.take(), { atomic: false });
     });
     runner.query = async function (this: QueryRunner, ...args: Parameters<QueryRunner['query']>) {
       await batch.settle();
@@ -137,7 +135,7 @@ export class TransactionService {
       if (begun) await runner.commitTransaction();
       else {
         await runner.broadcaster.broadcast('BeforeTransactionCommit');
-        await this.rows!.sendInserts(runner.manager, batch.take());
+        await this.rows!.sendInserts(runner.manager, batch.take(), { atomic: true });
         state.isTransactionActive = false;
         await runner.broadcaster.broadcast('AfterTransactionCommit');
       }

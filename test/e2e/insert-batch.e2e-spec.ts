@@ -10,10 +10,11 @@ import { enabledDialects } from '../support/services';
 
 /**
  * `TransactionService.run(work, { batchInserts: true })`, the create path's transactions: on
- * PostgreSQL its RowStatements inserts are held back and sent as one statement, without BEGIN
+ * PostgreSQL and MariaDB its RowStatements inserts are held back and sent as one statement
+ * (a WITH of INSERTs; a `BEGIN NOT ATOMIC … END` compound statement), without a separate BEGIN
  * and COMMIT when nothing else runs in it. What the work sees and what is kept must be what a
  * plain transaction gives, on every database: all or nothing, reads that see the held rows,
- * afterCommit only after a commit. On PostgreSQL the statements sent are counted too.
+ * afterCommit only after a commit. On PostgreSQL and MariaDB the statements sent are counted too.
  */
 const at = new Date('2026-12-03T22:10:00.000Z');
 
@@ -41,39 +42,62 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
   let dataSource: DataSource;
   let rows: RowStatements;
   let tx: TransactionService;
-  /** SQL texts sent to PostgreSQL during `during` (empty elsewhere). */
+  /** SQL texts sent to PostgreSQL or MariaDB during `during` (empty on SQLite). */
   let sent: string[];
   const batched = { batchInserts: true };
+  /** Whether the statements sent are checked: a database that batches (not SQLite, not MySQL). */
+  let counted = false;
+  /** The one statement of held inserts that begin with a payment: alone, or in an open transaction. */
+  const combined = (atomic: boolean): RegExp =>
+    dialect === 'postgres'
+      ? /^WITH held_1 AS \(INSERT INTO "payments"/
+      : atomic
+        ? /^BEGIN NOT ATOMIC DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; START TRANSACTION; INSERT INTO `payments`.*; COMMIT; END$/
+        : /^BEGIN NOT ATOMIC INSERT INTO `payments`.*; END$/;
 
   beforeAll(async () => {
     dataSource = db.dataSource;
     await dataSource.runMigrations({ transaction: 'each' });
     new AfterCommitListener(dataSource).onModuleInit();
     rows = new RowStatements(dataSource);
+    await rows.onModuleInit();
     tx = new TransactionService(dataSource, rows);
+    counted = rows.batchesInserts;
   });
 
+  it('batches on PostgreSQL and MariaDB, not on SQLite or MySQL', async () => {
+    const [{ version }] =
+      dialect === 'sqlite'
+        ? [{ version: '' }]
+        : await dataSource.query('SELECT VERSION() AS version');
+    expect(rows.batchesInserts).toBe(dialect === 'postgres' || /mariadb/i.test(version));
+  });
+
+  /** Records every SQL text sent to PostgreSQL or MariaDB/MySQL while `work` runs. */
   async function during<T>(work: () => Promise<T>): Promise<T> {
     sent = [];
-    if (dialect !== 'postgres') return work();
-    const client = (
-      dataSource.driver as unknown as {
-        postgres: { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
-      }
-    ).postgres.Client.prototype;
-    const original = client.query;
-    const spy = jest.spyOn(client, 'query').mockImplementation(function (
-      this: unknown,
-      ...args: unknown[]
-    ) {
-      const first = args[0] as string | { text: string };
-      sent.push(typeof first === 'string' ? first : first.text);
-      return original.apply(this, args);
+    if (dialect === 'sqlite') return work();
+    const driver = dataSource.driver as unknown as {
+      postgres?: { Client: { prototype: object } };
+      mysql?: { Connection: { prototype: object } };
+    };
+    const prototype = (driver.postgres?.Client ?? driver.mysql!.Connection).prototype;
+    const methods = (dialect === 'postgres' ? ['query'] : ['query', 'execute']) as never[];
+    const spies = methods.map((method) => {
+      const original = (prototype as Record<string, (...args: unknown[]) => unknown>)[method];
+      return jest.spyOn(prototype, method).mockImplementation(function (
+        this: unknown,
+        ...args: unknown[]
+      ) {
+        const first = args[0] as string | { text?: string; sql?: string };
+        sent.push(typeof first === 'string' ? first : (first.text ?? first.sql)!);
+        return original.apply(this, args);
+      } as never);
     });
     try {
       return await work();
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   }
 
@@ -95,9 +119,9 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
     expect(order).toEqual(['work done', 'after commit']);
     expect(await stored('pay_b1')).toBe('batched');
     expect(await events('pay_b1')).toBe(1);
-    if (dialect === 'postgres') {
+    if (counted) {
       expect(sent).toHaveLength(1);
-      expect(sent[0]).toMatch(/^WITH held_1 AS \(INSERT INTO "payments"/);
+      expect(sent[0]).toMatch(combined(true));
     }
   });
 
@@ -117,13 +141,11 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
     expect(seen).toEqual(['batched', 1, 1]);
     expect(await stored('pay_b2')).toBe('changed');
     expect(await events('pay_b2')).toBe(2);
-    if (dialect === 'postgres') {
+    if (counted) {
       expect(sent[0]).toBe('START TRANSACTION');
-      expect(sent[1]).toMatch(/^WITH held_1 AS/);
+      expect(sent[1]).toMatch(combined(false));
       expect(sent[sent.length - 1]).toBe('COMMIT');
-      expect(sent.filter((sql) => sql.startsWith('INSERT') || sql.startsWith('WITH'))).toHaveLength(
-        2,
-      );
+      expect(sent.filter((sql) => /^(INSERT|WITH|BEGIN NOT ATOMIC)/.test(sql))).toHaveLength(2);
     }
   });
 
@@ -141,10 +163,10 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
       }, batched),
     );
     expect(seen).toEqual(['batched', 1]);
-    if (dialect === 'postgres') {
+    if (counted) {
       expect(sent.filter((sql) => sql === 'START TRANSACTION')).toHaveLength(1);
       expect(sent[0]).toBe('START TRANSACTION');
-      expect(sent[1]).toMatch(/^WITH held_1 AS/);
+      expect(sent[1]).toMatch(combined(false));
     }
   });
 
@@ -163,7 +185,7 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
     expect(isUniqueViolation(failure)).toBe(true);
     expect(applied).toBe(false);
     expect(await events('pay_b3')).toBe(0);
-    if (dialect === 'postgres') expect(sent).toHaveLength(1);
+    if (counted) expect(sent).toHaveLength(1);
   });
 
   it('sends nothing when the work fails before the end', async () => {
@@ -180,7 +202,7 @@ describe.each(enabledDialects())('transactions with batched inserts on %s', (dia
     expect((failure as Error).message).toBe('changed its mind');
     expect(applied).toBe(false);
     expect(await stored('pay_b4')).toBeNull();
-    if (dialect === 'postgres') expect(sent).toHaveLength(0);
+    if (counted) expect(sent).toHaveLength(0);
   });
 
   it('lets one of two concurrent creates of the same id win, the other fail whole', async () => {

@@ -13,7 +13,7 @@ export interface HeldInsert {
 const BATCH = 'insertBatch';
 
 /**
- * The inserts of a PostgreSQL transaction run with `batchInserts` (TransactionService): held
+ * The inserts of a PostgreSQL or MariaDB transaction run with `batchInserts` (TransactionService): held
  * back by RowStatements and sent as one statement, when a statement of the transaction needs
  * them in the database (`settle`, before any other statement on its connection) or at its end.
  * A transaction that is nothing but inserts is then one statement: no BEGIN, no COMMIT.

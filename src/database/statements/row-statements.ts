@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In } from 'typeorm';
 import type {
@@ -41,14 +41,34 @@ interface EntityPlan {
  * generated, version or date-stamp columns (refused). SQL Server keeps TypeORM's statements.
  */
 @Injectable()
-export class RowStatements {
+export class RowStatements implements OnModuleInit {
   private readonly runner: StatementRunner | null;
   private readonly plans = new Map<unknown, EntityPlan>();
-  /** The one statement for a batch of held inserts, by their keys in order. */
+  /** The one statement for a batch of held inserts, by their keys in order (and mode). */
   private readonly batches = new Map<string, string>();
+  /** MariaDB (not MySQL): held inserts go as one compound statement (see sendInserts). */
+  private compound = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.runner = statementRunnerFor(dataSource);
+  }
+
+  /** On the mysql driver: is the server MariaDB, which runs compound statements? */
+  async onModuleInit(): Promise<void> {
+    const type = this.dataSource.options.type;
+    if (!this.runner || (type !== 'mysql' && type !== 'mariadb')) return;
+    const [{ version }] = (await this.dataSource.query('SELECT VERSION() AS version')) as {
+      version: string;
+    }[];
+    this.compound = /mariadb/i.test(version);
+  }
+
+  /**
+   * Whether a transaction's inserts can be held and sent as one statement (InsertBatch): on
+   * PostgreSQL and on MariaDB.
+   */
+  get batchesInserts(): boolean {
+    return this.runner !== null && (this.dataSource.options.type === 'postgres' || this.compound);
   }
 
   /** INSERT of `row`; columns left `undefined` take their database default, as with TypeORM. */
@@ -82,13 +102,21 @@ export class RowStatements {
   }
 
   /**
-   * Held inserts (see InsertBatch) as one statement, named and prepared like the others:
-   * PostgreSQL runs the INSERTs of a WITH clause as parts of the one statement, so they succeed
-   * or fail together (test/e2e/insert-batch).
+   * Held inserts (see InsertBatch) as one statement, prepared like the others; all of them or
+   * none are kept (test/e2e/insert-batch). PostgreSQL runs the INSERTs of a WITH clause as parts
+   * of one statement. MariaDB runs a compound statement (`BEGIN NOT ATOMIC … END`) as one
+   * prepared statement; `atomic` (no transaction open) puts START TRANSACTION and COMMIT inside
+   * it, with a handler that rolls back and re-raises the error (its code intact, for retries and
+   * unique violations). In an open transaction a failing insert fails the transaction's work,
+   * which then rolls back.
    */
-  async sendInserts(manager: EntityManager, inserts: HeldInsert[]): Promise<void> {
+  async sendInserts(
+    manager: EntityManager,
+    inserts: HeldInsert[],
+    { atomic }: { atomic: boolean },
+  ): Promise<void> {
     if (inserts.length === 0) return;
-    const key = inserts.map((insert) => insert.key).join(';');
+    const key = `${inserts.map((insert) => insert.key).join(';')}${atomic ? '' : ';open'}`;
     let sql = this.batches.get(key);
     if (!sql) {
       let next = 0;
@@ -96,14 +124,23 @@ export class RowStatements {
         const slots = insert.values.map(() => this.slot(next++)).join(', ');
         return `INSERT INTO ${insert.table} (${insert.names}) VALUES (${slots})`;
       });
-      const last = statements.pop()!;
-      sql = statements.length
-        ? `WITH ${statements.map((statement, i) => `held_${i + 1} AS (${statement})`).join(', ')} ${last}`
-        : last;
+      sql = statements.length === 1 ? statements[0] : this.oneStatement(statements, atomic);
       this.batches.set(key, sql);
     }
     const values = inserts.length === 1 ? inserts[0].values : inserts.flatMap((i) => i.values);
     await this.runner!.run(manager, sql, values);
+  }
+
+  private oneStatement(statements: string[], atomic: boolean): string {
+    if (this.dataSource.options.type === 'postgres') {
+      const last = statements.pop()!;
+      return `WITH ${statements.map((statement, i) => `held_${i + 1} AS (${statement})`).join(', ')} ${last}`;
+    }
+    const body = statements.map((statement) => `${statement};`).join(' ');
+    return atomic
+      ? 'BEGIN NOT ATOMIC DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; ' +
+          `START TRANSACTION; ${body} COMMIT; END`
+      : `BEGIN NOT ATOMIC ${body} END`;
   }
 
   /**
