@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
 import { schemaFor } from './support/schema';
+import { addVersionRow } from './support/version-rows';
 
 /** Routing rules and the version counter that invalidates every instance's rule cache. */
 export class RoutingRules1764300000000 implements MigrationInterface {
@@ -33,12 +34,7 @@ export class RoutingRules1764300000000 implements MigrationInterface {
         columns: [c.id(), c.integer('version'), c.timestamp('updatedAt')],
       }),
     );
-    await queryRunner.manager
-      .createQueryBuilder()
-      .insert()
-      .into('routing_versions')
-      .values({ id: 'routing_rules', version: 0, updatedAt: new Date() })
-      .execute();
+    await addVersionRow(queryRunner, 'routing_rules');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { addVersionRow, dropVersionRow } from './support/version-rows';
 
 /**
  * A second counter row in `routing_versions`: bumped by every write to API keys and
@@ -9,20 +10,10 @@ export class ApiKeyVersion1764580000000 implements MigrationInterface {
   name = 'ApiKeyVersion1764580000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .insert()
-      .into('routing_versions')
-      .values({ id: 'api_keys', version: 0, updatedAt: new Date() })
-      .execute();
+    await addVersionRow(queryRunner, 'api_keys');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .delete()
-      .from('routing_versions')
-      .where('id = :id', { id: 'api_keys' })
-      .execute();
+    await dropVersionRow(queryRunner, 'api_keys');
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { addVersionRow, dropVersionRow } from './support/version-rows';
 
 /**
  * A third counter row in `routing_versions`: bumped by every write to notification endpoints,
@@ -9,20 +10,10 @@ export class NotificationEndpointVersion1764590000000 implements MigrationInterf
   name = 'NotificationEndpointVersion1764590000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .insert()
-      .into('routing_versions')
-      .values({ id: 'notification_endpoints', version: 0, updatedAt: new Date() })
-      .execute();
+    await addVersionRow(queryRunner, 'notification_endpoints');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.manager
-      .createQueryBuilder()
-      .delete()
-      .from('routing_versions')
-      .where('id = :id', { id: 'notification_endpoints' })
-      .execute();
+    await dropVersionRow(queryRunner, 'notification_endpoints');
   }
 }

@@ -52,6 +52,15 @@ describe.each(enabledDialects())(
     const outboxOf = (paymentId: string) =>
       a.dataSource.getRepository(OutboxEvent).findBy({ paymentId });
 
+    /** A webhook endpoint for payment status changes, created through instance `b`. */
+    const statusEndpointOnB = (path: string) =>
+      createEndpoint(b, {
+        integrationId,
+        type: 'webhook',
+        url: receiver.url(path),
+        events: ['payment.status_changed'],
+      });
+
     /** Spies on instance `a`'s worker: its wake-ups and fan-outs. */
     function watchWorker() {
       return {
@@ -72,12 +81,7 @@ describe.each(enabledDialects())(
     });
 
     it('delivers from `a` at once after an endpoint was created through `b`', async () => {
-      const endpoint = await createEndpoint(b, {
-        integrationId,
-        type: 'webhook',
-        url: receiver.url('/created-on-b'),
-        events: ['payment.status_changed'],
-      });
+      const endpoint = await statusEndpointOnB('/created-on-b');
       const worker = watchWorker();
       const payment = await paidPayment(a);
       const [event] = await outboxOf(payment.id);
@@ -94,12 +98,7 @@ describe.each(enabledDialects())(
     });
 
     it('follows changes of the subscribed types and of `enabled` made through `b`', async () => {
-      const endpoint = await createEndpoint(b, {
-        integrationId,
-        type: 'webhook',
-        url: receiver.url('/changed-on-b'),
-        events: ['payment.status_changed'],
-      });
+      const endpoint = await statusEndpointOnB('/changed-on-b');
       const subscribe = async (body: Record<string, unknown>) =>
         expect((await admin(b, 'PATCH', `${ENDPOINTS}/${endpoint.id}`, body)).status).toBe(200);
 
