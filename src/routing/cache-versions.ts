@@ -24,10 +24,9 @@ export function forgetRequestVersions(): void {
 }
 
 /**
- * The version rows the in-memory caches check (API keys, routing state, endpoint
- * subscriptions), read together: one
- * statement per request instead of one per cache, and one for all the requests that ask before
- * it is sent. The first cache to ask in an HTTP request joins the next reading (sent once the
+ * The version rows the in-memory caches check (API keys, routing state, endpoint subscriptions),
+ * read together: one statement per request instead of one per cache, and one for all the
+ * requests that ask before it is sent. The first cache to ask in an HTTP request joins the next reading (sent once the
  * event loop has taken in the requests that arrived with it); the others in the same request
  * reuse it. Every reading is sent after each request that uses it arrived, so it is as new as a
  * read of their own would have been at that moment. Outside requests (jobs, start-up) every
