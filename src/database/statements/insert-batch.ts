@@ -13,10 +13,11 @@ export interface HeldInsert {
 const BATCH = 'insertBatch';
 
 /**
- * The inserts of a PostgreSQL or MariaDB transaction run with `batchInserts` (TransactionService): held
- * back by RowStatements and sent as one statement, when a statement of the transaction needs
- * them in the database (`settle`, before any other statement on its connection) or at its end.
- * A transaction that is nothing but inserts is then one statement: no BEGIN, no COMMIT.
+ * The inserts of a PostgreSQL or MariaDB transaction run with `batchInserts`
+ * (TransactionService): held back by RowStatements and sent as one statement, when a statement
+ * of the transaction needs them in the database (`settle`, before any other statement on its
+ * connection) or at its end. A transaction that is nothing but inserts is then one statement,
+ * with no separate BEGIN or COMMIT.
  */
 export class InsertBatch {
   private held: HeldInsert[] = [];
