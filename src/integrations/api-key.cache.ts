@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Integration } from './integration.entity';
 import { API_KEYS_VERSION_ID } from '../routing/routing-version.entity';
 import { CacheVersions } from '../routing/cache-versions';
+import { VersionedMap } from '../routing/versioned-map';
 
 /** Beyond this many keys the map starts over (one entry per key in use, so rarely). */
 const MAX_KEYS = 10_000;
@@ -16,8 +17,7 @@ const MAX_KEYS = 10_000;
  */
 @Injectable()
 export class ApiKeyCache {
-  private version = -1;
-  private readonly byHash = new Map<string, Integration>();
+  private readonly byHash = new VersionedMap<string, Integration>(MAX_KEYS);
 
   constructor(private readonly versions: CacheVersions) {}
 
@@ -28,19 +28,12 @@ export class ApiKeyCache {
   ): Promise<Integration | null> {
     const version = await this.currentVersion();
     if (version === null) return load(); // no version row: nothing could invalidate a cache
-    if (version > this.version) {
-      this.byHash.clear();
-      this.version = version;
-    }
-    const known = version === this.version ? this.byHash.get(hash) : undefined;
+    const known = this.byHash.sync(version) ? this.byHash.get(hash) : undefined;
     if (known) return known;
     // Read after the version: at least as new as it. Kept only if no newer version was seen
     // meanwhile (then this answer may predate the write that moved it).
     const integration = await load();
-    if (integration && version === this.version) {
-      if (this.byHash.size >= MAX_KEYS) this.byHash.clear();
-      this.byHash.set(hash, integration);
-    }
+    if (integration) this.byHash.set(version, hash, integration);
     return integration;
   }
 

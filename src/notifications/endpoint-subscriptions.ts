@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CacheVersions } from '../routing/cache-versions';
 import { ENDPOINTS_VERSION_ID } from '../routing/routing-version.entity';
+import { VersionedMap } from '../routing/versioned-map';
 import { NotificationEndpoint } from './notification-endpoint.entity';
 
 /** Beyond this many integrations the map starts over. */
@@ -17,8 +18,9 @@ const MAX_INTEGRATIONS = 10_000;
  */
 @Injectable()
 export class EndpointSubscriptions {
-  private version = -1;
-  private readonly byIntegration = new Map<string, Promise<ReadonlySet<string>>>();
+  private readonly byIntegration = new VersionedMap<string, Promise<ReadonlySet<string>>>(
+    MAX_INTEGRATIONS,
+  );
 
   constructor(private readonly versions: CacheVersions) {}
 
@@ -30,18 +32,14 @@ export class EndpointSubscriptions {
     const version = await this.versions.current(ENDPOINTS_VERSION_ID);
     // No version row: nothing would tell this instance of a new endpoint, so always deliver.
     if (version === undefined) return true;
-    if (version > this.version) {
-      this.byIntegration.clear();
-      this.version = version;
-    }
     // A reading older than one already seen: ask the database, keep nothing.
-    if (version < this.version) return (await load(manager, integrationId)).has(type);
+    if (!this.byIntegration.sync(version)) return (await load(manager, integrationId)).has(type);
     let types = this.byIntegration.get(integrationId);
     if (!types) {
-      if (this.byIntegration.size >= MAX_INTEGRATIONS) this.byIntegration.clear();
-      types = load(manager, integrationId);
-      this.byIntegration.set(integrationId, types);
-      types.catch(() => this.byIntegration.delete(integrationId));
+      const loading = load(manager, integrationId);
+      this.byIntegration.set(version, integrationId, loading);
+      loading.catch(() => this.byIntegration.forget(integrationId, loading));
+      types = loading;
     }
     return (await types).has(type);
   }
