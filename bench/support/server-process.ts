@@ -2,11 +2,20 @@
  * A server under test in its own process (so the load generator does not share its event
  * loop), with what the kernel knows about it: CPU time (all threads, and the main thread
  * alone) and peak resident memory (VmHWM). Linux only for those two; elsewhere they are NaN.
+ *
+ * Its stdout and stderr go to a file, not through a pipe to this process: PaymentServer logs a
+ * line per request in production mode, and reading those (a wake-up and a string per line, up
+ * to thousands a second) would make the load generator late. The server still writes every
+ * line; the file's tail is kept for error messages and the file removed when it stops.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
+
+/** How much of the end of a server's output is kept for error messages. */
+const OUTPUT_TAIL_BYTES = 20_000;
 
 export interface ServerSpec {
   name: string;
@@ -46,16 +55,22 @@ function statCpu(file: string): number {
 }
 
 export class ServerProcess {
-  private log = '';
+  /** The output's tail once the file is gone. */
+  private kept?: string;
   readonly exited: Promise<number | null>;
 
   constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    private readonly outputFile: string,
   ) {
-    child.stdout?.on('data', (chunk) => (this.log = (this.log + chunk).slice(-20_000)));
-    child.stderr?.on('data', (chunk) => (this.log = (this.log + chunk).slice(-20_000)));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        this.kept = this.output();
+        fs.rmSync(path.dirname(outputFile), { recursive: true, force: true });
+        resolve(code);
+      }),
+    );
   }
 
   get pid(): number {
@@ -64,7 +79,19 @@ export class ServerProcess {
 
   /** The last 20 kB of its stdout and stderr. */
   output(): string {
-    return this.log;
+    if (this.kept !== undefined) return this.kept;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(this.outputFile, 'r');
+      const size = fs.fstatSync(fd).size;
+      const tail = Buffer.alloc(Math.min(size, OUTPUT_TAIL_BYTES));
+      fs.readSync(fd, tail, 0, tail.length, size - tail.length);
+      return tail.toString('utf8');
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   }
 
   cpu(): CpuTime {
@@ -102,12 +129,22 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(spec: ServerSpec, timeoutMs = 120_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, spec.args, {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env },
-    stdio: spec.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  });
-  const server = new ServerProcess(spec.name, child);
+  const outputFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), `bench-${spec.name.replace(/\W+/g, '-')}-`)),
+    'output.log',
+  );
+  const out = fs.openSync(outputFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, spec.args, {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...spec.env },
+      stdio: spec.ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out],
+    });
+  } finally {
+    fs.closeSync(out); // the child has its own copy
+  }
+  const server = new ServerProcess(spec.name, child, outputFile);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
