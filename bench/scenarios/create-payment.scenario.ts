@@ -25,8 +25,11 @@ export interface TargetResult {
   peak: PhaseResult;
   halfRate: PhaseResult & { rate: number; generatorLateP99: number };
   sequential: PhaseResult;
-  /** Server CPU per create in ms, all threads / the main thread only. */
-  cpuMsPerCreate: { peak: CpuTime; sequential: CpuTime };
+  /**
+   * Server CPU per create in ms, all threads / the main thread only. At half the peak rate it
+   * shows how busy the server was while the tail was measured (older result files lack it).
+   */
+  cpuMsPerCreate: { peak: CpuTime; halfRate?: CpuTime; sequential: CpuTime };
   peakRssMb: number;
   /** Payments in the database afterwards (must equal the 201s answered). */
   paymentsStored: number;
@@ -98,12 +101,9 @@ export async function benchTarget(
       );
       log(`  ${label}: peak ${Math.round(peak.perSecond)}/s, p99 ${peak.p99} ms`);
       const rate = Math.max(1, Math.round(peak.perSecond / 2));
-      const half = await fixedRate({
-        ...load,
-        rate,
-        seconds: options.seconds,
-        body: body(1_000_000),
-      });
+      const [half, halfCpu] = await measured(server, () =>
+        fixedRate({ ...load, rate, seconds: options.seconds, body: body(1_000_000) }),
+      );
       log(`  ${label}: at ${rate}/s p50 ${half.p50} ms, p99 ${half.p99} ms`);
       const [seq, seqCpu] = await measured(server, () =>
         sequential({ ...load, seconds: options.seconds, body: body(2_000_000) }),
@@ -118,7 +118,7 @@ export async function benchTarget(
         peak: phase(peak),
         halfRate: { ...phase(half), rate, generatorLateP99: half.generatorLateP99 },
         sequential: phase(seq),
-        cpuMsPerCreate: { peak: peakCpu, sequential: seqCpu },
+        cpuMsPerCreate: { peak: peakCpu, halfRate: halfCpu, sequential: seqCpu },
         peakRssMb,
         paymentsStored: await countPayments(db),
         created,

@@ -42,6 +42,11 @@ describe('bench harness (smoke run)', () => {
         // Requests cut off at the end of a closed-loop phase may be stored without being counted.
         expect(target.paymentsStored).toBeGreaterThanOrEqual(target.created);
         expect(target.peakRssMb).toBeGreaterThan(0);
+        // CPU is read from /proc for every phase, the half rate's included (Linux only).
+        if (process.platform === 'linux') {
+          expect(target.cpuMsPerCreate.halfRate!.process).toBeGreaterThan(0);
+          expect(target.cpuMsPerCreate.halfRate!.mainThread).toBeGreaterThan(0);
+        }
       }
     }, 600_000);
   }
