@@ -44,8 +44,19 @@ export interface AbRun {
   peakRssMb: number;
   ok: number;
   failed: number;
-  /** With an open-loop rate: p50/p99 at that rate, and of one create at a time (ms). */
-  tail?: { rate: number; p50: number; p99: number; sequentialP50: number; sequentialP99: number };
+  /**
+   * With an open-loop rate: p50/p99 at that rate, the main thread's CPU per create there and the
+   * share of the time it was busy (near 100 % the p99 is a queue), and one create at a time (ms).
+   */
+  tail?: {
+    rate: number;
+    p50: number;
+    p99: number;
+    mainThreadMsPerCreate: number;
+    mainThreadBusyPercent: number;
+    sequentialP50: number;
+    sequentialP99: number;
+  };
 }
 
 export interface AbResult {
@@ -53,7 +64,11 @@ export interface AbResult {
   /** B's median throughput over A's, and B's median CPU per create over A's. */
   throughputRatio: number;
   cpuRatio: number;
+  /** With an open-loop rate: B's median main-thread CPU per create at that rate over A's. */
+  tailCpuRatio?: number;
 }
+
+const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -102,12 +117,16 @@ async function measure(
     let tailFailed = 0;
     if (rate) {
       const one = { url: load.url, headers: load.headers, expectStatus: load.expectStatus };
+      const openStart = server.cpu();
+      const openedAt = process.hrtime.bigint();
       const open = await fixedRate({
         ...one,
         rate,
         seconds: options.seconds,
         body: (i) => paymentBody(base + 3_000_000 + i),
       });
+      const openSeconds = Number(process.hrtime.bigint() - openedAt) / 1e9;
+      const openMainThread = server.cpu().mainThread - openStart.mainThread;
       const alone = await sequential({
         ...one,
         seconds: options.seconds,
@@ -118,6 +137,9 @@ async function measure(
         rate,
         p50: open.p50,
         p99: open.p99,
+        mainThreadMsPerCreate:
+          open.ok > 0 ? Math.round((openMainThread * 1e6) / open.ok) / 1000 : NaN,
+        mainThreadBusyPercent: Math.round((openMainThread * 100) / openSeconds),
         sequentialP50: alone.p50,
         sequentialP99: alone.p99,
       };
@@ -154,7 +176,7 @@ export async function compareBuilds(
       const run = await measure(build, round * 2 + index, options, rate);
       runs.push(run);
       const tail = run.tail
-        ? `; at ${run.tail.rate}/s p50 ${run.tail.p50} / p99 ${run.tail.p99} ms, one at a time p50 ${run.tail.sequentialP50} / p99 ${run.tail.sequentialP99} ms`
+        ? `; at ${run.tail.rate}/s p50 ${run.tail.p50} / p99 ${run.tail.p99} ms, main thread ${run.tail.mainThreadMsPerCreate} ms per create, ${run.tail.mainThreadBusyPercent} % busy; one at a time p50 ${run.tail.sequentialP50} / p99 ${run.tail.sequentialP99} ms`
         : '';
       log(
         `  ${build.label}: ${run.perSecond}/s, ${run.cpuMsPerCreate} ms CPU per create (main thread ${run.mainThreadMsPerCreate}), peak RSS ${run.peakRssMb} MB, ${run.failed} failed${tail}`,
@@ -167,6 +189,10 @@ export async function compareBuilds(
     runs,
     throughputRatio: of(b.label, (r) => r.perSecond) / of(a.label, (r) => r.perSecond),
     cpuRatio: of(b.label, (r) => r.cpuMsPerCreate) / of(a.label, (r) => r.cpuMsPerCreate),
+    tailCpuRatio: rate
+      ? of(b.label, (r) => r.tail!.mainThreadMsPerCreate) /
+        of(a.label, (r) => r.tail!.mainThreadMsPerCreate)
+      : undefined,
   };
 }
 
@@ -218,7 +244,10 @@ async function main(): Promise<void> {
       rate,
     );
     console.log(
-      `B / A (medians): throughput ${Math.round(result.throughputRatio * 1000) / 10} %, CPU per create ${Math.round(result.cpuRatio * 1000) / 10} %`,
+      `B / A (medians): throughput ${percent(result.throughputRatio)}, CPU per create ${percent(result.cpuRatio)}` +
+        (result.tailCpuRatio === undefined
+          ? ''
+          : `, main-thread CPU per create at ${rate}/s ${percent(result.tailCpuRatio)}`),
     );
   } finally {
     other.remove();

@@ -69,11 +69,17 @@ describe('bench harness (smoke run)', () => {
       expect(run.tail?.rate).toBe(20);
       expect(run.tail!.p99).toBeGreaterThanOrEqual(run.tail!.p50);
       expect(run.tail!.p50).toBeGreaterThan(0);
+      // The main thread's CPU at the fixed rate comes from /proc (Linux only).
+      if (process.platform === 'linux') {
+        expect(run.tail!.mainThreadMsPerCreate).toBeGreaterThan(0);
+        expect(run.tail!.mainThreadBusyPercent).toBeGreaterThan(0);
+      }
       expect(run.tail!.sequentialP99).toBeGreaterThanOrEqual(run.tail!.sequentialP50);
       expect(run.tail!.sequentialP50).toBeGreaterThan(0);
     }
     expect(result.throughputRatio).toBeGreaterThan(0);
     expect(Number.isFinite(result.cpuRatio)).toBe(true);
+    if (process.platform === 'linux') expect(result.tailCpuRatio).toBeGreaterThan(0);
   }, 300_000);
 
   it('webhook-intake on sqlite: every signed test-provider webhook is answered 200 and applied', async () => {
