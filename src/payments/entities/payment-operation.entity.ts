@@ -1,12 +1,6 @@
 import { Entity, Index } from 'typeorm';
-import {
-  IdColumn,
-  IntegerColumn,
-  RefColumn,
-  StringColumn,
-  TimestampColumn,
-} from '../../database/columns';
-import type { OperationStage, OperationTracking } from '../operations/operation-tracking';
+import { IdColumn, IntegerColumn, RefColumn, StringColumn } from '../../database/columns';
+import { TrackedOperationColumns } from './tracked-operation.columns';
 
 export type OperationType = 'capture' | 'cancel';
 export type OperationStatus = 'pending' | 'succeeded' | 'failed';
@@ -19,7 +13,7 @@ export type OperationStatus = 'pending' | 'succeeded' | 'failed';
 @Entity('payment_operations')
 @Index(['paymentId'])
 @Index(['status', 'nextAttemptAt'])
-export class PaymentOperation implements OperationTracking {
+export class PaymentOperation extends TrackedOperationColumns {
   /** op_… */
   @IdColumn()
   id: string;
@@ -43,37 +37,4 @@ export class PaymentOperation implements OperationTracking {
   /** The provider's own id of the capture (or cancellation), once an answer named it. */
   @StringColumn(128, { nullable: true })
   providerOperationId: string | null;
-
-  @StringColumn(64, { nullable: true })
-  failureCode: string | null;
-
-  @StringColumn(1024, { nullable: true })
-  failureMessage: string | null;
-
-  @StringColumn(16, { nullable: true })
-  stage: OperationStage | null;
-
-  @StringColumn(128, { nullable: true })
-  providerIdempotencyKey: string | null;
-
-  @IntegerColumn({ default: 0 })
-  attempts: number;
-
-  @TimestampColumn({ nullable: true })
-  nextAttemptAt: Date | null;
-
-  @StringColumn(1024, { nullable: true })
-  lastError: string | null;
-
-  @StringColumn(40, { nullable: true })
-  leaseToken: string | null;
-
-  @TimestampColumn({ nullable: true })
-  leaseExpiresAt: Date | null;
-
-  @TimestampColumn()
-  createdAt: Date;
-
-  @TimestampColumn()
-  updatedAt: Date;
 }
