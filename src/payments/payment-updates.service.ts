@@ -150,11 +150,7 @@ export class PaymentUpdatesService {
           status: 'pending',
           reason: 'refunded at the provider',
           providerRefundId: state.providerRefundId,
-          failureCode: null,
-          failureMessage: null,
-          ...untracked(),
-          createdAt: now,
-          updatedAt: now,
+          ...untracked(now),
         };
         await m.insert(Refund, refund);
       }

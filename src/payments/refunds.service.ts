@@ -11,7 +11,8 @@ import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { ProviderAccountsService } from '../providers/provider-accounts.service';
 import { RefundTracker } from './operations/refund-tracker.service';
-import { newLeaseToken, OPERATION_LEASE_MS } from './operations/operation-lease';
+import { newLeaseToken } from './operations/operation-lease';
+import { sendingFirst } from './operations/operation-tracking';
 import { refusalProblem } from './operations/provider-outcome';
 import {
   InvalidPaymentStateError,
@@ -96,18 +97,8 @@ export class RefundsService {
         status: 'pending',
         reason: dto.reason ?? null,
         providerRefundId: null,
-        failureCode: null,
-        failureMessage: null,
-        stage: 'sending',
-        providerIdempotencyKey: id,
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: null,
         // Held by this request while it calls the provider: no reconciler sends it meanwhile.
-        leaseToken: token,
-        leaseExpiresAt: new Date(now.getTime() + OPERATION_LEASE_MS),
-        createdAt: now,
-        updatedAt: now,
+        ...sendingFirst(id, token, now),
       };
       await m.insert(Refund, row);
       await this.status.recordRefundCreated(m, locked, row);

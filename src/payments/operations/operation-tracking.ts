@@ -1,3 +1,6 @@
+import type { TrackedOperationColumns } from '../entities/tracked-operation.columns';
+import { OPERATION_LEASE_MS } from './operation-lease';
+
 /**
  * Where a capture, cancel or refund stands with its provider while it is `pending`:
  * - sending: the request is (or was, if the process died) on its way; no answer yet;
@@ -21,9 +24,28 @@ export interface OperationTracking {
   leaseExpiresAt: Date | null;
 }
 
-/** For a row nothing is sent for (a refund made in the PSP's own dashboard). */
-export function untracked(): OperationTracking {
+/** A new operation about to be sent: held by the request sending it, its id its provider key. */
+export function sendingFirst(id: string, leaseToken: string, now: Date): TrackedOperationColumns {
   return {
+    ...unsettled(now),
+    stage: 'sending',
+    // One key per operation, never per payment: a refused capture may be followed by another.
+    providerIdempotencyKey: id,
+    nextAttemptAt: now,
+    leaseToken,
+    leaseExpiresAt: new Date(now.getTime() + OPERATION_LEASE_MS),
+  };
+}
+
+/** For a row nothing is sent for (a refund made in the PSP's own dashboard). */
+export function untracked(now: Date): TrackedOperationColumns {
+  return unsettled(now);
+}
+
+function unsettled(now: Date): TrackedOperationColumns {
+  return {
+    failureCode: null,
+    failureMessage: null,
     stage: null,
     providerIdempotencyKey: null,
     attempts: 0,
@@ -31,5 +53,7 @@ export function untracked(): OperationTracking {
     lastError: null,
     leaseToken: null,
     leaseExpiresAt: null,
+    createdAt: now,
+    updatedAt: now,
   };
 }

@@ -17,8 +17,8 @@ import { OperationType, PaymentOperation } from '../entities/payment-operation.e
 import { PaymentStateMachine } from '../payment-state-machine';
 import { PaymentStatusService } from '../payment-status.service';
 import type { EventSource } from '../../domain/payment-status';
-import type { OperationStage } from './operation-tracking';
-import { OPERATION_LEASE_MS, newLeaseToken, releaseOperation } from './operation-lease';
+import { sendingFirst, type OperationStage } from './operation-tracking';
+import { newLeaseToken, releaseOperation } from './operation-lease';
 import { OperationSettlement, settleOperation } from './operation-settlement';
 import {
   lookUpOperation,
@@ -172,18 +172,7 @@ export class PaymentOperationsService {
         amountValue: amount?.value ?? null,
         currency: payment.currency,
         providerOperationId: null,
-        failureCode: null,
-        failureMessage: null,
-        stage: 'sending',
-        // One key per operation, never per payment: a refused capture may be followed by another.
-        providerIdempotencyKey: id,
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        leaseToken: token,
-        leaseExpiresAt: new Date(now.getTime() + OPERATION_LEASE_MS),
-        createdAt: now,
-        updatedAt: now,
+        ...sendingFirst(id, token, now),
       };
       await m.insert(PaymentOperation, op);
       payment.pendingOperation = {
