@@ -16,12 +16,7 @@ import { idempotentReply } from '../idempotency/idempotent-reply';
 import { requestIdOf } from '../common/http/request-id';
 import { CapturePaymentDto } from '../payments/dto/capture-payment.dto';
 import { CreateRefundDto } from '../payments/dto/create-refund.dto';
-import {
-  PaymentDto,
-  PaymentEventListDto,
-  RefundDto,
-  RefundListDto,
-} from '../payments/dto/payment.response';
+import { PaymentEventListDto, RefundDto, RefundListDto } from '../payments/dto/payment.response';
 import { AttentionService } from '../reconciliation/attention.service';
 import { AdminPaymentDto, AdminPaymentListDto } from './dto/admin-payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
@@ -29,7 +24,7 @@ import { mapPage } from '../common/http/page';
 import { toEventView, toPaymentView, toRefundView } from '../payments/payment.presenter';
 import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 import { AdminController } from './admin-controller.decorator';
-import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
+import { ApiCaptureOrCancel, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
 import { Audited } from '../audit/audit.decorators';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
@@ -84,12 +79,7 @@ export class PaymentsAdminController {
   @Post(':id/capture')
   @Audited('payment.capture')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Capture an authorized payment',
-    description: CAPTURE_CANCEL_DESCRIPTION,
-  })
-  @ApiOkResponse({ type: PaymentDto })
-  @ApiConflictResponse({ type: ProblemDetailsDto })
+  @ApiCaptureOrCancel('capture')
   async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
     return toPaymentView(await this.payments.capture({}, id, dto));
   }
@@ -97,12 +87,7 @@ export class PaymentsAdminController {
   @Post(':id/cancel')
   @Audited('payment.cancel')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Cancel a pending or authorized payment',
-    description: CAPTURE_CANCEL_DESCRIPTION,
-  })
-  @ApiOkResponse({ type: PaymentDto })
-  @ApiConflictResponse({ type: ProblemDetailsDto })
+  @ApiCaptureOrCancel('cancel')
   async cancel(@Param('id') id: string) {
     return toPaymentView(await this.payments.cancel({}, id));
   }

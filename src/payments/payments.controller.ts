@@ -44,7 +44,7 @@ import {
 } from './dto/payment.response';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { toEventView, toPaymentView, toRefundView } from './payment.presenter';
-import { CAPTURE_CANCEL_DESCRIPTION, REFUND_DESCRIPTION } from './dto/operation-docs';
+import { ApiCaptureOrCancel, REFUND_DESCRIPTION } from './dto/operation-docs';
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -122,17 +122,7 @@ export class PaymentsController {
 
   @Post(':id/capture')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Capture an authorized payment (all, or `amount`)',
-    description: CAPTURE_CANCEL_DESCRIPTION,
-  })
-  @ApiOkResponse({ type: PaymentDto })
-  @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({
-    description: '`not_supported_by_provider`',
-    type: ProblemDetailsDto,
-  })
+  @ApiCaptureOrCancel('capture')
   async capture(
     @CurrentIntegration() integration: Integration,
     @Param('id') id: string,
@@ -143,17 +133,7 @@ export class PaymentsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Cancel a pending or authorized payment',
-    description: CAPTURE_CANCEL_DESCRIPTION,
-  })
-  @ApiOkResponse({ type: PaymentDto })
-  @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ description: '`invalid_payment_state`', type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({
-    description: '`not_supported_by_provider`',
-    type: ProblemDetailsDto,
-  })
+  @ApiCaptureOrCancel('cancel')
   async cancel(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
     return toPaymentView(await this.payments.cancel({ integrationId: integration.id }, id));
   }
