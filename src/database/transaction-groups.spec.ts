@@ -151,37 +151,4 @@ describe('TransactionService on SQLite: group commit', () => {
     expect(statements.count(/^BEGIN/)).toBe(2);
     expect(await orders()).toEqual(['a', 'b', 'c']);
   });
-
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-  it('after a group with company, holds the next one open for a caller that follows', async () => {
-    await Promise.all([tx.run(insertOrder('a')), tx.run(insertOrder('b'))]);
-    statements.sent.length = 0;
-    const c = tx.run(insertOrder('c'));
-    // Without the window c's group would have begun (and, being alone, committed) by now.
-    await nextTurn();
-    const d = tx.run(insertOrder('d'));
-    expect(await Promise.all([c, d])).toEqual(['c', 'd']);
-    expect(statements.count(/^BEGIN/)).toBe(1);
-    expect(statements.count(/^COMMIT/)).toBe(1);
-    expect(await orders()).toEqual(['a', 'b', 'c', 'd']);
-  });
-
-  it('holds no group open after one that was alone', async () => {
-    await tx.run(insertOrder('a'));
-    statements.sent.length = 0;
-    const b = tx.run(insertOrder('b'));
-    await nextTurn();
-    const c = tx.run(insertOrder('c'));
-    expect(await Promise.all([b, c])).toEqual(['b', 'c']);
-    expect(statements.count(/^COMMIT/)).toBe(2);
-  });
-
-  it('commits a caller that waited in the window alone when nobody followed', async () => {
-    await Promise.all([tx.run(insertOrder('a')), tx.run(insertOrder('b'))]);
-    statements.sent.length = 0;
-    expect(await tx.run(insertOrder('c'))).toBe('c');
-    expect(statements.count(/^COMMIT/)).toBe(1);
-    expect(await orders()).toEqual(['a', 'b', 'c']);
-  });
 });

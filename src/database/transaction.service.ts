@@ -11,11 +11,6 @@ export const TRANSACTION_RETRIES = 3;
 const BACKOFF_MS = 15;
 /** SQLite: at most this many callers' writes share one commit (each waits for all of them). */
 export const MAX_GROUP = 64;
-/**
- * SQLite: how long a group waits for company when the previous one had some (ms); it starts
- * sooner once as many callers wait as the previous group held.
- */
-export const GROUP_WINDOW_MS = 1;
 
 interface Turn {
   work: (manager: EntityManager) => Promise<unknown>;
@@ -84,9 +79,6 @@ export class TransactionService {
   /** SQLite: the callers waiting for the next group, and whether a group is under way. */
   private waiting: Turn[] = [];
   private draining = false;
-  /** SQLite: how many callers the last group held, and the window the next one waits in. */
-  private lastGroupSize = 0;
-  private window?: NodeJS.Timeout;
   /** SQLite: the group's savepoint statements, prepared on the current connection. */
   private prepared?: GroupSavepoints;
   /** The pause before retry `n` (1-based); replaceable in tests. */
@@ -219,41 +211,19 @@ export class TransactionService {
   /**
    * SQLite: joins the group that starts once the current one has committed; the first caller
    * starts a group after the event loop's I/O phase, so that every request read in it joins.
-   *
-   * When the previous group had company, writes are arriving faster than one at a time but not
-   * so fast that they pile up behind a running group (then the loop in drain() never pauses):
-   * there the first caller waits up to GROUP_WINDOW_MS for others. A commit's cost is mostly
-   * per group, so at 1,400 creates/s this cut the main thread's CPU per create by about a sixth
-   * (0.65 to 0.55 ms) and its load from ~91 % to ~77–86 %, for ~0.5 ms more at the median
-   * (docs/benchmarks.md). A caller after a lone group (an idle server, one request at a time)
-   * never waits.
    */
   private inGroup<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.window && this.waiting.length >= this.lastGroupSize) {
-        clearTimeout(this.window);
-        this.window = undefined;
-        setImmediate(() => void this.drain());
-      }
       if (this.draining) return;
       this.draining = true;
-      if (this.lastGroupSize > 1)
-        this.window = setTimeout(() => {
-          this.window = undefined;
-          void this.drain();
-        }, GROUP_WINDOW_MS);
-      else setImmediate(() => void this.drain());
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0, MAX_GROUP);
-        this.lastGroupSize = group.length;
-        await this.commitGroup(group);
-      }
+      while (this.waiting.length > 0) await this.commitGroup(this.waiting.splice(0, MAX_GROUP));
     } finally {
       this.draining = false;
     }
