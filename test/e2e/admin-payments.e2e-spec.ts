@@ -189,5 +189,32 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
       });
       expect(events.body.data.map((e: any) => e.type)).toContain('refund.status_changed');
     });
+
+    it('answers capture and cancel as documented: 404 for an unknown payment, 409 in a final state', async () => {
+      for (const operation of ['capture', 'cancel']) {
+        const unknown = await server.request(
+          'POST',
+          `/api/v1/admin/payments/pay_unknown/${operation}`,
+          { token: admin, body: {} },
+        );
+        expect(unknown.status).toBe(404);
+        expect(unknown.body.code).toBe('not_found');
+      }
+      const created = (await server.request('POST', '/api/v1/payments', { body: paymentBody() }))
+        .body;
+      await submitCheckout(created.checkoutUrl, { outcome: 'failed' });
+      expect((await server.request('GET', `/api/v1/payments/${created.id}`)).body.status).toBe(
+        'failed',
+      );
+      for (const operation of ['capture', 'cancel']) {
+        const refused = await server.request(
+          'POST',
+          `/api/v1/admin/payments/${created.id}/${operation}`,
+          { token: admin, body: {} },
+        );
+        expect(refused.status).toBe(409);
+        expect(refused.body.code).toBe('invalid_payment_state');
+      }
+    });
   });
 });
