@@ -27,7 +27,7 @@ export interface OperationTracking {
 /** A new operation about to be sent: held by the request sending it, its id its provider key. */
 export function sendingFirst(id: string, leaseToken: string, now: Date): TrackedOperationColumns {
   return {
-    ...unsettled(now),
+    ...untracked(now),
     stage: 'sending',
     // One key per operation, never per payment: a refused capture may be followed by another.
     providerIdempotencyKey: id,
@@ -39,10 +39,6 @@ export function sendingFirst(id: string, leaseToken: string, now: Date): Tracked
 
 /** For a row nothing is sent for (a refund made in the PSP's own dashboard). */
 export function untracked(now: Date): TrackedOperationColumns {
-  return unsettled(now);
-}
-
-function unsettled(now: Date): TrackedOperationColumns {
   return {
     failureCode: null,
     failureMessage: null,
