@@ -10,6 +10,11 @@ export const PROVIDER_ERROR_CODES = {
     description: 'the provider answered 5xx or is temporarily unavailable',
   },
   rate_limited: { retryable: true, description: 'the provider rate-limited us' },
+  in_progress: {
+    retryable: true,
+    description:
+      'the provider is still working on an earlier request with the same idempotency key',
+  },
   invalid_credentials: { retryable: false, description: 'the provider refused our credentials' },
   declined: { retryable: false, description: 'the provider declined the payment' },
   invalid_request: { retryable: false, description: 'the provider refused the request as invalid' },
@@ -38,6 +43,10 @@ export class ProviderError extends Error {
       return new ProviderError('invalid_credentials', message, status);
     if (status === 404) return new ProviderError('not_found', message, status);
     if (status === 429) return new ProviderError('rate_limited', message, status);
+    // 409 is how PSPs answer a repeat of an idempotent request they are still carrying out
+    // (Adyen 704, PayPal PREVIOUS_REQUEST_IN_PROGRESS, Stripe idempotency_key_in_use): the
+    // first request may yet succeed, so this is no answer, never a refusal.
+    if (status === 409) return new ProviderError('in_progress', message, status);
     if (status === 402) return new ProviderError('declined', message, status);
     if (status >= 500) return new ProviderError('provider_unavailable', message, status);
     if (status >= 400) return new ProviderError('invalid_request', message, status);

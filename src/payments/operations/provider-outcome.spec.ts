@@ -18,10 +18,20 @@ describe('provider outcomes of a capture, cancel or refund', () => {
     ['connection_failed', undefined],
     ['provider_unavailable', 503],
     ['rate_limited', 429],
+    ['in_progress', 409],
     ['provider_error', 200],
   ] as const)('%s leaves the outcome unknown', async (code, status) => {
     const outcome = await outcomeOf(() => Promise.reject(new ProviderError(code, 'lost', status)));
     expect(outcome.kind).toBe('unknown');
+  });
+
+  it('a 409 (the same idempotency key still being carried out at the PSP) is no answer, never a refusal', async () => {
+    const error = ProviderError.fromHttpStatus(
+      409,
+      'Adyen: 704 request already processed or in progress',
+    );
+    expect(error).toMatchObject({ code: 'in_progress', retryable: true, httpStatus: 409 });
+    expect((await outcomeOf(() => Promise.reject(error))).kind).toBe('unknown');
   });
 
   it("an error that is not the provider's (a bug after the request left) is unknown too, never a refusal", async () => {
