@@ -10,7 +10,7 @@ export interface WebhooksConfig {
   retryHorizonSeconds: number;
   /** How often the inbox is searched for due retries. */
   retryIntervalMs: number;
-  /** Provider calls caused by unverified webhooks, per provider account per minute. */
+  /** Provider calls that verifying unauthenticated requests may cost, per account per minute. */
   pollBudgetPerMinute: number;
 }
 

@@ -60,7 +60,7 @@ export class MetricsService {
 
   readonly webhookPolls = new Counter({
     name: `${METRIC_PREFIX}webhook_polls_total`,
-    help: 'Provider calls asked for by unverified webhooks (status polls, certificate downloads, Mollie fetches), by provider and outcome (allowed, over_budget)',
+    help: 'Provider calls asked for by unauthenticated requests (Mollie fetches, PayPal certificate downloads, polls for buyers back from PayPal), by provider and outcome (allowed, over_budget)',
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { In, Repository } from 'typeorm';
@@ -7,7 +7,6 @@ import { WEBHOOK_LEASE_MS, WebhookProcessorService } from './webhook-processor.s
 import { WebhookPaymentFinder } from './webhook-payment.finder';
 import { DirectOutcome, WebhookDirectProcessor } from './webhook-direct.processor';
 import { WebhookPollBudget } from './webhook-poll.budget';
-import { OnDemandPoller } from './on-demand-poller.service';
 import { ProviderAccountsService, ResolvedAccount } from '../providers/provider-accounts.service';
 import { InboundWebhook, WebhookAck } from '../providers/provider.interface';
 import { WebhookVerificationError } from '../providers/provider-error';
@@ -24,8 +23,6 @@ import type { ProviderAccount } from '../providers/provider-account.entity';
 const MAX_BODY_CHARS = 1_000_000;
 /** Items of a body read for the payments it names: a 200-item body costs no more than a 5-item one. */
 const MAX_REFERENCE_ITEMS = 5;
-/** Distinct local payments one unverified request may have polled. */
-const MAX_POLLS_PER_REQUEST = 3;
 
 /** Headers worth keeping with a delivery (signatures, content type); never cookies or auth. */
 const KEPT_HEADERS =
@@ -44,15 +41,14 @@ export class WebhookSignatureError extends DomainError {
 
 /**
  * The intake of provider webhooks. Verify first, at no provider cost: a delivery that fails is
- * answered 401 at once, and at most the local payments it names are polled in the background,
- * within the account's budget. A verified delivery (or an unsigned one that names a local
+ * answered 401 at once and costs no provider call (the scheduled reconciliation finds out what a
+ * genuine but unverifiable delivery would have said). A verified delivery (or an unsigned one that names a local
  * payment) is stored durably (the inbox), exact repeats are dropped, then it is processed; a
  * failure is retried from the inbox by WebhookRetryJob.
  */
 @Injectable()
-export class WebhookIntakeService implements OnModuleDestroy {
+export class WebhookIntakeService {
   private readonly logger = new Logger('WebhookIntake');
-  private readonly background = new Set<Promise<unknown>>();
 
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
@@ -61,20 +57,10 @@ export class WebhookIntakeService implements OnModuleDestroy {
     private readonly direct: WebhookDirectProcessor,
     private readonly finder: WebhookPaymentFinder,
     private readonly budget: WebhookPollBudget,
-    private readonly poller: OnDemandPoller,
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
     private readonly routingCache: RoutingRuleCache,
   ) {}
-
-  async onModuleDestroy(): Promise<void> {
-    await this.idle();
-  }
-
-  /** Resolves when the background polls started by unverified deliveries have finished. */
-  async idle(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
-  }
 
   async receive(
     provider: string,
@@ -107,7 +93,6 @@ export class WebhookIntakeService implements OnModuleDestroy {
           reason: error.message,
         });
         this.count(account.provider, 'rejected_signature');
-        this.pollInBackground(namedPayments);
         throw new WebhookSignatureError();
       }
       this.count(account.provider, 'error');
@@ -293,20 +278,6 @@ export class WebhookIntakeService implements OnModuleDestroy {
   ): Promise<Payment[]> {
     const refs = resolved.provider.webhookReferences(webhook, MAX_REFERENCE_ITEMS);
     return this.finder.named(resolved.account.id, refs.slice(0, MAX_REFERENCE_ITEMS * 2));
-  }
-
-  /** Polls what an unverified delivery names after the 401 has gone out; never trusts its content. */
-  private pollInBackground(namedPayments: () => Promise<Payment[]>): void {
-    const work = namedPayments()
-      .then(async (payments) => {
-        for (const payment of payments.slice(0, MAX_POLLS_PER_REQUEST))
-          await this.poller.pollIfDue(payment);
-      })
-      .catch((error: Error) =>
-        this.logger.warn({ msg: 'poll after an unverified webhook failed', error: error.message }),
-      );
-    this.background.add(work);
-    void work.finally(() => this.background.delete(work));
   }
 
   private spend(accountId: string, provider: string): boolean {

@@ -105,7 +105,7 @@ export const PAYMENT_KEYS: readonly ConfigKey[] = [
     max: 100_000,
     unit: 'calls per minute',
     description:
-      'Provider status polls caused by webhooks that failed verification, per provider account per minute.',
+      'Provider calls that verifying unauthenticated requests may cost (Mollie fetches, PayPal certificate downloads, polls for buyers back from PayPal), per provider account per minute.',
   },
   // Reconciliation
   {
