@@ -57,6 +57,7 @@ export class ProviderAccountsService {
     }
     this.checkCredentials(provider, dto.credentials);
     this.checkSettings(dto.settings);
+    const testMode = this.testModeFor(provider, dto.credentials, dto.testMode) ?? true;
     const now = new Date();
     const account: ProviderAccount = {
       id: newId(ID_PREFIX.providerAccount),
@@ -66,7 +67,7 @@ export class ProviderAccountsService {
       settings: dto.settings ?? {},
       baseUrl: this.baseUrlOf(dto.baseUrl),
       integrationIds: dedupe(dto.integrationIds),
-      testMode: dto.testMode ?? true,
+      testMode,
       enabled: dto.enabled ?? true,
       createdAt: now,
       updatedAt: now,
@@ -113,10 +114,17 @@ export class ProviderAccountsService {
           changes.baseUrl = baseUrl;
         }
       }
+      const provider = this.registry.get(account.provider);
       if (dto.credentials !== undefined) {
-        const provider = this.registry.get(account.provider);
         if (provider) this.checkCredentials(provider, dto.credentials);
         changes.credentialsSealed = this.sealCredentials(dto.credentials);
+      }
+      if (provider && (dto.credentials !== undefined || dto.testMode !== undefined)) {
+        const credentials =
+          dto.credentials ??
+          (JSON.parse(this.secretBox.open(account.credentialsSealed)) as Record<string, unknown>);
+        const testMode = this.testModeFor(provider, credentials, dto.testMode);
+        if (testMode !== undefined && testMode !== account.testMode) changes.testMode = testMode;
       }
       if (dto.name !== undefined) changes.name = dto.name;
       if (dto.settings !== undefined) {
@@ -128,7 +136,8 @@ export class ProviderAccountsService {
         await this.checkIntegrations(m, changes.integrationIds);
         await this.refuseNarrowingInUse(m, account, changes.integrationIds);
       }
-      if (dto.testMode !== undefined) changes.testMode = dto.testMode;
+      if (dto.testMode !== undefined && changes.testMode === undefined)
+        changes.testMode = dto.testMode;
       if (dto.enabled !== undefined) changes.enabled = dto.enabled;
       await m.update(ProviderAccount, { id }, changes);
       await this.audit.record(m, {
@@ -233,6 +242,27 @@ export class ProviderAccountsService {
         'must be an integer from 100 to 60000 (milliseconds)',
       );
     }
+  }
+
+  /**
+   * The account's mode: where the key decides it (Mollie, Stripe), the key's, and a `testMode`
+   * that says otherwise is refused (a live key must never be taken for a test account);
+   * elsewhere the requested one.
+   */
+  private testModeFor(
+    provider: Pick<PaymentProvider, 'description'>,
+    credentials: Record<string, unknown>,
+    requested: boolean | undefined,
+  ): boolean | undefined {
+    const keyMode = provider.description.testModeOf?.(credentials);
+    if (keyMode === undefined || requested === undefined || requested === keyMode)
+      return keyMode ?? requested;
+    throw ValidationError.field(
+      'testMode',
+      keyMode
+        ? `must be true: the ${provider.description.label} key is a test key`
+        : `must be false: the ${provider.description.label} key is a live key and moves real money`,
+    );
   }
 
   private checkCredentials(

@@ -62,6 +62,68 @@ describe('GET /api/v1/admin/providers (declared credential schema and capabiliti
     ]);
   });
 
+  describe('where the key decides test or live (Mollie, Stripe)', () => {
+    const ACCOUNTS = '/api/v1/admin/provider-accounts';
+    const mollieKey = (mode: 'test' | 'live') => ({ apiKey: `${mode}_${'k'.repeat(30)}` });
+    const create = (body: Record<string, unknown>) =>
+      server.request('POST', ACCOUNTS, { token: admin, body: { name: 'mode', ...body } });
+    const patch = (id: string, body: Record<string, unknown>) =>
+      server.request('PATCH', `${ACCOUNTS}/${id}`, { token: admin, body });
+
+    it('takes the mode from the key when testMode is left out', async () => {
+      const live = await create({ provider: 'mollie', credentials: mollieKey('live') });
+      expect(live.status).toBe(201);
+      expect(live.body.testMode).toBe(false);
+      const test = await create({
+        provider: 'stripe',
+        credentials: { secretKey: `rk_test_${'s'.repeat(24)}`, webhookSecret: 'whsec_modetest0' },
+      });
+      expect(test.status).toBe(201);
+      expect(test.body.testMode).toBe(true);
+    });
+
+    it('refuses a testMode the key contradicts: a live key is never a test account', async () => {
+      const response = await create({
+        provider: 'stripe',
+        credentials: { secretKey: `sk_live_${'s'.repeat(24)}`, webhookSecret: 'whsec_modetest0' },
+        testMode: true,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        {
+          field: 'testMode',
+          message: 'must be false: the Stripe key is a live key and moves real money',
+        },
+      ]);
+    });
+
+    it('on update: a new key brings its mode, a contradicting testMode is refused, also against the stored key', async () => {
+      const account = await create({ provider: 'mollie', credentials: mollieKey('test') });
+      expect(account.body.testMode).toBe(true);
+      const toLive = await patch(account.body.id, { credentials: mollieKey('live') });
+      expect(toLive.status).toBe(200);
+      expect(toLive.body.testMode).toBe(false);
+      const flip = await patch(account.body.id, { testMode: true });
+      expect(flip.status).toBe(400);
+      expect(flip.body.errors.map((e: any) => e.field)).toEqual(['testMode']);
+      const both = await patch(account.body.id, { credentials: mollieKey('test'), testMode: true });
+      expect(both.status).toBe(200);
+      expect(both.body.testMode).toBe(true);
+      const read = await server.request('GET', `${ACCOUNTS}/${account.body.id}`, { token: admin });
+      expect(read.body.testMode).toBe(true);
+    });
+
+    it('leaves testMode to the operator where the host decides (Adyen, PayPal, MultiSafepay)', async () => {
+      const response = await create({
+        provider: 'multisafepay',
+        credentials: { apiKey: 'a'.repeat(40) },
+        testMode: false,
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.testMode).toBe(false);
+    });
+  });
+
   it('describes the credentials object in the OpenAPI document from the declarations', async () => {
     const document = await fetch(`${server.baseUrl}/swagger/json`).then((r) => r.json());
     const description: string =

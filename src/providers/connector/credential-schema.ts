@@ -27,6 +27,23 @@ export interface ConnectorDescription {
   /** Where to get the credentials, in words. */
   help: string;
   credentials: readonly CredentialField[];
+  /**
+   * For PSPs where the key itself, not the host, decides test or live (Mollie, Stripe): the
+   * mode the given credentials are for (true: test), so an account's `testMode` can never
+   * disagree with where its money really goes.
+   */
+  testModeOf?: (credentials: Record<string, unknown>) => boolean | undefined;
+}
+
+/** The mode a key's prefix decides: `test_…`-like keys are test, `live_…`-like live. */
+export function modeByKeyPrefix(
+  key: unknown,
+  prefixes: { test: string[]; live: string[] },
+): boolean | undefined {
+  if (typeof key !== 'string') return undefined;
+  if (prefixes.test.some((p) => key.startsWith(p))) return true;
+  if (prefixes.live.some((p) => key.startsWith(p))) return false;
+  return undefined;
 }
 
 /** Problems with a credentials object, as field messages, in the order of the declaration. */

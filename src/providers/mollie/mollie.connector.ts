@@ -1,4 +1,4 @@
-import type { ConnectorDescription } from '../connector/credential-schema';
+import { modeByKeyPrefix, type ConnectorDescription } from '../connector/credential-schema';
 import type { ConnectorSpec } from '../connector/connector-client';
 import { mollieError } from './mollie.mapper';
 
@@ -28,4 +28,5 @@ export const MOLLIE_DESCRIPTION: ConnectorDescription = {
       placeholder: 'test_… or live_…',
     },
   ],
+  testModeOf: (c) => modeByKeyPrefix(c.apiKey, { test: ['test_'], live: ['live_'] }),
 };

@@ -1,4 +1,4 @@
-import type { ConnectorDescription } from '../connector/credential-schema';
+import { modeByKeyPrefix, type ConnectorDescription } from '../connector/credential-schema';
 import Stripe from 'stripe';
 import type { ConnectorSpec } from '../connector/connector-client';
 import { stripeError, toStripeForm } from './stripe.mapper';
@@ -45,4 +45,9 @@ export const STRIPE_DESCRIPTION: ConnectorDescription = {
       placeholder: 'whsec_…',
     },
   ],
+  testModeOf: (c) =>
+    modeByKeyPrefix(c.secretKey, {
+      test: ['sk_test_', 'rk_test_'],
+      live: ['sk_live_', 'rk_live_'],
+    }),
 };
