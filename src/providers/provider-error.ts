@@ -48,7 +48,9 @@ export class ProviderError extends Error {
     // first request may yet succeed, so this is no answer, never a refusal.
     if (status === 409) return new ProviderError('in_progress', message, status);
     if (status === 402) return new ProviderError('declined', message, status);
-    if (status >= 500) return new ProviderError('provider_unavailable', message, status);
+    // 424: a dependency behind the PSP failed (Stripe): as unknown as a 5xx.
+    if (status >= 500 || status === 424)
+      return new ProviderError('provider_unavailable', message, status);
     if (status >= 400) return new ProviderError('invalid_request', message, status);
     return new ProviderError('provider_error', message, status);
   }

@@ -34,6 +34,12 @@ describe('provider outcomes of a capture, cancel or refund', () => {
     expect((await outcomeOf(() => Promise.reject(error))).kind).toBe('unknown');
   });
 
+  it('a 424 (a dependency behind the PSP failed) is no answer either', async () => {
+    const error = ProviderError.fromHttpStatus(424, 'Stripe: external dependency failed');
+    expect(error).toMatchObject({ code: 'provider_unavailable', retryable: true });
+    expect((await outcomeOf(() => Promise.reject(error))).kind).toBe('unknown');
+  });
+
   it("an error that is not the provider's (a bug after the request left) is unknown too, never a refusal", async () => {
     expect((await outcomeOf(() => Promise.reject(new TypeError('x is undefined')))).kind).toBe(
       'unknown',
