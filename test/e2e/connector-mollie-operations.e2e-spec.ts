@@ -58,6 +58,86 @@ describe('Mollie operations: rate limits, retried cancels, idempotency keys (sql
     ]);
   });
 
+  it('a capture Mollie accepts as pending is settled by poll once Mollie reports it succeeded (its webhook lost)', async () => {
+    const authorized = await payment('manual');
+    const path = new RegExp(`^/v2/payments/${authorized.provider.paymentId}/captures`);
+    suite.sim.pendingCaptures = true;
+    try {
+      const captured = await suite.server.request(
+        'POST',
+        `/api/v1/payments/${authorized.id}/capture`,
+        { body: {} },
+      );
+      expect(captured.body).toMatchObject({
+        status: 'authorized',
+        pendingOperation: { type: 'capture', stage: 'accepted' },
+      });
+
+      // Still pending at Mollie: the poll finds it so and leaves it.
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'authorized',
+        pendingOperation: { type: 'capture', stage: 'accepted' },
+      });
+
+      suite.sim.dropWebhooks = true;
+      expect(await suite.sim.settlePendingCaptures({ notify: true })).toBe(1);
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'paid',
+        amountCaptured: 1050,
+        pendingOperation: null,
+      });
+      expect((await suite.h.events(authorized.id)).pop()).toMatchObject({
+        fromStatus: 'authorized',
+        toStatus: 'paid',
+        source: 'poll',
+      });
+      const [capture] = suite.sim.payments.get(authorized.provider.paymentId)!.captures;
+      // Asked by the capture's own id, which Mollie's answer gave.
+      expect(suite.sim.callsTo('GET', path).map((c) => c.path)).toContain(
+        `/v2/payments/${authorized.provider.paymentId}/captures/${capture.id}`,
+      );
+      expect(suite.sim.callsTo('POST', path)).toHaveLength(1);
+    } finally {
+      suite.sim.pendingCaptures = false;
+      suite.sim.dropWebhooks = false;
+    }
+  });
+
+  it('a pending capture that Mollie then fails is failed here by poll: the payment stays authorized, nothing left open', async () => {
+    const authorized = await payment('manual');
+    suite.sim.pendingCaptures = true;
+    try {
+      const captured = await suite.server.request(
+        'POST',
+        `/api/v1/payments/${authorized.id}/capture`,
+        { body: {} },
+      );
+      expect(captured.body.pendingOperation).toMatchObject({ type: 'capture', stage: 'accepted' });
+      expect(await suite.sim.settlePendingCaptures({ notify: false, status: 'failed' })).toBe(1);
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'authorized',
+        amountCaptured: 0,
+        pendingOperation: null,
+      });
+
+      // Nothing is left open: the shop can capture again.
+      suite.sim.pendingCaptures = false;
+      const again = await suite.server.request(
+        'POST',
+        `/api/v1/payments/${authorized.id}/capture`,
+        {
+          body: {},
+        },
+      );
+      expect(again.body).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+    } finally {
+      suite.sim.pendingCaptures = false;
+    }
+  });
+
   it('the simulator answers a repeated key with the first answer and refuses it with another body, as Mollie does', async () => {
     const paid = await payment('automatic');
     const send = (value: string) =>

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { eventually, paymentBody, TestServer } from '../support/test-server';
@@ -261,6 +262,118 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(mollie.payments.get(payment.provider.paymentId)!.status).toBe('canceled');
   });
 
+  it.each([
+    ['a card', 'card', 'creditcard'],
+    ['an iDEAL', 'ideal', 'ideal'],
+    ['a not yet chosen', undefined, null],
+  ] as const)(
+    'refuses to cancel an open payment by %s method, which Mollie cannot cancel (isCancelable false): 422, no DELETE, nothing changes',
+    async (_label, method, mollieMethod) => {
+      const payment = await h.createPayment(accountId, method ? { method } : {});
+      const atMollie = mollie.payments.get(payment.provider.paymentId)!;
+      expect(atMollie).toMatchObject({ status: 'open', method: mollieMethod });
+      const deletes = new RegExp(`^/v2/payments/${payment.provider.paymentId}$`);
+      const refused = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({
+        code: 'provider_invalid_request',
+        detail: expect.stringContaining('not cancelable at Mollie'),
+      });
+      expect(mollie.callsTo('DELETE', deletes)).toEqual([]);
+      expect(atMollie.status).toBe('open');
+      expect(await h.payment(payment.id)).toMatchObject({
+        status: 'pending',
+        pendingOperation: null,
+      });
+      expect((await h.events(payment.id)).filter((e) => e.toStatus === 'canceled')).toEqual([]);
+
+      // The customer can still pay it.
+      await h.checkout(payment.checkoutUrl, 'paid');
+      await h.waitForStatus(payment.id, 'paid');
+    },
+  );
+
+  it('cancels an open bank transfer payment, which Mollie can cancel until the money arrives', async () => {
+    const payment = await h.createPayment(accountId, { method: 'banktransfer' });
+    const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ status: 'canceled', pendingOperation: null });
+    expect(mollie.payments.get(payment.provider.paymentId)!.status).toBe('canceled');
+    expect(
+      mollie.callsTo('DELETE', new RegExp(`^/v2/payments/${payment.provider.paymentId}$`)),
+    ).toHaveLength(1);
+  });
+
+  it("sends the shop's metadata when all of it fits in Mollie's 1 KB", async () => {
+    // 900 characters of the shop's own, plus ours: just under 1,024 bytes of JSON.
+    const metadata = { a: 'x'.repeat(300), b: 'y'.repeat(300), c: 'z'.repeat(300) };
+    const payment = await h.createPayment(accountId, { metadata });
+    const sent = mollie.payments.get(payment.provider.paymentId)!.metadata;
+    expect(sent).toEqual({ ...metadata, paymentId: payment.id, reference: payment.reference });
+    expect(Buffer.byteLength(JSON.stringify(sent))).toBeLessThanOrEqual(1024);
+  });
+
+  it("leaves out the shop's metadata that Mollie would refuse (over 1 KB), keeps ours, and logs no values", async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const metadata = Object.fromEntries(
+        Array.from({ length: 10 }, (_, i) => [`key${i}`, `secret-${i}-${'v'.repeat(200)}`]),
+      );
+      const payment = await h.createPayment(accountId, { metadata });
+      expect(payment.status).toBe('pending');
+      expect(payment.metadata).toEqual(metadata);
+      expect(mollie.payments.get(payment.provider.paymentId)!.metadata).toEqual({
+        paymentId: payment.id,
+        reference: payment.reference,
+      });
+      const logged = warn.mock.calls.filter(([entry]) =>
+        String((entry as any)?.msg).includes('metadata'),
+      );
+      expect(logged).toEqual([
+        [expect.objectContaining({ paymentId: payment.id, keys: 10, limit: 1024 })],
+      ]);
+      expect(JSON.stringify(logged)).not.toContain('secret-');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('a capture Mollie accepts as pending leaves the payment authorized, then settles when Mollie reports it succeeded', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'card' });
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'authorized');
+    mollie.pendingCaptures = true;
+    try {
+      const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+        body: { amount: { value: 800, currency: 'EUR' } },
+      });
+      expect(captured.status).toBe(200);
+      expect(captured.body).toMatchObject({
+        status: 'authorized',
+        amountCaptured: 0,
+        pendingOperation: {
+          type: 'capture',
+          stage: 'accepted',
+          amount: { value: 800, currency: 'EUR' },
+        },
+      });
+      const atMollie = mollie.payments.get(payment.provider.paymentId)!;
+      expect(atMollie.status).toBe('authorized');
+      expect(atMollie.captures.map((c) => c.status)).toEqual(['pending']);
+
+      expect(await mollie.settlePendingCaptures({ notify: true })).toBe(1);
+      const paid = await h.waitForStatus(payment.id, 'paid');
+      expect(paid).toMatchObject({ amountCaptured: 800, pendingOperation: null });
+      expect((await h.events(payment.id)).pop()).toMatchObject({
+        fromStatus: 'authorized',
+        toStatus: 'paid',
+        source: 'webhook',
+      });
+    } finally {
+      mollie.pendingCaptures = false;
+    }
+  });
+
   it('partial then full refund: pending at Mollie, settled by the webhook', async () => {
     const payment = await h.createPayment(accountId);
     await h.checkout(payment.checkoutUrl, 'paid');
@@ -302,8 +415,9 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
   });
 
-  it('answers 401 to a webhook that is not an id=tr_… form post and changes nothing', async () => {
+  it('answers 401 to a webhook that is not an id=tr_… form post, asks Mollie nothing and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
+    const calls = mollie.calls.length;
     for (const [contentType, body] of [
       ['application/json', JSON.stringify({ id: payment.provider.paymentId })],
       ['application/x-www-form-urlencoded', 'id=not-a-payment'],
@@ -315,6 +429,8 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
       });
       expect(response.status).toBe(401);
     }
+    await h.webhooksSettled();
+    expect(mollie.calls.slice(calls)).toEqual([]);
     expect((await h.payment(payment.id)).status).toBe('pending');
   });
 
@@ -418,6 +534,28 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     expect(attempt).toMatchObject({ errorCode: 'invalid_credentials', retryable: false });
     expect(attempt.errorMessage).toContain('Unauthorized Request');
     expect(attempt.errorMessage).not.toContain('test_wrongwrong');
+  });
+
+  it('a refund webhook after a lost paid webhook makes the payment paid first, then records the refund', async () => {
+    const payment = await h.createPayment(accountId);
+    mollie.dropWebhooks = true;
+    await h.checkout(payment.checkoutUrl, 'paid');
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    // Refunded in Mollie's dashboard; Mollie calls the webhook, which arrives this time.
+    mollie.dashboardRefund(payment.provider.paymentId, 300);
+    mollie.dropWebhooks = false;
+    await mollie.callWebhook(payment.provider.paymentId);
+
+    const after = await h.waitForStatus(payment.id, 'partially_refunded');
+    expect(after).toMatchObject({ amountCaptured: 1050, amountRefunded: 300 });
+    const changes = (await h.events(payment.id)).filter((e) => e.type === 'payment.status_changed');
+    expect(changes.map((e) => [e.fromStatus, e.toStatus, e.source, e.ignored])).toEqual([
+      ['pending', 'paid', 'webhook', false],
+      ['paid', 'partially_refunded', 'webhook', false],
+    ]);
+    expect(await h.refunds(payment.id)).toEqual([
+      expect.objectContaining({ status: 'succeeded', amount: { value: 300, currency: 'EUR' } }),
+    ]);
   });
 
   it('a chargeback reported by the PSP makes the payment charged_back', async () => {
@@ -540,6 +678,41 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
       const response = await post({ ...valid, ...extra });
       expect(response.status).toBe(422);
       expect(response.body.field).toBe(field);
+    });
+
+    it('metadata over 1 KB of JSON (422, field metadata)', async () => {
+      const response = await post({ ...valid, metadata: { note: 'x'.repeat(1100) } });
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ status: 422, field: 'metadata' });
+      expect((await post({ ...valid, metadata: { note: 'x'.repeat(1000) } })).status).toBe(201);
+    });
+
+    it('a locale Mollie does not list (422, field locale)', async () => {
+      expect((await post({ ...valid, locale: 'en_IE' })).body.field).toBe('locale');
+      expect((await post({ ...valid, locale: 'cs_CZ' })).status).toBe(201);
+    });
+
+    it('cancelling an open card payment (isCancelable false): 422 in its error format; a bank transfer is cancelable', async () => {
+      const call = (method: string, id: string) =>
+        fetch(`${mollie.url}/v2/payments/${id}`, {
+          method,
+          headers: { authorization: `Bearer ${mollie.apiKey}` },
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      const card = (await post({ ...valid, method: 'creditcard' })).body;
+      expect(card.isCancelable).toBe(false);
+      const refused = await call('DELETE', card.id);
+      expect(refused).toMatchObject({
+        status: 422,
+        body: { status: 422, title: 'Unprocessable Entity', _links: { documentation: {} } },
+      });
+      expect((await call('GET', card.id)).body.status).toBe('open');
+
+      const transfer = (await post({ ...valid, method: 'banktransfer' })).body;
+      expect(transfer.isCancelable).toBe(true);
+      const canceled = await call('DELETE', transfer.id);
+      expect(canceled.status).toBe(200);
+      expect(canceled.body.status).toBe('canceled');
+      expect(canceled.body).not.toHaveProperty('isCancelable');
     });
 
     it('a missing description (422) and a wrong key (401)', async () => {

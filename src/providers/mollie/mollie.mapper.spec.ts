@@ -3,6 +3,7 @@ import {
   MOLLIE_STATUS_MAP,
   molliePaymentState,
   toMollieAmount,
+  toMollieLocale,
 } from './mollie.mapper';
 import { mapPspStatus } from '../connector/psp-status';
 import type { MolliePayment } from './mollie.types';
@@ -71,5 +72,24 @@ describe('Mollie amounts', () => {
     [100000, 'GBP', '1000.00'],
   ])('%i %s is "%s"', (value, currency, decimal) => {
     expect(toMollieAmount({ value, currency })).toEqual({ currency, value: decimal });
+  });
+});
+
+describe('Mollie locales', () => {
+  it.each([
+    ['cs-CZ', 'cs_CZ'],
+    ['sk_SK', 'sk_SK'],
+    ['de-LU', 'de_LU'],
+    ['en-BE', 'en_BE'],
+    ['en-NL', 'en_NL'],
+    ['fr-LU', 'fr_LU'],
+    ['nl-NL', 'nl_NL'],
+  ])('%s is sent as %s', (ours, mollie) => {
+    expect(toMollieLocale(ours)).toBe(mollie);
+  });
+
+  it('leaves out a locale Mollie does not list', () => {
+    expect(toMollieLocale('en-IE')).toBeUndefined();
+    expect(toMollieLocale('ja-JP')).toBeUndefined();
   });
 });

@@ -42,6 +42,8 @@ import type { MollieCapture, MollieList, MolliePayment, MollieRefund } from './m
 const PAYMENT_ID = /^tr_[A-Za-z0-9]+$/;
 /** Mollie's largest list page; a payment with more refunds or captures than this is not expected. */
 const MOLLIE_MAX_PAGE = 250;
+/** Mollie's metadata limit ("approximately 1kB"), kept to exactly, in bytes of JSON. */
+const MOLLIE_METADATA_BYTES = 1024;
 const MOLLIE_METHOD_LIST = Object.keys(MOLLIE_METHODS) as PaymentMethod[];
 
 /**
@@ -88,8 +90,7 @@ export class MollieProvider implements PaymentProvider {
         ? { locale: toMollieLocale(request.customer?.locale) }
         : {}),
       ...mollieOrderFields(request),
-      // The shop's metadata travels too; ours (read back from webhooks' payments) wins.
-      metadata: { ...request.metadata, paymentId: request.paymentId, reference: request.reference },
+      metadata: this.metadata(request),
     };
     const payment = await this.api.call<MolliePayment>(
       ctx,
@@ -105,6 +106,27 @@ export class MollieProvider implements PaymentProvider {
         `Mollie payment ${payment.id} has no checkout link (status ${payment.status})`,
       );
     return { providerPaymentId: payment.id, checkoutUrl };
+  }
+
+  /**
+   * Ours (read back from webhooks' payments) always, the shop's too when all of it fits in
+   * Mollie's limit: Mollie keeps "up to approximately 1kB" of metadata (components/schemas/metadata)
+   * and refuses the payment beyond it.
+   */
+  private metadata(request: CreatePaymentRequest): Record<string, string> {
+    const ours = { paymentId: request.paymentId, reference: request.reference };
+    if (!request.metadata || Object.keys(request.metadata).length === 0) return ours;
+    const all = { ...request.metadata, ...ours };
+    const bytes = Buffer.byteLength(JSON.stringify(all), 'utf8');
+    if (bytes <= MOLLIE_METADATA_BYTES) return all;
+    this.logger.warn({
+      msg: "the shop's metadata is too large for Mollie and is not sent there",
+      paymentId: request.paymentId,
+      keys: Object.keys(request.metadata).length,
+      bytes,
+      limit: MOLLIE_METADATA_BYTES,
+    });
+    return ours;
   }
 
   async getPayment(
@@ -137,12 +159,30 @@ export class MollieProvider implements PaymentProvider {
     // A capture may settle later; Mollie then calls the payment's webhook.
     return {
       status: capture.status === 'succeeded' ? 'succeeded' : 'pending',
-      amountCaptured: op.amount.value,
+      amountCaptured: fromMollieAmount(capture.amount) ?? op.amount.value,
       providerOperationId: capture.id,
     };
   }
 
+  /**
+   * Mollie cancels only while the payment's `isCancelable` is true (cancel-payment: depends on
+   * the method; an open card or iDEAL payment is not, it expires instead). Asked first, so that
+   * the shop gets a refusal that says why, and no DELETE is sent that Mollie must refuse.
+   */
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
+    const current = await this.api.call<MolliePayment>(
+      ctx,
+      'GET',
+      `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`,
+    );
+    if (current.isCancelable === false)
+      throw new ProviderError(
+        'invalid_request',
+        `Mollie cannot cancel payment ${current.id} (status ${current.status}, method ${current.method ?? 'not chosen yet'}): ` +
+          'it is not cancelable at Mollie' +
+          (current.status === 'open' ? '; it expires unless the customer pays' : ''),
+        422,
+      );
     const payment = await this.api.call<MolliePayment>(
       ctx,
       'DELETE',
@@ -230,11 +270,14 @@ export class MollieProvider implements PaymentProvider {
     );
     if (payment.status === 'canceled')
       return { status: 'succeeded', providerStatus: payment.status };
-    if (payment.status === 'open' || payment.status === 'authorized') return null;
+    // Still cancelable: not canceled yet. Open but not cancelable: no cancel can have worked.
+    const notYetFinal = ['open', 'pending', 'authorized'].includes(payment.status);
+    if (notYetFinal && payment.isCancelable !== false) return null;
+    const why = notYetFinal ? `${payment.status} and not cancelable` : payment.status;
     return {
       status: 'failed',
       providerStatus: payment.status,
-      failure: { code: 'not_cancelable', message: `the payment is ${payment.status} at Mollie` },
+      failure: { code: 'not_cancelable', message: `the payment is ${why} at Mollie` },
     };
   }
 
@@ -289,8 +332,10 @@ export class MollieProvider implements PaymentProvider {
         : {}),
     };
     // A refunded payment stays `paid` at Mollie; re-reporting that after our refunds would
-    // only add an ignored "partially_refunded → paid" event. The refunds carry the news.
-    const paymentNews = !(refunds.length > 0 && state.status === 'paid');
+    // only add an ignored "partially_refunded → paid" event. The refunds carry the news, unless
+    // the payment is not paid here yet (its `paid` webhook was lost): then `paid` comes first.
+    const paidHere = !['pending', 'authorized'].includes(local.status);
+    const paymentNews = !(refunds.length > 0 && state.status === 'paid' && paidHere);
     return [
       ...(paymentNews ? [{ ...identity, payment: state }] : []),
       ...refunds.map((refund) => ({ ...identity, refund: mollieRefundState(refund) })),

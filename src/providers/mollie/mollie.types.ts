@@ -23,6 +23,8 @@ export interface MolliePayment {
   amountChargedBack?: MollieAmount;
   /** The method the customer chose at checkout (or the one we asked for); null until chosen. */
   method?: string | null;
+  /** Whether Mollie would cancel it now (DELETE); omitted once the payment is final. */
+  isCancelable?: boolean | null;
   details?: { failureReason?: string; failureMessage?: string } | null;
   /** What we set at creation (`paymentId`, `reference`); Mollie returns it as sent. */
   metadata?: Record<string, string> | null;

@@ -36,6 +36,47 @@ const METHODS = new Set([
   'banktransfer',
 ]);
 
+/**
+ * Methods whose payment Mollie still cancels while it is open or pending (cancel-payment:
+ * "depending on the payment method"; the spec's examples show open iDEAL, card and PayPal
+ * payments with isCancelable false, a pending direct debit with true). Bank transfers wait
+ * for the customer's transfer and can be called off until it arrives.
+ */
+const CANCELABLE_BEFORE_PAYMENT = new Set(['banktransfer', 'directdebit']);
+/** components/schemas/locale. */
+const LOCALES = new Set([
+  'ca_ES',
+  'cs_CZ',
+  'da_DK',
+  'de_AT',
+  'de_CH',
+  'de_DE',
+  'de_LU',
+  'en_BE',
+  'en_GB',
+  'en_NL',
+  'en_US',
+  'es_ES',
+  'fi_FI',
+  'fr_BE',
+  'fr_FR',
+  'fr_LU',
+  'hu_HU',
+  'is_IS',
+  'it_IT',
+  'lt_LT',
+  'lv_LV',
+  'nb_NO',
+  'nl_BE',
+  'nl_NL',
+  'pl_PL',
+  'pt_PT',
+  'sk_SK',
+  'sv_SE',
+]);
+/** components/schemas/metadata: "up to approximately 1kB"; held to 1,024 bytes of JSON here. */
+const METADATA_BYTES = 1024;
+
 const LINE_TYPES = new Set([
   'physical',
   'digital',
@@ -156,6 +197,12 @@ export class MollieSimulator extends PspSimulator {
    */
   settleRefunds = true;
   private readonly idempotency = new IdempotencyStore();
+  /**
+   * When true, a capture is created `pending` (the create-capture 201 example) and the payment
+   * stays authorized until settlePendingCaptures(). When false (the default), it has succeeded
+   * by the time Mollie answers.
+   */
+  pendingCaptures = false;
   /** The next refund is accepted and then fails (status `failed`). */
   failNextRefund = false;
 
@@ -441,6 +488,18 @@ export class MollieSimulator extends PspSimulator {
       return mollieError(422, 'Unprocessable Entity', 'The webhook URL is invalid', 'webhookUrl');
     if (body.method !== undefined && !METHODS.has(body.method))
       return mollieError(422, 'Unprocessable Entity', 'The payment method is invalid', 'method');
+    if (body.locale !== undefined && body.locale !== null && !LOCALES.has(body.locale))
+      return mollieError(422, 'Unprocessable Entity', 'The locale is invalid', 'locale');
+    if (
+      body.metadata !== undefined &&
+      Buffer.byteLength(JSON.stringify(body.metadata), 'utf8') > METADATA_BYTES
+    )
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        'The metadata is too large, you can use up to approximately 1kB',
+        'metadata',
+      );
     if (body.captureMode !== undefined && !['automatic', 'manual'].includes(body.captureMode))
       return mollieError(422, 'Unprocessable Entity', 'The capture mode is invalid', 'captureMode');
     if (
@@ -485,9 +544,10 @@ export class MollieSimulator extends PspSimulator {
   private view(payment: SimPayment, embedRefunds: boolean) {
     const { refunds, captures: _captures, ...rest } = payment;
     void _captures;
+    const isCancelable = this.cancelable(payment);
     return {
       ...rest,
-      isCancelable: ['open', 'authorized'].includes(payment.status),
+      ...(isCancelable === undefined ? {} : { isCancelable }),
       _links: {
         self: { href: `${this.url}/v2/payments/${payment.id}`, type: 'application/hal+json' },
         ...(payment.status === 'open'
@@ -498,13 +558,24 @@ export class MollieSimulator extends PspSimulator {
     };
   }
 
+  /**
+   * isCancelable as Mollie reports it (get-payment: omitted once the payment is final). An open
+   * payment whose method is not chosen yet is not cancelable (the spec's examples with `method:
+   * null`); an authorized one is, until a capture is under way.
+   */
+  private cancelable(payment: SimPayment): boolean | undefined {
+    if (['canceled', 'expired', 'failed'].includes(payment.status)) return undefined;
+    if (payment.status === 'authorized')
+      return !payment.captures.some((capture) => capture.status === 'pending');
+    if (payment.status === 'open' || payment.status === 'pending')
+      return payment.method !== null && CANCELABLE_BEFORE_PAYMENT.has(payment.method);
+    return false;
+  }
+
+  /** cancel-payment: only while isCancelable, else 422 in Mollie's error format. */
   private async cancel(payment: SimPayment): Promise<SimResponse> {
-    if (!['open', 'authorized'].includes(payment.status))
-      return mollieError(
-        422,
-        'Unprocessable Entity',
-        `The payment cannot be canceled (status ${payment.status})`,
-      );
+    if (this.cancelable(payment) !== true)
+      return mollieError(422, 'Unprocessable Entity', 'The payment cannot be cancelled');
     payment.status = 'canceled';
     return json(200, this.view(payment, false), 'application/hal+json');
   }
@@ -527,23 +598,57 @@ export class MollieSimulator extends PspSimulator {
           'amount.value',
         );
     }
-    const amount = body.amount ?? payment.amount;
-    payment.status = 'paid';
-    payment.amountCaptured = amount;
+    // One capture per authorization, as once it has succeeded (the payment is no longer authorized).
+    if (payment.captures.some((c) => c.status === 'pending'))
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        'The payment cannot be captured while a capture is pending',
+      );
     const capture: SimCapture = {
       resource: 'capture',
       id: `cpt_${randomBytes(5).toString('hex')}`,
       mode: payment.mode,
-      status: 'succeeded',
-      amount,
+      status: 'pending',
+      amount: body.amount ?? payment.amount,
       description: body.description ?? '',
       metadata: body.metadata ?? null,
       paymentId: payment.id,
       createdAt: new Date().toISOString(),
     };
     payment.captures.push(capture);
+    if (this.pendingCaptures) return json(201, capture, 'application/hal+json');
+    this.settleCapture(payment, capture, 'succeeded');
     await this.notify(payment);
     return json(201, capture, 'application/hal+json');
+  }
+
+  /** A capture that succeeded makes the payment paid for its amount; a failed one leaves it authorized. */
+  private settleCapture(
+    payment: SimPayment,
+    capture: SimCapture,
+    status: 'succeeded' | 'failed',
+  ): void {
+    capture.status = status;
+    if (status !== 'succeeded') return;
+    payment.status = 'paid';
+    payment.amountCaptured = capture.amount;
+  }
+
+  /** Captures held pending (pendingCaptures) are done now; Mollie calls the payment's webhook unless `notify` is false. */
+  async settlePendingCaptures(options: {
+    notify: boolean;
+    status?: 'succeeded' | 'failed';
+  }): Promise<number> {
+    let settled = 0;
+    for (const payment of this.payments.values()) {
+      const open = payment.captures.filter((c) => c.status === 'pending');
+      for (const capture of open)
+        this.settleCapture(payment, capture, options.status ?? 'succeeded');
+      settled += open.length;
+      if (open.length > 0 && options.notify) await this.notify(payment);
+    }
+    return settled;
   }
 
   private async refund(payment: SimPayment, body: Record<string, any>): Promise<SimResponse> {
@@ -626,6 +731,11 @@ export class MollieSimulator extends PspSimulator {
     };
     payment.refunds.push(refund);
     this.settle(payment, refund, 'refunded');
+  }
+
+  /** Mollie calls the payment's webhook, as after any change (a refund made in its dashboard, say). */
+  async callWebhook(id: string): Promise<void> {
+    await this.notify(this.payments.get(id)!);
   }
 
   /** The customer's bank reverses a paid payment: Mollie keeps it `paid` and reports amountChargedBack. */
