@@ -1,6 +1,6 @@
 import { Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { methodFeatures } from '../providers/capabilities';
+import { methodCurrencies, methodFeatures } from '../providers/capabilities';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type { PaymentProvider } from '../providers/provider.interface';
 import { AdminController } from './admin-controller.decorator';
@@ -37,7 +37,11 @@ function entry(provider: PaymentProvider): ProviderCatalogEntryDto {
     capabilities: {
       currencies: caps.currencies === 'any' ? ['any'] : [...caps.currencies],
       defaults: methodFeatures(caps, null),
-      methods: caps.methods.map((method) => ({ method, ...methodFeatures(caps, method) })),
+      methods: caps.methods.map((method) => ({
+        method,
+        currencies: [...methodCurrencies(caps, method)],
+        ...methodFeatures(caps, method),
+      })),
       polling: caps.polling,
     },
   };

@@ -15,6 +15,7 @@ const capabilities: ProviderCapabilities = {
     ...featureOnlyFor('manualCapture', ['card', 'ideal', 'klarna'], ['card', 'klarna']),
     klarna: { partialRefunds: true },
   },
+  currenciesByMethod: { ideal: ['EUR'] },
 };
 const psp = { name: 'psp', capabilities };
 
@@ -45,11 +46,24 @@ describe('refusal', () => {
       refusal(psp, { currency: 'EUR', method: 'card', features: ['manualCapture', 'refunds'] }),
     ).toBeNull();
     expect(refusal(psp, {})).toBeNull();
+    // A method with its own currencies restricts only itself; no method: any of the provider's.
+    expect(refusal(psp, { currency: 'USD', method: 'card' })).toBeNull();
+    expect(refusal(psp, { currency: 'USD' })).toBeNull();
+    const anyCurrency = {
+      name: 'any',
+      capabilities: { ...capabilities, currencies: 'any' as const },
+    };
+    expect(refusal(anyCurrency, { currency: 'HUF', method: 'card' })).toBeNull();
   });
 
   it.each([
     [{ currency: 'JPY' }, 'psp does not support JPY', 'currency JPY'],
     [{ method: 'eps' as const }, 'psp does not support method eps', 'method eps'],
+    [
+      { currency: 'USD', method: 'ideal' as const },
+      'psp does not support USD for method ideal',
+      'USD for method ideal',
+    ],
     [
       { method: 'ideal' as const, features: ['manualCapture' as const] },
       'psp does not support manual capture of ideal payments',

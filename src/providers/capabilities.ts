@@ -46,6 +46,16 @@ export function supports(
   return override ?? capabilities[feature];
 }
 
+/** The currencies one method takes: its own list, or the provider's (`['any']` for any). */
+export function methodCurrencies(
+  capabilities: ProviderCapabilities,
+  method: PaymentMethod,
+): readonly string[] {
+  const own = capabilities.currenciesByMethod?.[method];
+  if (own) return own;
+  return capabilities.currencies === 'any' ? ['any'] : capabilities.currencies;
+}
+
 /** The capabilities of one method: the provider's defaults with that method's exceptions. */
 export function methodFeatures(
   capabilities: ProviderCapabilities,
@@ -71,6 +81,11 @@ export function refusal(
     return { why: `${name} does not support ${currency}`, what: `currency ${currency}` };
   if (method && !caps.methods.includes(method))
     return { why: `${name} does not support method ${method}`, what: `method ${method}` };
+  const only = method ? caps.currenciesByMethod?.[method] : undefined;
+  if (currency && only && !only.includes(currency)) {
+    const what = `${currency} for method ${method}`;
+    return { why: `${name} does not support ${what}`, what };
+  }
   for (const feature of question.features ?? []) {
     if (supports(caps, method, feature)) continue;
     const words = FEATURE_WORDS[feature];

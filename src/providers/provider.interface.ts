@@ -46,6 +46,8 @@ export interface ProviderCapabilities extends PaymentFeatures {
   methods: readonly PaymentMethod[];
   /** Per method, the features that differ from the defaults. */
   byMethod?: Readonly<Partial<Record<PaymentMethod, Partial<PaymentFeatures>>>>;
+  /** Methods that take only some of `currencies` (iDEAL only EUR, say); the rest take all. */
+  currenciesByMethod?: Readonly<Partial<Record<PaymentMethod, readonly string[]>>>;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
   /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */

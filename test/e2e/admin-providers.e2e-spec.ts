@@ -37,6 +37,10 @@ describe('GET /api/v1/admin/providers (declared credential schema and capabiliti
     );
     expect(methods.get('card')).toMatchObject({ manualCapture: true, refunds: true });
     expect(methods.get('ideal')).toMatchObject({ manualCapture: false, refunds: true });
+    // iDEAL takes euros only at Mollie; cards every currency the connector has.
+    expect(methods.get('ideal').currencies).toEqual(['EUR']);
+    expect(methods.get('card').currencies).toEqual(mollie.capabilities.currencies);
+    expect(mollie.capabilities.currencies).toContain('GBP');
     expect(mollie.capabilities.defaults.manualCapture).toBe(true);
     expect(byName.get('adyen').credentials.map((f: any) => [f.name, f.required])).toEqual([
       ['apiKey', true],

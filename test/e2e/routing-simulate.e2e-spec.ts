@@ -331,6 +331,22 @@ describe.each(enabledDialects())('routing simulation (%s)', (dialect) => {
       eligible: false,
       why: 'mollie does not support method sofort',
     });
+    // A currency Mollie takes, but not for the method asked: iDEAL is euros only.
+    const idealInPounds = await s.simulate(
+      paymentBody({ amount: { value: 1050, currency: 'GBP' }, method: 'ideal' }),
+    );
+    expect(idealInPounds.body.candidates[1]).toMatchObject({
+      providerAccountId: noHuf,
+      eligible: false,
+      why: 'mollie does not support GBP for method ideal',
+    });
+    const cardInPounds = await s.simulate(
+      paymentBody({ amount: { value: 1050, currency: 'GBP' }, method: 'card' }),
+    );
+    expect(cardInPounds.body.candidates[1]).toMatchObject({
+      providerAccountId: noHuf,
+      eligible: true,
+    });
     const created = await s.pay(body);
     expect(created.status).toBe(201);
     expect(created.body.provider.accountId).toBe(ok);

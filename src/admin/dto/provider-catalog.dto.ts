@@ -34,6 +34,12 @@ export class PaymentFeaturesDto {
 export class MethodCapabilitiesDto extends PaymentFeaturesDto {
   @ApiProperty({ enum: PAYMENT_METHODS, enumName: 'PaymentMethod' })
   method: PaymentMethod;
+  @ApiProperty({
+    description: "The currencies this method takes at the provider (ISO 4217), or `['any']`",
+    type: [String],
+    example: ['EUR'],
+  })
+  currencies: string[];
 }
 
 export class ProviderCapabilitiesDto {

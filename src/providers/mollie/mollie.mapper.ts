@@ -79,6 +79,18 @@ export const MOLLIE_CURRENCIES = [
   'JPY',
 ] as const;
 
+/**
+ * Methods that take only euros at Mollie (docs.mollie.com/payments/multicurrency: the other
+ * currencies are for cards and PayPal; Apple Pay pays with a card). Klarna's currencies follow
+ * the shopper's country and are left to Mollie.
+ */
+export const MOLLIE_CURRENCIES_BY_METHOD: Readonly<Partial<Record<PaymentMethod, string[]>>> = {
+  ideal: ['EUR'],
+  bancontact: ['EUR'],
+  eps: ['EUR'],
+  banktransfer: ['EUR'],
+};
+
 /** Locales Mollie's checkout accepts (components/schemas/locale). */
 export const MOLLIE_LOCALES = new Set([
   'ca_ES',

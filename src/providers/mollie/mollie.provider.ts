@@ -29,6 +29,7 @@ import type {
 import {
   fromMollieAmount,
   MOLLIE_CURRENCIES,
+  MOLLIE_CURRENCIES_BY_METHOD,
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
   mollieCaptureState,
@@ -58,6 +59,7 @@ export class MollieProvider implements PaymentProvider {
   readonly name = 'mollie';
   readonly capabilities: ProviderCapabilities = {
     currencies: MOLLIE_CURRENCIES,
+    currenciesByMethod: MOLLIE_CURRENCIES_BY_METHOD,
     methods: MOLLIE_METHOD_LIST,
     ...ALL_FEATURES,
     // Mollie authorizes only cards and Klarna for captureMode manual.
