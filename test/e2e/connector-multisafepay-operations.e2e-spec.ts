@@ -46,6 +46,7 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
 
     const mark = suite.sim.requests.length;
+    await suite.sim.settleRefunds(paid.id); // its notification is lost too
     await suite.h.reconcile();
     expect(await suite.h.payment(paid.id)).toMatchObject({
       status: 'partially_refunded',
@@ -68,12 +69,77 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
 
     const mark = suite.sim.requests.length;
     await suite.h.reconcile();
+    expect((await suite.h.refunds(paid.id))[0].status).toBe('pending'); // sent again: reserved
+    await suite.sim.settleRefunds(paid.id);
+    await suite.h.reconcile();
     expect(await suite.h.payment(paid.id)).toMatchObject({
       status: 'refunded',
       amountRefunded: 1050,
     });
     expect(callsSince(mark, paid.id).filter((c) => c === 'POST /refunds')).toHaveLength(1);
     expect(suite.sim.orders.get(paid.id)!.related_transactions).toHaveLength(1);
+  });
+
+  it('a refund is pending while MultiSafepay holds it reserved and succeeds once it is completed', async () => {
+    const paid = await payment();
+    const refund = await post(paid, '/refunds', { amount: { value: 400, currency: 'EUR' } });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+    expect(suite.sim.orders.get(paid.id)!.related_transactions[0].status).toBe('reserved');
+
+    await suite.h.reconcile(); // still reserved: nothing changes
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
+
+    await suite.sim.settleRefunds(paid.id);
+    await suite.h.reconcile();
+    expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
+      id: refund.body.id,
+      status: 'succeeded',
+    });
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 400,
+    });
+  });
+
+  it('a refund MultiSafepay declines after accepting it fails and frees its amount', async () => {
+    const paid = await payment();
+    const refund = await post(paid, '/refunds');
+    expect(refund.body).toMatchObject({ status: 'pending', amount: { value: 1050 } });
+    // The whole amount is reserved meanwhile: no second refund is sent.
+    expect((await post(paid, '/refunds', { amount: { value: 1, currency: 'EUR' } })).status).toBe(
+      422,
+    );
+
+    await suite.sim.settleRefunds(paid.id, 'declined');
+    await suite.h.reconcile();
+    expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
+      id: refund.body.id,
+      status: 'failed',
+    });
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+
+    const again = await post(paid, '/refunds');
+    expect(again.body).toMatchObject({ status: 'pending', amount: { value: 1050 } });
+  });
+
+  it('a refund MultiSafepay refuses (1034 Cannot refund) is failed at once, its amount freed', async () => {
+    const paid = await payment();
+    // A refund of the whole amount made in MultiSafepay's dashboard, still reserved.
+    const dashboard = await fetch(`${suite.sim.url}/v1/json/orders/${paid.id}/refunds`, {
+      method: 'POST',
+      headers: { api_key: suite.sim.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ currency: 'EUR', amount: 1050, description: 'from the dashboard' }),
+    });
+    expect((await dashboard.json()).success).toBe(true);
+
+    const refused = await post(paid, '/refunds', { amount: { value: 300, currency: 'EUR' } });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'provider_declined' } });
+    expect(refused.body.detail).toContain('1034');
+    expect(await suite.h.refunds(paid.id)).toEqual([
+      expect.objectContaining({ status: 'failed', amount: { value: 300, currency: 'EUR' } }),
+    ]);
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
   });
 
   it('a capture whose answer is lost is found as its child order; one never received is captured once', async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { paymentBody, TestServer } from '../support/test-server';
+import { eventually, paymentBody, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
 import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
@@ -140,6 +140,19 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(order.seconds_active).toBeLessThanOrEqual(7200);
   });
 
+  it('cuts a 255-character description to 200 and a 128-character reference (var1) to 100', async () => {
+    const payment = await h.createPayment(accountId, {
+      description: `${'d'.repeat(199)}😀${'x'.repeat(54)}`,
+      reference: 'r'.repeat(128),
+    });
+    expect(payment.status).toBe('pending');
+    const order = msp.orders.get(payment.id)!;
+    // The emoji would straddle the 200th UTF-16 unit: it is left out, not split.
+    expect(order.description).toBe('d'.repeat(199));
+    expect(order.var1).toBe('r'.repeat(100));
+    expect((await h.payment(payment.id)).description).toHaveLength(255);
+  });
+
   it('the simulator refuses a cart that does not come to the amount (1027)', async () => {
     const response = await fetch(`${msp.url}/v1/json/orders`, {
       method: 'POST',
@@ -250,11 +263,73 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
       body: { amount: { value: 200, currency: 'EUR' } },
     });
-    expect(refund.body.status).toBe('succeeded');
+    expect(refund.body.status).toBe('pending');
     expect(
       msp.orders.get(`${payment.id}-capture`)!.related_transactions.map((t) => t.amount),
     ).toEqual([200]);
-    expect((await h.payment(payment.id)).status).toBe('partially_refunded');
+    await msp.settleRefunds(`${payment.id}-capture`);
+    expect(await h.waitForStatus(payment.id, 'partially_refunded')).toMatchObject({
+      amountRefunded: 200,
+    });
+    expect((await h.refunds(payment.id))[0]).toMatchObject({
+      id: refund.body.id,
+      status: 'succeeded',
+    });
+  });
+
+  it('manual capture: a chargeback of the captured child order makes the payment charged_back', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'authorized');
+    await server.request('POST', `/api/v1/payments/${payment.id}/capture`);
+    await h.waitForStatus(payment.id, 'paid');
+    await msp.settled();
+    await msp.chargeback(`${payment.id}-capture`);
+    await h.waitForStatus(payment.id, 'charged_back');
+  });
+
+  const KLARNA_ORDER = {
+    amount: ORDER_AMOUNT,
+    method: 'klarna',
+    lines: LINES,
+    billingAddress: ADDRESS,
+  };
+
+  it('Klarna: completed/uncleared is authorized until capture ships the order (PATCH status shipped)', async () => {
+    const payment = await h.createPayment(accountId, KLARNA_ORDER);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    expect(await h.waitForStatus(payment.id, 'authorized')).toMatchObject({ amountCaptured: 0 });
+    expect(msp.orders.get(payment.id)).toMatchObject({
+      status: 'completed',
+      financial_status: 'uncleared',
+    });
+    const partial = await server.request('POST', `/api/v1/payments/${payment.id}/capture`, {
+      body: { amount: { value: 500, currency: 'EUR' } },
+    });
+    expect(partial).toMatchObject({ status: 422, body: { code: 'not_supported_by_provider' } });
+
+    const captured = await server.request('POST', `/api/v1/payments/${payment.id}/capture`);
+    expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 2495 });
+    const [ship] = msp.callsTo('PATCH', new RegExp(`/orders/${payment.id}$`));
+    expect(JSON.parse(ship.body)).toMatchObject({ status: 'shipped' });
+    expect(msp.orders.get(payment.id)).toMatchObject({
+      status: 'shipped',
+      financial_status: 'uncleared',
+    });
+    await msp.settled();
+    await msp.collect(payment.id);
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountCaptured: 2495 });
+  });
+
+  it('Klarna: cancel before shipment voids the order and is a cancellation, not a chargeback', async () => {
+    const payment = await h.createPayment(accountId, KLARNA_ORDER);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'authorized');
+    const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+    expect(canceled.body.status).toBe('canceled');
+    expect(msp.orders.get(payment.id)).toMatchObject({ status: 'void', financial_status: 'void' });
+    await msp.settled();
+    expect((await h.payment(payment.id)).status).toBe('canceled');
   });
 
   it('manual capture: cancel releases the authorization (PATCH /capture/{id})', async () => {
@@ -279,11 +354,21 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(msp.orders.size).toBe(before);
   });
 
-  it('cancels an initialized order (PATCH status cancelled)', async () => {
+  it('cancels an initialized order (PATCH status cancelled, exclude_order true)', async () => {
     const payment = await h.createPayment(accountId);
+    const patch = (body: unknown) =>
+      fetch(`${msp.url}/v1/json/orders/${payment.id}`, {
+        method: 'PATCH',
+        headers: { api_key: msp.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // The documented boolean only (requestBody/CancelOrder.yaml).
+    expect((await patch({ status: 'cancelled', exclude_order: 1 })).status).toBe(400);
     const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(canceled.body.status).toBe('canceled');
     expect(msp.orders.get(payment.id)!.status).toBe('void');
+    const [sent] = msp.callsTo('PATCH', new RegExp(`/orders/${payment.id}$`)).slice(-1);
+    expect(JSON.parse(sent.body)).toEqual({ status: 'cancelled', exclude_order: true });
   });
 
   it('partial then full refund through /orders/{id}/refunds', async () => {
@@ -293,14 +378,45 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
       body: { amount: { value: 400, currency: 'EUR' } },
     });
-    expect(first.body.status).toBe('succeeded');
-    expect((await h.payment(payment.id)).status).toBe('partially_refunded');
-    await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, { body: {} });
+    expect(first.body.status).toBe('pending');
+    const second = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
+    expect(second.body).toMatchObject({ status: 'pending', amount: { value: 650 } });
+    expect((await h.payment(payment.id)).status).toBe('paid');
+    await msp.settleRefunds(payment.id);
     const refunded = await h.waitForStatus(payment.id, 'refunded');
     expect(refunded.amountRefunded).toBe(1050);
+    // The notification's related transactions settled both refunds before the order status.
+    expect((await h.refundChanges(payment.id)).map((e) => [e.toStatus, e.source])).toEqual([
+      ['succeeded', 'webhook'],
+      ['succeeded', 'webhook'],
+    ]);
     expect(msp.orders.get(payment.id)!.related_transactions.map((t) => t.amount)).toEqual([
       400, 650,
     ]);
+  });
+
+  it('a refund MultiSafepay declines is failed by its notification and its amount is freed', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
+    expect(refund.body.status).toBe('pending');
+    await msp.settleRefunds(payment.id, 'declined');
+    await eventually(async () =>
+      (await h.refunds(payment.id))[0].status === 'failed' ? true : undefined,
+    );
+    expect(await h.refundChanges(payment.id)).toEqual([
+      expect.objectContaining({ toStatus: 'failed', source: 'webhook' }),
+    ]);
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    const again = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
+    expect(again.body).toMatchObject({ status: 'pending', amount: { value: 1050 } });
   });
 
   it('a notification with a bad Auth header is 401 and changes nothing', async () => {
@@ -353,18 +469,25 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(attempt.errorMessage).toContain('1032');
   });
 
-  it('a chargeback reported by the PSP makes the payment charged_back', async () => {
-    const payment = await h.createPayment(accountId);
-    await h.checkout(payment.checkoutUrl, 'paid');
-    await h.waitForStatus(payment.id, 'paid');
-    await msp.chargeback(payment.id);
-    await h.waitForStatus(payment.id, 'charged_back');
-    expect((await h.events(payment.id)).pop()).toMatchObject({
-      fromStatus: 'paid',
-      toStatus: 'charged_back',
-      source: 'webhook',
-    });
-  });
+  it.each([
+    ['void', 'void'],
+    ['chargeback', 'void'],
+    ['chargedback', 'chargedback'],
+  ])(
+    'a chargeback reported as %s/%s makes a paid payment charged_back',
+    async (status, financial) => {
+      const payment = await h.createPayment(accountId);
+      await h.checkout(payment.checkoutUrl, 'paid');
+      await h.waitForStatus(payment.id, 'paid');
+      await msp.chargeback(payment.id, [status, financial]);
+      await h.waitForStatus(payment.id, 'charged_back');
+      expect((await h.events(payment.id)).pop()).toMatchObject({
+        fromStatus: 'paid',
+        toStatus: 'charged_back',
+        source: 'webhook',
+      });
+    },
+  );
 
   it('reconciliation polls MultiSafepay and recovers a payment whose notification was dropped', async () => {
     const payment = await h.createPayment(accountId);
@@ -376,10 +499,12 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
 
-  it('polls instead of trusting an unverifiable notification: the status MultiSafepay reports wins', async () => {
+  it('an unverifiable notification costs no MultiSafepay call and changes nothing', async () => {
     const payment = await h.createPayment(accountId);
     msp.dropWebhooks = true;
     await h.checkout(payment.checkoutUrl, 'paid');
+    const eventsBefore = await h.events(payment.id);
+    const mark = msp.requests.length;
     const forged = JSON.stringify({
       ...msp.view(msp.orders.get(payment.id)!),
       status: 'declined',
@@ -392,8 +517,9 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     });
     expect(response.status).toBe(401);
     await h.webhooksSettled();
-    expect((await h.payment(payment.id)).status).toBe('paid');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
+    expect(msp.requests.slice(mark)).toEqual([]);
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    expect(await h.events(payment.id)).toEqual(eventsBefore);
   });
 
   describe('the simulator refuses what MultiSafepay refuses', () => {
@@ -421,11 +547,36 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       ['a decimal amount', { amount: 10.5 }, 1001],
       ['an amount as a string', { amount: '1050' }, 1001],
       ['no description', { description: undefined }, 1008],
+      ['a description of 201 characters', { description: 'd'.repeat(201) }, 1008],
+      ['a var1 of 101 characters', { var1: 'r'.repeat(101) }, 1010],
+      ['a var3 that is not text', { var3: 42 }, 1010],
+      ['an unknown gateway', { gateway: 'NOPE' }, 1023],
       ['an unknown currency', { currency: 'JPY' }, 1002],
     ])('%s', async (_label, change, code) => {
       const response = await post(JSON.stringify({ ...valid, ...change }));
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ success: false, error_code: code });
+    });
+
+    it('takes 200 characters of description and 100 of var1, counting an emoji as one', async () => {
+      const response = await post(
+        JSON.stringify({
+          ...valid,
+          order_id: 'sim-limits',
+          description: '😀'.repeat(200),
+          var1: 'r'.repeat(100),
+        }),
+      );
+      expect(response.body.success).toBe(true);
+    });
+
+    it('an order_id used before (1006)', async () => {
+      const body = JSON.stringify({ ...valid, order_id: 'sim-twice' });
+      expect((await post(body)).body.success).toBe(true);
+      expect(await post(body)).toMatchObject({
+        status: 400,
+        body: { success: false, error_code: 1006 },
+      });
     });
 
     it('a Bearer header instead of api_key (401, 1032) and a form body', async () => {

@@ -2,8 +2,12 @@ import { createHmac } from 'node:crypto';
 import { mapPspStatus } from '../connector/psp-status';
 import {
   MULTISAFEPAY_STATUS_MAP,
+  multisafepayError,
   multisafepayOrderState,
+  multisafepayShipmentState,
+  ourRefundId,
   toMultisafepayLocale,
+  truncateText,
 } from './multisafepay.mapper';
 import { multisafepayAuthHeader } from './multisafepay.webhooks';
 
@@ -19,6 +23,7 @@ describe('MultiSafepay status mapping', () => {
     ['expired', 'expired'],
     ['partial_refunded', 'partially_refunded'],
     ['refunded', 'refunded'],
+    ['chargeback', 'charged_back'],
     ['chargedback', 'charged_back'],
   ])('order status %s is %s', (msp, ours) => {
     expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, msp)).toBe(ours);
@@ -43,8 +48,61 @@ describe('MultiSafepay status mapping', () => {
     expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
   });
 
+  it('void/void is a chargeback, except for a released card authorization', () => {
+    const order = {
+      order_id: 'o1',
+      status: 'void',
+      financial_status: 'void',
+      amount: 1050,
+      currency: 'EUR',
+    };
+    expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, 'void/void')).toBe('charged_back');
+    expect(multisafepayOrderState(order)).toMatchObject({
+      status: 'charged_back',
+      providerStatus: 'void/void',
+    });
+    expect(
+      multisafepayOrderState({
+        ...order,
+        payment_details: { capture: 'manual', capture_remain: 0 },
+      }).status,
+    ).toBe('canceled');
+    expect(multisafepayOrderState({ ...order, financial_status: 'cancelled' }).status).toBe(
+      'canceled',
+    );
+  });
+
+  it('Klarna: completed/uncleared is authorized (awaiting shipment), shipped is paid, void/void canceled', () => {
+    const order = {
+      order_id: 'o1',
+      status: 'completed',
+      financial_status: 'uncleared',
+      amount: 2495,
+      currency: 'EUR',
+      payment_details: { type: 'KLARNA' },
+    };
+    expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, 'completed/uncleared')).toBe('authorized');
+    expect(multisafepayOrderState(order)).toMatchObject({
+      status: 'authorized',
+      amountCaptured: undefined,
+    });
+    expect(multisafepayOrderState({ ...order, status: 'shipped' })).toMatchObject({
+      status: 'paid',
+      amountCaptured: 2495,
+    });
+    expect(
+      multisafepayOrderState({ ...order, status: 'void', financial_status: 'void' }).status,
+    ).toBe('canceled');
+    expect(multisafepayShipmentState(order)).toBeNull();
+    expect(multisafepayShipmentState({ ...order, status: 'shipped' })).toMatchObject({
+      status: 'succeeded',
+      amountCaptured: 2495,
+    });
+    expect(multisafepayShipmentState({ ...order, status: 'expired' })?.status).toBe('failed');
+  });
+
   it('covers every row of the table with a test', () => {
-    expect(Object.keys(MULTISAFEPAY_STATUS_MAP)).toHaveLength(12);
+    expect(Object.keys(MULTISAFEPAY_STATUS_MAP)).toHaveLength(15);
   });
 
   it('ignores an unknown status (null) and keeps both statuses for the record', () => {
@@ -88,5 +146,60 @@ describe('MultiSafepay notification Auth header', () => {
     expect(signature).toBe(
       createHmac('sha512', 'key123').update('1700000000:{"a":1}').digest('hex'),
     );
+  });
+});
+
+describe('MultiSafepay errors', () => {
+  const answer = (status: number, code: number) =>
+    multisafepayError({
+      status,
+      headers: {},
+      text: JSON.stringify({ success: false, data: {}, error_code: code, error_info: 'x' }),
+    } as never);
+
+  it.each([
+    [400, 1005, 'invalid_credentials', false],
+    [401, 1032, 'invalid_credentials', false],
+    [404, 1006, 'not_found', false],
+    [400, 1006, 'invalid_request', false],
+    [400, 1024, 'declined', false],
+    [400, 1034, 'declined', false],
+    [400, 1008, 'invalid_request', false],
+    [503, 1000, 'provider_unavailable', true],
+  ])('HTTP %s with error %s is %s', (status, code, ours, retryable) => {
+    const error = answer(status, code);
+    expect(error).toMatchObject({ code: ours, retryable });
+    expect(error.message).toContain(String(code));
+  });
+});
+
+describe('MultiSafepay text limits', () => {
+  it('keeps text within the limit as it is', () => {
+    expect(truncateText('Order #1042', 200)).toBe('Order #1042');
+    expect(truncateText('d'.repeat(200), 200)).toBe('d'.repeat(200));
+  });
+
+  it('cuts to the limit', () => {
+    expect(truncateText('d'.repeat(255), 200)).toBe('d'.repeat(200));
+    expect(truncateText('r'.repeat(128), 100)).toBe('r'.repeat(100));
+  });
+
+  it('never splits a surrogate pair', () => {
+    const cut = truncateText('a' + '😀'.repeat(150), 200);
+    expect(cut).toBe('a' + '😀'.repeat(99));
+    expect(cut.length).toBe(199);
+    expect(truncateText('😀'.repeat(150), 200)).toBe('😀'.repeat(100));
+  });
+});
+
+describe('our refund id in a refund description', () => {
+  it.each([
+    ['re_mx95wifzlnQXW8Xwn7qpRbsR refund', 're_mx95wifzlnQXW8Xwn7qpRbsR'],
+    ['re_mx95wifzlnQXW8Xwn7qpRbsR', 're_mx95wifzlnQXW8Xwn7qpRbsR'],
+    ['Refund from the dashboard', undefined],
+    ['re_abc-def', undefined],
+    [undefined, undefined],
+  ])('%s names %s', (description, id) => {
+    expect(ourRefundId(description)).toBe(id);
   });
 });

@@ -17,12 +17,19 @@ import type {
 } from './multisafepay.types';
 
 /**
- * MultiSafepay order statuses (`status`) to ours, plus one combination: a manual-capture card
- * authorization is order status `completed` with transaction status (`financial_status`)
- * `initialized` and `payment_details.capture: manual`, keyed `completed/initialized/manual`.
+ * MultiSafepay order statuses (`status`) to ours, plus three combinations:
+ * - a manual-capture card authorization is order status `completed` with transaction status
+ *   (`financial_status`) `initialized` and `payment_details.capture: manual`, keyed
+ *   `completed/initialized/manual`;
+ * - a Klarna (BNPL) order that Klarna authorized is `completed/uncleared`: the money is only
+ *   collected once the order is shipped (content/payment-methods/klarna.md), so authorized;
+ * - `void/void` outside an authorization is a chargeback (content/payment-management/
+ *   payment-statuses.md: "The customer has requested a chargeback: Void, Void"). The OpenAPI
+ *   spells the chargeback status `chargeback` (schemas/Status.yaml), the PHP SDK `chargedback`.
  */
 export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<MultiSafepayStatusKey, PaymentStatus>> = {
   'completed/initialized/manual': 'authorized',
+  'completed/uncleared': 'authorized',
   initialized: 'pending',
   uncleared: 'pending',
   completed: 'paid',
@@ -33,6 +40,8 @@ export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<MultiSafepayStatusKey, Pay
   expired: 'expired',
   partial_refunded: 'partially_refunded',
   refunded: 'refunded',
+  'void/void': 'charged_back',
+  chargeback: 'charged_back',
   chargedback: 'charged_back',
 };
 
@@ -64,12 +73,18 @@ export const MULTISAFEPAY_CURRENCIES = [
   'CAD',
 ] as const;
 
-/** MultiSafepay error codes whose meaning is clearer than the HTTP status. */
+/**
+ * MultiSafepay error codes whose meaning is clearer than the HTTP status
+ * (api/general/error-reference.md). 1006 "Invalid order ID" depends on the call: see
+ * multisafepayError.
+ */
 export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode>> = {
-  1005: 'declined',
-  1024: 'declined',
-  1006: 'not_found',
-  1032: 'invalid_credentials',
+  1005: 'invalid_credentials', // invalid security code (deprecated credentials)
+  1019: 'invalid_credentials', // the website is blocked in the account
+  1020: 'invalid_credentials', // the account is blocked
+  1024: 'declined', // transaction declined (risk check, customer data)
+  1032: 'invalid_credentials', // invalid API key
+  1034: 'declined', // cannot refund transaction: a refusal, nothing was refunded
 };
 
 /** The child order MultiSafepay creates for the captured part of an authorization. */
@@ -83,8 +98,30 @@ export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
   );
 }
 
+/** A BNPL (Klarna) order Klarna authorized, waiting for us to ship it (klarna.md). */
+export function isAwaitingShipment(order: MultiSafepayOrder): boolean {
+  return (
+    order.status === 'completed' &&
+    order.financial_status === 'uncleared' &&
+    order.payment_details?.capture !== 'manual'
+  );
+}
+
+/** Gateways without chargebacks (klarna.md: "Chargebacks: No"): their void/void is a cancellation. */
+const NO_CHARGEBACK_GATEWAYS = new Set(['KLARNA']);
+
 export function multisafepayStatusKey(order: MultiSafepayOrder): string {
-  return isAwaitingCapture(order) ? 'completed/initialized/manual' : order.status;
+  if (isAwaitingCapture(order)) return 'completed/initialized/manual';
+  if (isAwaitingShipment(order)) return 'completed/uncleared';
+  // A released card authorization or a cancelled Klarna authorization is void/void too.
+  if (
+    order.status === 'void' &&
+    order.financial_status === 'void' &&
+    order.payment_details?.capture !== 'manual' &&
+    !NO_CHARGEBACK_GATEWAYS.has(order.payment_details?.type ?? '')
+  )
+    return 'void/void';
+  return order.status;
 }
 
 export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
@@ -109,6 +146,17 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
           }
         : undefined,
   };
+}
+
+/** MultiSafepay's length limits: `description` (error 1008) and var1–var3 (error 1010). */
+export const MULTISAFEPAY_DESCRIPTION_MAX = 200;
+export const MULTISAFEPAY_VAR_MAX = 100;
+
+/** At most `max` UTF-16 units (so at most `max` characters however they are counted), never half a surrogate pair. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.charCodeAt(max - 1);
+  return text.slice(0, cut >= 0xd800 && cut <= 0xdbff ? max - 1 : max);
 }
 
 /** "nl-NL" or "nl_NL" to MultiSafepay's "nl_NL". */
@@ -143,6 +191,33 @@ export function multisafepayRefundState(
   };
 }
 
+/** Our refund id at the head of a refund's description (the connector puts it there), if any. */
+export function ourRefundId(description: string | undefined): string | undefined {
+  return /^(re_[0-9A-Za-z]+)(?:\s|$)/.exec(description ?? '')?.[1];
+}
+
+/**
+ * A Klarna order we asked to ship: shipped is captured (MultiSafepay collects from Klarna);
+ * still awaiting shipment is not done (null: ship it again); void, expired or declined failed.
+ */
+export function multisafepayShipmentState(order: MultiSafepayOrder): ProviderOperationState | null {
+  const base = {
+    providerStatus: `${order.status}/${order.financial_status ?? ''}`,
+    providerOperationId: order.order_id,
+  };
+  if (order.status === 'shipped')
+    return { ...base, status: 'succeeded', amountCaptured: order.amount };
+  if (isAwaitingShipment(order)) return null;
+  if (['declined', 'void', 'cancelled', 'expired'].includes(order.status)) {
+    return {
+      ...base,
+      status: 'failed',
+      failure: { code: 'declined', message: `the order is ${order.status}` },
+    };
+  }
+  return { ...base, status: 'pending' };
+}
+
 /** A capture's child order: completed is captured; declined or void failed; else still open. */
 export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOperationState {
   const base = {
@@ -166,7 +241,14 @@ export function multisafepayError(response: HttpResponse): ProviderError {
   const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
   const message = `MultiSafepay ${response.status} error ${envelope.error_code ?? '-'}: ${envelope.error_info ?? `HTTP ${response.status}`}`;
   const code =
-    envelope.error_code !== undefined ? MULTISAFEPAY_ERROR_CODES[envelope.error_code] : undefined;
+    envelope.error_code === 1006
+      ? // An unknown order on a lookup (404); on create, the order_id was already used.
+        response.status === 404
+        ? 'not_found'
+        : 'invalid_request'
+      : envelope.error_code !== undefined
+        ? MULTISAFEPAY_ERROR_CODES[envelope.error_code]
+        : undefined;
   if (code) return new ProviderError(code, message, response.status);
   if (response.status >= 200 && response.status < 300)
     return new ProviderError('provider_error', message, response.status);

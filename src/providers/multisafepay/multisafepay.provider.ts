@@ -27,12 +27,18 @@ import type {
 import {
   CAPTURE_ORDER_SUFFIX,
   isAwaitingCapture,
+  isAwaitingShipment,
   MULTISAFEPAY_CURRENCIES,
   MULTISAFEPAY_GATEWAYS,
   multisafepayCaptureState,
   multisafepayOrderState,
+  MULTISAFEPAY_DESCRIPTION_MAX,
+  MULTISAFEPAY_VAR_MAX,
   multisafepayRefundState,
+  multisafepayShipmentState,
+  ourRefundId,
   toMultisafepayLocale,
+  truncateText,
 } from './multisafepay.mapper';
 import type {
   MultiSafepayCreated,
@@ -60,12 +66,14 @@ export class MultisafepayProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
-    // Manual capture is a card feature (MultiSafepay enables it per account).
-    byMethod: featureOnlyFor(
-      'manualCapture',
-      Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
-      ['card'],
-    ),
+    byMethod: {
+      // Manual capture is a card feature (MultiSafepay enables it per account).
+      ...featureOnlyFor('manualCapture', Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[], [
+        'card',
+      ]),
+      // A Klarna order is authorized until shipped, and shipped whole (klarna.md).
+      klarna: { manualCapture: false, partialCapture: false },
+    },
     expiry: MULTISAFEPAY_EXPIRY,
     ...ALL_FEATURES,
   };
@@ -101,8 +109,9 @@ export class MultisafepayProvider implements PaymentProvider {
       ...(manual ? { capture: 'manual' } : {}),
       currency: request.amount.currency,
       amount: request.amount.value,
-      description: request.description,
-      var1: request.reference,
+      // Our description (255) and reference (128) may be longer than MultiSafepay takes.
+      description: truncateText(request.description, MULTISAFEPAY_DESCRIPTION_MAX),
+      var1: truncateText(request.reference, MULTISAFEPAY_VAR_MAX),
       payment_options: {
         notification_url: ctx.webhookUrl,
         notification_method: 'POST',
@@ -132,10 +141,31 @@ export class MultisafepayProvider implements PaymentProvider {
   }
 
   /**
-   * Captures into a child order `<order_id>-capture`, which later refunds go to. MultiSafepay
-   * takes no idempotency key: after a lost answer getCapture looks for that child order first.
+   * A Klarna order awaiting shipment is captured by marking it shipped (PATCH /orders/{id},
+   * status shipped: klarna.md "To capture the funds, change the order status to Shipped"),
+   * whole. A card authorization is captured into a child order `<order_id>-capture`, which
+   * later refunds go to. MultiSafepay takes no idempotency key: after a lost answer getCapture
+   * looks first (for the shipped status, or for that child order).
    */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
+    const id = encodeURIComponent(op.providerPaymentId);
+    const order = await this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
+    if (isAwaitingShipment(order)) {
+      if (op.amount.value !== order.amount)
+        throw new ProviderError(
+          'not_supported',
+          'MultiSafepay ships a Klarna order whole: a partial capture is not possible',
+        );
+      await this.api.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
+        status: 'shipped',
+        reason: `Capture of ${op.paymentId}`,
+      });
+      return {
+        status: 'succeeded',
+        amountCaptured: order.amount,
+        providerOperationId: op.providerPaymentId,
+      };
+    }
     const child = `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`;
     await this.api.call<unknown>(
       ctx,
@@ -163,7 +193,8 @@ export class MultisafepayProvider implements PaymentProvider {
     } else {
       await this.api.call<unknown>(ctx, 'PATCH', `/orders/${id}`, {
         status: 'cancelled',
-        exclude_order: 1,
+        // A boolean (openapi requestBody/CancelOrder.yaml: "To cancel the order, set to true").
+        exclude_order: true,
       });
     }
     return { status: 'succeeded' };
@@ -182,13 +213,18 @@ export class MultisafepayProvider implements PaymentProvider {
       {
         currency: op.amount.currency,
         amount: op.amount.value,
-        description: `${op.id} ${op.reason ?? 'refund'}`.slice(0, 200),
+        description: truncateText(
+          `${op.id} ${op.reason ?? 'refund'}`,
+          MULTISAFEPAY_DESCRIPTION_MAX,
+        ),
       },
     );
-    // MultiSafepay books an accepted refund on the order at once (partial_refunded / refunded).
+    // An accepted refund starts initialized/reserved and completes later (at midnight, or
+    // never: it can be declined or cancelled), so it stays pending until getRefund or a
+    // notification says completed (content/payment-management/payment-statuses.md).
     return {
       providerRefundId: String(refund.refund_id ?? refund.transaction_id),
-      status: 'succeeded',
+      status: refund.status === 'completed' ? 'succeeded' : 'pending',
     };
   }
 
@@ -211,11 +247,21 @@ export class MultisafepayProvider implements PaymentProvider {
     return refund ? multisafepayRefundState(refund, op.id) : null;
   }
 
-  /** The capture's child order: it exists once the capture was done. */
+  /** A Klarna order: its shipped status; a card authorization: the capture's child order, once done. */
   async getCapture(
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
+    const order = await this.api.call<MultiSafepayOrder>(
+      ctx,
+      'GET',
+      `/orders/${encodeURIComponent(op.providerPaymentId)}`,
+    );
+    if (
+      order.payment_details?.capture !== 'manual' &&
+      (isAwaitingShipment(order) || order.status === 'shipped')
+    )
+      return multisafepayShipmentState(order);
     let child: MultiSafepayOrder;
     try {
       child = await this.api.call<MultiSafepayOrder>(
@@ -242,7 +288,8 @@ export class MultisafepayProvider implements PaymentProvider {
     const providerStatus = `${order.status}/${order.financial_status ?? ''}`;
     if (order.status === 'void' || order.status === 'cancelled')
       return { status: 'succeeded', providerStatus };
-    if (order.status === 'initialized' || isAwaitingCapture(order)) return null;
+    if (order.status === 'initialized' || isAwaitingCapture(order) || isAwaitingShipment(order))
+      return null;
     return {
       status: 'failed',
       providerStatus,
@@ -277,17 +324,42 @@ export class MultisafepayProvider implements PaymentProvider {
     return [{ paymentId, providerPaymentId: paymentId }];
   }
 
-  /** The `Auth` signature covers the whole body: its order_id, amount and currency are MultiSafepay's word. */
+  /**
+   * The `Auth` signature covers the whole body: its order_id, amount and currency are MultiSafepay's word.
+   * Our refunds among its related transactions come first, so a completed one is counted
+   * before the order's partial_refunded / refunded status is applied.
+   */
   parseWebhook(_ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
     const order = readMultisafepayOrder(webhook);
     if (!order || typeof order.order_id !== 'string' || typeof order.status !== 'string') return [];
+    const refunds = this.refundItems(order);
     if (order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)) {
       // A capture's child order: its own status says nothing new about the payment, which
-      // the parent order's notification (or a poll) reports.
-      return [];
+      // the parent order's notification (or a poll) reports; only its refunds do, and a
+      // chargeback, since the captured money sits on it.
+      const child = this.mapped(order);
+      if (child.status !== 'charged_back') return refunds;
+      const paymentId = order.order_id.slice(0, -CAPTURE_ORDER_SUFFIX.length);
+      return [
+        ...refunds,
+        {
+          paymentId,
+          providerPaymentId: paymentId,
+          ...(Number.isSafeInteger(order.amount) && typeof order.currency === 'string'
+            ? {
+                signedAmount: {
+                  money: { value: order.amount, currency: order.currency },
+                  rule: 'at_most' as const,
+                },
+              }
+            : {}),
+          payment: { ...child, providerPaymentId: paymentId, amountCaptured: undefined },
+        },
+      ];
     }
     const amountKnown = Number.isSafeInteger(order.amount) && typeof order.currency === 'string';
     return [
+      ...refunds,
       {
         paymentId: order.order_id,
         providerPaymentId: order.order_id,
@@ -310,6 +382,35 @@ export class MultisafepayProvider implements PaymentProvider {
         payment: this.mapped(order),
       },
     ];
+  }
+
+  /** Settled refunds of ours (our refund id leads the description) on a notified order. */
+  private refundItems(order: MultiSafepayOrder): WebhookNotification[] {
+    const paymentId = order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)
+      ? order.order_id.slice(0, -CAPTURE_ORDER_SUFFIX.length)
+      : order.order_id;
+    if (typeof order.currency !== 'string') return [];
+    return (Array.isArray(order.related_transactions) ? order.related_transactions : []).flatMap(
+      (t) => {
+        const refundId = ourRefundId(t.description);
+        if (!refundId || !Number.isSafeInteger(t.amount)) return [];
+        const refund = multisafepayRefundState(t, refundId);
+        if (refund.status !== 'succeeded' && refund.status !== 'failed') return [];
+        return [
+          {
+            paymentId,
+            providerPaymentId: paymentId,
+            refundId,
+            providerRefundId: refund.providerRefundId,
+            signedAmount: {
+              money: { value: t.amount, currency: order.currency },
+              rule: 'at_most' as const,
+            },
+            refund,
+          },
+        ];
+      },
+    );
   }
 
   webhookAck(): WebhookAck {

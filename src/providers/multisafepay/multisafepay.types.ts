@@ -39,11 +39,14 @@ export interface MultiSafepayCreated {
 export interface MultiSafepayRefundCreated {
   transaction_id: string | number;
   refund_id?: string | number;
+  /** Not documented on the answer; read only in case MultiSafepay says the refund is done. */
+  status?: string;
 }
 
 /** Order statuses MultiSafepay documents, plus our key for a card authorization awaiting capture. */
 export type MultiSafepayStatusKey =
   | 'completed/initialized/manual'
+  | 'completed/uncleared'
   | 'initialized'
   | 'uncleared'
   | 'completed'
@@ -54,6 +57,8 @@ export type MultiSafepayStatusKey =
   | 'expired'
   | 'partial_refunded'
   | 'refunded'
+  | 'void/void'
+  | 'chargeback'
   | 'chargedback';
 /** Statuses of a refund transaction MultiSafepay documents. */
 export type MultiSafepayRefundStatus =

@@ -1,4 +1,8 @@
-/** MultiSafepay's checks of an order's shopping cart, tax tables, customer and delivery. */
+/**
+ * MultiSafepay's checks of an order's shopping cart, tax tables, customer and delivery. Codes
+ * per api/general/error-reference.md: 1010 is only for var1–var3, so a bad tax rate is 1028, a
+ * bad unit price 1031, a cart that does not add up 1027, and anything else 1014 (unspecified).
+ */
 
 export interface CartProblem {
   code: number;
@@ -35,7 +39,7 @@ function taxRates(body: any): Map<string, number> | CartProblem {
   for (const table of tables?.alternate ?? []) {
     const rate = table?.rules?.[0]?.rate;
     if (typeof table?.name !== 'string' || typeof rate !== 'number' || rate < 0 || rate >= 1)
-      return { code: 1010, info: 'Invalid variable: checkout_options.tax_tables' };
+      return { code: 1028, info: 'Incorrect custom tax rate' };
     rates.set(table.name, rate);
   }
   return rates;
@@ -49,37 +53,40 @@ function taxRates(body: any): Map<string, number> | CartProblem {
 export function cartProblem(body: any): CartProblem | undefined {
   for (const key of ['customer', 'delivery']) {
     const unknown = Object.keys(body[key] ?? {}).find((field) => !PERSON_FIELDS.has(field));
-    if (unknown) return { code: 1010, info: `Invalid variable: ${key}.${unknown}` };
+    if (unknown) return { code: 1014, info: `Unspecified error: unknown field ${key}.${unknown}` };
   }
   if (
     body.seconds_active !== undefined &&
     (!Number.isInteger(body.seconds_active) || body.seconds_active < 1)
   )
-    return { code: 1010, info: 'Invalid variable: seconds_active' };
+    return { code: 1014, info: 'Unspecified error: invalid seconds_active' };
   const items = body.shopping_cart?.items;
   if (items === undefined) return undefined;
   if (!Array.isArray(items) || items.length === 0)
-    return { code: 1010, info: 'Invalid variable: shopping_cart.items' };
+    return { code: 1014, info: 'Unspecified error: invalid shopping_cart.items' };
   const rates = taxRates(body);
   if (!(rates instanceof Map)) return rates;
   let total = 0;
   for (const item of items) {
     if (typeof item.name !== 'string' || !item.name)
-      return { code: 1010, info: 'Invalid variable: shopping_cart.items.name' };
+      return { code: 1014, info: 'Unspecified error: invalid shopping_cart.items.name' };
     if (
       typeof item.unit_price !== 'number' ||
       !/^-?\d+(\.\d{1,10})?$/.test(String(item.unit_price))
     )
-      return { code: 1010, info: 'Invalid variable: shopping_cart.items.unit_price' };
+      return { code: 1031, info: 'Incorrect item price' };
     if (!Number.isInteger(item.quantity) || item.quantity < 1)
-      return { code: 1010, info: 'Invalid variable: shopping_cart.items.quantity' };
+      return { code: 1014, info: 'Unspecified error: invalid shopping_cart.items.quantity' };
     if (typeof item.merchant_item_id !== 'string' || !item.merchant_item_id)
-      return { code: 1010, info: 'Invalid variable: shopping_cart.items.merchant_item_id' };
+      return {
+        code: 1014,
+        info: 'Unspecified error: invalid shopping_cart.items.merchant_item_id',
+      };
     const rate = rates.get(item.tax_table_selector ?? '');
     if (rate === undefined)
       return {
-        code: 1010,
-        info: `Invalid variable: tax_table_selector ${item.tax_table_selector}`,
+        code: 1028,
+        info: `Incorrect custom tax rate: no tax table ${item.tax_table_selector}`,
       };
     total += item.unit_price * item.quantity * (1 + rate);
   }

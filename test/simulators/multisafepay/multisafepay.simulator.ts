@@ -70,6 +70,11 @@ interface SimOrder {
   cancel_url: string;
 }
 
+/** Characters as MultiSafepay's limits count them (code points: an emoji is one). */
+function characters(text: string): number {
+  return [...text].length;
+}
+
 function mspError(status: number, code: number, info: string): SimResponse {
   return json(status, { success: false, data: {}, error_code: code, error_info: info });
 }
@@ -142,10 +147,24 @@ export class MultisafepaySimulator extends PspSimulator {
       return mspError(400, 1002, 'Invalid currency');
     if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
       return mspError(400, 1001, 'Invalid amount');
-    if (typeof body.description !== 'string' || !body.description)
+    // 1008: description missing or over 200 characters; 1010: var1–var3 over 100 characters
+    // (api/general/error-reference.md, openapi schemas/Description.yaml).
+    if (
+      typeof body.description !== 'string' ||
+      !body.description ||
+      characters(body.description) > 200
+    )
       return mspError(400, 1008, 'Invalid description');
+    for (const name of ['var1', 'var2', 'var3'])
+      if (
+        body[name] !== undefined &&
+        body[name] !== null &&
+        (typeof body[name] !== 'string' || characters(body[name]) > 100)
+      )
+        return mspError(400, 1010, `Invalid variable: ${name}`);
+    // 1023 "Gateway unavailable" (openapi errors/Error1023.yaml): no such payment method here.
     if (body.gateway !== undefined && !GATEWAYS.has(body.gateway))
-      return mspError(400, 1033, 'Invalid gateway');
+      return mspError(400, 1023, 'No gateway (payment method) available');
     const options = body.payment_options ?? {};
     if (typeof options.notification_url !== 'string' || typeof options.redirect_url !== 'string')
       return mspError(400, 1016, 'Missing data: payment_options');
@@ -153,16 +172,16 @@ export class MultisafepaySimulator extends PspSimulator {
       options.notification_method !== undefined &&
       !['POST', 'GET'].includes(options.notification_method)
     )
-      return mspError(400, 1010, 'Invalid variable: notification_method');
+      return mspError(400, 1014, 'Unspecified error: invalid notification_method');
     const cart = cartProblem(body);
     if (cart) return mspError(400, cart.code, cart.info);
-    if (this.orders.has(body.order_id))
-      return mspError(409, 1006, 'Invalid transaction ID: order_id already exists');
+    // 1006: the order_id was already used for this site (openapi errors/Error1006.yaml).
+    if (this.orders.has(body.order_id)) return mspError(400, 1006, 'Invalid transaction ID');
     if (
       body.capture !== undefined &&
       (body.capture !== 'manual' || !['CREDITCARD', 'VISA', 'MASTERCARD'].includes(body.gateway))
     ) {
-      return mspError(400, 1010, 'Invalid variable: capture (manual capture is for card gateways)');
+      return mspError(400, 1014, 'Unspecified error: manual capture is for card gateways');
     }
     const now = new Date().toISOString();
     const order: SimOrder = {
@@ -273,7 +292,7 @@ export class MultisafepaySimulator extends PspSimulator {
   private cancelReservation(orderId: string, body: Record<string, any>): SimResponse {
     const order = this.orders.get(orderId);
     if (!order) return mspError(404, 1006, 'Invalid transaction ID');
-    if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
+    if (body.status !== 'cancelled') return mspError(400, 1014, 'Unspecified error: status');
     if (!this.awaitingCapture(order))
       return mspError(400, 1014, `Unspecified error: order ${orderId} has no open authorization`);
     order.payment_details.capture_remain = 0;
@@ -283,9 +302,17 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private update(order: SimOrder, body: Record<string, any>): SimResponse {
-    if (body.status !== 'cancelled') return mspError(400, 1010, 'Invalid variable: status');
-    if (body.exclude_order !== undefined && ![0, 1].includes(body.exclude_order))
-      return mspError(400, 1010, 'Invalid variable: exclude_order');
+    if (body.status === 'shipped') return this.ship(order);
+    if (body.status !== 'cancelled') return mspError(400, 1014, 'Unspecified error: status');
+    // exclude_order is a boolean (openapi requestBody/CancelOrder.yaml: "set to true").
+    if (body.exclude_order !== undefined && typeof body.exclude_order !== 'boolean')
+      return mspError(400, 1014, 'Unspecified error: exclude_order must be a boolean');
+    // A Klarna authorization can be cancelled before shipment: void/void (klarna.md).
+    if (this.awaitingShipment(order)) {
+      this.set(order, 'void', 'void');
+      this.notifyLater(order);
+      return json(200, { success: true, data: {} });
+    }
     if (order.status !== 'initialized')
       return mspError(
         400,
@@ -297,42 +324,106 @@ export class MultisafepaySimulator extends PspSimulator {
     return json(200, { success: true, data: {} });
   }
 
+  private awaitingShipment(order: SimOrder): boolean {
+    return order.status === 'completed' && order.financial_status === 'uncleared';
+  }
+
+  /**
+   * Ship order (PATCH /orders/{id} status shipped, openapi requestBody/ShipOrder.yaml): a
+   * Klarna order Klarna authorized (completed/uncleared) becomes shipped/uncleared, and
+   * MultiSafepay collects the money from Klarna (klarna.md); see collect().
+   */
+  private ship(order: SimOrder): SimResponse {
+    if (!this.awaitingShipment(order) && order.status !== 'shipped')
+      return mspError(
+        400,
+        1014,
+        `Unspecified error: an order with status ${order.status} cannot be shipped`,
+      );
+    this.set(order, 'shipped', order.financial_status);
+    this.notifyLater(order);
+    return json(200, { success: true, data: {} });
+  }
+
+  /** MultiSafepay has collected a shipped Klarna order from Klarna: shipped/completed. */
+  async collect(orderId: string): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    this.set(order, 'shipped', 'completed');
+    await this.notify(order);
+  }
+
   private refund(order: SimOrder, body: Record<string, any>): SimResponse {
+    // 1034 "Cannot refund transaction" (api/general/error-reference.md).
     if (order.payment_details.capture === 'manual')
       return mspError(
         400,
-        1035,
-        'Invalid refund: refund the capture order of a manual-capture payment',
+        1034,
+        'Cannot refund transaction: refund the capture order of a manual-capture payment',
       );
     if (!['completed', 'shipped', 'partial_refunded'].includes(order.status))
-      return mspError(400, 1035, `Invalid refund: order status is ${order.status}`);
+      return mspError(400, 1034, `Cannot refund transaction: order status is ${order.status}`);
     if (body.currency !== order.currency) return mspError(400, 1002, 'Invalid currency');
     if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
       return mspError(400, 1001, 'Invalid amount');
-    if (body.amount > order.amount - order.amount_refunded)
-      return mspError(400, 1035, 'Invalid refund: the amount exceeds the refundable amount');
+    if (typeof body.description === 'string' && characters(body.description) > 200)
+      return mspError(400, 1008, 'Invalid description');
+    // Reserved refunds hold their amount until they complete or are declined.
+    const open = order.related_transactions
+      .filter((t) => ['initialized', 'reserved'].includes(t.status))
+      .reduce((sum, t) => sum + t.amount, 0);
+    if (body.amount > order.amount - order.amount_refunded - open)
+      return mspError(
+        400,
+        1034,
+        'Cannot refund transaction: the amount exceeds the refundable amount',
+      );
     const transactionId = this.nextTransactionId++;
+    // A refund starts reserved and is passed to the bank at midnight, then completed
+    // (content/payment-management/refunds.md, payment-statuses.md): see settleRefunds.
     order.related_transactions.push({
       transaction_id: transactionId,
       amount: body.amount,
       currency: order.currency,
-      status: 'completed',
+      status: 'reserved',
       description: body.description ?? '',
     });
-    order.amount_refunded += body.amount;
-    const full = order.amount_refunded === order.amount;
-    this.set(order, full ? 'refunded' : 'partial_refunded', full ? 'refunded' : 'partial_refunded');
-    this.notifyLater(order);
+    order.modified = new Date().toISOString();
     return json(200, {
       success: true,
       data: { transaction_id: transactionId, refund_id: transactionId },
     });
   }
 
-  /** The customer's bank reverses the payment. */
-  async chargeback(orderId: string): Promise<void> {
+  /**
+   * MultiSafepay's midnight run: every reserved refund of the order is completed (or declined),
+   * the order becomes partial_refunded / refunded for the completed ones, and it is notified.
+   */
+  async settleRefunds(orderId: string, outcome: 'completed' | 'declined' = 'completed') {
     const order = this.orders.get(orderId)!;
-    this.set(order, 'chargedback', 'chargedback');
+    for (const t of order.related_transactions) {
+      if (t.status !== 'reserved') continue;
+      t.status = outcome;
+      if (outcome === 'completed') order.amount_refunded += t.amount;
+    }
+    if (outcome === 'completed') {
+      const full = order.amount_refunded === order.amount;
+      this.set(
+        order,
+        full ? 'refunded' : 'partial_refunded',
+        full ? 'refunded' : 'partial_refunded',
+      );
+    }
+    order.modified = new Date().toISOString();
+    await this.notify(order);
+  }
+
+  /**
+   * The customer's bank reverses the payment. payment-statuses.md shows a chargeback as
+   * void/void; the OpenAPI's order status enum (schemas/Status.yaml) spells it `chargeback`.
+   */
+  async chargeback(orderId: string, statuses: [string, string] = ['void', 'void']): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    this.set(order, ...statuses);
     await this.notify(order);
   }
 
@@ -358,6 +449,10 @@ export class MultisafepaySimulator extends PspSimulator {
     // The gateway the customer paid with (the requested one when the shop fixed it).
     if (['paid', 'failed'].includes(outcome))
       order.payment_details.type = order.gateway ?? fields.method ?? 'IDEAL';
+    if (outcome === 'paid' && order.payment_details.type === 'KLARNA') {
+      // Klarna authorized it; the money waits for the shipment (klarna.md: Completed, Uncleared).
+      order.financial_status = 'uncleared';
+    }
     if (outcome === 'paid' && order.captureMode === 'manual') {
       // An authorization: the order is completed, the money is not (transaction initialized).
       order.financial_status = 'initialized';
