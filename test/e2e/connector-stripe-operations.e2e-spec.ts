@@ -92,25 +92,99 @@ describe('Stripe operations with lost answers (sqlite)', () => {
     },
   );
 
-  it('the simulator refuses a reused Idempotency-Key with other parameters, as Stripe does', async () => {
+  it('a refund resent while Stripe still runs the first request gets 409 in_progress: pending, amount reserved, then settled once', async () => {
     const paid = await payment();
-    const send = (amount: number) =>
+    // Stripe starts the refund but takes longer than our 1 s timeout.
+    const slow = suite.sim.holdNextCall({ method: 'POST', path: refunds });
+    const refund = await post(paid, '/refunds');
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    await suite.h.reconcile(); // not found by its metadata, so sent again with the same key
+    expect(suite.sim.keysInUse).toEqual([refund.body.id]);
+    expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await post(paid, '/refunds')).body.code).toBe('refund_exceeds_available');
+    expect(refundsOf(paid)).toHaveLength(0);
+
+    await slow.release(); // Stripe finishes the first request: the refund exists
+    await suite.h.reconcile();
+    await suite.h.reconcile();
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'refunded',
+      amountRefunded: 1050,
+    });
+    expect(refundsOf(paid)).toHaveLength(1);
+    expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
+  });
+
+  describe('the simulator keeps idempotency keys as Stripe does', () => {
+    const send = (paid: any, key: string, body: string) =>
       fetch(`${suite.sim.url}/v1/refunds`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${suite.sim.secretKey}`,
           'content-type': 'application/x-www-form-urlencoded',
-          'idempotency-key': `key-${paid.id}`,
+          'idempotency-key': key,
         },
-        body: `payment_intent=${intentOf(paid)}&amount=${amount}`,
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-    const first = await send(100);
-    expect(await send(100)).toEqual(first);
-    expect(await send(200)).toMatchObject({
-      status: 400,
-      body: { error: { type: 'idempotency_error' } },
+        body: `payment_intent=${intentOf(paid)}&${body}`,
+      }).then(async (r) => ({
+        status: r.status,
+        replayed: r.headers.get('idempotent-replayed'),
+        body: (await r.json()) as any,
+      }));
+
+    it('a repeat gets the first answer; the key with other parameters is an idempotency_error', async () => {
+      const paid = await payment();
+      const key = `key-${paid.id}`;
+      const first = await send(paid, key, 'amount=100');
+      expect(await send(paid, key, 'amount=100')).toEqual({ ...first, replayed: 'true' });
+      expect(await send(paid, key, 'amount=200')).toMatchObject({
+        status: 400,
+        body: { error: { type: 'idempotency_error' } },
+      });
+      expect(refundsOf(paid)).toHaveLength(1);
     });
-    expect(refundsOf(paid)).toHaveLength(1);
+
+    it('a 500 is saved and replayed for the same key', async () => {
+      const paid = await payment();
+      const key = `key500-${paid.id}`;
+      suite.sim.failNextExecution({ path: refunds });
+      const first = await send(paid, key, 'amount=100');
+      expect(first).toMatchObject({ status: 500, body: { error: { type: 'api_error' } } });
+      expect(await send(paid, key, 'amount=100')).toEqual({ ...first, replayed: 'true' });
+      expect(refundsOf(paid)).toHaveLength(0);
+    });
+
+    it('nothing is saved for a request that failed validation', async () => {
+      const paid = await payment();
+      const key = `keybad-${paid.id}`;
+      expect(await send(paid, key, 'amount=1.5')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'parameter_invalid_integer' } },
+      });
+      expect(await send(paid, key, 'amount=100')).toMatchObject({
+        status: 200,
+        replayed: null,
+        body: { object: 'refund', amount: 100 },
+      });
+    });
+
+    it('a repeat while the first request runs is 409 idempotency_key_in_use, and nothing is saved for it', async () => {
+      const paid = await payment();
+      const key = `key409-${paid.id}`;
+      const slow = suite.sim.holdNextCall({ path: refunds });
+      const first = send(paid, key, 'amount=100');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await send(paid, key, 'amount=100')).toMatchObject({
+        status: 409,
+        body: { error: { type: 'idempotency_error', code: 'idempotency_key_in_use' } },
+      });
+      await slow.release();
+      const answered = await first;
+      expect(answered).toMatchObject({ status: 200, body: { object: 'refund' } });
+      expect(await send(paid, key, 'amount=100')).toEqual({ ...answered, replayed: 'true' });
+      expect(refundsOf(paid)).toHaveLength(1);
+    });
   });
 
   it('a capture whose answer is lost (503 after the work) settles from the PaymentIntent, captured once', async () => {

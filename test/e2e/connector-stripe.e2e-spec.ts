@@ -4,6 +4,20 @@ import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e
 import { parseStripeForm, StripeSimulator } from '../simulators/stripe/stripe.simulator';
 import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
+/** The event types the Stripe webhook endpoint must be subscribed to. */
+const STRIPE_EVENTS = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'payment_intent.succeeded',
+  'payment_intent.canceled',
+  'refund.created',
+  'refund.updated',
+  'refund.failed',
+  'charge.dispute.created',
+];
+
 describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   let server: TestServer;
   let stripe: StripeSimulator;
@@ -23,7 +37,8 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
   });
   beforeAll(() => {
     ({ server, sim: stripe, h, accountId, webhookUrl } = suite);
-    stripe.endpoint = { url: webhookUrl, secret: webhookSecret };
+    // Subscribed to the events docs/connectors.md lists for Stripe, and no others.
+    stripe.endpoint = { url: webhookUrl, secret: webhookSecret, events: STRIPE_EVENTS };
   });
 
   beforeEach(() => {
@@ -65,12 +80,30 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       client_reference_id: payment.id,
       success_url: payment.returnUrl,
       cancel_url: payment.cancelUrl,
-      payment_method_types: ['ideal'],
+      allowed_payment_method_types: ['ideal'],
     });
+    // API version 2026-10-28 has no payment_method_types on session create.
+    const form = new URLSearchParams(
+      stripe.callsTo('POST', /^\/v1\/checkout\/sessions$/).slice(-1)[0].body,
+    );
+    expect(form.getAll('allowed_payment_method_types[0]')).toEqual(['ideal']);
+    expect(form.get('locale')).toBe('nl');
+    expect([...form.keys()].filter((k) => k.startsWith('payment_method_types'))).toEqual([]);
     expect(payment.checkoutUrl).toBe(session.url);
     expect(parseStripeForm('a[b][0][c]=1&a[b][0][d]=x')).toEqual({
       a: { b: { 0: { c: '1', d: 'x' } } },
     });
+  });
+
+  it.each([
+    ['pt-BR', 'pt-BR'],
+    ['no-NO', 'nb'],
+    ['ko-KR', 'ko'],
+  ])("a customer's locale %s is Checkout's %s", async (ours, locale) => {
+    const payment = await h.createPayment(accountId, { customer: { locale: ours } });
+    expect(payment.status).toBe('pending');
+    const [create] = stripe.callsTo('POST', /^\/v1\/checkout\/sessions$/).slice(-1);
+    expect(new URLSearchParams(create.body).get('locale')).toBe(locale);
   });
 
   it('sends order lines as line_items[][price_data], discounts as a one-use coupon, metadata and expires_at', async () => {
@@ -115,6 +148,44 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     });
     const [coupon] = stripe.callsTo('POST', /^\/v1\/coupons$/).slice(-1);
     expect(coupon.headers['idempotency-key']).toBe(`${payment.id}-coupon`);
+  });
+
+  it('leaves out shop metadata Stripe refuses (brackets, long keys or values, beyond 50 keys) and still creates the session', async () => {
+    const metadata: Record<string, string> = {
+      'a[b]': 'x',
+      'c]': 'y',
+      ['k'.repeat(41)]: 'z',
+      long: 'v'.repeat(501),
+    };
+    for (let i = 0; i < 46; i++) metadata[`key${i}`] = `${i}`;
+    const payment = await h.createPayment(accountId, { metadata });
+    expect(payment).toMatchObject({ status: 'pending', metadata });
+    const [create] = stripe.callsTo('POST', /^\/v1\/checkout\/sessions$/).slice(-1);
+    const keys = [...new URLSearchParams(create.body).keys()].filter((k) =>
+      k.startsWith('metadata['),
+    );
+    expect(keys.every((k) => /^metadata\[[^[\]]{1,40}\]$/.test(k))).toBe(true);
+    const session = stripe.sessions.get(payment.provider.paymentId)!;
+    expect(Object.keys(session.metadata).sort()).toEqual(
+      [
+        ...Array.from({ length: 46 }, (_, i) => `key${i}`),
+        'paymentserver_payment_id',
+        'reference',
+      ].sort(),
+    );
+  });
+
+  it('an expiresAt just 30 minutes ahead reaches Stripe at least 30 minutes after the session is created', async () => {
+    // 300 ms to spare for the core's own check (at least 30 minutes ahead when it validates).
+    const payment = await h.createPayment(accountId, {
+      expiresAt: new Date(Date.now() + 1800_000 + 300).toISOString(),
+    });
+    const answered = Date.now();
+    expect(payment.status).toBe('pending');
+    const session = stripe.sessions.get(payment.provider.paymentId)!;
+    expect(session.expires_at! * 1000).toBeGreaterThanOrEqual(answered + 1800_000);
+    expect(session.expires_at! - session.created).toBeGreaterThanOrEqual(1800);
+    expect(session.expires_at! - session.created).toBeLessThanOrEqual(1800 + 17);
   });
 
   it("refuses an expiresAt beyond Checkout's 24 hours with 400 before calling Stripe", async () => {
@@ -292,8 +363,30 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect((await h.refunds(payment.id)).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
 
-  it('a webhook with a bad Stripe-Signature is 401 and changes nothing', async () => {
+  it("a refund made in Stripe's dashboard (refund.created, no refund.updated) is recorded once", async () => {
+    const payment = await paid();
+    const made = stripe.refundInDashboard(payment.provider.paymentId, 300);
+    const after = await h.waitForStatus(payment.id, 'partially_refunded');
+    expect(after.amountRefunded).toBe(300);
+    expect(await h.refunds(payment.id)).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        amount: { value: 300, currency: 'EUR' },
+        reason: 'refunded at the provider',
+      }),
+    ]);
+    const created = stripe.webhooks.findIndex(
+      (w) => w.body.includes(made.id) && w.body.includes('"refund.created"'),
+    );
+    expect(await stripe.redeliver(created)).toBe(200);
+    expect(await h.refunds(payment.id)).toHaveLength(1);
+    expect((await h.payment(payment.id)).amountRefunded).toBe(300);
+    expect(stripe.events.map((e) => e.type)).toContain('charge.refunded');
+  });
+
+  it('a webhook with a bad Stripe-Signature is 401, changes nothing and costs no Stripe call', async () => {
     const payment = await h.createPayment(accountId);
+    const calls = stripe.calls.length;
     const body = JSON.stringify({
       id: 'evt_forged',
       object: 'event',
@@ -309,6 +402,8 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       body,
     });
     expect(response.status).toBe(401);
+    await h.webhooksSettled();
+    expect(stripe.calls.length).toBe(calls);
     expect((await h.payment(payment.id)).status).toBe('pending');
     expect((await h.events(payment.id)).some((e) => e.source === 'webhook')).toBe(false);
   });
@@ -370,10 +465,11 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
   });
 
-  it('polls instead of trusting an unverifiable event: the payment Stripe really reports wins', async () => {
+  it('an unverifiable event costs no Stripe call: nothing is polled, nothing changes', async () => {
     const payment = await h.createPayment(accountId);
     stripe.dropWebhooks = true;
     await h.checkout(payment.checkoutUrl, 'paid');
+    const calls = stripe.calls.length;
     const forged = JSON.stringify({
       id: 'evt_forged2',
       object: 'event',
@@ -387,8 +483,11 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     });
     expect(response.status).toBe(401);
     await h.webhooksSettled();
-    expect((await h.payment(payment.id)).status).toBe('paid');
-    expect((await h.events(payment.id)).pop()).toMatchObject({ toStatus: 'paid', source: 'poll' });
+    expect(stripe.calls.length).toBe(calls);
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    expect(
+      (await h.events(payment.id)).some((e) => e.source === 'webhook' || e.source === 'poll'),
+    ).toBe(false);
   });
 
   describe('the simulator refuses what Stripe refuses', () => {
@@ -426,6 +525,65 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       });
       expect((await post(valid, { authorization: 'Bearer sk_test_other' })).status).toBe(401);
       expect((await post(valid)).status).toBe(200);
+    });
+
+    it('payment_method_types on session create (gone in API version 2026-10-28) and unknown allowed types', async () => {
+      expect(await post(`${valid}&payment_method_types[0]=card`)).toMatchObject({
+        status: 400,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'parameter_unknown',
+            param: 'payment_method_types',
+            message: expect.stringContaining('Received unknown parameter'),
+          },
+        },
+      });
+      expect(
+        (
+          await post(
+            `${valid}&allowed_payment_method_types[0]=ideal&allowed_payment_method_types[1]=klarna`,
+          )
+        ).body,
+      ).toMatchObject({ allowed_payment_method_types: ['ideal', 'klarna'] });
+      expect(await post(`${valid}&allowed_payment_method_types[0]=cheque`)).toMatchObject({
+        status: 400,
+        body: { error: { param: 'allowed_payment_method_types[0]' } },
+      });
+      expect((await post(`${valid}&locale=pt-PT`)).body.error).toMatchObject({ param: 'locale' });
+      expect((await post(`${valid}&locale=zh-TW`)).status).toBe(200);
+    });
+
+    it('metadata keys with square brackets, over 40 characters, values over 500 and more than 50 keys', async () => {
+      const refused = async (body: string, param = 'metadata') =>
+        expect(await post(`${valid}&${body}`)).toMatchObject({
+          status: 400,
+          body: { error: { type: 'invalid_request_error', param } },
+        });
+      await refused('metadata[a[b]]=x');
+      await refused('metadata[a]b]=x');
+      await refused(`metadata[${'k'.repeat(41)}]=x`);
+      await refused(`metadata[k]=${'v'.repeat(501)}`);
+      const keys = (n: number, prefix = 'metadata') =>
+        Array.from({ length: n }, (_, i) => `${prefix}[k${i}]=${i}`).join('&');
+      await refused(keys(51));
+      await refused('payment_intent_data[metadata][a[b]]=x', 'payment_intent_data[metadata]');
+      const fits = await post(
+        `${valid}&${keys(50)}&metadata[${'k'.repeat(40)}]=${'v'.repeat(500)}`.replace(
+          'metadata[k49]=49&',
+          '',
+        ),
+      );
+      expect(fits.status).toBe(200);
+      expect(Object.keys(fits.body.metadata)).toHaveLength(50);
+    });
+
+    it('expires_at less than 30 minutes after creation, with no slack beyond a second', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      expect((await post(`${valid}&expires_at=${now + 1797}`)).body.error).toMatchObject({
+        param: 'expires_at',
+      });
+      expect((await post(`${valid}&expires_at=${now + 1801}`)).status).toBe(200);
     });
   });
 });

@@ -14,8 +14,21 @@ export type StripeLineItem = {
 /** Checkout Session `expires_at` must lie 30 minutes to 24 hours after creation. */
 export const STRIPE_EXPIRY = { minSeconds: 30 * 60, maxSeconds: 24 * 3600 };
 
-/** Stripe metadata: at most 50 keys, keys ≤ 40 and values ≤ 500 characters. */
-const METADATA_KEYS = 50;
+/**
+ * Stripe metadata (docs.stripe.com/metadata): at most 50 keys, keys of at most 40 characters
+ * without square brackets, values of at most 500 characters.
+ */
+const METADATA = { keys: 50, keyLength: 40, valueLength: 500 };
+
+/** Whether Stripe takes this pair as metadata (a bracket would split the form key `metadata[a[b]]`). */
+export function stripeMetadataFits(key: string, value: string): boolean {
+  return (
+    key.length >= 1 &&
+    key.length <= METADATA.keyLength &&
+    !/[[\]]/.test(key) &&
+    value.length <= METADATA.valueLength
+  );
+}
 
 /**
  * `line_items` for a Checkout Session. Checkout has no negative lines, so discount lines
@@ -69,30 +82,52 @@ export function stripeCouponParams(request: CreatePaymentRequest, amountOff: num
   };
 }
 
-/** The shop's metadata within Stripe's limits, then ours (which must always fit). */
+/**
+ * The shop's metadata within Stripe's limits, then ours (which always fits). A shop pair
+ * Stripe would refuse, one beyond the 50 keys or one named like ours is left out, its key
+ * listed in `dropped` for the caller to report: one odd key must not cost the payment.
+ */
 export function stripeMetadata(
   request: CreatePaymentRequest,
   ours: Record<string, string>,
-): Record<string, string> {
-  const room = METADATA_KEYS - Object.keys(ours).length;
-  const shop = Object.entries(request.metadata ?? {})
-    .filter(([key, value]) => key.length <= 40 && value.length <= 500 && !(key in ours))
-    .slice(0, room);
-  return { ...Object.fromEntries(shop), ...ours };
+): { metadata: Record<string, string>; dropped: string[] } {
+  const room = METADATA.keys - Object.keys(ours).length;
+  const shop: [string, string][] = [];
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(request.metadata ?? {})) {
+    if (!(key in ours) && stripeMetadataFits(key, value) && shop.length < room)
+      shop.push([key, value]);
+    else dropped.push(key);
+  }
+  return { metadata: { ...Object.fromEntries(shop), ...ours }, dropped };
 }
 
-/** `expires_at` (Unix seconds) when the payment has an expiry; refused outside Stripe's window. */
+/**
+ * Seconds kept clear of Stripe's window edges: Stripe measures the window from when it creates
+ * the session, on its own clock, and our request takes time to get there.
+ */
+const EXPIRY_MARGIN_SECONDS = 15;
+
+/**
+ * `expires_at` (Unix seconds) when the payment has an expiry. The core accepts an expiry 30
+ * minutes ahead when it validates the request, which is less by the time Stripe sees it: an
+ * expiry up to a minute short of the window is moved to its start plus a margin, so Stripe
+ * never gets one under 30 minutes ahead; likewise one at the 24-hour end is moved in. Further
+ * outside the window it is refused.
+ */
 export function stripeExpiresAt(
   request: CreatePaymentRequest,
   now = Date.now(),
 ): number | undefined {
   if (!request.expiresAt) return undefined;
   const seconds = Math.floor(request.expiresAt.getTime() / 1000);
-  const ahead = seconds - now / 1000;
+  const ahead = (request.expiresAt.getTime() - now) / 1000;
   if (ahead < STRIPE_EXPIRY.minSeconds - 60 || ahead > STRIPE_EXPIRY.maxSeconds)
     throw new ProviderError(
       'not_supported',
       'Stripe Checkout expires a session 30 minutes to 24 hours after creation only',
     );
-  return seconds;
+  const earliest = Math.ceil(now / 1000) + STRIPE_EXPIRY.minSeconds + EXPIRY_MARGIN_SECONDS;
+  const latest = Math.floor(now / 1000) + STRIPE_EXPIRY.maxSeconds - EXPIRY_MARGIN_SECONDS;
+  return Math.min(Math.max(seconds, earliest), latest);
 }

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  STRIPE_LOCALES,
   STRIPE_REFUND_STATUS_MAP,
   STRIPE_STATUS_MAP,
   stripeSessionState,
+  stripeLocale,
   stripeStatusKey,
   toStripeForm,
 } from './stripe.mapper';
@@ -108,4 +112,54 @@ describe('Stripe form encoding', () => {
       'mode=payment&line_items[0][quantity]=1&line_items[0][price_data][unit_amount]=1050&metadata[a]=b+c',
     );
   });
+});
+
+describe('Stripe Checkout locale', () => {
+  it('offers exactly the locales of the installed stripe package (SessionCreateParams.Locale)', () => {
+    // The package's exports hide its type files from require.resolve.
+    const types = readFileSync(
+      join(__dirname, '../../../node_modules/stripe/cjs/resources/Checkout/Sessions.d.ts'),
+      'utf8',
+    );
+    const line = /type Locale = ([^;]+);/.exec(types)![1];
+    const sdk = [...line.matchAll(/'([^']+)'/g)].map((m) => m[1]).filter((l) => l !== 'auto');
+    expect([...STRIPE_LOCALES].sort()).toEqual(sdk.sort());
+  });
+
+  it.each([
+    ['nl', 'nl'],
+    ['nl-NL', 'nl'],
+    ['pt-BR', 'pt-BR'],
+    ['pt_BR', 'pt-BR'],
+    ['pt-PT', 'pt'],
+    ['fr-CA', 'fr-CA'],
+    ['fr-BE', 'fr'],
+    ['en-GB', 'en-GB'],
+    ['en-US', 'en'],
+    ['zh-TW', 'zh-TW'],
+    ['zh-HK', 'zh-HK'],
+    ['zh-MO', 'zh-HK'],
+    ['zh-CN', 'zh'],
+    ['es-MX', 'es-419'],
+    ['es-ES', 'es'],
+    ['no', 'nb'],
+    ['no-NO', 'nb'],
+    ['nb-NO', 'nb'],
+    ['hi', 'hi-IN'],
+    ['ko', 'ko'],
+    ['id', 'id'],
+    ['ms-MY', 'ms'],
+    ['mt', 'mt'],
+    ['th', 'th'],
+    ['vi', 'vi'],
+  ])('%s is %s', (ours, stripe) => {
+    expect(stripeLocale(ours)).toBe(stripe);
+  });
+
+  it.each(['xx', 'ar-SA', '', null, undefined])(
+    'a language Checkout does not offer (%p) is left to Checkout',
+    (ours) => {
+      expect(stripeLocale(ours)).toBeUndefined();
+    },
+  );
 });

@@ -82,35 +82,80 @@ export const STRIPE_CURRENCIES = [
   'JPY',
 ] as const;
 
-export const STRIPE_LOCALES = new Set([
+/** Checkout's `locale` values (SessionCreateParams.Locale in the `stripe` package), less `auto`. */
+export const STRIPE_LOCALES: ReadonlySet<string> = new Set([
   'bg',
   'cs',
   'da',
   'de',
   'el',
   'en',
+  'en-GB',
   'es',
+  'es-419',
   'et',
   'fi',
+  'fil',
   'fr',
+  'fr-CA',
+  'hi-IN',
   'hr',
   'hu',
+  'id',
   'it',
   'ja',
+  'ko',
   'lt',
   'lv',
+  'ms',
+  'mt',
   'nb',
   'nl',
   'pl',
   'pt',
+  'pt-BR',
   'ro',
   'ru',
   'sk',
   'sl',
   'sv',
+  'th',
   'tr',
+  'vi',
   'zh',
+  'zh-HK',
+  'zh-TW',
 ]);
+
+/** Languages Stripe names otherwise: Norwegian is Bokmål, Hindi and Filipino only as below. */
+const STRIPE_LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
+  no: 'nb',
+  nn: 'nb',
+  hi: 'hi-IN',
+  tl: 'fil',
+};
+
+/** Spanish of these countries is Checkout's Latin American Spanish (es-419). */
+const LATIN_AMERICAN_SPANISH = new Set(
+  'AR BO CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE'.split(' '),
+);
+
+/**
+ * Our locale (`nl`, `pt-BR`, `fr_CA`) as Checkout's `locale`: the regional variant where
+ * Checkout has it, else the language; undefined (Checkout picks from the browser) when
+ * Checkout does not offer the language.
+ */
+export function stripeLocale(locale: string | null | undefined): string | undefined {
+  if (!locale) return undefined;
+  const [rawLanguage, rawRegion] = locale.split(/[-_]/);
+  const language = rawLanguage.toLowerCase();
+  const region = rawRegion?.toUpperCase();
+  if (region && STRIPE_LOCALES.has(`${language}-${region}`)) return `${language}-${region}`;
+  if (language === 'es' && region && LATIN_AMERICAN_SPANISH.has(region)) return 'es-419';
+  if (language === 'zh' && region === 'MO') return 'zh-HK';
+  const named = STRIPE_LANGUAGE_ALIASES[language] ?? language;
+  return STRIPE_LOCALES.has(named) ? named : undefined;
+}
 
 export function stripeStatusKey(session: StripeCheckoutSession): string {
   const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;

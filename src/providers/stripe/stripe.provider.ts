@@ -39,11 +39,11 @@ import type {
 } from '../provider.interface';
 import {
   STRIPE_CURRENCIES,
-  STRIPE_LOCALES,
   STRIPE_METHODS,
   STRIPE_REFUND_STATUS_MAP,
   stripeCancellationState,
   stripeCaptureState,
+  stripeLocale,
   stripeRefundState,
   stripeSessionState,
 } from './stripe.mapper';
@@ -98,7 +98,6 @@ export class StripeProvider implements PaymentProvider {
     request: CreatePaymentRequest,
   ): Promise<CreatePaymentResult> {
     const method = request.method ? STRIPE_METHODS[request.method] : undefined;
-    const locale = request.customer?.locale?.slice(0, 2).toLowerCase();
     const { lineItems, discount } = stripeLineItems(request);
     const expiresAt = stripeExpiresAt(request);
     // Discount lines travel as a one-use coupon; its key makes a retry reuse the same one.
@@ -124,13 +123,12 @@ export class StripeProvider implements PaymentProvider {
         line_items: lineItems,
         discounts: coupon ? [{ coupon: coupon.id }] : undefined,
         expires_at: expiresAt,
-        payment_method_types: method ? [method] : undefined,
+        // Since API version 2026-10-28 Checkout takes `allowed_payment_method_types`
+        // (payment_method_types is refused as an unknown parameter).
+        allowed_payment_method_types: method ? [method] : undefined,
         customer_email: request.customer?.email ?? request.billingAddress?.email,
-        locale: locale && STRIPE_LOCALES.has(locale) ? locale : undefined,
-        metadata: stripeMetadata(request, {
-          paymentserver_payment_id: request.paymentId,
-          reference: request.reference,
-        }),
+        locale: stripeLocale(request.customer?.locale),
+        metadata: this.metadata(request),
         payment_intent_data: {
           description: request.description,
           capture_method: request.captureMode === 'manual' ? 'manual' : undefined,
@@ -295,6 +293,21 @@ export class StripeProvider implements PaymentProvider {
 
   webhookAck(): WebhookAck {
     return { status: 200, contentType: 'application/json', body: '{"received":true}' };
+  }
+
+  /** The shop's metadata as Stripe takes it; the keys left out are named in a warning (never values). */
+  private metadata(request: CreatePaymentRequest): Record<string, string> {
+    const { metadata, dropped } = stripeMetadata(request, {
+      paymentserver_payment_id: request.paymentId,
+      reference: request.reference,
+    });
+    if (dropped.length > 0)
+      this.logger.warn({
+        msg: 'metadata keys Stripe does not accept were left out',
+        paymentId: request.paymentId,
+        keys: dropped,
+      });
+    return metadata;
   }
 
   private session(

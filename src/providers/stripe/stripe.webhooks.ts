@@ -36,6 +36,9 @@ export function stripeWebhookNotifications(
     return [{ ...reference, ...amount(object.amount_total, 'equals'), fetchState: true }];
   if (object.object === 'payment_intent')
     return [{ ...reference, ...amount(object.amount, 'equals'), fetchState: true }];
+  // refund.created, refund.updated and refund.failed. A refund made in the dashboard that
+  // succeeds at once has only refund.created. charge.refunded is not used: its Charge no longer
+  // lists the refunds (API 2022-11-15 on), so it cannot say which refund it is about.
   if (object.object === 'refund')
     return [
       {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import {
   checkoutPage,
+  FaultMatch,
   formFields,
   IdempotencyStore,
   json,
@@ -54,7 +55,9 @@ const SESSION_PARAMS = new Set([
   'cancel_url',
   'client_reference_id',
   'line_items',
-  'payment_method_types',
+  // API version 2026-10-28 replaced payment_method_types here (stripe CHANGELOG, v23): sending it
+  // is an unknown parameter.
+  'allowed_payment_method_types',
   'customer_email',
   'locale',
   'metadata',
@@ -63,6 +66,62 @@ const SESSION_PARAMS = new Set([
   'discounts',
 ]);
 
+/**
+ * `allowed_payment_method_types[]` values: SessionCreateParams.AllowedPaymentMethodType in the
+ * installed `stripe` package (resources/Checkout/Sessions.d.ts).
+ */
+const PAYMENT_METHOD_TYPES = new Set(
+  (
+    'acss_debit affirm afterpay_clearpay alipay alma amazon_pay au_becs_debit bacs_debit bancontact ' +
+    'billie bizum blik boleto card cashapp crypto customer_balance eps fpx giropay grabpay ideal ' +
+    'kakao_pay klarna konbini kr_card link mb_way mobilepay multibanco naver_pay nz_bank_account ' +
+    'oxxo p24 pay_by_bank payco paynow paypal paypay payto pix promptpay revolut_pay samsung_pay ' +
+    'satispay scalapay sepa_debit sequra sofort sunbit swish twint upi us_bank_account wechat_pay zip'
+  ).split(' '),
+);
+
+/**
+ * Answers to requests that failed validation before Stripe began executing them: Stripe saves
+ * no idempotent result for those (docs.stripe.com/idempotency), so a retry with the same key
+ * is handled afresh.
+ */
+const NOT_EXECUTED = new WeakSet<SimResponse>();
+
+/** Checkout's `locale` values: SessionCreateParams.Locale in the installed `stripe` package. */
+const LOCALES = new Set(
+  (
+    'auto bg cs da de el en en-GB es es-419 et fi fil fr fr-CA hi-IN hr hu id it ja ko lt lv ' +
+    'ms mt nb nl pl pt pt-BR ro ru sk sl sv th tr vi zh zh-HK zh-TW'
+  ).split(' '),
+);
+
+/** The payment methods this simulated account has enabled in its dashboard. */
+const DASHBOARD_METHODS = ['card', 'ideal', 'bancontact', 'eps', 'klarna', 'paypal'];
+
+/** `allowed_payment_method_types[n]`: a list of known types (Sessions.d.ts, see above). */
+function allowedTypes(params: Params): { types: string[] | null } | { error: SimResponse } {
+  const raw = params.allowed_payment_method_types;
+  if (raw === undefined) return { types: null };
+  if (typeof raw !== 'object' || Object.keys(raw).length === 0)
+    return { error: invalidParam('Invalid array', 'allowed_payment_method_types') };
+  const types: string[] = [];
+  for (const [index, type] of Object.entries(raw)) {
+    if (typeof type !== 'string' || !PAYMENT_METHOD_TYPES.has(type))
+      return {
+        error: invalidParam(
+          `Invalid allowed_payment_method_types[${index}]: must be one of ${[...PAYMENT_METHOD_TYPES].join(', ')}`,
+          `allowed_payment_method_types[${index}]`,
+        ),
+      };
+    types.push(type);
+  }
+  return { types };
+}
+
+/**
+ * Stripe's error body (docs.stripe.com/api/errors). Codes `parameter_*` are Stripe's names
+ * for a parameter that failed validation, so those answers are marked as not executed.
+ */
 function stripeError(
   status: number,
   type: string,
@@ -70,7 +129,7 @@ function stripeError(
   param?: string,
   code?: string,
 ): SimResponse {
-  return json(status, {
+  const response = json(status, {
     error: {
       type,
       message,
@@ -79,6 +138,78 @@ function stripeError(
       request_log_url: 'https://dashboard.stripe.com/test/logs/req_sim',
     },
   });
+  if (code?.startsWith('parameter_')) NOT_EXECUTED.add(response);
+  return response;
+}
+
+/** A parameter Stripe refuses during validation (not executed, see NOT_EXECUTED). */
+function invalidParam(message: string, param: string): SimResponse {
+  const response = stripeError(400, 'invalid_request_error', message, param);
+  NOT_EXECUTED.add(response);
+  return response;
+}
+
+/**
+ * Where a form key sets metadata, the object it belongs to (`metadata`,
+ * `payment_intent_data[metadata]`…) and the rest of the key, which must be one `[name]`.
+ */
+function metadataKey(key: string): { parent: string; rest: string } | null {
+  let parent = /^[^[\]]*/.exec(key)![0];
+  let at = parent.length;
+  while (parent !== 'metadata' && !parent.endsWith('[metadata]')) {
+    const segment = /^\[[^[\]]*\]/.exec(key.slice(at));
+    if (!segment) return null;
+    parent += segment[0];
+    at += segment[0].length;
+  }
+  return { parent, rest: key.slice(at) };
+}
+
+/**
+ * Stripe's metadata rules (docs.stripe.com/metadata): up to 50 keys, keys of up to 40
+ * characters that contain no square brackets, values of up to 500 characters. Read from the
+ * raw form, where a bracket inside a key (`metadata[a[b]]`) is still visible.
+ */
+function metadataError(body: string): SimResponse | null {
+  const objects = new Map<string, number>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    const found = metadataKey(key);
+    if (!found) continue;
+    if (found.rest === '') {
+      if (value === '') continue; // `metadata=` empties it
+      return invalidParam('Invalid object', found.parent);
+    }
+    const name = /^\[([^[\]]+)\]$/.exec(found.rest)?.[1];
+    if (name === undefined)
+      return invalidParam(
+        `Invalid metadata key ${JSON.stringify(key.slice(found.parent.length + 1, -1))}: metadata keys cannot contain square brackets.`,
+        found.parent,
+      );
+    if (name.length > 40)
+      return invalidParam(
+        `Invalid key: ${name} must be a string of at most 40 characters`,
+        found.parent,
+      );
+    if (value.length > 500)
+      return invalidParam(
+        `Invalid value for metadata key ${name}: must be a string of at most 500 characters`,
+        found.parent,
+      );
+    objects.set(found.parent, (objects.get(found.parent) ?? 0) + 1);
+  }
+  for (const [parent, count] of objects)
+    if (count > 50)
+      return invalidParam(`Metadata can have at most 50 keys; this request sets ${count}.`, parent);
+  return null;
+}
+
+/** A request kept in progress until released (see StripeSimulator.holdNextCall). */
+interface Hold {
+  match: FaultMatch;
+  taken: boolean;
+  gate: Promise<void>;
+  done: Promise<void>;
+  finish: () => void;
 }
 
 interface SimIntent {
@@ -95,6 +226,8 @@ interface SimIntent {
   /** The PaymentMethod id (pm_…); expanded to the object with `expand[]=payment_intent.payment_method`. */
   payment_method: string | null;
   payment_method_types: string[];
+  /** The Charge of the payment (ch_…), once paid or authorized. */
+  latest_charge: string | null;
   livemode: false;
 }
 interface SimCoupon {
@@ -128,6 +261,9 @@ interface SimSession {
   url: string | null;
   metadata: Params;
   payment_intent: string | null;
+  /** What the shop allowed (null: all the methods enabled in the dashboard). */
+  allowed_payment_method_types: string[] | null;
+  /** The types Checkout offers: the allowed ones, else those enabled in the dashboard. */
   payment_method_types: string[];
   livemode: false;
   captureMethod: string;
@@ -135,6 +271,8 @@ interface SimSession {
   /** What line_items said (Stripe lists them at /line_items; kept here for the suites). */
   lineItems: { name: string; unit_amount: number; quantity: number }[];
   expires_at: number | null;
+  /** Unix seconds. */
+  created: number;
 }
 interface SimRefund {
   id: string;
@@ -150,9 +288,9 @@ interface SimRefund {
 /**
  * A stateful stand-in for Stripe Checkout Sessions, PaymentIntents and Refunds: Bearer
  * secret key, form-encoded bodies with bracket notation (JSON is refused), unknown
- * parameters refused, integer minor-unit amounts, idempotency keys (a repeat gets the first
- * answer; the same key with other parameters is an idempotency_error), and events signed with
- * `Stripe-Signature` by the official `stripe` package, sent to the registered endpoint.
+ * parameters refused, Stripe's metadata limits, integer minor-unit amounts, idempotency keys
+ * (see `idempotent`), and events signed with `Stripe-Signature` by the official `stripe`
+ * package, sent to the registered endpoint for the event types it is subscribed to.
  */
 export class StripeSimulator extends PspSimulator {
   readonly sessions = new Map<string, SimSession>();
@@ -165,9 +303,18 @@ export class StripeSimulator extends PspSimulator {
   failNextRefund = false;
   /** Refunds stay pending (no event) until settlePendingRefunds(), as slow refunds do at Stripe. */
   holdRefunds = false;
-  /** The webhook endpoint registered in the dashboard. */
-  endpoint?: { url: string; secret: string };
+  /**
+   * The webhook endpoint registered in the dashboard, with the event types it is subscribed to
+   * (`enabled_events`; all of them when unset).
+   */
+  endpoint?: { url: string; secret: string; events?: string[] };
   private readonly idempotency = new IdempotencyStore();
+  /** The keys answered 409 idempotency_key_in_use, in order. */
+  readonly keysInUse: string[] = [];
+  /** Idempotency keys whose first request is still being carried out. */
+  private readonly running = new Set<string>();
+  private readonly holds: Hold[] = [];
+  private readonly failures: FaultMatch[] = [];
 
   constructor(readonly secretKey = `sk_test_${randomBytes(12).toString('hex')}`) {
     super();
@@ -205,25 +352,12 @@ export class StripeSimulator extends PspSimulator {
           `Invalid request: unsupported Content-Type ${type}. If error persists and you need assistance, please contact support@stripe.com.`,
         );
       }
+      const invalid = metadataError(request.body);
+      if (invalid) return invalid;
       params = parseStripeForm(request.body);
       const key = request.headers['idempotency-key'];
-      if (typeof key === 'string') {
-        // Stripe keeps a key with the request it came with: another endpoint or other parameters are refused.
-        const fingerprint = `${request.path} ${JSON.stringify(params)}`;
-        const seen = this.idempotency.lookup(key, fingerprint);
-        if (seen === 'conflict') {
-          return stripeError(
-            400,
-            'idempotency_error',
-            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-          );
-        }
-        if (seen) return { ...seen, headers: { ...seen.headers, 'idempotent-replayed': 'true' } };
-        const response = await this.post(request.path, params);
-        if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
-        return response;
-      }
-      return this.post(request.path, params);
+      if (typeof key === 'string') return this.idempotent(key, request, params);
+      return this.post(request.path, params, this.takeHold(request));
     }
     if (request.path === '/v1/balance')
       return json(200, {
@@ -308,7 +442,107 @@ export class StripeSimulator extends PspSimulator {
     );
   }
 
-  private async post(path: string, params: Params): Promise<SimResponse> {
+  /**
+   * A POST with an Idempotency-Key (docs.stripe.com/idempotency): the saved result of the
+   * first request with this key is replayed, whatever it was (500s included); the key with
+   * another endpoint or other parameters is refused; while the first request is still being
+   * carried out a repeat gets 409 idempotency_key_in_use (docs.stripe.com/api/errors).
+   * Nothing is saved for a request that failed validation or met such a conflict.
+   */
+  private async idempotent(key: string, request: SimRequest, params: Params): Promise<SimResponse> {
+    const fingerprint = `${request.path} ${JSON.stringify(params)}`;
+    if (this.running.has(key)) {
+      this.keysInUse.push(key);
+      return stripeError(
+        409,
+        'idempotency_error',
+        `Another request with the idempotency key '${key}' is still in progress; retry once it has finished.`,
+        undefined,
+        'idempotency_key_in_use',
+      );
+    }
+    const seen = this.idempotency.lookup(key, fingerprint);
+    if (seen === 'conflict')
+      return stripeError(
+        400,
+        'idempotency_error',
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    if (seen) return { ...seen, headers: { ...seen.headers, 'idempotent-replayed': 'true' } };
+    this.running.add(key);
+    let response: SimResponse;
+    try {
+      response = await this.post(request.path, params, this.takeHold(request));
+    } catch (error) {
+      response = stripeError(500, 'api_error', `Simulator failure: ${(error as Error).message}`);
+    } finally {
+      this.running.delete(key);
+    }
+    if (!NOT_EXECUTED.has(response)) this.idempotency.remember(key, fingerprint, response);
+    return response;
+  }
+
+  /**
+   * The next POST that `match` fits stays in progress at Stripe (not executed, not answered)
+   * until `release()`, which then lets it execute and waits for it: a slow request whose
+   * caller may give up meanwhile.
+   */
+  holdNextCall(match: FaultMatch = {}): { release: () => Promise<void> } {
+    let open!: () => void;
+    let finished!: () => void;
+    const hold: Hold = {
+      match,
+      taken: false,
+      gate: new Promise<void>((resolve) => (open = resolve)),
+      done: new Promise<void>((resolve) => (finished = resolve)),
+      finish: () => finished(),
+    };
+    this.holds.push(hold);
+    return {
+      release: async () => {
+        open();
+        if (hold.taken) await hold.done;
+        else this.holds.splice(this.holds.indexOf(hold), 1);
+      },
+    };
+  }
+
+  private takeHold(request: SimRequest): Hold | undefined {
+    const index = this.holds.findIndex(
+      ({ match }) =>
+        (!match.method || match.method === request.method) &&
+        (!match.path || match.path.test(request.path)),
+    );
+    if (index < 0) return undefined;
+    const [hold] = this.holds.splice(index, 1);
+    hold.taken = true;
+    return hold;
+  }
+
+  /**
+   * The next POST that `match` fits fails inside Stripe: 500 api_error, nothing done. With an
+   * Idempotency-Key that answer is saved and replayed like any other (docs.stripe.com/idempotency).
+   */
+  failNextExecution(match: FaultMatch = {}): void {
+    this.failures.push(match);
+  }
+
+  private async post(path: string, params: Params, hold?: Hold): Promise<SimResponse> {
+    if (hold) await hold.gate;
+    try {
+      const failure = this.failures.findIndex(
+        (match) =>
+          (!match.method || match.method === 'POST') && (!match.path || match.path.test(path)),
+      );
+      if (failure < 0) return await this.execute(path, params);
+      this.failures.splice(failure, 1);
+      return stripeError(500, 'api_error', 'An unknown error occurred');
+    } finally {
+      hold?.finish();
+    }
+  }
+
+  private async execute(path: string, params: Params): Promise<SimResponse> {
     if (path === '/v1/checkout/sessions') return this.createSession(params);
     if (path === '/v1/coupons') return this.createCoupon(params);
     if (path === '/v1/refunds') return this.createRefund(params);
@@ -448,7 +682,11 @@ export class StripeSimulator extends PspSimulator {
     return { amountOff: coupon.amount_off };
   }
 
-  /** `expires_at`: a Unix timestamp 30 minutes to 24 hours from now. */
+  /**
+   * `expires_at`: a Unix timestamp 30 minutes to 24 hours after the session is created
+   * (Checkout Session API reference, `expires_at`). One second of slack for the whole-second
+   * timestamp, none more.
+   */
   private expiresAt(params: Params): SimResponse | null {
     if (params.expires_at === undefined) return null;
     const at = Number(params.expires_at);
@@ -456,8 +694,8 @@ export class StripeSimulator extends PspSimulator {
     if (
       typeof params.expires_at !== 'string' ||
       !/^\d+$/.test(params.expires_at) ||
-      at < now + 1800 - 5 ||
-      at > now + 86400
+      at < now + 1800 - 1 ||
+      at > now + 86400 + 1
     )
       return stripeError(
         400,
@@ -558,10 +796,18 @@ export class StripeSimulator extends PspSimulator {
       );
     const items = this.lineItems(params);
     if ('error' in items) return items.error;
-    const discount = this.discount(params, items.currency);
-    if ('error' in discount) return discount.error;
     const expiry = this.expiresAt(params);
     if (expiry) return expiry;
+    const allowed = allowedTypes(params);
+    if ('error' in allowed) return allowed.error;
+    if (params.locale !== undefined && !LOCALES.has(params.locale as string))
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `Invalid locale: must be one of ${[...LOCALES].join(', ')}`,
+        'locale',
+        'parameter_invalid_string',
+      );
     const intentData = (params.payment_intent_data ?? {}) as Params;
     const captureMethod = (intentData.capture_method as string | undefined) ?? 'automatic_async';
     if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod))
@@ -572,6 +818,9 @@ export class StripeSimulator extends PspSimulator {
         'payment_intent_data[capture_method]',
         'parameter_invalid_string',
       );
+    // Last: the coupon is redeemed only by a session that passed validation.
+    const discount = this.discount(params, items.currency);
+    if ('error' in discount) return discount.error;
     const id = `cs_test_${randomBytes(12).toString('hex')}`;
     const session: SimSession = {
       id,
@@ -583,15 +832,15 @@ export class StripeSimulator extends PspSimulator {
       currency: items.currency,
       lineItems: items.list,
       expires_at: params.expires_at ? Number(params.expires_at) : null,
+      created: Math.floor(Date.now() / 1000),
       client_reference_id: (params.client_reference_id as string | undefined) ?? null,
       success_url: params.success_url,
       cancel_url: (params.cancel_url as string | undefined) ?? null,
       url: `${this.url}/c/pay/${id}`,
       metadata: (params.metadata ?? {}) as Params,
       payment_intent: null,
-      payment_method_types: Object.values(
-        (params.payment_method_types ?? {}) as Params,
-      ) as string[],
+      allowed_payment_method_types: allowed.types,
+      payment_method_types: allowed.types ?? DASHBOARD_METHODS,
       livemode: false,
       captureMethod,
       intentMetadata: (intentData.metadata ?? {}) as Params,
@@ -742,6 +991,7 @@ export class StripeSimulator extends PspSimulator {
       metadata: (params.metadata ?? {}) as Params,
     };
     this.refunds.set(refund.id, refund);
+    this.refundCreated(intent, refund);
     const fails = this.failNextRefund;
     this.failNextRefund = false;
     if (!this.holdRefunds) {
@@ -751,6 +1001,52 @@ export class StripeSimulator extends PspSimulator {
       });
     }
     return json(200, refund);
+  }
+
+  /**
+   * What Stripe sends when a refund is created (docs.stripe.com/api/events/types):
+   * `refund.created` with the Refund, and `charge.refunded` with the Charge (whose `refunds`
+   * list is not included by default).
+   */
+  private refundCreated(intent: SimIntent, refund: SimRefund): void {
+    this.emitLater('refund.created', refund);
+    const refunded = [...this.refunds.values()]
+      .filter((r) => r.payment_intent === intent.id && !['failed', 'canceled'].includes(r.status))
+      .reduce((sum, r) => sum + r.amount, 0);
+    this.emitLater('charge.refunded', {
+      id: intent.latest_charge,
+      object: 'charge',
+      amount: intent.amount,
+      amount_captured: intent.amount_received,
+      amount_refunded: refunded,
+      captured: true,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      refunded: refunded === intent.amount_received,
+      status: 'succeeded',
+      livemode: false,
+    });
+  }
+
+  /**
+   * A refund made in Stripe's dashboard: no metadata of ours, and (as card refunds mostly are)
+   * succeeded at once, so refund.created is all there is; no refund.updated follows.
+   */
+  refundInDashboard(sessionId: string, amount: number): SimRefund {
+    const intent = this.intents.get(this.sessions.get(sessionId)!.payment_intent!)!;
+    const refund: SimRefund = {
+      id: `re_${randomBytes(12).toString('hex')}`,
+      object: 'refund',
+      amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      status: 'succeeded',
+      reason: null,
+      metadata: {},
+    };
+    this.refunds.set(refund.id, refund);
+    this.refundCreated(intent, refund);
+    return refund;
   }
 
   /** Held refunds are done now; the refund.updated event is sent unless `notify` is false. */
@@ -782,7 +1078,7 @@ export class StripeSimulator extends PspSimulator {
       amount: intent.amount_received,
       currency: intent.currency,
       payment_intent: intent.id,
-      charge: `ch_${randomBytes(12).toString('hex')}`,
+      charge: intent.latest_charge,
       reason: 'fraudulent',
       status: 'needs_response',
     };
@@ -816,10 +1112,10 @@ export class StripeSimulator extends PspSimulator {
     }
     if (!['paid', 'failed', 'processing'].includes(outcome))
       return { status: 400, body: 'unknown outcome' };
-    // The customer picks one of the session's payment_method_types (all, when none were set).
-    const offered = session.payment_method_types.length ? session.payment_method_types : null;
-    const type = fields.method ?? offered?.[0] ?? 'card';
-    if (offered && !offered.includes(type)) return { status: 400, body: 'method not offered' };
+    // The customer picks one of the types Checkout offers.
+    const offered = session.payment_method_types;
+    const type = fields.method ?? offered[0];
+    if (!offered.includes(type)) return { status: 400, body: 'method not offered' };
     const paymentMethod: SimPaymentMethod = {
       id: `pm_${randomBytes(12).toString('hex')}`,
       object: 'payment_method',
@@ -839,7 +1135,8 @@ export class StripeSimulator extends PspSimulator {
       metadata: session.intentMetadata,
       last_payment_error: null,
       payment_method: paymentMethod.id,
-      payment_method_types: offered ?? ['card', type].filter((t, i, all) => all.indexOf(t) === i),
+      payment_method_types: session.allowed_payment_method_types ?? DASHBOARD_METHODS,
+      latest_charge: `ch_${randomBytes(12).toString('hex')}`,
       livemode: false,
     };
     this.intents.set(intent.id, intent);
@@ -890,7 +1187,7 @@ export class StripeSimulator extends PspSimulator {
       data: { object },
     };
     this.events.push({ id: event.id, type });
-    if (!this.endpoint) return;
+    if (!this.endpoint || (this.endpoint.events && !this.endpoint.events.includes(type))) return;
     const payload = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({
       payload,
