@@ -69,6 +69,38 @@ describe('PayPal operations with lost answers (sqlite)', () => {
     expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
   });
 
+  it('a refund PayPal answers 409 PREVIOUS_REQUEST_IN_PROGRESS stays pending, its amount reserved, and settles once', async () => {
+    const paid = await payment();
+    const path = new RegExp(`^/v2/payments/captures/${order(paid).captures[0].id}/refund$`);
+    suite.sim.workSlowlyOnNext({ method: 'POST', path });
+    const refund = await post(paid, '/refunds', { amount: { value: 400, currency: 'EUR' } });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    // Sent again with the same PayPal-Request-Id while PayPal is still at the first one.
+    await suite.h.reconcile();
+    const calls = suite.sim.callsTo('POST', path);
+    expect(calls.map((c) => c.headers['paypal-request-id'])).toEqual([
+      refund.body.id,
+      refund.body.id,
+    ]);
+    expect(suite.sim.conflicts).toEqual([refund.body.id]);
+    expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
+    const full = await post(paid, '/refunds', { amount: { value: 1050, currency: 'EUR' } });
+    expect(full.body.code).toBe('refund_exceeds_available');
+    expect(order(paid).refunds).toHaveLength(0);
+
+    expect(suite.sim.finishSlowWork()).toBe(1);
+    await suite.h.reconcile();
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 400,
+    });
+    await suite.h.reconcile();
+    expect(order(paid).refunds).toHaveLength(1);
+    expect(suite.sim.callsTo('POST', path)).toHaveLength(2);
+    expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
+  });
+
   it('a refund PayPal never made is sent again with the same PayPal-Request-Id', async () => {
     const paid = await payment();
     const path = new RegExp(`^/v2/payments/captures/${order(paid).captures[0].id}/refund$`);

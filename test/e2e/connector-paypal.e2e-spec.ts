@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
+import { Payment } from '../../src/payments/entities/payment.entity';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { paymentBody, submitCheckout, TestServer } from '../support/test-server';
@@ -115,6 +116,18 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2495);
   });
 
+  it('upper-cases a lower-case country code (PayPal: ^([A-Z]{2}|C2)$) in both addresses', async () => {
+    const payment = await h.createPayment(accountId, {
+      billingAddress: { ...ADDRESS, country: 'nl' },
+      shippingAddress: { ...ADDRESS, country: 'nl' },
+    });
+    expect(payment.status).toBe('pending');
+    expect(sim.rejected).toEqual([]);
+    const request = sim.orders.get(payment.provider.paymentId)!.request;
+    expect(request.purchase_units[0].shipping.address.country_code).toBe('NL');
+    expect(request.payment_source.paypal.address.country_code).toBe('NL');
+  });
+
   it('sends zero-decimal currencies without decimals (JPY)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
     expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({
@@ -123,6 +136,38 @@ describe('PayPal connector against the PayPal simulator', () => {
     });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(1500);
+  });
+
+  it('HUF lines with fractional unit prices but a whole total: sent as the amount alone, without items', async () => {
+    const huf = (value: number) => ({ value, currency: 'HUF' });
+    const payment = await h.createPayment(accountId, {
+      amount: huf(100000),
+      lines: [
+        { name: 'Sticker', quantity: 1, unitPrice: huf(50), totalAmount: huf(50) },
+        { name: 'Poster', quantity: 1, unitPrice: huf(99950), totalAmount: huf(99950) },
+      ],
+    });
+    expect(payment.status).toBe('pending');
+    expect(sim.rejected).toEqual([]);
+    const unit = sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0];
+    expect(unit.amount).toEqual({ currency_code: 'HUF', value: '1000' });
+    expect(unit).not.toHaveProperty('items');
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(100000);
+  });
+
+  it('HUF lines in whole forints are sent as items', async () => {
+    const huf = (value: number) => ({ value, currency: 'HUF' });
+    const payment = await h.createPayment(accountId, {
+      amount: huf(100000),
+      lines: [{ name: 'Poster', quantity: 2, unitPrice: huf(50000), totalAmount: huf(100000) }],
+    });
+    expect(payment.status).toBe('pending');
+    const unit = sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0];
+    expect(unit.items).toEqual([
+      expect.objectContaining({ unit_amount: { currency_code: 'HUF', value: '500' } }),
+    ]);
+    expect(unit.amount.breakdown).toEqual({ item_total: { currency_code: 'HUF', value: '1000' } });
   });
 
   it('caches the OAuth token across calls', async () => {
@@ -195,12 +240,43 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(other.status).toBe(404);
   });
 
-  it('failed: an instrument declined at capture fails the payment (declined)', async () => {
+  it('an instrument declined at capture keeps the payment pending; approved again with another funding source, it is paid, captured once', async () => {
+    const payment = await h.createPayment(accountId);
+    const capturePath = new RegExp(`^/v2/checkout/orders/${payment.provider.paymentId}/capture$`);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
+    await h.webhooksSettled();
+    expect(sim.callsTo('POST', capturePath)).toHaveLength(1);
+    const order = sim.orders.get(payment.provider.paymentId)!;
+    expect(order).toMatchObject({ status: 'APPROVED', captures: [] });
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    expect((await h.payment(payment.id)).status).toBe('pending');
+
+    // The buyer is sent back to PayPal and chooses another funding source.
+    const again = await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect(again.status).toBe(303);
+    const paid = await h.waitForStatus(payment.id, 'paid');
+    expect(paid.amountCaptured).toBe(1050);
+    await sim.settled();
+    await h.webhooksSettled();
+    expect(order.captures).toHaveLength(1);
+    // The new approval is captured under a new PayPal-Request-Id: PayPal would answer the
+    // first one's decline again.
+    const ids = sim.callsTo('POST', capturePath).map((c) => c.headers['paypal-request-id']);
+    expect(ids[ids.length - 1]).not.toBe(ids[0]);
+    const events = await h.events(payment.id);
+    expect(events.filter((e: any) => e.toStatus === 'paid')).toHaveLength(1);
+    expect(events.some((e: any) => e.toStatus === 'failed')).toBe(false);
+  });
+
+  it('an order declined at capture that nobody approves again expires with the order', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
-    const failed = await h.waitForStatus(payment.id, 'failed');
-    expect(failed.failure.code).toBe('declined');
-    expect(failed.failure.message).toContain('INSTRUMENT_DECLINED');
+    await h.webhooksSettled();
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    sim.orders.delete(payment.provider.paymentId); // PayPal forgets the order in time
+    await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    expect((await h.payment(payment.id)).status).toBe('expired');
   });
 
   it('canceled by the buyer: PayPal sends nothing and the payment stays pending; the shop cannot cancel an unapproved order', async () => {
@@ -279,6 +355,20 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(refunds).toHaveLength(2);
   });
 
+  it('a refund reason with line breaks goes to PayPal on one line (note_to_payer: ^.*$)', async () => {
+    const payment = await h.createPayment(accountId);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    await h.waitForStatus(payment.id, 'paid');
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: { amount: { value: 100, currency: 'EUR' }, reason: 'Damaged\r\nin  transit\n' },
+    });
+    expect(refund.body.status).toBe('succeeded');
+    expect(sim.rejected).toEqual([]);
+    expect(sim.orders.get(payment.provider.paymentId)!.refunds[0].note_to_payer).toBe(
+      'Damaged in transit',
+    );
+  });
+
   it('a refund made in the PayPal dashboard arrives by webhook and is recorded', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
@@ -294,10 +384,48 @@ describe('PayPal connector against the PayPal simulator', () => {
     ]);
   });
 
-  it('a webhook whose signature PayPal does not confirm is 401 and changes nothing', async () => {
+  it('a chargeback (PAYMENT.CAPTURE.REVERSED, a refund object naming only its capture) makes a paid payment charged_back', async () => {
+    const payment = await h.createPayment(accountId);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    await h.waitForStatus(payment.id, 'paid');
+    await sim.settled();
+    const before = sim.calls.length;
+    const reversal = sim.reverseCapture(payment.provider.paymentId);
+    expect(reversal).not.toHaveProperty('custom_id');
+    expect(reversal).not.toHaveProperty('supplementary_data');
+    await sim.settled();
+    expect(sim.lastWebhook()!.status).toBe(200);
+    await h.waitForStatus(payment.id, 'charged_back');
+    // Named by its capture id, stored with the capture: found without asking PayPal.
+    expect(sim.calls.slice(before)).toEqual([]);
+    const events = (await h.events(payment.id)).filter((e: any) => e.toStatus === 'charged_back');
+    expect(events).toEqual([expect.objectContaining({ source: 'webhook' })]);
+  });
+
+  it('a chargeback for a payment stored without its capture id is resolved through the capture (one GET)', async () => {
+    const payment = await h.createPayment(accountId);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    await h.waitForStatus(payment.id, 'paid');
+    await sim.settled();
+    await h.webhooksSettled();
+    // As a payment paid before capture ids were kept.
+    await server.dataSource
+      .getRepository(Payment)
+      .update({ id: payment.id }, { providerReference: null });
+    const captureId = sim.orders.get(payment.provider.paymentId)!.captures[0].id;
+    const before = sim.calls.length;
+    sim.reverseCapture(payment.provider.paymentId);
+    await sim.settled();
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect(sim.calls.slice(before)).toEqual([
+      { method: 'GET', path: `/v2/payments/captures/${captureId}` },
+    ]);
+  });
+
+  it('a webhook whose signature does not verify is 401, changes nothing and costs no PayPal call', async () => {
     const payment = await h.createPayment(accountId);
     sim.dropWebhooks = true;
-    await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     sim.dropWebhooks = false;
     const forged = JSON.stringify({
       id: 'WH-FORGED',
@@ -311,11 +439,14 @@ describe('PayPal connector against the PayPal simulator', () => {
       },
     });
     const good = sim.lastWebhook()!.headers;
+    const before = sim.calls.length;
     const status = await sim.deliver(forged, good); // headers of another delivery: the signature does not match
     expect(status).toBe(401);
     await h.webhooksSettled();
-    // Not trusted: the poll it triggered found the order approved with a declined instrument.
-    expect((await h.payment(payment.id)).status).not.toBe('paid');
+    // Not trusted, and no poll either: a poll would have captured the approved order.
+    expect(sim.calls.slice(before)).toEqual([]);
+    expect(sim.orders.get(payment.provider.paymentId)!.status).toBe('APPROVED');
+    expect((await h.payment(payment.id)).status).toBe('pending');
     expect((await h.events(payment.id)).some((e: any) => e.source === 'webhook')).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import type { Money } from '../../common/money/money';
 import type { Address, OrderLine } from '../../domain/order-details';
 import type { CreatePaymentRequest } from '../provider.interface';
+import { ProviderError } from '../provider-error';
 import type { PayPalMoney } from './paypal.types';
 
 type ToMoney = (money: Money) => PayPalMoney;
@@ -10,21 +11,39 @@ const sum = (lines: OrderLine[], currency: string): Money => ({
   value: lines.reduce((total, line) => total + line.totalAmount.value, 0),
 });
 
+type PurchaseUnitAmount = {
+  amount: PayPalMoney & { breakdown?: Record<string, PayPalMoney> };
+  items?: object[];
+};
+
 /**
  * The purchase unit's `items` and `amount.breakdown`. Our prices include VAT, so an item's
  * unit_amount is its unitPrice and no tax is split out; shipping lines go to `shipping`,
  * surcharges to `handling`, discounts to `discount`: PayPal then finds amount = item_total +
- * shipping + handling − discount, as our lines add up to it.
+ * shipping + handling − discount, as our lines add up to it. A line PayPal cannot express (a
+ * fractional unit price in HUF or TWD, which PayPal takes in whole units) leaves the lines
+ * out: the order is sent with its amount only, which is whole.
  */
-export function paypalItems(
-  request: CreatePaymentRequest,
-  toMoney: ToMoney,
-): { amount: PayPalMoney & { breakdown?: Record<string, PayPalMoney> }; items?: object[] } {
+export function paypalItems(request: CreatePaymentRequest, toMoney: ToMoney): PurchaseUnitAmount {
   const amount = toMoney(request.amount);
   if (!request.lines) return { amount };
+  try {
+    return withLines(request, request.lines, amount, toMoney);
+  } catch (error) {
+    if (error instanceof ProviderError && error.code === 'invalid_request') return { amount };
+    throw error;
+  }
+}
+
+function withLines(
+  request: CreatePaymentRequest,
+  lines: OrderLine[],
+  amount: PayPalMoney,
+  toMoney: ToMoney,
+): PurchaseUnitAmount {
   const currency = request.amount.currency;
-  const of = (type: string) => request.lines!.filter((line) => (line.type ?? 'physical') === type);
-  const goods = request.lines.filter(
+  const of = (type: string) => lines.filter((line) => (line.type ?? 'physical') === type);
+  const goods = lines.filter(
     (line) => !['shipping_fee', 'surcharge', 'discount'].includes(line.type ?? 'physical'),
   );
   const breakdown: Record<string, PayPalMoney> = { item_total: toMoney(sum(goods, currency)) };
@@ -52,7 +71,8 @@ function portable(address: Address) {
     admin_area_2: address.city,
     ...(address.region ? { admin_area_1: address.region } : {}),
     postal_code: address.postalCode,
-    country_code: address.country,
+    // Our API takes `nl`; PayPal's country_code pattern is ^([A-Z]{2}|C2)$.
+    country_code: address.country.toUpperCase(),
   };
 }
 

@@ -87,7 +87,8 @@ describe('PayPal mapping', () => {
   });
 
   describe('errors', () => {
-    it.each([
+    type ErrorRow = [number, unknown, string, boolean, string | undefined];
+    it.each<ErrorRow>([
       [
         422,
         { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'INSTRUMENT_DECLINED' }] },
@@ -129,6 +130,29 @@ describe('PayPal mapping', () => {
         'not_found',
         false,
         'INVALID_RESOURCE_ID',
+      ],
+      ...[
+        'PAYER_ACCOUNT_RESTRICTED',
+        'PAYER_ACCOUNT_LOCKED_OR_CLOSED',
+        'TRANSACTION_BLOCKED_BY_PAYEE',
+        'TRANSACTION_LIMIT_EXCEEDED',
+        'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
+        'DUPLICATE_INVOICE_ID',
+        'DECLINED_DUE_TO_RELATED_TXN',
+        'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING',
+      ].map((issue): ErrorRow => [
+        422,
+        { name: 'UNPROCESSABLE_ENTITY', details: [{ issue }] },
+        'declined',
+        false,
+        issue,
+      ]),
+      [
+        409,
+        { name: 'RESOURCE_CONFLICT', details: [{ issue: 'PREVIOUS_REQUEST_IN_PROGRESS' }] },
+        'in_progress',
+        true,
+        'PREVIOUS_REQUEST_IN_PROGRESS',
       ],
       [429, { name: 'RATE_LIMIT_REACHED' }, 'rate_limited', true, undefined],
       [503, { name: 'SERVICE_UNAVAILABLE' }, 'provider_unavailable', true, undefined],

@@ -100,6 +100,24 @@ const DECLINE_ISSUES = new Set([
   'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING',
   'COMPLIANCE_VIOLATION',
   'MAX_NUMBER_OF_PAYMENT_ATTEMPTS_EXCEEDED',
+  // orders.capture-422 (checkout_orders_v2.json): asking again gets the same answer.
+  'PAYER_ACCOUNT_RESTRICTED',
+  'PAYER_ACCOUNT_LOCKED_OR_CLOSED',
+  'TRANSACTION_BLOCKED_BY_PAYEE',
+  'TRANSACTION_LIMIT_EXCEEDED',
+  'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
+  'DUPLICATE_INVOICE_ID',
+  'DECLINED_DUE_TO_RELATED_TXN',
+]);
+
+/**
+ * Declines at an order's capture (or authorize) after which the order can still be paid: the
+ * buyer goes back to PayPal to choose another funding source and approves it again
+ * (developer.paypal.com/docs/checkout/standard/customize/handle-funding-failures/).
+ */
+export const PAYPAL_FUNDING_RETRY_ISSUES: ReadonlySet<string> = new Set([
+  'INSTRUMENT_DECLINED',
+  'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING',
 ]);
 
 /** A ProviderError that keeps PayPal's issue code (e.g. ORDER_ALREADY_CAPTURED). */
@@ -149,16 +167,21 @@ export function paypalOrderState(order: PayPalOrder): ProviderPaymentState {
   if (mapped === undefined) return { ...base, status: null };
   if (mapped !== 'payments') return { ...base, status: mapped };
   const payments = order.purchase_units?.[0]?.payments;
-  const capture = payments?.captures?.[0];
+  const captures = payments?.captures ?? [];
+  const paid = captures.filter((c) => mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, c.status) === 'paid');
+  // A paid capture wins over an earlier declined one; otherwise the latest tells.
+  const capture = paid[0] ?? captures[captures.length - 1];
   if (capture) {
     const status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, capture.status) ?? null;
-    const captured = (payments?.captures ?? [])
-      .filter((c) => mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, c.status) === 'paid' && c.amount)
+    const captured = paid
+      .filter((c) => c.amount)
       .reduce((sum, c) => sum + fromPayPalMoney(c.amount!), 0);
     return {
       ...base,
       status,
       providerStatus: `${order.status}/capture:${capture.status}`,
+      // Refunds and reversals (chargebacks) name the payment by its capture id.
+      ...(status === 'paid' && paid[0]?.id ? { providerReference: paid[0].id } : {}),
       amountCaptured: status === 'paid' ? captured : undefined,
       failure:
         status === 'failed'

@@ -99,3 +99,62 @@ describe('PayPalProvider requests', () => {
     ).rejects.toMatchObject({ code: 'invalid_request' });
   });
 });
+
+describe('PayPalProvider.getPayment of an approved order whose capture PayPal refuses', () => {
+  /** The order is APPROVED; its capture answers 422 with `issue`. */
+  function refusing(issue: string, seen: HttpRequest[]): ProviderCallContext {
+    const ctx = context({}, seen);
+    const answer = (request: HttpRequest): [number, unknown] => {
+      if (request.url.endsWith('/v1/oauth2/token'))
+        return [200, { access_token: 'tok', token_type: 'Bearer', expires_in: 32400 }];
+      if (request.url.endsWith('/capture'))
+        return [422, { name: 'UNPROCESSABLE_ENTITY', details: [{ issue, description: issue }] }];
+      return [200, { id: 'ORDER1', status: 'APPROVED', intent: 'CAPTURE' }];
+    };
+    ctx.http = {
+      request: async (request: HttpRequest) => {
+        seen.push(request);
+        const [status, body] = answer(request);
+        return { status, headers: new Headers(), text: JSON.stringify(body), json: () => body };
+      },
+    } as unknown as ProviderCallContext['http'];
+    return ctx;
+  }
+
+  it.each([
+    'PAYER_ACCOUNT_RESTRICTED',
+    'PAYER_ACCOUNT_LOCKED_OR_CLOSED',
+    'TRANSACTION_BLOCKED_BY_PAYEE',
+    'TRANSACTION_LIMIT_EXCEEDED',
+    'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
+    'DUPLICATE_INVOICE_ID',
+    'DECLINED_DUE_TO_RELATED_TXN',
+  ])('%s: the payment fails (final, not retried at the next poll)', async (issue) => {
+    const seen: HttpRequest[] = [];
+    const state = await new PayPalProvider().getPayment(refusing(issue, seen), 'ORDER1');
+    expect(state).toMatchObject({
+      status: 'failed',
+      providerStatus: issue,
+      failure: { code: 'declined' },
+    });
+    expect(state.failure!.message).toContain(issue);
+  });
+
+  it.each(['INSTRUMENT_DECLINED', 'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING'])(
+    '%s: the payment stays pending (the buyer may choose another funding source)',
+    async (issue) => {
+      const state = await new PayPalProvider().getPayment(refusing(issue, []), 'ORDER1');
+      expect(state).toEqual({
+        providerPaymentId: 'ORDER1',
+        status: 'pending',
+        providerStatus: `APPROVED/${issue}`,
+      });
+    },
+  );
+
+  it('another 422 (ORDER_NOT_APPROVED) is thrown, for the next poll to try again', async () => {
+    await expect(
+      new PayPalProvider().getPayment(refusing('ORDER_NOT_APPROVED', []), 'ORDER1'),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});

@@ -42,6 +42,7 @@ import {
   PAYPAL_REFUND_STATUS_MAP,
   PayPalApiError,
   paypalCaptureState,
+  PAYPAL_FUNDING_RETRY_ISSUES,
   PAYPAL_CURRENCIES,
   paypalOrderState,
 } from './paypal.mapper';
@@ -146,6 +147,13 @@ export class PayPalProvider implements PaymentProvider {
       try {
         order = await this.complete(ctx, order);
       } catch (error) {
+        const issue = error instanceof PayPalApiError ? error.issue : undefined;
+        if (issue && PAYPAL_FUNDING_RETRY_ISSUES.has(issue)) {
+          // The order is still usable: the buyer is sent back to PayPal to pick another
+          // funding source (handle-funding-failures). A new approval is captured like the
+          // first; an order nobody approves again expires.
+          return { providerPaymentId, status: 'pending', providerStatus: `APPROVED/${issue}` };
+        }
         if (error instanceof ProviderError && error.code === 'declined') {
           return {
             providerPaymentId,
@@ -207,6 +215,7 @@ export class PayPalProvider implements PaymentProvider {
     );
     if (!capture)
       throw new ProviderError('invalid_request', 'PayPal: the order has no capture to refund');
+    const note = op.reason ? oneLine(op.reason, 255) : undefined;
     const refund = await this.api.call<PayPalRefund>(
       ctx,
       'POST',
@@ -215,7 +224,7 @@ export class PayPalProvider implements PaymentProvider {
         amount: toPayPalMoney(op.amount),
         custom_id: op.id,
         invoice_id: op.id,
-        ...(op.reason ? { note_to_payer: truncate(op.reason, 255) } : {}),
+        ...(note ? { note_to_payer: note } : {}),
       },
       op.idempotencyKey,
     );
@@ -316,16 +325,22 @@ export class PayPalProvider implements PaymentProvider {
     return { status: 200, contentType: 'application/json', body: '{}' };
   }
 
-  /** Captures (intent CAPTURE) or authorizes (AUTHORIZE) an approved order; safe to repeat. */
+  /**
+   * Captures (intent CAPTURE) or authorizes (AUTHORIZE) an approved order; safe to repeat, as
+   * PayPal completes an order once (ORDER_ALREADY_CAPTURED). The PayPal-Request-Id names this
+   * approval (the order's update_time): PayPal answers a repeated id with its first answer, so
+   * after a declined instrument the buyer's new approval must be sent under a new one.
+   */
   private async complete(ctx: ProviderCallContext, order: PayPalOrder): Promise<PayPalOrder> {
     const action = order.intent === 'AUTHORIZE' ? 'authorize' : 'capture';
+    const approval = typeof order.update_time === 'string' ? `-${order.update_time}` : '';
     try {
       return await this.api.call<PayPalOrder>(
         ctx,
         'POST',
         `/v2/checkout/orders/${encodeURIComponent(order.id)}/${action}`,
         {},
-        `${action}-${order.id}`,
+        `${action}-${order.id}${approval}`.slice(0, 108),
       );
     } catch (error) {
       const issue = (error as PayPalApiError).issue;
@@ -357,4 +372,11 @@ export class PayPalProvider implements PaymentProvider {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
+}
+
+/** note_to_payer's pattern is ^.*$ (refund_request): no line breaks, so whitespace runs become one space. */
+function oneLine(text: string, max: number): string | undefined {
+  // By code point, so a surrogate pair is never cut in half.
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  return chars.slice(0, max).join('').trimEnd() || undefined;
 }

@@ -37,6 +37,9 @@ export interface PayPalOrder {
   id: string;
   status: string;
   intent?: 'CAPTURE' | 'AUTHORIZE';
+  create_time?: string;
+  /** Changes with the order's status, e.g. when the buyer approves it (again). */
+  update_time?: string;
   /** One key: how the buyer pays (`paypal`, `card`, `venmo`, `apple_pay`…). */
   payment_source?: Record<string, unknown>;
   purchase_units?: {

@@ -39,8 +39,9 @@ export function readPayPalEvent(webhook: InboundWebhook): PayPalWebhookEvent | u
  * The whole event is signed. Orders name our payment by their id and purchase unit
  * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
  * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
- * dashboard names only its capture, resolved during processing. Amounts are checked against
- * the payment.
+ * dashboard and a reversal (chargeback, PAYMENT.CAPTURE.REVERSED: a refund object) name only
+ * their capture, which is the payment's providerReference once its capture was seen, else
+ * resolved during processing. Amounts are checked against the payment.
  */
 export function paypalWebhookNotifications(
   ctx: ProviderCallContext,
@@ -71,11 +72,35 @@ export function paypalWebhookNotifications(
       },
     ];
   }
+  if (kind === 'reversal') {
+    // A chargeback: the resource is a refund object naming only its capture (its `up` link).
+    const reversal = resource as PayPalRefund;
+    const captureId = refundCaptureId(reversal);
+    if (reversal.status === 'FAILED' || reversal.status === 'CANCELLED' || !captureId) {
+      logger.warn({
+        msg: 'PayPal reversal not applied',
+        accountId: ctx.account.id,
+        status: reversal.status,
+        captureId,
+      });
+      return [];
+    }
+    return [
+      {
+        ...reference,
+        ...paypalSignedAmount(reversal.amount, 'at_most'),
+        lookup: captureId,
+        payment: {
+          providerPaymentId: reference.providerPaymentId ?? '',
+          status: 'charged_back',
+          providerStatus: `${event.event_type}:${reversal.status}`,
+        },
+      },
+    ];
+  }
   if (kind === 'refund') {
     const refund = resource as PayPalRefund;
-    const up = refund.links?.find((link) => link.rel === 'up')?.href;
-    const captureId =
-      refund.supplementary_data?.related_ids?.capture_id ?? (up ? up.split('/').pop() : undefined);
+    const captureId = refundCaptureId(refund);
     return [
       {
         ...reference,
@@ -101,9 +126,7 @@ export function paypalWebhookNotifications(
     return [];
   }
   let status: PaymentStatus | null;
-  if (kind === 'reversal') status = 'charged_back';
-  else if (kind === 'capture')
-    status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, payment.status) ?? null;
+  if (kind === 'capture') status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, payment.status) ?? null;
   else status = mapPspStatus(PAYPAL_AUTHORIZATION_STATUS_MAP, payment.status) ?? null;
   const amount = paypalSignedAmount(
     payment.amount,
@@ -117,6 +140,10 @@ export function paypalWebhookNotifications(
         providerPaymentId: reference.providerPaymentId ?? '',
         status,
         providerStatus: `${event.event_type}:${payment.status}`,
+        // Refunds and reversals name the payment by this capture id later.
+        ...(kind === 'capture' && status === 'paid' && payment.id
+          ? { providerReference: payment.id }
+          : {}),
         amountCaptured:
           kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
         failure:
@@ -142,14 +169,31 @@ export function paypalWebhookReference(event: PayPalWebhookEvent): WebhookRefere
   else if (kind === 'refund')
     ref = {
       refundId: text(resource.custom_id),
-      providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
+      providerPaymentId:
+        text(resource.supplementary_data?.related_ids?.order_id) ??
+        refundCaptureId(resource as PayPalRefund),
     };
+  else if (kind === 'reversal')
+    // The capture id: the payment's providerReference once its capture was seen.
+    ref = { providerPaymentId: refundCaptureId(resource as PayPalRefund) };
   else
     ref = {
       providerPaymentId: text(resource.supplementary_data?.related_ids?.order_id),
       paymentId: text(resource.custom_id),
     };
   return Object.fromEntries(Object.entries(ref).filter(([, value]) => value !== undefined));
+}
+
+/** The capture a refund (or reversal) belongs to: its related ids, else its `up` link. */
+function refundCaptureId(refund: PayPalRefund): string | undefined {
+  const related = refund.supplementary_data?.related_ids?.capture_id;
+  if (typeof related === 'string' && related) return related;
+  // Read from unverified bodies too (webhookReferences): nothing about its shape is assumed.
+  const links: unknown = refund.links;
+  const up = Array.isArray(links)
+    ? (links as { rel?: unknown; href?: unknown }[]).find((link) => link?.rel === 'up')?.href
+    : undefined;
+  return (typeof up === 'string' && up.split('/').pop()) || undefined;
 }
 
 /** A signed PayPal amount in our minor units; an unreadable one is a mismatch, never guessed. */

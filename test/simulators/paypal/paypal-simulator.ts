@@ -30,9 +30,18 @@ export interface PayPalSimAccount {
 interface Order {
   id: string;
   status: string;
+  createTime: string;
+  /** Orders v2 activity_timestamps: changes with the status (approval, completion, void). */
+  updateTime: string;
   intent: 'CAPTURE' | 'AUTHORIZE';
   request: any;
   declineNext: boolean;
+  /**
+   * The last capture (or authorize) was declined (INSTRUMENT_DECLINED): the order stays
+   * APPROVED and the buyer may come back to choose another funding source
+   * (developer.paypal.com/docs/checkout/standard/customize/handle-funding-failures/).
+   */
+  fundingDeclined?: boolean;
   /** How the buyer paid, once approved. */
   paymentSource?: 'paypal' | 'card';
   authorizations: any[];
@@ -41,6 +50,16 @@ interface Order {
 }
 
 export type PayPalOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
+
+/**
+ * What a PayPal-Request-Id is remembered with: PayPal "returns the latest status of the previous
+ * request that used that same header" (developer.paypal.com/reference/guidelines/idempotency),
+ * refusals included; only no answer (5xx), a rate limit and a request still in progress (409)
+ * may be sent again to be carried out.
+ */
+function remembered(response: SimResponse): boolean {
+  return response.status < 500 && response.status !== 409 && response.status !== 429;
+}
 
 /** PayPal's CRC32 (the one in the signed transmission string): IEEE, as an unsigned decimal. */
 function crc32(text: string): number {
@@ -76,8 +95,15 @@ export class PayPalSimulator extends PspSimulator {
   tokensIssued = 0;
   readonly delivered: { body: string; headers: Record<string, string>; status: number }[] = [];
   readonly rejected: { path: string; details: unknown }[] = [];
+  /** Chargebacks (reverseCapture): refund objects that are not the merchant's refunds. */
+  readonly reversals: any[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly idempotent = new Map<string, SimResponse>();
+  /** PayPal-Request-Ids (per path) whose first request is still being worked on, and that work. */
+  private readonly working = new Map<string, () => void>();
+  private slowNext?: { method?: string; path?: RegExp };
+  /** The PayPal-Request-Ids answered 409 PREVIOUS_REQUEST_IN_PROGRESS, in order. */
+  readonly conflicts: string[] = [];
   private keys!: { privateKey: KeyObject; publicKey: KeyObject };
   /** The signing certificate (PEM) and its id in PAYPAL-CERT-URL. */
   certificate = '';
@@ -125,6 +151,38 @@ export class PayPalSimulator extends PspSimulator {
       amount: { currency_code: capture.amount.currency_code, value },
     });
     if (response.status !== 201) throw new Error(`dashboard refund refused: ${response.body}`);
+  }
+
+  /**
+   * A chargeback: PayPal takes back what is left of the capture and sends
+   * PAYMENT.CAPTURE.REVERSED, whose resource is a refund object (resource_type `refund`) that
+   * names only its capture, by its `up` link: no custom_id, no supplementary_data
+   * (developer.paypal.com/api/rest/webhooks/event-names/, payments v2 `refund`).
+   */
+  reverseCapture(orderId: string): any {
+    const capture = this.orders.get(orderId)!.captures[0];
+    const left = this.minor(capture.amount) - capture.refunded;
+    capture.refunded += left;
+    const now = new Date().toISOString();
+    const id = this.newId();
+    const reversal = {
+      id,
+      amount: {
+        currency_code: capture.amount.currency_code,
+        value: this.decimal(left, capture.amount.currency_code),
+      },
+      note_to_payer: 'Payment reversed',
+      status: 'COMPLETED',
+      create_time: now,
+      update_time: now,
+      links: [
+        { href: `${this.baseUrl}/v2/payments/refunds/${id}`, rel: 'self', method: 'GET' },
+        { href: `${this.baseUrl}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' },
+      ],
+    };
+    this.reversals.push(reversal);
+    this.emitLater('PAYMENT.CAPTURE.REVERSED', 'refund', reversal);
+    return reversal;
   }
 
   /** Makes every issued token invalid (as if PayPal revoked them). */
@@ -184,10 +242,61 @@ export class PayPalSimulator extends PspSimulator {
     }
     const requestId = request.headers['paypal-request-id'] as string | undefined;
     const key = requestId ? `${request.path}\n${requestId}` : undefined;
+    // payments_payment_v2.json (refund, void): 409 RESOURCE_CONFLICT /
+    // PREVIOUS_REQUEST_IN_PROGRESS while an earlier request with this PayPal-Request-Id is
+    // still being carried out.
+    if (key && this.working.has(key)) {
+      this.conflicts.push(requestId!);
+      return this.error(
+        409,
+        'RESOURCE_CONFLICT',
+        'The server has detected a conflict while processing this request.',
+        [
+          {
+            issue: 'PREVIOUS_REQUEST_IN_PROGRESS',
+            description:
+              'A previous request on this resource is currently in progress. Please wait for sometime and try again. It is best to space out the initial and the subsequent request(s) to avoid receiving this error.',
+          },
+        ],
+      );
+    }
     if (key && this.idempotent.has(key)) return this.idempotent.get(key)!;
+    const slow = this.slowNext;
+    if (
+      key &&
+      slow &&
+      (!slow.method || slow.method === request.method) &&
+      (!slow.path || slow.path.test(request.path))
+    ) {
+      this.slowNext = undefined;
+      // No answer until finishSlowWork(): by then the caller has given up waiting.
+      return new Promise((resolve) =>
+        this.working.set(key, () => {
+          const response = this.route(request, body);
+          if (remembered(response)) this.idempotent.set(key, response);
+          resolve(response);
+        }),
+      );
+    }
     const response = this.route(request, body);
-    if (key && response.status < 300) this.idempotent.set(key, response);
+    if (key && remembered(response)) this.idempotent.set(key, response);
     return response;
+  }
+
+  /**
+   * The next matching call that carries a PayPal-Request-Id is taken in but not finished (nor
+   * answered) until finishSlowWork(); a repeat with its PayPal-Request-Id meanwhile gets 409.
+   */
+  workSlowlyOnNext(match: { method?: string; path?: RegExp } = {}): void {
+    this.slowNext = match;
+  }
+
+  /** The requests taken in by workSlowlyOnNext() are carried out now; returns how many. */
+  finishSlowWork(): number {
+    const work = [...this.working.values()];
+    this.working.clear();
+    for (const run of work) run();
+    return work.length;
   }
 
   private route(request: SimRequest, body: any): SimResponse {
@@ -212,7 +321,7 @@ export class PayPalSimulator extends PspSimulator {
     if (m && method === 'POST') return this.refundCapture(m[1], body);
     m = /^\/v2\/payments\/refunds\/([^/]+)$/.exec(path);
     if (m && method === 'GET') {
-      const refund = [...this.orders.values()]
+      const refund = [...this.orders.values(), { refunds: this.reversals }]
         .flatMap((o) => o.refunds)
         .find((r) => r.id === m![1]);
       return refund ? json(200, refund) : this.notFound();
@@ -286,8 +395,11 @@ export class PayPalSimulator extends PspSimulator {
       );
     }
     const id = randomBytes(9).toString('hex').toUpperCase().slice(0, 17);
+    const now = new Date().toISOString();
     const order: Order = {
       id,
+      createTime: now,
+      updateTime: now,
       status: 'PAYER_ACTION_REQUIRED',
       intent: body.intent,
       request: body,
@@ -320,9 +432,11 @@ export class PayPalSimulator extends PspSimulator {
         );
       if (order.status !== 'APPROVED') return this.unprocessable('ORDER_NOT_APPROVED');
       if (order.declineNext) {
+        order.fundingDeclined = true;
+        // orders.capture-422 (checkout_orders_v2.json); the order itself is unchanged.
         return this.unprocessable(
           'INSTRUMENT_DECLINED',
-          "The instrument presented was either declined by the processor or bank, or it can't be used for this payment.",
+          "The instrument presented  was either declined by the processor or bank, or it can't be used for this payment.",
         );
       }
       const unit = order.request.purchase_units[0];
@@ -352,6 +466,7 @@ export class PayPalSimulator extends PspSimulator {
         this.emitLater('PAYMENT.AUTHORIZATION.CREATED', 'authorization', authorization);
       }
       order.status = 'COMPLETED';
+      this.touch(order);
       return json(201, this.orderView(order));
     });
   }
@@ -410,6 +525,7 @@ export class PayPalSimulator extends PspSimulator {
     if (authorization.status !== 'CREATED') return this.unprocessable('PREVIOUSLY_CAPTURED');
     authorization.status = 'VOIDED';
     order.status = 'VOIDED';
+    this.touch(order);
     this.emitLater('PAYMENT.AUTHORIZATION.VOIDED', 'authorization', authorization);
     return String(request.headers.prefer ?? '').includes('return=representation')
       ? json(200, authorization)
@@ -493,7 +609,9 @@ export class PayPalSimulator extends PspSimulator {
     const context = order.request.payment_source.paypal.experience_context;
     const fields = formFields(request.body);
     const outcome = fields.outcome as PayPalOutcome;
-    if (order.status !== 'PAYER_ACTION_REQUIRED') return text(409, `order is ${order.status}`);
+    const again = order.status === 'APPROVED' && order.fundingDeclined;
+    if (order.status !== 'PAYER_ACTION_REQUIRED' && !again)
+      return text(409, `order is ${order.status}`);
     if (outcome === 'canceled') {
       // The buyer went back to the shop; PayPal sends nothing.
       return this.redirectTo(context.cancel_url, { token: order.id });
@@ -504,9 +622,11 @@ export class PayPalSimulator extends PspSimulator {
     }
     if (!['paid', 'authorized', 'failed'].includes(outcome)) return text(400, 'unknown outcome');
     order.status = 'APPROVED';
+    this.touch(order);
     // How the buyer chose to pay on PayPal's page: the wallet, or a card as a guest.
     order.paymentSource = fields.method === 'card' ? 'card' : 'paypal';
     order.declineNext = outcome === 'failed';
+    order.fundingDeclined = false;
     await this.emit('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.orderView(order));
     return this.redirectTo(context.return_url, { token: order.id, PayerID: 'QYR5Z8XDVJNXQ' });
   }
@@ -605,6 +725,8 @@ export class PayPalSimulator extends PspSimulator {
       id: order.id,
       intent: order.intent,
       status: order.status,
+      create_time: order.createTime,
+      update_time: order.updateTime,
       payment_source:
         order.paymentSource === 'card'
           ? { card: { name: 'Jane Doe', last_digits: '1111', brand: 'VISA', type: 'CREDIT' } }
@@ -630,7 +752,7 @@ export class PayPalSimulator extends PspSimulator {
       ],
       links: [
         { href: `${this.baseUrl}/v2/checkout/orders/${order.id}`, rel: 'self', method: 'GET' },
-        ...(order.status === 'PAYER_ACTION_REQUIRED'
+        ...(order.status === 'PAYER_ACTION_REQUIRED' || order.fundingDeclined
           ? [
               {
                 href: `${this.baseUrl}/checkoutnow?token=${order.id}`,
@@ -641,6 +763,12 @@ export class PayPalSimulator extends PspSimulator {
           : []),
       ],
     };
+  }
+
+  /** A new update_time, always later than the last (two changes within a millisecond). */
+  private touch(order: Order): void {
+    const last = Date.parse(order.updateTime);
+    order.updateTime = new Date(Math.max(Date.now(), last + 1)).toISOString();
   }
 
   private publicCapture(capture: any) {
@@ -685,6 +813,11 @@ export class PayPalSimulator extends PspSimulator {
       );
     }
     return undefined;
+  }
+
+  private decimal(minor: number, currency: string): string {
+    if (WHOLE_UNITS.has(currency)) return String(minor);
+    return `${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
   }
 
   private minor(amount: { currency_code: string; value: string }): number {
