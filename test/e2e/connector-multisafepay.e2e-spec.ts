@@ -260,6 +260,17 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       amount: 700,
       status: 'completed',
     });
+    // The rest of the authorization (350) is released, not left held on the card.
+    expect(msp.orders.get(payment.id)).toMatchObject({
+      status: 'void',
+      financial_status: 'void',
+      payment_details: { capture_remain: 0 },
+    });
+    expect(msp.calls.filter((c) => c.method === 'PATCH')).toContainEqual({
+      method: 'PATCH',
+      path: `/v1/json/capture/${payment.id}`,
+    });
+    expect((await h.payment(payment.id)).status).toBe('paid');
     const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
       body: { amount: { value: 200, currency: 'EUR' } },
     });

@@ -178,7 +178,33 @@ export class MultisafepayProvider implements PaymentProvider {
         description: `Capture of ${op.paymentId}`,
       },
     );
+    if (op.amount.value < order.amount) await this.releaseRest(ctx, op);
     return { status: 'succeeded', amountCaptured: op.amount.value, providerOperationId: child };
+  }
+
+  /**
+   * After a partial capture MultiSafepay keeps the rest of the card authorization open
+   * (manual-capture.md: "the original transaction retains its initial statuses"), holding the
+   * cardholder's money for up to 30 days; a payment here is captured once, so the rest is
+   * released (PATCH /capture/{id}: "for partial captures, the cancellation will apply to the
+   * remaining amount"). The capture stands whatever this answers; the authorization would
+   * expire on its own.
+   */
+  private async releaseRest(ctx: ProviderCallContext, op: OperationRequest): Promise<void> {
+    try {
+      await this.api.call<unknown>(
+        ctx,
+        'PATCH',
+        `/capture/${encodeURIComponent(op.providerPaymentId)}`,
+        { status: 'cancelled', reason: `Rest of the authorization after capture ${op.id}` },
+      );
+    } catch (error) {
+      this.logger.warn({
+        msg: 'the rest of a partially captured authorization was not released at MultiSafepay',
+        paymentId: op.paymentId,
+        error: (error as Error).message,
+      });
+    }
   }
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {

@@ -279,10 +279,15 @@ export class MultisafepaySimulator extends PspSimulator {
       related_transactions: [],
     };
     this.orders.set(child.order_id, child);
-    order.payment_details.capture_remain = 0; // the rest of the authorization is released
-    this.set(order, 'completed', 'completed');
+    // manual-capture.md: after a full capture the transaction is completed; after a partial one
+    // "the original transaction retains its initial statuses" and the rest stays capturable
+    // until it is cancelled (PATCH /capture/{id}) or expires.
+    order.payment_details.capture_remain -= body.amount;
+    if (order.payment_details.capture_remain === 0) {
+      this.set(order, 'completed', 'completed');
+      this.notifyLater(order);
+    }
     this.notifyLater(child);
-    this.notifyLater(order);
     return json(200, {
       success: true,
       data: { transaction_id: child.transaction_id, order_id: child.order_id },
