@@ -70,6 +70,59 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
       return current.pendingOperation === null && current;
     });
 
+  it('EXPIRE: an authorisation that ran out uncaptured expires the authorized payment, which can no longer be captured', async () => {
+    const authorized = await payment('authorized');
+    await suite.sim.authorisationExpires(authorized.provider.paymentId);
+    expect(suite.sim.delivered.at(-1)).toMatchObject({ status: 200 });
+    expect(await suite.h.waitForStatus(authorized.id, 'expired')).toMatchObject({
+      amountCaptured: 0,
+    });
+    const link = suite.sim.links.get(authorized.provider.paymentId)!;
+    const captures = suite.sim.callsTo(
+      'POST',
+      new RegExp(`/payments/${link.pspReference}/captures$`),
+    );
+    const capture = await post(authorized, '/capture', { amount: { value: 600, currency: 'EUR' } });
+    expect(capture.body).toMatchObject({ status: 409, code: 'invalid_payment_state' });
+    expect(
+      suite.sim.callsTo('POST', new RegExp(`/payments/${link.pspReference}/captures$`)),
+    ).toHaveLength(captures.length);
+  });
+
+  it('EXPIRE after a capture changes nothing: the payment stays paid', async () => {
+    const authorized = await payment('authorized');
+    await post(authorized, '/capture', { amount: { value: 600, currency: 'EUR' } });
+    expect(await settled(authorized.id)).toMatchObject({ status: 'paid', amountCaptured: 600 });
+    await suite.sim.authorisationExpires(authorized.provider.paymentId); // the 450 left over
+    expect(suite.sim.delivered.at(-1)).toMatchObject({ status: 200 });
+    await suite.h.webhooksSettled();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 600,
+    });
+    expect((await suite.h.events(authorized.id)).at(-1)).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'expired',
+      source: 'webhook',
+      ignored: true,
+    });
+    expect((await inbox(authorized.id)).at(-1)).toMatchObject({ status: 'processed', error: null });
+  });
+
+  it('SECOND_CHARGEBACK charges a paid payment back', async () => {
+    const paid = await payment('paid');
+    const link = suite.sim.links.get(paid.provider.paymentId)!;
+    await suite.sim.notify({
+      pspReference: randomBytes(8).toString('hex').toUpperCase(),
+      originalReference: link.pspReference!,
+      merchantReference: paid.id,
+      eventCode: 'SECOND_CHARGEBACK',
+      success: true,
+      amount: link.request.amount,
+    });
+    await suite.h.waitForStatus(paid.id, 'charged_back');
+  });
+
   it('a capture Adyen refuses (CAPTURE success=false) fails the pending capture and frees the payment for another', async () => {
     const authorized = await payment('authorized');
     suite.sim.refuseNextCapture = true;

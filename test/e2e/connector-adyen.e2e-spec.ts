@@ -231,6 +231,29 @@ describe('Adyen connector against the Adyen simulator', () => {
     ).toBe(false);
   });
 
+  it('a refusal while the shopper is paying on the same link (paymentPending) leaves the payment pending', async () => {
+    const payment = await h.createPayment(accountId);
+    const link = sim.links.get(payment.provider.paymentId)!;
+    sim.dropWebhooks = true;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
+    const refusal = sim.lastSigned!;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'pending' }); // a bank transfer, say
+    sim.dropWebhooks = false;
+    expect(link.status).toBe('paymentPending');
+    expect(await sim.deliver(refusal)).toBe(200); // the earlier card refusal, late
+    await h.webhooksSettled();
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    expect(link.status).toBe('paymentPending');
+
+    await sim.finishPending(link.id, true);
+    await h.waitForStatus(payment.id, 'paid');
+    expect(
+      (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data.some(
+        (e: any) => e.toStatus === 'failed',
+      ),
+    ).toBe(false);
+  });
+
   it('canceled: a shopper-cancelled AUTHORISATION cancels the payment', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
@@ -270,6 +293,26 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
     const paid = await h.waitForStatus(payment.id, 'paid');
     expect(paid.amountCaptured).toBe(800);
+  });
+
+  it('automatic capture is captured at once even when the merchant account defaults to manual capture', async () => {
+    sim.captureDefault = 'manual';
+    try {
+      const payment = await h.createPayment(accountId);
+      const link = sim.links.get(payment.provider.paymentId)!;
+      expect(link.request).toMatchObject({ manualCapture: false, captureDelayHours: 0 });
+      await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+      expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(1050);
+      expect(link.captured).toBe(1050);
+      // Captured money can be refunded (Adyen refuses a refund of an uncaptured authorisation).
+      const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+        body: {},
+      });
+      expect(refund.status).toBe(201);
+      await h.waitForStatus(payment.id, 'refunded');
+    } finally {
+      sim.captureDefault = 'immediate';
+    }
   });
 
   it('manual capture: the stored capture mode decides authorized, without asking Adyen and whatever additionalData says', async () => {
@@ -378,6 +421,7 @@ describe('Adyen connector against the Adyen simulator', () => {
         },
       ],
     };
+    const calls = sim.calls.length;
     const response = await fetch(sim.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -385,7 +429,8 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
     expect(response.status).toBe(401);
     await h.webhooksSettled();
-    // The forged "paid" was not trusted; the poll that it triggered sees the link still active.
+    // The forged "paid" was not trusted, and nothing unverified costs a call to Adyen (no poll).
+    expect(sim.calls.length).toBe(calls);
     expect((await h.payment(payment.id)).status).toBe('pending');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;
     expect(events.some((e: any) => e.source === 'webhook')).toBe(false);
@@ -548,6 +593,35 @@ describe('Adyen connector against the Adyen simulator', () => {
         'content-type': 'application/x-www-form-urlencoded',
       });
       expect(response.status).toBe(415);
+    });
+
+    it("applies the merchant account's default capture to a link that names none", async () => {
+      sim.captureDefault = 'manual';
+      try {
+        const created = (await (await post('/paymentLinks', valid())).json()) as any;
+        expect((await submitCheckout(created.url, { outcome: 'paid' })).status).toBe(303);
+        expect(sim.links.get(created.id)).toMatchObject({ status: 'completed', captured: 0 });
+      } finally {
+        sim.captureDefault = 'immediate';
+      }
+    });
+
+    it('answers 409, errorCode 704, Transient-Error for a key whose first request is still running', async () => {
+      const key = { 'idempotency-key': `sim-${randomBytes(6).toString('hex')}` };
+      const links = /^\/v71\/paymentLinks$/;
+      const before = sim.callsTo('POST', links).length;
+      const held = sim.holdNext(links);
+      const first = post('/paymentLinks', valid(), key);
+      await eventually(async () => sim.callsTo('POST', links).length > before);
+      const repeat = await post('/paymentLinks', valid(), key);
+      expect(repeat.status).toBe(409);
+      expect(repeat.headers.get('transient-error')).toBe('true');
+      expect(((await repeat.json()) as any).errorCode).toBe('704');
+      await held.release();
+      const answer = (await (await first).json()) as any;
+      const again = await post('/paymentLinks', valid(), key);
+      expect(again.status).toBe(201);
+      expect(((await again.json()) as any).id).toBe(answer.id);
     });
 
     withSpecs('an amount as a decimal string: 422 validation', async () => {

@@ -63,6 +63,13 @@ describe('Adyen mapping', () => {
         '',
         { payment: { automatic: 'charged_back', manual: 'charged_back' } },
       ],
+      [
+        'SECOND_CHARGEBACK',
+        'true',
+        '',
+        { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+      ],
+      ['EXPIRE', 'true', '', { payment: { automatic: 'expired', manual: 'expired' } }],
       ['REFUND', 'true', '', { refund: 'succeeded' }],
       ['REFUND', 'false', 'Insufficient balance', { refund: 'failed' }],
       ['REFUND_FAILED', 'true', 'Refund Failed', { refund: 'failed' }],
@@ -74,6 +81,7 @@ describe('Adyen mapping', () => {
     it.each([
       ['CAPTURE_FAILED', 'false'],
       ['CHARGEBACK_REVERSED', 'true'],
+      ['EXPIRE', 'false'],
       ['REPORT_AVAILABLE', 'true'],
       ['SOMETHING_NEW', 'true'],
     ])('leaves %s success=%s unmapped (logged and ignored)', (eventCode, success) => {
@@ -81,7 +89,7 @@ describe('Adyen mapping', () => {
     });
 
     it('has exactly the tested rows', () => {
-      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(13);
+      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(15);
     });
   });
 
@@ -93,6 +101,8 @@ describe('Adyen mapping', () => {
       [{ value: 2790, currency: 'ISK' }, 279000],
       [{ value: 1000, currency: 'CLP' }, 100000],
       [{ value: 1200, currency: 'CVE' }, 12],
+      // Rp 15,000: 1500000 in ISO minor units, 15000 for Adyen (no decimals).
+      [{ value: 1_500_000, currency: 'IDR' }, 15_000],
     ])('%j → %d', (money, value) => {
       expect(toAdyenAmount(money)).toEqual({ currency: money.currency, value });
       expect(fromAdyenAmount({ currency: money.currency, value })).toBe(money.value);
@@ -100,6 +110,12 @@ describe('Adyen mapping', () => {
 
     it('refuses CVE fractions Adyen cannot take', () => {
       expect(() => toAdyenAmount({ value: 1250, currency: 'CVE' })).toThrow(ProviderError);
+    });
+
+    it('refuses IDR fractions (sen) Adyen cannot take', () => {
+      expect(() => toAdyenAmount({ value: 1_500_050, currency: 'IDR' })).toThrow(
+        expect.objectContaining({ code: 'invalid_request' }),
+      );
     });
   });
 

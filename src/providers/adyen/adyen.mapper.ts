@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Money } from '../../common/money/money';
 import { currencyExponent } from '../../common/money/currency';
 import type {
@@ -34,6 +35,11 @@ export type AdyenEventEffect =
  * captured or canceled); `CAPTURE_FAILED` is a capture the card scheme rejected after
  * `CAPTURE` succeeded. `REFUND_FAILED` (rejected by the scheme) and `REFUNDED_REVERSED` (the
  * refunded amount came back to the merchant) mean the shopper did not get the refund.
+ *
+ * `EXPIRE`: the authorisation ran out before it was captured; it can no longer be captured
+ * (an `authorized` payment becomes `expired`; a paid one stays paid, as the state machine
+ * decides). `SECOND_CHARGEBACK` is a chargeback too. `CHARGEBACK_REVERSED` (a defended
+ * chargeback, the money back to the merchant) is left unmapped: `charged_back` is final.
  */
 export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'AUTHORISATION:true': { payment: { automatic: 'paid', manual: 'authorized' } },
@@ -45,6 +51,8 @@ export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'CANCELLATION:true': { operation: { type: 'cancel', status: 'succeeded' } },
   'CANCELLATION:false': { operation: { type: 'cancel', status: 'failed' } },
   'CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+  'SECOND_CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+  'EXPIRE:true': { payment: { automatic: 'expired', manual: 'expired' } },
   'REFUND:true': { refund: 'succeeded' },
   'REFUND:false': { refund: 'failed' },
   'REFUND_FAILED:true': { refund: 'failed' },
@@ -77,8 +85,16 @@ export const ADYEN_METHODS: Record<PaymentMethod, string> = {
   banktransfer: 'bankTransfer_IBAN',
 };
 
-/** Where Adyen's minor units differ from ISO 4217 (docs.adyen.com, currency codes). */
-export const ADYEN_EXPONENT_OVERRIDES: Record<string, number> = { CLP: 2, CVE: 0, ISK: 2 };
+/**
+ * Where Adyen's minor units differ from ISO 4217 (docs.adyen.com/development-resources/currency-codes:
+ * "For CLP, CVE, IDR, and ISK the standard has a different number of decimals").
+ */
+export const ADYEN_EXPONENT_OVERRIDES: Record<string, number> = {
+  CLP: 2,
+  CVE: 0,
+  IDR: 0,
+  ISK: 2,
+};
 
 function exponents(currency: string): { iso: number; adyen: number } {
   const iso = currencyExponent(currency);
@@ -111,6 +127,21 @@ export function fromAdyenAmount(amount: AdyenAmount): number {
   if (adyen > iso) return Math.trunc(amount.value / 10 ** (adyen - iso));
   if (adyen < iso) return amount.value * 10 ** (iso - adyen);
   return amount.value;
+}
+
+/** Adyen's limit on an Idempotency-Key (docs.adyen.com/development-resources/api-idempotency). */
+export const ADYEN_IDEMPOTENCY_KEY_MAX = 64;
+
+/**
+ * The Idempotency-Key of a payment link. Adyen stores keys per company account, and a payment
+ * whose first attempt timed out may be offered to another of our Adyen accounts (possibly under
+ * the same company account): so the key names the account too. Stable for every retry of one
+ * attempt; hashed only if the two ids ever outgrow Adyen's 64 characters.
+ */
+export function adyenPaymentIdempotencyKey(paymentId: string, accountId: string): string {
+  const key = `${paymentId}.${accountId}`;
+  if (key.length <= ADYEN_IDEMPOTENCY_KEY_MAX) return key;
+  return createHash('sha256').update(key).digest('hex'); // 64 hex characters
 }
 
 /** Adyen's error answer (ServiceError) to one of our error codes. */

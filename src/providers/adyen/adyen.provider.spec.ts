@@ -3,6 +3,7 @@ import { validateCredentialFields } from '../connector/credential-schema';
 import { WEBHOOK_MAX_ITEMS } from '../provider.interface';
 import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
+import { adyenPaymentIdempotencyKey } from './adyen.mapper';
 import { AdyenProvider } from './adyen.provider';
 
 function context(
@@ -87,6 +88,75 @@ describe('AdyenProvider endpoints', () => {
       ['https://checkout-test.adyen.com/v71/payments/PSP1/captures', 'pay_1'],
       ['https://checkout-test.adyen.com/v71/payments/PSP1/cancels', 'pay_1'],
     ]);
+  });
+
+  it('keys a payment link by payment and account: stable on a retry, another on another account', async () => {
+    const seen: HttpRequest[] = [];
+    const request = {
+      paymentId: 'pay_0mh2x7k1AbCdEfGhIjKlMnOp',
+      amount: { value: 100, currency: 'EUR' },
+      description: 'd',
+      reference: 'r',
+      returnUrl: 'https://shop/return',
+      cancelUrl: null,
+      method: null,
+      captureMode: 'automatic' as const,
+      customer: null,
+      metadata: null,
+    };
+    const first = { id: 'pa_0mh2x7k1QrStUvWxYzAbCdEf' };
+    await provider.createPayment(context(first, seen), request);
+    await provider.createPayment(context(first, seen), request);
+    await provider.createPayment(context({ id: 'pa_0mh2x7k1ZzZzZzZzZzZzZzZz' }, seen), request);
+    const keys = seen.map((r) => r.headers?.['idempotency-key']);
+    expect(keys[0]).toBe('pay_0mh2x7k1AbCdEfGhIjKlMnOp.pa_0mh2x7k1QrStUvWxYzAbCdEf');
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).toBe('pay_0mh2x7k1AbCdEfGhIjKlMnOp.pa_0mh2x7k1ZzZzZzZzZzZzZzZz');
+  });
+
+  it('hashes a payment link key that would be longer than Adyen takes (64)', () => {
+    const key = adyenPaymentIdempotencyKey('pay_'.padEnd(40, 'x'), 'pa_'.padEnd(40, 'y'));
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(adyenPaymentIdempotencyKey('pay_'.padEnd(40, 'x'), 'pa_'.padEnd(40, 'y'))).toBe(key);
+    expect(adyenPaymentIdempotencyKey('pay_'.padEnd(40, 'x'), 'pa_'.padEnd(40, 'z'))).not.toBe(key);
+  });
+
+  it('sends the operation key of a capture, cancel and refund as given (our unique operation id)', async () => {
+    const seen: HttpRequest[] = [];
+    const op = (id: string) => ({
+      id,
+      paymentId: 'pay_1',
+      providerPaymentId: 'PL1',
+      providerReference: 'PSP1',
+      amount: { value: 100, currency: 'EUR' },
+      idempotencyKey: id,
+      providerOperationId: null,
+    });
+    await provider.capture(context({}, seen), op('op_1'));
+    await provider.cancel(context({}, seen), op('op_2'));
+    await provider.refund(context({}, seen), op('re_1'));
+    expect(seen.map((r) => r.headers?.['idempotency-key'])).toEqual(['op_1', 'op_2', 're_1']);
+  });
+
+  it('forces immediate capture for an automatic payment, whatever the account default', async () => {
+    const seen: HttpRequest[] = [];
+    const request = {
+      paymentId: 'pay_1',
+      amount: { value: 100, currency: 'EUR' },
+      description: 'd',
+      reference: 'r',
+      returnUrl: 'https://shop/return',
+      cancelUrl: null,
+      method: null,
+      customer: null,
+      metadata: null,
+    };
+    await provider.createPayment(context({}, seen), { ...request, captureMode: 'automatic' });
+    await provider.createPayment(context({}, seen), { ...request, captureMode: 'manual' });
+    const bodies = seen.map((r) => JSON.parse(r.body as string));
+    expect(bodies[0]).toMatchObject({ manualCapture: false, captureDelayHours: 0 });
+    expect(bodies[1]).toMatchObject({ manualCapture: true });
+    expect(bodies[1]).not.toHaveProperty('captureDelayHours');
   });
 
   it('refuses a live account without liveUrlPrefix as invalid credentials', async () => {

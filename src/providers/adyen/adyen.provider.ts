@@ -28,6 +28,7 @@ import {
 import {
   ADYEN_LINK_STATUS_MAP,
   ADYEN_METHODS,
+  adyenPaymentIdempotencyKey,
   fromAdyenAmount,
   toAdyenAmount,
 } from './adyen.mapper';
@@ -95,6 +96,9 @@ export class AdyenProvider implements PaymentProvider {
       description: request.description,
       returnUrl: request.returnUrl,
       manualCapture: request.captureMode === 'manual',
+      // The merchant account's default may be delayed or manual capture: an automatic payment
+      // that we report as paid must be captured at once (PaymentLinkRequest.captureDelayHours).
+      ...(request.captureMode === 'automatic' ? { captureDelayHours: 0 } : {}),
       metadata: adyenMetadata(request, {
         [META_PAYMENT_ID]: request.paymentId,
         [META_CAPTURE_MODE]: request.captureMode,
@@ -108,7 +112,7 @@ export class AdyenProvider implements PaymentProvider {
       'POST',
       '/paymentLinks',
       body,
-      request.paymentId,
+      adyenPaymentIdempotencyKey(request.paymentId, ctx.account.id),
     );
     return { providerPaymentId: link.id, checkoutUrl: link.url };
   }
@@ -132,7 +136,11 @@ export class AdyenProvider implements PaymentProvider {
     };
   }
 
-  /** Adyen keeps Idempotency-Key for at least 7 days: a retry with the same key is answered, not redone. */
+  /**
+   * Adyen keeps Idempotency-Key for at least 31 days: a retry with the same key is answered, not
+   * redone. The key of a capture, cancel or refund is our operation's own id (unique, and the
+   * operation only ever goes to the account that holds the payment), so it is sent as given.
+   */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const pspReference = this.requireReference(op.providerReference, 'capture');
     const response = await this.api.call<AdyenModificationResponse>(
@@ -281,11 +289,13 @@ export class AdyenProvider implements PaymentProvider {
         },
       ];
     }
-    if (!(await this.refusalEndsPayment(ctx, payment.providerPaymentId))) {
+    const linkStatus = await this.linkAfterRefusal(ctx, payment.providerPaymentId);
+    if (linkStatus !== 'expired') {
       this.logger.log({
-        msg: 'refused attempt on a link that was paid after all; ignored',
+        msg: 'refused attempt on a link still in use or paid; ignored',
         accountId: ctx.account.id,
         paymentId: payment.id,
+        linkStatus,
       });
       return [];
     }
@@ -294,10 +304,12 @@ export class AdyenProvider implements PaymentProvider {
 
   /**
    * A refused AUTHORISATION leaves a payment link usable, but our `failed` is final: so the
-   * link is expired first, and a shopper cannot pay a payment we have already failed. If the
-   * shopper has paid on the link meanwhile, the refusal is history and ends nothing.
+   * link is expired first, and a shopper cannot pay a payment we have already failed. Only an
+   * expired link ends the payment: if the shopper has paid on the link meanwhile, or is paying
+   * on it now (`paymentPending`: an asynchronous method under way, which cannot be expired),
+   * the refusal is history and the payment stays as the link's own outcome will make it.
    */
-  private async refusalEndsPayment(ctx: ProviderCallContext, linkId: string): Promise<boolean> {
+  private async linkAfterRefusal(ctx: ProviderCallContext, linkId: string): Promise<string> {
     const path = `/paymentLinks/${encodeURIComponent(linkId)}`;
     let link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path);
     if (link.status === 'active') {
@@ -310,7 +322,7 @@ export class AdyenProvider implements PaymentProvider {
         link = await this.api.call<AdyenPaymentLinkResponse>(ctx, 'GET', path); // changed under us
       }
     }
-    return link.status !== 'completed' && link.status !== 'paid';
+    return link.status;
   }
 
   private signed(ctx: ProviderCallContext, item: AdyenNotificationRequestItem): boolean {

@@ -13,6 +13,8 @@ export interface AdyenPaymentLinkRequest {
   returnUrl?: string;
   merchantOrderReference?: string;
   manualCapture?: boolean;
+  /** Hours between authorisation and automatic capture; 0 captures at once, whatever the account's default. */
+  captureDelayHours?: number;
   allowedPaymentMethods?: string[];
   shopperEmail?: string;
   shopperLocale?: string;

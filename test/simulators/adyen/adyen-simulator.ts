@@ -31,6 +31,10 @@ interface Link {
   captured: number;
   refunded: number;
   canceled: boolean;
+  /** The authorisation ran out uncaptured (EXPIRE): nothing more can be captured. */
+  authorisationExpired?: boolean;
+  /** How the authorisation is captured, fixed when it is authorised (see `captureOf`). */
+  capture?: 'immediate' | 'delayed' | 'manual';
   /** What the shopper chose on the hosted page; sent as the notification's paymentMethod. */
   paymentMethod?: string;
 }
@@ -45,7 +49,18 @@ interface Modification {
   success: boolean;
 }
 
-export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired';
+/** A POST held open by `holdNext`: `gate` opens on release, `finish` once it has been carried out. */
+interface Hold {
+  path: RegExp;
+  gate: Promise<void>;
+  finish(): void;
+}
+
+/** `pending`: the shopper started an asynchronous method; the link is `paymentPending` until `finishPending`. */
+export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired' | 'pending';
+
+/** A merchant account's capture setting in the Customer Area (docs.adyen.com/online-payments/capture). */
+export type AdyenCaptureDefault = 'immediate' | 'manual' | { delayHours: number };
 
 /**
  * A stateful stand-in for Adyen's Checkout API v71 (payment links and modifications) that
@@ -64,6 +79,14 @@ export class AdyenSimulator extends PspSimulator {
   refuseNextCapture = false;
   /** The next cancel is accepted (`received`) and then refused by webhook (CANCELLATION success=false). */
   refuseNextCancel = false;
+  /**
+   * The merchant account's default capture (Customer Area setting): applies to an authorisation
+   * whose link asked for neither `manualCapture: true` nor `captureDelayHours`.
+   */
+  captureDefault: AdyenCaptureDefault = 'immediate';
+  /** Keys of POSTs Adyen is still carrying out (see `holdNext`). */
+  private readonly inProgress = new Set<string>();
+  private readonly holds: Hold[] = [];
   /** The modifications Adyen accepted, by their pspReference, with the outcome it reported. */
   readonly modifications = new Map<string, Modification>();
   readonly delivered: { body: string; status: number; responseText: string }[] = [];
@@ -149,11 +172,54 @@ export class AdyenSimulator extends PspSimulator {
           'validation',
         );
       if (seen) return seen;
-      const response = this.route(request.method, path, body);
-      if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
-      return response;
+      // A repeat while the first request with this key is still being carried out: 409, error
+      // 704, marked transient (docs.adyen.com/development-resources/api-idempotency, Error
+      // handling): retry later with the same key.
+      if (this.inProgress.has(key))
+        return {
+          ...this.error(409, '704', 'request already processed or in progress', 'validation'),
+          headers: { 'content-type': 'application/json', 'transient-error': 'true' },
+        };
+      const hold = this.takeHold(path);
+      if (hold) {
+        this.inProgress.add(key);
+        await hold.gate;
+      }
+      try {
+        const response = this.route(request.method, path, body);
+        if (response.status < 500) this.idempotency.remember(key, fingerprint, response);
+        return response;
+      } finally {
+        this.inProgress.delete(key);
+        hold?.finish();
+      }
     }
     return this.route(request.method, path, body);
+  }
+
+  /**
+   * The next POST with an Idempotency-Key to a path matching `path` is received but not carried
+   * out (nor answered) until `release()`: Adyen is slow on it. Meanwhile a repeat with the same
+   * key is answered 409/704. `release()` does the work, sends its webhook later as usual, answers
+   * (if the caller still listens) and resolves once done.
+   */
+  holdNext(path: RegExp): { release(): Promise<void> } {
+    let open!: () => void;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.holds.push({ path, gate, finish });
+    return {
+      release: async () => {
+        open();
+        await done;
+      },
+    };
+  }
+
+  private takeHold(path: string): Hold | undefined {
+    const index = this.holds.findIndex((h) => h.path.test(`/v71${path}`));
+    return index < 0 ? undefined : this.holds.splice(index, 1)[0];
   }
 
   private route(method: string, path: string, body: any): SimResponse {
@@ -252,9 +318,10 @@ export class AdyenSimulator extends PspSimulator {
     let event: { eventCode: string; success: boolean; reason?: string; value: number } | undefined;
     if (kind === 'captures') {
       const ok =
-        entry.request.manualCapture === true &&
+        entry.capture !== 'immediate' &&
         entry.captured === 0 &&
         !entry.canceled &&
+        !entry.authorisationExpired &&
         value! <= entry.request.amount.value &&
         !this.refuseNextCapture;
       this.refuseNextCapture = false;
@@ -356,6 +423,28 @@ export class AdyenSimulator extends PspSimulator {
     });
   }
 
+  /**
+   * The authorisation's validity ends before it was captured (docs.adyen.com/online-payments/
+   * capture, authorisation validity): Adyen releases the uncaptured amount and sends EXPIRE for
+   * the authorisation, which can no longer be captured.
+   */
+  async authorisationExpires(linkId: string): Promise<void> {
+    const entry = this.links.get(linkId);
+    if (!entry?.authorised) throw new Error(`link ${linkId} has no authorisation`);
+    entry.authorisationExpired = true;
+    await this.notify({
+      pspReference: randomBytes(8).toString('hex').toUpperCase(),
+      originalReference: entry.pspReference!,
+      merchantReference: entry.request.reference,
+      eventCode: 'EXPIRE',
+      success: true,
+      amount: {
+        currency: entry.request.amount.currency,
+        value: entry.request.amount.value - entry.captured,
+      },
+    });
+  }
+
   /** The last modification of a kind with our reference that Adyen reported done. */
   private accepted(kind: Modification['kind'], reference: string): Modification {
     const found = [...this.modifications.values()]
@@ -375,6 +464,7 @@ export class AdyenSimulator extends PspSimulator {
         'failed',
         'canceled',
         'expired',
+        'pending',
       ]);
     }
     const fields = formFields(request.body);
@@ -383,15 +473,14 @@ export class AdyenSimulator extends PspSimulator {
     entry.paymentMethod = fields.method ?? entry.request.allowedPaymentMethods?.[0] ?? 'visa';
     if (entry.paymentMethod === 'scheme') entry.paymentMethod = 'visa';
     if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
-    const amount = entry.request.amount;
     if (outcome === 'expired') {
       entry.status = 'expired'; // Adyen sends no webhook when a link expires
     } else if (outcome === 'paid' || outcome === 'authorized') {
-      entry.status = 'completed';
-      entry.authorised = true;
-      entry.pspReference = randomBytes(8).toString('hex').toUpperCase();
-      if (!entry.request.manualCapture) entry.captured = amount.value;
-      await this.notify(this.authorisation(entry, true));
+      await this.authorise(entry);
+    } else if (outcome === 'pending') {
+      // An asynchronous method (a bank transfer, say) under way: the link is paymentPending
+      // (PaymentLinkResponse.status) and the AUTHORISATION only follows once it is done.
+      entry.status = 'paymentPending';
     } else if (outcome === 'failed' || outcome === 'canceled') {
       await this.notify(
         this.authorisation(entry, false, outcome === 'failed' ? 'Refused' : 'Cancelled'),
@@ -400,6 +489,38 @@ export class AdyenSimulator extends PspSimulator {
       return text(400, 'unknown outcome');
     }
     return redirect(entry.request.returnUrl ?? 'about:blank');
+  }
+
+  /** The asynchronous payment on a `paymentPending` link is done: authorised, or refused (the link is usable again). */
+  async finishPending(linkId: string, success: boolean): Promise<void> {
+    const entry = this.links.get(linkId);
+    if (entry?.status !== 'paymentPending') throw new Error(`link ${linkId} is not paymentPending`);
+    if (success) return this.authorise(entry);
+    entry.status = 'active';
+    await this.notify(this.authorisation(entry, false, 'Refused'));
+  }
+
+  private async authorise(entry: Link): Promise<void> {
+    entry.status = 'completed';
+    entry.authorised = true;
+    entry.pspReference = randomBytes(8).toString('hex').toUpperCase();
+    entry.capture = this.captureOf(entry.request);
+    if (entry.capture === 'immediate') entry.captured = entry.request.amount.value;
+    await this.notify(this.authorisation(entry, true));
+  }
+
+  /**
+   * How Adyen captures an authorisation (docs.adyen.com/online-payments/capture): `manualCapture:
+   * true` waits for a capture request; `captureDelayHours` (PaymentLinkRequest, 0 = at once)
+   * overrides the merchant account's default; otherwise the account's default applies.
+   */
+  private captureOf(request: Record<string, any>): NonNullable<Link['capture']> {
+    if (request.manualCapture === true) return 'manual';
+    const delay: number | undefined = request.captureDelayHours;
+    if (delay !== undefined) return delay === 0 ? 'immediate' : 'delayed';
+    const fallback = this.captureDefault;
+    if (typeof fallback === 'object') return fallback.delayHours === 0 ? 'immediate' : 'delayed';
+    return fallback;
   }
 
   private authorisation(entry: Link, success: boolean, reason?: string) {
