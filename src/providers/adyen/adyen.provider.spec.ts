@@ -5,6 +5,7 @@ import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { adyenPaymentIdempotencyKey } from './adyen.mapper';
 import { AdyenProvider } from './adyen.provider';
+import { recordingContext } from '../../../test/support/provider-context';
 
 function context(
   account: Partial<ProviderCallContext['account']>,
@@ -18,29 +19,8 @@ function context(
     merchantAccount: 'M',
     reference: 'pay_1',
   };
-  return {
-    account: {
-      id: 'pa_1',
-      provider: 'adyen',
-      credentials: { apiKey: 'k', merchantAccount: 'M', hmacKey: 'AA' },
-      settings: {},
-      baseUrl: null,
-      testMode: true,
-      ...account,
-    },
-    webhookUrl: 'https://ps.example/webhooks/adyen/pa_1',
-    http: {
-      request: async (request: HttpRequest) => {
-        seen.push(request);
-        return {
-          status: 200,
-          headers: new Headers(),
-          text: JSON.stringify(link),
-          json: () => link as any,
-        };
-      },
-    } as unknown as ProviderCallContext['http'],
-  };
+  const credentials = { apiKey: 'k', merchantAccount: 'M', hmacKey: 'AA' };
+  return recordingContext({ provider: 'adyen', credentials, ...account }, () => link, seen);
 }
 
 describe('AdyenProvider endpoints', () => {

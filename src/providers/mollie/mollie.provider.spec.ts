@@ -1,31 +1,12 @@
 import type { OperationRequest, ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { MollieProvider } from './mollie.provider';
+import { recordingContext } from '../../../test/support/provider-context';
 
 /** A context whose HTTP client answers every request with `answer` (status 201). */
 function context(answer: unknown, seen: HttpRequest[]): ProviderCallContext {
-  return {
-    account: {
-      id: 'pa_1',
-      provider: 'mollie',
-      credentials: { apiKey: 'test_abcdefghijkl' },
-      settings: {},
-      baseUrl: null,
-      testMode: true,
-    },
-    webhookUrl: 'https://ps.example/webhooks/mollie/pa_1',
-    http: {
-      request: async (request: HttpRequest) => {
-        seen.push(request);
-        return {
-          status: 201,
-          headers: new Headers(),
-          text: JSON.stringify(answer),
-          json: () => answer as any,
-        };
-      },
-    } as unknown as ProviderCallContext['http'],
-  };
+  const credentials = { apiKey: 'test_abcdefghijkl' };
+  return recordingContext({ provider: 'mollie', credentials }, () => answer, seen, 201);
 }
 
 const op: OperationRequest = {

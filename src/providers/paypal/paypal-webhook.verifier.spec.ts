@@ -5,6 +5,7 @@ import * as x509 from '@peculiar/x509';
 import type { HttpRequest } from '../provider-http.client';
 import type { ProviderCallContext } from '../provider.interface';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
+import { recordingContext } from '../../../test/support/provider-context';
 
 const WEBHOOK_ID = '8PT597110X687430LKGECATA';
 const CERT_URL =
@@ -40,23 +41,8 @@ function context(
   seen: HttpRequest[],
   baseUrl: string | null = null,
 ): ProviderCallContext {
-  return {
-    account: {
-      id: 'pa_1',
-      provider: 'paypal',
-      credentials: { clientId: 'id', clientSecret: 's', webhookId: WEBHOOK_ID },
-      settings: {},
-      baseUrl,
-      testMode: true,
-    },
-    webhookUrl: 'https://ps.example/webhooks/paypal/pa_1',
-    http: {
-      request: async (request: HttpRequest) => {
-        seen.push(request);
-        return { status: 200, headers: new Headers(), text: pem, json: () => ({}) };
-      },
-    } as unknown as ProviderCallContext['http'],
-  };
+  const credentials = { clientId: 'id', clientSecret: 's', webhookId: WEBHOOK_ID };
+  return recordingContext({ provider: 'paypal', credentials, baseUrl }, () => pem, seen);
 }
 
 function delivery(key: KeyObject, body: string, overrides: Record<string, string> = {}) {

@@ -1,6 +1,7 @@
 import type { ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { PayPalProvider } from './paypal.provider';
+import { recordingContext } from '../../../test/support/provider-context';
 
 function context(
   account: Partial<ProviderCallContext['account']>,
@@ -14,30 +15,12 @@ function context(
           status: 'PAYER_ACTION_REQUIRED',
           links: [{ rel: 'payer-action', href: 'https://paypal/checkoutnow?token=ORDER1' }],
         };
-  return {
-    account: {
-      id: `pa_${Math.random()}`,
-      provider: 'paypal',
-      credentials: { clientId: 'id', clientSecret: 'secret', webhookId: 'WH1' },
-      settings: {},
-      baseUrl: null,
-      testMode: true,
-      ...account,
-    },
-    webhookUrl: 'https://ps.example/webhooks/paypal/pa_1',
-    http: {
-      request: async (request: HttpRequest) => {
-        seen.push(request);
-        const body = answer(request);
-        return {
-          status: 200,
-          headers: new Headers(),
-          text: JSON.stringify(body),
-          json: () => body as any,
-        };
-      },
-    } as unknown as ProviderCallContext['http'],
-  };
+  const credentials = { clientId: 'id', clientSecret: 'secret', webhookId: 'WH1' };
+  return recordingContext(
+    { id: `pa_${Math.random()}`, provider: 'paypal', credentials, ...account },
+    answer,
+    seen,
+  );
 }
 
 const request = (value: number, currency: string) => ({
