@@ -109,6 +109,17 @@ export function featureOnlyFor(
   );
 }
 
+/**
+ * iDEAL, Bancontact and EPS are euro schemes: every PSP takes them in euros only (Mollie's,
+ * MultiSafepay's, Stripe's and Adyen's method pages agree). A connector spreads this into its
+ * `currenciesByMethod`, with its own exceptions.
+ */
+export const EURO_ONLY_METHODS = {
+  ideal: ['EUR'],
+  bancontact: ['EUR'],
+  eps: ['EUR'],
+} as const satisfies Partial<Record<PaymentMethod, readonly string[]>>;
+
 /** Every feature on, as most PSPs offer for the methods they take; narrow it with `byMethod`. */
 export const ALL_FEATURES = {
   manualCapture: true,

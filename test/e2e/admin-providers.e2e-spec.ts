@@ -50,6 +50,13 @@ describe('GET /api/v1/admin/providers (declared credential schema and capabiliti
     ]);
     expect(byName.get('test').credentials).toEqual([]);
     expect(byName.get('adyen').capabilities.currencies).toEqual(['any']);
+    // Euro schemes take euros everywhere; MultiSafepay's Klarna five currencies.
+    const currenciesOf = (provider: string, method: string) =>
+      byName.get(provider).capabilities.methods.find((m: any) => m.method === method).currencies;
+    for (const provider of ['adyen', 'stripe', 'multisafepay', 'mollie'])
+      expect(currenciesOf(provider, 'bancontact')).toEqual(['EUR']);
+    expect(currenciesOf('adyen', 'card')).toEqual(['any']);
+    expect(currenciesOf('multisafepay', 'klarna')).toEqual(['DKK', 'EUR', 'GBP', 'NOK', 'SEK']);
   });
 
   it('validates credentials by the same declaration (field names and messages)', async () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ALL_FEATURES } from '../capabilities';
+import { ALL_FEATURES, EURO_ONLY_METHODS } from '../capabilities';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
@@ -65,6 +65,7 @@ export class AdyenProvider implements PaymentProvider {
   readonly name = 'adyen';
   readonly capabilities = {
     currencies: 'any' as const,
+    currenciesByMethod: EURO_ONLY_METHODS,
     methods: PAYMENT_METHODS,
     expiry: ADYEN_EXPIRY,
     // polling: a payment link's status can be fetched (not the later modifications).

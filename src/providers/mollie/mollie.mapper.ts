@@ -1,3 +1,4 @@
+import { EURO_ONLY_METHODS } from '../capabilities';
 import type { PaymentMethod, PaymentStatus, RefundStatus } from '../../domain/payment-status';
 import { mapPspStatus } from '../connector/psp-status';
 import { fromDecimalString, toDecimalString } from '../../common/money/money';
@@ -84,12 +85,9 @@ export const MOLLIE_CURRENCIES = [
  * currencies are for cards and PayPal; Apple Pay pays with a card). Klarna's currencies follow
  * the shopper's country and are left to Mollie.
  */
-export const MOLLIE_CURRENCIES_BY_METHOD: Readonly<Partial<Record<PaymentMethod, string[]>>> = {
-  ideal: ['EUR'],
-  bancontact: ['EUR'],
-  eps: ['EUR'],
-  banktransfer: ['EUR'],
-};
+export const MOLLIE_CURRENCIES_BY_METHOD: Readonly<
+  Partial<Record<PaymentMethod, readonly string[]>>
+> = { ...EURO_ONLY_METHODS, banktransfer: ['EUR'] };
 
 /** Locales Mollie's checkout accepts (components/schemas/locale). */
 export const MOLLIE_LOCALES = new Set([

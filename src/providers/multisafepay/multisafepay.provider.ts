@@ -5,7 +5,7 @@ import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
 import { MULTISAFEPAY_CONNECTOR, MULTISAFEPAY_DESCRIPTION } from './multisafepay.connector';
 import { readMultisafepayOrder, verifyMultisafepayNotification } from './multisafepay.webhooks';
-import { ALL_FEATURES, featureOnlyFor } from '../capabilities';
+import { ALL_FEATURES, EURO_ONLY_METHODS, featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -65,6 +65,8 @@ export class MultisafepayProvider implements PaymentProvider {
   readonly name = 'multisafepay';
   readonly capabilities: ProviderCapabilities = {
     currencies: MULTISAFEPAY_CURRENCIES,
+    // content/payment-methods/*.md, "Currencies": euro schemes; Klarna in five currencies.
+    currenciesByMethod: { ...EURO_ONLY_METHODS, klarna: ['DKK', 'EUR', 'GBP', 'NOK', 'SEK'] },
     methods: Object.keys(MULTISAFEPAY_GATEWAYS) as PaymentMethod[],
     byMethod: {
       // Manual capture is a card feature (MultiSafepay enables it per account).

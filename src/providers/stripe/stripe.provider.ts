@@ -18,7 +18,7 @@ import {
   stripeObjectReference,
   stripeWebhookNotifications,
 } from './stripe.webhooks';
-import { ALL_FEATURES, featureOnlyFor } from '../capabilities';
+import { ALL_FEATURES, EURO_ONLY_METHODS, featureOnlyFor } from '../capabilities';
 import type {
   CancelResult,
   CaptureResult,
@@ -71,6 +71,7 @@ export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe';
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
+    currenciesByMethod: EURO_ONLY_METHODS,
     methods: STRIPE_METHOD_LIST,
     ...ALL_FEATURES,
     // Stripe authorizes cards (and wallets on them), Klarna and PayPal for manual capture.
