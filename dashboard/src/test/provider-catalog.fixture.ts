@@ -11,7 +11,7 @@ const features = {
 const capabilities = {
   currencies: ['EUR'],
   defaults: features,
-  methods: [{ method: 'card' as const, ...features }],
+  methods: [{ method: 'card' as const, currencies: ['EUR'], ...features }],
   polling: true,
 };
 
