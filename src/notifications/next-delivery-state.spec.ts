@@ -3,11 +3,11 @@ import { nextDeliveryState, RetryPolicy } from './next-delivery-state';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
-/** random() = 0.5 makes the jitter factor exactly 1. */
+/** random() = 0 makes the jitter factor exactly 1. */
 const policy: RetryPolicy = {
   retryScheduleSeconds: [5, 300, 1800],
   notAttemptedDelayMs: 2000,
-  random: () => 0.5,
+  random: () => 0,
 };
 const released = { leaseToken: null, leaseExpiresAt: null, updatedAt: now };
 
@@ -92,11 +92,29 @@ describe('nextDeliveryState', () => {
     expect(changes.nextAttemptAt).toEqual(at(300_000));
   });
 
-  it('spreads the retry over ±10 % of the schedule step', () => {
+  it('spreads the retry over up to 20 % more than the schedule step, never less', () => {
     const low = next(1, { ok: false }, true, { ...policy, random: () => 0 });
     const high = next(1, { ok: false }, true, { ...policy, random: () => 0.999999 });
-    expect(low.nextAttemptAt).toEqual(at(270_000));
-    expect(high.nextAttemptAt).toEqual(at(330_000));
+    expect(low.nextAttemptAt).toEqual(at(300_000));
+    expect(high.nextAttemptAt).toEqual(at(360_000));
+  });
+
+  it('retries for at least the whole schedule (3 days by default) whatever the jitter', () => {
+    const schedule = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
+    let elapsedMs = 0;
+    let state: ReturnType<typeof next> = { attempts: 0 };
+    for (;;) {
+      const before = nextDeliveryState(
+        { attempts: state.attempts! },
+        { result: { ok: false }, endpointExists: true },
+        { retryScheduleSeconds: schedule, notAttemptedDelayMs: 0, random: () => 0 },
+        now,
+      );
+      if (before.status === 'dead') break;
+      elapsedMs += before.nextAttemptAt!.getTime() - now.getTime();
+      state = before;
+    }
+    expect(elapsedMs).toBeGreaterThanOrEqual(3 * 24 * 3600 * 1000);
   });
 
   it('records "failed" when a failure carries no message, and cuts long ones to 512 characters', () => {

@@ -18,9 +18,13 @@ export interface AttemptOutcome {
   endpointExists: boolean;
 }
 
-/** ±10 % so that many failed deliveries do not all come back in the same instant. */
+/**
+ * Up to 20 % more, so that many failed deliveries do not all come back in the same instant;
+ * never less, so that a delivery is retried for at least the schedule's sum (the contract's
+ * "at least 3 days" with the default schedule) before it is dead.
+ */
 export function withJitter(seconds: number, random = Math.random): number {
-  return Math.round(seconds * 1000 * (0.9 + 0.2 * random()));
+  return Math.round(seconds * 1000 * (1 + 0.2 * random()));
 }
 
 /**

@@ -2,18 +2,18 @@ import { attemptOutcome } from './delivery.recorder';
 import { withJitter } from './next-delivery-state';
 
 describe('withJitter', () => {
-  it('spreads a delay over ±10 %', () => {
-    expect(withJitter(300, () => 0)).toBe(270_000);
-    expect(withJitter(300, () => 0.5)).toBe(300_000);
-    expect(withJitter(300, () => 0.999999)).toBe(330_000);
+  it('spreads a delay over up to 20 % more, never less', () => {
+    expect(withJitter(300, () => 0)).toBe(300_000);
+    expect(withJitter(300, () => 0.5)).toBe(330_000);
+    expect(withJitter(300, () => 0.999999)).toBe(360_000);
   });
 
   it('never returns the same delay for every failed delivery', () => {
     const delays = new Set(Array.from({ length: 50 }, () => withJitter(1800)));
     expect(delays.size).toBeGreaterThan(1);
     for (const delay of delays) {
-      expect(delay).toBeGreaterThanOrEqual(1_620_000);
-      expect(delay).toBeLessThanOrEqual(1_980_000);
+      expect(delay).toBeGreaterThanOrEqual(1_800_000);
+      expect(delay).toBeLessThanOrEqual(2_160_000);
     }
   });
 });
