@@ -112,6 +112,11 @@ export class DeliveryClaims {
     else this.held.delete(token);
   }
 
+  /** A claim none of whose deliveries will be sent: its leases are left to run out. */
+  abandon(token: string): void {
+    this.held.delete(token);
+  }
+
   /**
    * Extends the leases of this instance's sends still in flight. Settled rows have lost their
    * token and rows another instance took over carry its token, so neither is touched.

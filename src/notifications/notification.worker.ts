@@ -137,18 +137,16 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     if (!claim) return 0;
     const { token, deliveries: claimed } = claim;
 
-    const endpoints = new Map(
-      (
-        await this.endpointsRepo.find({
-          where: { id: In([...new Set(claimed.map((d) => d.endpointId))]) },
-        })
-      ).map((e) => [e.id, e]),
-    );
-    const events = new Map(
-      (
-        await this.outbox.find({ where: { id: In([...new Set(claimed.map((d) => d.eventId))]) } })
-      ).map((e) => [e.id, e]),
-    );
+    let endpoints: Map<string, NotificationEndpoint>;
+    let events: Map<string, OutboxEvent>;
+    try {
+      [endpoints, events] = await this.readClaimed(claimed);
+    } catch (error) {
+      // Nothing of this claim will be sent: stop renewing its leases, so that they run out and
+      // the rows are claimed again (here or by another instance) instead of staying held.
+      this.claims.abandon(token);
+      throw error;
+    }
     const batch = claimed.map((delivery) => {
       const endpoint = endpoints.get(delivery.endpointId);
       return this.track(
@@ -163,6 +161,17 @@ export class NotificationWorker implements OnApplicationBootstrap, OnModuleDestr
     // (at most batchSize in flight).
     await Promise.race([Promise.all(batch), sleep(ROUND_PATIENCE_MS)]);
     return claimed.length;
+  }
+
+  /** The endpoints and events a claim's deliveries need. */
+  private async readClaimed(
+    claimed: NotificationDelivery[],
+  ): Promise<[Map<string, NotificationEndpoint>, Map<string, OutboxEvent>]> {
+    const endpointIds = [...new Set(claimed.map((d) => d.endpointId))];
+    const eventIds = [...new Set(claimed.map((d) => d.eventId))];
+    const endpoints = await this.endpointsRepo.find({ where: { id: In(endpointIds) } });
+    const events = await this.outbox.find({ where: { id: In(eventIds) } });
+    return [new Map(endpoints.map((e) => [e.id, e])), new Map(events.map((e) => [e.id, e]))];
   }
 
   private track(send: Promise<void>, webhookEndpointId?: string): Promise<void> {
