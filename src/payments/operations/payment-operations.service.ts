@@ -27,6 +27,7 @@ import {
   sendOperation,
 } from './operation-calls';
 import {
+  afterRefusedResend,
   describeError,
   mayResend,
   nextLookAt,
@@ -127,14 +128,12 @@ export class PaymentOperationsService {
       attempts: op.attempts,
     });
     const outcome = await sendOperation(resolved, op, payment);
-    if (outcome.kind === 'refused') {
-      // An earlier attempt whose answer was lost may be why this one is refused.
-      const state = await lookUpOperation(resolved, op.type, operationRequest(op, payment)).catch(
-        () => undefined,
-      );
-      if (state) return void (await this.apply(op, state, 'poll', token));
-    }
-    await this.record(op, outcome, 'poll', token);
+    if (outcome.kind !== 'refused') return void (await this.record(op, outcome, 'poll', token));
+    const second = await afterRefusedResend<OperationResult, ProviderOperationState>(outcome, () =>
+      lookUpOperation(resolved, op.type, operationRequest(op, payment)),
+    );
+    if ('state' in second) return void (await this.apply(op, second.state, 'poll', token));
+    await this.record(op, second.outcome, 'poll', token);
   }
 
   private async open(

@@ -1,5 +1,11 @@
 import { ProviderError } from '../../providers/provider-error';
-import { mayResend, nextLookAt, outcomeOf, refusalProblem } from './provider-outcome';
+import {
+  afterRefusedResend,
+  mayResend,
+  nextLookAt,
+  outcomeOf,
+  refusalProblem,
+} from './provider-outcome';
 
 describe('provider outcomes of a capture, cancel or refund', () => {
   it.each([
@@ -80,5 +86,37 @@ describe('provider outcomes of a capture, cancel or refund', () => {
     expect(mayResend(false, new Date(now - 3_600_000), now)).toBe(true);
     expect(mayResend(false, new Date(now - 25 * 3_600_000), now)).toBe(false);
     expect(mayResend(true, new Date(now - 30 * 86_400_000), now)).toBe(true);
+  });
+
+  describe('a refused re-send of an operation whose first answer was lost', () => {
+    const refused = (code: 'invalid_request' | 'invalid_credentials') =>
+      ({ kind: 'refused', error: new ProviderError(code, 'no', 422) }) as const;
+
+    it('is settled by what the provider then shows', async () => {
+      const second = await afterRefusedResend(refused('invalid_request'), async () => ({
+        status: 'succeeded',
+      }));
+      expect(second).toEqual({ state: { status: 'succeeded' } });
+    });
+
+    it('is not done when the provider says it has none', async () => {
+      const second = await afterRefusedResend(refused('invalid_request'), async () => null);
+      expect(second).toEqual({ outcome: refused('invalid_request') });
+    });
+
+    it('stays unknown when the second look fails: the first attempt may have gone through', async () => {
+      const second = await afterRefusedResend(refused('invalid_request'), () =>
+        Promise.reject(new Error('timeout')),
+      );
+      expect(second).toMatchObject({ outcome: { kind: 'unknown' } });
+    });
+
+    it('stays unknown when our credentials were refused (a rotated key says nothing about it)', async () => {
+      const second = await afterRefusedResend(
+        refused('invalid_credentials'),
+        async () => undefined,
+      );
+      expect(second).toMatchObject({ outcome: { kind: 'unknown' } });
+    });
   });
 });

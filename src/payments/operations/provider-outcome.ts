@@ -92,3 +92,26 @@ export function mayResend(lookedUp: boolean, createdAt: Date, now = Date.now()):
 
 export const NOT_SENT_AGAIN =
   'not sent again: the provider cannot be asked about it and its idempotency key may have expired; waiting for its webhook or an operator';
+
+/**
+ * A re-send (after the first attempt's answer was lost) came back refused. The earlier attempt
+ * may be why, so the provider is asked once more (`lookUp`): what it shows settles the
+ * operation. Otherwise the refusal means "not done" only when it can speak for that earlier
+ * attempt: not when the second look failed (nothing says the first did not go through), and
+ * not when our credentials were refused (nothing about the operation was asked). Then the
+ * outcome stays unknown: the amount stays reserved and the operation is looked at again.
+ */
+export async function afterRefusedResend<T, S>(
+  refused: { kind: 'refused'; error: ProviderError },
+  lookUp: () => Promise<S | null | undefined>,
+): Promise<{ state: S } | { outcome: ProviderOutcome<T> }> {
+  let lookupFailed = false;
+  const state = await lookUp().catch(() => {
+    lookupFailed = true;
+    return undefined;
+  });
+  if (state) return { state };
+  if (lookupFailed || refused.error.code === 'invalid_credentials')
+    return { outcome: { kind: 'unknown', error: refused.error } };
+  return { outcome: refused };
+}

@@ -19,6 +19,7 @@ import type { EventSource } from '../../domain/payment-status';
 import type { OperationStage } from './operation-tracking';
 import { releaseOperation } from './operation-lease';
 import {
+  afterRefusedResend,
   describeError,
   mayResend,
   nextLookAt,
@@ -96,14 +97,13 @@ export class RefundTracker {
         attempts: refund.attempts,
       });
       const outcome = await this.call(resolved, refund, payment);
-      if (outcome.kind === 'refused') {
-        // The earlier attempt whose answer was lost may be why this one is refused.
-        const again = await this.lookup(resolved, this.request(refund, payment)).catch(
-          () => undefined,
-        );
-        if (again) return void (await this.apply(refund, again, 'poll', token));
-      }
-      await this.record(refund, outcome, 'poll', token);
+      if (outcome.kind !== 'refused')
+        return void (await this.record(refund, outcome, 'poll', token));
+      const second = await afterRefusedResend<RefundResult, ProviderRefundState>(outcome, () =>
+        this.lookup(resolved, this.request(refund, payment)),
+      );
+      if ('state' in second) return void (await this.apply(refund, second.state, 'poll', token));
+      await this.record(refund, second.outcome, 'poll', token);
     }
   }
 
