@@ -13,6 +13,7 @@ import { JobLocks1764540000000 } from './1764540000000-JobLocks';
 import { SharedCircuitsAndRateLimits1764570000000 } from './1764570000000-SharedCircuitsAndRateLimits';
 import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
 import { NotificationEndpointVersion1764590000000 } from './1764590000000-NotificationEndpointVersion';
+import { RefundRequestKey1764600000000 } from './1764600000000-RefundRequestKey';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SharedCircuitsAndRateLimits1764570000000,
   ApiKeyVersion1764580000000,
   NotificationEndpointVersion1764590000000,
+  RefundRequestKey1764600000000,
 ];

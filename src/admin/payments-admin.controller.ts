@@ -121,12 +121,17 @@ export class PaymentsAdminController {
   ) {
     const payment = await this.payments.get({}, id);
     // Keys are scoped to the payment's integration: the shop and the operator share them.
+    const validKey = IdempotencyService.validateKey(key);
+    const requestKey = IdempotencyService.requestKey(payment.integrationId, validKey, dto);
     const result = await this.idempotency.execute(
       payment.integrationId,
       `POST /payments/${id}/refunds`,
-      IdempotencyService.validateKey(key),
+      validKey,
       dto,
-      async () => ({ status: 201, body: toRefundView(await this.refunds.create({}, id, dto)) }),
+      async () => ({
+        status: 201,
+        body: toRefundView(await this.refunds.create({}, id, dto, requestKey)),
+      }),
       requestIdOf(req),
     );
     return idempotentReply(res, result);

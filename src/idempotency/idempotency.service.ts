@@ -65,6 +65,19 @@ export class IdempotencyService {
     this.leaseMs = config.idempotency.leaseSeconds * 1000;
   }
 
+  /**
+   * One request as its effects remember it (a refund's `requestKey`): the integration, the key
+   * and the body, hashed. A retry of the same request has the same one, whatever became of the
+   * key's stored answer.
+   */
+  static requestKey(
+    integrationId: string,
+    key: string | undefined,
+    body: unknown,
+  ): string | undefined {
+    return key === undefined ? undefined : sha256Hex(stableStringify({ integrationId, key, body }));
+  }
+
   static validateKey(key: string | undefined): string | undefined {
     if (key === undefined) return undefined;
     if (key.length < 1 || key.length > 255) {

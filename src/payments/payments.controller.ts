@@ -163,14 +163,18 @@ export class PaymentsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
+    const validKey = IdempotencyService.validateKey(key);
+    const requestKey = IdempotencyService.requestKey(integration.id, validKey, dto);
     const result = await this.idempotency.execute(
       integration.id,
       `POST /payments/${id}/refunds`,
-      IdempotencyService.validateKey(key),
+      validKey,
       dto,
       async () => ({
         status: 201,
-        body: toRefundView(await this.refunds.create({ integrationId: integration.id }, id, dto)),
+        body: toRefundView(
+          await this.refunds.create({ integrationId: integration.id }, id, dto, requestKey),
+        ),
       }),
       requestIdOf(req),
     );

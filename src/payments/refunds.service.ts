@@ -21,6 +21,7 @@ import {
 } from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { refusal } from '../providers/capabilities';
+import { IDEMPOTENCY_TTL_MS } from '../idempotency/idempotency.service';
 
 /**
  * Refunds reserve their amount in the same locked transaction that checks what is left
@@ -45,7 +46,16 @@ export class RefundsService {
     return this.refunds.find({ where: { paymentId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  async create(scope: PaymentScope, paymentId: string, dto: CreateRefundDto): Promise<Refund> {
+  /**
+   * `requestKey` (see Refund.requestKey) makes a retried request idempotent here too: its refund,
+   * made within the key's lifetime, is answered again as it is now, and nothing new is sent.
+   */
+  async create(
+    scope: PaymentScope,
+    paymentId: string,
+    dto: CreateRefundDto,
+    requestKey?: string,
+  ): Promise<Refund> {
     const payment = await this.payments.get(scope, paymentId);
     if (dto.amount && dto.amount.currency !== payment.currency) {
       throw ValidationError.field(
@@ -53,18 +63,25 @@ export class RefundsService {
         `must be the payment's currency ${payment.currency}`,
       );
     }
+    if (requestKey) {
+      const earlier = await this.refunds.findOneBy({ paymentId, requestKey });
+      if (earlier && Date.now() - earlier.createdAt.getTime() < IDEMPOTENCY_TTL_MS) return earlier;
+    }
+    if (!PaymentStateMachine.canRefund(payment.status)) throw notRefundable(payment.status);
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const refused = refusal(resolved.provider, { method: payment.method, features: ['refunds'] });
     if (refused) throw notSupported(resolved.provider.name, refused.what);
     const token = newLeaseToken();
 
-    const { refund, locked } = await this.tx.run(async (m) => {
+    const { refund, locked, earlier } = await this.tx.run(async (m) => {
       const locked = (await this.tx.lock(m, Payment, paymentId))!;
-      if (!PaymentStateMachine.canRefund(locked.status)) {
-        throw new InvalidPaymentStateError(
-          `A ${locked.status} payment cannot be refunded; only a paid or partially refunded one`,
-        );
+      if (requestKey) {
+        // The same request running at once elsewhere got here first (under the payment's lock).
+        const earlier = await m.findOneBy(Refund, { paymentId, requestKey });
+        if (earlier && Date.now() - earlier.createdAt.getTime() < IDEMPOTENCY_TTL_MS)
+          return { refund: earlier, locked, earlier: true };
       }
+      if (!PaymentStateMachine.canRefund(locked.status)) throw notRefundable(locked.status);
       // Pending refunds count as refunded: one whose outcome is unknown may well have happened.
       const open = await m.find(Refund, {
         where: { paymentId, status: In(['pending', 'succeeded']) },
@@ -97,17 +114,25 @@ export class RefundsService {
         status: 'pending',
         reason: dto.reason ?? null,
         providerRefundId: null,
+        requestKey: requestKey ?? null,
         // Held by this request while it calls the provider: no reconciler sends it meanwhile.
         ...sendingFirst(id, token, now),
       };
       await m.insert(Refund, row);
       await this.status.recordRefundCreated(m, locked, row);
       await this.audit.record(m);
-      return { refund: row, locked };
+      return { refund: row, locked, earlier: false };
     });
+    if (earlier) return refund;
 
     const sent = await this.tracker.send(refund, locked, resolved, token);
     if (sent.outcome.kind === 'refused') throw refusalProblem(sent.outcome.error);
     return sent.refund;
   }
+}
+
+function notRefundable(status: string): InvalidPaymentStateError {
+  return new InvalidPaymentStateError(
+    `A ${status} payment cannot be refunded; only a paid or partially refunded one`,
+  );
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { IdempotencyRecord } from '../../src/idempotency/idempotency-record.entity';
 import { enabledDialects } from '../support/services';
 import { ConnectorSuite, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
@@ -123,6 +125,35 @@ describe.each(enabledDialects())('money safety at the edges, Mollie, on %s', (di
       sim.payments.get(payment.provider.paymentId)!.refunds.map((r) => r.amount.value),
     ).toEqual(['4.00']);
     expect(await h.payment(payment.id)).toMatchObject({ amountRefunded: 400 });
+  });
+
+  it('a refund retried with its Idempotency-Key after the stored answer is gone is the same refund, sent once', async () => {
+    const { sim, h } = suite;
+    const payment = await paidPayment();
+    const request = {
+      body: { amount: { value: 400, currency: 'EUR' } },
+      headers: { 'idempotency-key': `refund-${randomBytes(4).toString('hex')}` },
+    };
+    const path = `/api/v1/payments/${payment.id}/refunds`;
+    const first = await suite.server.request('POST', path, request);
+    expect(first.status).toBe(201);
+    // The request died after Mollie was called (or the database failed as it finished): the
+    // key's stored answer is not there, so the retry runs again.
+    await suite.server.dataSource
+      .getRepository(IdempotencyRecord)
+      .delete({ idempotencyKey: request.headers['idempotency-key'] });
+    const retried = await suite.server.request('POST', path, request);
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).toBe(first.body.id);
+    expect(sent(payment, 'POST', '/refunds')).toHaveLength(1);
+    expect(await h.refunds(payment.id)).toHaveLength(1);
+    expect(sim.payments.get(payment.provider.paymentId)!.refunds).toHaveLength(1);
+    // The retry stored its answer again: another body under the key is refused as before.
+    const other = await suite.server.request('POST', path, {
+      ...request,
+      body: { amount: { value: 300, currency: 'EUR' } },
+    });
+    expect([other.status, other.body.code]).toEqual([422, 'idempotency_key_reused']);
   });
 
   it('a refund Mollie refuses (422) is failed at once and its amount is free again', async () => {

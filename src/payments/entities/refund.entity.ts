@@ -28,4 +28,12 @@ export class Refund extends TrackedOperationColumns {
 
   @StringColumn(128, { nullable: true })
   providerRefundId: string | null;
+
+  /**
+   * The request that created it, when it came with an Idempotency-Key (a hash of integration,
+   * key and body): a retry of that request finds this refund instead of making another, even
+   * when the key's stored answer is gone (the request died after the provider call).
+   */
+  @StringColumn(64, { nullable: true })
+  requestKey?: string | null;
 }
