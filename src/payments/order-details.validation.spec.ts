@@ -1,3 +1,5 @@
+import type { CreatePaymentDto } from './dto/create-payment.dto';
+import { orderDetailsErrors } from './order-details.validation';
 import { vatIncluded } from '../domain/order-details';
 import { splitName, splitStreet } from '../providers/street-address';
 import { unitPriceExcludingTax } from '../providers/multisafepay/multisafepay-order-lines';
@@ -42,5 +44,33 @@ describe('order detail arithmetic', () => {
     });
     expect(unit).toBe(8.2644628099);
     expect(Math.round(unit * 3 * 1.21 * 100)).toBe(3000);
+  });
+});
+
+describe('orderDetailsErrors', () => {
+  const line = (type: string, value: number) => ({
+    type,
+    name: type,
+    quantity: 1,
+    unitPrice: { value, currency: 'EUR' },
+    totalAmount: { value, currency: 'EUR' },
+  });
+
+  it('adds the line totals exactly, also past 2^53 where a Number sum rounds', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    // max + 1 + 1 − max is 2; added as Numbers it comes to 1.
+    const dto = {
+      amount: { value: 1, currency: 'EUR' },
+      lines: [
+        line('physical', max),
+        line('physical', 1),
+        line('physical', 1),
+        line('discount', -max),
+      ],
+    } as unknown as CreatePaymentDto;
+    expect(orderDetailsErrors(dto)).toEqual([
+      { field: 'lines', message: 'the totalAmounts add up to 2, not to amount.value 1' },
+    ]);
+    expect(orderDetailsErrors({ ...dto, amount: { value: 2, currency: 'EUR' } })).toEqual([]);
   });
 });

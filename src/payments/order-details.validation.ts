@@ -53,8 +53,9 @@ function lineErrors(dto: CreatePaymentDto): FieldError[] {
     }
   });
   if (errors.length === 0 && lines.length > 0) {
-    const sum = lines.reduce((acc, line) => acc + line.totalAmount.value, 0);
-    if (sum !== dto.amount.value)
+    // In BigInt: safe integers may add up past 2^53, where a Number sum would round.
+    const sum = lines.reduce((acc, line) => acc + BigInt(line.totalAmount.value), 0n);
+    if (sum !== BigInt(dto.amount.value))
       errors.push({
         field: 'lines',
         message: `the totalAmounts add up to ${sum}, not to amount.value ${dto.amount.value}`,
