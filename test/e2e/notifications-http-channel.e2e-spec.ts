@@ -68,4 +68,16 @@ describe('HttpWebhookChannel', () => {
     expect(result.retryAfterSeconds).toBeGreaterThanOrEqual(58);
     expect(result.retryAfterSeconds).toBeLessThanOrEqual(61);
   });
+
+  it('also waits for the Retry-After of a 503, and for none of other failures', async () => {
+    const channel = new HttpWebhookChannel(config, new TargetGuard(true));
+    receiver.script('/down', { status: 503, headers: { 'retry-after': '300' } });
+    expect(await channel.send(target(receiver.url('/down')), event)).toMatchObject({
+      responseCode: 503,
+      retryAfterSeconds: 300,
+    });
+    receiver.script('/broken', { status: 500, headers: { 'retry-after': '300' } });
+    const broken = await channel.send(target(receiver.url('/broken')), event);
+    expect(broken.retryAfterSeconds).toBeUndefined();
+  });
 });

@@ -134,7 +134,9 @@ export class HttpWebhookChannel implements NotificationChannel {
     };
     if (status >= 300 && status < 400)
       result.error = `target answered ${status} (redirects are not followed)`;
-    if (status === 429 && retryAfter) {
+    // A target that says when to come back (429, or 503 while it is down for a while) is
+    // believed, within a bound: Standard Webhooks asks senders to take Retry-After into account.
+    if ((status === 429 || status === 503) && retryAfter) {
       const seconds = /^\d+$/.test(retryAfter)
         ? Number(retryAfter)
         : (Date.parse(retryAfter) - Date.now()) / 1000;
