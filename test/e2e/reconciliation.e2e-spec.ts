@@ -45,7 +45,7 @@ describe('reconciliation (polling the provider)', () => {
     });
   });
 
-  it('polls instead of trusting a webhook whose signature does not verify', async () => {
+  it('trusts nothing in a webhook whose signature does not verify; the reconciler finds the truth', async () => {
     const payment = await paidWithLostWebhook();
     // The forged body claims "failed"; the provider really says "paid".
     const body = JSON.stringify({
@@ -65,6 +65,11 @@ describe('reconciliation (polling the provider)', () => {
       body,
     });
     expect(response.status).toBe(401);
+    // Nothing unverified costs a provider call: no poll now, the payment is left as it was.
+    expect((await server.request('GET', `/api/v1/payments/${payment.id}`)).body.status).toBe(
+      'pending',
+    );
+    await server.server.app.get(ReconciliationService).runOnce();
     const after = (await server.request('GET', `/api/v1/payments/${payment.id}`)).body;
     expect(after.status).toBe('paid');
     const events = (await server.request('GET', `/api/v1/payments/${payment.id}/events`)).body.data;
