@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Brackets, In, IsNull, LessThan, Repository } from 'typeorm';
+import { Brackets, In, IsNull, LessThan, LessThanOrEqual, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
 import { TransactionService } from '../database/transaction.service';
 import { NotificationDelivery, OPEN_STATUSES } from './notification-delivery.entity';
@@ -87,17 +87,11 @@ export class DeliveryClaims {
     const claimed = await this.tx.run(async (m) => {
       const ids = In(candidates.map((c) => c.id));
       const claim = { leaseToken: token, leaseExpiresAt, updatedAt: now };
-      // Only rows still open and not leased (or whose lease ran out) are taken.
-      await m.update(
-        NotificationDelivery,
-        { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: IsNull() },
-        claim,
-      );
-      await m.update(
-        NotificationDelivery,
-        { id: ids, status: In(OPEN_STATUSES), leaseExpiresAt: LessThan(now) },
-        claim,
-      );
+      // Only rows still open, still due and not leased (or whose lease ran out) are taken: one
+      // that another instance claimed, failed and rescheduled since the SELECT keeps its backoff.
+      const still = { id: ids, status: In(OPEN_STATUSES), nextAttemptAt: LessThanOrEqual(now) };
+      await m.update(NotificationDelivery, { ...still, leaseExpiresAt: IsNull() }, claim);
+      await m.update(NotificationDelivery, { ...still, leaseExpiresAt: LessThan(now) }, claim);
       return m.find(NotificationDelivery, { where: { leaseToken: token } });
     });
     if (claimed.length === 0) return undefined;
