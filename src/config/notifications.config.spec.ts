@@ -11,7 +11,7 @@ describe('notifications configuration', () => {
       pollIntervalMs: 1000,
       leaseSeconds: 60,
       batchSize: 50,
-      httpTimeoutSeconds: 10,
+      httpTimeoutSeconds: 15,
       endpointConcurrency: 16,
     });
   });

@@ -63,12 +63,12 @@ export const NOTIFICATION_KEYS: readonly ConfigKey[] = [
     name: 'PAYMENTSERVER_NOTIFICATION_HTTP_TIMEOUT_SECONDS',
     section: 'Notifications',
     type: 'integer',
-    default: '10',
+    default: '15',
     min: 1,
     max: 120,
     unit: 'seconds',
     description:
-      'Deadline of one webhook request (DNS, connect, headers and body together, so an endpoint that drips its answer is cut off) and of one RabbitMQ publisher confirm.',
+      'Deadline of one webhook request (DNS, connect, headers and body together, so an endpoint that drips its answer is cut off; Standard Webhooks recommends 15–30 s) and of one RabbitMQ publisher confirm.',
   },
   {
     name: 'PAYMENTSERVER_NOTIFICATION_ENDPOINT_CONCURRENCY',
