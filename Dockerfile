@@ -19,6 +19,7 @@ RUN npm run build && npm prune --omit=dev
 # --- runtime: non-root, migrations first, then the server --------------------------------
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
+    TZ=UTC \
     PAYMENTSERVER_DB_URL=/var/lib/paymentserver/paymentserver.sqlite
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

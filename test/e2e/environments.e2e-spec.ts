@@ -83,6 +83,8 @@ describe('an unset NODE_ENV is production', () => {
   it('starts as the Docker image runs it (NODE_ENV=production) with the documented encryption key and issuer', async () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENV NODE_ENV=production/);
+    // Timestamps are stored without a zone: every instance of the image runs in UTC.
+    expect(dockerfile).toMatch(/^\s+TZ=UTC/m);
     const port = await freePort();
     const server = startBare({
       NODE_ENV: 'production',
