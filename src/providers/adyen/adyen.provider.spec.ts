@@ -1,7 +1,7 @@
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import { validateCredentialFields } from '../connector/credential-schema';
 import { WEBHOOK_MAX_ITEMS } from '../provider.interface';
-import type { ProviderCallContext } from '../provider.interface';
+import type { CreatePaymentRequest, ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { adyenPaymentIdempotencyKey } from './adyen.mapper';
 import { AdyenProvider } from './adyen.provider';
@@ -21,6 +21,23 @@ function context(
   };
   const credentials = { apiKey: 'k', merchantAccount: 'M', hmacKey: 'AA' };
   return recordingContext({ provider: 'adyen', credentials, ...account }, () => link, seen);
+}
+
+/** A create-payment request of 1.00 EUR with no order details; `over` changes fields. */
+function createRequest(over: Partial<CreatePaymentRequest> = {}): CreatePaymentRequest {
+  return {
+    paymentId: 'pay_1',
+    amount: { value: 100, currency: 'EUR' },
+    description: 'd',
+    reference: 'r',
+    returnUrl: 'https://shop/return',
+    cancelUrl: null,
+    method: null,
+    captureMode: 'automatic',
+    customer: null,
+    metadata: null,
+    ...over,
+  };
 }
 
 describe('AdyenProvider endpoints', () => {
@@ -72,18 +89,7 @@ describe('AdyenProvider endpoints', () => {
 
   it('keys a payment link by payment and account: stable on a retry, another on another account', async () => {
     const seen: HttpRequest[] = [];
-    const request = {
-      paymentId: 'pay_0mh2x7k1AbCdEfGhIjKlMnOp',
-      amount: { value: 100, currency: 'EUR' },
-      description: 'd',
-      reference: 'r',
-      returnUrl: 'https://shop/return',
-      cancelUrl: null,
-      method: null,
-      captureMode: 'automatic' as const,
-      customer: null,
-      metadata: null,
-    };
+    const request = createRequest({ paymentId: 'pay_0mh2x7k1AbCdEfGhIjKlMnOp' });
     const first = { id: 'pa_0mh2x7k1QrStUvWxYzAbCdEf' };
     await provider.createPayment(context(first, seen), request);
     await provider.createPayment(context(first, seen), request);
@@ -120,17 +126,7 @@ describe('AdyenProvider endpoints', () => {
 
   it('forces immediate capture for an automatic payment, whatever the account default', async () => {
     const seen: HttpRequest[] = [];
-    const request = {
-      paymentId: 'pay_1',
-      amount: { value: 100, currency: 'EUR' },
-      description: 'd',
-      reference: 'r',
-      returnUrl: 'https://shop/return',
-      cancelUrl: null,
-      method: null,
-      customer: null,
-      metadata: null,
-    };
+    const request = createRequest();
     await provider.createPayment(context({}, seen), { ...request, captureMode: 'automatic' });
     await provider.createPayment(context({}, seen), { ...request, captureMode: 'manual' });
     const bodies = seen.map((r) => JSON.parse(r.body as string));
