@@ -34,10 +34,9 @@ describe('TargetGuard', () => {
       [{ address: '127.0.0.1', family: 4 }],
     ];
     const guard = new TargetGuard(false, async () => answers.shift()!);
-    await expect(guard.resolveTarget('shop.example')).resolves.toEqual({
-      address: '93.184.216.34',
-      family: 4,
-    });
+    await expect(guard.resolveTarget('shop.example')).resolves.toEqual([
+      { address: '93.184.216.34', family: 4 },
+    ]);
     await expect(guard.resolveTarget('shop.example')).rejects.toThrow(
       'resolves to a private or loopback address (127.0.0.1)',
     );
@@ -53,9 +52,8 @@ describe('TargetGuard', () => {
 
   it('allows inward addresses when private targets are allowed', async () => {
     const guard = new TargetGuard(true, async () => [{ address: '127.0.0.1', family: 4 }]);
-    await expect(guard.resolveTarget('localhost')).resolves.toEqual({
-      address: '127.0.0.1',
-      family: 4,
-    });
+    await expect(guard.resolveTarget('localhost')).resolves.toEqual([
+      { address: '127.0.0.1', family: 4 },
+    ]);
   });
 });

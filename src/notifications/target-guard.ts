@@ -1,7 +1,9 @@
 import { BlockList, isIP } from 'node:net';
 import { promises as dns } from 'node:dns';
 
-export type ResolveAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
+export type ResolvedAddress = { address: string; family: number };
+
+export type ResolveAll = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolver: ResolveAll = (hostname) =>
   dns.lookup(hostname, { all: true, verbatim: true });
@@ -46,9 +48,10 @@ export function isInwardAddress(address: string): boolean {
 export class TargetRefusedError extends Error {}
 
 /**
- * Resolves a webhook host and refuses inward addresses. Delivery connects to the address
+ * Resolves a webhook host and refuses inward addresses. Delivery connects only to the addresses
  * returned here (never resolving again), so a name that rebinds to 127.0.0.1 after the check
- * cannot slip through.
+ * cannot slip through. All of them are returned, in the resolver's order: a shop whose name has
+ * several addresses is still reached when the first one is down.
  */
 export class TargetGuard {
   constructor(
@@ -56,7 +59,7 @@ export class TargetGuard {
     private readonly resolve: ResolveAll = systemResolver,
   ) {}
 
-  async resolveTarget(hostname: string): Promise<{ address: string; family: number }> {
+  async resolveTarget(hostname: string): Promise<ResolvedAddress[]> {
     const host = hostname.replace(/^\[|\]$/g, '');
     const literal = isIP(host);
     const addresses = literal ? [{ address: host, family: literal }] : await this.resolve(host);
@@ -68,6 +71,6 @@ export class TargetGuard {
           `${host} resolves to a private or loopback address (${inward.address})`,
         );
     }
-    return addresses[0];
+    return addresses;
   }
 }

@@ -40,6 +40,18 @@ describe('HttpWebhookChannel', () => {
     });
   });
 
+  it('tries the next checked address when the first cannot be reached', async () => {
+    // The receiver listens on 127.0.0.1 only, so 127.0.0.2 (loopback too) refuses the connection.
+    const resolve = async () => [
+      { address: '127.0.0.2', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const channel = new HttpWebhookChannel(config, new TargetGuard(true, resolve));
+    const result = await channel.send(target(`http://shop.invalid:${receiver.port}/second`), event);
+    expect(result).toEqual({ ok: true, responseCode: 200 });
+    expect(receiver.at('/second')).toHaveLength(1);
+  });
+
   it('refuses to send when the name resolves inward and private targets are not allowed', async () => {
     const channel = new HttpWebhookChannel(
       config,

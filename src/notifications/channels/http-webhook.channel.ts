@@ -4,7 +4,7 @@ import type { LookupFunction } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
-import { TargetGuard, TargetRefusedError } from '../target-guard';
+import { ResolvedAddress, TargetGuard, TargetRefusedError } from '../target-guard';
 import type {
   ChannelResult,
   ChannelTarget,
@@ -50,7 +50,7 @@ export class HttpWebhookChannel implements NotificationChannel {
     const deadlineMs = this.config.notifications.httpTimeoutSeconds * 1000;
     const deadline = AbortSignal.timeout(deadlineMs);
     const overdue = `no answer within ${deadlineMs} ms (the deadline for connect, headers and body)`;
-    let resolved: { address: string; family: number };
+    let resolved: ResolvedAddress[];
     try {
       resolved = await Promise.race([
         this.guard.resolveTarget(url.hostname),
@@ -79,14 +79,13 @@ export class HttpWebhookChannel implements NotificationChannel {
       ),
       'content-length': String(Buffer.byteLength(event.body)),
     };
-    // Connect to the checked address only; TLS still verifies the certificate for the hostname.
+    // Connect to the checked addresses only; TLS still verifies the certificate for the hostname.
+    // Node asks for all of them (autoSelectFamily) and tries the next when one cannot be reached.
     const lookup: LookupFunction = (_hostname, options, callback) => {
       if ((options as { all?: boolean }).all) {
-        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-          resolved,
-        ]);
+        (callback as unknown as (e: null, all: ResolvedAddress[]) => void)(null, resolved);
       } else {
-        callback(null, resolved.address, resolved.family);
+        callback(null, resolved[0].address, resolved[0].family);
       }
     };
     const client = url.protocol === 'https:' ? https : http;
