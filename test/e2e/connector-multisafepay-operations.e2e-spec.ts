@@ -1,5 +1,6 @@
 import { useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
+import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
 
 /**
  * MultiSafepay takes no idempotency key: after a lost answer the connector looks the refund
@@ -140,6 +141,117 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
       expect.objectContaining({ status: 'failed', amount: { value: 300, currency: 'EUR' } }),
     ]);
     expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+  });
+
+  /** A Klarna order of LINES, authorized, shipped (our capture) and collected from Klarna. */
+  async function klarnaPayment(): Promise<any> {
+    suite.sim.dropWebhooks = false;
+    const created = await suite.h.createPayment(suite.accountId, {
+      amount: ORDER_AMOUNT,
+      method: 'klarna',
+      lines: LINES,
+      billingAddress: ADDRESS,
+    });
+    await suite.h.checkout(created.checkoutUrl, 'paid');
+    await suite.h.waitForStatus(created.id, 'authorized');
+    expect((await post(created, '/capture')).body.status).toBe('paid');
+    await suite.sim.settled();
+    await suite.sim.collect(created.id);
+    return created;
+  }
+
+  /** The checkout_data MultiSafepay wants for a Klarna refund: the order's cart, plus minus the amount. */
+  const cartRefund = (orderId: string, refundId: string, unitPrice: number) => ({
+    checkout_data: {
+      items: [
+        ...suite.sim.orders.get(orderId)!.shopping_cart!.items,
+        {
+          name: 'Refund',
+          unit_price: unitPrice,
+          quantity: 1,
+          merchant_item_id: refundId,
+          tax_table_selector: 'none',
+        },
+      ],
+    },
+    description: expect.stringMatching(new RegExp(`^${refundId} `)),
+  });
+
+  it('a Klarna order is refunded through its cart, part and then the rest, and settles', async () => {
+    const paid = await klarnaPayment();
+    const part = await post(paid, '/refunds', { amount: { value: 1000, currency: 'EUR' } });
+    expect(part).toMatchObject({ status: 201, body: { status: 'pending' } });
+    await suite.sim.settleRefunds(paid.id); // notified
+    await suite.h.waitForStatus(paid.id, 'partially_refunded');
+
+    const rest = await post(paid, '/refunds');
+    expect(rest.body).toMatchObject({ status: 'pending', amount: { value: 1495 } });
+    await suite.sim.settleRefunds(paid.id);
+    expect(await suite.h.waitForStatus(paid.id, 'refunded')).toMatchObject({
+      amountRefunded: 2495,
+    });
+    expect(
+      suite.sim.callsTo('POST', new RegExp(`${paid.id}/refunds$`)).map((c) => JSON.parse(c.body)),
+    ).toEqual([cartRefund(paid.id, part.body.id, -10), cartRefund(paid.id, rest.body.id, -14.95)]);
+    expect(
+      suite.sim.orders.get(paid.id)!.related_transactions.map((t) => [t.amount, t.status]),
+    ).toEqual([
+      [1000, 'completed'],
+      [1495, 'completed'],
+    ]);
+    expect((await suite.h.refunds(paid.id)).map((r) => r.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
+  });
+
+  it('a Klarna refund whose answer is lost is found on the order and not sent again', async () => {
+    const paid = await klarnaPayment();
+    await suite.sim.settled();
+    suite.sim.dropWebhooks = true;
+    suite.sim.failNextCall('reset_after_work', { method: 'POST', path: /\/refunds$/ });
+    const refund = await post(paid, '/refunds', { amount: { value: 500, currency: 'EUR' } });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    const mark = suite.sim.requests.length;
+    await suite.sim.settleRefunds(paid.id);
+    await suite.h.reconcile();
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 500,
+    });
+    expect(callsSince(mark, paid.id).filter((c) => c.startsWith('POST'))).toEqual([]);
+    expect(suite.sim.orders.get(paid.id)!.related_transactions).toHaveLength(1);
+  });
+
+  it('a Klarna refund by amount, or with a cart missing an item or not coming to the amount, is refused', async () => {
+    const paid = await klarnaPayment();
+    const refund = async (body: unknown) =>
+      (
+        await fetch(`${suite.sim.url}/v1/json/orders/${paid.id}/refunds`, {
+          method: 'POST',
+          headers: { api_key: suite.sim.apiKey, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json();
+    const { items } = cartRefund(paid.id, 're_dashboard', -2.5).checkout_data;
+    expect(await refund({ currency: 'EUR', amount: 250, description: 'x' })).toMatchObject({
+      success: false,
+      error_code: 1016,
+    });
+    expect(await refund({ checkout_data: { items: items.slice(1) } })).toMatchObject({
+      success: false,
+      error_code: 1014,
+    });
+    expect(await refund({ checkout_data: { items }, amount: 300 })).toMatchObject({
+      success: false,
+      error_code: 1027,
+    });
+    expect(suite.sim.orders.get(paid.id)!.related_transactions).toEqual([]);
+    expect(await refund({ checkout_data: { items }, amount: 250 })).toMatchObject({
+      success: true,
+    });
+    expect(suite.sim.orders.get(paid.id)!.related_transactions[0].amount).toBe(250);
   });
 
   it('a capture whose answer is lost is found as its child order; one never received is captured once', async () => {

@@ -1,5 +1,5 @@
 import type { Address, OrderLine } from '../../domain/order-details';
-import { toDecimalString } from '../../common/money/money';
+import { toDecimalString, type Money } from '../../common/money/money';
 import type { CreatePaymentRequest } from '../provider.interface';
 import { splitName, splitStreet } from '../street-address';
 
@@ -61,6 +61,29 @@ export function multisafepayCart(request: CreatePaymentRequest) {
         })),
       },
     },
+  };
+}
+
+/**
+ * `checkout_data` of a BNPL refund (openapi requestBody/RefundBNPL.yaml): the order's cart
+ * items as MultiSafepay returned them, plus one untaxed line of minus the amount, the way
+ * refunds.md ("BNPL refunds") describes a partial refund. A full refund is such a line too rather
+ * than every item duplicated: we refund an amount, not items, and after partial refunds the
+ * items would no longer add up to what is left. Its merchant_item_id is our refund id.
+ */
+export function multisafepayRefundCart(items: readonly unknown[], refundId: string, amount: Money) {
+  return {
+    items: [
+      ...items,
+      {
+        name: 'Refund',
+        // A JSON number only here: MultiSafepay's unit_price is a decimal in currency units.
+        unit_price: Number(toDecimalString(-amount.value, amount.currency)),
+        quantity: 1,
+        merchant_item_id: refundId,
+        tax_table_selector: NO_TAX,
+      },
+    ],
   };
 }
 

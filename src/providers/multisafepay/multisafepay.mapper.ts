@@ -110,6 +110,16 @@ export function isAwaitingShipment(order: MultiSafepayOrder): boolean {
 /** Gateways without chargebacks (klarna.md: "Chargebacks: No"): their void/void is a cancellation. */
 const NO_CHARGEBACK_GATEWAYS = new Set(['KLARNA']);
 
+/**
+ * BNPL gateways, whose refunds MultiSafepay takes only as an edit of the order's shopping cart
+ * (openapi requestBody/RefundBNPL.yaml, refunds.md "BNPL refunds"), never as an amount.
+ */
+const CART_REFUND_GATEWAYS = new Set(['KLARNA']);
+
+export function refundsByCart(order: MultiSafepayOrder): boolean {
+  return CART_REFUND_GATEWAYS.has(order.payment_details?.type ?? '');
+}
+
 export function multisafepayStatusKey(order: MultiSafepayOrder): string {
   if (isAwaitingCapture(order)) return 'completed/initialized/manual';
   if (isAwaitingShipment(order)) return 'completed/uncleared';

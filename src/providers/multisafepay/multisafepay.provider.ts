@@ -37,6 +37,7 @@ import {
   multisafepayRefundState,
   multisafepayShipmentState,
   ourRefundId,
+  refundsByCart,
   toMultisafepayLocale,
   truncateText,
 } from './multisafepay.mapper';
@@ -49,6 +50,7 @@ import {
   MULTISAFEPAY_EXPIRY,
   multisafepayCart,
   multisafepayPeople,
+  multisafepayRefundCart,
   multisafepaySecondsActive,
 } from './multisafepay-order-lines';
 
@@ -133,13 +135,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    return this.mapped(
-      await this.api.call<MultiSafepayOrder>(
-        ctx,
-        'GET',
-        `/orders/${encodeURIComponent(providerPaymentId)}`,
-      ),
-    );
+    return this.mapped(await this.getOrder(ctx, providerPaymentId));
   }
 
   /**
@@ -151,7 +147,7 @@ export class MultisafepayProvider implements PaymentProvider {
    */
   async capture(ctx: ProviderCallContext, op: OperationRequest): Promise<CaptureResult> {
     const id = encodeURIComponent(op.providerPaymentId);
-    const order = await this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     if (isAwaitingShipment(order)) {
       if (op.amount.value !== order.amount)
         throw new ProviderError(
@@ -211,7 +207,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     const id = encodeURIComponent(op.providerPaymentId);
-    const order = await this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${id}`);
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
       await this.api.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
@@ -231,21 +227,22 @@ export class MultisafepayProvider implements PaymentProvider {
   /**
    * Our refund id leads the description, because MultiSafepay takes no idempotency key: after a
    * lost answer getRefund finds the refund on the order by it before anything is sent again.
+   * A Klarna order is refunded through its cart (MultiSafepay refuses an amount for it), with
+   * the description all the same, as MultiSafepay's SDKs send it (php-sdk RefundRequest).
    */
   async refund(ctx: ProviderCallContext, op: OperationRequest): Promise<RefundResult> {
-    const target = await this.refundTarget(ctx, op.providerPaymentId);
+    const order = await this.getOrder(ctx, op.providerPaymentId);
+    const description = truncateText(
+      `${op.id} ${op.reason ?? 'refund'}`,
+      MULTISAFEPAY_DESCRIPTION_MAX,
+    );
     const refund = await this.api.call<MultiSafepayRefundCreated>(
       ctx,
       'POST',
-      `/orders/${encodeURIComponent(target)}/refunds`,
-      {
-        currency: op.amount.currency,
-        amount: op.amount.value,
-        description: truncateText(
-          `${op.id} ${op.reason ?? 'refund'}`,
-          MULTISAFEPAY_DESCRIPTION_MAX,
-        ),
-      },
+      `/orders/${encodeURIComponent(this.refundTarget(order))}/refunds`,
+      refundsByCart(order)
+        ? { checkout_data: this.refundCart(order, op), description }
+        : { currency: op.amount.currency, amount: op.amount.value, description },
     );
     // An accepted refund starts initialized/reserved and completes later (at midnight, or
     // never: it can be declined or cancelled), so it stays pending until getRefund or a
@@ -256,17 +253,23 @@ export class MultisafepayProvider implements PaymentProvider {
     };
   }
 
+  private refundCart(order: MultiSafepayOrder, op: OperationRequest) {
+    const items = order.shopping_cart?.items;
+    if (!items?.length)
+      throw new ProviderError(
+        'not_supported',
+        'MultiSafepay refunds a Klarna order through its shopping cart, and this order has none',
+      );
+    return multisafepayRefundCart(items, op.id, op.amount);
+  }
+
   /** The refund among the (target) order's related transactions, by its id or by our id in its description. */
   async getRefund(
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
-    const target = await this.refundTarget(ctx, op.providerPaymentId);
-    const order = await this.api.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(target)}`,
-    );
+    const parent = await this.getOrder(ctx, op.providerPaymentId);
+    const order = await this.getOrder(ctx, this.refundTarget(parent));
     const refund = (order.related_transactions ?? []).find((t) =>
       op.providerOperationId
         ? String(t.transaction_id) === op.providerOperationId
@@ -280,11 +283,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const order = await this.api.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(op.providerPaymentId)}`,
-    );
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     if (
       order.payment_details?.capture !== 'manual' &&
       (isAwaitingShipment(order) || order.status === 'shipped')
@@ -292,11 +291,7 @@ export class MultisafepayProvider implements PaymentProvider {
       return multisafepayShipmentState(order);
     let child: MultiSafepayOrder;
     try {
-      child = await this.api.call<MultiSafepayOrder>(
-        ctx,
-        'GET',
-        `/orders/${encodeURIComponent(`${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`)}`,
-      );
+      child = await this.getOrder(ctx, `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`);
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'not_found') return null;
       throw error;
@@ -308,11 +303,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderOperationState | null> {
-    const order = await this.api.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(op.providerPaymentId)}`,
-    );
+    const order = await this.getOrder(ctx, op.providerPaymentId);
     const providerStatus = `${order.status}/${order.financial_status ?? ''}`;
     if (order.status === 'void' || order.status === 'cancelled')
       return { status: 'succeeded', providerStatus };
@@ -325,16 +316,15 @@ export class MultisafepayProvider implements PaymentProvider {
     };
   }
 
-  /** A manually captured payment's money sits on the capture's child order. */
-  private async refundTarget(ctx: ProviderCallContext, providerPaymentId: string): Promise<string> {
-    const order = await this.api.call<MultiSafepayOrder>(
-      ctx,
-      'GET',
-      `/orders/${encodeURIComponent(providerPaymentId)}`,
-    );
+  /** The order a refund goes to: a manually captured payment's money sits on the capture's child order. */
+  private refundTarget(order: MultiSafepayOrder): string {
     return order.payment_details?.capture === 'manual'
-      ? `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`
-      : providerPaymentId;
+      ? `${order.order_id}${CAPTURE_ORDER_SUFFIX}`
+      : order.order_id;
+  }
+
+  private getOrder(ctx: ProviderCallContext, orderId: string): Promise<MultiSafepayOrder> {
+    return this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(orderId)}`);
   }
 
   /** The `Auth` header: a fresh timestamp and the HMAC of the body under the API key. */

@@ -13,6 +13,8 @@ export interface MultiSafepayOrder {
   payment_details?: { type?: string; capture?: string; capture_remain?: number } | null;
   /** Refunds (and other follow-up transactions) booked on this order. */
   related_transactions?: MultiSafepayRelatedTransaction[] | null;
+  /** The cart's items are only passed back (a BNPL refund), never read. */
+  shopping_cart?: { items?: unknown[] | null } | null;
 }
 
 export interface MultiSafepayRelatedTransaction {

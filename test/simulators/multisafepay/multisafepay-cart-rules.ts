@@ -93,3 +93,76 @@ export function cartProblem(body: any): CartProblem | undefined {
   if (Math.round(total * 100) !== body.amount) return { code: 1027, info: 'Invalid cart amount' };
   return undefined;
 }
+
+/** A JSON number's decimal digits as an integer scaled by 10^places, exactly; undefined if it has more. */
+function scaled(value: unknown, places: number): bigint | undefined {
+  const match = typeof value === 'number' ? /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value)) : null;
+  if (!match || (match[3] ?? '').length > places) return undefined;
+  const digits = BigInt(match[2] + (match[3] ?? '').padEnd(places, '0'));
+  return match[1] ? -digits : digits;
+}
+
+/** The fields by which a cart item of the order is recognised in a refund's checkout_data. */
+const itemKey = (item: any) =>
+  JSON.stringify([
+    item?.name,
+    item?.unit_price,
+    item?.quantity,
+    item?.merchant_item_id,
+    item?.tax_table_selector,
+  ]);
+
+/**
+ * A BNPL refund (openapi requestBody/RefundBNPL.yaml): `checkout_data.items` must hold every
+ * item of the order's cart, and the items beyond those are what is refunded, each negative
+ * (a negative unit_price, or a negative quantity as the other BNPL methods' pages say), with
+ * its tax. The refund amount in cents is their sum, worked out exactly; an `amount` sent
+ * along must equal it.
+ */
+export function cartRefundAmount(order: any, body: any): number | CartProblem {
+  const items = body.checkout_data?.items;
+  if (!Array.isArray(items) || items.length === 0)
+    return {
+      code: 1016,
+      info: 'Missing data: checkout_data.items (a BNPL order is refunded by its cart)',
+    };
+  const rest = [...items];
+  for (const original of order.shopping_cart?.items ?? []) {
+    const at = rest.findIndex((item) => itemKey(item) === itemKey(original));
+    if (at < 0)
+      return {
+        code: 1014,
+        info: `Unspecified error: checkout_data lacks the order's item ${original.merchant_item_id}`,
+      };
+    rest.splice(at, 1);
+  }
+  if (rest.length === 0)
+    return { code: 1014, info: 'Unspecified error: checkout_data refunds no item' };
+  const rates = taxRates(order);
+  if (!(rates instanceof Map)) return rates;
+  // unit_price has up to 10 decimals and a rate up to 6: the sum is in 10^-16 currency units.
+  let sum = 0n;
+  for (const item of rest) {
+    const price = scaled(item.unit_price, 10);
+    if (price === undefined) return { code: 1031, info: 'Incorrect item price' };
+    if (!Number.isInteger(item.quantity) || item.quantity === 0)
+      return { code: 1014, info: 'Unspecified error: invalid checkout_data.items.quantity' };
+    if (price * BigInt(item.quantity) >= 0n)
+      return { code: 1014, info: 'Unspecified error: a refunded item must be negative' };
+    const rate = scaled(rates.get(item.tax_table_selector ?? ''), 6);
+    if (rate === undefined)
+      return {
+        code: 1028,
+        info: `Incorrect custom tax rate: no tax table ${item.tax_table_selector}`,
+      };
+    sum += price * BigInt(item.quantity) * (10n ** 6n + rate);
+  }
+  const unit = 10n ** 14n; // one cent in 10^-16 units
+  const cents = Number((-sum + unit / 2n) / unit);
+  if (body.amount !== undefined && body.amount !== cents)
+    return {
+      code: 1027,
+      info: 'Invalid cart amount: the refunded items do not come to the amount',
+    };
+  return cents;
+}

@@ -8,7 +8,7 @@ import {
   SimRequest,
   SimResponse,
 } from '../psp-simulator';
-import { cartProblem } from './multisafepay-cart-rules';
+import { cartProblem, cartRefundAmount, type CartProblem } from './multisafepay-cart-rules';
 
 const CURRENCIES = new Set([
   'EUR',
@@ -73,6 +73,14 @@ interface SimOrder {
 /** Characters as MultiSafepay's limits count them (code points: an emoji is one). */
 function characters(text: string): number {
   return [...text].length;
+}
+
+/** An amount refund (openapi requestBody/Refund.yaml): its amount in cents. */
+function amountRefund(order: SimOrder, body: Record<string, any>): number | CartProblem {
+  if (body.currency !== order.currency) return { code: 1002, info: 'Invalid currency' };
+  if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
+    return { code: 1001, info: 'Invalid amount' };
+  return body.amount;
 }
 
 function mspError(status: number, code: number, info: string): SimResponse {
@@ -367,16 +375,20 @@ export class MultisafepaySimulator extends PspSimulator {
       );
     if (!['completed', 'shipped', 'partial_refunded'].includes(order.status))
       return mspError(400, 1034, `Cannot refund transaction: order status is ${order.status}`);
-    if (body.currency !== order.currency) return mspError(400, 1002, 'Invalid currency');
-    if (typeof body.amount !== 'number' || !Number.isInteger(body.amount) || body.amount <= 0)
-      return mspError(400, 1001, 'Invalid amount');
+    // A BNPL order is refunded by its cart, any other by an amount (openapi
+    // paths/orders@{order_id}@refunds.yaml: RefundBNPL or Refund).
+    const amount =
+      order.payment_details.type === 'KLARNA'
+        ? cartRefundAmount(order, body)
+        : amountRefund(order, body);
+    if (typeof amount !== 'number') return mspError(400, amount.code, amount.info);
     if (typeof body.description === 'string' && characters(body.description) > 200)
       return mspError(400, 1008, 'Invalid description');
     // Reserved refunds hold their amount until they complete or are declined.
     const open = order.related_transactions
       .filter((t) => ['initialized', 'reserved'].includes(t.status))
       .reduce((sum, t) => sum + t.amount, 0);
-    if (body.amount > order.amount - order.amount_refunded - open)
+    if (amount > order.amount - order.amount_refunded - open)
       return mspError(
         400,
         1034,
@@ -387,7 +399,7 @@ export class MultisafepaySimulator extends PspSimulator {
     // (content/payment-management/refunds.md, payment-statuses.md): see settleRefunds.
     order.related_transactions.push({
       transaction_id: transactionId,
-      amount: body.amount,
+      amount,
       currency: order.currency,
       status: 'reserved',
       description: body.description ?? '',
