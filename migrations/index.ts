@@ -14,6 +14,7 @@ import { SharedCircuitsAndRateLimits1764570000000 } from './1764570000000-Shared
 import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
 import { NotificationEndpointVersion1764590000000 } from './1764590000000-NotificationEndpointVersion';
 import { RefundRequestKey1764600000000 } from './1764600000000-RefundRequestKey';
+import { IdempotencyKeyDigest1764610000000 } from './1764610000000-IdempotencyKeyDigest';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ApiKeyVersion1764580000000,
   NotificationEndpointVersion1764590000000,
   RefundRequestKey1764600000000,
+  IdempotencyKeyDigest1764610000000,
 ];

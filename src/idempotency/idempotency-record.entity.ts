@@ -13,7 +13,7 @@ import {
  * requests with one key safe: only one insert wins.
  */
 @Entity('idempotency_records')
-@Index(['integrationId', 'scope', 'idempotencyKey'], { unique: true })
+@Index(['integrationId', 'scope', 'keyDigest'], { unique: true })
 @Index(['expiresAt'])
 export class IdempotencyRecord {
   @IdColumn()
@@ -26,8 +26,12 @@ export class IdempotencyRecord {
   @StringColumn(96)
   scope: string;
 
-  @StringColumn(255)
-  idempotencyKey: string;
+  /**
+   * The key's SHA-256 (IdempotencyService.keyDigest), not the key: a collation that ignores case,
+   * accents or trailing spaces (MySQL's and SQL Server's defaults) cannot confuse lowercase hex.
+   */
+  @StringColumn(64)
+  keyDigest: string;
 
   @StringColumn(64)
   requestHash: string;

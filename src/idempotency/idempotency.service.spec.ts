@@ -7,6 +7,9 @@ import { IdempotencyService } from './idempotency.service';
 import { ConflictError, UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import { sha256Hex, stableStringify } from '../common/http/stable-json';
 
+/** How the records store key `k1`. */
+const K1 = IdempotencyService.keyDigest('k1');
+
 describe('IdempotencyService (real in-memory SQLite)', () => {
   let dataSource: DataSource;
   let service: IdempotencyService;
@@ -150,7 +153,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
       id: 'idem_dead',
       integrationId: 'int_a',
       scope: 'create',
-      idempotencyKey: 'k1',
+      keyDigest: K1,
       requestHash: sha256Hex(stableStringify({ a: 1 })),
       state: 'in_progress',
       responseStatus: null,
@@ -200,14 +203,13 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
         ),
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const first = (await repo.findOneByOrFail({ idempotencyKey: 'k1' })).leaseExpiresAt!.getTime();
+    const first = (await repo.findOneByOrFail({ keyDigest: K1 })).leaseExpiresAt!.getTime();
     for (let renewed = false; !renewed; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      renewed =
-        (await repo.findOneByOrFail({ idempotencyKey: 'k1' })).leaseExpiresAt!.getTime() > first;
+      renewed = (await repo.findOneByOrFail({ keyDigest: K1 })).leaseExpiresAt!.getTime() > first;
     }
     release();
     await expect(slow).resolves.toEqual({ status: 201, body: { n: 1 }, replayed: false });
-    expect(await repo.findOneByOrFail({ idempotencyKey: 'k1' })).toMatchObject({
+    expect(await repo.findOneByOrFail({ keyDigest: K1 })).toMatchObject({
       state: 'completed',
       leaseExpiresAt: null,
     });
@@ -220,7 +222,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
     }));
     await dataSource
       .getRepository(IdempotencyRecord)
-      .update({ idempotencyKey: 'k1' }, { expiresAt: new Date(Date.now() - 1000) });
+      .update({ keyDigest: K1 }, { expiresAt: new Date(Date.now() - 1000) });
     const again = await service.execute('int_a', 'create', 'k1', { a: 2 }, async () => ({
       status: 201,
       body: { n: 2 },
@@ -228,7 +230,7 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
     expect(again).toEqual({ status: 201, body: { n: 2 }, replayed: false });
     await dataSource
       .getRepository(IdempotencyRecord)
-      .update({ idempotencyKey: 'k1' }, { expiresAt: new Date(Date.now() - 1000) });
+      .update({ keyDigest: K1 }, { expiresAt: new Date(Date.now() - 1000) });
     expect(await service.purgeExpired()).toBe(1);
   });
 
@@ -248,5 +250,21 @@ describe('IdempotencyService (real in-memory SQLite)', () => {
       .forEach((r) =>
         expect((r as PromiseRejectedResult).reason.code).toBe('idempotency_key_in_use'),
       );
+  });
+
+  it('refuses a key with a character a header value cannot hold (400 naming the header)', () => {
+    for (const key of ['line\nbreak', 'nul\u0000', 'ключ', '\ud83d\udd11']) {
+      expect(() => IdempotencyService.validateKey(key)).toThrow(
+        expect.objectContaining({
+          status: 400,
+          errors: [expect.objectContaining({ field: 'Idempotency-Key' })],
+        }),
+      );
+    }
+  });
+
+  it('accepts what HTTP carries: printable ASCII, spaces, tabs and Latin-1 bytes', () => {
+    for (const key of ['order-1A', 'with space\tand tab', 'café', 'cafÃ©'])
+      expect(IdempotencyService.validateKey(key)).toBe(key);
   });
 });

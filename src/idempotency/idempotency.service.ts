@@ -35,6 +35,14 @@ interface Claim {
   owner: string;
 }
 
+/**
+ * What HTTP carries in a header value (RFC 9110, section 5.5): printable ASCII, space, tab and
+ * the bytes 0x80-0xFF, which Node reads as Latin-1. Node refuses the rest before we see it; any
+ * other caller is held to the same, so no two keys hash alike (a lone surrogate would hash as
+ * U+FFFD).
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]+$/;
+
 function inUse(): ConflictError {
   return new ConflictError(
     'idempotency_key_in_use',
@@ -68,7 +76,8 @@ export class IdempotencyService {
   /**
    * One request as its effects remember it (a refund's `requestKey`): the integration, the key
    * and the body, hashed. A retry of the same request has the same one, whatever became of the
-   * key's stored answer.
+   * key's stored answer. It hashes the key itself, as it did before keys were stored as digests,
+   * so refunds made before that still match their retries; lowercase hex compares exactly.
    */
   static requestKey(
     integrationId: string,
@@ -83,7 +92,23 @@ export class IdempotencyService {
     if (key.length < 1 || key.length > 255) {
       throw ValidationError.field('Idempotency-Key', 'must be 1-255 characters');
     }
+    if (!HEADER_VALUE.test(key)) {
+      throw ValidationError.field(
+        'Idempotency-Key',
+        'must contain only printable ASCII, spaces, tabs and Latin-1 characters',
+      );
+    }
     return key;
+  }
+
+  /**
+   * What the unique index holds for a key: its SHA-256 in lowercase hex. Keys are opaque and
+   * compared exactly, and a digest compares alike under every collation. Migration
+   * 1764610000000-IdempotencyKeyDigest stored the keys kept before in this same form: a change
+   * here needs a migration.
+   */
+  static keyDigest(key: string): string {
+    return sha256Hex(key);
   }
 
   /**
@@ -100,7 +125,12 @@ export class IdempotencyService {
   ): Promise<StoredResponse<T>> {
     if (key === undefined) return { ...(await handler()), replayed: false };
     const requestHash = sha256Hex(stableStringify(request));
-    const claimed = await this.claim(integrationId, scope, key, requestHash);
+    const claimed = await this.claim(
+      integrationId,
+      scope,
+      IdempotencyService.keyDigest(key),
+      requestHash,
+    );
     if ('existing' in claimed) return this.replay<T>(claimed.existing);
 
     const renewal = setInterval(
@@ -126,7 +156,7 @@ export class IdempotencyService {
   private async claim(
     integrationId: string,
     scope: string,
-    key: string,
+    keyDigest: string,
     requestHash: string,
   ): Promise<Claim | { existing: IdempotencyRecord }> {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -136,7 +166,7 @@ export class IdempotencyService {
         id: newId(ID_PREFIX.idempotency),
         integrationId,
         scope,
-        idempotencyKey: key,
+        keyDigest,
         requestHash,
         state: 'in_progress',
         responseStatus: null,
@@ -152,7 +182,7 @@ export class IdempotencyService {
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
-      const existing = await this.records.findOneBy({ integrationId, scope, idempotencyKey: key });
+      const existing = await this.records.findOneBy({ integrationId, scope, keyDigest });
       if (!existing) continue; // released by a request that failed validation: claim again
       if (existing.expiresAt.getTime() <= now.getTime()) {
         await this.tx.write((m) =>

@@ -15,6 +15,7 @@ import { ServerProcess, spawnServer, waitForHttp } from '../support/server-proce
 import { sharedTestIdp } from '../support/test-idp';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 import { IdempotencyRecord } from '../../src/idempotency/idempotency-record.entity';
+import { IdempotencyService } from '../../src/idempotency/idempotency.service';
 
 /** A request to the server, as a shop's HTTP client sends it. */
 type Call = { status: number; body: any; headers: Headers };
@@ -358,7 +359,7 @@ describe.each(enabledDialects())('idempotency: a key whose request died (%s)', (
 
     const record = await a.dataSource
       .getRepository(IdempotencyRecord)
-      .findOneByOrFail({ idempotencyKey: headers['idempotency-key'] });
+      .findOneByOrFail({ keyDigest: IdempotencyService.keyDigest(headers['idempotency-key']) });
     expect(record.state).toBe('in_progress');
     const leaseEnds = record.leaseExpiresAt!.getTime();
 
@@ -388,5 +389,86 @@ describe.each(enabledDialects())('idempotency: a key whose request died (%s)', (
       winners[0].body.id,
       'true',
     ]);
+  });
+});
+
+/**
+ * Keys are opaque and compared byte for byte. MariaDB's default collation (and SQL Server's)
+ * would take `order-1a` for `ORDER-1A` and `café` for `cafe` in an index on the key itself, and
+ * answer the second request with the first one's payment.
+ */
+describe.each(enabledDialects())('idempotency: keys compare exactly (%s)', (dialect) => {
+  let database: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    server = await startTestServer({
+      database,
+      env: { PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const create = (key: string, body: object): Promise<Call> =>
+    server.request('POST', '/api/v1/payments', { body, headers: { 'idempotency-key': key } });
+
+  /** Two creates under `first` and `second` are two payments; each key then replays its own. */
+  async function expectApart(first: string, second: string): Promise<void> {
+    const bodies = [paymentBody(), paymentBody()];
+    const made = [await create(first, bodies[0]), await create(second, bodies[1])];
+    expect(made.map((r) => [r.status, r.headers.get('idempotent-replayed')])).toEqual([
+      [201, null],
+      [201, null],
+    ]);
+    expect(made[1].body.id).not.toBe(made[0].body.id);
+
+    const again = [await create(first, bodies[0]), await create(second, bodies[1])];
+    expect(again.map((r) => [r.status, r.body.id, r.headers.get('idempotent-replayed')])).toEqual([
+      [201, made[0].body.id, 'true'],
+      [201, made[1].body.id, 'true'],
+    ]);
+  }
+
+  it('makes two payments for two keys that differ only in case', async () => {
+    const key = `order-1a-${randomBytes(4).toString('hex')}`;
+    await expectApart(key, key.toUpperCase());
+  });
+
+  it('makes two payments for two keys that differ only by an accent', async () => {
+    // Sent as the Latin-1 byte 0xE9, which is how HTTP carries it (and Node reads it).
+    const suffix = randomBytes(4).toString('hex');
+    await expectApart(`café-${suffix}`, `cafe-${suffix}`);
+  });
+
+  it('makes two refunds of one payment for two keys that differ only in case', async () => {
+    const created = await server.request('POST', '/api/v1/payments', { body: paymentBody() });
+    expect((await submitCheckout(created.body.checkoutUrl, { outcome: 'paid' })).status).toBe(303);
+    await eventually(
+      async () =>
+        (await server.request('GET', `/api/v1/payments/${created.body.id}`)).body.status === 'paid',
+    );
+    const path = `/api/v1/payments/${created.body.id}/refunds`;
+    const key = `refund-1a-${randomBytes(4).toString('hex')}`;
+    const refund = (k: string) =>
+      server.request('POST', path, {
+        body: { amount: { value: 100, currency: 'EUR' } },
+        headers: { 'idempotency-key': k },
+      });
+
+    const made = [await refund(key), await refund(key.toUpperCase())];
+    expect(made.map((r) => r.status)).toEqual([201, 201]);
+    expect(made[1].body.id).not.toBe(made[0].body.id);
+    const replayed = await refund(key.toUpperCase());
+    expect([replayed.body.id, replayed.headers.get('idempotent-replayed')]).toEqual([
+      made[1].body.id,
+      'true',
+    ]);
+    const listed = await server.request('GET', path);
+    expect(listed.body.data).toHaveLength(2);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IdempotencyRecord } from '../../src/idempotency/idempotency-record.entity';
+import { IdempotencyService } from '../../src/idempotency/idempotency.service';
 import { enabledDialects } from '../support/services';
 import { ConnectorSuite, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
@@ -141,7 +142,7 @@ describe.each(enabledDialects())('money safety at the edges, Mollie, on %s', (di
     // key's stored answer is not there, so the retry runs again.
     await suite.server.dataSource
       .getRepository(IdempotencyRecord)
-      .delete({ idempotencyKey: request.headers['idempotency-key'] });
+      .delete({ keyDigest: IdempotencyService.keyDigest(request.headers['idempotency-key']) });
     const retried = await suite.server.request('POST', path, request);
     expect(retried.status).toBe(201);
     expect(retried.body.id).toBe(first.body.id);
