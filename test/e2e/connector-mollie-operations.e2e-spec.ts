@@ -1,7 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { useConnectorSuite } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 
-/** Mollie specifics beyond test/e2e/money-safety: rate limits, cancels, keys reused with another body. */
+/** Mollie specifics beyond test/e2e/money-safety: rate limits, cancels, keys reused with another body, releasing the rest of an authorization. */
 describe('Mollie operations: rate limits, retried cancels, idempotency keys (sqlite)', () => {
   const suite = useConnectorSuite({
     simulator: () => new MollieSimulator(),
@@ -136,6 +137,152 @@ describe('Mollie operations: rate limits, retried cancels, idempotency keys (sql
     } finally {
       suite.sim.pendingCaptures = false;
     }
+  });
+
+  /** Our capture and release-authorization calls for one Mollie payment. */
+  const capturesOf = (id: string) =>
+    suite.sim.callsTo('POST', new RegExp(`^/v2/payments/${id}/captures$`));
+  const releasesOf = (id: string) =>
+    suite.sim.callsTo('POST', new RegExp(`^/v2/payments/${id}/release-authorization$`));
+  const capture = (paymentId: string, value?: number) =>
+    suite.server.request('POST', `/api/v1/payments/${paymentId}/capture`, {
+      body: value === undefined ? {} : { amount: { value, currency: 'EUR' } },
+    });
+
+  it('a partial capture releases the rest of the authorization: one release, Mollie shows the payment paid for the part captured', async () => {
+    const authorized = await payment('manual');
+    const id = authorized.provider.paymentId;
+    const captured = await capture(authorized.id, 800);
+    expect(captured.body).toMatchObject({
+      status: 'paid',
+      amountCaptured: 800,
+      pendingOperation: null,
+    });
+
+    const [captureCall] = capturesOf(id);
+    expect(releasesOf(id).map((c) => [c.headers['idempotency-key'], c.body])).toEqual([
+      [`${captureCall.headers['idempotency-key']}-release`, ''],
+    ]);
+    expect(suite.sim.payments.get(id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: { currency: 'EUR', value: '8.00' },
+      released: { currency: 'EUR', value: '2.50' },
+    });
+    // Mollie's webhook after the release changes nothing here.
+    await suite.sim.settled();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 800,
+    });
+  });
+
+  it('a full capture sends no release: Mollie has nothing left to hold', async () => {
+    const authorized = await payment('manual');
+    const id = authorized.provider.paymentId;
+    expect((await capture(authorized.id)).body).toMatchObject({
+      status: 'paid',
+      amountCaptured: 1050,
+    });
+    expect(releasesOf(id)).toHaveLength(0);
+    expect(suite.sim.payments.get(id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: { currency: 'EUR', value: '10.50' },
+    });
+    expect(suite.sim.payments.get(id)!.released).toBeUndefined();
+  });
+
+  it('a release Mollie refuses leaves the partial capture standing, logged without secrets', async () => {
+    const authorized = await payment('manual');
+    const id = authorized.provider.paymentId;
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    suite.sim.refuseNextRelease = true;
+    try {
+      const captured = await capture(authorized.id, 800);
+      expect(captured.status).toBe(200);
+      expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 800 });
+      expect(releasesOf(id)).toHaveLength(1);
+      expect(suite.sim.payments.get(id)).toMatchObject({
+        status: 'authorized',
+        amountCaptured: { currency: 'EUR', value: '8.00' },
+      });
+      const logged = warn.mock.calls.filter(([entry]) =>
+        String((entry as any)?.msg).includes('not released at Mollie'),
+      );
+      expect(logged).toEqual([
+        [expect.objectContaining({ paymentId: authorized.id, code: 'invalid_request' })],
+      ]);
+      expect(JSON.stringify(logged)).not.toContain(suite.sim.apiKey);
+
+      // The reconciler has nothing open to look at: the capture is settled, not sent again.
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'paid',
+        amountCaptured: 800,
+        pendingOperation: null,
+      });
+      expect(capturesOf(id)).toHaveLength(1);
+    } finally {
+      suite.sim.refuseNextRelease = false;
+      warn.mockRestore();
+    }
+  });
+
+  it('a partial capture Mollie accepts as pending is released only once the poll finds it succeeded', async () => {
+    const authorized = await payment('manual');
+    const id = authorized.provider.paymentId;
+    suite.sim.pendingCaptures = true;
+    try {
+      expect((await capture(authorized.id, 800)).body).toMatchObject({
+        status: 'authorized',
+        pendingOperation: { type: 'capture', stage: 'accepted' },
+      });
+      await suite.h.reconcile();
+      expect(releasesOf(id)).toHaveLength(0);
+
+      expect(await suite.sim.settlePendingCaptures({ notify: true })).toBe(1);
+      // Mollie keeps the payment authorized for the rest: its webhook settles nothing here.
+      expect(suite.sim.payments.get(id)!.status).toBe('authorized');
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'paid',
+        amountCaptured: 800,
+        pendingOperation: null,
+      });
+      expect(releasesOf(id)).toHaveLength(1);
+      expect(suite.sim.payments.get(id)).toMatchObject({
+        status: 'paid',
+        released: { currency: 'EUR', value: '2.50' },
+      });
+    } finally {
+      suite.sim.pendingCaptures = false;
+    }
+  });
+
+  it('a partial capture whose answer is lost sends no release until the lookup finds it succeeded, then one', async () => {
+    const authorized = await payment('manual');
+    const id = authorized.provider.paymentId;
+    suite.sim.failNextCall('reset_after_work', {
+      method: 'POST',
+      path: new RegExp(`^/v2/payments/${id}/captures$`),
+    });
+    expect((await capture(authorized.id, 800)).body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture', stage: 'unknown' },
+    });
+    expect(releasesOf(id)).toHaveLength(0);
+
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 800,
+      pendingOperation: null,
+    });
+    expect(capturesOf(id)).toHaveLength(1);
+    expect(releasesOf(id)).toHaveLength(1);
+    expect(suite.sim.payments.get(id)).toMatchObject({
+      status: 'paid',
+      released: { currency: 'EUR', value: '2.50' },
+    });
   });
 
   it('the simulator answers a repeated key with the first answer and refuses it with another body, as Mollie does', async () => {

@@ -157,6 +157,18 @@ export function molliePaymentState(payment: MolliePayment): ProviderPaymentState
   };
 }
 
+/**
+ * What an authorization still holds at Mollie after a partial capture: the amount not captured
+ * while the payment is still `authorized` with something captured (release-authorization turns
+ * that into `paid`); 0 when nothing is captured yet (a release would cancel the payment), all
+ * of it is, or Mollie has closed the payment itself.
+ */
+export function mollieHeldRest(payment: MolliePayment): number {
+  const captured = fromMollieAmount(payment.amountCaptured) ?? 0;
+  if (payment.status !== 'authorized' || captured <= 0) return 0;
+  return Math.max((fromMollieAmount(payment.amount) ?? 0) - captured, 0);
+}
+
 export function mollieRefundState(refund: MollieRefund): ProviderRefundState {
   return {
     providerRefundId: refund.id,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
+import { redactText } from '../../common/logging/redact';
 import type { PaymentMethod } from '../../domain/payment-status';
 import { mollieOrderFields } from './mollie-order-lines';
 import { ConnectorClient } from '../connector/connector-client';
@@ -33,6 +34,8 @@ import {
   MOLLIE_METHODS,
   MOLLIE_REFUND_STATUS_MAP,
   mollieCaptureState,
+  mollieError,
+  mollieHeldRest,
   molliePaymentState,
   mollieRefundState,
   toMollieAmount,
@@ -158,12 +161,55 @@ export class MollieProvider implements PaymentProvider {
     );
     if (capture.status === 'failed')
       throw new ProviderError('declined', `Mollie capture ${capture.id} failed`);
-    // A capture may settle later; Mollie then calls the payment's webhook.
+    // A capture may settle later; Mollie then calls the payment's webhook, and getCapture
+    // (the reconciler's poll) releases the rest once it finds the capture succeeded.
+    if (capture.status === 'succeeded') await this.releaseRest(ctx, op);
     return {
       status: capture.status === 'succeeded' ? 'succeeded' : 'pending',
       amountCaptured: fromMollieAmount(capture.amount) ?? op.amount.value,
       providerOperationId: capture.id,
     };
+  }
+
+  /**
+   * After a partial capture Mollie keeps the rest of the authorization held on the card until
+   * it expires (release-authorization: a payment with a successful capture stays `authorized`
+   * until released, then becomes `paid`). A payment here is captured once, so the rest is
+   * released, best effort: the capture stands whatever this answers.
+   * - Only after the capture succeeded: the spec says what a release does with a successful
+   *   capture (`paid`) or none (`canceled`), not with a pending one, which it might void.
+   * - Mollie's payment says what is held (mollieHeldRest): nothing after a full capture, nor
+   *   when Mollie closed the payment itself, where a release would be refused (422).
+   * - No `testmode`: with an API key, the only credential here, the spec says not to send it.
+   */
+  private async releaseRest(ctx: ProviderCallContext, op: OperationRequest): Promise<void> {
+    const path = `/v2/payments/${encodeURIComponent(op.providerPaymentId)}`;
+    try {
+      const payment = await this.api.call<MolliePayment>(ctx, 'GET', path);
+      const rest = mollieHeldRest(payment);
+      if (rest === 0) return;
+      const response = await this.api.send(ctx, {
+        method: 'POST',
+        path: `${path}/release-authorization`,
+        idempotencyKey: `${op.idempotencyKey}-release`,
+      });
+      // 202 without a body: Mollie releases asynchronously, then calls the payment's webhook.
+      if (response.status < 200 || response.status >= 300) throw mollieError(response);
+      this.logger.log({
+        msg: 'asked Mollie to release the rest of a partially captured authorization',
+        paymentId: op.paymentId,
+        operationId: op.id,
+        released: { value: rest, currency: payment.amount.currency },
+      });
+    } catch (error) {
+      this.logger.warn({
+        msg: 'the rest of a partially captured authorization was not released at Mollie',
+        paymentId: op.paymentId,
+        operationId: op.id,
+        code: error instanceof ProviderError ? error.code : 'error',
+        error: redactText((error as Error).message),
+      });
+    }
   }
 
   /**
@@ -257,7 +303,12 @@ export class MollieProvider implements PaymentProvider {
             `${base}?limit=${MOLLIE_MAX_PAGE}`,
           )
         )._embedded?.captures?.find((c) => c.metadata?.operationId === op.id);
-    return capture ? mollieCaptureState(capture) : null;
+    if (!capture) return null;
+    const state = mollieCaptureState(capture);
+    // Found standing after its answer was lost, or after it was pending: only now is the rest
+    // of the authorization known to be free (see releaseRest).
+    if (state.status === 'succeeded') await this.releaseRest(ctx, op);
+    return state;
   }
 
   /** A cancel is the payment's own status: canceled, still cancelable (not done), or past it. */

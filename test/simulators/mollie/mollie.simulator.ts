@@ -148,6 +148,8 @@ interface SimPayment {
   amountChargedBack?: SimAmount;
   refunds: SimRefund[];
   captures: SimCapture[];
+  /** What release-authorization let go of (not part of Mollie's payment object). */
+  released?: SimAmount;
 }
 
 function minor(amount: SimAmount): number {
@@ -205,6 +207,11 @@ export class MollieSimulator extends PspSimulator {
   pendingCaptures = false;
   /** The next refund is accepted and then fails (status `failed`). */
   failNextRefund = false;
+  /**
+   * The next release-authorization is refused (422) although the payment is authorized:
+   * Mollie "will do its best … but it is not guaranteed that it will succeed".
+   */
+  refuseNextRelease = false;
 
   constructor(readonly apiKey = `test_${randomBytes(15).toString('hex')}`) {
     super();
@@ -225,7 +232,8 @@ export class MollieSimulator extends PspSimulator {
       );
     }
     let body: Record<string, any> = {};
-    if (request.method === 'POST') {
+    // release-authorization takes its optional fields in a body; Mollie's own example sends none.
+    if (request.method === 'POST' && request.body !== '') {
       if (!String(request.headers['content-type']).startsWith('application/json')) {
         return mollieError(
           415,
@@ -275,9 +283,10 @@ export class MollieSimulator extends PspSimulator {
         },
         'application/hal+json',
       );
-    const match = /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds)(?:\/([^/]+))?)?$/.exec(
-      request.path,
-    );
+    const match =
+      /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds|release-authorization)(?:\/([^/]+))?)?$/.exec(
+        request.path,
+      );
     const payment = match ? this.payments.get(match[1]) : undefined;
     if (!match) return mollieError(404, 'Not Found', 'The resource does not exist');
     if (!payment) return mollieError(404, 'Not Found', `No payment exists with token ${match[1]}.`);
@@ -292,7 +301,10 @@ export class MollieSimulator extends PspSimulator {
     if (request.method === 'POST' && sub === 'captures' && !subId)
       return this.capture(payment, body);
     if (request.method === 'POST' && sub === 'refunds' && !subId) return this.refund(payment, body);
-    if (request.method === 'GET' && sub) return this.list(payment, sub, subId, request.query);
+    if (request.method === 'POST' && sub === 'release-authorization' && !subId)
+      return this.releaseAuthorization(payment, body);
+    if (request.method === 'GET' && (sub === 'captures' || sub === 'refunds'))
+      return this.list(payment, sub, subId, request.query);
     return mollieError(
       405,
       'Method Not Allowed',
@@ -542,8 +554,9 @@ export class MollieSimulator extends PspSimulator {
   }
 
   private view(payment: SimPayment, embedRefunds: boolean) {
-    const { refunds, captures: _captures, ...rest } = payment;
+    const { refunds, captures: _captures, released: _released, ...rest } = payment;
     void _captures;
+    void _released;
     const isCancelable = this.cancelable(payment);
     return {
       ...rest,
@@ -561,12 +574,13 @@ export class MollieSimulator extends PspSimulator {
   /**
    * isCancelable as Mollie reports it (get-payment: omitted once the payment is final). An open
    * payment whose method is not chosen yet is not cancelable (the spec's examples with `method:
-   * null`); an authorized one is, until a capture is under way.
+   * null`); an authorized one is, until a capture is under way or has succeeded (what is left
+   * of it then is let go with release-authorization).
    */
   private cancelable(payment: SimPayment): boolean | undefined {
     if (['canceled', 'expired', 'failed'].includes(payment.status)) return undefined;
     if (payment.status === 'authorized')
-      return !payment.captures.some((capture) => capture.status === 'pending');
+      return payment.captures.every((capture) => capture.status === 'failed');
     if (payment.status === 'open' || payment.status === 'pending')
       return payment.method !== null && CANCELABLE_BEFORE_PAYMENT.has(payment.method);
     return false;
@@ -590,15 +604,15 @@ export class MollieSimulator extends PspSimulator {
     if (body.amount !== undefined) {
       const problem = this.checkAmount(body.amount, 'amount', payment.amount.currency);
       if (problem) return problem;
-      if (minor(body.amount) > minor(payment.amount))
+      if (minor(body.amount) > minor(payment.amount) - this.captured(payment))
         return mollieError(
           422,
           'Unprocessable Entity',
-          'The capture amount is higher than the authorized amount',
+          'The capture amount is higher than the remaining authorized amount',
           'amount.value',
         );
     }
-    // One capture per authorization, as once it has succeeded (the payment is no longer authorized).
+    // One capture at a time; after a partial one the payment stays authorized for the rest.
     if (payment.captures.some((c) => c.status === 'pending'))
       return mollieError(
         422,
@@ -610,7 +624,9 @@ export class MollieSimulator extends PspSimulator {
       id: `cpt_${randomBytes(5).toString('hex')}`,
       mode: payment.mode,
       status: 'pending',
-      amount: body.amount ?? payment.amount,
+      amount:
+        body.amount ??
+        amountOf(payment.amount.currency, minor(payment.amount) - this.captured(payment)),
       description: body.description ?? '',
       metadata: body.metadata ?? null,
       paymentId: payment.id,
@@ -623,7 +639,12 @@ export class MollieSimulator extends PspSimulator {
     return json(201, capture, 'application/hal+json');
   }
 
-  /** A capture that succeeded makes the payment paid for its amount; a failed one leaves it authorized. */
+  /**
+   * A capture that succeeded counts in amountCaptured; the payment is paid once all of it is
+   * captured, and stays authorized for the rest after a partial one (release-authorization: "If
+   * there is a successful capture, the payment will transition to `paid`"). A failed capture
+   * leaves it as it was.
+   */
   private settleCapture(
     payment: SimPayment,
     capture: SimCapture,
@@ -631,8 +652,58 @@ export class MollieSimulator extends PspSimulator {
   ): void {
     capture.status = status;
     if (status !== 'succeeded') return;
-    payment.status = 'paid';
-    payment.amountCaptured = capture.amount;
+    const captured = this.captured(payment);
+    payment.amountCaptured = amountOf(payment.amount.currency, captured);
+    if (captured >= minor(payment.amount)) payment.status = 'paid';
+  }
+
+  /** The total of the payment's captures that succeeded, in minor units. */
+  private captured(payment: SimPayment): number {
+    return payment.captures
+      .filter((c) => c.status === 'succeeded')
+      .reduce((sum, c) => sum + minor(c.amount), 0);
+  }
+
+  /**
+   * release-authorization: only an authorized payment (422 otherwise, the spec's example
+   * detail). The rest is let go and the payment becomes `paid` when a capture succeeded,
+   * `canceled` without one; 202 with no body, and the webhook afterwards as for any change.
+   * `testmode` is refused, as the spec says an API key must not send it. A release while a
+   * capture is pending is refused too: the spec does not say what Mollie does then, and the
+   * connector never asks for it.
+   */
+  private releaseAuthorization(payment: SimPayment, body: Record<string, any>): SimResponse {
+    const unknown = Object.keys(body).find((key) => key !== 'profileId');
+    if (unknown)
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        unknown === 'testmode'
+          ? 'The testmode parameter is not allowed with an API key'
+          : `Unknown field ${unknown}`,
+        unknown,
+      );
+    if (payment.status !== 'authorized')
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        'Authorization cannot be released because the payment is not in the authorized state.',
+      );
+    if (payment.captures.some((c) => c.status === 'pending'))
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        'The simulator does not release an authorization while a capture is pending',
+      );
+    if (this.refuseNextRelease) {
+      this.refuseNextRelease = false;
+      return mollieError(422, 'Unprocessable Entity', 'The authorization could not be released');
+    }
+    const captured = this.captured(payment);
+    payment.released = amountOf(payment.amount.currency, minor(payment.amount) - captured);
+    payment.status = captured > 0 ? 'paid' : 'canceled';
+    this.later(() => this.notify(payment));
+    return { status: 202 };
   }
 
   /** Captures held pending (pendingCaptures) are done now; Mollie calls the payment's webhook unless `notify` is false. */
