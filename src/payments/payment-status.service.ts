@@ -39,6 +39,26 @@ export class PaymentStatusService {
     private readonly subscriptions: EndpointSubscriptions,
   ) {}
 
+  /**
+   * A captured amount reported with a change, if it can be true: a whole number from 0 to the
+   * payment's amount. Anything else is not believed (and logged), because what is left to refund
+   * is worked out from it: a payment of 10.50 never has 9,999.99 to refund, whoever signed it.
+   */
+  private believableCapture(payment: Payment, change: PaymentChange): number | undefined {
+    const reported = change.amountCaptured;
+    if (reported === undefined) return undefined;
+    if (Number.isSafeInteger(reported) && reported >= 0 && reported <= payment.amountValue)
+      return reported;
+    this.logger.warn({
+      msg: 'captured amount out of range ignored',
+      paymentId: payment.id,
+      amountCaptured: reported,
+      amount: payment.amountValue,
+      source: change.source,
+    });
+    return undefined;
+  }
+
   /** Records the creation of a payment in its history (no outbox row: nothing changed yet). */
   async recordCreated(manager: EntityManager, payment: Payment): Promise<void> {
     await this.rows.insert(
@@ -71,10 +91,11 @@ export class PaymentStatusService {
     payment.version += 1;
     payment.updatedAt = now;
     payment.status = change.to;
+    const captured = this.believableCapture(payment, change);
     if (change.to === 'paid' && payment.amountCaptured === 0) {
-      payment.amountCaptured = change.amountCaptured ?? payment.amountValue;
-    } else if (change.amountCaptured !== undefined) {
-      payment.amountCaptured = change.amountCaptured;
+      payment.amountCaptured = captured ?? payment.amountValue;
+    } else if (captured !== undefined) {
+      payment.amountCaptured = captured;
     }
     if (change.failure) {
       payment.failureCode = change.failure.code;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiKeyService } from '../../src/integrations/api-key.service';
 import { Integration } from '../../src/integrations/integration.entity';
+import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
 import { enabledDialects } from '../support/services';
 import {
   eventually,
@@ -263,6 +264,37 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
       });
       expect(unsigned.status).toBe(401);
       expect((await getPayment(created.body.id)).status).toBe('pending');
+    });
+
+    it('does not believe a signed captured amount beyond the payment: refunds stay within it', async () => {
+      const created = await create();
+      const body = JSON.stringify({
+        id: 'tpevt_overcaptured',
+        type: 'payment.updated',
+        createdAt: new Date().toISOString(),
+        data: {
+          id: created.body.provider.paymentId,
+          status: 'paid',
+          amount: { value: 1050, currency: 'EUR' },
+          amountCaptured: 999_999,
+        },
+      });
+      const signed = await fetch(`${server.baseUrl}/webhooks/test/test`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'test-signature': server.server.app.get(TestWebhookSigner).sign('test', body),
+        },
+        body,
+      });
+      expect(signed.status).toBe(200);
+      const payment = await getPayment(created.body.id);
+      expect(payment).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+      const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+        body: { amount: { value: 5000, currency: 'EUR' } },
+      });
+      expect(refund.status).toBe(422);
+      expect(refund.body.code).toBe('refund_exceeds_available');
     });
 
     it('answers 404 for a webhook to an unknown account', async () => {
