@@ -116,18 +116,6 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2495);
   });
 
-  it('upper-cases a lower-case country code (PayPal: ^([A-Z]{2}|C2)$) in both addresses', async () => {
-    const payment = await h.createPayment(accountId, {
-      billingAddress: { ...ADDRESS, country: 'nl' },
-      shippingAddress: { ...ADDRESS, country: 'nl' },
-    });
-    expect(payment.status).toBe('pending');
-    expect(sim.rejected).toEqual([]);
-    const request = sim.orders.get(payment.provider.paymentId)!.request;
-    expect(request.purchase_units[0].shipping.address.country_code).toBe('NL');
-    expect(request.payment_source.paypal.address.country_code).toBe('NL');
-  });
-
   it('sends zero-decimal currencies without decimals (JPY)', async () => {
     const payment = await h.createPayment(accountId, { amount: { value: 1500, currency: 'JPY' } });
     expect(sim.orders.get(payment.provider.paymentId)!.request.purchase_units[0].amount).toEqual({

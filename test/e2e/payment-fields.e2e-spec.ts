@@ -142,6 +142,12 @@ describe.each(enabledDialects())('payment fields on %s', (dialect) => {
             'shippingAddress.country',
           ],
           [
+            'an address with a country in lower case (routing rules compare capitals)',
+            { billingAddress: { ...ADDRESS, country: 'nl' } },
+            'billingAddress.country',
+          ],
+          ['a customer country in lower case', { customer: { country: 'nl' } }, 'customer.country'],
+          [
             'an unknown field in a line',
             { lines: [{ ...LINES[0], colour: 'red' }, ...LINES.slice(1)] },
             'lines[0].colour',

@@ -205,6 +205,7 @@ describe.each(enabledDialects())('payment-method listing (%s)', (dialect) => {
     ['amount=100&currency=XXY', 'currency'],
     ['amount=100&currency=eur', 'currency'],
     ['amount=100&currency=EUR&country=Netherlands', 'country'],
+    ['amount=100&currency=EUR&country=nl', 'country'],
     ['amount=100&currency=EUR&colour=red', 'colour'],
   ])('answers 400 naming the field for %s', async (query, field) => {
     const res = await server.request('GET', `${METHODS}?${query}`);

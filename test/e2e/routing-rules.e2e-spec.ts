@@ -212,6 +212,7 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
       [{ currencies: ['EURO'] }, 'conditions.currencies'],
       [{ currencies: [] }, 'conditions.currencies'],
       [{ countries: ['Netherlands'] }, 'conditions.countries'],
+      [{ countries: ['nl'] }, 'conditions.countries'],
       [{ methods: ['cash'] }, 'conditions.methods'],
       [{ amountMin: -1 }, 'conditions.amountMin'],
       [{ amountMax: 10.5 }, 'conditions.amountMax'],

@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import type { SchemaObject } from 'ajv';
-import { isEmail, isISO31661Alpha2, isISO8601, isURL, length, matches } from 'class-validator';
+import { isEmail, isISO8601, isURL, length, matches } from 'class-validator';
+import { isCountryCode } from '../../common/country/country-code';
 import type { CompiledCheck } from '../../common/http/compiled-check';
 import { isKnownCurrency } from '../../common/money/currency';
 import { MoneyDto } from '../../common/money/money.dto';
@@ -33,7 +34,7 @@ const MAX = Number.MAX_SAFE_INTEGER;
 const text = (min: number, max: number) => ({ type: 'string', isLength: [min, max] });
 const url = { type: 'string', format: 'http-url', isLength: [0, 2048] };
 const email = { type: 'string', format: 'email', isLength: [0, 254] };
-const country = { type: 'string', format: 'iso3166-alpha2' };
+const country = { type: 'string', format: 'country-code' };
 const oneOf = (values: readonly string[]) => ({ type: 'string', enum: values });
 
 const object = (required: string[], properties: Record<string, SchemaObject>): SchemaObject => ({
@@ -114,7 +115,7 @@ function compile() {
     formats: {
       'http-url': { type: 'string', validate: (v: string) => isURL(v, HTTP_URL) },
       email: { type: 'string', validate: (v: string) => isEmail(v) },
-      'iso3166-alpha2': { type: 'string', validate: (v: string) => isISO31661Alpha2(v) },
+      'country-code': { type: 'string', validate: (v: string) => isCountryCode(v) },
       'iso8601-strict': { type: 'string', validate: (v: string) => isISO8601(v, { strict: true }) },
       currency: { type: 'string', validate: (v: string) => isKnownCurrency(v) },
       locale: { type: 'string', validate: (v: string) => matches(v, LOCALE) },

@@ -7,7 +7,6 @@ import {
   IsEmail,
   IsIn,
   IsISO8601,
-  IsISO31661Alpha2,
   IsObject,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
   registerDecorator,
   ValidateNested,
 } from 'class-validator';
+import { IsCountryCode } from '../../common/country/country-code';
 import { MoneyDto } from '../../common/money/money.dto';
 import { CheckedFirstBy } from '../../common/http/compiled-check';
 import { createPaymentCheck } from './create-payment.compiled-check';
@@ -62,7 +62,7 @@ export class CustomerDto {
 
   @ApiPropertyOptional({ example: 'NL', description: 'ISO 3166-1 alpha-2' })
   @IsOptional()
-  @IsISO31661Alpha2({ message: 'must be an ISO 3166-1 alpha-2 country code' })
+  @IsCountryCode()
   country?: string;
 }
 

@@ -4,7 +4,6 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsISO31661Alpha2,
   IsObject,
   IsOptional,
   IsString,
@@ -15,6 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsCountryCode } from '../../common/country/country-code';
 import { IsCurrencyCode } from '../../common/money/money.dto';
 import { ORDER_LINE_TYPES } from '../../domain/order-details';
 import type { OrderLineType } from '../../domain/order-details';
@@ -148,6 +148,6 @@ export class AddressDto {
   region?: string;
 
   @ApiProperty({ example: 'NL', description: 'ISO 3166-1 alpha-2' })
-  @IsISO31661Alpha2({ message: 'must be an ISO 3166-1 alpha-2 country code' })
+  @IsCountryCode()
   country: string;
 }

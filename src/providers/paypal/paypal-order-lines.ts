@@ -71,8 +71,8 @@ function portable(address: Address) {
     admin_area_2: address.city,
     ...(address.region ? { admin_area_1: address.region } : {}),
     postal_code: address.postalCode,
-    // Our API takes `nl`; PayPal's country_code pattern is ^([A-Z]{2}|C2)$.
-    country_code: address.country.toUpperCase(),
+    // Our API takes capitals only, as PayPal's country_code pattern ^([A-Z]{2}|C2)$ does.
+    country_code: address.country,
   };
 }
 

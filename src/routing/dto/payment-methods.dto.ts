@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO31661Alpha2, IsOptional, IsPositive, IsString, Max } from 'class-validator';
+import { IsInt, IsOptional, IsPositive, IsString, Max } from 'class-validator';
+import { IsCountryCode } from '../../common/country/country-code';
 import { IsCurrencyCode } from '../../common/money/money.dto';
 import { PAYMENT_METHODS } from '../../domain/payment-status';
 import type { PaymentMethod } from '../../domain/payment-status';
@@ -20,7 +21,7 @@ export class PaymentMethodsQuery {
 
   @ApiPropertyOptional({ description: "The customer's country, ISO 3166-1 alpha-2", example: 'NL' })
   @IsOptional()
-  @IsISO31661Alpha2({ message: 'must be an ISO 3166-1 alpha-2 country code' })
+  @IsCountryCode()
   country?: string;
 }
 

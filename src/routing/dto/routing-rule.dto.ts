@@ -9,7 +9,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO31661Alpha2,
   IsObject,
   IsOptional,
   IsString,
@@ -21,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsCountryCode } from '../../common/country/country-code';
 import { IsCurrencyCode } from '../../common/money/money.dto';
 import { PAYMENT_METHODS } from '../../domain/payment-status';
 import type { PaymentMethod } from '../../domain/payment-status';
@@ -94,9 +94,9 @@ export class RuleConditionsDto {
   @ArrayNotEmpty()
   @ArrayMaxSize(300)
   @ArrayUnique()
-  @IsISO31661Alpha2({
+  @IsCountryCode({
     each: true,
-    message: 'must contain ISO 3166-1 alpha-2 country codes, e.g. NL',
+    message: 'must contain ISO 3166-1 alpha-2 country codes in capitals, e.g. NL',
   })
   countries?: string[];
 
