@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import 'dotenv/config';
 import { Logger } from '@nestjs/common';
 import { loadAppConfig } from './config/app.config';
+import { undeclaredKeys } from './config/config-keys';
 import { ConfigError } from './config/env-reader';
 import { startServer } from './bootstrap';
 import { HealthService } from './health/health.service';
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
     edition: config.database.edition,
     swagger: config.server.swagger ? `http://localhost:${server.port}/swagger` : undefined,
   });
+  const unknown = undeclaredKeys(process.env);
+  if (unknown.length > 0)
+    logger.warn({ msg: 'ignored: no such configuration key (misspelt?)', keys: unknown });
 }
 
 void main().catch((error) => {

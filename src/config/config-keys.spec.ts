@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_KEYS, configKey } from './config-keys';
+import { CONFIG_KEYS, configKey, undeclaredKeys } from './config-keys';
 import {
   CONFIGURATION_DOC_PATH,
   ENV_EXAMPLE_PATH,
@@ -98,6 +98,19 @@ describe('configuration declaration', () => {
 
   it('refuses to read a PAYMENTSERVER_* key that is not declared', () => {
     expect(() => new EnvReader({}).raw('PAYMENTSERVER_NOT_A_KEY')).toThrow(/not declared/);
+  });
+
+  it('finds the PAYMENTSERVER_* variables no key declares (misspelt ones), and only those', () => {
+    expect(
+      undeclaredKeys({
+        PAYMENTSERVER_TESTPROVIDER: 'false',
+        PAYMENTSERVER_TEST_PROVIDER: 'true',
+        PAYMENTSERVER_DB: 'sqlite',
+        PAYMENTSERVERPORT: '1',
+        PATH: '/usr/bin',
+        PAYMENTSERVER_A_TYPO: undefined,
+      }),
+    ).toEqual(['PAYMENTSERVER_A_TYPO', 'PAYMENTSERVER_TESTPROVIDER']);
   });
 });
 

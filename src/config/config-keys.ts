@@ -34,3 +34,13 @@ export function configKey(name: string): ConfigKey {
 export function isDeclared(name: string): boolean {
   return BY_NAME.has(name);
 }
+
+/**
+ * PAYMENTSERVER_* variables of `env` that no key declares, sorted: most likely misspelt
+ * (a missing underscore), and ignored, so start-up names them.
+ */
+export function undeclaredKeys(env: Record<string, string | undefined>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('PAYMENTSERVER_') && !isDeclared(name))
+    .sort();
+}

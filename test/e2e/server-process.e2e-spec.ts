@@ -49,7 +49,7 @@ describe('the server process', () => {
       PAYMENTSERVER_DB_URL: tempDb(),
       PAYMENTSERVER_OIDC_ISSUER: 'http://127.0.0.1:9/unused',
     };
-    const first = spawnServer(env);
+    const first = spawnServer({ ...env, PAYMENTSERVER_TESTPROVIDER: 'false' });
     await waitForHttp(`http://127.0.0.1:${port}/health/live`);
     const key = /psk_[A-Za-z0-9_-]{20,}/.exec(first.output())?.[0];
     expect(key).toBeDefined();
@@ -67,6 +67,8 @@ describe('the server process', () => {
 
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
+    // A misspelt key is named at start-up, not silently ignored.
+    expect(first.output()).toMatch(/no such configuration key[\s\S]*PAYMENTSERVER_TESTPROVIDER/);
 
     // Second start on the same database: no new key is printed, the old one still works.
     const second = spawnServer(env);
