@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app.config';
 import type { PaymentProvider } from './providers/provider.interface';
 import { createValidationPipe } from './common/http/validation';
+import { jsonBodyParser, requireJsonBodies } from './common/http/json-body';
 import { requestPreamble } from './common/http/request-preamble';
 import { helmetHeaders } from './common/http/security-headers';
 import { setupSwagger } from './common/http/swagger';
@@ -98,10 +99,13 @@ export async function createApp(
   if (config.perimeter.webhookRequestsPerMinute > 0) {
     app.use('/webhooks', webhookRateLimit(app.get(RateLimiter)));
   }
-  // Webhooks keep their exact bytes for signature checks; the API takes JSON (the parser lets a
-  // webhook's body, already read, pass). Only the test provider's checkout page posts a form.
+  // Webhooks keep their exact bytes for signature checks (the intake refuses deep JSON before a
+  // provider parses it); the API takes JSON only, depth- and NUL-checked before it is parsed (the
+  // parser lets a webhook's body, already read, pass). Only the test provider's checkout page
+  // posts a form.
   app.use('/webhooks', express.raw({ type: () => true, limit: BODY_LIMIT }));
-  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use('/api/v1', requireJsonBodies());
+  app.use(jsonBodyParser(BODY_LIMIT));
   app.use('/test-provider', express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.useGlobalPipes(createValidationPipe());
   if (config.server.swagger) setupSwagger(app);

@@ -14,6 +14,7 @@ import { Payment } from '../payments/entities/payment.entity';
 import { TransactionService, isUniqueViolation } from '../database/transaction.service';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { sha256Hex } from '../common/http/stable-json';
+import { MAX_JSON_DEPTH, scanJson } from '../common/http/json-scan';
 import { redactText } from '../common/logging/redact';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { MetricsService } from '../metrics/metrics.service';
@@ -79,6 +80,10 @@ export class WebhookIntakeService {
     let named: Promise<Payment[]> | undefined;
     const namedPayments = () => (named ??= this.namedPayments(resolved, webhook));
     try {
+      // No provider sends this; refused unparsed like any body that cannot be verified (Adyen,
+      // whose signature is inside the JSON, would otherwise parse it first).
+      if (scanJson(rawBody) === 'too_deep')
+        throw new WebhookVerificationError(`body nests deeper than ${MAX_JSON_DEPTH} levels`);
       await resolved.provider.verifyWebhook(resolved.context, webhook, {
         // A download for verification (PayPal's certificate) only for a body naming a local payment, within the budget.
         mayFetch: async () =>

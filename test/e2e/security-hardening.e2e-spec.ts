@@ -55,7 +55,7 @@ describe('hardening: headers, body limit, CORS', () => {
     expect(Number(after[0].n)).toBe(Number(before[0].n));
   });
 
-  it('takes JSON only on the API: a form-encoded body is not read', async () => {
+  it('takes JSON only on the API: a form-encoded body is 415, not read', async () => {
     const response = await fetch(`${server.baseUrl}/api/v1/admin/integrations`, {
       method: 'POST',
       headers: {
@@ -64,11 +64,8 @@ describe('hardening: headers, body limit, CORS', () => {
       },
       body: 'name=form-shop',
     });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
-      code: 'validation_failed',
-      errors: [{ field: 'name', message: 'is required' }],
-    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ code: 'unsupported_media_type' });
   });
 
   it('keeps CORS closed by default: no Access-Control-Allow-Origin, preflight not granted', async () => {

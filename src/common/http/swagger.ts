@@ -28,7 +28,25 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   describeProviderCredentials(document, app);
+  describeJsonOnlyBodies(document);
   return document;
+}
+
+/** Every API operation that takes a body answers 415 to a body that is not JSON (json-body.ts). */
+function describeJsonOnlyBodies(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/v1/')) continue;
+    for (const operation of [item.post, item.put, item.patch, item.delete]) {
+      if (!operation?.requestBody) continue;
+      operation.responses['415'] ??= {
+        description:
+          '`unsupported_media_type`: the body was not sent as `application/json` (or `application/*+json`) in UTF-8',
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } },
+        },
+      };
+    }
+  }
 }
 
 /** The `credentials` of an account, described from the connectors' declared credential schemas. */
