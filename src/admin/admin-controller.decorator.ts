@@ -11,7 +11,7 @@ import { AuditInterceptor } from '../audit/audit.interceptor';
 
 /**
  * An admin API controller: OIDC bearer token with the admin scope or role (read-only tokens: GET
- * routes and those marked `@ReadOnlyAdminRoute()`), documented once, its writes audited.
+ * routes only), documented once, its writes audited (not those marked `@WritesNothing()`).
  */
 export function AdminController(path: string, tag: string): ClassDecorator {
   return applyDecorators(
@@ -23,7 +23,7 @@ export function AdminController(path: string, tag: string): ClassDecorator {
     }),
     ApiForbiddenResponse({
       description:
-        'Token without scope paymentserver:admin or role admin; on a write route also a read-only token (scope paymentserver:read or role viewer). Refused writes are audited.',
+        'Token without scope paymentserver:admin or role admin; on any route but a GET also a read-only token (scope paymentserver:read or role viewer). Refused writes are audited.',
       type: ProblemDetailsDto,
     }),
     AdminAuth(),

@@ -11,7 +11,7 @@ export class AdminMeController {
   @ApiOperation({
     summary: "The caller's identity and whether it may write",
     description:
-      'Answered for admin and read-only tokens alike. `canWrite: false` means every admin route other than a GET (and the read-only POST routes such as the routing simulation) answers 403.',
+      'Answered for admin and read-only tokens alike. `canWrite: false` means every admin route other than a GET (the routing simulation too) answers 403.',
   })
   @ApiOkResponse({ type: AdminMeDto })
   me(@Req() request: AuthenticatedRequest): AdminMeDto {

@@ -5,7 +5,7 @@ import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
 import { beginAuditedRequest } from './audit.context';
 import { AuditService, failureCodeOf } from './audit.service';
-import { describeAuditedRequest } from './audited-route';
+import { describeAuditedRequest, writesNothing } from './audited-route';
 
 /**
  * Around every admin write: makes the request's audit description available to the services
@@ -20,7 +20,8 @@ export class AuditInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+    if (context.getType() !== 'http' || writesNothing(this.reflector, context))
+      return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     const described = describeAuditedRequest(

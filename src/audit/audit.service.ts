@@ -7,6 +7,7 @@ import { newId } from '../common/ids/id';
 import { keysetPage } from '../common/http/keyset-page';
 import { DEFAULT_PAGE_SIZE } from '../common/http/page.query';
 import type { Page } from '../common/http/page';
+import { queryInstant } from '../common/time/query-instant';
 import { AuditEvent, AuditOutcome } from './audit-event.entity';
 import { AuditRequest, currentAuditRequest } from './audit.context';
 import type { ListAuditEventsQuery } from './dto/audit-event.dto';
@@ -132,8 +133,8 @@ export class AuditService {
       qb.andWhere('e.targetType = :targetType', { targetType: query.targetType });
     if (query.targetId) qb.andWhere('e.targetId = :targetId', { targetId: query.targetId });
     if (query.outcome) qb.andWhere('e.outcome = :outcome', { outcome: query.outcome });
-    if (query.from) qb.andWhere('e.at >= :from', { from: new Date(query.from) });
-    if (query.to) qb.andWhere('e.at < :to', { to: new Date(query.to) });
+    if (query.from) qb.andWhere('e.at >= :from', { from: queryInstant('from', query.from) });
+    if (query.to) qb.andWhere('e.at < :to', { to: queryInstant('to', query.to) });
     return keysetPage(qb, { cursor: query.cursor, limit, key: 'at' });
   }
 

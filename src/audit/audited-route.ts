@@ -4,7 +4,7 @@ import {
   AUTH_REQUIREMENT,
   AuthenticatedRequest,
   AuthRequirement,
-  READ_ONLY_ADMIN_ROUTE,
+  WRITES_NOTHING,
 } from '../auth/auth.decorators';
 import type { TokenPrincipal } from '../auth/oidc/token-principal';
 import { requestIdOf } from '../common/http/request-id';
@@ -14,15 +14,15 @@ import { AUDITED_ACTION, AuditedAction } from './audit.decorators';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_FIELDS = 50;
 
-/** An admin route a read-only token may call: a GET, or one marked `@ReadOnlyAdminRoute()`. */
-export function isReadOnlyRoute(
-  reflector: Reflector,
-  context: ExecutionContext,
-  method: string,
-): boolean {
+/** A request a read-only token may make: a GET (and HEAD, OPTIONS), never anything else. */
+export function isReadMethod(method: string): boolean {
+  return READ_METHODS.has(method.toUpperCase());
+}
+
+/** A route marked `@WritesNothing()`: admin-only like every write, but not audited when it runs. */
+export function writesNothing(reflector: Reflector, context: ExecutionContext): boolean {
   return (
-    READ_METHODS.has(method.toUpperCase()) ||
-    reflector.getAllAndOverride<boolean | undefined>(READ_ONLY_ADMIN_ROUTE, [
+    reflector.getAllAndOverride<boolean | undefined>(WRITES_NOTHING, [
       context.getHandler(),
       context.getClass(),
     ]) === true
@@ -51,8 +51,8 @@ function fieldNames(body: unknown): string[] {
 }
 
 /**
- * The audit description of an admin write request, or null when the route is not one (not an
- * admin route, or one that only reads). Shared by the guard (refusals) and the interceptor.
+ * The audit description of an admin request other than a read, or null (not an admin route, or a
+ * GET). Shared by the guard (refusals) and the interceptor (which skips `@WritesNothing()` routes).
  */
 export function describeAuditedRequest(
   reflector: Reflector,
@@ -64,7 +64,7 @@ export function describeAuditedRequest(
     context.getHandler(),
     context.getClass(),
   ]);
-  if (requirement !== 'admin' || isReadOnlyRoute(reflector, context, request.method)) return null;
+  if (requirement !== 'admin' || isReadMethod(request.method)) return null;
   const declared = reflector.get<AuditedAction | undefined>(AUDITED_ACTION, context.getHandler());
   const action =
     declared?.action ?? derivedAction(String(request.route?.path ?? ''), context.getHandler().name);

@@ -1,16 +1,10 @@
-import {
-  applyDecorators,
-  createParamDecorator,
-  ExecutionContext,
-  SetMetadata,
-} from '@nestjs/common';
-import { ApiExtension } from '@nestjs/swagger';
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Integration } from '../integrations/integration.entity';
 import type { TokenPrincipal } from './oidc/token-principal';
 
 export const AUTH_REQUIREMENT = 'auth:requirement';
-export const READ_ONLY_ADMIN_ROUTE = 'auth:read-only-admin-route';
+export const WRITES_NOTHING = 'auth:writes-nothing';
 export type AuthRequirement = 'public' | 'integration' | 'admin';
 
 /** Opt a route out of authentication (webhooks, health, the test checkout page). */
@@ -20,15 +14,11 @@ export const IntegrationAuth = () => SetMetadata(AUTH_REQUIREMENT, 'integration'
 /** An OIDC access token with the admin scope or role (or, for reads only, the read scope or viewer role). */
 export const AdminAuth = () => SetMetadata(AUTH_REQUIREMENT, 'admin');
 /**
- * An admin route that is not a GET but writes nothing (e.g. a routing simulation): read-only
- * tokens may call it, and it is not audited. Marked `x-paymentserver-read-only` in the OpenAPI
- * document, so clients (and the tests) can tell it from the writes.
+ * An admin route that is not a GET but changes nothing (e.g. a routing simulation): it is not
+ * audited when it runs. It stays a route for admins: read-only tokens may call only GET routes
+ * (CONTRACT.md), and a read-only token refused here is audited like any refused write.
  */
-export const ReadOnlyAdminRoute = () =>
-  applyDecorators(
-    SetMetadata(READ_ONLY_ADMIN_ROUTE, true),
-    ApiExtension('x-paymentserver-read-only', true),
-  );
+export const WritesNothing = () => SetMetadata(WRITES_NOTHING, true);
 
 export interface Principal {
   kind: 'integration' | 'admin';

@@ -2,7 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { AuthFailureLimiter } from './auth-failure.limiter';
-import { AUTH_REQUIREMENT, READ_ONLY_ADMIN_ROUTE, ReadOnlyAdminRoute } from './auth.decorators';
+import { AUTH_REQUIREMENT, WRITES_NOTHING, WritesNothing } from './auth.decorators';
 import { AUDITED_ACTION } from '../audit/audit.decorators';
 import type { TokenPrincipal } from './oidc/token-principal';
 import { ForbiddenError } from '../common/errors/domain-error';
@@ -219,22 +219,25 @@ describe('AuthGuard admin roles', () => {
     },
   );
 
-  it('lets a read-only token call a POST route marked @ReadOnlyAdminRoute, unaudited', async () => {
+  it('refuses a read-only token a POST route marked @WritesNothing too, and audits the attempt', async () => {
     class RoutingController {
-      @ReadOnlyAdminRoute()
+      @WritesNothing()
       simulate() {
         return undefined;
       }
     }
     const { guard, audit } = setup(token([], ['viewer']));
     const { ctx } = route('POST', '/api/v1/admin/routing/simulate', {
-      [READ_ONLY_ADMIN_ROUTE]: Reflect.getMetadata(
-        READ_ONLY_ADMIN_ROUTE,
-        RoutingController.prototype.simulate,
-      ),
+      [WRITES_NOTHING]: Reflect.getMetadata(WRITES_NOTHING, RoutingController.prototype.simulate),
     });
-    await expect(guard.canActivate(ctx)).resolves.toBe(true);
-    expect(audit.failed).not.toHaveBeenCalled();
+    await expect(guard.canActivate(ctx)).rejects.toMatchObject({ status: 403 });
+    expect(audit.failed).toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'routing.update' }),
+      'forbidden',
+    );
+    // An admin may call it.
+    const admin = setup(token(['paymentserver:admin']));
+    await expect(admin.guard.canActivate(ctx)).resolves.toBe(true);
   });
 
   it('derives the action of a write route that names none from its path and handler', async () => {

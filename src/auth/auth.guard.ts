@@ -13,7 +13,7 @@ import { clientKey, RateLimitedError } from '../common/http/rate-limiter';
 import { cameFromPublicListener } from '../common/http/public-listener';
 import { DomainError } from '../common/errors/domain-error';
 import { AuditService } from '../audit/audit.service';
-import { describeAuditedRequest, isReadOnlyRoute } from '../audit/audited-route';
+import { describeAuditedRequest, isReadMethod } from '../audit/audited-route';
 
 function hasBearer(request: AuthenticatedRequest): boolean {
   return /^bearer\s/i.test(request.headers.authorization ?? '');
@@ -109,10 +109,8 @@ export class AuthGuard implements CanActivate {
       }
       const token = await this.bearer(request, response);
       const access = adminAccess(token, this.config.security.oidc);
-      if (
-        access === 'write' ||
-        (access === 'read' && isReadOnlyRoute(this.reflector, context, request.method))
-      ) {
+      // Read-only tokens: GET routes only (CONTRACT.md), whatever a route does.
+      if (access === 'write' || (access === 'read' && isReadMethod(request.method))) {
         request.principal = {
           kind: 'admin',
           subject: token.subject,

@@ -2,7 +2,7 @@ import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { AdminController } from '../admin/admin-controller.decorator';
-import { ReadOnlyAdminRoute } from '../auth/auth.decorators';
+import { WritesNothing } from '../auth/auth.decorators';
 import { RoutingSimulationService } from './routing-simulation.service';
 import { RoutingSimulationDto, SimulateRoutingDto } from './dto/routing-simulation.dto';
 
@@ -10,8 +10,11 @@ import { RoutingSimulationDto, SimulateRoutingDto } from './dto/routing-simulati
 export class RoutingSimulationController {
   constructor(private readonly simulation: RoutingSimulationService) {}
 
-  /** A dry run writes nothing, so read-only admins (viewers) may call it. */
-  @ReadOnlyAdminRoute()
+  /**
+   * Admin-only like every route but a GET (read-only tokens may call only those); a dry run
+   * changes nothing, so it is not audited.
+   */
+  @WritesNothing()
   @Post('simulate')
   @HttpCode(200)
   @ApiOperation({

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { enabledDialects } from '../support/services';
 import { paymentBody, startTestServer, TestServer } from '../support/test-server';
+import { READ_SCOPE } from '../support/test-idp';
 import { chooseTarget, stickyKeyOf } from '../../src/routing/weighted-split';
 import { Payment } from '../../src/payments/entities/payment.entity';
 
@@ -524,6 +525,37 @@ describe.each(enabledDialects())('routing simulation (%s)', (dialect) => {
     const body = { ...paymentBody(), integrationId: s.id };
     expect((await server.request('POST', SIMULATE, { body, apiKey: null })).status).toBe(401);
     expect((await server.request('POST', SIMULATE, { body })).status).toBe(401);
+  });
+
+  it('is for admins only: a read-only token (scope or role viewer) is 403, and only that refusal is audited', async () => {
+    const s = await shop();
+    const body = { ...paymentBody(), integrationId: s.id };
+    const audited = async () =>
+      (
+        await server.request('GET', '/api/v1/admin/audit-events?limit=100', { token: admin })
+      ).body.data.filter((e: { action: string }) => e.action === 'routing.simulate');
+    const before = await audited();
+    const viewers = [
+      await server.clientToken(`sim-viewer-${randomBytes(3).toString('hex')}`, {
+        scope: READ_SCOPE,
+      }),
+      await server.adminToken({ roles: ['viewer'] }),
+    ];
+    for (const token of viewers) {
+      const refused = await server.request('POST', SIMULATE, { token, body });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ code: 'forbidden' });
+      expect(refused.body.detail).toContain('may only read');
+    }
+    // An admin's dry run changes nothing, so it is no audit event; the refused attempts are.
+    expect((await adminCall('POST', SIMULATE, body)).status).toBe(200);
+    const after = await audited();
+    expect(after).toHaveLength(before.length + 2);
+    expect(after.slice(0, 2).map((e: { outcome: string }) => e.outcome)).toEqual([
+      'failed',
+      'failed',
+    ]);
   });
 
   it('is documented in Swagger with its answer', async () => {

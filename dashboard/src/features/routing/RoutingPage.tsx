@@ -209,12 +209,14 @@ export default function RoutingPage() {
           </Stack>
         )}
       </QueryView>
-      {/* A dry run writes nothing: the server lets read-only users call it too. */}
-      <SimulateBox
-        integrations={integrations.data ?? []}
-        rules={rules.data ?? []}
-        accountNames={namesById(accounts.data)}
-      />
+      {/* A dry run changes nothing, but like every route but a GET it is for admins only. */}
+      <WriteOnly>
+        <SimulateBox
+          integrations={integrations.data ?? []}
+          rules={rules.data ?? []}
+          accountNames={namesById(accounts.data)}
+        />
+      </WriteOnly>
       <ResponsiveModal
         opened={editing !== null}
         onClose={() => setEditing(null)}
