@@ -1,4 +1,4 @@
-import { Body, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PaymentsService } from '../payments/payments.service';
+import { PaymentIdParam } from '../payments/payment-id.param';
 import { RefundsService } from '../payments/refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { idempotentReply } from '../idempotency/idempotent-reply';
@@ -63,7 +64,7 @@ export class PaymentsAdminController {
   @ApiOperation({ summary: 'Get any payment (with `needsAttention`)' })
   @ApiOkResponse({ type: AdminPaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async get(@Param('id') id: string) {
+  async get(@PaymentIdParam() id: string) {
     const payment = await this.payments.get({}, id);
     const notes = await this.attention.forPayments([payment]);
     return { ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null };
@@ -72,7 +73,7 @@ export class PaymentsAdminController {
   @Get(':id/events')
   @ApiOperation({ summary: "A payment's status history" })
   @ApiOkResponse({ type: PaymentEventListDto })
-  async events(@Param('id') id: string) {
+  async events(@PaymentIdParam() id: string) {
     return { data: (await this.payments.events({}, id)).map(toEventView), nextCursor: null };
   }
 
@@ -80,7 +81,7 @@ export class PaymentsAdminController {
   @Audited('payment.capture')
   @HttpCode(200)
   @ApiCaptureOrCancel('capture')
-  async capture(@Param('id') id: string, @Body() dto: CapturePaymentDto) {
+  async capture(@PaymentIdParam() id: string, @Body() dto: CapturePaymentDto) {
     return toPaymentView(await this.payments.capture({}, id, dto));
   }
 
@@ -88,14 +89,14 @@ export class PaymentsAdminController {
   @Audited('payment.cancel')
   @HttpCode(200)
   @ApiCaptureOrCancel('cancel')
-  async cancel(@Param('id') id: string) {
+  async cancel(@PaymentIdParam() id: string) {
     return toPaymentView(await this.payments.cancel({}, id));
   }
 
   @Get(':id/refunds')
   @ApiOperation({ summary: "A payment's refunds" })
   @ApiOkResponse({ type: RefundListDto })
-  async listRefunds(@Param('id') id: string) {
+  async listRefunds(@PaymentIdParam() id: string) {
     return { data: (await this.refunds.list({}, id)).map(toRefundView), nextCursor: null };
   }
 
@@ -113,7 +114,7 @@ export class PaymentsAdminController {
     type: ProblemDetailsDto,
   })
   async refund(
-    @Param('id') id: string,
+    @PaymentIdParam() id: string,
     @Body() dto: CreateRefundDto,
     @Headers('idempotency-key') key: string | undefined,
     @Req() req: Request,

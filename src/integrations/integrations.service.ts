@@ -13,7 +13,7 @@ import { NotificationEndpoint } from '../notifications/notification-endpoint.ent
 import { RoutingRule } from '../routing/routing-rule.entity';
 import { bumpApiKeyVersion, bumpRoutingVersion } from '../routing/routing-version';
 import { allowsIntegration } from '../routing/account-eligibility';
-import { TransactionService } from '../database/transaction.service';
+import { isUniqueViolation, TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors/domain-error';
 import { keysetPage } from '../common/http/keyset-page';
@@ -80,7 +80,7 @@ export class IntegrationsService {
       // Queues behind provider-account changes, so the default's integrationIds are current.
       if (integration.defaultProviderAccountId) await bumpRoutingVersion(m);
       await this.checkReferences(m, integration);
-      await m.insert(Integration, integration);
+      await nameMustBeFree(integration.name, m.insert(Integration, integration));
       await this.audit.record(m, { targetId: integration.id });
     });
     return { integration, apiKeys: [] };
@@ -98,15 +98,18 @@ export class IntegrationsService {
       if (dto.oidcClientId !== undefined) integration.oidcClientId = dto.oidcClientId;
       integration.updatedAt = new Date();
       await this.checkReferences(m, integration);
-      await m.update(
-        Integration,
-        { id },
-        {
-          name: integration.name,
-          defaultProviderAccountId: integration.defaultProviderAccountId,
-          oidcClientId: integration.oidcClientId,
-          updatedAt: integration.updatedAt,
-        },
+      await nameMustBeFree(
+        integration.name,
+        m.update(
+          Integration,
+          { id },
+          {
+            name: integration.name,
+            defaultProviderAccountId: integration.defaultProviderAccountId,
+            oidcClientId: integration.oidcClientId,
+            updatedAt: integration.updatedAt,
+          },
+        ),
       );
       await this.audit.record(m);
       await bumpApiKeyVersion(m); // cached integrations (ApiKeyCache) are reloaded everywhere
@@ -188,5 +191,21 @@ export class IntegrationsService {
         `OIDC client ${integration.oidcClientId} is already linked to another integration`,
       );
     }
+  }
+}
+
+/**
+ * The write that sets an integration's name, with the unique index's refusal as the 409 it is.
+ * The index decides, not a look-up first: of two concurrent writes with one name, one wins.
+ */
+async function nameMustBeFree(name: string, write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new ConflictError(
+      'integration_name_in_use',
+      `Another integration is already named ${JSON.stringify(name)}`,
+    );
   }
 }

@@ -5,6 +5,7 @@ import { Refund } from './entities/refund.entity';
 import type { ListPaymentsQuery } from './dto/list-payments.query';
 import type { PaymentScope } from './payments.service';
 import { ValidationError } from '../common/errors/domain-error';
+import { queryInstant } from '../common/time/query-instant';
 
 /**
  * `needed`: only payments with a capture, cancel or refund still `pending` that was sent at or
@@ -41,8 +42,10 @@ export function applyPaymentFilters(
   if (scope.provider) qb.andWhere('p.providerName = :provider', { provider: scope.provider });
   if (query.status) qb.andWhere('p.status = :status', { status: query.status });
   if (query.reference) qb.andWhere('p.reference = :reference', { reference: query.reference });
-  if (query.createdFrom) qb.andWhere('p.createdAt >= :from', { from: new Date(query.createdFrom) });
-  if (query.createdTo) qb.andWhere('p.createdAt < :to', { to: new Date(query.createdTo) });
+  if (query.createdFrom)
+    qb.andWhere('p.createdAt >= :from', { from: queryInstant('createdFrom', query.createdFrom) });
+  if (query.createdTo)
+    qb.andWhere('p.createdAt < :to', { to: queryInstant('createdTo', query.createdTo) });
   if (query.currency) qb.andWhere('p.currency = :currency', { currency: query.currency });
   if (query.amountMin !== undefined)
     qb.andWhere('p.amountValue >= :amountMin', { amountMin: query.amountMin });

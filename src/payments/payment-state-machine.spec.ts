@@ -1,4 +1,4 @@
-import { PaymentStateMachine } from './payment-state-machine';
+import { forbiddenInStatus, PaymentStateMachine } from './payment-state-machine';
 import { PAYMENT_STATUSES, PaymentStatus } from '../domain/payment-status';
 
 /** The contract's forward-only transitions, written out independently of the implementation. */
@@ -71,4 +71,28 @@ describe('PaymentStateMachine', () => {
     expect(PaymentStateMachine.statusAfterRefunds(1000, 300)).toBe('partially_refunded');
     expect(PaymentStateMachine.statusAfterRefunds(1000, 1000)).toBe('refunded');
   });
+
+  it.each([
+    [
+      'refund',
+      'authorized',
+      'An authorized payment cannot be refunded; only a paid or partially refunded one',
+    ],
+    ['capture', 'expired', 'An expired payment cannot be captured; only an authorized one'],
+    ['cancel', 'paid', 'A paid payment cannot be canceled; only a pending or authorized one'],
+    [
+      'refund',
+      'charged_back',
+      'A charged_back payment cannot be refunded; only a paid or partially refunded one',
+    ],
+  ] as const)(
+    'refuses to %s a payment that is %s in words with the right article',
+    (operation, status, text) => {
+      expect(forbiddenInStatus(operation, status)).toMatchObject({
+        status: 409,
+        code: 'invalid_payment_state',
+        message: text,
+      });
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import type { PaymentStatus } from '../domain/payment-status';
+import { InvalidPaymentStateError } from '../common/errors/domain-error';
 
 /**
  * Which payment status may follow which. Status only moves forward; anything else is an
@@ -54,4 +55,19 @@ export class PaymentStateMachine {
   static statusAfterRefunds(captured: number, refunded: number): PaymentStatus {
     return refunded >= captured ? 'refunded' : 'partially_refunded';
   }
+}
+
+const ALLOWED_FROM = {
+  capture: 'cannot be captured; only an authorized one',
+  cancel: 'cannot be canceled; only a pending or authorized one',
+  refund: 'cannot be refunded; only a paid or partially refunded one',
+} as const;
+
+/** The 409 for an operation the payment's status forbids: "An authorized payment cannot be refunded; …". */
+export function forbiddenInStatus(
+  operation: keyof typeof ALLOWED_FROM,
+  status: PaymentStatus,
+): InvalidPaymentStateError {
+  const article = /^[aeiou]/.test(status) ? 'An' : 'A';
+  return new InvalidPaymentStateError(`${article} ${status} payment ${ALLOWED_FROM[operation]}`);
 }

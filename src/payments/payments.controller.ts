@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -27,6 +16,7 @@ import type { Request, Response } from 'express';
 import { CurrentIntegration, IntegrationAuth } from '../auth/auth.decorators';
 import { Integration } from '../integrations/integration.entity';
 import { PaymentsService } from './payments.service';
+import { PaymentIdParam } from './payment-id.param';
 import { RefundsService } from './refunds.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { idempotentReply } from '../idempotency/idempotent-reply';
@@ -116,7 +106,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Get a payment' })
   @ApiOkResponse({ type: PaymentDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async get(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
+  async get(@CurrentIntegration() integration: Integration, @PaymentIdParam() id: string) {
     return toPaymentView(await this.payments.get({ integrationId: integration.id }, id));
   }
 
@@ -125,7 +115,7 @@ export class PaymentsController {
   @ApiCaptureOrCancel('capture')
   async capture(
     @CurrentIntegration() integration: Integration,
-    @Param('id') id: string,
+    @PaymentIdParam() id: string,
     @Body() dto: CapturePaymentDto,
   ) {
     return toPaymentView(await this.payments.capture({ integrationId: integration.id }, id, dto));
@@ -134,7 +124,7 @@ export class PaymentsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiCaptureOrCancel('cancel')
-  async cancel(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
+  async cancel(@CurrentIntegration() integration: Integration, @PaymentIdParam() id: string) {
     return toPaymentView(await this.payments.cancel({ integrationId: integration.id }, id));
   }
 
@@ -157,7 +147,7 @@ export class PaymentsController {
   })
   async refund(
     @CurrentIntegration() integration: Integration,
-    @Param('id') id: string,
+    @PaymentIdParam() id: string,
     @Body() dto: CreateRefundDto,
     @Headers('idempotency-key') key: string | undefined,
     @Req() req: Request,
@@ -185,7 +175,7 @@ export class PaymentsController {
   @ApiOperation({ summary: "List a payment's refunds" })
   @ApiOkResponse({ type: RefundListDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async listRefunds(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
+  async listRefunds(@CurrentIntegration() integration: Integration, @PaymentIdParam() id: string) {
     const refunds = await this.refunds.list({ integrationId: integration.id }, id);
     return { data: refunds.map(toRefundView), nextCursor: null };
   }
@@ -194,7 +184,7 @@ export class PaymentsController {
   @ApiOperation({ summary: "The payment's status history, including ignored updates" })
   @ApiOkResponse({ type: PaymentEventListDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async events(@CurrentIntegration() integration: Integration, @Param('id') id: string) {
+  async events(@CurrentIntegration() integration: Integration, @PaymentIdParam() id: string) {
     const events = await this.payments.events({ integrationId: integration.id }, id);
     return { data: events.map(toEventView), nextCursor: null };
   }

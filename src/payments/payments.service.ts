@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
 import { PaymentEvent } from './entities/payment-event.entity';
-import { PaymentStateMachine } from './payment-state-machine';
+import { forbiddenInStatus, PaymentStateMachine } from './payment-state-machine';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { CapturePaymentDto } from './dto/capture-payment.dto';
 import { ListPaymentsQuery } from './dto/list-payments.query';
@@ -140,9 +140,7 @@ export class PaymentsService {
   async capture(scope: PaymentScope, id: string, dto: CapturePaymentDto): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCapture(payment.status)) {
-      throw new InvalidPaymentStateError(
-        `A ${payment.status} payment cannot be captured; only an authorized one`,
-      );
+      throw forbiddenInStatus('capture', payment.status);
     }
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const amount = dto.amount ?? { value: payment.amountValue, currency: payment.currency };
@@ -168,9 +166,7 @@ export class PaymentsService {
   async cancel(scope: PaymentScope, id: string): Promise<Payment> {
     const payment = await this.get(scope, id);
     if (!PaymentStateMachine.canCancel(payment.status)) {
-      throw new InvalidPaymentStateError(
-        `A ${payment.status} payment cannot be canceled; only a pending or authorized one`,
-      );
+      throw forbiddenInStatus('cancel', payment.status);
     }
     if (!payment.providerAccountId)
       throw new InvalidPaymentStateError('The payment never reached a provider');

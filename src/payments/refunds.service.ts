@@ -4,7 +4,7 @@ import { In, Repository } from 'typeorm';
 import { Payment } from './entities/payment.entity';
 import { Refund } from './entities/refund.entity';
 import { PaymentStatusService } from './payment-status.service';
-import { PaymentStateMachine } from './payment-state-machine';
+import { forbiddenInStatus, PaymentStateMachine } from './payment-state-machine';
 import { PaymentScope, PaymentsService, notSupported } from './payments.service';
 import { CreateRefundDto } from './dto/create-refund.dto';
 import { TransactionService } from '../database/transaction.service';
@@ -14,11 +14,7 @@ import { RefundTracker } from './operations/refund-tracker.service';
 import { newLeaseToken } from './operations/operation-lease';
 import { sendingFirst } from './operations/operation-tracking';
 import { refusalProblem } from './operations/provider-outcome';
-import {
-  InvalidPaymentStateError,
-  UnprocessableError,
-  ValidationError,
-} from '../common/errors/domain-error';
+import { UnprocessableError, ValidationError } from '../common/errors/domain-error';
 import { newId, ID_PREFIX } from '../common/ids/id';
 import { refusal } from '../providers/capabilities';
 import { IDEMPOTENCY_TTL_MS } from '../idempotency/idempotency.service';
@@ -67,7 +63,8 @@ export class RefundsService {
       const earlier = await this.refunds.findOneBy({ paymentId, requestKey });
       if (earlier && Date.now() - earlier.createdAt.getTime() < IDEMPOTENCY_TTL_MS) return earlier;
     }
-    if (!PaymentStateMachine.canRefund(payment.status)) throw notRefundable(payment.status);
+    if (!PaymentStateMachine.canRefund(payment.status))
+      throw forbiddenInStatus('refund', payment.status);
     const resolved = await this.accounts.resolve(payment.providerAccountId!);
     const refused = refusal(resolved.provider, { method: payment.method, features: ['refunds'] });
     if (refused) throw notSupported(resolved.provider.name, refused.what);
@@ -81,7 +78,8 @@ export class RefundsService {
         if (earlier && Date.now() - earlier.createdAt.getTime() < IDEMPOTENCY_TTL_MS)
           return { refund: earlier, locked, earlier: true };
       }
-      if (!PaymentStateMachine.canRefund(locked.status)) throw notRefundable(locked.status);
+      if (!PaymentStateMachine.canRefund(locked.status))
+        throw forbiddenInStatus('refund', locked.status);
       // Pending refunds count as refunded: one whose outcome is unknown may well have happened.
       const open = await m.find(Refund, {
         where: { paymentId, status: In(['pending', 'succeeded']) },
@@ -129,10 +127,4 @@ export class RefundsService {
     if (sent.outcome.kind === 'refused') throw refusalProblem(sent.outcome.error);
     return sent.refund;
   }
-}
-
-function notRefundable(status: string): InvalidPaymentStateError {
-  return new InvalidPaymentStateError(
-    `A ${status} payment cannot be refunded; only a paid or partially refunded one`,
-  );
 }

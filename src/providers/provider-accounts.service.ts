@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { validateCredentialFields } from './connector/credential-schema';
+import { validateCredentialFields, validateSettingFields } from './connector/credential-schema';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app.config';
@@ -30,6 +30,9 @@ import { bumpRoutingVersion } from '../routing/routing-version';
 import { allowsIntegration } from '../routing/account-eligibility';
 import { AuditService } from '../audit/audit.service';
 
+/** Settings every account takes, whatever its provider. */
+const COMMON_SETTINGS = ['requestTimeoutMs'];
+
 export interface ResolvedAccount {
   account: ProviderAccount;
   provider: PaymentProvider;
@@ -56,7 +59,7 @@ export class ProviderAccountsService {
       throw ValidationError.field('provider', `must be one of ${this.registry.names().join(', ')}`);
     }
     this.checkCredentials(provider, dto.credentials);
-    this.checkSettings(dto.settings);
+    this.checkSettings(provider, dto.settings);
     const testMode = this.testModeFor(provider, dto.credentials, dto.testMode) ?? true;
     const now = new Date();
     const account: ProviderAccount = {
@@ -128,7 +131,7 @@ export class ProviderAccountsService {
       }
       if (dto.name !== undefined) changes.name = dto.name;
       if (dto.settings !== undefined) {
-        this.checkSettings(dto.settings);
+        this.checkSettings(provider, dto.settings);
         changes.settings = dto.settings;
       }
       if (dto.integrationIds !== undefined) {
@@ -235,11 +238,24 @@ export class ProviderAccountsService {
     }
   }
 
-  private checkSettings(settings: Record<string, unknown> | undefined): void {
-    if (settings?.requestTimeoutMs !== undefined && requestTimeoutSetting(settings) === undefined) {
-      throw ValidationError.field(
-        'settings.requestTimeoutMs',
-        'must be an integer from 100 to 60000 (milliseconds)',
+  /** The settings every account has, then the ones the connector declares (its description). */
+  private checkSettings(
+    provider: Pick<PaymentProvider, 'description'> | undefined,
+    settings: Record<string, unknown> | undefined,
+  ): void {
+    if (!settings) return;
+    const problems: FieldError[] = [];
+    if (settings.requestTimeoutMs !== undefined && requestTimeoutSetting(settings) === undefined) {
+      problems.push({
+        field: 'requestTimeoutMs',
+        message: 'must be an integer from 100 to 60000 (milliseconds)',
+      });
+    }
+    if (provider)
+      problems.push(...validateSettingFields(provider.description, settings, COMMON_SETTINGS));
+    if (problems.length > 0) {
+      throw new ValidationError(
+        problems.map((p) => ({ field: `settings.${p.field}`, message: p.message })),
       );
     }
   }

@@ -119,6 +119,64 @@ describe.each(enabledDialects())('admin API: integrations and API keys (%s)', (d
     expect(second.body.code).toBe('oidc_client_id_in_use');
   });
 
+  it('refuses a name another integration has (409 integration_name_in_use), on create and on rename', async () => {
+    const name = `dupe-${randomBytes(4).toString('hex')}`;
+    await createIntegration({ name });
+    const second = await server.request('POST', base, { token: admin, body: { name } });
+    expect(second.status).toBe(409);
+    expect(second.headers.get('content-type')).toContain('application/problem+json');
+    expect(second.body).toMatchObject({ code: 'integration_name_in_use', status: 409 });
+    expect(second.body.detail).toContain(name);
+
+    const other = await createIntegration({ name: `${name}-other` });
+    const renamed = await server.request('PATCH', `${base}/${other.id}`, {
+      token: admin,
+      body: { name },
+    });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.code).toBe('integration_name_in_use');
+    const kept = await server.request('GET', `${base}/${other.id}`, { token: admin });
+    expect(kept.body.name).toBe(`${name}-other`);
+    // Its own name again is no conflict.
+    const same = await server.request('PATCH', `${base}/${other.id}`, {
+      token: admin,
+      body: { name: `${name}-other` },
+    });
+    expect(same.status).toBe(200);
+  });
+
+  it('answers concurrent creates with one name with one 201 and 409 for the rest', async () => {
+    const name = `race-${randomBytes(4).toString('hex')}`;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        server.request('POST', base, { token: admin, body: { name } }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const answer of answers.filter((a) => a.status === 409))
+      expect(answer.body.code).toBe('integration_name_in_use');
+  });
+
+  it('refuses null for the name on PATCH with 400 naming it, and still takes null for the optional links', async () => {
+    const integration = await createIntegration({
+      name: `nullable-${randomBytes(4).toString('hex')}`,
+    });
+    const response = await server.request('PATCH', `${base}/${integration.id}`, {
+      token: admin,
+      body: { name: null },
+    });
+    expect(response.status).toBe(400);
+    expect(new Set(response.body.errors.map((e: { field: string }) => e.field))).toEqual(
+      new Set(['name']),
+    );
+    const cleared = await server.request('PATCH', `${base}/${integration.id}`, {
+      token: admin,
+      body: { defaultProviderAccountId: null, oidcClientId: null },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).toMatchObject({ name: integration.name, oidcClientId: null });
+  });
+
   it('shows a new API key once, stores only its hash, and lists only its prefix', async () => {
     const integration = await createIntegration({ name: 'keys', defaultProviderAccountId: 'test' });
     const { id, key } = await createKey(integration.id);

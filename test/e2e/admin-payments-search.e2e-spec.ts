@@ -190,6 +190,14 @@ describe.each(enabledDialects())('admin API: payment search and totals (%s)', (d
     expect((await totals('currency=USD')).body).toEqual({ count: 0, data: [] });
   });
 
+  it('takes the widest window there is, years 1 to 9999, and finds every payment in it', async () => {
+    const widest = await list(
+      `createdFrom=0100-01-01&createdTo=${encodeURIComponent('9999-12-31T23:59:59.999Z')}&limit=100`,
+    );
+    expect(widest.status).toBe(200);
+    expect(idsOf(widest)).toEqual(idsOf(await list('limit=100')));
+  });
+
   it('refuses bad filters with 400 naming the field, and paging parameters on totals', async () => {
     const backwards = await list('amountMin=500&amountMax=100');
     expect(backwards.status).toBe(400);
@@ -201,6 +209,9 @@ describe.each(enabledDialects())('admin API: payment search and totals (%s)', (d
       ['customerEmail=not-an-email', 'customerEmail'],
       ['currency=EURO', 'currency'],
       ['method=cash', 'method'],
+      ['createdFrom=2026-W05', 'createdFrom'],
+      ['createdTo=20261130', 'createdTo'],
+      [`createdTo=${encodeURIComponent('9999-12-31T23:00:00-05:00')}`, 'createdTo'],
     ]) {
       const res = await list(query);
       expect(res.status).toBe(400);

@@ -116,6 +116,73 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
       );
     });
 
+    it('refuses null for a field that cannot be empty on PATCH (400 naming it), and still clears baseUrl and integrationIds with null', async () => {
+      const created = (
+        await server.request('POST', base, {
+          token: admin,
+          body: { provider: 'test', name: 'nulls', credentials: {} },
+        })
+      ).body;
+      for (const field of ['name', 'credentials', 'settings', 'testMode', 'enabled']) {
+        const response = await server.request('PATCH', `${base}/${created.id}`, {
+          token: admin,
+          body: { [field]: null },
+        });
+        expect({ field, status: response.status }).toEqual({ field, status: 400 });
+        expect(new Set(response.body.errors.map((e: { field: string }) => e.field))).toEqual(
+          new Set([field]),
+        );
+      }
+      const cleared = await server.request('PATCH', `${base}/${created.id}`, {
+        token: admin,
+        body: { integrationIds: null },
+      });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ name: 'nulls', integrationIds: null, baseUrl: null });
+    });
+
+    it("validates the test provider's settings: failureMode and operationFault by their values, no unknown key", async () => {
+      const create = (settings: Record<string, unknown>) =>
+        server.request('POST', base, {
+          token: admin,
+          body: { provider: 'test', name: 'settings', credentials: {}, settings },
+        });
+      const bogus = await create({ failureMode: 'bogus' });
+      expect(bogus.status).toBe(400);
+      expect(bogus.body.errors).toEqual([
+        { field: 'settings.failureMode', message: 'must be one of none, unavailable, decline' },
+      ]);
+      const fault = await create({ operationFault: 'sometimes' });
+      expect(fault.status).toBe(400);
+      expect(fault.body.errors[0].field).toBe('settings.operationFault');
+      const unknown = await create({ failureMode: 'decline', colour: 'red' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.errors).toEqual([
+        {
+          field: 'settings.colour',
+          message: 'is not a known setting (failureMode, operationFault, requestTimeoutMs)',
+        },
+      ]);
+      const good = await create({
+        failureMode: 'unavailable',
+        operationFault: 'lost_answer',
+        requestTimeoutMs: 5000,
+      });
+      expect(good.status).toBe(201);
+      const patched = await server.request('PATCH', `${base}/${good.body.id}`, {
+        token: admin,
+        body: { settings: { failureMode: 'sometimes' } },
+      });
+      expect(patched.status).toBe(400);
+      expect(patched.body.errors[0].field).toBe('settings.failureMode');
+      const kept = await server.request('GET', `${base}/${good.body.id}`, { token: admin });
+      expect(kept.body.settings).toEqual({
+        failureMode: 'unavailable',
+        operationFault: 'lost_answer',
+        requestTimeoutMs: 5000,
+      });
+    });
+
     it('is closed to API keys and to tokens without the admin scope', async () => {
       expect((await server.request('GET', base)).status).toBe(401);
       const weak = await server.adminToken({ scope: '' });
@@ -214,7 +281,27 @@ describe.each(enabledDialects())('admin API: provider accounts and payments (%s)
         );
         expect(refused.status).toBe(409);
         expect(refused.body.code).toBe('invalid_payment_state');
+        expect(refused.body.detail).toMatch(/^A failed payment cannot be/);
       }
+    });
+
+    it('answers 404 for a payment id we never issue on every operation, with an Idempotency-Key too', async () => {
+      const id = `pay_${'x'.repeat(120)}`;
+      for (const operation of ['refunds', 'capture', 'cancel']) {
+        const response = await server.request('POST', `/api/v1/admin/payments/${id}/${operation}`, {
+          token: admin,
+          body: {},
+          headers: { 'idempotency-key': `impossible-${operation}` },
+        });
+        expect({ operation, status: response.status, code: response.body.code }).toEqual({
+          operation,
+          status: 404,
+          code: 'not_found',
+        });
+      }
+      expect(
+        (await server.request('GET', `/api/v1/admin/payments/${id}`, { token: admin })).status,
+      ).toBe(404);
     });
   });
 });

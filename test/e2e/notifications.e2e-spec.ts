@@ -95,6 +95,35 @@ describe.each(enabledDialects())('status notifications over HTTP webhooks on %s'
       expect((await admin(server, 'GET', `${ENDPOINTS}/${endpoint.id}`)).status).toBe(404);
     });
 
+    it('refuses null for url, events and enabled with 400 naming the field, and changes nothing', async () => {
+      const endpoint = await webhookEndpoint('/admin-null');
+      for (const field of ['url', 'events', 'enabled']) {
+        const response = await admin(server, 'PATCH', `${ENDPOINTS}/${endpoint.id}`, {
+          [field]: null,
+        });
+        expect({ field, status: response.status }).toEqual({ field, status: 400 });
+        expect(new Set(response.body.errors.map((e: { field: string }) => e.field))).toEqual(
+          new Set([field]),
+        );
+      }
+      const created = await admin(server, 'POST', ENDPOINTS, {
+        integrationId,
+        type: 'webhook',
+        url: null,
+        events: ['payment.status_changed'],
+      });
+      expect(created.status).toBe(400);
+      expect(new Set(created.body.errors.map((e: { field: string }) => e.field))).toEqual(
+        new Set(['url']),
+      );
+      const kept = await admin(server, 'GET', `${ENDPOINTS}/${endpoint.id}`);
+      expect(kept.body).toMatchObject({
+        url: receiver.url('/admin-null'),
+        events: ['payment.status_changed'],
+        enabled: true,
+      });
+    });
+
     it.each([
       ['a webhook without url', { type: 'webhook', events: ['payment.status_changed'] }, 'url'],
       [

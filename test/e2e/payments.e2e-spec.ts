@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ApiKeyService } from '../../src/integrations/api-key.service';
 import { Integration } from '../../src/integrations/integration.entity';
 import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
@@ -297,6 +297,18 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
       expect(refund.body.code).toBe('refund_exceeds_available');
     });
 
+    it('answers 404 problem+json for the checkout page and the submit of a payment the test provider does not know', async () => {
+      const checkoutUrl = `${server.baseUrl}/test-provider/checkout/tp_nope`;
+      const page = await fetch(checkoutUrl);
+      expect(page.status).toBe(404);
+      expect(page.headers.get('content-type')).toContain('application/problem+json');
+      expect(await page.json()).toMatchObject({ status: 404, code: 'not_found' });
+      const submitted = await submitCheckout(checkoutUrl, { outcome: 'paid' });
+      expect(submitted.status).toBe(404);
+      expect(submitted.headers.get('content-type')).toContain('application/problem+json');
+      expect((await submitted.json()).code).toBe('not_found');
+    });
+
     it('answers 404 for a webhook to an unknown account', async () => {
       const response = await fetch(`${server.baseUrl}/webhooks/test/pa_unknown`, {
         method: 'POST',
@@ -484,6 +496,58 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
       });
       expect(response.status).toBe(409);
       expect(response.body.code).toBe('invalid_payment_state');
+      expect(response.body.detail).toMatch(/^A pending payment cannot be refunded/);
+    });
+
+    it('names the state with the right article: an authorized payment, an expired one', async () => {
+      const authorized = await create({ captureMode: 'manual' });
+      await submitCheckout(authorized.body.checkoutUrl, { outcome: 'authorized' });
+      const refund = await server.request(
+        'POST',
+        `/api/v1/payments/${authorized.body.id}/refunds`,
+        { body: {} },
+      );
+      expect(refund.status).toBe(409);
+      expect(refund.body.detail).toMatch(/^An authorized payment cannot be refunded/);
+
+      const expired = await create();
+      await submitCheckout(expired.body.checkoutUrl, { outcome: 'expired' });
+      const capture = await server.request('POST', `/api/v1/payments/${expired.body.id}/capture`, {
+        body: {},
+      });
+      expect(capture.status).toBe(409);
+      expect(capture.body.detail).toMatch(/^An expired payment cannot be captured/);
+      const cancel = await server.request('POST', `/api/v1/payments/${expired.body.id}/cancel`);
+      expect(cancel.status).toBe(409);
+      expect(cancel.body.detail).toMatch(/^An expired payment cannot be canceled/);
+    });
+
+    it('answers 404 for a payment id we never issue, before the Idempotency-Key is stored', async () => {
+      const key = `impossible-${randomBytes(4).toString('hex')}`;
+      const impossible = [`pay_${'x'.repeat(120)}`, 'pay_has-dashes_and_more00000', 'pa_short'];
+      for (const id of impossible) {
+        for (const [operation, body] of [
+          ['refunds', {}],
+          ['capture', {}],
+          ['cancel', undefined],
+        ] as const) {
+          const response = await server.request('POST', `/api/v1/payments/${id}/${operation}`, {
+            body,
+            headers: { 'idempotency-key': key },
+          });
+          expect({ id, operation, status: response.status, code: response.body.code }).toEqual({
+            id,
+            operation,
+            status: 404,
+            code: 'not_found',
+          });
+        }
+      }
+      const q = server.dataSource.driver.escape.bind(server.dataSource.driver);
+      const stored = await server.dataSource.query(
+        `SELECT COUNT(*) AS n FROM idempotency_records WHERE ${q('keyDigest')} = '${createHash('sha256').update(key).digest('hex')}'`,
+      );
+      expect(Number(stored[0].n)).toBe(0);
     });
 
     it('never refunds more than captured under 10 concurrent refunds', async () => {

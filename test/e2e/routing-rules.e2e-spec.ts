@@ -252,6 +252,37 @@ describe.each(enabledDialects())('admin API: routing rules (%s)', (dialect) => {
     );
   });
 
+  it('refuses null for a field a rule cannot be without, on create and on PATCH, naming it', async () => {
+    const created = (await post(rule())).body;
+    for (const field of ['name', 'priority', 'enabled', 'conditions', 'targets', 'fallback']) {
+      const res = await server.request('PATCH', `${RULES}/${created.id}`, {
+        token: admin,
+        body: { [field]: null },
+      });
+      expect({ field, status: res.status, fields: new Set(fields(res.body)) }).toEqual({
+        field,
+        status: 400,
+        fields: new Set([field]),
+      });
+    }
+    for (const field of ['enabled', 'conditions', 'fallback']) {
+      const res = await post(rule({ [field]: null }));
+      expect({ field, status: res.status, fields: new Set(fields(res.body)) }).toEqual({
+        field,
+        status: 400,
+        fields: new Set([field]),
+      });
+    }
+    const kept = await server.request('GET', `${RULES}/${created.id}`, { token: admin });
+    expect(kept.body).toMatchObject({ name: 'rule', enabled: true, conditions: {}, fallback: [] });
+    // integrationId is the one that takes null: the rule then applies to every integration.
+    const everyone = await server.request('PATCH', `${RULES}/${created.id}`, {
+      token: admin,
+      body: { integrationId: null },
+    });
+    expect(everyone.status).toBe(200);
+  });
+
   it('documents the routing routes in Swagger', async () => {
     const doc = (await server.request('GET', '/swagger/json')).body;
     expect(Object.keys(doc.paths)).toEqual(

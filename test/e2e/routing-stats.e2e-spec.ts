@@ -139,6 +139,30 @@ describe.each(enabledDialects())('admin API: statistics (%s)', (dialect) => {
     expect(backwards.body.errors[0].field).toBe('to');
   });
 
+  it('takes the last day there is: to=9999-12-31 counts everything, and so does the widest window', async () => {
+    const all = await stats('?groupBy=status');
+    expect(all.body.data.length).toBeGreaterThan(0);
+    const untilTheEnd = await stats('?to=9999-12-31&groupBy=status');
+    expect(untilTheEnd.status).toBe(200);
+    expect(untilTheEnd.body).toEqual(all.body);
+    const widest = await stats(
+      `?from=${encodeURIComponent('0100-01-01T00:00:00+14:00')}&to=${encodeURIComponent('9999-12-31T23:59:59.999Z')}&groupBy=status`,
+    );
+    expect(widest.body).toEqual(all.body);
+  });
+
+  it.each([
+    ['an instant after 9999', `from=${encodeURIComponent('9999-12-31T23:00:00-05:00')}`, 'from'],
+    ['an instant after 9999', `to=${encodeURIComponent('9999-12-31T23:00:00-05:00')}`, 'to'],
+    ['a week date', 'from=2026-W05', 'from'],
+    ['an ordinal date', 'to=2026-123', 'to'],
+    ['a date without hyphens', 'to=20261130', 'to'],
+  ])('refuses %s (%s) with 400 naming the field', async (_, query, field) => {
+    const response = await stats(`?${query}`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+  });
+
   it('is for administrators only', async () => {
     expect((await server.request('GET', '/api/v1/admin/stats')).status).toBe(401);
   });

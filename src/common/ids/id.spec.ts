@@ -1,4 +1,4 @@
-import { newId } from './id';
+import { isIssuedId, newId } from './id';
 
 describe('newId', () => {
   it('is the prefix, an underscore and 24 base62 characters', () => {
@@ -43,5 +43,21 @@ describe('newId', () => {
       0,
     );
     expect(chi2).toBeLessThan(112);
+  });
+});
+
+describe('isIssuedId', () => {
+  it('takes what newId makes and nothing longer, shorter, of another prefix or alphabet', () => {
+    const id = newId('pay');
+    expect(isIssuedId('pay', id)).toBe(true);
+    for (const other of [
+      `${id}0`,
+      id.slice(0, -1),
+      `pay_${'x'.repeat(120)}`,
+      id.replace('pay_', 'pa_x'),
+      `${id.slice(0, -1)}-`,
+      newId('re'),
+    ])
+      expect({ other, issued: isIssuedId('pay', other) }).toEqual({ other, issued: false });
   });
 });

@@ -16,6 +16,8 @@ function nextRandomByte(): number {
 
 /** Base 36 in lower case: every collation (case-insensitive ones too) sorts it by value. */
 const TIME_CHARS = 8;
+/** Characters after the prefix: what `newId` makes unless told otherwise. */
+const ID_LENGTH = 24;
 
 /**
  * Unguessable prefixed id, in creation order: 8 characters of milliseconds since the epoch
@@ -25,7 +27,7 @@ const TIME_CHARS = 8;
  * page of each index instead of a random one: fewer pages written per transaction (SQLite's
  * WAL, PostgreSQL's, InnoDB's clustered primary key) and fewer read back into the cache.
  */
-export function newId(prefix: string, length = 24): string {
+export function newId(prefix: string, length = ID_LENGTH): string {
   let out = Date.now().toString(36).padStart(TIME_CHARS, '0');
   while (out.length < length) {
     // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
@@ -48,3 +50,15 @@ export const ID_PREFIX = {
   paymentEvent: 'pev',
   operation: 'op',
 } as const;
+
+/**
+ * Whether `value` has the shape of an id `newId(prefix)` makes: the prefix, `_` and ID_LENGTH
+ * characters of the alphabet. What fails this was never issued, so names nothing stored.
+ */
+export function isIssuedId(prefix: string, value: string): boolean {
+  return (
+    value.length === prefix.length + 1 + ID_LENGTH &&
+    value.startsWith(`${prefix}_`) &&
+    /^[0-9A-Za-z]+$/.test(value.slice(prefix.length + 1))
+  );
+}

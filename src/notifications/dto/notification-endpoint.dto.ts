@@ -18,6 +18,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQuery } from '../../common/http/page.query';
+import { IsOptionalNotNull } from '../../common/validation/optional-not-null';
 
 export const EVENT_TYPES = ['payment.status_changed', 'refund.status_changed'] as const;
 export const ENDPOINT_TYPES = ['webhook', 'rabbitmq'] as const;
@@ -40,7 +41,7 @@ export class CreateNotificationEndpointDto {
     description: 'webhook: the absolute http(s) URL to POST events to',
     example: 'https://shop.example/payment-events',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUrl(
     { require_protocol: true, protocols: ['http', 'https'], require_tld: false },
     { message: 'must be an absolute http(s) URL' },
@@ -75,14 +76,14 @@ export class CreateNotificationEndpointDto {
   events: string[];
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }
 
 export class UpdateNotificationEndpointDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsUrl(
     { require_protocol: true, protocols: ['http', 'https'], require_tld: false },
     { message: 'must be an absolute http(s) URL' },
@@ -103,7 +104,7 @@ export class UpdateNotificationEndpointDto {
   routingKeyPrefix?: string;
 
   @ApiPropertyOptional({ isArray: true, enum: EVENT_TYPES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(EVENT_TYPES.length)
@@ -114,7 +115,7 @@ export class UpdateNotificationEndpointDto {
   @ApiPropertyOptional({
     description: 'true also re-enables an endpoint the server disabled after a 410',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }

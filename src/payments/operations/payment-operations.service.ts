@@ -14,7 +14,7 @@ import {
 import type { ProviderOperationState } from '../../providers/provider.interface';
 import { Payment } from '../entities/payment.entity';
 import { OperationType, PaymentOperation } from '../entities/payment-operation.entity';
-import { PaymentStateMachine } from '../payment-state-machine';
+import { forbiddenInStatus, PaymentStateMachine } from '../payment-state-machine';
 import { PaymentStatusService } from '../payment-status.service';
 import type { EventSource } from '../../domain/payment-status';
 import { sendingFirst, type OperationStage } from './operation-tracking';
@@ -149,11 +149,7 @@ export class PaymentOperationsService {
           ? PaymentStateMachine.canCapture(payment.status)
           : PaymentStateMachine.canCancel(payment.status);
       if (!allowed) {
-        throw new InvalidPaymentStateError(
-          type === 'capture'
-            ? `A ${payment.status} payment cannot be captured; only an authorized one`
-            : `A ${payment.status} payment cannot be canceled; only a pending or authorized one`,
-        );
+        throw forbiddenInStatus(type, payment.status);
       }
       const open = payment.pendingOperation;
       if (open) {

@@ -21,12 +21,27 @@ export interface CredentialField {
   placeholder?: string;
 }
 
+/** One setting a connector takes in an account's `settings`: a choice among fixed values. */
+export interface SettingField {
+  /** The key in `settings`. */
+  name: string;
+  label: string;
+  /** The values it takes; the first is what leaving it out means. */
+  values: readonly string[];
+  description?: string;
+}
+
 /** What an operator sees of a connector: its name, where to get credentials, and which. */
 export interface ConnectorDescription {
   label: string;
   /** Where to get the credentials, in words. */
   help: string;
   credentials: readonly CredentialField[];
+  /**
+   * The settings it reads, when it reads any: then `settings` takes those and the ones every
+   * account has (`requestTimeoutMs`), and nothing else. Without a list, other keys are kept.
+   */
+  settings?: readonly SettingField[];
   /**
    * For PSPs where the key itself, not the host, decides test or live (Mollie, Stripe): the
    * mode the given credentials are for (true: test), so an account's `testMode` can never
@@ -63,6 +78,31 @@ export function validateCredentialFields(
     if (value === undefined || !field.pattern) continue;
     if (typeof value !== 'string' || !new RegExp(field.pattern).test(value))
       problems.push({ field: field.name, message: field.message ?? 'has the wrong format' });
+  }
+  return problems;
+}
+
+/**
+ * Problems with a settings object, as field messages: a declared setting with a value it does not
+ * take, and a key that is neither declared nor in `common` (the settings of every account).
+ */
+export function validateSettingFields(
+  connector: Pick<ConnectorDescription, 'settings'>,
+  settings: Record<string, unknown>,
+  common: readonly string[],
+): FieldError[] {
+  const fields = connector.settings;
+  if (!fields) return [];
+  const problems: FieldError[] = [];
+  for (const [name, value] of Object.entries(settings)) {
+    if (common.includes(name)) continue;
+    const field = fields.find((f) => f.name === name);
+    if (!field) {
+      const known = [...fields.map((f) => f.name), ...common].join(', ');
+      problems.push({ field: name, message: `is not a known setting (${known})` });
+    } else if (typeof value !== 'string' || !field.values.includes(value)) {
+      problems.push({ field: name, message: `must be one of ${field.values.join(', ')}` });
+    }
   }
   return problems;
 }

@@ -11,6 +11,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validation/optional-not-null';
 
 export class CreateProviderAccountDto {
   @ApiProperty({
@@ -43,7 +44,7 @@ export class CreateProviderAccountDto {
     description:
       'Per provider (see the README); every account takes `requestTimeoutMs` (100 to 60000, default 10000): how long a call to the PSP may take',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   settings?: Record<string, unknown>;
 
@@ -77,18 +78,20 @@ export class CreateProviderAccountDto {
   integrationIds?: string[] | null;
 
   @ApiPropertyOptional({ default: true, description: "Use the PSP's test environment" })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   testMode?: boolean;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }
 
+/** Every field optional; `null` only where the create takes it (`baseUrl`, `integrationIds`). */
 export class UpdateProviderAccountDto extends PartialType(
   OmitType(CreateProviderAccountDto, ['provider'] as const),
+  { skipNullProperties: false },
 ) {}
 
 export class ProviderAccountDto {

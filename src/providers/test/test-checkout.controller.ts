@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { Public } from '../../auth/auth.decorators';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../../config/app.config';
+import { ProviderError } from '../provider-error';
 import { TestProviderLedger } from './test-provider.ledger';
+import type { TestProviderPayment } from './test-provider-payment.entity';
 import { TestWebhookSender } from './test-webhook.sender';
 import { renderCheckoutPage } from './test-checkout.page';
 import { TestCheckoutForm, TestWebhookRequest } from './test-checkout.dto';
@@ -27,7 +29,7 @@ export class TestCheckoutController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action *")
   async page(@Param('id') id: string): Promise<string> {
-    const row = await this.ledger.get(id);
+    const row = await this.payment(id);
     if (await this.ledger.expireIfDue(row))
       await this.sender.send(row.accountId, this.sender.body(row, row.status));
     return renderCheckoutPage(row);
@@ -40,7 +42,7 @@ export class TestCheckoutController {
     @Body() form: TestCheckoutForm,
     @Res() res: Response,
   ): Promise<void> {
-    const row = await this.ledger.get(id);
+    const row = await this.payment(id);
     // Past its expiry the page takes nothing: the payment expires and the shop is told.
     if (await this.ledger.expireIfDue(row))
       await this.sender.send(row.accountId, this.sender.body(row, row.status));
@@ -82,8 +84,19 @@ export class TestCheckoutController {
   ): Promise<{ deliveries: number[] }> {
     if (!this.config.server.testProviderManualWebhooks)
       throw new NotFoundError('Route', `POST /test-provider/payments/${id}/webhooks`);
-    const row = await this.ledger.get(id);
+    const row = await this.payment(id);
     const body = this.sender.body(row, request.status);
     return { deliveries: await this.sender.send(row.accountId, body, request.times ?? 1) };
+  }
+
+  /** The ledger's row; one it does not have is this page's 404, not a failed provider call. */
+  private async payment(id: string): Promise<TestProviderPayment> {
+    try {
+      return await this.ledger.get(id);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'not_found')
+        throw new NotFoundError('Test payment', id);
+      throw error;
+    }
   }
 }

@@ -25,6 +25,7 @@ import { IsCurrencyCode } from '../../common/money/money.dto';
 import { PAYMENT_METHODS } from '../../domain/payment-status';
 import type { PaymentMethod } from '../../domain/payment-status';
 import { PageQuery } from '../../common/http/page.query';
+import { IsOptionalNotNull } from '../../common/validation/optional-not-null';
 
 /** Weights are summed in integer arithmetic; this bound keeps every sum exact. */
 export const MAX_WEIGHT = 1_000_000;
@@ -181,7 +182,7 @@ export class CreateRoutingRuleDto {
   priority: number;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 
@@ -200,7 +201,7 @@ export class CreateRoutingRuleDto {
     type: RuleConditionsDto,
     description: 'All given conditions must hold; none given: every payment matches',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => RuleConditionsDto)
@@ -218,28 +219,31 @@ export class CreateRoutingRuleDto {
     description:
       "Tried in order when the chosen target fails with a retryable error; accounts the rule's integration may use, as for targets",
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @FallbackAccountIds()
   fallback?: string[];
 }
 
-/** Every field optional; `conditions`, `targets` and `fallback` are replaced whole when given. */
+/**
+ * Every field optional, and only `integrationId` takes null; `conditions`, `targets` and
+ * `fallback` are replaced whole when given.
+ */
 export class UpdateRoutingRuleDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @Length(1, 128)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt({ message: 'must be an integer' })
   @Min(MIN_PRIORITY)
   @Max(MAX_PRIORITY)
   priority?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 
@@ -251,19 +255,19 @@ export class UpdateRoutingRuleDto {
   integrationId?: string | null;
 
   @ApiPropertyOptional({ type: RuleConditionsDto })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => RuleConditionsDto)
   conditions?: RuleConditionsDto;
 
   @ApiPropertyOptional({ type: [RuleTargetDto] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @RuleTargets()
   targets?: RuleTargetDto[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @FallbackAccountIds()
   fallback?: string[];
 }

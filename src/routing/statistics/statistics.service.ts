@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Payment } from '../../payments/entities/payment.entity';
 import { ValidationError } from '../../common/errors/domain-error';
+import { queryEndOfDay, queryInstant } from '../../common/time/query-instant';
 import type { Money } from '../../common/money/money';
 import type { StatisticsQuery, StatsGroup } from './statistics.dto';
 
@@ -56,8 +57,9 @@ export class StatisticsService {
   constructor(@InjectRepository(Payment) private readonly payments: Repository<Payment>) {}
 
   async summarise(query: StatisticsQuery): Promise<StatisticsRow[]> {
-    const from = query.from ? new Date(query.from) : undefined;
-    const to = query.to ? endOf(query.to) : undefined;
+    const from = query.from ? queryInstant('from', query.from) : undefined;
+    // A bare date includes that whole UTC day; the end of 9999-12-31 leaves no bound at all.
+    const to = query.to ? queryEndOfDay('to', query.to) : undefined;
     if (from && to && from >= to) throw ValidationError.field('to', 'must be after from');
     const q = (column: string) => this.payments.manager.connection.driver.escape(column);
     const paid = `p.${q('status')} IN (${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
@@ -170,13 +172,6 @@ export class StatisticsService {
         };
       });
   }
-}
-
-/** A bare date (`2026-11-30`, as date pickers send it) ends with that whole UTC day. */
-function endOf(to: string): Date {
-  const at = new Date(to);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(to)) at.setUTCDate(at.getUTCDate() + 1);
-  return at;
 }
 
 function toSafeNumber(value: bigint): number {
