@@ -39,6 +39,20 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
     return payment;
   }
 
+  /** A test provider webhook saying a EUR 10.50 payment is paid, with `amountCaptured`. */
+  const paidWebhookBody = (eventId: string, providerPaymentId: string, amountCaptured: number) =>
+    JSON.stringify({
+      id: eventId,
+      type: 'payment.updated',
+      createdAt: new Date().toISOString(),
+      data: {
+        id: providerPaymentId,
+        status: 'paid',
+        amount: { value: 1050, currency: 'EUR' },
+        amountCaptured,
+      },
+    });
+
   const addAccount = (id: string, settings: Record<string, unknown>) =>
     insertTestAccount(server, id, { settings });
 
@@ -236,17 +250,7 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
 
     it('rejects a webhook with a bad signature with 401 and changes nothing', async () => {
       const created = await create();
-      const body = JSON.stringify({
-        id: 'tpevt_forged',
-        type: 'payment.updated',
-        createdAt: new Date().toISOString(),
-        data: {
-          id: created.body.provider.paymentId,
-          status: 'paid',
-          amount: { value: 1050, currency: 'EUR' },
-          amountCaptured: 1050,
-        },
-      });
+      const body = paidWebhookBody('tpevt_forged', created.body.provider.paymentId, 1050);
       const forged = await fetch(`${server.baseUrl}/webhooks/test/test`, {
         method: 'POST',
         headers: {
@@ -268,17 +272,7 @@ describe.each(enabledDialects())('payment API on %s', (dialect) => {
 
     it('does not believe a signed captured amount beyond the payment: refunds stay within it', async () => {
       const created = await create();
-      const body = JSON.stringify({
-        id: 'tpevt_overcaptured',
-        type: 'payment.updated',
-        createdAt: new Date().toISOString(),
-        data: {
-          id: created.body.provider.paymentId,
-          status: 'paid',
-          amount: { value: 1050, currency: 'EUR' },
-          amountCaptured: 999_999,
-        },
-      });
+      const body = paidWebhookBody('tpevt_overcaptured', created.body.provider.paymentId, 999_999);
       const signed = await fetch(`${server.baseUrl}/webhooks/test/test`, {
         method: 'POST',
         headers: {
