@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PaymentOperation } from '../../src/payments/entities/payment-operation.entity';
 import { Refund } from '../../src/payments/entities/refund.entity';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { useConnectorSuite } from '../simulators/connector-e2e-support';
 import { eventually, submitCheckout } from '../support/test-server';
 
@@ -16,11 +16,7 @@ import { eventually, submitCheckout } from '../support/test-server';
  * the modification's own pspReference.
  */
 describe('Adyen modification outcomes by webhook (sqlite)', () => {
-  const credentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const credentials = adyenTestCredentials();
   const suite = useConnectorSuite({
     simulator: () => new AdyenSimulator(credentials),
     account: (adyen) => ({

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Refund } from '../../src/payments/entities/refund.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { useConnectorSuite } from '../simulators/connector-e2e-support';
 import { eventually, submitCheckout } from '../support/test-server';
 
@@ -11,11 +10,7 @@ import { eventually, submitCheckout } from '../support/test-server';
  * PAYMENTSERVER_RECONCILE_ATTENTION_HOURS (here 0.002 h, about 7 s), and nothing is freed.
  */
 describe('Adyen operations with lost answers (sqlite)', () => {
-  const credentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const credentials = adyenTestCredentials();
   const suite = useConnectorSuite({
     simulator: () => new AdyenSimulator(credentials),
     account: (adyen) => ({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
 import { PaymentAttempt } from '../../src/payments/entities/payment-attempt.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { pspSpecsDir } from '../simulators/spec-validator';
 import { eventually, paymentBody, submitCheckout, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
@@ -12,11 +12,7 @@ describe('Adyen connector against the Adyen simulator', () => {
   let sim: AdyenSimulator;
   let h: ConnectorHarness;
   let accountId: string;
-  const credentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const credentials = adyenTestCredentials();
 
   // Webhooks arrive on the public listener, as in production.
   const suite = useConnectorSuite({

@@ -3,17 +3,13 @@ import { freePort, startTestServer, TestServer } from '../support/test-server';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
 import { StripeSimulator } from '../simulators/stripe/stripe.simulator';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
 
 describe('POST /api/v1/admin/provider-accounts/{id}/test-connection', () => {
   let server: TestServer;
   let admin: string;
-  const adyenCredentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const adyenCredentials = adyenTestCredentials();
   const paypalCredentials = {
     clientId: `AYS${randomBytes(10).toString('hex')}`,
     clientSecret: `EGn${randomBytes(16).toString('hex')}`,

@@ -1,6 +1,5 @@
 import * as http from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { useConnectorSuite } from '../simulators/connector-e2e-support';
 import { enabledDialects } from '../support/services';
 import { paymentBody, submitCheckout } from '../support/test-server';
@@ -42,11 +41,7 @@ function send(
 }
 
 describe.each(enabledDialects())('request bodies (%s)', (dialect) => {
-  const credentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const credentials = adyenTestCredentials();
   // An Adyen account whose webhooks arrive on the public listener, as in production.
   const suite = useConnectorSuite({
     simulator: () => new AdyenSimulator(credentials),

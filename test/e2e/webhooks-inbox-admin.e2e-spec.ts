@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { ConnectorHarness } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 import { enabledDialects } from '../support/services';
@@ -23,11 +23,7 @@ describe.each(enabledDialects())('the provider webhook inbox in the admin API (%
   let mollie: MollieSimulator;
   let mollieAccount: string;
   let mollieWebhookUrl: string;
-  const adyenCredentials = {
-    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-    merchantAccount: 'PaymentServerECOM',
-    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-  };
+  const adyenCredentials = adyenTestCredentials();
 
   beforeAll(async () => {
     server = await startTestServer({

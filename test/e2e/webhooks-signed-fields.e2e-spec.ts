@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { ConnectorHarness } from '../simulators/connector-e2e-support';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
 import { PayPalSimulator } from '../simulators/paypal/paypal-simulator';
@@ -56,11 +56,7 @@ describe('what a verified webhook may change', () => {
   }
 
   describe('Adyen (the HMAC covers pspReference, originalReference, merchant account and reference, amount, event and success)', () => {
-    const credentials = {
-      apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-      merchantAccount: 'PaymentServerECOM',
-      hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-    };
+    const credentials = adyenTestCredentials();
     let adyen: AdyenSimulator;
     let accountId: string;
     beforeAll(async () => {

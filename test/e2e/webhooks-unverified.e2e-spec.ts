@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
-import { AdyenSimulator } from '../simulators/adyen/adyen-simulator';
+import { AdyenSimulator, adyenTestCredentials } from '../simulators/adyen/adyen-simulator';
 import { ConnectorHarness } from '../simulators/connector-e2e-support';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
 import { MultisafepaySimulator } from '../simulators/multisafepay/multisafepay.simulator';
@@ -70,11 +70,7 @@ describe('webhooks that do not verify', () => {
   }
 
   describe('Adyen', () => {
-    const credentials = {
-      apiKey: `AQE_${randomBytes(12).toString('hex')}`,
-      merchantAccount: 'PaymentServerECOM',
-      hmacKey: randomBytes(32).toString('hex').toUpperCase(),
-    };
+    const credentials = adyenTestCredentials();
     let adyen: { sim: AdyenSimulator; accountId: string; webhookUrl: string };
     beforeAll(async () => {
       adyen = await account(new AdyenSimulator(credentials), { provider: 'adyen', credentials });

@@ -14,6 +14,15 @@ import {
 } from '../psp-simulator';
 import { SpecValidator } from '../spec-validator';
 
+/** Fresh credentials for one test account, in Adyen's formats (an `AQE_` API key, a hex HMAC key). */
+export function adyenTestCredentials(): AdyenSimAccount {
+  return {
+    apiKey: `AQE_${randomBytes(12).toString('hex')}`,
+    merchantAccount: 'PaymentServerECOM',
+    hmacKey: randomBytes(32).toString('hex').toUpperCase(),
+  };
+}
+
 export interface AdyenSimAccount {
   apiKey: string;
   merchantAccount: string;
