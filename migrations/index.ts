@@ -15,6 +15,7 @@ import { ApiKeyVersion1764580000000 } from './1764580000000-ApiKeyVersion';
 import { NotificationEndpointVersion1764590000000 } from './1764590000000-NotificationEndpointVersion';
 import { RefundRequestKey1764600000000 } from './1764600000000-RefundRequestKey';
 import { IdempotencyKeyDigest1764610000000 } from './1764610000000-IdempotencyKeyDigest';
+import { RoutingRuleCountryCase1764620000000 } from './1764620000000-RoutingRuleCountryCase';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   NotificationEndpointVersion1764590000000,
   RefundRequestKey1764600000000,
   IdempotencyKeyDigest1764610000000,
+  RoutingRuleCountryCase1764620000000,
 ];
