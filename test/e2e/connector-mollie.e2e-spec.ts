@@ -97,6 +97,28 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     });
     expect(method.status).toBe(422);
     expect(method.body.code).toBe('not_supported_by_provider');
+    // Klarna at Mollie takes no pounds: refused here, before Mollie's 422 could fail it.
+    const sent = mollie.payments.size;
+    const klarna = await server.request('POST', '/api/v1/payments', {
+      body: {
+        amount: { value: 2495, currency: 'GBP' },
+        description: 'x',
+        reference: 'r-klarna-gbp',
+        returnUrl: 'https://shop.example/r',
+        method: 'klarna',
+        lines: LINES.map((line) => ({
+          ...line,
+          unitPrice: { ...line.unitPrice, currency: 'GBP' },
+          totalAmount: { ...line.totalAmount, currency: 'GBP' },
+          vatAmount: line.vatAmount && { ...line.vatAmount, currency: 'GBP' },
+        })),
+        billingAddress: ADDRESS,
+        providerAccountId: accountId,
+      },
+    });
+    expect(klarna.status).toBe(422);
+    expect(klarna.body.code).toBe('not_supported_by_provider');
+    expect(mollie.payments.size).toBe(sent);
   });
 
   it.each([

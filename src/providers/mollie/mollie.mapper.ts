@@ -81,13 +81,19 @@ export const MOLLIE_CURRENCIES = [
 ] as const;
 
 /**
- * Methods that take only euros at Mollie (docs.mollie.com/payments/multicurrency: the other
- * currencies are for cards and PayPal; Apple Pay pays with a card). Klarna's currencies follow
- * the shopper's country and are left to Mollie.
+ * Methods that take only some of MOLLIE_CURRENCIES (docs.mollie.com/docs/multicurrency: the other
+ * currencies are for cards and PayPal; Apple Pay pays with a card). Klarna: the table names it
+ * for CHF, CZK, DKK and NOK besides EUR, and not for GBP, USD, CAD, AUD or JPY; SEK and PLN,
+ * Klarna's own currencies in Sweden and Poland, are kept. Mollie refuses the others with a 422,
+ * which is final, so routing must skip the account instead (and fall back).
  */
 export const MOLLIE_CURRENCIES_BY_METHOD: Readonly<
   Partial<Record<PaymentMethod, readonly string[]>>
-> = { ...EURO_ONLY_METHODS, banktransfer: ['EUR'] };
+> = {
+  ...EURO_ONLY_METHODS,
+  banktransfer: ['EUR'],
+  klarna: ['EUR', 'CHF', 'CZK', 'DKK', 'NOK', 'PLN', 'SEK'],
+};
 
 /** Locales Mollie's checkout accepts (components/schemas/locale). */
 export const MOLLIE_LOCALES = new Set([

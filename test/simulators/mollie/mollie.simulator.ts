@@ -36,6 +36,15 @@ const METHODS = new Set([
   'banktransfer',
 ]);
 
+/** Currencies other than EUR each method takes (docs.mollie.com/docs/multicurrency); not listed: all. */
+const METHOD_CURRENCIES: Record<string, string[]> = {
+  ideal: ['EUR'],
+  bancontact: ['EUR'],
+  eps: ['EUR'],
+  banktransfer: ['EUR'],
+  klarna: ['EUR', 'CHF', 'CZK', 'DKK', 'NOK', 'PLN', 'SEK'],
+};
+
 /**
  * Methods whose payment Mollie still cancels while it is open or pending (cancel-payment:
  * "depending on the payment method"; the spec's examples show open iDEAL, card and PayPal
@@ -500,6 +509,17 @@ export class MollieSimulator extends PspSimulator {
       return mollieError(422, 'Unprocessable Entity', 'The webhook URL is invalid', 'webhookUrl');
     if (body.method !== undefined && !METHODS.has(body.method))
       return mollieError(422, 'Unprocessable Entity', 'The payment method is invalid', 'method');
+    if (
+      body.method !== undefined &&
+      METHOD_CURRENCIES[body.method] &&
+      !METHOD_CURRENCIES[body.method].includes(body.amount.currency)
+    )
+      return mollieError(
+        422,
+        'Unprocessable Entity',
+        `The payment method ${body.method} is not available for the currency ${body.amount.currency}`,
+        'method',
+      );
     if (body.locale !== undefined && body.locale !== null && !LOCALES.has(body.locale))
       return mollieError(422, 'Unprocessable Entity', 'The locale is invalid', 'locale');
     if (
