@@ -92,59 +92,66 @@ describe('Adyen operations with lost answers (sqlite)', () => {
     expect(await attention(paid)).toBeNull();
   });
 
-  it('a refund Adyen is still carrying out (409/704 on the retry) stays pending and reserved, then settles once', async () => {
-    const paid = await payment('paid');
-    suite.sim.dropWebhooks = false;
-    const link = suite.sim.links.get(paid.provider.paymentId)!;
-    const path = new RegExp(`^/v71/payments/${pspReference(paid)}/refunds$`);
-    const held = suite.sim.holdNext(path); // Adyen is slow: our call times out, no answer
-    const refund = await post(paid, '/refunds');
-    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+  it.each([409, 422] as const)(
+    'a refund Adyen is still carrying out (%i/704 on the retry) stays pending and reserved, then settles once',
+    async (status) => {
+      const paid = await payment('paid');
+      suite.sim.dropWebhooks = false;
+      suite.sim.inProgressStatus = status;
+      const link = suite.sim.links.get(paid.provider.paymentId)!;
+      const path = new RegExp(`^/v71/payments/${pspReference(paid)}/refunds$`);
+      const held = suite.sim.holdNext(path); // Adyen is slow: our call times out, no answer
+      const refund = await post(paid, '/refunds');
+      expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
 
-    await suite.h.reconcile(); // the retry, same key, meets 409 with errorCode 704
-    const sends = suite.sim.callsTo('POST', path);
-    expect(sends.map((c) => c.headers['idempotency-key'])).toEqual([
-      refund.body.id,
-      refund.body.id,
-    ]);
-    expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
-      id: refund.body.id,
-      status: 'pending',
-    });
-    expect(await refundRow(refund.body.id)).toMatchObject({
-      stage: 'unknown',
-      lastError: expect.stringContaining('704'),
-    });
-    expect((await post(paid, '/refunds')).body.code).toBe('refund_exceeds_available');
-    expect(link.refunded).toBe(0);
-
-    suite.sim.dropWebhooks = true; // the REFUND webhook is lost for now
-    await held.release(); // Adyen carries the first request out and stores its answer
-    const webhook = await lostWebhook();
-    await suite.h.reconcile(); // the retry now gets the stored `received`
-    expect(suite.sim.callsTo('POST', path)).toHaveLength(3);
-    expect(link.refunded).toBe(1050);
-    expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
-
-    expect(await suite.sim.deliver(webhook)).toBe(200);
-    expect(await suite.sim.deliver(webhook)).toBe(200); // Adyen's retry of it
-    await suite.h.reconcile();
-    expect(await suite.h.payment(paid.id)).toMatchObject({
-      status: 'refunded',
-      amountRefunded: 1050,
-    });
-    expect(await suite.h.refunds(paid.id)).toEqual([
-      expect.objectContaining({
+      await suite.h.reconcile(); // the retry, same key, meets 409 or 422 with errorCode 704
+      const sends = suite.sim.callsTo('POST', path);
+      expect(sends.map((c) => c.headers['idempotency-key'])).toEqual([
+        refund.body.id,
+        refund.body.id,
+      ]);
+      expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
         id: refund.body.id,
-        status: 'succeeded',
-        amount: { value: 1050, currency: 'EUR' },
-      }),
-    ]);
-    expect(suite.sim.callsTo('POST', path)).toHaveLength(3);
-    expect(
-      [...suite.sim.modifications.values()].filter((m) => m.kind === 'refunds' && m.link === link),
-    ).toHaveLength(1);
-  });
+        status: 'pending',
+      });
+      expect(await refundRow(refund.body.id)).toMatchObject({
+        stage: 'unknown',
+        lastError: expect.stringContaining('704'),
+      });
+      expect((await post(paid, '/refunds')).body.code).toBe('refund_exceeds_available');
+      expect(link.refunded).toBe(0);
+
+      suite.sim.dropWebhooks = true; // the REFUND webhook is lost for now
+      await held.release(); // Adyen carries the first request out and stores its answer
+      const webhook = await lostWebhook();
+      await suite.h.reconcile(); // the retry now gets the stored `received`
+      expect(suite.sim.callsTo('POST', path)).toHaveLength(3);
+      expect(link.refunded).toBe(1050);
+      expect((await suite.h.refunds(paid.id))[0].status).toBe('pending');
+
+      expect(await suite.sim.deliver(webhook)).toBe(200);
+      expect(await suite.sim.deliver(webhook)).toBe(200); // Adyen's retry of it
+      await suite.h.reconcile();
+      expect(await suite.h.payment(paid.id)).toMatchObject({
+        status: 'refunded',
+        amountRefunded: 1050,
+      });
+      expect(await suite.h.refunds(paid.id)).toEqual([
+        expect.objectContaining({
+          id: refund.body.id,
+          status: 'succeeded',
+          amount: { value: 1050, currency: 'EUR' },
+        }),
+      ]);
+      expect(suite.sim.callsTo('POST', path)).toHaveLength(3);
+      expect(
+        [...suite.sim.modifications.values()].filter(
+          (m) => m.kind === 'refunds' && m.link === link,
+        ),
+      ).toHaveLength(1);
+      suite.sim.inProgressStatus = 409;
+    },
+  );
 
   it('a capture whose answer is lost stays pending (flagged after the hours) until the CAPTURE webhook, captured once', async () => {
     const authorized = await payment('authorized');

@@ -141,5 +141,27 @@ describe('Adyen mapping', () => {
       expect(error.retryable).toBe(retryable);
       expect(error.message).toContain('Adyen: 000 x');
     });
+
+    it.each([409, 422])(
+      'HTTP %d with errorCode 704 (request still in progress) is no answer yet, never a refusal',
+      (status) => {
+        const body = {
+          status,
+          errorCode: '704',
+          message: 'request already processed or in progress',
+          errorType: 'validation',
+        };
+        const error = adyenError(response(status, body));
+        expect(error).toMatchObject({ code: 'in_progress', retryable: true, httpStatus: status });
+      },
+    );
+
+    it('a 422 marked Transient-Error is no answer yet', () => {
+      const transient = {
+        ...response(422, { status: 422, errorCode: '000', message: 'x' }),
+        headers: new Headers({ 'transient-error': 'true' }),
+      };
+      expect(adyenError(transient).code).toBe('in_progress');
+    });
   });
 });

@@ -154,5 +154,10 @@ export function adyenError(response: HttpResponse): ProviderError {
   }
   const detail =
     [body.errorCode, body.message].filter(Boolean).join(' ') || `HTTP ${response.status}`;
+  // A repeat while the first request with its key is still carried out comes as 409 or as 422,
+  // both with errorCode 704 and `Transient-Error: true` (docs.adyen.com/development-resources/
+  // api-idempotency): no answer yet, never a refusal, whatever the status says.
+  if (body.errorCode === '704' || response.headers.get('transient-error') === 'true')
+    return new ProviderError('in_progress', `Adyen: ${detail}`, response.status);
   return ProviderError.fromHttpStatus(response.status, `Adyen: ${detail}`);
 }

@@ -93,6 +93,8 @@ export class AdyenSimulator extends PspSimulator {
    * whose link asked for neither `manualCapture: true` nor `captureDelayHours`.
    */
   captureDefault: AdyenCaptureDefault = 'immediate';
+  /** Adyen answers a repeat of a request it is still carrying out with 409 or 422 (error 704). */
+  inProgressStatus: 409 | 422 = 409;
   /** Keys of POSTs Adyen is still carrying out (see `holdNext`). */
   private readonly inProgress = new Set<string>();
   private readonly holds: Hold[] = [];
@@ -181,12 +183,17 @@ export class AdyenSimulator extends PspSimulator {
           'validation',
         );
       if (seen) return seen;
-      // A repeat while the first request with this key is still being carried out: 409, error
-      // 704, marked transient (docs.adyen.com/development-resources/api-idempotency, Error
+      // A repeat while the first request with this key is still being carried out: 409 or 422,
+      // error 704, marked transient (docs.adyen.com/development-resources/api-idempotency, Error
       // handling): retry later with the same key.
       if (this.inProgress.has(key))
         return {
-          ...this.error(409, '704', 'request already processed or in progress', 'validation'),
+          ...this.error(
+            this.inProgressStatus,
+            '704',
+            'request already processed or in progress',
+            'validation',
+          ),
           headers: { 'content-type': 'application/json', 'transient-error': 'true' },
         };
       const hold = this.takeHold(path);
