@@ -53,7 +53,7 @@ describe('Adyen connector against the Adyen simulator', () => {
     const payment = await h.createPayment(accountId, {
       amount: { value: 1050, currency: 'EUR' },
       method: 'ideal',
-      customer: { email: 'a@example.com', country: 'NL' },
+      customer: { email: 'a@example.com', country: 'NL', locale: 'nl_NL' },
     });
     expect(payment.status).toBe('pending');
     expect(payment.provider).toMatchObject({
@@ -70,6 +70,7 @@ describe('Adyen connector against the Adyen simulator', () => {
       allowedPaymentMethods: ['ideal'],
       shopperEmail: 'a@example.com',
       countryCode: 'NL',
+      shopperLocale: 'nl-NL', // PaymentLinkRequest.shopperLocale: "For example, `en-US`"
       manualCapture: false,
     });
     expect(sim.rejected).toEqual([]);
@@ -163,6 +164,37 @@ describe('Adyen connector against the Adyen simulator', () => {
     });
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2790);
+  });
+
+  it('IDR with VAT on its lines: the tax is worked out in whole rupiah, as Adyen takes IDR', async () => {
+    const line = (value: number) => ({ currency: 'IDR', value });
+    const payment = await h.createPayment(accountId, {
+      amount: line(200_000_000), // 2 000 000 IDR (ISO 4217: 2 decimals)
+      lines: [
+        {
+          name: 'Batik',
+          quantity: 2,
+          unitPrice: line(100_000_000),
+          totalAmount: line(200_000_000),
+          vatRate: '11.00',
+          vatAmount: line(19_819_820),
+        },
+      ],
+    });
+    const link = sim.links.get(payment.provider.paymentId)!;
+    expect(link.request.amount).toEqual({ currency: 'IDR', value: 2_000_000 });
+    expect(link.request.lineItems).toEqual([
+      {
+        id: '1',
+        description: 'Batik',
+        quantity: 2,
+        amountIncludingTax: 1_000_000,
+        amountExcludingTax: 900_901,
+        taxAmount: 99_099,
+        taxPercentage: 1100,
+      },
+    ]);
+    expect(sim.rejected).toEqual([]);
   });
 
   it('paid: AUTHORISATION webhook (HMAC-signed) makes the payment paid, answered [accepted]', async () => {
@@ -344,6 +376,72 @@ describe('Adyen connector against the Adyen simulator', () => {
     const response = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
     expect(response.status).toBe(200);
     await h.waitForStatus(payment.id, 'canceled');
+  });
+
+  it('manual capture of a method Adyen captures at once (iDEAL, Bancontact, …) is refused with 422 not_supported_by_provider, no link made', async () => {
+    const links = sim.links.size;
+    for (const method of ['ideal', 'bancontact', 'eps', 'giropay', 'sofort', 'banktransfer']) {
+      const response = await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({ providerAccountId: accountId, captureMode: 'manual', method }),
+      });
+      expect([method, response.status, response.body.code]).toEqual([
+        method,
+        422,
+        'not_supported_by_provider',
+      ]);
+    }
+    expect(sim.links.size).toBe(links);
+    // Automatic capture of the same method is fine.
+    expect((await h.createPayment(accountId, { method: 'ideal' })).status).toBe('pending');
+  });
+
+  it('manual capture of PayPal: the link asks for PayPal with manualCapture, authorized until captured', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'paypal' });
+    const link = sim.links.get(payment.provider.paymentId)!;
+    expect(link.request).toMatchObject({ manualCapture: true, allowedPaymentMethods: ['paypal'] });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
+    await h.waitForStatus(payment.id, 'authorized');
+    expect(link).toMatchObject({ capture: 'manual', captured: 0 });
+  });
+
+  it('manual capture without a method: the hosted page offers only the methods Adyen captures later', async () => {
+    const payment = await h.createPayment(accountId, { captureMode: 'manual' });
+    const link = sim.links.get(payment.provider.paymentId)!;
+    // No Klarna: this link lacks the order lines and shopper Klarna needs.
+    expect(link.request.allowedPaymentMethods).toEqual([
+      'scheme',
+      'applepay',
+      'googlepay',
+      'paypal',
+    ]);
+    const ideal = await submitCheckout(payment.checkoutUrl, { outcome: 'paid', method: 'ideal' });
+    expect(ideal.status).toBe(400);
+    expect(link).toMatchObject({ status: 'active', captured: 0 });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'authorized', method: 'mc' });
+    expect((await h.waitForStatus(payment.id, 'authorized')).amountCaptured).toBe(0);
+    expect(link).toMatchObject({ capture: 'manual', captured: 0 });
+
+    const order = await h.createPayment(accountId, {
+      captureMode: 'manual',
+      amount: ORDER_AMOUNT,
+      lines: LINES,
+      billingAddress: ADDRESS,
+    });
+    expect(sim.links.get(order.provider.paymentId)!.request.allowedPaymentMethods).toEqual([
+      'scheme',
+      'applepay',
+      'googlepay',
+      'paypal',
+      'klarna',
+    ]);
+    expect(sim.rejected).toEqual([]);
+  });
+
+  it('an automatic payment without a method leaves the choice of method to Adyen', async () => {
+    const payment = await h.createPayment(accountId);
+    expect(
+      sim.links.get(payment.provider.paymentId)!.request.allowedPaymentMethods,
+    ).toBeUndefined();
   });
 
   it('partial and full refunds settle by REFUND webhooks', async () => {
@@ -600,6 +698,47 @@ describe('Adyen connector against the Adyen simulator', () => {
       } finally {
         sim.captureDefault = 'immediate';
       }
+    });
+
+    it('captures at once a method without separate captures, even on a link with manualCapture', async () => {
+      const ideal = (await (
+        await post('/paymentLinks', {
+          ...valid(),
+          manualCapture: true,
+          allowedPaymentMethods: ['ideal'],
+        })
+      ).json()) as any;
+      expect((await submitCheckout(ideal.url, { outcome: 'paid' })).status).toBe(303);
+      const idealLink = sim.links.get(ideal.id)!;
+      expect(idealLink).toMatchObject({ capture: 'immediate', captured: 1000 });
+      // The authorisation cannot be captured or canceled any more.
+      const captured = await post(`/payments/${idealLink.pspReference}/captures`, {
+        merchantAccount: credentials.merchantAccount,
+        amount: { currency: 'EUR', value: 1000 },
+      });
+      expect(captured.status).toBe(201);
+      await eventually(async () =>
+        [...sim.modifications.values()].some((m) => m.link === idealLink && !m.success),
+      );
+
+      const card = (await (
+        await post('/paymentLinks', { ...valid(), manualCapture: true })
+      ).json()) as any;
+      await submitCheckout(card.url, { outcome: 'authorized', method: 'visa' });
+      expect(sim.links.get(card.id)).toMatchObject({ capture: 'manual', captured: 0 });
+    });
+
+    it('offers only the allowedPaymentMethods of a link', async () => {
+      const created = (await (
+        await post('/paymentLinks', { ...valid(), allowedPaymentMethods: ['scheme', 'paypal'] })
+      ).json()) as any;
+      expect((await submitCheckout(created.url, { outcome: 'paid', method: 'ideal' })).status).toBe(
+        400,
+      );
+      expect(sim.links.get(created.id)!.status).toBe('active');
+      expect(
+        (await submitCheckout(created.url, { outcome: 'paid', method: 'paypal' })).status,
+      ).toBe(303);
     });
 
     it('answers 409, errorCode 704, Transient-Error for a key whose first request is still running', async () => {

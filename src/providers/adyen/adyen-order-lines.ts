@@ -28,19 +28,16 @@ function toAdyenAddress(address: Address): AdyenAddress {
 
 /**
  * `lineItems` with per-unit amounts in Adyen's minor units: amountIncludingTax is the unit
- * price, its tax is worked out per unit from vatRate (taxPercentage in basis points), so
- * amountExcludingTax + taxAmount = amountIncludingTax on every line. Discounts are negative.
+ * price, its tax is worked out per unit, in Adyen's units, from vatRate (taxPercentage in basis
+ * points), so amountExcludingTax + taxAmount = amountIncludingTax on every line. Discounts are
+ * negative.
  */
 function lineItems(request: CreatePaymentRequest): AdyenLineItem[] | undefined {
   return request.lines?.map((line, index) => {
     const unit = toAdyenAmount(line.unitPrice).value;
-    const tax =
-      line.vatRate !== undefined
-        ? toAdyenAmount({
-            ...line.unitPrice,
-            value: vatIncluded(line.unitPrice.value, line.vatRate),
-          }).value
-        : undefined;
+    // Worked out on the price in Adyen's units: in ISO units the tax of an IDR or CVE line
+    // (no decimals at Adyen, two in ISO 4217) is rarely whole, and could not be sent.
+    const tax = line.vatRate !== undefined ? vatIncluded(unit, line.vatRate) : undefined;
     return {
       id: line.sku ?? String(index + 1),
       description: line.name,

@@ -86,6 +86,20 @@ export const ADYEN_METHODS: Record<PaymentMethod, string> = {
 };
 
 /**
+ * The methods Adyen can authorise now and capture later ("Separate captures" in each method's
+ * table on docs.adyen.com/payment-methods): cards and the wallets on them, PayPal and Klarna.
+ * iDEAL, Bancontact ("Separate captures are not supported"), EPS, giropay, Sofort and bank
+ * transfers are captured at once, whatever `manualCapture` says.
+ */
+export const ADYEN_SEPARATE_CAPTURE_METHODS: readonly PaymentMethod[] = [
+  'card',
+  'applepay',
+  'googlepay',
+  'paypal',
+  'klarna',
+];
+
+/**
  * Where Adyen's minor units differ from ISO 4217 (docs.adyen.com/development-resources/currency-codes:
  * "For CLP, CVE, IDR, and ISK the standard has a different number of decimals").
  */

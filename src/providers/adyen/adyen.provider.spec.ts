@@ -5,6 +5,8 @@ import type { CreatePaymentRequest, ProviderCallContext } from '../provider.inte
 import type { HttpRequest } from '../provider-http.client';
 import { adyenPaymentIdempotencyKey } from './adyen.mapper';
 import { AdyenProvider } from './adyen.provider';
+import { refusal, supports } from '../capabilities';
+import { PAYMENT_METHODS, type PaymentMethod } from '../../domain/payment-status';
 import { recordingContext } from '../../../test/support/provider-context';
 
 function context(
@@ -22,6 +24,8 @@ function context(
   const credentials = { apiKey: 'k', merchantAccount: 'M', hmacKey: 'AA' };
   return recordingContext({ provider: 'adyen', credentials, ...account }, () => link, seen);
 }
+
+const EUR = (value: number) => ({ currency: 'EUR', value });
 
 /** A create-payment request of 1.00 EUR with no order details; `over` changes fields. */
 function createRequest(over: Partial<CreatePaymentRequest> = {}): CreatePaymentRequest {
@@ -134,6 +138,107 @@ describe('AdyenProvider endpoints', () => {
     expect(bodies[1]).toMatchObject({ manualCapture: true });
     expect(bodies[1]).not.toHaveProperty('captureDelayHours');
   });
+
+  it('offers manual capture only for the methods Adyen captures separately', () => {
+    const manual = (method: PaymentMethod) =>
+      supports(provider.capabilities, method, 'manualCapture');
+    expect(PAYMENT_METHODS.filter(manual)).toEqual([
+      'card',
+      'paypal',
+      'klarna',
+      'applepay',
+      'googlepay',
+    ]);
+    expect(refusal(provider, { method: 'ideal', features: ['manualCapture'] })).toEqual({
+      why: 'adyen does not support manual capture of ideal payments',
+      what: 'manual capture of ideal payments',
+    });
+    expect(supports(provider.capabilities, null, 'manualCapture')).toBe(true);
+  });
+
+  it('limits the hosted page of a manual payment without a method to methods captured later', async () => {
+    const seen: HttpRequest[] = [];
+    await provider.createPayment(context({}, seen), createRequest({ captureMode: 'manual' }));
+    await provider.createPayment(
+      context({}, seen),
+      createRequest({
+        captureMode: 'manual',
+        lines: [{ name: 'x', quantity: 1, unitPrice: EUR(100), totalAmount: EUR(100) }],
+        billingAddress: {
+          givenName: 'Jane',
+          familyName: 'Doe',
+          email: 'jane@example.com',
+          streetAndNumber: 'Keizersgracht 126',
+          postalCode: '1015 CW',
+          city: 'Amsterdam',
+          country: 'NL',
+        },
+      }),
+    );
+    await provider.createPayment(context({}, seen), createRequest({ captureMode: 'automatic' }));
+    const allowed = seen.map((r) => JSON.parse(r.body as string).allowedPaymentMethods);
+    expect(allowed).toEqual([
+      ['scheme', 'applepay', 'googlepay', 'paypal'],
+      ['scheme', 'applepay', 'googlepay', 'paypal', 'klarna'],
+      undefined,
+    ]);
+  });
+
+  it.each([
+    // 1 000 000 IDR at 11%: 99 099.099… rounds to 99 099 whole rupiah.
+    ['IDR', 100_000_000, '11.00', 1_000_000, 99_099],
+    // 1 234 CVE at 15%: 160.956… rounds to 161 escudos.
+    ['CVE', 123_400, '15.00', 1_234, 161],
+    // Unchanged where Adyen's units are ISO's: 12.10 EUR at 21% holds 2.10.
+    ['EUR', 1_210, '21.00', 1_210, 210],
+  ])(
+    'works out the VAT of a %s line in Adyen units (whole units where Adyen has no decimals)',
+    async (currency, value, vatRate, unit, tax) => {
+      const seen: HttpRequest[] = [];
+      const price = { currency, value };
+      await provider.createPayment(
+        context({}, seen),
+        createRequest({
+          amount: { currency, value: value * 2 },
+          lines: [
+            {
+              name: 'x',
+              quantity: 2,
+              unitPrice: price,
+              totalAmount: { currency, value: value * 2 },
+              vatRate,
+            },
+          ],
+        }),
+      );
+      const body = JSON.parse(seen[0].body as string);
+      expect(body.amount).toEqual({ currency, value: unit * 2 });
+      expect(body.lineItems).toEqual([
+        {
+          id: '1',
+          description: 'x',
+          quantity: 2,
+          amountIncludingTax: unit,
+          amountExcludingTax: unit - tax,
+          taxAmount: tax,
+          taxPercentage: Number(vatRate.replace('.', '')),
+        },
+      ]);
+    },
+  );
+
+  it.each([
+    ['nl_NL', 'nl-NL'],
+    ['en-US', 'en-US'],
+    ['de', 'de'],
+  ])(
+    'sends the locale %s as shopperLocale %s (language-COUNTRY, as Adyen documents)',
+    async (locale, sent) => {
+      const seen: HttpRequest[] = [];
+      await provider.createPayment(context({}, seen), createRequest({ customer: { locale } }));
+      expect(JSON.parse(seen[0].body as string).shopperLocale).toBe(sent);
+    },
+  );
 
   it('refuses a live account without liveUrlPrefix as invalid credentials', async () => {
     await expect(

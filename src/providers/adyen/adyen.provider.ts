@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ALL_FEATURES, EURO_ONLY_METHODS } from '../capabilities';
+import { ALL_FEATURES, EURO_ONLY_METHODS, featureOnlyFor } from '../capabilities';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
@@ -28,6 +28,7 @@ import {
 import {
   ADYEN_LINK_STATUS_MAP,
   ADYEN_METHODS,
+  ADYEN_SEPARATE_CAPTURE_METHODS,
   adyenPaymentIdempotencyKey,
   fromAdyenAmount,
   toAdyenAmount,
@@ -50,6 +51,20 @@ import {
 const META_CAPTURE_MODE = 'captureMode';
 const META_PAYMENT_ID = 'paymentId';
 
+/** Klarna's fields on a payment link (without them Adyen cannot offer Klarna). */
+const KLARNA_FIELDS = ['lineItems', 'shopperName', 'shopperEmail', 'countryCode'] as const;
+
+/**
+ * What the shopper may choose on the hosted page of a manual-capture payment: only the methods
+ * Adyen can capture later, or the shopper could pay with one Adyen captures at once while we
+ * report it authorized. Klarna only when the link carries what Klarna needs.
+ */
+function capturableLater(body: AdyenPaymentLinkRequest): string[] {
+  return ADYEN_SEPARATE_CAPTURE_METHODS.filter(
+    (method) => method !== 'klarna' || KLARNA_FIELDS.every((field) => body[field] !== undefined),
+  ).map((method) => ADYEN_METHODS[method]);
+}
+
 /**
  * Adyen Checkout API v71: hosted checkout through payment links, captures, cancels and
  * refunds on the pspReference of the authorisation. Modifications are asynchronous: Adyen
@@ -70,6 +85,8 @@ export class AdyenProvider implements PaymentProvider {
     expiry: ADYEN_EXPIRY,
     // polling: a payment link's status can be fetched (not the later modifications).
     ...ALL_FEATURES,
+    // Adyen captures the other methods at once, even on a link with manualCapture.
+    byMethod: featureOnlyFor('manualCapture', PAYMENT_METHODS, ADYEN_SEPARATE_CAPTURE_METHODS),
   };
 
   readonly description = ADYEN_DESCRIPTION;
@@ -107,7 +124,9 @@ export class AdyenProvider implements PaymentProvider {
       ...adyenOrderFields(request),
     };
     if (request.method) body.allowedPaymentMethods = [ADYEN_METHODS[request.method]];
-    if (request.customer?.locale) body.shopperLocale = request.customer.locale;
+    else if (request.captureMode === 'manual') body.allowedPaymentMethods = capturableLater(body);
+    // Adyen documents a language and country joined by a hyphen (`en-US`); we also take `nl_NL`.
+    if (request.customer?.locale) body.shopperLocale = request.customer.locale.replace('_', '-');
     const link = await this.api.call<AdyenPaymentLinkResponse>(
       ctx,
       'POST',

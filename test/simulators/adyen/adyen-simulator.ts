@@ -65,6 +65,29 @@ interface Hold {
   finish(): void;
 }
 
+/** Card brands a shopper may pick on the hosted page: all of payment method type `scheme`. */
+const CARD_BRANDS = new Set(['visa', 'mc', 'amex', 'maestro', 'cartebancaire', 'diners', 'jcb']);
+
+/** A brand's payment method type (`visa` → `scheme`); a type stays as it is. */
+function methodType(method: string): string {
+  return CARD_BRANDS.has(method) ? 'scheme' : method;
+}
+
+/**
+ * Types Adyen can capture separately from the authorisation (docs.adyen.com/payment-methods,
+ * "Separate captures"); any other (iDEAL, Bancontact, EPS, giropay, Sofort, bank transfer) is
+ * captured at once, whatever the link asked for.
+ */
+const SEPARATE_CAPTURE_TYPES = new Set([
+  'scheme',
+  'applepay',
+  'googlepay',
+  'paypal',
+  'klarna',
+  'klarna_account',
+  'klarna_paynow',
+]);
+
 /** `pending`: the shopper started an asynchronous method; the link is `paymentPending` until `finishPending`. */
 export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired' | 'pending';
 
@@ -489,6 +512,10 @@ export class AdyenSimulator extends PspSimulator {
     entry.paymentMethod = fields.method ?? entry.request.allowedPaymentMethods?.[0] ?? 'visa';
     if (entry.paymentMethod === 'scheme') entry.paymentMethod = 'visa';
     if (entry.status !== 'active') return text(410, `This payment link is ${entry.status}`);
+    // The hosted page shows only the allowedPaymentMethods of the link.
+    const allowed: string[] | undefined = entry.request.allowedPaymentMethods;
+    if (allowed && !allowed.includes(methodType(entry.paymentMethod)))
+      return text(400, `${entry.paymentMethod} is not offered on this payment link`);
     if (outcome === 'expired') {
       entry.status = 'expired'; // Adyen sends no webhook when a link expires
     } else if (outcome === 'paid' || outcome === 'authorized') {
@@ -520,7 +547,7 @@ export class AdyenSimulator extends PspSimulator {
     entry.status = 'completed';
     entry.authorised = true;
     entry.pspReference = randomBytes(8).toString('hex').toUpperCase();
-    entry.capture = this.captureOf(entry.request);
+    entry.capture = this.captureOf(entry);
     if (entry.capture === 'immediate') entry.captured = entry.request.amount.value;
     await this.notify(this.authorisation(entry, true));
   }
@@ -528,9 +555,12 @@ export class AdyenSimulator extends PspSimulator {
   /**
    * How Adyen captures an authorisation (docs.adyen.com/online-payments/capture): `manualCapture:
    * true` waits for a capture request; `captureDelayHours` (PaymentLinkRequest, 0 = at once)
-   * overrides the merchant account's default; otherwise the account's default applies.
+   * overrides the merchant account's default; otherwise the account's default applies. Only
+   * for methods with separate captures: the others are captured at once in any case.
    */
-  private captureOf(request: Record<string, any>): NonNullable<Link['capture']> {
+  private captureOf(entry: Link): NonNullable<Link['capture']> {
+    if (!SEPARATE_CAPTURE_TYPES.has(methodType(entry.paymentMethod ?? 'visa'))) return 'immediate';
+    const request = entry.request;
     if (request.manualCapture === true) return 'manual';
     const delay: number | undefined = request.captureDelayHours;
     if (delay !== undefined) return delay === 0 ? 'immediate' : 'delayed';
