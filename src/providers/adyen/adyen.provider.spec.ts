@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import { validateCredentialFields } from '../connector/credential-schema';
 import { WEBHOOK_MAX_ITEMS } from '../provider.interface';
+import { WebhookVerificationError } from '../provider-error';
 import type { CreatePaymentRequest, ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { adyenPaymentIdempotencyKey } from './adyen.mapper';
@@ -318,6 +320,47 @@ describe('AdyenProvider webhooks', () => {
     });
     expect(notification.providerPaymentId).toBeUndefined();
     expect(notification.mismatch).toBeUndefined();
+  });
+
+  it('verifies a signature worked out as Adyen documents it, independently of the SDK that signs the others', async () => {
+    // docs.adyen.com …/verify-hmac-signatures: base64 HMAC-SHA256, keyed with the binary of the
+    // hex key, over pspReference:originalReference:merchantAccountCode:merchantReference:value:
+    // currency:eventCode:success (an absent originalReference is empty).
+    const fields = {
+      pspReference: '7914073381342284',
+      merchantAccountCode: 'ShopECOM',
+      merchantReference: 'pay_B',
+      amount: { currency: 'EUR', value: 1130 },
+      eventCode: 'AUTHORISATION',
+      success: 'true',
+    };
+    const payload = [
+      '7914073381342284',
+      '',
+      'ShopECOM',
+      'pay_B',
+      '1130',
+      'EUR',
+      'AUTHORISATION',
+      'true',
+    ];
+    const sign = (text: string) =>
+      createHmac('sha256', Buffer.from(hmacKey, 'hex')).update(text).digest('base64');
+    const signed = (hmacSignature: string) =>
+      webhook([{ NotificationRequestItem: { ...fields, additionalData: { hmacSignature } } }]);
+
+    await expect(
+      provider.verifyWebhook(ctx, signed(sign(payload.join(':')))),
+    ).resolves.toBeUndefined();
+    // The same bytes keyed with the key's text, or one field changed, do not verify.
+    const textKey = createHmac('sha256', hmacKey).update(payload.join(':')).digest('base64');
+    await expect(provider.verifyWebhook(ctx, signed(textKey))).rejects.toThrow(
+      WebhookVerificationError,
+    );
+    const otherValue = sign(payload.map((f) => (f === '1130' ? '1131' : f)).join(':'));
+    await expect(provider.verifyWebhook(ctx, signed(otherValue))).rejects.toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it('marks an item for another merchant account as a mismatch', () => {
