@@ -90,6 +90,7 @@ export class PaymentAttempts {
           { ...resolved.context, localWrites },
           {
             paymentId: payment.id,
+            createdAt: payment.createdAt,
             amount: { value: payment.amountValue, currency: payment.currency },
             description: payment.description,
             reference: payment.reference,

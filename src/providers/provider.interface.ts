@@ -56,6 +56,11 @@ export interface ProviderCapabilities extends PaymentFeatures {
 
 export interface CreatePaymentRequest {
   paymentId: string;
+  /**
+   * When the payment was created here: the same on every attempt and retry, unlike the clock
+   * (a PSP that compares a retried request's parameters with the first one's needs that).
+   */
+  createdAt?: Date;
   amount: Money;
   description: string;
   reference: string;
@@ -252,6 +257,12 @@ export interface WebhookAck {
   body: string;
 }
 
+/** What the core knows of a payment when it asks its provider about it. */
+export interface KnownPayment {
+  /** When the payment was created here (before its provider call). */
+  createdAt: Date;
+}
+
 /**
  * A payment service provider connector: it translates our requests into the PSP's wire
  * format and the PSP's answers and webhooks back. Transport, timeouts, persistence and
@@ -279,7 +290,16 @@ export interface PaymentProvider {
    * anywhere else either. Absent or false: the pending payment is committed before the call.
    */
   createStaysLocal?(account: ProviderCallContext['account']): boolean;
-  getPayment(ctx: ProviderCallContext, providerPaymentId: string): Promise<ProviderPaymentState>;
+  /**
+   * The payment's state at the provider. `known` is what we know of the payment here: a
+   * connector whose PSP answers the same for "forgotten after its lifetime" and "not yours"
+   * (PayPal's 404) tells them apart by its age.
+   */
+  getPayment(
+    ctx: ProviderCallContext,
+    providerPaymentId: string,
+    known?: KnownPayment,
+  ): Promise<ProviderPaymentState>;
   capture(ctx: ProviderCallContext, operation: OperationRequest): Promise<CaptureResult>;
   cancel(ctx: ProviderCallContext, operation: OperationRequest): Promise<CancelResult>;
   refund(ctx: ProviderCallContext, operation: OperationRequest): Promise<RefundResult>;

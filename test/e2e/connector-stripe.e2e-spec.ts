@@ -1,5 +1,5 @@
 import { ReconciliationService } from '../../src/reconciliation/reconciliation.service';
-import { eventually, TestServer } from '../support/test-server';
+import { eventually, paymentBody, TestServer } from '../support/test-server';
 import { ConnectorHarness, useConnectorSuite } from '../simulators/connector-e2e-support';
 import { parseStripeForm, StripeSimulator } from '../simulators/stripe/stripe.simulator';
 import { ADDRESS, LINES, ORDER_AMOUNT } from '../support/order-fixtures';
@@ -16,6 +16,7 @@ const STRIPE_EVENTS = [
   'refund.updated',
   'refund.failed',
   'charge.dispute.created',
+  'charge.dispute.funds_withdrawn',
 ];
 
 describe('Stripe connector against the Stripe simulator (sqlite)', () => {
@@ -185,7 +186,57 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     const session = stripe.sessions.get(payment.provider.paymentId)!;
     expect(session.expires_at! * 1000).toBeGreaterThanOrEqual(answered + 1800_000);
     expect(session.expires_at! - session.created).toBeGreaterThanOrEqual(1800);
-    expect(session.expires_at! - session.created).toBeLessThanOrEqual(1800 + 17);
+    expect(session.expires_at! - session.created).toBeLessThanOrEqual(1800 + 62);
+  });
+
+  it('a create whose answer was lost, sent again under the same Idempotency-Key, gets the same session', async () => {
+    // A second account on the same Stripe account as the fallback: the create is sent again
+    // with the same key (our payment id), more than a second later.
+    const token = await server.adminToken();
+    const fallback = await h.createAccount({
+      provider: 'stripe',
+      name: 'Stripe fallback',
+      credentials: { secretKey: stripe.secretKey, webhookSecret },
+      baseUrl: stripe.url,
+      settings: { requestTimeoutMs: 1000 },
+    });
+    const rule = await server.request('POST', '/api/v1/admin/routing-rules', {
+      token,
+      body: {
+        name: 'stripe with a fallback',
+        priority: 1,
+        conditions: { metadata: { route: 'stripe-retry' } },
+        targets: [{ providerAccountId: accountId, weight: 1 }],
+        fallback: [fallback.body.id],
+      },
+    });
+    expect(rule.status).toBe(201);
+    try {
+      const sessions = stripe.sessions.size;
+      const creates = /^\/v1\/checkout\/sessions$/;
+      stripe.failNextCall('hang_after_work', { method: 'POST', path: creates });
+      const response = await server.request('POST', '/api/v1/payments', {
+        body: paymentBody({
+          metadata: { route: 'stripe-retry' },
+          // Near the window's start, where the connector moves the expiry.
+          expiresAt: new Date(Date.now() + 1800_000 + 300).toISOString(),
+        }),
+      });
+      expect(response.status).toBe(201);
+      const payment = response.body;
+      expect(payment).toMatchObject({
+        status: 'pending',
+        provider: { accountId: fallback.body.id },
+      });
+      expect(stripe.sessions.size).toBe(sessions + 1);
+      const session = stripe.sessions.get(payment.provider.paymentId)!;
+      expect(session.client_reference_id).toBe(payment.id);
+      const sent = stripe.callsTo('POST', creates).slice(-2);
+      expect(sent.map((c) => c.headers['idempotency-key'])).toEqual([payment.id, payment.id]);
+      expect(sent[1].body).toBe(sent[0].body);
+    } finally {
+      await server.request('DELETE', `/api/v1/admin/routing-rules/${rule.body.id}`, { token });
+    }
   });
 
   it("refuses an expiresAt beyond Checkout's 24 hours with 400 before calling Stripe", async () => {
@@ -444,15 +495,34 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(attempt.errorMessage).toContain('invalid_request_error');
   });
 
-  it('a chargeback reported by the PSP makes the payment charged_back', async () => {
+  it('a formal dispute (funds withdrawn) makes the payment charged_back, once', async () => {
     const payment = await paid();
-    await stripe.dispute(payment.provider.paymentId);
+    await stripe.dispute(payment.provider.paymentId, 'formal');
     await h.waitForStatus(payment.id, 'charged_back');
-    expect((await h.events(payment.id)).pop()).toMatchObject({
+    const changes = (await h.events(payment.id)).filter(
+      (e) => e.type === 'payment.status_changed' && !e.ignored,
+    );
+    expect(changes.pop()).toMatchObject({
       fromStatus: 'paid',
       toStatus: 'charged_back',
       source: 'webhook',
     });
+    expect(changes.some((e) => e.toStatus === 'charged_back')).toBe(false);
+  });
+
+  it('an inquiry (warning_needs_response) moves no money: the payment stays paid and can be refunded', async () => {
+    const payment = await paid();
+    await stripe.dispute(payment.provider.paymentId, 'inquiry');
+    expect(stripe.lastWebhookOf('charge.dispute.created')).toMatchObject({ status: 200 });
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await h.events(payment.id)).some((e) => e.toStatus === 'charged_back')).toBe(false);
+
+    // What Stripe recommends to settle an inquiry: refund the payment in full.
+    const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
+      body: {},
+    });
+    expect(refund.status).toBe(201);
+    await h.waitForStatus(payment.id, 'refunded');
   });
 
   it('reconciliation polls Stripe and recovers a payment whose webhook was dropped', async () => {

@@ -65,21 +65,32 @@ describe('stripeMetadata', () => {
 
 describe('stripeExpiresAt', () => {
   const now = Date.UTC(2026, 11, 4, 12, 0, 0, 400);
-  const at = (secondsAhead: number) =>
-    stripeExpiresAt(request({ expiresAt: new Date(now + secondsAhead * 1000) }), now);
+  const at = (secondsAhead: number, at = now) =>
+    stripeExpiresAt(
+      request({ createdAt: new Date(now), expiresAt: new Date(now + secondsAhead * 1000) }),
+      at,
+    );
 
   it('sends an expiry well inside the window as it is (whole seconds, rounded down)', () => {
     expect(at(3 * 3600)).toBe(Math.floor((now + 3 * 3600_000) / 1000));
   });
 
   it.each([1800, 1799.5, 1790, 1740])(
-    'never sends less than 30 minutes ahead: %s s ahead is moved to 30 minutes and 15 s',
+    'never sends less than 30 minutes ahead: %s s ahead is moved to 30 minutes and 60 s after creation',
     (ahead) => {
       const sent = at(ahead)!;
       expect(sent - now / 1000).toBeGreaterThanOrEqual(1800);
-      expect(sent).toBe(Math.ceil(now / 1000) + 1815);
+      expect(sent).toBe(Math.ceil(now / 1000) + 1860);
     },
   );
+
+  it('sends the same expires_at when the create is sent again later (same Idempotency-Key, same parameters)', () => {
+    for (const ahead of [1800, 3 * 3600, 86400]) {
+      const first = at(ahead, now);
+      expect(at(ahead, now + 5_000)).toBe(first);
+      expect(at(ahead, now + 20_000)).toBe(first);
+    }
+  });
 
   it('keeps the 24-hour end clear of Stripe’s limit', () => {
     expect(at(86400)! - now / 1000).toBeLessThan(86400);

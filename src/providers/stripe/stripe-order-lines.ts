@@ -103,17 +103,21 @@ export function stripeMetadata(
 }
 
 /**
- * Seconds kept clear of Stripe's window edges: Stripe measures the window from when it creates
- * the session, on its own clock, and our request takes time to get there.
+ * Seconds kept clear of Stripe's window edges, counted from the payment's creation: the way to
+ * Stripe (the routing time budget, fallbacks included: 25 s by default) and the difference
+ * between our clock and Stripe's, which measures the window from the session's creation.
  */
-const EXPIRY_MARGIN_SECONDS = 15;
+const EXPIRY_MARGIN_SECONDS = 60;
 
 /**
  * `expires_at` (Unix seconds) when the payment has an expiry. The core accepts an expiry 30
  * minutes ahead when it validates the request, which is less by the time Stripe sees it: an
- * expiry up to a minute short of the window is moved to its start plus a margin, so Stripe
- * never gets one under 30 minutes ahead; likewise one at the 24-hour end is moved in. Further
- * outside the window it is refused.
+ * expiry near the window's start is moved to 30 minutes and a margin after the payment's
+ * creation, one near its 24-hour end is moved in likewise; further outside the window it is
+ * refused. The bounds come from the payment's creation time, not from the clock at each
+ * attempt, so a create sent again under the same Idempotency-Key carries the same parameters:
+ * Stripe "compares incoming parameters to those of the original request and errors if they're
+ * not the same" (docs.stripe.com/idempotency).
  */
 export function stripeExpiresAt(
   request: CreatePaymentRequest,
@@ -127,7 +131,8 @@ export function stripeExpiresAt(
       'not_supported',
       'Stripe Checkout expires a session 30 minutes to 24 hours after creation only',
     );
-  const earliest = Math.ceil(now / 1000) + STRIPE_EXPIRY.minSeconds + EXPIRY_MARGIN_SECONDS;
-  const latest = Math.floor(now / 1000) + STRIPE_EXPIRY.maxSeconds - EXPIRY_MARGIN_SECONDS;
+  const created = request.createdAt?.getTime() ?? now;
+  const earliest = Math.ceil(created / 1000) + STRIPE_EXPIRY.minSeconds + EXPIRY_MARGIN_SECONDS;
+  const latest = Math.floor(created / 1000) + STRIPE_EXPIRY.maxSeconds - EXPIRY_MARGIN_SECONDS;
   return Math.min(Math.max(seconds, earliest), latest);
 }

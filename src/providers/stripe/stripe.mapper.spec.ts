@@ -6,6 +6,7 @@ import {
   STRIPE_STATUS_MAP,
   stripeSessionState,
   stripeLocale,
+  stripeError,
   stripeStatusKey,
   toStripeForm,
 } from './stripe.mapper';
@@ -162,4 +163,22 @@ describe('Stripe Checkout locale', () => {
       expect(stripeLocale(ours)).toBeUndefined();
     },
   );
+});
+
+describe('Stripe errors', () => {
+  const answer = (status: number, error: Record<string, string>) =>
+    stripeError({
+      status,
+      headers: new Headers(),
+      text: JSON.stringify({ error }),
+    } as unknown as Parameters<typeof stripeError>[0]);
+
+  it.each([
+    [400, { type: 'idempotency_error', message: 'Keys for idempotent requests…' }, 'in_progress'],
+    [409, { type: 'idempotency_error', code: 'idempotency_key_in_use' }, 'in_progress'],
+    [402, { type: 'card_error', code: 'card_declined' }, 'declined'],
+    [400, { type: 'invalid_request_error', code: 'parameter_missing' }, 'invalid_request'],
+  ])('HTTP %d %j → %s', (status, error, code) => {
+    expect(answer(status, error).code).toBe(code);
+  });
 });

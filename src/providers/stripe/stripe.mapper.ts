@@ -275,5 +275,10 @@ export function stripeError(response: HttpResponse): ProviderError {
   const code = [e.type, e.code, e.decline_code].filter(Boolean).join('/');
   const message = `Stripe ${response.status} ${code}: ${e.message ?? `HTTP ${response.status}`}${e.param ? ` (param ${e.param})` : ''}`;
   if (e.type === 'card_error') return new ProviderError('declined', message, response.status);
+  // 400 idempotency_error: the key came before with other parameters. That earlier request may
+  // have been carried out (docs.stripe.com/idempotency), so this is no refusal: unknown, as a
+  // repeat still in progress (409 idempotency_key_in_use) is, and looked up before anything else.
+  if (e.type === 'idempotency_error')
+    return new ProviderError('in_progress', message, response.status);
   return ProviderError.fromHttpStatus(response.status, message);
 }

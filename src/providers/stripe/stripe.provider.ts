@@ -87,10 +87,13 @@ export class StripeProvider implements PaymentProvider {
 
   readonly description = STRIPE_DESCRIPTION;
 
-  /** A cheap authenticated read (see ConnectionCheck). */
+  /**
+   * A cheap authenticated read the connector needs anyway (see ConnectionCheck): a restricted
+   * `rk_…` key needs Checkout Sessions, not Balance, access.
+   */
   testConnection(ctx: ProviderCallContext): Promise<ConnectionCheck> {
     return probeConnection('Stripe', () =>
-      this.api.send(ctx, { method: 'GET', path: '/v1/balance' }),
+      this.api.send(ctx, { method: 'GET', path: '/v1/checkout/sessions?limit=1' }),
     );
   }
 
@@ -165,9 +168,12 @@ export class StripeProvider implements PaymentProvider {
       { amount_to_capture: op.amount.value },
       op.idempotencyKey,
     );
+    // Captured only once the PaymentIntent has succeeded, by what Stripe received; `processing`
+    // is accepted, not done (its outcome comes by webhook or getCapture).
+    const succeeded = intent.status === 'succeeded';
     return {
-      status: intent.status === 'succeeded' ? 'succeeded' : 'pending',
-      amountCaptured: intent.amount_received || op.amount.value,
+      status: succeeded ? 'succeeded' : 'pending',
+      amountCaptured: succeeded ? intent.amount_received : 0,
       providerOperationId: intent.id,
     };
   }
@@ -338,6 +344,7 @@ export class StripeProvider implements PaymentProvider {
         'invalid_request',
         `Stripe session ${session.id} has no payment yet (status ${session.status})`,
       );
-    return encodeURIComponent(typeof intent === 'string' ? intent : intent.id);
+    // The raw id: callers encode it where it goes (a path segment, a form value).
+    return typeof intent === 'string' ? intent : intent.id;
   }
 }

@@ -47,21 +47,51 @@ export function stripeWebhookNotifications(
         refund: stripeRefundState(object as unknown as StripeRefund),
       },
     ];
-  if (object.object === 'dispute' && event.type === 'charge.dispute.created') {
-    return [
-      {
-        ...reference,
-        ...amount(object.amount, 'at_most'),
-        payment: {
-          providerPaymentId: reference.providerPaymentId ?? '',
-          status: 'charged_back',
-          providerStatus: event.type,
-        },
-      },
-    ];
-  }
+  if (object.object === 'dispute')
+    return stripeDisputeNotifications(event, reference, amount, logger);
   logger.log({ msg: 'Stripe event not used', type: event.type });
   return [];
+}
+
+/**
+ * Only money taken back is a chargeback: a formal dispute (charge.dispute.created with a
+ * non-`warning_` status) or charge.dispute.funds_withdrawn. An inquiry or retrieval
+ * (`warning_needs_response`, `warning_under_review`, `warning_closed`) moves no money and the
+ * payment can still be refunded, which is what Stripe recommends to settle it
+ * (docs.stripe.com/disputes/how-disputes-work, "Inquiries"): `charged_back` is final and would
+ * block that refund, so an inquiry changes nothing here. Inquiries, reinstated funds and closed
+ * disputes are logged for the merchant to follow up in Stripe's dashboard.
+ */
+function stripeDisputeNotifications(
+  event: StripeEvent,
+  reference: WebhookReference,
+  amount: (value: unknown, rule: SignedAmountRule) => Partial<WebhookNotification>,
+  logger: Logger,
+): WebhookNotification[] {
+  const status = typeof event.data.object.status === 'string' ? event.data.object.status : '';
+  const formal =
+    event.type === 'charge.dispute.funds_withdrawn' ||
+    (event.type === 'charge.dispute.created' && status !== '' && !status.startsWith('warning_'));
+  if (!formal) {
+    logger.log({
+      msg: 'Stripe dispute event changes nothing here; follow it up in the Stripe dashboard',
+      type: event.type,
+      disputeStatus: status,
+      paymentIntent: reference.providerPaymentId,
+    });
+    return [];
+  }
+  return [
+    {
+      ...reference,
+      ...amount(event.data.object.amount, 'at_most'),
+      payment: {
+        providerPaymentId: reference.providerPaymentId ?? '',
+        status: 'charged_back',
+        providerStatus: `${event.type}:${status}`,
+      },
+    },
+  ];
 }
 
 export function readStripeEvent(webhook: InboundWebhook): StripeEvent | undefined {

@@ -1069,8 +1069,13 @@ export class StripeSimulator extends PspSimulator {
     await this.emit('checkout.session.async_payment_succeeded', this.sessionView(session, false));
   }
 
-  /** The cardholder disputes the payment: `charge.dispute.created`. */
-  async dispute(sessionId: string): Promise<void> {
+  /**
+   * The cardholder disputes the payment (docs.stripe.com/disputes/how-disputes-work). A formal
+   * dispute takes the money back: `charge.dispute.created` (status `needs_response`) and
+   * `charge.dispute.funds_withdrawn`. An inquiry (Amex, Discover) or retrieval request moves no
+   * money: only `charge.dispute.created` with status `warning_needs_response`.
+   */
+  async dispute(sessionId: string, kind: 'formal' | 'inquiry' = 'formal'): Promise<void> {
     const intent = this.intents.get(this.sessions.get(sessionId)!.payment_intent!)!;
     const dispute = {
       id: `dp_${randomBytes(12).toString('hex')}`,
@@ -1079,10 +1084,26 @@ export class StripeSimulator extends PspSimulator {
       currency: intent.currency,
       payment_intent: intent.id,
       charge: intent.latest_charge,
-      reason: 'fraudulent',
-      status: 'needs_response',
+      reason: kind === 'inquiry' ? 'general' : 'fraudulent',
+      status: kind === 'inquiry' ? 'warning_needs_response' : 'needs_response',
+      is_charge_refundable: kind === 'inquiry',
+      balance_transactions: [] as unknown[],
+      livemode: false,
     };
     await this.emit('charge.dispute.created', dispute);
+    if (kind === 'inquiry') return;
+    dispute.is_charge_refundable = false;
+    dispute.balance_transactions = [
+      {
+        id: `txn_${randomBytes(12).toString('hex')}`,
+        object: 'balance_transaction',
+        amount: -intent.amount_received,
+        currency: intent.currency,
+        type: 'adjustment',
+        reporting_category: 'dispute',
+      },
+    ];
+    await this.emit('charge.dispute.funds_withdrawn', dispute);
   }
 
   /**
@@ -1166,6 +1187,11 @@ export class StripeSimulator extends PspSimulator {
       await this.emit('checkout.session.completed', this.sessionView(session, false));
     }
     return redirect(session.success_url);
+  }
+
+  /** The last delivery of an event of this type (with the endpoint's answer). */
+  lastWebhookOf(type: string): (typeof this.webhooks)[number] | undefined {
+    return [...this.webhooks].reverse().find((w) => JSON.parse(w.body).type === type);
   }
 
   /** Events caused by an API call reach the endpoint after the call has been answered, as at Stripe. */
