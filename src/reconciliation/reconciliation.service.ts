@@ -211,7 +211,11 @@ export class ReconciliationService {
       const resolved = await this.accounts.resolve(payment.providerAccountId!);
       if (!resolved.provider.capabilities.polling || !payment.providerPaymentId)
         return 'not_pollable';
-      const state = await resolved.provider.getPayment(resolved.context, payment.providerPaymentId);
+      const state = await resolved.provider.getPayment(
+        resolved.context,
+        payment.providerPaymentId,
+        { createdAt: payment.createdAt },
+      );
       const result = await this.updates.applyPaymentState(resolved.account.id, state, 'poll');
       this.logger.log({
         msg: 'payment polled',

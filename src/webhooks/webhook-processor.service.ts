@@ -219,7 +219,9 @@ export class WebhookProcessorService {
         }
         let state = next.payment;
         if (next.fetchState || (!next.payment && !next.refund && !next.operation))
-          state = await provider.getPayment(ctx, payment.providerPaymentId);
+          state = await provider.getPayment(ctx, payment.providerPaymentId, {
+            createdAt: found.payment.createdAt,
+          });
         if (state) {
           // Applied to the payment found, whatever id the item used for it.
           const result = await this.updates.applyPaymentStateById(

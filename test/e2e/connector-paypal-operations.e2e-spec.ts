@@ -28,6 +28,8 @@ describe('PayPal operations with lost answers (sqlite)', () => {
   beforeEach(() => {
     suite.sim.dropWebhooks = false;
     suite.sim.holdRefunds = false;
+    suite.sim.uniqueInvoiceIds = true;
+    suite.sim.thawOrderReads();
   });
 
   async function payment(captureMode: 'automatic' | 'manual' = 'automatic'): Promise<any> {
@@ -159,6 +161,76 @@ describe('PayPal operations with lost answers (sqlite)', () => {
     const ids = suite.sim.callsTo('POST', path).map((c) => c.headers['paypal-request-id']);
     expect(ids).toEqual([response.body.pendingOperation.id, response.body.pendingOperation.id]);
     expect(order(authorized).captures).toHaveLength(1);
+  });
+
+  it.each([
+    ['DUPLICATE_INVOICE_ID', true],
+    ['AUTHORIZATION_ALREADY_CAPTURED', false],
+  ] as const)(
+    'a capture PayPal made but answered 500, whose re-send meets %s, stays open and settles captured once',
+    async (issue, uniqueInvoiceIds) => {
+      suite.sim.uniqueInvoiceIds = uniqueInvoiceIds;
+      const authorized = await payment('manual');
+      const path = new RegExp(
+        `^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/capture$`,
+      );
+      // PayPal captures, then fails (500, not kept for the PayPal-Request-Id); its order view
+      // does not show the capture yet, so our look-up finds nothing and the capture is re-sent.
+      suite.sim.freezeOrderReads();
+      suite.sim.failNextAfterWork({ method: 'POST', path });
+      const response = await post(authorized, '/capture', {
+        amount: { value: 600, currency: 'EUR' },
+      });
+      expect(response.body.pendingOperation).toMatchObject({ type: 'capture', stage: 'unknown' });
+
+      await suite.h.reconcile();
+      const sends = suite.sim.callsTo('POST', path);
+      expect(sends).toHaveLength(2);
+      expect(sends[1].headers['paypal-request-id']).toBe(response.body.pendingOperation.id);
+      expect(suite.sim.issuesAnswered.slice(-1)).toEqual([issue]);
+      // "Already done" is no refusal: the capture stays open, its outcome unknown.
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'authorized',
+        pendingOperation: { type: 'capture', stage: 'unknown' },
+      });
+      expect(
+        (await suite.server.request('POST', `/api/v1/payments/${authorized.id}/cancel`)).status,
+      ).toBe(409);
+
+      suite.sim.thawOrderReads();
+      await suite.h.reconcile();
+      expect(await suite.h.payment(authorized.id)).toMatchObject({
+        status: 'paid',
+        amountCaptured: 600,
+        pendingOperation: null,
+      });
+      expect(order(authorized).captures).toHaveLength(1);
+      expect(suite.sim.callsTo('POST', path)).toHaveLength(2);
+    },
+  );
+
+  it('a void PayPal made but answered 500, whose re-send meets PREVIOUSLY_VOIDED, settles canceled', async () => {
+    const authorized = await payment('manual');
+    const path = new RegExp(
+      `^/v2/payments/authorizations/${order(authorized).authorizations[0].id}/void$`,
+    );
+    suite.sim.freezeOrderReads();
+    suite.sim.failNextAfterWork({ method: 'POST', path });
+    expect((await post(authorized, '/cancel')).body.pendingOperation.stage).toBe('unknown');
+
+    await suite.h.reconcile();
+    expect(suite.sim.issuesAnswered.slice(-1)).toEqual(['PREVIOUSLY_VOIDED']);
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'cancel', stage: 'unknown' },
+    });
+    suite.sim.thawOrderReads();
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'canceled',
+      pendingOperation: null,
+    });
+    expect(suite.sim.callsTo('POST', path)).toHaveLength(2);
   });
 
   it('a void whose answer is lost settles from the authorization; one PayPal never saw is looked up, then sent again', async () => {

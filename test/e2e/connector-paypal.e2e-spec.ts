@@ -257,14 +257,32 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(events.some((e: any) => e.toStatus === 'failed')).toBe(false);
   });
 
-  it('an order declined at capture that nobody approves again expires with the order', async () => {
+  it('an order declined at capture that nobody approves again: once PayPal no longer knows it (404), nothing changes', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'failed' });
     await h.webhooksSettled();
     expect((await h.payment(payment.id)).status).toBe('pending');
-    sim.orders.delete(payment.provider.paymentId); // PayPal forgets the order in time
+    sim.expireOrder(payment.provider.paymentId); // past its 3-hour lifetime
+    const result = await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    expect(result).not.toBe('applied');
+    expect((await h.payment(payment.id)).status).toBe('pending');
+  });
+
+  it("a 404 for an approved order (another REST app's credentials) does not expire the payment", async () => {
+    const payment = await h.createPayment(accountId);
+    sim.dropWebhooks = true;
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    sim.dropWebhooks = false;
+    // The account now talks to PayPal as another app: PayPal answers INVALID_RESOURCE_ID.
+    const order = sim.orders.get(payment.provider.paymentId)!;
+    sim.orders.delete(order.id);
     await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
-    expect((await h.payment(payment.id)).status).toBe('expired');
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    // Back on the right app, the approved order is captured as the buyer meant.
+    sim.orders.set(order.id, order);
+    await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    expect((await h.payment(payment.id)).status).toBe('paid');
+    expect(order.captures).toHaveLength(1);
   });
 
   it('canceled by the buyer: PayPal sends nothing and the payment stays pending; the shop cannot cancel an unapproved order', async () => {
@@ -281,11 +299,50 @@ describe('PayPal connector against the PayPal simulator', () => {
     expect(cancel.body.code).toBe('not_supported_by_provider');
   });
 
-  it('expired: PayPal forgets the unapproved order; the poll marks the payment expired', async () => {
+  it('expired: PayPal forgets the unapproved order after its lifetime; its 404 expires the payment only past the longest lifetime', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'expired' });
-    await server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    const order = await fetch(`${sim.baseUrl}/checkoutnow?token=${payment.provider.paymentId}`);
+    expect(order.status).toBe(404);
+    const reconcile = () =>
+      server.server.app.get(ReconciliationService).reconcilePayment(payment.id);
+    await reconcile();
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    // 75 hours is the longest an order can wait (72 to redirect, 3 to approve): older, it is gone.
+    const createdAt = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    const payments = server.dataSource.getRepository(Payment);
+    await payments.update({ id: payment.id }, { createdAt: createdAt(74) });
+    await reconcile();
+    expect((await h.payment(payment.id)).status).toBe('pending');
+    await payments.update({ id: payment.id }, { createdAt: createdAt(77) });
+    await reconcile();
     expect((await h.payment(payment.id)).status).toBe('expired');
+  });
+
+  it('answers an order create 201 Created, and 200 to its idempotent repeat', async () => {
+    const payment = await h.createPayment(accountId, {
+      customer: { locale: 'nl_NL' },
+      description: `${'x'.repeat(126)}😀 and more`,
+    });
+    const [create] = sim.callsTo('POST', /^\/v2\/checkout\/orders$/).slice(-1);
+    const body = JSON.parse(create.body);
+    // nl_NL is PayPal's nl-NL; the description is cut by code point, the emoji kept whole.
+    expect(body.payment_source.paypal.experience_context.locale).toBe('nl-NL');
+    expect(body.purchase_units[0].description).toBe(`${'x'.repeat(126)}😀`);
+    expect(sim.rejected).toEqual([]);
+    const send = () =>
+      fetch(`${sim.baseUrl}/v2/checkout/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: create.headers.authorization as string,
+          'content-type': 'application/json',
+          'paypal-request-id': payment.id,
+        },
+        body: create.body,
+      });
+    const repeat = await send();
+    expect(repeat.status).toBe(200);
+    expect(((await repeat.json()) as { id: string }).id).toBe(payment.provider.paymentId);
   });
 
   it('manual capture: AUTHORIZE intent, authorized on approval, partial capture on the authorization', async () => {

@@ -56,10 +56,10 @@ function withLines(
   return {
     amount: { ...amount, breakdown },
     items: goods.map((line) => ({
-      name: line.name.slice(0, 127),
+      name: paypalText(line.name, 127),
       unit_amount: toMoney(line.unitPrice),
       quantity: String(line.quantity),
-      ...(line.sku ? { sku: line.sku.slice(0, 127) } : {}),
+      ...(line.sku ? { sku: paypalText(line.sku, 127) } : {}),
       category: line.type === 'digital' ? 'DIGITAL_GOODS' : 'PHYSICAL_GOODS',
     })),
   };
@@ -82,7 +82,7 @@ export function paypalShipping(request: CreatePaymentRequest): object | undefine
   if (!address) return undefined;
   return {
     type: 'SHIPPING',
-    name: { full_name: `${address.givenName} ${address.familyName}`.slice(0, 300) },
+    name: { full_name: paypalText(`${address.givenName} ${address.familyName}`, 300) },
     address: portable(address),
   };
 }
@@ -103,4 +103,13 @@ export function paypalPayer(request: CreatePaymentRequest): Record<string, unkno
         }
       : {}),
   };
+}
+
+/**
+ * A text cut to PayPal's maximum length by code point: a cut by UTF-16 unit can leave half a
+ * surrogate pair (an emoji), which PayPal refuses (400) as invalid JSON text.
+ */
+export function paypalText(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max).join('');
 }

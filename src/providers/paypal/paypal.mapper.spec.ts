@@ -137,7 +137,6 @@ describe('PayPal mapping', () => {
         'TRANSACTION_BLOCKED_BY_PAYEE',
         'TRANSACTION_LIMIT_EXCEEDED',
         'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
-        'DUPLICATE_INVOICE_ID',
         'DECLINED_DUE_TO_RELATED_TXN',
         'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING',
       ].map((issue): ErrorRow => [
@@ -147,6 +146,23 @@ describe('PayPal mapping', () => {
         false,
         issue,
       ]),
+      // "Already done" (perhaps by our own earlier request): no refusal, the core looks it up.
+      ...['DUPLICATE_INVOICE_ID', 'AUTHORIZATION_ALREADY_CAPTURED', 'PREVIOUSLY_VOIDED'].map(
+        (issue): ErrorRow => [
+          422,
+          { name: 'UNPROCESSABLE_ENTITY', details: [{ issue }] },
+          'in_progress',
+          true,
+          issue,
+        ],
+      ),
+      [
+        422,
+        { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'PREVIOUSLY_CAPTURED' }] },
+        'invalid_request',
+        false,
+        'PREVIOUSLY_CAPTURED',
+      ],
       [
         409,
         { name: 'RESOURCE_CONFLICT', details: [{ issue: 'PREVIOUS_REQUEST_IN_PROGRESS' }] },

@@ -106,8 +106,24 @@ const DECLINE_ISSUES = new Set([
   'TRANSACTION_BLOCKED_BY_PAYEE',
   'TRANSACTION_LIMIT_EXCEEDED',
   'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
-  'DUPLICATE_INVOICE_ID',
   'DECLINED_DUE_TO_RELATED_TXN',
+]);
+
+/**
+ * Answers that mean "already done", possibly by our own earlier request whose answer was lost
+ * (payments_payment_v2.json, 422): DUPLICATE_INVOICE_ID "Requested invoice_id has been
+ * previously captured. Possible duplicate transaction." (our authorization capture sends
+ * invoice_id = our payment id), AUTHORIZATION_ALREADY_CAPTURED "Authorization has previously
+ * been captured.", and on void PREVIOUSLY_VOIDED "Authorization has been previously voided"
+ * (a void carries no PayPal-Request-Id, so PayPal does not deduplicate it). None is a refusal:
+ * they are `in_progress` (an earlier request under the same key of ours did the work), so the
+ * core keeps the operation open and looks it up (getCapture, getCancellation) instead of
+ * recording a capture or void that happened as refused.
+ */
+const ALREADY_DONE_ISSUES = new Set([
+  'DUPLICATE_INVOICE_ID',
+  'AUTHORIZATION_ALREADY_CAPTURED',
+  'PREVIOUSLY_VOIDED',
 ]);
 
 /**
@@ -118,6 +134,9 @@ const DECLINE_ISSUES = new Set([
 export const PAYPAL_FUNDING_RETRY_ISSUES: ReadonlySet<string> = new Set([
   'INSTRUMENT_DECLINED',
   'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING',
+  // orders.capture-422 / orders.authorize-422: "Transaction cannot complete successfully,
+  // instruct the buyer to return to PayPal."
+  'PAYER_ACTION_REQUIRED',
 ]);
 
 /** A ProviderError that keeps PayPal's issue code (e.g. ORDER_ALREADY_CAPTURED). */
@@ -151,6 +170,8 @@ export function paypalError(response: HttpResponse): PayPalApiError {
   const message = `PayPal: ${detail}${body.debug_id ? ` (debug_id ${body.debug_id})` : ''}`;
   if (issue && DECLINE_ISSUES.has(issue))
     return withIssue(new ProviderError('declined', message, response.status), issue);
+  if (issue && ALREADY_DONE_ISSUES.has(issue))
+    return withIssue(new ProviderError('in_progress', message, response.status), issue);
   if (body.name === 'RATE_LIMIT_REACHED')
     return withIssue(new ProviderError('rate_limited', message, response.status), issue);
   return withIssue(ProviderError.fromHttpStatus(response.status, message), issue);

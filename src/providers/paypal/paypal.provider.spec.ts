@@ -110,7 +110,6 @@ describe('PayPalProvider.getPayment of an approved order whose capture PayPal re
     'TRANSACTION_BLOCKED_BY_PAYEE',
     'TRANSACTION_LIMIT_EXCEEDED',
     'TRANSACTION_RECEIVING_LIMIT_EXCEEDED',
-    'DUPLICATE_INVOICE_ID',
     'DECLINED_DUE_TO_RELATED_TXN',
   ])('%s: the payment fails (final, not retried at the next poll)', async (issue) => {
     const seen: HttpRequest[] = [];
@@ -123,7 +122,7 @@ describe('PayPalProvider.getPayment of an approved order whose capture PayPal re
     expect(state.failure!.message).toContain(issue);
   });
 
-  it.each(['INSTRUMENT_DECLINED', 'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING'])(
+  it.each(['INSTRUMENT_DECLINED', 'REDIRECT_PAYER_FOR_ALTERNATE_FUNDING', 'PAYER_ACTION_REQUIRED'])(
     '%s: the payment stays pending (the buyer may choose another funding source)',
     async (issue) => {
       const state = await new PayPalProvider().getPayment(refusing(issue, []), 'ORDER1');

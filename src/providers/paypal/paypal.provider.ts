@@ -3,7 +3,7 @@ import { ALL_FEATURES } from '../capabilities';
 import { probeConnection, type ConnectionCheck } from '../connector/connection-check';
 import { mapPspStatus } from '../connector/psp-status';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
-import { paypalItems, paypalPayer, paypalShipping } from './paypal-order-lines';
+import { paypalItems, paypalPayer, paypalShipping, paypalText } from './paypal-order-lines';
 import { ProviderError } from '../provider-error';
 import { ConnectorClient } from '../connector/connector-client';
 import {
@@ -29,6 +29,7 @@ import {
   PaymentProvider,
   ProviderCallContext,
   ProviderOperationState,
+  KnownPayment,
   ProviderPaymentState,
   ProviderRefundState,
   RefundResult,
@@ -47,6 +48,14 @@ import {
   paypalOrderState,
 } from './paypal.mapper';
 import type { PayPalAuthorization, PayPalCapture, PayPalOrder, PayPalRefund } from './paypal.types';
+
+/**
+ * The longest an order can wait for the buyer (checkout_orders_v2.json, the order's `links`):
+ * 3 hours to redirect the payer, which an account manager can raise to 72, then 3 hours for the
+ * approval; plus an hour for the clocks. A payment older than this whose order PayPal no
+ * longer knows has expired there.
+ */
+export const PAYPAL_ORDER_LIFETIME_MAX_MS = (72 + 3 + 1) * 3_600_000;
 
 /**
  * PayPal Orders v2 with OAuth2 client credentials. An order is created with intent CAPTURE
@@ -91,7 +100,8 @@ export class PayPalProvider implements PaymentProvider {
     };
     const { amount, items } = paypalItems(request, (money) => toPayPalMoney(money));
     const shipping = paypalShipping(request);
-    const locale = request.customer?.locale;
+    // Ours may be `nl_NL`; PayPal's `language` is BCP 47 (`nl-NL`).
+    const locale = request.customer?.locale?.replace('_', '-');
     if (locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(locale)) experience.locale = locale;
     const order = await this.api.call<PayPalOrder>(
       ctx,
@@ -103,7 +113,7 @@ export class PayPalProvider implements PaymentProvider {
           {
             reference_id: request.paymentId,
             custom_id: request.paymentId,
-            description: truncate(request.description, 127),
+            description: paypalText(request.description, 127),
             amount,
             ...(items ? { items } : {}),
             ...(shipping ? { shipping } : {}),
@@ -127,19 +137,31 @@ export class PayPalProvider implements PaymentProvider {
   async getPayment(
     ctx: ProviderCallContext,
     providerPaymentId: string,
+    known?: KnownPayment,
   ): Promise<ProviderPaymentState> {
     let order: PayPalOrder;
     try {
       order = await this.getOrder(ctx, providerPaymentId);
     } catch (error) {
-      // PayPal forgets orders nobody approved within their lifetime. Only PayPal's own answer
-      // counts: a 404 from a misconfigured base URL or proxy must not expire payments.
+      // 404 INVALID_RESOURCE_ID: "Specified resource ID does not exist" (checkout_orders_v2.json).
+      // PayPal gives the same answer for an order past its lifetime and for one that belongs
+      // to another REST app or merchant (credentials switched, sandbox versus live). `expired`
+      // is final, and an order that still exists elsewhere may yet be approved and captured:
+      // so only a payment older than the longest lifetime PayPal gives an order is expired,
+      // a younger one is unknown (no status change).
       if (
         error instanceof PayPalApiError &&
         error.code === 'not_found' &&
         error.issue === 'INVALID_RESOURCE_ID'
       ) {
-        return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
+        const age = known ? Date.now() - known.createdAt.getTime() : 0;
+        if (age > PAYPAL_ORDER_LIFETIME_MAX_MS)
+          return { providerPaymentId, status: 'expired', providerStatus: 'RESOURCE_NOT_FOUND' };
+        this.logger.warn({
+          msg: 'PayPal does not know the order (past its lifetime, or another app); status unchanged',
+          orderId: providerPaymentId,
+        });
+        return { providerPaymentId, status: null, providerStatus: 'RESOURCE_NOT_FOUND' };
       }
       throw error;
     }
@@ -148,6 +170,10 @@ export class PayPalProvider implements PaymentProvider {
         order = await this.complete(ctx, order);
       } catch (error) {
         const issue = error instanceof PayPalApiError ? error.issue : undefined;
+        // orders.authorize-422: "Order is expired and hence cannot be authorized." PayPal's
+        // own word that the approval window has passed: nothing can be taken any more.
+        if (issue === 'ORDER_EXPIRED')
+          return { providerPaymentId, status: 'expired', providerStatus: `APPROVED/${issue}` };
         if (issue && PAYPAL_FUNDING_RETRY_ISSUES.has(issue)) {
           // The order is still usable: the buyer is sent back to PayPal to pick another
           // funding source (handle-funding-failures). A new approval is captured like the
@@ -368,10 +394,6 @@ export class PayPalProvider implements PaymentProvider {
       `/v2/checkout/orders/${encodeURIComponent(orderId)}`,
     );
   }
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max);
 }
 
 /** note_to_payer's pattern is ^.*$ (refund_request): no line breaks, so whitespace runs become one space. */

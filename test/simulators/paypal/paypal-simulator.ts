@@ -31,6 +31,8 @@ interface Order {
   id: string;
   status: string;
   createTime: string;
+  /** When PayPal forgets the order unless it is completed (see orderLifetimeMs). */
+  expiresAtMs: number;
   /** Orders v2 activity_timestamps: changes with the status (approval, completion, void). */
   updateTime: string;
   intent: 'CAPTURE' | 'AUTHORIZE';
@@ -102,6 +104,26 @@ export class PayPalSimulator extends PspSimulator {
   /** PayPal-Request-Ids (per path) whose first request is still being worked on, and that work. */
   private readonly working = new Map<string, () => void>();
   private slowNext?: { method?: string; path?: RegExp };
+  /** Requests that PayPal carries out and then fails on (see failNextAfterWork). */
+  private readonly failAfterWork: { method?: string; path?: RegExp }[] = [];
+  /** Order reads answered from this snapshot (see freezeOrderReads). */
+  private frozenOrders?: Map<string, unknown>;
+  /**
+   * The account setting "block duplicate invoice IDs" (checkout_orders_v2.json
+   * DUPLICATE_INVOICE_ID: "your account setting requires that Invoice ID be unique for each
+   * transaction"): a capture with an invoice_id already captured is refused.
+   */
+  uniqueInvoiceIds = true;
+  /**
+   * How long an order that is not completed lives: "The API caller has 3 hours (default
+   * setting …) from the time the order is created, to redirect your payer. Once redirected, the
+   * API caller has 3 hours for the payer to approve the order and either authorize or capture
+   * the order" (checkout_orders_v2.json, order `links`). Past it PayPal no longer knows the order.
+   */
+  orderLifetimeMs = 3 * 3_600_000;
+
+  /** The issues of the 422 answers given, in order. */
+  readonly issuesAnswered: string[] = [];
   /** The PayPal-Request-Ids answered 409 PREVIOUS_REQUEST_IN_PROGRESS, in order. */
   readonly conflicts: string[] = [];
   private keys!: { privateKey: KeyObject; publicKey: KeyObject };
@@ -260,7 +282,13 @@ export class PayPalSimulator extends PspSimulator {
         ],
       );
     }
-    if (key && this.idempotent.has(key)) return this.idempotent.get(key)!;
+    if (key && this.idempotent.has(key)) {
+      const first = this.idempotent.get(key)!;
+      // orders.create: "200: A successful response to an idempotent request" (201 the first time).
+      return request.path === '/v2/checkout/orders' && first.status === 201
+        ? { ...first, status: 200 }
+        : first;
+    }
     const slow = this.slowNext;
     if (
       key &&
@@ -279,8 +307,50 @@ export class PayPalSimulator extends PspSimulator {
       );
     }
     const response = this.route(request, body);
+    const failing = this.failAfterWork.findIndex(
+      (match) =>
+        (!match.method || match.method === request.method) &&
+        (!match.path || match.path.test(request.path)),
+    );
+    if (failing >= 0) {
+      this.failAfterWork.splice(failing, 1);
+      // Done, but answered 500: like every 5xx, not kept for the PayPal-Request-Id.
+      return this.error(500, 'INTERNAL_SERVER_ERROR', 'An internal server error has occurred.');
+    }
     if (key && remembered(response)) this.idempotent.set(key, response);
     return response;
+  }
+
+  /**
+   * The next matching call is carried out, then PayPal fails: 500 INTERNAL_SERVER_ERROR
+   * (developer.paypal.com/api/rest/integration/orders-api/errors). A 5xx is not remembered for
+   * its PayPal-Request-Id, so a repeat is carried out again (and meets what the first did).
+   */
+  failNextAfterWork(match: { method?: string; path?: RegExp } = {}): void {
+    this.failAfterWork.push(match);
+  }
+
+  /**
+   * Order reads (GET /v2/checkout/orders/{id}) show the orders as they are now until
+   * thawOrderReads(): PayPal's order view may lag a write made through the payments API.
+   */
+  freezeOrderReads(): void {
+    this.frozenOrders = new Map(
+      [...this.orders.values()].map((o) => [o.id, JSON.parse(JSON.stringify(this.orderView(o)))]),
+    );
+  }
+
+  thawOrderReads(): void {
+    this.frozenOrders = undefined;
+  }
+
+  /** Time passes for one order: its lifetime (orderLifetimeMs) is over now. */
+  expireOrder(id: string): void {
+    this.orders.get(id)!.expiresAtMs = this.now();
+  }
+
+  private now(): number {
+    return Date.now();
   }
 
   /**
@@ -303,8 +373,12 @@ export class PayPalSimulator extends PspSimulator {
     const { method, path } = request;
     if (method === 'POST' && path === '/v2/checkout/orders') return this.createOrder(body);
     let m = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
-    if (m && method === 'GET')
-      return this.withOrder(m[1], (order) => json(200, this.orderView(order)));
+    if (m && method === 'GET') {
+      const id = m[1];
+      return this.withOrder(id, (order) =>
+        json(200, this.frozenOrders?.get(id) ?? this.orderView(order)),
+      );
+    }
     m = /^\/v2\/checkout\/orders\/([^/]+)\/(capture|authorize)$/.exec(path);
     if (m && method === 'POST') return this.completeOrder(m[1], m[2], body);
     m = /^\/v2\/payments\/authorizations\/([^/]+)\/(capture|void)$/.exec(path);
@@ -399,6 +473,7 @@ export class PayPalSimulator extends PspSimulator {
     const order: Order = {
       id,
       createTime: now,
+      expiresAtMs: this.now() + this.orderLifetimeMs,
       updateTime: now,
       status: 'PAYER_ACTION_REQUIRED',
       intent: body.intent,
@@ -409,7 +484,8 @@ export class PayPalSimulator extends PspSimulator {
       refunds: [],
     };
     this.orders.set(id, order);
-    return json(200, this.orderView(order));
+    // "201: A successful request returns the HTTP 201 Created status code" (orders.create).
+    return json(201, this.orderView(order));
   }
 
   private completeOrder(id: string, action: string, body: any): SimResponse {
@@ -484,6 +560,17 @@ export class PayPalSimulator extends PspSimulator {
     );
     if (!order) return this.notFound();
     const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
+    if (
+      this.uniqueInvoiceIds &&
+      body?.invoice_id &&
+      [...this.orders.values()].some((o) =>
+        o.captures.some((c) => c.invoice_id === body.invoice_id),
+      )
+    )
+      return this.unprocessable(
+        'DUPLICATE_INVOICE_ID',
+        'Requested invoice_id has been previously captured. Possible duplicate transaction.',
+      );
     if (authorization.status !== 'CREATED')
       return this.unprocessable(
         authorization.status === 'VOIDED'
@@ -522,6 +609,10 @@ export class PayPalSimulator extends PspSimulator {
     );
     if (!order) return this.notFound();
     const authorization = order.authorizations.find((a) => a.id === authorizationId)!;
+    // authorizations.void-422: PREVIOUSLY_VOIDED "Authorization has been previously voided and
+    // hence cannot be voided again", PREVIOUSLY_CAPTURED "Authorization has been previously
+    // captured and hence cannot be voided".
+    if (authorization.status === 'VOIDED') return this.unprocessable('PREVIOUSLY_VOIDED');
     if (authorization.status !== 'CREATED') return this.unprocessable('PREVIOUSLY_CAPTURED');
     authorization.status = 'VOIDED';
     order.status = 'VOIDED';
@@ -602,7 +693,7 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   private async hostedPage(request: SimRequest): Promise<SimResponse> {
-    const order = this.orders.get(request.query.get('token') ?? '');
+    const order = this.liveOrder(request.query.get('token') ?? '');
     if (!order) return text(404, 'This order is no longer available');
     if (request.method === 'GET')
       return checkoutPage('PayPal', ['paid', 'authorized', 'failed', 'canceled', 'expired']);
@@ -617,7 +708,8 @@ export class PayPalSimulator extends PspSimulator {
       return this.redirectTo(context.cancel_url, { token: order.id });
     }
     if (outcome === 'expired') {
-      this.orders.delete(order.id); // PayPal forgets orders nobody approved in time
+      // The buyer stays on the page until the order's lifetime has passed.
+      order.expiresAtMs = this.now();
       return text(410, 'expired');
     }
     if (!['paid', 'authorized', 'failed'].includes(outcome)) return text(400, 'unknown outcome');
@@ -785,9 +877,20 @@ export class PayPalSimulator extends PspSimulator {
     return undefined;
   }
 
+  /** An order past its lifetime that was not completed is gone: 404 INVALID_RESOURCE_ID. */
   private withOrder(id: string, fn: (order: Order) => SimResponse): SimResponse {
-    const order = this.orders.get(id);
+    const order = this.liveOrder(id);
     return order ? fn(order) : this.notFound();
+  }
+
+  private liveOrder(id: string): Order | undefined {
+    const order = this.orders.get(id);
+    if (!order) return undefined;
+    return order.status === 'COMPLETED' ||
+      order.status === 'VOIDED' ||
+      this.now() < order.expiresAtMs
+      ? order
+      : undefined;
   }
 
   /** PayPal refuses more (or fewer) decimals than the currency has. */
@@ -857,6 +960,7 @@ export class PayPalSimulator extends PspSimulator {
   }
 
   private unprocessable(issue: string, description?: string): SimResponse {
+    this.issuesAnswered.push(issue);
     return this.error(
       422,
       'UNPROCESSABLE_ENTITY',
