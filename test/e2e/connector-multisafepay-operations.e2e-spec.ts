@@ -18,6 +18,12 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     env: { PAYMENTSERVER_RECONCILE_RETRY_SCHEDULE: '0' },
   });
 
+  beforeEach(() => {
+    suite.sim.echoRefundDescription = false;
+    suite.sim.answerRefundId = true;
+    suite.sim.bookRefundsLate = false;
+  });
+
   async function payment(captureMode: 'automatic' | 'manual' = 'automatic'): Promise<any> {
     suite.sim.dropWebhooks = false;
     const created = await suite.h.createPayment(suite.accountId, { captureMode, method: 'card' });
@@ -40,8 +46,9 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
       .filter((c) => c.path.includes(orderId))
       .map((c) => `${c.method} ${c.path.replace(`/v1/json/orders/${orderId}`, '')}`);
 
-  it('a refund whose answer is lost is found on the order and not sent again', async () => {
+  it('a refund whose answer is lost is found by its refund_order_id, though MultiSafepay wrote its own description, and not sent again', async () => {
     const paid = await payment();
+    suite.sim.answerRefundId = false; // examples/responses/refundOrder.json
     suite.sim.failNextCall('reset_after_work', { method: 'POST', path: /\/refunds$/ });
     const refund = await post(paid, '/refunds', { amount: { value: 400, currency: 'EUR' } });
     expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
@@ -54,12 +61,71 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
       amountRefunded: 400,
     });
     expect(callsSince(mark, paid.id).filter((c) => c.startsWith('POST'))).toEqual([]);
-    expect(
-      suite.sim.orders
-        .get(paid.id)!
-        .related_transactions.map((t) => [t.amount, t.description.startsWith(refund.body.id)]),
-    ).toEqual([[400, true]]);
+    expect(suite.sim.orders.get(paid.id)!.related_transactions).toEqual([
+      expect.objectContaining({
+        amount: 400,
+        refund_order_id: refund.body.id,
+        description: `Refund order ${refund.body.id} for PaymentServer test site`,
+      }),
+    ]);
     expect(await suite.h.refundChanges(paid.id)).toHaveLength(1);
+  });
+
+  it('a refund re-sent after a lookup that missed it is refused as a duplicate (1034), then found: never refunded twice, its amount kept reserved', async () => {
+    const paid = await payment();
+    suite.sim.bookRefundsLate = true; // our first look comes while MultiSafepay is booking it
+    suite.sim.failNextCall('reset_after_work', { method: 'POST', path: /\/refunds$/ });
+    const refund = await post(paid, '/refunds', { amount: { value: 400, currency: 'EUR' } });
+    expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
+
+    await suite.h.reconcile();
+    const posts = suite.sim.callsTo('POST', new RegExp(`${paid.id}/refunds$`));
+    expect(posts.map((c) => JSON.parse(c.body).refund_order_id)).toEqual([
+      refund.body.id,
+      refund.body.id,
+    ]);
+    expect(suite.sim.orders.get(paid.id)!.related_transactions).toHaveLength(1);
+    expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
+      id: refund.body.id,
+      status: 'pending',
+    });
+    // Still reserved: 1050 - 400 is all that can be refunded meanwhile.
+    expect((await post(paid, '/refunds', { amount: { value: 651, currency: 'EUR' } })).status).toBe(
+      422,
+    );
+
+    await suite.sim.settleRefunds(paid.id);
+    await suite.h.reconcile();
+    expect((await suite.h.refunds(paid.id))[0]).toMatchObject({
+      id: refund.body.id,
+      status: 'succeeded',
+    });
+    expect(await suite.h.payment(paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      amountRefunded: 400,
+    });
+  });
+
+  it('the simulator refuses a second refund of the same amount within 5 minutes (1034), not after', async () => {
+    const paid = await payment();
+    const refund = (body: object) =>
+      fetch(`${suite.sim.url}/v1/json/orders/${paid.id}/refunds`, {
+        method: 'POST',
+        headers: { api_key: suite.sim.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ currency: 'EUR', amount: 100, description: 'x', ...body }),
+      }).then((r) => r.json());
+    expect(await refund({})).toMatchObject({ success: true });
+    expect(await refund({})).toMatchObject({ success: false, error_code: 1034 });
+    suite.sim.clockOffsetMs = 5 * 60_000;
+    try {
+      expect(await refund({ refund_order_id: 'r-1' })).toMatchObject({ success: true });
+      expect(await refund({ refund_order_id: 'r-1', amount: 200 })).toMatchObject({
+        success: false,
+        error_code: 1006,
+      });
+    } finally {
+      suite.sim.clockOffsetMs = 0;
+    }
   });
 
   it('a refund MultiSafepay never received is looked up first, then sent again once', async () => {
@@ -160,22 +226,23 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     return created;
   }
 
-  /** The checkout_data MultiSafepay wants for a Klarna refund: the order's cart, plus minus the amount. */
-  const cartRefund = (orderId: string, refundId: string, unitPrice: number) => ({
-    checkout_data: {
-      items: [
-        ...suite.sim.orders.get(orderId)!.shopping_cart!.items,
-        {
-          name: 'Refund',
-          unit_price: unitPrice,
-          quantity: 1,
-          merchant_item_id: refundId,
-          tax_table_selector: 'none',
-        },
-      ],
-    },
-    description: expect.stringMatching(new RegExp(`^${refundId} `)),
-  });
+  /**
+   * The checkout_data MultiSafepay wants for a Klarna refund: the order's cart, plus a duplicate
+   * of each refunded item (by its index in LINES) with minus the quantity refunded.
+   */
+  const cartRefund = (orderId: string, refundId: string, refunded: [number, number][]) => {
+    const items = suite.sim.orders.get(orderId)!.shopping_cart!.items;
+    return {
+      checkout_data: {
+        items: [
+          ...items,
+          ...refunded.map(([index, quantity]) => ({ ...items[index], quantity: -quantity })),
+        ],
+      },
+      description: expect.stringMatching(new RegExp(`^${refundId} `)),
+      refund_order_id: refundId,
+    };
+  };
 
   it('a Klarna order is refunded through its cart, part and then the rest, and settles', async () => {
     const paid = await klarnaPayment();
@@ -192,7 +259,16 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     });
     expect(
       suite.sim.callsTo('POST', new RegExp(`${paid.id}/refunds$`)).map((c) => JSON.parse(c.body)),
-    ).toEqual([cartRefund(paid.id, part.body.id, -10), cartRefund(paid.id, rest.body.id, -14.95)]);
+    ).toEqual([
+      // 1000: one of the two LEGO sets (10.00 each with VAT).
+      cartRefund(paid.id, part.body.id, [[0, 1]]),
+      // 1495: the other set, the shipping (5.95) and the discount (-1.00) given back.
+      cartRefund(paid.id, rest.body.id, [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ]),
+    ]);
     expect(
       suite.sim.orders.get(paid.id)!.related_transactions.map((t) => [t.amount, t.status]),
     ).toEqual([
@@ -210,7 +286,7 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     await suite.sim.settled();
     suite.sim.dropWebhooks = true;
     suite.sim.failNextCall('reset_after_work', { method: 'POST', path: /\/refunds$/ });
-    const refund = await post(paid, '/refunds', { amount: { value: 500, currency: 'EUR' } });
+    const refund = await post(paid, '/refunds', { amount: { value: 1000, currency: 'EUR' } });
     expect(refund).toMatchObject({ status: 201, body: { status: 'pending' } });
 
     const mark = suite.sim.requests.length;
@@ -218,13 +294,28 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     await suite.h.reconcile();
     expect(await suite.h.payment(paid.id)).toMatchObject({
       status: 'partially_refunded',
-      amountRefunded: 500,
+      amountRefunded: 1000,
     });
     expect(callsSince(mark, paid.id).filter((c) => c.startsWith('POST'))).toEqual([]);
     expect(suite.sim.orders.get(paid.id)!.related_transactions).toHaveLength(1);
   });
 
-  it('a Klarna refund by amount, or with a cart missing an item or not coming to the amount, is refused', async () => {
+  it('a Klarna refund of an amount no whole items come to is refused before any call: 422 not_supported_by_provider', async () => {
+    const paid = await klarnaPayment();
+    const mark = suite.sim.requests.length;
+    const refused = await post(paid, '/refunds', { amount: { value: 500, currency: 'EUR' } });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'not_supported_by_provider' } });
+    expect(refused.body.detail).toContain('whole items');
+    expect(callsSince(mark, paid.id).filter((c) => c.startsWith('POST'))).toEqual([]);
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    // The whole amount always can be.
+    expect((await post(paid, '/refunds')).body).toMatchObject({
+      status: 'pending',
+      amount: { value: 2495 },
+    });
+  });
+
+  it('a Klarna refund by amount, with a cart missing an item, with a new negative-price line, or not coming to the amount, is refused', async () => {
     const paid = await klarnaPayment();
     const refund = async (body: unknown) =>
       (
@@ -234,8 +325,9 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
           body: JSON.stringify(body),
         })
       ).json();
-    const { items } = cartRefund(paid.id, 're_dashboard', -2.5).checkout_data;
-    expect(await refund({ currency: 'EUR', amount: 250, description: 'x' })).toMatchObject({
+    const { items } = cartRefund(paid.id, 're_dashboard', [[1, 1]]).checkout_data;
+    const cart = suite.sim.orders.get(paid.id)!.shopping_cart!.items;
+    expect(await refund({ currency: 'EUR', amount: 595, description: 'x' })).toMatchObject({
       success: false,
       error_code: 1016,
     });
@@ -243,15 +335,33 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
       success: false,
       error_code: 1014,
     });
+    // Our old form: a new line of minus the amount (pay-later-refund.md: a negative unit_price
+    // cancels the order), and a duplicate with a negative unit_price.
+    for (const extra of [
+      { name: 'Refund', unit_price: -5.95, quantity: 1, merchant_item_id: 're_x' },
+      { ...cart[1], unit_price: -5.95, quantity: 1 },
+    ])
+      expect(await refund({ checkout_data: { items: [...cart, extra] } })).toMatchObject({
+        success: false,
+        error_code: 1014,
+      });
+    // More of an item than was bought.
+    expect(
+      await refund({ checkout_data: { items: [...cart, { ...cart[1], quantity: -2 }] } }),
+    ).toMatchObject({ success: false, error_code: 1034 });
     expect(await refund({ checkout_data: { items }, amount: 300 })).toMatchObject({
       success: false,
       error_code: 1027,
     });
     expect(suite.sim.orders.get(paid.id)!.related_transactions).toEqual([]);
-    expect(await refund({ checkout_data: { items }, amount: 250 })).toMatchObject({
+    expect(await refund({ checkout_data: { items }, amount: 595 })).toMatchObject({
       success: true,
     });
-    expect(suite.sim.orders.get(paid.id)!.related_transactions[0].amount).toBe(250);
+    expect(suite.sim.orders.get(paid.id)!.related_transactions[0].amount).toBe(595);
+    expect(await refund({ checkout_data: { items } })).toMatchObject({
+      success: false,
+      error_code: 1034, // the shipping is refunded already
+    });
   });
 
   it('a capture whose answer is lost is found as its child order; one never received is captured once', async () => {
@@ -309,5 +419,89 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
       pendingOperation: null,
     });
     expect(suite.sim.callsTo('PATCH', new RegExp(`/capture/${authorized.id}$`))).toHaveLength(1);
+  });
+
+  it('a partial capture whose answer is lost: the authorization voided meanwhile is not a cancellation; the capture settles the payment', async () => {
+    const authorized = await payment('manual');
+    suite.sim.failNextCall('reset_after_work', {
+      method: 'POST',
+      path: new RegExp(`${authorized.id}/capture$`),
+    });
+    const captured = await post(authorized, '/capture', {
+      amount: { value: 700, currency: 'EUR' },
+    });
+    expect(captured.body).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture', stage: 'unknown' },
+    });
+    // The rest is released at MultiSafepay (or expires): void/void, notified while our
+    // capture is still unknown. The order lists the capture.
+    suite.sim.dropWebhooks = false;
+    await suite.sim.voidAuthorization(authorized.id);
+    await suite.h.webhooksSettled();
+    expect(suite.sim.orders.get(authorized.id)!.related_transactions).toEqual([
+      expect.objectContaining({ type: 'capture', amount: 700 }),
+    ]);
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'authorized',
+      pendingOperation: { type: 'capture' },
+    });
+
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 700,
+      pendingOperation: null,
+    });
+    expect((await suite.h.events(authorized.id)).map((e) => e.toStatus)).not.toContain('canceled');
+  });
+
+  it("a partial capture: the authorization's void/void notified before capture() returns leaves it to the capture", async () => {
+    const authorized = await payment('manual');
+    suite.sim.dropWebhooks = false;
+    // The release of the rest is done but its answer never comes: its void/void notification
+    // is processed while our capture is still running.
+    suite.sim.failNextCall('hang_after_work', {
+      method: 'PATCH',
+      path: new RegExp(`/capture/${authorized.id}$`),
+    });
+    const captured = await post(authorized, '/capture', {
+      amount: { value: 700, currency: 'EUR' },
+    });
+    expect(captured.body).toMatchObject({ status: 'paid', amountCaptured: 700 });
+    await suite.sim.settled();
+    expect(suite.sim.orders.get(authorized.id)).toMatchObject({
+      status: 'void',
+      financial_status: 'void',
+    });
+    expect(
+      suite.sim.webhooks.filter((w) => JSON.parse(w.body).order_id === authorized.id).pop(),
+    ).toMatchObject({ status: 200 });
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 700,
+    });
+    expect((await suite.h.events(authorized.id)).map((e) => e.toStatus)).not.toContain('canceled');
+  });
+
+  it('a voided authorization whose capture only its capture order shows is still not a cancellation', async () => {
+    const authorized = await payment('manual');
+    suite.sim.failNextCall('reset_after_work', {
+      method: 'POST',
+      path: new RegExp(`${authorized.id}/capture$`),
+    });
+    await post(authorized, '/capture', { amount: { value: 700, currency: 'EUR' } });
+    const order = suite.sim.orders.get(authorized.id)!;
+    order.related_transactions = []; // as if MultiSafepay did not list the capture
+    suite.sim.dropWebhooks = false;
+    await suite.sim.voidAuthorization(authorized.id);
+    await suite.h.webhooksSettled();
+    expect((await suite.h.payment(authorized.id)).status).toBe('authorized');
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 700,
+    });
   });
 });

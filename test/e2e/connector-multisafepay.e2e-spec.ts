@@ -128,7 +128,7 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       zip_code: '1015 CW',
       city: 'Amsterdam',
       country: 'NL',
-      phone1: '+31208202070',
+      phone: '+31208202070',
       email: 'jane@example.com',
     });
     expect(order.delivery).toMatchObject({
@@ -217,6 +217,25 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     },
   );
 
+  it.each([['ideal'], ['eps']])(
+    'void/void of a %s payment the customer cancelled at their bank is canceled, not a chargeback',
+    async (method) => {
+      const payment = await h.createPayment(accountId, { method });
+      await msp.cancelAtBank(payment.id);
+      await h.waitForStatus(payment.id, 'canceled');
+      expect(msp.orders.get(payment.id)).toMatchObject({
+        status: 'void',
+        financial_status: 'void',
+        related_transactions: [],
+      });
+      expect((await h.events(payment.id)).pop()).toMatchObject({
+        fromStatus: 'pending',
+        toStatus: 'canceled',
+        source: 'webhook',
+      });
+    },
+  );
+
   it("methodUsed is the order's payment_details.type once the customer paid", async () => {
     const payment = await h.createPayment(accountId);
     expect(payment.methodUsed).toBeNull();
@@ -270,7 +289,9 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       method: 'PATCH',
       path: `/v1/json/capture/${payment.id}`,
     });
+    await msp.settled(); // the authorization's void/void notification says nothing about it
     expect((await h.payment(payment.id)).status).toBe('paid');
+    expect((await h.events(payment.id)).map((e) => e.toStatus)).not.toContain('canceled');
     const refund = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
       body: { amount: { value: 200, currency: 'EUR' } },
     });

@@ -64,27 +64,116 @@ export function multisafepayCart(request: CreatePaymentRequest) {
   };
 }
 
+/** A JSON number's decimal digits as an integer scaled by 10^places, exactly; undefined if it has more. */
+function scaled(value: unknown, places: number): bigint | undefined {
+  const match = typeof value === 'number' ? /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value)) : null;
+  if (!match || (match[3] ?? '').length > places) return undefined;
+  const digits = BigInt(match[2] + (match[3] ?? '').padEnd(places, '0'));
+  return match[1] ? -digits : digits;
+}
+
+/** The rate (scaled by 10^6) of each tax table an order's items may select; '' is the default table. */
+function taxRates(checkoutOptions: unknown): Map<string, bigint> {
+  const tables = (checkoutOptions as { tax_tables?: any } | null | undefined)?.tax_tables;
+  const rates = new Map<string, bigint>();
+  const fallback = scaled(tables?.default?.rate, 6);
+  if (fallback !== undefined) rates.set('', fallback);
+  for (const table of Array.isArray(tables?.alternate) ? tables.alternate : []) {
+    const rate = scaled(table?.rules?.[0]?.rate, 6);
+    if (typeof table?.name === 'string' && rate !== undefined) rates.set(table.name, rate);
+  }
+  return rates;
+}
+
+/** Items the cart holds of one kind: the same merchant_item_id, unit_price and tax table. */
+interface CartGroup {
+  item: Record<string, unknown>;
+  quantity: number;
+  /** The price of one, VAT included, in 10^-16 currency units; undefined if unreadable. */
+  gross?: bigint;
+}
+
 /**
- * `checkout_data` of a BNPL refund (openapi requestBody/RefundBNPL.yaml): the order's cart
- * items as MultiSafepay returned them, plus one untaxed line of minus the amount, the way
- * refunds.md ("BNPL refunds") describes a partial refund. A full refund is such a line too rather
- * than every item duplicated: we refund an amount, not items, and after partial refunds the
- * items would no longer add up to what is left. Its merchant_item_id is our refund id.
+ * A subset-sum search stops at this many distinct totals, or this many steps (a cart of large
+ * quantities at one price): past either the amount is treated as not expressible.
  */
-export function multisafepayRefundCart(items: readonly unknown[], refundId: string, amount: Money) {
+const MAX_COMBINATIONS = 20_000;
+const MAX_STEPS = 1_000_000;
+
+/**
+ * `checkout_data` of a BNPL refund: every item of the order's cart as MultiSafepay returned it,
+ * plus a duplicate of each refunded item with a negative `quantity` (klarna.md "Duplicate the
+ * object of the items you want to refund and enter a negative value for `quantity`"; the old
+ * API reference pay-later-refund.md: "provide the exact same `merchant_item_id`,
+ * `tax_table_selector`, and `unit_price`. If you enter a negative `unit_price`, the order is
+ * cancelled"). So only an amount that whole items come to can be refunded: undefined otherwise.
+ * `full`: the amount is all that was paid, nothing refunded yet, so every item goes back
+ * (whatever the tax tables). Quantities already refunded are netted where the cart shows them.
+ */
+export function multisafepayRefundCart(
+  items: readonly Record<string, unknown>[],
+  checkoutOptions: unknown,
+  amount: Money,
+  full: boolean,
+): { items: Record<string, unknown>[] } | undefined {
+  const groups = new Map<string, CartGroup>();
+  const rates = taxRates(checkoutOptions);
+  for (const item of items) {
+    if (!Number.isSafeInteger(item.quantity)) return undefined;
+    const key = JSON.stringify([item.merchant_item_id, item.unit_price, item.tax_table_selector]);
+    const group = groups.get(key);
+    if (group) {
+      group.quantity += item.quantity as number;
+      continue;
+    }
+    const price = scaled(item.unit_price, 10);
+    const rate = rates.get(
+      typeof item.tax_table_selector === 'string' ? item.tax_table_selector : '',
+    );
+    groups.set(key, {
+      item,
+      quantity: item.quantity as number,
+      gross: price !== undefined && rate !== undefined ? price * (10n ** 6n + rate) : undefined,
+    });
+  }
+  const open = [...groups.values()].filter((group) => group.quantity > 0);
+  const chosen = full ? open.map((group) => group.quantity) : combination(open, amount);
+  if (!chosen || chosen.every((quantity) => quantity === 0)) return undefined;
   return {
     items: [
       ...items,
-      {
-        name: 'Refund',
-        // A JSON number only here: MultiSafepay's unit_price is a decimal in currency units.
-        unit_price: Number(toDecimalString(-amount.value, amount.currency)),
-        quantity: 1,
-        merchant_item_id: refundId,
-        tax_table_selector: NO_TAX,
-      },
+      ...open.flatMap((group, index) =>
+        chosen[index] > 0 ? [{ ...group.item, quantity: -chosen[index] }] : [],
+      ),
     ],
   };
+}
+
+/**
+ * Quantities of `groups` (each at most what is left of it) whose VAT-inclusive total, rounded to
+ * the currency's minor unit as MultiSafepay totals a cart, is the amount; undefined if none.
+ * Worked out in BigInt: no floating point on the amount.
+ */
+function combination(groups: readonly CartGroup[], amount: Money): number[] | undefined {
+  if (groups.some((group) => group.gross === undefined)) return undefined;
+  const minorDigits = toDecimalString(1, amount.currency).split('.')[1]?.length ?? 0;
+  const unit = 10n ** BigInt(16 - minorDigits); // one minor unit in 10^-16 currency units
+  const target = BigInt(amount.value);
+  let sums = new Map<bigint, number[]>([[0n, []]]);
+  let steps = 0;
+  for (const group of groups) {
+    const next = new Map<bigint, number[]>();
+    for (const [sum, quantities] of sums)
+      for (let quantity = 0; quantity <= group.quantity; quantity++) {
+        const total = sum + BigInt(quantity) * group.gross!;
+        if (!next.has(total)) next.set(total, [...quantities, quantity]);
+        if (next.size > MAX_COMBINATIONS || ++steps > MAX_STEPS) return undefined;
+      }
+    sums = next;
+  }
+  for (const [sum, quantities] of sums)
+    if (sum > 0n && (sum + unit / 2n) / unit === target) return quantities;
+  return undefined;
 }
 
 function person(address: Address) {
@@ -99,7 +188,8 @@ function person(address: Address) {
     city: address.city,
     ...(address.region ? { state: address.region } : {}),
     country: address.country,
-    ...(address.phone ? { phone1: address.phone } : {}),
+    // `phone` (openapi schemas/Customer.yaml, Delivery.yaml); `phone1` is only in answers.
+    ...(address.phone ? { phone: address.phone } : {}),
     ...(address.email ? { email: address.email } : {}),
   };
 }

@@ -4,6 +4,7 @@ import {
   MULTISAFEPAY_STATUS_MAP,
   multisafepayError,
   multisafepayOrderState,
+  isAwaitingShipment,
   multisafepayShipmentState,
   ourRefundId,
   toMultisafepayLocale,
@@ -48,19 +49,34 @@ describe('MultiSafepay status mapping', () => {
     expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
   });
 
-  it('void/void is a chargeback, except for a released card authorization', () => {
+  it('void/void is a chargeback when the order shows one, else a cancellation', () => {
     const order = {
       order_id: 'o1',
       status: 'void',
       financial_status: 'void',
       amount: 1050,
       currency: 'EUR',
+      payment_details: { type: 'VISA' },
+    };
+    const chargeback = {
+      transaction_id: 9,
+      amount: 1050,
+      status: 'completed',
+      type: 'chargeback',
     };
     expect(mapPspStatus(MULTISAFEPAY_STATUS_MAP, 'void/void')).toBe('charged_back');
-    expect(multisafepayOrderState(order)).toMatchObject({
+    expect(multisafepayOrderState({ ...order, related_transactions: [chargeback] })).toMatchObject({
       status: 'charged_back',
       providerStatus: 'void/void',
     });
+    // A customer's cancellation (ideal.md, eps.md: "The customer cancelled … Void | Void").
+    for (const type of ['IDEAL', 'EPS', 'VISA'])
+      expect(
+        multisafepayOrderState({ ...order, payment_details: { type }, related_transactions: [] }),
+      ).toMatchObject({ status: 'canceled', providerStatus: 'void/void' });
+    expect(multisafepayOrderState({ ...order, related_transactions: null }).status).toBe(
+      'canceled',
+    );
     expect(
       multisafepayOrderState({
         ...order,
@@ -68,6 +84,40 @@ describe('MultiSafepay status mapping', () => {
       }).status,
     ).toBe('canceled');
     expect(multisafepayOrderState({ ...order, financial_status: 'cancelled' }).status).toBe(
+      'canceled',
+    );
+  });
+
+  it('a voided authorization that shows a capture says nothing about the payment (null)', () => {
+    const released = {
+      order_id: 'o1',
+      status: 'void',
+      financial_status: 'void',
+      amount: 1050,
+      currency: 'EUR',
+      payment_details: { type: 'VISA', capture: 'manual', capture_remain: 0 },
+    };
+    const capture = {
+      transaction_id: 9,
+      amount: 700,
+      status: 'completed',
+      type: 'capture',
+      order_id: 'o1-capture',
+    };
+    expect(multisafepayOrderState({ ...released, related_transactions: [capture] })).toMatchObject({
+      status: null,
+      providerStatus: 'void/void',
+      amountCaptured: undefined,
+    });
+    // Part of it captured, the rest not yet released, then expired.
+    expect(
+      multisafepayOrderState({
+        ...released,
+        payment_details: { ...released.payment_details, capture_remain: 350 },
+      }).status,
+    ).toBeNull();
+    // Nothing captured: a cancellation (manual-capture.md "Full cancel reservation").
+    expect(multisafepayOrderState({ ...released, related_transactions: [] }).status).toBe(
       'canceled',
     );
   });
@@ -99,6 +149,21 @@ describe('MultiSafepay status mapping', () => {
       amountCaptured: 2495,
     });
     expect(multisafepayShipmentState({ ...order, status: 'expired' })?.status).toBe('failed');
+  });
+
+  it('completed/uncleared of another method is not awaiting shipment (in3.md: settlement guaranteed)', () => {
+    const order = {
+      order_id: 'o1',
+      status: 'completed',
+      financial_status: 'uncleared',
+      amount: 2495,
+      currency: 'EUR',
+    };
+    expect(isAwaitingShipment({ ...order, payment_details: { type: 'KLARNA' } })).toBe(true);
+    for (const details of [{ type: 'IN3' }, { type: 'MBWAY' }, null]) {
+      expect(isAwaitingShipment({ ...order, payment_details: details })).toBe(false);
+      expect(multisafepayOrderState({ ...order, payment_details: details }).status).toBe('paid');
+    }
   });
 
   it('covers every row of the table with a test', () => {
@@ -192,14 +257,26 @@ describe('MultiSafepay text limits', () => {
   });
 });
 
-describe('our refund id in a refund description', () => {
+describe('our refund id of a refund transaction', () => {
   it.each([
     ['re_mx95wifzlnQXW8Xwn7qpRbsR refund', 're_mx95wifzlnQXW8Xwn7qpRbsR'],
     ['re_mx95wifzlnQXW8Xwn7qpRbsR', 're_mx95wifzlnQXW8Xwn7qpRbsR'],
     ['Refund from the dashboard', undefined],
     ['re_abc-def', undefined],
     [undefined, undefined],
-  ])('%s names %s', (description, id) => {
-    expect(ourRefundId(description)).toBe(id);
+  ])('description %s names %s', (description, id) => {
+    expect(ourRefundId({ description })).toBe(id);
+  });
+
+  it('is its refund_order_id first, whatever MultiSafepay wrote as its description', () => {
+    expect(
+      ourRefundId({
+        refund_order_id: 're_mx95wifzlnQXW8Xwn7qpRbsR',
+        description: 'Refund order re_mx95wifzlnQXW8Xwn7qpRbsR for Shop',
+      }),
+    ).toBe('re_mx95wifzlnQXW8Xwn7qpRbsR');
+    expect(ourRefundId({ refund_order_id: 'pay_1', description: 'Refund order pay_1' })).toBe(
+      undefined,
+    );
   });
 });

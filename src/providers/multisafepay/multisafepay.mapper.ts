@@ -12,7 +12,6 @@ import type {
   MultiSafepayEnvelope,
   MultiSafepayOrder,
   MultiSafepayRefundStatus,
-  MultiSafepayRelatedTransaction,
   MultiSafepayStatusKey,
 } from './multisafepay.types';
 
@@ -23,9 +22,12 @@ import type {
  *   `completed/initialized/manual`;
  * - a Klarna (BNPL) order that Klarna authorized is `completed/uncleared`: the money is only
  *   collected once the order is shipped (content/payment-methods/klarna.md), so authorized;
- * - `void/void` outside an authorization is a chargeback (content/payment-management/
- *   payment-statuses.md: "The customer has requested a chargeback: Void, Void"). The OpenAPI
- *   spells the chargeback status `chargeback` (schemas/Status.yaml), the PHP SDK `chargedback`.
+ * - `void/void` is a chargeback only when the order shows one among its related transactions
+ *   (schemas/RelatedTransactions.yaml `type: chargeback`; payment-statuses.md: "The customer has
+ *   requested a chargeback: Void, Void"). Otherwise it is a cancellation, as the method pages
+ *   list it (ideal.md, eps.md: "The customer cancelled the transaction. | Void | Void"); the
+ *   OpenAPI spells the chargeback status `chargeback` (schemas/Status.yaml), the PHP SDK
+ *   `chargedback`.
  */
 export const MULTISAFEPAY_STATUS_MAP: Readonly<Record<MultiSafepayStatusKey, PaymentStatus>> = {
   'completed/initialized/manual': 'authorized',
@@ -84,7 +86,10 @@ export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode
   1020: 'invalid_credentials', // the account is blocked
   1024: 'declined', // transaction declined (risk check, customer data)
   1032: 'invalid_credentials', // invalid API key
-  1034: 'declined', // cannot refund transaction: a refusal, nothing was refunded
+  // Cannot refund transaction: nothing was refunded by this request. It is also the answer to
+  // a repeat of a refund within 5 minutes (error-reference.md), so a re-sent refund refused with
+  // it is looked up again by its refund_order_id before it counts as failed.
+  1034: 'declined',
 };
 
 /** The child order MultiSafepay creates for the captured part of an authorization. */
@@ -98,17 +103,44 @@ export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
   );
 }
 
-/** A BNPL (Klarna) order Klarna authorized, waiting for us to ship it (klarna.md). */
+/**
+ * A Klarna order Klarna authorized, waiting for us to ship it (klarna.md). Other methods'
+ * completed/uncleared means something else (in3.md: "Settlement is now guaranteed").
+ */
 export function isAwaitingShipment(order: MultiSafepayOrder): boolean {
   return (
     order.status === 'completed' &&
     order.financial_status === 'uncleared' &&
+    order.payment_details?.type === 'KLARNA' &&
     order.payment_details?.capture !== 'manual'
   );
 }
 
 /** Gateways without chargebacks (klarna.md: "Chargebacks: No"): their void/void is a cancellation. */
 const NO_CHARGEBACK_GATEWAYS = new Set(['KLARNA']);
+
+const relatedOfType = (order: MultiSafepayOrder, type: string) =>
+  Array.isArray(order.related_transactions) &&
+  order.related_transactions.some((t) => t?.type === type);
+
+/** A manual-capture authorization MultiSafepay has voided (released, expired, cancelled). */
+export function isVoidedAuthorization(order: MultiSafepayOrder): boolean {
+  return order.payment_details?.capture === 'manual' && order.status === 'void';
+}
+
+/**
+ * A voided authorization that shows a capture: a capture among its related transactions, or part
+ * of it still uncaptured. MultiSafepay voids the rest after a partial capture (manual-capture.md
+ * "Partial cancel reservation … Void | Void"), and "the original transaction retains its
+ * initial statuses": the captured money sits on the capture's own order.
+ */
+export function showsCapture(order: MultiSafepayOrder): boolean {
+  const remain = order.payment_details?.capture_remain;
+  return (
+    relatedOfType(order, 'capture') ||
+    (typeof remain === 'number' && remain > 0 && remain < order.amount)
+  );
+}
 
 /**
  * BNPL gateways, whose refunds MultiSafepay takes only as an edit of the order's shopping cart
@@ -123,19 +155,28 @@ export function refundsByCart(order: MultiSafepayOrder): boolean {
 export function multisafepayStatusKey(order: MultiSafepayOrder): string {
   if (isAwaitingCapture(order)) return 'completed/initialized/manual';
   if (isAwaitingShipment(order)) return 'completed/uncleared';
-  // A released card authorization or a cancelled Klarna authorization is void/void too.
+  // A released card authorization, a cancelled Klarna authorization and a customer's
+  // cancellation are void/void too: only a chargeback on the order makes it one.
   if (
     order.status === 'void' &&
     order.financial_status === 'void' &&
     order.payment_details?.capture !== 'manual' &&
-    !NO_CHARGEBACK_GATEWAYS.has(order.payment_details?.type ?? '')
+    !NO_CHARGEBACK_GATEWAYS.has(order.payment_details?.type ?? '') &&
+    relatedOfType(order, 'chargeback')
   )
     return 'void/void';
   return order.status;
 }
 
+/**
+ * The order's status as ours. A voided authorization that shows a capture says nothing about the
+ * payment (null): the capture settles it, and the money is on the capture's order.
+ */
 export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymentState {
-  const status = mapPspStatus(MULTISAFEPAY_STATUS_MAP, multisafepayStatusKey(order)) ?? null;
+  const status =
+    isVoidedAuthorization(order) && showsCapture(order)
+      ? null
+      : (mapPspStatus(MULTISAFEPAY_STATUS_MAP, multisafepayStatusKey(order)) ?? null);
   return {
     providerPaymentId: order.order_id,
     status,
@@ -189,11 +230,12 @@ export const MULTISAFEPAY_REFUND_STATUS_MAP: Readonly<
 };
 
 export function multisafepayRefundState(
-  refund: MultiSafepayRelatedTransaction,
+  /** A related refund transaction, or the refund's own order. */
+  refund: { transaction_id?: string | number; amount: number; status: string },
   refundId: string,
 ): ProviderRefundState {
   return {
-    providerRefundId: String(refund.transaction_id),
+    providerRefundId: String(refund.transaction_id ?? refundId),
     refundId,
     status: mapPspStatus(MULTISAFEPAY_REFUND_STATUS_MAP, refund.status) ?? 'pending',
     providerStatus: refund.status,
@@ -201,9 +243,22 @@ export function multisafepayRefundState(
   };
 }
 
-/** Our refund id at the head of a refund's description (the connector puts it there), if any. */
-export function ourRefundId(description: string | undefined): string | undefined {
-  return /^(re_[0-9A-Za-z]+)(?:\s|$)/.exec(description ?? '')?.[1];
+/**
+ * Our refund id of a refund transaction: its `refund_order_id` (the connector sends our id as
+ * it), else at the head of its description (where the connector puts it too, in case
+ * MultiSafepay echoes it); undefined for a refund that is not ours.
+ */
+export function ourRefundId(refund: {
+  refund_order_id?: unknown;
+  description?: unknown;
+}): string | undefined {
+  const ours = /^(re_[0-9A-Za-z]+)(?:\s|$)/;
+  return (
+    (typeof refund.refund_order_id === 'string'
+      ? ours.exec(refund.refund_order_id)?.[1]
+      : undefined) ??
+    (typeof refund.description === 'string' ? ours.exec(refund.description)?.[1] : undefined)
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { OperationRequest } from '../provider.interface';
+import type { OperationRequest, ProviderCallContext } from '../provider.interface';
 import type { HttpRequest } from '../provider-http.client';
 import { MultisafepayProvider } from './multisafepay.provider';
 import { recordingContext } from '../../../test/support/provider-context';
@@ -20,14 +20,26 @@ const CART = [
   },
 ];
 
+const TAX_TABLES = {
+  tax_tables: {
+    default: { shipping_taxed: false, rate: 0 },
+    alternate: [
+      { name: 'none', standalone: true, rules: [{ rate: 0 }] },
+      { name: 'VAT21.00', standalone: true, rules: [{ rate: 0.21 }] },
+    ],
+  },
+};
+
 const KLARNA_ORDER = {
   order_id: 'pay_1',
+  transaction_id: 4000001,
   status: 'shipped',
   financial_status: 'completed',
   amount: 2595,
   currency: 'EUR',
   payment_details: { type: 'KLARNA' },
   shopping_cart: { items: CART },
+  checkout_options: TAX_TABLES,
 };
 
 const refund: OperationRequest = {
@@ -35,27 +47,47 @@ const refund: OperationRequest = {
   paymentId: 'pay_1',
   providerPaymentId: 'pay_1',
   providerReference: null,
-  amount: { value: 1495, currency: 'EUR' },
+  amount: { value: 1595, currency: 'EUR' },
   idempotencyKey: 're_1',
   providerOperationId: null,
   reason: 'damaged',
 };
 
-/** Refunds `refund` of an order MultiSafepay shows as `order`, recording the requests in `seen`. */
-function refundOf(order: object, seen: HttpRequest[]) {
+/** A context whose MultiSafepay answers GET with `orders[id]` (404, 1006 if none) and POST with `created`. */
+function context(orders: Record<string, object>, seen: HttpRequest[], created: object) {
   const ctx = recordingContext(
     { provider: 'multisafepay', credentials: { apiKey: 'k'.repeat(20) } },
-    (request) => ({
-      success: true,
-      data: request.method === 'GET' ? order : { transaction_id: 7, refund_id: 7 },
-    }),
-    seen,
+    () => undefined,
   );
-  return new MultisafepayProvider().refund(ctx, refund);
+  const request = async (request: HttpRequest) => {
+    seen.push(request);
+    const order = orders[decodeURIComponent(request.url.split('/orders/')[1] ?? '')];
+    const [status, body] =
+      request.method !== 'GET'
+        ? [200, { success: true, data: created }]
+        : order
+          ? [200, { success: true, data: order }]
+          : [404, { success: false, data: {}, error_code: 1006, error_info: 'Invalid' }];
+    const text = JSON.stringify(body);
+    return { status, headers: new Headers(), text, json: () => JSON.parse(text) };
+  };
+  return { ...ctx, http: { request } as unknown as ProviderCallContext['http'] };
 }
 
+/** Refunds `op` of an order MultiSafepay shows as `order`, recording the requests in `seen`. */
+function refundOf(
+  order: object,
+  seen: HttpRequest[],
+  op: OperationRequest = refund,
+  created: object = { transaction_id: 4000001, refund_id: 7 },
+) {
+  return new MultisafepayProvider().refund(context({ pay_1: order }, seen, created), op);
+}
+
+const duplicate = (item: (typeof CART)[number], quantity: number) => ({ ...item, quantity });
+
 describe('MultisafepayProvider refund', () => {
-  it('refunds a Klarna order through its cart: every item as it is, plus minus the amount untaxed', async () => {
+  it('refunds a Klarna order through its cart: every item as it is, plus the refunded ones duplicated with a negative quantity', async () => {
     const seen: HttpRequest[] = [];
     expect(await refundOf(KLARNA_ORDER, seen)).toEqual({
       providerRefundId: '7',
@@ -64,32 +96,69 @@ describe('MultisafepayProvider refund', () => {
     const [get, post] = seen;
     expect(get.url).toBe('https://testapi.multisafepay.com/v1/json/orders/pay_1');
     expect(post.url).toBe('https://testapi.multisafepay.com/v1/json/orders/pay_1/refunds');
+    // 1595 = one LEGO (10.00 with VAT) and the shipping (5.95).
     expect(JSON.parse(post.body!)).toEqual({
-      checkout_data: {
-        items: [
-          ...CART,
-          {
-            name: 'Refund',
-            unit_price: -14.95,
-            quantity: 1,
-            merchant_item_id: 're_1',
-            tax_table_selector: 'none',
-          },
-        ],
-      },
+      checkout_data: { items: [...CART, duplicate(CART[0], -1), duplicate(CART[1], -1)] },
       description: 're_1 damaged',
+      refund_order_id: 're_1',
     });
   });
 
-  it('refunds any other order by its amount', async () => {
+  it('refunds every item of a Klarna order for its whole amount, tax tables or not', async () => {
+    const seen: HttpRequest[] = [];
+    const { checkout_options: _omitted, ...bare } = KLARNA_ORDER;
+    void _omitted;
+    await refundOf(bare, seen, { ...refund, amount: { value: 2595, currency: 'EUR' } });
+    expect(JSON.parse(seen[1].body!).checkout_data.items).toEqual([
+      ...CART,
+      duplicate(CART[0], -2),
+      duplicate(CART[1], -1),
+    ]);
+  });
+
+  it.each([
+    ['an amount no whole items come to', KLARNA_ORDER, 500],
+    ['a partial amount without the tax tables', { ...KLARNA_ORDER, checkout_options: null }, 1000],
+  ])(
+    'refuses a Klarna refund of %s before sending anything (not_supported)',
+    async (_label, order, value) => {
+      const seen: HttpRequest[] = [];
+      await expect(
+        refundOf(order, seen, { ...refund, amount: { value, currency: 'EUR' } }),
+      ).rejects.toMatchObject({
+        code: 'not_supported',
+        message: expect.stringContaining('whole items'),
+      });
+      expect(seen.map((r) => r.method)).toEqual(['GET']);
+    },
+  );
+
+  it('refunds any other order by its amount, with our refund id as refund_order_id', async () => {
     const seen: HttpRequest[] = [];
     await refundOf({ ...KLARNA_ORDER, payment_details: { type: 'VISA' } }, seen);
     const [, post] = seen;
     expect(JSON.parse(post.body!)).toEqual({
       currency: 'EUR',
-      amount: 1495,
+      amount: 1595,
       description: 're_1 damaged',
+      refund_order_id: 're_1',
     });
+  });
+
+  it("never takes the answer's transaction_id (the original order's) for the refund's id", async () => {
+    const seen: HttpRequest[] = [];
+    // examples/responses/refundOrder.json: order_id and transaction_id only.
+    const result = await refundOf(
+      { ...KLARNA_ORDER, payment_details: { type: 'VISA' } },
+      seen,
+      refund,
+      {
+        order_id: 'pay_1',
+        transaction_id: 4000001,
+      },
+    );
+    expect(result.providerRefundId).not.toBe('4000001');
+    expect(result.providerRefundId).toBe('re_1'); // its refund order id at MultiSafepay
   });
 
   it('refuses a Klarna order without a shopping cart before sending a refund', async () => {
@@ -99,5 +168,56 @@ describe('MultisafepayProvider refund', () => {
       message: expect.stringContaining('shopping cart'),
     });
     expect(seen.map((r) => r.method)).toEqual(['GET']);
+  });
+});
+
+describe('MultisafepayProvider getRefund', () => {
+  const paid = { ...KLARNA_ORDER, payment_details: { type: 'VISA' } };
+  const lookup = (orders: Record<string, object>, op: Partial<OperationRequest> = {}) =>
+    new MultisafepayProvider().getRefund(context(orders, [], {}), { ...refund, ...op });
+
+  it('finds the refund by its refund_order_id, whatever MultiSafepay wrote as its description', async () => {
+    const related = {
+      transaction_id: 4000002,
+      amount: 1595,
+      status: 'reserved',
+      type: 'refund',
+      refund_order_id: 're_1',
+      description: 'Refund order re_1 for Shop',
+    };
+    expect(await lookup({ pay_1: { ...paid, related_transactions: [related] } })).toEqual({
+      providerRefundId: '4000002',
+      refundId: 're_1',
+      status: 'pending',
+      providerStatus: 'reserved',
+      amount: 1595,
+    });
+  });
+
+  it("finds it as its own order (GET /orders/{refund_order_id}) when the order's list does not show it", async () => {
+    const own = {
+      order_id: 're_1',
+      transaction_id: 4000002,
+      status: 'completed',
+      amount: 1595,
+      currency: 'EUR',
+    };
+    expect(
+      await lookup({ pay_1: { ...paid, related_transactions: null }, re_1: own }),
+    ).toMatchObject({ providerRefundId: '4000002', refundId: 're_1', status: 'succeeded' });
+    expect(await lookup({ pay_1: { ...paid, related_transactions: null } })).toBeNull();
+  });
+
+  it('still finds one by our id leading its description', async () => {
+    const related = {
+      transaction_id: 5,
+      amount: 1595,
+      status: 'completed',
+      description: 're_1 damaged',
+    };
+    expect(await lookup({ pay_1: { ...paid, related_transactions: [related] } })).toMatchObject({
+      refundId: 're_1',
+      status: 'succeeded',
+    });
   });
 });

@@ -28,6 +28,7 @@ import {
   CAPTURE_ORDER_SUFFIX,
   isAwaitingCapture,
   isAwaitingShipment,
+  isVoidedAuthorization,
   MULTISAFEPAY_CURRENCIES,
   MULTISAFEPAY_GATEWAYS,
   multisafepayCaptureState,
@@ -38,6 +39,7 @@ import {
   multisafepayShipmentState,
   ourRefundId,
   refundsByCart,
+  showsCapture,
   toMultisafepayLocale,
   truncateText,
 } from './multisafepay.mapper';
@@ -45,6 +47,7 @@ import type {
   MultiSafepayCreated,
   MultiSafepayOrder,
   MultiSafepayRefundCreated,
+  MultiSafepayRelatedTransaction,
 } from './multisafepay.types';
 import {
   MULTISAFEPAY_EXPIRY,
@@ -131,11 +134,20 @@ export class MultisafepayProvider implements PaymentProvider {
     return { providerPaymentId: created.order_id, checkoutUrl: created.payment_url };
   }
 
+  /**
+   * A voided authorization whose capture its own fields do not show still says nothing about
+   * the payment when the capture's order exists: MultiSafepay voided the rest after it.
+   */
   async getPayment(
     ctx: ProviderCallContext,
     providerPaymentId: string,
   ): Promise<ProviderPaymentState> {
-    return this.mapped(await this.getOrder(ctx, providerPaymentId));
+    const order = await this.getOrder(ctx, providerPaymentId);
+    if (isVoidedAuthorization(order) && !showsCapture(order)) {
+      const child = await this.findOrder(ctx, `${providerPaymentId}${CAPTURE_ORDER_SUFFIX}`);
+      if (child) return { ...multisafepayOrderState(order), status: null };
+    }
+    return this.mapped(order);
   }
 
   /**
@@ -225,8 +237,12 @@ export class MultisafepayProvider implements PaymentProvider {
   }
 
   /**
-   * Our refund id leads the description, because MultiSafepay takes no idempotency key: after a
-   * lost answer getRefund finds the refund on the order by it before anything is sent again.
+   * MultiSafepay takes no idempotency key, so the refund's order id is ours: `refund_order_id`
+   * (requestBody/Refund.yaml; paths/orders@{order_id}@refunds.yaml: "Refunding creates a new
+   * order linked to the original order … To override this, include in the request
+   * `refund_order_id`"). After a lost answer getRefund finds the refund by it before anything
+   * is sent again. Our id also leads the description, a fallback only: MultiSafepay writes its
+   * own ("Refund order … for …", examples/responses/getReceiptRefund.json).
    * A Klarna order is refunded through its cart (MultiSafepay refuses an amount for it), with
    * the description all the same, as MultiSafepay's SDKs send it (php-sdk RefundRequest).
    */
@@ -241,18 +257,29 @@ export class MultisafepayProvider implements PaymentProvider {
       'POST',
       `/orders/${encodeURIComponent(this.refundTarget(order))}/refunds`,
       refundsByCart(order)
-        ? { checkout_data: this.refundCart(order, op), description }
-        : { currency: op.amount.currency, amount: op.amount.value, description },
+        ? { checkout_data: this.refundCart(order, op), description, refund_order_id: op.id }
+        : {
+            currency: op.amount.currency,
+            amount: op.amount.value,
+            description,
+            refund_order_id: op.id,
+          },
     );
     // An accepted refund starts initialized/reserved and completes later (at midnight, or
     // never: it can be declined or cancelled), so it stays pending until getRefund or a
     // notification says completed (content/payment-management/payment-statuses.md).
+    // The answer's transaction_id is the original order's (refund-order.md): the refund is
+    // named by its refund_id, else by its order id at MultiSafepay, which is ours.
     return {
-      providerRefundId: String(refund.refund_id ?? refund.transaction_id),
+      providerRefundId: refund.refund_id !== undefined ? String(refund.refund_id) : op.id,
       status: refund.status === 'completed' ? 'succeeded' : 'pending',
     };
   }
 
+  /**
+   * The order's cart plus duplicates of the refunded items (see multisafepayRefundCart). An
+   * amount that whole items do not come to is refused before anything is sent.
+   */
   private refundCart(order: MultiSafepayOrder, op: OperationRequest) {
     const items = order.shopping_cart?.items;
     if (!items?.length)
@@ -260,22 +287,48 @@ export class MultisafepayProvider implements PaymentProvider {
         'not_supported',
         'MultiSafepay refunds a Klarna order through its shopping cart, and this order has none',
       );
-    return multisafepayRefundCart(items, op.id, op.amount);
+    const untouched =
+      !order.amount_refunded &&
+      !(order.related_transactions ?? []).some((t) => t?.type === 'refund' || ourRefundId(t));
+    const cart = multisafepayRefundCart(
+      items,
+      order.checkout_options,
+      op.amount,
+      untouched && op.amount.value === order.amount,
+    );
+    if (!cart)
+      throw new ProviderError(
+        'not_supported',
+        `MultiSafepay refunds a Klarna order by whole items of its cart, and no combination of them comes to ${op.amount.value} (minor units): refund the amount of whole items`,
+      );
+    return cart;
   }
 
-  /** The refund among the (target) order's related transactions, by its id or by our id in its description. */
+  /**
+   * Our refund, by its refund_order_id (our id) among the target order's related transactions
+   * (schemas/RelatedTransactions.yaml), then as its own order (GET /orders/{refund_order_id}).
+   * Its MultiSafepay id and our id at the head of its description are fallbacks.
+   */
   async getRefund(
     ctx: ProviderCallContext,
     op: OperationRequest,
   ): Promise<ProviderRefundState | null> {
     const parent = await this.getOrder(ctx, op.providerPaymentId);
-    const order = await this.getOrder(ctx, this.refundTarget(parent));
-    const refund = (order.related_transactions ?? []).find((t) =>
-      op.providerOperationId
-        ? String(t.transaction_id) === op.providerOperationId
-        : (t.description ?? '').startsWith(op.id),
-    );
-    return refund ? multisafepayRefundState(refund, op.id) : null;
+    const target = this.refundTarget(parent);
+    const order = target === parent.order_id ? parent : await this.getOrder(ctx, target);
+    const related: MultiSafepayRelatedTransaction[] = Array.isArray(order.related_transactions)
+      ? order.related_transactions
+      : [];
+    const refund =
+      related.find((t) => t?.refund_order_id === op.id) ??
+      related.find(
+        (t) =>
+          (!!op.providerOperationId && String(t?.transaction_id) === op.providerOperationId) ||
+          ourRefundId({ description: t?.description }) === op.id,
+      );
+    if (refund) return multisafepayRefundState(refund, op.id);
+    const own = await this.findOrder(ctx, op.id);
+    return own ? multisafepayRefundState(own, op.id) : null;
   }
 
   /** A Klarna order: its shipped status; a card authorization: the capture's child order, once done. */
@@ -289,14 +342,8 @@ export class MultisafepayProvider implements PaymentProvider {
       (isAwaitingShipment(order) || order.status === 'shipped')
     )
       return multisafepayShipmentState(order);
-    let child: MultiSafepayOrder;
-    try {
-      child = await this.getOrder(ctx, `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`);
-    } catch (error) {
-      if (error instanceof ProviderError && error.code === 'not_found') return null;
-      throw error;
-    }
-    return multisafepayCaptureState(child);
+    const child = await this.findOrder(ctx, `${op.providerPaymentId}${CAPTURE_ORDER_SUFFIX}`);
+    return child ? multisafepayCaptureState(child) : null;
   }
 
   async getCancellation(
@@ -325,6 +372,19 @@ export class MultisafepayProvider implements PaymentProvider {
 
   private getOrder(ctx: ProviderCallContext, orderId: string): Promise<MultiSafepayOrder> {
     return this.api.call<MultiSafepayOrder>(ctx, 'GET', `/orders/${encodeURIComponent(orderId)}`);
+  }
+
+  /** The order, or null if MultiSafepay has none by that id. */
+  private async findOrder(
+    ctx: ProviderCallContext,
+    orderId: string,
+  ): Promise<MultiSafepayOrder | null> {
+    try {
+      return await this.getOrder(ctx, orderId);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'not_found') return null;
+      throw error;
+    }
   }
 
   /** The `Auth` header: a fresh timestamp and the HMAC of the body under the API key. */
@@ -375,6 +435,15 @@ export class MultisafepayProvider implements PaymentProvider {
         },
       ];
     }
+    // A voided authorization may be the rest released after a capture: its status then says
+    // nothing about the payment. Where the body does not show, getPayment looks for the capture.
+    if (isVoidedAuthorization(order)) {
+      if (showsCapture(order)) return refunds;
+      return [
+        ...refunds,
+        { paymentId: order.order_id, providerPaymentId: order.order_id, fetchState: true },
+      ];
+    }
     const amountKnown = Number.isSafeInteger(order.amount) && typeof order.currency === 'string';
     return [
       ...refunds,
@@ -402,7 +471,7 @@ export class MultisafepayProvider implements PaymentProvider {
     ];
   }
 
-  /** Settled refunds of ours (our refund id leads the description) on a notified order. */
+  /** Settled refunds of ours (by refund_order_id, else our id leading the description) on a notified order. */
   private refundItems(order: MultiSafepayOrder): WebhookNotification[] {
     const paymentId = order.order_id.endsWith(CAPTURE_ORDER_SUFFIX)
       ? order.order_id.slice(0, -CAPTURE_ORDER_SUFFIX.length)
@@ -410,7 +479,7 @@ export class MultisafepayProvider implements PaymentProvider {
     if (typeof order.currency !== 'string') return [];
     return (Array.isArray(order.related_transactions) ? order.related_transactions : []).flatMap(
       (t) => {
-        const refundId = ourRefundId(t.description);
+        const refundId = t ? ourRefundId(t) : undefined;
         if (!refundId || !Number.isSafeInteger(t.amount)) return [];
         const refund = multisafepayRefundState(t, refundId);
         if (refund.status !== 'succeeded' && refund.status !== 'failed') return [];
@@ -437,7 +506,7 @@ export class MultisafepayProvider implements PaymentProvider {
 
   private mapped(order: MultiSafepayOrder): ProviderPaymentState {
     const state = multisafepayOrderState(order);
-    if (state.status === null)
+    if (state.status === null && !isVoidedAuthorization(order))
       this.logger.warn({
         msg: 'unknown MultiSafepay status ignored',
         providerStatus: state.providerStatus,

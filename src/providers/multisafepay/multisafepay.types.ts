@@ -13,16 +13,22 @@ export interface MultiSafepayOrder {
   payment_details?: { type?: string; capture?: string; capture_remain?: number } | null;
   /** Refunds (and other follow-up transactions) booked on this order. */
   related_transactions?: MultiSafepayRelatedTransaction[] | null;
-  /** The cart's items are only passed back (a BNPL refund), never read. */
-  shopping_cart?: { items?: unknown[] | null } | null;
+  /** The cart's items are passed back (a BNPL refund) and duplicated for the refunded ones. */
+  shopping_cart?: { items?: Record<string, unknown>[] | null } | null;
+  /** Its tax tables: what a BNPL refund's items come to. */
+  checkout_options?: unknown;
 }
 
+/** schemas/RelatedTransactions.yaml. */
 export interface MultiSafepayRelatedTransaction {
   transaction_id: string | number;
   amount: number;
   currency?: string;
   status: string;
   description?: string;
+  type?: 'capture' | 'chargeback' | 'reverse-chargeback' | 'refund' | 'auth-cancellation' | string;
+  /** The refund's own order id: ours, as the connector sends it. */
+  refund_order_id?: string;
 }
 
 /** Every API answer is wrapped: `{ success, data }` or `{ success: false, error_code, error_info }`. */
@@ -39,7 +45,9 @@ export interface MultiSafepayCreated {
 }
 
 export interface MultiSafepayRefundCreated {
-  transaction_id: string | number;
+  /** The original order's transaction (refund-order.md: "identifier for the original transaction"). */
+  transaction_id?: string | number;
+  /** The refund's own transaction, when MultiSafepay names it. */
   refund_id?: string | number;
   /** Not documented on the answer; read only in case MultiSafepay says the refund is done. */
   status?: string;

@@ -23,8 +23,9 @@ const PERSON_FIELDS = new Set([
   'city',
   'state',
   'country',
-  'phone1',
-  'phone2',
+  // The request field is `phone` (openapi schemas/Customer.yaml, Delivery.yaml); `phone1` and
+  // `phone2` are only in MultiSafepay's answers.
+  'phone',
   'email',
   'referrer',
   'user_agent',
@@ -112,22 +113,34 @@ const itemKey = (item: any) =>
     item?.tax_table_selector,
   ]);
 
+/** What makes a refunded item a duplicate of an order's item (pay-later-refund.md: "the exact same"). */
+export const refundedItemKey = (item: any) =>
+  JSON.stringify([item?.merchant_item_id, item?.tax_table_selector, item?.unit_price]);
+
 /**
- * A BNPL refund (openapi requestBody/RefundBNPL.yaml): `checkout_data.items` must hold every
- * item of the order's cart, and the items beyond those are what is refunded, each negative
- * (a negative unit_price, or a negative quantity as the other BNPL methods' pages say), with
- * its tax. The refund amount in cents is their sum, worked out exactly; an `amount` sent
- * along must equal it.
+ * A BNPL refund (openapi requestBody/RefundBNPL.yaml, klarna.md "Via the API"):
+ * `checkout_data.items` must hold every item of the order's cart, and the items beyond those
+ * are what is refunded: each a duplicate of one of the order's items ("provide the exact same
+ * `merchant_item_id`, `tax_table_selector`, and `unit_price`", old API reference
+ * pay-later-refund.md) with a negative `quantity`, never more of it than was bought and not yet
+ * refunded (`refunded`, by refundedItemKey). A negative `unit_price` "cancels the order" there:
+ * refused here. The refund amount in cents is their sum with tax, worked out exactly; an
+ * `amount` sent along must equal it. Returns it with the quantities refunded.
  */
-export function cartRefundAmount(order: any, body: any): number | CartProblem {
+export function cartRefundAmount(
+  order: any,
+  body: any,
+  refunded: ReadonlyMap<string, number>,
+): { cents: number; quantities: Map<string, number> } | CartProblem {
   const items = body.checkout_data?.items;
   if (!Array.isArray(items) || items.length === 0)
     return {
       code: 1016,
       info: 'Missing data: checkout_data.items (a BNPL order is refunded by its cart)',
     };
+  const originals: any[] = order.shopping_cart?.items ?? [];
   const rest = [...items];
-  for (const original of order.shopping_cart?.items ?? []) {
+  for (const original of originals) {
     const at = rest.findIndex((item) => itemKey(item) === itemKey(original));
     if (at < 0)
       return {
@@ -140,15 +153,30 @@ export function cartRefundAmount(order: any, body: any): number | CartProblem {
     return { code: 1014, info: 'Unspecified error: checkout_data refunds no item' };
   const rates = taxRates(order);
   if (!(rates instanceof Map)) return rates;
+  const bought = new Map<string, number>();
+  for (const original of originals)
+    bought.set(
+      refundedItemKey(original),
+      (bought.get(refundedItemKey(original)) ?? 0) + original.quantity,
+    );
+  const quantities = new Map<string, number>();
   // unit_price has up to 10 decimals and a rate up to 6: the sum is in 10^-16 currency units.
   let sum = 0n;
   for (const item of rest) {
+    const key = refundedItemKey(item);
+    if (!bought.has(key))
+      return {
+        code: 1014,
+        info: `Unspecified error: refunded item ${item.merchant_item_id} is not a duplicate of an item of the order (same merchant_item_id, tax_table_selector and unit_price, negative quantity); a negative unit_price cancels the order`,
+      };
+    if (!Number.isInteger(item.quantity) || item.quantity >= 0)
+      return {
+        code: 1014,
+        info: 'Unspecified error: a refunded item has a negative quantity',
+      };
+    quantities.set(key, (quantities.get(key) ?? 0) - item.quantity);
     const price = scaled(item.unit_price, 10);
     if (price === undefined) return { code: 1031, info: 'Incorrect item price' };
-    if (!Number.isInteger(item.quantity) || item.quantity === 0)
-      return { code: 1014, info: 'Unspecified error: invalid checkout_data.items.quantity' };
-    if (price * BigInt(item.quantity) >= 0n)
-      return { code: 1014, info: 'Unspecified error: a refunded item must be negative' };
     const rate = scaled(rates.get(item.tax_table_selector ?? ''), 6);
     if (rate === undefined)
       return {
@@ -157,12 +185,20 @@ export function cartRefundAmount(order: any, body: any): number | CartProblem {
       };
     sum += price * BigInt(item.quantity) * (10n ** 6n + rate);
   }
+  for (const [key, quantity] of quantities)
+    if (quantity + (refunded.get(key) ?? 0) > bought.get(key)!)
+      return {
+        code: 1034,
+        info: 'Cannot refund transaction: more of an item than the order has left',
+      };
   const unit = 10n ** 14n; // one cent in 10^-16 units
+  if (-sum <= 0n)
+    return { code: 1014, info: 'Unspecified error: the refunded items come to nothing' };
   const cents = Number((-sum + unit / 2n) / unit);
   if (body.amount !== undefined && body.amount !== cents)
     return {
       code: 1027,
       info: 'Invalid cart amount: the refunded items do not come to the amount',
     };
-  return cents;
+  return { cents, quantities };
 }

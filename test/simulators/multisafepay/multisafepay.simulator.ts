@@ -57,18 +57,35 @@ interface SimOrder {
   seconds_active?: number;
   payment_details: { type: string | null; capture?: 'manual'; capture_remain?: number };
   captureMode: 'manual' | null;
-  related_transactions: {
-    transaction_id: number;
-    amount: number;
-    currency: string;
-    status: string;
-    description: string;
-  }[];
+  related_transactions: SimRelated[];
+  /** BNPL: quantities refunded so far, by refundedItemKey (not shown). */
+  refundedItems: Map<string, number>;
   reason?: string;
   notification_url: string;
   redirect_url: string;
   cancel_url: string;
 }
+
+/** A related transaction (openapi schemas/RelatedTransactions.yaml). */
+interface SimRelated {
+  transaction_id: number;
+  type: 'capture' | 'chargeback' | 'refund';
+  order_id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  description: string;
+  created: string;
+  refund_order_id?: string;
+  /** A refund MultiSafepay has not booked yet: not shown on reads (see bookRefundsLate). */
+  unbooked?: boolean;
+}
+
+/** MultiSafepay's site name in the descriptions it writes ("Refund order … for <site>"). */
+const SITE = 'PaymentServer test site';
+
+/** error-reference.md 1034: "a second refund for the same amount … within 5 minutes". */
+const DUPLICATE_REFUND_MS = 5 * 60_000;
 
 /** Characters as MultiSafepay's limits count them (code points: an emoji is one). */
 function characters(text: string): number {
@@ -97,6 +114,23 @@ function mspError(status: number, code: number, info: string): SimResponse {
 export class MultisafepaySimulator extends PspSimulator {
   readonly orders = new Map<string, SimOrder>();
   private nextTransactionId = 4_000_000;
+  /**
+   * A refund's description on the order: MultiSafepay writes its own ("Refund order 94543565 for
+   * 4terminals", examples/responses/getReceiptRefund.json); true echoes the request's instead.
+   */
+  echoRefundDescription = false;
+  /**
+   * The refund answer names `refund_id` (old API reference refund-order.md); false leaves it out,
+   * as examples/responses/refundOrder.json does (order_id and the original's transaction_id).
+   */
+  answerRefundId = true;
+  /**
+   * A refund shows on reads only once MultiSafepay has booked it: from the next refund request
+   * on its order (or its settlement) on. A read while it is booking misses it.
+   */
+  bookRefundsLate = false;
+  /** Added to the clock (the 5-minute duplicate refund rule). */
+  clockOffsetMs = 0;
 
   constructor(readonly apiKey = randomBytes(20).toString('hex')) {
     super();
@@ -138,6 +172,10 @@ export class MultisafepaySimulator extends PspSimulator {
     const match = /^\/v1\/json\/orders\/([^/]+)(\/refunds)?$/.exec(request.path);
     if (!match) return mspError(404, 1014, 'Unspecified error: unknown endpoint');
     const order = this.orders.get(decodeURIComponent(match[1]));
+    if (!order && request.method === 'GET' && !match[2]) {
+      const refund = this.refundOrder(decodeURIComponent(match[1]));
+      if (refund) return json(200, { success: true, data: refund });
+    }
     if (!order) return mspError(404, 1006, 'Invalid transaction ID');
     if (request.method === 'GET' && !match[2])
       return json(200, { success: true, data: this.view(order) });
@@ -213,6 +251,7 @@ export class MultisafepaySimulator extends PspSimulator {
       payment_details: { type: body.gateway ?? null },
       captureMode: body.capture === 'manual' ? 'manual' : null,
       related_transactions: [],
+      refundedItems: new Map(),
       notification_url: options.notification_url,
       redirect_url: options.redirect_url,
       cancel_url: options.cancel_url ?? options.redirect_url,
@@ -227,20 +266,59 @@ export class MultisafepaySimulator extends PspSimulator {
     });
   }
 
-  /** The order as the API and the notifications show it (no merchant URLs). */
+  /** The order as the API and the notifications show it (no merchant URLs, nothing unbooked). */
   view(order: SimOrder) {
     const {
       notification_url: _n,
       redirect_url: _r,
       cancel_url: _c,
       captureMode: _m,
+      refundedItems: _i,
       ...rest
     } = order;
     void _n;
     void _r;
     void _c;
     void _m;
-    return rest;
+    void _i;
+    return {
+      ...rest,
+      related_transactions: order.related_transactions
+        .filter((t) => !t.unbooked)
+        .map(({ unbooked: _u, ...t }) => (void _u, t)),
+    };
+  }
+
+  /**
+   * A refund with a refund_order_id is an order of its own (paths/orders@{order_id}@refunds.yaml:
+   * "Refunding creates a new order linked to the original order"), with the refund's status.
+   */
+  private refundOrder(refundOrderId: string) {
+    for (const order of this.orders.values()) {
+      const t = order.related_transactions.find(
+        (r) => r.type === 'refund' && r.refund_order_id === refundOrderId && !r.unbooked,
+      );
+      if (t)
+        return {
+          order_id: refundOrderId,
+          transaction_id: t.transaction_id,
+          status: t.status,
+          financial_status: t.status,
+          amount: t.amount,
+          currency: t.currency,
+          description: t.description,
+          created: t.created,
+          modified: t.created,
+          payment_details: { type: order.payment_details.type },
+          related_transactions: null,
+        };
+    }
+    return undefined;
+  }
+
+  /** The simulator's clock. */
+  private now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   private awaitingCapture(order: SimOrder): boolean {
@@ -285,8 +363,20 @@ export class MultisafepaySimulator extends PspSimulator {
       payment_details: { type: order.payment_details.type },
       captureMode: null,
       related_transactions: [],
+      refundedItems: new Map(),
     };
     this.orders.set(child.order_id, child);
+    // The capture is listed on the authorization (schemas/RelatedTransactions.yaml type capture).
+    order.related_transactions.push({
+      transaction_id: child.transaction_id,
+      type: 'capture',
+      order_id: child.order_id,
+      amount: child.amount,
+      currency: child.currency,
+      status: 'completed',
+      description: child.description,
+      created: now,
+    });
     // manual-capture.md: after a full capture the transaction is completed; after a partial one
     // "the original transaction retains its initial statuses" and the rest stays capturable
     // until it is cancelled (PATCH /capture/{id}) or expires.
@@ -366,6 +456,8 @@ export class MultisafepaySimulator extends PspSimulator {
   }
 
   private refund(order: SimOrder, body: Record<string, any>): SimResponse {
+    // MultiSafepay is booking any refund it has not shown yet; from here on it shows.
+    for (const t of order.related_transactions) delete t.unbooked;
     // 1034 "Cannot refund transaction" (api/general/error-reference.md).
     if (order.payment_details.capture === 'manual')
       return mspError(
@@ -377,15 +469,40 @@ export class MultisafepaySimulator extends PspSimulator {
       return mspError(400, 1034, `Cannot refund transaction: order status is ${order.status}`);
     // A BNPL order is refunded by its cart, any other by an amount (openapi
     // paths/orders@{order_id}@refunds.yaml: RefundBNPL or Refund).
-    const amount =
+    const cart =
       order.payment_details.type === 'KLARNA'
-        ? cartRefundAmount(order, body)
-        : amountRefund(order, body);
+        ? cartRefundAmount(order, body, order.refundedItems)
+        : undefined;
+    const amount = cart ? ('cents' in cart ? cart.cents : cart) : amountRefund(order, body);
     if (typeof amount !== 'number') return mspError(400, amount.code, amount.info);
     if (typeof body.description === 'string' && characters(body.description) > 200)
       return mspError(400, 1008, 'Invalid description');
+    // refund_order_id: at most 50 characters (requestBody/Refund.yaml), an order id of its own.
+    const refundOrderId: unknown = body.refund_order_id;
+    if (refundOrderId !== undefined) {
+      if (typeof refundOrderId !== 'string' || !refundOrderId || refundOrderId.length > 50)
+        return mspError(400, 1014, 'Unspecified error: invalid refund_order_id');
+      if (this.orders.has(refundOrderId) || this.refundOrderTaken(refundOrderId))
+        return mspError(400, 1006, 'Invalid transaction ID: refund_order_id already used');
+    }
+    const refunds = order.related_transactions.filter((t) => t.type === 'refund');
+    // error-reference.md 1034: "If a second refund for the same amount is requested within 5
+    // minutes, MultiSafepay rejects the second request to avoid double processing."
+    if (
+      refunds.some(
+        (t) =>
+          t.amount === amount &&
+          !['declined', 'cancelled', 'void'].includes(t.status) &&
+          this.now() - Date.parse(t.created) < DUPLICATE_REFUND_MS,
+      )
+    )
+      return mspError(
+        400,
+        1034,
+        'Cannot refund transaction: the same refund was requested within 5 minutes',
+      );
     // Reserved refunds hold their amount until they complete or are declined.
-    const open = order.related_transactions
+    const open = refunds
       .filter((t) => ['initialized', 'reserved'].includes(t.status))
       .reduce((sum, t) => sum + t.amount, 0);
     if (amount > order.amount - order.amount_refunded - open)
@@ -394,21 +511,43 @@ export class MultisafepaySimulator extends PspSimulator {
         1034,
         'Cannot refund transaction: the amount exceeds the refundable amount',
       );
+    if (cart && 'quantities' in cart)
+      for (const [key, quantity] of cart.quantities)
+        order.refundedItems.set(key, (order.refundedItems.get(key) ?? 0) + quantity);
     const transactionId = this.nextTransactionId++;
+    const ownOrderId = typeof refundOrderId === 'string' ? refundOrderId : order.order_id;
     // A refund starts reserved and is passed to the bank at midnight, then completed
     // (content/payment-management/refunds.md, payment-statuses.md): see settleRefunds.
     order.related_transactions.push({
       transaction_id: transactionId,
+      type: 'refund',
+      order_id: ownOrderId,
       amount,
       currency: order.currency,
       status: 'reserved',
-      description: body.description ?? '',
+      description: this.echoRefundDescription
+        ? (body.description ?? '')
+        : `Refund order ${ownOrderId} for ${SITE}`,
+      created: new Date(this.now()).toISOString(),
+      ...(typeof refundOrderId === 'string' ? { refund_order_id: refundOrderId } : {}),
+      ...(this.bookRefundsLate ? { unbooked: true } : {}),
     });
     order.modified = new Date().toISOString();
+    // transaction_id is the original order's (refund-order.md), refund_id the refund's.
     return json(200, {
       success: true,
-      data: { transaction_id: transactionId, refund_id: transactionId },
+      data: {
+        order_id: order.order_id,
+        transaction_id: order.transaction_id,
+        ...(this.answerRefundId ? { refund_id: transactionId } : {}),
+      },
     });
+  }
+
+  private refundOrderTaken(refundOrderId: string): boolean {
+    for (const order of this.orders.values())
+      if (order.related_transactions.some((t) => t.refund_order_id === refundOrderId)) return true;
+    return false;
   }
 
   /**
@@ -418,7 +557,8 @@ export class MultisafepaySimulator extends PspSimulator {
   async settleRefunds(orderId: string, outcome: 'completed' | 'declined' = 'completed') {
     const order = this.orders.get(orderId)!;
     for (const t of order.related_transactions) {
-      if (t.status !== 'reserved') continue;
+      if (t.type !== 'refund' || t.status !== 'reserved') continue;
+      delete t.unbooked;
       t.status = outcome;
       if (outcome === 'completed') order.amount_refunded += t.amount;
     }
@@ -437,10 +577,43 @@ export class MultisafepaySimulator extends PspSimulator {
   /**
    * The customer's bank reverses the payment. payment-statuses.md shows a chargeback as
    * void/void; the OpenAPI's order status enum (schemas/Status.yaml) spells it `chargeback`.
+   * It is listed on the order (schemas/RelatedTransactions.yaml type chargeback).
    */
   async chargeback(orderId: string, statuses: [string, string] = ['void', 'void']): Promise<void> {
     const order = this.orders.get(orderId)!;
+    order.related_transactions.push({
+      transaction_id: this.nextTransactionId++,
+      type: 'chargeback',
+      order_id: order.order_id,
+      amount: order.amount,
+      currency: order.currency,
+      status: 'completed',
+      description: `Chargeback for order ${order.order_id}`,
+      created: new Date(this.now()).toISOString(),
+    });
     this.set(order, ...statuses);
+    await this.notify(order);
+  }
+
+  /**
+   * The customer cancels at their bank after the order was initialized: void/void (eps.md "The
+   * customer cancelled the transaction. | Void | Void"; ideal.md "Void | Void/Cancelled").
+   */
+  async cancelAtBank(orderId: string): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    order.payment_details.type = order.gateway ?? 'EPS';
+    this.set(order, 'void', 'void');
+    await this.notify(order);
+  }
+
+  /**
+   * The cardholder's authorization is voided at MultiSafepay (dashboard "Cancel Reservation", or
+   * its expiry): void/void (manual-capture.md), notified.
+   */
+  async voidAuthorization(orderId: string): Promise<void> {
+    const order = this.orders.get(orderId)!;
+    order.payment_details.capture_remain = 0;
+    this.set(order, 'void', 'void');
     await this.notify(order);
   }
 
