@@ -16,6 +16,7 @@ import { NotificationEndpointVersion1764590000000 } from './1764590000000-Notifi
 import { RefundRequestKey1764600000000 } from './1764600000000-RefundRequestKey';
 import { IdempotencyKeyDigest1764610000000 } from './1764610000000-IdempotencyKeyDigest';
 import { RoutingRuleCountryCase1764620000000 } from './1764620000000-RoutingRuleCountryCase';
+import { PaymentAttention1764630000000 } from './1764630000000-PaymentAttention';
 
 /** Listed explicitly so ts-node, jest and the compiled build all load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   RefundRequestKey1764600000000,
   IdempotencyKeyDigest1764610000000,
   RoutingRuleCountryCase1764620000000,
+  PaymentAttention1764630000000,
 ];

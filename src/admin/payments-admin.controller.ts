@@ -27,6 +27,7 @@ import { AdminListPaymentsQuery } from './dto/admin-list-payments.query';
 import { AdminController } from './admin-controller.decorator';
 import { ApiCaptureOrCancel, REFUND_DESCRIPTION } from '../payments/dto/operation-docs';
 import { Audited } from '../audit/audit.decorators';
+import { ResolveAttentionDto } from './dto/resolve-attention.dto';
 
 /** Payments across all integrations, for operators; the same services as the payment API. */
 @AdminController('api/v1/admin/payments', 'Admin: payments')
@@ -66,6 +67,23 @@ export class PaymentsAdminController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@PaymentIdParam() id: string) {
     const payment = await this.payments.get({}, id);
+    const notes = await this.attention.forPayments([payment]);
+    return { ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null };
+  }
+
+  @Post(':id/attention/resolve')
+  @Audited('payment.resolve_attention')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Clear a contradiction the provider reported, once checked there',
+    description:
+      "Clears the payment's `contradiction` attention (a success after it failed, was canceled or expired here; a capture or refund failed after it succeeded; a refused chargeback). Changes neither status nor money and notifies no shop; open captures, cancels and refunds keep their own attention until settled. The optional `note` goes to the server's log.",
+  })
+  @ApiOkResponse({ type: AdminPaymentDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({ description: '`nothing_to_resolve`', type: ProblemDetailsDto })
+  async resolveAttention(@PaymentIdParam() id: string, @Body() dto: ResolveAttentionDto) {
+    const payment = await this.attention.resolve(id, dto.note);
     const notes = await this.attention.forPayments([payment]);
     return { ...toPaymentView(payment), needsAttention: notes.get(payment.id) ?? null };
   }

@@ -8,8 +8,9 @@ import { ValidationError } from '../common/errors/domain-error';
 import { queryInstant } from '../common/time/query-instant';
 
 /**
- * `needed`: only payments with a capture, cancel or refund still `pending` that was sent at or
- * before `cutoff` (the rule of AttentionService.forPayments); `!needed`: only those without.
+ * `needed`: only payments marked with a contradiction (`attentionSince`) or with a capture,
+ * cancel or refund still `pending` that was sent at or before `cutoff` (the rule of
+ * AttentionService.forPayments); `!needed`: only those with neither.
  */
 export interface AttentionFilter {
   needed: boolean;
@@ -79,6 +80,6 @@ function addAttentionFilter(qb: SelectQueryBuilder<Payment>, filter: AttentionFi
       .andWhere(`${alias}.status = 'pending'`)
       .andWhere(`${alias}.createdAt <= :attentionCutoff`)
       .getQuery();
-  const any = `(EXISTS ${open(PaymentOperation, 'att_op')} OR EXISTS ${open(Refund, 'att_re')})`;
+  const any = `(p.attentionSince IS NOT NULL OR EXISTS ${open(PaymentOperation, 'att_op')} OR EXISTS ${open(Refund, 'att_re')})`;
   qb.andWhere(filter.needed ? any : `NOT ${any}`, { attentionCutoff: filter.cutoff });
 }

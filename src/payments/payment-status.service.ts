@@ -14,6 +14,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';
 import { settleOperationByStatus } from './operations/operation-settlement';
 import { RowStatements } from '../database/statements/row-statements';
+import { moneyContradiction } from './money-contradiction';
 
 export interface PaymentChange {
   to: PaymentStatus;
@@ -82,7 +83,7 @@ export class PaymentStatusService {
     const decision = PaymentStateMachine.decide(payment.status, change.to);
     if (decision === 'unchanged') return 'unchanged';
     if (decision === 'ignore') {
-      await this.recordIgnoredChange(manager, payment, change);
+      await this.recordIgnored(manager, payment, change, 'status');
       return 'ignored';
     }
 
@@ -141,13 +142,28 @@ export class PaymentStatusService {
   }
 
   /**
-   * Records in the history that the provider reported a change the state machine does not
-   * allow (a late or backwards update): the status stays, nothing is sent to the shop.
+   * Records in the history that the provider reported that an operation which had succeeded
+   * failed after all (Adyen CAPTURE_FAILED after CAPTURE), as a change the state machine does not
+   * allow: the status stays, nothing is sent to the shop, the payment needs an operator.
    */
   async recordIgnoredChange(
     manager: EntityManager,
     payment: Payment,
     change: PaymentChange,
+  ): Promise<void> {
+    await this.recordIgnored(manager, payment, change, 'operation_failed');
+  }
+
+  /**
+   * A reported change the state machine does not allow (a late or backwards update): recorded in
+   * the history, the status stays, nothing is sent to the shop. When it means money may have
+   * moved against our records, the payment is marked for an operator in the same write.
+   */
+  private async recordIgnored(
+    manager: EntityManager,
+    payment: Payment,
+    change: PaymentChange,
+    cause: 'status' | 'operation_failed',
   ): Promise<void> {
     const from = payment.status;
     this.logger.log({
@@ -157,8 +173,22 @@ export class PaymentStatusService {
       to: change.to,
       source: change.source,
     });
+    const reason = moneyContradiction(
+      {
+        subject: 'payment',
+        cause,
+        from,
+        to: change.to,
+        wasAuthorized:
+          change.to === 'authorized' && (await this.wasAuthorized(manager, payment.id)),
+      },
+      payment.providerName,
+    );
     payment.version += 1;
-    await this.rows.update(manager, Payment, payment.id, { version: payment.version });
+    await this.rows.update(manager, Payment, payment.id, {
+      version: payment.version,
+      ...this.attentionFields(payment, reason),
+    });
     await this.rows.insert(
       manager,
       PaymentEvent,
@@ -171,6 +201,38 @@ export class PaymentStatusService {
         detail: change.detail ?? `${from} cannot move to ${change.to}`,
       }),
     );
+  }
+
+  /** Whether the payment was authorized here at some point (its history applied the change). */
+  private wasAuthorized(manager: EntityManager, paymentId: string): Promise<boolean> {
+    return manager.existsBy(PaymentEvent, {
+      paymentId,
+      type: 'payment.status_changed',
+      toStatus: 'authorized',
+      ignored: false,
+    });
+  }
+
+  /**
+   * The attention columns for a contradiction (none without one): the first one's time stays
+   * until an operator resolves it, the newest reason is shown.
+   */
+  private attentionFields(
+    payment: Payment,
+    reason: string | null,
+  ): Partial<Pick<Payment, 'attentionSince' | 'attentionReason'>> {
+    if (!reason) return {};
+    this.logger.warn({
+      msg: 'provider report contradicts our records',
+      paymentId: payment.id,
+      reason,
+    });
+    const earlier = payment.attentionReason && payment.attentionReason !== reason;
+    payment.attentionSince ??= new Date();
+    payment.attentionReason = (
+      earlier ? `${reason}. Earlier reports are in the payment's history.` : reason
+    ).slice(0, 512);
+    return { attentionSince: payment.attentionSince, attentionReason: payment.attentionReason };
   }
 
   /** Records a new refund (its amount is reserved from now on). */
@@ -212,7 +274,14 @@ export class PaymentStatusService {
     const now = new Date();
     payment.version += 1;
     if (from !== 'pending') {
-      await this.rows.update(manager, Payment, payment.id, { version: payment.version });
+      const reason = moneyContradiction(
+        { subject: 'refund', from, to, refundId: refund.id },
+        payment.providerName,
+      );
+      await this.rows.update(manager, Payment, payment.id, {
+        version: payment.version,
+        ...this.attentionFields(payment, reason),
+      });
       await this.rows.insert(
         manager,
         PaymentEvent,

@@ -58,6 +58,12 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
     suite.server.dataSource
       .getRepository(WebhookDelivery)
       .find({ where: { paymentId }, order: { receivedAt: 'ASC' } });
+  /** The admin view's `needsAttention` of a payment. */
+  const attention = async (id: string) => {
+    const token = await suite.server.adminToken();
+    return (await suite.server.request('GET', `/api/v1/admin/payments/${id}`, { token })).body
+      .needsAttention;
+  };
   /** The payment once its open operation is settled. */
   const settled = (id: string) =>
     eventually(async () => {
@@ -103,6 +109,8 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
       ignored: true,
     });
     expect((await inbox(authorized.id)).at(-1)).toMatchObject({ status: 'processed', error: null });
+    // Only late news (the leftover authorisation ran out): nothing for an operator.
+    expect(await attention(authorized.id)).toBeNull();
   });
 
   it('SECOND_CHARGEBACK charges a paid payment back', async () => {
@@ -191,6 +199,12 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
     });
     expect(await suite.h.outbox(paid.id, 'payment.status_changed')).toHaveLength(told);
     expect((await inbox(paid.id)).at(-1)).toMatchObject({ status: 'processed', error: null });
+    // Money the shop counts as received may never have arrived: an operator is told.
+    expect(await attention(paid.id)).toMatchObject({
+      reason:
+        'adyen reported the capture failed (authorized) after the payment was paid here: the money may never have arrived; check the capture at adyen before shipping or refunding',
+      operations: [{ type: 'contradiction', id: paid.id, stage: 'reported' }],
+    });
   });
 
   it('CAPTURE_FAILED for a capture still open (its CAPTURE webhook lost) fails it', async () => {
@@ -314,5 +328,10 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
       detail: expect.stringContaining('refunded_reversed: Adyen REFUNDED_REVERSED'),
     });
     expect(await suite.h.outbox(paid.id, 'refund.status_changed')).toHaveLength(1);
+    // The customer may not have got the money back: an operator is told.
+    expect(await attention(paid.id)).toMatchObject({
+      reason: `adyen reported refund ${refund.body.id} failed after it had succeeded here: the customer may not have got the money back; check at adyen and refund again if needed`,
+      operations: [{ type: 'contradiction', id: paid.id, stage: 'reported' }],
+    });
   });
 });

@@ -136,6 +136,17 @@ export class Payment {
   @JsonColumn({ nullable: true })
   pendingOperation?: PendingOperationRecord | null;
 
+  /**
+   * Set when a provider reported something our records contradict (a success after the payment
+   * died here, a capture or refund failed after it succeeded, a refused chargeback): when it was
+   * first reported, and why, in words; cleared only by an operator.
+   */
+  @TimestampColumn({ nullable: true })
+  attentionSince?: Date | null;
+
+  @StringColumn(512, { nullable: true })
+  attentionReason?: string | null;
+
   /** When reconciliation last polled the provider about this payment. */
   @TimestampColumn({ nullable: true })
   lastPolledAt: Date | null;
