@@ -16,6 +16,7 @@ import {
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
+import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
 import {
   accessibilityViolations,
   choose,
@@ -417,6 +418,88 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
         (await api('GET', `/api/v1/payments/${seeded.pending.id}`)).body.status === 'canceled',
     );
     await shows(page.getByRole('heading', { level: 1 }), 'canceled');
+  });
+
+  it('shows a paid report for a canceled payment as a contradiction with its reason, and marks it resolved with a note after a confirmation', async () => {
+    const payment = await pay({
+      reference: 'order-1006',
+      amount: { value: 2500, currency: 'EUR' },
+    });
+    expect((await api('POST', `/api/v1/payments/${payment.id}/cancel`)).body.status).toBe(
+      'canceled',
+    );
+    // The test provider then says it was paid after all, signed the way its webhooks are.
+    const body = JSON.stringify({
+      id: `tpevt_${randomBytes(6).toString('hex')}`,
+      type: 'payment.updated',
+      createdAt: new Date().toISOString(),
+      data: {
+        id: payment.provider.paymentId,
+        status: 'paid',
+        amount: payment.amount,
+        amountCaptured: payment.amount.value,
+      },
+    });
+    const account = payment.provider.accountId;
+    const reported = await fetch(`${base}/webhooks/test/${account}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'test-signature': server.server.app.get(TestWebhookSigner).sign(account, body),
+      },
+      body,
+    });
+    expect(reported.status).toBe(200);
+    const attention = await eventually(
+      async () =>
+        (await adminApi('GET', `/api/v1/admin/payments/${payment.id}`)).body.needsAttention,
+    );
+    const reason: string = attention.reason;
+    expect(reason).toMatch(/reported paid after the payment was canceled here/);
+
+    // Among the open problems, in the provider's words, linked to the payment.
+    await go('/');
+    const problem = page.getByRole('link', { name: `Payment ${payment.id} (€25.00): ${reason}` });
+    await problem.click();
+    await page.waitForURL(`${base}/dashboard/payments/${payment.id}`);
+    await shows(page.getByTestId('contradiction-reason'), reason);
+    await shows(page.getByRole('heading', { level: 1 }), 'canceled');
+    try {
+      for (const [viewport, suffix] of [
+        [PHONE, 'mobile'],
+        [DESKTOP, 'desktop'],
+      ] as const) {
+        await page.setViewportSize(viewport);
+        await screenshot(page, `payment-contradiction-${suffix}`);
+        expect(await pageWidth(page)).toBe(viewport.width);
+        expect(await accessibilityViolations(page)).toEqual([]);
+      }
+    } finally {
+      // A failure at 390 px would leave the later tests on a phone.
+      await page.setViewportSize(DESKTOP);
+    }
+
+    // Cancelled at the confirmation: still there.
+    await page.getByRole('button', { name: 'Mark as resolved…' }).click();
+    await shows(dialog(), 'Its status and amounts stay as they are');
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+    await dialog().waitFor({ state: 'detached' });
+    expect(
+      (await adminApi('GET', `/api/v1/admin/payments/${payment.id}`)).body.needsAttention,
+    ).not.toBeNull();
+
+    await page.getByRole('button', { name: 'Mark as resolved…' }).click();
+    await dialog()
+      .getByRole('textbox', { name: /^Note \(optional\)/ })
+      .fill('Refunded at the test provider by hand, ticket 4711');
+    await screenshot(page, 'payment-resolve-confirm-desktop');
+    await dialog().getByRole('button', { name: 'Mark as resolved', exact: true }).click();
+    await notified(page, 'Marked as resolved. The status and amounts are unchanged.');
+    await page.getByTestId('contradiction').waitFor({ state: 'detached' });
+    expect((await adminApi('GET', `/api/v1/admin/payments/${payment.id}`)).body).toMatchObject({
+      status: 'canceled',
+      needsAttention: null,
+    });
   });
 
   it('adds a Mollie account from its form (server field errors next to the field), edits, tests its connection, resets a circuit, disables and deletes accounts', async () => {

@@ -66,6 +66,32 @@ describe('open problems on the overview', () => {
     expect(read.map((r) => r.url.search)).toEqual(['?needsAttention=true&limit=100']);
   });
 
+  it('reads a contradiction the provider reported as its sentence, linked to the payment', async () => {
+    const why =
+      'mollie reported paid after the payment was canceled here: the customer may have paid; check at mollie and refund there';
+    api.reset();
+    api.on((r) => {
+      const { pathname } = r.url;
+      if (pathname === '/api/v1/admin/payments/totals') return { body: { count: 1, data: [] } };
+      if (pathname === '/api/v1/admin/payments') {
+        const since = '2026-11-28T09:00:00.000Z';
+        const operations = [{ type: 'contradiction', id: 'pay_c', stage: 'reported', since, why }];
+        const contradicted = {
+          id: 'pay_c',
+          status: 'canceled',
+          amount: { value: 2000, currency: 'EUR' },
+          needsAttention: { since, reason: why, operations },
+        };
+        return { body: { data: [contradicted], nextCursor: null } };
+      }
+      if (pathname.startsWith('/api/v1/admin/')) return empty;
+      return undefined;
+    });
+    renderWithProviders(<OpenProblems />, { network: true, route: '/' });
+    const link = await screen.findByRole('link', { name: `Payment pay_c (€20.00): ${why}` });
+    expect(link.getAttribute('href')).toBe('/payments/pay_c');
+  });
+
   it('says so when a check could not run, and still shows what the others found', async () => {
     api.reset();
     api.on((r) =>

@@ -19,8 +19,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Things an operator should look at, each with a link: notification endpoints that fail or
  * were disabled, provider accounts whose circuit is open, provider webhooks failing, dead or
- * rejected, payments whose refund, capture or cancel the provider has not settled in time
- * (`needsAttention`), payments stuck in pending or waiting for capture.
+ * rejected, payments needing attention (a provider report our records contradict; a refund,
+ * capture or cancel the provider has not settled in time), payments stuck in pending or waiting
+ * for capture.
  */
 export function OpenProblems() {
   const endpoints = useAllEndpoints();

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import type { AdminPayment } from '../../api/types';
+import type { AdminPayment, Attention } from '../../api/types';
+
+type AttentionItem = Attention['operations'][number];
 import { attentionProblems, webhookProblems } from './open-problems';
 
 function payment(id: string, since: string, types: ('refund' | 'capture')[]): AdminPayment {
@@ -67,6 +69,37 @@ describe('open problems', () => {
       text: '4 more payments need attention',
       to: '/payments?needsAttention=true',
     });
+  });
+
+  it('puts a contradiction the provider reported in its own words, and any open operations after it', () => {
+    const contradiction = {
+      type: 'contradiction',
+      id: 'pay_c',
+      stage: 'reported',
+      since: '2026-11-02T00:00:00.000Z',
+      why: 'mollie reported paid after the payment was canceled here: the customer may have paid; check at mollie and refund there',
+    };
+    const only = payment('pay_c', '2026-11-02T00:00:00.000Z', []);
+    only.needsAttention = {
+      ...only.needsAttention!,
+      reason: contradiction.why,
+      operations: [contradiction as AttentionItem],
+    };
+    const both = payment('pay_d', '2026-11-01T00:00:00.000Z', ['refund']);
+    both.needsAttention = {
+      ...both.needsAttention!,
+      reason: contradiction.why,
+      operations: [contradiction as AttentionItem, ...both.needsAttention!.operations],
+    };
+    const [first, second] = attentionProblems([only, both], 2);
+    expect(first).toEqual({
+      key: 'attention-pay_c',
+      text: 'Payment pay_c (€10.50): mollie reported paid after the payment was canceled here: the customer may have paid; check at mollie and refund there',
+      to: '/payments/pay_c',
+    });
+    expect(second!.text).toBe(
+      `Payment pay_d (€10.50): ${contradiction.why}. Also 1 open refund needs attention`,
+    );
   });
 
   it('adds no "more" line when every payment needing attention is shown', () => {

@@ -47,8 +47,8 @@ export const ATTENTION_SHOWN = 5;
 const ATTENTION_READ = 100;
 
 /**
- * Payments with `needsAttention` (refunds, captures or cancels the provider has not settled in
- * time), found by the list's own `needsAttention=true` filter, oldest problem first, and how
+ * Payments with `needsAttention` (a provider report our records contradict; refunds, captures or
+ * cancels the provider has not settled in time), found by the list's own `needsAttention=true` filter, oldest problem first, and how
  * many there are in all (the totals of the same filter).
  */
 export async function paymentsNeedingAttention(): Promise<{
@@ -70,17 +70,28 @@ export async function paymentsNeedingAttention(): Promise<{
   return { payments, total: Math.max(totals.data.count, payments.length) };
 }
 
+/**
+ * What a payment needing attention is about, in one line: a contradiction the provider reported
+ * in its own words (money may have moved), else its open operations and the oldest one's reason.
+ */
+function attentionText(p: AdminPayment): string {
+  const { reason, operations } = p.needsAttention!;
+  const head = `Payment ${p.id} (${formatMoney(p.amount)})`;
+  const contradiction = operations.find((o) => o.type === 'contradiction');
+  const open = operations.filter((o) => o.type !== 'contradiction');
+  const kinds = [...new Set(open.map((o) => o.type))].join(' and ');
+  const waiting = `${open.length} open ${kinds} ${open.length === 1 ? 'needs' : 'need'} attention`;
+  if (!contradiction) return `${head}: ${waiting}. ${reason}`;
+  return `${head}: ${contradiction.why}${open.length > 0 ? `. Also ${waiting}` : ''}`;
+}
+
 /** The oldest few payments needing attention, each linked; the rest counted and linked. */
 export function attentionProblems(payments: AdminPayment[], total: number): OpenProblem[] {
-  const problems: OpenProblem[] = payments.slice(0, ATTENTION_SHOWN).map((p) => {
-    const operations = p.needsAttention!.operations;
-    const kinds = [...new Set(operations.map((o) => o.type))].join(' and ');
-    return {
-      key: `attention-${p.id}`,
-      text: `Payment ${p.id} (${formatMoney(p.amount)}): ${operations.length} open ${kinds} ${operations.length === 1 ? 'needs' : 'need'} attention. ${p.needsAttention!.reason}`,
-      to: `/payments/${p.id}`,
-    };
-  });
+  const problems: OpenProblem[] = payments.slice(0, ATTENTION_SHOWN).map((p) => ({
+    key: `attention-${p.id}`,
+    text: attentionText(p),
+    to: `/payments/${p.id}`,
+  }));
   const rest = total - problems.length;
   if (rest > 0)
     problems.push({

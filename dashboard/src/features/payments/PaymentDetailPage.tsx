@@ -29,6 +29,7 @@ import { PaymentTimeline } from './PaymentTimeline';
 import { RoutingDecision } from './RoutingDecision';
 import { usePaymentNotifications } from './use-payment-notifications';
 import { WriteOnly } from '../../components/WriteOnly';
+import { NeedsAttention } from './NeedsAttention';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -225,21 +226,14 @@ export default function PaymentDetailPage() {
         </Alert>
       ) : null}
       {p.needsAttention ? (
-        <Alert
-          color="orange"
-          variant="outline"
-          icon={<IconAlertTriangle aria-hidden />}
-          title="Needs attention"
-          data-testid="needs-attention"
-        >
-          <Stack gap={4}>
-            {p.needsAttention.operations.map((operation) => (
-              <Text size="sm" key={operation.id} className="break-anywhere">
-                {operation.why}
-              </Text>
-            ))}
-          </Stack>
-        </Alert>
+        <NeedsAttention
+          payment={p}
+          pspUrl={
+            p.provider
+              ? pspDashboardUrl(p.provider.name, providerPaymentId(p), account?.testMode)
+              : null
+          }
+        />
       ) : null}
       <Summary
         payment={p}
