@@ -42,6 +42,7 @@ function entry(provider: PaymentProvider): ProviderCatalogEntryDto {
         currencies: [...methodCurrencies(caps, method)],
         ...methodFeatures(caps, method),
       })),
+      minimumAmounts: { ...caps.minimumAmounts } as Record<string, number>,
       polling: caps.polling,
     },
   };

@@ -16,6 +16,7 @@ const capabilities: ProviderCapabilities = {
     klarna: { partialRefunds: true },
   },
   currenciesByMethod: { ideal: ['EUR'] },
+  minimumAmounts: { EUR: 50 },
 };
 const psp = { name: 'psp', capabilities };
 
@@ -56,8 +57,33 @@ describe('refusal', () => {
     expect(refusal(anyCurrency, { currency: 'HUF', method: 'card' })).toBeNull();
   });
 
+  it('takes an amount from the currency’s minimum, and any amount in a currency without one', () => {
+    expect(refusal(psp, { currency: 'EUR', amount: 50, method: 'card' })).toBeNull();
+    expect(refusal(psp, { currency: 'USD', amount: 1 })).toBeNull();
+    // Without an amount (captures, refunds) the minimum is not asked about.
+    expect(refusal(psp, { currency: 'EUR', features: ['refunds'] })).toBeNull();
+  });
+
+  it('names the minimum in the currency’s decimals', () => {
+    const yen = {
+      name: 'stripe',
+      capabilities: { ...capabilities, currencies: 'any' as const, minimumAmounts: { JPY: 50 } },
+    };
+    expect(refusal(yen, { currency: 'JPY', amount: 49 })).toEqual({
+      why: 'stripe does not support JPY payments below 50',
+      what: 'JPY payments below 50',
+    });
+  });
+
   it.each([
     [{ currency: 'JPY' }, 'psp does not support JPY', 'currency JPY'],
+    [
+      { currency: 'EUR', amount: 49, method: 'card' as const },
+      'psp does not support EUR payments below 0.50',
+      'EUR payments below 0.50',
+    ],
+    // A currency the provider does not take at all is named as such, whatever the amount.
+    [{ currency: 'JPY', amount: 1 }, 'psp does not support JPY', 'currency JPY'],
     [{ method: 'eps' as const }, 'psp does not support method eps', 'method eps'],
     [
       { currency: 'USD', method: 'ideal' as const },

@@ -1,4 +1,5 @@
 import type { PaymentMethod } from '../domain/payment-status';
+import { toDecimalString } from '../common/money/money';
 import type { ProviderCapabilities } from './provider.interface';
 
 /** What a provider may or may not do with a payment, per payment method. */
@@ -23,9 +24,13 @@ const FEATURE_WORDS: Record<PaymentFeature, string> = {
   multipleRefunds: 'more than one refund per payment',
 };
 
-/** What is asked of a provider: a currency, a method (null: chosen at checkout), features. */
+/**
+ * What is asked of a provider: a currency, an amount in that currency's minor units (a new
+ * payment's), a method (null: chosen at checkout), features.
+ */
 export interface CapabilityQuestion {
   currency?: string;
+  amount?: number;
   method?: PaymentMethod | null;
   features?: readonly PaymentFeature[];
 }
@@ -84,6 +89,12 @@ export function refusal(
   const only = method ? caps.currenciesByMethod?.[method] : undefined;
   if (currency && only && !only.includes(currency)) {
     const what = `${currency} for method ${method}`;
+    return { why: `${name} does not support ${what}`, what };
+  }
+  const { amount } = question;
+  const minimum = currency ? caps.minimumAmounts?.[currency] : undefined;
+  if (currency && amount !== undefined && minimum !== undefined && amount < minimum) {
+    const what = `${currency} payments below ${toDecimalString(minimum, currency)}`;
     return { why: `${name} does not support ${what}`, what };
   }
   for (const feature of question.features ?? []) {

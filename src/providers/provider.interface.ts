@@ -48,6 +48,11 @@ export interface ProviderCapabilities extends PaymentFeatures {
   byMethod?: Readonly<Partial<Record<PaymentMethod, Partial<PaymentFeatures>>>>;
   /** Methods that take only some of `currencies` (iDEAL only EUR, say); the rest take all. */
   currenciesByMethod?: Readonly<Partial<Record<PaymentMethod, readonly string[]>>>;
+  /**
+   * The smallest payment the PSP takes, per currency, in integer minor units (Stripe: 50 for
+   * EUR); a currency not listed has no minimum here. Checked for a new payment's amount.
+   */
+  minimumAmounts?: Readonly<Partial<Record<string, number>>>;
   /** The payment status can be fetched (reconciliation, unverifiable webhooks). */
   polling: boolean;
   /** How far ahead a payment's `expiresAt` may be; absent: the provider is not sent one. */

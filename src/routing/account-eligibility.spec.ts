@@ -5,9 +5,19 @@ import type { PaymentProvider } from '../providers/provider.interface';
 const account = (enabled = true) => ({ id: 'pa_1', provider: 'psp', enabled }) as ProviderAccount;
 const provider = {
   name: 'psp',
-  capabilities: { currencies: ['EUR', 'USD'], methods: ['card', 'ideal'], manualCapture: false },
+  capabilities: {
+    currencies: ['EUR', 'USD'],
+    methods: ['card', 'ideal'],
+    manualCapture: false,
+    minimumAmounts: { EUR: 50 },
+  },
 } as unknown as PaymentProvider;
-const payment = { currency: 'EUR', method: 'card' as const, captureMode: 'automatic' };
+const payment = {
+  currency: 'EUR',
+  amount: 1050,
+  method: 'card' as const,
+  captureMode: 'automatic',
+};
 
 describe('account eligibility', () => {
   it('accepts an enabled account whose provider supports the payment', () => {
@@ -30,6 +40,13 @@ describe('account eligibility', () => {
       provider,
       { ...payment, currency: 'JPY' },
       'psp does not support JPY',
+    ],
+    [
+      'an amount below the minimum',
+      account(),
+      provider,
+      { ...payment, amount: 49 },
+      'psp does not support EUR payments below 0.50',
     ],
     [
       'an unsupported method',

@@ -15,16 +15,26 @@ export function allowsIntegration(
   );
 }
 
+/** What routing knows of a new payment when it asks whether an account can take it. */
+type PaymentAsked = {
+  currency: string;
+  amount: number;
+  method: PaymentMethod | null;
+  captureMode: string;
+};
+
 /**
- * What of the payment the provider cannot do (currency, method, manual capture of that
- * method), or null: the one capability check (`refusal`), so routing skips such an account.
+ * What of the payment the provider cannot do (currency, amount below its minimum, method,
+ * manual capture of that method), or null: the one capability check (`refusal`), so routing
+ * skips such an account.
  */
 export function unsupportedFeature(
   provider: PaymentProvider,
-  payment: { currency: string; method: PaymentMethod | null; captureMode: string },
+  payment: PaymentAsked,
 ): Refusal | null {
   return refusal(provider, {
     currency: payment.currency,
+    amount: payment.amount,
     method: payment.method,
     features: payment.captureMode === 'manual' ? ['manualCapture'] : [],
   });
@@ -34,7 +44,7 @@ export function unsupportedFeature(
 export function ineligibility(
   account: ProviderAccount,
   provider: PaymentProvider | undefined,
-  payment: { currency: string; method: PaymentMethod | null; captureMode: string },
+  payment: PaymentAsked,
 ): string | null {
   if (!account.enabled) return 'account is disabled';
   if (!provider) return `provider ${account.provider} is not available on this server`;

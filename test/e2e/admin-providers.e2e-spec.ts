@@ -57,6 +57,13 @@ describe('GET /api/v1/admin/providers (declared credential schema and capabiliti
       expect(currenciesOf(provider, 'bancontact')).toEqual(['EUR']);
     expect(currenciesOf('adyen', 'card')).toEqual(['any']);
     expect(currenciesOf('multisafepay', 'klarna')).toEqual(['DKK', 'EUR', 'GBP', 'NOK', 'SEK']);
+    // Stripe's smallest charge per currency, in minor units; the test provider has none.
+    expect(byName.get('stripe').capabilities.minimumAmounts).toMatchObject({
+      EUR: 50,
+      GBP: 30,
+      JPY: 50,
+    });
+    expect(byName.get('test').capabilities.minimumAmounts).toEqual({});
   });
 
   it('validates credentials by the same declaration (field names and messages)', async () => {

@@ -272,6 +272,76 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(response.body.code).toBe('not_supported_by_provider');
   });
 
+  it("refuses a payment below Stripe's minimum for its currency with 422 before calling Stripe", async () => {
+    const before = stripe.calls.length;
+    const response = await server.request('POST', '/api/v1/payments', {
+      body: paymentBody({ amount: { value: 30, currency: 'EUR' }, providerAccountId: accountId }),
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'not_supported_by_provider',
+      detail: 'stripe does not support EUR payments below 0.50',
+    });
+    expect(stripe.calls.length).toBe(before);
+    // At the minimum, Stripe is asked.
+    const atMinimum = await h.createPayment(accountId, { amount: { value: 50, currency: 'EUR' } });
+    expect(stripe.sessions.get(atMinimum.provider.paymentId)!.amount_total).toBe(50);
+  });
+
+  it("routes a payment below Stripe's minimum to the fallback, calling no Stripe, and explains it", async () => {
+    const admin = await server.adminToken();
+    const adminCall = (path: string, body?: unknown) =>
+      server.request('POST', path, { token: admin, body });
+    const spare = (await h.createAccount({ provider: 'test', name: 'spare', credentials: {} })).body
+      .id as string;
+    const integration = (await adminCall('/api/v1/admin/integrations', { name: 'stripe first' }))
+      .body;
+    const key = (await adminCall(`/api/v1/admin/integrations/${integration.id}/api-keys`)).body
+      .key as string;
+    const rule = await adminCall('/api/v1/admin/routing-rules', {
+      name: 'stripe, then spare',
+      priority: 1,
+      integrationId: integration.id,
+      targets: [{ providerAccountId: accountId, weight: 1 }],
+      fallback: [spare],
+    });
+    expect(rule.status).toBe(201);
+    const pay = (value: number) =>
+      server.request('POST', '/api/v1/payments', {
+        apiKey: key,
+        body: paymentBody({ amount: { value, currency: 'EUR' } }),
+      });
+    const why = 'stripe does not support EUR payments below 0.50';
+
+    const before = stripe.calls.length;
+    const small = await pay(30);
+    expect(small.status).toBe(201);
+    expect(small.body.provider.accountId).toBe(spare);
+    expect(small.body.routing.attempts).toEqual([
+      { providerAccountId: accountId, outcome: 'skipped', error: why },
+      { providerAccountId: spare, outcome: 'succeeded' },
+    ]);
+    expect(stripe.calls.length).toBe(before);
+    const simulated = await adminCall('/api/v1/admin/routing/simulate', {
+      ...paymentBody({ amount: { value: 30, currency: 'EUR' } }),
+      integrationId: integration.id,
+    });
+    expect(simulated.body).toMatchObject({
+      providerAccountId: spare,
+      candidates: [
+        { providerAccountId: accountId, eligible: false, why },
+        { providerAccountId: spare, eligible: true },
+      ],
+    });
+
+    const enough = await pay(50);
+    expect(enough.status).toBe(201);
+    expect(enough.body.provider).toMatchObject({
+      accountId,
+      paymentId: expect.stringMatching(/^cs_test_/),
+    });
+  });
+
   it('paid: checkout.session.completed (signed) makes the payment paid', async () => {
     const payment = await paid();
     expect(payment.amountCaptured).toBe(1050);
@@ -646,6 +716,46 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       );
       expect(fits.status).toBe(200);
       expect(Object.keys(fits.body.metadata)).toHaveLength(50);
+    });
+
+    it("a total below the currency's minimum charge, after the coupon too", async () => {
+      const small = valid.replace('unit_amount]=1050', 'unit_amount]=49');
+      expect(await post(small)).toMatchObject({
+        status: 400,
+        body: {
+          error: {
+            type: 'invalid_request_error',
+            code: 'amount_too_small',
+            message: "The Checkout Session's total amount due must add up to at least €0.50 eur",
+          },
+        },
+      });
+      const yen = (amount: number) =>
+        post(
+          valid
+            .replace('currency]=eur', 'currency]=jpy')
+            .replace('unit_amount]=1050', `unit_amount]=${amount}`),
+        );
+      expect((await yen(49)).body.error).toMatchObject({
+        code: 'amount_too_small',
+        message: expect.stringMatching(/at least ¥50 jpy$/),
+      });
+      expect((await yen(50)).status).toBe(200);
+      const coupon = (await (
+        await fetch(`${stripe.url}/v1/coupons`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${stripe.secretKey}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'amount_off=1001&currency=eur&duration=once',
+        })
+      ).json()) as { id: string };
+      const discounted = await post(`${valid}&discounts[0][coupon]=${coupon.id}`);
+      expect(discounted.body.error).toMatchObject({ code: 'amount_too_small' });
+      // A refused session does not use up the coupon.
+      expect(stripe.coupons.get(coupon.id)!.times_redeemed).toBe(0);
+      expect((await post(valid.replace('unit_amount]=1050', 'unit_amount]=50'))).status).toBe(200);
     });
 
     it('expires_at less than 30 minutes after creation, with no slack beyond a second', async () => {

@@ -12,6 +12,7 @@ const capabilities = {
   currencies: ['EUR'],
   defaults: features,
   methods: [{ method: 'card' as const, currencies: ['EUR'], ...features }],
+  minimumAmounts: {},
   polling: true,
 };
 

@@ -53,6 +53,14 @@ export class ProviderCapabilitiesDto {
   defaults: PaymentFeaturesDto;
   @ApiProperty({ type: [MethodCapabilitiesDto] })
   methods: MethodCapabilitiesDto[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { EUR: 50, JPY: 50 },
+    description:
+      'The smallest payment the provider takes, per currency, in minor units; routing skips the provider for a smaller one. A currency not listed has no minimum.',
+  })
+  minimumAmounts: Record<string, number>;
   @ApiProperty({ description: 'The payment status can be fetched from the PSP' })
   polling: boolean;
 }

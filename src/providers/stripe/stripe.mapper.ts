@@ -82,6 +82,35 @@ export const STRIPE_CURRENCIES = [
   'JPY',
 ] as const;
 
+/**
+ * The smallest charge Stripe takes per currency, in minor units: below it Stripe answers 400
+ * amount_too_small, a final refusal, so routing must choose another account before the call.
+ * docs.stripe.com/currencies, "Minimum and maximum charge amounts" (for a charge in the
+ * settlement currency; one converted from another currency must also reach the settlement
+ * currency's minimum, which we cannot know here).
+ */
+export const STRIPE_MINIMUM_AMOUNTS = {
+  EUR: 50,
+  USD: 50,
+  GBP: 30,
+  CHF: 50,
+  SEK: 300,
+  NOK: 300,
+  DKK: 250,
+  PLN: 200,
+  CZK: 1500,
+  RON: 200,
+  BGN: 100,
+  CAD: 50,
+  AUD: 50,
+  NZD: 50,
+  SGD: 50,
+  HKD: 400,
+  MXN: 1000,
+  BRL: 50,
+  JPY: 50,
+} as const satisfies Record<(typeof STRIPE_CURRENCIES)[number], number>;
+
 /** Checkout's `locale` values (SessionCreateParams.Locale in the `stripe` package), less `auto`. */
 export const STRIPE_LOCALES: ReadonlySet<string> = new Set([
   'bg',

@@ -1,6 +1,7 @@
 import type { HttpRequest } from '../provider-http.client';
 import type { OperationRequest } from '../provider.interface';
 import { recordingContext } from '../../../test/support/provider-context';
+import { refusal } from '../capabilities';
 import { StripeProvider } from './stripe.provider';
 
 const credentials = { secretKey: 'sk_test_abcdefgh12345678', webhookSecret: 'whsec_abcdefgh' };
@@ -31,6 +32,22 @@ function stripe(intent: Record<string, unknown>, seen: HttpRequest[]) {
     seen,
   );
 }
+
+describe('StripeProvider.capabilities', () => {
+  it.each([
+    ['EUR', 49, '0.50'],
+    ['GBP', 29, '0.30'],
+    ['HKD', 399, '4.00'],
+    ['JPY', 49, '50'],
+    ['CZK', 1499, '15.00'],
+  ])('refuses %s %i (minor units) as below Stripe’s minimum of %s', (currency, amount, shown) => {
+    const provider = new StripeProvider();
+    expect(refusal(provider, { currency, amount, method: 'card' })?.what).toBe(
+      `${currency} payments below ${shown}`,
+    );
+    expect(refusal(provider, { currency, amount: amount + 1, method: 'card' })).toBeNull();
+  });
+});
 
 describe('StripeProvider.capture', () => {
   it('reports what Stripe received once the PaymentIntent succeeded', async () => {

@@ -40,6 +40,7 @@ import type {
 import {
   STRIPE_CURRENCIES,
   STRIPE_METHODS,
+  STRIPE_MINIMUM_AMOUNTS,
   STRIPE_REFUND_STATUS_MAP,
   stripeCancellationState,
   stripeCaptureState,
@@ -72,6 +73,7 @@ export class StripeProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = {
     currencies: STRIPE_CURRENCIES,
     currenciesByMethod: EURO_ONLY_METHODS,
+    minimumAmounts: STRIPE_MINIMUM_AMOUNTS,
     methods: STRIPE_METHOD_LIST,
     ...ALL_FEATURES,
     // Stripe authorizes cards (and wallets on them), Klarna and PayPal for manual capture.

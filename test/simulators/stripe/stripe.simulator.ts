@@ -49,6 +49,31 @@ const CURRENCIES = new Set([
   'brl',
   'jpy',
 ]);
+/**
+ * The smallest charge per currency, in minor units (docs.stripe.com/currencies, "Minimum and
+ * maximum charge amounts"); the simulator's own copy, so it checks the connector's.
+ */
+const MINIMUM_AMOUNTS: Readonly<Record<string, number>> = {
+  eur: 50,
+  usd: 50,
+  gbp: 30,
+  chf: 50,
+  sek: 300,
+  nok: 300,
+  dkk: 250,
+  pln: 200,
+  czk: 1500,
+  ron: 200,
+  bgn: 100,
+  cad: 50,
+  aud: 50,
+  nzd: 50,
+  sgd: 50,
+  hkd: 400,
+  mxn: 1000,
+  brl: 50,
+  jpy: 50,
+};
 const SESSION_PARAMS = new Set([
   'mode',
   'success_url',
@@ -663,7 +688,7 @@ export class StripeSimulator extends PspSimulator {
   private discount(
     params: Params,
     currency: string,
-  ): { amountOff: number } | { error: SimResponse } {
+  ): { amountOff: number; coupon?: SimCoupon } | { error: SimResponse } {
     const discounts = Object.values((params.discounts ?? {}) as Params) as Params[];
     if (discounts.length === 0) return { amountOff: 0 };
     const id = discounts[0].coupon;
@@ -678,8 +703,28 @@ export class StripeSimulator extends PspSimulator {
           'resource_missing',
         ),
       };
-    coupon.times_redeemed += 1;
-    return { amountOff: coupon.amount_off };
+    return { amountOff: coupon.amount_off, coupon };
+  }
+
+  /**
+   * A total below the currency's minimum charge, as Stripe refuses it (400 amount_too_small,
+   * "The Checkout Session's total amount due must add up to at least €0.50 eur").
+   */
+  private belowMinimum(total: number, currency: string): SimResponse | null {
+    const minimum = MINIMUM_AMOUNTS[currency];
+    if (minimum === undefined || total >= minimum) return null;
+    const shown = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      currencyDisplay: 'narrowSymbol',
+    }).format(minimum / (currency === 'jpy' ? 1 : 100));
+    return stripeError(
+      400,
+      'invalid_request_error',
+      `The Checkout Session's total amount due must add up to at least ${shown} ${currency}`,
+      undefined,
+      'amount_too_small',
+    );
   }
 
   /**
@@ -818,9 +863,12 @@ export class StripeSimulator extends PspSimulator {
         'payment_intent_data[capture_method]',
         'parameter_invalid_string',
       );
-    // Last: the coupon is redeemed only by a session that passed validation.
     const discount = this.discount(params, items.currency);
     if ('error' in discount) return discount.error;
+    const small = this.belowMinimum(items.subtotal - discount.amountOff, items.currency);
+    if (small) return small;
+    // Last: the coupon is redeemed only by a session that passed validation.
+    if (discount.coupon) discount.coupon.times_redeemed += 1;
     const id = `cs_test_${randomBytes(12).toString('hex')}`;
     const session: SimSession = {
       id,
