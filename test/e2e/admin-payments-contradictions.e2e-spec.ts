@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Payment } from '../../src/payments/entities/payment.entity';
 import { PaymentOperation } from '../../src/payments/entities/payment-operation.entity';
-import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
+import { reportAsTestProvider } from '../support/test-provider-reports';
 import { enabledDialects } from '../support/services';
 import {
   eventually,
@@ -32,27 +31,9 @@ describe.each(enabledDialects())(
     const idsOf = (res: { body: any }) =>
       (res.body.data as { id: string }[]).map((p) => p.id).sort();
 
-    /** What the test provider at `accountId` says about its payment, signed like its own webhooks. */
-    async function report(accountId: string, payment: any, status: string): Promise<void> {
-      const body = JSON.stringify({
-        id: `tpevt_${randomBytes(6).toString('hex')}`,
-        type: 'payment.updated',
-        createdAt: new Date().toISOString(),
-        data: {
-          id: payment.provider.paymentId,
-          status,
-          amount: payment.amount,
-          ...(status === 'paid' ? { amountCaptured: payment.amount.value } : {}),
-        },
-      });
-      const response = await fetch(`${server.baseUrl}/webhooks/test/${accountId}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'test-signature': server.server.app.get(TestWebhookSigner).sign(accountId, body),
-        },
-        body,
-      });
+    /** What the test provider says about its payment, signed like its own webhooks. */
+    async function report(payment: any, status: string): Promise<void> {
+      const response = await reportAsTestProvider(server, payment, status);
       expect(response.status).toBe(200);
       await eventually(async () => {
         const events = (await adminGet(`/api/v1/admin/payments/${payment.id}/events`)).body.data;
@@ -104,7 +85,7 @@ describe.each(enabledDialects())(
       expect(cancel.status).toBe(200);
       expect(cancel.body.status).toBe('canceled');
       ids.canceledThenPaid = canceled.id;
-      await report('test', canceled, 'paid');
+      await report(canceled, 'paid');
 
       // Authorized, canceled, then the authorization reported again: old news, no attention.
       const voided = await authorized();
@@ -112,7 +93,7 @@ describe.each(enabledDialects())(
         (await server.request('POST', `/api/v1/payments/${voided.id}/cancel`)).body.status,
       ).toBe('canceled');
       ids.lateAuthorization = voided.id;
-      await report('test', voided, 'authorized');
+      await report(voided, 'authorized');
 
       // A capture open for two days (its answer lost) and a contradiction: the test provider
       // reports nothing that contradicts an authorized payment, so the mark is written directly.

@@ -16,7 +16,7 @@ import {
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { WebhookDelivery } from '../../src/webhooks/webhook-delivery.entity';
 import { MollieSimulator } from '../simulators/mollie/mollie.simulator';
-import { TestWebhookSigner } from '../../src/providers/test/test-webhook.signer';
+import { reportAsTestProvider } from '../support/test-provider-reports';
 import {
   accessibilityViolations,
   choose,
@@ -429,26 +429,7 @@ describeWithBrowser('the operator console (headless Chromium)', () => {
       'canceled',
     );
     // The test provider then says it was paid after all, signed the way its webhooks are.
-    const body = JSON.stringify({
-      id: `tpevt_${randomBytes(6).toString('hex')}`,
-      type: 'payment.updated',
-      createdAt: new Date().toISOString(),
-      data: {
-        id: payment.provider.paymentId,
-        status: 'paid',
-        amount: payment.amount,
-        amountCaptured: payment.amount.value,
-      },
-    });
-    const account = payment.provider.accountId;
-    const reported = await fetch(`${base}/webhooks/test/${account}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'test-signature': server.server.app.get(TestWebhookSigner).sign(account, body),
-      },
-      body,
-    });
+    const reported = await reportAsTestProvider(server, payment, 'paid');
     expect(reported.status).toBe(200);
     const attention = await eventually(
       async () =>
