@@ -8,6 +8,7 @@ import {
   submitCheckout,
   TestServer,
 } from '../support/test-server';
+import { lostAnswerTestAccount } from '../support/test-provider-reports';
 
 /**
  * `needsAttention=true|false` on the admin payment list and its totals: decided in the database
@@ -56,19 +57,7 @@ describe.each(enabledDialects())('admin API: needsAttention filter (%s)', (diale
       env: { PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
     });
     admin = await server.adminToken();
-    const account = await server.request('POST', '/api/v1/admin/provider-accounts', {
-      token: admin,
-      body: {
-        provider: 'test',
-        name: 'loses answers',
-        credentials: {},
-        settings: { operationFault: 'lost_answer' },
-        testMode: true,
-        enabled: true,
-      },
-    });
-    expect(account.status).toBe(201);
-    lossy = account.body.id;
+    lossy = await lostAnswerTestAccount(server, admin);
 
     // Old pending refund and old pending capture: these need attention.
     const oldRefund = await server.request(

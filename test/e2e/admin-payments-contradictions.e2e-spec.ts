@@ -1,6 +1,6 @@
 import { Payment } from '../../src/payments/entities/payment.entity';
 import { PaymentOperation } from '../../src/payments/entities/payment-operation.entity';
-import { reportAsTestProvider } from '../support/test-provider-reports';
+import { lostAnswerTestAccount, reportAsTestProvider } from '../support/test-provider-reports';
 import { enabledDialects } from '../support/services';
 import {
   eventually,
@@ -65,19 +65,7 @@ describe.each(enabledDialects())(
         env: { PAYMENTSERVER_RECONCILE_INTERVAL_SECONDS: '0' },
       });
       admin = await server.adminToken();
-      const account = await server.request('POST', '/api/v1/admin/provider-accounts', {
-        token: admin,
-        body: {
-          provider: 'test',
-          name: 'loses answers',
-          credentials: {},
-          settings: { operationFault: 'lost_answer' },
-          testMode: true,
-          enabled: true,
-        },
-      });
-      expect(account.status).toBe(201);
-      lossy = account.body.id;
+      lossy = await lostAnswerTestAccount(server, admin);
 
       // Canceled through the API, then reported paid by the provider.
       const canceled = await created();

@@ -38,3 +38,23 @@ export function reportAsTestProvider(
     body,
   });
 }
+
+/**
+ * A test provider account whose captures, cancels and refunds lose their answer (the PSP did
+ * the work, we never heard): its id. Created through the admin API with `admin`'s token.
+ */
+export async function lostAnswerTestAccount(server: TestServer, admin: string): Promise<string> {
+  const account = await server.request('POST', '/api/v1/admin/provider-accounts', {
+    token: admin,
+    body: {
+      provider: 'test',
+      name: 'loses answers',
+      credentials: {},
+      settings: { operationFault: 'lost_answer' },
+      testMode: true,
+      enabled: true,
+    },
+  });
+  if (account.status !== 201) throw new Error(`account not created: ${account.status}`);
+  return account.body.id as string;
+}
