@@ -88,6 +88,31 @@ describe('moneyContradiction', () => {
     );
   });
 
+  it('a reversed chargeback of a payment charged back here is one: the money came back, the status stays', () => {
+    expect(
+      moneyContradiction(
+        payment('charged_back', 'charged_back', { cause: 'chargeback_reversed' }),
+        'adyen',
+      ),
+    ).toBe(
+      'adyen reported the chargeback was reversed (the dispute was won): the money came back to the merchant; the payment stays charged_back here, reconcile it in your books',
+    );
+  });
+
+  it.each(['paid', 'partially_refunded', 'refunded', 'pending'] as const)(
+    'a reversed chargeback of a payment that is %s here (no chargeback seen) is one too',
+    (from) => {
+      expect(
+        moneyContradiction(
+          payment(from, 'charged_back', { cause: 'chargeback_reversed' }),
+          'stripe',
+        ),
+      ).toBe(
+        `stripe reported a chargeback was reversed (the dispute was won) for a payment that is ${from} here, where no chargeback was recorded: money moved at stripe in a way our records do not show; check the dispute at stripe and reconcile it in your books`,
+      );
+    },
+  );
+
   it('a refund reported failed after it succeeded is one; any other refused refund change is not', () => {
     const refund = (from: 'succeeded' | 'failed', to: 'succeeded' | 'failed' | 'pending') =>
       moneyContradiction({ subject: 'refund', from, to, refundId: 're_1' }, 'adyen');

@@ -1,14 +1,19 @@
 import type { PaymentStatus, RefundStatus } from '../domain/payment-status';
 
 /**
- * A change the state machine refused, as reported. `status`: the provider's view of the payment
+ * Why a reported payment change was refused. `status`: the provider's view of the payment
  * (webhook or poll), which may simply be old news delivered late; `operation_failed`: the
- * provider says an operation that had succeeded failed after all (Adyen CAPTURE_FAILED).
+ * provider says an operation that had succeeded failed after all (Adyen CAPTURE_FAILED);
+ * `chargeback_reversed`: the provider says a chargeback was reversed (the dispute won), which
+ * no status shows (`to` is the `charged_back` it was about).
  */
+export type RefusedCause = 'status' | 'operation_failed' | 'chargeback_reversed';
+
+/** A change the state machine refused, as reported. */
 export type RefusedChange =
   | {
       subject: 'payment';
-      cause: 'status' | 'operation_failed';
+      cause: RefusedCause;
       from: PaymentStatus;
       to: PaymentStatus;
       /** The payment was authorized here before (a late `authorized` then repeats old news). */
@@ -28,7 +33,8 @@ const CAPTURED: readonly PaymentStatus[] = [
  * The operator-facing sentence when a refused change means money may have moved in a way our
  * records contradict, or null when it is only a late or repeated update:
  * a success after the payment died here, a capture rejected after it succeeded, a refund
- * reported failed after it succeeded, a chargeback the state machine refuses.
+ * reported failed after it succeeded, a chargeback the state machine refuses, a reversed
+ * chargeback (whatever the status here: none shows money that came back).
  */
 export function moneyContradiction(change: RefusedChange, provider: string | null): string | null {
   const p = provider ?? 'the provider';
@@ -37,6 +43,11 @@ export function moneyContradiction(change: RefusedChange, provider: string | nul
     return `${p} reported refund ${change.refundId} failed after it had succeeded here: the customer may not have got the money back; check at ${p} and refund again if needed`;
   }
   const { from, to } = change;
+  if (change.cause === 'chargeback_reversed') {
+    return from === 'charged_back'
+      ? `${p} reported the chargeback was reversed (the dispute was won): the money came back to the merchant; the payment stays charged_back here, reconcile it in your books`
+      : `${p} reported a chargeback was reversed (the dispute was won) for a payment that is ${from} here, where no chargeback was recorded: money moved at ${p} in a way our records do not show; check the dispute at ${p} and reconcile it in your books`;
+  }
   if (to === 'charged_back') {
     return CAPTURED.includes(from)
       ? `${p} reported charged_back after the payment was ${from} here: the merchant may lose the money twice; check the dispute at ${p} and defend it with the refund`

@@ -14,7 +14,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { afterCommit } from '../metrics/after-commit';
 import { settleOperationByStatus } from './operations/operation-settlement';
 import { RowStatements } from '../database/statements/row-statements';
-import { moneyContradiction } from './money-contradiction';
+import { moneyContradiction, RefusedCause } from './money-contradiction';
 
 export interface PaymentChange {
   to: PaymentStatus;
@@ -22,6 +22,8 @@ export interface PaymentChange {
   detail?: string;
   amountCaptured?: number;
   failure?: { code: string; message: string };
+  /** The provider reports the chargeback reversed (ProviderPaymentState.chargebackReversed). */
+  chargebackReversed?: boolean;
 }
 
 export type ChangeOutcome = 'applied' | 'unchanged' | 'ignored';
@@ -80,6 +82,11 @@ export class PaymentStatusService {
     payment: Payment,
     change: PaymentChange,
   ): Promise<ChangeOutcome> {
+    // The money came back, but no status follows charged_back (nor one never charged back here).
+    if (change.chargebackReversed) {
+      await this.recordIgnored(manager, payment, change, 'chargeback_reversed');
+      return 'ignored';
+    }
     const decision = PaymentStateMachine.decide(payment.status, change.to);
     if (decision === 'unchanged') return 'unchanged';
     if (decision === 'ignore') {
@@ -155,15 +162,16 @@ export class PaymentStatusService {
   }
 
   /**
-   * A reported change the state machine does not allow (a late or backwards update): recorded in
-   * the history, the status stays, nothing is sent to the shop. When it means money may have
-   * moved against our records, the payment is marked for an operator in the same write.
+   * A reported change the state machine does not allow (a late or backwards update, a reversed
+   * chargeback): recorded in the history, the status stays, nothing is sent to the shop. When it
+   * means money may have moved against our records, the payment is marked for an operator in the
+   * same write.
    */
   private async recordIgnored(
     manager: EntityManager,
     payment: Payment,
     change: PaymentChange,
-    cause: 'status' | 'operation_failed',
+    cause: RefusedCause,
   ): Promise<void> {
     const from = payment.status;
     this.logger.log({

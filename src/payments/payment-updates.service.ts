@@ -98,6 +98,7 @@ export class PaymentUpdatesService {
       amountCaptured: state.amountCaptured,
       failure: state.failure,
       detail: `provider status ${state.providerStatus}`,
+      chargebackReversed: state.chargebackReversed,
     });
   }
 

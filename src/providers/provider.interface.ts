@@ -106,6 +106,13 @@ export interface ProviderPaymentState {
    * pspReference of the authorisation). Stored once; later webhooks may name the payment by it.
    */
   providerReference?: string;
+  /**
+   * The PSP reports a chargeback reversed: the dispute won, the money back with the merchant
+   * (Adyen CHARGEBACK_REVERSED, Stripe charge.dispute.closed `won`). `status` is then the
+   * `charged_back` the dispute was about. No status can show it (`charged_back` is final), so
+   * it changes none: it is recorded as ignored and the payment marked for an operator.
+   */
+  chargebackReversed?: boolean;
 }
 
 export interface ProviderRefundState {

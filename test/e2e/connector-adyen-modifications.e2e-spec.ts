@@ -127,6 +127,66 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
     await suite.h.waitForStatus(paid.id, 'charged_back');
   });
 
+  it('CHARGEBACK_REVERSED after a chargeback: the payment stays charged_back, the reversal is in its history (ignored), an operator is told once', async () => {
+    const paid = await payment('paid');
+    await suite.sim.dispute(paid.provider.paymentId, 'CHARGEBACK');
+    await suite.h.waitForStatus(paid.id, 'charged_back');
+    expect(await attention(paid.id)).toBeNull();
+    const told = (await suite.h.outbox(paid.id, 'payment.status_changed')).length;
+    const calls = suite.sim.calls.length;
+
+    await suite.sim.dispute(paid.provider.paymentId, 'CHARGEBACK_REVERSED');
+    expect(suite.sim.delivered.at(-1)).toMatchObject({ status: 200, responseText: '[accepted]' });
+    expect((await suite.h.payment(paid.id)).status).toBe('charged_back');
+    const events = await suite.h.events(paid.id);
+    expect(events.at(-1)).toMatchObject({
+      type: 'payment.status_changed',
+      fromStatus: 'charged_back',
+      toStatus: 'charged_back',
+      source: 'webhook',
+      ignored: true,
+      detail: 'provider status CHARGEBACK_REVERSED:true',
+    });
+    expect(await suite.h.outbox(paid.id, 'payment.status_changed')).toHaveLength(told);
+    expect(suite.sim.calls).toHaveLength(calls);
+    // The merchant has the money back while our records say it was lost: an operator is told.
+    const flagged = await attention(paid.id);
+    expect(flagged).toMatchObject({
+      reason:
+        'adyen reported the chargeback was reversed (the dispute was won): the money came back to the merchant; the payment stays charged_back here, reconcile it in your books',
+      operations: [{ type: 'contradiction', id: paid.id, stage: 'reported' }],
+    });
+
+    // Adyen sends it again (its retry until accepted): nothing is added.
+    expect(await suite.sim.deliver(suite.sim.lastSigned!)).toBe(200);
+    await suite.h.webhooksSettled();
+    expect(await suite.h.events(paid.id)).toHaveLength(events.length);
+    expect(await attention(paid.id)).toEqual(flagged);
+    expect((await suite.h.payment(paid.id)).status).toBe('charged_back');
+  });
+
+  it('CHARGEBACK_REVERSED for a payment not charged back here (its CHARGEBACK lost): it stays paid, an operator is told', async () => {
+    const paid = await payment('paid');
+    suite.sim.dropWebhooks = true;
+    await suite.sim.dispute(paid.provider.paymentId, 'CHARGEBACK');
+    suite.sim.dropWebhooks = false;
+
+    await suite.sim.dispute(paid.provider.paymentId, 'CHARGEBACK_REVERSED');
+    expect(suite.sim.delivered.at(-1)).toMatchObject({ status: 200 });
+    expect(await suite.h.payment(paid.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await suite.h.events(paid.id)).at(-1)).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'charged_back',
+      ignored: true,
+      detail: 'provider status CHARGEBACK_REVERSED:true',
+    });
+    expect(await attention(paid.id)).toMatchObject({
+      reason:
+        'adyen reported a chargeback was reversed (the dispute was won) for a payment that is paid here, where no chargeback was recorded: money moved at adyen in a way our records do not show; check the dispute at adyen and reconcile it in your books',
+      operations: [{ type: 'contradiction', id: paid.id, stage: 'reported' }],
+    });
+  });
+
   it('a capture Adyen refuses (CAPTURE success=false) fails the pending capture and frees the payment for another', async () => {
     const authorized = await payment('authorized');
     suite.sim.refuseNextCapture = true;

@@ -17,6 +17,7 @@ const STRIPE_EVENTS = [
   'refund.failed',
   'charge.dispute.created',
   'charge.dispute.funds_withdrawn',
+  'charge.dispute.closed',
 ];
 
 describe('Stripe connector against the Stripe simulator (sqlite)', () => {
@@ -578,6 +579,45 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       source: 'webhook',
     });
     expect(changes.some((e) => e.toStatus === 'charged_back')).toBe(false);
+  });
+
+  it('a won dispute (charge.dispute.closed, won): the payment stays charged_back, the reversal is in its history (ignored), an operator is told once', async () => {
+    const payment = await paid();
+    await stripe.dispute(payment.provider.paymentId, 'formal');
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect((await h.adminPayment(payment.id)).needsAttention).toBeNull();
+    const told = (await h.outbox(payment.id, 'payment.status_changed')).length;
+    const calls = stripe.calls.length;
+
+    await stripe.closeDispute(payment.provider.paymentId, 'won');
+    const closed = stripe.lastWebhookOf('charge.dispute.closed')!;
+    expect(closed).toMatchObject({ status: 200 });
+    expect(JSON.parse(closed.body).data.object).toMatchObject({ object: 'dispute', status: 'won' });
+    expect((await h.payment(payment.id)).status).toBe('charged_back');
+    const events = await h.events(payment.id);
+    expect(events.at(-1)).toMatchObject({
+      type: 'payment.status_changed',
+      fromStatus: 'charged_back',
+      toStatus: 'charged_back',
+      source: 'webhook',
+      ignored: true,
+      detail: 'provider status charge.dispute.closed:won',
+    });
+    expect(await h.outbox(payment.id, 'payment.status_changed')).toHaveLength(told);
+    expect(stripe.calls).toHaveLength(calls);
+    const flagged = (await h.adminPayment(payment.id)).needsAttention;
+    expect(flagged).toMatchObject({
+      reason:
+        'stripe reported the chargeback was reversed (the dispute was won): the money came back to the merchant; the payment stays charged_back here, reconcile it in your books',
+      operations: [{ type: 'contradiction', id: payment.id, stage: 'reported' }],
+    });
+
+    // Stripe retries the same event: nothing is added.
+    expect(await stripe.redeliver(stripe.webhooks.indexOf(closed))).toBe(200);
+    await h.webhooksSettled();
+    expect(await h.events(payment.id)).toHaveLength(events.length);
+    expect((await h.adminPayment(payment.id)).needsAttention).toEqual(flagged);
+    expect((await h.payment(payment.id)).status).toBe('charged_back');
   });
 
   it('an inquiry (warning_needs_response) moves no money: the payment stays paid and can be refunded', async () => {

@@ -69,6 +69,15 @@ describe('Adyen mapping', () => {
         '',
         { payment: { automatic: 'charged_back', manual: 'charged_back' } },
       ],
+      [
+        'CHARGEBACK_REVERSED',
+        'true',
+        'Fraudulent Processing of Transactions',
+        {
+          payment: { automatic: 'charged_back', manual: 'charged_back' },
+          chargebackReversed: true,
+        },
+      ],
       ['EXPIRE', 'true', '', { payment: { automatic: 'expired', manual: 'expired' } }],
       ['REFUND', 'true', '', { refund: 'succeeded' }],
       ['REFUND', 'false', 'Insufficient balance', { refund: 'failed' }],
@@ -80,7 +89,7 @@ describe('Adyen mapping', () => {
 
     it.each([
       ['CAPTURE_FAILED', 'false'],
-      ['CHARGEBACK_REVERSED', 'true'],
+      ['CHARGEBACK_REVERSED', 'false'],
       ['EXPIRE', 'false'],
       ['REPORT_AVAILABLE', 'true'],
       ['SOMETHING_NEW', 'true'],
@@ -89,7 +98,7 @@ describe('Adyen mapping', () => {
     });
 
     it('has exactly the tested rows', () => {
-      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(15);
+      expect(Object.keys(ADYEN_EVENT_MAP)).toHaveLength(16);
     });
   });
 

@@ -23,7 +23,7 @@ export const ADYEN_LINK_STATUS_MAP: Readonly<
 };
 
 export type AdyenEventEffect =
-  | { payment: Record<CaptureMode, PaymentStatus> }
+  | { payment: Record<CaptureMode, PaymentStatus>; chargebackReversed?: true }
   | { refund: RefundStatus }
   | { operation: { type: 'capture' | 'cancel'; status: 'succeeded' | 'failed' } };
 
@@ -39,7 +39,8 @@ export type AdyenEventEffect =
  * `EXPIRE`: the authorisation ran out before it was captured; it can no longer be captured
  * (an `authorized` payment becomes `expired`; a paid one stays paid, as the state machine
  * decides). `SECOND_CHARGEBACK` is a chargeback too. `CHARGEBACK_REVERSED` (a defended
- * chargeback, the money back to the merchant) is left unmapped: `charged_back` is final.
+ * chargeback, the money back to the merchant; not final, a `SECOND_CHARGEBACK` may follow)
+ * changes no status, as `charged_back` is final: it marks the payment for an operator.
  */
 export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'AUTHORISATION:true': { payment: { automatic: 'paid', manual: 'authorized' } },
@@ -52,6 +53,10 @@ export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'CANCELLATION:false': { operation: { type: 'cancel', status: 'failed' } },
   'CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
   'SECOND_CHARGEBACK:true': { payment: { automatic: 'charged_back', manual: 'charged_back' } },
+  'CHARGEBACK_REVERSED:true': {
+    payment: { automatic: 'charged_back', manual: 'charged_back' },
+    chargebackReversed: true,
+  },
   'EXPIRE:true': { payment: { automatic: 'expired', manual: 'expired' } },
   'REFUND:true': { refund: 'succeeded' },
   'REFUND:false': { refund: 'failed' },

@@ -413,6 +413,38 @@ describe('AdyenProvider webhooks', () => {
     });
   });
 
+  it('reports CHARGEBACK_REVERSED as a reversed chargeback of the payment it names, not as a chargeback', () => {
+    const dispute = (eventCode: string) =>
+      provider.parseWebhook(
+        ctx,
+        webhook([
+          item({
+            eventCode,
+            originalReference: 'PSP0000000000001',
+            pspReference: 'DSP1',
+            amount: { currency: 'EUR', value: 1050 },
+            reason: 'Fraudulent Processing of Transactions',
+          }),
+        ]),
+      )[0];
+    expect(dispute('CHARGEBACK_REVERSED')).toEqual({
+      providerPaymentId: 'PSP0000000000001',
+      paymentId: 'pay_A',
+      signedAmount: { money: { value: 1050, currency: 'EUR' }, rule: 'at_most' },
+      payment: {
+        providerPaymentId: '',
+        status: 'charged_back',
+        providerStatus: 'CHARGEBACK_REVERSED:true',
+        chargebackReversed: true,
+      },
+    });
+    expect(dispute('CHARGEBACK').payment).toEqual({
+      providerPaymentId: '',
+      status: 'charged_back',
+      providerStatus: 'CHARGEBACK:true',
+    });
+  });
+
   it.each([
     ['CAPTURE', 'false', 'Capture not possible', 'capture', 'refused'],
     ['CAPTURE_FAILED', 'true', 'Capture Failed', 'capture', 'capture_failed'],

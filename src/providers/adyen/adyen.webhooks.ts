@@ -80,13 +80,19 @@ export function adyenNotification(
       },
     };
   }
-  // A chargeback names the payment by the authorisation's pspReference and its merchantReference.
+  // A chargeback (or its reversal) names the payment by the authorisation's pspReference and its
+  // merchantReference.
   return {
     ...signed.identity,
     providerPaymentId: item.originalReference ?? item.pspReference,
     ...(item.merchantReference ? { paymentId: item.merchantReference } : {}),
     ...(signed.amount ? { signedAmount: { money: signed.amount, rule: 'at_most' as const } } : {}),
-    payment: { providerPaymentId: '', status: effect.payment.automatic, providerStatus },
+    payment: {
+      providerPaymentId: '',
+      status: effect.payment.automatic,
+      providerStatus,
+      ...(effect.chargebackReversed ? { chargebackReversed: true } : {}),
+    },
   };
 }
 

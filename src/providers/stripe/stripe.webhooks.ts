@@ -59,8 +59,11 @@ export function stripeWebhookNotifications(
  * (`warning_needs_response`, `warning_under_review`, `warning_closed`) moves no money and the
  * payment can still be refunded, which is what Stripe recommends to settle it
  * (docs.stripe.com/disputes/how-disputes-work, "Inquiries"): `charged_back` is final and would
- * block that refund, so an inquiry changes nothing here. Inquiries, reinstated funds and closed
- * disputes are logged for the merchant to follow up in Stripe's dashboard.
+ * block that refund, so an inquiry changes nothing here. A won dispute (charge.dispute.closed,
+ * status `won`: the money back to the merchant) changes no status either, as `charged_back` is
+ * final: it is reported as a reversed chargeback, for an operator. Inquiries, other closed
+ * disputes and reinstated funds (charge.dispute.funds_reinstated, which comes with the won
+ * dispute) are logged for the merchant to follow up in Stripe's dashboard.
  */
 function stripeDisputeNotifications(
   event: StripeEvent,
@@ -69,10 +72,11 @@ function stripeDisputeNotifications(
   logger: Logger,
 ): WebhookNotification[] {
   const status = typeof event.data.object.status === 'string' ? event.data.object.status : '';
+  const won = event.type === 'charge.dispute.closed' && status === 'won';
   const formal =
     event.type === 'charge.dispute.funds_withdrawn' ||
     (event.type === 'charge.dispute.created' && status !== '' && !status.startsWith('warning_'));
-  if (!formal) {
+  if (!formal && !won) {
     logger.log({
       msg: 'Stripe dispute event changes nothing here; follow it up in the Stripe dashboard',
       type: event.type,
@@ -89,6 +93,7 @@ function stripeDisputeNotifications(
         providerPaymentId: reference.providerPaymentId ?? '',
         status: 'charged_back',
         providerStatus: `${event.type}:${status}`,
+        ...(won ? { chargebackReversed: true } : {}),
       },
     },
   ];

@@ -46,6 +46,8 @@ interface Link {
   capture?: 'immediate' | 'delayed' | 'manual';
   /** What the shopper chose on the hosted page; sent as the notification's paymentMethod. */
   paymentMethod?: string;
+  /** The pspReference of the payment's dispute, once there is one (see `dispute`). */
+  disputeReference?: string;
 }
 
 interface Modification {
@@ -481,6 +483,32 @@ export class AdyenSimulator extends PspSimulator {
         currency: entry.request.amount.currency,
         value: entry.request.amount.value - entry.captured,
       },
+    });
+  }
+
+  /**
+   * A stage of a dispute about the captured payment, as Adyen notifies it (Webhooks-v1.json,
+   * Dispute): CHARGEBACK (the funds deducted from the merchant), CHARGEBACK_REVERSED (defended
+   * successfully, the funds back; not final), SECOND_CHARGEBACK. Each names the authorisation
+   * (originalReference) and our reference, under the dispute's own pspReference.
+   */
+  async dispute(
+    linkId: string,
+    eventCode: 'CHARGEBACK' | 'CHARGEBACK_REVERSED' | 'SECOND_CHARGEBACK',
+    reason = 'Fraudulent Processing of Transactions',
+  ): Promise<void> {
+    const entry = this.links.get(linkId);
+    if (!entry?.captured) throw new Error(`link ${linkId} has nothing captured to dispute`);
+    entry.disputeReference ??= randomBytes(8).toString('hex').toUpperCase();
+    await this.notify({
+      pspReference: entry.disputeReference,
+      originalReference: entry.pspReference!,
+      merchantReference: entry.request.reference,
+      eventCode,
+      success: true,
+      reason,
+      amount: { currency: entry.request.amount.currency, value: entry.captured },
+      paymentMethod: entry.paymentMethod,
     });
   }
 

@@ -323,6 +323,8 @@ export class StripeSimulator extends PspSimulator {
   readonly refunds = new Map<string, SimRefund>();
   readonly paymentMethods = new Map<string, SimPaymentMethod>();
   readonly coupons = new Map<string, SimCoupon>();
+  /** The latest dispute of each PaymentIntent, by its id. */
+  readonly disputes = new Map<string, Record<string, any>>();
   readonly events: { id: string; type: string }[] = [];
   /** The next refund is accepted (pending) and then fails, as when the card account is closed. */
   failNextRefund = false;
@@ -1138,6 +1140,7 @@ export class StripeSimulator extends PspSimulator {
       balance_transactions: [] as unknown[],
       livemode: false,
     };
+    this.disputes.set(intent.id, dispute);
     await this.emit('charge.dispute.created', dispute);
     if (kind === 'inquiry') return;
     dispute.is_charge_refundable = false;
@@ -1152,6 +1155,29 @@ export class StripeSimulator extends PspSimulator {
       },
     ];
     await this.emit('charge.dispute.funds_withdrawn', dispute);
+  }
+
+  /**
+   * The card issuer decides the formal dispute (docs.stripe.com/disputes/how-disputes-work):
+   * `charge.dispute.closed` with status `won` or `lost`; a won dispute returns the money to the
+   * merchant, so `charge.dispute.funds_reinstated` follows (a second balance transaction).
+   */
+  async closeDispute(sessionId: string, outcome: 'won' | 'lost'): Promise<void> {
+    const dispute = this.disputes.get(this.sessions.get(sessionId)!.payment_intent!);
+    if (!dispute || dispute.status !== 'needs_response')
+      throw new Error(`no open formal dispute for ${sessionId}`);
+    dispute.status = outcome;
+    if (outcome === 'won')
+      dispute.balance_transactions.push({
+        id: `txn_${randomBytes(12).toString('hex')}`,
+        object: 'balance_transaction',
+        amount: dispute.amount,
+        currency: dispute.currency,
+        type: 'adjustment',
+        reporting_category: 'dispute_reversal',
+      });
+    await this.emit('charge.dispute.closed', dispute);
+    if (outcome === 'won') await this.emit('charge.dispute.funds_reinstated', dispute);
   }
 
   /**
