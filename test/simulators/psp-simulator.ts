@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface SimRequest {
@@ -80,7 +81,7 @@ export abstract class PspSimulator {
   /** The same calls in full: headers (idempotency keys), body, the fault each met. */
   readonly requests: SimCall[] = [];
   private faults: { fault: Fault; match: FaultMatch }[] = [];
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -98,14 +99,24 @@ export abstract class PspSimulator {
     return this.requests.filter((call) => call.method === method && path.test(call.path));
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.dispatch(req, res));
-    this.server.on('connection', (socket) => {
+  /**
+   * On a free port of 127.0.0.1, over plain HTTP; or, for a server in a container that requires
+   * https (production), over TLS with `tls` on `host`.
+   */
+  async start(options: { host?: string; tls?: https.ServerOptions } = {}): Promise<this> {
+    const host = options.host ?? '127.0.0.1';
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.dispatch(req, res);
+    this.server = options.tls
+      ? https.createServer(options.tls, handler)
+      : http.createServer(handler);
+    this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
+    const port = (this.server.address() as AddressInfo).port;
+    this.url = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
     return this;
   }
 

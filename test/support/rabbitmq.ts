@@ -20,8 +20,12 @@ export class RabbitConsumer {
     readonly queue: string,
   ) {}
 
-  static async bind(exchange: string, bindingKey = '#'): Promise<RabbitConsumer> {
-    const model = await amqp.connect(serviceUrl('rabbitmq')!);
+  static async bind(
+    exchange: string,
+    bindingKey = '#',
+    url = serviceUrl('rabbitmq')!,
+  ): Promise<RabbitConsumer> {
+    const model = await amqp.connect(url);
     const channel = await model.createChannel();
     await channel.assertExchange(exchange, 'topic', { durable: true });
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });

@@ -73,7 +73,10 @@ interface IdpHandle {
   keys: (JsonWebKey & { kid: string })[];
 }
 
-async function spawnIdp(audience: string): Promise<{ handle: IdpHandle; child: ChildProcess }> {
+async function spawnIdp(
+  audience: string,
+  host?: string,
+): Promise<{ handle: IdpHandle; child: ChildProcess }> {
   const keys = [generateSigningKey()];
   const controlToken = randomBytes(16).toString('hex');
   const child: ChildProcess = spawn(
@@ -88,6 +91,7 @@ async function spawnIdp(audience: string): Promise<{ handle: IdpHandle; child: C
         IDP_AUDIENCE: audience,
         IDP_SCOPES: `${ADMIN_SCOPE} ${PAYMENTS_SCOPE} ${READ_SCOPE}`,
         IDP_CONTROL_TOKEN: controlToken,
+        ...(host ? { IDP_HOST: host } : {}),
       },
       stdio: ['pipe', 'pipe', process.env.TEST_LOGS === 'true' ? 'inherit' : 'ignore'],
     },
@@ -179,9 +183,15 @@ function connect(handle: IdpHandle, stop: () => Promise<void>): TestIdp {
   return idp;
 }
 
-/** Starts a dedicated test identity provider (for suites that rotate its keys). */
-export async function startTestIdp(audience = 'urn:paymentserver'): Promise<TestIdp> {
-  const { handle, child } = await spawnIdp(audience);
+/**
+ * Starts a dedicated test identity provider (for suites that rotate its keys), on 127.0.0.1 or
+ * on `host` (its issuer then names that address).
+ */
+export async function startTestIdp(
+  audience = 'urn:paymentserver',
+  host?: string,
+): Promise<TestIdp> {
+  const { handle, child } = await spawnIdp(audience, host);
   return connect(handle, async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));

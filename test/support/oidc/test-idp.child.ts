@@ -13,14 +13,16 @@ async function main(): Promise<void> {
   const hits: Record<string, number> = {};
   const idp = await startIdentityProvider({
     port: 0,
-    host: '127.0.0.1',
+    // IDP_HOST: another address to listen on and name in the issuer (containers reach the host
+    // at its bridge address, not at 127.0.0.1).
+    host: process.env.IDP_HOST ?? '127.0.0.1',
     audience: process.env.IDP_AUDIENCE ?? 'urn:paymentserver',
     resourceScopes: (process.env.IDP_SCOPES ?? 'paymentserver:admin paymentserver:payments').split(
       ' ',
     ),
     keys: JSON.parse(process.env.IDP_KEYS ?? '[]'),
     clients: [],
-    issuerHost: '127.0.0.1',
+    issuerHost: process.env.IDP_HOST ?? '127.0.0.1',
     onRequest: (req) => {
       const route = (req.url ?? '').split('?')[0];
       hits[route] = (hits[route] ?? 0) + 1;
