@@ -16,6 +16,8 @@ import type { CpuTime, ServerProcess } from '../support/server-process';
 export interface PhaseResult extends LatencyStats {
   ok: number;
   failed: number;
+  /** The failed ones by status, `0` for no answer (open-loop and sequential phases). */
+  failures?: Record<number, number>;
   perSecond: number;
 }
 
@@ -65,6 +67,7 @@ async function measured<T extends { ok: number }>(
 const phase = (r: PhaseResult): PhaseResult => ({
   ok: r.ok,
   failed: r.failed,
+  ...(r.failed > 0 && r.failures ? { failures: r.failures } : {}),
   perSecond: Math.round(r.perSecond),
   p50: r.p50,
   p90: r.p90,

@@ -22,6 +22,8 @@ export interface HttpLoadOptions {
 export interface HttpLoadResult extends LatencyStats {
   ok: number;
   failed: number;
+  /** The failed ones by HTTP status; `0`: no answer (connection refused, reset, closed). */
+  failures?: Record<number, number>;
   /** Answered with `expectStatus` per second. */
   perSecond: number;
 }
@@ -52,6 +54,19 @@ function post(
   });
 }
 
+type Counts = Required<Pick<HttpLoadResult, 'ok' | 'failed' | 'failures'>>;
+
+const newCounts = (): Counts => ({ ok: 0, failed: 0, failures: {} });
+
+function tally(counts: Counts, status: number, expected: number): void {
+  if (status === expected) {
+    counts.ok++;
+    return;
+  }
+  counts.failed++;
+  counts.failures[status] = (counts.failures[status] ?? 0) + 1;
+}
+
 export interface FixedRateResult extends HttpLoadResult {
   /**
    * p99 of how late the generator itself issued requests (ms). When this is more than a
@@ -69,7 +84,7 @@ export async function fixedRate(
   const total = Math.max(1, Math.round(options.rate * options.seconds));
   const latencies: number[] = [];
   const late: number[] = [];
-  const counts = { ok: 0, failed: 0 };
+  const counts = newCounts();
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
   const send = async (i: number) => {
@@ -77,7 +92,7 @@ export async function fixedRate(
     late.push(performance.now() - due);
     const status = await post(agent, url, options.headers, options.body(i));
     latencies.push(performance.now() - due);
-    counts[status === options.expectStatus ? 'ok' : 'failed']++;
+    tally(counts, status, options.expectStatus);
   };
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -107,14 +122,14 @@ export async function sequential(options: HttpLoadOptions): Promise<HttpLoadResu
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(options.url);
   const latencies: number[] = [];
-  const counts = { ok: 0, failed: 0 };
+  const counts = newCounts();
   const start = performance.now();
   const end = start + options.seconds * 1000;
   for (let i = 0; performance.now() < end; i++) {
     const sentAt = performance.now();
     const status = await post(agent, url, options.headers, options.body(i));
     latencies.push(performance.now() - sentAt);
-    counts[status === options.expectStatus ? 'ok' : 'failed']++;
+    tally(counts, status, options.expectStatus);
   }
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();

@@ -45,6 +45,19 @@ const cpuRow = (t: TargetResult, of: 'process' | 'mainThread') => {
   return `${ms(peak[of])} / ${halfRate ? ms(halfRate[of]) : '—'} / ${ms(sequential[of])} ms`;
 };
 
+/** How many failed, and how (`no answer` or the status), e.g. `2 (no answer: 1, 503: 1)`. */
+function failedRequests(phases: { failed: number; failures?: Record<number, number> }[]): string {
+  const total = phases.reduce((sum, phase) => sum + phase.failed, 0);
+  const byStatus = new Map<string, number>();
+  for (const phase of phases)
+    for (const [status, count] of Object.entries(phase.failures ?? {})) {
+      const label = status === '0' ? 'no answer' : status;
+      byStatus.set(label, (byStatus.get(label) ?? 0) + count);
+    }
+  if (byStatus.size === 0) return String(total);
+  return `${total} (${[...byStatus].map(([label, count]) => `${label}: ${count}`).join(', ')})`;
+}
+
 function createPaymentTable(result: CreatePaymentResult): string {
   const [raw, nest, ps] = result.targets;
   const row = (label: string, value: (t: TargetResult) => string, goal = '') => [
@@ -107,7 +120,7 @@ function createPaymentTable(result: CreatePaymentResult): string {
       row('peak RSS', (t) => `${ms(t.peakRssMb)} MB`, '≤ 250 MB'),
       row(
         'failed requests (all phases)',
-        (t) => String(t.peak.failed + t.halfRate.failed + t.sequential.failed),
+        (t) => failedRequests([t.peak, t.halfRate, t.sequential]),
         '0',
       ),
       row('201s stored as payments', stored, 'all'),

@@ -33,6 +33,21 @@ build() { # <tag> <context dir>: Containerfile in the context
   echo "built $1"
 }
 
+# <tag> <context dir with entrypoint.sh> <Debian package> <port> [Containerfile line]
+service_image() {
+  cat > "$2/Containerfile" <<CF
+FROM localhost/bookworm:standin
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends $3 >/dev/null \\
+ && rm -rf /var/lib/apt/lists/*
+${5:-}
+COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod 755 /usr/local/bin/docker-entrypoint.sh
+EXPOSE $4
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+CF
+  build "$1" "$2"
+}
+
 # --- node:20-bookworm-slim ---------------------------------------------------------------
 ctx=$work/node && rm -rf "$ctx" && mkdir -p "$ctx"
 cp "$(command -v node)" "$ctx/node"
@@ -82,17 +97,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 exec runuser -u postgres -- postgres -D "$PGDATA" -c listen_addresses='*'
 SH
-cat > "$ctx/Containerfile" <<'CF'
-FROM localhost/bookworm:standin
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null \
- && rm -rf /var/lib/apt/lists/*
-ENV PATH=/usr/lib/postgresql/15/bin:$PATH
-COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-RUN chmod 755 /usr/local/bin/docker-entrypoint.sh
-EXPOSE 5432
-ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
-CF
-build docker.io/library/postgres:16 "$ctx"
+service_image docker.io/library/postgres:16 "$ctx" postgresql-15 5432 \
+  'ENV PATH=/usr/lib/postgresql/15/bin:$PATH'
 
 # --- rabbitmq:3.13 -----------------------------------------------------------------------
 ctx=$work/rabbitmq && rm -rf "$ctx" && mkdir -p "$ctx"
@@ -108,16 +114,7 @@ CONF
 chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
 exec rabbitmq-server
 SH
-cat > "$ctx/Containerfile" <<'CF'
-FROM localhost/bookworm:standin
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null \
- && rm -rf /var/lib/apt/lists/*
-COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-RUN chmod 755 /usr/local/bin/docker-entrypoint.sh
-EXPOSE 5672
-ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
-CF
-build docker.io/library/rabbitmq:3.13 "$ctx"
+service_image docker.io/library/rabbitmq:3.13 "$ctx" rabbitmq-server 5672
 
 # --- nginx:1.27 --------------------------------------------------------------------------
 ctx=$work/nginx && rm -rf "$ctx" && mkdir -p "$ctx"
