@@ -35,7 +35,7 @@ const secrets = {
 
 /** `docker compose` (v1 or v2) with the example and the check's additions. */
 async function compose(...args: string[]): Promise<string> {
-  const files = [
+  const project = [
     '-p',
     PROJECT,
     '--env-file',
@@ -49,7 +49,7 @@ async function compose(...args: string[]): Promise<string> {
     process.env.COMPOSE_COMMAND === 'docker compose'
       ? ['docker', ['compose']]
       : ['docker-compose', []];
-  const { stdout } = await run(command, [...prefix, ...files, ...args], {
+  const { stdout } = await run(command, [...prefix, ...project, ...args], {
     cwd: path.join(ROOT, 'deploy', 'compose'),
     maxBuffer: 256 * 1024 * 1024,
   });
