@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { currentRequestContext } from '../common/logging/http-logger';
 import { RowStatements } from '../database/statements/row-statements';
 import {
@@ -15,10 +16,18 @@ type VersionId = (typeof VERSION_IDS)[number];
 const readings = new WeakMap<object, Promise<Map<string, number>>>();
 
 /**
- * Drops the current request's reading: a request that bumps a version reads it again afterwards
- * (called by every bump; shop requests, which read the versions, never bump one).
+ * Bumps begun or finished through each data source (this instance's connection): a reading kept
+ * on SQLite that is older than one of them is stale.
  */
-export function forgetRequestVersions(): void {
+const bumps = new WeakMap<object, number>();
+
+/**
+ * Called by every bump, before and after its write: drops the current request's reading (a
+ * request that bumps a version reads it again afterwards; shop requests, which read the
+ * versions, never bump one) and the reading kept on SQLite for `dataSource`.
+ */
+export function forgetRequestVersions(dataSource: object): void {
+  bumps.set(dataSource, (bumps.get(dataSource) ?? 0) + 1);
   const context = currentRequestContext();
   if (context) readings.delete(context);
 }
@@ -31,13 +40,25 @@ export function forgetRequestVersions(): void {
  * reuse it. Every reading is sent after each request that uses it arrived, so it is as new as a
  * read of their own would have been at that moment. Outside requests (jobs, start-up) every
  * call reads.
+ *
+ * On SQLite a reading is kept and handed out again, without a statement, while nothing can have
+ * changed the rows since: no other connection committed (`PRAGMA data_version`, which also sees
+ * other instances on the same file) and this instance began no bump. That read costs a create
+ * arriving alone ~74 µs inside SQLite (docs/benchmarks.md), the check a few; a reading taken
+ * while a transaction is open (which would see its uncommitted writes) is never kept.
  */
 @Injectable()
 export class CacheVersions {
   /** The reading that requests join until it is sent. */
   private next?: Promise<Map<string, number>>;
+  /** SQLite: the last reading taken outside a transaction, and what it was taken after. */
+  private kept?: { dataVersion: number; bumps: number; values: Map<string, number> };
 
-  constructor(private readonly rows: RowStatements) {}
+  constructor(
+    private readonly rows: RowStatements,
+    /** The instance's data source, whose bumps drop the kept reading. */
+    @InjectDataSource() private readonly dataSource: object,
+  ) {}
 
   /** The version of `id` as this request sees it; undefined when its row is missing. */
   async current(id: VersionId): Promise<number | undefined> {
@@ -62,6 +83,23 @@ export class CacheVersions {
   }
 
   private read(): Promise<Map<string, number>> {
-    return this.rows.valuesById(RoutingVersion, VERSION_IDS, 'version');
+    const dataVersion = this.rows.foreignCommits();
+    const bumped = bumps.get(this.dataSource) ?? 0;
+    const kept = this.kept;
+    if (
+      kept &&
+      dataVersion !== undefined &&
+      kept.dataVersion === dataVersion &&
+      kept.bumps === bumped
+    )
+      return Promise.resolve(kept.values);
+    this.kept = undefined;
+    const reading = this.rows.valuesById(RoutingVersion, VERSION_IDS, 'version');
+    if (dataVersion === undefined) return reading;
+    return reading.then((values) => {
+      // Older than a bump or a foreign commit since (dataVersion was read first): never used.
+      this.kept = { dataVersion, bumps: bumped, values };
+      return values;
+    });
   }
 }

@@ -33,11 +33,12 @@ export async function bumpEndpointsVersion(m: EntityManager): Promise<void> {
 }
 
 async function bumpVersion(m: EntityManager, id: string): Promise<void> {
-  forgetRequestVersions();
+  forgetRequestVersions(m.connection);
   await m
     .createQueryBuilder()
     .update(RoutingVersion)
     .set({ version: () => `${m.connection.driver.escape('version')} + 1`, updatedAt: new Date() })
     .where('id = :id', { id })
     .execute();
+  forgetRequestVersions(m.connection); // again: a reading taken while the write was on its way is stale
 }

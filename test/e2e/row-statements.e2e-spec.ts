@@ -249,4 +249,31 @@ describe.each(enabledDialects())('row statements on %s', (dialect) => {
       ['probe_b', 2 ** 40],
     ]);
   });
+
+  it('tells, on SQLite, when another connection committed; elsewhere nothing', async () => {
+    if (dialect !== 'sqlite') {
+      expect(rows.foreignCommits()).toBeUndefined();
+      return;
+    }
+    const before = rows.foreignCommits();
+    expect(typeof before).toBe('number');
+    // This connection's own commit leaves it as it is…
+    await dataSource.getRepository(RoutingVersion).save({ id: 'own', version: 1, updatedAt: at });
+    expect(rows.foreignCommits()).toBe(before);
+    // …another connection's (another instance on the same file) moves it.
+    const other = new DataSource({ ...dataSource.options, migrationsRun: false } as never);
+    await other.initialize();
+    try {
+      await other.getRepository(RoutingVersion).save({ id: 'other', version: 1, updatedAt: at });
+    } finally {
+      await other.destroy();
+    }
+    const after = rows.foreignCommits();
+    expect(after).not.toBe(before);
+    // Inside a transaction a read would see its uncommitted writes: no answer there.
+    await dataSource.transaction(async () => {
+      expect(rows.foreignCommits()).toBeUndefined();
+    });
+    expect(rows.foreignCommits()).toBe(after);
+  });
 });

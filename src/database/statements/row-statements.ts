@@ -215,6 +215,16 @@ export class RowStatements implements OnModuleInit {
     return this.dataSource.driver.prepareHydratedValue(row.v, column) as T[K];
   }
 
+  /**
+   * SQLite, outside a transaction: a number that changes whenever another connection commits
+   * (another process or instance on the same file), read without touching a table (`PRAGMA
+   * data_version`). Commits of this connection leave it as it is. Undefined on other databases
+   * and while a transaction is open (a read then sees that transaction's uncommitted writes).
+   */
+  foreignCommits(): number | undefined {
+    return this.runner?.foreignCommits?.();
+  }
+
   /** One column of the rows with these primary keys (one statement), by key; outside any transaction. */
   async valuesById<T extends ObjectLiteral, K extends keyof T & string>(
     entity: EntityTarget<T>,

@@ -13,6 +13,8 @@ export interface StatementRunner {
   ): Promise<Record<string, unknown> | undefined>;
   /** A read outside any transaction: every row. */
   all(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]>;
+  /** SQLite only: see `RowStatements.foreignCommits`. */
+  foreignCommits?(): number | undefined;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface SqliteStatement {
 }
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
+  /** False in autocommit mode, true while a transaction is open on the connection. */
+  readonly inTransaction: boolean;
 }
 
 /**
@@ -56,15 +60,23 @@ class SqliteRunner implements StatementRunner {
 
   constructor(private readonly dataSource: DataSource) {}
 
+  private get db(): SqliteDatabase {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
+      .databaseConnection;
+  }
+
   private statement(sql: string): SqliteStatement {
     let statement = this.prepared.get(sql);
     if (!statement) {
-      const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDatabase })
-        .databaseConnection;
-      statement = db.prepare(sql);
+      statement = this.db.prepare(sql);
       this.prepared.set(sql, statement);
     }
     return statement;
+  }
+
+  foreignCommits(): number | undefined {
+    if (this.db.inTransaction) return undefined;
+    return Number(this.statement('PRAGMA data_version').get()?.data_version);
   }
 
   async run(_manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
