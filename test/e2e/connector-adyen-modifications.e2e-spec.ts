@@ -97,6 +97,13 @@ describe('Adyen modification outcomes by webhook (sqlite)', () => {
     expect(await settled(authorized.id)).toMatchObject({ status: 'paid', amountCaptured: 600 });
     await suite.sim.authorisationExpires(authorized.provider.paymentId); // the 450 left over
     expect(suite.sim.delivered.at(-1)).toMatchObject({ status: 200 });
+    // ExpireNotificationRequestItem.amount: the originally authorised amount, not what is left.
+    const expire = JSON.parse(suite.sim.delivered.at(-1)!.body).notificationItems[0]
+      .NotificationRequestItem;
+    expect(expire).toMatchObject({
+      eventCode: 'EXPIRE',
+      amount: { currency: 'EUR', value: 1050 },
+    });
     await suite.h.webhooksSettled();
     expect(await suite.h.payment(authorized.id)).toMatchObject({
       status: 'paid',

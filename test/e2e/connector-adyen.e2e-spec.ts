@@ -31,6 +31,9 @@ describe('Adyen connector against the Adyen simulator', () => {
     ({ server, sim, h, accountId } = suite);
     sim.webhookUrl = suite.webhookUrl;
   });
+  afterEach(() => {
+    sim.dropWebhooks = false;
+  });
 
   it('refuses credentials without the fields Adyen needs', async () => {
     const response = await server.request('POST', '/api/v1/admin/provider-accounts', {
@@ -133,6 +136,102 @@ describe('Adyen connector against the Adyen simulator', () => {
       metadata: { orderId: '1042', paymentId: payment.id, captureMode: 'automatic' },
       expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, '+00:00'),
     });
+  });
+
+  const KLARNA_ORDER = {
+    amount: ORDER_AMOUNT,
+    lines: LINES,
+    billingAddress: ADDRESS,
+    customer: { email: 'jane@example.com', name: 'Jane Doe' },
+  };
+  const operate = (paymentId: string, path: string, body: unknown = {}) =>
+    server.request('POST', `/api/v1/payments/${paymentId}${path}`, { body });
+
+  it('Klarna: a partial refund is refused (422, the reason named) before any call to Adyen; a full refund goes through', async () => {
+    const payment = await h.createPayment(accountId, { ...KLARNA_ORDER, method: 'klarna' });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
+    expect(await h.waitForStatus(payment.id, 'paid')).toMatchObject({
+      amountCaptured: 2495,
+      methodUsed: 'klarna',
+    });
+    const link = sim.links.get(payment.provider.paymentId)!;
+    const refunds = new RegExp(`^/v71/payments/${link.pspReference}/refunds$`);
+
+    const partial = await operate(payment.id, '/refunds', {
+      amount: { value: 1000, currency: 'EUR' },
+    });
+    expect(partial).toMatchObject({
+      status: 422,
+      body: {
+        code: 'not_supported_by_provider',
+        detail: 'adyen does not support partial refunds of klarna payments',
+      },
+    });
+    expect(sim.callsTo('POST', refunds)).toEqual([]);
+    expect(link.refunded).toBe(0);
+
+    const full = await operate(payment.id, '/refunds');
+    expect(full.status).toBe(201);
+    expect(sim.callsTo('POST', refunds)).toHaveLength(1);
+    expect(sim.rejected).toEqual([]);
+    await h.waitForStatus(payment.id, 'refunded');
+    expect(link.refunded).toBe(2495);
+  });
+
+  it('Klarna, manual capture: a partial capture is refused before any call to Adyen; the whole capture goes through', async () => {
+    const payment = await h.createPayment(accountId, {
+      ...KLARNA_ORDER,
+      method: 'klarna',
+      captureMode: 'manual',
+    });
+    await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
+    await h.waitForStatus(payment.id, 'authorized');
+    const link = sim.links.get(payment.provider.paymentId)!;
+    const captures = new RegExp(`^/v71/payments/${link.pspReference}/captures$`);
+
+    const partial = await operate(payment.id, '/capture', {
+      amount: { value: 1000, currency: 'EUR' },
+    });
+    expect(partial).toMatchObject({
+      status: 422,
+      body: {
+        code: 'not_supported_by_provider',
+        detail: 'adyen does not support partial capture of klarna payments',
+      },
+    });
+    expect(sim.callsTo('POST', captures)).toEqual([]);
+
+    expect((await operate(payment.id, '/capture')).status).toBe(200);
+    expect(sim.callsTo('POST', captures)).toHaveLength(1);
+    expect((await h.waitForStatus(payment.id, 'paid')).amountCaptured).toBe(2495);
+  });
+
+  it('Klarna chosen by the shopper on a link without a method: a partial refund reaches Adyen, which refuses it (no lineItems); no money moves', async () => {
+    const payment = await h.createPayment(accountId, KLARNA_ORDER);
+    await submitCheckout(payment.checkoutUrl, { outcome: 'paid', method: 'klarna' });
+    expect(await h.waitForStatus(payment.id, 'paid')).toMatchObject({
+      method: null,
+      methodUsed: 'klarna',
+    });
+    const link = sim.links.get(payment.provider.paymentId)!;
+    const refunds = new RegExp(`^/v71/payments/${link.pspReference}/refunds$`);
+    const partial = await operate(payment.id, '/refunds', {
+      amount: { value: 1000, currency: 'EUR' },
+    });
+    // Only the method asked for decides capabilities: this one reaches Adyen, which refuses it.
+    expect(partial).toMatchObject({
+      status: 422,
+      body: {
+        code: 'provider_invalid_request',
+        detail: 'Adyen: 702 lineItems are required for a partial refund of klarna',
+      },
+    });
+    expect(sim.callsTo('POST', refunds)).toHaveLength(1);
+    expect(link.refunded).toBe(0);
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await operate(payment.id, '/refunds')).status).toBe(201);
+    await h.waitForStatus(payment.id, 'refunded');
+    expect(link.refunded).toBe(2495);
   });
 
   it('customer.name becomes shopperName when there is no billing address', async () => {
@@ -282,10 +381,16 @@ describe('Adyen connector against the Adyen simulator', () => {
     ).toBe(false);
   });
 
-  it('canceled: a shopper-cancelled AUTHORISATION cancels the payment', async () => {
+  it('a shopper-cancelled AUTHORISATION fails the payment like any refusal: the unsigned reason is only its message', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'canceled' });
-    await h.waitForStatus(payment.id, 'canceled');
+    expect(
+      JSON.parse(sim.lastWebhook()!).notificationItems[0].NotificationRequestItem,
+    ).toMatchObject({ eventCode: 'AUTHORISATION', success: 'false', reason: 'Cancelled' });
+    expect(await h.waitForStatus(payment.id, 'failed')).toMatchObject({
+      failure: { code: 'declined', message: 'Cancelled' },
+    });
+    expect(sim.links.get(payment.provider.paymentId)!.status).toBe('expired');
   });
 
   it('expired: Adyen sends no webhook for an expired link; reconciliation finds it', async () => {
@@ -680,6 +785,61 @@ describe('Adyen connector against the Adyen simulator', () => {
       const response = await post('/paymentLinks', { ...valid(), ...extra });
       expect(response.status).toBe(422);
       expect(((await response.json()) as any).errorCode).toBe(errorCode);
+    });
+
+    it('a partial Klarna capture or refund without lineItems: 422 validation (PaymentCaptureRequest/PaymentRefundRequest.lineItems)', async () => {
+      const payment = await h.createPayment(accountId, {
+        ...KLARNA_ORDER,
+        method: 'klarna',
+        captureMode: 'manual',
+      });
+      await submitCheckout(payment.checkoutUrl, { outcome: 'authorized' });
+      await h.waitForStatus(payment.id, 'authorized');
+      const link = sim.links.get(payment.provider.paymentId)!;
+      const rejected = sim.rejected.length;
+      // Calls made here, not by the server: their webhooks are not the server's business.
+      sim.dropWebhooks = true;
+      const modify = (kind: 'captures' | 'refunds', value: number, extra: object = {}) =>
+        post(`/payments/${link.pspReference}/${kind}`, {
+          merchantAccount: credentials.merchantAccount,
+          amount: { currency: 'EUR', value },
+          ...extra,
+        });
+      const capture = await modify('captures', 1000);
+      expect(capture.status).toBe(422);
+      expect(await capture.json()).toMatchObject({
+        status: 422,
+        errorType: 'validation',
+        message: 'lineItems are required for a partial capture of klarna',
+      });
+      expect(link.captured).toBe(0);
+      // With the items captured it is taken.
+      const items = [{ id: '2', description: 'Shipping', quantity: 1, amountIncludingTax: 595 }];
+      expect((await modify('captures', 595, { lineItems: items })).status).toBe(201);
+      await sim.settled();
+      expect(link.captured).toBe(595);
+
+      const refund = await modify('refunds', 100);
+      expect(refund.status).toBe(422);
+      expect(await refund.json()).toMatchObject({
+        status: 422,
+        errorType: 'validation',
+        message: 'lineItems are required for a partial refund of klarna',
+      });
+      expect(link.refunded).toBe(0);
+      // A whole refund (all that was captured) needs no items.
+      expect((await modify('refunds', 595)).status).toBe(201);
+      await sim.settled();
+      expect(link.refunded).toBe(595);
+      expect(sim.rejected).toHaveLength(rejected); // refused by the rule, not the schema
+    });
+
+    it('a link without expiresAt: 24 hours ahead, as YYYY-MM-DDThh:mm:ss+TZD (PaymentLinkResponse.expiresAt)', async () => {
+      const created = (await (await post('/paymentLinks', valid())).json()) as any;
+      expect(created.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
+      const ahead = Date.parse(created.expiresAt) - Date.now();
+      expect(ahead).toBeGreaterThan(86_400_000 - 60_000);
+      expect(ahead).toBeLessThanOrEqual(86_400_000);
     });
 
     it('a form-encoded body: 415', async () => {

@@ -28,8 +28,11 @@ export type AdyenEventEffect =
   | { operation: { type: 'capture' | 'cancel'; status: 'succeeded' | 'failed' } };
 
 /**
- * Standard webhook events, keyed `eventCode:success` (and `eventCode:success:reason` where the
- * reason changes the meaning). Anything not listed is logged and ignored.
+ * Standard webhook events, keyed `eventCode:success`. Anything not listed is logged and ignored.
+ * Never keyed by `reason`: the HMAC does not cover it (only pspReference, originalReference,
+ * merchantAccountCode, merchantReference, amount value and currency, eventCode and success, as
+ * @adyen/api-library's HmacValidator signs them), so a refused AUTHORISATION is `failed` whatever
+ * it says, also `Cancelled` (a shopper's cancel); the reason is only shown, in the failure message.
  *
  * Modifications: `CAPTURE`/`CANCELLATION` with `success=false` are refusals (nothing was
  * captured or canceled); `CAPTURE_FAILED` is a capture the card scheme rejected after
@@ -45,7 +48,6 @@ export type AdyenEventEffect =
 export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'AUTHORISATION:true': { payment: { automatic: 'paid', manual: 'authorized' } },
   'AUTHORISATION:false': { payment: { automatic: 'failed', manual: 'failed' } },
-  'AUTHORISATION:false:Cancelled': { payment: { automatic: 'canceled', manual: 'canceled' } },
   'CAPTURE:true': { operation: { type: 'capture', status: 'succeeded' } },
   'CAPTURE:false': { operation: { type: 'capture', status: 'failed' } },
   'CAPTURE_FAILED:true': { operation: { type: 'capture', status: 'failed' } },
@@ -64,15 +66,9 @@ export const ADYEN_EVENT_MAP: Record<string, AdyenEventEffect> = {
   'REFUNDED_REVERSED:true': { refund: 'failed' },
 };
 
-export function adyenEventEffect(
-  eventCode: string,
-  success: string,
-  reason?: string,
-): AdyenEventEffect | undefined {
-  return (
-    ADYEN_EVENT_MAP[`${eventCode}:${success}:${reason ?? ''}`] ??
-    ADYEN_EVENT_MAP[`${eventCode}:${success}`]
-  );
+/** The effect of an event: from signed fields only (see ADYEN_EVENT_MAP). */
+export function adyenEventEffect(eventCode: string, success: string): AdyenEventEffect | undefined {
+  return ADYEN_EVENT_MAP[`${eventCode}:${success}`];
 }
 
 /** Our methods as Adyen payment method types (for `allowedPaymentMethods`). */

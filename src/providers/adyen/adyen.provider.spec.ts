@@ -158,6 +158,25 @@ describe('AdyenProvider endpoints', () => {
     expect(supports(provider.capabilities, null, 'manualCapture')).toBe(true);
   });
 
+  it('takes Klarna captures and refunds whole only (partial ones need lineItems, not sent)', () => {
+    const partial = ['partialCapture', 'partialRefunds', 'multipleRefunds'] as const;
+    const can = (method: PaymentMethod) =>
+      partial.map((feature) => supports(provider.capabilities, method, feature));
+    expect(can('klarna')).toEqual([false, false, false]);
+    expect(can('card')).toEqual([true, true, true]);
+    // Whole ones stay, and Klarna keeps its manual capture.
+    for (const feature of ['manualCapture', 'cancel', 'refunds'] as const)
+      expect(supports(provider.capabilities, 'klarna', feature)).toBe(true);
+    expect(refusal(provider, { method: 'klarna', features: ['partialRefunds'] })).toEqual({
+      why: 'adyen does not support partial refunds of klarna payments',
+      what: 'partial refunds of klarna payments',
+    });
+    expect(refusal(provider, { method: 'klarna', features: ['partialCapture'] })?.what).toBe(
+      'partial capture of klarna payments',
+    );
+    expect(refusal(provider, { method: 'klarna', features: [] })).toBeNull();
+  });
+
   it('limits the hosted page of a manual payment without a method to methods captured later', async () => {
     const seen: HttpRequest[] = [];
     await provider.createPayment(context({}, seen), createRequest({ captureMode: 'manual' }));
@@ -361,6 +380,31 @@ describe('AdyenProvider webhooks', () => {
     await expect(provider.verifyWebhook(ctx, signed(otherValue))).rejects.toThrow(
       WebhookVerificationError,
     );
+  });
+
+  it('lets the unsigned reason of a refused AUTHORISATION decide nothing: failed, declined, only the message differs', async () => {
+    const refused = (reason: string) => {
+      const body = webhook([item({ success: 'false', reason })]);
+      return { body, notification: provider.parseWebhook(ctx, body)[0] };
+    };
+    const cancelled = refused('Cancelled');
+    const declined = refused('Refused');
+    // The same signature verifies both: the reason is outside the HMAC.
+    const signature = (body: { rawBody: Buffer }) =>
+      JSON.parse(body.rawBody.toString()).notificationItems[0].NotificationRequestItem
+        .additionalData.hmacSignature;
+    expect(signature(cancelled.body)).toBe(signature(declined.body));
+    await provider.verifyWebhook(ctx, cancelled.body);
+    expect(cancelled.notification.payment).toMatchObject({
+      status: 'failed',
+      providerStatus: 'AUTHORISATION:false',
+      failure: { code: 'declined', message: 'Cancelled' },
+    });
+    const { failure, ...rest } = cancelled.notification.payment!;
+    expect(declined.notification.payment).toEqual({
+      ...rest,
+      failure: { ...failure, message: 'Refused' },
+    });
   });
 
   it('marks an item for another merchant account as a mismatch', () => {

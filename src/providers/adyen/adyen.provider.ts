@@ -65,6 +65,12 @@ function capturableLater(body: AdyenPaymentLinkRequest): string[] {
   ).map((method) => ADYEN_METHODS[method]);
 }
 
+const manualCaptureOnlyFor = featureOnlyFor(
+  'manualCapture',
+  PAYMENT_METHODS,
+  ADYEN_SEPARATE_CAPTURE_METHODS,
+);
+
 /**
  * Adyen Checkout API v71: hosted checkout through payment links, captures, cancels and
  * refunds on the pspReference of the authorisation. Modifications are asynchronous: Adyen
@@ -85,8 +91,18 @@ export class AdyenProvider implements PaymentProvider {
     expiry: ADYEN_EXPIRY,
     // polling: a payment link's status can be fetched (not the later modifications).
     ...ALL_FEATURES,
-    // Adyen captures the other methods at once, even on a link with manualCapture.
-    byMethod: featureOnlyFor('manualCapture', PAYMENT_METHODS, ADYEN_SEPARATE_CAPTURE_METHODS),
+    byMethod: {
+      // Adyen captures the other methods at once, even on a link with manualCapture.
+      ...manualCaptureOnlyFor,
+      // A partial capture or refund of Klarna needs lineItems (CheckoutService-v71.json,
+      // PaymentCaptureRequest/PaymentRefundRequest.lineItems), which we do not send: whole only.
+      klarna: {
+        ...manualCaptureOnlyFor.klarna,
+        partialCapture: false,
+        partialRefunds: false,
+        multipleRefunds: false,
+      },
+    },
   };
 
   readonly description = ADYEN_DESCRIPTION;
@@ -263,12 +279,12 @@ export class AdyenProvider implements PaymentProvider {
 
   /**
    * Only what the HMAC covers decides: pspReference, originalReference, merchantAccountCode,
-   * merchantReference, amount, eventCode and success. An AUTHORISATION names our payment by
-   * merchantReference (the link's `reference`) and must carry its exact amount; a modification
-   * names it by originalReference (the authorisation's pspReference) and our merchantReference
-   * (the payment id for a capture, cancellation or chargeback, the refund id for a refund).
-   * additionalData is never used for identity: a replayed item with another paymentLinkId
-   * changes nothing.
+   * merchantReference, amount, eventCode and success (never `reason`: see ADYEN_EVENT_MAP). An
+   * AUTHORISATION names our payment by merchantReference (the link's `reference`) and must
+   * carry its exact amount; a modification names it by originalReference (the authorisation's
+   * pspReference) and our merchantReference (the payment id for a capture, cancellation or
+   * chargeback, the refund id for a refund). additionalData is never used for identity: a
+   * replayed item with another paymentLinkId changes nothing.
    */
   parseWebhook(ctx: ProviderCallContext, webhook: InboundWebhook): WebhookNotification[] {
     const notifications: WebhookNotification[] = [];

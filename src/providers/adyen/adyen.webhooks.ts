@@ -11,7 +11,7 @@ export function adyenNotification(
   ctx: ProviderCallContext,
   item: AdyenNotificationRequestItem,
 ): WebhookNotification | undefined {
-  const effect = adyenEventEffect(item.eventCode, item.success, item.reason);
+  const effect = adyenEventEffect(item.eventCode, item.success);
   if (!effect) return undefined;
   const providerStatus = `${item.eventCode}:${item.success}`;
   const signed = adyenSignedFields(ctx, item);
@@ -70,13 +70,11 @@ export function adyenNotification(
         amountCaptured: status === 'paid' ? signed.amount?.value : undefined,
         // Not covered by the HMAC, but only ever shown: what the shopper paid with (`visa`, `ideal`…).
         methodUsed: item.paymentMethod || undefined,
+        // `reason` is not signed: it is only shown, and decides neither status nor code.
         failure:
           item.success === 'true'
             ? undefined
-            : {
-                code: status === 'canceled' ? 'canceled' : 'declined',
-                message: item.reason || 'Refused',
-              },
+            : { code: 'declined', message: item.reason || 'Refused' },
       },
     };
   }

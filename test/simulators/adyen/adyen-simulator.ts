@@ -90,6 +90,9 @@ const SEPARATE_CAPTURE_TYPES = new Set([
   'klarna_paynow',
 ]);
 
+/** Klarna's payment method types (a link's `klarna`, and what the shopper may pay with). */
+const KLARNA_TYPES = new Set(['klarna', 'klarna_account', 'klarna_paynow', 'klarna_b2b']);
+
 /** `pending`: the shopper started an asynchronous method; the link is `paymentPending` until `finishPending`. */
 export type AdyenOutcome = 'paid' | 'authorized' | 'failed' | 'canceled' | 'expired' | 'pending';
 
@@ -354,6 +357,8 @@ export class AdyenSimulator extends PspSimulator {
     const currency = entry.request.amount.currency;
     if (body.amount && body.amount.currency !== currency)
       return this.error(422, '000', 'Currency mismatch', 'validation');
+    const lineItemsMissing = this.lineItemsMissing(entry, kind, body);
+    if (lineItemsMissing) return lineItemsMissing;
     const modificationRef = randomBytes(8).toString('hex').toUpperCase();
     const value: number | undefined = body.amount?.value;
     let event: { eventCode: string; success: boolean; reason?: string; value: number } | undefined;
@@ -424,6 +429,27 @@ export class AdyenSimulator extends PspSimulator {
   }
 
   /**
+   * A partial capture or refund of a Klarna payment without lineItems is refused before anything
+   * is done (CheckoutService-v71.json, PaymentCaptureRequest/PaymentRefundRequest.lineItems:
+   * "required for partial refunds with … Klarna"). Partial: less than what was authorised
+   * (capture) or less than what was captured (refund). The spec names no error code: 702, as for
+   * the other request errors here.
+   */
+  private lineItemsMissing(entry: Link, kind: string, body: any): SimResponse | undefined {
+    if (kind === 'cancels' || !KLARNA_TYPES.has(entry.paymentMethod ?? '')) return undefined;
+    if (Array.isArray(body.lineItems) && body.lineItems.length > 0) return undefined;
+    const whole = kind === 'captures' ? entry.request.amount.value : entry.captured;
+    if (body.amount.value >= whole) return undefined;
+    const what = kind === 'captures' ? 'partial capture' : 'partial refund';
+    return this.error(
+      422,
+      '702',
+      `lineItems are required for a ${what} of ${entry.paymentMethod}`,
+      'validation',
+    );
+  }
+
+  /**
    * The card scheme rejects a capture after Adyen confirmed it (CAPTURE success=true): Adyen
    * sends CAPTURE_FAILED for the capture's pspReference, and the money is not captured.
    */
@@ -479,10 +505,8 @@ export class AdyenSimulator extends PspSimulator {
       merchantReference: entry.request.reference,
       eventCode: 'EXPIRE',
       success: true,
-      amount: {
-        currency: entry.request.amount.currency,
-        value: entry.request.amount.value - entry.captured,
-      },
+      // ExpireNotificationRequestItem.amount: "The amount that was originally authorised."
+      amount: entry.request.amount,
     });
   }
 
@@ -671,7 +695,10 @@ export class AdyenSimulator extends PspSimulator {
       id: entry.id,
       url: entry.url,
       status: entry.status,
-      expiresAt: entry.request.expiresAt ?? new Date(Date.now() + 86_400_000).toISOString(),
+      // PaymentLinkResponse.expiresAt: YYYY-MM-DDThh:mm:ss+TZD; 24 hours when not asked for.
+      expiresAt:
+        entry.request.expiresAt ??
+        new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
     };
   }
 
