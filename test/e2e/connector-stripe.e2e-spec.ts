@@ -467,6 +467,52 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     expect(stripe.intents.get(intentId)!.status).toBe('canceled');
   });
 
+  describe('cancel where Stripe allows it only by expiring the session (PaymentIntents.d.ts, cancel)', () => {
+    /** A payment Stripe has moved on while its webhooks were lost: still pending here. */
+    async function movedOnAtStripe(outcome: 'expired' | 'failed' | 'processing') {
+      const payment = await h.createPayment(accountId);
+      stripe.dropWebhooks = true;
+      await h.checkout(payment.checkoutUrl, outcome);
+      stripe.dropWebhooks = false;
+      expect((await h.payment(payment.id)).status).toBe('pending');
+      return payment;
+    }
+    const sessionPosts = (payment: any) => {
+      const session = stripe.sessions.get(payment.provider.paymentId)!;
+      const ids = [session.id, session.payment_intent].filter(Boolean).join('|');
+      return stripe.callsTo('POST', new RegExp(`/(${ids})/(expire|cancel)$`));
+    };
+
+    it('a session that expired at Stripe is canceled here, with no call Stripe would refuse', async () => {
+      const payment = await movedOnAtStripe('expired');
+      const canceled = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+      expect(canceled).toMatchObject({ status: 200, body: { status: 'canceled' } });
+      expect(sessionPosts(payment)).toEqual([]);
+    });
+
+    it.each([
+      ['failed', 'requires_payment_method'],
+      ['processing', 'processing'],
+    ] as const)(
+      'a completed session whose PaymentIntent is %s (%s) is refused, naming the status, without calling /cancel; the operation is not left open',
+      async (outcome, status) => {
+        const payment = await movedOnAtStripe(outcome);
+        const intentId = stripe.sessions.get(payment.provider.paymentId)!.payment_intent!;
+        expect(stripe.intents.get(intentId)!.status).toBe(status);
+        const refused = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+        expect(refused.status).toBe(422);
+        expect(refused.body).toMatchObject({ code: 'provider_invalid_request' });
+        expect(refused.body.detail).toContain(`it is ${status}`);
+        expect(sessionPosts(payment)).toEqual([]);
+        expect(stripe.intents.get(intentId)!.status).toBe(status);
+        expect(await h.payment(payment.id)).toMatchObject({
+          status: 'pending',
+          pendingOperation: null,
+        });
+      },
+    );
+  });
+
   it('partial then full refund through /v1/refunds, settled by refund.updated', async () => {
     const payment = await paid();
     const first = await server.request('POST', `/api/v1/payments/${payment.id}/refunds`, {
@@ -635,6 +681,26 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
     await h.waitForStatus(payment.id, 'refunded');
   });
 
+  it('a prevented dispute (status prevented, no funds withdrawn) is no chargeback: the payment stays paid', async () => {
+    const payment = await paid();
+    const before = (await h.events(payment.id)).length;
+    await stripe.dispute(payment.provider.paymentId, 'prevented');
+    const created = stripe.lastWebhookOf('charge.dispute.created')!;
+    expect(created).toMatchObject({ status: 200 });
+    expect(JSON.parse(created.body).data.object).toMatchObject({
+      status: 'prevented',
+      payment_intent: stripe.sessions.get(payment.provider.paymentId)!.payment_intent,
+      balance_transactions: [],
+    });
+    // Only charge.dispute.created: no funds_withdrawn follows a prevented dispute.
+    expect(stripe.events.at(-1)!.type).toBe('charge.dispute.created');
+    await h.webhooksSettled();
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    const events = await h.events(payment.id);
+    expect(events).toHaveLength(before);
+    expect(events.some((e) => e.toStatus === 'charged_back')).toBe(false);
+  });
+
   it('reconciliation polls Stripe and recovers a payment whose webhook was dropped', async () => {
     const payment = await h.createPayment(accountId);
     stripe.dropWebhooks = true;
@@ -796,6 +862,34 @@ describe('Stripe connector against the Stripe simulator (sqlite)', () => {
       // A refused session does not use up the coupon.
       expect(stripe.coupons.get(coupon.id)!.times_redeemed).toBe(0);
       expect((await post(valid.replace('unit_amount]=1050', 'unit_amount]=50'))).status).toBe(200);
+    });
+
+    it('/cancel of a PaymentIntent a Checkout Session created, unless it is requires_capture (400 payment_intent_unexpected_state)', async () => {
+      const payment = await h.createPayment(accountId);
+      stripe.dropWebhooks = true;
+      await h.checkout(payment.checkoutUrl, 'failed');
+      stripe.dropWebhooks = false;
+      const intentId = stripe.sessions.get(payment.provider.paymentId)!.payment_intent!;
+      const cancel = (id: string) =>
+        fetch(`${stripe.url}/v1/payment_intents/${id}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stripe.secretKey}` },
+        });
+      const refused = await cancel(intentId);
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: expect.stringContaining('requires_payment_method'),
+      });
+      expect(stripe.intents.get(intentId)!.status).toBe('requires_payment_method');
+
+      // An authorization may be canceled.
+      const authorized = await paid({ captureMode: 'manual' });
+      const authorizedIntent = stripe.sessions.get(authorized.provider.paymentId)!.payment_intent!;
+      const done = await cancel(authorizedIntent);
+      expect(done.status).toBe(200);
+      expect((await done.json()).status).toBe('canceled');
     });
 
     it('expires_at less than 30 minutes after creation, with no slack beyond a second', async () => {

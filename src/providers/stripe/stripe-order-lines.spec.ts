@@ -92,6 +92,33 @@ describe('stripeExpiresAt', () => {
     }
   });
 
+  it('a send more than 30 s after the payment’s creation still reaches Stripe at least 30 minutes ahead (its own clock + 30 s)', () => {
+    // 1900 s after creation, sent 120 s later: 1780 s ahead of this send, under Stripe’s 1800.
+    const later = now + 120_000;
+    const sent = at(1900, later)!;
+    expect(sent).toBe(Math.ceil(later / 1000) + 1830);
+    expect(sent - later / 1000).toBeGreaterThanOrEqual(1800 + 29);
+  });
+
+  it.each([0, 10_000, 29_000, 31_000, 45_000, 61_000, 120_000, 300_000, 3_600_000])(
+    'sent %i ms after creation, every expiry the connector takes is 30 minutes and more ahead of that send',
+    (delay) => {
+      const sentAt = now + delay;
+      for (let ahead = 1740; ahead <= 6 * 3600; ahead += 7) {
+        if ((now + ahead * 1000 - sentAt) / 1000 < 1740) continue; // refused as too near, below
+        const sent = at(ahead, sentAt)!;
+        expect(sent - sentAt / 1000).toBeGreaterThan(1800 + 29);
+        expect(sent).toBeGreaterThanOrEqual(Math.floor(now / 1000) + ahead);
+      }
+    },
+  );
+
+  it('keeps the value of a send within 30 s of the creation for sends up to 30 s later, then moves with the clock', () => {
+    const first = at(1800, now);
+    expect(at(1800, now + 29_000)).toBe(first);
+    expect(at(1800, now + 45_000)).toBe(Math.ceil((now + 45_000) / 1000) + 1830);
+  });
+
   it('keeps the 24-hour end clear of Stripe’s limit', () => {
     expect(at(86400)! - now / 1000).toBeLessThan(86400);
   });

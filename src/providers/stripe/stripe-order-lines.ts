@@ -110,14 +110,30 @@ export function stripeMetadata(
 const EXPIRY_MARGIN_SECONDS = 60;
 
 /**
- * `expires_at` (Unix seconds) when the payment has an expiry. The core accepts an expiry 30
- * minutes ahead when it validates the request, which is less by the time Stripe sees it: an
- * expiry near the window's start is moved to 30 minutes and a margin after the payment's
- * creation, one near its 24-hour end is moved in likewise; further outside the window it is
- * refused. The bounds come from the payment's creation time, not from the clock at each
- * attempt, so a create sent again under the same Idempotency-Key carries the same parameters:
- * Stripe "compares incoming parameters to those of the original request and errors if they're
- * not the same" (docs.stripe.com/idempotency).
+ * Seconds kept clear of the window's start counted from the clock at this send: the way to
+ * Stripe and the clocks' difference, for a send so late that the bound above no longer covers
+ * it. Less than EXPIRY_MARGIN_SECONDS, so sends within 30 s of the payment's creation all
+ * carry the bound above.
+ */
+const SEND_MARGIN_SECONDS = 30;
+
+/**
+ * `expires_at` (Unix seconds) when the payment has an expiry. Stripe takes 30 minutes to 24
+ * hours after the session's creation (Checkout/Sessions.d.ts, `expires_at`), and the core
+ * accepts an expiry 30 minutes ahead when it validates the request, which is less by the time
+ * Stripe sees it: an expiry near the window's start is moved to 30 minutes and a margin after
+ * the payment's creation, one near its 24-hour end is moved in likewise; further outside the
+ * window it is refused.
+ *
+ * The bounds come from the payment's creation time, not from the clock at each attempt, so a
+ * create sent again under the same Idempotency-Key carries the same parameters: Stripe
+ * "compares incoming parameters to those of the original request and errors if they're not the
+ * same" (docs.stripe.com/idempotency). That holds for sends within 30 s of the payment's
+ * creation (the default routing budget is 25 s). A later send never goes below 30 minutes and
+ * SEND_MARGIN_SECONDS from its own clock, or Stripe would refuse the session (400); its value
+ * then differs from an earlier send's. If that earlier send reached Stripe, Stripe answers the
+ * key with 400 idempotency_error, which stripeError makes `in_progress`: no answer (the first
+ * request may have created the session), never a refusal.
  */
 export function stripeExpiresAt(
   request: CreatePaymentRequest,
@@ -132,7 +148,10 @@ export function stripeExpiresAt(
       'Stripe Checkout expires a session 30 minutes to 24 hours after creation only',
     );
   const created = request.createdAt?.getTime() ?? now;
-  const earliest = Math.ceil(created / 1000) + STRIPE_EXPIRY.minSeconds + EXPIRY_MARGIN_SECONDS;
+  const earliest = Math.max(
+    Math.ceil(created / 1000) + STRIPE_EXPIRY.minSeconds + EXPIRY_MARGIN_SECONDS,
+    Math.ceil(now / 1000) + STRIPE_EXPIRY.minSeconds + SEND_MARGIN_SECONDS,
+  );
   const latest = Math.floor(created / 1000) + STRIPE_EXPIRY.maxSeconds - EXPIRY_MARGIN_SECONDS;
   return Math.min(Math.max(seconds, earliest), latest);
 }

@@ -4,6 +4,8 @@ import {
   STRIPE_LOCALES,
   STRIPE_REFUND_STATUS_MAP,
   STRIPE_STATUS_MAP,
+  stripeCancellationState,
+  stripeCancelStep,
   stripeSessionState,
   stripeLocale,
   stripeError,
@@ -101,6 +103,58 @@ describe('Stripe status mapping', () => {
   });
 });
 
+describe('Stripe cancel of a Checkout Session (PaymentIntents.d.ts, cancel)', () => {
+  it.each([
+    ['an open session is expired', session('open', 'unpaid', null), { step: 'expire' }, null],
+    [
+      'an open session whose first try was declined is expired',
+      session('open', 'unpaid', intent('requires_payment_method')),
+      { step: 'expire' },
+      null,
+    ],
+    [
+      'an authorization is canceled',
+      session('complete', 'unpaid', intent('requires_capture')),
+      { step: 'cancel', intentId: 'pi_1' },
+      null,
+    ],
+    [
+      'an expired session needs nothing more',
+      session('expired', 'unpaid', null),
+      { step: 'done' },
+      { status: 'succeeded', providerStatus: 'session.expired' },
+    ],
+    [
+      'a canceled PaymentIntent needs nothing more',
+      session('complete', 'unpaid', intent('canceled')),
+      { step: 'done' },
+      { status: 'succeeded', providerStatus: 'payment_intent.canceled' },
+    ],
+  ])('%s', (_, s, step, state) => {
+    expect(stripeCancelStep(s)).toEqual(step);
+    expect(stripeCancellationState(s)).toEqual(state);
+  });
+
+  it.each([
+    // The delayed payment failed: nothing to cancel, and Stripe refuses /cancel for it.
+    ['requires_payment_method', 'session.complete+payment_intent.requires_payment_method'],
+    ['succeeded', 'payment_intent.succeeded'],
+    ['processing', 'payment_intent.processing'],
+  ])(
+    'a completed session whose PaymentIntent is %s cannot be canceled: failed, never sent again',
+    (status, key) => {
+      const s = session('complete', status === 'succeeded' ? 'paid' : 'unpaid', intent(status));
+      const step = stripeCancelStep(s);
+      expect(step).toEqual({ step: 'refused', reason: expect.stringContaining(`it is ${status}`) });
+      expect(stripeCancellationState(s)).toEqual({
+        status: 'failed',
+        providerStatus: key,
+        failure: { code: 'not_cancelable', message: expect.stringContaining('pi_1') },
+      });
+    },
+  );
+});
+
 describe('Stripe form encoding', () => {
   it('uses bracket notation for nested objects and arrays and skips undefined', () => {
     const form = toStripeForm({
@@ -178,7 +232,21 @@ describe('Stripe errors', () => {
     [409, { type: 'idempotency_error', code: 'idempotency_key_in_use' }, 'in_progress'],
     [402, { type: 'card_error', code: 'card_declined' }, 'declined'],
     [400, { type: 'invalid_request_error', code: 'parameter_missing' }, 'invalid_request'],
+    // As the SDK reads it (cjs/Error.js): 429, or 400 with code rate_limit, is a rate limit.
+    [429, { type: 'invalid_request_error', code: 'rate_limit' }, 'rate_limited'],
+    [400, { type: 'invalid_request_error', code: 'rate_limit' }, 'rate_limited'],
+    [404, { type: 'invalid_request_error', code: 'rate_limit' }, 'not_found'],
   ])('HTTP %d %j → %s', (status, error, code) => {
     expect(answer(status, error).code).toBe(code);
+  });
+
+  it('a 400 rate_limit is retryable, never a refusal', () => {
+    const error = answer(400, {
+      type: 'invalid_request_error',
+      code: 'rate_limit',
+      message: 'Too many requests hit the API too quickly.',
+    });
+    expect(error).toMatchObject({ code: 'rate_limited', retryable: true, httpStatus: 400 });
+    expect(error.message).toContain('Too many requests');
   });
 });

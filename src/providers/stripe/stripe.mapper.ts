@@ -278,24 +278,53 @@ export function stripeCaptureState(intent: StripePaymentIntent): ProviderOperati
   return { ...base, status: 'pending' };
 }
 
-/** A session read with `expand[]=payment_intent` after a cancel was asked for; null while still cancelable. */
+/**
+ * What a cancel can still do to a session read with `expand[]=payment_intent`. Stripe cancels
+ * a Checkout Session's PaymentIntent only in `requires_capture`; otherwise the session must be
+ * expired (PaymentIntents.d.ts, `cancel`), and only an open one can be (Sessions.d.ts,
+ * `expire`). `expire`: the session is open; `cancel`: an authorization to void; `done`: the
+ * session expired or the PaymentIntent was canceled; `refused`: a completed session whose
+ * PaymentIntent is in any other state (paid, processing, or failed: requires_payment_method),
+ * which nothing can cancel.
+ */
+export type StripeCancelStep =
+  | { step: 'expire' }
+  | { step: 'cancel'; intentId: string }
+  | { step: 'done' }
+  | { step: 'refused'; reason: string };
+
+export function stripeCancelStep(session: StripeCheckoutSession): StripeCancelStep {
+  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
+  if (session.status === 'expired' || intent?.status === 'canceled') return { step: 'done' };
+  if (session.status === 'open') return { step: 'expire' };
+  if (session.status === 'complete' && intent?.status === 'requires_capture')
+    return { step: 'cancel', intentId: intent.id };
+  return {
+    step: 'refused',
+    reason: intent
+      ? `Stripe cancels the PaymentIntent ${intent.id} of Checkout Session ${session.id} only in status requires_capture; it is ${intent.status}`
+      : `Stripe cannot cancel Checkout Session ${session.id}: it is ${session.status} with no PaymentIntent`,
+  };
+}
+
+/**
+ * A session read with `expand[]=payment_intent` after a cancel was asked for: null while a
+ * cancel can still be sent (stripeCancelStep), else settled. A state a cancel cannot leave is
+ * `failed`, never null, so the core does not send it again and again nor keep it open.
+ */
 export function stripeCancellationState(
   session: StripeCheckoutSession,
 ): ProviderOperationState | null {
-  const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
-  if (session.status === 'expired' || intent?.status === 'canceled')
-    return { status: 'succeeded', providerStatus: stripeStatusKey(session) };
-  if (
-    session.status === 'open' ||
-    intent?.status === 'requires_capture' ||
-    intent?.status === 'requires_payment_method'
-  )
-    return null;
-  return {
-    status: 'failed',
-    providerStatus: stripeStatusKey(session),
-    failure: { code: 'not_cancelable', message: `Stripe reports ${stripeStatusKey(session)}` },
-  };
+  const step = stripeCancelStep(session);
+  const providerStatus = stripeStatusKey(session);
+  if (step.step === 'done') return { status: 'succeeded', providerStatus };
+  if (step.step === 'refused')
+    return {
+      status: 'failed',
+      providerStatus,
+      failure: { code: 'not_cancelable', message: step.reason },
+    };
+  return null;
 }
 
 /** Stripe's error answer: a card error is a decline, the rest goes by status. */
@@ -309,5 +338,10 @@ export function stripeError(response: HttpResponse): ProviderError {
   // repeat still in progress (409 idempotency_key_in_use) is, and looked up before anything else.
   if (e.type === 'idempotency_error')
     return new ProviderError('in_progress', message, response.status);
+  // Stripe also rate-limits with 400 and code `rate_limit`: the SDK makes that a
+  // StripeRateLimitError, as it does 429 (stripe/cjs/Error.js, generateV1Error). Nothing was
+  // done and the request may be sent again, so it is no refusal.
+  if (response.status === 400 && e.code === 'rate_limit')
+    return new ProviderError('rate_limited', message, response.status);
   return ProviderError.fromHttpStatus(response.status, message);
 }

@@ -43,6 +43,7 @@ import {
   STRIPE_MINIMUM_AMOUNTS,
   STRIPE_REFUND_STATUS_MAP,
   stripeCancellationState,
+  stripeCancelStep,
   stripeCaptureState,
   stripeLocale,
   stripeRefundState,
@@ -180,10 +181,20 @@ export class StripeProvider implements PaymentProvider {
     };
   }
 
-  /** Stripe keys belong to one endpoint: each of the two ways to cancel gets its own (stable) key. */
+  /**
+   * Per stripeCancelStep: an open session is expired, an authorized PaymentIntent canceled
+   * (Stripe cancels a Checkout Session's PaymentIntent only in requires_capture:
+   * PaymentIntents.d.ts, `cancel`); an expired session or canceled PaymentIntent needs nothing
+   * more. Any other state is refused here, as Stripe would refuse it (400
+   * payment_intent_unexpected_state), without a call. Stripe keys belong to one endpoint: each of
+   * the two ways to cancel gets its own (stable) key.
+   */
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
-    const session = await this.session(ctx, op.providerPaymentId, false);
-    if (session.status === 'open') {
+    const session = await this.session(ctx, op.providerPaymentId, true);
+    const step = stripeCancelStep(session);
+    if (step.step === 'done') return { status: 'succeeded' };
+    if (step.step === 'refused') throw new ProviderError('invalid_request', step.reason);
+    if (step.step === 'expire') {
       // The customer has not paid: expiring the session is Stripe's way to close it.
       await this.api.call<StripeCheckoutSession>(
         ctx,
@@ -194,14 +205,16 @@ export class StripeProvider implements PaymentProvider {
       );
       return { status: 'succeeded' };
     }
-    const intentId = this.intentIdOf(session);
     const intent = await this.api.call<StripePaymentIntent>(
       ctx,
       'POST',
-      `/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`,
+      `/v1/payment_intents/${encodeURIComponent(step.intentId)}/cancel`,
       {},
       `${op.idempotencyKey}-cancel`,
     );
+    // Stripe answers the canceled PaymentIntent. Anything else stays open and is looked up
+    // (getCancellation): Stripe itself cancels an uncaptured PaymentIntent after a set number
+    // of days, 7 by default (PaymentIntents.d.ts, `capture`), so that look ends too.
     return {
       status: intent.status === 'canceled' ? 'succeeded' : 'pending',
       providerOperationId: intent.id,

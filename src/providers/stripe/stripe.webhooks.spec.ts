@@ -63,7 +63,16 @@ describe('Stripe dispute events', () => {
     ['charge.dispute.funds_reinstated', 'won'],
     ['charge.dispute.created', 'warning_needs_response'],
     ['charge.dispute.updated', 'under_review'],
+    // Stopped before it became a formal chargeback (Disputes.d.ts): no money was withdrawn.
+    ['charge.dispute.created', 'prevented'],
+    ['charge.dispute.updated', 'prevented'],
+    ['charge.dispute.closed', 'prevented'],
+    ['charge.dispute.funds_withdrawn', 'prevented'],
   ])('%s (%s) changes nothing here (logged)', (type, status) => {
+    (logger.log as jest.Mock).mockClear();
     expect(notifications(type, status)).toEqual([]);
+    expect(logger.log).toHaveBeenCalledWith(
+      expect.objectContaining({ type, disputeStatus: status, paymentIntent: 'pi_1' }),
+    );
   });
 });

@@ -59,7 +59,10 @@ export function stripeWebhookNotifications(
  * (`warning_needs_response`, `warning_under_review`, `warning_closed`) moves no money and the
  * payment can still be refunded, which is what Stripe recommends to settle it
  * (docs.stripe.com/disputes/how-disputes-work, "Inquiries"): `charged_back` is final and would
- * block that refund, so an inquiry changes nothing here. A won dispute (charge.dispute.closed,
+ * block that refund, so an inquiry changes nothing here. Nor does a `prevented` dispute, in any
+ * event: Disputes.d.ts lists the status, a dispute blocked or resolved before it became a formal
+ * chargeback (API 2025-08-27.basil, "Adds support for Dispute Preventions"), so no money was
+ * withdrawn for it. A won dispute (charge.dispute.closed,
  * status `won`: the money back to the merchant) changes no status either, as `charged_back` is
  * final: it is reported as a reversed chargeback, for an operator. Inquiries, other closed
  * disputes and reinstated funds (charge.dispute.funds_reinstated, which comes with the won
@@ -73,9 +76,11 @@ function stripeDisputeNotifications(
 ): WebhookNotification[] {
   const status = typeof event.data.object.status === 'string' ? event.data.object.status : '';
   const won = event.type === 'charge.dispute.closed' && status === 'won';
+  const prevented = status === 'prevented';
   const formal =
-    event.type === 'charge.dispute.funds_withdrawn' ||
-    (event.type === 'charge.dispute.created' && status !== '' && !status.startsWith('warning_'));
+    !prevented &&
+    (event.type === 'charge.dispute.funds_withdrawn' ||
+      (event.type === 'charge.dispute.created' && status !== '' && !status.startsWith('warning_')));
   if (!formal && !won) {
     logger.log({
       msg: 'Stripe dispute event changes nothing here; follow it up in the Stripe dashboard',

@@ -588,7 +588,7 @@ export class StripeSimulator extends PspSimulator {
         return stripeError(
           400,
           'invalid_request_error',
-          'Only Checkout Sessions with a status in ["open"] can be expired.',
+          `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${session.status}\`.`,
         );
       this.expire(session);
       this.emitLater('checkout.session.expired', this.sessionView(session, false));
@@ -954,7 +954,21 @@ export class StripeSimulator extends PspSimulator {
     return json(200, intent);
   }
 
+  /**
+   * POST /v1/payment_intents/{id}/cancel. A PaymentIntent a Checkout Session created (all of
+   * this simulator's) is canceled only in requires_capture; otherwise the session must be
+   * expired (PaymentIntents.d.ts, `cancel`).
+   */
   private async cancelIntent(intent: SimIntent): Promise<SimResponse> {
+    const byCheckout = [...this.sessions.values()].some((s) => s.payment_intent === intent.id);
+    if (byCheckout && intent.status !== 'requires_capture')
+      return stripeError(
+        400,
+        'invalid_request_error',
+        `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. A PaymentIntent created by a Checkout Session may be canceled only with a status of requires_capture; expire the Checkout Session instead.`,
+        undefined,
+        'payment_intent_unexpected_state',
+      );
     if (['succeeded', 'canceled'].includes(intent.status)) {
       return stripeError(
         400,
@@ -1123,10 +1137,22 @@ export class StripeSimulator extends PspSimulator {
    * The cardholder disputes the payment (docs.stripe.com/disputes/how-disputes-work). A formal
    * dispute takes the money back: `charge.dispute.created` (status `needs_response`) and
    * `charge.dispute.funds_withdrawn`. An inquiry (Amex, Discover) or retrieval request moves no
-   * money: only `charge.dispute.created` with status `warning_needs_response`.
+   * money: only `charge.dispute.created` with status `warning_needs_response`. Nor does a
+   * prevented dispute (Dispute Preventions, API 2025-08-27.basil: status `prevented`, card
+   * case_type `block` or `resolution`), stopped before it became a formal chargeback: only
+   * `charge.dispute.created` with status `prevented` and no balance transaction.
    */
-  async dispute(sessionId: string, kind: 'formal' | 'inquiry' = 'formal'): Promise<void> {
+  async dispute(
+    sessionId: string,
+    kind: 'formal' | 'inquiry' | 'prevented' = 'formal',
+  ): Promise<void> {
     const intent = this.intents.get(this.sessions.get(sessionId)!.payment_intent!)!;
+    const status = {
+      formal: 'needs_response',
+      inquiry: 'warning_needs_response',
+      prevented: 'prevented',
+    };
+    const caseType = { formal: 'chargeback', inquiry: 'inquiry', prevented: 'block' };
     const dispute = {
       id: `dp_${randomBytes(12).toString('hex')}`,
       object: 'dispute',
@@ -1135,14 +1161,18 @@ export class StripeSimulator extends PspSimulator {
       payment_intent: intent.id,
       charge: intent.latest_charge,
       reason: kind === 'inquiry' ? 'general' : 'fraudulent',
-      status: kind === 'inquiry' ? 'warning_needs_response' : 'needs_response',
-      is_charge_refundable: kind === 'inquiry',
+      status: status[kind],
+      is_charge_refundable: kind !== 'formal',
       balance_transactions: [] as unknown[],
+      payment_method_details: {
+        type: 'card',
+        card: { brand: 'visa', network: 'visa', case_type: caseType[kind] },
+      },
       livemode: false,
     };
     this.disputes.set(intent.id, dispute);
     await this.emit('charge.dispute.created', dispute);
-    if (kind === 'inquiry') return;
+    if (kind !== 'formal') return;
     dispute.is_charge_refundable = false;
     dispute.balance_transactions = [
       {
