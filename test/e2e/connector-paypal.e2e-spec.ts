@@ -429,7 +429,7 @@ describe('PayPal connector against the PayPal simulator', () => {
     ]);
   });
 
-  it('a chargeback (PAYMENT.CAPTURE.REVERSED, a refund object naming only its capture) makes a paid payment charged_back', async () => {
+  it('a chargeback (PAYMENT.CAPTURE.REVERSED, a refund object naming only its capture) makes a paid payment charged_back, as PayPal confirms it', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     await h.waitForStatus(payment.id, 'paid');
@@ -441,13 +441,16 @@ describe('PayPal connector against the PayPal simulator', () => {
     await sim.settled();
     expect(sim.lastWebhook()!.status).toBe(200);
     await h.waitForStatus(payment.id, 'charged_back');
-    // Named by its capture id, stored with the capture: found without asking PayPal.
-    expect(sim.calls.slice(before)).toEqual([]);
+    // Named by its capture id, stored with the capture: found without asking PayPal; the
+    // reversal itself is read back (refunds.get), as the body decides nothing.
+    expect(sim.calls.slice(before)).toEqual([
+      { method: 'GET', path: `/v2/payments/refunds/${reversal.id}` },
+    ]);
     const events = (await h.events(payment.id)).filter((e: any) => e.toStatus === 'charged_back');
     expect(events).toEqual([expect.objectContaining({ source: 'webhook' })]);
   });
 
-  it('a chargeback for a payment stored without its capture id is resolved through the capture (one GET)', async () => {
+  it('a chargeback for a payment stored without its capture id is resolved through the capture, then read back', async () => {
     const payment = await h.createPayment(accountId);
     await submitCheckout(payment.checkoutUrl, { outcome: 'paid' });
     await h.waitForStatus(payment.id, 'paid');
@@ -459,10 +462,14 @@ describe('PayPal connector against the PayPal simulator', () => {
       .update({ id: payment.id }, { providerReference: null });
     const captureId = sim.orders.get(payment.provider.paymentId)!.captures[0].id;
     const before = sim.calls.length;
-    sim.reverseCapture(payment.provider.paymentId);
+    const reversal = sim.reverseCapture(payment.provider.paymentId);
     await sim.settled();
     await h.waitForStatus(payment.id, 'charged_back');
+    // The capture names the order; the reversal read back names the capture, which (no
+    // providerReference to compare with) is checked to be the order's.
     expect(sim.calls.slice(before)).toEqual([
+      { method: 'GET', path: `/v2/payments/captures/${captureId}` },
+      { method: 'GET', path: `/v2/payments/refunds/${reversal.id}` },
       { method: 'GET', path: `/v2/payments/captures/${captureId}` },
     ]);
   });

@@ -6,6 +6,7 @@ import type { HttpRequest } from '../provider-http.client';
 import type { ProviderCallContext } from '../provider.interface';
 import { PayPalWebhookVerifier } from './paypal-webhook.verifier';
 import { recordingContext } from '../../../test/support/provider-context';
+import { appendCrc32Patch, jsonWithCrc32 } from '../../../test/simulators/paypal/paypal-forgery';
 
 const WEBHOOK_ID = '8PT597110X687430LKGECATA';
 const CERT_URL =
@@ -113,6 +114,22 @@ describe('PayPalWebhookVerifier', () => {
     await expect(verifier.verify(ctx, delivery(forger.key, body), allow)).rejects.toThrow(
       'does not verify',
     );
+  });
+
+  it('cannot tell a body forged to the same CRC32 from the genuine one (why bodies are never trusted)', async () => {
+    // PayPal's scheme signs CRC32(body), not a hash: 4 bytes solved for make any body match.
+    const verifier = new PayPalWebhookVerifier();
+    const ctx = context(paypal.pem, []);
+    const signed = delivery(paypal.key, body);
+    const target = crc32(Buffer.from(body));
+    const appended = appendCrc32Patch(Buffer.from(body.replace('C1', 'C2')), target);
+    await verifier.verify(ctx, { ...signed, rawBody: appended }, allow);
+    const forged = JSON.parse(body);
+    forged.id = 'WH-FORGED';
+    forged.resource = { id: 'C2', status: 'COMPLETED', custom_id: 'pay_other' };
+    const json = jsonWithCrc32(forged, target);
+    expect(JSON.parse(json)).toMatchObject(forged);
+    await verifier.verify(ctx, { ...signed, rawBody: Buffer.from(json) }, allow);
   });
 
   it.each([

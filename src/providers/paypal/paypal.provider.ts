@@ -14,10 +14,13 @@ import {
 } from './paypal.connector';
 import { fromPayPalMoney, toPayPalMoney } from './paypal-money';
 import {
+  PayPalReadBack,
+  paypalReadBackNotifications,
   paypalWebhookDedupeKey,
   paypalWebhookNotifications,
   paypalWebhookReference,
   readPayPalEvent,
+  refundCaptureId,
 } from './paypal.webhooks';
 import {
   CancelResult,
@@ -35,6 +38,7 @@ import {
   RefundResult,
   WebhookAck,
   WebhookNotification,
+  WebhookPaymentView,
   WebhookReference,
   WebhookVerificationIo,
 } from '../provider.interface';
@@ -62,7 +66,10 @@ export const PAYPAL_ORDER_LIFETIME_MAX_MS = (72 + 3 + 1) * 3_600_000;
  * (automatic) or AUTHORIZE (manual); once the buyer approves it (CHECKOUT.ORDER.APPROVED
  * webhook, or a poll that finds it APPROVED) the connector captures or authorizes it. Manual
  * captures and voids go to the authorization, refunds to the capture. Webhooks are verified
- * locally with PayPal's signing certificate and the account's webhookId (PayPalWebhookVerifier).
+ * locally with PayPal's signing certificate and the account's webhookId (PayPalWebhookVerifier);
+ * as that signature covers the body only through its CRC32, a verified body only names the
+ * payment or refund to look at, and its state is read from PayPal (getPayment,
+ * completeWebhookNotification).
  */
 @Injectable()
 export class PayPalProvider implements PaymentProvider {
@@ -343,6 +350,42 @@ export class PayPalProvider implements PaymentProvider {
     return paypalWebhookNotifications(ctx, webhook, this.logger);
   }
 
+  /**
+   * A refund or reversal item is replaced by the refund object as PayPal's API reports it
+   * (refunds.get, GET /v2/payments/refunds/{id}: a reversal is a refund object too, its `self`
+   * link pointing there), never as the body says (see paypalWebhookNotifications): its status,
+   * amount and custom_id. It must belong to this payment: its capture is the payment's
+   * providerReference, or a capture of the payment's order (captures.get). Any failure to read
+   * it is thrown, so the delivery is retried from the inbox; it never counts as a failed refund.
+   * Other items (orders, captures, authorizations) are fetched by the core with getPayment.
+   */
+  async completeWebhookNotification(
+    ctx: ProviderCallContext,
+    notification: WebhookNotification,
+    payment: WebhookPaymentView,
+  ): Promise<WebhookNotification[]> {
+    const readBack = notification.detail?.readBack as PayPalReadBack | undefined;
+    const refundId = notification.detail?.refund;
+    if ((readBack !== 'refund' && readBack !== 'reversal') || !refundId) return [notification];
+    const refund = await this.api.call<PayPalRefund>(
+      ctx,
+      'GET',
+      `/v2/payments/refunds/${encodeURIComponent(refundId)}`,
+    );
+    const captureId = refundCaptureId(refund);
+    if (!(await this.isCaptureOf(ctx, captureId, payment))) {
+      return [
+        {
+          mismatch: {
+            reason: 'payment_mismatch',
+            detail: `PayPal refund ${refundId.slice(0, 32)} is of capture ${String(captureId).slice(0, 32)}, not of payment ${payment.id}`,
+          },
+        },
+      ];
+    }
+    return paypalReadBackNotifications(ctx, readBack, refund, payment, this.logger);
+  }
+
   webhookDedupeKey(webhook: InboundWebhook): string | null {
     return paypalWebhookDedupeKey(webhook);
   }
@@ -375,6 +418,22 @@ export class PayPalProvider implements PaymentProvider {
         return this.getOrder(ctx, order.id);
       throw error;
     }
+  }
+
+  /** Whether PayPal's capture `captureId` is the payment's (one captures.get unless it is its providerReference). */
+  private async isCaptureOf(
+    ctx: ProviderCallContext,
+    captureId: string | undefined,
+    payment: WebhookPaymentView,
+  ): Promise<boolean> {
+    if (!captureId) return false;
+    if (captureId === payment.providerReference) return true;
+    const capture = await this.api.call<PayPalCapture>(
+      ctx,
+      'GET',
+      `/v2/payments/captures/${encodeURIComponent(captureId)}`,
+    );
+    return capture.supplementary_data?.related_ids?.order_id === payment.providerPaymentId;
   }
 
   private authorizationOf(order: PayPalOrder): PayPalAuthorization {

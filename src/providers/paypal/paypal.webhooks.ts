@@ -1,27 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { mapPspStatus } from '../connector/psp-status';
-import type { PaymentStatus } from '../../domain/payment-status';
 import type {
   InboundWebhook,
   ProviderCallContext,
   SignedAmountRule,
   WebhookNotification,
+  WebhookPaymentView,
   WebhookReference,
 } from '../provider.interface';
-import {
-  PAYPAL_AUTHORIZATION_STATUS_MAP,
-  PAYPAL_CAPTURE_STATUS_MAP,
-  PAYPAL_EVENT_MAP,
-  PAYPAL_REFUND_STATUS_MAP,
-} from './paypal.mapper';
+import { PAYPAL_EVENT_MAP, PAYPAL_REFUND_STATUS_MAP } from './paypal.mapper';
 import { fromPayPalMoney } from './paypal-money';
-import type {
-  PayPalCapture,
-  PayPalMoney,
-  PayPalOrder,
-  PayPalRefund,
-  PayPalWebhookEvent,
-} from './paypal.types';
+import type { PayPalMoney, PayPalOrder, PayPalRefund, PayPalWebhookEvent } from './paypal.types';
 
 /** The event of a PayPal delivery, or undefined for an unreadable body. */
 export function readPayPalEvent(webhook: InboundWebhook): PayPalWebhookEvent | undefined {
@@ -36,12 +26,27 @@ export function readPayPalEvent(webhook: InboundWebhook): PayPalWebhookEvent | u
 }
 
 /**
- * The whole event is signed. Orders name our payment by their id and purchase unit
- * custom_id, captures and authorizations by their order id and custom_id (PayPal copies the
- * purchase unit's), refunds by their custom_id (our refund id); a refund made in PayPal's
- * dashboard and a reversal (chargeback, PAYMENT.CAPTURE.REVERSED: a refund object) name only
- * their capture, which is the payment's providerReference once its capture was seen, else
- * resolved during processing. Amounts are checked against the payment.
+ * What a refund or reversal item asks completeWebhookNotification to read back from PayPal
+ * (WebhookNotification.detail): `readBack` (`refund` or `reversal`) and `refund`, PayPal's id
+ * of the refund object the body names.
+ */
+export type PayPalReadBack = 'refund' | 'reversal';
+
+/**
+ * The signature covers the body only through its CRC32, which is linear, not a hash: whoever
+ * holds one genuine signed delivery (a log, a proxy) can write another body with the same CRC32
+ * (4 bytes adjusted) that verifies just as well. So nothing in a body decides a status or an
+ * amount: it only says which local payment (or refund) to look at, and the state is read from
+ * PayPal's API, over TLS, for verified deliveries only.
+ *
+ * Orders name our payment by their id and purchase unit custom_id, captures and authorizations
+ * by their order id and custom_id (PayPal copies the purchase unit's): all four are fetched
+ * (`fetchState`: getPayment reads the order, which shows its captures and authorizations).
+ * Refunds name it by their custom_id (our refund id); a refund made in PayPal's dashboard and
+ * a reversal (chargeback, PAYMENT.CAPTURE.REVERSED: a refund object) name only their capture,
+ * which is the payment's providerReference once its capture was seen, else resolved during
+ * processing. Both are read back by their id (refunds.get) in completeWebhookNotification,
+ * which also checks that the refund read back belongs to the payment found.
  */
 export function paypalWebhookNotifications(
   ctx: ProviderCallContext,
@@ -72,51 +77,27 @@ export function paypalWebhookNotifications(
       },
     ];
   }
-  if (kind === 'reversal') {
-    // A chargeback: the resource is a refund object naming only its capture (its `up` link).
-    const reversal = resource as PayPalRefund;
-    const captureId = refundCaptureId(reversal);
-    if (reversal.status === 'FAILED' || reversal.status === 'CANCELLED' || !captureId) {
+  if (kind === 'refund' || kind === 'reversal') {
+    // A reversal (chargeback) is a refund object naming only its capture (its `up` link).
+    const refund = resource as PayPalRefund;
+    const captureId = refundCaptureId(refund);
+    const refundId = typeof refund.id === 'string' && refund.id ? refund.id : undefined;
+    if (!refundId || (kind === 'reversal' && !captureId)) {
       logger.warn({
-        msg: 'PayPal reversal not applied',
+        msg: `PayPal ${kind} without its ids ignored`,
         accountId: ctx.account.id,
-        status: reversal.status,
-        captureId,
+        eventType: event.event_type,
       });
       return [];
     }
     return [
       {
         ...reference,
-        ...paypalSignedAmount(reversal.amount, 'at_most'),
-        lookup: captureId,
-        payment: {
-          providerPaymentId: reference.providerPaymentId ?? '',
-          status: 'charged_back',
-          providerStatus: `${event.event_type}:${reversal.status}`,
-        },
-      },
-    ];
-  }
-  if (kind === 'refund') {
-    const refund = resource as PayPalRefund;
-    const captureId = refundCaptureId(refund);
-    return [
-      {
-        ...reference,
-        ...paypalSignedAmount(refund.amount, 'at_most'),
         ...(captureId ? { lookup: captureId } : {}),
-        refund: {
-          providerRefundId: refund.id,
-          refundId: refund.custom_id,
-          status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? null,
-          providerStatus: refund.status,
-          amount: paypalSignedAmount(refund.amount, 'at_most').signedAmount?.money.value,
-        },
+        detail: { readBack: kind, refund: refundId },
       },
     ];
   }
-  const payment = resource as PayPalCapture;
   if (!reference.providerPaymentId && !reference.paymentId) {
     logger.warn({
       msg: 'PayPal event without an order id ignored',
@@ -125,31 +106,64 @@ export function paypalWebhookNotifications(
     });
     return [];
   }
-  let status: PaymentStatus | null;
-  if (kind === 'capture') status = mapPspStatus(PAYPAL_CAPTURE_STATUS_MAP, payment.status) ?? null;
-  else status = mapPspStatus(PAYPAL_AUTHORIZATION_STATUS_MAP, payment.status) ?? null;
-  const amount = paypalSignedAmount(
-    payment.amount,
-    kind === 'authorization' ? 'equals' : 'at_most',
-  );
+  // A capture or an authorization: the order shows it (paid with the amount captured and the
+  // capture id, authorized, pending, declined, voided).
+  return [{ ...reference, fetchState: true }];
+}
+
+/**
+ * A refund or reversal as PayPal's API reports it (refunds.get), already checked to belong to
+ * the payment: its status and amount, and its custom_id (our refund id). A reversal that
+ * PayPal reports FAILED or CANCELLED changes nothing; one that carries a custom_id is a refund
+ * of ours, not a chargeback (a reversal names only its capture), and is applied as that refund.
+ */
+export function paypalReadBackNotifications(
+  ctx: ProviderCallContext,
+  readBack: PayPalReadBack,
+  refund: PayPalRefund,
+  payment: WebhookPaymentView,
+  logger: Logger,
+): WebhookNotification[] {
+  // PayPal's answer, not the body: the core still checks its currency, and that it is not
+  // above the payment's amount.
+  const amount = paypalSignedAmount(refund.amount, 'at_most');
+  if (readBack === 'reversal' && !refund.custom_id) {
+    if (refund.status === 'FAILED' || refund.status === 'CANCELLED') {
+      logger.warn({
+        msg: 'PayPal reversal not applied',
+        accountId: ctx.account.id,
+        paymentId: payment.id,
+        status: refund.status,
+      });
+      return [];
+    }
+    return [
+      {
+        ...amount,
+        payment: {
+          providerPaymentId: payment.providerPaymentId,
+          status: 'charged_back',
+          providerStatus: `PAYMENT.CAPTURE.REVERSED:${refund.status}`,
+        },
+      },
+    ];
+  }
+  if (readBack === 'reversal')
+    logger.warn({
+      msg: 'PayPal reversal names a refund of ours; applied as that refund',
+      accountId: ctx.account.id,
+      paymentId: payment.id,
+      refundId: refund.custom_id,
+    });
   return [
     {
-      ...reference,
       ...amount,
-      payment: {
-        providerPaymentId: reference.providerPaymentId ?? '',
-        status,
-        providerStatus: `${event.event_type}:${payment.status}`,
-        // Refunds and reversals name the payment by this capture id later.
-        ...(kind === 'capture' && status === 'paid' && payment.id
-          ? { providerReference: payment.id }
-          : {}),
-        amountCaptured:
-          kind === 'capture' && status === 'paid' ? amount.signedAmount?.money.value : undefined,
-        failure:
-          status === 'failed'
-            ? { code: 'declined', message: `PayPal capture ${payment.status}` }
-            : undefined,
+      refund: {
+        providerRefundId: refund.id,
+        refundId: refund.custom_id,
+        status: mapPspStatus(PAYPAL_REFUND_STATUS_MAP, refund.status) ?? null,
+        providerStatus: refund.status,
+        amount: amount.signedAmount?.money.value,
       },
     },
   ];
@@ -185,7 +199,7 @@ export function paypalWebhookReference(event: PayPalWebhookEvent): WebhookRefere
 }
 
 /** The capture a refund (or reversal) belongs to: its related ids, else its `up` link. */
-function refundCaptureId(refund: PayPalRefund): string | undefined {
+export function refundCaptureId(refund: PayPalRefund): string | undefined {
   const related = refund.supplementary_data?.related_ids?.capture_id;
   if (typeof related === 'string' && related) return related;
   // Read from unverified bodies too (webhookReferences): nothing about its shape is assumed.
@@ -219,12 +233,19 @@ export function paypalSignedAmount(
   }
 }
 
-/** PayPal re-sends an event with the same event id (new transmission headers). */
+/**
+ * PayPal re-sends an event with the same event id and body (new transmission headers). The
+ * body's hash is part of the key: a body forged under a genuine event id (see
+ * paypalWebhookNotifications) must not pass for a repeat of the genuine delivery, nor the
+ * genuine one for a repeat of it. A repeat that is not caught costs a read, never a change:
+ * every state is read from PayPal.
+ */
 export function paypalWebhookDedupeKey(webhook: InboundWebhook): string | null {
+  const hash = createHash('sha256').update(webhook.rawBody).digest('hex');
   try {
     const id = (JSON.parse(webhook.rawBody.toString('utf8')) as PayPalWebhookEvent).id;
-    return typeof id === 'string' && id ? `paypal-event:${id}` : webhook.rawBody.toString('utf8');
+    return typeof id === 'string' && id ? `paypal-event:${id}:${hash}` : `paypal-body:${hash}`;
   } catch {
-    return webhook.rawBody.toString('utf8');
+    return `paypal-body:${hash}`;
   }
 }

@@ -389,7 +389,7 @@ export class PayPalSimulator extends PspSimulator {
     m = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path);
     if (m && method === 'GET') {
       const found = this.findCapture(m[1]);
-      return found ? json(200, found.capture) : this.notFound();
+      return found ? json(200, this.publicCapture(found.capture)) : this.notFound();
     }
     m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (m && method === 'POST') return this.refundCapture(m[1], body);
@@ -642,14 +642,16 @@ export class PayPalSimulator extends PspSimulator {
     capture.refunded += this.minor(amount);
     capture.status =
       capture.refunded >= this.minor(capture.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+    const id = this.newId();
     const refund = {
-      id: this.newId(),
+      id,
       status: this.holdRefunds ? 'PENDING' : 'COMPLETED',
       amount,
       custom_id: body?.custom_id,
       invoice_id: body?.invoice_id,
       note_to_payer: body?.note_to_payer,
       links: [
+        { href: `${this.baseUrl}/v2/payments/refunds/${id}`, rel: 'self', method: 'GET' },
         { href: `${this.baseUrl}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' },
       ],
     };
