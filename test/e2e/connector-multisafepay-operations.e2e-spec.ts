@@ -403,6 +403,46 @@ describe('MultiSafepay operations with lost answers: lookup before resend (sqlit
     });
   });
 
+  it("a partial capture in MultiSafepay's dashboard: our cancel is refused without a release call, a poll makes the payment paid with the part captured", async () => {
+    const authorized = await payment('manual');
+    // The shop captures 700 of 1050 in the dashboard; the authorization keeps its statuses
+    // (manual-capture.md), only capture_remain and its related transactions show it.
+    await suite.sim.captureInDashboard(authorized.id, 700);
+    expect(suite.sim.orders.get(authorized.id)).toMatchObject({
+      status: 'completed',
+      financial_status: 'initialized',
+      payment_details: { capture: 'manual', capture_remain: 350 },
+    });
+    const mark = suite.sim.requests.length;
+
+    const refused = await post(authorized, '/cancel');
+    expect(refused).toMatchObject({ status: 422, body: { code: 'not_supported_by_provider' } });
+    expect(refused.body.detail).toContain('700 of 1050 captured');
+    expect(suite.sim.requests.slice(mark).map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v1/json/orders/${authorized.id}`,
+    ]);
+    expect(suite.sim.orders.get(authorized.id)).toMatchObject({
+      status: 'completed',
+      payment_details: { capture_remain: 350 },
+    });
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'authorized',
+      pendingOperation: null,
+    });
+
+    await suite.h.reconcile();
+    expect(await suite.h.payment(authorized.id)).toMatchObject({
+      status: 'paid',
+      amountCaptured: 700,
+    });
+    expect((await suite.h.events(authorized.id)).pop()).toMatchObject({
+      fromStatus: 'authorized',
+      toStatus: 'paid',
+      source: 'poll',
+    });
+    expect(suite.sim.callsTo('PATCH', new RegExp(authorized.id))).toEqual([]);
+  });
+
   it('a cancel whose answer is lost is settled from the order status', async () => {
     const authorized = await payment('manual');
     suite.sim.failNextCall('unavailable_after_work', {

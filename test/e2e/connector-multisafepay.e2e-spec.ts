@@ -373,6 +373,73 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
     expect(msp.orders.get(payment.id)).toMatchObject({ status: 'void', financial_status: 'void' });
   });
 
+  it.each([
+    ['a full capture (the transaction completed, notified)', undefined, {}, 1050],
+    ['a partial capture (statuses unchanged), notified all the same', 700, { notify: true }, 700],
+  ])(
+    "manual capture: after %s in MultiSafepay's dashboard a cancel is refused without a release call, and the notification makes it paid",
+    async (_label, amount, options, captured) => {
+      const payment = await h.createPayment(accountId, { captureMode: 'manual', method: 'card' });
+      await h.checkout(payment.checkoutUrl, 'paid');
+      await h.waitForStatus(payment.id, 'authorized');
+      msp.dropWebhooks = true; // its notification comes late: the cancel is sent first
+      await msp.captureInDashboard(payment.id, amount, options);
+      expect(msp.orders.get(payment.id)!.payment_details.capture_remain).toBe(1050 - captured);
+      const notification = msp.webhooks.length - 1;
+      expect(JSON.parse(msp.webhooks[notification].body)).toMatchObject({
+        order_id: payment.id,
+        payment_details: { capture_remain: 1050 - captured },
+      });
+
+      const refused = await server.request('POST', `/api/v1/payments/${payment.id}/cancel`);
+      expect(refused).toMatchObject({ status: 422, body: { code: 'not_supported_by_provider' } });
+      expect(msp.callsTo('PATCH', new RegExp(payment.id))).toEqual([]);
+      expect(msp.orders.get(payment.id)!.status).toBe('completed');
+
+      expect(await msp.redeliver(notification)).toBe(200);
+      expect(await h.waitForStatus(payment.id, 'paid')).toMatchObject({
+        amountCaptured: captured,
+      });
+      expect((await h.events(payment.id)).pop()).toMatchObject({
+        fromStatus: 'authorized',
+        toStatus: 'paid',
+        source: 'webhook',
+      });
+      // Paid here now: a cancel is not even asked of MultiSafepay.
+      expect((await server.request('POST', `/api/v1/payments/${payment.id}/cancel`)).status).toBe(
+        409,
+      );
+      expect(msp.callsTo('PATCH', new RegExp(payment.id))).toEqual([]);
+    },
+  );
+
+  it('Klarna without a shipping address: delivery is the billing address with the email, as MultiSafepay requires', async () => {
+    const payment = await h.createPayment(accountId, KLARNA_ORDER);
+    expect(payment.status).toBe('pending');
+    expect(msp.orders.get(payment.id)!.delivery).toEqual({
+      first_name: 'Jane',
+      last_name: 'Doe',
+      address1: 'Keizersgracht',
+      house_number: '126',
+      zip_code: '1015 CW',
+      city: 'Amsterdam',
+      country: 'NL',
+      phone: '+31208202070',
+      email: 'jane@example.com',
+    });
+    // A billing address without an email: the customer's.
+    const other = await h.createPayment(accountId, {
+      ...KLARNA_ORDER,
+      billingAddress: { ...ADDRESS, email: undefined },
+      customer: { email: 'buyer@example.com' },
+    });
+    expect(other.status).toBe('pending');
+    expect(msp.orders.get(other.id)!.delivery).toMatchObject({
+      first_name: 'Jane',
+      email: 'buyer@example.com',
+    });
+  });
+
   it('manual capture of a method other than cards is not asked of MultiSafepay: 422 from the declared capabilities', async () => {
     const before = msp.orders.size;
     const response = await server.request('POST', '/api/v1/payments', {
@@ -588,6 +655,55 @@ describe('MultiSafepay connector against the MultiSafepay simulator (sqlite)', (
       const response = await post(JSON.stringify({ ...valid, ...change }));
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ success: false, error_code: code });
+    });
+
+    describe('a Klarna order without its delivery (BNPL.yaml required: delivery; Delivery.yaml email "Required for: Klarna orders")', () => {
+      const delivery = {
+        first_name: 'Jane',
+        last_name: 'Doe',
+        address1: 'Keizersgracht',
+        house_number: '126',
+        zip_code: '1015 CW',
+        city: 'Amsterdam',
+        country: 'NL',
+        email: 'jane@example.com',
+      };
+      const klarna = { ...valid, gateway: 'KLARNA' };
+
+      it.each([
+        ['no delivery', {}, 'delivery'],
+        [
+          'a delivery without email',
+          { delivery: { ...delivery, email: undefined } },
+          'delivery.email',
+        ],
+        [
+          'a delivery without house_number',
+          { delivery: { ...delivery, house_number: '' } },
+          'delivery.house_number',
+        ],
+      ])('%s: 400, 1016 Missing data', async (_label, change, field) => {
+        const response = await post(
+          JSON.stringify({ ...klarna, order_id: 'sim-klarna', ...change }),
+        );
+        expect(response).toMatchObject({
+          status: 400,
+          body: { success: false, data: {}, error_code: 1016 },
+        });
+        expect(response.body.error_info).toContain(field);
+        expect(msp.orders.has('sim-klarna')).toBe(false);
+      });
+
+      it('is taken with its delivery; another gateway without one is taken', async () => {
+        expect(
+          (await post(JSON.stringify({ ...klarna, order_id: 'sim-klarna-ok', delivery }))).body
+            .success,
+        ).toBe(true);
+        expect(
+          (await post(JSON.stringify({ ...valid, order_id: 'sim-ideal', gateway: 'IDEAL' }))).body
+            .success,
+        ).toBe(true);
+      });
     });
 
     it('takes 200 characters of description and 100 of var1, counting an emoji as one', async () => {

@@ -1,4 +1,5 @@
 import type { Address, OrderLine } from '../../domain/order-details';
+import type { PaymentMethod } from '../../domain/payment-status';
 import { toDecimalString, type Money } from '../../common/money/money';
 import type { CreatePaymentRequest } from '../provider.interface';
 import { splitName, splitStreet } from '../street-address';
@@ -194,7 +195,19 @@ function person(address: Address) {
   };
 }
 
-/** `customer` (the billing details, else customer.name split in two) and `delivery`. */
+/**
+ * Methods whose orders MultiSafepay takes as BNPL orders (openapi schemas/orders/BNPL.yaml,
+ * gateway from GatewayIdentifiersBNPL.yaml): `delivery` is required (with address1, city,
+ * country, first_name, house_number, last_name, zip_code), and its `email` for Klarna
+ * (schemas/Delivery.yaml "Required for: Klarna orders"). Klarna is the only one offered here.
+ */
+const DELIVERY_REQUIRED: ReadonlySet<PaymentMethod> = new Set<PaymentMethod>(['klarna']);
+
+/**
+ * `customer` (the billing details, else customer.name split in two) and `delivery`: the
+ * shipping address; for a BNPL order without one, the billing address (the core requires one
+ * for Klarna), with the customer's email where the address has none.
+ */
 export function multisafepayPeople(request: CreatePaymentRequest) {
   const name = splitName(request.customer?.name);
   const customer = request.billingAddress
@@ -202,9 +215,14 @@ export function multisafepayPeople(request: CreatePaymentRequest) {
     : name
       ? { first_name: name.first, last_name: name.last }
       : {};
+  const bnpl = request.method !== null && DELIVERY_REQUIRED.has(request.method);
+  const shipTo = request.shippingAddress ?? (bnpl ? request.billingAddress : null);
+  const email = bnpl
+    ? (shipTo?.email ?? request.customer?.email ?? request.billingAddress?.email)
+    : undefined;
   return {
     customer,
-    ...(request.shippingAddress ? { delivery: person(request.shippingAddress) } : {}),
+    ...(shipTo ? { delivery: { ...person(shipTo), ...(email ? { email } : {}) } } : {}),
   };
 }
 

@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { mapPspStatus } from '../connector/psp-status';
 import {
+  capturedByRemain,
+  isAwaitingCapture,
   MULTISAFEPAY_STATUS_MAP,
   multisafepayError,
+  showsCapture,
   multisafepayOrderState,
   isAwaitingShipment,
   multisafepayShipmentState,
@@ -11,6 +14,7 @@ import {
   truncateText,
 } from './multisafepay.mapper';
 import { multisafepayAuthHeader } from './multisafepay.webhooks';
+import { isRefusal } from '../../payments/operations/provider-outcome';
 
 describe('MultiSafepay status mapping', () => {
   it.each([
@@ -47,6 +51,90 @@ describe('MultiSafepay status mapping', () => {
     );
     expect(multisafepayOrderState(order).status).toBe('authorized');
     expect(multisafepayOrderState({ ...order, financial_status: 'completed' }).status).toBe('paid');
+  });
+
+  describe('a manual-capture order captured outside our API (capture_remain)', () => {
+    const authorization = {
+      order_id: 'o1',
+      status: 'completed',
+      financial_status: 'initialized',
+      amount: 1050,
+      currency: 'EUR',
+      payment_details: { type: 'VISA', capture: 'manual', capture_remain: 1050 },
+    };
+    const withRemain = (capture_remain: unknown, extra: object = {}) => ({
+      ...authorization,
+      ...extra,
+      payment_details: {
+        ...authorization.payment_details,
+        capture_remain: capture_remain as number,
+      },
+    });
+
+    it.each([
+      [
+        'nothing captured (capture_remain = amount)',
+        1050,
+        'completed/initialized',
+        'authorized',
+        undefined,
+      ],
+      [
+        'a partial capture, statuses unchanged (manual-capture.md)',
+        350,
+        'completed/initialized',
+        'paid',
+        700,
+      ],
+      ['a full capture, transaction still initialized', 0, 'completed/initialized', 'paid', 1050],
+      ['a full capture, transaction completed', 0, 'completed/completed', 'paid', 1050],
+    ])('%s is %s', (_label, remain, statuses, status, captured) => {
+      const [orderStatus, financial] = statuses.split('/');
+      const order = withRemain(remain, { status: orderStatus, financial_status: financial });
+      expect(multisafepayOrderState(order)).toMatchObject({ status, amountCaptured: captured });
+      expect(isAwaitingCapture(order)).toBe(status === 'authorized');
+      expect(showsCapture(order)).toBe(status === 'paid');
+    });
+
+    it.each([
+      ['no capture_remain', undefined],
+      ['a capture_remain above the amount', 2000],
+      ['a negative capture_remain', -1],
+      ['a fractional capture_remain', 10.5],
+      ['a capture_remain as text', '0'],
+    ])('%s shows no capture: still authorized', (_label, remain) => {
+      const order = withRemain(remain);
+      expect(capturedByRemain(order)).toBeUndefined();
+      expect(multisafepayOrderState(order).status).toBe('authorized');
+    });
+
+    it('a capture among its related transactions shows a capture though capture_remain does not', () => {
+      const order = withRemain(1050, {
+        related_transactions: [
+          { transaction_id: 9, amount: 700, status: 'completed', type: 'capture' },
+        ],
+      });
+      expect(showsCapture(order)).toBe(true);
+      // How much is not known from capture_remain: no captured amount is claimed.
+      expect(multisafepayOrderState(order).status).toBe('authorized');
+    });
+
+    it('capture_remain 0 of a voided authorization (released or expired) is no capture', () => {
+      const order = withRemain(0, { status: 'void', financial_status: 'void' });
+      expect(capturedByRemain(order)).toBeUndefined();
+      expect(showsCapture(order)).toBe(false);
+      expect(multisafepayOrderState(order).status).toBe('canceled');
+    });
+
+    it('capture_remain of an order without manual capture is not read', () => {
+      const order = {
+        ...withRemain(0),
+        financial_status: 'completed',
+        payment_details: { type: 'VISA', capture_remain: 0 },
+      };
+      expect(capturedByRemain(order)).toBeUndefined();
+      expect(multisafepayOrderState(order)).toMatchObject({ status: 'paid', amountCaptured: 1050 });
+    });
   });
 
   it('void/void is a chargeback when the order shows one, else a cancellation', () => {
@@ -222,6 +310,54 @@ describe('MultiSafepay errors', () => {
       text: JSON.stringify({ success: false, data: {}, error_code: code, error_info: 'x' }),
     } as never);
 
+  // error-reference.md: 1000 and 9999 "Unknown error", 1014 "Unspecified error", 1033 "Error
+  // fetching refund information": no answer, whatever the HTTP status.
+  it.each(
+    [1000, 1014, 1033, 9999].flatMap((code) =>
+      [200, 400, 401, 404, 422, 500].map((status) => [status, code]),
+    ),
+  )('HTTP %s with error %s is unknown: retryable, never a refusal', (status, code) => {
+    const error = answer(status, code);
+    expect(error).toMatchObject({ code: 'provider_unavailable', retryable: true });
+    expect(isRefusal(error)).toBe(false);
+    expect(error.message).toContain(String(code));
+  });
+
+  // Input validation (error-reference.md): 1001 amount, 1002 currency, 1008 description, 1016
+  // missing data, 1027 cart ≠ amount, 1028 tax table rate, 1029 item tax rate, 1030 item
+  // currency, 1031 item price.
+  it.each(
+    [1001, 1002, 1008, 1016, 1027, 1028, 1029, 1030, 1031].flatMap((code) =>
+      [200, 400, 404, 422].map((status) => [status, code]),
+    ),
+  )('HTTP %s with error %s is a definite invalid_request', (status, code) => {
+    const error = answer(status, code);
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(isRefusal(error)).toBe(true);
+  });
+
+  it.each([
+    [500, 1001, 'provider_unavailable'],
+    [503, 1027, 'provider_unavailable'],
+    [429, 1016, 'rate_limited'],
+    [409, 1001, 'in_progress'],
+  ])('HTTP %s with validation error %s keeps what the status says: %s', (status, code, ours) => {
+    const error = answer(status, code);
+    expect(error.code).toBe(ours);
+    expect(isRefusal(error)).toBe(false);
+  });
+
+  it.each([
+    [200, 1010, 'provider_error'],
+    [200, 1023, 'provider_error'],
+    [400, 1010, 'invalid_request'],
+    [400, 1023, 'invalid_request'],
+    [400, 5001, 'invalid_request'],
+    [200, 1024, 'declined'],
+  ])('HTTP %s with error %s is, as before, %s', (status, code, ours) => {
+    expect(answer(status, code).code).toBe(ours);
+  });
+
   it.each([
     [400, 1005, 'invalid_credentials', false],
     [401, 1032, 'invalid_credentials', false],
@@ -231,6 +367,7 @@ describe('MultiSafepay errors', () => {
     [400, 1034, 'declined', false],
     [400, 1008, 'invalid_request', false],
     [503, 1000, 'provider_unavailable', true],
+    [400, 1000, 'provider_unavailable', true],
   ])('HTTP %s with error %s is %s', (status, code, ours, retryable) => {
     const error = answer(status, code);
     expect(error).toMatchObject({ code: ours, retryable });

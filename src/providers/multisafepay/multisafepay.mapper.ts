@@ -78,7 +78,7 @@ export const MULTISAFEPAY_CURRENCIES = [
 /**
  * MultiSafepay error codes whose meaning is clearer than the HTTP status
  * (api/general/error-reference.md). 1006 "Invalid order ID" depends on the call: see
- * multisafepayError.
+ * multisafepayError; so do MULTISAFEPAY_UNKNOWN_ERRORS and MULTISAFEPAY_VALIDATION_ERRORS.
  */
 export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode>> = {
   1005: 'invalid_credentials', // invalid security code (deprecated credentials)
@@ -92,14 +92,56 @@ export const MULTISAFEPAY_ERROR_CODES: Readonly<Record<number, ProviderErrorCode
   1034: 'declined',
 };
 
+/**
+ * Codes that say nothing about what MultiSafepay did (error-reference.md): 1000 and 9999
+ * "Unknown error", 1014 "Unspecified error" ("Check your logs … for other error codes"), 1033
+ * "Error fetching refund information" (no cause given). Whatever the HTTP status they are no
+ * answer, never a refusal: the call may have gone through, so it is looked up or sent again.
+ */
+export const MULTISAFEPAY_UNKNOWN_ERRORS: ReadonlySet<number> = new Set([1000, 1014, 1033, 9999]);
+
+/**
+ * Input validation refusals (error-reference.md): the request itself was invalid, so nothing
+ * was done. 1001 invalid amount, 1002 invalid currency, 1008 invalid description, 1016 missing
+ * data, 1027 cart amount differs from the order amount, 1028 incorrect custom tax rate, 1029
+ * incorrect item tax rate, 1030 incorrect item currency, 1031 incorrect item price.
+ */
+export const MULTISAFEPAY_VALIDATION_ERRORS: ReadonlySet<number> = new Set([
+  1001, 1002, 1008, 1016, 1027, 1028, 1029, 1030, 1031,
+]);
+
 /** The child order MultiSafepay creates for the captured part of an authorization. */
 export const CAPTURE_ORDER_SUFFIX = '-capture';
 
+/**
+ * What a completed manual-capture order shows captured by `payment_details.capture_remain`:
+ * its amount less what is left to capture. Captures are also made in MultiSafepay's dashboard
+ * (manual-capture.md "Capture payments … Via your dashboard"): a partial one leaves the order's
+ * statuses as they were ("The original transaction retains its initial statuses. The remaining
+ * amount available for capture is shown"), so only capture_remain tells. MultiSafepay's plugins
+ * read it so (shopware6 and prestashop ManualCaptureHelper: 0 fully captured, below the amount
+ * partly). Undefined when it shows no capture or cannot be read. A voided authorization's
+ * capture_remain is 0 whether or not anything was captured, hence completed orders only.
+ */
+export function capturedByRemain(order: MultiSafepayOrder): number | undefined {
+  const remain = order.payment_details?.capture_remain;
+  if (order.payment_details?.capture !== 'manual' || order.status !== 'completed') return undefined;
+  if (
+    typeof remain !== 'number' ||
+    !Number.isSafeInteger(remain) ||
+    !Number.isSafeInteger(order.amount)
+  )
+    return undefined;
+  return remain >= 0 && remain < order.amount ? order.amount - remain : undefined;
+}
+
+/** A card authorization with nothing captured yet (by us or in the dashboard, see capturedByRemain). */
 export function isAwaitingCapture(order: MultiSafepayOrder): boolean {
   return (
     order.status === 'completed' &&
     order.financial_status === 'initialized' &&
-    order.payment_details?.capture === 'manual'
+    order.payment_details?.capture === 'manual' &&
+    capturedByRemain(order) === undefined
   );
 }
 
@@ -129,16 +171,18 @@ export function isVoidedAuthorization(order: MultiSafepayOrder): boolean {
 }
 
 /**
- * A voided authorization that shows a capture: a capture among its related transactions, or part
- * of it still uncaptured. MultiSafepay voids the rest after a partial capture (manual-capture.md
- * "Partial cancel reservation … Void | Void"), and "the original transaction retains its
- * initial statuses": the captured money sits on the capture's own order.
+ * A manual-capture order that shows a capture: a capture among its related transactions, part
+ * of it still uncaptured, or (completed) capture_remain below its amount (capturedByRemain).
+ * MultiSafepay voids the rest after a partial capture (manual-capture.md "Partial cancel
+ * reservation … Void | Void"), and "the original transaction retains its initial statuses":
+ * the captured money sits on the capture's own order.
  */
 export function showsCapture(order: MultiSafepayOrder): boolean {
   const remain = order.payment_details?.capture_remain;
   return (
     relatedOfType(order, 'capture') ||
-    (typeof remain === 'number' && remain > 0 && remain < order.amount)
+    (typeof remain === 'number' && remain > 0 && remain < order.amount) ||
+    capturedByRemain(order) !== undefined
   );
 }
 
@@ -183,7 +227,9 @@ export function multisafepayOrderState(order: MultiSafepayOrder): ProviderPaymen
     providerStatus: order.financial_status
       ? `${order.status}/${order.financial_status}`
       : order.status,
-    amountCaptured: status === 'paid' ? order.amount : undefined,
+    // A manual-capture order captured in part (in the dashboard, or before we release the rest)
+    // has only that part captured.
+    amountCaptured: status === 'paid' ? (capturedByRemain(order) ?? order.amount) : undefined,
     // `payment_details.type` is the gateway the customer used, once past `initialized`.
     methodUsed:
       order.status !== 'initialized' && order.payment_details?.type
@@ -305,6 +351,19 @@ export function multisafepayCaptureState(child: MultiSafepayOrder): ProviderOper
 export function multisafepayError(response: HttpResponse): ProviderError {
   const envelope = parseJsonOr<MultiSafepayEnvelope<unknown>>(response.text);
   const message = `MultiSafepay ${response.status} error ${envelope.error_code ?? '-'}: ${envelope.error_info ?? `HTTP ${response.status}`}`;
+  const errorCode = envelope.error_code;
+  if (errorCode !== undefined && MULTISAFEPAY_UNKNOWN_ERRORS.has(errorCode))
+    return new ProviderError('provider_unavailable', message, response.status);
+  // A validation code is a definite refusal on a 2xx or 4xx answer; not on a 5xx (the outage
+  // may be why), a 409 or a 429, whose own meaning is "not done yet, ask again".
+  const definite =
+    (response.status >= 200 && response.status < 300) ||
+    (response.status >= 400 &&
+      response.status < 500 &&
+      response.status !== 409 &&
+      response.status !== 429);
+  if (errorCode !== undefined && definite && MULTISAFEPAY_VALIDATION_ERRORS.has(errorCode))
+    return new ProviderError('invalid_request', message, response.status);
   const code =
     envelope.error_code === 1006
       ? // An unknown order on a lookup (404); on create, the order_id was already used.

@@ -2,6 +2,7 @@ import type { OperationRequest, ProviderCallContext } from '../provider.interfac
 import type { HttpRequest } from '../provider-http.client';
 import { MultisafepayProvider } from './multisafepay.provider';
 import { recordingContext } from '../../../test/support/provider-context';
+import { isRefusal } from '../../payments/operations/provider-outcome';
 
 const CART = [
   {
@@ -219,5 +220,183 @@ describe('MultisafepayProvider getRefund', () => {
       refundId: 're_1',
       status: 'succeeded',
     });
+  });
+});
+
+describe('MultisafepayProvider cancel of a manual-capture authorization', () => {
+  const authorization = {
+    order_id: 'pay_1',
+    transaction_id: 4000001,
+    status: 'completed',
+    financial_status: 'initialized',
+    amount: 1050,
+    currency: 'EUR',
+    payment_details: { type: 'VISA', capture: 'manual', capture_remain: 1050 },
+    related_transactions: [] as object[],
+  };
+  const cancelOp: OperationRequest = {
+    ...refund,
+    id: 'op_1',
+    amount: { value: 1050, currency: 'EUR' },
+  };
+  const captureOf = (amount: number) => ({
+    transaction_id: 4000002,
+    amount,
+    status: 'completed',
+    type: 'capture',
+    order_id: 'msp-capture-4000002',
+  });
+  const cancel = (order: object, seen: HttpRequest[]) =>
+    new MultisafepayProvider().cancel(context({ pay_1: order }, seen, {}), cancelOp);
+
+  it('releases an authorization with nothing captured (PATCH /capture/{id})', async () => {
+    const seen: HttpRequest[] = [];
+    expect(await cancel(authorization, seen)).toEqual({ status: 'succeeded' });
+    expect(seen.map((r) => `${r.method} ${r.url.split('/v1/json')[1]}`)).toEqual([
+      'GET /orders/pay_1',
+      'PATCH /capture/pay_1',
+    ]);
+  });
+
+  it.each([
+    [
+      'captured in part in the dashboard (capture_remain 350, statuses unchanged)',
+      {
+        ...authorization,
+        payment_details: { ...authorization.payment_details, capture_remain: 350 },
+        related_transactions: [captureOf(700)],
+      },
+      '700 of 1050 captured',
+    ],
+    [
+      'captured whole, transaction still initialized (capture_remain 0)',
+      {
+        ...authorization,
+        payment_details: { ...authorization.payment_details, capture_remain: 0 },
+      },
+      '1050 of 1050 captured',
+    ],
+    [
+      'captured whole (completed/completed)',
+      {
+        ...authorization,
+        financial_status: 'completed',
+        payment_details: { ...authorization.payment_details, capture_remain: 0 },
+        related_transactions: [captureOf(1050)],
+      },
+      '1050 of 1050 captured',
+    ],
+    [
+      'showing a capture among its related transactions only',
+      { ...authorization, related_transactions: [captureOf(700)] },
+      'related transactions',
+    ],
+  ])('refuses one %s: not_supported, nothing sent', async (_label, order, detail) => {
+    const seen: HttpRequest[] = [];
+    const refused = await cancel(order, seen).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'not_supported',
+      retryable: false,
+      message: expect.stringContaining(detail),
+    });
+    expect(isRefusal(refused)).toBe(true);
+    expect(seen.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('getCancellation: a captured order was not canceled, even when the rest was released (void)', async () => {
+    const lookup = (order: object) =>
+      new MultisafepayProvider().getCancellation(context({ pay_1: order }, [], {}), cancelOp);
+    const partial = {
+      ...authorization,
+      payment_details: { ...authorization.payment_details, capture_remain: 350 },
+      related_transactions: [captureOf(700)],
+    };
+    expect(await lookup(partial)).toMatchObject({
+      status: 'failed',
+      failure: { code: 'not_cancelable' },
+    });
+    expect(
+      await lookup({
+        ...partial,
+        status: 'void',
+        financial_status: 'void',
+        payment_details: { ...partial.payment_details, capture_remain: 0 },
+      }),
+    ).toMatchObject({ status: 'failed', failure: { code: 'not_cancelable' } });
+    // Nothing captured: released is canceled; still authorized is not done yet.
+    expect(
+      await lookup({
+        ...authorization,
+        status: 'void',
+        financial_status: 'void',
+        payment_details: { ...authorization.payment_details, capture_remain: 0 },
+      }),
+    ).toMatchObject({ status: 'succeeded' });
+    expect(await lookup(authorization)).toBeNull();
+  });
+});
+
+describe('MultisafepayProvider createPayment delivery', () => {
+  const ADDRESS = {
+    givenName: 'Jane',
+    familyName: 'Doe',
+    email: 'jane@example.com',
+    streetAndNumber: 'Keizersgracht 126',
+    postalCode: '1015 CW',
+    city: 'Amsterdam',
+    country: 'NL',
+  };
+  const request = {
+    paymentId: 'pay_1',
+    amount: { value: 2495, currency: 'EUR' },
+    description: 'Order',
+    reference: 'r1',
+    returnUrl: 'https://shop.example/r',
+    cancelUrl: null,
+    method: 'klarna' as const,
+    captureMode: 'automatic' as const,
+    customer: null,
+    metadata: null,
+    billingAddress: ADDRESS,
+  };
+  const sent = async (overrides: object) => {
+    const seen: HttpRequest[] = [];
+    await new MultisafepayProvider().createPayment(
+      context({}, seen, { order_id: 'pay_1', payment_url: 'https://pay' }),
+      { ...request, ...overrides },
+    );
+    return JSON.parse(seen[0].body!);
+  };
+  const billingDelivery = {
+    first_name: 'Jane',
+    last_name: 'Doe',
+    address1: 'Keizersgracht',
+    house_number: '126',
+    zip_code: '1015 CW',
+    city: 'Amsterdam',
+    country: 'NL',
+    email: 'jane@example.com',
+  };
+
+  it('Klarna without a shipping address: delivery is the billing address, with its email (BNPL.yaml, Delivery.yaml)', async () => {
+    expect((await sent({})).delivery).toEqual(billingDelivery);
+  });
+
+  it("Klarna: an address without an email takes the customer's", async () => {
+    const body = await sent({
+      billingAddress: { ...ADDRESS, email: undefined },
+      customer: { email: 'buyer@example.com' },
+    });
+    expect(body.delivery).toEqual({ ...billingDelivery, email: 'buyer@example.com' });
+    const shipped = await sent({
+      shippingAddress: { ...ADDRESS, givenName: 'John', email: undefined },
+      customer: { email: 'buyer@example.com' },
+    });
+    expect(shipped.delivery).toMatchObject({ first_name: 'John', email: 'buyer@example.com' });
+  });
+
+  it('another method without a shipping address sends no delivery', async () => {
+    expect((await sent({ method: 'ideal' })).delivery).toBeUndefined();
+    expect((await sent({ method: null })).delivery).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ import type {
 } from '../provider.interface';
 import {
   CAPTURE_ORDER_SUFFIX,
+  capturedByRemain,
   isAwaitingCapture,
   isAwaitingShipment,
   isVoidedAuthorization,
@@ -56,6 +57,14 @@ import {
   multisafepayRefundCart,
   multisafepaySecondsActive,
 } from './multisafepay-order-lines';
+
+/** What a manual-capture order shows of its captures, for messages. */
+function capturedText(order: MultiSafepayOrder): string {
+  const byRemain = capturedByRemain(order);
+  return byRemain !== undefined
+    ? `${byRemain} of ${order.amount} captured, capture_remain ${order.payment_details?.capture_remain}`
+    : 'a capture among its related transactions';
+}
 
 /**
  * MultiSafepay API v1 orders: `type: redirect` with the hosted `payment_url`, refunds and
@@ -217,9 +226,20 @@ export class MultisafepayProvider implements PaymentProvider {
     }
   }
 
+  /**
+   * A manual-capture order that shows a capture (made in MultiSafepay's dashboard, or one of
+   * ours not seen here yet) is not cancelled: releasing it would cancel only the rest
+   * (manual-capture.md: "For partial captures, the cancellation will apply to the remaining
+   * amount") while the captured money stays taken, so nothing is sent and the cancel is refused.
+   */
   async cancel(ctx: ProviderCallContext, op: OperationRequest): Promise<CancelResult> {
     const id = encodeURIComponent(op.providerPaymentId);
     const order = await this.getOrder(ctx, op.providerPaymentId);
+    if (order.payment_details?.capture === 'manual' && showsCapture(order))
+      throw new ProviderError(
+        'not_supported',
+        `MultiSafepay shows a capture of this authorization (${capturedText(order)}): a captured payment cannot be canceled, refund it instead`,
+      );
     if (isAwaitingCapture(order)) {
       // An authorization is released through the capture resource, not the order.
       await this.api.call<unknown>(ctx, 'PATCH', `/capture/${id}`, {
@@ -352,6 +372,17 @@ export class MultisafepayProvider implements PaymentProvider {
   ): Promise<ProviderOperationState | null> {
     const order = await this.getOrder(ctx, op.providerPaymentId);
     const providerStatus = `${order.status}/${order.financial_status ?? ''}`;
+    // A release after a capture voids only the rest (manual-capture.md "Partial cancel
+    // reservation"): the captured part was not canceled.
+    if (order.payment_details?.capture === 'manual' && showsCapture(order))
+      return {
+        status: 'failed',
+        providerStatus,
+        failure: {
+          code: 'not_cancelable',
+          message: `MultiSafepay shows a capture of this authorization (${capturedText(order)})`,
+        },
+      };
     if (order.status === 'void' || order.status === 'cancelled')
       return { status: 'succeeded', providerStatus };
     if (order.status === 'initialized' || isAwaitingCapture(order) || isAwaitingShipment(order))

@@ -100,6 +100,28 @@ function amountRefund(order: SimOrder, body: Record<string, any>): number | Cart
   return body.amount;
 }
 
+/** Required of a BNPL order's delivery (schemas/orders/BNPL.yaml), plus Klarna's email (Delivery.yaml). */
+const KLARNA_DELIVERY_FIELDS = [
+  'first_name',
+  'last_name',
+  'address1',
+  'house_number',
+  'zip_code',
+  'city',
+  'country',
+  'email',
+];
+
+/** The first field a Klarna order's delivery lacks, as `delivery` or `delivery.<field>`. */
+function missingDelivery(delivery: unknown): string | undefined {
+  if (!delivery || typeof delivery !== 'object') return 'delivery';
+  const fields = delivery as Record<string, unknown>;
+  const missing = KLARNA_DELIVERY_FIELDS.find(
+    (field) => typeof fields[field] !== 'string' || !(fields[field] as string).trim(),
+  );
+  return missing ? `delivery.${missing}` : undefined;
+}
+
 function mspError(status: number, code: number, info: string): SimResponse {
   return json(status, { success: false, data: {}, error_code: code, error_info: info });
 }
@@ -219,6 +241,14 @@ export class MultisafepaySimulator extends PspSimulator {
       !['POST', 'GET'].includes(options.notification_method)
     )
       return mspError(400, 1014, 'Unspecified error: invalid notification_method');
+    // A BNPL order requires `delivery` (openapi schemas/orders/BNPL.yaml required, with
+    // address1, city, country, first_name, house_number, last_name, zip_code), and a Klarna one
+    // its email (schemas/Delivery.yaml "Required for: Klarna orders"): 1016 "Missing data"
+    // (error-reference.md "The request is missing required information").
+    if (body.gateway === 'KLARNA') {
+      const missing = missingDelivery(body.delivery);
+      if (missing) return mspError(400, 1016, `Missing data: ${missing}`);
+    }
     const cart = cartProblem(body);
     if (cart) return mspError(400, cart.code, cart.info);
     // 1006: the order_id was already used for this site (openapi errors/Error1006.yaml).
@@ -348,16 +378,46 @@ export class MultisafepaySimulator extends PspSimulator {
       this.orders.has(body.new_order_id)
     )
       return mspError(400, 1016, 'Missing data: new_order_id');
+    const child = this.bookCapture(
+      order,
+      body.amount,
+      body.new_order_id,
+      body.description ?? order.description,
+      body.new_order_status ?? 'completed',
+    );
+    if (order.status === 'completed' && order.financial_status === 'completed')
+      this.notifyLater(order);
+    this.notifyLater(child);
+    return json(200, {
+      success: true,
+      data: { transaction_id: child.transaction_id, order_id: child.order_id },
+    });
+  }
+
+  /**
+   * A capture of `amount` of an authorization into a new order `childOrderId`: listed on the
+   * authorization, its capture_remain reduced. manual-capture.md: after a full capture the
+   * transaction is completed; after a partial one "the original transaction retains its initial
+   * statuses" and the rest stays capturable until it is cancelled (PATCH /capture/{id}) or
+   * expires.
+   */
+  private bookCapture(
+    order: SimOrder,
+    amount: number,
+    childOrderId: string,
+    description: string,
+    status: string,
+  ): SimOrder {
     const now = new Date().toISOString();
     const child: SimOrder = {
       ...order,
-      order_id: body.new_order_id,
+      order_id: childOrderId,
       transaction_id: this.nextTransactionId++,
-      status: body.new_order_status ?? 'completed',
+      status,
       financial_status: 'completed',
-      amount: body.amount,
+      amount,
       amount_refunded: 0,
-      description: body.description ?? order.description,
+      description,
       created: now,
       modified: now,
       payment_details: { type: order.payment_details.type },
@@ -377,19 +437,41 @@ export class MultisafepaySimulator extends PspSimulator {
       description: child.description,
       created: now,
     });
-    // manual-capture.md: after a full capture the transaction is completed; after a partial one
-    // "the original transaction retains its initial statuses" and the rest stays capturable
-    // until it is cancelled (PATCH /capture/{id}) or expires.
-    order.payment_details.capture_remain -= body.amount;
-    if (order.payment_details.capture_remain === 0) {
-      this.set(order, 'completed', 'completed');
-      this.notifyLater(order);
-    }
-    this.notifyLater(child);
-    return json(200, {
-      success: true,
-      data: { transaction_id: child.transaction_id, order_id: child.order_id },
-    });
+    order.payment_details.capture_remain = (order.payment_details.capture_remain ?? 0) - amount;
+    if (order.payment_details.capture_remain === 0) this.set(order, 'completed', 'completed');
+    else order.modified = now;
+    return child;
+  }
+
+  /**
+   * A capture made in MultiSafepay's dashboard (manual-capture.md "How to capture an
+   * authorized payment"), outside our API: the whole rest by default. It gets an order id of
+   * MultiSafepay's ("Partial captures create a new transaction … with a separate order ID"), not
+   * ours. A full capture completes the authorization, which is notified; after a partial one
+   * "the original transaction retains its initial statuses" and only its capture_remain (and its
+   * related transactions) show it: `notify` sends the authorization's notification all the same.
+   */
+  async captureInDashboard(
+    orderId: string,
+    amount?: number,
+    options: { notify?: boolean } = {},
+  ): Promise<SimOrder> {
+    const order = this.orders.get(orderId)!;
+    const remain = order.payment_details.capture_remain ?? 0;
+    if (!this.awaitingCapture(order) || remain <= 0)
+      throw new Error(`order ${orderId} has nothing to capture`);
+    const value = amount ?? remain;
+    if (!Number.isInteger(value) || value <= 0 || value > remain)
+      throw new Error(`cannot capture ${value} of ${remain}`);
+    const child = this.bookCapture(
+      order,
+      value,
+      `msp-capture-${this.nextTransactionId}`,
+      `Capture of ${order.order_id} in the dashboard`,
+      'completed',
+    );
+    if (options.notify ?? order.financial_status === 'completed') await this.notify(order);
+    return child;
   }
 
   private cancelReservation(orderId: string, body: Record<string, any>): SimResponse {
