@@ -84,6 +84,11 @@ export class PaymentStatusService {
   ): Promise<ChangeOutcome> {
     // The money came back, but no status follows charged_back (nor one never charged back here).
     if (change.chargebackReversed) {
+      // Recorded once: a PSP that reports the payment's whole state (Mollie) repeats the same
+      // reversal with every later webhook, which must not mark the payment again once an
+      // operator has resolved it. A different reversal reads differently in the detail.
+      if (await this.alreadyIgnored(manager, payment.id, ignoredDetail(payment, change)))
+        return 'unchanged';
       await this.recordIgnored(manager, payment, change, 'chargeback_reversed');
       return 'ignored';
     }
@@ -167,6 +172,17 @@ export class PaymentStatusService {
    * means money may have moved against our records, the payment is marked for an operator in the
    * same write.
    */
+  /** Whether the payment's history already holds an ignored event with this detail. */
+  private async alreadyIgnored(
+    manager: EntityManager,
+    paymentId: string,
+    detail: string,
+  ): Promise<boolean> {
+    return manager
+      .getRepository(PaymentEvent)
+      .exists({ where: { paymentId, ignored: true, detail } });
+  }
+
   private async recordIgnored(
     manager: EntityManager,
     payment: Payment,
@@ -206,7 +222,7 @@ export class PaymentStatusService {
         toStatus: change.to,
         source: change.source,
         ignored: true,
-        detail: change.detail ?? `${from} cannot move to ${change.to}`,
+        detail: ignoredDetail(payment, change),
       }),
     );
   }
@@ -427,4 +443,9 @@ export class PaymentStatusService {
       dispatchedAt: null,
     };
   }
+}
+
+/** The history's detail of an ignored change (its provider status, when it came with one). */
+function ignoredDetail(payment: Payment, change: PaymentChange): string {
+  return change.detail ?? `${payment.status} cannot move to ${change.to}`;
 }

@@ -595,6 +595,155 @@ describe('Mollie connector against the Mollie simulator (sqlite)', () => {
     });
   });
 
+  it('a reversed chargeback: the payment stays charged_back, the reversal is in its history (ignored), an operator is told once', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    const chargebackId = await mollie.chargeback(payment.provider.paymentId);
+    await h.waitForStatus(payment.id, 'charged_back');
+    expect((await h.adminPayment(payment.id)).needsAttention).toBeNull();
+    const told = (await h.outbox(payment.id, 'payment.status_changed')).length;
+
+    await mollie.reverseChargeback(payment.provider.paymentId);
+    // Mollie's payment: still paid, its chargeback reversed, nothing charged back any more.
+    const atMollie = mollie.payments.get(payment.provider.paymentId)!;
+    expect(atMollie).toMatchObject({ status: 'paid' });
+    expect(atMollie.amountChargedBack).toBeUndefined();
+    expect(atMollie.chargebacks).toEqual([
+      expect.objectContaining({ id: chargebackId, reversedAt: expect.any(String) }),
+    ]);
+    expect(mollie.webhooks.at(-1)).toMatchObject({ status: 200 });
+    expect((await h.payment(payment.id)).status).toBe('charged_back');
+    const events = await h.events(payment.id);
+    expect(events.at(-1)).toMatchObject({
+      type: 'payment.status_changed',
+      fromStatus: 'charged_back',
+      toStatus: 'charged_back',
+      source: 'webhook',
+      ignored: true,
+      detail: `provider status paid:chargeback_reversed:${chargebackId}`,
+    });
+    expect(await h.outbox(payment.id, 'payment.status_changed')).toHaveLength(told);
+    const flagged = (await h.adminPayment(payment.id)).needsAttention;
+    expect(flagged).toMatchObject({
+      reason:
+        'mollie reported the chargeback was reversed (the dispute was won): the money came back to the merchant; the payment stays charged_back here, reconcile it in your books',
+      operations: [{ type: 'contradiction', id: payment.id, stage: 'reported' }],
+    });
+
+    // Mollie calls the webhook again (the same id=tr_…): the mark stays the one it was.
+    expect(await mollie.redeliver(mollie.webhooks.length - 1)).toBe(200);
+    await h.webhooksSettled();
+    expect((await h.adminPayment(payment.id)).needsAttention).toEqual(flagged);
+    expect((await h.payment(payment.id)).status).toBe('charged_back');
+    expect(await h.outbox(payment.id, 'payment.status_changed')).toHaveLength(told);
+    // Mollie's webhooks are never deduplicated (every change posts the same body), but the same
+    // reversal is recorded once.
+    const reversals = async () =>
+      (await h.events(payment.id)).filter(
+        (e) => e.ignored && e.detail === `provider status paid:chargeback_reversed:${chargebackId}`,
+      );
+    expect(await reversals()).toHaveLength(1);
+
+    // An operator reconciles it and clears the mark; Mollie's next webhook does not bring it back.
+    const resolved = await h.server.request(
+      'POST',
+      `/api/v1/admin/payments/${payment.id}/attention/resolve`,
+      { token: await h.server.adminToken(), body: { note: 'won dispute booked' } },
+    );
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.needsAttention).toBeNull();
+    expect(await mollie.redeliver(mollie.webhooks.length - 1)).toBe(200);
+    await h.webhooksSettled();
+    expect((await h.adminPayment(payment.id)).needsAttention).toBeNull();
+    expect(await reversals()).toHaveLength(1);
+  });
+
+  it('one of two chargebacks reversed: still charged_back, nothing recorded as reversed, no operator', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    const first = await mollie.chargeback(payment.provider.paymentId, 400);
+    await h.waitForStatus(payment.id, 'charged_back');
+    await mollie.chargeback(payment.provider.paymentId, 650);
+    expect(mollie.payments.get(payment.provider.paymentId)!.amountChargedBack).toEqual({
+      currency: 'EUR',
+      value: '10.50',
+    });
+
+    await mollie.reverseChargeback(payment.provider.paymentId, first);
+    expect(mollie.payments.get(payment.provider.paymentId)!.amountChargedBack).toEqual({
+      currency: 'EUR',
+      value: '6.50',
+    });
+    expect(mollie.webhooks.at(-1)).toMatchObject({ status: 200 });
+    await h.webhooksSettled();
+    expect((await h.payment(payment.id)).status).toBe('charged_back');
+    expect((await h.events(payment.id)).filter((e) => e.ignored)).toEqual([]);
+    expect((await h.adminPayment(payment.id)).needsAttention).toBeNull();
+  });
+
+  it('a reversed chargeback whose chargeback webhook was lost: the payment stays paid, an operator is told', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    mollie.dropWebhooks = true;
+    const chargebackId = await mollie.chargeback(payment.provider.paymentId);
+    mollie.dropWebhooks = false;
+
+    await mollie.reverseChargeback(payment.provider.paymentId);
+    expect(mollie.webhooks.at(-1)).toMatchObject({ status: 200 });
+    expect(await h.payment(payment.id)).toMatchObject({ status: 'paid', amountRefunded: 0 });
+    expect((await h.events(payment.id)).at(-1)).toMatchObject({
+      fromStatus: 'paid',
+      toStatus: 'charged_back',
+      ignored: true,
+      detail: `provider status paid:chargeback_reversed:${chargebackId}`,
+    });
+    expect((await h.adminPayment(payment.id)).needsAttention).toMatchObject({
+      reason:
+        'mollie reported a chargeback was reversed (the dispute was won) for a payment that is paid here, where no chargeback was recorded: money moved at mollie in a way our records do not show; check the dispute at mollie and reconcile it in your books',
+    });
+  });
+
+  it('get-payment embeds chargebacks as Mollie does: objects under _embedded.chargebacks, a _links.chargebacks link', async () => {
+    const payment = await h.createPayment(accountId);
+    await h.checkout(payment.checkoutUrl, 'paid');
+    await h.waitForStatus(payment.id, 'paid');
+    const get = async (query: string) =>
+      (
+        await fetch(`${mollie.url}/v2/payments/${payment.provider.paymentId}${query}`, {
+          headers: { authorization: `Bearer ${mollie.apiKey}` },
+        })
+      ).json();
+    const before = await get('?embed=refunds,chargebacks');
+    expect(before._embedded).toEqual({ refunds: [], chargebacks: [] });
+    expect(before).not.toHaveProperty('amountChargedBack');
+    expect(before._links).not.toHaveProperty('chargebacks');
+
+    const id = await mollie.chargeback(payment.provider.paymentId);
+    expect(id).toMatch(/^chb_/);
+    const after = await get('?embed=chargebacks');
+    expect(after.amountChargedBack).toEqual({ currency: 'EUR', value: '10.50' });
+    expect(after._links.chargebacks.href).toBe(
+      `${mollie.url}/v2/payments/${payment.provider.paymentId}/chargebacks`,
+    );
+    expect(after._embedded).toEqual({
+      chargebacks: [
+        expect.objectContaining({
+          resource: 'chargeback',
+          id,
+          amount: { currency: 'EUR', value: '10.50' },
+          paymentId: payment.provider.paymentId,
+          createdAt: expect.any(String),
+          reversedAt: null,
+        }),
+      ],
+    });
+    // Without embed, nothing is embedded.
+    expect(await get('')).not.toHaveProperty('_embedded');
+  });
+
   it('reconciliation polls Mollie and recovers a payment whose webhook was dropped', async () => {
     const payment = await h.createPayment(accountId);
     mollie.dropWebhooks = true;

@@ -142,17 +142,49 @@ export function toMollieLocale(locale: string | undefined): string | undefined {
   return MOLLIE_LOCALES.has(normalized) ? normalized : undefined;
 }
 
+/**
+ * What the payment's chargebacks say (get-payment with `embed=chargebacks`): `open` when one is
+ * not reversed, `reversed` when it had some and every one carries `reversedAt` (Mollie then
+ * omits `amountChargedBack`, "only available when the total charged back amount is not zero"),
+ * `none` without any (or when they were not embedded).
+ */
+export function mollieChargebacks(payment: MolliePayment): 'none' | 'open' | 'reversed' {
+  const chargebacks = payment._embedded?.chargebacks ?? [];
+  if (chargebacks.length === 0) return 'none';
+  return chargebacks.every((chargeback) => chargeback.reversedAt) ? 'reversed' : 'open';
+}
+
+/** The ids of the payment's chargebacks, in order, within what a history detail holds. */
+function reversedChargebackIds(payment: MolliePayment): string {
+  const ids = (payment._embedded?.chargebacks ?? []).map((chargeback) => String(chargeback.id));
+  return ids.sort().join(',').slice(0, 200);
+}
+
 export function molliePaymentState(payment: MolliePayment): ProviderPaymentState {
   const chargedBack = fromMollieAmount(payment.amountChargedBack) ?? 0;
-  // Mollie keeps a charged-back payment `paid` and reports the chargeback as an amount.
+  const chargebacks = mollieChargebacks(payment);
+  // All of its chargebacks reversed, and nothing left charged back: the money came back.
+  const reversed = chargebacks === 'reversed' && chargedBack <= 0;
+  // Mollie keeps a charged-back payment `paid` and reports the chargeback as an amount. A
+  // reversed one is reported as the `charged_back` it was about, flagged (as Adyen's
+  // CHARGEBACK_REVERSED): the core records it and tells an operator, and never moves the
+  // payment back to paid. A partial reversal leaves an amount charged back: charged_back.
   const status =
-    chargedBack > 0 ? 'charged_back' : (mapPspStatus(MOLLIE_STATUS_MAP, payment.status) ?? null);
+    chargedBack > 0 || chargebacks !== 'none'
+      ? 'charged_back'
+      : (mapPspStatus(MOLLIE_STATUS_MAP, payment.status) ?? null);
   const captured = fromMollieAmount(payment.amountCaptured);
   const failureText = payment.details?.failureMessage ?? payment.details?.failureReason;
   return {
     providerPaymentId: payment.id,
     status,
-    providerStatus: payment.status,
+    // The history's detail says why a `paid` payment was reported this way, and which
+    // chargebacks: the core records a reversal once by it, and a later one (of another
+    // chargeback) again.
+    providerStatus: reversed
+      ? `${payment.status}:chargeback_reversed:${reversedChargebackIds(payment)}`
+      : payment.status,
+    ...(reversed ? { chargebackReversed: true } : {}),
     amountCaptured: captured || undefined,
     // Mollie's `method` is the one asked for until the customer has gone through checkout.
     methodUsed: payment.method && payment.status !== 'open' ? payment.method : undefined,

@@ -234,3 +234,69 @@ describe('MollieProvider: the rest of a partially captured authorization', () =>
     expect(calls(later)).toEqual(['GET /v2/payments/tr_1/captures']);
   });
 });
+
+describe('MollieProvider: the payment state read for the core embeds refunds and chargebacks', () => {
+  const reversed = {
+    ...molliePayment('paid', '10.50'),
+    metadata: { paymentId: 'pay_1' },
+    _embedded: {
+      refunds: [],
+      chargebacks: [
+        {
+          resource: 'chargeback',
+          id: 'chb_1',
+          amount: { currency: 'EUR', value: '10.50' },
+          createdAt: '2024-03-20T09:13:37+00:00',
+          reversedAt: '2024-03-21T09:13:37+00:00',
+          paymentId: 'tr_1',
+        },
+      ],
+    },
+  };
+  const query = (seen: HttpRequest[]) => seen.map((r) => new URL(r.url).search);
+
+  it('getPayment (the reconciler poll) reports a reversed chargeback', async () => {
+    const seen: HttpRequest[] = [];
+    const ctx = recordingContext(
+      { provider: 'mollie', credentials: { apiKey: 'test_abcdefghijkl' } },
+      () => reversed,
+      seen,
+    );
+    const state = await new MollieProvider().getPayment(ctx, 'tr_1');
+    expect(query(seen)).toEqual(['?embed=refunds,chargebacks']);
+    expect(state).toMatchObject({ status: 'charged_back', chargebackReversed: true });
+  });
+
+  it('a webhook: the payment fetched with its chargebacks, the reversal reported as news', async () => {
+    const seen: HttpRequest[] = [];
+    const ctx = recordingContext(
+      { provider: 'mollie', credentials: { apiKey: 'test_abcdefghijkl' } },
+      () => reversed,
+      seen,
+    );
+    const items = await new MollieProvider().completeWebhookNotification(
+      ctx,
+      { providerPaymentId: 'tr_1', fetchState: true },
+      {
+        id: 'pay_1',
+        providerPaymentId: 'tr_1',
+        providerReference: null,
+        captureMode: 'automatic',
+        amount: { value: 1050, currency: 'EUR' },
+        status: 'charged_back',
+      },
+    );
+    expect(query(seen)).toEqual(['?embed=refunds,chargebacks']);
+    expect(items).toEqual([
+      expect.objectContaining({
+        providerPaymentId: 'tr_1',
+        paymentId: 'pay_1',
+        payment: expect.objectContaining({
+          status: 'charged_back',
+          providerStatus: 'paid:chargeback_reversed:chb_1',
+          chargebackReversed: true,
+        }),
+      }),
+    ]);
+  });
+});

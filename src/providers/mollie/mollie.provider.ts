@@ -49,6 +49,12 @@ const MOLLIE_MAX_PAGE = 250;
 /** Mollie's metadata limit ("approximately 1kB"), kept to exactly, in bytes of JSON. */
 const MOLLIE_METADATA_BYTES = 1024;
 const MOLLIE_METHOD_LIST = Object.keys(MOLLIE_METHODS) as PaymentMethod[];
+/**
+ * What a read of the payment's state embeds (get-payment `embed`): its refunds, and its
+ * chargebacks, whose `reversedAt` alone tells a reversed chargeback from none at all (Mollie
+ * omits `amountChargedBack` in both cases).
+ */
+const STATE_EMBED = 'embed=refunds,chargebacks';
 
 /**
  * Mollie API v2 payments: hosted checkout (`_links.checkout`), captures for
@@ -141,7 +147,7 @@ export class MollieProvider implements PaymentProvider {
     const payment = await this.api.call<MolliePayment>(
       ctx,
       'GET',
-      `/v2/payments/${encodeURIComponent(providerPaymentId)}`,
+      `/v2/payments/${encodeURIComponent(providerPaymentId)}?${STATE_EMBED}`,
     );
     return this.mapped(payment);
   }
@@ -350,7 +356,10 @@ export class MollieProvider implements PaymentProvider {
     return id ? [{ providerPaymentId: id, fetchState: true }] : [];
   }
 
-  /** The local payment's state and refunds, fetched from Mollie (the webhook itself says nothing). */
+  /**
+   * The local payment's state and refunds, fetched from Mollie with its chargebacks (the webhook
+   * itself says nothing).
+   */
   async completeWebhookNotification(
     ctx: ProviderCallContext,
     _notification: WebhookNotification,
@@ -361,7 +370,7 @@ export class MollieProvider implements PaymentProvider {
       payment = await this.api.call<MolliePayment>(
         ctx,
         'GET',
-        `/v2/payments/${encodeURIComponent(local.providerPaymentId)}?embed=refunds`,
+        `/v2/payments/${encodeURIComponent(local.providerPaymentId)}?${STATE_EMBED}`,
       );
     } catch (error) {
       // Mollie does not know it (any more): nothing to apply, nothing to retry.

@@ -13,6 +13,19 @@ export interface MollieRefund {
   metadata?: Record<string, string> | null;
 }
 
+/**
+ * A chargeback (entity-chargeback), as get-payment embeds it with `embed=chargebacks`.
+ * `reversedAt` is set once the chargeback was reversed (the money came back to the merchant).
+ */
+export interface MollieChargeback {
+  resource: 'chargeback';
+  id: string;
+  amount: MollieAmount;
+  createdAt: string;
+  reversedAt?: string | null;
+  paymentId?: string;
+}
+
 export interface MolliePayment {
   resource: 'payment';
   id: string;
@@ -20,6 +33,7 @@ export interface MolliePayment {
   amount: MollieAmount;
   amountCaptured?: MollieAmount;
   amountRefunded?: MollieAmount;
+  /** The total charged back and not reversed; omitted when zero (none, or all reversed). */
   amountChargedBack?: MollieAmount;
   /** The method the customer chose at checkout (or the one we asked for); null until chosen. */
   method?: string | null;
@@ -29,7 +43,8 @@ export interface MolliePayment {
   /** What we set at creation (`paymentId`, `reference`); Mollie returns it as sent. */
   metadata?: Record<string, string> | null;
   _links?: { checkout?: { href: string } };
-  _embedded?: { refunds?: MollieRefund[] };
+  /** With `embed=refunds,chargebacks` (get-payment). */
+  _embedded?: { refunds?: MollieRefund[]; chargebacks?: MollieChargeback[] };
 }
 
 export interface MollieCapture {

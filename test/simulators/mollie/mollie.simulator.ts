@@ -135,6 +135,17 @@ interface SimCapture {
   paymentId: string;
   createdAt: string;
 }
+/** entity-chargeback: `reversedAt` null until the chargeback is reversed. */
+interface SimChargeback {
+  resource: 'chargeback';
+  id: string;
+  amount: SimAmount;
+  reason: null;
+  paymentId: string;
+  createdAt: string;
+  reversedAt: string | null;
+  _links: Record<string, { href: string; type: string }>;
+}
 interface SimPayment {
   resource: 'payment';
   id: string;
@@ -157,6 +168,7 @@ interface SimPayment {
   amountChargedBack?: SimAmount;
   refunds: SimRefund[];
   captures: SimCapture[];
+  chargebacks: SimChargeback[];
   /** What release-authorization let go of (not part of Mollie's payment object). */
   released?: SimAmount;
 }
@@ -198,7 +210,8 @@ function mollieError(status: number, title: string, detail: string, field?: stri
  * Bearer <key>`, JSON bodies, amounts as strings with exactly the currency's decimals, and
  * calls the webhook with only `id=tr_…` (form-encoded, unsigned). Like Mollie it honours
  * `Idempotency-Key` on POST and DELETE (a repeat gets the first answer; the same key with
- * another body is refused) and lists a payment's refunds and captures.
+ * another body is refused) and lists a payment's refunds, captures and chargebacks, which
+ * get-payment embeds when `embed` (comma-separated) names them.
  */
 export class MollieSimulator extends PspSimulator {
   readonly payments = new Map<string, SimPayment>();
@@ -293,7 +306,7 @@ export class MollieSimulator extends PspSimulator {
         'application/hal+json',
       );
     const match =
-      /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds|release-authorization)(?:\/([^/]+))?)?$/.exec(
+      /^\/v2\/payments\/([^/]+)(?:\/(captures|refunds|chargebacks|release-authorization)(?:\/([^/]+))?)?$/.exec(
         request.path,
       );
     const payment = match ? this.payments.get(match[1]) : undefined;
@@ -303,7 +316,7 @@ export class MollieSimulator extends PspSimulator {
     if (request.method === 'GET' && !sub)
       return json(
         200,
-        this.view(payment, request.query.get('embed') === 'refunds'),
+        this.view(payment, (request.query.get('embed') ?? '').split(',')),
         'application/hal+json',
       );
     if (request.method === 'DELETE' && !sub) return this.cancel(payment);
@@ -312,7 +325,7 @@ export class MollieSimulator extends PspSimulator {
     if (request.method === 'POST' && sub === 'refunds' && !subId) return this.refund(payment, body);
     if (request.method === 'POST' && sub === 'release-authorization' && !subId)
       return this.releaseAuthorization(payment, body);
-    if (request.method === 'GET' && (sub === 'captures' || sub === 'refunds'))
+    if (request.method === 'GET' && ['captures', 'refunds', 'chargebacks'].includes(sub))
       return this.list(payment, sub, subId, request.query);
     return mollieError(
       405,
@@ -321,15 +334,19 @@ export class MollieSimulator extends PspSimulator {
     );
   }
 
-  /** GET …/refunds, …/refunds/{id}, …/captures, …/captures/{id}: Mollie's list (HAL) and single resources. */
+  /** GET …/refunds, …/captures, …/chargebacks (and …/{id} of each): Mollie's list (HAL) and single resources. */
   private list(
     payment: SimPayment,
     sub: string,
     id: string | undefined,
     query: URLSearchParams,
   ): SimResponse {
-    const items: (SimRefund | SimCapture)[] =
-      sub === 'refunds' ? payment.refunds : payment.captures;
+    const items: (SimRefund | SimCapture | SimChargeback)[] =
+      sub === 'refunds'
+        ? payment.refunds
+        : sub === 'chargebacks'
+          ? payment.chargebacks
+          : payment.captures;
     if (id) {
       const found = items.find((item) => item.id === id);
       return found
@@ -568,16 +585,22 @@ export class MollieSimulator extends PspSimulator {
       ...(body.shippingAddress ? { shippingAddress: body.shippingAddress } : {}),
       refunds: [],
       captures: [],
+      chargebacks: [],
     };
     this.payments.set(id, payment);
-    return json(201, this.view(payment, false), 'application/hal+json');
+    return json(201, this.view(payment, []), 'application/hal+json');
   }
 
-  private view(payment: SimPayment, embedRefunds: boolean) {
-    const { refunds, captures: _captures, released: _released, ...rest } = payment;
+  /** The payment as get-payment shows it, with what `embed` names (refunds, chargebacks). */
+  private view(payment: SimPayment, embed: string[]) {
+    const { refunds, captures: _captures, chargebacks, released: _released, ...rest } = payment;
     void _captures;
     void _released;
     const isCancelable = this.cancelable(payment);
+    const embedded = {
+      ...(embed.includes('refunds') ? { refunds } : {}),
+      ...(embed.includes('chargebacks') ? { chargebacks } : {}),
+    };
     return {
       ...rest,
       ...(isCancelable === undefined ? {} : { isCancelable }),
@@ -586,8 +609,16 @@ export class MollieSimulator extends PspSimulator {
         ...(payment.status === 'open'
           ? { checkout: { href: `${this.url}/checkout/${payment.id}`, type: 'text/html' } }
           : {}),
+        ...(chargebacks.length > 0
+          ? {
+              chargebacks: {
+                href: `${this.url}/v2/payments/${payment.id}/chargebacks`,
+                type: 'application/hal+json',
+              },
+            }
+          : {}),
       },
-      ...(embedRefunds ? { _embedded: { refunds } } : {}),
+      ...(Object.keys(embedded).length > 0 ? { _embedded: embedded } : {}),
     };
   }
 
@@ -611,7 +642,7 @@ export class MollieSimulator extends PspSimulator {
     if (this.cancelable(payment) !== true)
       return mollieError(422, 'Unprocessable Entity', 'The payment cannot be cancelled');
     payment.status = 'canceled';
-    return json(200, this.view(payment, false), 'application/hal+json');
+    return json(200, this.view(payment, []), 'application/hal+json');
   }
 
   private async capture(payment: SimPayment, body: Record<string, any>): Promise<SimResponse> {
@@ -829,11 +860,67 @@ export class MollieSimulator extends PspSimulator {
     await this.notify(this.payments.get(id)!);
   }
 
-  /** The customer's bank reverses a paid payment: Mollie keeps it `paid` and reports amountChargedBack. */
-  async chargeback(id: string): Promise<void> {
+  /**
+   * The customer's bank reverses a paid payment (all that was captured, or `value`): Mollie keeps
+   * it `paid`, adds a chargeback (reversedAt null) and reports amountChargedBack, then calls the
+   * webhook. Returns the chargeback's id.
+   */
+  async chargeback(id: string, value?: number): Promise<string> {
     const payment = this.payments.get(id)!;
-    payment.amountChargedBack = payment.amountCaptured ?? payment.amount;
+    const chargeback: SimChargeback = {
+      resource: 'chargeback',
+      id: `chb_${randomBytes(5).toString('hex')}`,
+      amount:
+        value === undefined
+          ? (payment.amountCaptured ?? payment.amount)
+          : amountOf(payment.amount.currency, value),
+      reason: null,
+      paymentId: id,
+      createdAt: new Date().toISOString(),
+      reversedAt: null,
+      _links: {},
+    };
+    chargeback._links = {
+      self: {
+        href: `${this.url}/v2/payments/${id}/chargebacks/${chargeback.id}`,
+        type: 'application/hal+json',
+      },
+      payment: { href: `${this.url}/v2/payments/${id}`, type: 'application/hal+json' },
+      documentation: {
+        href: 'https://docs.mollie.com/reference/get-chargeback',
+        type: 'text/html',
+      },
+    };
+    payment.chargebacks.push(chargeback);
+    this.chargedBack(payment);
     await this.notify(payment);
+    return chargeback.id;
+  }
+
+  /**
+   * The merchant won the dispute: the chargeback (the payment's last one not reversed, unless
+   * `chargebackId` names one) gets its reversedAt, amountChargedBack drops by its amount (and is
+   * omitted at zero), and Mollie calls the payment's webhook, as after any change.
+   */
+  async reverseChargeback(id: string, chargebackId?: string): Promise<void> {
+    const payment = this.payments.get(id)!;
+    const chargeback = chargebackId
+      ? payment.chargebacks.find((c) => c.id === chargebackId)
+      : payment.chargebacks.filter((c) => c.reversedAt === null).at(-1);
+    if (!chargeback || chargeback.reversedAt !== null)
+      throw new Error(`no chargeback to reverse on ${id}`);
+    chargeback.reversedAt = new Date().toISOString();
+    this.chargedBack(payment);
+    await this.notify(payment);
+  }
+
+  /** amountChargedBack: the chargebacks not reversed; "only available when … not zero". */
+  private chargedBack(payment: SimPayment): void {
+    const total = payment.chargebacks
+      .filter((c) => c.reversedAt === null)
+      .reduce((sum, c) => sum + minor(c.amount), 0);
+    if (total > 0) payment.amountChargedBack = amountOf(payment.amount.currency, total);
+    else delete payment.amountChargedBack;
   }
 
   /** The hosted checkout: a form whose button decides the outcome. */
