@@ -21,6 +21,7 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimiterModule } from './common/http/rate-limiter.module';
+import { RedisModule } from './common/redis/redis.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { AuditModule } from './audit/audit.module';
 
@@ -40,6 +41,7 @@ export class AppModule {
         LoggingModule.forRoot(config.logging),
         DatabaseModule.forRoot(config),
         MetricsModule.forRoot(config),
+        RedisModule.forRoot(config.redis),
         RateLimiterModule.forRoot(config.perimeter),
         ProvidersModule.forRoot(config, connectors),
         AuditModule,

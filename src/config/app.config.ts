@@ -10,6 +10,7 @@ import { loadMetricsConfig, MetricsConfig } from './metrics.config';
 import { loadWebhooksConfig, WebhooksConfig } from './webhooks.config';
 import { loadLoggingConfig, LoggingConfig } from './logging.config';
 import { IdempotencyConfig, loadIdempotencyConfig } from './idempotency.config';
+import { loadRedisConfig, RedisConfig } from './redis.config';
 
 export interface ServerConfig {
   port: number;
@@ -40,6 +41,8 @@ export interface AppConfig {
   webhooks: WebhooksConfig;
   logging: LoggingConfig;
   idempotency: IdempotencyConfig;
+  /** PAYMENTSERVER_REDIS_URL: unset (or absent), the instances share through the database. */
+  redis?: RedisConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -99,5 +102,6 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     webhooks: loadWebhooksConfig(reader),
     logging: loadLoggingConfig(reader),
     idempotency: loadIdempotencyConfig(reader),
+    redis: loadRedisConfig(reader),
   };
 }

@@ -1,140 +1,70 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import { isUniqueViolation, TransactionService } from '../database/transaction.service';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Circuit, CircuitBreaker, CircuitChange } from './circuit-breaker';
-import { ProviderCircuit } from './provider-circuit.entity';
-
-const ms = (date: Date | null) => (date === null ? null : new Date(date).getTime());
-const date = (time: number | null) => (time === null ? null : new Date(time));
-
-function toCircuit(row: ProviderCircuit): Circuit {
-  return {
-    consecutiveFailures: Number(row.consecutiveFailures),
-    openedAt: ms(row.openedAt),
-    probeStartedAt: ms(row.probeStartedAt),
-    lastFailure: row.lastFailure,
-    lastFailureAt: ms(row.lastFailureAt),
-  };
-}
 
 /**
- * Shares the circuit breaker between the server instances on one database (table
- * provider_circuits). Every transition this process makes (a failure counted, a probe let
- * through, a circuit closed) is written at once, behind routing, in order; the failure count
- * is incremented under a row lock, so failures on all instances add up to one count and the
- * instance that reaches the threshold opens the circuit for all. Each instance reloads the
- * table every CIRCUIT_SYNC_MS (CircuitSyncJob), so what one instance sees, all see within
- * about a second. Routing itself only reads the in-process view: no database call per payment.
+ * Shares the circuit breaker between the server instances, behind one interface with two
+ * implementations chosen at module setup (RoutingModule): DatabaseCircuits (table
+ * provider_circuits) and, with PAYMENTSERVER_REDIS_URL set, RedisCircuits. Every transition this
+ * process makes (a failure counted, a probe let through, a circuit closed) is written at once,
+ * behind routing, in order; the failure count is incremented atomically in the store, so
+ * failures on all instances add up to one count and the instance that reaches the threshold
+ * opens the circuit for all. Each instance reloads the store every CIRCUIT_SYNC_MS
+ * (CircuitSyncJob), so what one instance sees, all see within about a second. Routing itself
+ * only reads the in-process view: no store call per payment.
+ *
+ * The store unreachable: a write is logged and dropped and a reload keeps the view as it is, so
+ * the instance goes on with its own state until the store answers again.
  */
-@Injectable()
-export class SharedCircuits implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(SharedCircuits.name);
+export abstract class SharedCircuits implements OnModuleInit, OnModuleDestroy {
+  protected readonly logger = new Logger(SharedCircuits.name);
   /** Writes and reloads, one at a time, so a reload never overtakes this process's own write. */
   private chain: Promise<unknown> = Promise.resolve();
   /** Accounts with a write queued: a reload leaves their (newer) local view alone. */
   private readonly pending = new Map<string, number>();
 
-  constructor(
-    private readonly breaker: CircuitBreaker,
-    private readonly tx: TransactionService,
-    @InjectRepository(ProviderCircuit) private readonly circuits: Repository<ProviderCircuit>,
-    private readonly audit: AuditService,
-  ) {}
+  protected constructor(protected readonly breaker: CircuitBreaker) {}
+
+  /**
+   * Every account's shared circuit (an account not listed: closed, nothing counted); null when
+   * the store cannot say now (the view is kept as it is).
+   */
+  protected abstract readAll(): Promise<Map<string, Circuit> | null>;
+  /** Writes one transition; a counted failure adopts the shared result. */
+  protected abstract write(change: CircuitChange): Promise<void>;
+  /** Forgets the account's circuit, and records the audit event of the reset. */
+  protected abstract clear(accountId: string): Promise<void>;
 
   onModuleInit(): void {
-    // A failed write is logged by inOrder; the next reload brings the view back to the table.
+    // A failed write is logged by inOrder; the next reload brings the view back to the store.
     this.breaker.onChange = (change) =>
       void this.queue(change.accountId, () => this.write(change)).catch(() => undefined);
   }
 
-  /** Before the database closes: the transitions already made are written. */
+  /** Before the store closes: the transitions already made are written. */
   async onModuleDestroy(): Promise<void> {
     await this.settled();
   }
 
-  /** Replaces this process's view with the table (accounts with a write in flight excepted). */
+  /** Replaces this process's view with the store (accounts with a write in flight excepted). */
   reload(): Promise<void> {
     return this.inOrder(async () => {
-      const rows = await this.circuits.find();
-      const shared = new Map(rows.map((row) => [row.providerAccountId, toCircuit(row)]));
+      const shared = await this.readAll();
+      if (!shared) return;
       for (const id of new Set([...this.breaker.accountIds(), ...shared.keys()])) {
         if (!this.pending.has(id)) this.breaker.adopt(id, shared.get(id) ?? null);
       }
     });
   }
 
-  /** Closes the circuit on every instance (admin reset), audited in the same transaction. */
+  /** Closes the circuit on every instance (admin reset), audited. */
   async reset(accountId: string): Promise<void> {
-    await this.queue(accountId, () =>
-      this.tx.run(async (m) => {
-        await m.delete(ProviderCircuit, { providerAccountId: accountId });
-        await this.audit.record(m, { targetId: accountId });
-      }),
-    );
+    await this.queue(accountId, () => this.clear(accountId));
     this.breaker.adopt(accountId, null);
   }
 
   /** Resolves once every write queued so far is done (tests, shutdown). */
   async settled(): Promise<void> {
     await this.chain;
-  }
-
-  private async write(change: CircuitChange): Promise<void> {
-    const { accountId } = change;
-    if (change.kind === 'healthy') {
-      await this.tx.write((m) => m.delete(ProviderCircuit, { providerAccountId: accountId }));
-    } else if (change.kind === 'probe') {
-      await this.tx.write((m) =>
-        m.update(
-          ProviderCircuit,
-          { providerAccountId: accountId },
-          { probeStartedAt: date(change.at) },
-        ),
-      );
-    } else {
-      await this.ensureRow(accountId);
-      const row = await this.tx.run((m) => this.countFailure(m, change));
-      this.breaker.adopt(accountId, toCircuit(row));
-    }
-  }
-
-  /** The breaker's rule, applied to the shared row under its lock. */
-  private async countFailure(
-    m: EntityManager,
-    change: Extract<CircuitChange, { kind: 'failure' }>,
-  ): Promise<ProviderCircuit> {
-    const row = (await m.findOne(ProviderCircuit, {
-      where: { providerAccountId: change.accountId },
-      ...(this.tx.dialect === 'better-sqlite3' ? {} : { lock: { mode: 'pessimistic_write' } }),
-    }))!;
-    const wasOpen = row.openedAt !== null;
-    row.consecutiveFailures = Number(row.consecutiveFailures) + 1;
-    row.lastFailure = change.error;
-    row.lastFailureAt = date(change.at);
-    row.probeStartedAt = null;
-    if (wasOpen || row.consecutiveFailures >= this.breaker.threshold)
-      row.openedAt = date(change.at);
-    await m.save(ProviderCircuit, row);
-    return row;
-  }
-
-  private async ensureRow(providerAccountId: string): Promise<void> {
-    if (await this.circuits.existsBy({ providerAccountId })) return;
-    const empty = {
-      providerAccountId,
-      consecutiveFailures: 0,
-      openedAt: null,
-      probeStartedAt: null,
-      lastFailure: null,
-      lastFailureAt: null,
-    };
-    try {
-      await this.tx.write((m) => m.insert(ProviderCircuit, empty));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error; // another instance inserted it first
-    }
   }
 
   private queue<T>(accountId: string, work: () => Promise<T>): Promise<T> {
@@ -149,9 +79,11 @@ export class SharedCircuits implements OnModuleInit, OnModuleDestroy {
 
   private inOrder<T>(work: () => Promise<T>): Promise<T> {
     const next = this.chain.then(work);
-    this.chain = next.catch((error: Error) =>
-      this.logger.warn({ msg: 'shared circuit state not written', error: error.message }),
-    );
+    this.chain = next.catch((error: Error) => this.failed(error));
     return next;
+  }
+
+  protected failed(error: Error): void {
+    this.logger.warn({ msg: 'shared circuit state not written', error: error.message });
   }
 }

@@ -6,6 +6,7 @@ export const SERVICE_ENV = {
   mysql: 'PAYMENTSERVER_TEST_MYSQL_URL',
   postgres: 'PAYMENTSERVER_TEST_POSTGRES_URL',
   rabbitmq: 'PAYMENTSERVER_TEST_RABBITMQ_URL',
+  redis: 'PAYMENTSERVER_TEST_REDIS_URL',
 } as const;
 
 export type Service = keyof typeof SERVICE_ENV;

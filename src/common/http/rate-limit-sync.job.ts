@@ -10,8 +10,8 @@ export const RATE_LIMIT_SYNC_MS = 1000;
 const PURGE_EVERY_TICKS = 60;
 
 /**
- * Every second on every instance, on a server database only: reload the full rate-limit
- * windows; about once a minute also delete the windows that ended (a cheap indexed DELETE,
+ * Every second on every instance, on a server database or with Redis (not on SQLite alone):
+ * reload the full rate-limit windows; about once a minute also delete the windows that ended (a cheap indexed DELETE,
  * harmless when two instances both run it).
  */
 @Injectable()

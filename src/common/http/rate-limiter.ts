@@ -34,16 +34,17 @@ export interface RateDecision {
 }
 
 /**
- * On SQLite (one instance per database file): counts hits per client in @nestjs/throttler's
+ * On SQLite (one instance per database file) without Redis: counts hits per client in @nestjs/throttler's
  * storage (this process's memory, idle entries swept every minute). Each hit counts for one
  * minute after it happened (a sliding window); a hit over the limit is refused and not
  * counted, so a client that keeps knocking is let in again as soon as its oldest counted hit
  * is a minute old.
  *
- * On a server database: counts in SharedRateCounter's fixed one-minute windows in the
- * database, so all instances enforce one limit together. `check` (asked on every
- * authenticated request) stays in memory: it reads the windows known to be full, which are
- * this instance's own and those RateLimitSyncJob reloads from the table every second.
+ * On a server database, or on any with PAYMENTSERVER_REDIS_URL set: counts in
+ * SharedRateCounter's fixed one-minute windows in the database (or Redis), so all instances
+ * enforce one limit together. `check` (asked on every authenticated request) stays in memory:
+ * it reads the windows known to be full, which are this instance's own and those
+ * RateLimitSyncJob reloads from the table (or Redis) every second.
  *
  * Not ThrottlerGuard: the webhook limit answers in Express middleware, before the body is
  * read, and a Nest guard runs after the body parsers; the authentication limit counts only

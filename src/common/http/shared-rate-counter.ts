@@ -14,6 +14,37 @@ export interface SharedDecision {
   full: boolean;
 }
 
+/** One fixed window of one bucket: `<bucket>:<window start in ms>`, its hits and its end. */
+export interface SharedWindow {
+  key: string;
+  hits: number;
+  expiresAt: Date;
+}
+
+/**
+ * Fixed one-minute hit counters shared by the server instances, behind one interface with two
+ * implementations chosen at module setup (RateLimiterModule): DatabaseRateCounter (table
+ * rate_limit_windows) and, with PAYMENTSERVER_REDIS_URL set, RedisRateCounter. Either way a hit
+ * over the limit is refused and not counted.
+ */
+export abstract class SharedRateCounter {
+  /** False: counting stays in this process's memory (SQLite without Redis). */
+  abstract readonly enabled: boolean;
+  /** Counts one hit in `bucket`'s current window, unless the window already holds `limit`. */
+  abstract hit(bucket: string, limit: number, now?: number): Promise<SharedDecision>;
+  /** The windows still running that hold at least `minimum` hits. */
+  abstract fullWindows(minimum: number, now?: Date): Promise<SharedWindow[]>;
+  /** Forgets the windows that ended. */
+  abstract purge(now?: Date): Promise<void>;
+}
+
+/** The window `now` falls in: its start and end (ms) and the seconds left (at least 1). */
+export function currentWindow(now: number) {
+  const start = Math.floor(now / SHARED_WINDOW_MS) * SHARED_WINDOW_MS;
+  const end = start + SHARED_WINDOW_MS;
+  return { start, end, retryAfterSeconds: Math.max(1, Math.ceil((end - now) / 1000)) };
+}
+
 /**
  * Fixed-window hit counters in table rate_limit_windows, shared by every instance on a server
  * database (MariaDB/MySQL, PostgreSQL, SQL Server): three instances enforce one limit. A hit is
@@ -22,7 +53,7 @@ export interface SharedDecision {
  * per database file) counting stays in process memory and this is off.
  */
 @Injectable()
-export class SharedRateCounter {
+export class DatabaseRateCounter extends SharedRateCounter {
   readonly enabled: boolean;
 
   constructor(
@@ -30,14 +61,13 @@ export class SharedRateCounter {
     @InjectRepository(RateLimitWindow) private readonly windows: Repository<RateLimitWindow>,
     private readonly tx: TransactionService,
   ) {
+    super();
     this.enabled = dataSource.options.type !== 'better-sqlite3';
   }
 
   async hit(bucket: string, limit: number, now = Date.now()): Promise<SharedDecision> {
-    const start = Math.floor(now / SHARED_WINDOW_MS) * SHARED_WINDOW_MS;
-    const end = start + SHARED_WINDOW_MS;
+    const { start, end, retryAfterSeconds } = currentWindow(now);
     const key = `${bucket}:${start}`;
-    const retryAfterSeconds = Math.max(1, Math.ceil((end - now) / 1000));
     const decision = (allowed: boolean, full: boolean) => ({ allowed, retryAfterSeconds, full });
     const bump = (hits: FindOperator<number> | number) =>
       this.tx.write((m) => m.increment(RateLimitWindow, { key, hits }, 'hits', 1));
@@ -61,7 +91,7 @@ export class SharedRateCounter {
   }
 
   /** The windows still running that hold at least `minimum` hits: key → hits and end. */
-  async fullWindows(minimum: number, now = new Date()): Promise<RateLimitWindow[]> {
+  async fullWindows(minimum: number, now = new Date()): Promise<SharedWindow[]> {
     return this.windows.find({
       where: { expiresAt: MoreThan(now), hits: MoreThan(minimum - 1) },
       select: { key: true, hits: true, expiresAt: true },

@@ -72,6 +72,15 @@ export const SERVER_KEYS: readonly ConfigKey[] = [
     default: 'true',
     description: 'Run pending migrations at start-up.',
   },
+  {
+    name: 'PAYMENTSERVER_REDIS_URL',
+    section: 'Database',
+    type: 'string',
+    example: 'redis://127.0.0.1:6379/0',
+    secret: true,
+    description:
+      'Optional Redis (`redis://` or `rediss://`, `/<db>` selects the database, `?keyPrefix=<prefix>` replaces the default key prefix `paymentserver:`). Set: the rate-limit windows and the circuit breaker state are shared between the server instances through Redis instead of the database, on every driver (SQLite included). See [Several instances](operations.md#several-instances).',
+  },
   // Features
   {
     name: 'PAYMENTSERVER_SWAGGER',
