@@ -114,6 +114,12 @@ describeRedis('RedisCircuits', () => {
     await shared.settled();
     await shared.reload();
     expect(breaker.view('pa_5')).toMatchObject({ state: 'open', consecutiveFailures: 3 });
+    // A reset cannot close it for every instance: refused as unavailable (503), not audited.
+    await expect(shared.reset('pa_5')).rejects.toMatchObject({
+      code: 'redis_unavailable',
+      status: 503,
+    });
+    expect(audited).not.toContain('pa_5');
     await down.close();
   });
 });

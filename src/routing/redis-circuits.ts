@@ -1,4 +1,5 @@
 import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/errors/domain-error';
 import type { RedisConnection } from '../common/redis/redis-connection';
 import { TransactionService } from '../database/transaction.service';
 import { Circuit, CircuitBreaker, CircuitChange } from './circuit-breaker';
@@ -71,7 +72,7 @@ function toCircuit(raw: string): Circuit {
  *
  * Redis unreachable: a transition stays in this instance's view only and a reload changes
  * nothing, so each instance falls back to its own circuit breaker until Redis answers again
- * (warnings logged at most every ten seconds). An admin reset then fails (500) rather than
+ * (warnings logged at most every ten seconds). An admin reset then fails (503) rather than
  * claim to have closed the circuit everywhere.
  */
 export class RedisCircuits extends SharedCircuits {
@@ -107,7 +108,18 @@ export class RedisCircuits extends SharedCircuits {
   }
 
   protected async clear(accountId: string): Promise<void> {
-    await this.redis.client.hdel(this.hash, accountId);
+    try {
+      await this.redis.client.hdel(this.hash, accountId);
+    } catch (error) {
+      this.redis.warn('circuit reset', error as Error);
+      // Not closed everywhere, so not said to be: 503, to be tried again (nothing was audited).
+      throw new DomainError(
+        'redis_unavailable',
+        503,
+        'Service unavailable',
+        'Redis, where the circuits are shared, is unreachable; reset the circuit again in a moment',
+      );
+    }
     await this.tx.run((m) => this.audit.record(m, { targetId: accountId }));
   }
 
