@@ -1,13 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { enabledDialects } from '../support/services';
-import {
-  eventually,
-  paymentBody,
-  startPeer,
-  startTestServer,
-  TestServer,
-} from '../support/test-server';
+import { eventually, startPeer, startTestServer, TestServer } from '../support/test-server';
+import { accountHealth, shopRoutedTo, testAccount } from '../support/cluster-scenarios';
 
 const CIRCUIT_THRESHOLD = 3;
 
@@ -40,46 +34,10 @@ describe.each(enabledDialects())('the circuit breaker shared by two instances (%
     await database?.drop();
   });
 
-  const account = async (name: string, settings: Record<string, unknown> = {}) => {
-    const res = await a.request('POST', '/api/v1/admin/provider-accounts', {
-      token: admin,
-      body: { provider: 'test', name, credentials: {}, settings },
-    });
-    expect(res.status).toBe(201);
-    return res.body.id as string;
-  };
-
-  /** A fresh integration whose one rule sends payments to `target`, falling back to `spare`. */
-  const shop = async (target: string, spare: string) => {
-    const integration = (
-      await a.request('POST', '/api/v1/admin/integrations', {
-        token: admin,
-        body: { name: `shop-${randomBytes(4).toString('hex')}` },
-      })
-    ).body;
-    const key = (
-      await a.request('POST', `/api/v1/admin/integrations/${integration.id}/api-keys`, {
-        token: admin,
-      })
-    ).body.key as string;
-    const rule = await a.request('POST', '/api/v1/admin/routing-rules', {
-      token: admin,
-      body: {
-        name: 'flaky first',
-        priority: 1,
-        integrationId: integration.id,
-        targets: [{ providerAccountId: target, weight: 1 }],
-        fallback: [spare],
-      },
-    });
-    expect(rule.status).toBe(201);
-    return (via: TestServer) =>
-      via.request('POST', '/api/v1/payments', { apiKey: key, body: paymentBody() });
-  };
-
-  const health = async (via: TestServer, id: string) =>
-    (await via.request('GET', `/api/v1/admin/provider-accounts/${id}/health`, { token: admin }))
-      .body;
+  const account = (name: string, settings: Record<string, unknown> = {}) =>
+    testAccount(a, admin, name, settings);
+  const shop = (target: string, spare: string) => shopRoutedTo(a, admin, target, spare);
+  const health = (via: TestServer, id: string) => accountHealth(via, admin, id);
 
   it('opens on B after failures on A, B routes around it, and a reset on B closes it for A', async () => {
     const flaky = await account('flaky', { failureMode: 'unavailable' });

@@ -1,6 +1,7 @@
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { Dialect, serviceUrl } from '../support/services';
 import { eventually, startPeer, startTestServer, TestServer } from '../support/test-server';
+import { awayFromWindowEdge, unsignedWebhook } from '../support/cluster-scenarios';
 
 /**
  * Two server instances on one server database enforce one rate limit between them (fixed
@@ -13,12 +14,6 @@ const describeEach =
   dialects.length > 0 ? describe.each(dialects) : describe.skip.each([['none' as Dialect]]);
 
 const LIMIT = 4;
-
-/** Waits out the end of the current minute window when it is about to end. */
-async function awayFromWindowEdge(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-}
 
 describeEach('rate limits shared by two instances on %s', (dialect) => {
   let database: TestDatabase;
@@ -42,16 +37,7 @@ describeEach('rate limits shared by two instances on %s', (dialect) => {
   });
 
   // Both instances trust X-Forwarded-For from a loopback peer, as behind a local proxy.
-  const webhook = (via: TestServer, ip: string) =>
-    fetch(`${via.baseUrl}/webhooks/test/test`, {
-      method: 'POST',
-      headers: {
-        'x-forwarded-for': ip,
-        'content-type': 'application/json',
-        'test-signature': 'v1=bad',
-      },
-      body: '{}',
-    }).then((r) => r.status);
+  const webhook = unsignedWebhook;
 
   it('lets one address send the limit in webhooks across both instances, not the limit on each', async () => {
     await awayFromWindowEdge();

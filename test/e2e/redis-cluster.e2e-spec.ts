@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from '../../src/common/redis/redis-connection';
 import { createTestDatabase, TestDatabase } from '../support/databases';
 import { dropTestRedis, testRedisConnection, testRedisUrl } from '../support/redis';
+import { eventually, startPeer, startTestServer, TestServer } from '../support/test-server';
 import {
-  eventually,
-  paymentBody,
-  startPeer,
-  startTestServer,
-  TestServer,
-} from '../support/test-server';
+  accountHealth,
+  awayFromWindowEdge,
+  shopRoutedTo,
+  testAccount,
+  unsignedWebhook,
+} from '../support/cluster-scenarios';
 
 /**
  * Two server instances on one SQLite database (as the other cluster suites start them) with the
@@ -22,12 +22,6 @@ const describeRedis = redisUrl ? describe : describe.skip;
 
 const LIMIT = 4;
 const CIRCUIT_THRESHOLD = 3;
-
-/** Waits out the end of the current minute window when it is about to end. */
-async function awayFromWindowEdge(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-}
 
 describeRedis('rate limits and circuits shared through Redis by two instances', () => {
   let database: TestDatabase;
@@ -59,16 +53,7 @@ describeRedis('rate limits and circuits shared through Redis by two instances', 
     await database?.drop();
   });
 
-  const webhook = (via: TestServer, ip: string) =>
-    fetch(`${via.baseUrl}/webhooks/test/test`, {
-      method: 'POST',
-      headers: {
-        'x-forwarded-for': ip,
-        'content-type': 'application/json',
-        'test-signature': 'v1=bad',
-      },
-      body: '{}',
-    }).then((r) => r.status);
+  const webhook = unsignedWebhook;
 
   it('counts one address’s webhooks on A and B against one limit, in Redis', async () => {
     await awayFromWindowEdge();
@@ -101,46 +86,10 @@ describeRedis('rate limits and circuits shared through Redis by two instances', 
   });
 
   it('opens the circuit on B after failures on A, and a reset on B closes it for A', async () => {
-    const account = async (name: string, settings: Record<string, unknown> = {}) => {
-      const res = await a.request('POST', '/api/v1/admin/provider-accounts', {
-        token: admin,
-        body: { provider: 'test', name, credentials: {}, settings },
-      });
-      expect(res.status).toBe(201);
-      return res.body.id as string;
-    };
-    const flaky = await account('flaky', { failureMode: 'unavailable' });
-    const spare = await account('spare');
-    const integration = (
-      await a.request('POST', '/api/v1/admin/integrations', {
-        token: admin,
-        body: { name: `shop-${randomBytes(4).toString('hex')}` },
-      })
-    ).body;
-    const key = (
-      await a.request('POST', `/api/v1/admin/integrations/${integration.id}/api-keys`, {
-        token: admin,
-      })
-    ).body.key as string;
-    const rule = await a.request('POST', '/api/v1/admin/routing-rules', {
-      token: admin,
-      body: {
-        name: 'flaky first',
-        priority: 1,
-        integrationId: integration.id,
-        targets: [{ providerAccountId: flaky, weight: 1 }],
-        fallback: [spare],
-      },
-    });
-    expect(rule.status).toBe(201);
-    const pay = (via: TestServer) =>
-      via.request('POST', '/api/v1/payments', { apiKey: key, body: paymentBody() });
-    const health = async (via: TestServer) =>
-      (
-        await via.request('GET', `/api/v1/admin/provider-accounts/${flaky}/health`, {
-          token: admin,
-        })
-      ).body;
+    const flaky = await testAccount(a, admin, 'flaky', { failureMode: 'unavailable' });
+    const spare = await testAccount(a, admin, 'spare');
+    const pay = await shopRoutedTo(a, admin, flaky, spare);
+    const health = (via: TestServer) => accountHealth(via, admin, flaky);
 
     for (let i = 0; i < CIRCUIT_THRESHOLD; i++) {
       expect((await pay(a)).body.provider.accountId).toBe(spare);
